@@ -1,0 +1,55 @@
+// A verified, read-only .tflite model. Bytes come from an mmap'd file (zero
+// copy) or a caller's buffer; nothing is used before it is verified.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "base/status.h"
+#include "schema/schema_generated.h"
+
+namespace ember {
+
+class Model {
+ public:
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // Maps the file and verifies it.
+  static Status Load(const char* path, ErrorReporter& errors,
+                     std::unique_ptr<Model>* out);
+  // Verifies `data`; with copy=false the caller keeps it alive (and
+  // 16-byte aligned) for the model's lifetime.
+  static Status FromBuffer(const void* data, size_t size, bool copy,
+                           ErrorReporter& errors, std::unique_ptr<Model>* out);
+
+  const fb::Model* fb() const { return model_; }
+  const uint8_t* bytes() const { return bytes_; }
+  size_t size() const { return size_; }
+
+  // The bytes of buffer `index` (inline vector or offset/size form). Empty
+  // for buffers without data. Index and range were verified at load.
+  void BufferData(uint32_t index, const uint8_t** data, size_t* size) const;
+
+  // Builtin code of an operator code, reconciling the deprecated byte.
+  static int32_t BuiltinCode(const fb::OperatorCode* code);
+
+ private:
+  Model() = default;
+  Status Verify(ErrorReporter& errors);
+
+  const uint8_t* bytes_ = nullptr;
+  size_t size_ = 0;
+  void* mapping_ = nullptr;  // non-null when mmap'd
+  std::vector<uint8_t> owned_;
+  std::unique_ptr<uint8_t[]> aligned_copy_;
+  const fb::Model* model_ = nullptr;
+};
+
+// Semantic checks past the flatbuffers verifier (src/model/verify.cc).
+Status VerifyModelSemantics(const Model& model, ErrorReporter& errors);
+
+}  // namespace ember

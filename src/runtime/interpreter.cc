@@ -1,0 +1,112 @@
+#include "runtime/interpreter.h"
+
+#include <cstring>
+
+namespace ember {
+
+Interpreter::~Interpreter() = default;
+
+Status Interpreter::Create(const Model& model, const OpResolver& resolver,
+                           const InterpreterOptions& options,
+                           ErrorReporter& errors,
+                           std::unique_ptr<Interpreter>* out) {
+  std::unique_ptr<Interpreter> interp(new Interpreter());
+  interp->model_ = &model;
+  interp->options_ = options;
+  if (interp->options_.num_threads < 1) interp->options_.num_threads = 1;
+  const auto* sgs = model.fb()->subgraphs();
+  std::vector<std::string> missing;
+  for (uint32_t i = 0; i < sgs->size(); ++i) {
+    interp->subgraphs_.push_back(
+        std::make_unique<Subgraph>(interp.get(), static_cast<int>(i)));
+    Status status =
+        interp->subgraphs_.back()->Init(model, sgs->Get(i), resolver, &missing);
+    if (!status.ok()) {
+      errors.Report(status.code(), "%s", interp->errors_.message()).IgnoreError();
+      return status;
+    }
+  }
+  if (!missing.empty()) {
+    std::string list;
+    std::vector<std::string> seen;
+    for (const auto& name : missing) {
+      bool dup = false;
+      for (const auto& s : seen) dup |= (s == name);
+      if (dup) continue;
+      seen.push_back(name);
+      if (!list.empty()) list += ", ";
+      list += name;
+    }
+    return errors.Report(StatusCode::kUnsupported,
+                         "model uses ops Ember does not support: %s",
+                         list.c_str());
+  }
+  if (const auto* sigs = model.fb()->signature_defs()) {
+    for (const fb::SignatureDef* sd : *sigs) {
+      Signature sig;
+      sig.key = sd->signature_key() ? sd->signature_key()->str() : "";
+      sig.subgraph_index = static_cast<int32_t>(sd->subgraph_index());
+      if (sd->inputs())
+        for (const fb::TensorMap* m : *sd->inputs())
+          sig.inputs.emplace_back(m->name()->str(), m->tensor_index());
+      if (sd->outputs())
+        for (const fb::TensorMap* m : *sd->outputs())
+          sig.outputs.emplace_back(m->name()->str(), m->tensor_index());
+      interp->signatures_.push_back(std::move(sig));
+    }
+  }
+  *out = std::move(interp);
+  return Status::Ok();
+}
+
+Status Interpreter::AllocateTensors() {
+  for (auto& sg : subgraphs_) {
+    if (sg->needs_allocation()) EMBER_RETURN_IF_ERROR(sg->Allocate());
+  }
+  return Status::Ok();
+}
+
+Status Interpreter::Invoke() { return primary().Invoke(); }
+
+Status Interpreter::InvokeSubgraph(int index) {
+  Subgraph* sg = subgraph(index);
+  if (sg == nullptr) {
+    return errors_.Report(StatusCode::kInvalidArgument, "no subgraph %d",
+                          index);
+  }
+  return sg->Invoke();
+}
+
+Status Interpreter::ResetVariables() {
+  for (auto& sg : subgraphs_) EMBER_RETURN_IF_ERROR(sg->ResetVariables());
+  return Status::Ok();
+}
+
+Status Interpreter::SetNumThreads(int n) {
+  if (n < 1) {
+    return errors_.Report(StatusCode::kInvalidArgument,
+                          "num_threads must be >= 1, got %d", n);
+  }
+  options_.num_threads = n;
+  return Status::Ok();
+}
+
+const Signature* Interpreter::FindSignature(const char* key) {
+  if ((key == nullptr || *key == '\0') && signatures_.size() == 1)
+    return &signatures_[0];
+  for (const auto& sig : signatures_) {
+    if (key != nullptr && sig.key == key) return &sig;
+  }
+  std::string known;
+  for (const auto& sig : signatures_) {
+    if (!known.empty()) known += ", ";
+    known += "'" + sig.key + "'";
+  }
+  errors_.Report(StatusCode::kNotFound,
+                 "no signature '%s' (model has: %s)", key ? key : "",
+                 known.empty() ? "none" : known.c_str())
+      .IgnoreError();
+  return nullptr;
+}
+
+}  // namespace ember

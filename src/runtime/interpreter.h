@@ -1,0 +1,73 @@
+// The interpreter: model + op resolver -> subgraphs ready to run. Mirrors
+// TFLite's lifecycle: create, (resize inputs), allocate, set inputs, invoke.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+#include "runtime/op_resolver.h"
+#include "runtime/subgraph.h"
+
+namespace ember {
+
+struct InterpreterOptions {
+  int num_threads = 1;
+};
+
+// Named inputs/outputs of one SignatureDef.
+struct Signature {
+  std::string key;
+  int32_t subgraph_index = 0;
+  std::vector<std::pair<std::string, int32_t>> inputs;   // name -> tensor
+  std::vector<std::pair<std::string, int32_t>> outputs;  // name -> tensor
+};
+
+class Interpreter {
+ public:
+  // `model` must outlive the interpreter. Fails with kUnsupported naming
+  // every op the resolver does not provide.
+  static Status Create(const Model& model, const OpResolver& resolver,
+                       const InterpreterOptions& options, ErrorReporter& errors,
+                       std::unique_ptr<Interpreter>* out);
+  ~Interpreter();
+
+  ErrorReporter& errors() { return errors_; }
+  const InterpreterOptions& options() const { return options_; }
+  const Model& model() const { return *model_; }
+
+  int num_subgraphs() const { return static_cast<int>(subgraphs_.size()); }
+  Subgraph* subgraph(int index) {
+    return (index >= 0 && index < num_subgraphs()) ? subgraphs_[index].get()
+                                                   : nullptr;
+  }
+  Subgraph& primary() { return *subgraphs_[0]; }
+
+  // Primary subgraph shortcuts.
+  Status ResizeInput(int position, const Shape& shape) {
+    return primary().ResizeInput(position, shape);
+  }
+  // Prepares and plans every subgraph that needs it.
+  Status AllocateTensors();
+  Status Invoke();
+  Status ResetVariables();
+  Status SetNumThreads(int n);
+
+  const std::vector<Signature>& signatures() const { return signatures_; }
+  // nullptr (and an error message) when no signature has that key; an
+  // empty key picks the only signature when there is exactly one.
+  const Signature* FindSignature(const char* key);
+  Status InvokeSubgraph(int index);
+
+ private:
+  Interpreter() = default;
+
+  const Model* model_ = nullptr;
+  InterpreterOptions options_;
+  ErrorReporter errors_;
+  std::vector<std::unique_ptr<Subgraph>> subgraphs_;
+  std::vector<Signature> signatures_;
+};
+
+}  // namespace ember

@@ -1,0 +1,124 @@
+// OpContext: everything an op's Prepare/Eval may touch. The host behind it
+// is the interpreter (or the micro runtime); ops never see either directly.
+#pragma once
+
+#include <cstdarg>
+#include <cstddef>
+#include <cstdint>
+
+#include "base/status.h"
+#include "runtime/registration.h"
+#include "runtime/tensor.h"
+#include "schema/schema_generated.h"
+
+namespace ember {
+
+constexpr int kMaxScratchPerNode = 4;
+
+// One op instance in a subgraph.
+struct Node {
+  const OpRegistration* reg = nullptr;
+  const fb::Operator* op = nullptr;  // options live in the flatbuffer
+  int32_t builtin_code = -1;
+  int32_t version = 1;
+  const int32_t* inputs = nullptr;
+  int32_t num_inputs = 0;
+  const int32_t* outputs = nullptr;
+  int32_t num_outputs = 0;
+  const int32_t* intermediates = nullptr;
+  int32_t num_intermediates = 0;
+  void* op_data = nullptr;
+  int32_t num_scratch = 0;
+  size_t scratch_bytes[kMaxScratchPerNode] = {};
+  void* scratch[kMaxScratchPerNode] = {};
+  // Set by Prepare when an output's shape depends on input values that are
+  // only known during Eval (the op then calls ResizeOutput in Eval).
+  bool has_dynamic_output = false;
+};
+
+// Services the host provides to ops.
+class OpHost {
+ public:
+  virtual ~OpHost() = default;
+  virtual ErrorReporter& error_reporter() = 0;
+  // Reallocates a dynamic tensor to the given shape (Eval time).
+  virtual Status ResizeDynamicTensor(int32_t tensor_index,
+                                     const Shape& shape) = 0;
+  // Control flow: run subgraph `index` (its inputs already set by the op).
+  virtual Status InvokeSubgraph(int32_t index) = 0;
+  // Control flow: the tensors of another subgraph, for copying in and out.
+  virtual Status SubgraphIo(int32_t index, Tensor** tensors,
+                            const int32_t** inputs, int32_t* num_inputs,
+                            const int32_t** outputs, int32_t* num_outputs) = 0;
+  // Control flow: a subgraph input was resized; re-plan it before invoking.
+  virtual Status ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
+                                     const Shape& shape) = 0;
+  virtual int num_threads() const = 0;
+};
+
+class OpContext {
+ public:
+  OpContext(OpHost* host, Tensor* tensors, Node* node, int node_index,
+            bool preparing)
+      : host_(host), tensors_(tensors), node_(node), node_index_(node_index),
+        preparing_(preparing) {}
+
+  int num_inputs() const { return node_->num_inputs; }
+  int num_outputs() const { return node_->num_outputs; }
+  int num_intermediates() const { return node_->num_intermediates; }
+  // nullptr for an absent optional input (index -1) or i out of range.
+  Tensor* input(int i) const {
+    if (i < 0 || i >= node_->num_inputs || node_->inputs[i] < 0) return nullptr;
+    return &tensors_[node_->inputs[i]];
+  }
+  Tensor* output(int i) const {
+    if (i < 0 || i >= node_->num_outputs || node_->outputs[i] < 0) return nullptr;
+    return &tensors_[node_->outputs[i]];
+  }
+  Tensor* intermediate(int i) const {
+    if (i < 0 || i >= node_->num_intermediates || node_->intermediates[i] < 0)
+      return nullptr;
+    return &tensors_[node_->intermediates[i]];
+  }
+  int32_t input_index(int i) const { return node_->inputs[i]; }
+  int32_t output_index(int i) const { return node_->outputs[i]; }
+
+  const fb::Operator* op() const { return node_->op; }
+  int32_t version() const { return node_->version; }
+  int32_t builtin_code() const { return node_->builtin_code; }
+  const char* op_name() const { return node_->reg ? node_->reg->name : "?"; }
+  int node_index() const { return node_index_; }
+  bool preparing() const { return preparing_; }
+  // Raw custom_options bytes (may be empty).
+  const uint8_t* custom_options(size_t* size) const;
+
+  template <typename T>
+  T* op_data() const { return static_cast<T*>(node_->op_data); }
+
+  // Prepare only: reserve `bytes` of scratch for Eval; *index names it.
+  Status RequestScratch(size_t bytes, int* index);
+  // Eval only: the scratch reserved under `index` (64-byte aligned).
+  void* scratch(int index) const { return node_->scratch[index]; }
+
+  // Prepare: sets output i's shape (memory is planned afterwards).
+  // Eval: only for outputs marked dynamic; allocates to fit.
+  Status ResizeOutput(int i, const Shape& shape);
+  // Prepare: declares that output i's shape is only known in Eval.
+  void SetOutputDynamic(int i);
+
+  // Formats an error prefixed with the op's name and position.
+  Status Error(StatusCode code, const char* format, ...) const
+      __attribute__((format(printf, 3, 4)));
+  OpHost* host() const { return host_; }
+  int num_threads() const { return host_->num_threads(); }
+  Node* node() const { return node_; }
+
+ private:
+  OpHost* host_;
+  Tensor* tensors_;
+  Node* node_;
+  int node_index_;
+  bool preparing_;
+};
+
+}  // namespace ember

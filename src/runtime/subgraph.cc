@@ -1,0 +1,498 @@
+#include "runtime/subgraph.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "planner/greedy_planner.h"
+#include "runtime/interpreter.h"
+
+namespace ember {
+namespace {
+
+size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+bool IsControlFlow(int32_t code) {
+  return code == static_cast<int32_t>(fb::BuiltinOperator::WHILE) ||
+         code == static_cast<int32_t>(fb::BuiltinOperator::IF) ||
+         code == static_cast<int32_t>(fb::BuiltinOperator::CALL_ONCE);
+}
+
+}  // namespace
+
+void AlignedBuffer::Reserve(size_t bytes) {
+  if (bytes <= capacity && data) return;
+  const size_t size = std::max<size_t>(AlignUp(bytes, 64), 64);
+  data.reset(new (std::align_val_t(64)) uint8_t[size]);
+  capacity = size;
+}
+
+Subgraph::Subgraph(Interpreter* owner, int index)
+    : owner_(owner), index_(index) {}
+Subgraph::~Subgraph() = default;
+
+ErrorReporter& Subgraph::error_reporter() { return owner_->errors(); }
+int Subgraph::num_threads() const { return owner_->options().num_threads; }
+
+Status Subgraph::EnsureConstantAligned(Tensor& t) {
+  const size_t element = std::max<size_t>(DataTypeSize(t.type), 1);
+  const size_t want = std::min<size_t>(element, 16);
+  if (reinterpret_cast<uintptr_t>(t.data) % want == 0) return Status::Ok();
+  // Misaligned weights (hand-made files): copy once, keep kernels simple.
+  const int32_t idx = static_cast<int32_t>(&t - tensors_.data());
+  persistent_[idx].Reserve(t.bytes);
+  memcpy(persistent_[idx].data.get(), t.data, t.bytes);
+  t.data = persistent_[idx].data.get();
+  return Status::Ok();
+}
+
+Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
+                      const OpResolver& resolver,
+                      std::vector<std::string>* missing) {
+  model_ = &model;
+  sg_ = sg;
+  name_ = sg->name() ? sg->name()->c_str() : "";
+  const uint32_t num_tensors = sg->tensors() ? sg->tensors()->size() : 0;
+  tensors_.assign(num_tensors, Tensor());
+  persistent_.resize(num_tensors);
+  dynamic_.resize(num_tensors);
+  for (uint32_t i = 0; i < num_tensors; ++i) {
+    const fb::Tensor* ft = sg->tensors()->Get(i);
+    Tensor& t = tensors_[i];
+    t.type = static_cast<DataType>(ft->type());
+    t.name = ft->name() ? ft->name()->c_str() : "";
+    if (ft->shape()) {
+      for (int32_t d : *ft->shape()) t.shape.dims[t.shape.rank++] = d;
+    }
+    if (const auto* q = ft->quantization()) {
+      if (q->scale() && q->scale()->size() > 0) {
+        t.quant.scale = q->scale()->data();
+        t.quant.count = static_cast<int32_t>(q->scale()->size());
+        t.quant.zero_point = (q->zero_point() && q->zero_point()->size() > 0)
+                                 ? q->zero_point()->data()
+                                 : nullptr;
+        t.quant.quantized_dimension = q->quantized_dimension();
+      }
+    }
+    t.sparsity = ft->sparsity();
+    t.is_variable = ft->is_variable();
+    const uint8_t* data;
+    size_t size;
+    model.BufferData(ft->buffer(), &data, &size);
+    if (t.is_variable) {
+      t.allocation = Allocation::kPersistent;
+      t.bytes = BytesFor(t.type, t.NumElements());
+      persistent_[i].Reserve(t.bytes);
+      t.data = persistent_[i].data.get();
+    } else if (size > 0) {
+      t.allocation = Allocation::kConstant;
+      t.data = const_cast<uint8_t*>(data);
+      t.bytes = size;
+      EMBER_RETURN_IF_ERROR(EnsureConstantAligned(t));
+    }
+  }
+  if (sg->inputs()) inputs_.assign(sg->inputs()->begin(), sg->inputs()->end());
+  if (sg->outputs())
+    outputs_.assign(sg->outputs()->begin(), sg->outputs()->end());
+
+  const uint32_t num_ops = sg->operators() ? sg->operators()->size() : 0;
+  nodes_.assign(num_ops, Node());
+  node_folded_.assign(num_ops, 0);
+  node_dynamic_.assign(num_ops, 0);
+  dynamic_scratch_.resize(num_ops);
+  size_t op_data_total = 0;
+  for (uint32_t i = 0; i < num_ops; ++i) {
+    const fb::Operator* op = sg->operators()->Get(i);
+    const fb::OperatorCode* code =
+        model.fb()->operator_codes()->Get(op->opcode_index());
+    Node& node = nodes_[i];
+    node.op = op;
+    node.builtin_code = Model::BuiltinCode(code);
+    node.version = code->version();
+    if (op->inputs()) {
+      node.inputs = op->inputs()->data();
+      node.num_inputs = static_cast<int32_t>(op->inputs()->size());
+    }
+    if (op->outputs()) {
+      node.outputs = op->outputs()->data();
+      node.num_outputs = static_cast<int32_t>(op->outputs()->size());
+    }
+    if (op->intermediates()) {
+      node.intermediates = op->intermediates()->data();
+      node.num_intermediates = static_cast<int32_t>(op->intermediates()->size());
+    }
+    if (node.builtin_code == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM)) {
+      const char* custom = code->custom_code()->c_str();
+      node.reg = resolver.FindCustom(custom);
+      if (node.reg == nullptr) missing->push_back(std::string("custom op '") + custom + "'");
+    } else {
+      node.reg = resolver.FindBuiltin(node.builtin_code);
+      if (node.reg == nullptr)
+        missing->push_back(BuiltinOperatorName(node.builtin_code));
+    }
+    if (node.reg) op_data_total += AlignUp(node.reg->op_data_size, 64);
+  }
+  op_data_.Reserve(op_data_total);
+  memset(op_data_.data.get(), 0, op_data_.capacity);
+  size_t offset = 0;
+  for (Node& node : nodes_) {
+    if (node.reg == nullptr) continue;
+    node.op_data = op_data_.data.get() + offset;
+    offset += AlignUp(node.reg->op_data_size, 64);
+  }
+  return ResetVariables();
+}
+
+Shape Subgraph::ShapeSignature(int32_t tensor) const {
+  const fb::Tensor* ft = sg_->tensors()->Get(tensor);
+  if (ft->shape_signature() == nullptr) return tensors_[tensor].shape;
+  Shape s;
+  for (int32_t d : *ft->shape_signature()) s.dims[s.rank++] = d;
+  return s;
+}
+
+Status Subgraph::ResetVariables() {
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    Tensor& t = tensors_[i];
+    if (!t.is_variable) continue;
+    const uint8_t* data;
+    size_t size;
+    model_->BufferData(sg_->tensors()->Get(i)->buffer(), &data, &size);
+    if (size == t.bytes && size > 0) {
+      memcpy(t.data, data, size);
+    } else if (t.bytes > 0) {
+      // Quantized variables start at their zero point (the real value 0).
+      const int32_t zp = t.quant.zero_point0();
+      if (t.type == DataType::kInt8 && zp != 0) {
+        memset(t.data, static_cast<int8_t>(zp), t.bytes);
+      } else if (t.type == DataType::kInt16 && zp != 0) {
+        auto* p = t.data_as<int16_t>();
+        for (int64_t k = 0; k < t.NumElements(); ++k) p[k] = static_cast<int16_t>(zp);
+      } else {
+        memset(t.data, 0, t.bytes);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::ResizeInput(int position, const Shape& shape) {
+  if (position < 0 || position >= static_cast<int>(inputs_.size())) {
+    return error_reporter().Report(StatusCode::kInvalidArgument,
+                                   "input %d out of range (subgraph has %zu)",
+                                   position, inputs_.size());
+  }
+  for (int d = 0; d < shape.rank; ++d) {
+    if (shape.dims[d] < 0) {
+      return error_reporter().Report(StatusCode::kInvalidArgument,
+                                     "dimension %d of the new shape is %d", d,
+                                     shape.dims[d]);
+    }
+  }
+  Tensor& t = tensors_[inputs_[position]];
+  if (t.is_constant()) {
+    return error_reporter().Report(StatusCode::kInvalidArgument,
+                                   "input %d ('%s') is a constant", position,
+                                   t.name);
+  }
+  if (t.shape != shape) {
+    t.shape = shape;
+    needs_allocation_ = true;
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::PrepareNodes() {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (node_folded_[i]) continue;
+    Node& node = nodes_[i];
+    node.num_scratch = 0;
+    node.has_dynamic_output = false;
+    node_dynamic_[i] = 0;
+    bool all_constant = node.num_inputs > 0;
+    bool dynamic_input = false;
+    for (int k = 0; k < node.num_inputs; ++k) {
+      if (node.inputs[k] < 0) continue;
+      const Tensor& in = tensors_[node.inputs[k]];
+      if (in.allocation == Allocation::kDynamic) dynamic_input = true;
+      if (in.allocation != Allocation::kConstant) all_constant = false;
+    }
+    if (dynamic_input) {
+      // Shapes are unknown until the producer runs: prepare at eval time.
+      node_dynamic_[i] = 1;
+      for (int k = 0; k < node.num_outputs; ++k)
+        tensors_[node.outputs[k]].allocation = Allocation::kDynamic;
+      continue;
+    }
+    OpContext ctx(this, tensors_.data(), &node, static_cast<int>(i), true);
+    Status status = node.reg->prepare(ctx);
+    if (!status.ok()) {
+      error_reporter().Prefix("subgraph %d: ", index_);
+      return status;
+    }
+    for (int k = 0; k < node.num_outputs; ++k) {
+      Tensor& out = tensors_[node.outputs[k]];
+      if (out.allocation != Allocation::kDynamic)
+        out.bytes = BytesFor(out.type, out.NumElements());
+    }
+    const bool foldable = all_constant && node.num_intermediates == 0 &&
+                          !IsControlFlow(node.builtin_code) &&
+                          !node.has_dynamic_output;
+    if (foldable) {
+      // Constant subexpressions (fp16 weights behind DEQUANTIZE, DENSIFY)
+      // are computed once here and never again.
+      for (int k = 0; k < node.num_outputs; ++k) {
+        const int32_t o = node.outputs[k];
+        Tensor& out = tensors_[o];
+        persistent_[o].Reserve(out.bytes);
+        out.data = persistent_[o].data.get();
+        out.allocation = Allocation::kConstant;
+      }
+      size_t scratch_total = 0;
+      for (int s = 0; s < node.num_scratch; ++s)
+        scratch_total += AlignUp(node.scratch_bytes[s], 64);
+      dynamic_scratch_[i].Reserve(scratch_total);
+      size_t off = 0;
+      for (int s = 0; s < node.num_scratch; ++s) {
+        node.scratch[s] = dynamic_scratch_[i].data.get() + off;
+        off += AlignUp(node.scratch_bytes[s], 64);
+      }
+      OpContext eval_ctx(this, tensors_.data(), &node, static_cast<int>(i),
+                         false);
+      status = node.reg->eval(eval_ctx);
+      if (!status.ok()) {
+        error_reporter().Prefix("subgraph %d (folding constants): ", index_);
+        return status;
+      }
+      node_folded_[i] = 1;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::PlanArena() {
+  const int32_t num_nodes = static_cast<int32_t>(nodes_.size());
+  const int32_t n = static_cast<int32_t>(tensors_.size());
+  std::vector<int32_t> first(n, -1), last(n, -1);
+  auto in_arena = [&](int32_t t) {
+    return t >= 0 && tensors_[t].allocation == Allocation::kArena;
+  };
+  for (int32_t t : inputs_) {
+    if (in_arena(t)) first[t] = 0;
+  }
+  for (int32_t i = 0; i < num_nodes; ++i) {
+    if (node_folded_[i]) continue;
+    const Node& node = nodes_[i];
+    for (int k = 0; k < node.num_inputs; ++k) {
+      const int32_t t = node.inputs[k];
+      if (!in_arena(t)) continue;
+      if (first[t] < 0) first[t] = i;
+      last[t] = std::max(last[t], i);
+    }
+    for (int k = 0; k < node.num_outputs; ++k) {
+      const int32_t t = node.outputs[k];
+      if (!in_arena(t)) continue;
+      if (first[t] < 0) first[t] = i;
+      last[t] = std::max(last[t], i);
+    }
+    for (int k = 0; k < node.num_intermediates; ++k) {
+      const int32_t t = node.intermediates[k];
+      if (!in_arena(t)) continue;
+      if (first[t] < 0) first[t] = i;
+      last[t] = std::max(last[t], i);
+    }
+  }
+  for (int32_t t : outputs_) {
+    if (!in_arena(t)) continue;
+    if (first[t] < 0) first[t] = 0;
+    last[t] = num_nodes;
+  }
+  for (int32_t t : inputs_) {
+    if (in_arena(t)) last[t] = num_nodes;  // callers read inputs back
+  }
+  // Tensors that may share one buffer (reshape aliases, in-place ops).
+  std::vector<int32_t> root(n);
+  for (int32_t t = 0; t < n; ++t) root[t] = t;
+  auto find = [&](int32_t t) {
+    while (root[t] != t) t = root[t] = root[root[t]];
+    return t;
+  };
+  auto is_io = [&](int32_t t) {
+    return std::find(inputs_.begin(), inputs_.end(), t) != inputs_.end() ||
+           std::find(outputs_.begin(), outputs_.end(), t) != outputs_.end();
+  };
+  for (int32_t i = 0; i < num_nodes; ++i) {
+    const Node& node = nodes_[i];
+    if (node_folded_[i] || node.reg == nullptr || node.num_inputs < 1 ||
+        node.num_outputs < 1)
+      continue;
+    if (!(node.reg->flags &
+          (kOpFlagOutputAliasesInput0 | kOpFlagInPlaceInput0)))
+      continue;
+    const int32_t in = node.inputs[0];
+    const int32_t out = node.outputs[0];
+    if (!in_arena(in) || !in_arena(out) || is_io(in) || last[in] != i)
+      continue;
+    if (tensors_[in].bytes != tensors_[out].bytes) continue;
+    if (node.reg->flags & kOpFlagInPlaceInput0) {
+      if (tensors_[in].type != tensors_[out].type ||
+          tensors_[in].shape != tensors_[out].shape)
+        continue;
+    }
+    // Only one alias per buffer chain step: `in` must not be shared with a
+    // later reader, which last[in] == i already guarantees.
+    root[find(out)] = find(in);
+  }
+  std::vector<BufferRequest> requests;
+  std::vector<int32_t> request_of(n, -1);
+  for (int32_t t = 0; t < n; ++t) {
+    if (!in_arena(t) || first[t] < 0) continue;
+    const int32_t r = find(t);
+    if (request_of[r] < 0) {
+      request_of[r] = static_cast<int32_t>(requests.size());
+      requests.push_back({tensors_[t].bytes, first[t], last[t]});
+    } else {
+      BufferRequest& req = requests[request_of[r]];
+      req.bytes = std::max(req.bytes, tensors_[t].bytes);
+      req.first_use = std::min(req.first_use, first[t]);
+      req.last_use = std::max(req.last_use, last[t]);
+    }
+  }
+  const size_t tensor_requests = requests.size();
+  for (int32_t i = 0; i < num_nodes; ++i) {
+    if (node_folded_[i] || node_dynamic_[i]) continue;
+    for (int s = 0; s < nodes_[i].num_scratch; ++s)
+      requests.push_back({nodes_[i].scratch_bytes[s], i, i});
+  }
+  const ArenaPlan plan = PlanGreedyBySize(requests);
+  arena_.Reserve(plan.arena_bytes);
+  arena_bytes_ = plan.arena_bytes;
+  arena_lower_bound_ = plan.lower_bound_bytes;
+  uint8_t* base = arena_.data.get();
+  for (int32_t t = 0; t < n; ++t) {
+    if (!in_arena(t)) continue;
+    const int32_t r = find(t);
+    tensors_[t].data =
+        request_of[r] >= 0 ? base + plan.offsets[request_of[r]] : base;
+  }
+  size_t next = tensor_requests;
+  for (int32_t i = 0; i < num_nodes; ++i) {
+    if (node_folded_[i] || node_dynamic_[i]) continue;
+    for (int s = 0; s < nodes_[i].num_scratch; ++s)
+      nodes_[i].scratch[s] = base + plan.offsets[next++];
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::Allocate() {
+  for (size_t t = 0; t < tensors_.size(); ++t) {
+    Tensor& tensor = tensors_[t];
+    if (tensor.allocation == Allocation::kConstant ||
+        tensor.allocation == Allocation::kPersistent)
+      continue;
+    tensor.allocation = Allocation::kArena;
+    tensor.data = nullptr;
+    tensor.bytes = BytesFor(tensor.type, tensor.NumElements());
+  }
+  EMBER_RETURN_IF_ERROR(PrepareNodes());
+  EMBER_RETURN_IF_ERROR(PlanArena());
+  needs_allocation_ = false;
+  return Status::Ok();
+}
+
+Status Subgraph::ResizeDynamicTensor(int32_t tensor_index, const Shape& shape) {
+  Tensor& t = tensors_[tensor_index];
+  t.shape = shape;
+  t.bytes = BytesFor(t.type, shape.NumElements());
+  dynamic_[tensor_index].Reserve(t.bytes);
+  t.data = dynamic_[tensor_index].data.get();
+  return Status::Ok();
+}
+
+Status Subgraph::PrepareDynamicNode(int i) {
+  Node& node = nodes_[i];
+  node.num_scratch = 0;
+  OpContext ctx(this, tensors_.data(), &node, i, true);
+  Status status = node.reg->prepare(ctx);
+  if (!status.ok()) {
+    error_reporter().Prefix("subgraph %d: ", index_);
+    return status;
+  }
+  for (int k = 0; k < node.num_outputs; ++k) {
+    const int32_t o = node.outputs[k];
+    Tensor& out = tensors_[o];
+    if (out.allocation != Allocation::kDynamic) continue;
+    EMBER_RETURN_IF_ERROR(ResizeDynamicTensor(o, out.shape));
+  }
+  size_t total = 0;
+  for (int s = 0; s < node.num_scratch; ++s)
+    total += AlignUp(node.scratch_bytes[s], 64);
+  dynamic_scratch_[i].Reserve(total);
+  size_t off = 0;
+  for (int s = 0; s < node.num_scratch; ++s) {
+    node.scratch[s] = dynamic_scratch_[i].data.get() + off;
+    off += AlignUp(node.scratch_bytes[s], 64);
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::Invoke() {
+  if (needs_allocation_) {
+    return error_reporter().Report(
+        StatusCode::kFailedPrecondition,
+        "subgraph %d: tensors are not allocated (call AllocateTensors after "
+        "creating the interpreter or resizing an input)",
+        index_);
+  }
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (node_folded_[i]) continue;
+    if (node_dynamic_[i]) {
+      EMBER_RETURN_IF_ERROR(PrepareDynamicNode(static_cast<int>(i)));
+    }
+    Node& node = nodes_[i];
+    OpContext ctx(this, tensors_.data(), &node, static_cast<int>(i), false);
+    Status status = node.reg->eval(ctx);
+    if (!status.ok()) {
+      error_reporter().Prefix("subgraph %d: ", index_);
+      return status;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::InvokeSubgraph(int32_t index) {
+  Subgraph* callee = owner_->subgraph(index);
+  if (callee == nullptr) {
+    return error_reporter().Report(StatusCode::kInvalidModel,
+                                   "no subgraph %d", index);
+  }
+  if (callee->needs_allocation()) EMBER_RETURN_IF_ERROR(callee->Allocate());
+  return callee->Invoke();
+}
+
+Status Subgraph::SubgraphIo(int32_t index, Tensor** tensors,
+                            const int32_t** inputs, int32_t* num_inputs,
+                            const int32_t** outputs, int32_t* num_outputs) {
+  Subgraph* callee = owner_->subgraph(index);
+  if (callee == nullptr) {
+    return error_reporter().Report(StatusCode::kInvalidModel,
+                                   "no subgraph %d", index);
+  }
+  *tensors = callee->tensors_.data();
+  *inputs = callee->inputs_.data();
+  *num_inputs = static_cast<int32_t>(callee->inputs_.size());
+  *outputs = callee->outputs_.data();
+  *num_outputs = static_cast<int32_t>(callee->outputs_.size());
+  return Status::Ok();
+}
+
+Status Subgraph::ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
+                                     const Shape& shape) {
+  Subgraph* callee = owner_->subgraph(subgraph);
+  if (callee == nullptr) {
+    return error_reporter().Report(StatusCode::kInvalidModel,
+                                   "no subgraph %d", subgraph);
+  }
+  return callee->ResizeInput(input_pos, shape);
+}
+
+}  // namespace ember

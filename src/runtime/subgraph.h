@@ -1,0 +1,96 @@
+// One subgraph of a model at run time: its tensors, nodes (ops in execution
+// order), the activation arena, and the plan that places tensors in it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+#include "runtime/op_context.h"
+#include "runtime/op_resolver.h"
+#include "runtime/tensor.h"
+
+namespace ember {
+
+class Interpreter;
+
+struct AlignedBuffer {
+  struct Free {
+    void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(64)); }
+  };
+  std::unique_ptr<uint8_t[], Free> data;
+  size_t capacity = 0;
+  // Grows (never shrinks) to hold `bytes`; contents are not preserved.
+  void Reserve(size_t bytes);
+};
+
+class Subgraph : public OpHost {
+ public:
+  Subgraph(Interpreter* owner, int index);
+  ~Subgraph() override;
+
+  // Builds tensors and nodes from the flatbuffer; resolves every op.
+  // Appends the names of ops the resolver lacks to `missing`.
+  Status Init(const Model& model, const fb::SubGraph* sg,
+              const OpResolver& resolver, std::vector<std::string>* missing);
+
+  Status ResizeInput(int position, const Shape& shape);
+  Status Allocate();
+  Status Invoke();
+  Status ResetVariables();
+
+  int index() const { return index_; }
+  const char* name() const { return name_; }
+  std::vector<Tensor>& tensors() { return tensors_; }
+  const std::vector<Tensor>& tensors() const { return tensors_; }
+  const std::vector<int32_t>& inputs() const { return inputs_; }
+  const std::vector<int32_t>& outputs() const { return outputs_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  bool needs_allocation() const { return needs_allocation_; }
+  size_t arena_bytes() const { return arena_bytes_; }
+  size_t arena_lower_bound() const { return arena_lower_bound_; }
+  // Shape signature (-1 for dynamic dims) of a tensor, or its shape.
+  Shape ShapeSignature(int32_t tensor) const;
+
+  // OpHost
+  ErrorReporter& error_reporter() override;
+  Status ResizeDynamicTensor(int32_t tensor_index, const Shape& shape) override;
+  Status InvokeSubgraph(int32_t index) override;
+  Status SubgraphIo(int32_t index, Tensor** tensors, const int32_t** inputs,
+                    int32_t* num_inputs, const int32_t** outputs,
+                    int32_t* num_outputs) override;
+  Status ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
+                             const Shape& shape) override;
+  int num_threads() const override;
+
+ private:
+  Status PrepareNodes();
+  Status PlanArena();
+  Status FoldConstantNodes();
+  Status PrepareDynamicNode(int node_index);
+  Status EnsureConstantAligned(Tensor& t);
+
+  Interpreter* owner_;
+  int index_;
+  const char* name_ = "";
+  const Model* model_ = nullptr;
+  const fb::SubGraph* sg_ = nullptr;
+  std::vector<Tensor> tensors_;
+  std::vector<Node> nodes_;
+  std::vector<uint8_t> node_folded_;   // evaluated once at allocate time
+  std::vector<uint8_t> node_dynamic_;  // re-prepared on every invoke
+  std::vector<int32_t> inputs_;
+  std::vector<int32_t> outputs_;
+  AlignedBuffer arena_;
+  AlignedBuffer op_data_;
+  std::vector<AlignedBuffer> persistent_;  // per tensor; variables, folded
+  std::vector<AlignedBuffer> dynamic_;     // per tensor; dynamic tensors
+  std::vector<AlignedBuffer> dynamic_scratch_;  // per node
+  size_t arena_bytes_ = 0;
+  size_t arena_lower_bound_ = 0;
+  bool needs_allocation_ = true;
+};
+
+}  // namespace ember
