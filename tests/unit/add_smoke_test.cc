@@ -41,3 +41,33 @@ TEST(Runtime, AddFloatBroadcastAndRelu) {
 
 }  // namespace
 }  // namespace ember
+
+#include "util/oracle.h"
+
+namespace ember {
+namespace {
+
+TEST(Oracle, AddInt8MatchesLiteRtReference) {
+  testing::ModelBuilder b;
+  testing::QuantSpec qa{{0.05f}, {3}}, qb{{0.02f}, {-7}}, qo{{0.07f}, {-1}};
+  const int x = b.AddTensor(testing::kI8, {2, 4, 3}, "x", qa);
+  const int y = b.AddTensor(testing::kI8, {4, 1}, "y", qb);
+  const int z = b.AddTensor(testing::kI8, {2, 4, 3}, "z", qo);
+  fb::BuiltinOptionsUnion opts;
+  opts.Set(fb::AddOptionsT());
+  b.AddOp(fb::BuiltinOperator::ADD, {x, y}, {z}, std::move(opts), 2);
+  b.SetInputs({x, y});
+  b.SetOutputs({z});
+  testing::OracleCase c{b.Build(),
+                        {testing::RandomArray(DataType::kInt8, {2, 4, 3}, 1, 0, 0),
+                         testing::RandomArray(DataType::kInt8, {4, 1}, 2, 0, 0)}};
+  auto oracle = testing::RunLiteRt({c});
+  ASSERT_TRUE(oracle[0].ok) << oracle[0].error;
+  auto ours = testing::RunEmber(c.model, c.inputs);
+  ASSERT_TRUE(ours.ok) << ours.error;
+  std::string why;
+  EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], oracle[0].outputs[0], &why), 0) << why;
+}
+
+}  // namespace
+}  // namespace ember
