@@ -31,4 +31,6 @@ PYTHON=${PYTHON:-python3}
 
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$(nproc)"
-echo "setup: built build/release/ember"
+# The Python package (ember.Interpreter), built from the same sources.
+"$PYTHON" -m pip install -q --disable-pip-version-check .
+echo "setup: built build/release/ember and installed the ember Python package"

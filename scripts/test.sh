@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$(nproc)"
 ctest --preset release -L unit -j"$(nproc)" --timeout 600
+# Python drop-in API, compared against LiteRT.
+${PYTHON:-python3} -m pip install -q --disable-pip-version-check .
+${PYTHON:-python3} -m pytest -q python/tests
