@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# CI-only suites: real models from ../shared/models, the install/find_package
-# check, and a bounded fuzz run of the loader.
+# CI-only suites: real models from ../shared/models, the conformance suite
+# against LiteRT, the install/find_package check and a bounded fuzz run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${EMBER_SHARED_MODELS:-$(pwd)/../shared/models}
@@ -8,4 +8,21 @@ if [ ! -d "$SHARED" ]; then
   echo "ci: ERROR: shared models folder '$SHARED' is missing" >&2
   exit 1
 fi
-echo "ci: no extra suites registered yet"
+export EMBER_SHARED_MODELS="$SHARED"
+PYTHON=${PYTHON:-python3}
+
+echo "== ci: real models (../shared/models) vs LiteRT"
+ctest --preset release -L models --timeout 1800
+
+echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
+"$PYTHON" tests/conformance/generate.py
+"$PYTHON" tests/conformance/run.py --shared "$SHARED"
+
+if [ -x tests/install/test_find_package.sh ]; then
+  echo "== ci: installed package + find_package(Ember)"
+  bash tests/install/test_find_package.sh
+fi
+if [ -x tests/fuzz/run_fuzz.sh ]; then
+  echo "== ci: bounded loader fuzzing"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-120} bash tests/fuzz/run_fuzz.sh
+fi

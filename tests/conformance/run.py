@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Runs every conformance model in Ember and in LiteRT and writes a report.
+
+  run.py [--cache DIR] [--shared DIR] [--only REGEX] [--report-dir DIR]
+
+Integer outputs are compared bit-exactly against LiteRT's reference kernels
+(BUILTIN_REF); float outputs against LiteRT's default kernels, with the
+error relative to the output's magnitude. Ember failing to run a model is a
+failing row, never a skip. Exits 1 if any row fails.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import sys
+import time
+
+import numpy as np
+from ai_edge_litert import interpreter as litert
+
+import ember
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Relative tolerances for float outputs, by mode: max|ember - litert| must
+# not exceed tol * max(max|litert|, 1).
+FLOAT_TOLERANCE = {
+    "float32": 1e-4,
+    "fp16": 1e-4,
+    "dynamic": 2e-2,  # activations are quantized on the fly in both engines
+    "model": 1e-4,
+}
+# Real models whose custom ops LiteRT's Python package lacks: Ember runs
+# them alone and must either run (selfie) or name the op as unsupported.
+LITERT_LACKS = {
+    "selfie_segmentation.tflite": "Convolution2DTransposeBias",
+    "audio_preprocessor_float.tflite": "Signal*",
+    "audio_preprocessor_int8.tflite": "Signal*",
+}
+
+
+def make_inputs(details, ranges, seed):
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for i, d in enumerate(details):
+        dtype = np.dtype(d["dtype"])
+        shape = d["shape"]
+        if dtype.kind in "iu":
+            info = np.iinfo(dtype)
+            if d["quantization_parameters"]["scales"].size:
+                lo, hi = info.min, info.max  # the full quantized range
+            elif ranges and i < len(ranges):
+                lo, hi = int(ranges[i][0]), int(ranges[i][1])
+            else:
+                lo, hi = max(info.min, -100), min(info.max, 100)
+            arrays.append(rng.integers(lo, hi, size=shape, endpoint=True).astype(dtype))
+        elif dtype == np.bool_:
+            arrays.append(rng.integers(0, 2, size=shape).astype(np.bool_))
+        else:
+            lo, hi = (ranges[i] if ranges and i < len(ranges) else (-1.0, 1.0))
+            arrays.append(rng.uniform(lo, hi, size=shape).astype(dtype))
+    return arrays
+
+
+def run_engine(make, content, inputs):
+    interp = make(content)
+    interp.allocate_tensors()
+    for d, x in zip(interp.get_input_details(), inputs):
+        interp.set_tensor(d["index"], x)
+    interp.invoke()
+    return [interp.get_tensor(d["index"]) for d in interp.get_output_details()]
+
+
+def litert_maker(reference):
+    kind = (litert.OpResolverType.BUILTIN_REF if reference
+            else litert.OpResolverType.AUTO)
+    return lambda content: litert.Interpreter(
+        model_content=content, experimental_op_resolver_type=kind, num_threads=1)
+
+
+def compare(ours, theirs, mode):
+    """Returns (passed, error, unit)."""
+    if len(ours) != len(theirs):
+        return False, float("inf"), "outputs"
+    worst, unit, passed = 0.0, "", True
+    for a, b in zip(ours, theirs):
+        if a.dtype != b.dtype or a.shape != b.shape:
+            return False, float("inf"), f"shape/dtype {a.dtype}{a.shape} vs {b.dtype}{b.shape}"
+        if a.dtype.kind in "iub":
+            err = float(np.max(np.abs(a.astype(np.int64) - b.astype(np.int64)))) if a.size else 0.0
+            unit = "LSB"
+            passed &= err == 0
+        else:
+            scale = max(float(np.max(np.abs(b))) if b.size else 0.0, 1.0)
+            err = float(np.max(np.abs(a.astype(np.float64) - b))) / scale if a.size else 0.0
+            if np.any(np.isnan(a) != np.isnan(b)):
+                err = float("inf")
+            unit = "rel"
+            passed &= err <= FLOAT_TOLERANCE.get(mode, 1e-4)
+        worst = max(worst, err)
+    return passed, worst, unit
+
+
+def evaluate(name, kind, op, mode, content, ranges, seed=0):
+    row = {"name": name, "kind": kind, "op": op, "mode": mode}
+    t0 = time.time()
+    try:
+        probe = litert.Interpreter(model_content=content)
+        details = probe.get_input_details()
+        out_types = [np.dtype(d["dtype"]) for d in probe.get_output_details()]
+    except Exception as e:  # noqa: BLE001
+        details, out_types = None, []
+        litert_error = f"{type(e).__name__}: {e}"
+    else:
+        litert_error = None
+    integer = any(t.kind in "iu" for t in out_types) or mode in ("int8", "int16x8")
+    if details is None:
+        row.update(status="fail", error=float("inf"), unit="", litert="error: " + litert_error[:160])
+        try:
+            ember_interp = ember.Interpreter(model_content=content)
+            ember_interp.allocate_tensors()
+            ins = make_inputs(ember_interp.get_input_details(), ranges, seed)
+            for d, x in zip(ember_interp.get_input_details(), ins):
+                ember_interp.set_tensor(d["index"], x)
+            ember_interp.invoke()
+            row.update(ember="ok (no oracle)", status="ember-only")
+        except Exception as e:  # noqa: BLE001
+            row["ember"] = f"{type(e).__name__}: {str(e)[:200]}"
+        return row
+    inputs = make_inputs(details, ranges, seed)
+    try:
+        theirs = run_engine(litert_maker(integer), content, inputs)
+        row["litert"] = "ok (reference kernels)" if integer else "ok (default kernels)"
+    except Exception as e:  # noqa: BLE001
+        row.update(status="fail", error=float("inf"), unit="",
+                   litert=f"{type(e).__name__}: {str(e)[:160]}", ember="not compared")
+        return row
+    try:
+        ours = run_engine(lambda c: ember.Interpreter(model_content=c), content, inputs)
+        row["ember"] = "ok"
+    except Exception as e:  # noqa: BLE001
+        row.update(status="fail", error=float("inf"), unit="",
+                   ember=f"{type(e).__name__}: {str(e)[:200]}")
+        return row
+    passed, err, unit = compare(ours, theirs, mode)
+    row.update(status="pass" if passed else "fail", error=err, unit=unit,
+               seconds=round(time.time() - t0, 2))
+    return row
+
+
+def write_report(rows, report_dir):
+    os.makedirs(report_dir, exist_ok=True)
+    with open(os.path.join(report_dir, "report.json"), "w") as f:
+        json.dump(rows, f, indent=1, default=str)
+    summary = {}
+    for r in rows:
+        key = (r["kind"], r["mode"])
+        s = summary.setdefault(key, {"rows": 0, "pass": 0, "max_err": 0.0, "unit": set()})
+        s["rows"] += 1
+        s["pass"] += r["status"] == "pass"
+        if r["status"] == "pass":
+            s["max_err"] = max(s["max_err"], r.get("error", 0.0))
+            s["unit"].add(r.get("unit", ""))
+    lines = ["# Ember conformance report", "",
+             "| kind | mode | rows | pass | fail | max error (passing rows) |",
+             "|---|---|---|---|---|---|"]
+    for (kind, mode), s in sorted(summary.items()):
+        lines.append(f"| {kind} | {mode} | {s['rows']} | {s['pass']} | {s['rows'] - s['pass']} | "
+                     f"{s['max_err']:.3g} {'/'.join(sorted(u for u in s['unit'] if u))} |")
+    lines += ["", "| name | op | mode | status | error | LiteRT | Ember |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        err = r.get("error")
+        err_text = "" if err is None else (f"{err:.3g} {r.get('unit', '')}" if err != float("inf") else "inf")
+        lines.append(f"| {r['name']} | {r['op']} | {r['mode']} | {r['status']} | {err_text} | "
+                     f"{r.get('litert', '')} | {r.get('ember', '')} |")
+    with open(os.path.join(report_dir, "report.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--cache", default=os.path.join(HERE, "cache"))
+    ap.add_argument("--shared", default=os.environ.get(
+        "EMBER_SHARED_MODELS", os.path.join(HERE, "..", "..", "..", "shared", "models")))
+    ap.add_argument("--no-shared", action="store_true")
+    ap.add_argument("--only", default=None)
+    ap.add_argument("--report-dir", default=os.path.join(HERE, "cache", "report"))
+    args = ap.parse_args()
+    with open(os.path.join(args.cache, "manifest.json")) as f:
+        manifest = json.load(f)
+    rows = []
+    for m in manifest:
+        if args.only and not re.search(args.only, m["name"]):
+            continue
+        if "generate_error" in m:
+            rows.append({"name": m["name"], "kind": m["kind"], "op": m["op"], "mode": m["mode"],
+                         "status": "not-generated", "litert": "converter: " + m["generate_error"]})
+            continue
+        with open(os.path.join(args.cache, m["path"]), "rb") as f:
+            content = f.read()
+        rows.append(evaluate(m["name"], m["kind"], m["op"], m["mode"], content, m.get("ranges")))
+        print(f"{rows[-1]['status']:>6}  {m['name']}", flush=True)
+    if not args.no_shared:
+        if not os.path.isdir(args.shared):
+            print(f"run: ERROR: shared models folder {args.shared} is missing", file=sys.stderr)
+            sys.exit(1)
+        for path in sorted(glob.glob(os.path.join(args.shared, "*", "*.tflite"))):
+            base = os.path.basename(path)
+            if args.only and not re.search(args.only, base):
+                continue
+            with open(path, "rb") as f:
+                content = f.read()
+            rows.append(evaluate(base, "shared", base.split(".")[0], "model", content, None))
+            if base in LITERT_LACKS:
+                rows[-1]["note"] = "LiteRT lacks custom op " + LITERT_LACKS[base]
+            print(f"{rows[-1]['status']:>6}  {base}", flush=True)
+    write_report(rows, args.report_dir)
+    failed = [r for r in rows if r["status"] not in ("pass", "not-generated", "ember-only")]
+    print(f"conformance: {len(rows)} rows, {sum(r['status'] == 'pass' for r in rows)} pass, "
+          f"{len(failed)} fail, report in {args.report_dir}/report.md")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
