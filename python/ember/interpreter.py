@@ -72,7 +72,8 @@ class Interpreter:
             raise TypeError("model_content must be bytes")
         threads = 1 if num_threads in (None, -1) else num_threads
         self._preserve_all_tensors = experimental_preserve_all_tensors
-        self._impl = _ember._Interpreter(bytes(model_content), threads)
+        self._impl = _ember._Interpreter(bytes(model_content), threads,
+                                         bool(experimental_preserve_all_tensors))
         self._base_refcount = sys.getrefcount(self._impl)
         self._signatures = {
             key: (subgraph, dict(inputs), dict(outputs))

@@ -60,13 +60,14 @@ nb::dlpack::dtype DlType(DataType type) {
 
 class PyInterpreter {
  public:
-  PyInterpreter(nb::bytes content, int num_threads) {
+  PyInterpreter(nb::bytes content, int num_threads, bool preserve_all) {
     ErrorReporter errors;
     Status s = Model::FromBuffer(content.c_str(), content.size(), /*copy=*/true,
                                  errors, &model_);
     if (!s.ok()) Raise(s.code(), errors.message());
     InterpreterOptions options;
     options.num_threads = num_threads;
+    options.preserve_all_tensors = preserve_all;
     s = Interpreter::Create(*model_, OpResolver::Builtins(), options, errors,
                             &interp_);
     if (!s.ok()) Raise(s.code(), errors.message());
@@ -180,7 +181,7 @@ class PyInterpreter {
 NB_MODULE(_ember, m) {
   m.doc() = "Ember runtime, low-level binding (use ember.Interpreter)";
   nb::class_<PyInterpreter>(m, "_Interpreter")
-      .def(nb::init<nb::bytes, int>())
+      .def(nb::init<nb::bytes, int, bool>())
       .def("num_subgraphs", &PyInterpreter::num_subgraphs)
       .def("num_tensors", &PyInterpreter::num_tensors)
       .def("inputs", &PyInterpreter::inputs)

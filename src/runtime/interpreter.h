@@ -14,6 +14,9 @@ namespace ember {
 
 struct InterpreterOptions {
   int num_threads = 1;
+  // Keeps every intermediate tensor readable after Invoke (debugging): the
+  // planner then gives each tensor its own memory instead of reusing it.
+  bool preserve_all_tensors = false;
 };
 
 // Named inputs/outputs of one SignatureDef.

@@ -309,6 +309,14 @@ Status Subgraph::PlanArena() {
   for (int32_t t : inputs_) {
     if (in_arena(t)) last[t] = num_nodes;  // callers read inputs back
   }
+  const bool preserve_all = owner_->options().preserve_all_tensors;
+  if (preserve_all) {
+    for (int32_t t = 0; t < n; ++t) {
+      if (first[t] < 0) continue;
+      first[t] = 0;
+      last[t] = num_nodes;
+    }
+  }
   // Tensors that may share one buffer (reshape aliases, in-place ops).
   std::vector<int32_t> root(n);
   for (int32_t t = 0; t < n; ++t) root[t] = t;
@@ -322,8 +330,8 @@ Status Subgraph::PlanArena() {
   };
   for (int32_t i = 0; i < num_nodes; ++i) {
     const Node& node = nodes_[i];
-    if (node_folded_[i] || node.reg == nullptr || node.num_inputs < 1 ||
-        node.num_outputs < 1)
+    if (preserve_all || node_folded_[i] || node.reg == nullptr ||
+        node.num_inputs < 1 || node.num_outputs < 1)
       continue;
     if (!(node.reg->flags &
           (kOpFlagOutputAliasesInput0 | kOpFlagInPlaceInput0)))
