@@ -14,6 +14,10 @@ namespace ember {
 
 struct InterpreterOptions {
   int num_threads = 1;
+  // Upper bound on the bytes one subgraph may hold for tensors (arena,
+  // variables, folded constants, dynamic tensors, scratch); 0 = no limit.
+  // Going over fails allocation or invoke with kOutOfMemory.
+  size_t max_tensor_bytes = 0;
 };
 
 // Named inputs/outputs of one SignatureDef.
