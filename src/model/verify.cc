@@ -1,5 +1,6 @@
 // Semantic verification: everything the runtime later indexes or sizes is
 // checked here once, so the interpreter can trust the model.
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -9,11 +10,29 @@
 namespace ember {
 namespace {
 
-constexpr int64_t kMaxElements = int64_t{1} << 40;
+// Longest tensor list an op or subgraph may carry (inputs, outputs,
+// intermediates). Real ops have a handful; CONCATENATION a few hundred.
+constexpr uint32_t kMaxListLength = 1 << 16;
 
 bool KnownType(int32_t t) {
   return t >= static_cast<int32_t>(fb::TensorType::MIN) &&
          t <= static_cast<int32_t>(fb::TensorType::MAX);
+}
+
+// Range a zero point must lie in for tensors of `type` (the storage range
+// of the quantized values; int32 for everything else).
+void ZeroPointRange(DataType type, int64_t* lo, int64_t* hi) {
+  switch (type) {
+    case DataType::kInt8: *lo = -128; *hi = 127; return;
+    case DataType::kUInt8: *lo = 0; *hi = 255; return;
+    case DataType::kInt16: *lo = -32768; *hi = 32767; return;
+    case DataType::kUInt16: *lo = 0; *hi = 65535; return;
+    case DataType::kInt4: *lo = -8; *hi = 7; return;
+    default:
+      *lo = INT32_MIN;
+      *hi = INT32_MAX;
+      return;
+  }
 }
 
 Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
@@ -21,11 +40,11 @@ Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
   const auto* buffers = model.fb()->buffers();
   const uint32_t num_buffers = buffers ? buffers->size() : 0;
   const char* name = (t->name() != nullptr) ? t->name()->c_str() : "";
-  auto fail = [&](const char* what) {
+  if (!KnownType(static_cast<int32_t>(t->type()))) {
     return errors.Report(StatusCode::kInvalidModel,
-                         "subgraph %d tensor %d '%s': %s", sg, ti, name, what);
-  };
-  if (!KnownType(static_cast<int32_t>(t->type()))) return fail("unknown type");
+                         "subgraph %d tensor %d '%s': unknown type %d", sg, ti,
+                         name, static_cast<int>(t->type()));
+  }
   if (t->buffer() >= num_buffers && !(num_buffers == 0 && t->buffer() == 0)) {
     return errors.Report(StatusCode::kInvalidModel,
                          "subgraph %d tensor %d '%s': buffer index %u out of "
@@ -33,21 +52,46 @@ Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
                          sg, ti, name, t->buffer(), num_buffers);
   }
   int64_t elements = 1;
+  const uint32_t rank = t->shape() ? t->shape()->size() : 0;
+  if (rank > static_cast<uint32_t>(kMaxRank)) {
+    return errors.Report(StatusCode::kInvalidModel,
+                         "subgraph %d tensor %d '%s': rank %u exceeds %d", sg,
+                         ti, name, rank, kMaxRank);
+  }
   if (t->shape() != nullptr) {
-    if (t->shape()->size() > kMaxRank) {
-      return errors.Report(StatusCode::kInvalidModel,
-                           "subgraph %d tensor %d '%s': rank %u exceeds %d",
-                           sg, ti, name, t->shape()->size(), kMaxRank);
-    }
     for (int32_t d : *t->shape()) {
-      if (d < 0) return fail("negative dimension in shape");
+      if (d < 0) {
+        return errors.Report(StatusCode::kInvalidModel,
+                             "subgraph %d tensor %d '%s': negative dimension "
+                             "%d in shape",
+                             sg, ti, name, d);
+      }
+      if (d != 0 && elements > kMaxTensorElements / d) {
+        return errors.Report(StatusCode::kInvalidModel,
+                             "subgraph %d tensor %d '%s': shape is too large "
+                             "(more than 2^40 elements)",
+                             sg, ti, name);
+      }
       elements *= d;
-      if (elements > kMaxElements) return fail("shape is too large");
     }
   }
-  if (t->shape_signature() != nullptr && t->shape() != nullptr &&
-      t->shape_signature()->size() != t->shape()->size()) {
-    return fail("shape_signature rank differs from shape rank");
+  if (t->shape_signature() != nullptr) {
+    // A missing shape means a scalar: the signature must then be empty.
+    if (t->shape_signature()->size() != rank) {
+      return errors.Report(StatusCode::kInvalidModel,
+                           "subgraph %d tensor %d '%s': shape_signature rank "
+                           "%u differs from shape rank %u",
+                           sg, ti, name, t->shape_signature()->size(), rank);
+    }
+    for (uint32_t i = 0; i < rank; ++i) {
+      const int32_t s = t->shape_signature()->Get(i);
+      if (s < -1 || (s != -1 && s != t->shape()->Get(i))) {
+        return errors.Report(StatusCode::kInvalidModel,
+                             "subgraph %d tensor %d '%s': shape_signature dim "
+                             "%u is %d but the shape has %d",
+                             sg, ti, name, i, s, t->shape()->Get(i));
+      }
+    }
   }
   const DataType type = static_cast<DataType>(t->type());
   const uint8_t* data = nullptr;
@@ -67,17 +111,58 @@ Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
     const uint32_t ns = q->scale() ? q->scale()->size() : 0;
     const uint32_t nz = q->zero_point() ? q->zero_point()->size() : 0;
     if (ns != 0 || nz != 0) {
-      if (nz != 0 && ns != nz) {
-        return fail("quantization has different numbers of scales and zero points");
+      // A lone scale means zero point 0; otherwise one zero point per scale.
+      if (ns != nz && !(ns == 1 && nz == 0)) {
+        return errors.Report(StatusCode::kInvalidModel,
+                             "subgraph %d tensor %d '%s': quantization has %u "
+                             "scales but %u zero points",
+                             sg, ti, name, ns, nz);
       }
-      const int rank = t->shape() ? static_cast<int>(t->shape()->size()) : 0;
-      if (ns > 1) {
-        if (q->quantized_dimension() < 0 || q->quantized_dimension() >= rank) {
-          return fail("quantized_dimension is out of range");
+      for (uint32_t i = 0; i < ns; ++i) {
+        const float s = q->scale()->Get(i);
+        if (!std::isfinite(s) || !(s > 0.0f)) {
+          return errors.Report(StatusCode::kInvalidModel,
+                               "subgraph %d tensor %d '%s': quantization "
+                               "scale %u is %g (must be finite and positive)",
+                               sg, ti, name, i, static_cast<double>(s));
         }
-        if (static_cast<int64_t>(ns) !=
-            t->shape()->Get(q->quantized_dimension())) {
-          return fail("per-channel scale count does not match the dimension");
+      }
+      int64_t zlo, zhi;
+      ZeroPointRange(type, &zlo, &zhi);
+      for (uint32_t i = 0; i < nz; ++i) {
+        const int64_t z = q->zero_point()->Get(i);
+        if (z < zlo || z > zhi) {
+          return errors.Report(StatusCode::kInvalidModel,
+                               "subgraph %d tensor %d '%s': zero point %u is "
+                               "%lld, outside [%lld, %lld] for %s",
+                               sg, ti, name, i, static_cast<long long>(z),
+                               static_cast<long long>(zlo),
+                               static_cast<long long>(zhi),
+                               DataTypeName(type));
+        }
+      }
+      // Some converters (TFLM's person_detect) leave the weights'
+      // quantized_dimension on 1-D biases; there the only candidate is 0
+      // and the runtime uses that.
+      const bool bias_like =
+          rank == 1 && static_cast<int64_t>(ns) == t->shape()->Get(0);
+      if (ns > 1 && !bias_like) {
+        if (q->quantized_dimension() < 0 ||
+            q->quantized_dimension() >= static_cast<int32_t>(rank)) {
+          return errors.Report(StatusCode::kInvalidModel,
+                               "subgraph %d tensor %d '%s': "
+                               "quantized_dimension %d is out of range for "
+                               "rank %u",
+                               sg, ti, name, q->quantized_dimension(), rank);
+        }
+        const int32_t extent = t->shape()->Get(q->quantized_dimension());
+        if (static_cast<int64_t>(ns) != extent) {
+          return errors.Report(StatusCode::kInvalidModel,
+                               "subgraph %d tensor %d '%s': per-channel "
+                               "quantization has %u scales but dimension %d "
+                               "has %d entries",
+                               sg, ti, name, ns, q->quantized_dimension(),
+                               extent);
         }
       }
     }
@@ -162,6 +247,12 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
     auto check_list = [&](const flatbuffers::Vector<int32_t>* list,
                           const char* what, bool allow_absent) -> Status {
       if (list == nullptr) return Status::Ok();
+      if (list->size() > kMaxListLength) {
+        return errors.Report(StatusCode::kInvalidModel,
+                             "subgraph %d: %s list has %u entries (at most "
+                             "%u supported)",
+                             s, what, list->size(), kMaxListLength);
+      }
       for (int32_t idx : *list) {
         if ((idx == -1 && allow_absent) || (idx >= 0 && idx < num_tensors))
           continue;
@@ -174,8 +265,26 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
     };
     EMBER_RETURN_IF_ERROR(check_list(sg->inputs(), "input", false));
     EMBER_RETURN_IF_ERROR(check_list(sg->outputs(), "output", false));
-    if (sg->inputs())
-      for (int32_t idx : *sg->inputs()) defined[idx] = 1;
+    // Who writes each tensor: -1 nobody yet, -2 the caller (subgraph
+    // input), else the op index. Every tensor has at most one writer.
+    std::vector<int32_t> producer(num_tensors, -1);
+    if (sg->inputs()) {
+      for (int32_t idx : *sg->inputs()) {
+        if (producer[idx] == -2) {
+          return errors.Report(StatusCode::kInvalidModel,
+                               "subgraph %d: tensor %d is listed twice as a "
+                               "subgraph input",
+                               s, idx);
+        }
+        if (defined[idx] && !sg->tensors()->Get(idx)->is_variable()) {
+          return errors.Report(StatusCode::kInvalidModel,
+                               "subgraph %d: input tensor %d is a constant",
+                               s, idx);
+        }
+        producer[idx] = -2;
+        defined[idx] = 1;
+      }
+    }
     const int32_t num_ops = sg->operators() ? sg->operators()->size() : 0;
     for (int32_t o = 0; o < num_ops; ++o) {
       const fb::Operator* op = sg->operators()->Get(o);
@@ -211,6 +320,19 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
                                  "subgraph %d op #%d writes constant tensor %d",
                                  s, o, idx);
           }
+          if (!tensor->is_variable() && producer[idx] != -1) {
+            if (producer[idx] == -2) {
+              return errors.Report(StatusCode::kInvalidModel,
+                                   "subgraph %d op #%d writes tensor %d, "
+                                   "which is a subgraph input",
+                                   s, o, idx);
+            }
+            return errors.Report(StatusCode::kInvalidModel,
+                                 "subgraph %d op #%d writes tensor %d, which "
+                                 "op #%d already wrote",
+                                 s, o, idx, producer[idx]);
+          }
+          producer[idx] = o;
           defined[idx] = 1;
         }
       }

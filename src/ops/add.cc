@@ -40,6 +40,13 @@ Status Prepare(OpContext& ctx) {
     case DataType::kInt8:
     case DataType::kUInt8:
     case DataType::kInt16: {
+      for (const Tensor* t : {a, b, static_cast<const Tensor*>(out)}) {
+        if (!t->quant.quantized()) {
+          return ctx.Error(StatusCode::kInvalidModel,
+                           "%s tensor '%s' has no quantization parameters",
+                           DataTypeName(t->type), t->name);
+        }
+      }
       EMBER_RETURN_IF_ERROR(
           QuantizedActivationRange(ctx, act, out, &d->act_lo, &d->act_hi));
       const bool is16 = a->type == DataType::kInt16;

@@ -17,6 +17,10 @@ struct InterpreterOptions {
   // Keeps every intermediate tensor readable after Invoke (debugging): the
   // planner then gives each tensor its own memory instead of reusing it.
   bool preserve_all_tensors = false;
+  // Upper bound on the bytes one subgraph may hold for tensors (arena,
+  // variables, folded constants, dynamic tensors, scratch); 0 = no limit.
+  // Going over fails allocation or invoke with kOutOfMemory.
+  size_t max_tensor_bytes = 0;
 };
 
 // Named inputs/outputs of one SignatureDef.

@@ -1,7 +1,9 @@
 #include "runtime/subgraph.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <new>
 
 #include "planner/greedy_planner.h"
 #include "runtime/interpreter.h"
@@ -19,11 +21,16 @@ bool IsControlFlow(int32_t code) {
 
 }  // namespace
 
-void AlignedBuffer::Reserve(size_t bytes) {
-  if (bytes <= capacity && data) return;
+bool AlignedBuffer::Reserve(size_t bytes) {
+  if (bytes <= capacity && data) return true;
+  if (bytes > (SIZE_MAX >> 2)) return false;
   const size_t size = std::max<size_t>(AlignUp(bytes, 64), 64);
-  data.reset(new (std::align_val_t(64)) uint8_t[size]);
+  uint8_t* p = static_cast<uint8_t*>(
+      ::operator new[](size, std::align_val_t(64), std::nothrow));
+  if (p == nullptr) return false;
+  data.reset(p);
   capacity = size;
+  return true;
 }
 
 Subgraph::Subgraph(Interpreter* owner, int index)
@@ -31,6 +38,45 @@ Subgraph::Subgraph(Interpreter* owner, int index)
 Subgraph::~Subgraph() = default;
 
 ErrorReporter& Subgraph::error_reporter() { return owner_->errors(); }
+
+Status Subgraph::Grow(AlignedBuffer& buffer, size_t bytes, const char* what) {
+  if (bytes <= buffer.capacity && buffer.data) return Status::Ok();
+  const size_t limit = owner_->options().max_tensor_bytes;
+  const size_t rounded = std::max<size_t>(AlignUp(bytes, 64), 64);
+  const size_t total = allocated_bytes_ - buffer.capacity + rounded;
+  if (bytes > (SIZE_MAX >> 2) || (limit != 0 && total > limit)) {
+    return error_reporter().Report(
+        StatusCode::kOutOfMemory,
+        "subgraph %d: %s needs %zu bytes, over the limit of %zu bytes for "
+        "tensors",
+        index_, what, bytes, limit);
+  }
+  const size_t old_capacity = buffer.capacity;
+  if (!buffer.Reserve(bytes)) {
+    return error_reporter().Report(StatusCode::kOutOfMemory,
+                                   "subgraph %d: cannot allocate %zu bytes "
+                                   "for %s",
+                                   index_, bytes, what);
+  }
+  allocated_bytes_ = allocated_bytes_ - old_capacity + buffer.capacity;
+  return Status::Ok();
+}
+
+Status Subgraph::CheckOutputShapes(int node_index) {
+  const Node& node = nodes_[node_index];
+  for (int k = 0; k < node.num_outputs; ++k) {
+    const Tensor& out = tensors_[node.outputs[k]];
+    int64_t count;
+    if (!CheckedNumElements(out.shape, &count)) {
+      return error_reporter().Report(
+          StatusCode::kInvalidArgument,
+          "subgraph %d: op #%d %s: output %d ('%s') would have more than "
+          "2^40 elements or an invalid shape",
+          index_, node_index, node.reg ? node.reg->name : "?", k, out.name);
+    }
+  }
+  return Status::Ok();
+}
 int Subgraph::num_threads() const { return owner_->options().num_threads; }
 
 Status Subgraph::EnsureConstantAligned(Tensor& t) {
@@ -39,7 +85,7 @@ Status Subgraph::EnsureConstantAligned(Tensor& t) {
   if (reinterpret_cast<uintptr_t>(t.data) % want == 0) return Status::Ok();
   // Misaligned weights (hand-made files): copy once, keep kernels simple.
   const int32_t idx = static_cast<int32_t>(&t - tensors_.data());
-  persistent_[idx].Reserve(t.bytes);
+  EMBER_RETURN_IF_ERROR(Grow(persistent_[idx], t.bytes, "an aligned constant"));
   memcpy(persistent_[idx].data.get(), t.data, t.bytes);
   t.data = persistent_[idx].data.get();
   return Status::Ok();
@@ -60,6 +106,18 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
     Tensor& t = tensors_[i];
     t.type = static_cast<DataType>(ft->type());
     t.name = ft->name() ? ft->name()->c_str() : "";
+    // Strings and the sub-byte / fp8 types Ember has no kernels for are
+    // refused here, once, instead of reaching ops as zero-byte tensors.
+    const bool known = static_cast<int>(t.type) <=
+                       static_cast<int>(DataType::kBFloat16);
+    if (!known || t.type == DataType::kString) {
+      return error_reporter().Report(
+          StatusCode::kUnsupported,
+          "subgraph %d tensor %u '%s': type %s is not supported", index_, i,
+          t.name,
+          known ? DataTypeName(t.type)
+                : fb::EnumNameTensorType(static_cast<fb::TensorType>(t.type)));
+    }
     if (ft->shape()) {
       for (int32_t d : *ft->shape()) t.shape.dims[t.shape.rank++] = d;
     }
@@ -67,10 +125,15 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
       if (q->scale() && q->scale()->size() > 0) {
         t.quant.scale = q->scale()->data();
         t.quant.count = static_cast<int32_t>(q->scale()->size());
+        // A lone scale (verified: only then may zero points be absent)
+        // has zero point 0.
+        static const int64_t kZeroPoint0 = 0;
         t.quant.zero_point = (q->zero_point() && q->zero_point()->size() > 0)
                                  ? q->zero_point()->data()
-                                 : nullptr;
-        t.quant.quantized_dimension = q->quantized_dimension();
+                                 : &kZeroPoint0;
+        // 1-D tensors can only be quantized along dim 0 (see verify.cc).
+        t.quant.quantized_dimension =
+            t.shape.rank == 1 ? 0 : q->quantized_dimension();
       }
     }
     t.sparsity = ft->sparsity();
@@ -81,7 +144,7 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
     if (t.is_variable) {
       t.allocation = Allocation::kPersistent;
       t.bytes = BytesFor(t.type, t.NumElements());
-      persistent_[i].Reserve(t.bytes);
+      EMBER_RETURN_IF_ERROR(Grow(persistent_[i], t.bytes, "a variable"));
       t.data = persistent_[i].data.get();
     } else if (size > 0) {
       t.allocation = Allocation::kConstant;
@@ -126,12 +189,17 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
       if (node.reg == nullptr) missing->push_back(std::string("custom op '") + custom + "'");
     } else {
       node.reg = resolver.FindBuiltin(node.builtin_code);
-      if (node.reg == nullptr)
-        missing->push_back(BuiltinOperatorName(node.builtin_code));
+      if (node.reg == nullptr) {
+        const char* name = BuiltinOperatorName(node.builtin_code);
+        missing->push_back(strcmp(name, "UNKNOWN") != 0
+                               ? std::string(name)
+                               : "builtin operator " +
+                                     std::to_string(node.builtin_code));
+      }
     }
     if (node.reg) op_data_total += AlignUp(node.reg->op_data_size, 64);
   }
-  op_data_.Reserve(op_data_total);
+  EMBER_RETURN_IF_ERROR(Grow(op_data_, op_data_total, "op data"));
   memset(op_data_.data.get(), 0, op_data_.capacity);
   size_t offset = 0;
   for (Node& node : nodes_) {
@@ -181,12 +249,24 @@ Status Subgraph::ResizeInput(int position, const Shape& shape) {
                                    "input %d out of range (subgraph has %zu)",
                                    position, inputs_.size());
   }
+  if (shape.rank < 0 || shape.rank > kMaxRank) {
+    return error_reporter().Report(StatusCode::kInvalidArgument,
+                                   "new shape has rank %d (must be 0..%d)",
+                                   shape.rank, kMaxRank);
+  }
   for (int d = 0; d < shape.rank; ++d) {
     if (shape.dims[d] < 0) {
       return error_reporter().Report(StatusCode::kInvalidArgument,
                                      "dimension %d of the new shape is %d", d,
                                      shape.dims[d]);
     }
+  }
+  int64_t count;
+  if (!CheckedNumElements(shape, &count)) {
+    return error_reporter().Report(StatusCode::kInvalidArgument,
+                                   "new shape of input %d has more than 2^40 "
+                                   "elements",
+                                   position);
   }
   Tensor& t = tensors_[inputs_[position]];
   if (t.is_constant()) {
@@ -213,6 +293,17 @@ Status Subgraph::PrepareNodes() {
     for (int k = 0; k < node.num_inputs; ++k) {
       if (node.inputs[k] < 0) continue;
       const Tensor& in = tensors_[node.inputs[k]];
+      // Sparse constants hold fewer bytes than their shape: only DENSIFY
+      // may read them.
+      if (in.sparsity != nullptr &&
+          node.builtin_code !=
+              static_cast<int32_t>(fb::BuiltinOperator::DENSIFY)) {
+        return error_reporter().Report(
+            StatusCode::kUnsupported,
+            "subgraph %d: op #%d %s: input %d ('%s') is stored sparse; only "
+            "DENSIFY can read sparse tensors",
+            index_, static_cast<int>(i), node.reg->name, k, in.name);
+      }
       if (in.allocation == Allocation::kDynamic) dynamic_input = true;
       if (in.allocation != Allocation::kConstant) all_constant = false;
     }
@@ -229,6 +320,7 @@ Status Subgraph::PrepareNodes() {
       error_reporter().Prefix("subgraph %d: ", index_);
       return status;
     }
+    EMBER_RETURN_IF_ERROR(CheckOutputShapes(static_cast<int>(i)));
     for (int k = 0; k < node.num_outputs; ++k) {
       Tensor& out = tensors_[node.outputs[k]];
       if (out.allocation != Allocation::kDynamic)
@@ -243,14 +335,15 @@ Status Subgraph::PrepareNodes() {
       for (int k = 0; k < node.num_outputs; ++k) {
         const int32_t o = node.outputs[k];
         Tensor& out = tensors_[o];
-        persistent_[o].Reserve(out.bytes);
+        EMBER_RETURN_IF_ERROR(Grow(persistent_[o], out.bytes, "a folded constant"));
         out.data = persistent_[o].data.get();
         out.allocation = Allocation::kConstant;
       }
       size_t scratch_total = 0;
       for (int s = 0; s < node.num_scratch; ++s)
         scratch_total += AlignUp(node.scratch_bytes[s], 64);
-      dynamic_scratch_[i].Reserve(scratch_total);
+      EMBER_RETURN_IF_ERROR(
+          Grow(dynamic_scratch_[i], scratch_total, "scratch"));
       size_t off = 0;
       for (int s = 0; s < node.num_scratch; ++s) {
         node.scratch[s] = dynamic_scratch_[i].data.get() + off;
@@ -372,7 +465,7 @@ Status Subgraph::PlanArena() {
       requests.push_back({nodes_[i].scratch_bytes[s], i, i});
   }
   const ArenaPlan plan = PlanGreedyBySize(requests);
-  arena_.Reserve(plan.arena_bytes);
+  EMBER_RETURN_IF_ERROR(Grow(arena_, plan.arena_bytes, "the arena"));
   arena_bytes_ = plan.arena_bytes;
   arena_lower_bound_ = plan.lower_bound_bytes;
   uint8_t* base = arena_.data.get();
@@ -409,9 +502,17 @@ Status Subgraph::Allocate() {
 
 Status Subgraph::ResizeDynamicTensor(int32_t tensor_index, const Shape& shape) {
   Tensor& t = tensors_[tensor_index];
+  int64_t count;
+  if (!CheckedNumElements(shape, &count)) {
+    return error_reporter().Report(StatusCode::kInvalidArgument,
+                                   "subgraph %d: dynamic tensor %d ('%s') "
+                                   "would have more than 2^40 elements",
+                                   index_, tensor_index, t.name);
+  }
+  const size_t bytes = BytesFor(t.type, count);
+  EMBER_RETURN_IF_ERROR(Grow(dynamic_[tensor_index], bytes, "a dynamic tensor"));
   t.shape = shape;
-  t.bytes = BytesFor(t.type, shape.NumElements());
-  dynamic_[tensor_index].Reserve(t.bytes);
+  t.bytes = bytes;
   t.data = dynamic_[tensor_index].data.get();
   return Status::Ok();
 }
@@ -425,6 +526,7 @@ Status Subgraph::PrepareDynamicNode(int i) {
     error_reporter().Prefix("subgraph %d: ", index_);
     return status;
   }
+  EMBER_RETURN_IF_ERROR(CheckOutputShapes(i));
   for (int k = 0; k < node.num_outputs; ++k) {
     const int32_t o = node.outputs[k];
     Tensor& out = tensors_[o];
@@ -434,7 +536,7 @@ Status Subgraph::PrepareDynamicNode(int i) {
   size_t total = 0;
   for (int s = 0; s < node.num_scratch; ++s)
     total += AlignUp(node.scratch_bytes[s], 64);
-  dynamic_scratch_[i].Reserve(total);
+  EMBER_RETURN_IF_ERROR(Grow(dynamic_scratch_[i], total, "scratch"));
   size_t off = 0;
   for (int s = 0; s < node.num_scratch; ++s) {
     node.scratch[s] = dynamic_scratch_[i].data.get() + off;
@@ -462,6 +564,17 @@ Status Subgraph::Invoke() {
     if (!status.ok()) {
       error_reporter().Prefix("subgraph %d: ", index_);
       return status;
+    }
+    if (node.has_dynamic_output || node_dynamic_[i]) {
+      for (int k = 0; k < node.num_outputs; ++k) {
+        const Tensor& out = tensors_[node.outputs[k]];
+        if (out.allocation == Allocation::kDynamic && out.data == nullptr) {
+          return error_reporter().Report(
+              StatusCode::kInternal,
+              "subgraph %d: op #%zu %s did not size its dynamic output %d",
+              index_, i, node.reg->name, k);
+        }
+      }
     }
   }
   return Status::Ok();

@@ -23,7 +23,8 @@ struct AlignedBuffer {
   std::unique_ptr<uint8_t[], Free> data;
   size_t capacity = 0;
   // Grows (never shrinks) to hold `bytes`; contents are not preserved.
-  void Reserve(size_t bytes);
+  // False (buffer unchanged) when the memory cannot be had.
+  bool Reserve(size_t bytes);
 };
 
 class Subgraph : public OpHost {
@@ -71,6 +72,11 @@ class Subgraph : public OpHost {
   Status FoldConstantNodes();
   Status PrepareDynamicNode(int node_index);
   Status EnsureConstantAligned(Tensor& t);
+  // Reserves through Grow() so that every tensor allocation is counted
+  // against InterpreterOptions::max_tensor_bytes; kOutOfMemory on failure.
+  Status Grow(AlignedBuffer& buffer, size_t bytes, const char* what);
+  // Fails unless output k of node i has a shape with a sane element count.
+  Status CheckOutputShapes(int node_index);
 
   Interpreter* owner_;
   int index_;
@@ -90,6 +96,7 @@ class Subgraph : public OpHost {
   std::vector<AlignedBuffer> dynamic_scratch_;  // per node
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;
+  size_t allocated_bytes_ = 0;  // capacity of every buffer above
   bool needs_allocation_ = true;
 };
 

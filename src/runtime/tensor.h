@@ -36,6 +36,10 @@ const char* DataTypeName(DataType type);
 size_t DataTypeSize(DataType type);
 
 constexpr int kMaxRank = 8;
+// Largest element count a tensor may have (model shapes, resized inputs and
+// shapes computed by ops are all checked against it, so products of dims
+// never overflow int64 and byte sizes never overflow size_t).
+constexpr int64_t kMaxTensorElements = int64_t{1} << 40;
 
 struct Shape {
   int32_t rank = 0;
@@ -104,5 +108,10 @@ struct Tensor {
 
 // Bytes needed for `count` elements of `type` (int4 rounds up).
 size_t BytesFor(DataType type, int64_t count);
+
+// Element count of `shape` computed without overflow. False when the rank
+// is out of [0, kMaxRank], a dim is negative, or the count exceeds
+// kMaxTensorElements.
+bool CheckedNumElements(const Shape& shape, int64_t* count);
 
 }  // namespace ember
