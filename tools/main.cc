@@ -1,1 +1,85 @@
-int main() { return 0; }
+// `ember`: command-line front end of the Ember runtime. This file only
+// declares the command line and dispatches to the subcommands.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_util.h"
+#include "commands.h"
+
+#ifndef EMBER_VERSION
+#define EMBER_VERSION "unknown"
+#endif
+
+namespace {
+
+constexpr const char* kRunFooter = R"(
+Without MODEL, runs Ember's embedded default model (a digits classifier
+made by scripts/make_default_model.py) on its embedded sample digits and
+prints each prediction next to the true label.
+
+Inputs: NAME is an input tensor's name or its position (0, 1, ...). The
+.npy dtype must equal the tensor type; a different shape resizes the input.
+--random-inputs SEED fills every input not given with --input with seeded
+uniform values: full type range for int8/uint8/int16 (quantized or not),
+[0, 1] for float images (rank-4 float inputs with 1, 3 or 4 channels),
+[-1, 1] for other float inputs, [0, 100] for other integer types, 0/1 for
+bool. The same SEED gives the same values on every machine.
+
+Outputs are written, with --output-dir, to DIR/<name>.npy with the tensor
+name reduced to [A-Za-z0-9._-] (duplicates get _1, _2, ...).
+
+Exit status: 0 ok, 1 model/data/runtime error, 2 usage error.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ember::cli;
+  CLI::App app{"ember: inspect and run TensorFlow Lite (.tflite) models",
+               "ember"};
+  app.set_version_flag("--version", std::string("ember ") + EMBER_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'ember SUBCOMMAND --help' for the options of a subcommand.");
+
+  InspectOptions inspect;
+  CLI::App* inspect_cmd = app.add_subcommand(
+      "inspect", "Describe a model: tensors, ops, memory plan, metadata");
+  inspect_cmd->add_option("MODEL", inspect.model_path, ".tflite file")
+      ->required();
+  inspect_cmd->add_flag("--json", inspect.json, "Print one JSON object");
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run a model on .npy or random inputs (no MODEL: built-in demo)");
+  run_cmd->add_option("MODEL", run.model_path, ".tflite file (optional)");
+  run_cmd->add_option("--input,-i", run.inputs, "Input as NAME=FILE.npy")
+      ->type_name("NAME=FILE")
+      ->take_all();
+  CLI::Option* seed = run_cmd->add_option(
+      "--random-inputs", run.seed, "Fill missing inputs with random values");
+  seed->type_name("SEED");
+  run_cmd->add_option("--output-dir,-o", run.output_dir,
+                      "Write each output to DIR/<name>.npy")
+      ->type_name("DIR");
+  run_cmd->add_option("--threads,-t", run.threads, "Number of threads")
+      ->check(CLI::Range(1, 1024));
+  run_cmd->add_flag("--json", run.json, "Print one JSON object");
+  run_cmd->footer(kRunFooter);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    Fail(kExitUsage, "%s", e.what());
+    fprintf(stderr, "Run 'ember --help' for usage.\n");
+    return kExitUsage;
+  }
+  if (inspect_cmd->parsed()) return Inspect(inspect);
+  run.random_inputs = seed->count() > 0;
+  return Run(run);
+}

@@ -1,0 +1,84 @@
+// Helpers shared by the `ember` subcommands: exit codes and error printing,
+// model loading, and one description of a tensor used by both `inspect`
+// (straight from the flatbuffer) and `run` (from the runtime).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/model.h"
+#include "runtime/tensor.h"
+
+namespace ember::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitError = 1,  // bad model or data file, runtime failure
+  kExitUsage = 2,  // bad command line
+};
+
+// Prints "ember: error: <message>" to stderr and returns `code`.
+int Fail(int code, const char* format, ...)
+    __attribute__((format(printf, 2, 3)));
+// Prints "ember: warning: <message>" to stderr.
+void Warn(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+// Loads and verifies a .tflite file; on failure prints the error and
+// returns false.
+bool LoadModelFile(const std::string& path, std::unique_ptr<Model>* model);
+
+// What inspect and run say about one tensor.
+struct TensorInfo {
+  int32_t index = -1;
+  std::string name;
+  DataType type = DataType::kFloat32;
+  Shape shape;
+  Shape signature;  // -1 marks a dynamic dimension
+  QuantParams quant;
+};
+
+TensorInfo DescribeTensor(const fb::Tensor& tensor, int32_t index);
+TensorInfo DescribeTensor(const Tensor& tensor, int32_t index,
+                          const Shape& signature);
+
+std::string ShapeString(const Shape& shape);  // "[1, 224, 224, 3]"
+std::string ShapeString(const nlohmann::json& dims);
+std::vector<int64_t> ShapeVector(const Shape& shape);
+// null, {scale, zero_point}, or for per-channel parameters a summary:
+// {per_channel, quantized_dimension, count, scale_min, scale_max,
+//  zero_points (the distinct values)}.
+nlohmann::json QuantJson(const QuantParams& quant);
+// One line from QuantJson's object: "none", "scale=0.0235 zero_point=-128",
+// "per-channel dim=0 n=32 scale=[0.001, 0.02] zero_point=0".
+std::string QuantString(const nlohmann::json& quant);
+nlohmann::json TensorJson(const TensorInfo& info);
+
+// Name of an op code: the builtin name, or "CUSTOM(code)".
+std::string OpCodeName(const fb::OperatorCode& code);
+
+// Left-aligned text table for the human-readable outputs.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header);
+  void Add(std::vector<std::string> row);
+  void Print(int indent = 2) const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string FormatBytes(size_t bytes);  // "12.3 KiB (12624 B)"
+std::string FormatNumber(double value);  // compact %.6g
+
+// File name for an output tensor: characters outside [A-Za-z0-9._-] become
+// '_', an empty result becomes "output_<position>".
+std::string SanitizeFileName(const std::string& name, int position);
+// Makes names unique (compared case-insensitively, for case-insensitive
+// file systems) by appending "_1", "_2", ...
+std::vector<std::string> Deduplicate(const std::vector<std::string>& names);
+
+}  // namespace ember::cli

@@ -1,0 +1,27 @@
+// The `ember` subcommands. Each returns the process exit code (cli_util.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ember::cli {
+
+struct InspectOptions {
+  std::string model_path;
+  bool json = false;
+};
+int Inspect(const InspectOptions& options);
+
+struct RunOptions {
+  std::string model_path;           // empty: the embedded default model
+  std::vector<std::string> inputs;  // "NAME=FILE.npy"
+  bool random_inputs = false;
+  uint64_t seed = 0;
+  std::string output_dir;  // empty: outputs are not written
+  int threads = 1;
+  bool json = false;
+};
+int Run(const RunOptions& options);
+
+}  // namespace ember::cli
