@@ -24,4 +24,15 @@ struct RunOptions {
 };
 int Run(const RunOptions& options);
 
+struct BenchOptions {
+  std::string model_path;
+  int threads = 1;
+  double warmup_ms = 1000;  // run untimed for this long first
+  int runs = 50;            // then at least this many timed runs
+  double min_ms = 3000;     // and for at least this long
+  bool profile = false;
+  bool json = false;
+};
+int Bench(const BenchOptions& options);
+
 }  // namespace ember::cli

@@ -66,6 +66,24 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--json", run.json, "Print one JSON object");
   run_cmd->footer(kRunFooter);
 
+  BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand(
+      "bench", "Time a model: load, first and steady-state inference");
+  bench_cmd->add_option("MODEL", bench.model_path, ".tflite file")->required();
+  bench_cmd->add_option("--threads,-t", bench.threads, "Number of threads")
+      ->check(CLI::Range(1, 1024));
+  bench_cmd->add_option("--warmup-ms", bench.warmup_ms,
+                        "Untimed warm-up before measuring (default 1000)")
+      ->check(CLI::NonNegativeNumber);
+  bench_cmd->add_option("--runs", bench.runs,
+                        "At least this many timed runs (default 50)")
+      ->check(CLI::Range(1, 1000000));
+  bench_cmd->add_option("--min-ms", bench.min_ms,
+                        "Measure for at least this long (default 3000)")
+      ->check(CLI::NonNegativeNumber);
+  bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
+  bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -80,6 +98,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (inspect_cmd->parsed()) return Inspect(inspect);
+  if (bench_cmd->parsed()) return Bench(bench);
   run.random_inputs = seed->count() > 0;
   return Run(run);
 }

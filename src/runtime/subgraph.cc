@@ -1,6 +1,7 @@
 #include "runtime/subgraph.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -560,7 +561,15 @@ Status Subgraph::Invoke() {
     }
     Node& node = nodes_[i];
     OpContext ctx(this, tensors_.data(), &node, static_cast<int>(i), false);
+    const auto start = profiling_ ? std::chrono::steady_clock::now()
+                                  : std::chrono::steady_clock::time_point();
     Status status = node.reg->eval(ctx);
+    if (profiling_) {
+      node_nanos_[i] += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+      ++node_calls_[i];
+    }
     if (!status.ok()) {
       error_reporter().Prefix("subgraph %d: ", index_);
       return status;
@@ -578,6 +587,12 @@ Status Subgraph::Invoke() {
     }
   }
   return Status::Ok();
+}
+
+void Subgraph::EnableProfiling(bool on) {
+  profiling_ = on;
+  node_nanos_.assign(nodes_.size(), 0);
+  node_calls_.assign(nodes_.size(), 0);
 }
 
 Status Subgraph::InvokeSubgraph(int32_t index) {

@@ -55,6 +55,13 @@ class Subgraph : public OpHost {
   // Shape signature (-1 for dynamic dims) of a tensor, or its shape.
   Shape ShapeSignature(int32_t tensor) const;
 
+  // Per-node timing of Invoke (ember bench --profile). Off by default; when
+  // on, each node's wall time accumulates into node_nanos()[i].
+  void EnableProfiling(bool on);
+  const std::vector<int64_t>& node_nanos() const { return node_nanos_; }
+  const std::vector<int64_t>& node_calls() const { return node_calls_; }
+  bool node_folded(int i) const { return node_folded_[i] != 0; }
+
   // OpHost
   ErrorReporter& error_reporter() override;
   Status ResizeDynamicTensor(int32_t tensor_index, const Shape& shape) override;
@@ -94,6 +101,9 @@ class Subgraph : public OpHost {
   std::vector<AlignedBuffer> persistent_;  // per tensor; variables, folded
   std::vector<AlignedBuffer> dynamic_;     // per tensor; dynamic tensors
   std::vector<AlignedBuffer> dynamic_scratch_;  // per node
+  bool profiling_ = false;
+  std::vector<int64_t> node_nanos_;
+  std::vector<int64_t> node_calls_;
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;
   size_t allocated_bytes_ = 0;  // capacity of every buffer above

@@ -1,0 +1,163 @@
+// `ember bench`: load+prepare time, first inference, steady-state latency
+// (min / median / p90), planned arena, peak RSS, kernel per op, and with
+// --profile a per-op time table. Method as in BENCHMARKING.md.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "inputs.h"
+#include "runtime/interpreter.h"
+
+namespace ember::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+double MillisSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+long PeakRssKb() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+std::string NodeName(const Node& node) {
+  if (node.reg == nullptr) return "?";
+  return node.reg->name;
+}
+
+}  // namespace
+
+int Bench(const BenchOptions& o) {
+  const auto load_start = Clock::now();
+  std::unique_ptr<Model> model;
+  if (!LoadModelFile(o.model_path, &model)) return kExitError;
+  ErrorReporter errors;
+  InterpreterOptions options;
+  options.num_threads = o.threads;
+  std::unique_ptr<Interpreter> interp;
+  if (!Interpreter::Create(*model, OpResolver::Builtins(), options, errors,
+                           &interp)
+           .ok()) {
+    return Fail(kExitError, "%s", errors.message());
+  }
+  if (!interp->AllocateTensors().ok()) {
+    return Fail(kExitError, "%s", interp->errors().message());
+  }
+  const double load_ms = MillisSince(load_start);
+  Subgraph& sg = interp->primary();
+  for (size_t i = 0; i < sg.inputs().size(); ++i) {
+    if (!FillRandom(sg.tensors()[sg.inputs()[i]], /*seed=*/0,
+                    static_cast<int>(i)))
+      return kExitError;
+  }
+  auto invoke = [&]() -> bool {
+    if (interp->Invoke().ok()) return true;
+    Fail(kExitError, "%s", interp->errors().message());
+    return false;
+  };
+  const auto first_start = Clock::now();
+  if (!invoke()) return kExitError;
+  const double first_ms = MillisSince(first_start);
+
+  const auto warm_start = Clock::now();
+  while (MillisSince(warm_start) < o.warmup_ms) {
+    if (!invoke()) return kExitError;
+  }
+  if (o.profile) sg.EnableProfiling(true);
+  std::vector<double> times;
+  const auto runs_start = Clock::now();
+  while (static_cast<int>(times.size()) < o.runs ||
+         MillisSince(runs_start) < o.min_ms) {
+    const auto start = Clock::now();
+    if (!invoke()) return kExitError;
+    times.push_back(MillisSince(start));
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  const double p90 = times[std::min(times.size() - 1, times.size() * 9 / 10)];
+
+  json r;
+  r["engine"] = "ember";
+  r["model"] = o.model_path;
+  r["threads"] = o.threads;
+  r["load_prepare_ms"] = load_ms;
+  r["first_ms"] = first_ms;
+  r["min_ms"] = times.front();
+  r["median_ms"] = median;
+  r["p90_ms"] = p90;
+  r["runs"] = times.size();
+  r["arena_bytes"] = sg.arena_bytes();
+  r["arena_lower_bound_bytes"] = sg.arena_lower_bound();
+  r["peak_rss_kb"] = PeakRssKb();
+  // Kernel variant per op: every op runs its reference kernel today.
+  std::map<std::string, int> kernels;
+  for (size_t i = 0; i < sg.nodes().size(); ++i) {
+    if (!sg.node_folded(static_cast<int>(i)))
+      kernels[NodeName(sg.nodes()[i]) + ":ref"]++;
+  }
+  r["kernels"] = kernels;
+  if (o.profile) {
+    std::map<std::string, std::pair<int64_t, int64_t>> by_op;  // nanos, calls
+    int64_t total = 0;
+    for (size_t i = 0; i < sg.nodes().size(); ++i) {
+      auto& entry = by_op[NodeName(sg.nodes()[i])];
+      entry.first += sg.node_nanos()[i];
+      entry.second += sg.node_calls()[i];
+      total += sg.node_nanos()[i];
+    }
+    json prof = json::array();
+    std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> sorted(
+        by_op.begin(), by_op.end());
+    std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) {
+      return a.second.first > b.second.first;
+    });
+    for (auto& [name, v] : sorted) {
+      if (v.second == 0) continue;
+      prof.push_back({{"op", name},
+                      {"ms_per_run", v.first / 1e6 / times.size()},
+                      {"share", total ? double(v.first) / total : 0.0},
+                      {"calls", v.second}});
+    }
+    r["profile"] = prof;
+  }
+  if (o.json) {
+    printf("%s\n", r.dump().c_str());
+    return kExitOk;
+  }
+  printf("model           %s\n", o.model_path.c_str());
+  printf("threads         %d\n", o.threads);
+  printf("load+prepare    %.2f ms\n", load_ms);
+  printf("first inference %.2f ms\n", first_ms);
+  printf("steady state    min %.3f  median %.3f  p90 %.3f ms (%zu runs)\n",
+         times.front(), median, p90, times.size());
+  printf("arena           %s (lower bound %s)\n",
+         FormatBytes(sg.arena_bytes()).c_str(),
+         FormatBytes(sg.arena_lower_bound()).c_str());
+  printf("peak RSS        %.1f MiB\n", PeakRssKb() / 1024.0);
+  if (o.profile) {
+    Table table({"op", "ms/run", "share", "calls"});
+    for (const auto& p : r["profile"]) {
+      char ms[32], share[32];
+      snprintf(ms, sizeof(ms), "%.3f", p["ms_per_run"].get<double>());
+      snprintf(share, sizeof(share), "%.1f%%", 100 * p["share"].get<double>());
+      table.Add({p["op"], ms, share, std::to_string(p["calls"].get<int64_t>())});
+    }
+    printf("per-op profile:\n");
+    table.Print();
+  }
+  return kExitOk;
+}
+
+}  // namespace ember::cli
