@@ -18,7 +18,6 @@ struct ConvData {
   int32_t act_lo, act_hi;
   int32_t input_offset, filter_offset, output_offset;
   bool bias64;          // int16: int64 bias, 64-bit accumulator
-  bool float_product;   // legacy per-tensor multiplier formula (uint8)
   bool hybrid_asymmetric;
   int scratch_multipliers;  // 2 x out_c int32 (quantized kinds)
   int scratch_q_input, scratch_scales, scratch_zps;  // hybrid
@@ -124,7 +123,6 @@ Status Prepare(OpContext& ctx) {
         }
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = ConvKind::kUInt8;
-        d->float_product = true;
         d->filter_offset = -filter->quant.zero_point0();
       } else {
         EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
@@ -206,8 +204,7 @@ Status Eval(OpContext& ctx) {
   }
   auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
   int32_t* shift = mult + s.out_c;
-  ComputeOutputMultipliers(input, filter, output, s.out_c, d.float_product, mult,
-                           shift);
+  ComputeOutputMultipliers(input, filter, output, s.out_c, mult, shift);
   ref::QuantizedOutput q;
   q.output_offset = d.output_offset;
   q.act_lo = d.act_lo;

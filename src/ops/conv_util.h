@@ -68,25 +68,16 @@ inline float WeightScale(const Tensor* w, int32_t channel) {
 
 // Fills one requantization multiplier per output channel:
 //   input_scale * weight_scale[c] / output_scale
-// computed in double from the float scales (per-channel formula). With
-// `float_product` the product input_scale * weight_scale is first rounded
-// to float (the legacy per-tensor formula used for uint8 and per-tensor
-// FULLY_CONNECTED).
+// computed in double from the float scales (TFLite's formula for both
+// per-channel and per-tensor weights).
 inline void ComputeOutputMultipliers(const Tensor* input, const Tensor* weights,
                                      const Tensor* output, int32_t channels,
-                                     bool float_product, int32_t* multiplier,
-                                     int32_t* shift) {
+                                     int32_t* multiplier, int32_t* shift) {
   const double in_scale = input->quant.scale0();
   const double out_scale = output->quant.scale0();
   for (int32_t c = 0; c < channels; ++c) {
-    const float w_scale = WeightScale(weights, c);
-    double real;
-    if (float_product) {
-      const float product = input->quant.scale0() * w_scale;
-      real = static_cast<double>(product) / out_scale;
-    } else {
-      real = in_scale * static_cast<double>(w_scale) / out_scale;
-    }
+    const double real =
+        in_scale * static_cast<double>(WeightScale(weights, c)) / out_scale;
     int s = 0;
     ref::QuantizeMultiplier(real, &multiplier[c], &s);
     shift[c] = s;

@@ -19,7 +19,6 @@ struct DepthwiseData {
   float float_lo, float_hi;
   int32_t act_lo, act_hi;
   int32_t input_offset, filter_offset, output_offset;
-  bool float_product;
   int scratch_multipliers;
   int scratch_q_input, scratch_scales, scratch_zps;
 };
@@ -118,7 +117,6 @@ Status Prepare(OpContext& ctx) {
         }
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
         d->kind = DwKind::kUInt8;
-        d->float_product = true;
         d->filter_offset = -filter->quant.zero_point0();
       } else {
         EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
@@ -190,8 +188,7 @@ Status Eval(OpContext& ctx) {
   }
   auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
   int32_t* shift = mult + out_c;
-  ComputeOutputMultipliers(input, filter, output, out_c, d.float_product, mult,
-                           shift);
+  ComputeOutputMultipliers(input, filter, output, out_c, mult, shift);
   ref::QuantizedOutput q;
   q.output_offset = d.output_offset;
   q.act_lo = d.act_lo;

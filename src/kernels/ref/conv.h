@@ -85,6 +85,7 @@ struct QuantizedOutput {
   int32_t act_lo = 0, act_hi = 0;
   const int32_t* multiplier = nullptr;  // one per output channel
   const int32_t* shift = nullptr;       // one per output channel
+  Rounding rounding = Rounding::kDouble;
 };
 
 // Integer convolution. AccT is int32_t (8-bit activations, or int16

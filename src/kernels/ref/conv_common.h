@@ -8,20 +8,44 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "kernels/ref/quant_util.h"
 
 namespace ember::ref {
 
+// How the accumulator is scaled to the output (see Requantize).
+enum class Rounding : int32_t {
+  // TFLite's reference conv arithmetic: saturating rounding doubling high
+  // multiply, then a rounding right shift (two roundings). 64-bit
+  // accumulators use the 16-bit reduced multiplier variant.
+  kDouble,
+  // One rounding: (acc * multiplier + 2^(n-1)) >> n with n = 31 - shift,
+  // in 64-bit arithmetic (ties round up). LiteRT's FULLY_CONNECTED
+  // produces these bits for every integer type.
+  kSingle,
+};
+
+inline int32_t MultiplySingleRounding(int64_t x, int32_t multiplier, int shift) {
+  const int total_shift = 31 - shift;
+  const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
+  const int64_t r = (x * static_cast<int64_t>(multiplier) + round) >> total_shift;
+  return static_cast<int32_t>(std::clamp<int64_t>(
+      r, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
+}
+
 // Requantizes one accumulator to the output's integer domain:
-// acc * multiplier * 2^shift + output_offset, clamped to [lo, hi]. The
-// accumulator type picks the rounding: 32-bit accumulators use the
-// double-rounding Q31 multiply, 64-bit ones (int16 activations with int64
-// bias) the 64-bit variant with a 16-bit reduced multiplier.
+// acc * multiplier * 2^shift + output_offset, clamped to [lo, hi]. With
+// double rounding the accumulator type picks the variant: 32-bit
+// accumulators use the Q31 multiply, 64-bit ones (int16 activations with
+// int64 bias) the 64-bit variant.
 template <typename AccT>
 inline int32_t Requantize(AccT acc, int32_t multiplier, int shift,
-                          int32_t output_offset, int32_t lo, int32_t hi) {
-  int32_t v = MultiplyByQuantizedMultiplier(acc, multiplier, shift);
+                          int32_t output_offset, int32_t lo, int32_t hi,
+                          Rounding rounding = Rounding::kDouble) {
+  int32_t v = rounding == Rounding::kSingle
+                  ? MultiplySingleRounding(acc, multiplier, shift)
+                  : MultiplyByQuantizedMultiplier(acc, multiplier, shift);
   v += output_offset;
   return std::min(std::max(v, lo), hi);
 }

@@ -52,7 +52,7 @@ void FullyConnectedQuantized(const FullyConnectedShape& s, const InT* input,
       if (bias) acc += static_cast<AccT>(bias[u]);
       output[static_cast<int64_t>(b) * s.units + u] = static_cast<OutT>(
           Requantize(acc, q.multiplier[u], q.shift[u], q.output_offset,
-                     q.act_lo, q.act_hi));
+                     q.act_lo, q.act_hi, q.rounding));
     }
   }
 }
