@@ -227,3 +227,100 @@ TEST(Conv2d, HybridPerTensor) {
 
 }  // namespace
 }  // namespace ember
+
+namespace ember {
+namespace {
+
+using namespace testing;
+
+// A small int8 conv (or a variant of it) for the rejection tests.
+struct BadConv {
+  fb::TensorType in_type = kI8, filter_type = kI8, bias_type = kI32;
+  std::vector<int32_t> in_shape = {1, 4, 4, 4};
+  std::vector<int32_t> filter_shape = {2, 3, 3, 4};
+  int bias_count = 2;
+  bool input_quant = true;
+  QuantSpec filter_quant = PerTensor(0.1f, 0);
+  bool options = true;
+  int stride = 1;
+
+  std::vector<uint8_t> Build() const {
+    ModelBuilder b;
+    const int x = b.AddTensor(in_type, in_shape, "x",
+                              input_quant ? PerTensor(0.5f, 0) : QuantSpec{});
+    size_t n = 1;
+    for (int d : filter_shape) n *= d;
+    const int f = b.AddConstant(filter_type, filter_shape,
+                                std::vector<uint8_t>(n * (filter_type == kF32 ? 4 : 1)).data(),
+                                n * (filter_type == kF32 ? 4 : 1), "f", filter_quant);
+    const size_t bias_bytes = bias_count * (bias_type == kI64 ? 8 : 4);
+    const int bias = b.AddConstant(bias_type, {bias_count},
+                                   std::vector<uint8_t>(bias_bytes).data(), bias_bytes, "b");
+    const int y = b.AddTensor(in_type, {}, "y", PerTensor(0.5f, 0));
+    fb::BuiltinOptionsUnion u;
+    if (options) {
+      fb::Conv2DOptionsT opt;
+      opt.padding = fb::Padding::SAME;
+      opt.stride_h = opt.stride_w = stride;
+      u.Set(opt);
+    }
+    b.AddOp(fb::BuiltinOperator::CONV_2D, {x, f, bias}, {y}, std::move(u), 3);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    return b.Build();
+  }
+  std::vector<NpyArray> Inputs() const { return {RandomInput(in_type, in_shape, 1)}; }
+};
+
+TEST(Conv2d, RejectsMalformedModels) {
+  {
+    BadConv ok;
+    ASSERT_TRUE(RunEmber(ok.Build(), ok.Inputs()).ok);
+  }
+  BadConv c;
+  c.options = false;
+  ExpectRejected(c.Build(), c.Inputs(), "missing Conv2DOptions");
+  c = BadConv{};
+  c.in_shape = {4, 4, 4};
+  ExpectRejected(c.Build(), c.Inputs(), "input must be 4-D");
+  c = BadConv{};
+  c.filter_shape = {2, 3, 3, 3};
+  ExpectRejected(c.Build(), c.Inputs(), "not a multiple");
+  c = BadConv{};
+  c.input_quant = false;
+  ExpectRejected(c.Build(), c.Inputs(), "no quantization parameters");
+  c = BadConv{};
+  c.filter_quant = {{0.1f, 0.1f, 0.1f, 0.1f}, {0, 0, 0, 0}, 3};
+  ExpectRejected(c.Build(), c.Inputs(), "expected 1 or 2");
+  c = BadConv{};
+  c.filter_quant = PerTensor(0.1f, 3);
+  ExpectRejected(c.Build(), c.Inputs(), "zero point 0");
+  c = BadConv{};
+  c.filter_shape = {4, 3, 3, 4};
+  c.bias_count = 4;
+  c.filter_quant = {{0.1f, 0.2f, 0.1f, 0.2f}, {0, 0, 0, 0}, 3};
+  ExpectRejected(c.Build(), c.Inputs(), "quantized along dimension 3");
+  c = BadConv{};
+  c.bias_type = kF32;
+  ExpectRejected(c.Build(), c.Inputs(), "bias has type");
+  c = BadConv{};
+  c.bias_count = 3;
+  ExpectRejected(c.Build(), c.Inputs(), "bias has 3 elements");
+  c = BadConv{};
+  c.filter_type = kF32;
+  c.filter_quant = {};
+  ExpectRejected(c.Build(), c.Inputs(), "filter has type");
+  c = BadConv{};
+  c.stride = 0;
+  ExpectRejected(c.Build(), c.Inputs(), "must be positive");
+  c = BadConv{};
+  c.in_type = kI32;
+  ExpectRejected(c.Build(), c.Inputs(), "not supported");
+  c = BadConv{};
+  c.in_type = kI16;
+  c.bias_type = kF32;
+  ExpectRejected(c.Build(), c.Inputs(), "bias has type");
+}
+
+}  // namespace
+}  // namespace ember

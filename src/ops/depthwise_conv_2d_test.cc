@@ -191,3 +191,52 @@ TEST(DepthwiseConv2d, Hybrid) {
 
 }  // namespace
 }  // namespace ember
+
+namespace ember {
+namespace {
+
+using namespace testing;
+
+std::vector<uint8_t> BadDepthwise(std::vector<int32_t> filter_shape, fb::TensorType bias_type,
+                                  int bias_count, fb::TensorType in_type = kI8,
+                                  bool options = true) {
+  ModelBuilder b;
+  const int x = b.AddTensor(in_type, {1, 4, 4, 2}, "x", PerTensor(0.5f, 0));
+  size_t n = 1;
+  for (int d : filter_shape) n *= d;
+  const int f = b.AddConstant<int8_t>(kI8, filter_shape, std::vector<int8_t>(n), "f",
+                                      PerTensor(0.1f, 0));
+  const size_t bytes = bias_count * (bias_type == kI64 ? 8 : 4);
+  const int bias = b.AddConstant(bias_type, {bias_count}, std::vector<uint8_t>(bytes).data(),
+                                 bytes, "b");
+  const int y = b.AddTensor(in_type, {}, "y", PerTensor(0.5f, 0));
+  fb::BuiltinOptionsUnion u;
+  if (options) {
+    fb::DepthwiseConv2DOptionsT opt;
+    opt.padding = fb::Padding::VALID;
+    opt.stride_h = opt.stride_w = 1;
+    u.Set(opt);
+  }
+  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bias}, {y}, std::move(u), 3);
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Build();
+}
+
+TEST(DepthwiseConv2d, RejectsMalformedModels) {
+  const std::vector<NpyArray> in8 = {RandomInput(kI8, {1, 4, 4, 2}, 1)};
+  const std::vector<NpyArray> in16 = {RandomInput(kI16, {1, 4, 4, 2}, 1)};
+  ASSERT_TRUE(RunEmber(BadDepthwise({1, 3, 3, 4}, kI32, 4), in8).ok);
+  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI32, 4, kI8, false), in8,
+                 "missing DepthwiseConv2DOptions");
+  ExpectRejected(BadDepthwise({2, 3, 3, 4}, kI32, 4), in8, "dim 0 is 2");
+  ExpectRejected(BadDepthwise({1, 3, 3, 3}, kI32, 3), in8, "not a multiple");
+  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI32, 5), in8, "bias has 5 elements");
+  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI64, 4), in8, "bias has type");
+  // int16 activations need an int64 bias.
+  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI32, 4, kI16), in16, "bias has type");
+  ExpectRejected(BadDepthwise({1, 3, 4}, kI32, 4), in8, "filter must be 4-D");
+}
+
+}  // namespace
+}  // namespace ember

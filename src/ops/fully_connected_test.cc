@@ -206,3 +206,83 @@ TEST(FullyConnected, HybridPerChannel) {
 
 }  // namespace
 }  // namespace ember
+
+namespace ember {
+namespace {
+
+using namespace testing;
+
+struct BadFc {
+  fb::TensorType in_type = kI8, w_type = kI8, bias_type = kI32;
+  std::vector<int32_t> in_shape = {2, 6};
+  std::vector<int32_t> w_shape = {3, 6};
+  int bias_count = 3;
+  bool keep_num_dims = false;
+  bool output_quant = true;
+  QuantSpec w_quant = PerTensor(0.1f, 0);
+
+  std::vector<uint8_t> Build() const {
+    ModelBuilder b;
+    const int x = b.AddTensor(in_type, in_shape, "x", PerTensor(0.5f, 0));
+    size_t n = 1;
+    for (int d : w_shape) n *= d;
+    const size_t wbytes = n * (w_type == kF32 ? 4 : 1);
+    const int w = b.AddConstant(w_type, w_shape, std::vector<uint8_t>(wbytes).data(), wbytes,
+                                "w", w_quant);
+    const size_t bytes = bias_count * (bias_type == kI64 ? 8 : 4);
+    const int bias = b.AddConstant(bias_type, {bias_count},
+                                   std::vector<uint8_t>(bytes).data(), bytes, "b");
+    const int y = b.AddTensor(in_type, {}, "y",
+                              output_quant ? PerTensor(0.5f, 0) : QuantSpec{});
+    fb::FullyConnectedOptionsT opt;
+    opt.keep_num_dims = keep_num_dims;
+    fb::BuiltinOptionsUnion u;
+    u.Set(opt);
+    b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y}, std::move(u), 4);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    return b.Build();
+  }
+  std::vector<NpyArray> Inputs() const { return {RandomInput(in_type, in_shape, 1)}; }
+};
+
+TEST(FullyConnected, RejectsMalformedModels) {
+  {
+    BadFc ok;
+    ASSERT_TRUE(RunEmber(ok.Build(), ok.Inputs()).ok);
+  }
+  BadFc c;
+  c.in_shape = {2, 5};
+  ExpectRejected(c.Build(), c.Inputs(), "not a multiple of depth 6");
+  c = BadFc{};
+  c.in_shape = {2, 3, 4};
+  c.keep_num_dims = true;
+  ExpectRejected(c.Build(), c.Inputs(), "keep_num_dims");
+  c = BadFc{};
+  c.w_shape = {3, 2, 3};
+  ExpectRejected(c.Build(), c.Inputs(), "weights must be 2-D");
+  c = BadFc{};
+  c.output_quant = false;
+  ExpectRejected(c.Build(), c.Inputs(), "no quantization parameters");
+  c = BadFc{};
+  c.bias_count = 4;
+  ExpectRejected(c.Build(), c.Inputs(), "bias has 4 elements");
+  c = BadFc{};
+  c.w_type = kU8;
+  ExpectRejected(c.Build(), c.Inputs(), "weights has type");
+  c = BadFc{};
+  c.in_type = kI16;
+  c.w_quant = PerTensor(0.1f, 3);
+  ExpectRejected(c.Build(), c.Inputs(), "zero points 0");
+  c = BadFc{};
+  c.in_type = kF32;
+  c.w_type = kI8;
+  c.bias_type = kI32;
+  ExpectRejected(c.Build(), c.Inputs(), "bias has type");
+  c = BadFc{};
+  c.in_type = kI32;
+  ExpectRejected(c.Build(), c.Inputs(), "not supported");
+}
+
+}  // namespace
+}  // namespace ember

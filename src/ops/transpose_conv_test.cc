@@ -165,3 +165,56 @@ TEST(TransposeConv, Int16) {
 
 }  // namespace
 }  // namespace ember
+
+namespace ember {
+namespace {
+
+using namespace testing;
+
+std::vector<uint8_t> BadTransposeConv(std::vector<int32_t> out_shape,
+                                      std::vector<int32_t> w_shape, fb::TensorType type,
+                                      bool shape_as_input = false) {
+  ModelBuilder b;
+  const QuantSpec q = type == kF32 ? QuantSpec{} : PerTensor(0.5f, 0);
+  const int shape = shape_as_input
+                        ? b.AddTensor(kI32, {static_cast<int32_t>(out_shape.size())}, "s")
+                        : b.AddConstant<int32_t>(kI32, {static_cast<int32_t>(out_shape.size())},
+                                                 out_shape, "s");
+  size_t n = 1;
+  for (int d : w_shape) n *= d;
+  const int w = type == kF32 ? b.AddConstant<float>(kF32, w_shape, std::vector<float>(n), "w")
+                             : b.AddConstant<int8_t>(kI8, w_shape, std::vector<int8_t>(n), "w",
+                                                     PerTensor(0.1f, 0));
+  const int x = b.AddTensor(type, {1, 3, 3, 2}, "x", q);
+  const int y = b.AddTensor(type, {}, "y", q);
+  fb::TransposeConvOptionsT opt;
+  opt.padding = fb::Padding::SAME;
+  opt.stride_h = opt.stride_w = 2;
+  fb::BuiltinOptionsUnion u;
+  u.Set(opt);
+  b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape, w, x}, {y}, std::move(u), 3);
+  b.SetInputs(shape_as_input ? std::vector<int32_t>{shape, x} : std::vector<int32_t>{x});
+  b.SetOutputs({y});
+  return b.Build();
+}
+
+TEST(TransposeConv, RejectsMalformedModels) {
+  const std::vector<NpyArray> f32 = {RandomInput(kF32, {1, 3, 3, 2}, 1)};
+  const std::vector<NpyArray> i8 = {RandomInput(kI8, {1, 3, 3, 2}, 1)};
+  ASSERT_TRUE(RunEmber(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32).ok);
+  ExpectRejected(BadTransposeConv({1, 6, 6, 5}, {4, 3, 3, 2}, kF32), f32, "channels");
+  ExpectRejected(BadTransposeConv({2, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32, "batch 1");
+  ExpectRejected(BadTransposeConv({1, 6, 6}, {4, 3, 3, 2}, kF32), f32, "4 entries");
+  ExpectRejected(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 3}, kF32), f32,
+                 "weights have 3 input channels");
+  ExpectRejected(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kI8, true),
+                 {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 4}), i8[0]},
+                 "constant output_shape");
+  // A non-constant output_shape is validated when the op runs.
+  ExpectRejected(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32, true),
+                 {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 7}), f32[0]},
+                 "channels");
+}
+
+}  // namespace
+}  // namespace ember
