@@ -219,7 +219,7 @@ TEST(Conv2d, Int16Int64Bias) {
   CheckAgainstLiteRt(Grid(Kind::kInt16Bias64, 5, 30, false), true, -1);
 }
 TEST(Conv2d, HybridPerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kHybridPerChannel, 7, 30, false), true, 1e-5);
+  CheckAgainstLiteRt(Grid(Kind::kHybridPerChannel, 7, 30, true), true, 1e-5);
 }
 TEST(Conv2d, HybridPerTensor) {
   CheckAgainstLiteRt(Grid(Kind::kHybridPerTensor, 8, 30, false), true, 1e-5);
