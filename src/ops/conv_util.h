@@ -69,7 +69,10 @@ inline float WeightScale(const Tensor* w, int32_t channel) {
 // Fills one requantization multiplier per output channel:
 //   input_scale * weight_scale[c] / output_scale
 // computed in double from the float scales (TFLite's formula for both
-// per-channel and per-tensor weights).
+// per-channel and per-tensor weights). The conv ops call this at the start
+// of Eval into a scratch buffer of 2 x channels int32 that Prepare
+// requested: op data has a fixed size while the channel count is unbounded,
+// and the cost (one frexp per channel) is negligible next to the conv.
 inline void ComputeOutputMultipliers(const Tensor* input, const Tensor* weights,
                                      const Tensor* output, int32_t channels,
                                      int32_t* multiplier, int32_t* shift) {
