@@ -4,7 +4,8 @@
 // the input would use. Types: float32 (output_shape may be non-constant:
 // the output is then sized in Eval); int8 with per-channel (or per-tensor)
 // int8 weights and int32 bias; int16 activations with int8 weights and
-// int64 bias. Quantized kinds need a constant output_shape (the
+// int64 bias; uint8 (legacy, asymmetric per-tensor weights, int32 bias).
+// Quantized kinds need a constant output_shape (the
 // accumulator scratch is sized in Prepare).
 #include "kernels/ref/transpose_conv.h"
 #include "ops/conv_util.h"
@@ -12,7 +13,7 @@
 namespace ember::ops {
 namespace {
 
-enum class TcKind : int32_t { kFloat, kInt8, kInt16 };
+enum class TcKind : int32_t { kFloat, kInt8, kUInt8, kInt16 };
 
 struct TransposeConvData {
   TcKind kind;
@@ -21,7 +22,7 @@ struct TransposeConvData {
   bool dynamic;
   float float_lo, float_hi;
   int32_t act_lo, act_hi;
-  int32_t input_offset, output_offset;
+  int32_t input_offset, filter_offset, output_offset;
   int scratch_acc, scratch_multipliers;
 };
 
@@ -118,17 +119,30 @@ Status Prepare(OpContext& ctx) {
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
       d->kind = TcKind::kFloat;
       break;
+    case DataType::kUInt8:
     case DataType::kInt8:
     case DataType::kInt16:
       EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
-      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
-      if (input->type == DataType::kInt8) {
+      if (input->type == DataType::kUInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, false));
+        if (weights->quant.count != 1) {
+          return ctx.Error(StatusCode::kUnsupported,
+                           "uint8 TRANSPOSE_CONV needs per-tensor weights");
+        }
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
+        d->kind = TcKind::kUInt8;
+        d->filter_offset = -weights->quant.zero_point0();
+      } else if (input->type == DataType::kInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = TcKind::kInt8;
       } else {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
         if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
           return ctx.Error(StatusCode::kInvalidModel,
                            "int16 input/output need zero point 0");
@@ -198,12 +212,17 @@ Status Eval(OpContext& ctx) {
   q.shift = shift;
   if (d.kind == TcKind::kInt8) {
     ref::TransposeConvQuantized<int32_t>(
-        s, input->data_as<int8_t>(), d.input_offset, weights->data_as<int8_t>(),
+        s, input->data_as<int8_t>(), d.input_offset, weights->data_as<int8_t>(), 0,
         bias ? bias->data_as<int32_t>() : nullptr, q,
         static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int8_t>());
+  } else if (d.kind == TcKind::kUInt8) {
+    ref::TransposeConvQuantized<int32_t>(
+        s, input->data_as<uint8_t>(), d.input_offset, weights->data_as<uint8_t>(),
+        d.filter_offset, bias ? bias->data_as<int32_t>() : nullptr, q,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<uint8_t>());
   } else {
     ref::TransposeConvQuantized<int64_t>(
-        s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(),
+        s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,
         bias ? bias->data_as<int64_t>() : nullptr, q,
         static_cast<int64_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int16_t>());
   }

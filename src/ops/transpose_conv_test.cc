@@ -10,7 +10,7 @@ namespace {
 
 using namespace testing;
 
-enum class Kind { kFloat, kInt8PerChannel, kInt8PerTensor, kInt16 };
+enum class Kind { kFloat, kInt8PerChannel, kInt8PerTensor, kUInt8, kInt16 };
 
 struct TcSpec {
   int n, h, w, cin, cout, kh, kw, sh, sw, oh, ow;
@@ -98,6 +98,21 @@ NamedCase MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
       y = b.AddTensor(kI8, out_dims, "y", PerTensor(out_s, out_zp));
       break;
     }
+    case Kind::kUInt8: {
+      in_type = kU8;
+      const float in_s = rng.Float(0.01f, 0.05f);
+      const float out_s = rng.Float(0.02f, 0.2f);
+      const double acc_std = 74.0 * 74.0 * std::sqrt(taps);
+      const float base = static_cast<float>(out_s * 40.0 / (acc_std * in_s));
+      x = b.AddTensor(kU8, in_shape, "x", PerTensor(in_s, rng.Int(110, 145)));
+      f = b.AddConstant<uint8_t>(kU8, f_shape, rng.Ints<uint8_t>(f_count, 0, 255), "f",
+                                 PerTensor(base, rng.Int(100, 155)));
+      const int64_t r = static_cast<int64_t>(acc_std);
+      if (s.bias)
+        bias = b.AddConstant<int32_t>(kI32, {s.cout}, rng.Ints<int32_t>(s.cout, -r, r), "b");
+      y = b.AddTensor(kU8, out_dims, "y", PerTensor(out_s, rng.Int(100, 155)));
+      break;
+    }
     case Kind::kInt16: {
       in_type = kI16;
       const float in_s = rng.Float(1e-4f, 5e-4f);
@@ -158,6 +173,9 @@ TEST(TransposeConv, Int8PerChannel) {
 }
 TEST(TransposeConv, Int8PerTensor) {
   CheckAgainstLiteRt(Grid(Kind::kInt8PerTensor, 34, 30, false), true, -1);
+}
+TEST(TransposeConv, UInt8) {
+  CheckAgainstLiteRt(Grid(Kind::kUInt8, 36, 30, false), true, -1);
 }
 TEST(TransposeConv, Int16) {
   CheckAgainstLiteRt(Grid(Kind::kInt16, 35, 30, false), true, -1);

@@ -23,10 +23,11 @@ struct TransposeConvShape {
 };
 
 // Scatters into `acc` (out elements, zeroed here) the products
-// (filter + 0) * (input + input_offset).
+// (filter + filter_offset) * (input + input_offset).
 template <typename AccT, typename InT, typename FilterT>
 void TransposeConvScatter(const TransposeConvShape& s, const InT* input,
-                          AccT input_offset, const FilterT* filter, AccT* acc) {
+                          AccT input_offset, const FilterT* filter,
+                          AccT filter_offset, AccT* acc) {
   const int64_t out_count =
       static_cast<int64_t>(s.batches) * s.out_h * s.out_w * s.out_c;
   std::fill(acc, acc + out_count, AccT(0));
@@ -53,7 +54,7 @@ void TransposeConvScatter(const TransposeConvShape& s, const InT* input,
                       s.in_c;
               AccT sum = 0;
               for (int32_t ic = 0; ic < s.in_c; ++ic)
-                sum += static_cast<AccT>(f[ic]) *
+                sum += (static_cast<AccT>(f[ic]) + filter_offset) *
                        (static_cast<AccT>(in_px[ic]) + input_offset);
               out_px[oc] += sum;
             }
@@ -69,7 +70,7 @@ void TransposeConvScatter(const TransposeConvShape& s, const InT* input,
 inline void TransposeConvFloat(const TransposeConvShape& s, const float* input,
                                const float* filter, const float* bias,
                                float lo, float hi, float* output) {
-  TransposeConvScatter<float>(s, input, 0.0f, filter, output);
+  TransposeConvScatter<float>(s, input, 0.0f, filter, 0.0f, output);
   const int64_t pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   for (int64_t p = 0; p < pixels; ++p) {
     for (int32_t oc = 0; oc < s.out_c; ++oc) {
@@ -85,10 +86,11 @@ template <typename AccT, typename InT, typename FilterT, typename BiasT,
           typename OutT>
 void TransposeConvQuantized(const TransposeConvShape& s, const InT* input,
                             int32_t input_offset, const FilterT* filter,
-                            const BiasT* bias, const QuantizedOutput& q,
-                            AccT* scratch, OutT* output) {
+                            int32_t filter_offset, const BiasT* bias,
+                            const QuantizedOutput& q, AccT* scratch,
+                            OutT* output) {
   TransposeConvScatter<AccT>(s, input, static_cast<AccT>(input_offset), filter,
-                             scratch);
+                             static_cast<AccT>(filter_offset), scratch);
   const int64_t pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   for (int64_t p = 0; p < pixels; ++p) {
     for (int32_t oc = 0; oc < s.out_c; ++oc) {
