@@ -1,0 +1,132 @@
+// Pieces shared by the reference kernels of the convolution family
+// (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV): the final
+// requantization step and the on-the-fly input quantization of hybrid
+// (dynamic-range) kernels. Header-only, heap-free.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "kernels/ref/quant_util.h"
+
+namespace ember::ref {
+
+// How the accumulator is scaled to the output (see Requantize).
+enum class Rounding : int32_t {
+  // TFLite's reference conv arithmetic: saturating rounding doubling high
+  // multiply, then a rounding right shift (two roundings). 64-bit
+  // accumulators use the 16-bit reduced multiplier variant.
+  kDouble,
+  // One rounding: (acc * multiplier + 2^(n-1)) >> n with n = 31 - shift,
+  // in 64-bit arithmetic (ties round up). LiteRT's FULLY_CONNECTED
+  // produces these bits for every integer type.
+  kSingle,
+};
+
+inline int32_t MultiplySingleRounding(int64_t x, int32_t multiplier, int shift) {
+  const int total_shift = 31 - shift;
+  const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
+  const int64_t r = (x * static_cast<int64_t>(multiplier) + round) >> total_shift;
+  return static_cast<int32_t>(std::clamp<int64_t>(
+      r, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
+}
+
+// Requantizes one accumulator to the output's integer domain:
+// acc * multiplier * 2^shift + output_offset, clamped to [lo, hi]. With
+// double rounding the accumulator type picks the variant: 32-bit
+// accumulators use the Q31 multiply, 64-bit ones (int16 activations with
+// int64 bias) the 64-bit variant.
+template <typename AccT>
+inline int32_t Requantize(AccT acc, int32_t multiplier, int shift,
+                          int32_t output_offset, int32_t lo, int32_t hi,
+                          Rounding rounding = Rounding::kDouble) {
+  int32_t v = rounding == Rounding::kSingle
+                  ? MultiplySingleRounding(acc, multiplier, shift)
+                  : MultiplyByQuantizedMultiplier(acc, multiplier, shift);
+  v += output_offset;
+  return std::min(std::max(v, lo), hi);
+}
+
+// Round half away from zero, as C's round().
+inline float RoundHalfAway(float x) { return std::round(x); }
+
+// Symmetric per-batch quantization of a float vector to int8 in
+// [-127, 127]: q = round(x * 127 / range), range = max |x|. *scale receives
+// range / 127 (1 when the vector is all zeros, which quantizes to zeros).
+inline void SymmetricQuantizeToInt8(const float* values, int64_t n,
+                                    int8_t* out, float* scale) {
+  float lo = 0.0f, hi = 0.0f;
+  if (n > 0) {
+    lo = hi = values[0];
+    for (int64_t i = 1; i < n; ++i) {
+      lo = std::min(lo, values[i]);
+      hi = std::max(hi, values[i]);
+    }
+  }
+  const float range = std::max(std::fabs(lo), std::fabs(hi));
+  if (range == 0.0f) {
+    std::memset(out, 0, static_cast<size_t>(n));
+    *scale = 1.0f;
+    return;
+  }
+  *scale = range / 127.0f;
+  const float inverse = 127.0f / range;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t q = static_cast<int32_t>(RoundHalfAway(values[i] * inverse));
+    out[i] = static_cast<int8_t>(std::min(127, std::max(-127, q)));
+  }
+}
+
+// Asymmetric per-batch quantization to int8 in [-128, 127]. The real range
+// is widened to include zero; the zero point is chosen from whichever end
+// (min or max) gives the smaller error, then nudged into [-128, 127].
+// *scale = (max - min) / 255; all-zero (or constant-zero) ranges give
+// scale 1, zero point 0 and zeros.
+inline void AsymmetricQuantizeToInt8(const float* values, int64_t n,
+                                     int8_t* out, float* scale,
+                                     int32_t* zero_point) {
+  float lo = 0.0f, hi = 0.0f;
+  if (n > 0) {
+    lo = hi = values[0];
+    for (int64_t i = 1; i < n; ++i) {
+      lo = std::min(lo, values[i]);
+      hi = std::max(hi, values[i]);
+    }
+  }
+  const double rmin = static_cast<double>(std::min(0.0f, lo));
+  const double rmax = static_cast<double>(std::max(0.0f, hi));
+  if (rmin == rmax) {
+    std::memset(out, 0, static_cast<size_t>(n));
+    *scale = 1.0f;
+    *zero_point = 0;
+    return;
+  }
+  const double qmin = -128.0, qmax = 127.0;
+  const double s = (rmax - rmin) / (qmax - qmin);
+  const double zp_from_min = qmin - rmin / s;
+  const double zp_from_max = qmax - rmax / s;
+  const double err_min = std::fabs(qmin) + std::fabs(rmin / s);
+  const double err_max = std::fabs(qmax) + std::fabs(rmax / s);
+  const double zp = err_min < err_max ? zp_from_min : zp_from_max;
+  int32_t nudged;
+  if (zp <= qmin) {
+    nudged = -128;
+  } else if (zp >= qmax) {
+    nudged = 127;
+  } else {
+    nudged = static_cast<int32_t>(std::round(zp));
+  }
+  *scale = static_cast<float>(s);
+  *zero_point = nudged;
+  const float inverse = 1.0f / *scale;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t q = static_cast<int32_t>(
+        RoundHalfAway(static_cast<float>(nudged) + values[i] * inverse));
+    out[i] = static_cast<int8_t>(std::min(127, std::max(-128, q)));
+  }
+}
+
+}  // namespace ember::ref

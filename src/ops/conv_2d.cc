@@ -1,0 +1,254 @@
+// CONV_2D: NHWC input [N, H, W, C], filter [O, KH, KW, C / groups], optional
+// bias [O]. Types: float32; hybrid (float32 input and output, int8
+// weights, input quantized per batch on the fly); int8 (per-channel or
+// per-tensor weights, int32 bias); uint8 (asymmetric weights, int32 bias);
+// int16 activations with int8 weights (int64, int32 or no bias).
+#include "kernels/ref/conv.h"
+#include "ops/conv_util.h"
+
+namespace ember::ops {
+namespace {
+
+enum class ConvKind : int32_t { kFloat, kHybrid, kInt8, kUInt8, kInt16 };
+
+struct ConvData {
+  ConvKind kind;
+  ref::ConvShape shape;
+  float float_lo, float_hi;
+  int32_t act_lo, act_hi;
+  int32_t input_offset, filter_offset, output_offset;
+  bool bias64;          // int16: int64 bias, 64-bit accumulator
+  bool hybrid_asymmetric;
+  int scratch_multipliers;  // 2 x out_c int32 (quantized kinds)
+  int scratch_q_input, scratch_scales, scratch_zps;  // hybrid
+};
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_Conv2DOptions();
+  if (opt == nullptr) {
+    return ctx.Error(StatusCode::kInvalidModel, "missing Conv2DOptions");
+  }
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
+  auto* d = ctx.op_data<ConvData>();
+  *d = ConvData{};
+  ref::ConvShape& s = d->shape;
+  s.batches = input->shape.dims[0];
+  s.in_h = input->shape.dims[1];
+  s.in_w = input->shape.dims[2];
+  s.in_c = input->shape.dims[3];
+  s.out_c = filter->shape.dims[0];
+  s.filter_h = filter->shape.dims[1];
+  s.filter_w = filter->shape.dims[2];
+  s.filter_in_c = filter->shape.dims[3];
+  if (s.filter_in_c <= 0 || s.in_c % s.filter_in_c != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "input has %d channels, not a multiple of the filter's %d",
+                     s.in_c, s.filter_in_c);
+  }
+  const int32_t groups = s.in_c / s.filter_in_c;
+  if (s.out_c <= 0 || s.out_c % groups != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "%d output channels cannot be split into %d groups",
+                     s.out_c, groups);
+  }
+  if (s.filter_h <= 0 || s.filter_w <= 0) {
+    return ctx.Error(StatusCode::kInvalidModel, "filter has empty spatial dims");
+  }
+  s.stride_h = opt->stride_h();
+  s.stride_w = opt->stride_w();
+  s.dilation_h = opt->dilation_h_factor();
+  s.dilation_w = opt->dilation_w_factor();
+  PaddedDim ph, pw;
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_h, s.filter_h,
+                                         s.stride_h, s.dilation_h, &ph));
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_w, s.filter_w,
+                                         s.stride_w, s.dilation_w, &pw));
+  s.out_h = ph.out;
+  s.out_w = pw.out;
+  s.pad_top = ph.pad_before;
+  s.pad_left = pw.pad_before;
+  EMBER_RETURN_IF_ERROR(
+      ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c})));
+
+  const auto act = opt->fused_activation_function();
+  switch (input->type) {
+    case DataType::kFloat32: {
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      if (filter->type == DataType::kFloat32) {
+        d->kind = ConvKind::kFloat;
+        return Status::Ok();
+      }
+      if (filter->type != DataType::kInt8) {
+        return ctx.Error(StatusCode::kUnsupported,
+                         "float input with %s filter is not supported",
+                         DataTypeName(filter->type));
+      }
+      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
+      d->kind = ConvKind::kHybrid;
+      // Distinct per-channel scales select asymmetric input quantization;
+      // per-tensor (or all-equal) scales the symmetric one.
+      d->hybrid_asymmetric = false;
+      for (int i = 1; i < filter->quant.count; ++i)
+        if (filter->quant.scale[i] != filter->quant.scale[0])
+          d->hybrid_asymmetric = true;
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          sizeof(float) * (s.batches + s.out_c), &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
+      return Status::Ok();
+    }
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kInt16: {
+      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+      if (input->type == DataType::kUInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, false));
+        if (filter->quant.count != 1) {
+          return ctx.Error(StatusCode::kUnsupported,
+                           "uint8 conv needs per-tensor filter quantization");
+        }
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
+        d->kind = ConvKind::kUInt8;
+        d->filter_offset = -filter->quant.zero_point0();
+      } else {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
+        if (input->type == DataType::kInt8) {
+          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
+          d->kind = ConvKind::kInt8;
+        } else {
+          if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+            return ctx.Error(StatusCode::kInvalidModel,
+                             "int16 input/output need zero point 0 (have %d, %d)",
+                             input->quant.zero_point0(),
+                             output->quant.zero_point0());
+          }
+          if (bias != nullptr) {
+            EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt64,
+                                            DataType::kInt32));
+            EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, bias->type));
+            d->bias64 = bias->type == DataType::kInt64;
+          }
+          d->kind = ConvKind::kInt16;
+        }
+      }
+      d->input_offset = -input->quant.zero_point0();
+      d->output_offset = output->quant.zero_point0();
+      EMBER_RETURN_IF_ERROR(
+          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
+      return ctx.RequestScratch(sizeof(int32_t) * 2 * s.out_c,
+                                &d->scratch_multipliers);
+    }
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+}
+
+template <typename T>
+const T* OptionalData(const Tensor* t) {
+  return t ? t->data_as<T>() : nullptr;
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const ConvData& d = *ctx.op_data<ConvData>();
+  const ref::ConvShape& s = d.shape;
+  switch (d.kind) {
+    case ConvKind::kFloat:
+      ref::ConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
+                     OptionalData<float>(bias), d.float_lo, d.float_hi,
+                     output->data_as<float>());
+      return Status::Ok();
+    case ConvKind::kHybrid: {
+      auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+      auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+      float* filter_scales = scales + s.batches;
+      auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+      const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+      for (int32_t b = 0; b < s.batches; ++b) {
+        const float* x = input->data_as<float>() + b * per_batch;
+        if (d.hybrid_asymmetric) {
+          ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
+                                        &scales[b], &zps[b]);
+        } else {
+          ref::SymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
+                                       &scales[b]);
+          zps[b] = 0;
+        }
+      }
+      for (int32_t c = 0; c < s.out_c; ++c) filter_scales[c] = WeightScale(filter, c);
+      ref::ConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
+                      filter_scales, OptionalData<float>(bias), d.float_lo,
+                      d.float_hi, output->data_as<float>());
+      return Status::Ok();
+    }
+    default:
+      break;
+  }
+  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
+  int32_t* shift = mult + s.out_c;
+  ComputeOutputMultipliers(input, filter, output, s.out_c, mult, shift);
+  ref::QuantizedOutput q;
+  q.output_offset = d.output_offset;
+  q.act_lo = d.act_lo;
+  q.act_hi = d.act_hi;
+  q.multiplier = mult;
+  q.shift = shift;
+  switch (d.kind) {
+    case ConvKind::kInt8:
+      ref::ConvQuantized<int32_t>(s, input->data_as<int8_t>(), d.input_offset,
+                                  filter->data_as<int8_t>(), 0,
+                                  OptionalData<int32_t>(bias), q,
+                                  output->data_as<int8_t>());
+      return Status::Ok();
+    case ConvKind::kUInt8:
+      ref::ConvQuantized<int32_t>(s, input->data_as<uint8_t>(), d.input_offset,
+                                  filter->data_as<uint8_t>(), d.filter_offset,
+                                  OptionalData<int32_t>(bias), q,
+                                  output->data_as<uint8_t>());
+      return Status::Ok();
+    case ConvKind::kInt16:
+      if (d.bias64) {
+        ref::ConvQuantized<int64_t>(s, input->data_as<int16_t>(), 0,
+                                    filter->data_as<int8_t>(), 0,
+                                    OptionalData<int64_t>(bias), q,
+                                    output->data_as<int16_t>());
+      } else {
+        ref::ConvQuantized<int32_t>(s, input->data_as<int16_t>(), 0,
+                                    filter->data_as<int8_t>(), 0,
+                                    OptionalData<int32_t>(bias), q,
+                                    output->data_as<int16_t>());
+      }
+      return Status::Ok();
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+}
+
+}  // namespace
+
+const OpRegistration* Register_CONV_2D() {
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::CONV_2D), "CONV_2D",
+      sizeof(ConvData), Prepare, Eval, kOpFlagNone};
+  return &reg;
+}
+
+}  // namespace ember::ops

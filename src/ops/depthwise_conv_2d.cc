@@ -1,0 +1,229 @@
+// DEPTHWISE_CONV_2D: NHWC input [N, H, W, C], filter [1, KH, KW, C * M],
+// optional bias [C * M]; the depth multiplier M is derived from the shapes
+// (the option is redundant and not always consistent in older models).
+// Types: float32; hybrid (float input/output, int8 per-channel weights,
+// input quantized per batch); int8 (per-channel weights, int32 bias);
+// uint8 (per-tensor asymmetric weights); int16 activations with int8
+// weights and int64 bias (64-bit accumulator).
+#include "kernels/ref/depthwise_conv.h"
+#include "ops/conv_util.h"
+
+namespace ember::ops {
+namespace {
+
+enum class DwKind : int32_t { kFloat, kHybrid, kInt8, kUInt8, kInt16 };
+
+struct DepthwiseData {
+  DwKind kind;
+  ref::DepthwiseShape shape;
+  float float_lo, float_hi;
+  int32_t act_lo, act_hi;
+  int32_t input_offset, filter_offset, output_offset;
+  int scratch_multipliers;
+  int scratch_q_input, scratch_scales, scratch_zps;
+};
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_DepthwiseConv2DOptions();
+  if (opt == nullptr) {
+    return ctx.Error(StatusCode::kInvalidModel, "missing DepthwiseConv2DOptions");
+  }
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
+  auto* d = ctx.op_data<DepthwiseData>();
+  *d = DepthwiseData{};
+  ref::DepthwiseShape& s = d->shape;
+  s.batches = input->shape.dims[0];
+  s.in_h = input->shape.dims[1];
+  s.in_w = input->shape.dims[2];
+  s.in_c = input->shape.dims[3];
+  s.filter_h = filter->shape.dims[1];
+  s.filter_w = filter->shape.dims[2];
+  const int32_t out_c = filter->shape.dims[3];
+  if (filter->shape.dims[0] != 1) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "filter must have shape [1, KH, KW, C], dim 0 is %d",
+                     filter->shape.dims[0]);
+  }
+  if (s.in_c <= 0 || out_c <= 0 || out_c % s.in_c != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "filter has %d channels, not a multiple of the input's %d",
+                     out_c, s.in_c);
+  }
+  if (s.filter_h <= 0 || s.filter_w <= 0) {
+    return ctx.Error(StatusCode::kInvalidModel, "filter has empty spatial dims");
+  }
+  s.depth_multiplier = out_c / s.in_c;
+  s.stride_h = opt->stride_h();
+  s.stride_w = opt->stride_w();
+  s.dilation_h = opt->dilation_h_factor();
+  s.dilation_w = opt->dilation_w_factor();
+  PaddedDim ph, pw;
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_h, s.filter_h,
+                                         s.stride_h, s.dilation_h, &ph));
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_w, s.filter_w,
+                                         s.stride_w, s.dilation_w, &pw));
+  s.out_h = ph.out;
+  s.out_w = pw.out;
+  s.pad_top = ph.pad_before;
+  s.pad_left = pw.pad_before;
+  EMBER_RETURN_IF_ERROR(
+      ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, out_c})));
+
+  const auto act = opt->fused_activation_function();
+  switch (input->type) {
+    case DataType::kFloat32: {
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      if (filter->type == DataType::kFloat32) {
+        d->kind = DwKind::kFloat;
+        return Status::Ok();
+      }
+      if (filter->type != DataType::kInt8) {
+        return ctx.Error(StatusCode::kUnsupported,
+                         "float input with %s filter is not supported",
+                         DataTypeName(filter->type));
+      }
+      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
+      d->kind = DwKind::kHybrid;
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          sizeof(float) * (s.batches + out_c), &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
+      return Status::Ok();
+    }
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kInt16: {
+      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+      if (input->type == DataType::kUInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, false));
+        if (filter->quant.count != 1) {
+          return ctx.Error(StatusCode::kUnsupported,
+                           "uint8 depthwise conv needs per-tensor filter "
+                           "quantization");
+        }
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+        d->kind = DwKind::kUInt8;
+        d->filter_offset = -filter->quant.zero_point0();
+      } else {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
+        if (input->type == DataType::kInt8) {
+          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+          d->kind = DwKind::kInt8;
+        } else {
+          if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+            return ctx.Error(StatusCode::kInvalidModel,
+                             "int16 input/output need zero point 0 (have %d, %d)",
+                             input->quant.zero_point0(),
+                             output->quant.zero_point0());
+          }
+          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt64));
+          d->kind = DwKind::kInt16;
+        }
+      }
+      d->input_offset = -input->quant.zero_point0();
+      d->output_offset = output->quant.zero_point0();
+      EMBER_RETURN_IF_ERROR(
+          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
+      return ctx.RequestScratch(sizeof(int32_t) * 2 * out_c,
+                                &d->scratch_multipliers);
+    }
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+}
+
+template <typename T>
+const T* OptionalData(const Tensor* t) {
+  return t ? t->data_as<T>() : nullptr;
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const DepthwiseData& d = *ctx.op_data<DepthwiseData>();
+  const ref::DepthwiseShape& s = d.shape;
+  const int32_t out_c = s.in_c * s.depth_multiplier;
+  switch (d.kind) {
+    case DwKind::kFloat:
+      ref::DepthwiseConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
+                              OptionalData<float>(bias), d.float_lo, d.float_hi,
+                              output->data_as<float>());
+      return Status::Ok();
+    case DwKind::kHybrid: {
+      auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+      auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+      float* filter_scales = scales + s.batches;
+      auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+      const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+      for (int32_t b = 0; b < s.batches; ++b) {
+        ref::AsymmetricQuantizeToInt8(input->data_as<float>() + b * per_batch,
+                                      per_batch, q_input + b * per_batch,
+                                      &scales[b], &zps[b]);
+      }
+      for (int32_t c = 0; c < out_c; ++c) filter_scales[c] = WeightScale(filter, c);
+      ref::DepthwiseConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
+                               filter_scales, OptionalData<float>(bias),
+                               d.float_lo, d.float_hi, output->data_as<float>());
+      return Status::Ok();
+    }
+    default:
+      break;
+  }
+  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
+  int32_t* shift = mult + out_c;
+  ComputeOutputMultipliers(input, filter, output, out_c, mult, shift);
+  ref::QuantizedOutput q;
+  q.output_offset = d.output_offset;
+  q.act_lo = d.act_lo;
+  q.act_hi = d.act_hi;
+  q.multiplier = mult;
+  q.shift = shift;
+  switch (d.kind) {
+    case DwKind::kInt8:
+      ref::DepthwiseConvQuantized<int32_t>(
+          s, input->data_as<int8_t>(), d.input_offset, filter->data_as<int8_t>(),
+          0, OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
+      return Status::Ok();
+    case DwKind::kUInt8:
+      ref::DepthwiseConvQuantized<int32_t>(
+          s, input->data_as<uint8_t>(), d.input_offset,
+          filter->data_as<uint8_t>(), d.filter_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
+      return Status::Ok();
+    case DwKind::kInt16:
+      ref::DepthwiseConvQuantized<int64_t>(
+          s, input->data_as<int16_t>(), 0, filter->data_as<int8_t>(), 0,
+          OptionalData<int64_t>(bias), q, output->data_as<int16_t>());
+      return Status::Ok();
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+}
+
+}  // namespace
+
+const OpRegistration* Register_DEPTHWISE_CONV_2D() {
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::DEPTHWISE_CONV_2D),
+      "DEPTHWISE_CONV_2D", sizeof(DepthwiseData), Prepare, Eval, kOpFlagNone};
+  return &reg;
+}
+
+}  // namespace ember::ops

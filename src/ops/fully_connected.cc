@@ -1,0 +1,248 @@
+// FULLY_CONNECTED: out[b, u] = sum_i in[b, i] * weights[u, i] + bias[u].
+// The input is flattened to [batches, depth] with depth = weights dim 1;
+// the output is [batches, units], or with keep_num_dims the input shape
+// with the last dim replaced by units. Types: float32; hybrid (float input,
+// int8 weights, input quantized per batch row, symmetric or asymmetric per
+// asymmetric_quantize_inputs); int8 (per-tensor or per-channel weights);
+// uint8; int16 activations with int8 weights (int64 or int32 bias).
+#include "kernels/ref/fully_connected.h"
+#include "ops/conv_util.h"
+
+namespace ember::ops {
+namespace {
+
+enum class FcKind : int32_t { kFloat, kHybrid, kInt8, kUInt8, kInt16 };
+
+struct FcData {
+  FcKind kind;
+  ref::FullyConnectedShape shape;
+  float float_lo, float_hi;
+  int32_t act_lo, act_hi;
+  int32_t input_offset, weights_offset, output_offset;
+  bool bias64;
+  bool hybrid_asymmetric;
+  bool per_channel;
+  int scratch_multipliers;
+  int scratch_q_input, scratch_scales, scratch_zps;
+};
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+  const Tensor* input = ctx.input(0);
+  const Tensor* weights = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_FullyConnectedOptions();
+  const auto act = opt ? opt->fused_activation_function()
+                       : fb::ActivationFunctionType::NONE;
+  const bool keep_num_dims = opt ? opt->keep_num_dims() : false;
+  if (opt && opt->weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+    return ctx.Error(StatusCode::kUnsupported,
+                     "shuffled weights format is not supported");
+  }
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, weights, "weights", 2));
+  if (weights->sparsity != nullptr) {
+    return ctx.Error(StatusCode::kUnsupported, "sparse weights are not supported");
+  }
+  auto* d = ctx.op_data<FcData>();
+  *d = FcData{};
+  ref::FullyConnectedShape& s = d->shape;
+  s.units = weights->shape.dims[0];
+  s.depth = weights->shape.dims[1];
+  if (s.depth <= 0 || s.units <= 0) {
+    return ctx.Error(StatusCode::kInvalidModel, "weights shape [%d, %d] is empty",
+                     s.units, s.depth);
+  }
+  if (input->shape.rank < 1) {
+    return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
+  }
+  const int64_t total = input->NumElements();
+  if (total % s.depth != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "input has %lld elements, not a multiple of depth %d",
+                     static_cast<long long>(total), s.depth);
+  }
+  s.batches = static_cast<int32_t>(total / s.depth);
+  Shape out_shape;
+  if (keep_num_dims) {
+    if (input->shape.dims[input->shape.rank - 1] != s.depth) {
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "keep_num_dims needs the input's last dim (%d) to equal "
+                       "depth %d",
+                       input->shape.dims[input->shape.rank - 1], s.depth);
+    }
+    out_shape = input->shape;
+    out_shape.dims[out_shape.rank - 1] = s.units;
+  } else {
+    out_shape = MakeShape({s.batches, s.units});
+  }
+  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
+
+  switch (input->type) {
+    case DataType::kFloat32: {
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      if (weights->type == DataType::kFloat32) {
+        d->kind = FcKind::kFloat;
+        return Status::Ok();
+      }
+      if (weights->type != DataType::kInt8) {
+        return ctx.Error(StatusCode::kUnsupported,
+                         "float input with %s weights is not supported",
+                         DataTypeName(weights->type));
+      }
+      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0, true));
+      d->kind = FcKind::kHybrid;
+      d->per_channel = weights->quant.count > 1;
+      d->hybrid_asymmetric = opt ? opt->asymmetric_quantize_inputs() : false;
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(static_cast<size_t>(total), &d->scratch_q_input));
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(sizeof(int32_t) * s.batches, &d->scratch_zps));
+      return Status::Ok();
+    }
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kInt16: {
+      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+      if (input->type == DataType::kUInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0, false));
+        if (weights->quant.count != 1) {
+          return ctx.Error(StatusCode::kUnsupported,
+                           "uint8 fully connected needs per-tensor weights");
+        }
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kInt32));
+        d->kind = FcKind::kUInt8;
+      } else {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0,
+                                               weights->quant.count > 1));
+        if (input->type == DataType::kInt8) {
+          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kInt32));
+          d->kind = FcKind::kInt8;
+        } else {
+          if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0 ||
+              weights->quant.zero_point0() != 0) {
+            return ctx.Error(StatusCode::kInvalidModel,
+                             "int16 fully connected needs zero points 0");
+          }
+          if (bias != nullptr) {
+            EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt64,
+                                            DataType::kInt32));
+            EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, bias->type));
+            d->bias64 = bias->type == DataType::kInt64;
+          }
+          d->kind = FcKind::kInt16;
+        }
+      }
+          d->input_offset = -input->quant.zero_point0();
+      d->weights_offset = -weights->quant.zero_point0();
+      d->output_offset = output->quant.zero_point0();
+      EMBER_RETURN_IF_ERROR(
+          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
+      return ctx.RequestScratch(sizeof(int32_t) * 2 * s.units,
+                                &d->scratch_multipliers);
+    }
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+}
+
+template <typename T>
+const T* OptionalData(const Tensor* t) {
+  return t ? t->data_as<T>() : nullptr;
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* input = ctx.input(0);
+  const Tensor* weights = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const FcData& d = *ctx.op_data<FcData>();
+  const ref::FullyConnectedShape& s = d.shape;
+  switch (d.kind) {
+    case FcKind::kFloat:
+      ref::FullyConnectedFloat(s, input->data_as<float>(), weights->data_as<float>(),
+                               OptionalData<float>(bias), d.float_lo, d.float_hi,
+                               output->data_as<float>());
+      return Status::Ok();
+    case FcKind::kHybrid: {
+      auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+      auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+      auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+      for (int32_t b = 0; b < s.batches; ++b) {
+        const float* x = input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
+        int8_t* q = q_input + static_cast<int64_t>(b) * s.depth;
+        if (d.hybrid_asymmetric) {
+          ref::AsymmetricQuantizeToInt8(x, s.depth, q, &scales[b], &zps[b]);
+        } else {
+          ref::SymmetricQuantizeToInt8(x, s.depth, q, &scales[b]);
+          zps[b] = 0;
+        }
+      }
+      ref::FullyConnectedHybrid(s, q_input, scales, zps, weights->data_as<int8_t>(),
+                                weights->quant.scale, d.per_channel,
+                                OptionalData<float>(bias), d.float_lo, d.float_hi,
+                                output->data_as<float>());
+      return Status::Ok();
+    }
+    default:
+      break;
+  }
+  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
+  int32_t* shift = mult + s.units;
+  ComputeOutputMultipliers(input, weights, output, s.units, mult, shift);
+  ref::QuantizedOutput q;
+  q.output_offset = d.output_offset;
+  q.act_lo = d.act_lo;
+  q.act_hi = d.act_hi;
+  q.multiplier = mult;
+  q.shift = shift;
+  // LiteRT's FULLY_CONNECTED rounds once (verified bit-exact against
+  // BUILTIN_REF for int8, uint8 and int16); the conv ops round twice.
+  q.rounding = ref::Rounding::kSingle;
+  switch (d.kind) {
+    case FcKind::kInt8:
+      ref::FullyConnectedQuantized<int32_t>(
+          s, input->data_as<int8_t>(), d.input_offset, weights->data_as<int8_t>(),
+          d.weights_offset, OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
+      return Status::Ok();
+    case FcKind::kUInt8:
+      ref::FullyConnectedQuantized<int32_t>(
+          s, input->data_as<uint8_t>(), d.input_offset, weights->data_as<uint8_t>(),
+          d.weights_offset, OptionalData<int32_t>(bias), q,
+          output->data_as<uint8_t>());
+      return Status::Ok();
+    case FcKind::kInt16:
+      if (d.bias64) {
+        ref::FullyConnectedQuantized<int64_t>(
+            s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,
+            OptionalData<int64_t>(bias), q, output->data_as<int16_t>());
+      } else {
+        ref::FullyConnectedQuantized<int32_t>(
+            s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,
+            OptionalData<int32_t>(bias), q, output->data_as<int16_t>());
+      }
+      return Status::Ok();
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+}
+
+}  // namespace
+
+const OpRegistration* Register_FULLY_CONNECTED() {
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::FULLY_CONNECTED),
+      "FULLY_CONNECTED", sizeof(FcData), Prepare, Eval, kOpFlagNone};
+  return &reg;
+}
+
+}  // namespace ember::ops

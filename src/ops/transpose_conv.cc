@@ -1,0 +1,241 @@
+// TRANSPOSE_CONV: inputs output_shape (int32 [4]), weights [O, KH, KW, I],
+// input [N, H, W, I], optional bias [O]. Padding follows TFLite: it is the
+// padding a forward convolution from the requested output size back to
+// the input would use. Types: float32 (output_shape may be non-constant:
+// the output is then sized in Eval); int8 with per-channel (or per-tensor)
+// int8 weights and int32 bias; int16 activations with int8 weights and
+// int64 bias; uint8 (legacy, asymmetric per-tensor weights, int32 bias).
+// Quantized kinds need a constant output_shape (the
+// accumulator scratch is sized in Prepare).
+#include "kernels/ref/transpose_conv.h"
+#include "ops/conv_util.h"
+
+namespace ember::ops {
+namespace {
+
+enum class TcKind : int32_t { kFloat, kInt8, kUInt8, kInt16 };
+
+struct TransposeConvData {
+  TcKind kind;
+  ref::TransposeConvShape shape;  // out_h/out_w/pads final when !dynamic
+  fb::Padding padding;
+  bool dynamic;
+  float float_lo, float_hi;
+  int32_t act_lo, act_hi;
+  int32_t input_offset, filter_offset, output_offset;
+  int scratch_acc, scratch_multipliers;
+};
+
+// Reads output_shape, checks it against the other tensors and fills the
+// output size and padding of `s`.
+Status ResolveOutputShape(OpContext& ctx, const Tensor* output_shape,
+                          fb::Padding padding, ref::TransposeConvShape* s,
+                          Shape* out) {
+  int32_t dims[4];
+  int count = 0;
+  EMBER_RETURN_IF_ERROR(
+      ReadIntVector(ctx, output_shape, "output_shape", dims, 4, &count));
+  if (count != 4) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "output_shape must have 4 entries, has %d", count);
+  }
+  if (dims[0] != s->batches || dims[3] != s->out_c) {
+    return ctx.Error(StatusCode::kInvalidArgument,
+                     "output_shape [%d, %d, %d, %d] must have batch %d and %d "
+                     "channels",
+                     dims[0], dims[1], dims[2], dims[3], s->batches, s->out_c);
+  }
+  if (dims[1] < 0 || dims[2] < 0) {
+    return ctx.Error(StatusCode::kInvalidArgument,
+                     "output_shape has negative spatial dims");
+  }
+  s->out_h = dims[1];
+  s->out_w = dims[2];
+  PaddedDim ph, pw;
+  EMBER_RETURN_IF_ERROR(
+      ComputePaddedDim(ctx, padding, s->out_h, s->filter_h, s->stride_h, 1, &ph));
+  EMBER_RETURN_IF_ERROR(
+      ComputePaddedDim(ctx, padding, s->out_w, s->filter_w, s->stride_w, 1, &pw));
+  s->pad_top = ph.pad_before;
+  s->pad_left = pw.pad_before;
+  *out = MakeShape({dims[0], dims[1], dims[2], dims[3]});
+  return Status::Ok();
+}
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 3, 4, 1));
+  const Tensor* output_shape = ctx.input(0);
+  const Tensor* weights = ctx.input(1);
+  const Tensor* input = ctx.input(2);
+  const Tensor* bias = ctx.input(3);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_TransposeConvOptions();
+  if (opt == nullptr) {
+    return ctx.Error(StatusCode::kInvalidModel, "missing TransposeConvOptions");
+  }
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, weights, "weights", 4));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, output_shape, "output_shape", DataType::kInt32));
+  if (output_shape->shape.rank != 1 || output_shape->NumElements() != 4) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "output_shape must be a 1-D tensor of 4 entries");
+  }
+  auto* d = ctx.op_data<TransposeConvData>();
+  *d = TransposeConvData{};
+  ref::TransposeConvShape& s = d->shape;
+  s.batches = input->shape.dims[0];
+  s.in_h = input->shape.dims[1];
+  s.in_w = input->shape.dims[2];
+  s.in_c = input->shape.dims[3];
+  s.out_c = weights->shape.dims[0];
+  s.filter_h = weights->shape.dims[1];
+  s.filter_w = weights->shape.dims[2];
+  if (weights->shape.dims[3] != s.in_c) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "weights have %d input channels, input has %d",
+                     weights->shape.dims[3], s.in_c);
+  }
+  if (s.filter_h <= 0 || s.filter_w <= 0 || s.out_c <= 0) {
+    return ctx.Error(StatusCode::kInvalidModel, "weights shape is empty");
+  }
+  s.stride_h = opt->stride_h();
+  s.stride_w = opt->stride_w();
+  if (s.stride_h <= 0 || s.stride_w <= 0) {
+    return ctx.Error(StatusCode::kInvalidModel, "strides must be positive");
+  }
+  d->padding = opt->padding();
+  if (d->padding != fb::Padding::SAME && d->padding != fb::Padding::VALID) {
+    return ctx.Error(StatusCode::kInvalidModel, "unknown padding %d",
+                     static_cast<int>(d->padding));
+  }
+  const auto act = opt->fused_activation_function();
+  switch (input->type) {
+    case DataType::kFloat32:
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      d->kind = TcKind::kFloat;
+      break;
+    case DataType::kUInt8:
+    case DataType::kInt8:
+    case DataType::kInt16:
+      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+      if (input->type == DataType::kUInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, false));
+        if (weights->quant.count != 1) {
+          return ctx.Error(StatusCode::kUnsupported,
+                           "uint8 TRANSPOSE_CONV needs per-tensor weights");
+        }
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
+        d->kind = TcKind::kUInt8;
+        d->filter_offset = -weights->quant.zero_point0();
+      } else if (input->type == DataType::kInt8) {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
+        d->kind = TcKind::kInt8;
+      } else {
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
+        if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+          return ctx.Error(StatusCode::kInvalidModel,
+                           "int16 input/output need zero point 0");
+        }
+        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt64));
+        d->kind = TcKind::kInt16;
+      }
+      d->input_offset = -input->quant.zero_point0();
+      d->output_offset = output->quant.zero_point0();
+      EMBER_RETURN_IF_ERROR(
+          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
+      break;
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+
+  if (!output_shape->is_constant()) {
+    if (d->kind != TcKind::kFloat) {
+      return ctx.Error(StatusCode::kUnsupported,
+                       "quantized TRANSPOSE_CONV needs a constant output_shape");
+    }
+    d->dynamic = true;
+    ctx.SetOutputDynamic(0);
+    return Status::Ok();
+  }
+  Shape out;
+  EMBER_RETURN_IF_ERROR(ResolveOutputShape(ctx, output_shape, d->padding, &s, &out));
+  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
+  if (d->kind != TcKind::kFloat) {
+    const size_t acc_size = d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        acc_size * static_cast<size_t>(out.NumElements()), &d->scratch_acc));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * 2 * s.out_c,
+                                             &d->scratch_multipliers));
+  }
+  return Status::Ok();
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* output_shape = ctx.input(0);
+  const Tensor* weights = ctx.input(1);
+  const Tensor* input = ctx.input(2);
+  const Tensor* bias = ctx.input(3);
+  Tensor* output = ctx.output(0);
+  const TransposeConvData& d = *ctx.op_data<TransposeConvData>();
+  ref::TransposeConvShape s = d.shape;
+  if (d.dynamic) {
+    // The requested size is data: validated here, then the output sized.
+    Shape out;
+    EMBER_RETURN_IF_ERROR(ResolveOutputShape(ctx, output_shape, d.padding, &s, &out));
+    EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
+  }
+  if (d.kind == TcKind::kFloat) {
+    ref::TransposeConvFloat(s, input->data_as<float>(), weights->data_as<float>(),
+                            bias ? bias->data_as<float>() : nullptr, d.float_lo,
+                            d.float_hi, output->data_as<float>());
+    return Status::Ok();
+  }
+  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
+  int32_t* shift = mult + s.out_c;
+  ComputeOutputMultipliers(input, weights, output, s.out_c, mult, shift);
+  ref::QuantizedOutput q;
+  q.output_offset = d.output_offset;
+  q.act_lo = d.act_lo;
+  q.act_hi = d.act_hi;
+  q.multiplier = mult;
+  q.shift = shift;
+  if (d.kind == TcKind::kInt8) {
+    ref::TransposeConvQuantized<int32_t>(
+        s, input->data_as<int8_t>(), d.input_offset, weights->data_as<int8_t>(), 0,
+        bias ? bias->data_as<int32_t>() : nullptr, q,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int8_t>());
+  } else if (d.kind == TcKind::kUInt8) {
+    ref::TransposeConvQuantized<int32_t>(
+        s, input->data_as<uint8_t>(), d.input_offset, weights->data_as<uint8_t>(),
+        d.filter_offset, bias ? bias->data_as<int32_t>() : nullptr, q,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<uint8_t>());
+  } else {
+    ref::TransposeConvQuantized<int64_t>(
+        s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,
+        bias ? bias->data_as<int64_t>() : nullptr, q,
+        static_cast<int64_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int16_t>());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const OpRegistration* Register_TRANSPOSE_CONV() {
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::TRANSPOSE_CONV), "TRANSPOSE_CONV",
+      sizeof(TransposeConvData), Prepare, Eval, kOpFlagNone};
+  return &reg;
+}
+
+}  // namespace ember::ops
