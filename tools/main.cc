@@ -1,6 +1,7 @@
 // `ember`: command-line front end of the Ember runtime. This file only
 // declares the command line and dispatches to the subcommands.
 #include <cstdio>
+#include <exception>
 
 #include <CLI/CLI.hpp>
 
@@ -79,7 +80,12 @@ int main(int argc, char** argv) {
     fprintf(stderr, "Run 'ember --help' for usage.\n");
     return kExitUsage;
   }
-  if (inspect_cmd->parsed()) return Inspect(inspect);
   run.random_inputs = seed->count() > 0;
-  return Run(run);
+  try {
+    return inspect_cmd->parsed() ? Inspect(inspect) : Run(run);
+  } catch (const std::exception& e) {
+    // Safety net (e.g. out of memory for an absurdly large tensor): report,
+    // never abort.
+    return Fail(kExitError, "%s", e.what());
+  }
 }

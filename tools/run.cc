@@ -225,7 +225,7 @@ int Run(const RunOptions& o) {
     report["predictions"] = DigitPredictions(sg.tensors()[sg.outputs()[0]], builtin.labels);
   }
   if (o.json) {
-    printf("%s\n", report.dump(2).c_str());
+    PrintJson(report);
   } else {
     PrintHuman(report);
   }
