@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("MODEL", run.model_path, ".tflite file (optional)");
   run_cmd->add_option("--input,-i", run.inputs, "Input as NAME=FILE.npy")
       ->type_name("NAME=FILE")
-      ->take_all();
+      ->allow_extra_args(false);  // one value per --input: MODEL may follow
   CLI::Option* seed = run_cmd->add_option(
       "--random-inputs", run.seed, "Fill missing inputs with random values");
   seed->type_name("SEED");

@@ -156,6 +156,9 @@ void PrintHuman(const json& r) {
                  out.contains("file") ? out["file"].get<std::string>() : "-"});
   }
   outputs.Print();
+  bool dequantized = false;
+  for (const json& out : r["outputs"]) dequantized |= out.value("dequantized", false);
+  if (dequantized) printf("  (quantized outputs: values dequantized, scale * (q - zero_point))\n");
   for (const json& out : r["outputs"]) {
     if (!out.contains("top5") || out["top5"].empty()) continue;
     std::string line;

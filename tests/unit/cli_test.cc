@@ -266,7 +266,8 @@ TEST_F(CliTest, RunWithNpyInputsMatchesInterpreter) {
   EXPECT_EQ(got.shape, (std::vector<int64_t>{4, 3}));
   EXPECT_EQ(got.data, expected.outputs[0].data);
 
-  r = Cli("run --json '" + model + "' --input x='" + xs + "' --input y='" + ys + "'");
+  // MODEL may also follow the options.
+  r = Cli("run --json --input x='" + xs + "' --input y='" + ys + "' '" + model + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   ASSERT_EQ(j["outputs"].size(), 1u);
