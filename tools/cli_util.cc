@@ -159,6 +159,12 @@ nlohmann::json TensorJson(const TensorInfo& info) {
           {"quantization", QuantJson(info.quant)}};
 }
 
+void PrintJson(const nlohmann::json& value) {
+  const std::string text =
+      value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  printf("%s\n", text.c_str());
+}
+
 std::string OpCodeName(const fb::OperatorCode& code) {
   const int32_t builtin = Model::BuiltinCode(&code);
   if (builtin == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM)) {
@@ -185,6 +191,7 @@ void Table::Print(int indent) const {
       line += row[c];
       if (c + 1 < row.size()) line += std::string(width[c] - row[c].size() + 2, ' ');
     }
+    line.erase(line.find_last_not_of(' ') + 1);
     printf("%s\n", line.c_str());
   }
 }

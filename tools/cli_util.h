@@ -56,6 +56,9 @@ nlohmann::json QuantJson(const QuantParams& quant);
 // "per-channel dim=0 n=32 scale=[0.001, 0.02] zero_point=0".
 std::string QuantString(const nlohmann::json& quant);
 nlohmann::json TensorJson(const TensorInfo& info);
+// Prints `value` to stdout, indented; invalid UTF-8 in model strings is
+// replaced (U+FFFD), never an error.
+void PrintJson(const nlohmann::json& value);
 
 // Name of an op code: the builtin name, or "CUSTOM(code)".
 std::string OpCodeName(const fb::OperatorCode& code);

@@ -154,8 +154,8 @@ void PrintTensors(const char* title, const json& tensors) {
 }
 
 void PrintHuman(const json& r) {
-  printf("Model: %s (%s)\n", r["file"].get<std::string>().c_str(),
-         FormatBytes(r["file_bytes"].get<size_t>()).c_str());
+  printf("Model: %s\n", r["file"].get<std::string>().c_str());
+  printf("  size: %s\n", FormatBytes(r["file_bytes"].get<size_t>()).c_str());
   printf("  schema version: %u\n", r["schema_version"].get<unsigned>());
   if (!r["description"].get<std::string>().empty())
     printf("  description: %s\n", r["description"].get<std::string>().c_str());
@@ -230,7 +230,7 @@ int Inspect(const InspectOptions& options) {
                  {"signatures", DescribeSignatures(*model)}};
   report["planning"] = Plan(*model, report["subgraphs"]);
   if (options.json) {
-    printf("%s\n", report.dump(2).c_str());
+    PrintJson(report);
   } else {
     PrintHuman(report);
   }

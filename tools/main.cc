@@ -1,6 +1,7 @@
 // `ember`: command-line front end of the Ember runtime. This file only
 // declares the command line and dispatches to the subcommands.
 #include <cstdio>
+#include <exception>
 
 #include <CLI/CLI.hpp>
 
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("MODEL", run.model_path, ".tflite file (optional)");
   run_cmd->add_option("--input,-i", run.inputs, "Input as NAME=FILE.npy")
       ->type_name("NAME=FILE")
-      ->take_all();
+      ->allow_extra_args(false);  // one value per --input: MODEL may follow
   CLI::Option* seed = run_cmd->add_option(
       "--random-inputs", run.seed, "Fill missing inputs with random values");
   seed->type_name("SEED");
@@ -97,8 +98,14 @@ int main(int argc, char** argv) {
     fprintf(stderr, "Run 'ember --help' for usage.\n");
     return kExitUsage;
   }
-  if (inspect_cmd->parsed()) return Inspect(inspect);
-  if (bench_cmd->parsed()) return Bench(bench);
   run.random_inputs = seed->count() > 0;
-  return Run(run);
+  try {
+    if (inspect_cmd->parsed()) return Inspect(inspect);
+    if (bench_cmd->parsed()) return Bench(bench);
+    return Run(run);
+  } catch (const std::exception& e) {
+    // Safety net (e.g. out of memory for an absurdly large tensor): report,
+    // never abort.
+    return Fail(kExitError, "%s", e.what());
+  }
 }

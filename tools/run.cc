@@ -156,6 +156,9 @@ void PrintHuman(const json& r) {
                  out.contains("file") ? out["file"].get<std::string>() : "-"});
   }
   outputs.Print();
+  bool dequantized = false;
+  for (const json& out : r["outputs"]) dequantized |= out.value("dequantized", false);
+  if (dequantized) printf("  (quantized outputs: values dequantized, scale * (q - zero_point))\n");
   for (const json& out : r["outputs"]) {
     if (!out.contains("top5") || out["top5"].empty()) continue;
     std::string line;
@@ -225,7 +228,7 @@ int Run(const RunOptions& o) {
     report["predictions"] = DigitPredictions(sg.tensors()[sg.outputs()[0]], builtin.labels);
   }
   if (o.json) {
-    printf("%s\n", report.dump(2).c_str());
+    PrintJson(report);
   } else {
     PrintHuman(report);
   }

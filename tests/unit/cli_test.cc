@@ -228,6 +228,21 @@ TEST_F(CliTest, InspectQuantizationAndUnsupportedOps) {
   EXPECT_NE(r.err.find("NotAnEmberOp"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, InspectJsonSurvivesInvalidUtf8Names) {
+  ModelBuilder b;
+  const int x = b.AddTensor(testing::kF32, {2}, "bad\xff\xfename");
+  const int y = b.AddTensor(testing::kF32, {2}, "y");
+  b.AddOp(fb::BuiltinOperator::ADD, {x, x}, {y}, AddOptions());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const std::string model = WriteFile("utf8.tflite", b.Build());
+  for (const char* cmd : {"inspect --json", "run --random-inputs 1 --json"}) {
+    CliResult r = Cli(std::string(cmd) + " '" + model + "'");
+    ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+    EXPECT_NO_THROW(json::parse(r.out)) << cmd;
+  }
+}
+
 TEST_F(CliTest, RunWithNpyInputsMatchesInterpreter) {
   const auto bytes = FloatAddModel();
   const std::string model = WriteFile("add.tflite", bytes);
@@ -251,7 +266,8 @@ TEST_F(CliTest, RunWithNpyInputsMatchesInterpreter) {
   EXPECT_EQ(got.shape, (std::vector<int64_t>{4, 3}));
   EXPECT_EQ(got.data, expected.outputs[0].data);
 
-  r = Cli("run --json '" + model + "' --input x='" + xs + "' --input y='" + ys + "'");
+  // MODEL may also follow the options.
+  r = Cli("run --json --input x='" + xs + "' --input y='" + ys + "' '" + model + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   ASSERT_EQ(j["outputs"].size(), 1u);
