@@ -1,0 +1,89 @@
+// Shared helpers for the nn-family op tests (pooling, reduce, softmax, ...):
+// build one-op models, run a batch of cases in Ember and in LiteRT, compare.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "util/model_builder.h"
+#include "util/oracle.h"
+
+namespace ember::testing {
+
+struct NnCase {
+  std::string name;
+  std::vector<uint8_t> model;
+  std::vector<NpyArray> inputs;
+  // 0: bit-exact against LiteRT's reference kernels. Otherwise the allowed
+  // max abs difference relative to max(1, max |oracle output|), compared
+  // against LiteRT's default (optimized) kernels.
+  double rel_tol = 0.0;
+};
+
+template <typename Options>
+fb::BuiltinOptionsUnion MakeOptions(Options o) {
+  fb::BuiltinOptionsUnion u;
+  u.Set(std::move(o));
+  return u;
+}
+
+inline fb::TensorType ToFb(DataType t) { return static_cast<fb::TensorType>(t); }
+
+// Runs every case in Ember and LiteRT (one LiteRT process per tolerance
+// class) and checks the outputs agree.
+inline void RunAndCompare(const std::vector<NnCase>& cases) {
+  std::vector<OracleCase> exact, approx;
+  std::vector<size_t> exact_idx, approx_idx;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    if (cases[i].rel_tol == 0.0) {
+      exact.push_back({cases[i].model, cases[i].inputs});
+      exact_idx.push_back(i);
+    } else {
+      approx.push_back({cases[i].model, cases[i].inputs});
+      approx_idx.push_back(i);
+    }
+  }
+  std::vector<RunResult> oracle(cases.size());
+  if (!exact.empty()) {
+    auto r = RunLiteRt(exact, /*reference=*/true);
+    for (size_t k = 0; k < r.size(); ++k) oracle[exact_idx[k]] = std::move(r[k]);
+  }
+  if (!approx.empty()) {
+    auto r = RunLiteRt(approx, /*reference=*/false);
+    for (size_t k = 0; k < r.size(); ++k) oracle[approx_idx[k]] = std::move(r[k]);
+  }
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const NnCase& c = cases[i];
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(oracle[i].ok) << "LiteRT: " << oracle[i].error;
+    RunResult ours = RunEmber(c.model, c.inputs);
+    ASSERT_TRUE(ours.ok) << "Ember: " << ours.error;
+    ASSERT_EQ(ours.outputs.size(), oracle[i].outputs.size());
+    for (size_t k = 0; k < ours.outputs.size(); ++k) {
+      std::string why;
+      const double diff = MaxAbsDiff(ours.outputs[k], oracle[i].outputs[k], &why);
+      ASSERT_GE(diff, 0.0) << why;
+      if (c.rel_tol == 0.0) {
+        EXPECT_EQ(diff, 0.0) << "output " << k;
+      } else {
+        const double scale = std::max(1.0, MaxAbs(oracle[i].outputs[k]));
+        EXPECT_LE(diff, c.rel_tol * scale) << "output " << k;
+      }
+    }
+  }
+}
+
+// Expects Ember to reject the model with an error mentioning `needle`.
+inline void ExpectEmberError(const std::vector<uint8_t>& model,
+                             const std::vector<NpyArray>& inputs,
+                             const std::string& needle) {
+  RunResult r = RunEmber(model, inputs);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find(needle), std::string::npos) << r.error;
+}
+
+}  // namespace ember::testing
