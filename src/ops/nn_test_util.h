@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <cmath>
 #include <string>
@@ -81,6 +83,14 @@ inline void RunAndCompare(const std::vector<NnCase>& cases) {
     }
   }
   std::vector<RunResult> oracle(cases.size());
+  if (getenv("NN_SPLIT_ORACLE")) {  // debugging: one LiteRT process per case
+    for (size_t k = 0; k < exact.size(); ++k) {
+      auto r = RunLiteRt({exact[k]}, true);
+      oracle[exact_idx[k]] = std::move(r[0]);
+      if (!oracle[exact_idx[k]].ok) fprintf(stderr, "oracle failed: %s\n", cases[exact_idx[k]].name.c_str());
+    }
+    exact.clear();
+  }
   if (!exact.empty()) {
     auto r = RunLiteRt(exact, /*reference=*/true);
     for (size_t k = 0; k < r.size(); ++k) oracle[exact_idx[k]] = std::move(r[k]);
