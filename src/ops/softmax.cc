@@ -11,6 +11,7 @@ struct SoftmaxData {
   ref::SoftmaxParams params;
   int16_t exp_lut[513];
   int16_t one_over_one_plus_x_lut[513];
+  ref::LogSoftmaxQuantParams log_params;
 };
 
 Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) {
@@ -133,15 +134,50 @@ Status PrepareLogSoftmax(OpContext& ctx) {
     return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
   }
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, out));
-  if (in->type != DataType::kFloat32) return UnsupportedType(ctx, in, "input");
-  SetRows(in, &ctx.op_data<SoftmaxData>()->params);
+  auto* d = ctx.op_data<SoftmaxData>();
+  SetRows(in, &d->params);
+  switch (in->type) {
+    case DataType::kFloat32:
+      break;
+    case DataType::kInt8:
+    case DataType::kUInt8: {
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, in, "input"));
+      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, out, "output"));
+      const int32_t zp = in->type == DataType::kInt8 ? 127 : 255;
+      if (out->quant.scale0() != 16.0f / 256 || out->quant.zero_point0() != zp) {
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "output quantization must be scale 16/256 zero point %d (has %g, %d)",
+                         zp, out->quant.scale0(), out->quant.zero_point0());
+      }
+      ref::PrepareLogSoftmax8Bit(in->quant.scale0(), &d->log_params);
+      break;
+    }
+    default:
+      return UnsupportedType(ctx, in, "input");
+  }
   return ctx.ResizeOutput(0, in->shape);
 }
 
 Status EvalLogSoftmax(OpContext& ctx) {
-  const auto& p = ctx.op_data<SoftmaxData>()->params;
-  ref::LogSoftmaxFloat(p, ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>());
-  return Status::Ok();
+  const Tensor* in = ctx.input(0);
+  Tensor* out = ctx.output(0);
+  const auto* d = ctx.op_data<SoftmaxData>();
+  const auto& p = d->params;
+  switch (in->type) {
+    case DataType::kFloat32:
+      ref::LogSoftmaxFloat(p, in->data_as<float>(), out->data_as<float>());
+      return Status::Ok();
+    case DataType::kInt8:
+      ref::LogSoftmaxQuantized8(d->log_params, p.outer, p.depth, in->data_as<int8_t>(),
+                                out->data_as<int8_t>());
+      return Status::Ok();
+    case DataType::kUInt8:
+      ref::LogSoftmaxQuantized8(d->log_params, p.outer, p.depth, in->data_as<uint8_t>(),
+                                out->data_as<uint8_t>());
+      return Status::Ok();
+    default:
+      return UnsupportedType(ctx, in, "input");
+  }
 }
 
 }  // namespace

@@ -117,7 +117,34 @@ TEST(Softmax, QuantizedMatchesLiteRtBitExact) {
   testing::RunAndCompare(cases);
 }
 
+TEST(Softmax, LogSoftmaxQuantizedMatchesLiteRtBitExact) {
+  std::vector<NnCase> cases;
+  uint32_t seed = 700;
+  for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
+    const int out_zp = t == DataType::kInt8 ? 127 : 255;
+    const int in_zp = t == DataType::kInt8 ? 4 : 120;
+    for (const auto& shape : kShapes) {
+      for (float scale : {0.1f, 0.05f, 0.5f, 1.f / 16, 0.01f}) {
+        NnCase c;
+        c.name = std::string("log ") + DataTypeName(t) + " " + ShapeStr(shape) +
+                 " scale=" + std::to_string(scale);
+        c.model = SoftmaxModel(fb::BuiltinOperator::LOG_SOFTMAX, t, t, shape, 1.f,
+                               {{scale}, {in_zp}}, {{16.f / 256}, {out_zp}});
+        c.inputs = {testing::RandomArray(t, std::vector<int64_t>(shape.begin(), shape.end()),
+                                         seed++, 0, 0)};
+        cases.push_back(std::move(c));
+      }
+    }
+  }
+  testing::RunAndCompare(cases);
+}
+
 TEST(Softmax, RejectsBadModels) {
+  // LOG_SOFTMAX with the wrong output quantization.
+  testing::ExpectEmberError(SoftmaxModel(fb::BuiltinOperator::LOG_SOFTMAX, DataType::kInt8,
+                                         DataType::kInt8, {2, 4}, 1.f, {{0.1f}, {0}},
+                                         {{1.f / 256}, {-128}}),
+                            {testing::RandomArray(DataType::kInt8, {2, 4}, 1, 0, 0)}, "16/256");
   const auto in8 = testing::RandomArray(DataType::kInt8, {2, 4}, 1, 0, 0);
   // Wrong int8 output quantization.
   testing::ExpectEmberError(SoftmaxModel(fb::BuiltinOperator::SOFTMAX, DataType::kInt8,

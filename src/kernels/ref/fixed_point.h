@@ -4,6 +4,7 @@
 // Values are raw int32; "Qk" means k integer bits and 31-k fraction bits.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -113,6 +114,71 @@ inline int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over
   const int32_t shifted_minus_one = static_cast<int32_t>(
       (static_cast<uint32_t>(x) << headroom_plus_one) - (uint32_t{1} << 31));
   return OneOverOnePlusX(shifted_minus_one);
+}
+
+
+// Saturating int32 add / subtract.
+inline int32_t SaturatingAdd32(int32_t a, int32_t b) {
+  const int64_t v = static_cast<int64_t>(a) + b;
+  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
+}
+inline int32_t SaturatingSub32(int32_t a, int32_t b) {
+  const int64_t v = static_cast<int64_t>(a) - b;
+  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
+}
+
+// log(x) for x >= 1 given in Q(input_bits); result in Q(output_bits).
+// x = 2^z * r with r normalised around 1 (two candidate normalisations, one
+// pre-multiplied by sqrt(1/2), keeping the better one), then
+// log(x) = z*log(2) + log(r) with log(r) from a rational approximation in
+// q = 2*(r - 2^-1/4).
+inline int32_t LogXGreaterEqualOne(int32_t x, int input_bits, int output_bits) {
+  const int accum_bits = output_bits + 1;
+  const int32_t log_2 = 1488522236;           // Q0
+  const int32_t sqrt_sqrt_half = 1805811301;  // Q0
+  const int32_t sqrt_half = 1518500250;       // Q0
+  const int32_t one_quarter = 536870912;      // Q0
+  const int32_t alpha_n = 117049297;
+  const int32_t alpha_d = 127690142;
+  const int32_t alpha_i = 1057819769;
+  const int32_t alpha_f = 638450708;
+  const int32_t shifted_quarter = RescaleQ(one_quarter, 0, accum_bits);
+
+  // Candidate a: x read as Q0 and normalised, times sqrt(1/2) * 2.
+  const int32_t z_a = x;
+  const int z_a_headroom_plus_1 = CountLeadingZeros32(static_cast<uint32_t>(z_a));
+  const int32_t r_a_tmp = SaturatingRoundingMulByPOT(z_a, z_a_headroom_plus_1 - 1);
+  const int32_t r_a = SaturatingRoundingMulByPOT(
+      SaturatingRoundingDoublingHighMul(r_a_tmp, sqrt_half), 1);
+  const int32_t z_a_pow2_adj = SaturatingAdd32(
+      SaturatingRoundingMulByPOT(input_bits - z_a_headroom_plus_1, 31 - accum_bits),
+      shifted_quarter);
+  // Candidate b: x * sqrt(1/2) normalised.
+  const int32_t z_b = SaturatingRoundingDoublingHighMul(z_a, sqrt_half);
+  const int z_b_headroom = CountLeadingZeros32(static_cast<uint32_t>(z_b)) - 1;
+  const int32_t r_b = SaturatingRoundingMulByPOT(z_a, z_b_headroom);
+  const int32_t z_b_pow2_adj = SaturatingSub32(
+      SaturatingRoundingMulByPOT(input_bits - z_b_headroom, 31 - accum_bits), shifted_quarter);
+
+  const int32_t r = std::min(r_a, r_b);
+  const int32_t z_pow2_adj = std::max(z_a_pow2_adj, z_b_pow2_adj);
+
+  const int32_t p = RoundingHalfSum(r, sqrt_sqrt_half);
+  int32_t q = r - sqrt_sqrt_half;
+  q = q + q;
+  const int32_t q_sq = SaturatingRoundingDoublingHighMul(q, q);
+  const int32_t num =
+      SaturatingRoundingDoublingHighMul(q, r) +
+      SaturatingRoundingDoublingHighMul(SaturatingRoundingDoublingHighMul(q, q_sq), alpha_n);
+  const int32_t denom_minus_one =
+      SaturatingRoundingDoublingHighMul(
+          p, alpha_i + q + SaturatingRoundingDoublingHighMul(alpha_d, q_sq)) +
+      SaturatingRoundingDoublingHighMul(alpha_f, q);
+  const int32_t recip_denom = OneOverOnePlusX(denom_minus_one);
+  const int32_t num_scaled = RescaleQ(num, 0, accum_bits);
+  const int32_t sum = SaturatingRoundingDoublingHighMul(z_pow2_adj, log_2) +
+                      SaturatingRoundingDoublingHighMul(num_scaled, recip_denom);
+  return RescaleQ(sum, accum_bits, output_bits);
 }
 
 }  // namespace ember::ref

@@ -196,4 +196,68 @@ inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in, int16_t* out
   }
 }
 
+
+// LOG_SOFTMAX for 8-bit input and output (output scale 16/256, zero point
+// at the type maximum): log(sum exp) in Q5.26, then x - max - log(sum).
+struct LogSoftmaxQuantParams {
+  int32_t input_multiplier = 0;
+  int input_left_shift = 0;
+  int32_t reverse_multiplier = 0;  // ~1 / input_multiplier, for diff_min
+  int reverse_shift = 0;           // exponent (<= 0) of reverse_multiplier
+  int32_t diff_min = 0;
+};
+
+inline void PrepareLogSoftmax8Bit(double input_scale, LogSoftmaxQuantParams* p) {
+  SoftmaxParams sp;
+  PrepareSoftmax8Bit(1.0, input_scale, &sp);
+  p->input_multiplier = sp.input_multiplier;
+  p->input_left_shift = sp.input_left_shift;
+  p->diff_min = sp.diff_min;
+  const double reverse =
+      static_cast<double>(int64_t{1} << (31 - p->input_left_shift)) / sp.input_multiplier;
+  QuantizeMultiplier(reverse, &p->reverse_multiplier, &p->reverse_shift);
+}
+
+template <typename T>
+inline void LogSoftmaxQuantized8(const LogSoftmaxQuantParams& p, int64_t outer, int32_t depth,
+                                 const T* in, T* out) {
+  constexpr int kInputBits = 5, kAccumBits = 12, kOutputBits = 4;
+  constexpr int32_t kMin = std::numeric_limits<T>::min();
+  constexpr int32_t kMax = std::numeric_limits<T>::max();
+  for (int64_t r = 0; r < outer; ++r) {
+    const T* x = in + r * depth;
+    T* y = out + r * depth;
+    int32_t max = kMin;
+    for (int32_t c = 0; c < depth; ++c) max = std::max<int32_t>(max, x[c]);
+    int32_t sum = 0;  // Q12
+    for (int32_t c = 0; c < depth; ++c) {
+      const int32_t diff = static_cast<int32_t>(x[c]) - max;
+      if (diff >= p.diff_min) {
+        const int32_t scaled =
+            MultiplyByQuantizedMultiplier(diff, p.input_multiplier, p.input_left_shift);
+        sum += RescaleQ(ExpOnNegativeValues(scaled, kInputBits), 0, kAccumBits);
+      }
+    }
+    const int32_t log_sum = LogXGreaterEqualOne(sum, kAccumBits, kInputBits);  // Q5
+    // Differences whose result would fall below the Q5 range are clamped.
+    const int32_t shifted_log_sum = static_cast<int32_t>(
+        static_cast<uint32_t>(log_sum) + static_cast<uint32_t>(INT32_MIN));
+    const int32_t adjusted_diff_min =
+        std::max(p.diff_min - 1, MultiplyByQuantizedMultiplier(shifted_log_sum,
+                                                               p.reverse_multiplier,
+                                                               p.reverse_shift));
+    for (int32_t c = 0; c < depth; ++c) {
+      const int32_t diff = static_cast<int32_t>(x[c]) - max;
+      if (diff > adjusted_diff_min) {
+        const int32_t scaled =
+            MultiplyByQuantizedMultiplier(diff, p.input_multiplier, p.input_left_shift);
+        int32_t v = RoundingDivideByPOT(scaled - log_sum, 31 - kInputBits - kOutputBits) + kMax;
+        y[c] = static_cast<T>(std::min(std::max(v, kMin), kMax));
+      } else {
+        y[c] = static_cast<T>(kMin);
+      }
+    }
+  }
+}
+
 }  // namespace ember::ref
