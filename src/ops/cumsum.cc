@@ -73,7 +73,7 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_CUMSUM() {
   static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::CUMSUM),
-                                     "CUMSUM", sizeof(CumSumData), Prepare, Eval, kOpFlagNone};
+                                     "CUMSUM", sizeof(CumSumData), Prepare, Eval, kOpFlagInPlaceInput0};
   return &reg;
 }
 

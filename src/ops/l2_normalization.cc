@@ -76,7 +76,7 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_L2_NORMALIZATION() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::L2_NORMALIZATION), "L2_NORMALIZATION",
-      sizeof(L2NormData), Prepare, Eval, kOpFlagNone};
+      sizeof(L2NormData), Prepare, Eval, kOpFlagInPlaceInput0};
   return &reg;
 }
 

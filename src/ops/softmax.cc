@@ -185,14 +185,14 @@ Status EvalLogSoftmax(OpContext& ctx) {
 const OpRegistration* Register_SOFTMAX() {
   static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX),
                                      "SOFTMAX", sizeof(SoftmaxData), PrepareSoftmax,
-                                     EvalSoftmax, kOpFlagNone};
+                                     EvalSoftmax, kOpFlagInPlaceInput0};
   return &reg;
 }
 
 const OpRegistration* Register_LOG_SOFTMAX() {
   static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::LOG_SOFTMAX),
                                      "LOG_SOFTMAX", sizeof(SoftmaxData), PrepareLogSoftmax,
-                                     EvalLogSoftmax, kOpFlagNone};
+                                     EvalLogSoftmax, kOpFlagInPlaceInput0};
   return &reg;
 }
 

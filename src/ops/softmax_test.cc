@@ -139,6 +139,56 @@ TEST(Softmax, LogSoftmaxQuantizedMatchesLiteRtBitExact) {
   testing::RunAndCompare(cases);
 }
 
+// Chains of element-wise nn ops let the planner run them in place.
+TEST(Softmax, InPlaceChainsMatchLiteRt) {
+  std::vector<NnCase> cases;
+  {
+    testing::ModelBuilder b;
+    const int x = b.AddTensor(testing::kF32, {3, 7}, "x");
+    const int t1 = b.AddTensor(testing::kF32, {3, 7}, "t1");
+    const int t2 = b.AddTensor(testing::kF32, {3, 7}, "t2");
+    const int t3 = b.AddTensor(testing::kF32, {3, 7}, "t3");
+    const int axis = b.AddConstant<int32_t>(testing::kI32, {}, {1}, "axis");
+    const int y = b.AddTensor(testing::kF32, {3, 7}, "y");
+    fb::SoftmaxOptionsT so;
+    so.beta = 1.5f;
+    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {t1}, testing::MakeOptions(so));
+    b.AddOp(fb::BuiltinOperator::LOG_SOFTMAX, {t1}, {t2}, testing::MakeOptions(fb::LogSoftmaxOptionsT()));
+    b.AddOp(fb::BuiltinOperator::L2_NORMALIZATION, {t2}, {t3}, testing::MakeOptions(fb::L2NormOptionsT()));
+    fb::CumsumOptionsT co;
+    co.exclusive = true;
+    b.AddOp(fb::BuiltinOperator::CUMSUM, {t3, axis}, {y}, testing::MakeOptions(co));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    NnCase c;
+    c.name = "float chain";
+    c.model = b.Build();
+    c.inputs = {testing::RandomArray(DataType::kFloat32, {3, 7}, 5, -3.f, 3.f)};
+    c.rel_tol = 1e-5;
+    cases.push_back(std::move(c));
+  }
+  {
+    testing::ModelBuilder b;
+    const int x = b.AddTensor(testing::kI8, {4, 9}, "x", {{0.1f}, {2}});
+    const int t1 = b.AddTensor(testing::kI8, {4, 9}, "t1", {{1.f / 256}, {-128}});
+    const int t2 = b.AddTensor(testing::kI8, {4, 9}, "t2", {{16.f / 256}, {127}});
+    const int y = b.AddTensor(testing::kI8, {4, 9}, "y", {{1.f / 128}, {0}});
+    fb::SoftmaxOptionsT so;
+    so.beta = 1.0f;
+    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {t1}, testing::MakeOptions(so));
+    b.AddOp(fb::BuiltinOperator::LOG_SOFTMAX, {t1}, {t2}, testing::MakeOptions(fb::LogSoftmaxOptionsT()));
+    b.AddOp(fb::BuiltinOperator::L2_NORMALIZATION, {t2}, {y}, testing::MakeOptions(fb::L2NormOptionsT()));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    NnCase c;
+    c.name = "int8 chain";
+    c.model = b.Build();
+    c.inputs = {testing::RandomArray(DataType::kInt8, {4, 9}, 6, 0, 0)};
+    cases.push_back(std::move(c));
+  }
+  testing::RunAndCompare(cases);
+}
+
 TEST(Softmax, RejectsBadModels) {
   // LOG_SOFTMAX with the wrong output quantization.
   testing::ExpectEmberError(SoftmaxModel(fb::BuiltinOperator::LOG_SOFTMAX, DataType::kInt8,

@@ -16,11 +16,12 @@ inline void CumSum(const T* in, int64_t outer, int64_t depth, int64_t inner, boo
       for (int64_t step = 0; step < depth; ++step) {
         const int64_t d = reverse ? depth - 1 - step : step;
         const int64_t idx = (o * depth + d) * inner + i;
+        const T v = in[idx];  // read before writing: in and out may alias
         if (exclusive) {
           out[idx] = acc;
-          acc += in[idx];
+          acc += v;
         } else {
-          acc += in[idx];
+          acc += v;
           out[idx] = acc;
         }
       }

@@ -1,6 +1,7 @@
 // Reference L2_NORMALIZATION over the last dimension: x / max(||x||, eps).
 // Quantized outputs have scale 1/128 (int8 zero point 0, uint8 128); the
 // inverse square root is a fixed-point Newton-Raphson as in LiteRT.
+// Output may alias the input (each element is read before it is written).
 #pragma once
 
 #include <algorithm>

@@ -2,6 +2,8 @@
 // Integer paths follow LiteRT's reference arithmetic: 8-bit inputs use the
 // Q5.26 fixed-point exp with a Q12 accumulator; int16 uses 513-entry
 // interpolated lookup tables for exp and 1/(1+x).
+// Every kernel here reads x[c] before writing y[c] of the same row, so the
+// output may alias the input (same type and shape).
 #pragma once
 
 #include <algorithm>
