@@ -1,5 +1,6 @@
-// BATCH_MATMUL: float, int8 (int8 or int32 output), int16; adj_x / adj_y;
-// operands of rank 2..5 with broadcast batch dims.
+// BATCH_MATMUL: float, int8 (int8 or int32 output), int16, hybrid float x
+// int8 -> float; adj_x / adj_y; operands of rank 2..5 with broadcast batch
+// dims.
 #include <cmath>
 
 #include "kernels/ref/batch_matmul.h"
@@ -10,6 +11,11 @@ namespace {
 
 struct BatchMatMulData {
   ref::BatchMatMulParams params;
+  // Hybrid (float x int8): scratch for the quantized lhs rows.
+  bool hybrid;
+  bool asymmetric;
+  int64_t lhs_matrices;
+  int q_scratch, scale_scratch, offset_scratch;
 };
 
 Status CheckPerTensor(OpContext& ctx, const Tensor* t, const char* what) {
@@ -33,9 +39,12 @@ Status Prepare(OpContext& ctx) {
   auto& p = ctx.op_data<BatchMatMulData>()->params;
   p.adj_x = opt != nullptr && opt->adj_x();
   p.adj_y = opt != nullptr && opt->adj_y();
-  if (lhs->type != rhs->type) {
+  auto* data = ctx.op_data<BatchMatMulData>();
+  data->hybrid = lhs->type == DataType::kFloat32 && rhs->type == DataType::kInt8;
+  data->asymmetric = opt != nullptr && opt->asymmetric_quantize_inputs();
+  if (lhs->type != rhs->type && !data->hybrid) {
     return ctx.Error(StatusCode::kUnsupported,
-                     "lhs (%s) and rhs (%s) must have the same type (hybrid is not supported)",
+                     "lhs (%s) and rhs (%s) types are not supported together",
                      DataTypeName(lhs->type), DataTypeName(rhs->type));
   }
   switch (lhs->type) {
@@ -85,7 +94,20 @@ Status Prepare(OpContext& ctx) {
     return ctx.Error(StatusCode::kInvalidArgument,
                      "inner dims differ: lhs has %d, rhs has %d", p.k, rk);
   }
-  if (lhs->type != DataType::kFloat32) {
+  if (data->hybrid) {
+    EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, rhs, "rhs"));
+    if (rhs->quant.zero_point0() != 0) {
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "hybrid rhs must be symmetric (zero point %d)", rhs->quant.zero_point0());
+    }
+    data->lhs_matrices = 1;
+    for (int d = 0; d < lr - 2; ++d) data->lhs_matrices *= lhs->shape.dims[d];
+    const size_t rows = static_cast<size_t>(std::max<int64_t>(1, data->lhs_matrices * p.m));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * static_cast<size_t>(std::max(1, p.k)),
+                                             &data->q_scratch));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * sizeof(float), &data->scale_scratch));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * sizeof(int32_t), &data->offset_scratch));
+  } else if (lhs->type != DataType::kFloat32) {
     EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, lhs, "lhs"));
     EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, rhs, "rhs"));
     p.lhs_zero_point = lhs->quant.zero_point0();
@@ -125,7 +147,17 @@ Status Eval(OpContext& ctx) {
   const Tensor* lhs = ctx.input(0);
   const Tensor* rhs = ctx.input(1);
   Tensor* out = ctx.output(0);
-  const auto& p = ctx.op_data<BatchMatMulData>()->params;
+  const auto* data = ctx.op_data<BatchMatMulData>();
+  const auto& p = data->params;
+  if (data->hybrid) {
+    ref::BatchMatMulHybrid(p, data->lhs_matrices, data->asymmetric, lhs->data_as<float>(),
+                           rhs->data_as<int8_t>(), rhs->quant.scale0(),
+                           static_cast<int8_t*>(ctx.scratch(data->q_scratch)),
+                           static_cast<float*>(ctx.scratch(data->scale_scratch)),
+                           static_cast<int32_t*>(ctx.scratch(data->offset_scratch)),
+                           out->data_as<float>());
+    return Status::Ok();
+  }
   switch (lhs->type) {
     case DataType::kFloat32:
       ref::BatchMatMulFloat(p, lhs->data_as<float>(), rhs->data_as<float>(),

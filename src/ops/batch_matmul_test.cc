@@ -10,17 +10,20 @@ using testing::QuantSpec;
 std::vector<uint8_t> MatMulModel(DataType in_t, DataType out_t, std::vector<int32_t> lhs_shape,
                                  std::vector<int32_t> rhs_shape, bool adj_x, bool adj_y,
                                  QuantSpec lq, QuantSpec rq, QuantSpec oq,
-                                 bool rhs_constant = false, const NpyArray* rhs_data = nullptr) {
+                                 bool rhs_constant = false, const NpyArray* rhs_data = nullptr,
+                                 DataType rhs_t = DataType::kFloat32, bool asymmetric = false) {
+  if (rhs_t == DataType::kFloat32) rhs_t = in_t;
   testing::ModelBuilder b;
   const int x = b.AddTensor(testing::ToFb(in_t), lhs_shape, "lhs", lq);
-  const int y = rhs_constant ? b.AddConstant(testing::ToFb(in_t), rhs_shape,
+  const int y = rhs_constant ? b.AddConstant(testing::ToFb(rhs_t), rhs_shape,
                                              rhs_data->data.data(), rhs_data->data.size(),
                                              "rhs", rq)
-                             : b.AddTensor(testing::ToFb(in_t), rhs_shape, "rhs", rq);
+                             : b.AddTensor(testing::ToFb(rhs_t), rhs_shape, "rhs", rq);
   const int z = b.AddTensor(testing::ToFb(out_t), {1}, "out", oq);
   fb::BatchMatMulOptionsT o;
   o.adj_x = adj_x;
   o.adj_y = adj_y;
+  o.asymmetric_quantize_inputs = asymmetric;
   b.AddOp(fb::BuiltinOperator::BATCH_MATMUL, {x, y}, {z}, testing::MakeOptions(o));
   if (rhs_constant) {
     b.SetInputs({x});
@@ -88,6 +91,41 @@ TEST(BatchMatMul, MatchesLiteRt) {
         c.inputs = {lhs};
         if (!constant) c.inputs.push_back(rhs);
         if (f) c.rel_tol = 1e-5;
+        cases.push_back(std::move(c));
+      }
+    }
+  }
+  testing::RunAndCompare(cases);
+}
+
+TEST(BatchMatMul, HybridMatchesLiteRt) {
+  struct Pair {
+    std::vector<int32_t> lhs, rhs;
+  };
+  const Pair pairs[] = {
+      {{2, 3}, {3, 4}}, {{2, 3, 16}, {2, 16, 5}}, {{1, 3, 4}, {2, 4, 5}}, {{2, 1, 3, 4}, {3, 4, 2}}};
+  std::vector<NnCase> cases;
+  uint32_t seed = 300;
+  for (bool asym : {false, true}) {
+    for (const auto& pr : pairs) {
+      for (int adj = 0; adj < 4; ++adj) {
+        const bool ax = adj & 1, ay = adj & 2;
+        const auto ls = Stored(pr.lhs, ax), rs = Stored(pr.rhs, ay);
+        NnCase c;
+        c.name = std::string("hybrid asym=") + std::to_string(asym) + " lhs=" + ShapeStr(ls) +
+                 " rhs=" + ShapeStr(rs) + " adj_x=" + std::to_string(ax) +
+                 " adj_y=" + std::to_string(ay);
+        std::vector<int64_t> l64(ls.begin(), ls.end()), r64(rs.begin(), rs.end());
+        // Skewed lhs range so the asymmetric zero point is not trivial.
+        auto lhs = testing::RandomArray(DataType::kFloat32, l64, seed++, -0.5f, 2.f);
+        auto rhs = testing::RandomArray(DataType::kInt8, r64, seed++, -127.f, 127.f);
+        c.model = MatMulModel(DataType::kFloat32, DataType::kFloat32, ls, rs, ax, ay, {},
+                              {{0.02f}, {0}}, {}, true, &rhs, DataType::kInt8, asym);
+        c.inputs = {lhs};
+        c.rel_tol = 1e-5;
+        // LiteRT's default path (XNNPACK) quantizes hybrid inputs its own
+        // way; its reference kernel is the one TFLite semantics describe.
+        c.force_reference = true;
         cases.push_back(std::move(c));
       }
     }

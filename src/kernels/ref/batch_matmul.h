@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "kernels/ref/quant_util.h"
@@ -97,6 +98,136 @@ inline void BatchMatMulInt16(const BatchMatMulParams& p, const int16_t* lhs, con
     int32_t v = MultiplyByQuantizedMultiplier(total, p.multiplier, p.shift) + p.out_zero_point;
     out[o] = static_cast<int16_t>(std::min(std::max(v, p.out_min), p.out_max));
   });
+}
+
+
+// Hybrid (float lhs, int8 rhs -> float): each lhs row of k values is
+// quantized to int8 on the fly, symmetric (scale = max|x| / 127) or
+// asymmetric (scale = (max - min) / 255 with a nudged zero point), then
+// multiplied in integers and scaled back by row_scale * rhs_scale.
+inline void QuantizeRowSymmetric(const float* x, int32_t k, int64_t stride, int8_t* q,
+                                 float* scale, int32_t* offset) {
+  if (k <= 0) {
+    *scale = 1.0f;
+    *offset = 0;
+    return;
+  }
+  float lo = x[0], hi = x[0];
+  for (int32_t i = 1; i < k; ++i) {
+    lo = std::min(lo, x[i * stride]);
+    hi = std::max(hi, x[i * stride]);
+  }
+  *offset = 0;
+  const float range = std::max(std::fabs(lo), std::fabs(hi));
+  if (range == 0.0f) {
+    for (int32_t i = 0; i < k; ++i) q[i] = 0;
+    *scale = 1.0f;
+    return;
+  }
+  *scale = range / 127.0f;
+  const float inv = 127.0f / range;
+  for (int32_t i = 0; i < k; ++i) {
+    const int32_t v = static_cast<int32_t>(std::round(x[i * stride] * inv));
+    q[i] = static_cast<int8_t>(std::min(127, std::max(-127, v)));
+  }
+}
+
+inline void QuantizeRowAsymmetric(const float* x, int32_t k, int64_t stride, int8_t* q,
+                                  float* scale, int32_t* offset) {
+  if (k <= 0) {
+    *scale = 1.0f;
+    *offset = 0;
+    return;
+  }
+  float lo = x[0], hi = x[0];
+  for (int32_t i = 1; i < k; ++i) {
+    lo = std::min(lo, x[i * stride]);
+    hi = std::max(hi, x[i * stride]);
+  }
+  const double rmin = std::min(0.0f, lo);
+  const double rmax = std::max(0.0f, hi);
+  if (rmin == rmax) {
+    for (int32_t i = 0; i < k; ++i) q[i] = 0;
+    *scale = 1.0f;
+    *offset = 0;
+    return;
+  }
+  const double qmin = -128.0, qmax = 127.0;
+  const double s = (rmax - rmin) / (qmax - qmin);
+  const double zp_from_min = qmin - rmin / s;
+  const double zp_from_max = qmax - rmax / s;
+  const double err_min = std::fabs(qmin) + std::fabs(rmin / s);
+  const double err_max = std::fabs(qmax) + std::fabs(rmax / s);
+  const double zp = err_min < err_max ? zp_from_min : zp_from_max;
+  int32_t nudged = 0;
+  if (zp <= qmin) {
+    nudged = -128;
+  } else if (zp >= qmax) {
+    nudged = 127;
+  } else {
+    nudged = static_cast<int32_t>(std::round(zp));
+  }
+  *scale = static_cast<float>(s);
+  *offset = nudged;
+  const float inv = 1.0f / *scale;
+  for (int32_t i = 0; i < k; ++i) {
+    const int32_t v = static_cast<int32_t>(std::round(nudged + x[i * stride] * inv));
+    q[i] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
+  }
+}
+
+// Scratch: q has lhs_rows * k bytes, row_scale / row_offset lhs_rows entries
+// (lhs_rows = number of lhs matrices * m).
+inline void BatchMatMulHybrid(const BatchMatMulParams& p, int64_t lhs_matrices,
+                              bool asymmetric, const float* lhs, const int8_t* rhs,
+                              float rhs_scale, int8_t* q, float* row_scale,
+                              int32_t* row_offset, float* out) {
+  // Quantize every lhs row (k values; strided when adj_x).
+  for (int64_t b = 0; b < lhs_matrices; ++b) {
+    const float* a = lhs + b * p.m * p.k;
+    for (int32_t i = 0; i < p.m; ++i) {
+      const int64_t r = b * p.m + i;
+      const float* start = p.adj_x ? a + i : a + static_cast<int64_t>(i) * p.k;
+      const int64_t stride = p.adj_x ? p.m : 1;
+      if (asymmetric) {
+        QuantizeRowAsymmetric(start, p.k, stride, q + r * p.k, &row_scale[r], &row_offset[r]);
+      } else {
+        QuantizeRowSymmetric(start, p.k, stride, q + r * p.k, &row_scale[r], &row_offset[r]);
+      }
+    }
+  }
+  int64_t num_batches = 1;
+  for (int d = 0; d < p.batch_rank; ++d) num_batches *= p.batch_dims[d];
+  int32_t idx[kMaxRank] = {};
+  int64_t o = 0;
+  for (int64_t bo = 0; bo < num_batches; ++bo) {
+    int64_t lb = 0, rb = 0;
+    for (int d = 0; d < p.batch_rank; ++d) {
+      lb += idx[d] * p.lhs_batch_stride[d];
+      rb += idx[d] * p.rhs_batch_stride[d];
+    }
+    const int8_t* w = rhs + rb * p.k * p.n;
+    for (int32_t i = 0; i < p.m; ++i) {
+      const int64_t r = lb * p.m + i;
+      const int8_t* x = q + r * p.k;
+      const float scale = row_scale[r] * rhs_scale;
+      for (int32_t j = 0; j < p.n; ++j) {
+        int32_t total = 0, col_sum = 0;
+        for (int32_t kk = 0; kk < p.k; ++kk) {
+          const int32_t wv = p.adj_y ? w[static_cast<int64_t>(j) * p.k + kk]
+                                     : w[static_cast<int64_t>(kk) * p.n + j];
+          total += x[kk] * wv;
+          col_sum += wv;
+        }
+        total -= col_sum * row_offset[r];
+        out[o++] = scale * static_cast<float>(total);
+      }
+    }
+    for (int d = p.batch_rank - 1; d >= 0; --d) {
+      if (++idx[d] < p.batch_dims[d]) break;
+      idx[d] = 0;
+    }
+  }
 }
 
 }  // namespace ember::ref
