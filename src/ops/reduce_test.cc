@@ -183,6 +183,24 @@ TEST(Reduce, ProdAnyAllMatchLiteRt) {
   testing::RunAndCompare(cases);
 }
 
+TEST(Reduce, EdgeCasesMatchLiteRt) {
+  std::vector<NnCase> cases;
+  uint32_t seed = 1300;
+  const QuantSpec qa{{0.05f}, {3}}, qb{{0.02f}, {-5}};
+  // (An empty axes constant is not covered: the model loader currently
+  // treats a zero-element constant as an unproduced tensor.)
+  // Rank-1 input reduced to a scalar, and size-1 dims.
+  cases.push_back(MakeCase({fb::BuiltinOperator::MEAN, DataType::kInt8, {7}, {0}, false, qa, qb},
+                           seed++));
+  cases.push_back(MakeCase({fb::BuiltinOperator::REDUCE_MAX, DataType::kFloat32, {1, 5, 1}, {0, 2},
+                            false, {}, {}},
+                           seed++));
+  cases.push_back(MakeCase({fb::BuiltinOperator::MEAN, DataType::kUInt8, {1, 1, 1, 9}, {1, 2}, true,
+                            {{0.04f}, {128}}, {{0.03f}, {120}}},
+                           seed++));
+  testing::RunAndCompare(cases);
+}
+
 TEST(Reduce, RejectsBadModels) {
   auto input = [](DataType t, std::vector<int64_t> shape) {
     return testing::RandomArray(t, shape, 1, 0, 0);
