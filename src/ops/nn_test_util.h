@@ -75,6 +75,7 @@ inline std::string DescribeMismatch(const NpyArray& a, const NpyArray& b) {
 // Runs every case in Ember and LiteRT (one LiteRT process per tolerance
 // class) and checks the outputs agree.
 inline void RunAndCompare(const std::vector<NnCase>& cases) {
+  if (getenv("NN_VERBOSE")) fprintf(stderr, "[nn] %zu cases\n", cases.size());
   std::vector<OracleCase> exact, approx;
   std::vector<size_t> exact_idx, approx_idx;
   for (size_t i = 0; i < cases.size(); ++i) {
