@@ -130,6 +130,19 @@ void Model::BufferData(uint32_t index, const uint8_t** data,
   }
 }
 
+bool Model::IsConstant(const fb::Tensor* tensor) const {
+  const uint8_t* data;
+  size_t size;
+  BufferData(tensor->buffer(), &data, &size);
+  if (size > 0) return true;
+  if (tensor->buffer() == 0 || tensor->shape() == nullptr) return false;
+  bool empty = false;
+  for (int32_t d : *tensor->shape()) empty |= (d == 0);
+  if (!empty) return false;
+  const fb::Buffer* buffer = model_->buffers()->Get(tensor->buffer());
+  return buffer != nullptr && buffer->data() != nullptr;
+}
+
 int32_t Model::BuiltinCode(const fb::OperatorCode* code) {
   // Old files only set the deprecated int8 field; new ones set both, with
   // the byte saturated at PLACEHOLDER_FOR_GREATER_OP_CODES (127).

@@ -33,6 +33,10 @@ class Model {
   // The bytes of buffer `index` (inline vector or offset/size form). Empty
   // for buffers without data. Index and range were verified at load.
   void BufferData(uint32_t index, const uint8_t** data, size_t* size) const;
+  // Whether `tensor` is a constant: its buffer holds bytes, or the tensor
+  // has zero elements and its (non-zero) buffer carries an empty data
+  // vector (e.g. an empty axes list).
+  bool IsConstant(const fb::Tensor* tensor) const;
 
   // Builtin code of an operator code, reconciling the deprecated byte.
   static int32_t BuiltinCode(const fb::OperatorCode* code);

@@ -239,10 +239,7 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
     std::vector<uint8_t> defined(num_tensors, 0);
     for (int32_t t = 0; t < num_tensors; ++t) {
       const fb::Tensor* tensor = sg->tensors()->Get(t);
-      const uint8_t* data;
-      size_t size;
-      model.BufferData(tensor->buffer(), &data, &size);
-      if (size > 0 || tensor->is_variable()) defined[t] = 1;
+      if (model.IsConstant(tensor) || tensor->is_variable()) defined[t] = 1;
     }
     auto check_list = [&](const flatbuffers::Vector<int32_t>* list,
                           const char* what, bool allow_absent) -> Status {
@@ -312,10 +309,7 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
       if (op->outputs()) {
         for (int32_t idx : *op->outputs()) {
           const fb::Tensor* tensor = sg->tensors()->Get(idx);
-          const uint8_t* data;
-          size_t size;
-          model.BufferData(tensor->buffer(), &data, &size);
-          if (size > 0 && !tensor->is_variable()) {
+          if (model.IsConstant(tensor) && !tensor->is_variable()) {
             return errors.Report(StatusCode::kInvalidModel,
                                  "subgraph %d op #%d writes constant tensor %d",
                                  s, o, idx);

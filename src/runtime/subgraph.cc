@@ -147,9 +147,11 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
       t.bytes = BytesFor(t.type, t.NumElements());
       EMBER_RETURN_IF_ERROR(Grow(persistent_[i], t.bytes, "a variable"));
       t.data = persistent_[i].data.get();
-    } else if (size > 0) {
+    } else if (model.IsConstant(ft)) {
+      // Empty constants (zero elements) still get a valid, non-null pointer.
+      static uint8_t empty_constant[64] alignas(64);
       t.allocation = Allocation::kConstant;
-      t.data = const_cast<uint8_t*>(data);
+      t.data = data ? const_cast<uint8_t*>(data) : empty_constant;
       t.bytes = size;
       EMBER_RETURN_IF_ERROR(EnsureConstantAligned(t));
     }
