@@ -158,6 +158,12 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
       size_t size;
       model.BufferData(tensor->buffer(), &data, &size);
       if (size > 0 || tensor->is_variable()) defined[t] = 1;
+      // A constant with zero elements (e.g. the [0]-shaped shape input of a
+      // reshape to a scalar) has an empty buffer but needs no producer.
+      if (tensor->buffer() > 0 && tensor->shape() != nullptr) {
+        for (int32_t d : *tensor->shape())
+          if (d == 0) defined[t] = 1;
+      }
     }
     auto check_list = [&](const flatbuffers::Vector<int32_t>* list,
                           const char* what, bool allow_absent) -> Status {
