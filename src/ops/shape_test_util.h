@@ -141,9 +141,12 @@ inline void ExpectAllMatch(const std::vector<OracleCase>& cases,
       const double diff = MaxAbsDiff(ours.outputs[k], oracle[i].outputs[k], &why);
       const double bound =
           rel_tol == 0.0 ? 0.0 : rel_tol * std::max(1.0, MaxAbs(oracle[i].outputs[k]));
-      if (diff < 0 || diff > bound) {
+      const bool bytes_differ =
+          rel_tol == 0.0 && ours.outputs[k].data != oracle[i].outputs[k].data;
+      if (diff < 0 || diff > bound || bytes_differ) {
         ADD_FAILURE() << "case " << i << " (" << label << ") output " << k
                       << ": max diff " << diff << " > " << bound << " " << why
+                      << (bytes_differ ? " (bytes differ)" : "")
                       << " ours " << ShapeString(ours.outputs[k].shape)
                       << " litert " << ShapeString(oracle[i].outputs[k].shape);
         ++failures;
