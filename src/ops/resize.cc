@@ -15,8 +15,8 @@ Status ComputeOutput(OpContext& ctx, Shape* out) {
   int64_t size[2] = {0, 0};
   int n = 0;
   EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "size", size, 2, &n));
-  if (size[0] <= 0 || size[1] <= 0 || size[0] > INT32_MAX / 1024 ||
-      size[1] > INT32_MAX / 1024) {
+  if (size[0] <= 0 || size[1] <= 0 || size[0] > (1 << 20) ||
+      size[1] > (1 << 20)) {
     return ctx.Error(StatusCode::kInvalidArgument,
                      "output size %lldx%lld is invalid",
                      static_cast<long long>(size[0]),
@@ -81,6 +81,9 @@ Status PrepareCommon(OpContext& ctx, bool bilinear) {
   }
   if (in->shape.dims[1] == 0 || in->shape.dims[2] == 0) {
     return ctx.Error(StatusCode::kInvalidModel, "input has an empty image");
+  }
+  if (in->shape.dims[1] > (1 << 20) || in->shape.dims[2] > (1 << 20)) {
+    return ctx.Error(StatusCode::kUnsupported, "input image is too large");
   }
   auto& p = ctx.op_data<ResizeData>()->params;
   p.align_corners = align;

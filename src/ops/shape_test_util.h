@@ -112,6 +112,8 @@ inline void ExpectAllMatch(const std::vector<OracleCase>& cases,
                            const std::vector<std::string>& labels,
                            double rel_tol = 0.0, bool reference = true) {
   ASSERT_FALSE(cases.empty());
+  printf("[ oracle   ] %zu cases vs LiteRT %s\n", cases.size(),
+         reference ? "BUILTIN_REF" : "default");
   const auto oracle = RunLiteRt(cases, reference);
   ASSERT_EQ(oracle.size(), cases.size());
   int failures = 0;

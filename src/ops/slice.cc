@@ -38,7 +38,7 @@ Status ComputeSlice(OpContext& ctx, ref::StridedCopyParams* p, Shape* out) {
     const int64_t dim = in->shape.dims[d];
     const int64_t b = begin[d];
     const int64_t n = size[d] == -1 ? dim - b : size[d];
-    if (b < 0 || b > dim || n < 0 || b + n > dim) {
+    if (b < 0 || b > dim || n < 0 || n > dim - b) {
       return ctx.Error(StatusCode::kInvalidArgument,
                        "slice [%lld, +%lld) is outside dim %d of size %lld",
                        static_cast<long long>(b), static_cast<long long>(size[d]),
@@ -116,6 +116,14 @@ Status ComputeStridedSlice(OpContext& ctx, ref::StridedCopyParams* p,
                      ne, ns);
   }
   const int n = nb;
+  // Dims are below 2^31: clamping keeps every later sum in range without
+  // changing any result.
+  constexpr int64_t kBound = int64_t{1} << 40;
+  for (int i = 0; i < n; ++i) {
+    begin[i] = std::clamp(begin[i], -kBound, kBound);
+    end[i] = std::clamp(end[i], -kBound, kBound);
+    strides[i] = std::clamp(strides[i], -kBound, kBound);
+  }
   // Spec entries after the ellipsis that consume an input dim.
   int consuming = 0, ellipsis_at = -1;
   for (int i = 0; i < n; ++i) {
@@ -211,7 +219,8 @@ Status ComputeStridedSlice(OpContext& ctx, ref::StridedCopyParams* p,
       count = start > stop ? CeilDiv(start - stop, -stride) : 0;
     }
     p->dims[p->rank] = static_cast<int32_t>(count);
-    p->src_strides[p->rank] = stride * in_strides[d];
+    // A single step never uses its stride (and it may be huge).
+    p->src_strides[p->rank] = count > 1 ? stride * in_strides[d] : 0;
     p->src_offset += (count > 0 ? start : 0) * in_strides[d];
     ++p->rank;
     if (!(shrink_mask & bit)) EMBER_RETURN_IF_ERROR(add_out(static_cast<int32_t>(count)));

@@ -124,7 +124,7 @@ Status ComputeSpaceBatch(OpContext& ctx, bool to_space, Shape* out) {
   int64_t bh = block[0], bw = m == 2 ? block[1] : 1;
   int64_t pt = pads[0], pb = pads[1];
   int64_t pl = m == 2 ? pads[2] : 0, pr = m == 2 ? pads[3] : 0;
-  if (bh < 1 || bw < 1 || bh > 65536 || bw > 65536) {
+  if (bh < 1 || bw < 1 || bh > 4096 || bw > 4096) {
     return ctx.Error(StatusCode::kInvalidArgument, "block_shape must be positive");
   }
   if (pt < 0 || pb < 0 || pl < 0 || pr < 0 || pt > INT32_MAX / 2 ||
@@ -161,7 +161,8 @@ Status ComputeSpaceBatch(OpContext& ctx, bool to_space, Shape* out) {
     ow = pw / bw;
   }
   if (ob > INT32_MAX || oh > INT32_MAX || ow > INT32_MAX ||
-      ob * oh * ow * p.depth > kMaxShapeElements) {
+      static_cast<double>(ob) * oh * ow * p.depth >
+          static_cast<double>(kMaxShapeElements)) {
     return ctx.Error(StatusCode::kInvalidArgument, "output is too large");
   }
   p.out_b = static_cast<int32_t>(ob);

@@ -35,8 +35,9 @@ Status TileShape(OpContext& ctx, Shape* out) {
   }
   int64_t dims[kMaxRank];
   for (int d = 0; d < n; ++d) {
-    if (m[d] < 0) {
-      return ctx.Error(StatusCode::kInvalidArgument, "multiple %d is negative", d);
+    if (m[d] < 0 || m[d] > INT32_MAX) {
+      return ctx.Error(StatusCode::kInvalidArgument, "multiple %d (%lld) is invalid",
+                       d, static_cast<long long>(m[d]));
     }
     dims[d] = in->shape.dims[d] * m[d];
   }
