@@ -40,7 +40,7 @@ NpyArray MakeArray(DataType type, std::vector<int64_t> shape,
   a.type = type;
   a.shape = std::move(shape);
   a.data.resize(values.size() * sizeof(T));
-  memcpy(a.data.data(), values.data(), a.data.size());
+  if (!a.data.empty()) memcpy(a.data.data(), values.data(), a.data.size());
   return a;
 }
 
