@@ -159,12 +159,14 @@ inline std::string CompareOutputs(const NpyArray& ours, const NpyArray& ref,
 }
 
 // Runs all cases in LiteRT (one process) and in Ember; expects agreement.
-inline void RunCases(const std::vector<EwCase>& cases) {
+// reference=false uses LiteRT's default kernels, for ops its reference
+// resolver lacks.
+inline void RunCases(const std::vector<EwCase>& cases, bool reference = true) {
   ASSERT_FALSE(cases.empty());
   std::vector<OracleCase> oc;
   oc.reserve(cases.size());
   for (const EwCase& c : cases) oc.push_back({c.model, c.inputs});
-  const std::vector<RunResult> lite = RunLiteRt(oc);
+  const std::vector<RunResult> lite = RunLiteRt(oc, reference);
   ASSERT_EQ(lite.size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i) {
     const EwCase& c = cases[i];
