@@ -190,7 +190,10 @@ Status EvalFloat(OpContext& ctx, const BinaryData& d) {
     if constexpr (kKind == Kind::kPow) r = std::pow(x, y);
     if constexpr (kKind == Kind::kFloorDiv) r = ref::FloorDiv(x, y);
     if constexpr (kKind == Kind::kFloorMod) r = ref::FloorMod(x, y);
-    return std::min(std::max(r, d.float_lo), d.float_hi);
+    // Only ops with a fused activation clamp (NONE clamps to +-FLT_MAX).
+    if constexpr (kKind == Kind::kMul || kKind == Kind::kDiv)
+      r = std::min(std::max(r, d.float_lo), d.float_hi);
+    return r;
   });
   return Status::Ok();
 }
