@@ -1,7 +1,7 @@
 // Element-wise unary math: ABS, NEG, SQUARE, SQRT, RSQRT, EXP, LOG, SIN,
 // COS, FLOOR, CEIL, ROUND, SIGN. float32 everywhere; integer and quantized
 // variants where models use them (ABS int8/int16 with rescaling, ABS/NEG/
-// SIGN int32, NEG int64, EXP int8 through a lookup table).
+// SIGN int32, NEG int64; EXP, LOG, SQRT, RSQRT int8 through a lookup table).
 #include "kernels/ref/activations.h"
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
@@ -15,6 +15,7 @@ enum class Fn { kAbs, kNeg, kSquare, kSqrt, kRsqrt, kExp, kLog, kSin, kCos,
 struct UnaryData {
   // Quantized ABS: |x - zi| rescaled (when the quantization differs).
   bool rescale;
+  bool use_table;
   int32_t in_zero_point, out_zero_point;
   int32_t mult;
   int shift;
@@ -31,6 +32,9 @@ bool Supports(Fn fn, DataType t) {
     case Fn::kSign:
       return t == DataType::kInt32;
     case Fn::kExp:
+    case Fn::kLog:
+    case Fn::kSqrt:
+    case Fn::kRsqrt:
       return t == DataType::kInt8;
     default:
       return false;
@@ -46,15 +50,27 @@ Status Prepare(OpContext& ctx) {
   if (!Supports(kFn, in->type)) return UnsupportedType(ctx, in, "input");
   EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, in->shape));
   auto* d = ctx.op_data<UnaryData>();
+  d->use_table = false;
   if (!IsQuantizedType(in->type)) return Status::Ok();
   EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, in, "input"));
   EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, out, "output"));
   const float si = in->quant.scale0(), so = out->quant.scale0();
   d->in_zero_point = in->quant.zero_point0();
   d->out_zero_point = out->quant.zero_point0();
-  if (kFn == Fn::kExp) {
-    ref::PopulateLut8<int8_t>(si, d->in_zero_point, so, d->out_zero_point,
-                              ref::ExpF, d->table);
+  if (kFn == Fn::kExp || kFn == Fn::kLog || kFn == Fn::kSqrt ||
+      kFn == Fn::kRsqrt) {
+    float (*f)(float) = kFn == Fn::kExp    ? ref::ExpF
+                        : kFn == Fn::kLog  ? ref::LogF
+                        : kFn == Fn::kSqrt ? ref::SqrtF
+                                           : ref::RsqrtF;
+    d->use_table = true;
+    if (kFn == Fn::kSqrt) {  // the reference truncates instead of rounding
+      ref::PopulateSqrtLutInt8(si, d->in_zero_point, so, d->out_zero_point,
+                               d->table);
+    } else {
+      ref::PopulateLut8<int8_t>(si, d->in_zero_point, so, d->out_zero_point, f,
+                                d->table);
+    }
     return Status::Ok();
   }
   // ABS
@@ -130,7 +146,7 @@ Status Eval(OpContext& ctx) {
       Map<int64_t>(in, out, [](int64_t x) { return ApplyInt<kFn>(x); });
       return Status::Ok();
     case DataType::kInt8:
-      if (kFn == Fn::kExp) {
+      if (d.use_table) {
         Map<int8_t>(in, out, [&](int8_t x) { return ref::LookupLut8(d.table, x); });
       } else {
         Map<int8_t>(in, out, [&](int8_t x) { return QuantAbs(d, x); });

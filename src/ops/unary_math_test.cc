@@ -97,11 +97,37 @@ TEST(UnaryMathOp, IntegerMatchesLiteRt) {
   RunCases(cases);
 }
 
+// LOG, SQRT, RSQRT on int8 over their domain (every input above the zero
+// point; LiteRT rejects data outside it).
+TEST(UnaryMathOp, Int8LogSqrtRsqrtMatchLiteRt) {
+  std::vector<EwCase> cases;
+  std::mt19937 rng(9);
+  for (Op op : {Op::LOG, Op::SQRT, Op::RSQRT}) {
+    for (int rep = 0; rep < 5; ++rep) {
+      const float si = std::uniform_real_distribution<float>(0.005f, 0.2f)(rng);
+      const int zi = std::uniform_int_distribution<int>(-128, 40)(rng);
+      std::vector<int8_t> x;
+      for (int v = zi + (op == Op::SQRT ? 0 : 1); v <= 127; ++v) x.push_back(static_cast<int8_t>(v));
+      const float max_in = si * (127 - zi), min_in = si;
+      float lo = 0, hi = 1;
+      if (op == Op::LOG) { lo = std::log(min_in); hi = std::log(max_in); }
+      if (op == Op::SQRT) { lo = 0; hi = std::sqrt(max_in); }
+      if (op == Op::RSQRT) { lo = 1 / std::sqrt(max_in); hi = 1 / std::sqrt(min_in); }
+      const float so = std::max(hi - lo, 1e-3f) / 255.0f;
+      const int zo = std::clamp<int>(static_cast<int>(std::round(-128 - lo / so)), -128, 127);
+      cases.push_back(Unary(Name(op, DataType::kInt8), op,
+                            Values<int8_t>(DataType::kInt8, {int64_t(x.size())}, x),
+                            Quant(si, zi), Quant(so, zo)));
+    }
+  }
+  RunCases(cases);
+}
+
 TEST(UnaryMathOp, RejectsBadModels) {
   ExpectEmberError(Unary("sqrt int32", Op::SQRT, RandomArray(DataType::kInt32, {3}, 1)),
                    "not supported");
-  ExpectEmberError(Unary("log int8", Op::LOG,
-                         RandomArray(DataType::kInt8, {3}, 1, 0, 0), Quant(0.1f, 0),
+  ExpectEmberError(Unary("log uint8", Op::LOG,
+                         RandomArray(DataType::kUInt8, {3}, 1, 0, 0), Quant(0.1f, 0),
                          Quant(0.1f, 0)),
                    "not supported");
   ExpectEmberError(Unary("abs int8 no quant", Op::ABS,

@@ -96,6 +96,21 @@ inline void PopulateLut8(float in_scale, int32_t in_zero_point,
   }
 }
 
+// Variant used by int8 SQRT: real = sqrt(dequantized x), requantized by
+// truncating real / out_scale toward zero.
+inline void PopulateSqrtLutInt8(float in_scale, int32_t in_zero_point,
+                                float out_scale, int32_t out_zero_point,
+                                uint8_t table[256]) {
+  for (int32_t v = -128; v <= 127; ++v) {
+    const float real = std::sqrt(in_scale * static_cast<float>(v - in_zero_point));
+    float q = std::trunc(real / out_scale) + static_cast<float>(out_zero_point);
+    q = std::min(std::max(q, -128.0f), 127.0f);
+    const int32_t quantized = std::isnan(q) ? -128 : static_cast<int32_t>(q);
+    table[static_cast<uint8_t>(static_cast<int8_t>(v))] =
+        static_cast<uint8_t>(static_cast<int8_t>(quantized));
+  }
+}
+
 template <typename T>
 inline T LookupLut8(const uint8_t table[256], T x) {
   return static_cast<T>(table[static_cast<uint8_t>(x)]);
@@ -106,6 +121,9 @@ inline float LogisticF(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 inline float TanhF(float x) { return std::tanh(x); }
 inline float EluF(float x) { return x < 0.0f ? std::expm1(x) : x; }
 inline float ExpF(float x) { return std::exp(x); }
+inline float LogF(float x) { return std::log(x); }
+inline float SqrtF(float x) { return std::sqrt(x); }
+inline float RsqrtF(float x) { return 1.0f / std::sqrt(x); }
 inline float GeluF(float x) {
   // 0.5 x (1 + erf(x / sqrt 2)) written with erfc for accuracy.
   return 0.5f * x * std::erfc(x * -0.70710678118654752440f);
