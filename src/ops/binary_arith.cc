@@ -1,4 +1,4 @@
-// Broadcasting binary arithmetic: MUL, DIV, SQUARED_DIFFERENCE, MAXIMUM,
+// Broadcasting binary arithmetic: MUL, DIV (incl. quantized 8/16-bit), SQUARED_DIFFERENCE, MAXIMUM,
 // MINIMUM, POW, FLOOR_DIV, FLOOR_MOD. (ADD and SUB live in add.cc.)
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
@@ -15,6 +15,7 @@ struct BinaryData {
   bool quantized;
   ref::MulParams mul;
   ref::SquaredDiffParams sqd;
+  ref::DivParams div;
 };
 
 fb::ActivationFunctionType FusedActivation(OpContext& ctx, Kind kind) {
@@ -35,7 +36,7 @@ bool Supports(Kind kind, DataType t) {
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
              t == DataType::kInt64 || IsQuantizedType(t);
     case Kind::kDiv:
-      return t == DataType::kFloat32 || t == DataType::kInt32;
+      return t == DataType::kFloat32 || t == DataType::kInt32 || IsQuantizedType(t);
     case Kind::kSquaredDiff:
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
              t == DataType::kInt8;
@@ -78,9 +79,10 @@ Status Prepare(OpContext& ctx) {
     default:
       break;
   }
-  // 8/16-bit integers: quantized arithmetic for MUL and SQUARED_DIFFERENCE;
-  // MAXIMUM / MINIMUM / FLOOR_* work on the raw values.
-  if (kKind != Kind::kMul && kKind != Kind::kSquaredDiff) return Status::Ok();
+  // 8/16-bit integers: quantized arithmetic for MUL, DIV and
+  // SQUARED_DIFFERENCE; MAXIMUM / MINIMUM / FLOOR_* work on the raw values.
+  if (kKind != Kind::kMul && kKind != Kind::kSquaredDiff && kKind != Kind::kDiv)
+    return Status::Ok();
   d->quantized = true;
   EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, a, "input 0"));
   EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, b, "input 1"));
@@ -95,6 +97,16 @@ Status Prepare(OpContext& ctx) {
     p.out_offset = out->quant.zero_point0();
     // The product of scales is formed in float, as the reference does.
     const float real = sa * sb / so;
+    ref::QuantizeMultiplier(real, &p.mult, &p.shift);
+    return Status::Ok();
+  }
+  if (kKind == Kind::kDiv) {
+    ref::DivParams& p = d->div;
+    EMBER_RETURN_IF_ERROR(QuantizedActivationRange(ctx, act, out, &p.act_lo, &p.act_hi));
+    p.in1_offset = -a->quant.zero_point0();
+    p.in2_offset = -b->quant.zero_point0();
+    p.out_offset = out->quant.zero_point0();
+    const float real = sa / (sb * so);  // float, as the reference
     ref::QuantizeMultiplier(real, &p.mult, &p.shift);
     return Status::Ok();
   }
@@ -207,6 +219,15 @@ Status EvalQuantized(OpContext& ctx, const BinaryData& d) {
     Run<T>(a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedMul(d.mul, x, y));
     });
+  } else if constexpr (kKind == Kind::kDiv) {
+    const T* pb = b->data_as<T>();
+    for (int64_t i = 0, n = b->NumElements(); i < n; ++i) {
+      if (pb[i] + d.div.in2_offset == 0)
+        return ctx.Error(StatusCode::kInvalidArgument, "division by zero");
+    }
+    Run<T>(a, b, out, [&](T x, T y) {
+      return static_cast<T>(ref::QuantizedDiv(d.div, x, y));
+    });
   } else {
     Run<T>(a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedSquaredDiff(d.sqd, x, y));
@@ -220,7 +241,8 @@ Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<BinaryData>();
   const Tensor* a = ctx.input(0);
   if (d.quantized) {
-    if constexpr (kKind == Kind::kMul || kKind == Kind::kSquaredDiff) {
+    if constexpr (kKind == Kind::kMul || kKind == Kind::kSquaredDiff ||
+                  kKind == Kind::kDiv) {
       switch (a->type) {
         case DataType::kInt8: return EvalQuantized<kKind, int8_t>(ctx, d);
         case DataType::kUInt8: return EvalQuantized<kKind, uint8_t>(ctx, d);

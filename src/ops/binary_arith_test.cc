@@ -134,6 +134,49 @@ TEST(DivOp, MatchesLiteRt) {
   uint32_t seed = 20;
   AddPlainCases(&cases, Op::DIV, DataType::kFloat32, kWide, kWide, true, 1e-6, &seed);
   AddPlainCases(&cases, Op::DIV, DataType::kInt32, {-1000, 1000}, {-30, 30}, true, 0, &seed);
+  // Quantized: random quantization; divisors avoid their zero point.
+  std::mt19937 rng(21);
+  for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16}) {
+    int k = 0;
+    for (const ShapePair& sp : BroadcastShapePairs()) {
+      const auto act = kAllActivations[k % 4];
+      const QuantSpec qa = RandomQuant(rng, t), qb = RandomQuant(rng, t);
+      const QuantSpec qo = RandomQuant(rng, t, 0.01f, 0.5f);
+      NpyArray x = RandomArray(t, sp.first, seed++, 0, 0);
+      NpyArray y = RandomArray(t, sp.second, seed++, 0, 0);
+      const int64_t zp = qb.zero_points[0];
+      const size_t n = ElementCount(y), w = t == DataType::kInt16 ? 2 : 1;
+      for (size_t i = 0; i < n; ++i) {
+        int64_t v = 0;
+        memcpy(&v, y.data.data() + i * w, w);
+        if (t == DataType::kInt8) v = static_cast<int8_t>(v);
+        if (t == DataType::kInt16) v = static_cast<int16_t>(v);
+        if (v == zp) {
+          const int64_t fixed = zp + 1;
+          memcpy(y.data.data() + i * w, &fixed, w);
+        }
+      }
+      cases.push_back(MakeCase("DIV " + std::string(DataTypeName(t)) + ShapeName(sp.first) +
+                                   ShapeName(sp.second) + " act " + std::to_string(int(act)),
+                               Op::DIV, {In(x, qa), (k % 3 == 2) ? Const(y, qb) : In(y, qb)},
+                               {{ToFb(t), qo}}, OptionsFor(Op::DIV, act), 2));
+      ++k;
+    }
+  }
+  // Every int8 / uint8 dividend (including the zero point, a zero numerator)
+  // over a few divisors.
+  for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
+    for (int rep = 0; rep < 3; ++rep) {
+      const QuantSpec qa = RandomQuant(rng, t), qo = RandomQuant(rng, t, 0.01f, 0.5f);
+      const QuantSpec qb = Quant(0.05f, t == DataType::kInt8 ? 0 : 128);
+      std::vector<uint8_t> divisors = {1, 2, 3, 17, 100, 255, 200, 130};
+      if (t == DataType::kUInt8) divisors = {129, 130, 150, 255, 127, 100, 0, 1};
+      NpyArray y = MakeArray<uint8_t>(t, {8, 1}, divisors);
+      cases.push_back(MakeCase("DIV all " + std::string(DataTypeName(t)), Op::DIV,
+                               {In(AllValues8(t), qa), Const(y, qb)}, {{ToFb(t), qo}},
+                               OptionsFor(Op::DIV, fb::ActivationFunctionType::NONE), 2));
+    }
+  }
   RunCases(cases);
 }
 
@@ -217,11 +260,17 @@ TEST(BinaryArithOp, RejectsBadModels) {
                {{fb::TensorType::BOOL, {}}}, OptionsFor(Op::MUL, none)),
       "not supported");
   ExpectEmberError(
-      MakeCase("div int8", Op::DIV,
-               {In(RandomArray(DataType::kInt8, {2}, 1, 0, 0), Quant(0.1f, 0)),
-                In(RandomArray(DataType::kInt8, {2}, 1, 0, 0), Quant(0.1f, 0))},
-               {{kI8, Quant(0.1f, 0)}}, OptionsFor(Op::DIV, none)),
+      MakeCase("div int64", Op::DIV,
+               {In(RandomArray(DataType::kInt64, {2}, 1)),
+                In(RandomArray(DataType::kInt64, {2}, 1))},
+               {{fb::TensorType::INT64, {}}}, OptionsFor(Op::DIV, none)),
       "not supported");
+  ExpectEmberError(
+      MakeCase("div int8 by zero", Op::DIV,
+               {In(Values<int8_t>(DataType::kInt8, {2}, {5, 6}), Quant(0.1f, 0)),
+                In(Values<int8_t>(DataType::kInt8, {2}, {3, 4}), Quant(0.1f, 4))},
+               {{kI8, Quant(0.1f, 0)}}, OptionsFor(Op::DIV, none)),
+      "division by zero");
   ExpectEmberError(
       MakeCase("mul no quant", Op::MUL,
                {In(RandomArray(DataType::kInt8, {2}, 1, 0, 0), Quant(0.1f, 0)),

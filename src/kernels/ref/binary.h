@@ -126,6 +126,117 @@ inline int32_t QuantizedSquaredDiff(const SquaredDiffParams& p, int32_t x,
 }
 
 // ---------------------------------------------------------------------------
+// DIV on quantized data. The divisor's reciprocal is computed in fixed point
+// (Newton-Raphson on a Q2.29 estimate, three iterations), the dividend is
+// normalised by its headroom, and one final rescale brings in
+// sx / (sy * so) and all the shifts.
+struct DivParams {
+  int32_t in1_offset, in2_offset, out_offset;
+  int32_t mult;
+  int shift;
+  int32_t act_lo, act_hi;
+};
+
+// Leading sign bits (redundant copies of the sign bit) of x; 31 for 0, -1.
+inline int CountLeadingSignBits32(int32_t x) {
+  uint32_t v = static_cast<uint32_t>(x < 0 ? ~x : x);
+  int n = 0;
+  while (n < 32 && (v & 0x80000000u) == 0) {
+    v <<= 1;
+    ++n;
+  }
+  return n - 1;
+}
+
+inline int CountLeadingZeros32(uint32_t v) {
+  int n = 0;
+  while (n < 32 && (v & 0x80000000u) == 0) {
+    v <<= 1;
+    ++n;
+  }
+  return n;
+}
+
+// x * 2^e for e > 0, saturating to the int32 range.
+inline int32_t SaturatingShiftLeft(int32_t x, int e) {
+  const int32_t threshold = static_cast<int32_t>((1u << (31 - e)) - 1);
+  if (x > threshold) return std::numeric_limits<int32_t>::max();
+  if (x < -threshold) return std::numeric_limits<int32_t>::min();
+  return static_cast<int32_t>(static_cast<uint32_t>(x) << e);
+}
+
+// (a + b) / 2 rounded half away from zero, without overflow.
+inline int32_t RoundingHalfSum(int32_t a, int32_t b) {
+  const int64_t sum = static_cast<int64_t>(a) + b;
+  return static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
+// 1 / (1 + a) for a in [0, 1) as Q0.31, result as Q0.31.
+inline int32_t OneOverOnePlusX(int32_t a) {
+  const int32_t half_denominator =
+      RoundingHalfSum(a, std::numeric_limits<int32_t>::max());  // Q0.31
+  // Initial estimate 48/17 - 32/17 * d, in Q2.29.
+  constexpr int32_t k48Over17 = 1515870810;
+  constexpr int32_t kNeg32Over17 = -1010580540;
+  constexpr int32_t kOneQ2 = 1 << 29;
+  int32_t x = k48Over17 + SaturatingRoundingDoublingHighMul(half_denominator, kNeg32Over17);
+  for (int i = 0; i < 3; ++i) {
+    const int32_t dx = SaturatingRoundingDoublingHighMul(half_denominator, x);  // Q2.29
+    const int32_t err = kOneQ2 - dx;                                            // Q2.29
+    const int32_t step = SaturatingRoundingDoublingHighMul(x, err);             // Q4.27
+    x = x + SaturatingShiftLeft(step, 2);                                       // Q2.29
+  }
+  // x estimates 1 / half_denominator; halve it (Q2.29 read as Q1.30) and
+  // move to Q0.31.
+  return SaturatingShiftLeft(x, 1);
+}
+
+// Reciprocal of a positive integer x: returns a Q0.31 mantissa m and
+// *bits_over_unit b with 1/x = m * 2^-b (x normalised into [1, 2) first).
+inline int32_t Reciprocal(int32_t x, int* bits_over_unit) {
+  const int headroom_plus_one = CountLeadingZeros32(static_cast<uint32_t>(x));
+  *bits_over_unit = 31 - headroom_plus_one;
+  const int32_t frac = static_cast<int32_t>(
+      (static_cast<uint32_t>(x) << headroom_plus_one) - (1u << 31));
+  return OneOverOnePlusX(frac);
+}
+
+// The reference's rounding shift, extended to exponents of 32..62 (reached
+// when the dividend is 0 or -1 and has 31 bits of headroom). There the
+// reference's mask truncates to all ones and its 32-bit shift count wraps
+// modulo 32 on x86; this reproduces that result without undefined shifts.
+inline int32_t RoundingDivideByPOTWide(int32_t x, int exponent) {
+  if (exponent < 32) return RoundingDivideByPOT(x, exponent);
+  const int32_t mask = -1;
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> (exponent & 31)) + (remainder > threshold ? 1 : 0);
+}
+
+// Requires (y + in2_offset) != 0.
+inline int32_t QuantizedDiv(const DivParams& p, int32_t x, int32_t y) {
+  int32_t num = p.in1_offset + x;
+  int32_t den = p.in2_offset + y;
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  int recip_shift;
+  const int32_t inv = Reciprocal(den, &recip_shift);
+  const int headroom = CountLeadingSignBits32(num);
+  const int32_t unscaled = SaturatingRoundingDoublingHighMul(
+      static_cast<int32_t>(static_cast<uint32_t>(num) << headroom), inv);
+  const int total_shift = p.shift - recip_shift - headroom;
+  const int32_t scaled =
+      total_shift > 0
+          ? MultiplyByQuantizedMultiplier(unscaled, p.mult, total_shift)
+          : RoundingDivideByPOTWide(
+                SaturatingRoundingDoublingHighMul(unscaled, p.mult), -total_shift);
+  const int32_t r = scaled + p.out_offset;
+  return std::min(std::max(r, p.act_lo), p.act_hi);
+}
+
+// ---------------------------------------------------------------------------
 // Scalar helpers.
 
 // floor(a / b), computed in double as the reference does (b != 0 checked by
