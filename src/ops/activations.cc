@@ -24,6 +24,7 @@ struct ActData {
   bool approximate;          // GELU
   bool use_table;            // 8-bit table lookup
   uint8_t table[256];
+  int16_t table16[ref::kLut16Size];  // GELU int16
   ref::QuantReluParams relu;
   ref::LeakyReluParams leaky;
   ref::Int16SigmoidParams sigmoid16;
@@ -69,7 +70,7 @@ bool SupportsQuantized(Act act, DataType t) {
     case Act::kReluN1To1:
     case Act::kRelu0To1:  // LiteRT has no int16 variant of these two
       return t == DataType::kInt8 || t == DataType::kUInt8;
-    case Act::kGelu:
+    case Act::kGelu: return IsQuantizedType(t);
     case Act::kHardSwish: return t == DataType::kInt8 || t == DataType::kUInt8;
     default: return IsQuantizedType(t);
   }
@@ -192,9 +193,15 @@ Status Prepare(OpContext& ctx) {
       return Status::Ok();
     }
   }
-  // 8-bit table.
   d->use_table = true;
   auto* f = TableTransform(kAct, d->approximate);
+  if (is16) {  // GELU int16: interpolated 513-entry table
+    EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, in, "input"));
+    EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, out, "output"));
+    ref::PopulateLut16(si, 0, so, 0, f, d->table16);
+    return Status::Ok();
+  }
+  // 8-bit table.
   if (in->type == DataType::kInt8) {
     ref::PopulateLut8<int8_t>(si, zi, so, zo, f, d->table);
   } else {
@@ -220,6 +227,7 @@ template <Act kAct, typename T>
 T ApplyQuantized(const ActData& d, T x) {
   if (d.use_table) {
     if constexpr (sizeof(T) == 1) return ref::LookupLut8(d.table, x);
+    if constexpr (std::is_same_v<T, int16_t>) return ref::LookupLut16(d.table16, x);
   }
   if constexpr (IsReluFamily(kAct)) return static_cast<T>(ref::QuantRelu(d.relu, x));
   if constexpr (kAct == Act::kLeakyRelu) return static_cast<T>(ref::QuantLeakyRelu(d.leaky, x));

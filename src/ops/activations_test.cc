@@ -162,6 +162,17 @@ TEST(EluOp, MatchesLiteRtDefaultKernels) {
   RunCases(cases, /*reference=*/false);
 }
 
+TEST(ActivationOp, GeluInt16MatchesLiteRt) {
+  std::vector<EwCase> cases;
+  const float scales[][2] = {{1.0f / 4096, 1.0f / 4096}, {0.0005f, 0.0003f}, {0.001f, 0.001f}};
+  for (auto& s : scales)
+    for (bool approx : {false, true})
+      cases.push_back(Unary(Name(Op::GELU, DataType::kInt16, approx ? "approx" : ""),
+                            Op::GELU, AllValuesInt16(), Quant(s[0], 0), Quant(s[1], 0),
+                            GeluOptions(approx)));
+  RunCases(cases);
+}
+
 fb::BuiltinOptionsUnion NoOptions() { return {}; }
 
 TEST(PreluOp, MatchesLiteRt) {

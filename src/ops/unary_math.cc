@@ -1,7 +1,8 @@
 // Element-wise unary math: ABS, NEG, SQUARE, SQRT, RSQRT, EXP, LOG, SIN,
 // COS, FLOOR, CEIL, ROUND, SIGN. float32 everywhere; integer and quantized
 // variants where models use them (ABS int8/int16 with rescaling, ABS/NEG/
-// SIGN int32, NEG int64; EXP, LOG, SQRT, RSQRT int8 through a lookup table).
+// SIGN int32, NEG int64; EXP, LOG, SQRT, RSQRT int8 through a lookup table;
+// EXP int16 through an interpolated table; SQRT int16 directly).
 #include "kernels/ref/activations.h"
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
@@ -19,7 +20,9 @@ struct UnaryData {
   int32_t in_zero_point, out_zero_point;
   int32_t mult;
   int shift;
-  uint8_t table[256];  // EXP int8
+  uint8_t table[256];  // EXP / LOG / SQRT / RSQRT int8
+  int16_t table16[ref::kLut16Size];  // EXP int16
+  float in_scale, out_scale;          // SQRT int16
 };
 
 bool Supports(Fn fn, DataType t) {
@@ -32,8 +35,9 @@ bool Supports(Fn fn, DataType t) {
     case Fn::kSign:
       return t == DataType::kInt32;
     case Fn::kExp:
-    case Fn::kLog:
     case Fn::kSqrt:
+      return t == DataType::kInt8 || t == DataType::kInt16;
+    case Fn::kLog:
     case Fn::kRsqrt:
       return t == DataType::kInt8;
     default:
@@ -64,6 +68,18 @@ Status Prepare(OpContext& ctx) {
                         : kFn == Fn::kSqrt ? ref::SqrtF
                                            : ref::RsqrtF;
     d->use_table = true;
+    if (in->type == DataType::kInt16) {
+      EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, in, "input"));
+      EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, out, "output"));
+      if (kFn == Fn::kSqrt) {  // computed directly (truncating), no table
+        d->use_table = false;
+        d->in_scale = si;
+        d->out_scale = so;
+        return Status::Ok();
+      }
+      ref::PopulateLut16(si, 0, so, 0, f, d->table16);
+      return Status::Ok();
+    }
     if (kFn == Fn::kSqrt) {  // the reference truncates instead of rounding
       ref::PopulateSqrtLutInt8(si, d->in_zero_point, so, d->out_zero_point,
                                d->table);
@@ -153,7 +169,15 @@ Status Eval(OpContext& ctx) {
       }
       return Status::Ok();
     case DataType::kInt16:
-      Map<int16_t>(in, out, [&](int16_t x) { return QuantAbs(d, x); });
+      if (kFn == Fn::kSqrt) {
+        Map<int16_t>(in, out, [&](int16_t x) {
+          return ref::QuantSqrtTrunc<int16_t>(d.in_scale, 0, d.out_scale, 0, x);
+        });
+      } else if (d.use_table) {
+        Map<int16_t>(in, out, [&](int16_t x) { return ref::LookupLut16(d.table16, x); });
+      } else {
+        Map<int16_t>(in, out, [&](int16_t x) { return QuantAbs(d, x); });
+      }
       return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");

@@ -123,11 +123,38 @@ TEST(UnaryMathOp, Int8LogSqrtRsqrtMatchLiteRt) {
   RunCases(cases);
 }
 
+// EXP on int16 (symmetric) through LiteRT's interpolated 513-entry table
+// (every input), SQRT on int16 (every non-negative input).
+TEST(UnaryMathOp, Int16TablesMatchLiteRt) {
+  std::vector<EwCase> cases;
+  std::vector<int16_t> positive;
+  for (int v = 0; v <= 32767; ++v) positive.push_back(static_cast<int16_t>(v));
+  const NpyArray pos = Values<int16_t>(DataType::kInt16, {32768}, positive);
+  struct Spec {
+    Op op;
+    float si, so;
+  };
+  const Spec specs[] = {
+      {Op::EXP, 1.0f / 4096, 1.0f / 1024},  {Op::EXP, 0.0003f, 0.001f},
+      {Op::EXP, 0.0001f, 0.0007f},
+      {Op::SQRT, 1.0f / 1024, 1.0f / 4096}, {Op::SQRT, 0.01f, 0.0001f}};
+  for (const Spec& s : specs) {
+    cases.push_back(Unary(Name(s.op, DataType::kInt16), s.op,
+                          s.op == Op::EXP ? AllValuesInt16() : pos, Quant(s.si, 0),
+                          Quant(s.so, 0)));
+  }
+  RunCases(cases);
+}
+
 TEST(UnaryMathOp, RejectsBadModels) {
   ExpectEmberError(Unary("sqrt int32", Op::SQRT, RandomArray(DataType::kInt32, {3}, 1)),
                    "not supported");
   ExpectEmberError(Unary("log uint8", Op::LOG,
                          RandomArray(DataType::kUInt8, {3}, 1, 0, 0), Quant(0.1f, 0),
+                         Quant(0.1f, 0)),
+                   "not supported");
+  ExpectEmberError(Unary("log int16", Op::LOG,
+                         RandomArray(DataType::kInt16, {3}, 1, 0, 0), Quant(0.1f, 0),
                          Quant(0.1f, 0)),
                    "not supported");
   ExpectEmberError(Unary("abs int8 no quant", Op::ABS,

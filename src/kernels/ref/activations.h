@@ -96,18 +96,68 @@ inline void PopulateLut8(float in_scale, int32_t in_zero_point,
   }
 }
 
-// Variant used by int8 SQRT: real = sqrt(dequantized x), requantized by
-// truncating real / out_scale toward zero.
+// int16 lookup tables: 512 segments over the input range plus an end point;
+// a lookup interpolates linearly between two entries using the low 7 bits.
+// Each entry is the sampled function, nudged by half the error the linear
+// interpolation would make at the segment's midpoint. Output is symmetric
+// (zero point 0).
+constexpr int kLut16Size = 513;
+
+inline void PopulateLut16(float in_scale, int32_t in_zero_point,
+                          float out_scale, int32_t out_zero_point,
+                          float (*transform)(float), int16_t table[kLut16Size]) {
+  const float in_min = in_scale * static_cast<float>(-32768 - in_zero_point);
+  const float in_max = in_scale * static_cast<float>(32767 - in_zero_point);
+  const float out_min = out_scale * static_cast<float>(-32768 - out_zero_point);
+  const float out_max = out_scale * static_cast<float>(32767 - out_zero_point);
+  constexpr int kSteps = 512;
+  const float step = (in_max - in_min) / kSteps;
+  const float half_step = step / 2;
+  const float inv = 65536.0f / (out_max - out_min);
+  auto clamp16 = [](float v) {
+    return static_cast<int16_t>(std::min(std::max(v, -32768.0f), 32767.0f));
+  };
+  for (int i = 0; i < kSteps; ++i) {
+    const float v = transform(in_min + i * step);
+    const float v_mid = transform(in_min + i * step + half_step);
+    const float v_next = transform(in_min + (i + 1) * step);
+    const float sample = std::round(v * inv);
+    const float mid_interp = std::round((v_next * inv + std::round(v * inv)) / 2);
+    const float mid_exact = std::round(v_mid * inv);
+    const float bias = std::round((mid_interp - mid_exact) / 2);
+    table[i] = clamp16(sample - bias);
+  }
+  table[kSteps] = clamp16(std::round(transform(in_max) * inv));
+}
+
+inline int16_t LookupLut16(const int16_t table[kLut16Size], int16_t x) {
+  const int index = 256 + (x >> 7);
+  const int32_t offset = x & 0x7F;
+  const int32_t base = table[index];
+  const int32_t slope = table[index + 1] - table[index];
+  return static_cast<int16_t>(base + ((slope * offset + 64) >> 7));
+}
+
+// Quantized SQRT as the reference computes it: real = sqrt(dequantized x),
+// requantized by truncating real / out_scale toward zero.
+template <typename T>
+inline T QuantSqrtTrunc(float in_scale, int32_t in_zero_point, float out_scale,
+                        int32_t out_zero_point, int32_t x) {
+  constexpr float kMin = std::numeric_limits<T>::min();
+  constexpr float kMax = std::numeric_limits<T>::max();
+  const float real = std::sqrt(in_scale * static_cast<float>(x - in_zero_point));
+  float q = std::trunc(real / out_scale) + static_cast<float>(out_zero_point);
+  q = std::min(std::max(q, kMin), kMax);
+  return std::isnan(q) ? static_cast<T>(kMin) : static_cast<T>(q);
+}
+
+// int8 SQRT as a table of the above.
 inline void PopulateSqrtLutInt8(float in_scale, int32_t in_zero_point,
                                 float out_scale, int32_t out_zero_point,
                                 uint8_t table[256]) {
   for (int32_t v = -128; v <= 127; ++v) {
-    const float real = std::sqrt(in_scale * static_cast<float>(v - in_zero_point));
-    float q = std::trunc(real / out_scale) + static_cast<float>(out_zero_point);
-    q = std::min(std::max(q, -128.0f), 127.0f);
-    const int32_t quantized = std::isnan(q) ? -128 : static_cast<int32_t>(q);
-    table[static_cast<uint8_t>(static_cast<int8_t>(v))] =
-        static_cast<uint8_t>(static_cast<int8_t>(quantized));
+    table[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<uint8_t>(
+        QuantSqrtTrunc<int8_t>(in_scale, in_zero_point, out_scale, out_zero_point, v));
   }
 }
 
