@@ -15,11 +15,28 @@
 
 namespace ember::ref {
 
-// out[i] = f(a[ia], b[ib]) over the broadcast of the two shapes.
+// out[i] = f(a[ia], b[ib]) over the broadcast of the two shapes. Equal
+// shapes and a single-element operand take plain loops.
 template <typename A, typename B, typename O, typename F>
 inline void BroadcastBinary(const Shape& shape_a, const A* a,
                             const Shape& shape_b, const B* b,
                             const Shape& shape_out, O* out, F&& f) {
+  const int64_t n = shape_out.NumElements();
+  const int64_t na = shape_a.NumElements(), nb = shape_b.NumElements();
+  if (na == n && nb == n && shape_a == shape_b) {
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+    return;
+  }
+  if (na == n && nb == 1 && shape_a.rank == shape_out.rank) {
+    const B y = b[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], y);
+    return;
+  }
+  if (nb == n && na == 1 && shape_b.rank == shape_out.rank) {
+    const A x = a[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = f(x, b[i]);
+    return;
+  }
   ForEachBroadcast(shape_a, shape_b, shape_out,
                    [&](int64_t o, int64_t ia, int64_t ib) {
                      out[o] = f(a[ia], b[ib]);
