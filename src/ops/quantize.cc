@@ -27,11 +27,7 @@ Status ChannelLayout(OpContext& ctx, const Tensor* t, const char* what,
                      "%s '%s' has %d scales but dimension %d has size %d", what,
                      t->name, t->quant.count, axis, t->shape.dims[axis]);
   }
-  if (t->quant.zero_point == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "%s '%s' has per-channel scales but no zero points", what,
-                     t->name);
-  }
+  // Absent zero points mean 0 (symmetric weights).
   for (int d = axis + 1; d < t->shape.rank; ++d) *inner *= t->shape.dims[d];
   *channels = t->quant.count;
   for (int32_t c = 0; c < t->quant.count; ++c) {
