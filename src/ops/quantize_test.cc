@@ -207,6 +207,26 @@ TEST(CastOp, MatchesLiteRt) {
   RunCases(cases);
 }
 
+// float32 -> float16 rounding at the edges: subnormals, ties, overflow,
+// infinities and NaN; and every half value back to float32.
+TEST(CastOp, HalfConversionEdgesMatchLiteRt) {
+  const std::vector<float> edges = {
+      0.0f, -0.0f, 1e-8f, 3e-8f, 5.96e-8f, 6e-8f, 1e-6f, -2.5e-6f, 6.1e-5f,
+      6.104e-5f, 0.1f, 1.0f / 3, 1.00048828125f, 1.0009765625f, 2049.0f,
+      2051.0f, 65504.0f, 65519.0f, 65520.0f, 1e6f, -1e6f, INFINITY, -INFINITY,
+      NAN, 3.14159f, -65504.0f, 1.5e-5f, 2.9802322e-8f};
+  std::vector<EwCase> cases;
+  cases.push_back(MakeCase("CAST f32->f16 edges", Op::CAST,
+                           {In(Values<float>(DataType::kFloat32, {int64_t(edges.size())}, edges))},
+                           {{fb::TensorType::FLOAT16, {}}}));
+  std::vector<uint16_t> halves(65536);
+  for (int i = 0; i < 65536; ++i) halves[i] = static_cast<uint16_t>(i);
+  cases.push_back(MakeCase("CAST f16->f32 all", Op::CAST,
+                           {In(MakeArray<uint16_t>(DataType::kFloat16, {65536}, halves))},
+                           {{kF32, {}}}));
+  RunCases(cases);
+}
+
 TEST(QuantizeOp, RejectsBadModels) {
   ExpectEmberError(Unary("quantize no params", Op::QUANTIZE,
                          In(RandomArray(DataType::kFloat32, {3}, 1)), {kI8, {}}),
