@@ -1,145 +1,191 @@
-// ADD: element-wise sum with broadcasting and a fused activation.
-#include "kernels/ref/broadcast.h"
-#include "kernels/ref/quant_util.h"
-#include "ops/op_util.h"
+// ADD and SUB: element-wise sum / difference with broadcasting and a fused
+// activation. float32, int32, int64 (plain, wrapping), int8/uint8/int16
+// (quantized, general scales), and int16 with power-of-two scales when the
+// pot_scale_int16 option asks for it.
+#include "kernels/ref/binary.h"
+#include "ops/elementwise_util.h"
 
 namespace ember::ops {
 namespace {
 
-struct AddData {
+enum class AddPath : int32_t { kFloat, kInt32, kInt64, kQuantized, kPotInt16 };
+
+struct AddSubData {
+  AddPath path;
   float float_lo, float_hi;
-  int32_t act_lo, act_hi;
-  // Quantized: both inputs rescaled to a common scale with left_shift bits
-  // of headroom, summed, then rescaled to the output.
-  int32_t left_shift;
-  int32_t in1_offset, in2_offset, out_offset;
-  int32_t in1_mult, in2_mult, out_mult;
-  int in1_shift, in2_shift, out_shift;
+  int32_t i32_lo, i32_hi;
+  int64_t i64_lo, i64_hi;
+  ref::AddSubParams q;
+  ref::PotAddSubParams pot;
 };
 
+template <bool kSub>
 Status Prepare(OpContext& ctx) {
-  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
+  EMBER_RETURN_IF_ERROR(PrepareBinaryShape(ctx));
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
-  Tensor* out = ctx.output(0);
+  const Tensor* out = ctx.output(0);
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, a, b));
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, a, out));
-  Shape shape;
-  EMBER_RETURN_IF_ERROR(BroadcastShapes(ctx, a->shape, b->shape, &shape));
-  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, shape));
-  const auto* options = ctx.op()->builtin_options_as_AddOptions();
-  const auto act = options ? options->fused_activation_function()
-                           : fb::ActivationFunctionType::NONE;
-  auto* d = ctx.op_data<AddData>();
+  fb::ActivationFunctionType act = fb::ActivationFunctionType::NONE;
+  bool pot_option = true;  // the schema default
+  if constexpr (kSub) {
+    if (const auto* o = ctx.op()->builtin_options_as_SubOptions()) {
+      act = o->fused_activation_function();
+      pot_option = o->pot_scale_int16();
+    }
+  } else {
+    if (const auto* o = ctx.op()->builtin_options_as_AddOptions()) {
+      act = o->fused_activation_function();
+      pot_option = o->pot_scale_int16();
+    }
+  }
+  auto* d = ctx.op_data<AddSubData>();
   switch (a->type) {
     case DataType::kFloat32:
+      d->path = AddPath::kFloat;
       return FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi);
     case DataType::kInt32:
+      d->path = AddPath::kInt32;
+      return IntActivationRange(ctx, act, &d->i32_lo, &d->i32_hi);
     case DataType::kInt64:
-      return Status::Ok();
+      d->path = AddPath::kInt64;
+      return IntActivationRange(ctx, act, &d->i64_lo, &d->i64_hi);
     case DataType::kInt8:
     case DataType::kUInt8:
-    case DataType::kInt16: {
-      for (const Tensor* t : {a, b, static_cast<const Tensor*>(out)}) {
-        if (!t->quant.quantized()) {
-          return ctx.Error(StatusCode::kInvalidModel,
-                           "%s tensor '%s' has no quantization parameters",
-                           DataTypeName(t->type), t->name);
-        }
-      }
-      EMBER_RETURN_IF_ERROR(
-          QuantizedActivationRange(ctx, act, out, &d->act_lo, &d->act_hi));
-      const bool is16 = a->type == DataType::kInt16;
-      d->left_shift = is16 ? 15 : 20;
-      d->in1_offset = -a->quant.zero_point0();
-      d->in2_offset = -b->quant.zero_point0();
-      d->out_offset = out->quant.zero_point0();
-      const double twice_max = 2.0 * std::max(a->quant.scale0(), b->quant.scale0());
-      const double s1 = a->quant.scale0() / twice_max;
-      const double s2 = b->quant.scale0() / twice_max;
-      const double so =
-          twice_max / ((1 << d->left_shift) * static_cast<double>(out->quant.scale0()));
-      ref::QuantizeMultiplier(s1, &d->in1_mult, &d->in1_shift);
-      ref::QuantizeMultiplier(s2, &d->in2_mult, &d->in2_shift);
-      ref::QuantizeMultiplier(so, &d->out_mult, &d->out_shift);
-      return Status::Ok();
-    }
+    case DataType::kInt16:
+      break;
     default:
       return UnsupportedType(ctx, a, "input");
   }
+  EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, a, "input 0"));
+  EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, b, "input 1"));
+  EMBER_RETURN_IF_ERROR(CheckPerTensorQuant(ctx, out, "output"));
+  int32_t lo, hi;
+  EMBER_RETURN_IF_ERROR(QuantizedActivationRange(ctx, act, out, &lo, &hi));
+  const float sa = a->quant.scale0(), sb = b->quant.scale0();
+  const float so = out->quant.scale0();
+  const bool is16 = a->type == DataType::kInt16;
+  if (is16) {
+    EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, a, "input 0"));
+    EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, b, "input 1"));
+    EMBER_RETURN_IF_ERROR(CheckZeroPoint0(ctx, out, "output"));
+    int la, lb, lo2;
+    const bool pot = pot_option && CheckedLog2(sa, &la) &&
+                     CheckedLog2(sb, &lb) && CheckedLog2(so, &lo2);
+    if (pot) {
+      // Power-of-two path: the input on the output's scale is used as is,
+      // the other one is shifted right onto it.
+      d->path = AddPath::kPotInt16;
+      d->pot.in1_shift = la - lo2;
+      d->pot.in2_shift = lb - lo2;
+      d->pot.subtract = kSub;
+      d->pot.act_lo = lo;
+      d->pot.act_hi = hi;
+      if (!(d->pot.in1_shift == 0 || d->pot.in2_shift == 0) ||
+          d->pot.in1_shift > 0 || d->pot.in2_shift > 0) {
+        return ctx.Error(StatusCode::kUnsupported,
+                         "int16 with power-of-two scales needs one input on "
+                         "the output scale and the other at a finer scale "
+                         "(input scale exponents %d, %d vs output %d); set "
+                         "pot_scale_int16=false for general scales",
+                         la, lb, lo2);
+      }
+      return Status::Ok();
+    }
+  }
+  d->path = AddPath::kQuantized;
+  ref::AddSubParams& p = d->q;
+  p.left_shift = is16 ? 15 : 20;
+  p.in1_offset = -a->quant.zero_point0();
+  p.in2_offset = -b->quant.zero_point0();
+  p.out_offset = out->quant.zero_point0();
+  const double twice_max = 2.0 * static_cast<double>(std::max(sa, sb));
+  ref::QuantizeMultiplier(sa / twice_max, &p.in1_mult, &p.in1_shift);
+  ref::QuantizeMultiplier(sb / twice_max, &p.in2_mult, &p.in2_shift);
+  if (kSub) p.in2_mult = -p.in2_mult;
+  ref::QuantizeMultiplier(
+      twice_max / (static_cast<double>(1 << p.left_shift) * so), &p.out_mult,
+      &p.out_shift);
+  p.act_lo = lo;
+  p.act_hi = hi;
+  return Status::Ok();
 }
 
-template <typename T>
-void AddQuantized(const AddData& d, const Tensor* a, const Tensor* b,
-                  Tensor* out) {
-  const T* pa = a->data_as<T>();
-  const T* pb = b->data_as<T>();
-  T* po = out->data_as<T>();
-  ref::ForEachBroadcast(a->shape, b->shape, out->shape,
-                        [&](int64_t o, int64_t ia, int64_t ib) {
-    const int32_t x = (d.in1_offset + pa[ia]) * (1 << d.left_shift);
-    const int32_t y = (d.in2_offset + pb[ib]) * (1 << d.left_shift);
-    const int32_t sx = ref::MultiplyByQuantizedMultiplier(x, d.in1_mult, d.in1_shift);
-    const int32_t sy = ref::MultiplyByQuantizedMultiplier(y, d.in2_mult, d.in2_shift);
-    int32_t r = ref::MultiplyByQuantizedMultiplier(sx + sy, d.out_mult, d.out_shift) +
-                d.out_offset;
-    r = std::min(std::max(r, d.act_lo), d.act_hi);
-    po[o] = static_cast<T>(r);
-  });
+template <typename T, typename F>
+void Run(const Tensor* a, const Tensor* b, Tensor* out, F&& f) {
+  ref::BroadcastBinary(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
+                       out->shape, out->data_as<T>(), f);
 }
 
+template <bool kSub>
 Status Eval(OpContext& ctx) {
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
-  const auto& d = *ctx.op_data<AddData>();
-  switch (a->type) {
-    case DataType::kFloat32: {
-      const float* pa = a->data_as<float>();
-      const float* pb = b->data_as<float>();
-      float* po = out->data_as<float>();
-      ref::ForEachBroadcast(a->shape, b->shape, out->shape,
-                            [&](int64_t o, int64_t ia, int64_t ib) {
-        po[o] = std::min(std::max(pa[ia] + pb[ib], d.float_lo), d.float_hi);
+  const auto& d = *ctx.op_data<AddSubData>();
+  switch (d.path) {
+    case AddPath::kFloat:
+      Run<float>(a, b, out, [&](float x, float y) {
+        const float r = kSub ? x - y : x + y;
+        return std::min(std::max(r, d.float_lo), d.float_hi);
       });
       return Status::Ok();
-    }
-    case DataType::kInt32: {
-      const int32_t* pa = a->data_as<int32_t>();
-      const int32_t* pb = b->data_as<int32_t>();
-      int32_t* po = out->data_as<int32_t>();
-      ref::ForEachBroadcast(a->shape, b->shape, out->shape,
-                            [&](int64_t o, int64_t ia, int64_t ib) {
-        po[o] = static_cast<int32_t>(static_cast<uint32_t>(pa[ia]) +
-                                     static_cast<uint32_t>(pb[ib]));
+    case AddPath::kInt32:
+      Run<int32_t>(a, b, out, [&](int32_t x, int32_t y) {
+        const int32_t r = kSub ? ref::WrapSub(x, y) : ref::WrapAdd(x, y);
+        return std::min(std::max(r, d.i32_lo), d.i32_hi);
       });
       return Status::Ok();
-    }
-    case DataType::kInt64: {
-      const int64_t* pa = a->data_as<int64_t>();
-      const int64_t* pb = b->data_as<int64_t>();
-      int64_t* po = out->data_as<int64_t>();
-      ref::ForEachBroadcast(a->shape, b->shape, out->shape,
-                            [&](int64_t o, int64_t ia, int64_t ib) {
-        po[o] = static_cast<int64_t>(static_cast<uint64_t>(pa[ia]) +
-                                     static_cast<uint64_t>(pb[ib]));
+    case AddPath::kInt64:
+      Run<int64_t>(a, b, out, [&](int64_t x, int64_t y) {
+        const int64_t r = kSub ? ref::WrapSub(x, y) : ref::WrapAdd(x, y);
+        return std::min(std::max(r, d.i64_lo), d.i64_hi);
       });
       return Status::Ok();
-    }
-    case DataType::kInt8: AddQuantized<int8_t>(d, a, b, out); return Status::Ok();
-    case DataType::kUInt8: AddQuantized<uint8_t>(d, a, b, out); return Status::Ok();
-    case DataType::kInt16: AddQuantized<int16_t>(d, a, b, out); return Status::Ok();
-    default:
-      return UnsupportedType(ctx, a, "input");
+    case AddPath::kPotInt16:
+      Run<int16_t>(a, b, out, [&](int16_t x, int16_t y) {
+        return ref::PotAddSub(d.pot, x, y);
+      });
+      return Status::Ok();
+    case AddPath::kQuantized:
+      switch (a->type) {
+        case DataType::kInt8:
+          Run<int8_t>(a, b, out, [&](int8_t x, int8_t y) {
+            return static_cast<int8_t>(ref::QuantizedAddSub(d.q, x, y));
+          });
+          return Status::Ok();
+        case DataType::kUInt8:
+          Run<uint8_t>(a, b, out, [&](uint8_t x, uint8_t y) {
+            return static_cast<uint8_t>(ref::QuantizedAddSub(d.q, x, y));
+          });
+          return Status::Ok();
+        case DataType::kInt16:
+          Run<int16_t>(a, b, out, [&](int16_t x, int16_t y) {
+            return static_cast<int16_t>(ref::QuantizedAddSub(d.q, x, y));
+          });
+          return Status::Ok();
+        default:
+          break;
+      }
+      break;
   }
+  return UnsupportedType(ctx, a, "input");
 }
 
 }  // namespace
 
 const OpRegistration* Register_ADD() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::ADD), "ADD", sizeof(AddData),
-      Prepare, Eval, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::ADD), "ADD", sizeof(AddSubData),
+      Prepare<false>, Eval<false>, kOpFlagInPlaceInput0};
+  return &reg;
+}
+
+const OpRegistration* Register_SUB() {
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::SUB), "SUB", sizeof(AddSubData),
+      Prepare<true>, Eval<true>, kOpFlagInPlaceInput0};
   return &reg;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ember::ops {
 
@@ -82,13 +83,15 @@ Status BroadcastShapes(OpContext& ctx, const Shape& a, const Shape& b,
 Status FloatActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
                             float* lo, float* hi) {
   switch (act) {
+    // Like LiteRT, "no activation" still clamps to the finite float range
+    // (an infinite result becomes +-FLT_MAX).
     case fb::ActivationFunctionType::NONE:
-      *lo = -INFINITY;
-      *hi = INFINITY;
+      *lo = std::numeric_limits<float>::lowest();
+      *hi = std::numeric_limits<float>::max();
       return Status::Ok();
     case fb::ActivationFunctionType::RELU:
       *lo = 0.0f;
-      *hi = INFINITY;
+      *hi = std::numeric_limits<float>::max();
       return Status::Ok();
     case fb::ActivationFunctionType::RELU_N1_TO_1:
       *lo = -1.0f;
