@@ -1,4 +1,5 @@
-// SVDF: float, and full-integer int8 with an int16 activation state.
+// SVDF: float, and full-integer int8 with an int16 activation state (LiteRT)
+// or an int8 state with a zero point (TFLite Micro's variant).
 #include "kernels/ref/svdf.h"
 
 #include "ops/seq_util.h"
@@ -88,12 +89,14 @@ Status Prepare(OpContext& ctx) {
                          "int8 input with float weights is not supported");
       }
       EMBER_RETURN_IF_ERROR(CheckType(ctx, feature, "weights_feature", DataType::kInt8));
-      if (time->type != DataType::kInt16 || state->type != DataType::kInt16) {
-        return ctx.Error(
-            StatusCode::kUnsupported,
-            "int8 SVDF needs int16 weights_time and activation state (has %s "
-            "and %s); LiteRT's kernel supports no other combination",
-            DataTypeName(time->type), DataTypeName(state->type));
+      // int16 time weights and state (LiteRT), or int8 ones with a state
+      // zero point (TFLite Micro's variant).
+      if (!((time->type == DataType::kInt16 && state->type == DataType::kInt16) ||
+            (time->type == DataType::kInt8 && state->type == DataType::kInt8))) {
+        return ctx.Error(StatusCode::kUnsupported,
+                         "int8 SVDF needs int16 or int8 weights_time and activation "
+                         "state of the same type (has %s and %s)",
+                         DataTypeName(time->type), DataTypeName(state->type));
       }
       if (bias) EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt32));
       if (act != fb::ActivationFunctionType::RELU) {
@@ -107,7 +110,10 @@ Status Prepare(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, time, "weights_time"));
       EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, state, "activation state"));
       EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, output, "output"));
-      EMBER_RETURN_IF_ERROR(seq::CheckZeroPoint(ctx, state, "activation state", 0));
+      if (state->type == DataType::kInt16)
+        EMBER_RETURN_IF_ERROR(seq::CheckZeroPoint(ctx, state, "activation state", 0));
+      EMBER_RETURN_IF_ERROR(seq::CheckZeroPoint(ctx, time, "weights_time", 0));
+      d->q.state_zero_point = state->quant.zero_point0();
       // Products of float scales, computed in float like the reference.
       const float s1 = input->quant.scale0() * feature->quant.scale0() /
                        state->quant.scale0();
@@ -144,11 +150,21 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     }
     case DataType::kInt8:
-      ref::SvdfInt8(d.dims, d.q, input->data_as<int8_t>(), feature->data_as<int8_t>(),
-                    time->data_as<int16_t>(), bias ? bias->data_as<int32_t>() : nullptr,
-                    state->data_as<int16_t>(),
-                    static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
-                    output->data_as<int8_t>());
+      if (state->type == DataType::kInt16) {
+        ref::SvdfInt8<int16_t>(d.dims, d.q, input->data_as<int8_t>(),
+                               feature->data_as<int8_t>(), time->data_as<int16_t>(),
+                               bias ? bias->data_as<int32_t>() : nullptr,
+                               state->data_as<int16_t>(),
+                               static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
+                               output->data_as<int8_t>());
+      } else {
+        ref::SvdfInt8<int8_t>(d.dims, d.q, input->data_as<int8_t>(),
+                              feature->data_as<int8_t>(), time->data_as<int8_t>(),
+                              bias ? bias->data_as<int32_t>() : nullptr,
+                              state->data_as<int8_t>(),
+                              static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
+                              output->data_as<int8_t>());
+      }
       return Status::Ok();
     default:
       return UnsupportedType(ctx, input, "input");

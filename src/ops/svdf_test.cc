@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
+#include <cstring>
 #include <set>
 
+#include "kernels/ref/quant_util.h"
 #include "util/model_builder.h"
 #include "util/oracle.h"
 
@@ -151,6 +154,78 @@ void RunGrid(bool quantized) {
 TEST(SvdfOp, FloatMatchesLiteRt) { RunGrid(false); }
 
 TEST(SvdfOp, Int8Int16StateMatchesLiteRtBitExact) { RunGrid(true); }
+
+// int8 time weights and state (TFLite Micro's scheme; LiteRT's kernel reads
+// such a state as int16, so it cannot serve as the oracle here). Checked
+// against a direct evaluation that keeps an explicit activation history.
+TEST(SvdfOp, Int8StateMatchesDirectEvaluation) {
+  const int batch = 2, input_size = 12, units = 3, rank = 2, memory = 5, invokes = 7;
+  const int filters = units * rank;
+  const float s_in = 0.05f, s_wf = 0.012f, s_wt = 0.01f, s_state = 0.3f, s_out = 0.2f;
+  const int zp_in = -3, zp_state = -20, zp_out = 4;
+  const auto wf = RandomArray(DataType::kInt8, {filters, input_size}, 1, 0, 0);
+  const auto wt = RandomArray(DataType::kInt8, {filters, memory}, 2, 0, 0);
+  const auto bias = RandomArray(DataType::kInt32, {units}, 3);
+  const auto x = RandomArray(DataType::kInt8, {batch, input_size}, 4, 0, 0);
+  ModelBuilder b;
+  const int in = b.AddTensor(testing::kI8, {batch, input_size}, "input", QuantSpec{{s_in}, {zp_in}});
+  const int f = AddConst(b, testing::kI8, {filters, input_size}, wf, "wf", QuantSpec{{s_wf}, {0}});
+  const int t = AddConst(b, testing::kI8, {filters, memory}, wt, "wt", QuantSpec{{s_wt}, {0}});
+  const int bi = AddConst(b, testing::kI32, {units}, bias, "bias", QuantSpec{{s_state * s_wt}, {0}});
+  const int st = b.AddTensor(testing::kI8, {batch, memory * filters}, "state",
+                             QuantSpec{{s_state}, {zp_state}});
+  b.SetVariable(st);
+  const int out = b.AddTensor(testing::kI8, {batch, units}, "out", QuantSpec{{s_out}, {zp_out}});
+  fb::BuiltinOptionsUnion opts;
+  fb::SVDFOptionsT o;
+  o.rank = rank;
+  o.fused_activation_function = fb::ActivationFunctionType::RELU;
+  opts.Set(o);
+  b.AddOp(fb::BuiltinOperator::SVDF, {in, f, t, bi, st}, {out}, std::move(opts), 3);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  const auto ours = testing::RunEmber(b.Build(), {x}, invokes);
+  ASSERT_TRUE(ours.ok) << ours.error;
+
+  auto i8 = [](const NpyArray& a, size_t k) { return static_cast<int32_t>(static_cast<int8_t>(a.data[k])); };
+  int32_t m1, m2;
+  int e1, e2;
+  ref::QuantizeMultiplier(static_cast<float>(s_in * s_wf / s_state), &m1, &e1);
+  ref::QuantizeMultiplier(static_cast<float>(s_state * s_wt / s_out), &m2, &e2);
+  // history[b][f] holds the activations of every invoke, oldest first; the
+  // state starts at its zero point (real 0).
+  std::vector<std::vector<std::vector<int32_t>>> history(
+      batch, std::vector<std::vector<int32_t>>(filters, std::vector<int32_t>(memory, zp_state)));
+  std::vector<int32_t> expected(batch * units);
+  for (int step = 0; step < invokes; ++step) {
+    for (int bb = 0; bb < batch; ++bb) {
+      for (int ff = 0; ff < filters; ++ff) {
+        int32_t dot = 0;
+        for (int c = 0; c < input_size; ++c)
+          dot += i8(wf, ff * input_size + c) * (i8(x, bb * input_size + c) - zp_in);
+        const int32_t a = std::clamp(ref::MultiplyByQuantizedMultiplier(dot, m1, e1) + zp_state, -128, 127);
+        history[bb][ff].push_back(a);
+      }
+      for (int u = 0; u < units; ++u) {
+        int32_t acc;
+        memcpy(&acc, bias.data.data() + 4 * u, 4);
+        for (int r = 0; r < rank; ++r) {
+          const auto& h = history[bb][u * rank + r];
+          for (int m = 0; m < memory; ++m)
+            acc += i8(wt, (u * rank + r) * memory + m) * (h[h.size() - memory + m] - zp_state);
+        }
+        expected[bb * units + u] =
+            std::clamp(ref::MultiplyByQuantizedMultiplier(acc, m2, e2) + zp_out, -128, 127);
+      }
+    }
+  }
+  std::set<int32_t> distinct;
+  for (int k = 0; k < batch * units; ++k) {
+    EXPECT_EQ(i8(ours.outputs[0], k), expected[k]) << k;
+    distinct.insert(expected[k]);
+  }
+  EXPECT_GT(distinct.size(), 3u);
+}
 
 TEST(SvdfOp, RejectsBadModels) {
   SvdfCase c{1, 5, 3, 2, 4, true, fb::ActivationFunctionType::RELU, true, 7};

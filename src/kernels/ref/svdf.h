@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "kernels/ref/quant_util.h"
 
@@ -76,6 +77,7 @@ inline void SvdfFloat(const SvdfDims& d, const float* input,
 struct SvdfQuantParams {
   int32_t input_zero_point;
   int32_t output_zero_point;
+  int32_t state_zero_point;  // 0 for an int16 state
   // input*feature -> state scale, and state*time -> output scale.
   int32_t feature_multiplier;
   int feature_shift;
@@ -83,12 +85,17 @@ struct SvdfQuantParams {
   int time_shift;
 };
 
-// Full-integer SVDF: int8 input/feature weights, int16 time weights and
-// state (symmetric), int32 bias, int8 output. `scratch`: batch * filters.
+// Full-integer SVDF: int8 input/feature weights, int32 bias, int8 output,
+// and time weights and state of type S: int16 (symmetric state, LiteRT's
+// scheme) or int8 (state with a zero point, TFLite Micro's scheme).
+// `scratch`: batch * filters.
+template <typename S>
 inline void SvdfInt8(const SvdfDims& d, const SvdfQuantParams& p,
                      const int8_t* input, const int8_t* weights_feature,
-                     const int16_t* weights_time, const int32_t* bias,
-                     int16_t* state, int32_t* scratch, int8_t* output) {
+                     const S* weights_time, const int32_t* bias,
+                     S* state, int32_t* scratch, int8_t* output) {
+  constexpr int32_t kStateMin = std::numeric_limits<S>::min();
+  constexpr int32_t kStateMax = std::numeric_limits<S>::max();
   SvdfShiftState(d, state);
   for (int b = 0; b < d.batch; ++b) {
     const int8_t* x = input + static_cast<int64_t>(b) * d.input_size;
@@ -98,19 +105,20 @@ inline void SvdfInt8(const SvdfDims& d, const SvdfQuantParams& p,
       for (int c = 0; c < d.input_size; ++c)
         acc += static_cast<int32_t>(w[c]) * (static_cast<int32_t>(x[c]) - p.input_zero_point);
       acc = MultiplyByQuantizedMultiplier(acc, p.feature_multiplier, p.feature_shift);
-      acc = std::min<int32_t>(std::max<int32_t>(acc, -32768), 32767);
+      acc = std::min<int32_t>(std::max<int32_t>(acc + p.state_zero_point, kStateMin), kStateMax);
       state[(static_cast<int64_t>(b) * d.filters + f) * d.memory + d.memory - 1] =
-          static_cast<int16_t>(acc);
+          static_cast<S>(acc);
     }
   }
   for (int b = 0; b < d.batch; ++b) {
     for (int f = 0; f < d.filters; ++f) {
-      const int16_t* s = state + (static_cast<int64_t>(b) * d.filters + f) * d.memory;
-      const int16_t* w = weights_time + static_cast<int64_t>(f) * d.memory;
+      const S* s = state + (static_cast<int64_t>(b) * d.filters + f) * d.memory;
+      const S* w = weights_time + static_cast<int64_t>(f) * d.memory;
       // 32-bit wrap-around accumulation, as the reference does.
       uint32_t acc = 0;
       for (int m = 0; m < d.memory; ++m)
-        acc += static_cast<uint32_t>(static_cast<int32_t>(w[m]) * static_cast<int32_t>(s[m]));
+        acc += static_cast<uint32_t>(static_cast<int32_t>(w[m]) *
+                                     (static_cast<int32_t>(s[m]) - p.state_zero_point));
       scratch[static_cast<int64_t>(b) * d.filters + f] = static_cast<int32_t>(acc);
     }
   }
