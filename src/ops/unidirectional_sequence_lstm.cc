@@ -2,6 +2,7 @@
 // cell state (the 8x8_16 scheme, 5 intermediates). Output and cell states
 // are variable tensors that persist across invokes.
 #include <cmath>
+#include <cstdio>
 
 #include "kernels/ref/lstm.h"
 #include "ops/seq_util.h"
