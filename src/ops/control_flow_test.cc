@@ -257,6 +257,52 @@ TEST(ControlFlowOps, IfMatchesLiteRt) {
   }
 }
 
+// Branches whose outputs differ in shape: the IF output becomes dynamic.
+std::vector<uint8_t> BuildIfDynamic() {
+  ModelBuilder b;
+  const int c = b.AddTensor(fb::TensorType::BOOL, {1}, "cond");
+  const int x = b.AddTensor(testing::kF32, {3}, "x");
+  const int o = b.AddTensor(testing::kF32, {3}, "o");
+  b.SetShapeSignature(o, {-1});
+  b.AddOp(fb::BuiltinOperator::IF, {c, x}, {o}, IfOpts(1, 2));
+  b.SetInputs({c, x});
+  b.SetOutputs({o});
+  b.AddSubgraph("then");  // x + x: [3]
+  {
+    const int a = b.AddTensor(testing::kF32, {3}, "a");
+    const int r = b.AddTensor(testing::kF32, {3}, "r");
+    b.AddOp(fb::BuiltinOperator::ADD, {a, a}, {r}, AddOpts());
+    b.SetInputs({a});
+    b.SetOutputs({r});
+  }
+  b.AddSubgraph("else");  // x + k with k [2, 3]: [2, 3]
+  {
+    const int a = b.AddTensor(testing::kF32, {3}, "a");
+    const int k = b.AddConstant<float>(testing::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}, "k");
+    const int r = b.AddTensor(testing::kF32, {2, 3}, "r");
+    b.AddOp(fb::BuiltinOperator::ADD, {a, k}, {r}, AddOpts());
+    b.SetInputs({a});
+    b.SetOutputs({r});
+  }
+  return b.Build();
+}
+
+TEST(ControlFlowOps, IfWithBranchesOfDifferentShapesMatchesLiteRt) {
+  std::vector<OracleCase> cases;
+  for (bool cond : {true, false, true})
+    cases.push_back({BuildIfDynamic(),
+                     {testing::MakeArray<uint8_t>(DataType::kBool, {1}, {cond}),
+                      RandomArray(DataType::kFloat32, {3}, cond ? 1 : 2)}});
+  const auto expected = testing::RunLiteRt(cases);
+  for (size_t k = 0; k < cases.size(); ++k) {
+    ASSERT_TRUE(expected[k].ok) << expected[k].error;
+    const auto ours = testing::RunEmber(cases[k].model, cases[k].inputs, 2);
+    ASSERT_TRUE(ours.ok) << ours.error;
+    std::string why;
+    EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], expected[k].outputs[0], &why), 0) << why;
+  }
+}
+
 TEST(ControlFlowOps, IfAcceptsNumericConditionAndRejectsMismatches) {
   // int32 condition: non-zero takes the then branch.
   const auto model = BuildIf(testing::kF32, {3}, testing::kI32);
