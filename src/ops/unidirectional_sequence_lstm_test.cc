@@ -48,6 +48,7 @@ struct Breakage {
   bool drop_intermediates = false;
   bool wrong_forget_shape = false;
   bool float_weights_int8_input = false;
+  bool cell_scale_not_pot = false;
 };
 
 OracleCase BuildLstm(const LstmCfg& c, int invokes = 2, Breakage brk = {}) {
@@ -101,7 +102,7 @@ OracleCase BuildLstm(const LstmCfg& c, int invokes = 2, Breakage brk = {}) {
   } else {
     const QuantSpec qin{{0.05f}, {static_cast<int64_t>(c.seed % 9) - 4}};
     const QuantSpec qout{{1.0f / 128}, {static_cast<int64_t>(c.seed % 5) - 2}};
-    const QuantSpec qcell{{std::ldexp(1.0f, c.cell_log2)}, {0}};
+    const QuantSpec qcell{{brk.cell_scale_not_pot ? 0.0003f : std::ldexp(1.0f, c.cell_log2)}, {0}};
     const QuantSpec qhidden{{c.projection ? 0.006f : qout.scales[0]},
                             {c.projection ? c.hidden_zp : qout.zero_points[0]}};
     if (brk.float_weights_int8_input) {
@@ -314,7 +315,9 @@ TEST(UnidirectionalSequenceLstmOp, RejectsBadModels) {
   Breakage b1; b1.state_not_variable = true;
   Breakage b2; b2.drop_intermediates = true;
   Breakage b3; b3.float_weights_int8_input = true;
-  for (const auto& bad : {Bad{b1, ""}, Bad{b2, "intermediate"}, Bad{b3, "type"}}) {
+  Breakage b5; b5.cell_scale_not_pot = true;
+  for (const auto& bad : {Bad{b1, ""}, Bad{b2, "intermediate"}, Bad{b3, "type"},
+                          Bad{b5, "power of two"}}) {
     auto oc = BuildLstm(c, 1, bad.brk);
     const auto r = testing::RunEmber(oc.model, oc.inputs);
     EXPECT_FALSE(r.ok);
