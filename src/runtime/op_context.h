@@ -53,6 +53,9 @@ class OpHost {
   // Control flow: a subgraph input was resized; re-plan it before invoking.
   virtual Status ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
                                      const Shape& shape) = 0;
+  // Control flow: prepares and plans subgraph `index` if it needs it (after
+  // ResizeSubgraphInput), so its inputs can be written before InvokeSubgraph.
+  virtual Status AllocateSubgraph(int32_t index) = 0;
   virtual int num_threads() const = 0;
 };
 

@@ -633,4 +633,14 @@ Status Subgraph::ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
   return callee->ResizeInput(input_pos, shape);
 }
 
+Status Subgraph::AllocateSubgraph(int32_t index) {
+  Subgraph* callee = owner_->subgraph(index);
+  if (callee == nullptr) {
+    return error_reporter().Report(StatusCode::kInvalidModel,
+                                   "no subgraph %d", index);
+  }
+  if (callee->needs_allocation()) return callee->Allocate();
+  return Status::Ok();
+}
+
 }  // namespace ember

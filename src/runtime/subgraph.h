@@ -71,6 +71,7 @@ class Subgraph : public OpHost {
                     int32_t* num_outputs) override;
   Status ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
                              const Shape& shape) override;
+  Status AllocateSubgraph(int32_t index) override;
   int num_threads() const override;
 
  private:

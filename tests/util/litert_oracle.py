@@ -28,9 +28,17 @@ def run_case(case_dir, reference):
         if tuple(d["shape"]) != x.shape:
             interp.resize_tensor_input(d["index"], x.shape)
     interp.allocate_tensors()
-    for d, x in zip(details, inputs):
-        interp.set_tensor(d["index"], x)
-    interp.invoke()
+    # Stateful models (variable tensors) may ask for several invokes with
+    # the same inputs; the outputs of the last one are saved.
+    invokes = 1
+    invokes_path = os.path.join(case_dir, "invokes.txt")
+    if os.path.exists(invokes_path):
+        with open(invokes_path) as f:
+            invokes = int(f.read().strip())
+    for _ in range(invokes):
+        for d, x in zip(details, inputs):
+            interp.set_tensor(d["index"], x)
+        interp.invoke()
     for k, d in enumerate(interp.get_output_details()):
         np.save(os.path.join(case_dir, f"out_{k}.npy"), interp.get_tensor(d["index"]))
 

@@ -54,7 +54,7 @@ size_t Count(const NpyArray& a) {
 }  // namespace
 
 RunResult RunEmber(const std::vector<uint8_t>& bytes,
-                   const std::vector<NpyArray>& inputs) {
+                   const std::vector<NpyArray>& inputs, int invokes) {
   RunResult result;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
@@ -84,7 +84,9 @@ RunResult RunEmber(const std::vector<uint8_t>& bytes,
       return fail("input type or size mismatch");
     memcpy(t.data, inputs[k].data.data(), t.bytes);
   }
-  if (!interp->Invoke().ok()) return fail(interp->errors().message());
+  for (int i = 0; i < invokes; ++i) {
+    if (!interp->Invoke().ok()) return fail(interp->errors().message());
+  }
   for (int32_t o : sg.outputs()) {
     const Tensor& t = sg.tensors()[o];
     NpyArray a;
@@ -119,6 +121,8 @@ std::vector<RunResult> RunLiteRt(const std::vector<OracleCase>& cases,
       (void)WriteNpy(dir + "/in_" + std::to_string(k) + ".npy", a.type, a.shape,
                      a.data.data(), a.data.size(), errors);
     }
+    if (cases[i].invokes != 1)
+      std::ofstream(dir + "/invokes.txt") << cases[i].invokes << "\n";
   }
   const char* python = getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
   const std::string cmd = std::string(python) + " " + EMBER_SOURCE_DIR +

@@ -18,12 +18,16 @@ struct RunResult {
 struct OracleCase {
   std::vector<uint8_t> model;
   std::vector<NpyArray> inputs;
+  // Invokes with the same inputs (stateful models); outputs of the last.
+  int invokes = 1;
 };
 
 // Runs `model` in Ember with the given inputs (resizing inputs whose shape
 // differs from the model's), returns outputs in subgraph-output order.
+// With invokes > 1 it invokes that many times with the same inputs and
+// returns the outputs of the last (exercises variable tensors).
 RunResult RunEmber(const std::vector<uint8_t>& model,
-                   const std::vector<NpyArray>& inputs);
+                   const std::vector<NpyArray>& inputs, int invokes = 1);
 
 // Runs every case in one LiteRT process. reference=true selects LiteRT's
 // BUILTIN_REF kernels. If the oracle itself cannot run (no python3 or
