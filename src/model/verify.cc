@@ -110,6 +110,15 @@ Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
   if (const auto* q = t->quantization()) {
     const uint32_t ns = q->scale() ? q->scale()->size() : 0;
     const uint32_t nz = q->zero_point() ? q->zero_point()->size() : 0;
+    // The flatbuffers verifier only aligns a vector's length word; the
+    // runtime reads zero points in place as int64.
+    if (nz != 0 &&
+        reinterpret_cast<uintptr_t>(q->zero_point()->data()) % 8 != 0) {
+      return errors.Report(StatusCode::kInvalidModel,
+                           "subgraph %d tensor %d '%s': zero_point vector is "
+                           "not 8-byte aligned",
+                           sg, ti, name);
+    }
     if (ns != 0 || nz != 0) {
       // A lone scale means zero point 0; otherwise one zero point per scale.
       if (ns != nz && !(ns == 1 && nz == 0)) {
