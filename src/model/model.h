@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "base/status.h"
@@ -49,7 +50,13 @@ class Model {
   size_t size_ = 0;
   void* mapping_ = nullptr;  // non-null when mmap'd
   std::vector<uint8_t> owned_;
-  std::unique_ptr<uint8_t[]> aligned_copy_;
+  // Allocated with 64-byte aligned new[]: freed with the matching delete[].
+  struct AlignedDelete {
+    void operator()(uint8_t* p) const {
+      ::operator delete[](p, std::align_val_t(64));
+    }
+  };
+  std::unique_ptr<uint8_t[], AlignedDelete> aligned_copy_;
   const fb::Model* model_ = nullptr;
 };
 

@@ -110,6 +110,15 @@ Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
   if (const auto* q = t->quantization()) {
     const uint32_t ns = q->scale() ? q->scale()->size() : 0;
     const uint32_t nz = q->zero_point() ? q->zero_point()->size() : 0;
+    // The flatbuffers verifier only aligns a vector's length word; the
+    // runtime reads zero points in place as int64.
+    if (nz != 0 &&
+        reinterpret_cast<uintptr_t>(q->zero_point()->data()) % 8 != 0) {
+      return errors.Report(StatusCode::kInvalidModel,
+                           "subgraph %d tensor %d '%s': zero_point vector is "
+                           "not 8-byte aligned",
+                           sg, ti, name);
+    }
     if (ns != 0 || nz != 0) {
       // A lone scale means zero point 0; otherwise one zero point per scale.
       if (ns != nz && !(ns == 1 && nz == 0)) {
@@ -171,6 +180,7 @@ Status VerifyTensor(const Model& model, int sg, int ti, const fb::Tensor* t,
 }
 
 int32_t SubgraphRef(const fb::Operator* op, int which) {
+  if (op->builtin_options() == nullptr) return -2;  // rejected by the caller
   switch (op->builtin_options_type()) {
     case fb::BuiltinOptions::WhileOptions: {
       const auto* o = op->builtin_options_as_WhileOptions();
@@ -290,6 +300,15 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
                              "subgraph %d op #%d: opcode_index %u out of range "
                              "(%u operator codes)",
                              s, o, op->opcode_index(), num_codes);
+      }
+      // A union type without its table: ops would read options through a
+      // null pointer.
+      if (op->builtin_options_type() != fb::BuiltinOptions::NONE &&
+          op->builtin_options() == nullptr) {
+        return errors.Report(StatusCode::kInvalidModel,
+                             "subgraph %d op #%d: builtin_options_type %d "
+                             "is set but the options table is missing",
+                             s, o, static_cast<int>(op->builtin_options_type()));
       }
       EMBER_RETURN_IF_ERROR(check_list(op->inputs(), "op input", true));
       EMBER_RETURN_IF_ERROR(check_list(op->outputs(), "op output", false));

@@ -121,8 +121,11 @@ Status QuantizedActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
   }
   const float scale = output->quant.scale0();
   const int32_t zp = output->quant.zero_point0();
+  // Saturated before the cast: a tiny (valid) scale must not overflow the
+  // float -> int conversion; values in range are unchanged.
   auto quantize = [&](float v) {
-    return zp + static_cast<int32_t>(std::round(v / scale));
+    const double q = static_cast<double>(zp) + std::round(v / scale);
+    return static_cast<int32_t>(std::clamp(q, -2147483648.0, 2147483647.0));
   };
   switch (act) {
     case fb::ActivationFunctionType::NONE:

@@ -49,7 +49,9 @@ Status OpContext::ResizeOutput(int i, const Shape& shape) {
 
 void OpContext::SetOutputDynamic(int i) {
   Tensor* out = output(i);
-  if (out == nullptr) return;
+  // Variables keep their fixed storage: resizing one in Eval then fails
+  // cleanly ("not marked dynamic") instead of abandoning the state.
+  if (out == nullptr || out->allocation == Allocation::kPersistent) return;
   out->allocation = Allocation::kDynamic;
   node_->has_dynamic_output = true;
 }

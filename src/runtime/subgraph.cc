@@ -75,6 +75,16 @@ Status Subgraph::CheckOutputShapes(int node_index) {
           "2^40 elements or an invalid shape",
           index_, node_index, node.reg ? node.reg->name : "?", k, out.name);
     }
+    // A variable written by an op keeps its own fixed-size storage.
+    if (out.allocation == Allocation::kPersistent &&
+        BytesFor(out.type, count) != out.bytes) {
+      return error_reporter().Report(
+          StatusCode::kInvalidModel,
+          "subgraph %d: op #%d %s: output %d is variable '%s' of %zu bytes "
+          "but the op produces %zu bytes",
+          index_, node_index, node.reg ? node.reg->name : "?", k, out.name,
+          out.bytes, BytesFor(out.type, count));
+    }
   }
   return Status::Ok();
 }
@@ -224,7 +234,7 @@ Shape Subgraph::ShapeSignature(int32_t tensor) const {
 Status Subgraph::ResetVariables() {
   for (size_t i = 0; i < tensors_.size(); ++i) {
     Tensor& t = tensors_[i];
-    if (!t.is_variable) continue;
+    if (!t.is_variable || t.data == nullptr) continue;
     const uint8_t* data;
     size_t size;
     model_->BufferData(sg_->tensors()->Get(i)->buffer(), &data, &size);
@@ -313,8 +323,12 @@ Status Subgraph::PrepareNodes() {
     if (dynamic_input) {
       // Shapes are unknown until the producer runs: prepare at eval time.
       node_dynamic_[i] = 1;
-      for (int k = 0; k < node.num_outputs; ++k)
-        tensors_[node.outputs[k]].allocation = Allocation::kDynamic;
+      for (int k = 0; k < node.num_outputs; ++k) {
+        // Variables keep their storage; a shape change is refused later.
+        Tensor& out = tensors_[node.outputs[k]];
+        if (out.allocation != Allocation::kPersistent)
+          out.allocation = Allocation::kDynamic;
+      }
       continue;
     }
     OpContext ctx(this, tensors_.data(), &node, static_cast<int>(i), true);

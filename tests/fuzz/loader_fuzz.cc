@@ -16,9 +16,11 @@ namespace {
 
 using namespace ember;
 
-// Tensor memory the fuzzer lets a model ask for: bigger models are valid
-// but would only measure the machine's RAM (libFuzzer's malloc limit).
-constexpr size_t kMaxTensorBytes = size_t{64} << 20;
+// Tensor memory the fuzzer lets a model ask for. Bigger models are valid,
+// but they only measure the machine: RAM (libFuzzer's malloc limit) and,
+// under ASan and coverage instrumentation, seconds per element-wise op,
+// which would read as hangs. 4 MiB keeps every run well under a second.
+constexpr size_t kMaxTensorBytes = size_t{4} << 20;
 
 // Bytes declared by the model's tensor shapes (verified: no overflow).
 size_t DeclaredTensorBytes(const Model& model) {

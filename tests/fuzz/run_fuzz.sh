@@ -5,6 +5,8 @@
 #
 #   tests/fuzz/run_fuzz.sh [SECONDS] [extra libFuzzer flags...]
 #   EMBER_FUZZ_SECONDS=600 EMBER_FUZZ_WORKERS=4 tests/fuzz/run_fuzz.sh
+#   EMBER_FUZZ_TIMEOUT=N: seconds one input may take before it counts as a
+#   hang (default 30: generous, the build machine may be busy)
 #
 # New interesting inputs go to build/fuzz/corpus (the committed seeds in
 # tests/fuzz/corpus are only read); crashes to build/fuzz/artifacts/.
@@ -28,7 +30,7 @@ mkdir -p "$work" "$artifacts"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048
+flags=(-max_total_time="$seconds" -timeout="${EMBER_FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048
        -max_len=16384 -print_final_stats=1
        -dict="$root/tests/fuzz/tflite.dict"
        -artifact_prefix="$artifacts/")

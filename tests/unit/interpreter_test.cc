@@ -464,3 +464,71 @@ TEST(Interpreter, UnsizedDynamicOutputIsAnError) {
 
 }  // namespace
 }  // namespace ember
+
+namespace ember {
+namespace {
+
+TEST(Interpreter, VariableWrittenByAnOpKeepsItsStorage) {
+  auto build = [](std::vector<int32_t> var_shape, bool dynamic_producer) {
+    ModelBuilder b;
+    const int x = b.AddTensor(testing::kF32, {4}, "x");
+    const int c = b.AddConstant<float>(testing::kF32, {1}, {1}, "c");
+    const int v = b.AddTensor(testing::kF32, var_shape, "v");
+    b.SetVariable(v);
+    if (dynamic_producer) {
+      const int p = b.AddTensor(testing::kF32, {4}, "p");
+      b.AddCustomOp("Positives", {x}, {p});
+      b.AddOp(fb::BuiltinOperator::ADD, {p, c}, {v}, AddOptions());
+    } else {
+      b.AddOp(fb::BuiltinOperator::ADD, {x, c}, {v}, AddOptions());
+    }
+    b.SetInputs({x});
+    b.SetOutputs({v});
+    return b.Build();
+  };
+  OpResolver resolver;
+  resolver.AddAll(OpResolver::Builtins());
+  resolver.AddCustom("Positives", &kPositives);
+  {
+    auto l = Load(build({4}, false), resolver);
+    ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
+    ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+    Fill(l->f32(0), {1, 2, 3, 4});
+    ASSERT_TRUE(l->interp->Invoke().ok());
+    EXPECT_EQ(l->f32(2)[3], 5);
+    ASSERT_TRUE(l->interp->ResetVariables().ok());
+    EXPECT_EQ(l->f32(2)[3], 0);
+  }
+  {
+    // The op would write 16 bytes into a 4-byte variable.
+    auto l = Load(build({1}, false), resolver);
+    ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
+    EXPECT_EQ(l->interp->AllocateTensors().code(), StatusCode::kInvalidModel);
+    EXPECT_NE(std::string(l->interp->errors().message())
+                  .find("output 0 is variable 'v' of 4 bytes but the op "
+                        "produces 16 bytes"),
+              std::string::npos)
+        << l->interp->errors().message();
+    EXPECT_TRUE(l->interp->ResetVariables().ok());
+  }
+  {
+    // Behind a dynamic producer the check happens at every invoke.
+    auto l = Load(build({3}, true), resolver);
+    ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
+    ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+    Fill(l->f32(0), {1, -2, 3, 4});
+    ASSERT_TRUE(l->interp->Invoke().ok()) << l->interp->errors().message();
+    EXPECT_EQ(l->f32(2)[2], 5);
+    Fill(l->f32(0), {1, 2, 3, 4});
+    EXPECT_EQ(l->interp->Invoke().code(), StatusCode::kInvalidModel);
+    EXPECT_NE(std::string(l->interp->errors().message()).find("variable 'v' of 12 bytes"),
+              std::string::npos)
+        << l->interp->errors().message();
+    ASSERT_TRUE(l->interp->ResizeInput(0, ops::MakeShape({4})).ok());
+    ASSERT_TRUE(l->interp->AllocateTensors().ok());
+    EXPECT_TRUE(l->interp->ResetVariables().ok());
+  }
+}
+
+}  // namespace
+}  // namespace ember

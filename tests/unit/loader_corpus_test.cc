@@ -306,6 +306,37 @@ TEST(LoaderCorpus, SubgraphIndexOutOfRange) {
   ExpectFailure(b.Build(), "op #0 references subgraph 7 (model has 2)");
 }
 
+TEST(LoaderCorpus, OptionsTypeWithoutTable) {
+  // Found by the fuzzer: a union type of IfOptions with no table behind it.
+  // The object API cannot write that, so the options field is dropped from
+  // the operators' (shared) vtable after building.
+  for (const fb::BuiltinOptions type :
+       {fb::BuiltinOptions::IfOptions, fb::BuiltinOptions::WhileOptions,
+        fb::BuiltinOptions::CallOnceOptions, fb::BuiltinOptions::AddOptions}) {
+    ModelBuilder b = AddChain();
+    for (int i = 0; i < 2; ++i) {
+      switch (type) {
+        case fb::BuiltinOptions::IfOptions: b.op(i).builtin_options.Set(fb::IfOptionsT()); break;
+        case fb::BuiltinOptions::WhileOptions: b.op(i).builtin_options.Set(fb::WhileOptionsT()); break;
+        case fb::BuiltinOptions::CallOnceOptions: b.op(i).builtin_options.Set(fb::CallOnceOptionsT()); break;
+        default: break;
+      }
+    }
+    std::vector<uint8_t> bytes = b.Build();
+    const fb::Operator* op = fb::GetModel(bytes.data())->subgraphs()->Get(0)->operators()->Get(0);
+    const uint8_t* table = reinterpret_cast<const uint8_t*>(op);
+    int32_t soffset;
+    memcpy(&soffset, table, 4);
+    const size_t vtable = static_cast<size_t>(table - bytes.data()) - soffset;
+    const size_t entry = vtable + fb::Operator::VT_BUILTIN_OPTIONS;
+    ASSERT_NE(bytes[entry] | bytes[entry + 1], 0);
+    bytes[entry] = bytes[entry + 1] = 0;
+    ExpectFailure(bytes, "op #0: builtin_options_type " +
+                             std::to_string(static_cast<int>(type)) +
+                             " is set but the options table is missing");
+  }
+}
+
 TEST(LoaderCorpus, NoSubgraphs) {
   ModelBuilder b = AddChain();
   b.model().subgraphs.clear();
@@ -415,6 +446,17 @@ TEST(LoaderCorpus, QuantizationErrors) {
     // Scale without zero point: zero point 0 (the model still runs).
     ModelBuilder b = Quantized();
     b.tensor(0).quantization->zero_point.clear();
+    ExpectSuccess(b.Build());
+  }
+  {
+    // Valid but extreme scales with a fused RELU6: the activation bounds
+    // saturate instead of overflowing the float -> int conversion.
+    ModelBuilder b = Quantized();
+    b.tensor(2).quantization->scale = {1e-12f};
+    b.tensor(0).quantization->scale = {1e30f};
+    fb::AddOptionsT relu6;
+    relu6.fused_activation_function = fb::ActivationFunctionType::RELU6;
+    b.op(0).builtin_options.Set(relu6);
     ExpectSuccess(b.Build());
   }
   {
