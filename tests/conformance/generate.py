@@ -8,6 +8,7 @@ Models already in the cache with the same case key are kept, so re-runs
 only convert what changed.
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -139,32 +140,64 @@ def keras_builders(tf):
     return models
 
 
-def generate_models(tf, cache, only, manifest):
-    for name, build, inputs in keras_builders(tf):
-        if only and not re.search(only, name):
-            continue
-        model = None
-        rep = rep_samples(inputs, 4, 2)
-        for mode in cases.ALL_MODES:
-            full = f"{name}__{mode}"
-            path = os.path.join(cache, "models", full + ".tflite")
-            entry = {"name": full, "kind": "model", "op": name, "mode": mode,
-                     "path": os.path.relpath(path, cache),
-                     "ranges": [[lo, hi] for _, lo, hi in inputs]}
-            if not os.path.exists(path):
-                try:
-                    if model is None:
-                        model = build()
-                    conv = converter_for(
-                        tf, mode, lambda: tf.lite.TFLiteConverter.from_keras_model(model), rep)
-                    data = conv.convert()
-                except Exception as e:  # noqa: BLE001
-                    entry["generate_error"] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
-                    manifest.append(entry)
-                    continue
+def model_worker(tf, cache, name):
+    """Converts one architecture in every mode (run in a child process: the
+    TF converter can crash outright on some models, and a crash must cost
+    only the mode that caused it). A `.crash` marker is left next to the
+    output while converting, so the parent can tell which mode crashed."""
+    build, inputs = next((b, i) for n, b, i in keras_builders(tf) if n == name)
+    model = None
+    rep = rep_samples(inputs, 4, 2)
+    entries = []
+    for mode in cases.ALL_MODES:
+        full = f"{name}__{mode}"
+        path = os.path.join(cache, "models", full + ".tflite")
+        entry = {"name": full, "kind": "model", "op": name, "mode": mode,
+                 "path": os.path.relpath(path, cache),
+                 "ranges": [[lo, hi] for _, lo, hi in inputs]}
+        failed = path + ".failed"
+        if os.path.exists(failed):
+            with open(failed) as f:
+                entry["generate_error"] = f.read()
+        elif not os.path.exists(path):
+            marker = path + ".crash"
+            open(marker, "w").close()
+            try:
+                if model is None:
+                    model = build()
+                conv = converter_for(
+                    tf, mode, lambda: tf.lite.TFLiteConverter.from_keras_model(model), rep)
+                data = conv.convert()
                 with open(path, "wb") as f:
                     f.write(data)
-            manifest.append(entry)
+            except Exception as e:  # noqa: BLE001
+                with open(failed, "w") as f:
+                    f.write(f"{type(e).__name__}: {str(e).splitlines()[0][:200]}")
+                entry["generate_error"] = open(failed).read()
+            os.remove(marker)
+        entries.append(entry)
+    with open(os.path.join(cache, "models", name + ".entries.json"), "w") as f:
+        json.dump(entries, f)
+
+
+def generate_models(tf, cache, only, manifest):
+    import subprocess
+    for name, _, _ in keras_builders(tf):
+        if only and not re.search(only, name):
+            continue
+        for _attempt in range(len(cases.ALL_MODES) + 1):
+            rc = subprocess.run([sys.executable, os.path.abspath(__file__),
+                                 "--cache", cache, "--model-worker", name]).returncode
+            if rc == 0:
+                break
+            for marker in glob.glob(os.path.join(cache, "models", f"{name}__*.crash")):
+                with open(marker[:-len(".crash")] + ".failed", "w") as f:
+                    f.write(f"TensorFlow's converter crashed (exit {rc})")
+                os.remove(marker)
+        entries_path = os.path.join(cache, "models", name + ".entries.json")
+        if os.path.exists(entries_path):
+            with open(entries_path) as f:
+                manifest.extend(json.load(f))
 
 
 def main():
@@ -173,9 +206,13 @@ def main():
     ap.add_argument("--only", default=None, help="regex over case names")
     ap.add_argument("--skip-models", action="store_true")
     ap.add_argument("--skip-ops", action="store_true")
+    ap.add_argument("--model-worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     import tensorflow as tf
     tf.get_logger().setLevel("ERROR")
+    if args.model_worker:
+        model_worker(tf, args.cache, args.model_worker)
+        return
     os.makedirs(os.path.join(args.cache, "ops"), exist_ok=True)
     os.makedirs(os.path.join(args.cache, "models"), exist_ok=True)
     start = time.time()
