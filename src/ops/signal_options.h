@@ -6,6 +6,16 @@
 // reuse tracker).
 #pragma once
 
+// flexbuffers.h's string-to-number helpers reference a locale object that
+// lives in libflatbuffers when FLATBUFFERS_LOCALE_INDEPENDENT is on (the
+// default on Linux). Ember never parses numbers from strings and stays
+// header-only, so select the plain C path. flatbuffers/util.h is only
+// reached through flexbuffers.h, and every Ember file that includes it goes
+// through this header first, so all translation units agree.
+#ifdef FLATBUFFERS_LOCALE_INDEPENDENT
+#undef FLATBUFFERS_LOCALE_INDEPENDENT
+#endif
+#define FLATBUFFERS_LOCALE_INDEPENDENT 0
 #include <flatbuffers/flexbuffers.h>
 
 #include <cstdint>
