@@ -31,6 +31,9 @@ struct OpRegistration {
   // Computes. No allocation, no validation beyond data-dependent indices.
   Status (*eval)(OpContext& ctx);
   uint32_t flags;
+  // Optional: clears per-node state kept in op data (e.g. a running noise
+  // estimate). Called by ResetVariables(); nullptr for stateless ops.
+  void (*reset)(void* op_data) = nullptr;
 };
 
 }  // namespace ember

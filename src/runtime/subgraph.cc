@@ -232,6 +232,9 @@ Shape Subgraph::ShapeSignature(int32_t tensor) const {
 }
 
 Status Subgraph::ResetVariables() {
+  for (Node& node : nodes_) {
+    if (node.reg && node.reg->reset && node.op_data) node.reg->reset(node.op_data);
+  }
   for (size_t i = 0; i < tensors_.size(); ++i) {
     Tensor& t = tensors_[i];
     if (!t.is_variable || t.data == nullptr) continue;
