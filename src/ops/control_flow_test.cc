@@ -226,7 +226,8 @@ std::vector<uint8_t> BuildIf(fb::TensorType type, std::vector<int32_t> shape,
     b.AddOp(fb::BuiltinOperator::ADD, {bb, bb}, {r1}, AddOpts());
     b.AddOp(fb::BuiltinOperator::ADD, {a, r1}, {r2}, AddOpts());
     std::vector<int32_t> ins = {a, bb};
-    ins.resize(else_inputs, a);
+    while (static_cast<int>(ins.size()) < else_inputs)
+      ins.push_back(b.AddTensor(type, shape, "extra"));
     b.SetInputs(ins);
     b.SetOutputs({r1, r2});
   }
