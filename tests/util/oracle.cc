@@ -82,7 +82,7 @@ RunResult RunEmber(const std::vector<uint8_t>& bytes,
     Tensor& t = sg.tensors()[sg.inputs()[k]];
     if (t.type != inputs[k].type || t.bytes != inputs[k].data.size())
       return fail("input type or size mismatch");
-    memcpy(t.data, inputs[k].data.data(), t.bytes);
+    if (t.bytes > 0) memcpy(t.data, inputs[k].data.data(), t.bytes);
   }
   for (int i = 0; i < invokes; ++i) {
     if (!interp->Invoke().ok()) return fail(interp->errors().message());

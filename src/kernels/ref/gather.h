@@ -31,7 +31,7 @@ inline bool Gather(const GatherParams& p, const uint8_t* params,
           *bad = idx;
           return false;
         }
-        memcpy(out, src + idx * slice, slice);
+        if (slice > 0) memcpy(out, src + idx * slice, slice);
         out += slice;
       }
     }
@@ -62,7 +62,7 @@ inline bool GatherNd(const GatherNdParams& p, const uint8_t* params,
       }
       offset += idx * p.strides[k];
     }
-    memcpy(out, params + offset * slice, slice);
+    if (slice > 0) memcpy(out, params + offset * slice, slice);
     out += slice;
   }
   return true;

@@ -134,6 +134,7 @@ inline int32_t NearestSource(int32_t i, int32_t in_size, int32_t out_size,
 inline void ResizeNearest(const ResizeParams& p, const uint8_t* in,
                           uint8_t* out, size_t elem_size) {
   const size_t pixel = static_cast<size_t>(p.depth) * elem_size;
+  if (pixel == 0) return;
   const size_t row = pixel * p.in_w;
   const size_t image = row * p.in_h;
   for (int32_t b = 0; b < p.batches; ++b) {

@@ -20,6 +20,7 @@ struct SpaceBatchParams {
 inline void BatchToSpace(const SpaceBatchParams& p, const uint8_t* in,
                          uint8_t* out, size_t elem_size) {
   const size_t pixel = static_cast<size_t>(p.depth) * elem_size;
+  if (pixel == 0) return;
   for (int32_t b = 0; b < p.out_b; ++b) {
     for (int32_t h = 0; h < p.out_h; ++h) {
       const int32_t sh = h + p.pad_top;
@@ -42,6 +43,7 @@ inline void SpaceToBatch(const SpaceBatchParams& p, const uint8_t* in,
                          uint8_t* out, size_t elem_size,
                          const uint8_t* pad_value) {
   const size_t pixel = static_cast<size_t>(p.depth) * elem_size;
+  if (pixel == 0) return;
   for (int32_t ob = 0; ob < p.out_b; ++ob) {
     const int32_t b = ob % p.in_b;
     const int32_t shift = ob / p.in_b;
