@@ -1,0 +1,193 @@
+// BATCH_MATMUL: float, int8 (int8 or int32 output), int16, hybrid float x
+// int8 -> float; adj_x / adj_y; operands of rank 2..5 with broadcast batch
+// dims.
+#include <cmath>
+
+#include "kernels/ref/batch_matmul.h"
+#include "ops/op_util.h"
+
+namespace ember::ops {
+namespace {
+
+struct BatchMatMulData {
+  ref::BatchMatMulParams params;
+  // Hybrid (float x int8): scratch for the quantized lhs rows.
+  bool hybrid;
+  bool asymmetric;
+  int64_t lhs_matrices;
+  int q_scratch, scale_scratch, offset_scratch;
+};
+
+Status CheckPerTensor(OpContext& ctx, const Tensor* t, const char* what) {
+  if (!t->quant.quantized()) {
+    return ctx.Error(StatusCode::kInvalidModel, "%s (%s) needs quantization parameters", what,
+                     DataTypeName(t->type));
+  }
+  if (t->quant.count != 1) {
+    return ctx.Error(StatusCode::kUnsupported,
+                     "%s: per-channel quantization is not supported", what);
+  }
+  return Status::Ok();
+}
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
+  const Tensor* lhs = ctx.input(0);
+  const Tensor* rhs = ctx.input(1);
+  Tensor* out = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_BatchMatMulOptions();
+  auto& p = ctx.op_data<BatchMatMulData>()->params;
+  p.adj_x = opt != nullptr && opt->adj_x();
+  p.adj_y = opt != nullptr && opt->adj_y();
+  auto* data = ctx.op_data<BatchMatMulData>();
+  data->hybrid = lhs->type == DataType::kFloat32 && rhs->type == DataType::kInt8;
+  data->asymmetric = opt != nullptr && opt->asymmetric_quantize_inputs();
+  if (lhs->type != rhs->type && !data->hybrid) {
+    return ctx.Error(StatusCode::kUnsupported,
+                     "lhs (%s) and rhs (%s) types are not supported together",
+                     DataTypeName(lhs->type), DataTypeName(rhs->type));
+  }
+  switch (lhs->type) {
+    case DataType::kFloat32:
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kFloat32));
+      break;
+    case DataType::kInt8:
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kInt8, DataType::kInt32));
+      break;
+    case DataType::kInt16:
+      EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kInt16));
+      break;
+    default:
+      return UnsupportedType(ctx, lhs, "lhs");
+  }
+  const int lr = lhs->shape.rank, rr = rhs->shape.rank;
+  if (lr < 2 || lr > 5 || rr < 2 || rr > 5) {
+    return ctx.Error(StatusCode::kInvalidModel, "operand ranks must be 2..5 (have %d and %d)",
+                     lr, rr);
+  }
+  const int rank = std::max(lr, rr);
+  p.batch_rank = rank - 2;
+  // Broadcast the batch dims (operands right-aligned).
+  int64_t lhs_stride = 1, rhs_stride = 1;
+  for (int d = rank - 3; d >= 0; --d) {
+    const int li = d - (rank - lr), ri = d - (rank - rr);
+    const int32_t ld = li >= 0 ? lhs->shape.dims[li] : 1;
+    const int32_t rd = ri >= 0 ? rhs->shape.dims[ri] : 1;
+    if (ld != rd && ld != 1 && rd != 1) {
+      return ctx.Error(StatusCode::kInvalidArgument,
+                       "batch dim %d does not broadcast: %d vs %d", d, ld, rd);
+    }
+    p.batch_dims[d] = std::max(ld, rd);
+    if (ld == 0 || rd == 0) p.batch_dims[d] = 0;
+    p.lhs_batch_stride[d] = ld == 1 ? 0 : lhs_stride;
+    p.rhs_batch_stride[d] = rd == 1 ? 0 : rhs_stride;
+    lhs_stride *= ld;
+    rhs_stride *= rd;
+  }
+  const int32_t l0 = lhs->shape.dims[lr - 2], l1 = lhs->shape.dims[lr - 1];
+  const int32_t r0 = rhs->shape.dims[rr - 2], r1 = rhs->shape.dims[rr - 1];
+  p.m = p.adj_x ? l1 : l0;
+  p.k = p.adj_x ? l0 : l1;
+  const int32_t rk = p.adj_y ? r1 : r0;
+  p.n = p.adj_y ? r0 : r1;
+  if (p.k != rk) {
+    return ctx.Error(StatusCode::kInvalidArgument,
+                     "inner dims differ: lhs has %d, rhs has %d", p.k, rk);
+  }
+  if (data->hybrid) {
+    EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, rhs, "rhs"));
+    if (rhs->quant.zero_point0() != 0) {
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "hybrid rhs must be symmetric (zero point %d)", rhs->quant.zero_point0());
+    }
+    data->lhs_matrices = 1;
+    for (int d = 0; d < lr - 2; ++d) data->lhs_matrices *= lhs->shape.dims[d];
+    const size_t rows = static_cast<size_t>(std::max<int64_t>(1, data->lhs_matrices * p.m));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * static_cast<size_t>(std::max(1, p.k)),
+                                             &data->q_scratch));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * sizeof(float), &data->scale_scratch));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * sizeof(int32_t), &data->offset_scratch));
+  } else if (lhs->type != DataType::kFloat32) {
+    EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, lhs, "lhs"));
+    EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, rhs, "rhs"));
+    p.lhs_zero_point = lhs->quant.zero_point0();
+    p.rhs_zero_point = rhs->quant.zero_point0();
+    if (out->type == DataType::kInt32) {
+      // LiteRT's int8 -> int32 path sums raw products (zero points unused).
+      p.lhs_zero_point = 0;
+      p.rhs_zero_point = 0;
+    } else {
+      EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, out, "output"));
+      p.out_zero_point = out->quant.zero_point0();
+      const double real = static_cast<double>(lhs->quant.scale0()) *
+                          static_cast<double>(rhs->quant.scale0()) /
+                          static_cast<double>(out->quant.scale0());
+      ref::QuantizeMultiplier(real, &p.multiplier, &p.shift);
+    }
+    if (lhs->type == DataType::kInt16) {
+      if (p.lhs_zero_point != 0 || p.rhs_zero_point != 0 || p.out_zero_point != 0) {
+        return ctx.Error(StatusCode::kInvalidModel, "int16 zero points must all be 0");
+      }
+      p.out_min = -32768;
+      p.out_max = 32767;
+    } else {
+      p.out_min = -128;
+      p.out_max = 127;
+    }
+  }
+  Shape s;
+  s.rank = rank;
+  for (int d = 0; d < rank - 2; ++d) s.dims[d] = p.batch_dims[d];
+  s.dims[rank - 2] = p.m;
+  s.dims[rank - 1] = p.n;
+  return ctx.ResizeOutput(0, s);
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* lhs = ctx.input(0);
+  const Tensor* rhs = ctx.input(1);
+  Tensor* out = ctx.output(0);
+  const auto* data = ctx.op_data<BatchMatMulData>();
+  const auto& p = data->params;
+  if (data->hybrid) {
+    ref::BatchMatMulHybrid(p, data->lhs_matrices, data->asymmetric, lhs->data_as<float>(),
+                           rhs->data_as<int8_t>(), rhs->quant.scale0(),
+                           static_cast<int8_t*>(ctx.scratch(data->q_scratch)),
+                           static_cast<float*>(ctx.scratch(data->scale_scratch)),
+                           static_cast<int32_t*>(ctx.scratch(data->offset_scratch)),
+                           out->data_as<float>());
+    return Status::Ok();
+  }
+  switch (lhs->type) {
+    case DataType::kFloat32:
+      ref::BatchMatMulFloat(p, lhs->data_as<float>(), rhs->data_as<float>(),
+                            out->data_as<float>());
+      return Status::Ok();
+    case DataType::kInt8:
+      if (out->type == DataType::kInt32) {
+        ref::BatchMatMulInt8ToInt32(p, lhs->data_as<int8_t>(), rhs->data_as<int8_t>(),
+                                    out->data_as<int32_t>());
+      } else {
+        ref::BatchMatMulInt8(p, lhs->data_as<int8_t>(), rhs->data_as<int8_t>(),
+                             out->data_as<int8_t>());
+      }
+      return Status::Ok();
+    case DataType::kInt16:
+      ref::BatchMatMulInt16(p, lhs->data_as<int16_t>(), rhs->data_as<int16_t>(),
+                            out->data_as<int16_t>());
+      return Status::Ok();
+    default:
+      return UnsupportedType(ctx, lhs, "lhs");
+  }
+}
+
+}  // namespace
+
+const OpRegistration* Register_BATCH_MATMUL() {
+  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::BATCH_MATMUL),
+                                     "BATCH_MATMUL", sizeof(BatchMatMulData), Prepare, Eval,
+                                     kOpFlagNone};
+  return &reg;
+}
+
+}  // namespace ember::ops

@@ -1,0 +1,297 @@
+// MEAN, SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, REDUCE_ANY, REDUCE_ALL.
+// Input 1 holds the axes (int32; negative values count from the back,
+// duplicates are ignored). A constant axes tensor fixes the output shape in
+// Prepare; otherwise the output is dynamic and resized in Eval.
+#include <cmath>
+
+#include "kernels/ref/reduce.h"
+#include "ops/op_util.h"
+
+namespace ember::ops {
+namespace {
+
+enum class ReduceKind { kMean, kSum, kProd, kMax, kMin, kAny, kAll };
+
+struct ReduceData {
+  ref::ReduceGeometry geo;
+  bool keep_dims;
+  bool quantized;  // int8/uint8/int16 with affine parameters
+  int32_t in_zp, out_zp;
+  int32_t multiplier;
+  int shift;
+  double in_scale, out_scale;  // for the product multiplier in Eval
+  int scratch;  // accumulator, one 8-byte slot per output (or input)
+};
+
+// Resolves axes into a per-dim mask and computes the output shape.
+Status ResolveAxes(OpContext& ctx, const Tensor* axis, const Shape& in,
+                   bool keep_dims, bool* reduced, Shape* out) {
+  for (int d = 0; d < kMaxRank; ++d) reduced[d] = false;
+  const int64_t n = axis->NumElements();
+  const int32_t* values = axis->data_as<int32_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t a = values[i];
+    if (in.rank == 0) {
+      // A scalar reduces to itself; LiteRT ignores the axes then.
+      continue;
+    }
+    if (a < 0) a += in.rank;
+    if (a < 0 || a >= in.rank) {
+      return ctx.Error(StatusCode::kInvalidArgument,
+                       "axis %d is out of range for rank %d", values[i], in.rank);
+    }
+    reduced[a] = true;
+  }
+  Shape s;
+  for (int d = 0; d < in.rank; ++d) {
+    if (!reduced[d]) {
+      s.dims[s.rank++] = in.dims[d];
+    } else if (keep_dims) {
+      s.dims[s.rank++] = 1;
+    }
+  }
+  *out = s;
+  return Status::Ok();
+}
+
+bool IsQuantizedType(DataType t) {
+  return t == DataType::kInt8 || t == DataType::kUInt8 || t == DataType::kInt16;
+}
+
+// Which input types each reduction accepts.
+bool Supports(ReduceKind kind, DataType t) {
+  switch (kind) {
+    case ReduceKind::kAny:
+    case ReduceKind::kAll:
+      return t == DataType::kBool;
+    case ReduceKind::kProd:
+      return t == DataType::kFloat32 || t == DataType::kInt32 ||
+             t == DataType::kInt64 || t == DataType::kInt8 || t == DataType::kInt16;
+    default:
+      return t == DataType::kFloat32 || t == DataType::kInt32 ||
+             t == DataType::kInt64 || IsQuantizedType(t);
+  }
+}
+
+// Prod multiplier: each step scales by in_scale / out_scale^(1/count).
+void ProdMultiplier(ReduceData* d) {
+  if (d->geo.num_outputs == 0 || d->geo.num_inputs == 0) return;
+  const int count = static_cast<int>(d->geo.num_inputs / d->geo.num_outputs);
+  const double scaling = d->in_scale / std::pow(d->out_scale, 1.0 / count);
+  ref::QuantizeMultiplier(scaling, &d->multiplier, &d->shift);
+}
+
+template <ReduceKind kind>
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
+  const Tensor* in = ctx.input(0);
+  const Tensor* axis = ctx.input(1);
+  Tensor* out = ctx.output(0);
+  auto* d = ctx.op_data<ReduceData>();
+  const auto* opt = ctx.op()->builtin_options_as_ReducerOptions();
+  d->keep_dims = opt != nullptr && opt->keep_dims();
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, axis, "axis", DataType::kInt32));
+  if (axis->shape.rank > 1) {
+    return ctx.Error(StatusCode::kInvalidModel, "axis must be 0-D or 1-D, has rank %d",
+                     axis->shape.rank);
+  }
+  if (!Supports(kind, in->type)) return UnsupportedType(ctx, in, "input");
+  EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, out));
+  d->quantized = false;
+  if (IsQuantizedType(in->type)) {
+    const bool needs_quant = kind == ReduceKind::kMean || kind == ReduceKind::kSum ||
+                             kind == ReduceKind::kProd;
+    const bool has_quant = in->quant.quantized() && out->quant.quantized();
+    if (needs_quant && !has_quant) {
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "%s input and output need quantization parameters",
+                       DataTypeName(in->type));
+    }
+    if (has_quant) {
+      if (in->quant.count != 1 || out->quant.count != 1) {
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "reductions need per-tensor quantization");
+      }
+      d->quantized = true;
+      d->in_zp = in->quant.zero_point0();
+      d->out_zp = out->quant.zero_point0();
+      d->in_scale = in->quant.scale0();
+      d->out_scale = out->quant.scale0();
+      if (in->type == DataType::kInt16 && (d->in_zp != 0 || d->out_zp != 0)) {
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "int16 input and output zero points must be 0 (have %d, %d)",
+                         d->in_zp, d->out_zp);
+      }
+      if ((kind == ReduceKind::kMax || kind == ReduceKind::kMin) &&
+          (in->quant.scale0() != out->quant.scale0() || d->in_zp != d->out_zp)) {
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "input and output quantization must match");
+      }
+      if (kind == ReduceKind::kMean || kind == ReduceKind::kSum) {
+        ref::QuantizeMultiplier(d->in_scale / d->out_scale, &d->multiplier, &d->shift);
+      }
+    }
+  }
+  // Accumulators: one 8-byte slot per output; with unknown axes the output
+  // can be as large as the input.
+  const bool need_acc = kind == ReduceKind::kMean ||
+                        (d->quantized && (kind == ReduceKind::kSum || kind == ReduceKind::kProd));
+  if (!axis->is_constant()) {
+    ctx.SetOutputDynamic(0);
+    if (need_acc) {
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+          static_cast<size_t>(std::max<int64_t>(1, in->NumElements())) * 8, &d->scratch));
+    }
+    return Status::Ok();
+  }
+  bool reduced[kMaxRank];
+  Shape out_shape;
+  EMBER_RETURN_IF_ERROR(ResolveAxes(ctx, axis, in->shape, d->keep_dims, reduced, &out_shape));
+  ref::MakeReduceGeometry(in->shape, reduced, &d->geo);
+  if (d->quantized && kind == ReduceKind::kProd) ProdMultiplier(d);
+  if (need_acc) {
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        static_cast<size_t>(std::max<int64_t>(1, d->geo.num_outputs)) * 8, &d->scratch));
+  }
+  return ctx.ResizeOutput(0, out_shape);
+}
+
+template <typename T>
+Status EvalTyped(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
+  const ref::ReduceGeometry& g = d.geo;
+  const T* in = ctx.input(0)->data_as<T>();
+  T* out = ctx.output(0)->data_as<T>();
+  switch (kind) {
+    case ReduceKind::kSum:
+      if constexpr (std::is_integral_v<T>) {
+        using U = std::make_unsigned_t<T>;  // wrap on overflow
+        ref::ReduceGeneric<T>(g, in, out, T(0), [](T a, T b) {
+          return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+        });
+      } else {
+        ref::ReduceGeneric<T>(g, in, out, T(0), [](T a, T b) { return a + b; });
+      }
+      return Status::Ok();
+    case ReduceKind::kProd:
+      if constexpr (std::is_integral_v<T>) {
+        using U = std::make_unsigned_t<T>;
+        ref::ReduceGeneric<T>(g, in, out, T(1), [](T a, T b) {
+          return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+        });
+      } else {
+        ref::ReduceGeneric<T>(g, in, out, T(1), [](T a, T b) { return a * b; });
+      }
+      return Status::Ok();
+    case ReduceKind::kMax:
+      ref::ReduceGeneric<T>(g, in, out, std::numeric_limits<T>::lowest(),
+                            [](T a, T b) { return b > a ? b : a; });
+      return Status::Ok();
+    case ReduceKind::kMin:
+      ref::ReduceGeneric<T>(g, in, out, std::numeric_limits<T>::max(),
+                            [](T a, T b) { return b < a ? b : a; });
+      return Status::Ok();
+    case ReduceKind::kMean:
+      if constexpr (std::is_same_v<T, float>) {
+        if (g.num_inputs == 0) {
+          for (int64_t o = 0; o < g.num_outputs; ++o) out[o] = NAN;
+          return Status::Ok();
+        }
+        ref::MeanPlain<float, float>(g, in, out, static_cast<float*>(ctx.scratch(d.scratch)));
+      } else {
+        ref::MeanPlain<T, int64_t>(g, in, out, static_cast<int64_t*>(ctx.scratch(d.scratch)));
+      }
+      return Status::Ok();
+    default:
+      return ctx.Error(StatusCode::kInternal, "bad reduction");
+  }
+}
+
+template <typename T>
+Status EvalQuantized(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
+  const T* in = ctx.input(0)->data_as<T>();
+  T* out = ctx.output(0)->data_as<T>();
+  int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
+  switch (kind) {
+    case ReduceKind::kMean:
+    case ReduceKind::kSum:
+      ref::QuantizedMeanOrSum<T>(d.geo, in, out, acc, d.in_zp, d.out_zp, d.multiplier,
+                                 d.shift, kind == ReduceKind::kMean);
+      return Status::Ok();
+    case ReduceKind::kProd:
+      ref::QuantizedProd<T>(d.geo, in, out, acc, d.in_zp, d.out_zp, d.multiplier, d.shift);
+      return Status::Ok();
+    default:
+      return EvalTyped<T>(kind, ctx, d);
+  }
+}
+
+template <ReduceKind kind>
+Status Eval(OpContext& ctx) {
+  const Tensor* in = ctx.input(0);
+  auto* d = ctx.op_data<ReduceData>();
+  if (ctx.node()->has_dynamic_output) {
+    bool reduced[kMaxRank];
+    Shape out_shape;
+    EMBER_RETURN_IF_ERROR(
+        ResolveAxes(ctx, ctx.input(1), in->shape, d->keep_dims, reduced, &out_shape));
+    ref::MakeReduceGeometry(in->shape, reduced, &d->geo);
+    if (d->quantized && kind == ReduceKind::kProd) ProdMultiplier(d);
+    EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
+  }
+  switch (in->type) {
+    case DataType::kFloat32: return EvalTyped<float>(kind, ctx, *d);
+    case DataType::kInt32: return EvalTyped<int32_t>(kind, ctx, *d);
+    case DataType::kInt64: return EvalTyped<int64_t>(kind, ctx, *d);
+    case DataType::kInt8:
+      return d->quantized ? EvalQuantized<int8_t>(kind, ctx, *d) : EvalTyped<int8_t>(kind, ctx, *d);
+    case DataType::kUInt8:
+      return d->quantized ? EvalQuantized<uint8_t>(kind, ctx, *d) : EvalTyped<uint8_t>(kind, ctx, *d);
+    case DataType::kInt16:
+      return d->quantized ? EvalQuantized<int16_t>(kind, ctx, *d) : EvalTyped<int16_t>(kind, ctx, *d);
+    case DataType::kBool: {
+      const bool* pin = in->data_as<bool>();
+      bool* pout = ctx.output(0)->data_as<bool>();
+      if (kind == ReduceKind::kAny) {
+        ref::ReduceGeneric<bool>(d->geo, pin, pout, false, [](bool a, bool b) { return a || b; });
+      } else {
+        ref::ReduceGeneric<bool>(d->geo, pin, pout, true, [](bool a, bool b) { return a && b; });
+      }
+      return Status::Ok();
+    }
+    default:
+      return UnsupportedType(ctx, in, "input");
+  }
+}
+
+template <ReduceKind kind>
+const OpRegistration* MakeReg(fb::BuiltinOperator op, const char* name) {
+  static const OpRegistration reg = {static_cast<int32_t>(op), name, sizeof(ReduceData),
+                                     Prepare<kind>, Eval<kind>, kOpFlagNone};
+  return &reg;
+}
+
+}  // namespace
+
+const OpRegistration* Register_MEAN() {
+  return MakeReg<ReduceKind::kMean>(fb::BuiltinOperator::MEAN, "MEAN");
+}
+const OpRegistration* Register_SUM() {
+  return MakeReg<ReduceKind::kSum>(fb::BuiltinOperator::SUM, "SUM");
+}
+const OpRegistration* Register_REDUCE_PROD() {
+  return MakeReg<ReduceKind::kProd>(fb::BuiltinOperator::REDUCE_PROD, "REDUCE_PROD");
+}
+const OpRegistration* Register_REDUCE_MAX() {
+  return MakeReg<ReduceKind::kMax>(fb::BuiltinOperator::REDUCE_MAX, "REDUCE_MAX");
+}
+const OpRegistration* Register_REDUCE_MIN() {
+  return MakeReg<ReduceKind::kMin>(fb::BuiltinOperator::REDUCE_MIN, "REDUCE_MIN");
+}
+const OpRegistration* Register_REDUCE_ANY() {
+  return MakeReg<ReduceKind::kAny>(fb::BuiltinOperator::REDUCE_ANY, "REDUCE_ANY");
+}
+const OpRegistration* Register_REDUCE_ALL() {
+  return MakeReg<ReduceKind::kAll>(fb::BuiltinOperator::REDUCE_ALL, "REDUCE_ALL");
+}
+
+}  // namespace ember::ops
