@@ -39,8 +39,19 @@ void Im2col(const ref::ConvShape& s, const float* input, int64_t m0,
     const int32_t oy = static_cast<int32_t>(rest % s.out_h);
     const int32_t b = static_cast<int32_t>(rest / s.out_h);
     float* row = dst + (m - m0) * k;
+    const int32_t ix0 = ox * s.stride_w - s.pad_left;
+    // With no dilation, a row's taps are contiguous pixels of the input.
+    const bool row_inside = s.dilation_w == 1 && ix0 >= 0 &&
+                            ix0 + s.filter_w <= s.in_w;
     for (int32_t ky = 0; ky < s.filter_h; ++ky) {
       const int32_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+      if (row_inside && iy >= 0 && iy < s.in_h) {
+        std::memcpy(row + static_cast<int64_t>(ky) * s.filter_w * s.in_c,
+                    input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix0) *
+                                s.in_c,
+                    px_bytes * s.filter_w);
+        continue;
+      }
       for (int32_t kx = 0; kx < s.filter_w; ++kx) {
         const int32_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
         float* d = row + (static_cast<int64_t>(ky) * s.filter_w + kx) * s.in_c;
