@@ -13,6 +13,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "inputs.h"
+#include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"
 
 namespace ember::cli {
@@ -101,18 +102,24 @@ int Bench(const BenchOptions& o) {
   r["arena_bytes"] = sg.arena_bytes();
   r["arena_lower_bound_bytes"] = sg.arena_lower_bound();
   r["peak_rss_kb"] = PeakRssKb();
-  // Kernel variant per op: every op runs its reference kernel today.
+  // Kernel variant per op, as each op's Prepare chose it.
   std::map<std::string, int> kernels;
   for (size_t i = 0; i < sg.nodes().size(); ++i) {
-    if (!sg.node_folded(static_cast<int>(i)))
-      kernels[NodeName(sg.nodes()[i]) + ":ref"]++;
+    if (!sg.node_folded(static_cast<int>(i))) {
+      const Node& node = sg.nodes()[i];
+      kernels[NodeName(node) + ":" +
+              (node.kernel_variant ? node.kernel_variant : "ref")]++;
+    }
   }
   r["kernels"] = kernels;
+  r["cpu_features"] = dispatch::CpuFeaturesString();
   if (o.profile) {
     std::map<std::string, std::pair<int64_t, int64_t>> by_op;  // nanos, calls
     int64_t total = 0;
     for (size_t i = 0; i < sg.nodes().size(); ++i) {
-      auto& entry = by_op[NodeName(sg.nodes()[i])];
+      const Node& node = sg.nodes()[i];
+      auto& entry = by_op[NodeName(node) + ":" +
+                          (node.kernel_variant ? node.kernel_variant : "ref")];
       entry.first += sg.node_nanos()[i];
       entry.second += sg.node_calls()[i];
       total += sg.node_nanos()[i];
@@ -146,6 +153,10 @@ int Bench(const BenchOptions& o) {
          FormatBytes(sg.arena_bytes()).c_str(),
          FormatBytes(sg.arena_lower_bound()).c_str());
   printf("peak RSS        %.1f MiB\n", PeakRssKb() / 1024.0);
+  printf("cpu features    %s\n", dispatch::CpuFeaturesString());
+  printf("kernels        ");
+  for (const auto& [name, count] : kernels) printf(" %s x%d", name.c_str(), count);
+  printf("\n");
   if (o.profile) {
     Table table({"op", "ms/run", "share", "calls"});
     for (const auto& p : r["profile"]) {

@@ -5,6 +5,7 @@
 // int16 activations with int8 weights (int64, int32 or no bias).
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
+#include "ops/fast_path.h"
 
 namespace ember::ops {
 namespace {
@@ -21,7 +22,40 @@ struct ConvData {
   bool hybrid_asymmetric;
   int scratch_multipliers;  // 2 x out_c int32 (quantized kinds)
   int scratch_q_input, scratch_scales, scratch_zps;  // hybrid
+  // Optimized float path (x86): weights packed at prepare; `direct` for
+  // 1x1 stride-1 convolutions (the input is the GEMM's A matrix), else
+  // im2col into per-thread scratch.
+  const float* packed;
+  x86::GemmF32Kernel gemm;
+  bool direct;
+  int im2col_slots;
+  int scratch_im2col;
 };
+
+Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
+                        const Tensor* bias, ConvData* d) {
+  const ref::ConvShape& s = d->shape;
+  const x86::Isa isa = FastFloatIsa(ctx);
+  if (isa == x86::Isa::kNone || s.filter_in_c != s.in_c) return Status::Ok();
+  const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
+  if (k > (int64_t{1} << 24)) return Status::Ok();
+  EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, isa, filter, bias, s.out_c,
+                                     static_cast<int32_t>(k), &d->gemm,
+                                     &d->packed));
+  if (d->packed == nullptr) return Status::Ok();
+  d->direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
+              s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+              s.out_h == s.in_h && s.out_w == s.in_w;
+  if (!d->direct) {
+    d->im2col_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        sizeof(float) * static_cast<size_t>(x86::Im2colScratchFloats(
+                            s, d->im2col_slots)),
+        &d->scratch_im2col));
+  }
+  ctx.SetKernelVariant(GemmVariantName(isa, !d->direct));
+  return Status::Ok();
+}
 
 Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
@@ -85,7 +119,7 @@ Status Prepare(OpContext& ctx) {
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
       if (filter->type == DataType::kFloat32) {
         d->kind = ConvKind::kFloat;
-        return Status::Ok();
+        return PrepareFastFloat(ctx, filter, bias, d);
       }
       if (filter->type != DataType::kInt8) {
         return ctx.Error(StatusCode::kUnsupported,
@@ -172,6 +206,29 @@ Status Eval(OpContext& ctx) {
   const ref::ConvShape& s = d.shape;
   switch (d.kind) {
     case ConvKind::kFloat:
+      if (d.packed != nullptr) {
+        if (d.direct) {
+          x86::GemmF32Args g;
+          g.m = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
+          g.n = s.out_c;
+          g.k = s.in_c;
+          g.a = input->data_as<float>();
+          g.lda = s.in_c;
+          g.packed = d.packed;
+          g.c = output->data_as<float>();
+          g.ldc = s.out_c;
+          g.lo = d.float_lo;
+          g.hi = d.float_hi;
+          x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
+        } else {
+          x86::RunConvIm2colF32(
+              ctx.thread_pool(), d.im2col_slots, d.gemm, s,
+              input->data_as<float>(), d.packed, d.float_lo, d.float_hi,
+              static_cast<float*>(ctx.scratch(d.scratch_im2col)),
+              output->data_as<float>());
+        }
+        return Status::Ok();
+      }
       ref::ConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
                      OptionalData<float>(bias), d.float_lo, d.float_hi,
                      output->data_as<float>());

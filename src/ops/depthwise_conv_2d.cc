@@ -7,6 +7,7 @@
 // weights and int64 bias (64-bit accumulator).
 #include "kernels/ref/depthwise_conv.h"
 #include "ops/conv_util.h"
+#include "ops/fast_path.h"
 
 namespace ember::ops {
 namespace {
@@ -21,7 +22,41 @@ struct DepthwiseData {
   int32_t input_offset, filter_offset, output_offset;
   int scratch_multipliers;
   int scratch_q_input, scratch_scales, scratch_zps;
+  // Optimized float path (x86, depth multiplier 1): the kernel, a zero row
+  // standing in for padding rows and the bias (zeros when absent), both in
+  // persistent memory.
+  x86::DwConvF32Fn fast;
+  const float* zero_row;
+  const float* fast_bias;
 };
+
+Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
+                        DepthwiseData* d) {
+  const ref::DepthwiseShape& s = d->shape;
+  const x86::Isa isa = FastFloatIsa(ctx);
+  if (isa == x86::Isa::kNone || s.depth_multiplier != 1 || s.filter_h > 64)
+    return Status::Ok();
+  const char* name = "ref";
+  x86::DwConvF32Fn fn = x86::GetDwConvF32(isa, &name);
+  if (fn == nullptr) return Status::Ok();
+  // Bias values are read at prepare only when constant; otherwise keep the
+  // reference kernel.
+  if (bias != nullptr && !bias->is_constant()) return Status::Ok();
+  const size_t row = static_cast<size_t>(s.in_w) * s.in_c;
+  void* mem = nullptr;
+  EMBER_RETURN_IF_ERROR(
+      ctx.AllocatePersistent(sizeof(float) * (row + s.in_c), &mem));
+  float* zeros = static_cast<float*>(mem);
+  for (size_t i = 0; i < row; ++i) zeros[i] = 0.0f;
+  float* b = zeros + row;
+  for (int32_t c = 0; c < s.in_c; ++c)
+    b[c] = bias ? bias->data_as<float>()[c] : 0.0f;
+  d->fast = fn;
+  d->zero_row = zeros;
+  d->fast_bias = b;
+  ctx.SetKernelVariant(name);
+  return Status::Ok();
+}
 
 Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
@@ -84,7 +119,7 @@ Status Prepare(OpContext& ctx) {
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
       if (filter->type == DataType::kFloat32) {
         d->kind = DwKind::kFloat;
-        return Status::Ok();
+        return PrepareFastFloat(ctx, bias, d);
       }
       if (filter->type != DataType::kInt8) {
         return ctx.Error(StatusCode::kUnsupported,
@@ -162,6 +197,32 @@ Status Eval(OpContext& ctx) {
   const int32_t out_c = s.in_c * s.depth_multiplier;
   switch (d.kind) {
     case DwKind::kFloat:
+      if (d.fast != nullptr) {
+        x86::DwConvF32Args a;
+        a.batches = s.batches;
+        a.in_h = s.in_h;
+        a.in_w = s.in_w;
+        a.channels = s.in_c;
+        a.filter_h = s.filter_h;
+        a.filter_w = s.filter_w;
+        a.out_h = s.out_h;
+        a.out_w = s.out_w;
+        a.stride_h = s.stride_h;
+        a.stride_w = s.stride_w;
+        a.dilation_h = s.dilation_h;
+        a.dilation_w = s.dilation_w;
+        a.pad_top = s.pad_top;
+        a.pad_left = s.pad_left;
+        a.input = input->data_as<float>();
+        a.filter = filter->data_as<float>();
+        a.bias = d.fast_bias;
+        a.zero_row = d.zero_row;
+        a.output = output->data_as<float>();
+        a.lo = d.float_lo;
+        a.hi = d.float_hi;
+        x86::RunDwConvF32(ctx.thread_pool(), d.fast, a);
+        return Status::Ok();
+      }
       ref::DepthwiseConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
                               OptionalData<float>(bias), d.float_lo, d.float_hi,
                               output->data_as<float>());

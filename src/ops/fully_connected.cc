@@ -7,6 +7,7 @@
 // uint8; int16 activations with int8 weights (int64 or int32 bias).
 #include "kernels/ref/fully_connected.h"
 #include "ops/conv_util.h"
+#include "ops/fast_path.h"
 
 namespace ember::ops {
 namespace {
@@ -24,6 +25,9 @@ struct FcData {
   bool per_channel;
   int scratch_multipliers;
   int scratch_q_input, scratch_scales, scratch_zps;
+  // Optimized float path (x86): weights packed at prepare.
+  const float* packed;
+  x86::GemmF32Kernel gemm;
 };
 
 Status Prepare(OpContext& ctx) {
@@ -86,6 +90,10 @@ Status Prepare(OpContext& ctx) {
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
       if (weights->type == DataType::kFloat32) {
         d->kind = FcKind::kFloat;
+        const x86::Isa isa = FastFloatIsa(ctx);
+        EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, isa, weights, bias, s.units,
+                                           s.depth, &d->gemm, &d->packed));
+        if (d->packed != nullptr) ctx.SetKernelVariant(GemmVariantName(isa, false));
         return Status::Ok();
       }
       if (weights->type != DataType::kInt8) {
@@ -169,6 +177,21 @@ Status Eval(OpContext& ctx) {
   const ref::FullyConnectedShape& s = d.shape;
   switch (d.kind) {
     case FcKind::kFloat:
+      if (d.packed != nullptr) {
+        x86::GemmF32Args g;
+        g.m = s.batches;
+        g.n = s.units;
+        g.k = s.depth;
+        g.a = input->data_as<float>();
+        g.lda = s.depth;
+        g.packed = d.packed;
+        g.c = output->data_as<float>();
+        g.ldc = s.units;
+        g.lo = d.float_lo;
+        g.hi = d.float_hi;
+        x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
+        return Status::Ok();
+      }
       ref::FullyConnectedFloat(s, input->data_as<float>(), weights->data_as<float>(),
                                OptionalData<float>(bias), d.float_lo, d.float_hi,
                                output->data_as<float>());

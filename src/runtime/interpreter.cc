@@ -14,6 +14,8 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver,
   interp->model_ = &model;
   interp->options_ = options;
   if (interp->options_.num_threads < 1) interp->options_.num_threads = 1;
+  interp->thread_pool_ =
+      std::make_unique<ThreadPool>(interp->options_.num_threads);
   const auto* sgs = model.fb()->subgraphs();
   std::vector<std::string> missing;
   for (uint32_t i = 0; i < sgs->size(); ++i) {
@@ -86,6 +88,9 @@ Status Interpreter::SetNumThreads(int n) {
   if (n < 1) {
     return errors_.Report(StatusCode::kInvalidArgument,
                           "num_threads must be >= 1, got %d", n);
+  }
+  if (n != options_.num_threads) {
+    thread_pool_ = std::make_unique<ThreadPool>(n);
   }
   options_.num_threads = n;
   return Status::Ok();

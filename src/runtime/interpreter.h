@@ -9,6 +9,7 @@
 #include "model/model.h"
 #include "runtime/op_resolver.h"
 #include "runtime/subgraph.h"
+#include "runtime/thread_pool.h"
 
 namespace ember {
 
@@ -21,6 +22,9 @@ struct InterpreterOptions {
   // variables, folded constants, dynamic tensors, scratch); 0 = no limit.
   // Going over fails allocation or invoke with kOutOfMemory.
   size_t max_tensor_bytes = 0;
+  // Every op uses its reference kernel (no optimized variants), as does
+  // the environment variable EMBER_FORCE_REF=1.
+  bool force_reference_kernels = false;
 };
 
 // Named inputs/outputs of one SignatureDef.
@@ -66,6 +70,8 @@ class Interpreter {
   // empty key picks the only signature when there is exactly one.
   const Signature* FindSignature(const char* key);
   Status InvokeSubgraph(int index);
+  // Shared by every subgraph's ops; sized to options().num_threads.
+  ThreadPool* thread_pool() { return thread_pool_.get(); }
 
  private:
   Interpreter() = default;
@@ -75,6 +81,7 @@ class Interpreter {
   ErrorReporter errors_;
   std::vector<std::unique_ptr<Subgraph>> subgraphs_;
   std::vector<Signature> signatures_;
+  std::unique_ptr<ThreadPool> thread_pool_;
 };
 
 }  // namespace ember

@@ -34,9 +34,14 @@ struct Node {
   // Set by Prepare when an output's shape depends on input values that are
   // only known during Eval (the op then calls ResizeOutput in Eval).
   bool has_dynamic_output = false;
+  // Which kernel Prepare picked ("ref", or an optimized variant such as
+  // "x86_avx512_gemm"); reported by `ember bench`. Static string.
+  const char* kernel_variant = "ref";
 };
 
 // Services the host provides to ops.
+class ThreadPool;
+
 class OpHost {
  public:
   virtual ~OpHost() = default;
@@ -57,6 +62,21 @@ class OpHost {
   // ResizeSubgraphInput), so its inputs can be written before InvokeSubgraph.
   virtual Status AllocateSubgraph(int32_t index) = 0;
   virtual int num_threads() const = 0;
+  // The interpreter's thread pool (num_threads workers, caller included);
+  // nullptr when the host has none (ops then run single-threaded).
+  virtual ThreadPool* thread_pool() { return nullptr; }
+  // True when ops must use their reference kernels (options or the
+  // EMBER_FORCE_REF environment variable).
+  virtual bool force_reference_kernels() const { return false; }
+  // Prepare only: memory owned by node `node_index` that lives until the
+  // node is prepared again (or the host is destroyed), 64-byte aligned.
+  // For data derived from constants once (e.g. packed weights).
+  virtual Status AllocatePersistent(int node_index, size_t bytes, void** out) {
+    (void)node_index;
+    (void)bytes;
+    *out = nullptr;
+    return Status(StatusCode::kUnsupported);
+  }
 };
 
 class OpContext {
@@ -114,6 +134,19 @@ class OpContext {
       __attribute__((format(printf, 3, 4)));
   OpHost* host() const { return host_; }
   int num_threads() const { return host_->num_threads(); }
+  ThreadPool* thread_pool() const { return host_->thread_pool(); }
+  // False when reference kernels are forced (then ops must not pick an
+  // optimized variant).
+  bool optimized_kernels_allowed() const {
+    return !host_->force_reference_kernels();
+  }
+  // Prepare: records the kernel variant chosen (a static string).
+  void SetKernelVariant(const char* variant) { node_->kernel_variant = variant; }
+  // Prepare only: persistent per-node memory (see OpHost); the memory of
+  // this node's earlier Prepare calls has been released.
+  Status AllocatePersistent(size_t bytes, void** out) {
+    return host_->AllocatePersistent(node_index_, bytes, out);
+  }
   Node* node() const { return node_; }
 
  private:

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "kernels/dispatch/cpu_features.h"
 #include "planner/greedy_planner.h"
 #include "runtime/interpreter.h"
 
@@ -89,6 +90,34 @@ Status Subgraph::CheckOutputShapes(int node_index) {
   return Status::Ok();
 }
 int Subgraph::num_threads() const { return owner_->options().num_threads; }
+
+ThreadPool* Subgraph::thread_pool() { return owner_->thread_pool(); }
+
+bool Subgraph::force_reference_kernels() const {
+  return owner_->options().force_reference_kernels ||
+         dispatch::EnvForcesReference();
+}
+
+Status Subgraph::AllocatePersistent(int node_index, size_t bytes, void** out) {
+  *out = nullptr;
+  if (node_index < 0 || node_index >= static_cast<int>(nodes_.size())) {
+    return error_reporter().Report(StatusCode::kInternal,
+                                   "persistent memory for unknown node %d",
+                                   node_index);
+  }
+  auto& list = node_persistent_[node_index];
+  list.emplace_back();
+  EMBER_RETURN_IF_ERROR(Grow(list.back(), bytes, "persistent op data"));
+  *out = list.back().data.get();
+  return Status::Ok();
+}
+
+void Subgraph::ReleaseNodeState(int node_index) {
+  for (AlignedBuffer& b : node_persistent_[node_index])
+    allocated_bytes_ -= b.capacity;
+  node_persistent_[node_index].clear();
+  nodes_[node_index].kernel_variant = "ref";
+}
 
 Status Subgraph::EnsureConstantAligned(Tensor& t) {
   const size_t element = std::max<size_t>(DataTypeSize(t.type), 1);
@@ -175,6 +204,7 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
   node_folded_.assign(num_ops, 0);
   node_dynamic_.assign(num_ops, 0);
   dynamic_scratch_.resize(num_ops);
+  node_persistent_.resize(num_ops);
   size_t op_data_total = 0;
   for (uint32_t i = 0; i < num_ops; ++i) {
     const fb::Operator* op = sg->operators()->Get(i);
@@ -334,6 +364,7 @@ Status Subgraph::PrepareNodes() {
       }
       continue;
     }
+    ReleaseNodeState(static_cast<int>(i));
     OpContext ctx(this, tensors_.data(), &node, static_cast<int>(i), true);
     Status status = node.reg->prepare(ctx);
     if (!status.ok()) {
@@ -540,6 +571,7 @@ Status Subgraph::ResizeDynamicTensor(int32_t tensor_index, const Shape& shape) {
 Status Subgraph::PrepareDynamicNode(int i) {
   Node& node = nodes_[i];
   node.num_scratch = 0;
+  ReleaseNodeState(i);
   OpContext ctx(this, tensors_.data(), &node, i, true);
   Status status = node.reg->prepare(ctx);
   if (!status.ok()) {

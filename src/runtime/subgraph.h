@@ -73,6 +73,9 @@ class Subgraph : public OpHost {
                              const Shape& shape) override;
   Status AllocateSubgraph(int32_t index) override;
   int num_threads() const override;
+  ThreadPool* thread_pool() override;
+  bool force_reference_kernels() const override;
+  Status AllocatePersistent(int node_index, size_t bytes, void** out) override;
 
  private:
   Status PrepareNodes();
@@ -85,6 +88,9 @@ class Subgraph : public OpHost {
   Status Grow(AlignedBuffer& buffer, size_t bytes, const char* what);
   // Fails unless output k of node i has a shape with a sane element count.
   Status CheckOutputShapes(int node_index);
+  // Frees the persistent buffers of node i and resets its kernel variant
+  // (before the node is prepared again).
+  void ReleaseNodeState(int node_index);
 
   Interpreter* owner_;
   int index_;
@@ -102,6 +108,7 @@ class Subgraph : public OpHost {
   std::vector<AlignedBuffer> persistent_;  // per tensor; variables, folded
   std::vector<AlignedBuffer> dynamic_;     // per tensor; dynamic tensors
   std::vector<AlignedBuffer> dynamic_scratch_;  // per node
+  std::vector<std::vector<AlignedBuffer>> node_persistent_;  // per node
   bool profiling_ = false;
   std::vector<int64_t> node_nanos_;
   std::vector<int64_t> node_calls_;

@@ -1,0 +1,92 @@
+#include "kernels/dispatch/cpu_features.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+namespace ember::dispatch {
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+uint64_t ReadXcr0() {
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+CpuFeatures Detect() {
+  CpuFeatures f;
+  unsigned a, b, c, d;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return f;
+  const unsigned max_leaf = a;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+  const bool osxsave = (c >> 27) & 1;
+  const bool fma = (c >> 12) & 1;
+  const bool avx = (c >> 28) & 1;
+  if (!osxsave || !avx) return f;
+  const uint64_t xcr0 = ReadXcr0();
+  const bool ymm_state = (xcr0 & 0x6) == 0x6;     // SSE + AVX state
+  const bool zmm_state = (xcr0 & 0xe6) == 0xe6;   // + opmask, ZMM_Hi256, Hi16_ZMM
+  if (!ymm_state || max_leaf < 7) return f;
+  __cpuid_count(7, 0, a, b, c, d);
+  f.fma = fma;
+  f.avx2 = (b >> 5) & 1;
+  if (zmm_state) {
+    f.avx512f = (b >> 16) & 1;
+    f.avx512bw = (b >> 30) & 1;
+    f.avx512vl = (b >> 31) & 1;
+    f.avx512vnni = f.avx512f && ((c >> 11) & 1);
+  }
+  unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
+  __cpuid_count(7, 1, a1, b1, c1, d1);
+  f.avx_vnni = f.avx2 && ((a1 >> 4) & 1);
+  return f;
+}
+#else
+CpuFeatures Detect() { return CpuFeatures(); }
+#endif
+
+}  // namespace
+
+const CpuFeatures& GetCpuFeatures() {
+  static const CpuFeatures features = Detect();
+  return features;
+}
+
+bool EnvForcesReference() {
+  static const bool forced = [] {
+    const char* v = std::getenv("EMBER_FORCE_REF");
+    return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  return forced;
+}
+
+const char* CpuFeaturesString() {
+  static char text[96];
+  static const bool done = [] {
+    const CpuFeatures& f = GetCpuFeatures();
+    text[0] = '\0';
+    auto add = [](bool on, const char* name) {
+      if (!on) return;
+      if (text[0] != '\0') std::strcat(text, " ");
+      std::strcat(text, name);
+    };
+    add(f.avx2, "avx2");
+    add(f.fma, "fma");
+    add(f.avx512f, "avx512f");
+    add(f.avx512bw, "avx512bw");
+    add(f.avx512vl, "avx512vl");
+    add(f.avx512vnni, "avx512vnni");
+    add(f.avx_vnni, "avxvnni");
+    if (text[0] == '\0') std::strcat(text, "none");
+    return true;
+  }();
+  (void)done;
+  return text;
+}
+
+}  // namespace ember::dispatch

@@ -1,0 +1,67 @@
+// Drivers of the x86 fp32 fast path: split GEMM / im2col convolution /
+// depthwise convolution over the interpreter's thread pool and call the
+// per-ISA kernels. ISA-neutral code (built with the default flags).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/ref/conv.h"
+#include "kernels/x86/dwconv_f32.h"
+#include "kernels/x86/gemm_f32.h"
+#include "runtime/thread_pool.h"
+
+namespace ember::x86 {
+
+// Runs f(task_begin, task_end, slot) over [0, tasks) split into contiguous
+// ranges, one per slot; slot < min(max_slots, threads) identifies the
+// calling worker (for per-thread scratch).
+template <typename F>
+void ParallelTasks(ThreadPool* pool, int64_t tasks, int max_slots, F&& f) {
+  if (tasks <= 0) return;
+  int slots = pool ? pool->num_threads() : 1;
+  slots = static_cast<int>(std::min<int64_t>({static_cast<int64_t>(slots),
+                                              static_cast<int64_t>(max_slots),
+                                              tasks}));
+  if (slots <= 1) {
+    f(int64_t{0}, tasks, 0);
+    return;
+  }
+  pool->ParallelFor(slots, 1, [&](int64_t s0, int64_t s1) {
+    for (int64_t s = s0; s < s1; ++s) {
+      const int64_t begin = tasks * s / slots;
+      const int64_t end = tasks * (s + 1) / slots;
+      if (begin < end) f(begin, end, static_cast<int>(s));
+    }
+  });
+}
+
+// C = clamp(A * packed + bias) over the pool: splits rows when there are
+// enough row tiles, else panels.
+void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
+                const GemmF32Args& args);
+
+// Rows of the im2col buffer each worker fills and multiplies at a time.
+constexpr int64_t kIm2colRows = 96;
+
+// Floats of scratch RunConvIm2colF32 needs for `slots` workers.
+inline int64_t Im2colScratchFloats(const ref::ConvShape& s, int slots) {
+  return static_cast<int64_t>(slots) * kIm2colRows * s.filter_h * s.filter_w *
+         s.in_c;
+}
+
+// General (ungrouped) convolution: im2col of kIm2colRows output pixels at
+// a time into the worker's slice of `scratch`, then GEMM on the packed
+// weights (K = filter_h * filter_w * in_c, in the filter's OHWI order).
+void RunConvIm2colF32(ThreadPool* pool, int max_slots,
+                      const GemmF32Kernel& kernel, const ref::ConvShape& s,
+                      const float* input, const float* packed, float lo,
+                      float hi, float* scratch, float* output);
+
+// Depthwise: output rows split over the pool.
+void RunDwConvF32(ThreadPool* pool, DwConvF32Fn fn, const DwConvF32Args& args);
+
+// The depthwise kernel for an ISA (nullptr when not available).
+DwConvF32Fn GetDwConvF32(Isa isa, const char** name);
+
+}  // namespace ember::x86

@@ -1,0 +1,108 @@
+// AVX-512 fp32 depthwise convolution: 16 channels per zmm (masked tail).
+// For each output row and channel block the 3x3 weights stay in registers
+// while the row's pixels stream past; rows in the padding read a zero row,
+// columns in the padding take the per-tap checked path. Built with
+// -mavx512f -mavx512bw -mavx512vl -mfma only.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// GCC 12 reports the undefined pass-through operand inside the
+// _mm512_{min,max}_ps intrinsics as maybe-uninitialized (false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <algorithm>
+
+#include "kernels/x86/dwconv_f32.h"
+
+namespace ember::x86 {
+namespace {
+
+inline __mmask16 Mask(int32_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xffff)
+                 : static_cast<__mmask16>((1u << n) - 1);
+}
+
+}  // namespace
+
+void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
+                     int64_t row_end) {
+  const int32_t C = g.channels;
+  const __m512 lo = _mm512_set1_ps(g.lo);
+  const __m512 hi = _mm512_set1_ps(g.hi);
+  const int32_t kh = g.filter_h, kw = g.filter_w;
+  const bool k3 = kh == 3 && kw == 3;
+  constexpr int kMaxTaps = 64;
+  const float* rows[kMaxTaps];  // per ky (kh <= kMaxTaps checked by caller)
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    const int32_t b = static_cast<int32_t>(row / g.out_h);
+    const int32_t oy = static_cast<int32_t>(row % g.out_h);
+    const float* in_b = g.input + static_cast<int64_t>(b) * g.in_h * g.in_w * C;
+    for (int32_t ky = 0; ky < kh; ++ky) {
+      const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+      rows[ky] = (iy >= 0 && iy < g.in_h)
+                     ? in_b + static_cast<int64_t>(iy) * g.in_w * C
+                     : g.zero_row;
+    }
+    float* out_row = g.output + row * g.out_w * C;
+    // Output columns whose taps all fall inside the input.
+    int32_t ox_lo = 0;
+    while (ox_lo < g.out_w && ox_lo * g.stride_w - g.pad_left < 0) ++ox_lo;
+    int32_t ox_hi = g.out_w;
+    while (ox_hi > ox_lo &&
+           (ox_hi - 1) * g.stride_w - g.pad_left + (kw - 1) * g.dilation_w >= g.in_w)
+      --ox_hi;
+    for (int32_t c = 0; c < C; c += 16) {
+      const __mmask16 m = Mask(C - c);
+      const __m512 bias = _mm512_maskz_loadu_ps(m, g.bias + c);
+      auto edge = [&](int32_t ox) {
+        const int32_t ix0 = ox * g.stride_w - g.pad_left;
+        __m512 acc = bias;
+        for (int32_t ky = 0; ky < kh; ++ky) {
+          for (int32_t kx = 0; kx < kw; ++kx) {
+            const int32_t ix = ix0 + kx * g.dilation_w;
+            if (ix < 0 || ix >= g.in_w) continue;
+            const __m512 x =
+                _mm512_maskz_loadu_ps(m, rows[ky] + static_cast<int64_t>(ix) * C + c);
+            const __m512 w = _mm512_maskz_loadu_ps(
+                m, g.filter + static_cast<int64_t>(ky * kw + kx) * C + c);
+            acc = _mm512_fmadd_ps(x, w, acc);
+          }
+        }
+        _mm512_mask_storeu_ps(out_row + static_cast<int64_t>(ox) * C + c, m,
+                              _mm512_min_ps(_mm512_max_ps(acc, lo), hi));
+      };
+      for (int32_t ox = 0; ox < ox_lo; ++ox) edge(ox);
+      if (k3) {
+        __m512 w[9];
+        for (int t = 0; t < 9; ++t)
+          w[t] = _mm512_maskz_loadu_ps(m, g.filter + static_cast<int64_t>(t) * C + c);
+        const int64_t step = static_cast<int64_t>(g.dilation_w) * C;
+        const float* r0 = rows[0] + c;
+        const float* r1 = rows[1] + c;
+        const float* r2 = rows[2] + c;
+        for (int32_t ox = ox_lo; ox < ox_hi; ++ox) {
+          const int64_t off =
+              static_cast<int64_t>(ox * g.stride_w - g.pad_left) * C;
+          __m512 acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off), w[0], bias);
+          __m512 acc1 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, r1 + off), w[3]);
+          __m512 acc2 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, r2 + off), w[6]);
+          acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off + step), w[1], acc0);
+          acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + off + step), w[4], acc1);
+          acc2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + off + step), w[7], acc2);
+          acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off + 2 * step), w[2], acc0);
+          acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + off + 2 * step), w[5], acc1);
+          acc2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + off + 2 * step), w[8], acc2);
+          const __m512 acc = _mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2);
+          _mm512_mask_storeu_ps(out_row + static_cast<int64_t>(ox) * C + c, m,
+                                _mm512_min_ps(_mm512_max_ps(acc, lo), hi));
+        }
+      } else {
+        for (int32_t ox = ox_lo; ox < ox_hi; ++ox) edge(ox);
+      }
+      for (int32_t ox = std::max(ox_hi, ox_lo); ox < g.out_w; ++ox) edge(ox);
+    }
+  }
+}
+
+}  // namespace ember::x86
+#endif  // __x86_64__

@@ -1,0 +1,63 @@
+// fp32 GEMM for the x86 fast path: C[M, N] = clamp(A[M, K] * B[K, N] + bias,
+// lo, hi), with B (the weights, given as N rows of K, i.e. OHWI filters
+// flattened or FC weights) packed once into panels of NR columns:
+//   panel p = [NR bias values][K x NR weights], weight (k, j) at k * NR + j
+// zero-padded past N. A rows are read with stride lda, C rows written with
+// stride ldc. Per-ISA microkernels live in gemm_f32_<isa>.cc (compiled with
+// that ISA's flags only); callers reach them through GetGemmF32().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ember::x86 {
+
+struct GemmF32Args {
+  int64_t m = 0;  // rows of A and C
+  int32_t n = 0;  // output columns (channels)
+  int32_t k = 0;  // depth
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const float* packed = nullptr;  // from PackGemmWeightsF32
+  float* c = nullptr;
+  int64_t ldc = 0;
+  float lo = 0.0f, hi = 0.0f;  // output clamp
+};
+
+// Computes rows [m_begin, m_end) x panels [p_begin, p_end) of C.
+using GemmF32Fn = void (*)(const GemmF32Args& args, int64_t m_begin,
+                           int64_t m_end, int32_t p_begin, int32_t p_end);
+
+struct GemmF32Kernel {
+  const char* name = nullptr;  // nullptr: none available
+  int32_t mr = 0;              // rows per microkernel tile
+  int32_t nr = 0;              // columns per panel
+  GemmF32Fn fn = nullptr;
+};
+
+enum class Isa : int32_t { kNone = 0, kAvx2 = 1, kAvx512 = 2 };
+
+// The best ISA the CPU supports for fp32 kernels (kNone off x86).
+Isa BestFloatIsa();
+
+// The kernel for an ISA (name == nullptr when not compiled in).
+GemmF32Kernel GetGemmF32(Isa isa);
+
+inline int32_t GemmPanels(int32_t n, int32_t nr) { return (n + nr - 1) / nr; }
+
+inline size_t PackedGemmWeightsBytes(int32_t n, int32_t k, int32_t nr) {
+  return sizeof(float) * static_cast<size_t>(GemmPanels(n, nr)) *
+         (static_cast<size_t>(k) + 1) * static_cast<size_t>(nr);
+}
+
+// Packs weights w[N][K] (row n at w + n * k) and optional bias[N].
+void PackGemmWeightsF32(const float* w, const float* bias, int32_t n, int32_t k,
+                        int32_t nr, float* packed);
+
+// Declared for the dispatcher; defined in the per-ISA files.
+void GemmF32Avx512(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
+                   int32_t p_begin, int32_t p_end);
+void GemmF32Avx2(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
+                 int32_t p_begin, int32_t p_end);
+
+}  // namespace ember::x86
