@@ -20,7 +20,7 @@ echo "== ci: conformance suite (ops x types, Keras architectures, shared models)
 
 if [ -x tests/install/test_find_package.sh ]; then
   echo "== ci: installed package + find_package(Ember)"
-  bash tests/install/test_find_package.sh
+  bash tests/install/test_find_package.sh --build-dir build/release
 fi
 if [ -x tests/fuzz/run_fuzz.sh ]; then
   echo "== ci: bounded loader fuzzing"

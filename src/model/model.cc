@@ -136,11 +136,9 @@ bool Model::IsConstant(const fb::Tensor* tensor) const {
   BufferData(tensor->buffer(), &data, &size);
   if (size > 0) return true;
   if (tensor->buffer() == 0 || tensor->shape() == nullptr) return false;
-  bool empty = false;
-  for (int32_t d : *tensor->shape()) empty |= (d == 0);
-  if (!empty) return false;
-  const fb::Buffer* buffer = model_->buffers()->Get(tensor->buffer());
-  return buffer != nullptr && buffer->data() != nullptr;
+  for (int32_t d : *tensor->shape())
+    if (d == 0) return true;  // an empty constant: nothing to store
+  return false;
 }
 
 int32_t Model::BuiltinCode(const fb::OperatorCode* code) {

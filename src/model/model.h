@@ -34,9 +34,10 @@ class Model {
   // The bytes of buffer `index` (inline vector or offset/size form). Empty
   // for buffers without data. Index and range were verified at load.
   void BufferData(uint32_t index, const uint8_t** data, size_t* size) const;
-  // Whether `tensor` is a constant: its buffer holds bytes, or the tensor
-  // has zero elements and its (non-zero) buffer carries an empty data
-  // vector (e.g. an empty axes list).
+  // Whether `tensor` can be read as a constant: its buffer holds bytes, or
+  // it has zero elements and a buffer of its own (e.g. an empty axes list;
+  // writers omit empty data vectors). A zero-element tensor that an op
+  // produces is not a constant: callers check producers.
   bool IsConstant(const fb::Tensor* tensor) const;
 
   // Builtin code of an operator code, reconciling the deprecated byte.

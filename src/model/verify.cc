@@ -328,7 +328,10 @@ Status VerifyModelSemantics(const Model& model, ErrorReporter& errors) {
       if (op->outputs()) {
         for (int32_t idx : *op->outputs()) {
           const fb::Tensor* tensor = sg->tensors()->Get(idx);
-          if (model.IsConstant(tensor) && !tensor->is_variable()) {
+          const uint8_t* data;
+          size_t size;
+          model.BufferData(tensor->buffer(), &data, &size);
+          if (size > 0 && !tensor->is_variable()) {
             return errors.Report(StatusCode::kInvalidModel,
                                  "subgraph %d op #%d writes constant tensor %d",
                                  s, o, idx);

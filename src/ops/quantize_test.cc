@@ -241,7 +241,7 @@ TEST(QuantizeOp, RejectsBadModels) {
   ExpectEmberError(Unary("dequantize channel count", Op::DEQUANTIZE,
                          Const(RandomArray(DataType::kInt8, {2, 3}, 1, 0, 0), bad),
                          {kF32, {}}),
-                   "scale count");
+                   "per-channel quantization has 2 scales");
   ExpectEmberError(Unary("requantize int8 to int32", Op::QUANTIZE,
                          In(RandomArray(DataType::kInt8, {3}, 1, 0, 0), Quant(0.1f, 0)),
                          {kI32, Quant(0.1f, 0)}),

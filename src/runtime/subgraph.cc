@@ -141,6 +141,17 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
   tensors_.assign(num_tensors, Tensor());
   persistent_.resize(num_tensors);
   dynamic_.resize(num_tensors);
+  // Empty (zero-element) tensors with a buffer are constants unless an op
+  // produces them or the caller feeds them.
+  std::vector<uint8_t> produced(num_tensors, 0), is_input(num_tensors, 0);
+  if (sg->operators()) {
+    for (const fb::Operator* op : *sg->operators()) {
+      if (op->outputs() == nullptr) continue;
+      for (int32_t o : *op->outputs()) produced[o] = 1;
+    }
+  }
+  if (sg->inputs())
+    for (int32_t in : *sg->inputs()) is_input[in] = 1;
   for (uint32_t i = 0; i < num_tensors; ++i) {
     const fb::Tensor* ft = sg->tensors()->Get(i);
     Tensor& t = tensors_[i];
@@ -186,7 +197,8 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
       t.bytes = BytesFor(t.type, t.NumElements());
       EMBER_RETURN_IF_ERROR(Grow(persistent_[i], t.bytes, "a variable"));
       t.data = persistent_[i].data.get();
-    } else if (model.IsConstant(ft)) {
+    } else if (size > 0 || (model.IsConstant(ft) && !produced[i] &&
+                            !is_input[i])) {
       // Empty constants (zero elements) still get a valid, non-null pointer.
       static uint8_t empty_constant[64] alignas(64);
       t.allocation = Allocation::kConstant;

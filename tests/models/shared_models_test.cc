@@ -51,8 +51,8 @@ struct EmberOnly {
   bool expect_unsupported;
 };
 constexpr EmberOnly kEmberOnly[] = {
-    {"audio_preprocessor_float.tflite", "Signal", true},
-    {"audio_preprocessor_int8.tflite", "Signal", true},
+    {"audio_preprocessor_float.tflite", "Signal", false},
+    {"audio_preprocessor_int8.tflite", "Signal", false},
     {"selfie_segmentation.tflite", "Convolution2DTransposeBias", false},
 };
 

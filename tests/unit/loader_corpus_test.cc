@@ -463,7 +463,7 @@ TEST(LoaderCorpus, QuantizationErrors) {
     // A quantized ADD whose output lost its quantization: clean op error.
     ModelBuilder b = Quantized();
     b.tensor(2).quantization.reset();
-    ExpectFailure(b.Build(), "int8 tensor 't' has no quantization parameters",
+    ExpectFailure(b.Build(), "'t' (int8) has no quantization parameters",
                   StatusCode::kInvalidModel, "allocate");
   }
 }
