@@ -7,7 +7,8 @@
 // input's valid range, and LiteRT runs the same inputs (BUILTIN_REF kernels
 // when every output is an integer tensor, the default kernels otherwise).
 // Integer outputs must be bit-exact; float outputs within
-// kFloatRelTol * max|LiteRT output| + kFloatAbsTol. Models with custom ops
+// kFloatRelTol * max|LiteRT output| + kFloatAbsTol, or twice the spread
+// between LiteRT's XNNPACK and reference kernels if larger. Models with custom ops
 // LiteRT's Python package lacks get Ember-only checks (see kEmberOnly).
 // A table of all models is printed at the end.
 #include <gtest/gtest.h>
@@ -54,6 +55,10 @@ constexpr EmberOnly kEmberOnly[] = {
     {"audio_preprocessor_float.tflite", "Signal", false},
     {"audio_preprocessor_int8.tflite", "Signal", false},
     {"selfie_segmentation.tflite", "Convolution2DTransposeBias", false},
+    // Not a custom op: LiteRT's SVDF reads this model's int8 state and time
+    // weights as int16 and crashes (double free), so it cannot be the
+    // oracle. Ember's int8-state SVDF is checked in src/ops/svdf_test.cc.
+    {"keyword_scrambled_8bit.tflite", "", false},
 };
 
 const EmberOnly* FindEmberOnly(const std::string& file) {
@@ -328,6 +333,12 @@ TEST(SharedModels, MatchLiteRt) {
     if (cases.empty()) continue;
     const std::vector<testing::RunResult> theirs =
         testing::RunLiteRt(cases, /*reference=*/integer);
+    // For float models LiteRT's own two kernel sets (XNNPACK vs reference)
+    // disagree measurably on deep, ill-conditioned outputs; that spread is
+    // the float noise floor, and Ember may differ from XNNPACK by up to
+    // twice it (the stated relative tolerance still applies when larger).
+    std::vector<testing::RunResult> spread;
+    if (!integer) spread = testing::RunLiteRt(cases, /*reference=*/true);
     for (size_t i = 0; i < which.size(); ++i) {
       Pending& p = *which[i];
       Row& row = rows[p.row];
@@ -363,7 +374,13 @@ TEST(SharedModels, MatchLiteRt) {
           if (d != 0) ok = false;
         } else {
           any_float = true;
-          const double tol = kFloatRelTol * testing::MaxAbs(b) + kFloatAbsTol;
+          double tol = kFloatRelTol * testing::MaxAbs(b) + kFloatAbsTol;
+          if (!spread.empty() && spread[i].ok &&
+              k < spread[i].outputs.size()) {
+            const double floor =
+                testing::MaxAbsDiff(spread[i].outputs[k], b, nullptr);
+            if (floor > 0) tol = std::max(tol, 2 * floor);
+          }
           max_float = std::max(max_float, d);
           worst_ratio = std::max(worst_ratio, d / tol);
           if (!(d <= tol)) ok = false;
