@@ -18,11 +18,8 @@ echo "== ci: conformance suite (ops x types, Keras architectures, shared models)
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"
 
-if [ -x tests/install/test_find_package.sh ]; then
-  echo "== ci: installed package + find_package(Ember)"
-  bash tests/install/test_find_package.sh --build-dir build/release
-fi
-if [ -x tests/fuzz/run_fuzz.sh ]; then
-  echo "== ci: bounded loader fuzzing"
-  FUZZ_SECONDS=${FUZZ_SECONDS:-120} bash tests/fuzz/run_fuzz.sh
-fi
+echo "== ci: installed package + find_package(Ember)"
+bash tests/install/test_find_package.sh --build-dir build/release
+
+echo "== ci: bounded loader fuzzing (clang, ASan+UBSan)"
+bash tests/fuzz/run_fuzz.sh "${EMBER_FUZZ_SECONDS:-60}"
