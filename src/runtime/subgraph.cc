@@ -200,7 +200,7 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
     } else if (size > 0 || (model.IsConstant(ft) && !produced[i] &&
                             !is_input[i])) {
       // Empty constants (zero elements) still get a valid, non-null pointer.
-      static uint8_t empty_constant[64] alignas(64);
+      alignas(64) static uint8_t empty_constant[64];
       t.allocation = Allocation::kConstant;
       t.data = data ? const_cast<uint8_t*>(data) : empty_constant;
       t.bytes = size;
