@@ -14,6 +14,10 @@ DEBIAN_PACKAGES=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pip python3-venv
+  ccache                               # optional: faster rebuilds
+  libhdf5-dev libzip-dev               # ember convert: Keras .h5 / .keras
+  libprotobuf-dev protobuf-compiler    # ember convert: ONNX
+  g++-aarch64-linux-gnu qemu-user      # ARM NEON kernels, tested under qemu
 )
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
