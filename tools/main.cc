@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_util.h"
+#include "command_registry.h"
 #include "commands.h"
 
 #ifndef EMBER_VERSION
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
 
+  const RegisteredCommand registered[] = {
+      AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app)};
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -102,6 +106,8 @@ int main(int argc, char** argv) {
   try {
     if (inspect_cmd->parsed()) return Inspect(inspect);
     if (bench_cmd->parsed()) return Bench(bench);
+    for (const RegisteredCommand& command : registered)
+      if (command.app->parsed()) return command.handler();
     return Run(run);
   } catch (const std::exception& e) {
     // Safety net (e.g. out of memory for an absurdly large tensor): report,

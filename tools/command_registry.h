@@ -1,0 +1,26 @@
+// Subcommands that register themselves (convert, quantize, prune): each
+// lives in its own file and owns its options, so adding one does not touch
+// the others. main.cc calls the Add* functions before parsing and, after
+// parsing, the handler of the subcommand that was chosen.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace ember::cli {
+
+// What a registered subcommand runs once the command line is parsed; it
+// returns the process exit code (cli_util.h).
+using CommandHandler = std::function<int()>;
+
+struct RegisteredCommand {
+  CLI::App* app = nullptr;
+  CommandHandler handler;
+};
+
+RegisteredCommand AddConvertCommand(CLI::App& app);   // tools/convert.cc
+RegisteredCommand AddQuantizeCommand(CLI::App& app);  // tools/quantize.cc
+RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
+
+}  // namespace ember::cli

@@ -1,0 +1,18 @@
+// `ember prune`: placeholder until the prune tool lands; it says so and fails.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+#include "command_registry.h"
+
+namespace ember::cli {
+
+RegisteredCommand AddPruneCommand(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("prune", "(not available yet)");
+  auto args = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("ARGS", *args, "arguments");
+  return {cmd, [args] { return Fail(kExitError, "'ember prune' is not implemented"); }};
+}
+
+}  // namespace ember::cli
