@@ -39,9 +39,11 @@ struct ConvData {
   bool s8_direct;
   const int32_t* indirection;
   const int8_t* zero_row;  // int8: tap_k bytes of the input zero point
-  int scratch_ptrs;
-  int scratch_batch_offsets;  // hybrid: -zero point per batch
-  int scratch_zero_rows;      // hybrid: a zero-point row per batch
+  // One scratch buffer (nodes have few): the per-worker tile pointers,
+  // then for hybrid the -zero point per batch and a zero-point row per
+  // batch, at these byte offsets.
+  int scratch_s8;
+  size_t s8_offsets_at, s8_zero_rows_at;
 };
 
 // Builds the indirection table: for output pixel p (one batch) and tap
@@ -86,23 +88,26 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
     EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(sizeof(int32_t) * entries, &mem));
     BuildIndirection(s, static_cast<int32_t*>(mem));
     d->indirection = static_cast<const int32_t*>(mem);
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-        x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
-                                   d->s8.max_slots),
-        &d->scratch_ptrs));
-    if (mode == x86::S8Output::kFloat) {
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          static_cast<size_t>(s.batches) * d->s8.layout.tap_k4, &d->scratch_zero_rows));
-    } else {
+    if (mode != x86::S8Output::kFloat) {
       EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(d->s8.layout.tap_k4, &mem));
       std::memset(mem, input->quant.zero_point0(), d->s8.layout.tap_k4);
       d->zero_row = static_cast<const int8_t*>(mem);
     }
   }
+  auto round64 = [](size_t n) { return (n + 63) / 64 * 64; };
+  const size_t ptr_bytes =
+      d->s8_direct ? 0
+                   : x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
+                                                d->s8.max_slots);
+  d->s8_offsets_at = round64(ptr_bytes);
+  d->s8_zero_rows_at = d->s8_offsets_at;
+  size_t total = d->s8_offsets_at;
   if (mode == x86::S8Output::kFloat) {
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * s.batches,
-                                             &d->scratch_batch_offsets));
+    d->s8_zero_rows_at = round64(d->s8_offsets_at + sizeof(int32_t) * s.batches);
+    total = d->s8_zero_rows_at +
+            (d->s8_direct ? 0 : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
   }
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
   ctx.SetKernelVariant(S8VariantName(isa, !d->s8_direct));
   return Status::Ok();
 }
@@ -141,8 +146,7 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
   p.col_bias = d.s8.col_bias;
   p.flo = d.float_lo;
   p.fhi = d.float_hi;
-  auto** ptrs = d.s8_direct ? nullptr
-                            : static_cast<const int8_t**>(ctx.scratch(d.scratch_ptrs));
+  auto** ptrs = static_cast<const int8_t**>(ctx.scratch(d.scratch_s8));
   x86::RunS8Gemm(ctx.thread_pool(), d.s8.max_slots, d.s8.kernel, p, ptrs);
 }
 
@@ -369,9 +373,10 @@ Status Eval(OpContext& ctx) {
         }
       }
       if (d.s8.packed != nullptr) {
-        auto* offsets = static_cast<int32_t*>(ctx.scratch(d.scratch_batch_offsets));
+        auto* mem = static_cast<uint8_t*>(ctx.scratch(d.scratch_s8));
+        auto* offsets = reinterpret_cast<int32_t*>(mem + d.s8_offsets_at);
         int8_t* zero_rows = nullptr;
-        if (!d.s8_direct) zero_rows = static_cast<int8_t*>(ctx.scratch(d.scratch_zero_rows));
+        if (!d.s8_direct) zero_rows = reinterpret_cast<int8_t*>(mem + d.s8_zero_rows_at);
         for (int32_t b = 0; b < s.batches; ++b) {
           offsets[b] = -zps[b];
           if (zero_rows)
