@@ -20,9 +20,12 @@ namespace {
 constexpr int kYmmNr = 16;
 
 inline int32_t LoadTailBytes(const int8_t* p, int n) {
-  int32_t v = 0;
-  std::memcpy(&v, p, static_cast<size_t>(n));
-  return v;
+  // Fixed-size pieces (a variable-length memcpy would be a library call).
+  uint16_t two = 0;
+  if (n >= 2) std::memcpy(&two, p, 2);
+  if (n == 1) return static_cast<uint8_t>(p[0]);
+  if (n == 2) return two;
+  return two | (static_cast<int32_t>(static_cast<uint8_t>(p[2])) << 16);
 }
 
 // SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (see the AVX-512 file).
