@@ -116,7 +116,10 @@ void S8TileAvx512Vnni(const S8TileArgs& t) {
   const int32_t groups = t.tap_k / 4;
   const int32_t tail = t.tap_k % 4;
   for (int32_t tap = 0; tap < t.taps; ++tap) {
-    const int8_t* const* a = t.a + tap * kMr;
+    // Local copies: kept in registers instead of reloaded every group.
+    const int8_t* a[kMr];
+#pragma GCC unroll 8
+    for (int r = 0; r < kMr; ++r) a[r] = t.a[tap * kMr + r];
     for (int32_t g = 0; g < groups; ++g) {
       const __m512i w0 = _mm512_loadu_si512(w);
       const __m512i w1 = _mm512_loadu_si512(w + 64);

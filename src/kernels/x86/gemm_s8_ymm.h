@@ -145,7 +145,9 @@ inline void YmmTile(const S8TileArgs& t) {
   const int32_t groups = t.tap_k / 4;
   const int32_t tail = t.tap_k % 4;
   for (int32_t tap = 0; tap < t.taps; ++tap) {
-    const int8_t* const* a = t.a + tap * MR;
+    const int8_t* a[MR];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) a[r] = t.a[tap * MR + r];
     for (int32_t g = 0; g <= groups; ++g) {
       if (g == groups && tail == 0) break;
       const auto w0 = Dot::Prep(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
