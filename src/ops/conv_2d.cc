@@ -363,7 +363,10 @@ Status Eval(OpContext& ctx) {
       const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
       for (int32_t b = 0; b < s.batches; ++b) {
         const float* x = input->data_as<float>() + b * per_batch;
-        if (d.hybrid_asymmetric) {
+        if (d.s8.packed != nullptr) {  // vectorized, same bits
+          x86::QuantizeS8Input(d.hybrid_asymmetric, x, per_batch,
+                               q_input + b * per_batch, &scales[b], &zps[b]);
+        } else if (d.hybrid_asymmetric) {
           ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
                                         &scales[b], &zps[b]);
         } else {

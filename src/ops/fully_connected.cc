@@ -253,7 +253,9 @@ Status Eval(OpContext& ctx) {
       for (int32_t b = 0; b < s.batches; ++b) {
         const float* x = input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
         int8_t* q = q_input + static_cast<int64_t>(b) * s.depth;
-        if (d.hybrid_asymmetric) {
+        if (d.s8.packed != nullptr) {  // vectorized, same bits
+          x86::QuantizeS8Input(d.hybrid_asymmetric, x, s.depth, q, &scales[b], &zps[b]);
+        } else if (d.hybrid_asymmetric) {
           ref::AsymmetricQuantizeToInt8(x, s.depth, q, &scales[b], &zps[b]);
         } else {
           ref::SymmetricQuantizeToInt8(x, s.depth, q, &scales[b]);

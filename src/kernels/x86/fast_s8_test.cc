@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/ref/conv_common.h"
 #include "kernels/x86/gemm_s8.h"
 #include "ops/conv_test_util.h"
 #include "runtime/interpreter.h"
@@ -271,6 +272,39 @@ TEST(FastS8Kernels, FullyConnectedMatchesReference) {
     CheckAgainstReference(b.Build(), input, hybrid,
                           "fc case " + std::to_string(i) + " depth=" +
                               std::to_string(depth) + " units=" + std::to_string(units));
+  }
+}
+
+// The vectorized hybrid input quantization gives the reference's bits,
+// including ties (values that land exactly on .5), all-zero and one-signed
+// inputs.
+TEST(FastS8Kernels, HybridInputQuantizationMatchesReference) {
+  Rng rng(55);
+  for (int i = 0; i < 200; ++i) {
+    const int64_t n = rng.Int(1, 100);
+    std::vector<float> x;
+    switch (i % 4) {
+      case 0: x = rng.Floats(n, -3.0f, 5.0f); break;
+      case 1: x = rng.Floats(n, 0.5f, 2.0f); break;
+      case 2: x.assign(n, 0.0f); break;
+      default:  // multiples of 0.5 / 127: many exact ties
+        for (int64_t j = 0; j < n; ++j) x.push_back(rng.Int(-254, 254) * 0.5f);
+        break;
+    }
+    for (bool asym : {false, true}) {
+      std::vector<int8_t> want(n), got(n);
+      float want_scale = 0, got_scale = 0;
+      int32_t want_zp = 0, got_zp = -1;
+      if (asym) {
+        ref::AsymmetricQuantizeToInt8(x.data(), n, want.data(), &want_scale, &want_zp);
+      } else {
+        ref::SymmetricQuantizeToInt8(x.data(), n, want.data(), &want_scale);
+      }
+      x86::QuantizeS8Input(asym, x.data(), n, got.data(), &got_scale, &got_zp);
+      EXPECT_EQ(want, got) << "case " << i << " asym " << asym;
+      EXPECT_EQ(want_scale, got_scale) << "case " << i;
+      EXPECT_EQ(want_zp, got_zp) << "case " << i;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/dispatch/cpu_features.h"
+#include "kernels/ref/quant_util.h"
 #include "kernels/x86/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
@@ -105,6 +106,27 @@ S8Kernel GetS8Kernel(S8Isa isa) {
   (void)isa;
 #endif
   return k;
+}
+
+void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
+                     float* scale, int32_t* zero_point) {
+#if defined(__x86_64__)
+  if (S8IsaSupported(S8Isa::kAvx512Vnni)) {
+    if (asymmetric) {
+      QuantizeS8AsymmetricAvx512(x, n, out, scale, zero_point);
+    } else {
+      QuantizeS8SymmetricAvx512(x, n, out, scale);
+      *zero_point = 0;
+    }
+    return;
+  }
+#endif
+  if (asymmetric) {
+    ref::AsymmetricQuantizeToInt8(x, n, out, scale, zero_point);
+  } else {
+    ref::SymmetricQuantizeToInt8(x, n, out, scale);
+    *zero_point = 0;
+  }
 }
 
 namespace {

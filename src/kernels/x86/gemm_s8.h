@@ -151,7 +151,16 @@ inline size_t S8PointerScratchBytes(const S8Kernel& k, int32_t taps, int slots) 
 void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
                const S8Problem& p, const int8_t** pointer_scratch);
 
+// Hybrid kernels' per-batch input quantization, bit-exact with
+// ref::SymmetricQuantizeToInt8 (asymmetric == false, *zero_point = 0) or
+// ref::AsymmetricQuantizeToInt8: vectorized on AVX-512, else the reference.
+void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
+                     float* scale, int32_t* zero_point);
+
 // Declared for the dispatcher; defined in the per-ISA files.
+void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out, float* scale);
+void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out, float* scale,
+                                int32_t* zero_point);
 void S8TileAvx512Vnni(const S8TileArgs& t);
 void S8TileAvxVnni(const S8TileArgs& t);
 void S8TileAvx2(const S8TileArgs& t);
