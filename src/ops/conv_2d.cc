@@ -73,7 +73,9 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
   if (isa == x86::S8Isa::kNone || s.filter_in_c != s.in_c) return Status::Ok();
   const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
   const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
-  if (batch_bytes >= (int64_t{1} << 31) || taps * s.in_c > (int64_t{1} << 24))
+  const int64_t out_pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
+  if (out_pixels == 0 || batch_bytes >= (int64_t{1} << 31) ||
+      taps * s.in_c > (int64_t{1} << 24))
     return Status::Ok();
   d->s8_direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                  s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&

@@ -160,9 +160,14 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
   const int64_t tiles = (p.m + mr - 1) / mr;
   const int32_t panels = p.layout.panels;
   const size_t out_elem = p.mode == S8Output::kFloat ? sizeof(float) : 1;
+  // Small products stay on fewer workers: waking one costs more than
+  // about a million multiply-adds.
+  const double macs = static_cast<double>(p.m) * p.layout.n * p.taps * p.tap_k;
+  const int slots = static_cast<int>(std::clamp(macs / (1 << 20), 1.0,
+                                                static_cast<double>(max_slots)));
   // Tile-major task order: consecutive tasks of a worker share A rows and
   // their pointer array.
-  ParallelTasks(pool, tiles * panels, max_slots,
+  ParallelTasks(pool, tiles * panels, slots,
                 [&](int64_t t0, int64_t t1, int slot) {
     const int8_t* local[16];
     const int8_t** ptrs =
