@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -146,6 +147,10 @@ std::vector<uint8_t> RandomBytes(Rng& rng, size_t n) {
 
 TEST(FastS8Kernels, ConvMatchesReference) {
   if (SupportedS8Isas().empty()) GTEST_SKIP() << "no AVX2";
+  std::string names;
+  for (x86::S8Isa isa : SupportedS8Isas()) names += std::string(" ") + x86::GetS8Kernel(isa).name;
+  std::printf("cpu: %s; int8 kernels tested:%s\n", dispatch::CpuFeaturesString(),
+              names.c_str());
   Rng rng(4321);
   int cases = 0;
   for (int i = 0; i < 74; ++i) {
