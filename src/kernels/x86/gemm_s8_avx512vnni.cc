@@ -24,21 +24,19 @@ inline int32_t LoadTail(const int8_t* p, int n) {
   return two | (static_cast<int32_t>(static_cast<uint8_t>(p[2])) << 16);
 }
 
-// SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (never overflows):
-// |x| * m in 64 bits, nudged and shifted, sign restored.
+// SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (never saturates).
+// The reference truncates (x * m + nudge) / 2^31 with nudge 2^30 for
+// positive and 1 - 2^30 for negative products; both cases equal
+// floor((x * m + 2^30) / 2^31), i.e. bits 31..62 of x * m + 2^30.
 inline __m512i DoublingHighMul(__m512i x, __m512i m) {
-  const __m512i neg = _mm512_srai_epi32(x, 31);  // -1 where x < 0
-  const __m512i ax = _mm512_abs_epi32(x);
-  // Nudge 2^30 for positive products, 2^30 - 1 for negative ones (the
-  // reference's truncating division of |product| rounds half away).
-  const __m512i nudge = _mm512_add_epi32(_mm512_set1_epi32(1 << 30), neg);
-  const __m512i low = _mm512_set1_epi64(0xFFFFFFFFll);
-  __m512i even = _mm512_mul_epu32(ax, m);
-  __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(ax, 32), _mm512_srli_epi64(m, 32));
-  even = _mm512_srli_epi64(_mm512_add_epi64(even, _mm512_and_si512(nudge, low)), 31);
-  odd = _mm512_srli_epi64(_mm512_add_epi64(odd, _mm512_srli_epi64(nudge, 32)), 31);
-  const __m512i r = _mm512_or_si512(even, _mm512_slli_epi64(odd, 32));
-  return _mm512_sub_epi32(_mm512_xor_si512(r, neg), neg);
+  const __m512i half = _mm512_set1_epi64(int64_t{1} << 30);
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, m), half);
+  const __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), half);
+  // Even lanes: low dword of (even >> 31); odd lanes: high dword of
+  // (odd << 1).
+  return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31),
+                                 _mm512_slli_epi64(odd, 1));
 }
 
 // RoundingDivideByPOT with a per-lane exponent.

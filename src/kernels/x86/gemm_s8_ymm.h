@@ -28,18 +28,15 @@ inline int32_t LoadTailBytes(const int8_t* p, int n) {
   return two | (static_cast<int32_t>(static_cast<uint8_t>(p[2])) << 16);
 }
 
-// SaturatingRoundingDoublingHighMul(x, m) for m >= 0 (see the AVX-512 file).
+// SaturatingRoundingDoublingHighMul(x, m) for m >= 0: bits 31..62 of
+// x * m + 2^30 (see the AVX-512 file).
 inline __m256i YmmDoublingHighMul(__m256i x, __m256i m) {
-  const __m256i neg = _mm256_srai_epi32(x, 31);
-  const __m256i ax = _mm256_abs_epi32(x);
-  const __m256i nudge = _mm256_add_epi32(_mm256_set1_epi32(1 << 30), neg);
-  const __m256i low = _mm256_set1_epi64x(0xFFFFFFFFll);
-  __m256i even = _mm256_mul_epu32(ax, m);
-  __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(ax, 32), _mm256_srli_epi64(m, 32));
-  even = _mm256_srli_epi64(_mm256_add_epi64(even, _mm256_and_si256(nudge, low)), 31);
-  odd = _mm256_srli_epi64(_mm256_add_epi64(odd, _mm256_srli_epi64(nudge, 32)), 31);
-  const __m256i r = _mm256_or_si256(even, _mm256_slli_epi64(odd, 32));
-  return _mm256_sub_epi32(_mm256_xor_si256(r, neg), neg);
+  const __m256i half = _mm256_set1_epi64x(int64_t{1} << 30);
+  const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), half);
+  const __m256i odd = _mm256_add_epi64(
+      _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)), half);
+  return _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1),
+                            0xAA);
 }
 
 inline __m256i YmmRoundingShiftRight(__m256i x, __m256i e) {
