@@ -67,39 +67,57 @@ inline __m512i SingleRoundingMul(__m512i x, __m512i m, __m512i n) {
   return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
 }
 
-// Requantizes and stores 16 columns of one row.
-inline void StoreHalf(const S8TileArgs& t, int row, int half, __m512i acc,
-                      const int32_t* hdr, __mmask16 cols) {
+// Float (hybrid) output of 16 columns of one row.
+inline void StoreHalfFloat(const S8TileArgs& t, int row, int half, __m512i acc,
+                           const int32_t* hdr, __mmask16 cols) {
   const int32_t* h = hdr + half * 16;
   acc = _mm512_add_epi32(acc, _mm512_loadu_si512(h));
-  if (t.mode == S8Output::kFloat) {
-    const __m512i colsum = _mm512_loadu_si512(h + kNr);
-    acc = _mm512_add_epi32(
-        acc, _mm512_mullo_epi32(colsum, _mm512_set1_epi32(t.row_offset[row])));
-    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc),
-                             _mm512_maskz_loadu_ps(cols, t.col_scale + half * 16));
-    v = _mm512_mul_ps(v, _mm512_set1_ps(t.row_scale[row]));
-    if (t.col_bias)
-      v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(cols, t.col_bias + half * 16));
-    v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(t.flo)), _mm512_set1_ps(t.fhi));
-    float* out = static_cast<float*>(t.c) + row * t.ldc + half * 16;
-    _mm512_mask_storeu_ps(out, cols, v);
-    return;
-  }
-  const __m512i mult = _mm512_loadu_si512(h + kNr);
-  __m512i v;
-  if (t.mode == S8Output::kInt8DoubleRounding) {
-    v = _mm512_sllv_epi32(acc, _mm512_loadu_si512(h + 2 * kNr));
-    v = DoublingHighMul(v, mult);
-    v = RoundingShiftRight(v, _mm512_loadu_si512(h + 3 * kNr));
+  const __m512i colsum = _mm512_loadu_si512(h + kNr);
+  acc = _mm512_add_epi32(
+      acc, _mm512_mullo_epi32(colsum, _mm512_set1_epi32(t.row_offset[row])));
+  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc),
+                           _mm512_maskz_loadu_ps(cols, t.col_scale + half * 16));
+  v = _mm512_mul_ps(v, _mm512_set1_ps(t.row_scale[row]));
+  if (t.col_bias)
+    v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(cols, t.col_bias + half * 16));
+  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(t.flo)), _mm512_set1_ps(t.fhi));
+  float* out = static_cast<float*>(t.c) + row * t.ldc + half * 16;
+  _mm512_mask_storeu_ps(out, cols, v);
+}
+
+// The int8 output stage of 16 columns, loaded once per tile (the byte
+// stores of the output could alias the header, so nothing is reloaded).
+struct Requant {
+  __m512i bias, mult, left, right, zp, lo, hi;
+  bool double_rounding;
+};
+
+inline Requant LoadRequant(const S8TileArgs& t, const int32_t* hdr, int half) {
+  const int32_t* h = hdr + half * 16;
+  Requant q;
+  q.bias = _mm512_loadu_si512(h);
+  q.mult = _mm512_loadu_si512(h + kNr);
+  q.left = _mm512_loadu_si512(h + 2 * kNr);
+  q.right = _mm512_loadu_si512(h + 3 * kNr);
+  q.zp = _mm512_set1_epi32(t.out_zp);
+  q.lo = _mm512_set1_epi32(t.lo);
+  q.hi = _mm512_set1_epi32(t.hi);
+  q.double_rounding = t.mode == S8Output::kInt8DoubleRounding;
+  return q;
+}
+
+inline __m128i RequantizeInt8(__m512i acc, const Requant& q) {
+  __m512i v = _mm512_add_epi32(acc, q.bias);
+  if (q.double_rounding) {
+    v = _mm512_sllv_epi32(v, q.left);
+    v = DoublingHighMul(v, q.mult);
+    v = RoundingShiftRight(v, q.right);
   } else {
-    v = SingleRoundingMul(acc, mult, _mm512_loadu_si512(h + 3 * kNr));
+    v = SingleRoundingMul(v, q.mult, q.right);
   }
-  v = _mm512_add_epi32(v, _mm512_set1_epi32(t.out_zp));
-  v = _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(t.lo)),
-                       _mm512_set1_epi32(t.hi));
-  int8_t* out = static_cast<int8_t*>(t.c) + row * t.ldc + half * 16;
-  _mm_mask_storeu_epi8(out, cols, _mm512_cvtepi32_epi8(v));
+  v = _mm512_add_epi32(v, q.zp);
+  v = _mm512_min_epi32(_mm512_max_epi32(v, q.lo), q.hi);
+  return _mm512_cvtepi32_epi8(v);
 }
 
 }  // namespace
@@ -165,12 +183,27 @@ void S8TileAvx512Vnni(const S8TileArgs& t) {
       t.cols <= 16 ? 0
                    : static_cast<__mmask16>(t.cols >= 32 ? 0xFFFF
                                                          : (1u << (t.cols - 16)) - 1);
+  const int rows = t.rows;
   // Unrolled so that acc[r] stays in registers (constant indices).
+  if (t.mode == S8Output::kFloat) {
+#pragma GCC unroll 8
+    for (int r = 0; r < kMr; ++r) {
+      if (r >= rows) break;
+      StoreHalfFloat(t, r, 0, acc[r][0], hdr, cols0);
+      if (cols1) StoreHalfFloat(t, r, 1, acc[r][1], hdr, cols1);
+    }
+    return;
+  }
+  const Requant q0 = LoadRequant(t, hdr, 0);
+  const Requant q1 = LoadRequant(t, hdr, 1);
+  int8_t* out = static_cast<int8_t*>(t.c);
+  const int64_t ldc = t.ldc;
 #pragma GCC unroll 8
   for (int r = 0; r < kMr; ++r) {
-    if (r >= t.rows) break;
-    StoreHalf(t, r, 0, acc[r][0], hdr, cols0);
-    if (cols1) StoreHalf(t, r, 1, acc[r][1], hdr, cols1);
+    if (r >= rows) break;
+    _mm_mask_storeu_epi8(out + r * ldc, cols0, RequantizeInt8(acc[r][0], q0));
+    if (cols1)
+      _mm_mask_storeu_epi8(out + r * ldc + 16, cols1, RequantizeInt8(acc[r][1], q1));
   }
 }
 
