@@ -76,52 +76,74 @@ inline __m256i YmmSingleRoundingMul(__m256i x, __m256i m, __m256i n) {
   return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
 }
 
-// Requantizes and stores 8 columns (the first `cols`) of one row.
-inline void YmmStoreHalf(const S8TileArgs& t, int row, int half, __m256i acc,
-                         const int32_t* hdr, int cols) {
+// Float (hybrid) output of 8 columns (the first `cols`) of one row.
+inline void YmmStoreHalfFloat(const S8TileArgs& t, int row, int half, __m256i acc,
+                              const int32_t* hdr, int cols) {
   const int32_t* h = hdr + half * 8;
   acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
-  auto slot = [&](int s) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + s * kYmmNr));
-  };
-  if (t.mode == S8Output::kFloat) {
-    acc = _mm256_add_epi32(
-        acc, _mm256_mullo_epi32(slot(1), _mm256_set1_epi32(t.row_offset[row])));
-    alignas(32) float tmp[8] = {};
-    std::memcpy(tmp, t.col_scale + half * 8, sizeof(float) * cols);
-    __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_load_ps(tmp));
-    v = _mm256_mul_ps(v, _mm256_set1_ps(t.row_scale[row]));
-    if (t.col_bias) {
-      std::memcpy(tmp, t.col_bias + half * 8, sizeof(float) * cols);
-      v = _mm256_add_ps(v, _mm256_load_ps(tmp));
-    }
-    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(t.flo)), _mm256_set1_ps(t.fhi));
-    float* out = static_cast<float*>(t.c) + row * t.ldc + half * 8;
-    if (cols == 8) {
-      _mm256_storeu_ps(out, v);
-    } else {
-      _mm256_store_ps(tmp, v);
-      std::memcpy(out, tmp, sizeof(float) * cols);
-    }
-    return;
+  const __m256i colsum =
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + kYmmNr));
+  acc = _mm256_add_epi32(acc,
+                         _mm256_mullo_epi32(colsum, _mm256_set1_epi32(t.row_offset[row])));
+  alignas(32) float tmp[8] = {};
+  std::memcpy(tmp, t.col_scale + half * 8, sizeof(float) * cols);
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_load_ps(tmp));
+  v = _mm256_mul_ps(v, _mm256_set1_ps(t.row_scale[row]));
+  if (t.col_bias) {
+    std::memcpy(tmp, t.col_bias + half * 8, sizeof(float) * cols);
+    v = _mm256_add_ps(v, _mm256_load_ps(tmp));
   }
-  __m256i v;
-  if (t.mode == S8Output::kInt8DoubleRounding) {
-    v = _mm256_sllv_epi32(acc, slot(2));
-    v = YmmDoublingHighMul(v, slot(1));
-    v = YmmRoundingShiftRight(v, slot(3));
+  v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(t.flo)), _mm256_set1_ps(t.fhi));
+  float* out = static_cast<float*>(t.c) + row * t.ldc + half * 8;
+  if (cols == 8) {
+    _mm256_storeu_ps(out, v);
   } else {
-    v = YmmSingleRoundingMul(acc, slot(1), slot(3));
+    _mm256_store_ps(tmp, v);
+    std::memcpy(out, tmp, sizeof(float) * cols);
   }
-  v = _mm256_add_epi32(v, _mm256_set1_epi32(t.out_zp));
-  v = _mm256_min_epi32(_mm256_max_epi32(v, _mm256_set1_epi32(t.lo)),
-                       _mm256_set1_epi32(t.hi));
+}
+
+// The int8 output stage of 8 columns, loaded once per tile (the byte
+// stores of the output could alias the header).
+struct YmmRequant {
+  __m256i bias, mult, left, right, zp, lo, hi;
+  bool double_rounding;
+};
+
+inline YmmRequant LoadYmmRequant(const S8TileArgs& t, const int32_t* hdr, int half) {
+  auto slot = [&](int s) {
+    return _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(hdr + half * 8 + s * kYmmNr));
+  };
+  YmmRequant q;
+  q.bias = slot(0);
+  q.mult = slot(1);
+  q.left = slot(2);
+  q.right = slot(3);
+  q.zp = _mm256_set1_epi32(t.out_zp);
+  q.lo = _mm256_set1_epi32(t.lo);
+  q.hi = _mm256_set1_epi32(t.hi);
+  q.double_rounding = t.mode == S8Output::kInt8DoubleRounding;
+  return q;
+}
+
+// Requantizes 8 accumulators and stores the first `cols` bytes.
+inline void YmmStoreInt8(__m256i acc, const YmmRequant& q, int cols, int8_t* out) {
+  __m256i v = _mm256_add_epi32(acc, q.bias);
+  if (q.double_rounding) {
+    v = _mm256_sllv_epi32(v, q.left);
+    v = YmmDoublingHighMul(v, q.mult);
+    v = YmmRoundingShiftRight(v, q.right);
+  } else {
+    v = YmmSingleRoundingMul(v, q.mult, q.right);
+  }
+  v = _mm256_add_epi32(v, q.zp);
+  v = _mm256_min_epi32(_mm256_max_epi32(v, q.lo), q.hi);
   // 8 x int32 (already in int8 range) -> 8 bytes.
-  const __m256i w16 = _mm256_packs_epi32(v, v);    // per lane: v0..3 v0..3
-  const __m256i w8 = _mm256_packs_epi16(w16, w16); // per lane: 4 bytes x 4
+  const __m256i w16 = _mm256_packs_epi32(v, v);     // per lane: v0..3 v0..3
+  const __m256i w8 = _mm256_packs_epi16(w16, w16);  // per lane: 4 bytes x 4
   const __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(w8),
                                            _mm256_extracti128_si256(w8, 1));
-  int8_t* out = static_cast<int8_t*>(t.c) + row * t.ldc + half * 8;
   if (cols == 8) {
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out), bytes);
   } else {
@@ -167,11 +189,25 @@ inline void YmmTile(const S8TileArgs& t) {
   }
   const int cols0 = t.cols >= 8 ? 8 : t.cols;
   const int cols1 = t.cols <= 8 ? 0 : t.cols - 8;
+  const int rows = t.rows;
+  if (t.mode == S8Output::kFloat) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      if (r >= rows) break;
+      YmmStoreHalfFloat(t, r, 0, acc[r][0], hdr, cols0);
+      if (cols1 > 0) YmmStoreHalfFloat(t, r, 1, acc[r][1], hdr, cols1);
+    }
+    return;
+  }
+  const YmmRequant q0 = LoadYmmRequant(t, hdr, 0);
+  const YmmRequant q1 = LoadYmmRequant(t, hdr, 1);
+  int8_t* out = static_cast<int8_t*>(t.c);
+  const int64_t ldc = t.ldc;
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
-    if (r >= t.rows) break;
-    YmmStoreHalf(t, r, 0, acc[r][0], hdr, cols0);
-    if (cols1 > 0) YmmStoreHalf(t, r, 1, acc[r][1], hdr, cols1);
+    if (r >= rows) break;
+    YmmStoreInt8(acc[r][0], q0, cols0, out + r * ldc);
+    if (cols1 > 0) YmmStoreInt8(acc[r][1], q1, cols1, out + r * ldc + 8);
   }
 }
 
