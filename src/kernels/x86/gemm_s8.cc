@@ -36,7 +36,8 @@ void PackS8Weights(const S8PackLayout& l, const int8_t* w, uint8_t* packed) {
       const int8_t* row = w + col * k;
       for (int32_t t = 0; t < l.taps; ++t) {
         for (int32_t kk = 0; kk < l.tap_k; ++kk) {
-          const int64_t group = static_cast<int64_t>(t) * (l.tap_k4 / 4) + kk / 4;
+          const int64_t group =
+              static_cast<int64_t>(t) * (l.tap_k4 / 4) + kk / 4;
           dst[group * l.nr * 4 + j * 4 + kk % 4] =
               row[static_cast<int64_t>(t) * l.tap_k + kk];
         }
@@ -163,60 +164,63 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
   // Small products stay on fewer workers: waking one costs more than
   // about a million multiply-adds.
   const double macs = static_cast<double>(p.m) * p.layout.n * p.taps * p.tap_k;
-  const int slots = static_cast<int>(std::clamp(macs / (1 << 20), 1.0,
-                                                static_cast<double>(max_slots)));
+  const int slots = static_cast<int>(
+      std::clamp(macs / (1 << 20), 1.0, static_cast<double>(max_slots)));
   // Tile-major task order: consecutive tasks of a worker share A rows and
   // their pointer array.
-  ParallelTasks(pool, tiles * panels, slots,
-                [&](int64_t t0, int64_t t1, int slot) {
-    const int8_t* local[16];
-    const int8_t** ptrs =
-        p.indirection ? pointer_scratch + static_cast<int64_t>(slot) * p.taps * mr
-                      : local;
-    int32_t row_offset[16];
-    float row_scale[16];
-    int64_t built = -1;
-    S8TileArgs t;
-    t.a = ptrs;
-    t.taps = p.taps;
-    t.tap_k = p.tap_k;
-    t.ldc = p.ldc;
-    t.mode = p.mode;
-    t.out_zp = p.out_zp;
-    t.lo = p.lo;
-    t.hi = p.hi;
-    t.row_offset = row_offset;
-    t.row_scale = row_scale;
-    t.flo = p.flo;
-    t.fhi = p.fhi;
-    for (int64_t task = t0; task < t1; ++task) {
-      const int64_t tile = task / panels;
-      const int32_t panel = static_cast<int32_t>(task % panels);
-      const int64_t m0 = tile * mr;
-      const int32_t rows = static_cast<int32_t>(std::min<int64_t>(mr, p.m - m0));
-      if (tile != built) {
-        TilePointers(p, mr, m0, rows, ptrs);
-        if (p.mode == S8Output::kFloat) {
-          for (int32_t r = 0; r < mr; ++r) {
-            const int64_t batch = (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
-            row_offset[r] = p.batch_offset[batch];
-            row_scale[r] = p.batch_scale[batch];
+  ParallelTasks(
+      pool, tiles * panels, slots, [&](int64_t t0, int64_t t1, int slot) {
+        const int8_t* local[16];
+        const int8_t** ptrs =
+            p.indirection
+                ? pointer_scratch + static_cast<int64_t>(slot) * p.taps * mr
+                : local;
+        int32_t row_offset[16];
+        float row_scale[16];
+        int64_t built = -1;
+        S8TileArgs t;
+        t.a = ptrs;
+        t.taps = p.taps;
+        t.tap_k = p.tap_k;
+        t.ldc = p.ldc;
+        t.mode = p.mode;
+        t.out_zp = p.out_zp;
+        t.lo = p.lo;
+        t.hi = p.hi;
+        t.row_offset = row_offset;
+        t.row_scale = row_scale;
+        t.flo = p.flo;
+        t.fhi = p.fhi;
+        for (int64_t task = t0; task < t1; ++task) {
+          const int64_t tile = task / panels;
+          const int32_t panel = static_cast<int32_t>(task % panels);
+          const int64_t m0 = tile * mr;
+          const int32_t rows =
+              static_cast<int32_t>(std::min<int64_t>(mr, p.m - m0));
+          if (tile != built) {
+            TilePointers(p, mr, m0, rows, ptrs);
+            if (p.mode == S8Output::kFloat) {
+              for (int32_t r = 0; r < mr; ++r) {
+                const int64_t batch =
+                    (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
+                row_offset[r] = p.batch_offset[batch];
+                row_scale[r] = p.batch_scale[batch];
+              }
+            }
+            built = tile;
           }
+          const int32_t n0 = panel * p.layout.nr;
+          t.rows = rows;
+          t.cols = std::min(p.layout.nr, p.layout.n - n0);
+          t.panel = p.packed + panel * p.layout.panel_bytes;
+          t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + n0) * out_elem;
+          if (p.mode == S8Output::kFloat) {
+            t.col_scale = p.col_scale + n0;
+            t.col_bias = p.col_bias ? p.col_bias + n0 : nullptr;
+          }
+          kernel.fn(t);
         }
-        built = tile;
-      }
-      const int32_t n0 = panel * p.layout.nr;
-      t.rows = rows;
-      t.cols = std::min(p.layout.nr, p.layout.n - n0);
-      t.panel = p.packed + panel * p.layout.panel_bytes;
-      t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + n0) * out_elem;
-      if (p.mode == S8Output::kFloat) {
-        t.col_scale = p.col_scale + n0;
-        t.col_bias = p.col_bias ? p.col_bias + n0 : nullptr;
-      }
-      kernel.fn(t);
-    }
-  });
+      });
 }
 
 }  // namespace ember::x86

@@ -28,7 +28,12 @@
 
 namespace ember::x86 {
 
-enum class S8Isa : int32_t { kNone = 0, kAvx2 = 1, kAvxVnni = 2, kAvx512Vnni = 3 };
+enum class S8Isa : int32_t {
+  kNone = 0,
+  kAvx2 = 1,
+  kAvxVnni = 2,
+  kAvx512Vnni = 3
+};
 
 // What the epilogue writes.
 enum class S8Output : int32_t {
@@ -144,7 +149,8 @@ struct S8Problem {
 
 // Scratch (bytes) RunS8Gemm needs for `slots` workers: the per-tile
 // pointer arrays.
-inline size_t S8PointerScratchBytes(const S8Kernel& k, int32_t taps, int slots) {
+inline size_t S8PointerScratchBytes(const S8Kernel& k, int32_t taps,
+                                    int slots) {
   return sizeof(void*) * static_cast<size_t>(taps) * k.mr * slots;
 }
 
@@ -158,9 +164,10 @@ void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
                      float* scale, int32_t* zero_point);
 
 // Declared for the dispatcher; defined in the per-ISA files.
-void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out, float* scale);
-void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out, float* scale,
-                                int32_t* zero_point);
+void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out,
+                               float* scale);
+void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out,
+                                float* scale, int32_t* zero_point);
 void S8TileAvx512Vnni(const S8TileArgs& t);
 void S8TileAvxVnni(const S8TileArgs& t);
 void S8TileAvx2(const S8TileArgs& t);

@@ -14,13 +14,15 @@ struct DotAvx2 {
     __m256i even, odd;  // sign-extended bytes 0, 2 / 1, 3 of each lane
   };
   static W Prep(__m256i w) {
-    return {_mm256_srai_epi16(_mm256_slli_epi16(w, 8), 8), _mm256_srai_epi16(w, 8)};
+    return {_mm256_srai_epi16(_mm256_slli_epi16(w, 8), 8),
+            _mm256_srai_epi16(w, 8)};
   }
   static __m256i Acc(__m256i acc, __m256i x, const W& w) {
     const __m256i x_even = _mm256_and_si256(x, _mm256_set1_epi16(0x00FF));
     const __m256i x_odd = _mm256_srli_epi16(x, 8);
-    return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(x_even, w.even),
-                                                  _mm256_madd_epi16(x_odd, w.odd)));
+    return _mm256_add_epi32(acc,
+                            _mm256_add_epi32(_mm256_madd_epi16(x_even, w.even),
+                                             _mm256_madd_epi16(x_odd, w.odd)));
   }
 };
 

@@ -32,7 +32,8 @@ inline __m512i DoublingHighMul(__m512i x, __m512i m) {
   const __m512i half = _mm512_set1_epi64(int64_t{1} << 30);
   const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, m), half);
   const __m512i odd = _mm512_add_epi64(
-      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), half);
+      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)),
+      half);
   // Even lanes: low dword of (even >> 31); odd lanes: high dword of
   // (odd << 1).
   return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31),
@@ -44,8 +45,8 @@ inline __m512i RoundingShiftRight(__m512i x, __m512i e) {
   const __m512i one = _mm512_set1_epi32(1);
   const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
   const __m512i rem = _mm512_and_si512(x, mask);
-  const __m512i threshold = _mm512_sub_epi32(_mm512_srli_epi32(mask, 1),
-                                             _mm512_srai_epi32(x, 31));
+  const __m512i threshold =
+      _mm512_sub_epi32(_mm512_srli_epi32(mask, 1), _mm512_srai_epi32(x, 31));
   const __mmask16 up = _mm512_cmpgt_epi32_mask(rem, threshold);
   const __m512i r = _mm512_srav_epi32(x, e);
   return _mm512_mask_add_epi32(r, up, r, one);
@@ -59,11 +60,16 @@ inline __m512i SingleRoundingMul(__m512i x, __m512i m, __m512i n) {
   const __m512i n_even = _mm512_and_si512(n, _mm512_set1_epi64(0xFFFFFFFFll));
   const __m512i n_odd = _mm512_srli_epi64(n, 32);
   __m512i even = _mm512_mul_epi32(x, m);
-  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32));
-  even = _mm512_add_epi64(even, _mm512_sllv_epi64(one, _mm512_sub_epi64(n_even, one)));
-  odd = _mm512_add_epi64(odd, _mm512_sllv_epi64(one, _mm512_sub_epi64(n_odd, one)));
-  even = _mm512_min_epi64(_mm512_max_epi64(_mm512_srav_epi64(even, n_even), lo32), hi32);
-  odd = _mm512_min_epi64(_mm512_max_epi64(_mm512_srav_epi64(odd, n_odd), lo32), hi32);
+  __m512i odd =
+      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32));
+  even = _mm512_add_epi64(
+      even, _mm512_sllv_epi64(one, _mm512_sub_epi64(n_even, one)));
+  odd = _mm512_add_epi64(odd,
+                         _mm512_sllv_epi64(one, _mm512_sub_epi64(n_odd, one)));
+  even = _mm512_min_epi64(
+      _mm512_max_epi64(_mm512_srav_epi64(even, n_even), lo32), hi32);
+  odd = _mm512_min_epi64(_mm512_max_epi64(_mm512_srav_epi64(odd, n_odd), lo32),
+                         hi32);
   return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
 }
 
@@ -75,12 +81,14 @@ inline void StoreHalfFloat(const S8TileArgs& t, int row, int half, __m512i acc,
   const __m512i colsum = _mm512_loadu_si512(h + kNr);
   acc = _mm512_add_epi32(
       acc, _mm512_mullo_epi32(colsum, _mm512_set1_epi32(t.row_offset[row])));
-  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc),
-                           _mm512_maskz_loadu_ps(cols, t.col_scale + half * 16));
+  __m512 v =
+      _mm512_mul_ps(_mm512_cvtepi32_ps(acc),
+                    _mm512_maskz_loadu_ps(cols, t.col_scale + half * 16));
   v = _mm512_mul_ps(v, _mm512_set1_ps(t.row_scale[row]));
   if (t.col_bias)
     v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(cols, t.col_bias + half * 16));
-  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(t.flo)), _mm512_set1_ps(t.fhi));
+  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(t.flo)),
+                    _mm512_set1_ps(t.fhi));
   float* out = static_cast<float*>(t.c) + row * t.ldc + half * 16;
   _mm512_mask_storeu_ps(out, cols, v);
 }
@@ -181,8 +189,8 @@ void S8TileAvx512Vnni(const S8TileArgs& t) {
       t.cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << t.cols) - 1);
   const __mmask16 cols1 =
       t.cols <= 16 ? 0
-                   : static_cast<__mmask16>(t.cols >= 32 ? 0xFFFF
-                                                         : (1u << (t.cols - 16)) - 1);
+                   : static_cast<__mmask16>(
+                         t.cols >= 32 ? 0xFFFF : (1u << (t.cols - 16)) - 1);
   const int rows = t.rows;
   // Unrolled so that acc[r] stays in registers (constant indices).
   if (t.mode == S8Output::kFloat) {
@@ -203,7 +211,8 @@ void S8TileAvx512Vnni(const S8TileArgs& t) {
     if (r >= rows) break;
     _mm_mask_storeu_epi8(out + r * ldc, cols0, RequantizeInt8(acc[r][0], q0));
     if (cols1)
-      _mm_mask_storeu_epi8(out + r * ldc + 16, cols1, RequantizeInt8(acc[r][1], q1));
+      _mm_mask_storeu_epi8(out + r * ldc + 16, cols1,
+                           RequantizeInt8(acc[r][1], q1));
   }
 }
 

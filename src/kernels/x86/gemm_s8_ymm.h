@@ -34,26 +34,29 @@ inline __m256i YmmDoublingHighMul(__m256i x, __m256i m) {
   const __m256i half = _mm256_set1_epi64x(int64_t{1} << 30);
   const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), half);
   const __m256i odd = _mm256_add_epi64(
-      _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)), half);
-  return _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1),
-                            0xAA);
+      _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)),
+      half);
+  return _mm256_blend_epi32(_mm256_srli_epi64(even, 31),
+                            _mm256_slli_epi64(odd, 1), 0xAA);
 }
 
 inline __m256i YmmRoundingShiftRight(__m256i x, __m256i e) {
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, e), one);
   const __m256i rem = _mm256_and_si256(x, mask);
-  const __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1),
-                                             _mm256_srai_epi32(x, 31));
+  const __m256i threshold =
+      _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_srai_epi32(x, 31));
   // cmpgt gives -1 where the remainder rounds up.
-  return _mm256_sub_epi32(_mm256_srav_epi32(x, e), _mm256_cmpgt_epi32(rem, threshold));
+  return _mm256_sub_epi32(_mm256_srav_epi32(x, e),
+                          _mm256_cmpgt_epi32(rem, threshold));
 }
 
 // Arithmetic 64-bit right shift by per-lane counts (AVX2 has only the
 // logical one): shift the bitwise complement of negative values.
 inline __m256i YmmSra64(__m256i v, __m256i n) {
   const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
-  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), n), sign);
+  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), n),
+                          sign);
 }
 
 inline __m256i YmmClampInt32(__m256i v) {
@@ -68,23 +71,27 @@ inline __m256i YmmSingleRoundingMul(__m256i x, __m256i m, __m256i n) {
   const __m256i n_even = _mm256_and_si256(n, _mm256_set1_epi64x(0xFFFFFFFFll));
   const __m256i n_odd = _mm256_srli_epi64(n, 32);
   __m256i even = _mm256_mul_epi32(x, m);
-  __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32));
-  even = _mm256_add_epi64(even, _mm256_sllv_epi64(one, _mm256_sub_epi64(n_even, one)));
-  odd = _mm256_add_epi64(odd, _mm256_sllv_epi64(one, _mm256_sub_epi64(n_odd, one)));
+  __m256i odd =
+      _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32));
+  even = _mm256_add_epi64(
+      even, _mm256_sllv_epi64(one, _mm256_sub_epi64(n_even, one)));
+  odd = _mm256_add_epi64(odd,
+                         _mm256_sllv_epi64(one, _mm256_sub_epi64(n_odd, one)));
   even = YmmClampInt32(YmmSra64(even, n_even));
   odd = YmmClampInt32(YmmSra64(odd, n_odd));
   return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
 }
 
 // Float (hybrid) output of 8 columns (the first `cols`) of one row.
-inline void YmmStoreHalfFloat(const S8TileArgs& t, int row, int half, __m256i acc,
-                              const int32_t* hdr, int cols) {
+inline void YmmStoreHalfFloat(const S8TileArgs& t, int row, int half,
+                              __m256i acc, const int32_t* hdr, int cols) {
   const int32_t* h = hdr + half * 8;
-  acc = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
+  acc = _mm256_add_epi32(
+      acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
   const __m256i colsum =
       _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h + kYmmNr));
-  acc = _mm256_add_epi32(acc,
-                         _mm256_mullo_epi32(colsum, _mm256_set1_epi32(t.row_offset[row])));
+  acc = _mm256_add_epi32(
+      acc, _mm256_mullo_epi32(colsum, _mm256_set1_epi32(t.row_offset[row])));
   alignas(32) float tmp[8] = {};
   std::memcpy(tmp, t.col_scale + half * 8, sizeof(float) * cols);
   __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_load_ps(tmp));
@@ -93,7 +100,8 @@ inline void YmmStoreHalfFloat(const S8TileArgs& t, int row, int half, __m256i ac
     std::memcpy(tmp, t.col_bias + half * 8, sizeof(float) * cols);
     v = _mm256_add_ps(v, _mm256_load_ps(tmp));
   }
-  v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(t.flo)), _mm256_set1_ps(t.fhi));
+  v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(t.flo)),
+                    _mm256_set1_ps(t.fhi));
   float* out = static_cast<float*>(t.c) + row * t.ldc + half * 8;
   if (cols == 8) {
     _mm256_storeu_ps(out, v);
@@ -110,7 +118,8 @@ struct YmmRequant {
   bool double_rounding;
 };
 
-inline YmmRequant LoadYmmRequant(const S8TileArgs& t, const int32_t* hdr, int half) {
+inline YmmRequant LoadYmmRequant(const S8TileArgs& t, const int32_t* hdr,
+                                 int half) {
   auto slot = [&](int s) {
     return _mm256_loadu_si256(
         reinterpret_cast<const __m256i*>(hdr + half * 8 + s * kYmmNr));
@@ -128,7 +137,8 @@ inline YmmRequant LoadYmmRequant(const S8TileArgs& t, const int32_t* hdr, int ha
 }
 
 // Requantizes 8 accumulators and stores the first `cols` bytes.
-inline void YmmStoreInt8(__m256i acc, const YmmRequant& q, int cols, int8_t* out) {
+inline void YmmStoreInt8(__m256i acc, const YmmRequant& q, int cols,
+                         int8_t* out) {
   __m256i v = _mm256_add_epi32(acc, q.bias);
   if (q.double_rounding) {
     v = _mm256_sllv_epi32(v, q.left);
@@ -169,9 +179,10 @@ inline void YmmTile(const S8TileArgs& t) {
     for (int r = 0; r < MR; ++r) a[r] = t.a[tap * MR + r];
     for (int32_t g = 0; g <= groups; ++g) {
       if (g == groups && tail == 0) break;
-      const auto w0 = Dot::Prep(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
-      const auto w1 =
-          Dot::Prep(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32)));
+      const auto w0 =
+          Dot::Prep(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)));
+      const auto w1 = Dot::Prep(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32)));
       w += 64;
 #pragma GCC unroll 8
       for (int r = 0; r < MR; ++r) {

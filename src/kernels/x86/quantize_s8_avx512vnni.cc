@@ -42,15 +42,17 @@ void QuantizeValues(const float* x, int64_t n, float inverse, float offset,
   const __m512i sign_bit = _mm512_set1_epi32(INT32_MIN);
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 m = TailMask(n - i);
-    __m512 v = _mm512_mul_round_ps(_mm512_maskz_loadu_ps(m, x + i), vinv, kRound);
+    __m512 v =
+        _mm512_mul_round_ps(_mm512_maskz_loadu_ps(m, x + i), vinv, kRound);
     if (add_offset) v = _mm512_add_round_ps(voff, v, kRound);
     // Round half away from zero exactly: truncate, then step away from
     // zero when the (exact) fraction is at least one half.
     __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
     const __m512 frac = _mm512_abs_ps(_mm512_sub_ps(v, t));
     const __mmask16 up = _mm512_cmp_ps_mask(frac, half, _CMP_GE_OQ);
-    const __m512 step = _mm512_castsi512_ps(_mm512_or_si512(
-        _mm512_and_si512(_mm512_castps_si512(v), sign_bit), _mm512_castps_si512(one)));
+    const __m512 step = _mm512_castsi512_ps(
+        _mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), sign_bit),
+                        _mm512_castps_si512(one)));
     t = _mm512_mask_add_ps(t, up, t, step);
     __m512i q = _mm512_cvttps_epi32(t);
     q = _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(qmin)),
@@ -61,7 +63,8 @@ void QuantizeValues(const float* x, int64_t n, float inverse, float offset,
 
 }  // namespace
 
-void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out, float* scale) {
+void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out,
+                               float* scale) {
   float lo = 0.0f, hi = 0.0f;
   if (n > 0) MinMax(x, n, &lo, &hi);
   const float range = std::max(std::fabs(lo), std::fabs(hi));
@@ -74,8 +77,8 @@ void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out, float* sc
   QuantizeValues(x, n, 127.0f / range, 0.0f, -127, false, out);
 }
 
-void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out, float* scale,
-                                int32_t* zero_point) {
+void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out,
+                                float* scale, int32_t* zero_point) {
   float lo = 0.0f, hi = 0.0f;
   if (n > 0) MinMax(x, n, &lo, &hi);
   const double rmin = static_cast<double>(std::min(0.0f, lo));
@@ -99,7 +102,8 @@ void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out, float* s
                                       : static_cast<int32_t>(std::round(zp));
   *scale = static_cast<float>(s);
   *zero_point = nudged;
-  QuantizeValues(x, n, 1.0f / *scale, static_cast<float>(nudged), -128, true, out);
+  QuantizeValues(x, n, 1.0f / *scale, static_cast<float>(nudged), -128, true,
+                 out);
 }
 
 }  // namespace ember::x86
