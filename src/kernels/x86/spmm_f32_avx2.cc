@@ -19,6 +19,30 @@ struct Avx2F32 {
   static Vec Add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
   static Vec Min(Vec a, Vec b) { return _mm256_min_ps(a, b); }
   static Vec Max(Vec a, Vec b) { return _mm256_max_ps(a, b); }
+
+  // dst[j][i] = src[i][j] for an 8x8 block: pairs interleaved, 4x4 within
+  // 128-bit lanes, then the lanes swapped.
+  static void Transpose(const float* src, int64_t src_stride, float* dst,
+                        int64_t dst_stride) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; ++i) {
+      const __m256 a = _mm256_loadu_ps(src + (2 * i) * src_stride);
+      const __m256 b = _mm256_loadu_ps(src + (2 * i + 1) * src_stride);
+      t[2 * i] = _mm256_unpacklo_ps(a, b);
+      t[2 * i + 1] = _mm256_unpackhi_ps(a, b);
+    }
+    for (int q = 0; q < 2; ++q) {
+      u[4 * q + 0] = _mm256_shuffle_ps(t[4 * q], t[4 * q + 2], 0x44);
+      u[4 * q + 1] = _mm256_shuffle_ps(t[4 * q], t[4 * q + 2], 0xEE);
+      u[4 * q + 2] = _mm256_shuffle_ps(t[4 * q + 1], t[4 * q + 3], 0x44);
+      u[4 * q + 3] = _mm256_shuffle_ps(t[4 * q + 1], t[4 * q + 3], 0xEE);
+    }
+    for (int c = 0; c < 4; ++c) {
+      _mm256_storeu_ps(dst + c * dst_stride, _mm256_permute2f128_ps(u[c], u[4 + c], 0x20));
+      _mm256_storeu_ps(dst + (4 + c) * dst_stride,
+                       _mm256_permute2f128_ps(u[c], u[4 + c], 0x31));
+    }
+  }
 };
 
 }  // namespace

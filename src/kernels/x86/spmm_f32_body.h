@@ -3,6 +3,7 @@
 // with that ISA's flags (included only there; unnamed namespace):
 //   V::kLanes, V::Vec, V::Zero(), V::Set1(x), V::Load(p), V::Store(p, v),
 //   V::Fma(a, b, c) = a * b + c, V::Add, V::Min, V::Max
+//   V::Transpose(src, src_stride, dst, dst_stride)   kLanes x kLanes block
 // A tile is 2 vectors of pixels. For each output channel the 1x4 block's
 // four taps feed four accumulator pairs (eight independent FMA chains, to
 // cover the FMA latency); single-weight rows are unrolled by four.
@@ -29,9 +30,19 @@ void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
   const Vec vlo = V::Set1(lo), vhi = V::Set1(hi);
   for (int64_t m0 = m_begin; m0 < m_end; m0 += T) {
     const int rows = static_cast<int>(std::min<int64_t>(T, m_end - m0));
+    // A full tile moves in L x L register transposes, the channel tail
+    // (and a partial tile) element by element.
+    int32_t k_done = 0;
+    if (rows == T) {
+      for (; k_done + L <= K; k_done += L) {
+        for (int r0 = 0; r0 < T; r0 += L)
+          V::Transpose(a + (m0 + r0) * lda + k_done, lda,
+                       at + static_cast<int64_t>(k_done) * T + r0, T);
+      }
+    }
     for (int r = 0; r < rows; ++r) {
       const float* src = a + (m0 + r) * lda;
-      for (int32_t kk = 0; kk < K; ++kk) at[static_cast<int64_t>(kk) * T + r] = src[kk];
+      for (int32_t kk = k_done; kk < K; ++kk) at[static_cast<int64_t>(kk) * T + r] = src[kk];
     }
     for (int r = rows; r < T; ++r)
       for (int32_t kk = 0; kk < K; ++kk) at[static_cast<int64_t>(kk) * T + r] = 0.0f;
@@ -82,9 +93,17 @@ void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
       V::Store(dst, V::Min(V::Max(s0, vlo), vhi));
       V::Store(dst + L, V::Min(V::Max(s1, vlo), vhi));
     }
+    int32_t n_done = 0;
+    if (rows == T) {
+      for (; n_done + L <= N; n_done += L) {
+        for (int r0 = 0; r0 < T; r0 += L)
+          V::Transpose(ct + static_cast<int64_t>(n_done) * T + r0, T,
+                       c + (m0 + r0) * ldc + n_done, ldc);
+      }
+    }
     for (int r = 0; r < rows; ++r) {
       float* out = c + (m0 + r) * ldc;
-      for (int32_t n = 0; n < N; ++n) out[n] = ct[static_cast<int64_t>(n) * T + r];
+      for (int32_t n = n_done; n < N; ++n) out[n] = ct[static_cast<int64_t>(n) * T + r];
     }
   }
 }
