@@ -1,5 +1,6 @@
 #include "kernels/x86/dwconv_s8.h"
 
+#include "kernels/dispatch/cpu_features.h"
 #include "kernels/x86/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
@@ -40,10 +41,14 @@ void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args) {
                 [&](int64_t r0, int64_t r1, int) { fn(args, r0, r1); });
 }
 
-DwConvS8Fn GetDwConvS8(Isa isa, const char** name) {
+DwConvS8Fn GetDwConvS8(Isa isa, const char** name, bool allow_vnni) {
 #if defined(__x86_64__)
   switch (isa) {
     case Isa::kAvx512:
+      if (allow_vnni && dispatch::GetCpuFeatures().avx512vnni) {
+        *name = "x86_avx512vnni_dwconv_s8";
+        return DwConvS8Avx512Vnni;
+      }
       *name = "x86_avx512_dwconv_s8";
       return DwConvS8Avx512;
     case Isa::kAvx2:

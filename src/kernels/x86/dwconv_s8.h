@@ -70,14 +70,18 @@ using DwConvS8Fn = void (*)(const DwConvS8Args& args, int64_t row_begin,
 
 void DwConvS8Avx512(const DwConvS8Args& args, int64_t row_begin,
                     int64_t row_end);
+void DwConvS8Avx512Vnni(const DwConvS8Args& args, int64_t row_begin,
+                        int64_t row_end);
 void DwConvS8Avx2(const DwConvS8Args& args, int64_t row_begin,
                   int64_t row_end);
 
 // Splits output rows over the pool (x86::ParallelTasks).
 void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args);
 
-// The kernel for an ISA (nullptr, name "ref", when not available).
-DwConvS8Fn GetDwConvS8(Isa isa, const char** name);
+// The kernel for an ISA (nullptr, name "ref", when not available). For
+// kAvx512 the VNNI variant is chosen when the CPU has avx512vnni and
+// `allow_vnni` (tests turn it off to cover the plain AVX-512 kernel).
+DwConvS8Fn GetDwConvS8(Isa isa, const char** name, bool allow_vnni = true);
 
 // The ISA the depthwise fast paths (fp32 and int8) use: the best one the
 // CPU has, unless a test forced one (ForceDwIsaForTesting); kNone off x86.

@@ -31,7 +31,9 @@ struct Avx2S8 {
   static Vec Load32(const int32_t* p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   }
-  static Vec Madd(Vec x, Vec w) { return _mm256_madd_epi16(x, w); }
+  static Vec MulAcc(Vec acc, Vec x, Vec w) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w));
+  }
   static Vec Add(Vec a, Vec b) { return _mm256_add_epi32(a, b); }
 
   // See the AVX-512 version: same steps, blend and compare without masks.

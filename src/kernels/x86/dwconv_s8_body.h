@@ -6,7 +6,9 @@
 //   V::Vec                int32 lanes
 //   V::LoadX(p, m)        sign-extended int8 input lanes
 //   V::Load32(p)          int32 lanes (packed arrays, padded: no mask)
-//   V::Madd(x, w), V::Add(a, b)
+//   V::MulAcc(acc, x, w)  acc + x * w per int32 lane (vpmaddwd + add, or
+//                         one vpdpwssd with VNNI)
+//   V::Add(a, b)
 //   V::Requantize(acc, mult, left, right)   reference double rounding
 //   V::Store(p, m, v, offset, lo, hi)       + zero point, clamp, to int8
 // For each output row and channel block the weights stay in registers (3x3
@@ -48,10 +50,9 @@ struct DwS8Block {
         const int8_t* p = (ix < 0 || ix >= g.in_w)
                               ? pad_px
                               : rows[ky] + static_cast<int64_t>(ix) * g.channels;
-        acc = V::Add(acc, V::Madd(V::LoadX(p, m),
-                                  V::Load32(weights + static_cast<int64_t>(
-                                                          ky * g.filter_w + kx) *
-                                                          cp)));
+        acc = V::MulAcc(acc, V::LoadX(p, m),
+                        V::Load32(weights +
+                                  static_cast<int64_t>(ky * g.filter_w + kx) * cp));
       }
     }
     Emit(ox, acc);
@@ -73,16 +74,46 @@ struct DwS8Block {
       for (int ky = 0; ky < KH; ++ky) {
         const int8_t* r = rows[ky] + off;
         for (int kx = 0; kx < KW; ++kx) {
-          const typename V::Vec p = V::Madd(V::LoadX(r + kx * step, m), w[ky * KW + kx]);
+          const typename V::Vec x = V::LoadX(r + kx * step, m);
           if (ky % 2 == 0) {
-            acc0 = V::Add(acc0, p);
+            acc0 = V::MulAcc(acc0, x, w[ky * KW + kx]);
           } else {
-            acc1 = V::Add(acc1, p);
+            acc1 = V::MulAcc(acc1, x, w[ky * KW + kx]);
           }
         }
       }
       Emit(ox, V::Add(acc0, acc1));
     }
+  }
+
+  // Interior pixels with stride 1 and no horizontal dilation: NP adjacent
+  // outputs at a time share their input columns, so each input vector is
+  // loaded and widened once for up to KW outputs instead of once per tap.
+  template <int KH, int KW, int NP>
+  void InteriorSliding(int32_t ox_lo, int32_t ox_hi) const {
+    typename V::Vec w[KH * KW];
+    for (int t = 0; t < KH * KW; ++t)
+      w[t] = V::Load32(weights + static_cast<int64_t>(t) * cp);
+    const int64_t C = g.channels;
+    int32_t ox = ox_lo;
+    for (; ox + NP <= ox_hi; ox += NP) {
+      const int64_t off = static_cast<int64_t>(ox - g.pad_left) * C;
+      typename V::Vec acc[NP];
+      for (int p = 0; p < NP; ++p) acc[p] = bias;
+      for (int ky = 0; ky < KH; ++ky) {
+        const int8_t* r = rows[ky] + off;
+        for (int col = 0; col < KW + NP - 1; ++col) {
+          const typename V::Vec x = V::LoadX(r + col * C, m);
+          for (int p = 0; p < NP; ++p) {
+            const int kx = col - p;
+            if (kx >= 0 && kx < KW)
+              acc[p] = V::MulAcc(acc[p], x, w[ky * KW + kx]);
+          }
+        }
+      }
+      for (int p = 0; p < NP; ++p) Emit(ox + p, acc[p]);
+    }
+    if (ox < ox_hi) InteriorFixed<KH, KW>(ox, ox_hi);
   }
 
   // Interior pixels, any filter size (weights from L1).
@@ -96,7 +127,7 @@ struct DwS8Block {
       for (int32_t ky = 0; ky < g.filter_h; ++ky) {
         const int8_t* r = rows[ky] + off;
         for (int32_t kx = 0; kx < g.filter_w; ++kx, w += cp) {
-          acc = V::Add(acc, V::Madd(V::LoadX(r + kx * step, m), V::Load32(w)));
+          acc = V::MulAcc(acc, V::LoadX(r + kx * step, m), V::Load32(w));
         }
       }
       Emit(ox, acc);
@@ -152,10 +183,19 @@ void DwConvS8Rows(const DwConvS8Args& g, int64_t row_begin, int64_t row_end) {
                              V::Set1(g.act_hi),
                              out_row + c};
       for (int32_t ox = 0; ox < ox_lo; ++ox) blk.Edge(ox);
+      const bool sliding = g.stride_w == 1 && g.dilation_w == 1;
       if (kh == 3 && kw == 3) {
-        blk.template InteriorFixed<3, 3>(ox_lo, ox_hi);
+        if (sliding) {
+          blk.template InteriorSliding<3, 3, 4>(ox_lo, ox_hi);
+        } else {
+          blk.template InteriorFixed<3, 3>(ox_lo, ox_hi);
+        }
       } else if (kh == 5 && kw == 5) {
-        blk.template InteriorFixed<5, 5>(ox_lo, ox_hi);
+        if (sliding) {
+          blk.template InteriorSliding<5, 5, 2>(ox_lo, ox_hi);
+        } else {
+          blk.template InteriorFixed<5, 5>(ox_lo, ox_hi);
+        }
       } else {
         blk.InteriorAny(ox_lo, ox_hi);
       }

@@ -4,9 +4,10 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-// GCC 12 reports the undefined pass-through operand inside the
-// _mm512_{min,max}_ps intrinsics as maybe-uninitialized (false positive).
+// GCC 12 reports the undefined pass-through operand inside several AVX-512
+// intrinsics (min/max, unpack, shuffle) as uninitialized (false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include "kernels/x86/spmm_f32_body.h"
 
