@@ -36,9 +36,18 @@ struct Avx2S8 {
   }
   static Vec Add(Vec a, Vec b) { return _mm256_add_epi32(a, b); }
 
-  // See the AVX-512 version: same steps, blend and compare without masks.
-  static Vec Requantize(Vec acc, Vec mult, Vec left, Vec right) {
-    const Vec x = _mm256_sllv_epi32(acc, left);
+  struct Requant {
+    Vec mult, left, right;
+  };
+  static Requant MakeRequant(Vec mult, Vec left, Vec right) { return {mult, left, right}; }
+
+  // MultiplyByQuantizedMultiplier per lane: shift left, the rounding
+  // doubling high multiply ((x * m + 2^30) >> 31 gives the reference's
+  // result for either sign), then the rounding right shift (half away
+  // from zero), 32-bit lanes split into even / odd 64-bit products.
+  static Vec Requantize(Vec acc, const Requant& rq) {
+    const Vec mult = rq.mult, right = rq.right;
+    const Vec x = _mm256_sllv_epi32(acc, rq.left);
     const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
     __m256i even = _mm256_mul_epi32(x, mult);
     __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32),

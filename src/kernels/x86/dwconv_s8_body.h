@@ -9,7 +9,8 @@
 //   V::MulAcc(acc, x, w)  acc + x * w per int32 lane (vpmaddwd + add, or
 //                         one vpdpwssd with VNNI)
 //   V::Add(a, b)
-//   V::Requantize(acc, mult, left, right)   reference double rounding
+//   V::Requant, V::MakeRequant(mult, left, right)   per-block constants
+//   V::Requantize(acc, rq)  the reference's double rounding, exactly
 //   V::Store(p, m, v, offset, lo, hi)       + zero point, clamp, to int8
 // For each output row and channel block the weights stay in registers (3x3
 // and 5x5 are unrolled) while the row's pixels stream past; padding rows
@@ -32,12 +33,14 @@ struct DwS8Block {
   const int32_t* weights;     // packed weights at the block
   int32_t cp;                 // padded channels (packed stride)
   typename V::Mask m;
-  typename V::Vec bias, mult, left, right, offset, lo, hi;
+  typename V::Vec bias;
+  typename V::Requant rq;
+  typename V::Vec offset, lo, hi;
   int8_t* out;                // output row at the block
 
   void Emit(int32_t ox, typename V::Vec acc) const {
     V::Store(out + static_cast<int64_t>(ox) * g.channels, m,
-             V::Requantize(acc, mult, left, right), offset, lo, hi);
+             V::Requantize(acc, rq), offset, lo, hi);
   }
 
   // Any pixel: taps outside the input read the zero-point pixel.
@@ -175,9 +178,9 @@ void DwConvS8Rows(const DwConvS8Args& g, int64_t row_begin, int64_t row_end) {
                              cp,
                              V::MakeMask(C - c),
                              V::Load32(bias_arr + c),
-                             V::Load32(mult_arr + c),
-                             V::Load32(left_arr + c),
-                             V::Load32(right_arr + c),
+                             V::MakeRequant(V::Load32(mult_arr + c),
+                                            V::Load32(left_arr + c),
+                                            V::Load32(right_arr + c)),
                              V::Set1(g.output_offset),
                              V::Set1(g.act_lo),
                              V::Set1(g.act_hi),

@@ -116,8 +116,13 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
     const int32_t in_zp = rng.Int(-128, 127);
     auto input = rng.Bytes(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
     auto filter = rng.Bytes(static_cast<size_t>(taps) * C, -127, 127);
+    // Every fifth case is extreme: biases near the int32 range and
+    // multipliers from 2^-33 to 2^8 (shifts from -31 to +8, wrapping left
+    // shifts), where the requantization's corner cases live.
+    const bool extreme = i % 5 == 4;
     std::vector<int32_t> bias(C);
-    for (auto& b : bias) b = rng.Int(-40000, 40000);
+    for (auto& b : bias)
+      b = extreme ? rng.Int(-(1 << 30), 1 << 30) : rng.Int(-40000, 40000);
     const bool has_bias = rng.Int(0, 3) != 0;
     // Per-tensor (one multiplier) or per-channel; real multipliers from
     // 2^-20 up to 4 exercise right and left shifts.
@@ -125,7 +130,8 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
     std::vector<int32_t> mult(C), shift(C);
     for (int32_t c = 0; c < C; ++c) {
       if (c == 0 || per_channel) {
-        const double real = std::pow(2.0, rng.Real(-20.0, 2.0));
+        const double real =
+            std::pow(2.0, extreme ? rng.Real(-33.0, 8.0) : rng.Real(-20.0, 2.0));
         int sh = 0;
         ref::QuantizeMultiplier(real, &mult[c], &sh);
         shift[c] = sh;
