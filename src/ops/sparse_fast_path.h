@@ -34,9 +34,10 @@ inline const char* SpmmVariantName(x86::Isa isa, int32_t block) {
   return block == 4 ? "x86_avx2_spmm_1x4" : "x86_avx2_spmm_1x1";
 }
 
-// Weights [n][k] (+ optional bias [n]) for `rows` rows of A per Eval.
-// Leaves `sp` inactive (dense path) unless the ISA, constness, sparsity
-// and row count make the sparse kernel the better choice.
+// Weights [n][k] (+ optional bias [n]) for `rows` rows of A per Eval
+// (fewer than 4 rows, e.g. a batch-1 fully connected layer, run as sparse
+// dot products). Leaves `sp` inactive (dense path) unless the ISA,
+// constness and sparsity make the sparse kernel the better choice.
 inline Status PrepareSparseFloat(OpContext& ctx, const Tensor* weights,
                                  const Tensor* bias, int32_t n, int32_t k,
                                  int64_t rows, SparseFloatPath* sp) {
@@ -46,9 +47,7 @@ inline Status PrepareSparseFloat(OpContext& ctx, const Tensor* weights,
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
   const x86::SpmmF32Kernel kernel = x86::GetSpmmF32(isa);
-  // A tile of pixels is the unit of work: a handful of rows (a batch-1
-  // fully connected layer) would waste most of it.
-  if (kernel.fn == nullptr || rows < kernel.tile_rows / 2) return Status::Ok();
+  if (kernel.fn == nullptr || rows <= 0) return Status::Ok();
   const float* w = weights->data_as<float>();
   const int32_t block =
       x86::ChooseSparseBlock(x86::MeasureSparsity(w, n, k), kSparseMinZeroFraction);

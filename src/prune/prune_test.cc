@@ -3,7 +3,7 @@
 // (which densifies the DENSIFY-fed weights itself: an independent reader of
 // the encoding) with outputs equal to Ember's within 1e-5, the right
 // fraction of blocks must be zero, and Ember must pick the sparse kernel
-// for the pruned 1x1 convolution.
+// for the pruned 1x1 convolution and fully connected layer.
 #include "prune/prune.h"
 
 #include <gtest/gtest.h>
@@ -150,7 +150,7 @@ TEST(Prune, ZeroesWholeBlocksAndEncodesThemSparsely) {
   EXPECT_LT(p.bytes.size(), SmallNet().size() / 2);
 }
 
-TEST(Prune, EmberUsesSparseKernelForPrunedConv) {
+TEST(Prune, EmberUsesSparseKernelForPrunedLayers) {
   if (dispatch::EnvForcesReference() || x86::BestFloatIsa() == x86::Isa::kNone)
     GTEST_SKIP() << "optimized kernels unavailable";
   const Pruned p = PruneBytes(SmallNet(), 0.75, prune::BlockShape::k1x4);
@@ -163,10 +163,11 @@ TEST(Prune, EmberUsesSparseKernelForPrunedConv) {
                                   errors, &interp)
                   .ok());
   ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
-  bool sparse_conv = false;
+  // The 1x1 conv and the batch-1 fully connected layer (DENSIFY ops first).
+  int sparse = 0;
   for (const Node& n : interp->primary().nodes())
-    sparse_conv |= std::string(n.kernel_variant).find("spmm_1x4") != std::string::npos;
-  EXPECT_TRUE(sparse_conv);
+    sparse += std::string(n.kernel_variant).find("spmm_1x4") != std::string::npos;
+  EXPECT_EQ(sparse, 2);
 }
 
 TEST(Prune, RejectsBadSparsityAndModelsWithoutPrunableLayers) {

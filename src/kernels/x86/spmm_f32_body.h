@@ -9,6 +9,8 @@
 // cover the FMA latency); single-weight rows are unrolled by four.
 #pragma once
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -16,6 +18,44 @@
 
 namespace ember::x86 {
 namespace {
+
+// Few rows (a batch-1 fully connected layer): a pixel tile would be mostly
+// padding, so each row is a sparse dot product per output channel, a 1x4
+// block being one 4-wide multiply-add (128-bit: every x86 ISA here has it).
+inline void SpmmF32FewRows(const SpmmF32Matrix& w, const float* a, int64_t lda,
+                           int64_t m_begin, int64_t m_end, float* c, int64_t ldc,
+                           float lo, float hi) {
+  for (int64_t r = m_begin; r < m_end; ++r) {
+    const float* x = a + r * lda;
+    float* out = c + r * ldc;
+    for (int32_t n = 0; n < w.n; ++n) {
+      const int32_t j0 = w.row_start[n], j1 = w.row_start[n + 1];
+      float sum;
+      if (w.block == 4) {
+        __m128 acc0 = _mm_setzero_ps(), acc1 = _mm_setzero_ps();
+        int32_t j = j0;
+        for (; j + 1 < j1; j += 2) {
+          acc0 = _mm_fmadd_ps(_mm_loadu_ps(x + w.block_k[j]),
+                              _mm_loadu_ps(w.values + static_cast<int64_t>(j) * 4), acc0);
+          acc1 = _mm_fmadd_ps(_mm_loadu_ps(x + w.block_k[j + 1]),
+                              _mm_loadu_ps(w.values + static_cast<int64_t>(j + 1) * 4),
+                              acc1);
+        }
+        if (j < j1) {
+          acc0 = _mm_fmadd_ps(_mm_loadu_ps(x + w.block_k[j]),
+                              _mm_loadu_ps(w.values + static_cast<int64_t>(j) * 4), acc0);
+        }
+        alignas(16) float lanes[4];
+        _mm_store_ps(lanes, _mm_add_ps(acc0, acc1));
+        sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+      } else {
+        sum = 0.0f;
+        for (int32_t j = j0; j < j1; ++j) sum += x[w.block_k[j]] * w.values[j];
+      }
+      out[n] = std::min(std::max(sum + w.bias[n], lo), hi);
+    }
+  }
+}
 
 template <class V>
 void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
@@ -28,6 +68,10 @@ void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
   float* at = scratch;                               // [K][T]
   float* ct = scratch + static_cast<int64_t>(K) * T;  // [N][T]
   const Vec vlo = V::Set1(lo), vhi = V::Set1(hi);
+  if (m_end - m_begin < 4) {
+    SpmmF32FewRows(w, a, lda, m_begin, m_end, c, ldc, lo, hi);
+    return;
+  }
   for (int64_t m0 = m_begin; m0 < m_end; m0 += T) {
     const int rows = static_cast<int>(std::min<int64_t>(T, m_end - m0));
     // A full tile moves in L x L register transposes, the channel tail
