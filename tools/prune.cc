@@ -3,6 +3,8 @@
 // FULLY_CONNECTED float weights, written with the .tflite sparsity
 // encoding behind DENSIFY ops (src/prune). Prints the file sizes and each
 // layer's sparsity.
+#include "prune/prune.h"
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -10,7 +12,6 @@
 
 #include "cli_util.h"
 #include "command_registry.h"
-#include "prune/prune.h"
 
 namespace ember::cli {
 namespace {
@@ -27,17 +28,20 @@ int RunPrune(const PruneArgs& a) {
     return Fail(kExitUsage, "--sparsity must be in [0, 1), got %g", a.sparsity);
   options.sparsity = a.sparsity;
   if (!prune::ParseBlockShape(a.block, &options.block))
-    return Fail(kExitUsage, "--block must be 1x4, 4x1 or none, got '%s'", a.block.c_str());
+    return Fail(kExitUsage, "--block must be 1x4, 4x1 or none, got '%s'",
+                a.block.c_str());
   if (a.norm == "l2") {
     options.norm = prune::BlockNorm::kL2;
   } else if (a.norm == "l1") {
     options.norm = prune::BlockNorm::kL1;
   } else {
-    return Fail(kExitUsage, "--norm must be l2 or l1, got '%s'", a.norm.c_str());
+    return Fail(kExitUsage, "--norm must be l2 or l1, got '%s'",
+                a.norm.c_str());
   }
   std::error_code ec;
   if (std::filesystem::equivalent(a.input, a.output, ec))
-    return Fail(kExitUsage, "output would overwrite the input '%s'", a.input.c_str());
+    return Fail(kExitUsage, "output would overwrite the input '%s'",
+                a.input.c_str());
   convert::Diagnostics diag;
   fb::ModelT model;
   std::vector<prune::LayerReport> layers;
@@ -86,10 +90,12 @@ int RunPrune(const PruneArgs& a) {
   }
   std::printf("pruned %zu layer(s), %s blocks, %s norm\n", layers.size(),
               a.block.c_str(), a.norm.c_str());
-  std::printf("size   %s -> %s\n", FormatBytes(before).c_str(), FormatBytes(after).c_str());
-  std::printf("zeros  %lld of %lld weights (%.1f%%)\n", static_cast<long long>(zeros),
-              static_cast<long long>(weights),
-              weights ? 100.0 * static_cast<double>(zeros) / static_cast<double>(weights)
+  std::printf("size   %s -> %s\n", FormatBytes(before).c_str(),
+              FormatBytes(after).c_str());
+  std::printf("zeros  %lld of %lld weights (%.1f%%)\n",
+              static_cast<long long>(zeros), static_cast<long long>(weights),
+              weights ? 100.0 * static_cast<double>(zeros) /
+                            static_cast<double>(weights)
                       : 0.0);
   for (const auto& n : diag.notes) std::printf("note   %s\n", n.c_str());
   Table table({"op", "tensor", "shape", "block", "sparsity", "stored"});
@@ -100,8 +106,8 @@ int RunPrune(const PruneArgs& a) {
     shape += "]";
     char pct[32];
     std::snprintf(pct, sizeof(pct), "%.1f%%", 100.0 * l.sparsity());
-    table.Add({std::to_string(l.op_index) + ":" + l.op, l.tensor, shape, l.block, pct,
-               std::to_string(l.stored_values)});
+    table.Add({std::to_string(l.op_index) + ":" + l.op, l.tensor, shape,
+               l.block, pct, std::to_string(l.stored_values)});
   }
   table.Print();
   return kExitOk;
@@ -110,14 +116,19 @@ int RunPrune(const PruneArgs& a) {
 }  // namespace
 
 RegisteredCommand AddPruneCommand(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand(
-      "prune", "Magnitude-prune 1x1 conv / fully connected float weights (sparse .tflite)");
+  CLI::App* cmd =
+      app.add_subcommand("prune",
+                         "Magnitude-prune 1x1 conv / fully connected float "
+                         "weights (sparse .tflite)");
   auto args = std::make_shared<PruneArgs>();
   cmd->add_option("INPUT", args->input, ".tflite file")->required();
-  cmd->add_option("-o,--output", args->output, "pruned .tflite to write")->required();
-  cmd->add_option("--sparsity", args->sparsity, "fraction of blocks to zero, in [0, 1)")
+  cmd->add_option("-o,--output", args->output, "pruned .tflite to write")
       ->required();
-  cmd->add_option("--block", args->block, "block shape: 1x4 (default), 4x1 or none");
+  cmd->add_option("--sparsity", args->sparsity,
+                  "fraction of blocks to zero, in [0, 1)")
+      ->required();
+  cmd->add_option("--block", args->block,
+                  "block shape: 1x4 (default), 4x1 or none");
   cmd->add_option("--norm", args->norm, "block ranking: l2 (default) or l1");
   cmd->add_flag("--json", args->json, "print one JSON object");
   return {cmd, [args] { return RunPrune(*args); }};

@@ -49,19 +49,19 @@ inline Status PrepareSparseFloat(OpContext& ctx, const Tensor* weights,
   const x86::SpmmF32Kernel kernel = x86::GetSpmmF32(isa);
   if (kernel.fn == nullptr || rows <= 0) return Status::Ok();
   const float* w = weights->data_as<float>();
-  const int32_t block =
-      x86::ChooseSparseBlock(x86::MeasureSparsity(w, n, k), kSparseMinZeroFraction);
+  const int32_t block = x86::ChooseSparseBlock(x86::MeasureSparsity(w, n, k),
+                                               kSparseMinZeroFraction);
   if (block == 0) return Status::Ok();
   void* mem = nullptr;
   EMBER_RETURN_IF_ERROR(
       ctx.AllocatePersistent(x86::PackedSpmmF32Bytes(w, n, k, block), &mem));
-  sp->matrix = x86::PackSpmmF32(w, bias ? bias->data_as<float>() : nullptr, n, k,
-                                block, mem);
+  sp->matrix = x86::PackSpmmF32(w, bias ? bias->data_as<float>() : nullptr, n,
+                                k, block, mem);
   sp->slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
-  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-      sizeof(float) * static_cast<size_t>(sp->slots) *
-          static_cast<size_t>(x86::SpmmScratchFloats(k, n)),
-      &sp->scratch));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(float) * static_cast<size_t>(sp->slots) *
+                             static_cast<size_t>(x86::SpmmScratchFloats(k, n)),
+                         &sp->scratch));
   sp->kernel = kernel;
   ctx.SetKernelVariant(SpmmVariantName(isa, block));
   return Status::Ok();
@@ -78,7 +78,8 @@ inline Status PrepareSparseConv1x1(OpContext& ctx, const ref::ConvShape& s,
                       s.filter_in_c == s.in_c;
   if (!direct) return Status::Ok();
   return PrepareSparseFloat(ctx, filter, bias, s.out_c, s.in_c,
-                            static_cast<int64_t>(s.batches) * s.out_h * s.out_w, sp);
+                            static_cast<int64_t>(s.batches) * s.out_h * s.out_w,
+                            sp);
 }
 
 // output[rows][n] = clamp(input[rows][k] * W^T + bias, lo, hi).

@@ -19,24 +19,28 @@ struct BlockGrid {
   void ForEachIn(int32_t br, int32_t bc, F&& f) const {
     for (int32_t i = 0; i < block_rows; ++i)
       for (int32_t j = 0; j < block_cols; ++j)
-        f(static_cast<int64_t>(br * block_rows + i) * cols + bc * block_cols + j);
+        f(static_cast<int64_t>(br * block_rows + i) * cols + bc * block_cols +
+          j);
   }
 };
 
 // Zeroes the fraction `sparsity` of blocks with the smallest norm.
-void PruneBlocks(const BlockGrid& g, double sparsity, BlockNorm norm, float* w) {
+void PruneBlocks(const BlockGrid& g, double sparsity, BlockNorm norm,
+                 float* w) {
   const int64_t blocks = static_cast<int64_t>(g.grid_rows()) * g.grid_cols();
   std::vector<double> norms(static_cast<size_t>(blocks));
   for (int64_t b = 0; b < blocks; ++b) {
     double sum = 0.0;
     g.ForEachIn(static_cast<int32_t>(b / g.grid_cols()),
                 static_cast<int32_t>(b % g.grid_cols()), [&](int64_t i) {
-      sum += norm == BlockNorm::kL2 ? static_cast<double>(w[i]) * w[i]
-                                    : std::fabs(static_cast<double>(w[i]));
-    });
+                  sum += norm == BlockNorm::kL2
+                             ? static_cast<double>(w[i]) * w[i]
+                             : std::fabs(static_cast<double>(w[i]));
+                });
     norms[static_cast<size_t>(b)] = sum;
   }
-  const int64_t drop = static_cast<int64_t>(std::llround(sparsity * static_cast<double>(blocks)));
+  const int64_t drop = static_cast<int64_t>(
+      std::llround(sparsity * static_cast<double>(blocks)));
   if (drop <= 0) return;
   std::vector<int64_t> order(static_cast<size_t>(blocks));
   std::iota(order.begin(), order.end(), 0);
@@ -49,7 +53,8 @@ void PruneBlocks(const BlockGrid& g, double sparsity, BlockNorm norm, float* w) 
   for (int64_t k = 0; k < drop; ++k) {
     const int64_t b = order[static_cast<size_t>(k)];
     g.ForEachIn(static_cast<int32_t>(b / g.grid_cols()),
-                static_cast<int32_t>(b % g.grid_cols()), [&](int64_t i) { w[i] = 0.0f; });
+                static_cast<int32_t>(b % g.grid_cols()),
+                [&](int64_t i) { w[i] = 0.0f; });
   }
 }
 
@@ -78,7 +83,8 @@ fb::SparseIndexVectorUnion IndexVector(const std::vector<int32_t>& values) {
 // .tflite sparsity format: levels for the original dims in order (the
 // blocked one counted in blocks), the last one SPARSE_CSR over blocks, then
 // one DENSE level for the block's extent. Returns the stored values.
-std::vector<float> EncodeSparse(const BlockGrid& g, const std::vector<int32_t>& dims,
+std::vector<float> EncodeSparse(const BlockGrid& g,
+                                const std::vector<int32_t>& dims,
                                 const float* w, fb::SparsityParametersT* sp) {
   const int32_t rank = static_cast<int32_t>(dims.size());
   const bool blocked = g.block_rows * g.block_cols > 1;
@@ -103,7 +109,8 @@ std::vector<float> EncodeSparse(const BlockGrid& g, const std::vector<int32_t>& 
   }
   for (int32_t d = 0; d < rank; ++d) {
     auto level = std::make_unique<fb::DimensionMetadataT>();
-    const int32_t extent = blocked && d == block_dim ? dims[d] / block_size : dims[d];
+    const int32_t extent =
+        blocked && d == block_dim ? dims[d] / block_size : dims[d];
     if (d == rank - 1) {
       level->format = fb::DimensionType::SPARSE_CSR;
       level->array_segments = IndexVector(segments);
@@ -126,24 +133,27 @@ std::vector<float> EncodeSparse(const BlockGrid& g, const std::vector<int32_t>& 
 int32_t OpCodeIndex(fb::ModelT* model, fb::BuiltinOperator op) {
   for (size_t i = 0; i < model->operator_codes.size(); ++i) {
     const fb::OperatorCodeT& code = *model->operator_codes[i];
-    if (std::max(code.builtin_code,
-                 static_cast<fb::BuiltinOperator>(code.deprecated_builtin_code)) == op)
+    if (std::max(code.builtin_code, static_cast<fb::BuiltinOperator>(
+                                        code.deprecated_builtin_code)) == op)
       return static_cast<int32_t>(i);
   }
   auto code = std::make_unique<fb::OperatorCodeT>();
   code->builtin_code = op;
-  code->deprecated_builtin_code = static_cast<int8_t>(std::min(127, static_cast<int>(op)));
+  code->deprecated_builtin_code =
+      static_cast<int8_t>(std::min(127, static_cast<int>(op)));
   code->version = 1;
   model->operator_codes.push_back(std::move(code));
   return static_cast<int32_t>(model->operator_codes.size() - 1);
 }
 
-fb::BuiltinOperator BuiltinOf(const fb::ModelT& model, const fb::OperatorT& op) {
-  if (op.opcode_index >= model.operator_codes.size()) return fb::BuiltinOperator::CUSTOM;
+fb::BuiltinOperator BuiltinOf(const fb::ModelT& model,
+                              const fb::OperatorT& op) {
+  if (op.opcode_index >= model.operator_codes.size())
+    return fb::BuiltinOperator::CUSTOM;
   const fb::OperatorCodeT& code = *model.operator_codes[op.opcode_index];
   // Older files keep the code only in the deprecated (int8) field.
-  return std::max(code.builtin_code,
-                  static_cast<fb::BuiltinOperator>(code.deprecated_builtin_code));
+  return std::max(code.builtin_code, static_cast<fb::BuiltinOperator>(
+                                         code.deprecated_builtin_code));
 }
 
 // How many tensors (over all subgraphs) use each buffer.
@@ -165,9 +175,11 @@ bool EligibleWeights(const fb::ModelT& model, const fb::OperatorT& op,
   const fb::TensorT& t = *sg.tensors[w];
   if (t.type != fb::TensorType::FLOAT32 || t.sparsity != nullptr) return false;
   if (t.buffer >= model.buffers.size()) return false;
-  const size_t count = std::accumulate(t.shape.begin(), t.shape.end(), size_t{1},
-                                       [](size_t a, int32_t d) { return a * std::max(d, 0); });
-  if (count == 0 || model.buffers[t.buffer]->data.size() != count * sizeof(float))
+  const size_t count =
+      std::accumulate(t.shape.begin(), t.shape.end(), size_t{1},
+                      [](size_t a, int32_t d) { return a * std::max(d, 0); });
+  if (count == 0 ||
+      model.buffers[t.buffer]->data.size() != count * sizeof(float))
     return false;
   if (code == fb::BuiltinOperator::CONV_2D) {
     if (t.shape.size() != 4 || t.shape[1] != 1 || t.shape[2] != 1) return false;
@@ -181,18 +193,25 @@ bool EligibleWeights(const fb::ModelT& model, const fb::OperatorT& op,
 }  // namespace
 
 bool ParseBlockShape(const std::string& text, BlockShape* block) {
-  if (text == "1x4") *block = BlockShape::k1x4;
-  else if (text == "4x1") *block = BlockShape::k4x1;
-  else if (text == "none") *block = BlockShape::kNone;
-  else return false;
+  if (text == "1x4")
+    *block = BlockShape::k1x4;
+  else if (text == "4x1")
+    *block = BlockShape::k4x1;
+  else if (text == "none")
+    *block = BlockShape::kNone;
+  else
+    return false;
   return true;
 }
 
 const char* BlockShapeName(BlockShape block) {
   switch (block) {
-    case BlockShape::k1x4: return "1x4";
-    case BlockShape::k4x1: return "4x1";
-    case BlockShape::kNone: return "1x1";
+    case BlockShape::k1x4:
+      return "1x4";
+    case BlockShape::k4x1:
+      return "4x1";
+    case BlockShape::kNone:
+      return "1x1";
   }
   return "?";
 }
@@ -233,7 +252,8 @@ bool PruneModel(fb::ModelT* model, const PruneOptions& options,
       BlockShape block = options.block;
       if ((block == BlockShape::k1x4 && g.cols % 4 != 0) ||
           (block == BlockShape::k4x1 && g.rows % 4 != 0)) {
-        diag->notes.push_back("tensor '" + t.name + "': channels not a multiple of 4, "
+        diag->notes.push_back("tensor '" + t.name +
+                              "': channels not a multiple of 4, "
                               "pruned as single weights");
         block = BlockShape::kNone;
       }
@@ -245,12 +265,14 @@ bool PruneModel(fb::ModelT* model, const PruneOptions& options,
       std::memcpy(w.data(), bytes.data(), bytes.size());
       PruneBlocks(g, options.sparsity, options.norm, w.data());
       auto sp = std::make_unique<fb::SparsityParametersT>();
-      const std::vector<float> values = EncodeSparse(g, t.shape, w.data(), sp.get());
+      const std::vector<float> values =
+          EncodeSparse(g, t.shape, w.data(), sp.get());
       // The sparse constant: a new tensor and buffer feeding DENSIFY, whose
       // output is the original (now non-constant) weight tensor.
       auto buffer = std::make_unique<fb::BufferT>();
       buffer->data.resize(values.size() * sizeof(float));
-      if (!values.empty()) std::memcpy(buffer->data.data(), values.data(), buffer->data.size());
+      if (!values.empty())
+        std::memcpy(buffer->data.data(), values.data(), buffer->data.size());
       model->buffers.push_back(std::move(buffer));
       auto sparse = std::make_unique<fb::TensorT>();
       sparse->name = t.name + "/sparse";
@@ -275,7 +297,8 @@ bool PruneModel(fb::ModelT* model, const PruneOptions& options,
       LayerReport r;
       r.subgraph = static_cast<int32_t>(si);
       r.op_index = static_cast<int32_t>(oi);
-      r.op = code == fb::BuiltinOperator::CONV_2D ? "CONV_2D" : "FULLY_CONNECTED";
+      r.op =
+          code == fb::BuiltinOperator::CONV_2D ? "CONV_2D" : "FULLY_CONNECTED";
       r.tensor = dense.name;
       r.shape = dense.shape;
       r.block = BlockShapeName(block);

@@ -36,12 +36,13 @@ struct LayerReport {
   std::string op;      // "CONV_2D" / "FULLY_CONNECTED"
   std::string tensor;  // weight tensor name
   std::vector<int32_t> shape;
-  std::string block;   // block shape used ("1x4", "4x1", "1x1")
+  std::string block;  // block shape used ("1x4", "4x1", "1x1")
   int64_t weights = 0;
-  int64_t zeros = 0;   // zero weights after pruning
+  int64_t zeros = 0;          // zero weights after pruning
   int64_t stored_values = 0;  // values kept in the sparse encoding
   double sparsity() const {
-    return weights ? static_cast<double>(zeros) / static_cast<double>(weights) : 0.0;
+    return weights ? static_cast<double>(zeros) / static_cast<double>(weights)
+                   : 0.0;
   }
 };
 

@@ -32,19 +32,23 @@ std::vector<float> RandomFloats(size_t n, uint32_t seed) {
   return v;
 }
 
-// x [1, 8, 8, 12] -> 3x3 conv (not prunable; LiteRT's CONV_2D needs a bias) -> 1x1 conv 12->32 (prunable)
+// x [1, 8, 8, 12] -> 3x3 conv (not prunable; LiteRT's CONV_2D needs a bias) ->
+// 1x1 conv 12->32 (prunable)
 // -> FC [10, 2048] (prunable) -> y.
 std::vector<uint8_t> SmallNet() {
   testing::ModelBuilder b;
   const auto f32 = fb::TensorType::FLOAT32;
   const int x = b.AddTensor(f32, {1, 8, 8, 12}, "x");
-  const int f1 = b.AddConstant<float>(f32, {12, 3, 3, 12}, RandomFloats(12 * 108, 1), "f1");
+  const int f1 = b.AddConstant<float>(f32, {12, 3, 3, 12},
+                                      RandomFloats(12 * 108, 1), "f1");
   const int b1 = b.AddConstant<float>(f32, {12}, RandomFloats(12, 6), "b1");
   const int y1 = b.AddTensor(f32, {}, "y1");
-  const int f2 = b.AddConstant<float>(f32, {32, 1, 1, 12}, RandomFloats(32 * 12, 2), "f2");
+  const int f2 =
+      b.AddConstant<float>(f32, {32, 1, 1, 12}, RandomFloats(32 * 12, 2), "f2");
   const int b2 = b.AddConstant<float>(f32, {32}, RandomFloats(32, 3), "b2");
   const int y2 = b.AddTensor(f32, {}, "y2");
-  const int f3 = b.AddConstant<float>(f32, {10, 2048}, RandomFloats(10 * 2048, 4), "f3");
+  const int f3 =
+      b.AddConstant<float>(f32, {10, 2048}, RandomFloats(10 * 2048, 4), "f3");
   const int b3 = b.AddConstant<float>(f32, {10}, RandomFloats(10, 5), "b3");
   const int y3 = b.AddTensor(f32, {}, "y3");
   for (int i = 0; i < 2; ++i) {
@@ -54,13 +58,16 @@ std::vector<uint8_t> SmallNet() {
     opt.fused_activation_function = fb::ActivationFunctionType::RELU;
     fb::BuiltinOptionsUnion u;
     u.Set(opt);
-    if (i == 0) b.AddOp(fb::BuiltinOperator::CONV_2D, {x, f1, b1}, {y1}, std::move(u));
-    else b.AddOp(fb::BuiltinOperator::CONV_2D, {y1, f2, b2}, {y2}, std::move(u));
+    if (i == 0)
+      b.AddOp(fb::BuiltinOperator::CONV_2D, {x, f1, b1}, {y1}, std::move(u));
+    else
+      b.AddOp(fb::BuiltinOperator::CONV_2D, {y1, f2, b2}, {y2}, std::move(u));
   }
   fb::FullyConnectedOptionsT opt;
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
-  b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {y2, f3, b3}, {y3}, std::move(u));
+  b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {y2, f3, b3}, {y3},
+          std::move(u));
   b.SetInputs({x});
   b.SetOutputs({y3});
   return b.Build();
@@ -77,7 +84,8 @@ struct Pruned {
   std::vector<prune::LayerReport> layers;
 };
 
-Pruned PruneBytes(const std::vector<uint8_t>& in, double s, prune::BlockShape block) {
+Pruned PruneBytes(const std::vector<uint8_t>& in, double s,
+                  prune::BlockShape block) {
   fb::ModelT m = Unpack(in);
   prune::PruneOptions o;
   o.sparsity = s;
@@ -101,7 +109,8 @@ TEST(Prune, LiteRtReadsTheEncodingAndAgreesWithEmber) {
     for (double s : {0.0, 0.5, 0.75}) {
       const Pruned p = PruneBytes(dense, s, block);
       ASSERT_EQ(p.layers.size(), 2u);  // the 3x3 conv is not prunable
-      for (const auto& l : p.layers) EXPECT_NEAR(l.sparsity(), s, 0.02) << l.tensor;
+      for (const auto& l : p.layers)
+        EXPECT_NEAR(l.sparsity(), s, 0.02) << l.tensor;
       ember.push_back(testing::RunEmber(p.bytes, {input}));
       cases.push_back({p.bytes, {input}});
       names.push_back(std::string(prune::BlockShapeName(block)) + " sparsity " +
@@ -115,9 +124,11 @@ TEST(Prune, LiteRtReadsTheEncodingAndAgreesWithEmber) {
     ASSERT_TRUE(ember[i].ok) << names[i] << ": " << ember[i].error;
     ASSERT_TRUE(lite[i].ok) << names[i] << ": " << lite[i].error;
     std::string why;
-    const double diff = testing::MaxAbsDiff(ember[i].outputs[0], lite[i].outputs[0], &why);
+    const double diff =
+        testing::MaxAbsDiff(ember[i].outputs[0], lite[i].outputs[0], &why);
     ASSERT_GE(diff, 0.0) << why;
-    EXPECT_LE(diff, 1e-5 * std::max(1.0, testing::MaxAbs(lite[i].outputs[0]))) << names[i];
+    EXPECT_LE(diff, 1e-5 * std::max(1.0, testing::MaxAbs(lite[i].outputs[0])))
+        << names[i];
   }
 }
 
@@ -127,7 +138,8 @@ TEST(Prune, ZeroesWholeBlocksAndEncodesThemSparsely) {
   const fb::SubGraphT& sg = *m.subgraphs[0];
   int densify_ops = 0;
   for (const auto& op : sg.operators) {
-    if (m.operator_codes[op->opcode_index]->builtin_code != fb::BuiltinOperator::DENSIFY)
+    if (m.operator_codes[op->opcode_index]->builtin_code !=
+        fb::BuiltinOperator::DENSIFY)
       continue;
     ++densify_ops;
     const fb::TensorT& sparse = *sg.tensors[op->inputs[0]];
@@ -156,17 +168,20 @@ TEST(Prune, EmberUsesSparseKernelForPrunedLayers) {
   const Pruned p = PruneBytes(SmallNet(), 0.75, prune::BlockShape::k1x4);
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  ASSERT_TRUE(Model::FromBuffer(p.bytes.data(), p.bytes.size(), true, errors, &model).ok())
+  ASSERT_TRUE(
+      Model::FromBuffer(p.bytes.data(), p.bytes.size(), true, errors, &model)
+          .ok())
       << errors.message();
   std::unique_ptr<Interpreter> interp;
-  ASSERT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), InterpreterOptions{},
-                                  errors, &interp)
+  ASSERT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(),
+                                  InterpreterOptions{}, errors, &interp)
                   .ok());
   ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
   // The 1x1 conv and the batch-1 fully connected layer (DENSIFY ops first).
   int sparse = 0;
   for (const Node& n : interp->primary().nodes())
-    sparse += std::string(n.kernel_variant).find("spmm_1x4") != std::string::npos;
+    sparse +=
+        std::string(n.kernel_variant).find("spmm_1x4") != std::string::npos;
   EXPECT_EQ(sparse, 2);
 }
 
@@ -185,7 +200,8 @@ TEST(Prune, RejectsBadSparsityAndModelsWithoutPrunableLayers) {
   testing::ModelBuilder b;
   const auto f32 = fb::TensorType::FLOAT32;
   const int x = b.AddTensor(f32, {1, 4, 4, 2}, "x");
-  const int f = b.AddConstant<float>(f32, {2, 3, 3, 2}, RandomFloats(36, 1), "f");
+  const int f =
+      b.AddConstant<float>(f32, {2, 3, 3, 2}, RandomFloats(36, 1), "f");
   const int y = b.AddTensor(f32, {}, "y");
   fb::Conv2DOptionsT opt;
   opt.padding = fb::Padding::SAME;

@@ -55,10 +55,13 @@ std::vector<uint8_t> PrunableModel() {
   testing::ModelBuilder b;
   const auto f32 = fb::TensorType::FLOAT32;
   const int x = b.AddTensor(f32, {1, 6, 6, 8}, "x");
-  const int f = b.AddConstant<float>(f32, {16, 1, 1, 8}, RandomFloats(128, 1), "conv_w");
-  const int fb_ = b.AddConstant<float>(f32, {16}, RandomFloats(16, 2), "conv_b");
+  const int f =
+      b.AddConstant<float>(f32, {16, 1, 1, 8}, RandomFloats(128, 1), "conv_w");
+  const int fb_ =
+      b.AddConstant<float>(f32, {16}, RandomFloats(16, 2), "conv_b");
   const int y = b.AddTensor(f32, {}, "y");
-  const int w = b.AddConstant<float>(f32, {4, 576}, RandomFloats(4 * 576, 3), "fc_w");
+  const int w =
+      b.AddConstant<float>(f32, {4, 576}, RandomFloats(4 * 576, 3), "fc_w");
   const int z = b.AddTensor(f32, {}, "z");
   fb::Conv2DOptionsT copt;
   copt.padding = fb::Padding::VALID;
@@ -94,7 +97,8 @@ class PruneCliTest : public ::testing::Test {
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = fs::temp_directory_path() /
-           ("ember_prune_cli_test_" + std::to_string(getpid()) + "_" + info->name());
+           ("ember_prune_cli_test_" + std::to_string(getpid()) + "_" +
+            info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -102,8 +106,8 @@ class PruneCliTest : public ::testing::Test {
 
   CliResult Cli(const std::string& args) {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("'") + EMBER_CLI_PATH + "' " + args + " >'" +
-                            out.string() + "' 2>'" + err.string() + "'";
+    const std::string cmd = std::string("'") + EMBER_CLI_PATH + "' " + args +
+                            " >'" + out.string() + "' 2>'" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     CliResult r;
     r.out = ReadText(out);
@@ -111,8 +115,11 @@ class PruneCliTest : public ::testing::Test {
     if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     return r;
   }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string WriteFile(const std::string& name, const std::vector<uint8_t>& bytes) {
+  std::string Path(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+  std::string WriteFile(const std::string& name,
+                        const std::vector<uint8_t>& bytes) {
     std::ofstream(Path(name), std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return Path(name);
@@ -133,7 +140,8 @@ TEST_F(PruneCliTest, PrunesReportsAndWritesARunnableModel) {
   ASSERT_TRUE(fs::exists(out));
 
   const std::string out2 = Path("out2.tflite");
-  r = Cli("prune '" + in + "' -o '" + out2 + "' --sparsity 0.75 --block 4x1 --norm l1 --json");
+  r = Cli("prune '" + in + "' -o '" + out2 +
+          "' --sparsity 0.75 --block 4x1 --norm l1 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["block"], "4x1");
@@ -152,7 +160,8 @@ TEST_F(PruneCliTest, PrunesReportsAndWritesARunnableModel) {
   const auto lite = testing::RunLiteRt({{bytes, {input}}}, /*reference=*/true);
   ASSERT_TRUE(lite[0].ok) << lite[0].error;
   std::string why;
-  const double diff = testing::MaxAbsDiff(ember.outputs[0], lite[0].outputs[0], &why);
+  const double diff =
+      testing::MaxAbsDiff(ember.outputs[0], lite[0].outputs[0], &why);
   ASSERT_GE(diff, 0.0) << why;
   EXPECT_LE(diff, 1e-5 * std::max(1.0, testing::MaxAbs(lite[0].outputs[0])));
 }
@@ -166,16 +175,19 @@ TEST_F(PruneCliTest, BadArgumentsAndFilesFailCleanly) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"prune '" + in + "' -o '" + out + "' --sparsity 1", 2, "--sparsity must be in [0, 1)"},
+      {"prune '" + in + "' -o '" + out + "' --sparsity 1", 2,
+       "--sparsity must be in [0, 1)"},
       {"prune '" + in + "' -o '" + out + "' --sparsity -0.25", 2, "--sparsity"},
-      {"prune '" + in + "' -o '" + out + "' --sparsity 0.5 --block 2x2", 2, "--block"},
-      {"prune '" + in + "' -o '" + out + "' --sparsity 0.5 --norm max", 2, "--norm"},
+      {"prune '" + in + "' -o '" + out + "' --sparsity 0.5 --block 2x2", 2,
+       "--block"},
+      {"prune '" + in + "' -o '" + out + "' --sparsity 0.5 --norm max", 2,
+       "--norm"},
       {"prune '" + in + "' --sparsity 0.5", 2, "output"},
       {"prune '" + in + "' -o '" + in + "' --sparsity 0.5", 2, "overwrite"},
-      {"prune '" + Path("missing.tflite") + "' -o '" + out + "' --sparsity 0.5", 1,
-       "missing.tflite"},
-      {"prune '" + WriteFile("junk.tflite", {1, 2, 3, 4, 5, 6, 7, 8}) + "' -o '" + out +
-           "' --sparsity 0.5",
+      {"prune '" + Path("missing.tflite") + "' -o '" + out + "' --sparsity 0.5",
+       1, "missing.tflite"},
+      {"prune '" + WriteFile("junk.tflite", {1, 2, 3, 4, 5, 6, 7, 8}) +
+           "' -o '" + out + "' --sparsity 0.5",
        1, "junk.tflite"},
       {"prune '" + WriteFile("add.tflite", AddModel()) + "' -o '" + out +
            "' --sparsity 0.5",
@@ -184,7 +196,8 @@ TEST_F(PruneCliTest, BadArgumentsAndFilesFailCleanly) {
   for (const Case& c : cases) {
     const CliResult r = Cli(c.args);
     EXPECT_EQ(r.exit_code, c.exit_code) << c.args << "\n" << r.err;
-    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << c.args << "\n"
+                                                        << r.err;
     EXPECT_FALSE(fs::exists(out)) << c.args;
     EXPECT_FALSE(fs::exists(out + ".tmp")) << c.args;
   }

@@ -19,14 +19,15 @@ void PackDwConvS8(const int8_t* filter, const int32_t* bias,
     // Unsigned arithmetic: the reference's int32 sums wrap the same way.
     uint32_t sum = 0;
     for (int32_t t = 0; t < taps; ++t) {
-      const int32_t w = real ? filter[static_cast<int64_t>(t) * channels + c] : 0;
+      const int32_t w =
+          real ? filter[static_cast<int64_t>(t) * channels + c] : 0;
       weights[static_cast<int64_t>(t) * cp + c] =
           static_cast<int32_t>(static_cast<uint16_t>(static_cast<int16_t>(w)));
       sum += static_cast<uint32_t>(w);
     }
     const uint32_t b = real && bias ? static_cast<uint32_t>(bias[c]) : 0u;
-    bias_out[c] = static_cast<int32_t>(
-        b - static_cast<uint32_t>(input_zero_point) * sum);
+    bias_out[c] =
+        static_cast<int32_t>(b - static_cast<uint32_t>(input_zero_point) * sum);
     mult_out[c] = real ? multiplier[c] : 0;
     const int32_t s = real ? shift[c] : 0;
     left_out[c] = s > 0 ? s : 0;

@@ -72,8 +72,7 @@ void DwConvS8Avx512(const DwConvS8Args& args, int64_t row_begin,
                     int64_t row_end);
 void DwConvS8Avx512Vnni(const DwConvS8Args& args, int64_t row_begin,
                         int64_t row_end);
-void DwConvS8Avx2(const DwConvS8Args& args, int64_t row_begin,
-                  int64_t row_end);
+void DwConvS8Avx2(const DwConvS8Args& args, int64_t row_begin, int64_t row_end);
 
 // Splits output rows over the pool (x86::ParallelTasks).
 void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args);

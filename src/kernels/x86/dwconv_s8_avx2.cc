@@ -39,7 +39,9 @@ struct Avx2S8 {
   struct Requant {
     Vec mult, left, right;
   };
-  static Requant MakeRequant(Vec mult, Vec left, Vec right) { return {mult, left, right}; }
+  static Requant MakeRequant(Vec mult, Vec left, Vec right) {
+    return {mult, left, right};
+  }
 
   // MultiplyByQuantizedMultiplier per lane: shift left, the rounding
   // doubling high multiply ((x * m + 2^30) >> 31 gives the reference's
@@ -50,16 +52,16 @@ struct Avx2S8 {
     const Vec x = _mm256_sllv_epi32(acc, rq.left);
     const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
     __m256i even = _mm256_mul_epi32(x, mult);
-    __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32),
-                                   _mm256_srli_epi64(mult, 32));
+    __m256i odd =
+        _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(mult, 32));
     even = _mm256_srli_epi64(_mm256_add_epi64(even, nudge), 31);
     odd = _mm256_slli_epi64(_mm256_add_epi64(odd, nudge), 1);
     const Vec high = _mm256_blend_epi32(even, odd, 0xAA);
     const Vec one = _mm256_set1_epi32(1);
     const Vec mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
     const Vec remainder = _mm256_and_si256(high, mask);
-    const Vec threshold =
-        _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_srai_epi32(high, 31));
+    const Vec threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1),
+                                           _mm256_srai_epi32(high, 31));
     const Vec shifted = _mm256_srav_epi32(high, right);
     // cmpgt is -1 where the remainder rounds up.
     return _mm256_sub_epi32(shifted, _mm256_cmpgt_epi32(remainder, threshold));

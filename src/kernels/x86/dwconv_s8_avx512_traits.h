@@ -16,7 +16,8 @@ struct Avx512S8 {
   using Mask = __mmask16;
 
   static Mask MakeMask(int32_t n) {
-    return n >= 16 ? static_cast<Mask>(0xffff) : static_cast<Mask>((1u << n) - 1);
+    return n >= 16 ? static_cast<Mask>(0xffff)
+                   : static_cast<Mask>((1u << n) - 1);
   }
   static Vec Zero() { return _mm512_setzero_si512(); }
   static Vec Set1(int32_t v) { return _mm512_set1_epi32(v); }
@@ -38,8 +39,8 @@ struct Avx512S8 {
   // done on the even and the odd 32-bit lanes as 64-bit lanes.
   struct Requant {
     Vec mult_even, mult_odd, left;
-    __m512i add_even, add_odd;      // 2^30 + [e > 0] * 2^(30 + e)
-    __m512i shift_even, shift_odd;  // 31 + e
+    __m512i add_even, add_odd;       // 2^30 + [e > 0] * 2^(30 + e)
+    __m512i shift_even, shift_odd;   // 31 + e
     __mmask8 round_even, round_odd;  // lanes with e > 0
     bool any_left;
   };
@@ -59,9 +60,11 @@ struct Avx512S8 {
     rq.round_odd = _mm512_cmpgt_epi64_mask(e_odd, zero);
     const __m512i one = _mm512_set1_epi64(1);
     rq.add_even = _mm512_mask_add_epi64(
-        nudge, rq.round_even, nudge, _mm512_sllv_epi64(one, _mm512_add_epi64(e_even, c30)));
+        nudge, rq.round_even, nudge,
+        _mm512_sllv_epi64(one, _mm512_add_epi64(e_even, c30)));
     rq.add_odd = _mm512_mask_add_epi64(
-        nudge, rq.round_odd, nudge, _mm512_sllv_epi64(one, _mm512_add_epi64(e_odd, c30)));
+        nudge, rq.round_odd, nudge,
+        _mm512_sllv_epi64(one, _mm512_add_epi64(e_odd, c30)));
     const __m512i c31 = _mm512_set1_epi64(31);
     rq.shift_even = _mm512_add_epi64(e_even, c31);
     rq.shift_odd = _mm512_add_epi64(e_odd, c31);
@@ -78,11 +81,11 @@ struct Avx512S8 {
   }
   static Vec Requantize(Vec acc, const Requant& rq) {
     const Vec x = rq.any_left ? _mm512_sllv_epi32(acc, rq.left) : acc;
-    const __m512i even = RoundShift(_mm512_mul_epi32(x, rq.mult_even), rq.add_even,
-                                    rq.round_even, rq.shift_even);
+    const __m512i even = RoundShift(_mm512_mul_epi32(x, rq.mult_even),
+                                    rq.add_even, rq.round_even, rq.shift_even);
     const __m512i odd =
-        RoundShift(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), rq.mult_odd), rq.add_odd,
-                   rq.round_odd, rq.shift_odd);
+        RoundShift(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), rq.mult_odd),
+                   rq.add_odd, rq.round_odd, rq.shift_odd);
     // Results fit in 32 bits: the even ones sit in the low halves already.
     return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   }

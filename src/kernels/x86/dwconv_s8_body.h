@@ -31,7 +31,7 @@ namespace {
 template <class V, int KH, int KW>
 struct DwS8Pass {
   using Vec = typename V::Vec;
-  static constexpr int kFixedTaps = KH * KW > 0 ? KH * KW : 1;
+  static constexpr int kFixedTaps = KH * KW > 0 ? KH* KW : 1;
   const DwConvS8Args& g;
   const int32_t* weights;  // packed weights at the block
   int32_t cp;              // padded channels (packed stride)
@@ -53,8 +53,8 @@ struct DwS8Pass {
   }
 
   void Emit(int8_t* out, int32_t ox, Vec acc) const {
-    V::Store(out + static_cast<int64_t>(ox) * g.channels, m, V::Requantize(acc, rq),
-             offset, lo, hi);
+    V::Store(out + static_cast<int64_t>(ox) * g.channels, m,
+             V::Requantize(acc, rq), offset, lo, hi);
   }
 
   // Any pixel: taps outside the input read the zero-point pixel.
@@ -64,9 +64,10 @@ struct DwS8Pass {
     for (int32_t ky = 0; ky < Kh(); ++ky) {
       for (int32_t kx = 0; kx < Kw(); ++kx) {
         const int32_t ix = ix0 + kx * g.dilation_w;
-        const int8_t* p = (ix < 0 || ix >= g.in_w)
-                              ? pad_px
-                              : rows[ky] + static_cast<int64_t>(ix) * g.channels;
+        const int8_t* p =
+            (ix < 0 || ix >= g.in_w)
+                ? pad_px
+                : rows[ky] + static_cast<int64_t>(ix) * g.channels;
         acc = V::MulAcc(acc, V::LoadX(p, m), W(ky * Kw() + kx));
       }
     }
@@ -115,7 +116,8 @@ struct DwS8Pass {
           const Vec x = V::LoadX(r + col * C, m);
           for (int p = 0; p < NP; ++p) {
             const int kx = col - p;
-            if (kx >= 0 && kx < KW) acc[p] = V::MulAcc(acc[p], x, w[ky * KW + kx]);
+            if (kx >= 0 && kx < KW)
+              acc[p] = V::MulAcc(acc[p], x, w[ky * KW + kx]);
           }
         }
       }
@@ -137,7 +139,8 @@ struct DwS8Pass {
     } else {
       Single(rows, out, ox_lo, ox_hi);
     }
-    for (int32_t ox = std::max(ox_hi, ox_lo); ox < g.out_w; ++ox) Edge(rows, out, ox);
+    for (int32_t ox = std::max(ox_hi, ox_lo); ox < g.out_w; ++ox)
+      Edge(rows, out, ox);
   }
 };
 
@@ -155,19 +158,19 @@ void DwConvS8Blocks(const DwConvS8Args& g, int64_t row_begin, int64_t row_end,
   constexpr int kMaxRows = 64;
   const int8_t* rows[kMaxRows];  // per ky (kh <= kMaxRows checked by caller)
   for (int32_t c = 0; c < C; c += V::kLanes) {
-    DwS8Pass<V, KH, KW> pass{g,
-                             g.packed + c,
-                             cp,
-                             g.zero_row + c,
-                             V::MakeMask(C - c),
-                             V::Load32(bias_arr + c),
-                             V::MakeRequant(V::Load32(mult_arr + c),
-                                            V::Load32(left_arr + c),
-                                            V::Load32(right_arr + c)),
-                             V::Set1(g.output_offset),
-                             V::Set1(g.act_lo),
-                             V::Set1(g.act_hi),
-                             {}};
+    DwS8Pass<V, KH, KW> pass{
+        g,
+        g.packed + c,
+        cp,
+        g.zero_row + c,
+        V::MakeMask(C - c),
+        V::Load32(bias_arr + c),
+        V::MakeRequant(V::Load32(mult_arr + c), V::Load32(left_arr + c),
+                       V::Load32(right_arr + c)),
+        V::Set1(g.output_offset),
+        V::Set1(g.act_lo),
+        V::Set1(g.act_hi),
+        {}};
     if constexpr (KH > 0) {
       for (int t = 0; t < KH * KW; ++t)
         pass.w[t] = V::Load32(g.packed + c + static_cast<int64_t>(t) * cp);
@@ -175,7 +178,8 @@ void DwConvS8Blocks(const DwConvS8Args& g, int64_t row_begin, int64_t row_end,
     for (int64_t row = row_begin; row < row_end; ++row) {
       const int32_t b = static_cast<int32_t>(row / g.out_h);
       const int32_t oy = static_cast<int32_t>(row % g.out_h);
-      const int8_t* in_b = g.input + static_cast<int64_t>(b) * g.in_h * g.in_w * C;
+      const int8_t* in_b =
+          g.input + static_cast<int64_t>(b) * g.in_h * g.in_w * C;
       for (int32_t ky = 0; ky < kh; ++ky) {
         const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
         rows[ky] = ((iy >= 0 && iy < g.in_h)

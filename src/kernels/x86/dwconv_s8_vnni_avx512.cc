@@ -16,7 +16,9 @@ namespace ember::x86 {
 namespace {
 
 struct Avx512VnniS8 : Avx512S8 {
-  static Vec MulAcc(Vec acc, Vec x, Vec w) { return _mm512_dpwssd_epi32(acc, x, w); }
+  static Vec MulAcc(Vec acc, Vec x, Vec w) {
+    return _mm512_dpwssd_epi32(acc, x, w);
+  }
 };
 
 }  // namespace

@@ -3,7 +3,8 @@
 // EfficientNet sizes): reference vs AVX-512 vs AVX2, one thread, timed with
 // the thread's CPU clock (min of 5 repeats) so that a shared, loaded machine
 // gives stable figures. Not part of the build; compile by hand:
-//   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen src/kernels/x86/fast_dw_benchmark.cc \
+//   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
+//   src/kernels/x86/fast_dw_benchmark.cc \
 //       build/release/libember_core.a -lpthread -o /tmp/fast_dw_benchmark
 // (-DNO_INT8 builds it against a library without the int8 kernels.)
 #include <time.h>
@@ -74,25 +75,29 @@ void Fill(const ref::DepthwiseShape& s, Args* a) {
 }
 
 void Float(const char* title, const std::vector<Layer>& layers) {
-  std::printf("%s\n  %-18s %10s %10s %10s\n", title, "layer (hw,c,s,k)", "ref ms",
-              "avx512 ms", "avx2 ms");
+  std::printf("%s\n  %-18s %10s %10s %10s\n", title, "layer (hw,c,s,k)",
+              "ref ms", "avx512 ms", "avx2 ms");
   double tot[3] = {0, 0, 0};
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> d(-1, 1);
   for (const Layer& l : layers) {
     const ref::DepthwiseShape s = ShapeOf(l);
-    std::vector<float> in(static_cast<size_t>(s.in_h) * s.in_w * s.in_c), f(l.k * l.k * l.c),
-        b(l.c), out(static_cast<size_t>(s.out_h) * s.out_w * s.in_c), zeros(s.in_w * s.in_c);
+    std::vector<float> in(static_cast<size_t>(s.in_h) * s.in_w * s.in_c),
+        f(l.k * l.k * l.c), b(l.c),
+        out(static_cast<size_t>(s.out_h) * s.out_w * s.in_c),
+        zeros(s.in_w * s.in_c);
     for (auto& x : in) x = d(gen);
     for (auto& x : f) x = d(gen);
     const int iters = std::max(1, 2000000 / static_cast<int>(in.size()));
     double ms[3];
     ms[0] = MinMs(std::max(1, iters / 20), [&] {
-      ref::DepthwiseConvFloat(s, in.data(), f.data(), b.data(), 0.0f, 6.0f, out.data());
+      ref::DepthwiseConvFloat(s, in.data(), f.data(), b.data(), 0.0f, 6.0f,
+                              out.data());
     });
     for (int i = 0; i < 2; ++i) {
       const char* name;
-      x86::DwConvF32Fn fn = x86::GetDwConvF32(i == 0 ? x86::Isa::kAvx512 : x86::Isa::kAvx2, &name);
+      x86::DwConvF32Fn fn = x86::GetDwConvF32(
+          i == 0 ? x86::Isa::kAvx512 : x86::Isa::kAvx2, &name);
       x86::DwConvF32Args a;
       Fill(s, &a);
       a.input = in.data();
@@ -105,31 +110,35 @@ void Float(const char* title, const std::vector<Layer>& layers) {
       ms[i + 1] = MinMs(iters, [&] { fn(a, 0, s.out_h); });
     }
     char label[64];
-    std::snprintf(label, sizeof(label), "%d,%d,%d,%dx%d x%d", l.hw, l.c, l.stride, l.k, l.k,
-                  l.count);
+    std::snprintf(label, sizeof(label), "%d,%d,%d,%dx%d x%d", l.hw, l.c,
+                  l.stride, l.k, l.k, l.count);
     std::printf("  %-18s %10.4f %10.4f %10.4f\n", label, ms[0], ms[1], ms[2]);
     for (int i = 0; i < 3; ++i) tot[i] += ms[i] * l.count;
   }
-  std::printf("  %-18s %10.3f %10.3f %10.3f\n", "total", tot[0], tot[1], tot[2]);
+  std::printf("  %-18s %10.3f %10.3f %10.3f\n", "total", tot[0], tot[1],
+              tot[2]);
 }
 
 #ifndef NO_INT8
 void Int8(const std::vector<Layer>& layers) {
-  std::printf("int8 depthwise (per-channel), 1 thread\n  %-18s %10s %10s %10s %10s\n",
-              "layer (hw,c,s,k)", "ref ms", "avx512 ms", "avx2 ms", "vnni ms");
+  std::printf(
+      "int8 depthwise (per-channel), 1 thread\n  %-18s %10s %10s %10s %10s\n",
+      "layer (hw,c,s,k)", "ref ms", "avx512 ms", "avx2 ms", "vnni ms");
   double tot[4] = {0, 0, 0, 0};
   std::mt19937 gen(2);
   std::uniform_int_distribution<int> d(-128, 127);
   for (const Layer& l : layers) {
     const ref::DepthwiseShape s = ShapeOf(l);
-    std::vector<int8_t> in(static_cast<size_t>(s.in_h) * s.in_w * s.in_c), f(l.k * l.k * l.c),
-        out(static_cast<size_t>(s.out_h) * s.out_w * s.in_c), zeros(s.in_w * s.in_c, 5);
+    std::vector<int8_t> in(static_cast<size_t>(s.in_h) * s.in_w * s.in_c),
+        f(l.k * l.k * l.c),
+        out(static_cast<size_t>(s.out_h) * s.out_w * s.in_c),
+        zeros(s.in_w * s.in_c, 5);
     for (auto& x : in) x = static_cast<int8_t>(d(gen));
     for (auto& x : f) x = static_cast<int8_t>(d(gen));
     std::vector<int32_t> bias(l.c, 100), mult(l.c, 1234567890), shift(l.c, -9);
     std::vector<int32_t> packed(x86::PackedDwS8Bytes(l.k * l.k, l.c) / 4);
-    x86::PackDwConvS8(f.data(), bias.data(), mult.data(), shift.data(), l.k * l.k, l.c, 5,
-                      packed.data());
+    x86::PackDwConvS8(f.data(), bias.data(), mult.data(), shift.data(),
+                      l.k * l.k, l.c, 5, packed.data());
     ref::QuantizedOutput q;
     q.output_offset = -3;
     q.act_lo = -128;
@@ -139,13 +148,14 @@ void Int8(const std::vector<Layer>& layers) {
     const int iters = std::max(1, 4000000 / static_cast<int>(in.size()));
     double ms[4];
     ms[0] = MinMs(std::max(1, iters / 40), [&] {
-      ref::DepthwiseConvQuantized<int32_t>(s, in.data(), -5, f.data(), 0, bias.data(), q,
-                                           out.data());
+      ref::DepthwiseConvQuantized<int32_t>(s, in.data(), -5, f.data(), 0,
+                                           bias.data(), q, out.data());
     });
     for (int i = 0; i < 3; ++i) {
       const char* name;
-      x86::DwConvS8Fn fn = x86::GetDwConvS8(i == 1 ? x86::Isa::kAvx2 : x86::Isa::kAvx512,
-                                            &name, /*allow_vnni=*/i == 2);
+      x86::DwConvS8Fn fn =
+          x86::GetDwConvS8(i == 1 ? x86::Isa::kAvx2 : x86::Isa::kAvx512, &name,
+                           /*allow_vnni=*/i == 2);
       x86::DwConvS8Args a;
       Fill(s, &a);
       a.input = in.data();
@@ -156,13 +166,14 @@ void Int8(const std::vector<Layer>& layers) {
       ms[i + 1] = MinMs(iters, [&] { fn(a, 0, s.out_h); });
     }
     char label[64];
-    std::snprintf(label, sizeof(label), "%d,%d,%d,%dx%d x%d", l.hw, l.c, l.stride, l.k, l.k,
-                  l.count);
-    std::printf("  %-18s %10.4f %10.4f %10.4f %10.4f\n", label, ms[0], ms[1], ms[2], ms[3]);
+    std::snprintf(label, sizeof(label), "%d,%d,%d,%dx%d x%d", l.hw, l.c,
+                  l.stride, l.k, l.k, l.count);
+    std::printf("  %-18s %10.4f %10.4f %10.4f %10.4f\n", label, ms[0], ms[1],
+                ms[2], ms[3]);
     for (int i = 0; i < 4; ++i) tot[i] += ms[i] * l.count;
   }
-  std::printf("  %-18s %10.3f %10.3f %10.3f %10.3f\n", "MobileNetV2 total", tot[0], tot[1],
-              tot[2], tot[3]);
+  std::printf("  %-18s %10.3f %10.3f %10.3f %10.3f\n", "MobileNetV2 total",
+              tot[0], tot[1], tot[2], tot[3]);
 }
 #endif
 
@@ -170,16 +181,18 @@ void Int8(const std::vector<Layer>& layers) {
 
 int main() {
   // MobileNetV2 (224): the 17 depthwise layers as (size, channels, stride).
-  const std::vector<Layer> v2 = {{112, 32, 1, 3, 1}, {112, 96, 2, 3, 1}, {56, 144, 1, 3, 1},
-                                 {56, 144, 2, 3, 1}, {28, 192, 1, 3, 2}, {28, 192, 2, 3, 1},
-                                 {14, 384, 1, 3, 4}, {14, 576, 1, 3, 2}, {14, 576, 2, 3, 1},
-                                 {7, 960, 1, 3, 3}};
+  const std::vector<Layer> v2 = {{112, 32, 1, 3, 1}, {112, 96, 2, 3, 1},
+                                 {56, 144, 1, 3, 1}, {56, 144, 2, 3, 1},
+                                 {28, 192, 1, 3, 2}, {28, 192, 2, 3, 1},
+                                 {14, 384, 1, 3, 4}, {14, 576, 1, 3, 2},
+                                 {14, 576, 2, 3, 1}, {7, 960, 1, 3, 3}};
 #ifndef NO_INT8
   Int8(v2);
 #endif
   Float("fp32 depthwise 3x3 (MobileNetV2 shapes), 1 thread", v2);
-  const std::vector<Layer> k5 = {{56, 72, 2, 5, 1}, {28, 120, 1, 5, 2}, {14, 672, 1, 5, 2},
-                                 {14, 672, 2, 5, 1}, {7, 960, 1, 5, 2}, {7, 1152, 1, 5, 4}};
+  const std::vector<Layer> k5 = {{56, 72, 2, 5, 1},  {28, 120, 1, 5, 2},
+                                 {14, 672, 1, 5, 2}, {14, 672, 2, 5, 1},
+                                 {7, 960, 1, 5, 2},  {7, 1152, 1, 5, 4}};
   Float("fp32 depthwise 5x5 (MobileNetV3 / EfficientNet shapes), 1 thread", k5);
   return 0;
 }

@@ -1,5 +1,6 @@
 // The x86 depthwise fast paths against the reference kernels (the oracle):
-//  - int8 (per-channel and per-tensor weights; AVX-512, AVX-512 VNNI, AVX2): randomized shapes, strides,
+//  - int8 (per-channel and per-tensor weights; AVX-512, AVX-512 VNNI, AVX2):
+//  randomized shapes, strides,
 //    dilations, paddings, zero points, multipliers (shifts of both signs)
 //    and activation ranges; the output must be bit-exact;
 //  - fp32 5x5 (and other sizes): within 1e-5 * sqrt(taps) relative to
@@ -50,7 +51,9 @@ std::vector<std::pair<x86::Isa, bool>> Int8Variants() {
 struct Rand {
   std::mt19937 gen;
   explicit Rand(uint32_t seed) : gen(seed) {}
-  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); }
+  int Int(int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(gen);
+  }
   double Real(double lo, double hi) {
     return std::uniform_real_distribution<double>(lo, hi)(gen);
   }
@@ -69,7 +72,8 @@ struct Rand {
 int32_t OutSize(int32_t in, int32_t k, int32_t stride, int32_t dil, bool same,
                 int32_t* pad) {
   const int32_t eff = (k - 1) * dil + 1;
-  const int32_t out = same ? (in + stride - 1) / stride : (in - eff) / stride + 1;
+  const int32_t out =
+      same ? (in + stride - 1) / stride : (in - eff) / stride + 1;
   *pad = same ? std::max(0, ((out - 1) * stride + eff - in) / 2) : 0;
   return out;
 }
@@ -82,8 +86,12 @@ bool RandomShape(Rand& rng, int i, ref::DepthwiseShape* s) {
   s->in_w = rng.Int(1, 13);
   s->in_c = rng.Int(0, 3) == 0 ? rng.Int(1, 7) : rng.Int(1, 70);
   switch (i % 4) {
-    case 0: s->filter_h = s->filter_w = 3; break;
-    case 1: s->filter_h = s->filter_w = 5; break;
+    case 0:
+      s->filter_h = s->filter_w = 3;
+      break;
+    case 1:
+      s->filter_h = s->filter_w = 5;
+      break;
     default:
       s->filter_h = rng.Int(1, 6);
       s->filter_w = rng.Int(1, 6);
@@ -114,7 +122,8 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
     const int32_t C = s.in_c;
     const int32_t taps = s.filter_h * s.filter_w;
     const int32_t in_zp = rng.Int(-128, 127);
-    auto input = rng.Bytes(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
+    auto input =
+        rng.Bytes(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
     auto filter = rng.Bytes(static_cast<size_t>(taps) * C, -127, 127);
     // Every fifth case is extreme: biases near the int32 range and
     // multipliers from 2^-33 to 2^8 (shifts from -31 to +8, wrapping left
@@ -130,8 +139,8 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
     std::vector<int32_t> mult(C), shift(C);
     for (int32_t c = 0; c < C; ++c) {
       if (c == 0 || per_channel) {
-        const double real =
-            std::pow(2.0, extreme ? rng.Real(-33.0, 8.0) : rng.Real(-20.0, 2.0));
+        const double real = std::pow(
+            2.0, extreme ? rng.Real(-33.0, 8.0) : rng.Real(-20.0, 2.0));
         int sh = 0;
         ref::QuantizeMultiplier(real, &mult[c], &sh);
         shift[c] = sh;
@@ -148,12 +157,13 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
     q.shift = shift.data();
     const size_t out_n = static_cast<size_t>(s.batches) * s.out_h * s.out_w * C;
     std::vector<int8_t> expect(out_n);
-    ref::DepthwiseConvQuantized<int32_t>(s, input.data(), -in_zp, filter.data(), 0,
-                                         has_bias ? bias.data() : nullptr, q,
+    ref::DepthwiseConvQuantized<int32_t>(s, input.data(), -in_zp, filter.data(),
+                                         0, has_bias ? bias.data() : nullptr, q,
                                          expect.data());
-    std::vector<int32_t> packed(x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t));
-    x86::PackDwConvS8(filter.data(), has_bias ? bias.data() : nullptr, mult.data(),
-                      shift.data(), taps, C, in_zp, packed.data());
+    std::vector<int32_t> packed(x86::PackedDwS8Bytes(taps, C) /
+                                sizeof(int32_t));
+    x86::PackDwConvS8(filter.data(), has_bias ? bias.data() : nullptr,
+                      mult.data(), shift.data(), taps, C, in_zp, packed.data());
     std::vector<int8_t> zero_row(static_cast<size_t>(s.in_w) * C,
                                  static_cast<int8_t>(in_zp));
     for (const auto& [isa, vnni] : Int8Variants()) {
@@ -207,7 +217,8 @@ TEST(FastDwKernels, Float5x5AndOtherSizesMatchReference) {
     const int32_t C = s.in_c;
     const float lo = rng.Int(0, 1) ? 0.0f : -INFINITY;
     const float hi = rng.Int(0, 1) ? 6.0f : INFINITY;
-    auto input = rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
+    auto input =
+        rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
     auto filter = rng.Floats(static_cast<size_t>(s.filter_h) * s.filter_w * C);
     auto bias = rng.Floats(C);
     const size_t out_n = static_cast<size_t>(s.batches) * s.out_h * s.out_w * C;
@@ -215,7 +226,8 @@ TEST(FastDwKernels, Float5x5AndOtherSizesMatchReference) {
     ref::DepthwiseConvFloat(s, input.data(), filter.data(), bias.data(), lo, hi,
                             expect.data());
     double scale = 1.0;
-    for (float v : expect) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+    for (float v : expect)
+      scale = std::max(scale, static_cast<double>(std::fabs(v)));
     const double tol = 1e-5 * std::sqrt(s.filter_h * s.filter_w) * scale;
     std::vector<float> zeros(static_cast<size_t>(s.in_w) * C, 0.0f);
     for (x86::Isa isa : isas) {
@@ -250,8 +262,10 @@ TEST(FastDwKernels, Float5x5AndOtherSizesMatchReference) {
         x86::RunDwConvF32(&pool, fn, a);
         double worst = 0.0;
         for (size_t j = 0; j < out_n; ++j)
-          worst = std::max(worst, std::fabs(static_cast<double>(expect[j]) - got[j]));
-        ASSERT_LE(worst, tol) << name << " case " << i << " threads " << threads;
+          worst = std::max(worst,
+                           std::fabs(static_cast<double>(expect[j]) - got[j]));
+        ASSERT_LE(worst, tol)
+            << name << " case " << i << " threads " << threads;
       }
     }
     ++cases;
@@ -288,13 +302,13 @@ std::vector<uint8_t> Int8DwModel(const Int8DwCase& t, uint32_t seed) {
     b_q.zero_points.push_back(0);
   }
   const int x = b.AddTensor(i8, {2, 15, 17, C}, "x", in_q);
-  const int f = b.AddConstant<int8_t>(i8, {1, t.k, t.k, C},
-                                      rng.Bytes(static_cast<size_t>(t.k) * t.k * C,
-                                                -127, 127),
-                                      "f", w_q);
+  const int f = b.AddConstant<int8_t>(
+      i8, {1, t.k, t.k, C},
+      rng.Bytes(static_cast<size_t>(t.k) * t.k * C, -127, 127), "f", w_q);
   std::vector<int32_t> bias(C);
   for (auto& v : bias) v = rng.Int(-3000, 3000);
-  const int bi = b.AddConstant<int32_t>(fb::TensorType::INT32, {C}, bias, "b", b_q);
+  const int bi =
+      b.AddConstant<int32_t>(fb::TensorType::INT32, {C}, bias, "b", b_q);
   const int y = b.AddTensor(i8, {}, "y", out_q);
   fb::DepthwiseConv2DOptionsT opt;
   opt.padding = t.padding;
@@ -304,7 +318,8 @@ std::vector<uint8_t> Int8DwModel(const Int8DwCase& t, uint32_t seed) {
   opt.fused_activation_function = t.act;
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
-  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bi}, {y}, std::move(u));
+  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bi}, {y},
+          std::move(u));
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Build();
@@ -315,18 +330,21 @@ struct ModelRun {
   std::vector<int8_t> output;
 };
 
-ModelRun RunModel(const std::vector<uint8_t>& bytes, bool force_ref, int threads) {
+ModelRun RunModel(const std::vector<uint8_t>& bytes, bool force_ref,
+                  int threads) {
   ModelRun r;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  EXPECT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+  EXPECT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
       << errors.message();
   InterpreterOptions options;
   options.force_reference_kernels = force_ref;
   options.num_threads = threads;
   std::unique_ptr<Interpreter> interp;
-  EXPECT_TRUE(
-      Interpreter::Create(*model, OpResolver::Builtins(), options, errors, &interp).ok())
+  EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
+                                  errors, &interp)
+                  .ok())
       << errors.message();
   EXPECT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
   Subgraph& sg = interp->primary();
@@ -337,7 +355,8 @@ ModelRun RunModel(const std::vector<uint8_t>& bytes, bool force_ref, int threads
   std::memcpy(in.data, values.data(), in.bytes);
   EXPECT_TRUE(interp->Invoke().ok()) << interp->errors().message();
   const Tensor& out = sg.tensors()[sg.outputs()[0]];
-  r.output.assign(out.data_as<int8_t>(), out.data_as<int8_t>() + out.NumElements());
+  r.output.assign(out.data_as<int8_t>(),
+                  out.data_as<int8_t>() + out.NumElements());
   return r;
 }
 
@@ -348,7 +367,8 @@ TEST(FastDwKernels, Int8ModelsMatchForcedReferenceForEachIsa) {
       {3, 2, 1, fb::Padding::SAME, false, fb::ActivationFunctionType::NONE},
       {5, 1, 1, fb::Padding::SAME, true, fb::ActivationFunctionType::RELU},
       {5, 2, 1, fb::Padding::VALID, true, fb::ActivationFunctionType::NONE},
-      {3, 1, 2, fb::Padding::SAME, true, fb::ActivationFunctionType::RELU_N1_TO_1},
+      {3, 1, 2, fb::Padding::SAME, true,
+       fb::ActivationFunctionType::RELU_N1_TO_1},
       {7, 1, 1, fb::Padding::SAME, false, fb::ActivationFunctionType::RELU6},
   };
   int n = 0;

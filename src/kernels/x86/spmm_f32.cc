@@ -16,17 +16,19 @@ SparsityStats MeasureSparsity(const float* w, int32_t n, int32_t k) {
     for (int32_t i = 0; i < k; ++i) zeros += row[i] == 0.0f;
     if (k % 4 != 0) continue;
     for (int32_t i = 0; i < k; i += 4) {
-      zero_blocks += row[i] == 0.0f && row[i + 1] == 0.0f && row[i + 2] == 0.0f &&
-                     row[i + 3] == 0.0f;
+      zero_blocks += row[i] == 0.0f && row[i + 1] == 0.0f &&
+                     row[i + 2] == 0.0f && row[i + 3] == 0.0f;
     }
   }
   s.zero_weights = static_cast<double>(zeros) / static_cast<double>(total);
   if (k % 4 == 0)
-    s.zero_blocks_1x4 = static_cast<double>(zero_blocks) * 4.0 / static_cast<double>(total);
+    s.zero_blocks_1x4 =
+        static_cast<double>(zero_blocks) * 4.0 / static_cast<double>(total);
   return s;
 }
 
-int32_t ChooseSparseBlock(const SparsityStats& stats, double min_zero_fraction) {
+int32_t ChooseSparseBlock(const SparsityStats& stats,
+                          double min_zero_fraction) {
   if (stats.zero_blocks_1x4 >= min_zero_fraction) return 4;
   // Single weights pay one broadcast FMA each: worth it only when clearly
   // sparser than the threshold.

@@ -25,7 +25,7 @@ namespace ember::x86 {
 
 struct SpmmF32Matrix {
   int32_t n = 0, k = 0;
-  int32_t block = 1;  // B: 1 or 4
+  int32_t block = 1;                   // B: 1 or 4
   const int32_t* row_start = nullptr;  // n + 1 entries
   const int32_t* block_k = nullptr;    // first input channel of each block
   const float* values = nullptr;       // block values, B per block

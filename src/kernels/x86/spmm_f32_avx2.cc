@@ -38,7 +38,8 @@ struct Avx2F32 {
       u[4 * q + 3] = _mm256_shuffle_ps(t[4 * q + 1], t[4 * q + 3], 0xEE);
     }
     for (int c = 0; c < 4; ++c) {
-      _mm256_storeu_ps(dst + c * dst_stride, _mm256_permute2f128_ps(u[c], u[4 + c], 0x20));
+      _mm256_storeu_ps(dst + c * dst_stride,
+                       _mm256_permute2f128_ps(u[c], u[4 + c], 0x20));
       _mm256_storeu_ps(dst + (4 + c) * dst_stride,
                        _mm256_permute2f128_ps(u[c], u[4 + c], 0x31));
     }

@@ -51,8 +51,10 @@ struct Avx512F32 {
       w[4 + c] = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
     }
     for (int c = 0; c < 4; ++c) {
-      _mm512_storeu_ps(dst + c * dst_stride, _mm512_shuffle_f32x4(v[c], w[c], 0x88));
-      _mm512_storeu_ps(dst + (8 + c) * dst_stride, _mm512_shuffle_f32x4(v[c], w[c], 0xDD));
+      _mm512_storeu_ps(dst + c * dst_stride,
+                       _mm512_shuffle_f32x4(v[c], w[c], 0x88));
+      _mm512_storeu_ps(dst + (8 + c) * dst_stride,
+                       _mm512_shuffle_f32x4(v[c], w[c], 0xDD));
       _mm512_storeu_ps(dst + (4 + c) * dst_stride,
                        _mm512_shuffle_f32x4(v[4 + c], w[4 + c], 0x88));
       _mm512_storeu_ps(dst + (12 + c) * dst_stride,

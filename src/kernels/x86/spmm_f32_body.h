@@ -23,8 +23,8 @@ namespace {
 // padding, so each row is a sparse dot product per output channel, a 1x4
 // block being one 4-wide multiply-add (128-bit: every x86 ISA here has it).
 inline void SpmmF32FewRows(const SpmmF32Matrix& w, const float* a, int64_t lda,
-                           int64_t m_begin, int64_t m_end, float* c, int64_t ldc,
-                           float lo, float hi) {
+                           int64_t m_begin, int64_t m_end, float* c,
+                           int64_t ldc, float lo, float hi) {
   for (int64_t r = m_begin; r < m_end; ++r) {
     const float* x = a + r * lda;
     float* out = c + r * ldc;
@@ -35,15 +35,17 @@ inline void SpmmF32FewRows(const SpmmF32Matrix& w, const float* a, int64_t lda,
         __m128 acc0 = _mm_setzero_ps(), acc1 = _mm_setzero_ps();
         int32_t j = j0;
         for (; j + 1 < j1; j += 2) {
-          acc0 = _mm_fmadd_ps(_mm_loadu_ps(x + w.block_k[j]),
-                              _mm_loadu_ps(w.values + static_cast<int64_t>(j) * 4), acc0);
-          acc1 = _mm_fmadd_ps(_mm_loadu_ps(x + w.block_k[j + 1]),
-                              _mm_loadu_ps(w.values + static_cast<int64_t>(j + 1) * 4),
-                              acc1);
+          acc0 = _mm_fmadd_ps(
+              _mm_loadu_ps(x + w.block_k[j]),
+              _mm_loadu_ps(w.values + static_cast<int64_t>(j) * 4), acc0);
+          acc1 = _mm_fmadd_ps(
+              _mm_loadu_ps(x + w.block_k[j + 1]),
+              _mm_loadu_ps(w.values + static_cast<int64_t>(j + 1) * 4), acc1);
         }
         if (j < j1) {
-          acc0 = _mm_fmadd_ps(_mm_loadu_ps(x + w.block_k[j]),
-                              _mm_loadu_ps(w.values + static_cast<int64_t>(j) * 4), acc0);
+          acc0 = _mm_fmadd_ps(
+              _mm_loadu_ps(x + w.block_k[j]),
+              _mm_loadu_ps(w.values + static_cast<int64_t>(j) * 4), acc0);
         }
         alignas(16) float lanes[4];
         _mm_store_ps(lanes, _mm_add_ps(acc0, acc1));
@@ -65,7 +67,7 @@ void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
   constexpr int T = 2 * L;  // pixels per tile
   using Vec = typename V::Vec;
   const int32_t K = w.k, N = w.n;
-  float* at = scratch;                               // [K][T]
+  float* at = scratch;                                // [K][T]
   float* ct = scratch + static_cast<int64_t>(K) * T;  // [N][T]
   const Vec vlo = V::Set1(lo), vhi = V::Set1(hi);
   if (m_end - m_begin < 4) {
@@ -86,10 +88,12 @@ void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
     }
     for (int r = 0; r < rows; ++r) {
       const float* src = a + (m0 + r) * lda;
-      for (int32_t kk = k_done; kk < K; ++kk) at[static_cast<int64_t>(kk) * T + r] = src[kk];
+      for (int32_t kk = k_done; kk < K; ++kk)
+        at[static_cast<int64_t>(kk) * T + r] = src[kk];
     }
     for (int r = rows; r < T; ++r)
-      for (int32_t kk = 0; kk < K; ++kk) at[static_cast<int64_t>(kk) * T + r] = 0.0f;
+      for (int32_t kk = 0; kk < K; ++kk)
+        at[static_cast<int64_t>(kk) * T + r] = 0.0f;
     for (int32_t n = 0; n < N; ++n) {
       const int32_t j0 = w.row_start[n], j1 = w.row_start[n + 1];
       Vec s0 = V::Set1(w.bias[n]), s1 = s0;
@@ -147,7 +151,8 @@ void SpmmF32Rows(const SpmmF32Matrix& w, const float* a, int64_t lda,
     }
     for (int r = 0; r < rows; ++r) {
       float* out = c + (m0 + r) * ldc;
-      for (int32_t n = n_done; n < N; ++n) out[n] = ct[static_cast<int64_t>(n) * T + r];
+      for (int32_t n = n_done; n < N; ++n)
+        out[n] = ct[static_cast<int64_t>(n) * T + r];
     }
   }
 }
