@@ -4,8 +4,8 @@
 // the thread's CPU clock (min of 5 repeats) so that a shared, loaded machine
 // gives stable figures. Not part of the build; compile by hand:
 //   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
-//   src/kernels/x86/fast_dw_benchmark.cc \
-//       build/release/libember_core.a -lpthread -o /tmp/fast_dw_benchmark
+//     src/kernels/x86/fast_dw_benchmark.cc build/release/libember_core.a
+//     -lpthread -o /tmp/fast_dw_benchmark
 // (-DNO_INT8 builds it against a library without the int8 kernels.)
 #include <time.h>
 

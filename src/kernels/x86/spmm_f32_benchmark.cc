@@ -3,8 +3,8 @@
 // thread, thread CPU time (min of 5 repeats), so that a shared, loaded
 // machine gives stable figures. Not part of the build; compile by hand:
 //   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
-//   src/kernels/x86/spmm_f32_benchmark.cc \
-//       build/release/libember_core.a -lpthread -o /tmp/spmm_f32_benchmark
+//     src/kernels/x86/spmm_f32_benchmark.cc build/release/libember_core.a
+//     -lpthread -o /tmp/spmm_f32_benchmark
 #include <time.h>
 
 #include <algorithm>
