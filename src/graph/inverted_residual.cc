@@ -168,6 +168,13 @@ Status Prepare(OpContext& ctx) {
   const int64_t dw_row_bytes = sizeof(float) * static_cast<int64_t>(d->out_w) * d->mid_c;
   const int64_t fixed = (3 - s) * row_bytes;
   int64_t g = (kWorkingSetBytes - fixed) / (s * row_bytes + dw_row_bytes);
+  d->slots = std::max(ctx.num_threads(), 1);
+  if (d->slots > 1 && d->batches < 2 * d->slots) {
+    // Small layers fit in one group; split them so every thread gets
+    // about two groups (a thread recomputes the halo only where its
+    // contiguous range of groups starts).
+    g = std::min<int64_t>(g, (d->out_h + 2 * d->slots - 1) / (2 * d->slots));
+  }
   g = std::clamp<int64_t>(g, 1, std::max(d->out_h, 1));
   d->group_rows = static_cast<int32_t>(g);
   // Room for a few steps past the rows one step needs, so the halo is
@@ -175,7 +182,6 @@ Status Prepare(OpContext& ctx) {
   const int64_t need = (g - 1) * s + 3;
   d->window_rows = static_cast<int32_t>(
       std::max<int64_t>(std::min<int64_t>(need + 2 * g * s, d->in_h), 1));
-  d->slots = std::max(ctx.num_threads(), 1);
   const int64_t per_slot = static_cast<int64_t>(d->window_rows) * row +
                            g * static_cast<int64_t>(d->out_w) * d->mid_c;
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
