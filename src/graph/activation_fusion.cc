@@ -13,8 +13,10 @@ namespace {
 
 int32_t ActivationOf(int32_t code) {
   using A = fb::ActivationFunctionType;
-  if (code == Op(fb::BuiltinOperator::RELU)) return static_cast<int32_t>(A::RELU);
-  if (code == Op(fb::BuiltinOperator::RELU6)) return static_cast<int32_t>(A::RELU6);
+  if (code == Op(fb::BuiltinOperator::RELU))
+    return static_cast<int32_t>(A::RELU);
+  if (code == Op(fb::BuiltinOperator::RELU6))
+    return static_cast<int32_t>(A::RELU6);
   if (code == Op(fb::BuiltinOperator::RELU_N1_TO_1))
     return static_cast<int32_t>(A::RELU_N1_TO_1);
   return -1;

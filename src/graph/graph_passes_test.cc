@@ -55,11 +55,12 @@ struct RunOutcome {
 };
 
 RunOutcome RunModel(const std::vector<uint8_t>& bytes, const RunOptions& o,
-             uint32_t seed = 7) {
+                    uint32_t seed = 7) {
   RunOutcome r;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok()) {
+  if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model)
+           .ok()) {
     ADD_FAILURE() << errors.message();
     return r;
   }
@@ -69,10 +70,12 @@ RunOutcome RunModel(const std::vector<uint8_t>& bytes, const RunOptions& o,
   options.preserve_all_tensors = o.preserve_all;
   options.num_threads = o.threads;
   std::unique_ptr<Interpreter> interp;
-  if (!Interpreter::Create(*model, OpResolver::Builtins(), options, errors, &interp)
+  if (!Interpreter::Create(*model, OpResolver::Builtins(), options, errors,
+                           &interp)
            .ok() ||
       !interp->AllocateTensors().ok()) {
-    ADD_FAILURE() << errors.message() << " " << (interp ? interp->errors().message() : "");
+    ADD_FAILURE() << errors.message() << " "
+                  << (interp ? interp->errors().message() : "");
     return r;
   }
   Subgraph& sg = interp->primary();
@@ -116,7 +119,8 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
                  double k, const std::string& what) {
   ASSERT_EQ(ref.size(), got.size()) << what;
   double scale = 1.0;
-  for (float v : ref) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+  for (float v : ref)
+    scale = std::max(scale, static_cast<double>(std::fabs(v)));
   const double tol = 1e-5 * std::sqrt(std::max(k, 1.0)) * scale;
   double worst = 0.0;
   for (size_t i = 0; i < ref.size(); ++i)
@@ -125,7 +129,8 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
 }
 
 bool FastKernels() {
-  return !dispatch::EnvForcesReference() && x86::BestFloatIsa() != x86::Isa::kNone;
+  return !dispatch::EnvForcesReference() &&
+         x86::BestFloatIsa() != x86::Isa::kNone;
 }
 
 fb::BuiltinOptionsUnion ConvOptions(fb::Padding padding, int stride, A act,
@@ -166,7 +171,7 @@ int Weights(ModelBuilder& b, std::vector<int32_t> dims, uint32_t seed,
 struct PadCase {
   bool depthwise = false;
   fb::BuiltinOperator pad_op = fb::BuiltinOperator::PAD;
-  float pad_value = 0.0f;                       // PADV2 only
+  float pad_value = 0.0f;  // PADV2 only
   std::vector<int32_t> paddings = {0, 0, 1, 2, 2, 1, 0, 0};
   fb::Padding conv_padding = fb::Padding::VALID;
   int stride = 1;
@@ -190,8 +195,10 @@ std::vector<uint8_t> PadModel(const PadCase& c) {
     b.AddOp(fb::BuiltinOperator::PAD, {x, paddings}, {padded});
   }
   const bool same = c.conv_padding == fb::Padding::SAME;
-  const int oh = same ? (ph + c.stride - 1) / c.stride : (ph - 3) / c.stride + 1;
-  const int ow = same ? (pw + c.stride - 1) / c.stride : (pw - 3) / c.stride + 1;
+  const int oh =
+      same ? (ph + c.stride - 1) / c.stride : (ph - 3) / c.stride + 1;
+  const int ow =
+      same ? (pw + c.stride - 1) / c.stride : (pw - 3) / c.stride + 1;
   const int y = b.AddTensor(kF32, {1, oh, ow, pc}, "y");
   if (c.depthwise) {
     b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D,
@@ -223,8 +230,10 @@ int CheckSameWithAndWithout(const std::vector<uint8_t>& model,
                             double k = 27) {
   const RunOutcome off = RunModel(model, {.fusion = false});
   const RunOutcome on = RunModel(model, {.fusion = true});
-  const RunOutcome ref_on = RunModel(model, {.fusion = true, .force_ref = true});
-  const RunOutcome ref_off = RunModel(model, {.fusion = false, .force_ref = true});
+  const RunOutcome ref_on =
+      RunModel(model, {.fusion = true, .force_ref = true});
+  const RunOutcome ref_off =
+      RunModel(model, {.fusion = false, .force_ref = true});
   EXPECT_TRUE(off.ok && on.ok && ref_on.ok && ref_off.ok) << what;
   if (!(off.ok && on.ok && ref_on.ok && ref_off.ok)) return -1;
   if (exact) {
@@ -291,7 +300,8 @@ TEST(GraphPadFolding, NearMissesKeepThePad) {
   }
   for (const auto& [what, c] : cases) {
     const int expected = c.second_reader ? 3 : 2;
-    EXPECT_EQ(CheckSameWithAndWithout(PadModel(c), what, false), expected) << what;
+    EXPECT_EQ(CheckSameWithAndWithout(PadModel(c), what, false), expected)
+        << what;
   }
   // preserve_all_tensors: every tensor stays readable, nothing is folded.
   const RunOutcome keep = RunModel(PadModel(PadCase{}), {.preserve_all = true});
@@ -308,13 +318,14 @@ TEST(GraphPadFolding, QuantizedPadUsesTheZeroPoint) {
   b.AddOp(fb::BuiltinOperator::PAD, {x, paddings}, {padded});
   std::vector<int8_t> fw(4 * 9 * 3);
   std::mt19937 gen(5);
-  for (auto& v : fw) v = static_cast<int8_t>(static_cast<int>(gen() % 255) - 127);
-  const int f = b.AddConstant(kI8, {4, 3, 3, 3}, fw, "f",
-                              QuantSpec{{0.01f, 0.02f, 0.015f, 0.03f}, {0, 0, 0, 0}});
-  const int bias = b.AddConstant(fb::TensorType::INT32, {4},
-                                 std::vector<int32_t>{10, -20, 30, 0}, "b",
-                                 QuantSpec{{0.0005f, 0.001f, 0.00075f, 0.0015f},
-                                           {0, 0, 0, 0}});
+  for (auto& v : fw)
+    v = static_cast<int8_t>(static_cast<int>(gen() % 255) - 127);
+  const int f =
+      b.AddConstant(kI8, {4, 3, 3, 3}, fw, "f",
+                    QuantSpec{{0.01f, 0.02f, 0.015f, 0.03f}, {0, 0, 0, 0}});
+  const int bias = b.AddConstant(
+      fb::TensorType::INT32, {4}, std::vector<int32_t>{10, -20, 30, 0}, "b",
+      QuantSpec{{0.0005f, 0.001f, 0.00075f, 0.0015f}, {0, 0, 0, 0}});
   const int y = b.AddTensor(kI8, {1, 5, 5, 4}, "y", QuantSpec{{0.1f}, {3}});
   b.AddOp(fb::BuiltinOperator::CONV_2D, {padded, f, bias}, {y},
           ConvOptions(fb::Padding::VALID, 1, A::NONE));
@@ -389,14 +400,17 @@ std::vector<uint8_t> ActivationModel(Producer p, fb::BuiltinOperator act,
 }
 
 TEST(GraphActivationFusion, FoldsReluFamilyIntoProducers) {
-  for (Producer p : {Producer::kConv, Producer::kDepthwise,
-                     Producer::kFullyConnected, Producer::kAdd, Producer::kMul}) {
+  for (Producer p :
+       {Producer::kConv, Producer::kDepthwise, Producer::kFullyConnected,
+        Producer::kAdd, Producer::kMul}) {
     for (auto act : {fb::BuiltinOperator::RELU, fb::BuiltinOperator::RELU6,
                      fb::BuiltinOperator::RELU_N1_TO_1}) {
-      const std::string what = "producer " + std::to_string(static_cast<int>(p)) +
-                               " " + fb::EnumNameBuiltinOperator(act);
-      EXPECT_EQ(CheckSameWithAndWithout(ActivationModel(p, act, false, false), what),
-                1)
+      const std::string what = "producer " +
+                               std::to_string(static_cast<int>(p)) + " " +
+                               fb::EnumNameBuiltinOperator(act);
+      EXPECT_EQ(
+          CheckSameWithAndWithout(ActivationModel(p, act, false, false), what),
+          1)
           << what;
     }
   }
@@ -404,23 +418,26 @@ TEST(GraphActivationFusion, FoldsReluFamilyIntoProducers) {
 
 TEST(GraphActivationFusion, NearMissesKeepTheActivation) {
   const auto relu = fb::BuiltinOperator::RELU6;
+  EXPECT_EQ(
+      CheckSameWithAndWithout(
+          ActivationModel(Producer::kConv, relu, true, false), "two readers"),
+      3);
+  EXPECT_EQ(
+      CheckSameWithAndWithout(
+          ActivationModel(Producer::kConv, relu, false, true), "graph output"),
+      2);
   EXPECT_EQ(CheckSameWithAndWithout(
-                ActivationModel(Producer::kConv, relu, true, false), "two readers"),
-            3);
-  EXPECT_EQ(CheckSameWithAndWithout(
-                ActivationModel(Producer::kConv, relu, false, true), "graph output"),
+                ActivationModel(Producer::kConv, relu, false, false, A::RELU),
+                "producer has an activation"),
             2);
-  EXPECT_EQ(CheckSameWithAndWithout(ActivationModel(Producer::kConv, relu, false,
-                                                    false, A::RELU),
-                                    "producer has an activation"),
-            2);
   EXPECT_EQ(CheckSameWithAndWithout(
-                ActivationModel(Producer::kConv, fb::BuiltinOperator::TANH, false,
-                                false),
+                ActivationModel(Producer::kConv, fb::BuiltinOperator::TANH,
+                                false, false),
                 "not a clamp"),
             2);
-  const RunOutcome keep = RunModel(ActivationModel(Producer::kConv, relu, false, false),
-                            {.preserve_all = true});
+  const RunOutcome keep =
+      RunModel(ActivationModel(Producer::kConv, relu, false, false),
+               {.preserve_all = true});
   EXPECT_EQ(keep.live_nodes, 2);
 }
 
@@ -431,8 +448,10 @@ std::vector<uint8_t> QuantizedReluModel(const QuantSpec& relu_out) {
   const int x = b.AddTensor(kI8, {1, 4, 4, 2}, "x", in_q);
   std::vector<int8_t> fw(3 * 9 * 2);
   std::mt19937 gen(9);
-  for (auto& v : fw) v = static_cast<int8_t>(static_cast<int>(gen() % 255) - 127);
-  const int f = b.AddConstant(kI8, {3, 3, 3, 2}, fw, "f", QuantSpec{{0.01f}, {0}});
+  for (auto& v : fw)
+    v = static_cast<int8_t>(static_cast<int>(gen() % 255) - 127);
+  const int f =
+      b.AddConstant(kI8, {3, 3, 3, 2}, fw, "f", QuantSpec{{0.01f}, {0}});
   const int mid = b.AddTensor(kI8, {1, 4, 4, 3}, "mid", mid_q);
   b.AddOp(fb::BuiltinOperator::CONV_2D, {x, f, -1}, {mid},
           ConvOptions(fb::Padding::SAME, 1, A::NONE));
@@ -444,12 +463,14 @@ std::vector<uint8_t> QuantizedReluModel(const QuantSpec& relu_out) {
 }
 
 TEST(GraphActivationFusion, QuantizedNeedsIdenticalQuantization) {
-  EXPECT_EQ(CheckSameWithAndWithout(QuantizedReluModel(QuantSpec{{0.05f}, {-10}}),
-                                    "int8 same quantization"),
-            1);
-  EXPECT_EQ(CheckSameWithAndWithout(QuantizedReluModel(QuantSpec{{0.03f}, {-10}}),
-                                    "int8 other scale"),
-            2);
+  EXPECT_EQ(
+      CheckSameWithAndWithout(QuantizedReluModel(QuantSpec{{0.05f}, {-10}}),
+                              "int8 same quantization"),
+      1);
+  EXPECT_EQ(
+      CheckSameWithAndWithout(QuantizedReluModel(QuantSpec{{0.03f}, {-10}}),
+                              "int8 other scale"),
+      2);
 }
 
 // ------------------------------------------------- fused inverted residual
@@ -477,10 +498,11 @@ std::vector<uint8_t> BlockModel(const BlockCase& c) {
     return c.bias ? Weights(b, {n}, seed) : -1;
   };
   const int t1 = b.AddTensor(kF32, {c.n, c.h, c.w, c.expand}, "t1");
-  b.AddOp(fb::BuiltinOperator::CONV_2D,
-          {x, Weights(b, {c.expand, c.expand_kernel, c.expand_kernel, c.cin}, 11),
-           bias(c.expand, 12)},
-          {t1}, ConvOptions(fb::Padding::SAME, 1, c.expand_act));
+  b.AddOp(
+      fb::BuiltinOperator::CONV_2D,
+      {x, Weights(b, {c.expand, c.expand_kernel, c.expand_kernel, c.cin}, 11),
+       bias(c.expand, 12)},
+      {t1}, ConvOptions(fb::Padding::SAME, 1, c.expand_act));
   int dw_in = t1;
   int in_h = c.h, in_w = c.w;
   fb::Padding dw_padding = c.dw_padding;
@@ -495,12 +517,14 @@ std::vector<uint8_t> BlockModel(const BlockCase& c) {
   }
   const int eff = 2 * c.dw_dilation + 1;
   const bool same = dw_padding == fb::Padding::SAME;
-  const int oh = same ? (in_h + c.stride - 1) / c.stride : (in_h - eff) / c.stride + 1;
-  const int ow = same ? (in_w + c.stride - 1) / c.stride : (in_w - eff) / c.stride + 1;
+  const int oh =
+      same ? (in_h + c.stride - 1) / c.stride : (in_h - eff) / c.stride + 1;
+  const int ow =
+      same ? (in_w + c.stride - 1) / c.stride : (in_w - eff) / c.stride + 1;
   const int t2 = b.AddTensor(kF32, {c.n, oh, ow, c.expand}, "t2");
   b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D,
-          {dw_in, Weights(b, {1, 3, 3, c.expand}, 13), bias(c.expand, 14)}, {t2},
-          DwOptions(dw_padding, c.stride, c.dw_act, c.dw_dilation));
+          {dw_in, Weights(b, {1, 3, 3, c.expand}, 13), bias(c.expand, 14)},
+          {t2}, DwOptions(dw_padding, c.stride, c.dw_act, c.dw_dilation));
   const int y = b.AddTensor(kF32, {c.n, oh, ow, c.cout}, "y");
   b.AddOp(fb::BuiltinOperator::CONV_2D,
           {t2, Weights(b, {c.cout, 1, 1, c.expand}, 15), bias(c.cout, 16)}, {y},
@@ -508,8 +532,9 @@ std::vector<uint8_t> BlockModel(const BlockCase& c) {
   std::vector<int32_t> outputs;
   if (c.residual) {
     const int z = b.AddTensor(kF32, {c.n, oh, ow, c.cout}, "z");
-    b.AddOp(fb::BuiltinOperator::ADD, c.residual_first ? std::vector<int32_t>{x, y}
-                                                        : std::vector<int32_t>{y, x},
+    b.AddOp(fb::BuiltinOperator::ADD,
+            c.residual_first ? std::vector<int32_t>{x, y}
+                             : std::vector<int32_t>{y, x},
             {z});
     outputs.push_back(z);
   } else {
@@ -528,13 +553,15 @@ std::vector<uint8_t> BlockModel(const BlockCase& c) {
 
 // Fused vs unfused (bit-exact) and vs reference (tolerance) at 1-3
 // threads; returns the live ops of the fused run (1 thread).
-std::vector<std::string> CheckBlock(const BlockCase& c, const std::string& what) {
+std::vector<std::string> CheckBlock(const BlockCase& c,
+                                    const std::string& what) {
   const auto model = BlockModel(c);
   const RunOutcome ref = RunModel(model, {.fusion = false, .force_ref = true});
   EXPECT_TRUE(ref.ok) << what;
   std::vector<std::string> ops;
   for (int threads = 1; threads <= 3; ++threads) {
-    const RunOutcome off = RunModel(model, {.fusion = false, .threads = threads});
+    const RunOutcome off =
+        RunModel(model, {.fusion = false, .threads = threads});
     const RunOutcome on = RunModel(model, {.fusion = true, .threads = threads});
     EXPECT_TRUE(off.ok && on.ok) << what;
     if (!off.ok || !on.ok || !ref.ok) return {};
@@ -650,7 +677,8 @@ TEST(GraphInvertedResidual, NearMissesStayUnfused) {
   // Reference kernels forced: never fused (it needs the fast kernels).
   const RunOutcome ref = RunModel(BlockModel(BlockCase{}), {.force_ref = true});
   EXPECT_EQ(ref.live_nodes, 4);
-  const RunOutcome keep = RunModel(BlockModel(BlockCase{}), {.preserve_all = true});
+  const RunOutcome keep =
+      RunModel(BlockModel(BlockCase{}), {.preserve_all = true});
   EXPECT_EQ(keep.live_nodes, 4);
 }
 
@@ -659,14 +687,16 @@ TEST(GraphInvertedResidual, ResizeReplansTheFusedGraph) {
   const auto bytes = BlockModel(BlockCase{});
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
+  ASSERT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
   std::vector<std::vector<float>> results;
   for (bool fusion : {true, false}) {
     InterpreterOptions options;
     options.disable_fusion = !fusion;
     std::unique_ptr<Interpreter> interp;
-    ASSERT_TRUE(
-        Interpreter::Create(*model, OpResolver::Builtins(), options, errors, &interp).ok());
+    ASSERT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
+                                    errors, &interp)
+                    .ok());
     ASSERT_TRUE(interp->AllocateTensors().ok());
     Shape s;
     s.rank = 4;
@@ -683,7 +713,8 @@ TEST(GraphInvertedResidual, ResizeReplansTheFusedGraph) {
     ASSERT_TRUE(interp->Invoke().ok()) << interp->errors().message();
     const Tensor& out = sg.tensors()[sg.outputs()[0]];
     EXPECT_EQ(out.shape, s);
-    results.emplace_back(out.data_as<float>(), out.data_as<float>() + out.NumElements());
+    results.emplace_back(out.data_as<float>(),
+                         out.data_as<float>() + out.NumElements());
   }
   EXPECT_EQ(results[0], results[1]);
 }

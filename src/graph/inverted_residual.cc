@@ -44,11 +44,21 @@ bool ClampOf(int32_t act, Clamp* c) {
   using A = fb::ActivationFunctionType;
   *c = Clamp{};
   switch (static_cast<A>(act)) {
-    case A::NONE: return true;
-    case A::RELU: c->lo = 0.0f; return true;
-    case A::RELU6: c->lo = 0.0f; c->hi = 6.0f; return true;
-    case A::RELU_N1_TO_1: c->lo = -1.0f; c->hi = 1.0f; return true;
-    default: return false;
+    case A::NONE:
+      return true;
+    case A::RELU:
+      c->lo = 0.0f;
+      return true;
+    case A::RELU6:
+      c->lo = 0.0f;
+      c->hi = 6.0f;
+      return true;
+    case A::RELU_N1_TO_1:
+      c->lo = -1.0f;
+      c->hi = 1.0f;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -104,11 +114,15 @@ Status Prepare(OpContext& ctx) {
   }
   d->mid_c = we->shape.dims[0];
   d->out_c = wp->shape.dims[0];
-  EMBER_RETURN_IF_ERROR(CheckFilter(ctx, we, "expand", d->mid_c, 1, 1, d->in_c));
-  EMBER_RETURN_IF_ERROR(CheckFilter(ctx, ctx.input(3), "depthwise", 1, 3, 3, d->mid_c));
-  EMBER_RETURN_IF_ERROR(CheckFilter(ctx, wp, "project", d->out_c, 1, 1, d->mid_c));
+  EMBER_RETURN_IF_ERROR(
+      CheckFilter(ctx, we, "expand", d->mid_c, 1, 1, d->in_c));
+  EMBER_RETURN_IF_ERROR(
+      CheckFilter(ctx, ctx.input(3), "depthwise", 1, 3, 3, d->mid_c));
+  EMBER_RETURN_IF_ERROR(
+      CheckFilter(ctx, wp, "project", d->out_c, 1, 1, d->mid_c));
   EMBER_RETURN_IF_ERROR(CheckBiasInput(ctx, ctx.input(2), d->mid_c, "expand"));
-  EMBER_RETURN_IF_ERROR(CheckBiasInput(ctx, ctx.input(4), d->mid_c, "depthwise"));
+  EMBER_RETURN_IF_ERROR(
+      CheckBiasInput(ctx, ctx.input(4), d->mid_c, "depthwise"));
   EMBER_RETURN_IF_ERROR(CheckBiasInput(ctx, ctx.input(6), d->out_c, "project"));
 
   // Depthwise geometry, as DEPTHWISE_CONV_2D computes it (a folded PAD
@@ -116,10 +130,10 @@ Status Prepare(OpContext& ctx) {
   const int32_t s = params.dw_stride;
   const int32_t* fp = params.dw_folded_pad;
   ops::PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ops::ComputePaddedDim(ctx, params.dw_padding,
-                                              d->in_h + fp[0] + fp[1], 3, s, 1, &ph));
-  EMBER_RETURN_IF_ERROR(ops::ComputePaddedDim(ctx, params.dw_padding,
-                                              d->in_w + fp[2] + fp[3], 3, s, 1, &pw));
+  EMBER_RETURN_IF_ERROR(ops::ComputePaddedDim(
+      ctx, params.dw_padding, d->in_h + fp[0] + fp[1], 3, s, 1, &ph));
+  EMBER_RETURN_IF_ERROR(ops::ComputePaddedDim(
+      ctx, params.dw_padding, d->in_w + fp[2] + fp[3], 3, s, 1, &pw));
   d->out_h = ph.out;
   d->out_w = pw.out;
   d->pad_top = ph.pad_before + fp[0];
@@ -130,9 +144,12 @@ Status Prepare(OpContext& ctx) {
                      "fused block: residual add needs equal input and output "
                      "shapes");
   }
-  if (!ClampOf(params.expand_act, &d->expand) || !ClampOf(params.dw_act, &d->dw) ||
-      !ClampOf(params.project_act, &d->project) || !ClampOf(params.add_act, &d->add)) {
-    return ctx.Error(StatusCode::kInternal, "fused block: unsupported activation");
+  if (!ClampOf(params.expand_act, &d->expand) ||
+      !ClampOf(params.dw_act, &d->dw) ||
+      !ClampOf(params.project_act, &d->project) ||
+      !ClampOf(params.add_act, &d->add)) {
+    return ctx.Error(StatusCode::kInternal,
+                     "fused block: unsupported activation");
   }
   EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(
       0, ops::MakeShape({d->batches, d->out_h, d->out_w, d->out_c})));
@@ -141,13 +158,16 @@ Status Prepare(OpContext& ctx) {
   const char* dw_name = nullptr;
   d->dwconv = x86::GetDwConvF32(isa, &dw_name);
   EMBER_RETURN_IF_ERROR(ops::PackFastGemm(ctx, isa, we, ctx.input(2), d->mid_c,
-                                          d->in_c, &d->gemm, &d->expand_packed));
+                                          d->in_c, &d->gemm,
+                                          &d->expand_packed));
   EMBER_RETURN_IF_ERROR(ops::PackFastGemm(ctx, isa, wp, ctx.input(6), d->out_c,
-                                          d->mid_c, &d->gemm, &d->project_packed));
+                                          d->mid_c, &d->gemm,
+                                          &d->project_packed));
   if (d->dwconv == nullptr || d->expand_packed == nullptr ||
       d->project_packed == nullptr) {
-    return ctx.Error(StatusCode::kInternal,
-                     "fused block: the optimized fp32 kernels are not available");
+    return ctx.Error(
+        StatusCode::kInternal,
+        "fused block: the optimized fp32 kernels are not available");
   }
   const int64_t row = static_cast<int64_t>(d->in_w) * d->mid_c;
   void* mem = nullptr;
@@ -165,7 +185,8 @@ Status Prepare(OpContext& ctx) {
   // Output rows per step: as many as keep the window (the expanded rows
   // they read, halo included) and their depthwise rows in the working set.
   const int64_t row_bytes = sizeof(float) * row;
-  const int64_t dw_row_bytes = sizeof(float) * static_cast<int64_t>(d->out_w) * d->mid_c;
+  const int64_t dw_row_bytes =
+      sizeof(float) * static_cast<int64_t>(d->out_w) * d->mid_c;
   const int64_t fixed = (3 - s) * row_bytes;
   int64_t g = (kWorkingSetBytes - fixed) / (s * row_bytes + dw_row_bytes);
   d->slots = std::max(ctx.num_threads(), 1);
@@ -186,8 +207,9 @@ Status Prepare(OpContext& ctx) {
                            g * static_cast<int64_t>(d->out_w) * d->mid_c;
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       sizeof(float) * static_cast<size_t>(per_slot * d->slots), &d->scratch));
-  ctx.SetKernelVariant(isa == x86::Isa::kAvx512 ? "x86_avx512_fused_gemm_dw_gemm"
-                                                : "x86_avx2_fused_gemm_dw_gemm");
+  ctx.SetKernelVariant(isa == x86::Isa::kAvx512
+                           ? "x86_avx512_fused_gemm_dw_gemm"
+                           : "x86_avx2_fused_gemm_dw_gemm");
   return Status::Ok();
 }
 
@@ -236,7 +258,8 @@ void RunSteps(const BlockData& d, const BlockTensors& io, float* window,
       e.m = static_cast<int64_t>(hi - r0) * d.in_w;
       e.n = d.mid_c;
       e.k = d.in_c;
-      e.a = io.input + (static_cast<int64_t>(b) * d.in_h + r0) * d.in_w * d.in_c;
+      e.a =
+          io.input + (static_cast<int64_t>(b) * d.in_h + r0) * d.in_w * d.in_c;
       e.lda = d.in_c;
       e.packed = d.expand_packed;
       e.c = window + static_cast<int64_t>(count) * row;
@@ -322,7 +345,7 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* InvertedResidualRegistration() {
   static const OpRegistration reg = {
-      -1, "FUSED_INVERTED_RESIDUAL", sizeof(BlockData), Prepare, Eval,
+      -1,         "FUSED_INVERTED_RESIDUAL", sizeof(BlockData), Prepare, Eval,
       kOpFlagNone};
   return &reg;
 }

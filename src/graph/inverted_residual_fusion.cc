@@ -149,14 +149,13 @@ int FuseInvertedResiduals(GraphRewriter& g) {
     auto input_or_absent = [](const Node& n, int k) {
       return k < n.num_inputs ? n.inputs[k] : -1;
     };
-    const std::vector<int32_t> inputs = {
-        x,
-        en.inputs[1],
-        input_or_absent(en, 2),
-        dn.inputs[1],
-        input_or_absent(dn, 2),
-        pn.inputs[1],
-        input_or_absent(pn, 2)};
+    const std::vector<int32_t> inputs = {x,
+                                         en.inputs[1],
+                                         input_or_absent(en, 2),
+                                         dn.inputs[1],
+                                         input_or_absent(dn, 2),
+                                         pn.inputs[1],
+                                         input_or_absent(pn, 2)};
     Node& fused_node = g.node(e);
     g.SetInputs(e, inputs);
     g.SetOutput(e, 0, result);

@@ -20,8 +20,8 @@ void PassState::Restore(std::vector<Node>& nodes) {
     original_.resize(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
       const Node& n = nodes[i];
-      original_[i] = {n.reg, n.inputs, n.num_inputs, n.outputs, n.num_outputs,
-                      n.op_data};
+      original_[i] = {n.reg,     n.inputs,      n.num_inputs,
+                      n.outputs, n.num_outputs, n.op_data};
     }
     snapshot_taken_ = true;
   } else {
@@ -63,8 +63,13 @@ GraphRewriter::GraphRewriter(std::vector<Node>& nodes,
                              const std::vector<int32_t>& outputs,
                              const std::vector<uint8_t>& frozen,
                              std::vector<uint8_t>& removed, PassState& state)
-    : nodes_(nodes), tensors_(tensors), inputs_(inputs), outputs_(outputs),
-      frozen_(frozen), removed_(removed), state_(state) {}
+    : nodes_(nodes),
+      tensors_(tensors),
+      inputs_(inputs),
+      outputs_(outputs),
+      frozen_(frozen),
+      removed_(removed),
+      state_(state) {}
 
 int32_t GraphRewriter::Code(int i) const {
   if (!Live(i) || nodes_[i].reg == nullptr) return -1;
