@@ -5,6 +5,7 @@
 // int16 activations with int8 weights (int64, int32 or no bias).
 #include <cstring>
 
+#include "graph/folded_pad.h"
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
@@ -222,15 +223,20 @@ Status Prepare(OpContext& ctx) {
   s.stride_w = opt->stride_w();
   s.dilation_h = opt->dilation_h_factor();
   s.dilation_w = opt->dilation_w_factor();
+  // A PAD folded in by the graph passes widens the input (all zeros when
+  // nothing was folded).
+  const graph::FoldedPad fp = graph::FoldedPadding(ctx);
   PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_h, s.filter_h,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_h + fp.top + fp.bottom, s.filter_h,
                                          s.stride_h, s.dilation_h, &ph));
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_w, s.filter_w,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_w + fp.left + fp.right, s.filter_w,
                                          s.stride_w, s.dilation_w, &pw));
   s.out_h = ph.out;
   s.out_w = pw.out;
-  s.pad_top = ph.pad_before;
-  s.pad_left = pw.pad_before;
+  s.pad_top = ph.pad_before + fp.top;
+  s.pad_left = pw.pad_before + fp.left;
   EMBER_RETURN_IF_ERROR(
       ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c})));
 

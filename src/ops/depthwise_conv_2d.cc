@@ -5,6 +5,7 @@
 // input quantized per batch); int8 (per-channel weights, int32 bias);
 // uint8 (per-tensor asymmetric weights); int16 activations with int8
 // weights and int64 bias (64-bit accumulator).
+#include "graph/folded_pad.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/x86/dwconv_s8.h"
 #include "ops/conv_util.h"
@@ -156,15 +157,20 @@ Status Prepare(OpContext& ctx) {
   s.stride_w = opt->stride_w();
   s.dilation_h = opt->dilation_h_factor();
   s.dilation_w = opt->dilation_w_factor();
+  // A PAD folded in by the graph passes widens the input (all zeros when
+  // nothing was folded).
+  const graph::FoldedPad fp = graph::FoldedPadding(ctx);
   PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_h, s.filter_h,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_h + fp.top + fp.bottom, s.filter_h,
                                          s.stride_h, s.dilation_h, &ph));
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_w, s.filter_w,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_w + fp.left + fp.right, s.filter_w,
                                          s.stride_w, s.dilation_w, &pw));
   s.out_h = ph.out;
   s.out_w = pw.out;
-  s.pad_top = ph.pad_before;
-  s.pad_left = pw.pad_before;
+  s.pad_top = ph.pad_before + fp.top;
+  s.pad_left = pw.pad_before + fp.left;
   EMBER_RETURN_IF_ERROR(
       ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, out_c})));
 
