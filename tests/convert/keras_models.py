@@ -94,7 +94,7 @@ def merges_reshapes():
     f = L.Flatten()(r)
     o = L.Dense(7)(f)
     u = L.UpSampling2D(2, interpolation="bilinear", name="up_bilinear")(a)
-    u = L.GlobalMaxPooling2D(keepdims=True)(u)
+    u = L.GlobalMaxPooling2D(keepdims=True, name="up_bilinear_global")(u)
     return k.Model([a, b], [o, u], name="merges_reshapes")
 
 
