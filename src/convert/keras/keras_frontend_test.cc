@@ -4,6 +4,9 @@
 // LiteRT, both compared with model.predict. Tolerance: max |diff| <=
 // 1e-4 * max(1, max |expected|) (float32 math in a different order).
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -28,23 +31,50 @@ constexpr double kRelTolerance = 1e-4;
 
 class KerasFrontendTest : public ::testing::Test {
  protected:
+  // ctest runs each test in its own process: the models are generated once
+  // into a cache folder named after the generator script's contents, built
+  // in a private folder and renamed into place (safe under ctest -j).
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() /
-                        ("ember_keras_test_" + std::to_string(getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    const std::string cmd = "python3 '" + std::string(EMBER_SOURCE_DIR) +
-                            "/tests/convert/keras_models.py' '" + dir_->string() +
-                            "' >'" + (*dir_ / "make.log").string() + "' 2>&1";
+    const std::string script = std::string(EMBER_SOURCE_DIR) + "/tests/convert/keras_models.py";
+    std::ifstream in(script, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    const fs::path tmp = fs::temp_directory_path();
+    dir_ = new fs::path(tmp / ("ember_keras_models_" +
+                               std::to_string(std::hash<std::string>()(text))));
+    scratch_ = new fs::path(tmp / ("ember_keras_test_" + std::to_string(getpid())));
+    fs::remove_all(*scratch_);
+    fs::create_directories(*scratch_);
+    // One process generates; the others wait on the lock, then reuse.
+    const std::string lock_path = dir_->string() + ".lock";
+    const int lock = open(lock_path.c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock >= 0) flock(lock, LOCK_EX);
+    struct Unlock {
+      int fd;
+      ~Unlock() {
+        if (fd >= 0) close(fd);
+      }
+    } unlock{lock};
+    if (fs::exists(*dir_ / "manifest.json")) {
+      generated_ = true;
+      return;
+    }
+    const fs::path build = *scratch_ / "models";
+    const std::string cmd = "python3 '" + script + "' '" + build.string() + "' >'" +
+                            (*scratch_ / "make.log").string() + "' 2>&1";
     generated_ = std::system(cmd.c_str()) == 0;
+    if (!generated_) return;
+    std::error_code ec;
+    fs::rename(build, *dir_, ec);  // another process may have won the race
+    generated_ = fs::exists(*dir_ / "manifest.json");
   }
   static void TearDownTestSuite() {
-    fs::remove_all(*dir_);
+    fs::remove_all(*scratch_);
     delete dir_;
+    delete scratch_;
   }
   void SetUp() override {
     ASSERT_TRUE(generated_) << "tests/convert/keras_models.py failed (needs tensorflow); log: "
-                            << (*dir_ / "make.log");
+                            << (*scratch_ / "make.log");
   }
   static NpyArray Load(const std::string& file) {
     NpyArray a;
@@ -53,11 +83,13 @@ class KerasFrontendTest : public ::testing::Test {
     return a;
   }
 
-  static fs::path* dir_;
+  static fs::path* dir_;      // generated models (shared, read-only)
+  static fs::path* scratch_;  // this process's own files
   static bool generated_;
 };
 
 fs::path* KerasFrontendTest::dir_ = nullptr;
+fs::path* KerasFrontendTest::scratch_ = nullptr;
 bool KerasFrontendTest::generated_ = false;
 
 TEST_F(KerasFrontendTest, ConvertedModelsMatchKerasInEmberAndLiteRt) {
@@ -151,17 +183,71 @@ TEST_F(KerasFrontendTest, BrokenFilesGiveErrors) {
     ASSERT_FALSE(diag.errors.empty());
     EXPECT_NE(diag.errors[0].find(needle), std::string::npos) << diag.errors[0];
   };
-  expect_error(*dir_ / "no_such_model.keras", "cannot open");
-  std::ofstream(*dir_ / "corrupt.keras", std::ios::binary) << "PK\x03\x04 this is no zip";
-  expect_error(*dir_ / "corrupt.keras", "corrupt .keras archive");
-  std::ofstream(*dir_ / "text.h5") << "hello";
-  expect_error(*dir_ / "text.h5", "not a Keras file");
+  const fs::path& s = *scratch_;
+  expect_error(s / "no_such_model.keras", "cannot open");
+  std::ofstream(s / "corrupt.keras", std::ios::binary) << "PK\x03\x04 this is no zip";
+  expect_error(s / "corrupt.keras", "corrupt .keras archive");
+  std::ofstream(s / "text.h5") << "hello";
+  expect_error(s / "text.h5", "not a Keras file");
   // A legacy .h5 cut in half.
   std::ifstream h5(*dir_ / "conv_bn_relu.h5", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(h5)), {});
-  std::ofstream(*dir_ / "truncated.h5", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-  expect_error(*dir_ / "truncated.h5", "truncated.h5");
+  std::ofstream(s / "truncated.h5", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  expect_error(s / "truncated.h5", "truncated.h5");
 }
+
+#ifdef EMBER_CLI_PATH
+// `ember convert` exit codes, output and --json/--verbose.
+int RunCli(const std::string& args, std::string* out) {
+  const fs::path log = fs::temp_directory_path() /
+                       ("ember_convert_cli_" + std::to_string(getpid()) + ".txt");
+  const std::string cmd =
+      std::string("'") + EMBER_CLI_PATH + "' " + args + " >'" + log.string() + "' 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::ifstream in(log);
+  out->assign(std::istreambuf_iterator<char>(in), {});
+  fs::remove(log);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(KerasFrontendTest, CliConvertsReoptimizesAndFailsCleanly) {
+  const fs::path& d = *dir_;
+  const fs::path& w = *scratch_;
+  std::string out;
+  EXPECT_EQ(RunCli("convert '" + (d / "conv_bn_relu.keras").string() + "' -o '" +
+                       (w / "cli.tflite").string() + "' --json",
+                   &out),
+            0)
+      << out;
+  nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << out;
+  EXPECT_TRUE(j["ok"].get<bool>());
+  EXPECT_FALSE(j["notes"].empty());
+  EXPECT_TRUE(fs::exists(w / "cli.tflite"));
+  // .tflite in: loaded, optimized again (nothing left to do), written.
+  EXPECT_EQ(RunCli("convert '" + (w / "cli.tflite").string() + "' -o '" +
+                       (w / "cli2.tflite").string() + "' --verbose",
+                   &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("note: batch-norm folding"), std::string::npos) << out;
+  EXPECT_EQ(fs::file_size(w / "cli.tflite"), fs::file_size(w / "cli2.tflite"));
+  // Unsupported layers: exit 1, every layer named, no output file.
+  EXPECT_EQ(RunCli("convert '" + (d / "custom_layer.keras").string() + "' -o '" +
+                       (w / "bad.tflite").string() + "'",
+                   &out),
+            1);
+  EXPECT_NE(out.find("'double_it' (Doubler)"), std::string::npos) << out;
+  EXPECT_NE(out.find("'halve_it' (Halver)"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(w / "bad.tflite"));
+  EXPECT_EQ(RunCli("convert '" + (d / "manifest.json").string() + "' -o '" +
+                       (w / "bad.tflite").string() + "'",
+                   &out),
+            1);
+  EXPECT_NE(out.find("unknown input format"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(w / "bad.tflite"));
+}
+#endif
 
 }  // namespace
 }  // namespace ember::convert
