@@ -94,7 +94,9 @@ bool ReadDataset(hid_t file, const std::string& path, WeightArray* out,
   hid_t space = H5Dget_space(ds);
   hid_t type = H5Dget_type(ds);
   const int rank = H5Sget_simple_extent_ndims(space);
-  bool ok = rank >= 0 && rank <= 8 && H5Tget_class(type) == H5T_FLOAT;
+  // Integer datasets (Normalization's sample count) are read as floats too.
+  bool ok = rank >= 0 && rank <= 8 &&
+            (H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER);
   if (ok) {
     hsize_t dims[8] = {};
     H5Sget_simple_extent_dims(space, dims, nullptr);
@@ -111,7 +113,7 @@ bool ReadDataset(hid_t file, const std::string& path, WeightArray* out,
                                  H5P_DEFAULT, out->data.data()) >= 0;
     }
   }
-  if (!ok) *error = "dataset '" + path + "' is not a readable float array";
+  if (!ok) *error = "dataset '" + path + "' is not a readable numeric array";
   H5Tclose(type);
   H5Sclose(space);
   H5Dclose(ds);

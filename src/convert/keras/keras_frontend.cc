@@ -187,7 +187,7 @@ class ModelConverter {
         "AveragePooling1D", "AvgPool1D", "GlobalAveragePooling2D", "GlobalAvgPool2D",
         "GlobalMaxPooling2D", "GlobalMaxPool2D", "GlobalAveragePooling1D", "GlobalAvgPool1D",
         "GlobalMaxPooling1D", "GlobalMaxPool1D", "Add", "Multiply", "Subtract", "Concatenate",
-        "Average", "Maximum", "Minimum", "Reshape", "Flatten", "Permute", "ZeroPadding2D",
+        "Average", "Maximum", "Minimum", "Divide", "TrueDivide", "Reshape", "Flatten", "Permute", "ZeroPadding2D",
         "ZeroPadding1D", "Cropping2D", "UpSampling2D", "Rescaling", "Normalization", "Embedding",
         "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "LSTM", "GRU",
         "MultiHeadAttention", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
@@ -282,7 +282,17 @@ class ModelConverter {
           bool pending = false;
           const json* kwargs = nullptr;
           if (node.is_object()) {
-            if (!Resolve(node.value("args", json::array()), tensors, &args, &pending)) return false;
+            // Operations on Keras tensors (`x + 3.0`, saved as layers of
+            // module keras.src.ops.*) may take plain numbers: constants.
+            const bool is_op = layer.value("module", std::string()).rfind("keras.src.ops", 0) == 0;
+            for (const json& arg : node.value("args", json::array())) {
+              if (is_op && arg.is_number()) {
+                args.push_back(b_.ConstF(layer.value("name", std::string("op")) + "/const", {},
+                                         {arg.get<float>()}));
+                continue;
+              }
+              if (!Resolve(arg, tensors, &args, &pending)) return false;
+            }
             if (node.contains("kwargs") && node["kwargs"].is_object()) {
               kwargs = &node["kwargs"];
               for (auto it = kwargs->begin(); it != kwargs->end(); ++it) {

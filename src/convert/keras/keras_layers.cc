@@ -454,8 +454,10 @@ LayerResult ConvertMerge(TfliteBuilder& b, const LayerCall& call, int* out,
   else if (cls == "Subtract") op = Op::SUB;
   else if (cls == "Maximum") op = Op::MAXIMUM;
   else if (cls == "Minimum") op = Op::MINIMUM;
+  else if (cls == "Divide" || cls == "TrueDivide") op = Op::DIV;
   else return Unsupported(message, "merge layer");
-  if (cls == "Subtract" && call.inputs.size() != 2) return Fail(message, "needs two inputs");
+  if ((cls == "Subtract" || op == Op::DIV) && call.inputs.size() != 2)
+    return Fail(message, "needs two inputs");
   int y = call.inputs[0];
   for (size_t i = 1; i < call.inputs.size(); ++i) {
     const bool last = i + 1 == call.inputs.size() && cls != "Average";
@@ -852,6 +854,7 @@ int Binary(TfliteBuilder& b, Op op, int x, int y, const std::string& name) {
   if (op == Op::ADD) o = Options(fb::AddOptionsT{});
   else if (op == Op::MUL) o = Options(fb::MulOptionsT{});
   else if (op == Op::SUB) o = Options(fb::SubOptionsT{});
+  else if (op == Op::DIV) o = Options(fb::DivOptionsT{});
   else if (op == Op::MAXIMUM || op == Op::MINIMUM) o = Options(fb::MaximumMinimumOptionsT{});
   b.Op(op, {x, y}, {out}, std::move(o));
   return out;
@@ -880,7 +883,8 @@ LayerResult ConvertLayer(TfliteBuilder& b, const LayerCall& call,
   else if (cls == "GlobalAveragePooling1D" || cls == "GlobalAvgPool1D") r = ConvertGlobalPool(b, call, 1, false, &out, message);
   else if (cls == "GlobalMaxPooling1D" || cls == "GlobalMaxPool1D") r = ConvertGlobalPool(b, call, 1, true, &out, message);
   else if (cls == "Add" || cls == "Multiply" || cls == "Subtract" || cls == "Concatenate" ||
-           cls == "Average" || cls == "Maximum" || cls == "Minimum")
+           cls == "Average" || cls == "Maximum" || cls == "Minimum" || cls == "Divide" ||
+           cls == "TrueDivide")
     r = ConvertMerge(b, call, &out, message);
   else if (cls == "Reshape" || cls == "Flatten" || cls == "Permute") r = ConvertReshapeLike(b, call, &out, message);
   else if (cls == "ZeroPadding2D" || cls == "ZeroPadding1D" || cls == "Cropping2D") r = ConvertPadCrop(b, call, &out, message);
