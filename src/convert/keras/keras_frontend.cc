@@ -283,10 +283,10 @@ class ModelConverter {
           const json* kwargs = nullptr;
           if (node.is_object()) {
             // Operations on Keras tensors (`x + 3.0`, saved as layers of
-            // module keras.src.ops.*) may take plain numbers: constants.
-            const bool is_op = layer.value("module", std::string()).rfind("keras.src.ops", 0) == 0;
+            // module keras.src.ops.*; legacy .h5 configs omit the module)
+            // take plain numbers: they become constants.
             for (const json& arg : node.value("args", json::array())) {
-              if (is_op && arg.is_number()) {
+              if (arg.is_number()) {
                 args.push_back(b_.ConstF(layer.value("name", std::string("op")) + "/const", {},
                                          {arg.get<float>()}));
                 continue;
@@ -394,7 +394,15 @@ bool ConvertKeras(const std::string& path, const ConvertOptions& options, fb::Mo
   model->description = "Converted from Keras by ember convert";
   keras::ModelConverter conv(archive, builder, diag);
   std::vector<int> outputs;
-  if (!conv.Convert(archive.model_config(), {}, {}, &outputs) || !diag->ok()) {
+  bool converted = false;
+  try {
+    converted = conv.Convert(archive.model_config(), {}, {}, &outputs);
+  } catch (const nlohmann::json::exception& e) {
+    // A config field of an unexpected JSON type.
+    diag->errors.push_back(path + ": malformed model config: " + e.what());
+    return false;
+  }
+  if (!converted || !diag->ok()) {
     if (diag->ok()) diag->errors.push_back(path + ": conversion failed");
     return false;
   }
