@@ -65,13 +65,14 @@ def activations():
     outs.append(L.ELU(name="elu_layer")(i))
     outs.append(L.ReLU(max_value=2.5, name="relu_max")(i))
     outs.append(L.Softmax(name="softmax_layer")(i))
+    ops = k.ops
+    outs.append(ops.gelu(i, approximate=True))
+    outs.append(ops.hard_silu(ops.relu(i) - 0.5))
+    outs.append(ops.sigmoid(ops.tanh(i)))
     o = L.Concatenate(name="concat")(outs)
-    o = L.Dense(4, activation=lambda_gelu_tanh(), name="head")(o)
+    o = L.Conv2D(6, 1, groups=3, name="grouped")(o)
+    o = L.Dense(4, activation="gelu", name="head")(o)
     return k.Model(i, o, name="activations")
-
-
-def lambda_gelu_tanh():
-    return "gelu"
 
 
 def merges_reshapes():

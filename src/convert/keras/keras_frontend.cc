@@ -192,7 +192,8 @@ class ModelConverter {
         "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "LSTM", "GRU",
         "MultiHeadAttention", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
         "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
-        "ActivityRegularization"};
+        "ActivityRegularization", "Relu", "Relu6", "Sigmoid", "Tanh", "Silu", "Swish",
+        "HardSigmoid", "HardSilu", "HardSwish", "Elu", "Exp", "Gelu"};
     if (kKnown.count(cls)) return;
     const json& cfg = layer.contains("config") ? layer["config"] : empty_;
     const std::string name =

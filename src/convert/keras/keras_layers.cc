@@ -100,7 +100,8 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
   std::vector<int> d = GetInts(c, "dilation_rate", rank, 1);
   std::string padding = GetStr(c, "padding", "valid");
   const int groups = GetInt(c, "groups", 1);
-  if (groups != 1) return Unsupported(message, "groups > 1");
+  if (groups < 1 || ((depthwise || separable) && groups != 1))
+    return Unsupported(message, "groups other than 1");
   if (rank == 1) {
     k.insert(k.begin(), 1);
     s.insert(s.begin(), 1);
@@ -177,7 +178,12 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
     }
   } else {
     const int filters = GetInt(c, "filters", 0);
-    const WeightArray* kw = next_weight(int64_t{k[0]} * k[1] * in_c * filters);
+    // Grouped convolution: the filter sees in_c / groups channels (CONV_2D
+    // infers the groups from the two channel counts).
+    if (in_c % groups != 0 || filters % groups != 0)
+      return Fail(message, "channels do not divide into the groups");
+    const int filter_in = in_c / groups;
+    const WeightArray* kw = next_weight(int64_t{k[0]} * k[1] * filter_in * filters);
     if (!kw) return Fail(message, "kernel missing or of the wrong size");
     std::vector<float> bias(filters, 0.0f);
     if (use_bias) {
@@ -185,8 +191,8 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
       if (!bw) return Fail(message, "bias missing or of the wrong size");
       bias = bw->data;
     }
-    int filter = b.ConstF(call.name + "/kernel", {filters, k[0], k[1], in_c},
-                          KernelToOhwi(kw->data, k[0], k[1], in_c, filters));
+    int filter = b.ConstF(call.name + "/kernel", {filters, k[0], k[1], filter_in},
+                          KernelToOhwi(kw->data, k[0], k[1], filter_in, filters));
     int bias_t = b.ConstF(call.name + "/bias", {filters}, bias);
     fb::Conv2DOptionsT o;
     o.padding = pad;
@@ -743,6 +749,22 @@ LayerResult ConvertActivationLayer(TfliteBuilder& b, const LayerCall& call, int*
   return Unsupported(message, "activation layer");
 }
 
+// Unary operations applied to Keras tensors (keras.ops.relu(x), ...), saved
+// as layers of module keras.src.ops.*; "" when `cls` is none of them.
+std::string OpsActivation(const std::string& cls, const json& c) {
+  if (cls == "Relu") return "relu";
+  if (cls == "Relu6") return "relu6";
+  if (cls == "Sigmoid") return "sigmoid";
+  if (cls == "Tanh") return "tanh";
+  if (cls == "Silu" || cls == "Swish") return "silu";
+  if (cls == "HardSigmoid") return "hard_sigmoid";
+  if (cls == "HardSilu" || cls == "HardSwish") return "hard_swish";
+  if (cls == "Elu") return GetNum(c, "alpha", 1.0) == 1.0 ? "elu" : "";
+  if (cls == "Exp") return "exponential";
+  if (cls == "Gelu") return GetBool(c, "approximate", true) ? "gelu_tanh" : "gelu";
+  return "";
+}
+
 }  // namespace
 
 std::string ActivationName(const json& config) {
@@ -774,9 +796,11 @@ LayerResult ApplyActivation(TfliteBuilder& b, const std::string& act, int x,
   if (act == "elu") return unary(Op::ELU);
   if (act == "exponential") return unary(Op::EXP);
   if (act == "hard_swish" || act == "hard_silu") return unary(Op::HARD_SWISH);
-  if (act == "gelu") {
+  if (act == "gelu" || act == "gelu_tanh") {
     fb::GeluOptionsT o;
-    o.approximate = false;  // keras.activations.gelu's default
+    // Activation("gelu") is exact (keras.activations.gelu's default);
+    // keras.ops.gelu defaults to the tanh approximation.
+    o.approximate = act == "gelu_tanh";
     return unary(Op::GELU, Options(o));
   }
   if (act == "leaky_relu") {
@@ -902,6 +926,9 @@ LayerResult ConvertLayer(TfliteBuilder& b, const LayerCall& call,
            cls == "AlphaDropout" || cls == "ActivityRegularization") {
     out = call.inputs[0];  // inference-time identity: removed
     r = LayerResult::kOk;
+  } else if (!OpsActivation(cls, *call.config).empty()) {
+    r = ApplyActivation(b, OpsActivation(cls, *call.config), call.inputs[0], call.name, &out,
+                        message);
   } else {
     return Unsupported(message, "no converter for this layer class");
   }
