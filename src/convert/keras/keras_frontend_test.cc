@@ -114,7 +114,9 @@ TEST_F(KerasFrontendTest, ConvertedModelsMatchKerasInEmberAndLiteRt) {
       ASSERT_TRUE(ConvertKeras((*dir_ / label).string(), {}, &model, &diag))
           << (diag.errors.empty() ? "" : diag.errors[0]);
       std::vector<uint8_t> bytes = SerializeTflite(model);
-      testing::RunResult ember = testing::RunEmber(bytes, inputs);
+      // Two invokes: the second must still match (no state may leak from
+      // one call to the next, as in Keras' stateless layers).
+      testing::RunResult ember = testing::RunEmber(bytes, inputs, /*invokes=*/2);
       ASSERT_TRUE(ember.ok) << ember.error;
       ASSERT_EQ(ember.outputs.size(), outputs.size());
       for (size_t k = 0; k < outputs.size(); ++k) {
@@ -126,7 +128,7 @@ TEST_F(KerasFrontendTest, ConvertedModelsMatchKerasInEmberAndLiteRt) {
         EXPECT_LE(diff, kRelTolerance * std::max(1.0, MaxAbs(outputs[k])))
             << "Ember vs Keras, output " << k;
       }
-      cases.push_back({bytes, inputs});
+      cases.push_back({bytes, inputs, /*invokes=*/2});
       expected.push_back(outputs);
       labels.push_back(label);
     }

@@ -34,7 +34,8 @@ LayerResult CheckRecurrent(TfliteBuilder& b, const LayerCall& call, std::string*
   const json& c = *call.config;
   if (b.Shape(call.inputs[0]).size() != 3) return Fail(message, "expects a [batch, time, features] input");
   if (c.value("return_state", false)) return Unsupported(message, "return_state=True");
-  if (c.value("stateful", false)) return Unsupported(message, "stateful=True");
+  if (c.value("stateful", false) && call.class_name != "LSTM")
+    return Unsupported(message, "stateful=True");
   if (c.value("activation", std::string("tanh")) != "tanh" ||
       c.value("recurrent_activation", std::string("sigmoid")) != "sigmoid")
     return Unsupported(message, "activations other than tanh/sigmoid");
@@ -62,6 +63,63 @@ int LastStep(TfliteBuilder& b, int seq, const std::string& name) {
 
 }  // namespace
 
+// A non-stateful LSTM starts every call from zero state. The fused
+// UNIDIRECTIONAL_SEQUENCE_LSTM keeps its state in variable tensors across
+// invokes (LiteRT and Ember alike), which is Keras' stateful=True; the
+// usual stateless layer is therefore unrolled over the time steps.
+LayerResult UnrolledLstm(TfliteBuilder& b, const LayerCall& call, int x, int* out) {
+  const json& c = *call.config;
+  const int u = c.value("units", 0);
+  const Dims xs = b.Shape(x);
+  const int steps = xs[1];
+  const std::string& n = call.name;
+  std::vector<float> bias(4 * u, 0.0f);
+  if (c.value("use_bias", true)) bias = call.weights[2].data;
+  int xw = Dense(b, x, call.weights[0], &bias, n + "/input_projection");
+  std::vector<int32_t> step_in;
+  for (int t = 0; t < steps; ++t)
+    step_in.push_back(b.Tensor(n + "/x" + std::to_string(t), {xs[0], 4 * u}));
+  fb::UnpackOptionsT unpack;
+  unpack.num = steps;
+  unpack.axis = 1;
+  b.Op(Op::UNPACK, {xw}, step_in, Options(unpack));
+  int split_axis = b.ConstI32(n + "/split_axis", {}, {1});
+  const std::vector<float> zeros(xs[0] * u, 0.0f);
+  int h = b.ConstF(n + "/h0", {xs[0], u}, zeros);
+  int cell = b.ConstF(n + "/c0", {xs[0], u}, zeros);
+  std::vector<int32_t> hs;
+  for (int t = 0; t < steps; ++t) {
+    const std::string p = n + "/t" + std::to_string(t);
+    int hw = Dense(b, h, call.weights[1], nullptr, p + "/recurrent");
+    int gates = Binary(b, Op::ADD, step_in[t], hw, p + "/gates");
+    std::vector<int32_t> g;
+    for (const char* s : {"i", "f", "g", "o"}) g.push_back(b.Tensor(p + "/" + s + "_in", {xs[0], u}));
+    fb::SplitOptionsT so;
+    so.num_splits = 4;
+    b.Op(Op::SPLIT, {split_axis, gates}, g, Options(so));
+    int ig = b.Unary(Op::LOGISTIC, g[0], p + "/i", {xs[0], u});
+    int fg = b.Unary(Op::LOGISTIC, g[1], p + "/f", {xs[0], u});
+    int cand = b.Unary(Op::TANH, g[2], p + "/g", {xs[0], u});
+    int og = b.Unary(Op::LOGISTIC, g[3], p + "/o", {xs[0], u});
+    cell = Binary(b, Op::ADD, Binary(b, Op::MUL, fg, cell, p + "/f_c"),
+                  Binary(b, Op::MUL, ig, cand, p + "/i_g"), p + "/c");
+    h = Binary(b, Op::MUL, og, b.Unary(Op::TANH, cell, p + "/tanh_c", {xs[0], u}), p + "/h");
+    hs.push_back(h);
+  }
+  if (c.value("return_sequences", false)) {
+    int y = b.Tensor(n, {xs[0], steps, u});
+    fb::PackOptionsT o;
+    o.values_count = steps;
+    o.axis = 1;
+    b.Op(Op::PACK, hs, {y}, Options(o));
+    *out = y;
+  } else {
+    b.subgraph().tensors[h]->name = n;
+    *out = h;
+  }
+  return LayerResult::kOk;
+}
+
 LayerResult ConvertLstm(TfliteBuilder& b, const LayerCall& call, int* out,
                         std::string* message) {
   LayerResult r = CheckRecurrent(b, call, message);
@@ -77,6 +135,7 @@ LayerResult ConvertLstm(TfliteBuilder& b, const LayerCall& call, int* out,
       call.weights[1].size() != int64_t{units} * 4 * units ||
       (use_bias && call.weights[2].size() != 4 * units))
     return Fail(message, "weights missing or of the wrong size");
+  if (!c.value("stateful", false)) return UnrolledLstm(b, call, x, out);
   std::vector<int32_t> inputs(24, -1);
   inputs[0] = x;
   static const char* kGate[] = {"input", "forget", "cell", "output"};
