@@ -105,7 +105,7 @@ bool ReadDataset(hid_t file, const std::string& path, WeightArray* out,
     for (int d = 0; d < rank; ++d) {
       out->shape.push_back(static_cast<int64_t>(dims[d]));
       count *= static_cast<int64_t>(dims[d]);
-      if (count > (int64_t{1} << 31)) ok = false;
+      if (count > (int64_t{1} << 28)) ok = false;  // 1 GiB of floats per weight
     }
     if (ok) {
       out->data.resize(count);

@@ -2,6 +2,7 @@
 // models are inlined), lowers every layer call through keras_layers.cc and
 // names the .tflite inputs/outputs after the Keras input/output layers.
 #include <map>
+#include <new>
 #include <set>
 
 #include "convert/convert.h"
@@ -386,7 +387,14 @@ bool ConvertKeras(const std::string& path, const ConvertOptions& options, fb::Mo
                   Diagnostics* diag) {
   keras::KerasArchive archive;
   std::string error;
-  if (!archive.Open(path, &error)) {
+  bool opened = false;
+  try {
+    opened = archive.Open(path, &error);
+  } catch (const std::bad_alloc&) {
+    // Sizes in the zip directory are not trusted beyond what fits memory.
+    error = path + ": archive entry too large to read";
+  }
+  if (!opened) {
     diag->errors.push_back(error);
     return false;
   }
@@ -401,6 +409,9 @@ bool ConvertKeras(const std::string& path, const ConvertOptions& options, fb::Mo
   } catch (const nlohmann::json::exception& e) {
     // A config field of an unexpected JSON type.
     diag->errors.push_back(path + ": malformed model config: " + e.what());
+    return false;
+  } catch (const std::bad_alloc&) {
+    diag->errors.push_back(path + ": a layer's shapes or weights are too large");
     return false;
   }
   if (!converted || !diag->ok()) {

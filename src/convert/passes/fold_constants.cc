@@ -109,6 +109,13 @@ int FoldConstants(fb::ModelT& m) {
       std::vector<std::vector<uint8_t>> data;
       std::vector<std::vector<int32_t>> shapes;
       if (!RunAlone(m, sg, op, &data, &shapes)) continue;
+      // Folding must not bloat the file (TILE/BROADCAST_TO of a constant
+      // is cheaper to compute than to store).
+      size_t in_bytes = 0, out_bytes = 0;
+      for (int32_t in : op.inputs)
+        if (in >= 0) in_bytes += m.buffers[sg.tensors[in]->buffer]->data.size();
+      for (const auto& d : data) out_bytes += d.size();
+      if (out_bytes > 2 * in_bytes + 1024) continue;
       for (size_t k = 0; k < op.outputs.size(); ++k) {
         fb::TensorT& t = *sg.tensors[op.outputs[k]];
         auto buffer = std::make_unique<fb::BufferT>();
