@@ -99,13 +99,27 @@ def errors(got, want):
     return abs_err, abs_err / scale
 
 
-def tf_converter_size(model):
+def op_versions(data):
+    """{op name: version} of a .tflite flatbuffer."""
+    from ai_edge_litert import schema_py_generated as schema
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    m = schema.Model.GetRootAsModel(bytearray(data), 0)
+    out = {}
+    for i in range(m.OperatorCodesLength()):
+        c = m.OperatorCodes(i)
+        out[names.get(max(c.BuiltinCode(), c.DeprecatedBuiltinCode()), "?")] = c.Version()
+    return out
+
+
+def tf_converter(model):
+    """(size, op versions) of TensorFlow's converter output, or (None, {})."""
     import tensorflow as tf
     try:
-        return len(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+        data = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+        return len(data), op_versions(data)
     except Exception as e:  # noqa: BLE001 - reported in the table
         print(f"  (TF converter failed: {str(e)[:120]})", file=sys.stderr)
-        return None
+        return None, {}
 
 
 def main():
@@ -140,11 +154,11 @@ def main():
             info = json.loads(conv.stdout)
         except json.JSONDecodeError:
             info = {"ok": False, "errors": [conv.stderr.strip() or "no JSON output"]}
-        tf_size = tf_converter_size(model)
+        tf_size, tf_versions = tf_converter(model)
         if not info.get("ok"):
             failed.append(name)
             rows.append(f"| {name} | FAILED: {'; '.join(info.get('errors', []))[:200]} |"
-                        " | | | | | |")
+                        " | | | | | | | | |")
             continue
         cells = []
         ok = True
@@ -160,12 +174,17 @@ def main():
             failed.append(name)
         size = info.get("bytes", 0)
         ratio = f"{size / tf_size:.3f}" if tf_size else "n/a"
+        with open(dst, "rb") as f:
+            ours = op_versions(f.read())
+        # Op versions that differ from TF's for the ops both files use.
+        vdiff = ",".join(f"{k}:{ours[k]}/{tf_versions[k]}" for k in sorted(set(ours) & set(tf_versions))
+                         if ours[k] != tf_versions[k]) or ("-" if tf_versions else "n/a")
         rows.append(f"| {name} | {info.get('operators')} | " + " | ".join(cells) +
-                    f" | {size} | {tf_size or 'n/a'} | {ratio} | {'ok' if ok else 'FAIL'} |")
+                    f" | {size} | {tf_size or 'n/a'} | {ratio} | {vdiff} | {'ok' if ok else 'FAIL'} |")
         print(rows[-1], flush=True)
     print("\n| model | ops | Ember max abs | Ember max rel | LiteRT max abs | LiteRT max rel |"
-          " ember bytes | TF-converter bytes | ratio | result |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          " ember bytes | TF-converter bytes | ratio | op versions != TF (ours/TF) | result |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\n{len(rows) - len(failed)}/{len(rows)} models within {TOLERANCE} (relative to max |y|)")
     return 1 if failed else 0

@@ -839,12 +839,17 @@ std::vector<float> Transpose2D(const std::vector<float>& in, int rows, int cols)
 
 int Dense(TfliteBuilder& b, int x, const WeightArray& kernel, const std::vector<float>* bias,
           const std::string& name) {
-  const Dims xs = b.Shape(x);
-  const int in = xs.back();
+  const int in = b.Shape(x).back();
   const int units = static_cast<int>(kernel.size() / in);
   int w = b.ConstF(name + "/kernel", {units, in}, Transpose2D(kernel.data, in, units));
   int bt = b.ConstF(name + "/bias", {units},
                     bias ? *bias : std::vector<float>(units, 0.0f));
+  return FullyConnected(b, x, w, bt, name);
+}
+
+int FullyConnected(TfliteBuilder& b, int x, int w, int bt, const std::string& name) {
+  const Dims xs = b.Shape(x);
+  const int units = b.Shape(w)[0];
   fb::FullyConnectedOptionsT o;
   o.keep_num_dims = xs.size() > 2;
   Dims ys = xs;

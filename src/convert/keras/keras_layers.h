@@ -55,6 +55,9 @@ std::vector<float> Transpose2D(const std::vector<float>& in, int rows, int cols)
 // leading dimensions when x has rank > 2).
 int Dense(TfliteBuilder& b, int x, const WeightArray& kernel,
           const std::vector<float>* bias, const std::string& name);
+// The same with the [units, in] weights and bias already made (shared by
+// the time steps of an unrolled recurrent layer).
+int FullyConnected(TfliteBuilder& b, int x, int weights, int bias, const std::string& name);
 int Reshape(TfliteBuilder& b, int x, const Dims& shape, const std::string& name);
 int Binary(TfliteBuilder& b, fb::BuiltinOperator op, int x, int y,
            const std::string& name);

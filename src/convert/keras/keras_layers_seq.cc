@@ -87,10 +87,13 @@ LayerResult UnrolledLstm(TfliteBuilder& b, const LayerCall& call, int x, int* ou
   const std::vector<float> zeros(xs[0] * u, 0.0f);
   int h = b.ConstF(n + "/h0", {xs[0], u}, zeros);
   int cell = b.ConstF(n + "/c0", {xs[0], u}, zeros);
+  int rec_w = b.ConstF(n + "/recurrent_kernel", {4 * u, u},
+                       Transpose2D(call.weights[1].data, u, 4 * u));
+  int rec_b = b.ConstF(n + "/recurrent_bias", {4 * u}, std::vector<float>(4 * u, 0.0f));
   std::vector<int32_t> hs;
   for (int t = 0; t < steps; ++t) {
     const std::string p = n + "/t" + std::to_string(t);
-    int hw = Dense(b, h, call.weights[1], nullptr, p + "/recurrent");
+    int hw = FullyConnected(b, h, rec_w, rec_b, p + "/recurrent");
     int gates = Binary(b, Op::ADD, step_in[t], hw, p + "/gates");
     std::vector<int32_t> g;
     for (const char* s : {"i", "f", "g", "o"}) g.push_back(b.Tensor(p + "/" + s + "_in", {xs[0], u}));
@@ -197,6 +200,9 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
   b.Op(Op::UNPACK, {xw}, step_in, Options(unpack));
   int split_axis = b.ConstI32(n + "/split_axis", {}, {1});
   int h = b.ConstF(n + "/h0", {xs[0], u}, std::vector<float>(xs[0] * u, 0.0f));
+  int rec_w = b.ConstF(n + "/recurrent_kernel", {3 * u, u},
+                       Transpose2D(call.weights[1].data, u, 3 * u));
+  int rec_b = b.ConstF(n + "/recurrent_bias", {3 * u}, rec_bias);
   std::vector<int32_t> hs;
   auto split3 = [&](int t, const std::string& p) {
     std::vector<int32_t> parts;
@@ -208,7 +214,7 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
   };
   for (int t = 0; t < steps; ++t) {
     const std::string p = n + "/t" + std::to_string(t);
-    int hw = Dense(b, h, call.weights[1], &rec_bias, p + "/recurrent");
+    int hw = FullyConnected(b, h, rec_w, rec_b, p + "/recurrent");
     auto xp = split3(step_in[t], p + "/x");
     auto hp = split3(hw, p + "/hw");
     int z = b.Unary(Op::LOGISTIC, Binary(b, Op::ADD, xp[0], hp[0], p + "/z_in"), p + "/z", {xs[0], u});
