@@ -4,8 +4,8 @@ and the installed `ember` Python package).
 Every supported layer type appears in at least one model (the default-suite
 models of keras_models.py plus the ones below), Sequential and Functional,
 Keras applications (MobileNetV2, EfficientNetB0, MobileNetV3Small, ResNet50
-at small inputs, weights=None, seeded) and LSTM/GRU/MultiHeadAttention
-models. For each: convert with `ember convert`, run the result in Ember and
+at small inputs, weights=None, seeded), LSTM/GRU/MultiHeadAttention
+models, and Keras 2 (tf_keras) models saved as legacy .h5. For each: convert with `ember convert`, run the result in Ember and
 in LiteRT, compare with model.predict, and compare the file size with the
 TensorFlow converter's. Prints a Markdown table; exits 1 if any model fails
 to convert or misses the tolerance (max |diff| <= 1e-4 * max(1, max |y|)).
@@ -77,6 +77,34 @@ def extra_models():
             "transformer_block": transformer_block, "cross_attention": cross_attention}
 
 
+def tf_keras_models():
+    """Keras 2 (tf_keras) models saved as legacy .h5: the `:0` weight names,
+    nested-list inbound_nodes and batch_input_shape configs."""
+    try:
+        import tf_keras as k2
+    except ImportError:
+        print("  (tf_keras not installed: legacy Keras 2 .h5 models skipped)", file=sys.stderr)
+        return {}
+    L = k2.layers
+
+    def tfkeras_cnn():
+        i = k2.Input((10, 10, 3), name="img")
+        x = L.Conv2D(6, 3, padding="same")(i)
+        x = L.BatchNormalization()(x)
+        x = L.Activation("relu")(x)
+        x = L.DepthwiseConv2D(3)(x)
+        x = L.MaxPooling2D()(x)
+        x = L.Add()([x, L.Conv2D(6, 1)(x)])
+        x = L.Flatten()(x)
+        return k2.Model(i, L.Dense(3, activation="softmax")(L.Dense(8, activation="relu")(x)))
+
+    def tfkeras_sequential_lstm():
+        return k2.Sequential([L.LSTM(6, input_shape=(5, 4), return_sequences=True),
+                              L.GRU(4), L.Dense(2)])
+
+    return {"tfkeras_cnn": tfkeras_cnn, "tfkeras_sequential_lstm": tfkeras_sequential_lstm}
+
+
 def run_tflite(path, inputs, engine):
     if engine == "ember":
         import ember
@@ -134,6 +162,7 @@ def main():
     builders = dict(keras_models.DEFAULT)
     builders.update(extra_models())
     builders.update(applications())
+    builders.update(tf_keras_models())
     if args.only:
         builders = {k: v for k, v in builders.items() if k in args.only.split(",")}
     rows, failed = [], []
@@ -145,7 +174,7 @@ def main():
         inputs = [keras_models.make_input(t, rng) for t in model.inputs]
         want = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
         want = [np.asarray(w) for w in (want if isinstance(want, (list, tuple)) else [want])]
-        src = os.path.join(out, name + ".keras")
+        src = os.path.join(out, name + (".h5" if name.startswith("tfkeras_") else ".keras"))
         dst = os.path.join(out, name + ".tflite")
         model.save(src)
         conv = subprocess.run([args.ember, "convert", src, "-o", dst, "--json"],
