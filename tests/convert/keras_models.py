@@ -146,7 +146,10 @@ def recurrent():
     x = L.GRU(4, return_sequences=True)(x)
     y = L.LSTM(3)(x)
     z = L.GRU(3, go_backwards=True)(x)
-    return k.Model(i, L.Concatenate()([y, z]), name="recurrent")
+    w = L.Bidirectional(L.LSTM(3, return_sequences=True))(x)
+    w = L.TimeDistributed(L.Dense(2))(w)
+    w = L.Bidirectional(L.GRU(2), merge_mode="sum")(w)
+    return k.Model(i, L.Concatenate()([y, z, w]), name="recurrent")
 
 
 def attention():

@@ -191,7 +191,7 @@ class ModelConverter {
         "Average", "Maximum", "Minimum", "Divide", "TrueDivide", "Reshape", "Flatten", "Permute", "ZeroPadding2D",
         "ZeroPadding1D", "Cropping2D", "UpSampling2D", "Rescaling", "Normalization", "Embedding",
         "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "LSTM", "GRU",
-        "MultiHeadAttention", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
+        "MultiHeadAttention", "Bidirectional", "TimeDistributed", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
         "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
         "ActivityRegularization", "Relu", "Relu6", "Sigmoid", "Tanh", "Silu", "Swish",
         "HardSigmoid", "HardSilu", "HardSwish", "Elu", "Exp", "Gelu"};

@@ -926,6 +926,20 @@ LayerResult ConvertLayer(TfliteBuilder& b, const LayerCall& call,
   else if (cls == "LSTM") r = ConvertLstm(b, call, &out, message);
   else if (cls == "GRU") r = ConvertGru(b, call, &out, message);
   else if (cls == "MultiHeadAttention") r = ConvertMultiHeadAttention(b, call, &out, message);
+  else if (cls == "Bidirectional") r = ConvertBidirectional(b, call, &out, message);
+  else if (cls == "TimeDistributed") {
+    // Only per-position layers, which act on every time step alike.
+    const json inner = call.config->value("layer", json());
+    const std::string inner_cls = inner.is_object() ? inner.value("class_name", std::string()) : "";
+    if (inner_cls != "Dense") return Unsupported(message, "TimeDistributed(" + inner_cls + ")");
+    if (!inner.contains("config") || !inner["config"].is_object())
+      return Fail(message, "wrapped layer has no config");
+    LayerCall sub = call;
+    sub.class_name = inner_cls;
+    sub.config = &inner["config"];
+    r = ConvertDense(b, sub, &out, message);
+    if (r == LayerResult::kOk) b.subgraph().tensors[out]->name = call.name;
+  }
   else if (cls == "Dropout" || cls == "SpatialDropout1D" || cls == "SpatialDropout2D" ||
            cls == "SpatialDropout3D" || cls == "GaussianNoise" || cls == "GaussianDropout" ||
            cls == "AlphaDropout" || cls == "ActivityRegularization") {

@@ -40,6 +40,8 @@ LayerResult ConvertLstm(TfliteBuilder& b, const LayerCall& call, int* out,
                         std::string* message);
 LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
                        std::string* message);
+LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call, int* out,
+                                 std::string* message);
 LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call,
                                       int* out, std::string* message);
 

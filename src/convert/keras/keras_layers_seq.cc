@@ -312,4 +312,59 @@ LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call, i
   return LayerResult::kOk;
 }
 
+LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call, int* out,
+                                 std::string* message) {
+  const json& c = *call.config;
+  const json fwd = c.value("layer", json());
+  if (!fwd.is_object() || !fwd.contains("config")) return Fail(message, "no wrapped layer");
+  const std::string cls = fwd.value("class_name", std::string());
+  if (cls != "LSTM" && cls != "GRU") return Unsupported(message, "wrapping " + cls);
+  json fwd_cfg = fwd["config"];
+  json bwd_cfg = c.contains("backward_layer") && c["backward_layer"].is_object()
+                     ? c["backward_layer"].value("config", json::object())
+                     : fwd_cfg;
+  if (!c.contains("backward_layer") || c["backward_layer"].is_null())
+    bwd_cfg["go_backwards"] = !fwd_cfg.value("go_backwards", false);
+  const size_t per = call.weights.size() / 2;
+  if (per == 0 || call.weights.size() % 2) return Fail(message, "weights missing");
+  int halves[2];
+  for (int d = 0; d < 2; ++d) {
+    LayerCall sub = call;
+    sub.class_name = cls;
+    sub.name = call.name + (d == 0 ? "/forward" : "/backward");
+    sub.config = d == 0 ? &fwd_cfg : &bwd_cfg;
+    sub.weights.assign(call.weights.begin() + d * per, call.weights.begin() + (d + 1) * per);
+    LayerResult r = cls == "LSTM" ? ConvertLstm(b, sub, &halves[d], message)
+                                  : ConvertGru(b, sub, &halves[d], message);
+    if (r != LayerResult::kOk) return r;
+  }
+  // Keras puts the backward sequence back in forward time order.
+  if (fwd_cfg.value("return_sequences", false)) {
+    int axis = b.ConstI32(call.name + "/time_axis", {1}, {1});
+    int rev = b.Tensor(call.name + "/backward_in_order", b.Shape(halves[1]));
+    b.Op(Op::REVERSE_V2, {halves[1], axis}, {rev}, Options(fb::ReverseV2OptionsT{}));
+    halves[1] = rev;
+  }
+  const std::string mode = c.value("merge_mode", std::string("concat"));
+  if (mode == "concat") {
+    Dims ys = b.Shape(halves[0]);
+    ys.back() += b.Shape(halves[1]).back();
+    fb::ConcatenationOptionsT o;
+    o.axis = static_cast<int32_t>(ys.size()) - 1;
+    *out = b.Tensor(call.name, ys);
+    b.Op(Op::CONCATENATION, {halves[0], halves[1]}, {*out}, Options(o));
+  } else if (mode == "sum") {
+    *out = Binary(b, Op::ADD, halves[0], halves[1], call.name);
+  } else if (mode == "mul") {
+    *out = Binary(b, Op::MUL, halves[0], halves[1], call.name);
+  } else if (mode == "ave") {
+    int sum = Binary(b, Op::ADD, halves[0], halves[1], call.name + "/sum");
+    int half = b.ConstF(call.name + "/half", {}, {0.5f});
+    *out = Binary(b, Op::MUL, sum, half, call.name);
+  } else {
+    return Unsupported(message, "merge_mode '" + mode + "'");
+  }
+  return LayerResult::kOk;
+}
+
 }  // namespace ember::convert::keras
