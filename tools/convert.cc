@@ -2,13 +2,14 @@
 // .tflite (re-optimized) in, float32 .tflite out. Every error the frontend
 // finds is printed; nothing is written unless the whole conversion worked
 // and the result passes the runtime's own model verifier.
+#include "convert/convert.h"
+
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "cli_util.h"
 #include "command_registry.h"
-#include "convert/convert.h"
 #include "model/model.h"
 
 namespace ember::cli {
@@ -25,9 +26,11 @@ struct ConvertArgs {
 std::string Extension(const std::string& path) {
   const size_t dot = path.find_last_of('.');
   const size_t slash = path.find_last_of('/');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+    return "";
   std::string ext = path.substr(dot);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : ext)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext;
 }
 
@@ -57,9 +60,11 @@ int RunConvert(const ConvertArgs& a) {
     bytes = data.size();
     ErrorReporter errors;
     std::unique_ptr<Model> check;
-    if (!Model::FromBuffer(data.data(), data.size(), true, errors, &check).ok()) {
-      diag.errors.push_back(std::string("internal error: the converted model does not verify: ") +
-                            errors.message());
+    if (!Model::FromBuffer(data.data(), data.size(), true, errors, &check)
+             .ok()) {
+      diag.errors.push_back(
+          std::string("internal error: the converted model does not verify: ") +
+          errors.message());
       ok = false;
     } else {
       ok = convert::WriteTflite(model, a.output, &diag);
@@ -75,7 +80,8 @@ int RunConvert(const ConvertArgs& a) {
     j["notes"] = diag.notes;
     if (ok) {
       j["bytes"] = bytes;
-      j["operators"] = model.subgraphs.empty() ? 0 : model.subgraphs[0]->operators.size();
+      j["operators"] =
+          model.subgraphs.empty() ? 0 : model.subgraphs[0]->operators.size();
     }
     PrintJson(j);
   } else {
@@ -93,13 +99,19 @@ int RunConvert(const ConvertArgs& a) {
 }  // namespace
 
 RegisteredCommand AddConvertCommand(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand(
-      "convert", "Convert a Keras (.keras/.h5), ONNX or .tflite model to an optimized .tflite");
+  CLI::App* cmd = app.add_subcommand("convert",
+                                     "Convert a Keras (.keras/.h5), ONNX or "
+                                     ".tflite model to an optimized .tflite");
   auto args = std::make_shared<ConvertArgs>();
-  cmd->add_option("INPUT", args->input, "model file (.keras, .h5, .onnx, .tflite)")->required();
-  cmd->add_option("-o,--output", args->output, "output .tflite file")->required();
-  cmd->add_flag("-v,--verbose", args->verbose, "print what each graph pass did");
-  cmd->add_flag("--json", args->json, "print the result (errors, notes, size) as JSON");
+  cmd->add_option("INPUT", args->input,
+                  "model file (.keras, .h5, .onnx, .tflite)")
+      ->required();
+  cmd->add_option("-o,--output", args->output, "output .tflite file")
+      ->required();
+  cmd->add_flag("-v,--verbose", args->verbose,
+                "print what each graph pass did");
+  cmd->add_flag("--json", args->json,
+                "print the result (errors, notes, size) as JSON");
   cmd->add_flag("--no-optimize", args->no_optimize, "skip the graph passes");
   return {cmd, [args] { return RunConvert(*args); }};
 }

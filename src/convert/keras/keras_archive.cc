@@ -22,7 +22,8 @@ bool LinkExists(hid_t loc, const std::string& path) {
   while (true) {
     pos = path.find('/', pos + 1);
     const std::string part = path.substr(0, pos);
-    if (!part.empty() && part != "/" && H5Lexists(loc, part.c_str(), H5P_DEFAULT) <= 0)
+    if (!part.empty() && part != "/" &&
+        H5Lexists(loc, part.c_str(), H5P_DEFAULT) <= 0)
       return false;
     if (pos == std::string::npos) return true;
   }
@@ -68,7 +69,8 @@ std::vector<std::string> ReadStringAttr(hid_t obj, const char* name) {
 }
 
 // Keras splits attributes over 64 KB into name0, name1, ...
-std::vector<std::string> ReadChunkedStringAttr(hid_t obj, const std::string& name) {
+std::vector<std::string> ReadChunkedStringAttr(hid_t obj,
+                                               const std::string& name) {
   std::vector<std::string> out = ReadStringAttr(obj, name.c_str());
   if (!out.empty()) return out;
   for (int i = 0;; ++i) {
@@ -95,8 +97,9 @@ bool ReadDataset(hid_t file, const std::string& path, WeightArray* out,
   hid_t type = H5Dget_type(ds);
   const int rank = H5Sget_simple_extent_ndims(space);
   // Integer datasets (Normalization's sample count) are read as floats too.
-  bool ok = rank >= 0 && rank <= 8 &&
-            (H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER);
+  bool ok =
+      rank >= 0 && rank <= 8 &&
+      (H5Tget_class(type) == H5T_FLOAT || H5Tget_class(type) == H5T_INTEGER);
   if (ok) {
     hsize_t dims[8] = {};
     H5Sget_simple_extent_dims(space, dims, nullptr);
@@ -130,7 +133,8 @@ std::vector<std::string> ChildNames(hid_t file, const std::string& group) {
       char buf[1024];
       ssize_t n = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, buf,
                                      sizeof(buf), H5P_DEFAULT);
-      if (n > 0 && n < static_cast<ssize_t>(sizeof(buf))) names.emplace_back(buf, n);
+      if (n > 0 && n < static_cast<ssize_t>(sizeof(buf)))
+        names.emplace_back(buf, n);
     }
   }
   H5Gclose(g);
@@ -141,7 +145,8 @@ bool IsGroup(hid_t file, const std::string& path) {
   H5O_info_t info;
   if (!LinkExists(file, path)) return false;
 #if H5_VERSION_GE(1, 12, 0)
-  if (H5Oget_info_by_name3(file, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+  if (H5Oget_info_by_name3(file, path.c_str(), &info, H5O_INFO_BASIC,
+                           H5P_DEFAULT) < 0)
 #else
   if (H5Oget_info_by_name(file, path.c_str(), &info, H5P_DEFAULT) < 0)
 #endif
@@ -164,13 +169,14 @@ bool CollectKerasWeights(hid_t file, const std::string& group,
     std::sort(indices.begin(), indices.end());
     for (int i : indices) {
       WeightArray w;
-      if (!ReadDataset(file, vars + "/" + std::to_string(i), &w, error)) return false;
+      if (!ReadDataset(file, vars + "/" + std::to_string(i), &w, error))
+        return false;
       out->push_back(std::move(w));
     }
   }
-  static const char* kOrder[] = {"cell", "forward_layer", "backward_layer",
-                                 "query_dense", "key_dense", "value_dense",
-                                 "output_dense"};
+  static const char* kOrder[] = {
+      "cell",      "forward_layer", "backward_layer", "query_dense",
+      "key_dense", "value_dense",   "output_dense"};
   std::vector<std::string> children = ChildNames(file, group);
   std::vector<std::string> ordered;
   for (const char* k : kOrder)
@@ -187,7 +193,8 @@ bool CollectKerasWeights(hid_t file, const std::string& group,
   return true;
 }
 
-std::string JoinScope(const std::vector<std::string>& scope, const std::string& name) {
+std::string JoinScope(const std::vector<std::string>& scope,
+                      const std::string& name) {
   std::string key;
   for (const std::string& s : scope) key += s + "/";
   return key + name;
@@ -228,7 +235,8 @@ bool KerasArchive::OpenKeras(const std::string& path, std::string* error) {
   int zerr = 0;
   zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY, &zerr);
   if (zip == nullptr) {
-    *error = "corrupt .keras archive (libzip error " + std::to_string(zerr) + ")";
+    *error =
+        "corrupt .keras archive (libzip error " + std::to_string(zerr) + ")";
     return false;
   }
   auto read_entry = [&](const char* name, std::vector<char>* out) {
@@ -243,10 +251,11 @@ bool KerasArchive::OpenKeras(const std::string& path, std::string* error) {
     }
     zip_file_t* f = zip_fopen(zip, name, 0);
     out->resize(st.size);
-    const bool ok = f != nullptr &&
-                    zip_fread(f, out->data(), st.size) == static_cast<zip_int64_t>(st.size);
+    const bool ok = f != nullptr && zip_fread(f, out->data(), st.size) ==
+                                        static_cast<zip_int64_t>(st.size);
     if (f) zip_fclose(f);
-    if (!ok) *error = std::string("cannot read '") + name + "' (corrupt archive)";
+    if (!ok)
+      *error = std::string("cannot read '") + name + "' (corrupt archive)";
     return ok;
   };
   std::vector<char> config_text;
@@ -254,14 +263,16 @@ bool KerasArchive::OpenKeras(const std::string& path, std::string* error) {
             read_entry("model.weights.h5", &image_);
   zip_close(zip);
   if (!ok) return false;
-  config_ = nlohmann::json::parse(config_text.begin(), config_text.end(), nullptr,
-                                  /*allow_exceptions=*/false);
+  config_ =
+      nlohmann::json::parse(config_text.begin(), config_text.end(), nullptr,
+                            /*allow_exceptions=*/false);
   if (config_.is_discarded() || !config_.is_object()) {
     *error = "config.json is not valid JSON";
     return false;
   }
-  file_ = H5LTopen_file_image(image_.data(), image_.size(),
-                              H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
+  file_ = H5LTopen_file_image(
+      image_.data(), image_.size(),
+      H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
   if (file_ < 0) {
     *error = "model.weights.h5 is not a valid HDF5 file";
     return false;

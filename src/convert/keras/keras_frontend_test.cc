@@ -3,8 +3,8 @@
 // own predictions; each model is converted here and run in Ember and in
 // LiteRT, both compared with model.predict. Tolerance: max |diff| <=
 // 1e-4 * max(1, max |expected|) (float32 math in a different order).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,13 +35,15 @@ class KerasFrontendTest : public ::testing::Test {
   // into a cache folder named after the generator script's contents, built
   // in a private folder and renamed into place (safe under ctest -j).
   static void SetUpTestSuite() {
-    const std::string script = std::string(EMBER_SOURCE_DIR) + "/tests/convert/keras_models.py";
+    const std::string script =
+        std::string(EMBER_SOURCE_DIR) + "/tests/convert/keras_models.py";
     std::ifstream in(script, std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), {});
     const fs::path tmp = fs::temp_directory_path();
     dir_ = new fs::path(tmp / ("ember_keras_models_" +
                                std::to_string(std::hash<std::string>()(text))));
-    scratch_ = new fs::path(tmp / ("ember_keras_test_" + std::to_string(getpid())));
+    scratch_ =
+        new fs::path(tmp / ("ember_keras_test_" + std::to_string(getpid())));
     fs::remove_all(*scratch_);
     fs::create_directories(*scratch_);
     // One process generates; the others wait on the lock, then reuse.
@@ -59,8 +61,9 @@ class KerasFrontendTest : public ::testing::Test {
       return;
     }
     const fs::path build = *scratch_ / "models";
-    const std::string cmd = "python3 '" + script + "' '" + build.string() + "' >'" +
-                            (*scratch_ / "make.log").string() + "' 2>&1";
+    const std::string cmd = "python3 '" + script + "' '" + build.string() +
+                            "' >'" + (*scratch_ / "make.log").string() +
+                            "' 2>&1";
     generated_ = std::system(cmd.c_str()) == 0;
     if (!generated_) return;
     std::error_code ec;
@@ -73,8 +76,9 @@ class KerasFrontendTest : public ::testing::Test {
     delete scratch_;
   }
   void SetUp() override {
-    ASSERT_TRUE(generated_) << "tests/convert/keras_models.py failed (needs tensorflow); log: "
-                            << (*scratch_ / "make.log");
+    ASSERT_TRUE(generated_)
+        << "tests/convert/keras_models.py failed (needs tensorflow); log: "
+        << (*scratch_ / "make.log");
   }
   static NpyArray Load(const std::string& file) {
     NpyArray a;
@@ -116,13 +120,15 @@ TEST_F(KerasFrontendTest, ConvertedModelsMatchKerasInEmberAndLiteRt) {
       std::vector<uint8_t> bytes = SerializeTflite(model);
       // Two invokes: the second must still match (no state may leak from
       // one call to the next, as in Keras' stateless layers).
-      testing::RunResult ember = testing::RunEmber(bytes, inputs, /*invokes=*/2);
+      testing::RunResult ember =
+          testing::RunEmber(bytes, inputs, /*invokes=*/2);
       ASSERT_TRUE(ember.ok) << ember.error;
       ASSERT_EQ(ember.outputs.size(), outputs.size());
       for (size_t k = 0; k < outputs.size(); ++k) {
         std::string why;
         NpyArray got = ember.outputs[k];
-        got.shape = outputs[k].shape;  // Keras drops nothing, but be layout-exact
+        got.shape =
+            outputs[k].shape;  // Keras drops nothing, but be layout-exact
         const double diff = MaxAbsDiff(got, outputs[k], &why);
         EXPECT_GE(diff, 0.0) << why;
         EXPECT_LE(diff, kRelTolerance * std::max(1.0, MaxAbs(outputs[k])))
@@ -134,7 +140,8 @@ TEST_F(KerasFrontendTest, ConvertedModelsMatchKerasInEmberAndLiteRt) {
     }
   }
   // LiteRT's default kernels: its reference resolver has no ELU.
-  std::vector<testing::RunResult> litert = testing::RunLiteRt(cases, /*reference=*/false);
+  std::vector<testing::RunResult> litert =
+      testing::RunLiteRt(cases, /*reference=*/false);
   for (size_t c = 0; c < cases.size(); ++c) {
     SCOPED_TRACE(labels[c]);
     ASSERT_TRUE(litert[c].ok) << litert[c].error;
@@ -154,7 +161,8 @@ TEST_F(KerasFrontendTest, ConvertedModelsMatchKerasInEmberAndLiteRt) {
 TEST_F(KerasFrontendTest, KeepsInputAndOutputNamesAndWritesASignature) {
   fb::ModelT model;
   Diagnostics diag;
-  ASSERT_TRUE(ConvertKeras((*dir_ / "merges_reshapes.keras").string(), {}, &model, &diag));
+  ASSERT_TRUE(ConvertKeras((*dir_ / "merges_reshapes.keras").string(), {},
+                           &model, &diag));
   const fb::SubGraphT& sg = *model.subgraphs[0];
   ASSERT_EQ(sg.inputs.size(), 2u);
   EXPECT_EQ(sg.tensors[sg.inputs[0]]->name, "a");
@@ -171,10 +179,13 @@ TEST_F(KerasFrontendTest, KeepsInputAndOutputNamesAndWritesASignature) {
 TEST_F(KerasFrontendTest, UnsupportedLayersAreAllNamedWithClassAndPosition) {
   fb::ModelT model;
   Diagnostics diag;
-  EXPECT_FALSE(ConvertKeras((*dir_ / "custom_layer.keras").string(), {}, &model, &diag));
+  EXPECT_FALSE(
+      ConvertKeras((*dir_ / "custom_layer.keras").string(), {}, &model, &diag));
   ASSERT_EQ(diag.errors.size(), 2u);
-  EXPECT_NE(diag.errors[0].find("#3 'double_it' (Doubler)"), std::string::npos) << diag.errors[0];
-  EXPECT_NE(diag.errors[1].find("#5 'halve_it' (Halver)"), std::string::npos) << diag.errors[1];
+  EXPECT_NE(diag.errors[0].find("#3 'double_it' (Doubler)"), std::string::npos)
+      << diag.errors[0];
+  EXPECT_NE(diag.errors[1].find("#5 'halve_it' (Halver)"), std::string::npos)
+      << diag.errors[1];
 }
 
 TEST_F(KerasFrontendTest, BrokenFilesGiveErrors) {
@@ -187,24 +198,27 @@ TEST_F(KerasFrontendTest, BrokenFilesGiveErrors) {
   };
   const fs::path& s = *scratch_;
   expect_error(s / "no_such_model.keras", "cannot open");
-  std::ofstream(s / "corrupt.keras", std::ios::binary) << "PK\x03\x04 this is no zip";
+  std::ofstream(s / "corrupt.keras", std::ios::binary)
+      << "PK\x03\x04 this is no zip";
   expect_error(s / "corrupt.keras", "corrupt .keras archive");
   std::ofstream(s / "text.h5") << "hello";
   expect_error(s / "text.h5", "not a Keras file");
   // A legacy .h5 cut in half.
   std::ifstream h5(*dir_ / "conv_bn_relu.h5", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(h5)), {});
-  std::ofstream(s / "truncated.h5", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  std::ofstream(s / "truncated.h5", std::ios::binary)
+      << bytes.substr(0, bytes.size() / 2);
   expect_error(s / "truncated.h5", "truncated.h5");
 }
 
 #ifdef EMBER_CLI_PATH
 // `ember convert` exit codes, output and --json/--verbose.
 int RunCli(const std::string& args, std::string* out) {
-  const fs::path log = fs::temp_directory_path() /
-                       ("ember_convert_cli_" + std::to_string(getpid()) + ".txt");
-  const std::string cmd =
-      std::string("'") + EMBER_CLI_PATH + "' " + args + " >'" + log.string() + "' 2>&1";
+  const fs::path log =
+      fs::temp_directory_path() /
+      ("ember_convert_cli_" + std::to_string(getpid()) + ".txt");
+  const std::string cmd = std::string("'") + EMBER_CLI_PATH + "' " + args +
+                          " >'" + log.string() + "' 2>&1";
   const int status = std::system(cmd.c_str());
   std::ifstream in(log);
   out->assign(std::istreambuf_iterator<char>(in), {});
@@ -216,8 +230,8 @@ TEST_F(KerasFrontendTest, CliConvertsReoptimizesAndFailsCleanly) {
   const fs::path& d = *dir_;
   const fs::path& w = *scratch_;
   std::string out;
-  EXPECT_EQ(RunCli("convert '" + (d / "conv_bn_relu.keras").string() + "' -o '" +
-                       (w / "cli.tflite").string() + "' --json",
+  EXPECT_EQ(RunCli("convert '" + (d / "conv_bn_relu.keras").string() +
+                       "' -o '" + (w / "cli.tflite").string() + "' --json",
                    &out),
             0)
       << out;
@@ -235,8 +249,8 @@ TEST_F(KerasFrontendTest, CliConvertsReoptimizesAndFailsCleanly) {
   EXPECT_NE(out.find("note: batch-norm folding"), std::string::npos) << out;
   EXPECT_EQ(fs::file_size(w / "cli.tflite"), fs::file_size(w / "cli2.tflite"));
   // Unsupported layers: exit 1, every layer named, no output file.
-  EXPECT_EQ(RunCli("convert '" + (d / "custom_layer.keras").string() + "' -o '" +
-                       (w / "bad.tflite").string() + "'",
+  EXPECT_EQ(RunCli("convert '" + (d / "custom_layer.keras").string() +
+                       "' -o '" + (w / "bad.tflite").string() + "'",
                    &out),
             1);
   EXPECT_NE(out.find("'double_it' (Doubler)"), std::string::npos) << out;

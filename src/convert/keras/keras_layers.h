@@ -3,10 +3,9 @@
 // returns the layer's output tensors.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "convert/convert.h"
 #include "convert/keras/keras_archive.h"
@@ -18,8 +17,8 @@ using nlohmann::json;
 
 struct LayerCall {
   std::string class_name;
-  std::string name;        // the layer's name (output tensors are named after it)
-  std::string where;       // "layer #3 'conv1' (Conv2D)" for messages
+  std::string name;   // the layer's name (output tensors are named after it)
+  std::string where;  // "layer #3 'conv1' (Conv2D)" for messages
   const json* config = nullptr;
   std::vector<int> inputs;  // tensor indices, in call order
   // Tensors passed by keyword (MultiHeadAttention's key=, value=, ...).
@@ -40,8 +39,8 @@ LayerResult ConvertLstm(TfliteBuilder& b, const LayerCall& call, int* out,
                         std::string* message);
 LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
                        std::string* message);
-LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call, int* out,
-                                 std::string* message);
+LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call,
+                                 int* out, std::string* message);
 LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call,
                                       int* out, std::string* message);
 
@@ -52,15 +51,18 @@ LayerResult ApplyActivation(TfliteBuilder& b, const std::string& activation,
                             std::string* message);
 std::string ActivationName(const json& config);
 // Transposes a row-major 2-D [rows, cols] array into [cols, rows].
-std::vector<float> Transpose2D(const std::vector<float>& in, int rows, int cols);
+std::vector<float> Transpose2D(const std::vector<float>& in, int rows,
+                               int cols);
 // y = x @ W + bias with W given as Keras [in, out] (FULLY_CONNECTED, keeping
 // leading dimensions when x has rank > 2).
 int Dense(TfliteBuilder& b, int x, const WeightArray& kernel,
           const std::vector<float>* bias, const std::string& name);
 // The same with the [units, in] weights and bias already made (shared by
 // the time steps of an unrolled recurrent layer).
-int FullyConnected(TfliteBuilder& b, int x, int weights, int bias, const std::string& name);
-int Reshape(TfliteBuilder& b, int x, const Dims& shape, const std::string& name);
+int FullyConnected(TfliteBuilder& b, int x, int weights, int bias,
+                   const std::string& name);
+int Reshape(TfliteBuilder& b, int x, const Dims& shape,
+            const std::string& name);
 int Binary(TfliteBuilder& b, fb::BuiltinOperator op, int x, int y,
            const std::string& name);
 // Broadcast shape of two operands (numpy rules).

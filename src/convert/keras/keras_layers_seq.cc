@@ -21,25 +21,30 @@ LayerResult Unsupported(std::string* message, const std::string& why) {
 }
 
 // Gate g of a Keras [rows, gates*units] matrix as a TFLite [units, rows] one.
-std::vector<float> GateRows(const std::vector<float>& m, int rows, int units, int gates,
-                            int g) {
+std::vector<float> GateRows(const std::vector<float>& m, int rows, int units,
+                            int gates, int g) {
   std::vector<float> r(static_cast<size_t>(units) * rows);
   for (int j = 0; j < units; ++j)
-    for (int k = 0; k < rows; ++k) r[j * rows + k] = m[k * gates * units + g * units + j];
+    for (int k = 0; k < rows; ++k)
+      r[j * rows + k] = m[k * gates * units + g * units + j];
   return r;
 }
 
 // Common checks of the recurrent layers; the layer's input is [1, T, in].
-LayerResult CheckRecurrent(TfliteBuilder& b, const LayerCall& call, std::string* message) {
+LayerResult CheckRecurrent(TfliteBuilder& b, const LayerCall& call,
+                           std::string* message) {
   const json& c = *call.config;
-  if (b.Shape(call.inputs[0]).size() != 3) return Fail(message, "expects a [batch, time, features] input");
-  if (c.value("return_state", false)) return Unsupported(message, "return_state=True");
+  if (b.Shape(call.inputs[0]).size() != 3)
+    return Fail(message, "expects a [batch, time, features] input");
+  if (c.value("return_state", false))
+    return Unsupported(message, "return_state=True");
   if (c.value("stateful", false) && call.class_name != "LSTM")
     return Unsupported(message, "stateful=True");
   if (c.value("activation", std::string("tanh")) != "tanh" ||
       c.value("recurrent_activation", std::string("sigmoid")) != "sigmoid")
     return Unsupported(message, "activations other than tanh/sigmoid");
-  if (call.inputs.size() > 1) return Unsupported(message, "initial states or masks");
+  if (call.inputs.size() > 1)
+    return Unsupported(message, "initial states or masks");
   return LayerResult::kOk;
 }
 
@@ -67,7 +72,8 @@ int LastStep(TfliteBuilder& b, int seq, const std::string& name) {
 // UNIDIRECTIONAL_SEQUENCE_LSTM keeps its state in variable tensors across
 // invokes (LiteRT and Ember alike), which is Keras' stateful=True; the
 // usual stateless layer is therefore unrolled over the time steps.
-LayerResult UnrolledLstm(TfliteBuilder& b, const LayerCall& call, int x, int* out) {
+LayerResult UnrolledLstm(TfliteBuilder& b, const LayerCall& call, int x,
+                         int* out) {
   const json& c = *call.config;
   const int u = c.value("units", 0);
   const Dims xs = b.Shape(x);
@@ -89,14 +95,16 @@ LayerResult UnrolledLstm(TfliteBuilder& b, const LayerCall& call, int x, int* ou
   int cell = b.ConstF(n + "/c0", {xs[0], u}, zeros);
   int rec_w = b.ConstF(n + "/recurrent_kernel", {4 * u, u},
                        Transpose2D(call.weights[1].data, u, 4 * u));
-  int rec_b = b.ConstF(n + "/recurrent_bias", {4 * u}, std::vector<float>(4 * u, 0.0f));
+  int rec_b =
+      b.ConstF(n + "/recurrent_bias", {4 * u}, std::vector<float>(4 * u, 0.0f));
   std::vector<int32_t> hs;
   for (int t = 0; t < steps; ++t) {
     const std::string p = n + "/t" + std::to_string(t);
     int hw = FullyConnected(b, h, rec_w, rec_b, p + "/recurrent");
     int gates = Binary(b, Op::ADD, step_in[t], hw, p + "/gates");
     std::vector<int32_t> g;
-    for (const char* s : {"i", "f", "g", "o"}) g.push_back(b.Tensor(p + "/" + s + "_in", {xs[0], u}));
+    for (const char* s : {"i", "f", "g", "o"})
+      g.push_back(b.Tensor(p + "/" + s + "_in", {xs[0], u}));
     fb::SplitOptionsT so;
     so.num_splits = 4;
     b.Op(Op::SPLIT, {split_axis, gates}, g, Options(so));
@@ -106,7 +114,8 @@ LayerResult UnrolledLstm(TfliteBuilder& b, const LayerCall& call, int x, int* ou
     int og = b.Unary(Op::LOGISTIC, g[3], p + "/o", {xs[0], u});
     cell = Binary(b, Op::ADD, Binary(b, Op::MUL, fg, cell, p + "/f_c"),
                   Binary(b, Op::MUL, ig, cand, p + "/i_g"), p + "/c");
-    h = Binary(b, Op::MUL, og, b.Unary(Op::TANH, cell, p + "/tanh_c", {xs[0], u}), p + "/h");
+    h = Binary(b, Op::MUL, og,
+               b.Unary(Op::TANH, cell, p + "/tanh_c", {xs[0], u}), p + "/h");
     hs.push_back(h);
   }
   if (c.value("return_sequences", false)) {
@@ -143,25 +152,31 @@ LayerResult ConvertLstm(TfliteBuilder& b, const LayerCall& call, int* out,
   inputs[0] = x;
   static const char* kGate[] = {"input", "forget", "cell", "output"};
   for (int g = 0; g < 4; ++g) {
-    inputs[1 + g] = b.ConstF(call.name + "/" + kGate[g] + "_kernel", {units, in},
-                             GateRows(call.weights[0].data, in, units, 4, g));
-    inputs[5 + g] = b.ConstF(call.name + "/" + kGate[g] + "_recurrent", {units, units},
-                             GateRows(call.weights[1].data, units, units, 4, g));
+    inputs[1 + g] =
+        b.ConstF(call.name + "/" + kGate[g] + "_kernel", {units, in},
+                 GateRows(call.weights[0].data, in, units, 4, g));
+    inputs[5 + g] =
+        b.ConstF(call.name + "/" + kGate[g] + "_recurrent", {units, units},
+                 GateRows(call.weights[1].data, units, units, 4, g));
     std::vector<float> bias(units, 0.0f);
     if (use_bias)
       bias.assign(call.weights[2].data.begin() + g * units,
                   call.weights[2].data.begin() + (g + 1) * units);
-    inputs[12 + g] = b.ConstF(call.name + "/" + kGate[g] + "_bias", {units}, bias);
+    inputs[12 + g] =
+        b.ConstF(call.name + "/" + kGate[g] + "_bias", {units}, bias);
   }
   for (int k : {18, 19}) {
-    inputs[k] = b.Tensor(call.name + (k == 18 ? "/output_state" : "/cell_state"), {xs[0], units});
+    inputs[k] =
+        b.Tensor(call.name + (k == 18 ? "/output_state" : "/cell_state"),
+                 {xs[0], units});
     b.subgraph().tensors[inputs[k]]->is_variable = true;
   }
   fb::UnidirectionalSequenceLSTMOptionsT o;
   o.fused_activation_function = fb::ActivationFunctionType::TANH;
   o.time_major = false;
   const bool seq = c.value("return_sequences", false);
-  int y = b.Tensor(seq ? call.name : call.name + "/sequence", {xs[0], xs[1], units});
+  int y = b.Tensor(seq ? call.name : call.name + "/sequence",
+                   {xs[0], xs[1], units});
   b.Op(Op::UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, {y}, Options(o));
   *out = seq ? y : LastStep(b, y, call.name);
   return LayerResult::kOk;
@@ -172,7 +187,8 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
   LayerResult r = CheckRecurrent(b, call, message);
   if (r != LayerResult::kOk) return r;
   const json& c = *call.config;
-  if (!c.value("reset_after", true)) return Unsupported(message, "reset_after=False");
+  if (!c.value("reset_after", true))
+    return Unsupported(message, "reset_after=False");
   const int u = c.value("units", 0);
   int x = MaybeReverse(b, call, call.inputs[0]);
   const Dims xs = b.Shape(x);
@@ -185,8 +201,10 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
     return Fail(message, "weights missing or of the wrong size");
   std::vector<float> in_bias(3 * u, 0.0f), rec_bias(3 * u, 0.0f);
   if (use_bias) {
-    in_bias.assign(call.weights[2].data.begin(), call.weights[2].data.begin() + 3 * u);
-    rec_bias.assign(call.weights[2].data.begin() + 3 * u, call.weights[2].data.end());
+    in_bias.assign(call.weights[2].data.begin(),
+                   call.weights[2].data.begin() + 3 * u);
+    rec_bias.assign(call.weights[2].data.begin() + 3 * u,
+                    call.weights[2].data.end());
   }
   const std::string& n = call.name;
   // Input projections of every step at once: [1, T, 3u], then one per step.
@@ -206,7 +224,8 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
   std::vector<int32_t> hs;
   auto split3 = [&](int t, const std::string& p) {
     std::vector<int32_t> parts;
-    for (const char* s : {"z", "r", "h"}) parts.push_back(b.Tensor(p + "_" + s, {xs[0], u}));
+    for (const char* s : {"z", "r", "h"})
+      parts.push_back(b.Tensor(p + "_" + s, {xs[0], u}));
     fb::SplitOptionsT o;
     o.num_splits = 3;
     b.Op(Op::SPLIT, {split_axis, t}, parts, Options(o));
@@ -217,13 +236,19 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
     int hw = FullyConnected(b, h, rec_w, rec_b, p + "/recurrent");
     auto xp = split3(step_in[t], p + "/x");
     auto hp = split3(hw, p + "/hw");
-    int z = b.Unary(Op::LOGISTIC, Binary(b, Op::ADD, xp[0], hp[0], p + "/z_in"), p + "/z", {xs[0], u});
-    int rr = b.Unary(Op::LOGISTIC, Binary(b, Op::ADD, xp[1], hp[1], p + "/r_in"), p + "/r", {xs[0], u});
-    int cand_in = Binary(b, Op::ADD, xp[2], Binary(b, Op::MUL, rr, hp[2], p + "/r_hh"), p + "/n_in");
+    int z = b.Unary(Op::LOGISTIC, Binary(b, Op::ADD, xp[0], hp[0], p + "/z_in"),
+                    p + "/z", {xs[0], u});
+    int rr =
+        b.Unary(Op::LOGISTIC, Binary(b, Op::ADD, xp[1], hp[1], p + "/r_in"),
+                p + "/r", {xs[0], u});
+    int cand_in =
+        Binary(b, Op::ADD, xp[2], Binary(b, Op::MUL, rr, hp[2], p + "/r_hh"),
+               p + "/n_in");
     int cand = b.Unary(Op::TANH, cand_in, p + "/n", {xs[0], u});
     // h = z * h_prev + (1 - z) * n  ==  n + z * (h_prev - n)
     int diff = Binary(b, Op::SUB, h, cand, p + "/h_minus_n");
-    h = Binary(b, Op::ADD, cand, Binary(b, Op::MUL, z, diff, p + "/z_diff"), p + "/h");
+    h = Binary(b, Op::ADD, cand, Binary(b, Op::MUL, z, diff, p + "/z_diff"),
+               p + "/h");
     hs.push_back(h);
   }
   if (c.value("return_sequences", false)) {
@@ -240,18 +265,22 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
   return LayerResult::kOk;
 }
 
-LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call, int* out,
-                                      std::string* message) {
+LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call,
+                                      int* out, std::string* message) {
   const json& c = *call.config;
   int query = -1, value = -1, key = -1;
   if (call.inputs.size() > 0) query = call.inputs[0];
   if (call.inputs.size() > 1) value = call.inputs[1];
   if (call.inputs.size() > 2) key = call.inputs[2];
   for (const auto& [k, t] : call.kwarg_inputs) {
-    if (k == "query") query = t;
-    else if (k == "value") value = t;
-    else if (k == "key") key = t;
-    else return Unsupported(message, "argument '" + k + "' (attention masks)");
+    if (k == "query")
+      query = t;
+    else if (k == "value")
+      value = t;
+    else if (k == "key")
+      key = t;
+    else
+      return Unsupported(message, "argument '" + k + "' (attention masks)");
   }
   if (call.kwargs && call.kwargs->value("use_causal_mask", false))
     return Unsupported(message, "use_causal_mask=True");
@@ -260,18 +289,25 @@ LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call, i
   const json axes = c.value("attention_axes", json());
   if (!axes.is_null() && axes != json::array({1}) && axes != json::array({-2}))
     return Unsupported(message, "attention_axes other than the sequence axis");
-  if (!c.value("output_shape", json()).is_null()) return Unsupported(message, "output_shape");
+  if (!c.value("output_shape", json()).is_null())
+    return Unsupported(message, "output_shape");
   const int heads = c.value("num_heads", 0), kd = c.value("key_dim", 0);
-  const int vd = c.value("value_dim", json()).is_null() ? kd : c.value("value_dim", 0);
+  const int vd =
+      c.value("value_dim", json()).is_null() ? kd : c.value("value_dim", 0);
   const Dims qs = b.Shape(query), vs = b.Shape(value), ks = b.Shape(key);
-  if (qs.size() != 3 || vs.size() != 3 || ks.size() != 3) return Fail(message, "expects rank-3 inputs");
+  if (qs.size() != 3 || vs.size() != 3 || ks.size() != 3)
+    return Fail(message, "expects rank-3 inputs");
   const bool bias = c.value("use_bias", true);
   const size_t per = bias ? 2 : 1;
   if (call.weights.size() != 4 * per) return Fail(message, "weights missing");
-  auto w = [&](int proj, int which) { return &call.weights[proj * per + which]; };
+  auto w = [&](int proj, int which) {
+    return &call.weights[proj * per + which];
+  };
   const int dq = qs[2], dk = ks[2], dv = vs[2];
-  if (w(0, 0)->size() != int64_t{dq} * heads * kd || w(1, 0)->size() != int64_t{dk} * heads * kd ||
-      w(2, 0)->size() != int64_t{dv} * heads * vd || w(3, 0)->size() != int64_t{heads} * vd * dq)
+  if (w(0, 0)->size() != int64_t{dq} * heads * kd ||
+      w(1, 0)->size() != int64_t{dk} * heads * kd ||
+      w(2, 0)->size() != int64_t{dv} * heads * vd ||
+      w(3, 0)->size() != int64_t{heads} * vd * dq)
     return Fail(message, "weights of the wrong size");
   const std::string& n = call.name;
   // Keras scales the query by 1/sqrt(key_dim); folding it into the query
@@ -292,16 +328,20 @@ LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call, i
     return y;
   };
   auto bias_of = [&](int proj) { return bias ? &w(proj, 1)->data : nullptr; };
-  int q = heads_first(Dense(b, query, wq, &bq, n + "/query"), qs[1], kd, n + "/query");
-  int k = heads_first(Dense(b, key, *w(1, 0), bias_of(1), n + "/key"), ks[1], kd, n + "/key");
-  int v = heads_first(Dense(b, value, *w(2, 0), bias_of(2), n + "/value"), vs[1], vd, n + "/value");
+  int q = heads_first(Dense(b, query, wq, &bq, n + "/query"), qs[1], kd,
+                      n + "/query");
+  int k = heads_first(Dense(b, key, *w(1, 0), bias_of(1), n + "/key"), ks[1],
+                      kd, n + "/key");
+  int v = heads_first(Dense(b, value, *w(2, 0), bias_of(2), n + "/value"),
+                      vs[1], vd, n + "/value");
   fb::BatchMatMulOptionsT qk;
   qk.adj_y = true;
   int scores = b.Tensor(n + "/scores", {1, heads, qs[1], ks[1]});
   b.Op(Op::BATCH_MATMUL, {q, k}, {scores}, Options(qk));
   fb::SoftmaxOptionsT sm;
   sm.beta = 1.0f;
-  int probs = b.Unary(Op::SOFTMAX, scores, n + "/probs", {1, heads, qs[1], ks[1]}, Options(sm));
+  int probs = b.Unary(Op::SOFTMAX, scores, n + "/probs",
+                      {1, heads, qs[1], ks[1]}, Options(sm));
   int ctx = b.Tensor(n + "/context", {1, heads, qs[1], vd});
   b.Op(Op::BATCH_MATMUL, {probs, v}, {ctx}, Options(fb::BatchMatMulOptionsT{}));
   int perm = b.ConstI32(n + "/merge_perm", {4}, {0, 2, 1, 3});
@@ -312,13 +352,15 @@ LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call, i
   return LayerResult::kOk;
 }
 
-LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call, int* out,
-                                 std::string* message) {
+LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call,
+                                 int* out, std::string* message) {
   const json& c = *call.config;
   const json fwd = c.value("layer", json());
-  if (!fwd.is_object() || !fwd.contains("config")) return Fail(message, "no wrapped layer");
+  if (!fwd.is_object() || !fwd.contains("config"))
+    return Fail(message, "no wrapped layer");
   const std::string cls = fwd.value("class_name", std::string());
-  if (cls != "LSTM" && cls != "GRU") return Unsupported(message, "wrapping " + cls);
+  if (cls != "LSTM" && cls != "GRU")
+    return Unsupported(message, "wrapping " + cls);
   json fwd_cfg = fwd["config"];
   json bwd_cfg = c.contains("backward_layer") && c["backward_layer"].is_object()
                      ? c["backward_layer"].value("config", json::object())
@@ -326,14 +368,16 @@ LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call, int* o
   if (!c.contains("backward_layer") || c["backward_layer"].is_null())
     bwd_cfg["go_backwards"] = !fwd_cfg.value("go_backwards", false);
   const size_t per = call.weights.size() / 2;
-  if (per == 0 || call.weights.size() % 2) return Fail(message, "weights missing");
+  if (per == 0 || call.weights.size() % 2)
+    return Fail(message, "weights missing");
   int halves[2];
   for (int d = 0; d < 2; ++d) {
     LayerCall sub = call;
     sub.class_name = cls;
     sub.name = call.name + (d == 0 ? "/forward" : "/backward");
     sub.config = d == 0 ? &fwd_cfg : &bwd_cfg;
-    sub.weights.assign(call.weights.begin() + d * per, call.weights.begin() + (d + 1) * per);
+    sub.weights.assign(call.weights.begin() + d * per,
+                       call.weights.begin() + (d + 1) * per);
     LayerResult r = cls == "LSTM" ? ConvertLstm(b, sub, &halves[d], message)
                                   : ConvertGru(b, sub, &halves[d], message);
     if (r != LayerResult::kOk) return r;
@@ -342,7 +386,8 @@ LayerResult ConvertBidirectional(TfliteBuilder& b, const LayerCall& call, int* o
   if (fwd_cfg.value("return_sequences", false)) {
     int axis = b.ConstI32(call.name + "/time_axis", {1}, {1});
     int rev = b.Tensor(call.name + "/backward_in_order", b.Shape(halves[1]));
-    b.Op(Op::REVERSE_V2, {halves[1], axis}, {rev}, Options(fb::ReverseV2OptionsT{}));
+    b.Op(Op::REVERSE_V2, {halves[1], axis}, {rev},
+         Options(fb::ReverseV2OptionsT{}));
     halves[1] = rev;
   }
   const std::string mode = c.value("merge_mode", std::string("concat"));

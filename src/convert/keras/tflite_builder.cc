@@ -27,7 +27,8 @@ int TfliteBuilder::ConstF(const std::string& name, const Dims& shape,
   int t = Tensor(name, shape);
   auto buffer = std::make_unique<fb::BufferT>();
   buffer->data.resize(values.size() * sizeof(float));
-  if (!values.empty()) std::memcpy(buffer->data.data(), values.data(), buffer->data.size());
+  if (!values.empty())
+    std::memcpy(buffer->data.data(), values.data(), buffer->data.size());
   model_->buffers.push_back(std::move(buffer));
   sg_->tensors[t]->buffer = static_cast<uint32_t>(model_->buffers.size() - 1);
   return t;
@@ -38,7 +39,8 @@ int TfliteBuilder::ConstI32(const std::string& name, const Dims& shape,
   int t = Tensor(name, shape, fb::TensorType::INT32);
   auto buffer = std::make_unique<fb::BufferT>();
   buffer->data.resize(values.size() * sizeof(int32_t));
-  if (!values.empty()) std::memcpy(buffer->data.data(), values.data(), buffer->data.size());
+  if (!values.empty())
+    std::memcpy(buffer->data.data(), values.data(), buffer->data.size());
   model_->buffers.push_back(std::move(buffer));
   sg_->tensors[t]->buffer = static_cast<uint32_t>(model_->buffers.size() - 1);
   return t;
@@ -46,7 +48,8 @@ int TfliteBuilder::ConstI32(const std::string& name, const Dims& shape,
 
 uint32_t TfliteBuilder::OpcodeIndex(fb::BuiltinOperator code) {
   for (size_t i = 0; i < model_->operator_codes.size(); ++i)
-    if (model_->operator_codes[i]->builtin_code == code) return static_cast<uint32_t>(i);
+    if (model_->operator_codes[i]->builtin_code == code)
+      return static_cast<uint32_t>(i);
   auto oc = std::make_unique<fb::OperatorCodeT>();
   oc->builtin_code = code;
   // Codes above 127 keep 127 (PLACEHOLDER_FOR_GREATER_OP_CODES) in the old
@@ -58,7 +61,8 @@ uint32_t TfliteBuilder::OpcodeIndex(fb::BuiltinOperator code) {
   return static_cast<uint32_t>(model_->operator_codes.size() - 1);
 }
 
-int TfliteBuilder::Op(fb::BuiltinOperator code, const std::vector<int32_t>& inputs,
+int TfliteBuilder::Op(fb::BuiltinOperator code,
+                      const std::vector<int32_t>& inputs,
                       const std::vector<int32_t>& outputs,
                       fb::BuiltinOptionsUnion options) {
   auto op = std::make_unique<fb::OperatorT>();
@@ -70,8 +74,9 @@ int TfliteBuilder::Op(fb::BuiltinOperator code, const std::vector<int32_t>& inpu
   return static_cast<int>(sg_->operators.size()) - 1;
 }
 
-int TfliteBuilder::Unary(fb::BuiltinOperator code, int input, const std::string& name,
-                         const Dims& shape, fb::BuiltinOptionsUnion options) {
+int TfliteBuilder::Unary(fb::BuiltinOperator code, int input,
+                         const std::string& name, const Dims& shape,
+                         fb::BuiltinOptionsUnion options) {
   int out = Tensor(name, shape);
   Op(code, {input}, {out}, std::move(options));
   return out;

@@ -11,11 +11,14 @@ namespace {
 
 using Op = fb::BuiltinOperator;
 
-bool ConstInts(const fb::ModelT& m, const fb::SubGraphT& sg, int t, std::vector<int32_t>* out) {
-  if (!IsConstant(m, sg, t) || sg.tensors[t]->type != fb::TensorType::INT32) return false;
+bool ConstInts(const fb::ModelT& m, const fb::SubGraphT& sg, int t,
+               std::vector<int32_t>* out) {
+  if (!IsConstant(m, sg, t) || sg.tensors[t]->type != fb::TensorType::INT32)
+    return false;
   const auto& data = m.buffers[sg.tensors[t]->buffer]->data;
   out->resize(data.size() / sizeof(int32_t));
-  if (!data.empty()) std::memcpy(out->data(), data.data(), out->size() * sizeof(int32_t));
+  if (!data.empty())
+    std::memcpy(out->data(), data.data(), out->size() * sizeof(int32_t));
   return true;
 }
 
@@ -43,7 +46,9 @@ int CancelTransposesAndReshapes(fb::ModelT& m) {
     for (size_t i = 0; i < sg.operators.size(); ++i) {
       fb::OperatorT& second = *sg.operators[i];
       const Op code = OpCode(m, second);
-      if ((code != Op::TRANSPOSE && code != Op::RESHAPE) || second.inputs.empty()) continue;
+      if ((code != Op::TRANSPOSE && code != Op::RESHAPE) ||
+          second.inputs.empty())
+        continue;
       const int mid = second.inputs[0];
       // The producer of `mid`.
       int pi = -1;
@@ -57,13 +62,14 @@ int CancelTransposesAndReshapes(fb::ModelT& m) {
       if (code == Op::TRANSPOSE) {
         std::vector<int32_t> p1, p2;
         if (first.inputs.size() < 2 || second.inputs.size() < 2 ||
-            !ConstInts(m, sg, first.inputs[1], &p1) || !ConstInts(m, sg, second.inputs[1], &p2) ||
-            p1.size() != p2.size())
+            !ConstInts(m, sg, first.inputs[1], &p1) ||
+            !ConstInts(m, sg, second.inputs[1], &p2) || p1.size() != p2.size())
           continue;
         std::vector<int32_t> q(p1.size());
         bool identity = true;
         for (size_t k = 0; k < q.size(); ++k) {
-          if (p2[k] < 0 || p2[k] >= static_cast<int>(p1.size())) return rewrites;
+          if (p2[k] < 0 || p2[k] >= static_cast<int>(p1.size()))
+            return rewrites;
           q[k] = p1[p2[k]];
           identity = identity && q[k] == static_cast<int>(k);
         }
@@ -74,11 +80,12 @@ int CancelTransposesAndReshapes(fb::ModelT& m) {
           continue;
         }
         second.inputs[0] = src;
-        second.inputs[1] = AddConstInts(m, sg, sg.tensors[dst]->name + "/perm", q);
+        second.inputs[1] =
+            AddConstInts(m, sg, sg.tensors[dst]->name + "/perm", q);
         ++rewrites;
       } else {
-        if (sg.tensors[src]->shape == sg.tensors[dst]->shape && !IsGraphOutput(sg, dst) &&
-            !sg.tensors[dst]->shape.empty()) {
+        if (sg.tensors[src]->shape == sg.tensors[dst]->shape &&
+            !IsGraphOutput(sg, dst) && !sg.tensors[dst]->shape.empty()) {
           ReplaceUses(sg, dst, src);
           second.inputs[0] = src;
           ++rewrites;

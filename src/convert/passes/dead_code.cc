@@ -49,8 +49,10 @@ int RemoveDeadTensors(fb::ModelT& m, int sg_index) {
   }
   for (const auto& sig : m.signature_defs) {
     if (static_cast<int>(sig->subgraph_index) != sg_index) continue;
-    for (const auto& e : sig->inputs) mark(static_cast<int32_t>(e->tensor_index));
-    for (const auto& e : sig->outputs) mark(static_cast<int32_t>(e->tensor_index));
+    for (const auto& e : sig->inputs)
+      mark(static_cast<int32_t>(e->tensor_index));
+    for (const auto& e : sig->outputs)
+      mark(static_cast<int32_t>(e->tensor_index));
   }
   std::vector<int32_t> remap(sg.tensors.size(), -1);
   size_t w = 0;

@@ -37,19 +37,21 @@ constexpr int64_t kMaxFoldedBytes = 64 << 20;
 
 // Runs operator `index` of `sg` alone; fills `outputs` with each output's
 // bytes and shape.
-bool RunAlone(const fb::ModelT& m, const fb::SubGraphT& sg, const fb::OperatorT& op,
-              std::vector<std::vector<uint8_t>>* data,
+bool RunAlone(const fb::ModelT& m, const fb::SubGraphT& sg,
+              const fb::OperatorT& op, std::vector<std::vector<uint8_t>>* data,
               std::vector<std::vector<int32_t>>* shapes) {
   fb::ModelT one;
   one.version = 3;
   one.buffers.push_back(std::make_unique<fb::BufferT>());
-  one.operator_codes.push_back(std::make_unique<fb::OperatorCodeT>(*m.operator_codes[op.opcode_index]));
+  one.operator_codes.push_back(
+      std::make_unique<fb::OperatorCodeT>(*m.operator_codes[op.opcode_index]));
   auto sub = std::make_unique<fb::SubGraphT>();
   auto copy_tensor = [&](int t) {
     auto tensor = std::make_unique<fb::TensorT>(*sg.tensors[t]);
     tensor->shape_signature.clear();
     if (IsConstant(m, sg, t)) {
-      one.buffers.push_back(std::make_unique<fb::BufferT>(*m.buffers[tensor->buffer]));
+      one.buffers.push_back(
+          std::make_unique<fb::BufferT>(*m.buffers[tensor->buffer]));
       tensor->buffer = static_cast<uint32_t>(one.buffers.size() - 1);
     } else {
       tensor->buffer = 0;
@@ -71,8 +73,11 @@ bool RunAlone(const fb::ModelT& m, const fb::SubGraphT& sg, const fb::OperatorT&
   ErrorReporter errors;
   std::unique_ptr<Model> model;
   std::unique_ptr<Interpreter> interp;
-  if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok()) return false;
-  if (!Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp).ok()) return false;
+  if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+    return false;
+  if (!Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+           .ok())
+    return false;
   if (!interp->AllocateTensors().ok() || !interp->Invoke().ok()) return false;
   Subgraph& g = interp->primary();
   for (int32_t o : g.outputs()) {
@@ -104,7 +109,8 @@ int FoldConstants(fb::ModelT& m) {
       if (!all_const || !any_input) continue;
       bool output_ok = true;
       for (int32_t o : op.outputs)
-        output_ok = output_ok && !IsGraphOutput(sg, o) && !sg.tensors[o]->is_variable;
+        output_ok =
+            output_ok && !IsGraphOutput(sg, o) && !sg.tensors[o]->is_variable;
       if (!output_ok) continue;
       std::vector<std::vector<uint8_t>> data;
       std::vector<std::vector<int32_t>> shapes;

@@ -18,10 +18,13 @@ void OptimizeModel(fb::ModelT* model, Diagnostics* diag) {
   };
   Pass passes[] = {
       {"constant folding", "ops folded", passes::FoldConstants},
-      {"transpose/reshape cancellation", "pairs rewritten", passes::CancelTransposesAndReshapes},
-      {"batch-norm folding", "MUL/ADD folded into conv/FC weights", passes::FoldBatchNorm},
+      {"transpose/reshape cancellation", "pairs rewritten",
+       passes::CancelTransposesAndReshapes},
+      {"batch-norm folding", "MUL/ADD folded into conv/FC weights",
+       passes::FoldBatchNorm},
       {"activation fusion", "activations fused", passes::FuseActivations},
-      {"dead-code removal", "ops/tensors/buffers/op codes removed", passes::RemoveDeadCode},
+      {"dead-code removal", "ops/tensors/buffers/op codes removed",
+       passes::RemoveDeadCode},
   };
   for (int round = 0; round < 8; ++round) {
     int changes = 0;
@@ -33,7 +36,8 @@ void OptimizeModel(fb::ModelT* model, Diagnostics* diag) {
     if (changes == 0) break;
   }
   for (const Pass& p : passes)
-    diag->notes.push_back(std::string(p.name) + ": " + std::to_string(p.total) + " " + p.unit);
+    diag->notes.push_back(std::string(p.name) + ": " + std::to_string(p.total) +
+                          " " + p.unit);
   const int versions = passes::SetMinimalOpVersions(*model);
   diag->notes.push_back("op versions: " + std::to_string(versions) +
                         " operator codes set to the lowest version they need");
