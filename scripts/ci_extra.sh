@@ -18,6 +18,11 @@ echo "== ci: conformance suite (ops x types, Keras architectures, shared models)
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"
 
+echo "== ci: ember convert on Keras models (layers, applications, RNN/MHA) vs Keras, LiteRT, TF converter size"
+"$PYTHON" tests/convert/run_corpus.py --ember build/release/ember
+echo "== ci: ember convert x.tflite (graph passes) keeps every shared model's outputs"
+"$PYTHON" tests/convert/reoptimize_shared.py "$SHARED" --ember build/release/ember
+
 echo "== ci: installed package + find_package(Ember)"
 bash tests/install/test_find_package.sh --build-dir build/release
 
