@@ -170,3 +170,52 @@ std::vector<int32_t> RemoveUnused(fb::ModelT* model) {
 }
 
 }  // namespace ember::quantize
+
+#include "kernels/ref/quantize.h"
+
+namespace ember::quantize {
+
+int FoldConstantDequantize(fb::ModelT* model) {
+  int folded = 0;
+  for (auto& sg : model->subgraphs) {
+    std::vector<std::unique_ptr<fb::OperatorT>> kept;
+    for (auto& op : sg->operators) {
+      if (OpOf(*model, *op) != fb::BuiltinOperator::DEQUANTIZE || op->inputs.size() != 1 ||
+          op->outputs.size() != 1 || op->inputs[0] < 0 || op->outputs[0] < 0) {
+        kept.push_back(std::move(op));
+        continue;
+      }
+      const fb::TensorT& in = *sg->tensors[op->inputs[0]];
+      fb::TensorT& out = *sg->tensors[op->outputs[0]];
+      const std::vector<uint8_t>& data = ConstantData(*model, in);
+      const bool fp16 = in.type == fb::TensorType::FLOAT16 && in.sparsity == nullptr;
+      const bool int8 = in.type == fb::TensorType::INT8 && in.quantization &&
+                        in.quantization->scale.size() == 1 && in.sparsity == nullptr;
+      if (data.empty() || (!fp16 && !int8) || out.type != fb::TensorType::FLOAT32) {
+        kept.push_back(std::move(op));
+        continue;
+      }
+      const size_t n = fp16 ? data.size() / 2 : data.size();
+      std::vector<float> values(n);
+      for (size_t i = 0; i < n; ++i) {
+        if (fp16) {
+          uint16_t h;
+          memcpy(&h, data.data() + 2 * i, 2);
+          values[i] = ref::HalfToFloat(h);
+        } else {
+          values[i] = in.quantization->scale[0] *
+                      (static_cast<int8_t>(data[i]) - in.quantization->zero_point[0]);
+        }
+      }
+      auto buffer = std::make_unique<fb::BufferT>();
+      buffer->data = Bytes(values);
+      model->buffers.push_back(std::move(buffer));
+      out.buffer = static_cast<uint32_t>(model->buffers.size() - 1);
+      ++folded;
+    }
+    sg->operators = std::move(kept);
+  }
+  return folded;
+}
+
+}  // namespace ember::quantize

@@ -44,3 +44,12 @@ std::vector<uint8_t> Bytes(const std::vector<T>& values) {
 std::vector<int32_t> RemoveUnused(fb::ModelT* model);
 
 }  // namespace ember::quantize
+
+namespace ember::quantize {
+
+// Turns DEQUANTIZE ops that only widen an fp16 (or int8) constant into plain
+// float32 constants, so models shipped with fp16 weights (MediaPipe) can be
+// quantized from their float values. Returns how many were folded.
+int FoldConstantDequantize(fb::ModelT* model);
+
+}  // namespace ember::quantize

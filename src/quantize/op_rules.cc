@@ -50,6 +50,7 @@ const OpRule* FindOpRule(fb::BuiltinOperator op) {
     m[B::RELU6] = calibrated(2, 0);
     m[B::LEAKY_RELU] = calibrated(2, 0);
     m[B::HARD_SWISH] = calibrated(1, 0);
+    m[B::PRELU] = calibrated(1, 0);  // alpha: per-tensor asymmetric int8
     m[B::AVERAGE_POOL_2D] = same(2, 3);
     m[B::MAX_POOL_2D] = same(2, 3);
     m[B::RESHAPE] = same(1, 1);

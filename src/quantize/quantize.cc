@@ -196,8 +196,11 @@ bool QuantizeModel(fb::ModelT* model, const std::vector<Sample>& samples,
     diag->errors.push_back("model has no subgraphs");
     return false;
   }
+  report->bytes_before = Reserialize(*model).size();
+  // fp16 weights behind DEQUANTIZE become float constants first, so every
+  // mode starts from plain float weights.
+  FoldConstantDequantize(model);
   const std::vector<uint8_t> float_bytes = Reserialize(*model);
-  report->bytes_before = float_bytes.size();
   if (options.mode == Mode::kInt8 || options.mode == Mode::kInt16x8) {
     if (!QuantizeInteger(model, samples, options, report, diag)) return false;
   } else {
@@ -212,7 +215,6 @@ bool QuantizeModel(fb::ModelT* model, const std::vector<Sample>& samples,
       for (const Energy& e : output_energy) report->output_sqnr_db.push_back(Sqnr(e.signal, e.noise));
     }
   }
-  report->bytes_before = float_bytes.size();
   report->bytes_after = Reserialize(*model).size();
   return true;
 }
