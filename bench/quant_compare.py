@@ -277,7 +277,10 @@ def main():
                 if name not in args.keras.split(","):
                     continue
                 tf.keras.utils.set_random_seed(7)
-                kwargs = dict(weights=None, input_shape=(size, size, 3))
+                # Logits, not softmax: with random weights the 1000 softmax
+                # outputs are all ~0.001, below one int8 step (1/256).
+                kwargs = dict(weights=None, input_shape=(size, size, 3),
+                              classifier_activation=None)
                 if cls.startswith("MobileNetV3"):
                     kwargs["include_preprocessing"] = False
                 km = getattr(tf.keras.applications, cls)(**kwargs)

@@ -25,7 +25,7 @@ using nlohmann::json;
 
 struct QuantizeArgs {
   std::string input, output, mode, calibration, io = "float", method = "minmax",
-      report;
+      report, equalize = "auto";
   std::vector<std::string> keep_float;
   bool per_tensor = false, json_out = false, progress = false,
        no_bias_correction = false;
@@ -87,6 +87,9 @@ int RunQuantize(const QuantizeArgs& a) {
   options.bias_correction = !a.no_bias_correction;
   options.auto_fallback = a.auto_fallback;
   options.min_weight_elements = a.min_weight_elements;
+  options.equalize = a.equalize == "on"    ? quantize::QuantizeOptions::Equalize::kOn
+                     : a.equalize == "off" ? quantize::QuantizeOptions::Equalize::kOff
+                                           : quantize::QuantizeOptions::Equalize::kAuto;
   options.progress = a.progress || isatty(STDERR_FILENO);
   for (const std::string& pattern : a.keep_float) {
     try {
@@ -124,14 +127,18 @@ int RunQuantize(const QuantizeArgs& a) {
     return fail_with(kExitError);
   for (const auto& w : diag.warnings) Warn("%s", w.c_str());
   if (!convert::WriteTflite(model, a.output, &diag)) return fail_with(kExitError);
-  const json j = ReportJson(a, report);
+  json j = ReportJson(a, report);
+  j["notes"] = diag.notes;
   if (!a.report.empty()) {
     std::ofstream out(a.report);
     out << j.dump(2) << "\n";
     if (!out) return Fail(kExitError, "%s: cannot write the report", a.report.c_str());
   }
   if (a.json_out) PrintJson(j);
-  else PrintReport(report);
+  else {
+    for (const auto& note : diag.notes) std::printf("%s\n", note.c_str());
+    PrintReport(report);
+  }
   return kExitOk;
 }
 
@@ -161,6 +168,9 @@ RegisteredCommand AddQuantizeCommand(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-bias-correction", a->no_bias_correction,
                 "do not correct conv/FC biases for weight rounding");
+  cmd->add_option("--equalize", a->equalize,
+                  "cross-layer equalization: auto (with --per-tensor) | on | off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_option("--min-weight-elements", a->min_weight_elements,
                   "dynamic mode: smaller weight tensors stay float (default 1024)");
   cmd->add_option("--random-samples", a->random_samples,

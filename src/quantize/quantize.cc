@@ -7,6 +7,7 @@
 #include <map>
 
 #include "quantize/calibration.h"
+#include "quantize/equalize.h"
 #include "quantize/integer.h"
 #include "quantize/model_edit.h"
 #include "quantize/weight_only.h"
@@ -126,7 +127,16 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
     diag->errors.push_back("integer quantization needs calibration samples");
     return false;
   }
+  // The reference for SQNR is the model as given, before equalization.
   const std::vector<uint8_t> float_bytes = Reserialize(*model);
+  const bool equalize = options.equalize == QuantizeOptions::Equalize::kOn ||
+                        (options.equalize == QuantizeOptions::Equalize::kAuto &&
+                         !options.per_channel);
+  if (equalize) {
+    const int pairs = EqualizeCrossLayer(model);
+    diag->notes.push_back("cross-layer equalization: " + std::to_string(pairs) + " layer pairs");
+  }
+  const std::vector<uint8_t> equalized_bytes = Reserialize(*model);
   std::vector<TensorStats> stats;
   if (!Calibrate(*model, samples, options.method != RangeMethod::kMinMax,
                  options.progress, &stats, diag))
@@ -138,7 +148,7 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
     QuantizeReport attempt_report;
     attempt_report.bytes_before = report->bytes_before;
     IntegerResult result;
-    if (attempt > 0) Reload(float_bytes, model);
+    if (attempt > 0) Reload(equalized_bytes, model);
     if (!RewriteInteger(model, stats, options, force_float, &result, &attempt_report, diag))
       return false;
     const std::vector<int32_t> remap = RemoveUnused(model);
@@ -148,14 +158,16 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
       if (q >= 0 && q < static_cast<int32_t>(remap.size()) && remap[q] >= 0)
         pairs.emplace_back(static_cast<int32_t>(t), remap[q]);
     }
-    if (!Compare(float_bytes, Reserialize(*model), samples, pairs, &energy,
+    // Equalization only rescales channels between paired layers; its float
+    // model is the reference for per-tensor (and output) SQNR.
+    if (!Compare(equalized_bytes, Reserialize(*model), samples, pairs, &energy,
                  &output_energy, diag))
       return false;
     *report = std::move(attempt_report);
     if (options.auto_fallback <= 0 || attempt > 0) break;
     // Rank quantized ops by the SQNR of their first output.
     fb::ModelT original;
-    fb::GetModel(float_bytes.data())->UnPackTo(&original);
+    fb::GetModel(equalized_bytes.data())->UnPackTo(&original);
     std::map<int32_t, double> sqnr_of;
     for (size_t i = 0; i < pairs.size(); ++i)
       sqnr_of[pairs[i].first] = Sqnr(energy[i].signal, energy[i].noise);

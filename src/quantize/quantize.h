@@ -29,6 +29,10 @@ struct QuantizeOptions {
   std::vector<std::string> keep_float;
   // Corrects conv/FC biases for the mean error the weight rounding adds.
   bool bias_correction = true;
+  // Cross-layer equalization of conv->(relu)->conv/depthwise pairs before
+  // calibration: kAuto applies it with per-tensor weights (where it helps;
+  // with per-channel weights it only reshapes activation ranges).
+  enum class Equalize { kAuto, kOn, kOff } equalize = Equalize::kAuto;
   // Keep the N ops whose outputs have the worst SQNR in float.
   int auto_fallback = 0;
   // Dynamic range: smaller weight tensors stay float (LiteRT's legacy

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "quantize/equalize.h"
 #include "quantize/model_edit.h"
 #include "util/model_builder.h"
 #include "util/oracle.h"
@@ -344,6 +345,32 @@ TEST(QuantizeTest, AutoFallbackKeepsTheWorstOpsFloat) {
   EXPECT_EQ(report.ops_float, 2);
   // The float ops' outputs may differ from LiteRT's by float rounding.
   CheckAgainstOracle(bytes, 1e-5);
+}
+
+TEST(QuantizeTest, CrossLayerEqualizationKeepsTheFloatFunction) {
+  const std::vector<uint8_t> original = BuildFloatModel();
+  fb::ModelT model = Unpack(original);
+  EXPECT_EQ(EqualizeCrossLayer(&model), 1);  // conv1 (relu) -> depthwise
+  const std::vector<uint8_t> equalized = convert::SerializeTflite(model);
+  // The weight ranges of the pair are now balanced per channel.
+  const fb::SubGraphT& sg = *model.subgraphs[0];
+  const std::vector<float> w1 = FloatValues(model, *sg.tensors[sg.operators[0]->inputs[1]]);
+  const std::vector<float> wd = FloatValues(model, *sg.tensors[sg.operators[1]->inputs[1]]);
+  for (int c = 0; c < 6; ++c) {
+    float r1 = 0, r2 = 0;
+    for (int i = 0; i < 27; ++i) r1 = std::max(r1, std::fabs(w1[c * 27 + i]));
+    for (int i = 0; i < 9; ++i) r2 = std::max(r2, std::fabs(wd[i * 6 + c]));
+    EXPECT_NEAR(r1, r2, 1e-5f * std::max(r1, r2)) << "channel " << c;
+  }
+  for (const Sample& s : Samples(3, 50)) {
+    const auto a = testing::RunEmber(original, s);
+    const auto b = testing::RunEmber(equalized, s);
+    ASSERT_TRUE(a.ok && b.ok);
+    std::string why;
+    EXPECT_LE(testing::MaxAbsDiff(a.outputs[1], b.outputs[1], &why),
+              1e-5 * std::max(1.0, testing::MaxAbs(a.outputs[1])))
+        << why;
+  }
 }
 
 TEST(QuantizeTest, NoSamplesIsAnErrorForIntegerModes) {
