@@ -352,6 +352,31 @@ void IntegerRewriter::DecideParams() {
         break;
     }
   }
+  // Concatenation needs every input at the output's params. An input made
+  // by a rescaling quantized op for this concat alone can simply be
+  // produced at those params, which saves a requantize op and its rounding.
+  std::vector<int> consumers(params_.size(), 0), producer(params_.size(), -1);
+  for (size_t i = 0; i < sg_.operators.size(); ++i) {
+    for (int32_t t : sg_.operators[i]->inputs)
+      if (t >= 0 && t < static_cast<int32_t>(consumers.size())) ++consumers[t];
+    for (int32_t t : sg_.operators[i]->outputs)
+      if (t >= 0 && t < static_cast<int32_t>(producer.size())) producer[t] = static_cast<int>(i);
+  }
+  for (int32_t t : sg_.outputs)
+    if (t >= 0 && t < static_cast<int32_t>(consumers.size())) ++consumers[t];
+  for (size_t i = 0; i < sg_.operators.size(); ++i) {
+    if (!quantized_[i]) continue;
+    const fb::OperatorT& op = *sg_.operators[i];
+    const OpRule& rule = *FindOpRule(OpOf(*model_, op));
+    if (rule.output != OutputRule::kSharedWithInputs || !params_[op.outputs[0]]) continue;
+    for (int32_t t : op.inputs) {
+      if (!IsFloatActivation(t) || consumers[t] != 1 || producer[t] < 0 ||
+          !quantized_[producer[t]])
+        continue;
+      const OpRule& made_by = *FindOpRule(OpOf(*model_, *sg_.operators[producer[t]]));
+      if (made_by.output == OutputRule::kCalibrated) params_[t] = params_[op.outputs[0]];
+    }
+  }
   // Remaining activations (graph inputs/outputs next to float ops).
   for (size_t t = 0; t < params_.size(); ++t)
     if (!params_[t] && IsFloatActivation(static_cast<int32_t>(t)))
