@@ -18,6 +18,9 @@ echo "== ci: conformance suite (ops x types, Keras architectures, shared models)
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"
 
+echo "== ci: keyword-spotting int8 accuracy (espeak-ng data, bench/kws)"
+bash bench/kws/run.sh
+
 echo "== ci: installed package + find_package(Ember)"
 bash tests/install/test_find_package.sh --build-dir build/release
 

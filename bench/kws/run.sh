@@ -27,10 +27,12 @@ rm -f "$CACHE/kws_ember_int8.tflite"
 quantize_ok=1
 if ! "$EMBER" quantize "$CACHE/kws_float.tflite" -o "$CACHE/kws_ember_int8.tflite" \
     --mode int8 --io int8 --calibration "$CACHE/kws_calib.npz" \
-    --report "$CACHE/kws_ember_int8.report.json" "$@"; then
+    --report "$CACHE/kws_ember_int8.report.json" "$@" >"$CACHE/kws_ember_int8.log"; then
   echo "kws: ember quantize failed: the Ember int8 rows will be skipped" >&2
   quantize_ok=0
 fi
+# The per-tensor table is wide: keep the summary here, the rest in the log.
+head -n 3 "$CACHE/kws_ember_int8.log"
 echo "== kws: accuracy on unseen voices"
 "$PYTHON" bench/kws/evaluate.py --cache "$CACHE" --ember "$EMBER"
 echo "== kws: done in $(( $(date +%s) - start )) s"
