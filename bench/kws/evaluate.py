@@ -129,8 +129,11 @@ def main():
                   "(see run.sh / the ember quantize step)")
             continue
         size_kb = os.path.getsize(path) / 1024
-        runners = [("LiteRT", lambda p=path: run_interpreter(litert(p, False), x)),
-                   ("LiteRT BUILTIN_REF", lambda p=path: run_interpreter(litert(p, True), x))]
+        # Reference kernels first: the other runtimes' int8 scores of the
+        # same model are compared with theirs.
+        runners = [("LiteRT BUILTIN_REF", lambda p=path: run_interpreter(litert(p, True), x)),
+                   ("LiteRT", lambda p=path: run_interpreter(litert(p, False), x))]
+        ref_scores = None
         if ember_how:
             runners.append((ember_how, lambda p=path: ember_scores(p)))
         for runtime, fn in runners:
