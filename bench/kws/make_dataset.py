@@ -250,6 +250,9 @@ def silence_clip(rng):
 # ---------------------------------------------------------------- main -----
 
 def make_jobs(seed):
+    seen = [v for vs in SPLIT_VARIANTS.values() for v in vs]
+    if len(seen) != len(set(seen)):
+        sys.exit("make_dataset: a voice variant is in two splits (test voices must be unseen)")
     rng = np.random.RandomState(seed)
     jobs = []
     for split, variants in SPLIT_VARIANTS.items():
