@@ -135,6 +135,10 @@ std::string IntegerRewriter::WhyFloat(int op_index, const OpRule* rule) const {
   }
   if (rule->weighted && (op.inputs.size() < 2 || op.inputs[1] < 0))
     return "missing weights";
+  // The bias scale and same-scale outputs derive from input 0's params.
+  if ((rule->weighted || rule->output == OutputRule::kSameAsInput) &&
+      (op.inputs.empty() || !IsFloatActivation(op.inputs[0])))
+    return "input 0 is not a float activation";
   if (!has_float) return "no float output";
   return "";
 }
