@@ -126,6 +126,8 @@ int RunQuantize(const QuantizeArgs& a) {
   if (!quantize::QuantizeModel(&model, samples, options, &report, &diag))
     return fail_with(kExitError);
   for (const auto& w : diag.warnings) Warn("%s", w.c_str());
+  if (report.ops_quantized == 0)
+    Warn("no op was quantized (is the model already quantized, or are its ops unsupported?)");
   if (!convert::WriteTflite(model, a.output, &diag)) return fail_with(kExitError);
   json j = ReportJson(a, report);
   j["notes"] = diag.notes;

@@ -59,7 +59,8 @@ class IntegerRewriter {
   int32_t GetFloat(int32_t t, std::vector<std::unique_ptr<fb::OperatorT>>* ops);
   void MakeInteger(int32_t t, const Params& p);
   int32_t QuantizeConstant(int32_t t, const Params* required);
-  void QuantizeWeights(fb::OperatorT* op, const OpRule& rule, const Params& in);
+  void QuantizeWeights(fb::OperatorT* op, const OpRule& rule, const Params& in,
+                       int32_t original_input);
   std::unique_ptr<fb::OperatorT> NewOp(fb::BuiltinOperator code, int version,
                                        int32_t in, int32_t out);
 
@@ -135,6 +136,10 @@ std::string IntegerRewriter::WhyFloat(int op_index, const OpRule* rule) const {
   }
   if (rule->weighted && (op.inputs.size() < 2 || op.inputs[1] < 0))
     return "missing weights";
+  // The bias scale and same-scale outputs derive from input 0's params.
+  if ((rule->weighted || rule->output == OutputRule::kSameAsInput) &&
+      (op.inputs.empty() || !IsFloatActivation(op.inputs[0])))
+    return "input 0 is not a float activation";
   if (!has_float) return "no float output";
   return "";
 }
@@ -229,8 +234,10 @@ int32_t IntegerRewriter::QuantizeConstant(int32_t t, const Params* required) {
 
 // Filter: int8 symmetric in [-127, 127], per channel on the op's axis.
 // Bias: int32 (int64 for int16x8) with scale input_scale * filter_scale.
+// `original_input` is the float tensor the op read before the rewrite (its
+// calibration statistics drive bias correction).
 void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
-                                      const Params& in) {
+                                      const Params& in, int32_t original_input) {
   const fb::TensorT& filter = *sg_.tensors[op->inputs[1]];
   const std::vector<float> w = FloatValues(*model_, filter);
   const std::vector<int32_t>& shape = filter.shape;
@@ -259,7 +266,7 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
                                fb::TensorType::INT8, shape, Bytes(q));
   SetQuant(sg_.tensors[qf].get(), scales, std::vector<int64_t>(channels, 0),
            channels == 1 ? 0 : dim);
-  const int32_t input = op->inputs[0];
+  const int32_t input = original_input;
   op->inputs[1] = qf;
 
   // Output channels and the bias (possibly corrected).
@@ -425,7 +432,8 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
     const OpRule& rule = *rules[i];
     const int32_t out = op->outputs[0];
     const Params out_params = *params_[out];
-    const Params in0_params = params_[op->inputs[0]] ? *params_[op->inputs[0]] : out_params;
+    const int32_t original_in0 = op->inputs[0];
+    const Params in0_params = params_[original_in0] ? *params_[original_in0] : out_params;
     for (size_t k = 0; k < op->inputs.size(); ++k) {
       const int32_t t = op->inputs[k];
       if (t < 0 || t >= static_cast<int32_t>(num_tensors)) continue;
@@ -444,7 +452,7 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
       op->inputs[k] = GetInteger(t, need, &ops);
     }
     if (rule.weighted) {
-      QuantizeWeights(op.get(), rule, in0_params);
+      QuantizeWeights(op.get(), rule, in0_params, original_in0);
     }
     for (int32_t t : op->outputs)
       if (t >= 0) MakeInteger(t, *params_[t]);

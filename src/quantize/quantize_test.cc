@@ -373,6 +373,50 @@ TEST(QuantizeTest, CrossLayerEqualizationKeepsTheFloatFunction) {
   }
 }
 
+// x[1, 64] (mean 1) -> FC(16): per-tensor weights round coarsely, which
+// shifts each output's mean; bias correction must remove most of it.
+TEST(QuantizeTest, BiasCorrectionRemovesTheMeanOutputError) {
+  ModelBuilder b;
+  const int x = b.AddTensor(kF32, {1, 64}, "x");
+  std::vector<float> w = Random(16 * 64, 11, -0.3f, 0.3f);
+  w[5] = 4.0f;  // one large weight makes the per-tensor step coarse
+  const int wt = b.AddConstant(kF32, {16, 64}, w, "w");
+  const int bt = b.AddConstant(kF32, {16}, Random(16, 12), "b");
+  const int y = b.AddTensor(kF32, {1, 16}, "y");
+  b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, wt, bt}, {y},
+          Options(fb::FullyConnectedOptionsT()));
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const std::vector<uint8_t> float_model = b.Build();
+  std::vector<Sample> samples;
+  for (int i = 0; i < 32; ++i)
+    samples.push_back({testing::RandomArray(DataType::kFloat32, {1, 64}, 300 + i, 0.5f, 1.5f)});
+  auto mean_abs_bias = [&](bool correct) {
+    fb::ModelT model = Unpack(float_model);
+    QuantizeOptions options;
+    options.per_channel = false;
+    options.bias_correction = correct;
+    QuantizeReport report;
+    convert::Diagnostics diag;
+    EXPECT_TRUE(QuantizeModel(&model, samples, options, &report, &diag));
+    const std::vector<uint8_t> q = convert::SerializeTflite(model);
+    std::vector<double> mean_error(16, 0.0);
+    for (int i = 0; i < 32; ++i) {  // held-out, same distribution
+      const Sample s = {testing::RandomArray(DataType::kFloat32, {1, 64}, 700 + i, 0.5f, 1.5f)};
+      const auto f = testing::RunEmber(float_model, s);
+      const auto r = testing::RunEmber(q, s);
+      EXPECT_TRUE(f.ok && r.ok);
+      const std::vector<float> fv = AsFloats(f.outputs[0], 1, 0), rv = AsFloats(r.outputs[0], 1, 0);
+      for (int c = 0; c < 16; ++c) mean_error[c] += (rv[c] - fv[c]) / 32.0;
+    }
+    double total = 0;
+    for (double e : mean_error) total += std::fabs(e);
+    return total / 16;
+  };
+  const double without = mean_abs_bias(false), with = mean_abs_bias(true);
+  EXPECT_LT(with, 0.5 * without) << "with " << with << " without " << without;
+}
+
 TEST(QuantizeTest, NoSamplesIsAnErrorForIntegerModes) {
   fb::ModelT model = Unpack(BuildFloatModel());
   convert::Diagnostics diag;
