@@ -22,6 +22,8 @@ echo "== ci: ember convert on Keras models (layers, applications, RNN/MHA) vs Ke
 "$PYTHON" tests/convert/run_corpus.py --ember build/release/ember
 echo "== ci: ember convert x.tflite (graph passes) keeps every shared model's outputs"
 "$PYTHON" tests/convert/reoptimize_shared.py "$SHARED" --ember build/release/ember
+echo "== ci: keyword-spotting int8 accuracy (espeak-ng data, bench/kws)"
+bash bench/kws/run.sh
 
 echo "== ci: installed package + find_package(Ember)"
 bash tests/install/test_find_package.sh --build-dir build/release
