@@ -30,6 +30,12 @@ struct DepthwiseData {
   x86::DwConvF32Fn fast;
   const float* zero_row;
   const float* fast_bias;
+  // Hybrid on the float kernel: the int8 weights times their scales,
+  // unpacked once here, and scratch for the input after the reference's
+  // per-batch int8 quantization, dequantized again (so the products are the
+  // reference's integer products times the same scales, in fp32).
+  const float* fast_filter;
+  int scratch_fake_quant;
   // Optimized int8 path (x86, depth multiplier 1, constant weights): the
   // kernel, the packed weights / folded bias / requantization constants,
   // and a row of the input zero point standing in for padding.
@@ -74,6 +80,34 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
   d->zero_row = zeros;
   d->fast_bias = b;
   ctx.SetKernelVariant(name);
+  return Status::Ok();
+}
+
+// Hybrid (float input, constant int8 weights): the weights are dequantized
+// once into persistent memory and the float kernel runs on the input after
+// the reference's per-batch quantization round trip (see DepthwiseData).
+Status PrepareFastHybrid(OpContext& ctx, const Tensor* input,
+                         const Tensor* filter, const Tensor* bias,
+                         DepthwiseData* d) {
+  d->fast_filter = nullptr;
+  if (!filter->is_constant()) return Status::Ok();
+  EMBER_RETURN_IF_ERROR(PrepareFastFloat(ctx, bias, d));
+  if (d->fast == nullptr) return Status::Ok();
+  const int32_t out_c = d->shape.in_c * d->shape.depth_multiplier;
+  const int64_t count = filter->NumElements();
+  void* mem = nullptr;
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(sizeof(float) * count, &mem));
+  float* weights = static_cast<float*>(mem);
+  const int8_t* q = filter->data_as<int8_t>();
+  for (int64_t i = 0; i < count; ++i) {
+    const int32_t c = static_cast<int32_t>(i % out_c);  // [1, H, W, C]
+    weights[i] = static_cast<float>(q[i]) * WeightScale(filter, c);
+  }
+  d->fast_filter = weights;
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      sizeof(float) * static_cast<size_t>(input->NumElements()),
+      &d->scratch_fake_quant));
+  ctx.SetKernelVariant("x86_dwconv_f32_hybrid");
   return Status::Ok();
 }
 
@@ -198,7 +232,7 @@ Status Prepare(OpContext& ctx) {
           sizeof(float) * (s.batches + out_c), &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
-      return Status::Ok();
+      return PrepareFastHybrid(ctx, input, filter, bias, d);
     }
     case DataType::kInt8:
     case DataType::kUInt8:
@@ -250,6 +284,36 @@ Status Prepare(OpContext& ctx) {
   }
 }
 
+// Runs the optimized float kernel (float models, and hybrid ones on their
+// dequantized weights).
+void RunFastFloat(OpContext& ctx, const DepthwiseData& d, const float* input,
+                  const float* filter, float* output) {
+  const ref::DepthwiseShape& s = d.shape;
+  x86::DwConvF32Args a;
+  a.batches = s.batches;
+  a.in_h = s.in_h;
+  a.in_w = s.in_w;
+  a.channels = s.in_c;
+  a.filter_h = s.filter_h;
+  a.filter_w = s.filter_w;
+  a.out_h = s.out_h;
+  a.out_w = s.out_w;
+  a.stride_h = s.stride_h;
+  a.stride_w = s.stride_w;
+  a.dilation_h = s.dilation_h;
+  a.dilation_w = s.dilation_w;
+  a.pad_top = s.pad_top;
+  a.pad_left = s.pad_left;
+  a.input = input;
+  a.filter = filter;
+  a.bias = d.fast_bias;
+  a.zero_row = d.zero_row;
+  a.output = output;
+  a.lo = d.float_lo;
+  a.hi = d.float_hi;
+  x86::RunDwConvF32(ctx.thread_pool(), d.fast, a);
+}
+
 Status Eval(OpContext& ctx) {
   const Tensor* input = ctx.input(0);
   const Tensor* filter = ctx.input(1);
@@ -261,29 +325,8 @@ Status Eval(OpContext& ctx) {
   switch (d.kind) {
     case DwKind::kFloat:
       if (d.fast != nullptr) {
-        x86::DwConvF32Args a;
-        a.batches = s.batches;
-        a.in_h = s.in_h;
-        a.in_w = s.in_w;
-        a.channels = s.in_c;
-        a.filter_h = s.filter_h;
-        a.filter_w = s.filter_w;
-        a.out_h = s.out_h;
-        a.out_w = s.out_w;
-        a.stride_h = s.stride_h;
-        a.stride_w = s.stride_w;
-        a.dilation_h = s.dilation_h;
-        a.dilation_w = s.dilation_w;
-        a.pad_top = s.pad_top;
-        a.pad_left = s.pad_left;
-        a.input = input->data_as<float>();
-        a.filter = filter->data_as<float>();
-        a.bias = d.fast_bias;
-        a.zero_row = d.zero_row;
-        a.output = output->data_as<float>();
-        a.lo = d.float_lo;
-        a.hi = d.float_hi;
-        x86::RunDwConvF32(ctx.thread_pool(), d.fast, a);
+        RunFastFloat(ctx, d, input->data_as<float>(), filter->data_as<float>(),
+                     output->data_as<float>());
         return Status::Ok();
       }
       ref::DepthwiseConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
@@ -297,9 +340,22 @@ Status Eval(OpContext& ctx) {
       auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
       const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
       for (int32_t b = 0; b < s.batches; ++b) {
-        ref::AsymmetricQuantizeToInt8(input->data_as<float>() + b * per_batch,
-                                      per_batch, q_input + b * per_batch,
-                                      &scales[b], &zps[b]);
+        x86::QuantizeS8Input(true, input->data_as<float>() + b * per_batch,
+                             per_batch, q_input + b * per_batch, &scales[b],
+                             &zps[b]);
+      }
+      if (d.fast_filter != nullptr) {
+        auto* x = static_cast<float*>(ctx.scratch(d.scratch_fake_quant));
+        for (int32_t b = 0; b < s.batches; ++b) {
+          const int8_t* qb = q_input + b * per_batch;
+          float* xb = x + b * per_batch;
+          const float scale = scales[b];
+          const int32_t zp = zps[b];
+          for (int64_t i = 0; i < per_batch; ++i)
+            xb[i] = static_cast<float>(qb[i] - zp) * scale;
+        }
+        RunFastFloat(ctx, d, x, d.fast_filter, output->data_as<float>());
+        return Status::Ok();
       }
       for (int32_t c = 0; c < out_c; ++c) filter_scales[c] = WeightScale(filter, c);
       ref::DepthwiseConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
