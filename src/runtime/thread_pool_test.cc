@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace ember {
@@ -39,6 +41,23 @@ TEST(ThreadPool, ManyRoundsDoNotDeadlock) {
     pool.ParallelFor(10, 1, [&](int64_t b, int64_t e) { sum += e - b; });
   }
   EXPECT_EQ(sum.load(), 20000);
+}
+
+// A chunk that stalls (a descheduled worker) must not keep the others from
+// finishing on the remaining threads, and back-to-back jobs with a slow
+// straggler from the previous generation must never run a chunk twice.
+TEST(ThreadPool, SlowChunkDoesNotBreakLaterJobs) {
+  ThreadPool pool(3);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::atomic<int>> hits(3);
+    for (auto& h : hits) h = 0;
+    pool.ParallelFor(3, 1, [&](int64_t b, int64_t e) {
+      if (round % 50 == 0 && b == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      for (int64_t i = b; i < e; ++i) hits[i]++;
+    });
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(hits[i], 1) << round << " " << i;
+  }
 }
 
 }  // namespace
