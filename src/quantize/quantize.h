@@ -20,8 +20,8 @@ enum class RangeMethod { kMinMax, kPercentile, kMse };
 
 struct QuantizeOptions {
   Mode mode = Mode::kInt8;
-  bool per_channel = true;   // weights of CONV_2D / DEPTHWISE / FC
-  bool integer_io = false;   // --io int8: model inputs/outputs quantized
+  bool per_channel = true;  // weights of CONV_2D / DEPTHWISE / FC
+  bool integer_io = false;  // --io int8: model inputs/outputs quantized
   RangeMethod method = RangeMethod::kMinMax;
   double percentile = 99.99;
   // Regular expressions matched against an op's output tensor names and its
