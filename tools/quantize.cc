@@ -25,7 +25,7 @@ namespace {
 using nlohmann::json;
 
 struct QuantizeArgs {
-  std::string input, output, mode, calibration, io = "float", method = "minmax",
+  std::string input, output, mode, calibration, io = "float", method = "mse",
                                                 report, equalize = "auto";
   std::vector<std::string> keep_float;
   bool per_tensor = false, json_out = false, progress = false,
@@ -185,7 +185,7 @@ RegisteredCommand AddQuantizeCommand(CLI::App& app) {
                   "model input/output type for int8/int16x8: float | int8")
       ->check(CLI::IsMember({"float", "int8"}));
   cmd->add_option("--calibration-method", a->method,
-                  "minmax | percentile | mse")
+                  "mse (default) | minmax | percentile")
       ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
   cmd->add_option("--percentile", a->percentile,
                   "percentile for --calibration-method percentile");

@@ -308,6 +308,7 @@ TEST(QuantizeInt8Test, IntegerIoPerTensorAndMseMatchLiteRt) {
 TEST(QuantizeInt8Test, KeepFloatLeavesTheOpFloatBetweenDequantizeAndQuantize) {
   QuantizeOptions options;
   options.keep_float = {"^LOGISTIC$"};
+  options.method = RangeMethod::kMinMax;
   QuantizeReport report;
   const std::vector<uint8_t> bytes = Quantize(options, &report);
   EXPECT_EQ(report.ops_float, 1);
@@ -360,6 +361,7 @@ TEST(QuantizeDynamicTest, HybridWeightsRunInLiteRtCloseToFloat) {
 TEST(QuantizeTest, AutoFallbackKeepsTheWorstOpsFloat) {
   QuantizeOptions options;
   options.auto_fallback = 2;
+  options.method = RangeMethod::kPercentile;
   QuantizeReport report;
   const std::vector<uint8_t> bytes = Quantize(options, &report);
   EXPECT_EQ(report.ops_float, 2);
