@@ -24,11 +24,14 @@ bool ModelRunner::Init(std::vector<uint8_t> bytes, convert::Diagnostics* diag) {
   ErrorReporter errors;
   InterpreterOptions options;
   options.preserve_all_tensors = true;
-  if (!Model::FromBuffer(bytes_.data(), bytes_.size(), false, errors, &model_).ok() ||
-      !Interpreter::Create(*model_, OpResolver::Builtins(), options, errors, &interp_)
+  if (!Model::FromBuffer(bytes_.data(), bytes_.size(), false, errors, &model_)
+           .ok() ||
+      !Interpreter::Create(*model_, OpResolver::Builtins(), options, errors,
+                           &interp_)
            .ok()) {
-    diag->errors.push_back(std::string("cannot run the model for calibration: ") +
-                           errors.message());
+    diag->errors.push_back(
+        std::string("cannot run the model for calibration: ") +
+        errors.message());
     return false;
   }
   return true;
@@ -39,7 +42,8 @@ bool ModelRunner::Run(const Sample& sample,
                       convert::Diagnostics* diag) {
   Subgraph& sg = interp_->primary();
   if (sample.size() != sg.inputs().size()) {
-    diag->errors.push_back("calibration sample has " + std::to_string(sample.size()) +
+    diag->errors.push_back("calibration sample has " +
+                           std::to_string(sample.size()) +
                            " arrays, the model has " +
                            std::to_string(sg.inputs().size()) + " inputs");
     return false;
@@ -57,7 +61,8 @@ bool ModelRunner::Run(const Sample& sample,
     }
   }
   if (!interp_->AllocateTensors().ok()) {
-    diag->errors.push_back(std::string("calibration: ") + interp_->errors().message());
+    diag->errors.push_back(std::string("calibration: ") +
+                           interp_->errors().message());
     return false;
   }
   for (size_t k = 0; k < sample.size(); ++k) {
@@ -70,7 +75,8 @@ bool ModelRunner::Run(const Sample& sample,
     if (t.bytes > 0) memcpy(t.data, sample[k].data.data(), t.bytes);
   }
   if (!interp_->Invoke().ok()) {
-    diag->errors.push_back(std::string("calibration: ") + interp_->errors().message());
+    diag->errors.push_back(std::string("calibration: ") +
+                           interp_->errors().message());
     return false;
   }
   for (size_t i = 0; i < sg.tensors().size(); ++i) {
@@ -106,7 +112,8 @@ void Progress(bool on, const char* what, size_t done, size_t total) {
   const int width = 30;
   const int filled = total ? static_cast<int>(width * done / total) : width;
   std::fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu", what, filled,
-               "##############################", width - filled, "", done, total);
+               "##############################", width - filled, "", done,
+               total);
   if (done == total) std::fprintf(stderr, "\n");
   std::fflush(stderr);
 }
@@ -123,28 +130,35 @@ bool Calibrate(const fb::ModelT& model, const std::vector<Sample>& samples,
   size_t done = 0;
   // Pass 1: ranges and channel means.
   for (const Sample& sample : samples) {
-    const bool ok = runner.Run(sample, [&](int32_t index, const Tensor& t) {
-      if (t.type != DataType::kFloat32 || index >= static_cast<int32_t>(stats->size()))
-        return;
-      TensorStats& s = (*stats)[index];
-      const float* v = t.data_as<float>();
-      const int64_t n = t.NumElements();
-      if (n == 0) return;
-      const int64_t channels = t.shape.rank > 0 ? std::max(1, t.shape.dims[t.shape.rank - 1]) : 1;
-      if (!s.seen) {
-        s.seen = true;
-        s.min = s.max = v[0];
-        s.channel_sum.assign(channels, 0.0);
-      }
-      const bool per_channel = static_cast<int64_t>(s.channel_sum.size()) == channels;
-      for (int64_t i = 0; i < n; ++i) {
-        if (std::isnan(v[i])) continue;
-        s.min = std::min(s.min, v[i]);
-        s.max = std::max(s.max, v[i]);
-        if (per_channel) s.channel_sum[i % channels] += v[i];
-      }
-      if (per_channel) s.channel_count += n / channels;
-    }, diag);
+    const bool ok = runner.Run(
+        sample,
+        [&](int32_t index, const Tensor& t) {
+          if (t.type != DataType::kFloat32 ||
+              index >= static_cast<int32_t>(stats->size()))
+            return;
+          TensorStats& s = (*stats)[index];
+          const float* v = t.data_as<float>();
+          const int64_t n = t.NumElements();
+          if (n == 0) return;
+          const int64_t channels =
+              t.shape.rank > 0 ? std::max(1, t.shape.dims[t.shape.rank - 1])
+                               : 1;
+          if (!s.seen) {
+            s.seen = true;
+            s.min = s.max = v[0];
+            s.channel_sum.assign(channels, 0.0);
+          }
+          const bool per_channel =
+              static_cast<int64_t>(s.channel_sum.size()) == channels;
+          for (int64_t i = 0; i < n; ++i) {
+            if (std::isnan(v[i])) continue;
+            s.min = std::min(s.min, v[i]);
+            s.max = std::max(s.max, v[i]);
+            if (per_channel) s.channel_sum[i % channels] += v[i];
+          }
+          if (per_channel) s.channel_count += n / channels;
+        },
+        diag);
     if (!ok) return false;
     Progress(progress, "calibrating", ++done, total);
   }
@@ -153,20 +167,25 @@ bool Calibrate(const fb::ModelT& model, const std::vector<Sample>& samples,
     if (s.seen) s.histogram.assign(kHistogramBins, 0.0);
   // Pass 2: histograms over the ranges found.
   for (const Sample& sample : samples) {
-    const bool ok = runner.Run(sample, [&](int32_t index, const Tensor& t) {
-      if (t.type != DataType::kFloat32 || index >= static_cast<int32_t>(stats->size()))
-        return;
-      TensorStats& s = (*stats)[index];
-      if (!s.seen || s.max <= s.min) return;
-      const float* v = t.data_as<float>();
-      const double width = (static_cast<double>(s.max) - s.min) / kHistogramBins;
-      for (int64_t i = 0; i < t.NumElements(); ++i) {
-        if (std::isnan(v[i])) continue;
-        int bin = static_cast<int>((v[i] - s.min) / width);
-        bin = std::clamp(bin, 0, kHistogramBins - 1);
-        s.histogram[bin] += 1.0;
-      }
-    }, diag);
+    const bool ok = runner.Run(
+        sample,
+        [&](int32_t index, const Tensor& t) {
+          if (t.type != DataType::kFloat32 ||
+              index >= static_cast<int32_t>(stats->size()))
+            return;
+          TensorStats& s = (*stats)[index];
+          if (!s.seen || s.max <= s.min) return;
+          const float* v = t.data_as<float>();
+          const double width =
+              (static_cast<double>(s.max) - s.min) / kHistogramBins;
+          for (int64_t i = 0; i < t.NumElements(); ++i) {
+            if (std::isnan(v[i])) continue;
+            int bin = static_cast<int>((v[i] - s.min) / width);
+            bin = std::clamp(bin, 0, kHistogramBins - 1);
+            s.histogram[bin] += 1.0;
+          }
+        },
+        diag);
     if (!ok) return false;
     Progress(progress, "calibrating", ++done, total);
   }
@@ -181,7 +200,8 @@ namespace {
 double RangeMse(const TensorStats& s, double lo, double hi, int levels) {
   const double scale = (hi - lo) / levels;
   if (scale <= 0) return 1e300;
-  const double width = (static_cast<double>(s.max) - s.min) / s.histogram.size();
+  const double width =
+      (static_cast<double>(s.max) - s.min) / s.histogram.size();
   double error = 0.0;
   for (size_t b = 0; b < s.histogram.size(); ++b) {
     if (s.histogram[b] == 0) continue;
@@ -198,11 +218,13 @@ double HistogramQuantile(const TensorStats& s, double fraction) {
   double total = 0;
   for (double c : s.histogram) total += c;
   const double target = fraction * total;
-  const double width = (static_cast<double>(s.max) - s.min) / s.histogram.size();
+  const double width =
+      (static_cast<double>(s.max) - s.min) / s.histogram.size();
   double acc = 0;
   for (size_t b = 0; b < s.histogram.size(); ++b) {
     if (acc + s.histogram[b] >= target) {
-      const double within = s.histogram[b] > 0 ? (target - acc) / s.histogram[b] : 0;
+      const double within =
+          s.histogram[b] > 0 ? (target - acc) / s.histogram[b] : 0;
       return s.min + (b + within) * width;
     }
     acc += s.histogram[b];
@@ -235,7 +257,8 @@ void ChooseRange(const TensorStats& s, RangeMethod method, double percentile,
           a = -m;
           b = m;
         }
-        const double e = RangeMse(s, std::min(a, 0.0), std::max(b, 0.0), levels);
+        const double e =
+            RangeMse(s, std::min(a, 0.0), std::max(b, 0.0), levels);
         if (e < best) {
           best = e;
           lo = a;

@@ -19,7 +19,7 @@ namespace ember::quantize {
 struct TensorStats {
   bool seen = false;
   float min = 0.0f, max = 0.0f;
-  std::vector<double> histogram;  // over [min, max], filled in pass 2
+  std::vector<double> histogram;    // over [min, max], filled in pass 2
   std::vector<double> channel_sum;  // per last-dimension channel
   int64_t channel_count = 0;        // values per channel summed
   std::vector<double> ChannelMean() const;

@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 
 std::string ShapeText(const std::vector<int64_t>& shape) {
   std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
 }
 
@@ -29,7 +30,8 @@ std::vector<int64_t> InputSignature(const fb::TensorT& t) {
   return sig;
 }
 
-bool Matches(const std::vector<int64_t>& shape, const std::vector<int64_t>& sig) {
+bool Matches(const std::vector<int64_t>& shape,
+             const std::vector<int64_t>& sig) {
   if (shape.size() != sig.size()) return false;
   for (size_t i = 0; i < sig.size(); ++i)
     if (sig[i] >= 0 && sig[i] != shape[i]) return false;
@@ -75,7 +77,8 @@ bool SplitSamples(const NpyArray& array, const fb::TensorT& input,
   } else {
     diag->errors.push_back(where + ": shape " + ShapeText(array.shape) +
                            " does not match input '" + input.name + "' " +
-                           ShapeText(sig) + " (with or without a leading sample dimension)");
+                           ShapeText(sig) +
+                           " (with or without a leading sample dimension)");
     return false;
   }
   const size_t bytes = count > 0 ? converted.data.size() / count : 0;
@@ -83,23 +86,28 @@ bool SplitSamples(const NpyArray& array, const fb::TensorT& input,
     NpyArray s;
     s.type = converted.type;
     s.shape = per_sample;
-    s.data.assign(converted.data.begin() + i * bytes, converted.data.begin() + (i + 1) * bytes);
+    s.data.assign(converted.data.begin() + i * bytes,
+                  converted.data.begin() + (i + 1) * bytes);
     out->push_back(std::move(s));
   }
   return true;
 }
 
 uint32_t Le32(const std::vector<uint8_t>& b, size_t at) {
-  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (static_cast<uint32_t>(b[at + 3]) << 24);
+  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) |
+         (static_cast<uint32_t>(b[at + 3]) << 24);
 }
-uint16_t Le16(const std::vector<uint8_t>& b, size_t at) { return b[at] | (b[at + 1] << 8); }
+uint16_t Le16(const std::vector<uint8_t>& b, size_t at) {
+  return b[at] | (b[at + 1] << 8);
+}
 uint64_t Le64(const std::vector<uint8_t>& b, size_t at) {
   return Le32(b, at) | (static_cast<uint64_t>(Le32(b, at + 4)) << 32);
 }
 
 // Reads the members of an .npz (a zip of .npy files, stored uncompressed by
 // np.savez) from its central directory.
-bool ReadNpz(const std::string& path, std::vector<std::pair<std::string, NpyArray>>* arrays,
+bool ReadNpz(const std::string& path,
+             std::vector<std::pair<std::string, NpyArray>>* arrays,
              convert::Diagnostics* diag) {
   std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), {});
@@ -119,17 +127,20 @@ bool ReadNpz(const std::string& path, std::vector<std::pair<std::string, NpyArra
   const uint16_t entries = Le16(b, eocd + 10);
   size_t at = Le32(b, eocd + 16);
   for (uint16_t e = 0; e < entries; ++e) {
-    if (at + 46 > b.size() || Le32(b, at) != 0x02014b50) return bad("corrupt central directory");
+    if (at + 46 > b.size() || Le32(b, at) != 0x02014b50)
+      return bad("corrupt central directory");
     const uint16_t method = Le16(b, at + 10);
     uint64_t size = Le32(b, at + 20);
     const uint16_t name_len = Le16(b, at + 28), extra_len = Le16(b, at + 30),
                    comment_len = Le16(b, at + 32);
     uint64_t local = Le32(b, at + 42);
-    if (at + 46 + name_len + extra_len > b.size()) return bad("corrupt central directory");
+    if (at + 46 + name_len + extra_len > b.size())
+      return bad("corrupt central directory");
     std::string name(b.begin() + at + 46, b.begin() + at + 46 + name_len);
     // Zip64 sizes/offsets live in extra field 0x0001, in the order of the
     // 32-bit fields that are saturated.
-    for (size_t x = at + 46 + name_len; x + 4 <= at + 46 + name_len + extra_len;) {
+    for (size_t x = at + 46 + name_len;
+         x + 4 <= at + 46 + name_len + extra_len;) {
       const uint16_t id = Le16(b, x), len = Le16(b, x + 2);
       if (id == 1) {
         size_t f = x + 4;
@@ -141,21 +152,28 @@ bool ReadNpz(const std::string& path, std::vector<std::pair<std::string, NpyArra
           size = Le64(b, f);
           f += 8;
         }
-        if (Le32(b, at + 42) == 0xFFFFFFFF && f + 8 <= x + 4 + len) local = Le64(b, f);
+        if (Le32(b, at + 42) == 0xFFFFFFFF && f + 8 <= x + 4 + len)
+          local = Le64(b, f);
       }
       x += 4 + len;
     }
     at += 46 + name_len + extra_len + comment_len;
     if (method != 0)
-      return bad("member '" + name + "' is compressed; save it with np.savez, not np.savez_compressed");
-    if (local + 30 > b.size() || Le32(b, local) != 0x04034b50) return bad("corrupt local header");
-    const uint64_t data = local + 30 + Le16(b, local + 26) + Le16(b, local + 28);
-    if (data + size > b.size()) return bad("member '" + name + "' is truncated");
+      return bad(
+          "member '" + name +
+          "' is compressed; save it with np.savez, not np.savez_compressed");
+    if (local + 30 > b.size() || Le32(b, local) != 0x04034b50)
+      return bad("corrupt local header");
+    const uint64_t data =
+        local + 30 + Le16(b, local + 26) + Le16(b, local + 28);
+    if (data + size > b.size())
+      return bad("member '" + name + "' is truncated");
     NpyArray array;
     ErrorReporter errors;
     if (!ParseNpy(b.data() + data, size, &array, errors).ok())
       return bad("member '" + name + "': " + errors.message());
-    if (name.size() > 4 && name.substr(name.size() - 4) == ".npy") name.resize(name.size() - 4);
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".npy")
+      name.resize(name.size() - 4);
     arrays->emplace_back(name, std::move(array));
   }
   return true;
@@ -177,7 +195,9 @@ bool LoadCalibration(const std::string& path, const fb::ModelT& model,
     }
     return true;
   };
-  auto input = [&](size_t k) -> const fb::TensorT& { return *sg.tensors[sg.inputs[k]]; };
+  auto input = [&](size_t k) -> const fb::TensorT& {
+    return *sg.tensors[sg.inputs[k]];
+  };
   if (!fs::exists(path, ec)) {
     diag->errors.push_back(path + ": calibration data not found");
     return false;
@@ -185,10 +205,12 @@ bool LoadCalibration(const std::string& path, const fb::ModelT& model,
   if (fs::is_directory(path, ec)) {
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(path, ec))
-      if (entry.path().extension() == ".npy") files.push_back(entry.path().string());
+      if (entry.path().extension() == ".npy")
+        files.push_back(entry.path().string());
     std::sort(files.begin(), files.end());
     if (files.empty()) {
-      diag->errors.push_back(path + ": no .npy files in the calibration directory");
+      diag->errors.push_back(path +
+                             ": no .npy files in the calibration directory");
       return false;
     }
     for (const std::string& file : files) {
@@ -198,14 +220,17 @@ bool LoadCalibration(const std::string& path, const fb::ModelT& model,
         const std::string stem = fs::path(file).filename().string();
         k = num_inputs;
         for (size_t i = 0; i < num_inputs; ++i)
-          if (!input(i).name.empty() && stem.rfind(input(i).name, 0) == 0) k = i;
+          if (!input(i).name.empty() && stem.rfind(input(i).name, 0) == 0)
+            k = i;
         if (k == num_inputs) {
-          diag->errors.push_back(file + ": name does not start with any input name");
+          diag->errors.push_back(file +
+                                 ": name does not start with any input name");
           return false;
         }
       }
       NpyArray a;
-      if (!read_npy(file, &a) || !SplitSamples(a, input(k), file, &per_input[k], diag))
+      if (!read_npy(file, &a) ||
+          !SplitSamples(a, input(k), file, &per_input[k], diag))
         return false;
     }
   } else if (path.size() > 4 && path.substr(path.size() - 4) == ".npz") {
@@ -219,22 +244,27 @@ bool LoadCalibration(const std::string& path, const fb::ModelT& model,
         for (const auto& [name, a] : arrays)
           if (name == "arr_" + std::to_string(k)) found = &a;
       }
-      if (found == nullptr && num_inputs == 1 && arrays.size() == 1) found = &arrays[0].second;
+      if (found == nullptr && num_inputs == 1 && arrays.size() == 1)
+        found = &arrays[0].second;
       if (found == nullptr) {
-        diag->errors.push_back(path + ": no array named '" + input(k).name + "' or 'arr_" +
-                               std::to_string(k) + "'");
+        diag->errors.push_back(path + ": no array named '" + input(k).name +
+                               "' or 'arr_" + std::to_string(k) + "'");
         return false;
       }
-      if (!SplitSamples(*found, input(k), path, &per_input[k], diag)) return false;
+      if (!SplitSamples(*found, input(k), path, &per_input[k], diag))
+        return false;
     }
   } else {
     if (num_inputs != 1) {
-      diag->errors.push_back(path + ": the model has " + std::to_string(num_inputs) +
+      diag->errors.push_back(path + ": the model has " +
+                             std::to_string(num_inputs) +
                              " inputs; give a directory or an .npz");
       return false;
     }
     NpyArray a;
-    if (!read_npy(path, &a) || !SplitSamples(a, input(0), path, &per_input[0], diag)) return false;
+    if (!read_npy(path, &a) ||
+        !SplitSamples(a, input(0), path, &per_input[0], diag))
+      return false;
   }
   const size_t count = per_input.empty() ? 0 : per_input[0].size();
   for (size_t k = 1; k < num_inputs; ++k) {
@@ -251,11 +281,13 @@ bool LoadCalibration(const std::string& path, const fb::ModelT& model,
   }
   samples->assign(count, Sample(num_inputs));
   for (size_t k = 0; k < num_inputs; ++k)
-    for (size_t i = 0; i < count; ++i) (*samples)[i][k] = std::move(per_input[k][i]);
+    for (size_t i = 0; i < count; ++i)
+      (*samples)[i][k] = std::move(per_input[k][i]);
   return true;
 }
 
-std::vector<Sample> RandomSamples(const fb::ModelT& model, int count, uint32_t seed) {
+std::vector<Sample> RandomSamples(const fb::ModelT& model, int count,
+                                  uint32_t seed) {
   std::mt19937 rng(seed);
   const fb::SubGraphT& sg = *model.subgraphs[0];
   std::vector<Sample> samples(count);

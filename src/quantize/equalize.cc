@@ -26,20 +26,23 @@ bool AsLayer(const fb::ModelT& model, fb::OperatorT* op, Layer* layer) {
   } else if (code != fb::BuiltinOperator::CONV_2D) {
     return false;
   }
-  if (op->inputs.size() < 2 || op->inputs[1] < 0 || op->outputs.size() != 1) return false;
+  if (op->inputs.size() < 2 || op->inputs[1] < 0 || op->outputs.size() != 1)
+    return false;
   layer->op = op;
   layer->filter = op->inputs[1];
   layer->bias = op->inputs.size() > 2 ? op->inputs[2] : -1;
   for (int32_t t : {layer->filter, layer->bias}) {
     if (t < 0) continue;
     const fb::TensorT& tensor = *sg.tensors[t];
-    if (tensor.type != fb::TensorType::FLOAT32 || !IsConstant(model, tensor)) return false;
+    if (tensor.type != fb::TensorType::FLOAT32 || !IsConstant(model, tensor))
+      return false;
   }
   return sg.tensors[layer->filter]->shape.size() == 4;
 }
 
 fb::ActivationFunctionType Activation(const fb::OperatorT& op) {
-  if (const auto* o = op.builtin_options.AsConv2DOptions()) return o->fused_activation_function;
+  if (const auto* o = op.builtin_options.AsConv2DOptions())
+    return o->fused_activation_function;
   if (const auto* o = op.builtin_options.AsDepthwiseConv2DOptions())
     return o->fused_activation_function;
   return fb::ActivationFunctionType::RELU6;  // treated as not homogeneous
@@ -48,20 +51,22 @@ fb::ActivationFunctionType Activation(const fb::OperatorT& op) {
 // Gives `op` its own copy of input `slot` when other ops share the tensor
 // (converters dedupe equal constants, e.g. zero biases), so rescaling it
 // does not change them.
-int32_t Own(fb::ModelT* model, fb::OperatorT* op, size_t slot, std::vector<int>* uses) {
+int32_t Own(fb::ModelT* model, fb::OperatorT* op, size_t slot,
+            std::vector<int>* uses) {
   const int32_t t = op->inputs[slot];
   if (t < 0 || (*uses)[t] <= 1) return t;
   fb::SubGraphT& sg = *model->subgraphs[0];
   const fb::TensorT& src = *sg.tensors[t];
-  const int32_t copy = AddTensor(model, &sg, src.name + "_equalized", src.type, src.shape,
-                                 ConstantData(*model, src));
+  const int32_t copy = AddTensor(model, &sg, src.name + "_equalized", src.type,
+                                 src.shape, ConstantData(*model, src));
   --(*uses)[t];
   uses->push_back(1);
   op->inputs[slot] = copy;
   return copy;
 }
 
-void Store(fb::ModelT* model, int32_t tensor, const std::vector<float>& values) {
+void Store(fb::ModelT* model, int32_t tensor,
+           const std::vector<float>& values) {
   fb::TensorT& t = *model->subgraphs[0]->tensors[tensor];
   model->buffers[t.buffer]->data = Bytes(values);
 }
@@ -88,7 +93,8 @@ int EqualizeCrossLayer(fb::ModelT* model, int rounds) {
       Layer first, second;
       if (!AsLayer(*model, op_ptr.get(), &first)) continue;
       const fb::ActivationFunctionType act = Activation(*op_ptr);
-      if (act != fb::ActivationFunctionType::NONE && act != fb::ActivationFunctionType::RELU)
+      if (act != fb::ActivationFunctionType::NONE &&
+          act != fb::ActivationFunctionType::RELU)
         continue;
       const int32_t mid = op_ptr->outputs[0];
       if (mid < 0 || is_output[mid] || consumers[mid].size() != 1) continue;
@@ -107,13 +113,16 @@ int EqualizeCrossLayer(fb::ModelT* model, int rounds) {
       if (s2[3] != channels) continue;  // second layer's input channels
       // Channel of element i in each filter.
       auto c1 = [&](size_t i) {
-        return first.depthwise ? static_cast<int64_t>(i % channels)
-                               : static_cast<int64_t>(i / (w1.size() / channels));
+        return first.depthwise
+                   ? static_cast<int64_t>(i % channels)
+                   : static_cast<int64_t>(i / (w1.size() / channels));
       };
       auto c2 = [&](size_t i) { return static_cast<int64_t>(i % channels); };
       std::vector<float> r1(channels, 0.0f), r2(channels, 0.0f);
-      for (size_t i = 0; i < w1.size(); ++i) r1[c1(i)] = std::max(r1[c1(i)], std::fabs(w1[i]));
-      for (size_t i = 0; i < w2.size(); ++i) r2[c2(i)] = std::max(r2[c2(i)], std::fabs(w2[i]));
+      for (size_t i = 0; i < w1.size(); ++i)
+        r1[c1(i)] = std::max(r1[c1(i)], std::fabs(w1[i]));
+      for (size_t i = 0; i < w2.size(); ++i)
+        r2[c2(i)] = std::max(r2[c2(i)], std::fabs(w2[i]));
       std::vector<float> scale(channels, 1.0f);
       for (int64_t c = 0; c < channels; ++c)
         if (r1[c] > 0 && r2[c] > 0) scale[c] = std::sqrt(r1[c] * r2[c]) / r2[c];

@@ -55,7 +55,8 @@ class IntegerRewriter {
   Params FromRange(float lo, float hi) const;
   std::string WhyFloat(int op_index, const OpRule* rule) const;
   void DecideParams();
-  int32_t GetInteger(int32_t t, const Params& p, std::vector<std::unique_ptr<fb::OperatorT>>* ops);
+  int32_t GetInteger(int32_t t, const Params& p,
+                     std::vector<std::unique_ptr<fb::OperatorT>>* ops);
   int32_t GetFloat(int32_t t, std::vector<std::unique_ptr<fb::OperatorT>>* ops);
   void MakeInteger(int32_t t, const Params& p);
   int32_t QuantizeConstant(int32_t t, const Params* required);
@@ -121,8 +122,10 @@ std::string IntegerRewriter::WhyFloat(int op_index, const OpRule* rule) const {
   bool has_float = false;
   for (int32_t t : op.outputs) {
     if (t < 0) continue;
-    if (sg_.tensors[t]->type != fb::TensorType::FLOAT32) return "non-float output";
-    if (!IsFloatActivation(t) || !stats_[t].seen) return "output not calibrated";
+    if (sg_.tensors[t]->type != fb::TensorType::FLOAT32)
+      return "non-float output";
+    if (!IsFloatActivation(t) || !stats_[t].seen)
+      return "output not calibrated";
     has_float = true;
   }
   for (size_t i = 0; i < op.inputs.size(); ++i) {
@@ -131,7 +134,8 @@ std::string IntegerRewriter::WhyFloat(int op_index, const OpRule* rule) const {
     const fb::TensorT& tensor = *sg_.tensors[t];
     if (tensor.type != fb::TensorType::FLOAT32) continue;  // shapes, axes
     const bool constant = IsConstant(*model_, tensor);
-    if (rule->weighted && i >= 1 && !constant) return "weights are not constant";
+    if (rule->weighted && i >= 1 && !constant)
+      return "weights are not constant";
     if (!constant && !stats_[t].seen) return "input not calibrated";
   }
   if (rule->weighted && (op.inputs.size() < 2 || op.inputs[1] < 0))
@@ -166,8 +170,9 @@ void IntegerRewriter::MakeInteger(int32_t t, const Params& p) {
   native_int_[t] = true;
 }
 
-int32_t IntegerRewriter::GetInteger(int32_t t, const Params& p,
-                                    std::vector<std::unique_ptr<fb::OperatorT>>* ops) {
+int32_t IntegerRewriter::GetInteger(
+    int32_t t, const Params& p,
+    std::vector<std::unique_ptr<fb::OperatorT>>* ops) {
   if (native_int_[t]) {
     const auto& q = *sg_.tensors[t]->quantization;
     if (q.scale[0] == p.scale && q.zero_point[0] == p.zero_point) return t;
@@ -176,8 +181,10 @@ int32_t IntegerRewriter::GetInteger(int32_t t, const Params& p,
   auto it = int_cache_.find(key);
   if (it != int_cache_.end()) return it->second;
   const fb::TensorT& src = *sg_.tensors[t];
-  const std::string suffix = native_int_[t] ? "_requantized" : std::string("_") + IntName();
-  const int32_t out = AddTensor(model_, &sg_, src.name + suffix, IntType(), src.shape);
+  const std::string suffix =
+      native_int_[t] ? "_requantized" : std::string("_") + IntName();
+  const int32_t out =
+      AddTensor(model_, &sg_, src.name + suffix, IntType(), src.shape);
   sg_.tensors[out]->shape_signature = sg_.tensors[t]->shape_signature;
   SetQuant(sg_.tensors[out].get(), {p.scale}, {p.zero_point});
   // float -> int8: v1; int8 -> int8 requantize: v2; int16 involved: v3.
@@ -187,14 +194,16 @@ int32_t IntegerRewriter::GetInteger(int32_t t, const Params& p,
   return out;
 }
 
-int32_t IntegerRewriter::GetFloat(int32_t t, std::vector<std::unique_ptr<fb::OperatorT>>* ops) {
+int32_t IntegerRewriter::GetFloat(
+    int32_t t, std::vector<std::unique_ptr<fb::OperatorT>>* ops) {
   auto it = float_cache_.find(t);
   if (it != float_cache_.end()) return it->second;
   const fb::TensorT& src = *sg_.tensors[t];
   const int32_t out = AddTensor(model_, &sg_, src.name + "_dequantized",
                                 fb::TensorType::FLOAT32, src.shape);
   sg_.tensors[out]->shape_signature = sg_.tensors[t]->shape_signature;
-  ops->push_back(NewOp(fb::BuiltinOperator::DEQUANTIZE, int16_ ? 4 : 2, t, out));
+  ops->push_back(
+      NewOp(fb::BuiltinOperator::DEQUANTIZE, int16_ ? 4 : 2, t, out));
   float_cache_[t] = out;
   return out;
 }
@@ -219,15 +228,18 @@ int32_t IntegerRewriter::QuantizeConstant(int32_t t, const Params* required) {
   std::vector<int16_t> q16;
   std::vector<int8_t> q8;
   for (float v : values) {
-    const double q = std::clamp(std::round(static_cast<double>(v) / p.scale) + p.zero_point,
-                                static_cast<double>(qmin), static_cast<double>(qmax));
-    if (int16_) q16.push_back(static_cast<int16_t>(q));
-    else q8.push_back(static_cast<int8_t>(q));
+    const double q =
+        std::clamp(std::round(static_cast<double>(v) / p.scale) + p.zero_point,
+                   static_cast<double>(qmin), static_cast<double>(qmax));
+    if (int16_)
+      q16.push_back(static_cast<int16_t>(q));
+    else
+      q8.push_back(static_cast<int8_t>(q));
   }
   std::vector<uint8_t> data = int16_ ? Bytes(q16) : Bytes(q8);
   if (data.empty()) data.push_back(0);  // keep it a constant
-  const int32_t out = AddTensor(model_, &sg_, src.name + "_" + IntName(), IntType(),
-                                src.shape, std::move(data));
+  const int32_t out = AddTensor(model_, &sg_, src.name + "_" + IntName(),
+                                IntType(), src.shape, std::move(data));
   SetQuant(sg_.tensors[out].get(), {p.scale}, {p.zero_point});
   return out;
 }
@@ -237,13 +249,16 @@ int32_t IntegerRewriter::QuantizeConstant(int32_t t, const Params* required) {
 // `original_input` is the float tensor the op read before the rewrite (its
 // calibration statistics drive bias correction).
 void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
-                                      const Params& in, int32_t original_input) {
+                                      const Params& in,
+                                      int32_t original_input) {
   const fb::TensorT& filter = *sg_.tensors[op->inputs[1]];
   const std::vector<float> w = FloatValues(*model_, filter);
   const std::vector<int32_t>& shape = filter.shape;
-  int dim = std::min<int>(rule.weight_channel_dim, static_cast<int>(shape.size()) - 1);
+  int dim = std::min<int>(rule.weight_channel_dim,
+                          static_cast<int>(shape.size()) - 1);
   dim = std::max(dim, 0);
-  const int64_t channels = options_.per_channel && !shape.empty() ? shape[dim] : 1;
+  const int64_t channels =
+      options_.per_channel && !shape.empty() ? shape[dim] : 1;
   int64_t inner = 1;  // elements after the channel axis
   for (size_t d = dim + 1; d < shape.size(); ++d) inner *= shape[d];
   auto channel_of = [&](int64_t i) {
@@ -256,10 +271,12 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
   for (int64_t c = 0; c < channels; ++c)
     scales[c] = max_abs[c] > 0 ? max_abs[c] / 127.0f : 1.0f;
   std::vector<int8_t> q(w.size());
-  std::vector<float> error(w.size());  // float - dequantized, for bias correction
+  std::vector<float> error(
+      w.size());  // float - dequantized, for bias correction
   for (int64_t i = 0; i < static_cast<int64_t>(w.size()); ++i) {
     const float s = scales[channel_of(i)];
-    q[i] = static_cast<int8_t>(std::clamp(std::round(w[i] / s), -127.0f, 127.0f));
+    q[i] =
+        static_cast<int8_t>(std::clamp(std::round(w[i] / s), -127.0f, 127.0f));
     error[i] = w[i] - q[i] * s;
   }
   const int32_t qf = AddTensor(model_, &sg_, filter.name + "_int8",
@@ -271,7 +288,12 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
 
   // Output channels and the bias (possibly corrected).
   const fb::BuiltinOperator code = OpOf(*model_, *op);
-  const int64_t out_channels = shape.empty() ? 1 : shape[rule.weight_channel_dim < static_cast<int>(shape.size()) ? rule.weight_channel_dim : 0];
+  const int64_t out_channels =
+      shape.empty()
+          ? 1
+          : shape[rule.weight_channel_dim < static_cast<int>(shape.size())
+                      ? rule.weight_channel_dim
+                      : 0];
   std::vector<float> bias(out_channels, 0.0f);
   const bool has_bias = op->inputs.size() > 2 && op->inputs[2] >= 0;
   if (has_bias) {
@@ -279,7 +301,8 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
     if (static_cast<int64_t>(b.size()) == out_channels) bias = b;
   }
   bool corrected = false;
-  if (options_.bias_correction && input >= 0 && input < static_cast<int32_t>(stats_.size()) &&
+  if (options_.bias_correction && input >= 0 &&
+      input < static_cast<int32_t>(stats_.size()) &&
       stats_[input].channel_count > 0) {
     // E[W x] - E[Wq x] = (W - Wq) E[x], with E[x] per input channel (the
     // last dimension of the input); padding is ignored.
@@ -291,7 +314,8 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
       const int64_t c_total = shape.back();
       const int64_t mult = in_channels > 0 ? c_total / in_channels : 0;
       shapes_ok = mult > 0 && mult * in_channels == c_total;
-      for (int64_t i = 0; shapes_ok && i < static_cast<int64_t>(w.size()); ++i) {
+      for (int64_t i = 0; shapes_ok && i < static_cast<int64_t>(w.size());
+           ++i) {
         const int64_t c = i % c_total;
         delta[c] += error[i] * mean[c / mult];
       }
@@ -302,7 +326,8 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
         delta[i / (w.size() / out_channels)] += error[i] * mean[i % last];
     }
     if (shapes_ok) {
-      for (int64_t c = 0; c < out_channels; ++c) bias[c] += static_cast<float>(delta[c]);
+      for (int64_t c = 0; c < out_channels; ++c)
+        bias[c] += static_cast<float>(delta[c]);
       corrected = true;
     }
   }
@@ -319,20 +344,24 @@ void IntegerRewriter::QuantizeWeights(fb::OperatorT* op, const OpRule& rule,
   } else {
     std::vector<int32_t> qb(out_channels);
     for (int64_t c = 0; c < out_channels; ++c) {
-      const double v = std::round(static_cast<double>(bias[c]) / bias_scales[c]);
+      const double v =
+          std::round(static_cast<double>(bias[c]) / bias_scales[c]);
       qb[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
     }
     data = Bytes(qb);
   }
-  const std::string name = has_bias ? sg_.tensors[op->inputs[2]]->name
-                                    : sg_.tensors[op->outputs[0]]->name + "_bias";
-  const int32_t qb = AddTensor(model_, &sg_, name + (int16_ ? "_int64" : "_int32"),
-                               int16_ ? fb::TensorType::INT64 : fb::TensorType::INT32,
-                               {static_cast<int32_t>(out_channels)}, std::move(data));
+  const std::string name = has_bias
+                               ? sg_.tensors[op->inputs[2]]->name
+                               : sg_.tensors[op->outputs[0]]->name + "_bias";
+  const int32_t qb =
+      AddTensor(model_, &sg_, name + (int16_ ? "_int64" : "_int32"),
+                int16_ ? fb::TensorType::INT64 : fb::TensorType::INT32,
+                {static_cast<int32_t>(out_channels)}, std::move(data));
   // Per-tensor filters get a per-tensor bias, as the spec has it.
   if (channels == 1) bias_scales.resize(1);
   const size_t n = bias_scales.size();
-  SetQuant(sg_.tensors[qb].get(), std::move(bias_scales), std::vector<int64_t>(n, 0), 0);
+  SetQuant(sg_.tensors[qb].get(), std::move(bias_scales),
+           std::vector<int64_t>(n, 0), 0);
   if (op->inputs.size() < 3) op->inputs.resize(3, -1);
   op->inputs[2] = qb;
 }
@@ -367,7 +396,8 @@ void IntegerRewriter::DecideParams() {
     for (int32_t t : sg_.operators[i]->inputs)
       if (t >= 0 && t < static_cast<int32_t>(consumers.size())) ++consumers[t];
     for (int32_t t : sg_.operators[i]->outputs)
-      if (t >= 0 && t < static_cast<int32_t>(producer.size())) producer[t] = static_cast<int>(i);
+      if (t >= 0 && t < static_cast<int32_t>(producer.size()))
+        producer[t] = static_cast<int>(i);
   }
   for (int32_t t : sg_.outputs)
     if (t >= 0 && t < static_cast<int32_t>(consumers.size())) ++consumers[t];
@@ -375,13 +405,16 @@ void IntegerRewriter::DecideParams() {
     if (!quantized_[i]) continue;
     const fb::OperatorT& op = *sg_.operators[i];
     const OpRule& rule = *FindOpRule(OpOf(*model_, op));
-    if (rule.output != OutputRule::kSharedWithInputs || !params_[op.outputs[0]]) continue;
+    if (rule.output != OutputRule::kSharedWithInputs || !params_[op.outputs[0]])
+      continue;
     for (int32_t t : op.inputs) {
       if (!IsFloatActivation(t) || consumers[t] != 1 || producer[t] < 0 ||
           !quantized_[producer[t]])
         continue;
-      const OpRule& made_by = *FindOpRule(OpOf(*model_, *sg_.operators[producer[t]]));
-      if (made_by.output == OutputRule::kCalibrated) params_[t] = params_[op.outputs[0]];
+      const OpRule& made_by =
+          *FindOpRule(OpOf(*model_, *sg_.operators[producer[t]]));
+      if (made_by.output == OutputRule::kCalibrated)
+        params_[t] = params_[op.outputs[0]];
     }
   }
   // Remaining activations (graph inputs/outputs next to float ops).
@@ -390,7 +423,8 @@ void IntegerRewriter::DecideParams() {
       params_[t] = Natural(static_cast<int32_t>(t));
 }
 
-bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* result) {
+bool IntegerRewriter::Run(const std::set<int>& force_float,
+                          IntegerResult* result) {
   const size_t num_ops = sg_.operators.size();
   const size_t num_tensors = sg_.tensors.size();
   quantized_.assign(num_ops, false);
@@ -402,20 +436,24 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
     const fb::BuiltinOperator code = OpOf(*model_, op);
     rules[i] = FindOpRule(code);
     std::string why = WhyFloat(static_cast<int>(i), rules[i]);
-    if (why.empty() && force_float.count(static_cast<int>(i))) why = "--auto-fallback";
+    if (why.empty() && force_float.count(static_cast<int>(i)))
+      why = "--auto-fallback";
     quantized_[i] = why.empty();
     if (!why.empty()) {
       const std::string out = op.outputs.empty() || op.outputs[0] < 0
-                                  ? "" : sg_.tensors[op.outputs[0]]->name;
-      report_->float_ops.push_back(std::string(fb::EnumNameBuiltinOperator(code)) +
-                                   " (" + out + "): " + why);
+                                  ? ""
+                                  : sg_.tensors[op.outputs[0]]->name;
+      report_->float_ops.push_back(
+          std::string(fb::EnumNameBuiltinOperator(code)) + " (" + out +
+          "): " + why);
     }
   }
   DecideParams();
 
   // Graph inputs: integer storage with --io int8.
   for (int32_t t : sg_.inputs)
-    if (options_.integer_io && IsFloatActivation(t) && params_[t]) MakeInteger(t, *params_[t]);
+    if (options_.integer_io && IsFloatActivation(t) && params_[t])
+      MakeInteger(t, *params_[t]);
 
   std::vector<std::unique_ptr<fb::OperatorT>> ops;
   for (size_t i = 0; i < num_ops; ++i) {
@@ -433,7 +471,8 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
     const int32_t out = op->outputs[0];
     const Params out_params = *params_[out];
     const int32_t original_in0 = op->inputs[0];
-    const Params in0_params = params_[original_in0] ? *params_[original_in0] : out_params;
+    const Params in0_params =
+        params_[original_in0] ? *params_[original_in0] : out_params;
     for (size_t k = 0; k < op->inputs.size(); ++k) {
       const int32_t t = op->inputs[k];
       if (t < 0 || t >= static_cast<int32_t>(num_tensors)) continue;
@@ -448,7 +487,8 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
         continue;
       }
       const Params need = rule.output == OutputRule::kSharedWithInputs
-                              ? out_params : *params_[t];
+                              ? out_params
+                              : *params_[t];
       op->inputs[k] = GetInteger(t, need, &ops);
     }
     if (rule.weighted) {
@@ -456,20 +496,23 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
     }
     for (int32_t t : op->outputs)
       if (t >= 0) MakeInteger(t, *params_[t]);
-    SetOpVersion(model_, op.get(), int16_ ? rule.version_int16 : rule.version_int8);
+    SetOpVersion(model_, op.get(),
+                 int16_ ? rule.version_int16 : rule.version_int8);
     ops.push_back(std::move(op));
   }
 
   // Graph outputs in the requested I/O type; the tensor the user sees keeps
   // the original name.
-  auto rename_pair = [&](int32_t original, int32_t replacement, const char* suffix) {
+  auto rename_pair = [&](int32_t original, int32_t replacement,
+                         const char* suffix) {
     std::string name = sg_.tensors[original]->name;
     sg_.tensors[original]->name = name + suffix;
     sg_.tensors[replacement]->name = name;
     for (auto& sig : model_->signature_defs)
       if (sig->subgraph_index == 0)
         for (auto& m : sig->outputs)
-          if (static_cast<int32_t>(m->tensor_index) == original) m->tensor_index = replacement;
+          if (static_cast<int32_t>(m->tensor_index) == original)
+            m->tensor_index = replacement;
   };
   for (int32_t& t : sg_.outputs) {
     if (t < 0 || t >= static_cast<int32_t>(num_tensors)) continue;
@@ -477,7 +520,8 @@ bool IntegerRewriter::Run(const std::set<int>& force_float, IntegerResult* resul
       const int32_t f = GetFloat(t, &ops);
       rename_pair(t, f, (std::string("_") + IntName()).c_str());
       t = f;
-    } else if (options_.integer_io && !native_int_[t] && IsFloatActivation(t) && params_[t]) {
+    } else if (options_.integer_io && !native_int_[t] && IsFloatActivation(t) &&
+               params_[t]) {
       const int32_t q = GetInteger(t, *params_[t], &ops);
       rename_pair(t, q, "_float");
       t = q;

@@ -11,9 +11,8 @@ fb::BuiltinOperator OpOf(const fb::ModelT& model, const fb::OperatorT& op) {
     return fb::BuiltinOperator::CUSTOM;
   const fb::OperatorCodeT& code = *model.operator_codes[op.opcode_index];
   // Old writers only fill the byte-sized field.
-  return static_cast<fb::BuiltinOperator>(
-      std::max<int32_t>(code.deprecated_builtin_code,
-                        static_cast<int32_t>(code.builtin_code)));
+  return static_cast<fb::BuiltinOperator>(std::max<int32_t>(
+      code.deprecated_builtin_code, static_cast<int32_t>(code.builtin_code)));
 }
 
 uint32_t OpCodeIndex(fb::ModelT* model, fb::BuiltinOperator op, int version) {
@@ -41,7 +40,8 @@ void SetOpVersion(fb::ModelT* model, fb::OperatorT* op, int version) {
 const std::vector<uint8_t>& ConstantData(const fb::ModelT& model,
                                          const fb::TensorT& tensor) {
   static const std::vector<uint8_t> kEmpty;
-  if (tensor.buffer == 0 || tensor.buffer >= model.buffers.size()) return kEmpty;
+  if (tensor.buffer == 0 || tensor.buffer >= model.buffers.size())
+    return kEmpty;
   return model.buffers[tensor.buffer]->data;
 }
 
@@ -100,8 +100,10 @@ std::vector<int32_t> CompactTensors(fb::ModelT* model, int sg_index) {
   for (int32_t t : sg.outputs) mark(t);
   for (const auto& sig : model->signature_defs) {
     if (static_cast<int>(sig->subgraph_index) != sg_index) continue;
-    for (const auto& m : sig->inputs) mark(static_cast<int32_t>(m->tensor_index));
-    for (const auto& m : sig->outputs) mark(static_cast<int32_t>(m->tensor_index));
+    for (const auto& m : sig->inputs)
+      mark(static_cast<int32_t>(m->tensor_index));
+    for (const auto& m : sig->outputs)
+      mark(static_cast<int32_t>(m->tensor_index));
   }
   std::vector<int32_t> remap(sg.tensors.size(), -1);
   std::vector<std::unique_ptr<fb::TensorT>> kept;
@@ -153,7 +155,8 @@ void CompactBuffers(fb::ModelT* model) {
   for (auto& m : model->metadata)
     if (m->buffer < remap.size()) m->buffer = remap[m->buffer];
   for (int32_t& b : model->metadata_buffer)
-    if (b >= 0 && static_cast<size_t>(b) < remap.size()) b = static_cast<int32_t>(remap[b]);
+    if (b >= 0 && static_cast<size_t>(b) < remap.size())
+      b = static_cast<int32_t>(remap[b]);
 }
 
 }  // namespace
@@ -180,18 +183,22 @@ int FoldConstantDequantize(fb::ModelT* model) {
   for (auto& sg : model->subgraphs) {
     std::vector<std::unique_ptr<fb::OperatorT>> kept;
     for (auto& op : sg->operators) {
-      if (OpOf(*model, *op) != fb::BuiltinOperator::DEQUANTIZE || op->inputs.size() != 1 ||
-          op->outputs.size() != 1 || op->inputs[0] < 0 || op->outputs[0] < 0) {
+      if (OpOf(*model, *op) != fb::BuiltinOperator::DEQUANTIZE ||
+          op->inputs.size() != 1 || op->outputs.size() != 1 ||
+          op->inputs[0] < 0 || op->outputs[0] < 0) {
         kept.push_back(std::move(op));
         continue;
       }
       const fb::TensorT& in = *sg->tensors[op->inputs[0]];
       fb::TensorT& out = *sg->tensors[op->outputs[0]];
       const std::vector<uint8_t>& data = ConstantData(*model, in);
-      const bool fp16 = in.type == fb::TensorType::FLOAT16 && in.sparsity == nullptr;
+      const bool fp16 =
+          in.type == fb::TensorType::FLOAT16 && in.sparsity == nullptr;
       const bool int8 = in.type == fb::TensorType::INT8 && in.quantization &&
-                        in.quantization->scale.size() == 1 && in.sparsity == nullptr;
-      if (data.empty() || (!fp16 && !int8) || out.type != fb::TensorType::FLOAT32) {
+                        in.quantization->scale.size() == 1 &&
+                        in.sparsity == nullptr;
+      if (data.empty() || (!fp16 && !int8) ||
+          out.type != fb::TensorType::FLOAT32) {
         kept.push_back(std::move(op));
         continue;
       }
@@ -203,8 +210,9 @@ int FoldConstantDequantize(fb::ModelT* model) {
           memcpy(&h, data.data() + 2 * i, 2);
           values[i] = ref::HalfToFloat(h);
         } else {
-          values[i] = in.quantization->scale[0] *
-                      (static_cast<int8_t>(data[i]) - in.quantization->zero_point[0]);
+          values[i] =
+              in.quantization->scale[0] *
+              (static_cast<int8_t>(data[i]) - in.quantization->zero_point[0]);
         }
       }
       auto buffer = std::make_unique<fb::BufferT>();

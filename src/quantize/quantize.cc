@@ -32,9 +32,13 @@ Sample AdaptSample(const Sample& sample, Subgraph& sg) {
     out[k].type = t.type;
     out[k].data.resize(n * (i8 ? 1 : 2));
     for (size_t i = 0; i < n; ++i) {
-      const double q = std::clamp(std::round(static_cast<double>(v[i]) / scale) + zp, lo, hi);
-      if (i8) out[k].data[i] = static_cast<uint8_t>(static_cast<int8_t>(q));
-      else reinterpret_cast<int16_t*>(out[k].data.data())[i] = static_cast<int16_t>(q);
+      const double q = std::clamp(
+          std::round(static_cast<double>(v[i]) / scale) + zp, lo, hi);
+      if (i8)
+        out[k].data[i] = static_cast<uint8_t>(static_cast<int8_t>(q));
+      else
+        reinterpret_cast<int16_t*>(out[k].data.data())[i] =
+            static_cast<int16_t>(q);
     }
   }
   return out;
@@ -58,10 +62,11 @@ bool Compare(const std::vector<uint8_t>& float_bytes,
              const std::vector<uint8_t>& quant_bytes,
              const std::vector<Sample>& samples,
              const std::vector<std::pair<int32_t, int32_t>>& pairs,
-             std::vector<Energy>* tensor_energy, std::vector<Energy>* output_energy,
-             convert::Diagnostics* diag) {
+             std::vector<Energy>* tensor_energy,
+             std::vector<Energy>* output_energy, convert::Diagnostics* diag) {
   ModelRunner float_runner, quant_runner;
-  if (!float_runner.Init(float_bytes, diag) || !quant_runner.Init(quant_bytes, diag))
+  if (!float_runner.Init(float_bytes, diag) ||
+      !quant_runner.Init(quant_bytes, diag))
     return false;
   tensor_energy->assign(pairs.size(), Energy{});
   std::map<int32_t, std::vector<size_t>> by_float;
@@ -71,37 +76,47 @@ bool Compare(const std::vector<uint8_t>& float_bytes,
     std::vector<std::vector<float>> reference(pairs.size());
     std::map<int32_t, std::vector<float>> float_values;
     for (size_t i = 0; i < pairs.size(); ++i) float_values[pairs[i].first];
-    if (!float_runner.Run(sample, [&](int32_t index, const Tensor& t) {
-          auto it = float_values.find(index);
-          if (it != float_values.end()) it->second = DequantizedValues(t);
-        }, diag))
+    if (!float_runner.Run(
+            sample,
+            [&](int32_t index, const Tensor& t) {
+              auto it = float_values.find(index);
+              if (it != float_values.end()) it->second = DequantizedValues(t);
+            },
+            diag))
       return false;
     Subgraph& fsg = float_runner.primary();
     std::vector<std::vector<float>> float_outputs;
-    for (int32_t o : fsg.outputs()) float_outputs.push_back(DequantizedValues(fsg.tensors()[o]));
-    if (!quant_runner.Run(AdaptSample(sample, quant_runner.primary()),
-                          [&](int32_t index, const Tensor& t) {
-          auto it = by_quant.find(index);
-          if (it == by_quant.end()) return;
-          const std::vector<float>& f = float_values[pairs[it->second].first];
-          const std::vector<float> q = DequantizedValues(t);
-          if (f.size() != q.size()) return;
-          Energy& e = (*tensor_energy)[it->second];
-          for (size_t i = 0; i < f.size(); ++i) {
-            e.signal += static_cast<double>(f[i]) * f[i];
-            e.noise += static_cast<double>(f[i] - q[i]) * (f[i] - q[i]);
-          }
-        }, diag))
+    for (int32_t o : fsg.outputs())
+      float_outputs.push_back(DequantizedValues(fsg.tensors()[o]));
+    if (!quant_runner.Run(
+            AdaptSample(sample, quant_runner.primary()),
+            [&](int32_t index, const Tensor& t) {
+              auto it = by_quant.find(index);
+              if (it == by_quant.end()) return;
+              const std::vector<float>& f =
+                  float_values[pairs[it->second].first];
+              const std::vector<float> q = DequantizedValues(t);
+              if (f.size() != q.size()) return;
+              Energy& e = (*tensor_energy)[it->second];
+              for (size_t i = 0; i < f.size(); ++i) {
+                e.signal += static_cast<double>(f[i]) * f[i];
+                e.noise += static_cast<double>(f[i] - q[i]) * (f[i] - q[i]);
+              }
+            },
+            diag))
       return false;
     Subgraph& qsg = quant_runner.primary();
     output_energy->resize(float_outputs.size());
-    for (size_t k = 0; k < float_outputs.size() && k < qsg.outputs().size(); ++k) {
-      const std::vector<float> q = DequantizedValues(qsg.tensors()[qsg.outputs()[k]]);
+    for (size_t k = 0; k < float_outputs.size() && k < qsg.outputs().size();
+         ++k) {
+      const std::vector<float> q =
+          DequantizedValues(qsg.tensors()[qsg.outputs()[k]]);
       const std::vector<float>& f = float_outputs[k];
       if (q.size() != f.size()) continue;
       for (size_t i = 0; i < f.size(); ++i) {
         (*output_energy)[k].signal += static_cast<double>(f[i]) * f[i];
-        (*output_energy)[k].noise += static_cast<double>(f[i] - q[i]) * (f[i] - q[i]);
+        (*output_energy)[k].noise +=
+            static_cast<double>(f[i] - q[i]) * (f[i] - q[i]);
       }
     }
   }
@@ -134,7 +149,8 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
                          !options.per_channel);
   if (equalize) {
     const int pairs = EqualizeCrossLayer(model);
-    diag->notes.push_back("cross-layer equalization: " + std::to_string(pairs) + " layer pairs");
+    diag->notes.push_back("cross-layer equalization: " + std::to_string(pairs) +
+                          " layer pairs");
   }
   const std::vector<uint8_t> equalized_bytes = Reserialize(*model);
   std::vector<TensorStats> stats;
@@ -149,7 +165,8 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
     attempt_report.bytes_before = report->bytes_before;
     IntegerResult result;
     if (attempt > 0) Reload(equalized_bytes, model);
-    if (!RewriteInteger(model, stats, options, force_float, &result, &attempt_report, diag))
+    if (!RewriteInteger(model, stats, options, force_float, &result,
+                        &attempt_report, diag))
       return false;
     const std::vector<int32_t> remap = RemoveUnused(model);
     pairs.clear();
@@ -176,10 +193,12 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
     for (size_t i = 0; i < ops.size(); ++i) {
       if (!result.op_quantized[i] || ops[i]->outputs.empty()) continue;
       auto it = sqnr_of.find(ops[i]->outputs[0]);
-      if (it != sqnr_of.end()) ranked.emplace_back(it->second, static_cast<int>(i));
+      if (it != sqnr_of.end())
+        ranked.emplace_back(it->second, static_cast<int>(i));
     }
     std::sort(ranked.begin(), ranked.end());
-    for (int k = 0; k < options.auto_fallback && k < static_cast<int>(ranked.size()); ++k)
+    for (int k = 0;
+         k < options.auto_fallback && k < static_cast<int>(ranked.size()); ++k)
       force_float.insert(ranked[k].second);
   }
   const fb::SubGraphT& sg = *model->subgraphs[0];
@@ -190,12 +209,15 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
     r.type = t.type == fb::TensorType::INT16 ? "int16" : "int8";
     if (t.quantization && !t.quantization->scale.empty()) {
       r.scale = t.quantization->scale[0];
-      r.zero_point = t.quantization->zero_point.empty() ? 0 : t.quantization->zero_point[0];
+      r.zero_point = t.quantization->zero_point.empty()
+                         ? 0
+                         : t.quantization->zero_point[0];
     }
     r.sqnr_db = Sqnr(energy[i].signal, energy[i].noise);
     report->tensors.push_back(r);
   }
-  for (const Energy& e : output_energy) report->output_sqnr_db.push_back(Sqnr(e.signal, e.noise));
+  for (const Energy& e : output_energy)
+    report->output_sqnr_db.push_back(Sqnr(e.signal, e.noise));
   return true;
 }
 
@@ -216,15 +238,18 @@ bool QuantizeModel(fb::ModelT* model, const std::vector<Sample>& samples,
   if (options.mode == Mode::kInt8 || options.mode == Mode::kInt16x8) {
     if (!QuantizeInteger(model, samples, options, report, diag)) return false;
   } else {
-    if (options.mode == Mode::kFloat16) QuantizeFloat16(model, report);
-    else QuantizeDynamic(model, options, report);
+    if (options.mode == Mode::kFloat16)
+      QuantizeFloat16(model, report);
+    else
+      QuantizeDynamic(model, options, report);
     RemoveUnused(model);
     if (!samples.empty()) {
       std::vector<Energy> energy, output_energy;
       if (!Compare(float_bytes, Reserialize(*model), samples, {}, &energy,
                    &output_energy, diag))
         return false;
-      for (const Energy& e : output_energy) report->output_sqnr_db.push_back(Sqnr(e.signal, e.noise));
+      for (const Energy& e : output_energy)
+        report->output_sqnr_db.push_back(Sqnr(e.signal, e.noise));
     }
   }
   report->bytes_after = Reserialize(*model).size();

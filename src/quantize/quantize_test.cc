@@ -23,7 +23,8 @@ using testing::kF32;
 using testing::kI32;
 using testing::ModelBuilder;
 
-std::vector<float> Random(size_t n, uint32_t seed, float lo = -1, float hi = 1) {
+std::vector<float> Random(size_t n, uint32_t seed, float lo = -1,
+                          float hi = 1) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> d(lo, hi);
   std::vector<float> v(n);
@@ -45,7 +46,8 @@ fb::BuiltinOptionsUnion Options(T options) {
 std::vector<uint8_t> BuildFloatModel() {
   ModelBuilder b;
   const int x = b.AddTensor(kF32, {1, 8, 8, 3}, "x");
-  const int w1 = b.AddConstant(kF32, {6, 3, 3, 3}, Random(6 * 27, 1, -0.5f, 0.5f), "w1");
+  const int w1 =
+      b.AddConstant(kF32, {6, 3, 3, 3}, Random(6 * 27, 1, -0.5f, 0.5f), "w1");
   const int b1 = b.AddConstant(kF32, {6}, Random(6, 2, -0.1f, 0.1f), "b1");
   const int c1 = b.AddTensor(kF32, {1, 8, 8, 6}, "conv1");
   fb::Conv2DOptionsT conv;
@@ -54,7 +56,8 @@ std::vector<uint8_t> BuildFloatModel() {
   conv.fused_activation_function = fb::ActivationFunctionType::RELU;
   b.AddOp(fb::BuiltinOperator::CONV_2D, {x, w1, b1}, {c1}, Options(conv));
 
-  const int wd = b.AddConstant(kF32, {1, 3, 3, 6}, Random(54, 3, -0.6f, 0.6f), "wd");
+  const int wd =
+      b.AddConstant(kF32, {1, 3, 3, 6}, Random(54, 3, -0.6f, 0.6f), "wd");
   const int bd = b.AddConstant(kF32, {6}, Random(6, 4, -0.1f, 0.1f), "bd");
   const int d1 = b.AddTensor(kF32, {1, 8, 8, 6}, "dw");
   fb::DepthwiseConv2DOptionsT dw;
@@ -79,18 +82,22 @@ std::vector<uint8_t> BuildFloatModel() {
   const int sig = b.AddTensor(kF32, {1, 4, 4, 6}, "sigmoid");
   b.AddOp(fb::BuiltinOperator::LOGISTIC, {c2}, {sig});
   const int sum = b.AddTensor(kF32, {1, 4, 4, 6}, "sum");
-  b.AddOp(fb::BuiltinOperator::ADD, {p1, c2}, {sum}, Options(fb::AddOptionsT()));
+  b.AddOp(fb::BuiltinOperator::ADD, {p1, c2}, {sum},
+          Options(fb::AddOptionsT()));
   const int cat = b.AddTensor(kF32, {1, 4, 4, 12}, "concat");
   fb::ConcatenationOptionsT concat;
   concat.axis = 3;
-  b.AddOp(fb::BuiltinOperator::CONCATENATION, {sum, sig}, {cat}, Options(concat));
+  b.AddOp(fb::BuiltinOperator::CONCATENATION, {sum, sig}, {cat},
+          Options(concat));
 
-  const int shape = b.AddConstant<int32_t>(kI32, {2}, std::vector<int32_t>{1, 192}, "shape");
+  const int shape =
+      b.AddConstant<int32_t>(kI32, {2}, std::vector<int32_t>{1, 192}, "shape");
   const int flat = b.AddTensor(kF32, {1, 192}, "flat");
   fb::ReshapeOptionsT reshape;
   reshape.new_shape = {1, 192};
   b.AddOp(fb::BuiltinOperator::RESHAPE, {cat, shape}, {flat}, Options(reshape));
-  const int wf = b.AddConstant(kF32, {10, 192}, Random(1920, 7, -0.2f, 0.2f), "wf");
+  const int wf =
+      b.AddConstant(kF32, {10, 192}, Random(1920, 7, -0.2f, 0.2f), "wf");
   const int bf = b.AddConstant(kF32, {10}, Random(10, 8, -0.1f, 0.1f), "bf");
   const int logits = b.AddTensor(kF32, {1, 10}, "logits");
   b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {flat, wf, bf}, {logits},
@@ -107,7 +114,8 @@ std::vector<uint8_t> BuildFloatModel() {
 std::vector<Sample> Samples(int count, uint32_t seed) {
   std::vector<Sample> samples;
   for (int i = 0; i < count; ++i)
-    samples.push_back({testing::RandomArray(DataType::kFloat32, {1, 8, 8, 3}, seed + i)});
+    samples.push_back(
+        {testing::RandomArray(DataType::kFloat32, {1, 8, 8, 3}, seed + i)});
   return samples;
 }
 
@@ -121,11 +129,13 @@ std::vector<float> AsFloats(const NpyArray& a, float scale, int zero_point) {
   const size_t n = a.data.size() / DataTypeSize(a.type);
   std::vector<float> v(n);
   for (size_t i = 0; i < n; ++i) {
-    if (a.type == DataType::kFloat32) memcpy(&v[i], a.data.data() + 4 * i, 4);
+    if (a.type == DataType::kFloat32)
+      memcpy(&v[i], a.data.data() + 4 * i, 4);
     else if (a.type == DataType::kInt8)
       v[i] = scale * (static_cast<int8_t>(a.data[i]) - zero_point);
     else if (a.type == DataType::kInt16)
-      v[i] = scale * (reinterpret_cast<const int16_t*>(a.data.data())[i] - zero_point);
+      v[i] = scale *
+             (reinterpret_cast<const int16_t*>(a.data.data())[i] - zero_point);
   }
   return v;
 }
@@ -140,7 +150,8 @@ double SqnrDb(const std::vector<float>& f, const std::vector<float>& q) {
 }
 
 // Quantizes the test model; returns the serialized result.
-std::vector<uint8_t> Quantize(const QuantizeOptions& options, QuantizeReport* report) {
+std::vector<uint8_t> Quantize(const QuantizeOptions& options,
+                              QuantizeReport* report) {
   fb::ModelT model = Unpack(BuildFloatModel());
   convert::Diagnostics diag;
   EXPECT_TRUE(QuantizeModel(&model, Samples(24, 100), options, report, &diag))
@@ -164,7 +175,8 @@ NpyArray ToInput(const NpyArray& x, const fb::ModelT& model) {
     memcpy(&v, x.data.data() + 4 * i, 4);
     const double q = std::round(v / s) + z;
     if (out.type == DataType::kInt8)
-      out.data[i] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(q, -128.0, 127.0)));
+      out.data[i] = static_cast<uint8_t>(
+          static_cast<int8_t>(std::clamp(q, -128.0, 127.0)));
     else
       reinterpret_cast<int16_t*>(out.data.data())[i] =
           static_cast<int16_t>(std::clamp(q, -32768.0, 32767.0));
@@ -179,13 +191,15 @@ struct Checked {
 // Runs float model (Ember), quantized model in Ember and LiteRT-REF on a
 // few held-out samples; integer outputs must match exactly, float outputs
 // within `float_tolerance` (absolute).
-Checked CheckAgainstOracle(const std::vector<uint8_t>& quantized, double float_tolerance) {
+Checked CheckAgainstOracle(const std::vector<uint8_t>& quantized,
+                           double float_tolerance) {
   const fb::ModelT model = Unpack(quantized);
   const fb::SubGraphT& sg = *model.subgraphs[0];
   const std::vector<uint8_t> float_model = BuildFloatModel();
   std::vector<testing::OracleCase> cases;
   const std::vector<Sample> held_out = Samples(4, 900);
-  for (const Sample& s : held_out) cases.push_back({quantized, {ToInput(s[0], model)}, 1});
+  for (const Sample& s : held_out)
+    cases.push_back({quantized, {ToInput(s[0], model)}, 1});
   const auto lite = testing::RunLiteRt(cases, /*reference=*/true);
   Checked checked;
   for (size_t i = 0; i < held_out.size(); ++i) {
@@ -197,16 +211,20 @@ Checked CheckAgainstOracle(const std::vector<uint8_t>& quantized, double float_t
     if (!lite[i].ok || !ember.ok || !reference.ok) return checked;
     for (size_t k = 0; k < ember.outputs.size(); ++k) {
       std::string why;
-      const double diff = testing::MaxAbsDiff(ember.outputs[k], lite[i].outputs[k], &why);
+      const double diff =
+          testing::MaxAbsDiff(ember.outputs[k], lite[i].outputs[k], &why);
       if (ember.outputs[k].type == DataType::kFloat32)
         EXPECT_LE(diff, float_tolerance) << "output " << k << " " << why;
       else
-        EXPECT_EQ(diff, 0.0) << "integer output " << k << " differs from LiteRT " << why;
+        EXPECT_EQ(diff, 0.0)
+            << "integer output " << k << " differs from LiteRT " << why;
       const fb::TensorT& t = *sg.tensors[sg.outputs[k]];
       const float scale = t.quantization && !t.quantization->scale.empty()
-                              ? t.quantization->scale[0] : 1.0f;
+                              ? t.quantization->scale[0]
+                              : 1.0f;
       const int zp = t.quantization && !t.quantization->zero_point.empty()
-                         ? static_cast<int>(t.quantization->zero_point[0]) : 0;
+                         ? static_cast<int>(t.quantization->zero_point[0])
+                         : 0;
       checked.min_sqnr_db = std::min(
           checked.min_sqnr_db, SqnrDb(AsFloats(reference.outputs[k], 1, 0),
                                       AsFloats(ember.outputs[k], scale, zp)));
@@ -215,7 +233,8 @@ Checked CheckAgainstOracle(const std::vector<uint8_t>& quantized, double float_t
   return checked;
 }
 
-const fb::TensorT* FindTensor(const fb::ModelT& model, const std::string& name) {
+const fb::TensorT* FindTensor(const fb::ModelT& model,
+                              const std::string& name) {
   for (const auto& t : model.subgraphs[0]->tensors)
     if (t->name == name) return t.get();
   return nullptr;
@@ -233,7 +252,8 @@ TEST(QuantizeInt8Test, FollowsTheSpecAndMatchesLiteRtBitExactly) {
   EXPECT_EQ(sg.tensors[sg.outputs[0]]->type, fb::TensorType::FLOAT32);
   for (const auto& op : sg.operators) {
     const fb::BuiltinOperator code = OpOf(model, *op);
-    if (code != fb::BuiltinOperator::CONV_2D && code != fb::BuiltinOperator::DEPTHWISE_CONV_2D &&
+    if (code != fb::BuiltinOperator::CONV_2D &&
+        code != fb::BuiltinOperator::DEPTHWISE_CONV_2D &&
         code != fb::BuiltinOperator::FULLY_CONNECTED)
       continue;
     const fb::TensorT& in = *sg.tensors[op->inputs[0]];
@@ -288,6 +308,7 @@ TEST(QuantizeInt8Test, IntegerIoPerTensorAndMseMatchLiteRt) {
 TEST(QuantizeInt8Test, KeepFloatLeavesTheOpFloatBetweenDequantizeAndQuantize) {
   QuantizeOptions options;
   options.keep_float = {"^LOGISTIC$"};
+  options.method = RangeMethod::kMinMax;
   QuantizeReport report;
   const std::vector<uint8_t> bytes = Quantize(options, &report);
   EXPECT_EQ(report.ops_float, 1);
@@ -340,6 +361,7 @@ TEST(QuantizeDynamicTest, HybridWeightsRunInLiteRtCloseToFloat) {
 TEST(QuantizeTest, AutoFallbackKeepsTheWorstOpsFloat) {
   QuantizeOptions options;
   options.auto_fallback = 2;
+  options.method = RangeMethod::kPercentile;
   QuantizeReport report;
   const std::vector<uint8_t> bytes = Quantize(options, &report);
   EXPECT_EQ(report.ops_float, 2);
@@ -354,8 +376,10 @@ TEST(QuantizeTest, CrossLayerEqualizationKeepsTheFloatFunction) {
   const std::vector<uint8_t> equalized = convert::SerializeTflite(model);
   // The weight ranges of the pair are now balanced per channel.
   const fb::SubGraphT& sg = *model.subgraphs[0];
-  const std::vector<float> w1 = FloatValues(model, *sg.tensors[sg.operators[0]->inputs[1]]);
-  const std::vector<float> wd = FloatValues(model, *sg.tensors[sg.operators[1]->inputs[1]]);
+  const std::vector<float> w1 =
+      FloatValues(model, *sg.tensors[sg.operators[0]->inputs[1]]);
+  const std::vector<float> wd =
+      FloatValues(model, *sg.tensors[sg.operators[1]->inputs[1]]);
   for (int c = 0; c < 6; ++c) {
     float r1 = 0, r2 = 0;
     for (int i = 0; i < 27; ++i) r1 = std::max(r1, std::fabs(w1[c * 27 + i]));
@@ -390,7 +414,8 @@ TEST(QuantizeTest, BiasCorrectionRemovesTheMeanOutputError) {
   const std::vector<uint8_t> float_model = b.Build();
   std::vector<Sample> samples;
   for (int i = 0; i < 32; ++i)
-    samples.push_back({testing::RandomArray(DataType::kFloat32, {1, 64}, 300 + i, 0.5f, 1.5f)});
+    samples.push_back({testing::RandomArray(DataType::kFloat32, {1, 64},
+                                            300 + i, 0.5f, 1.5f)});
   auto mean_abs_bias = [&](bool correct) {
     fb::ModelT model = Unpack(float_model);
     QuantizeOptions options;
@@ -402,11 +427,13 @@ TEST(QuantizeTest, BiasCorrectionRemovesTheMeanOutputError) {
     const std::vector<uint8_t> q = convert::SerializeTflite(model);
     std::vector<double> mean_error(16, 0.0);
     for (int i = 0; i < 32; ++i) {  // held-out, same distribution
-      const Sample s = {testing::RandomArray(DataType::kFloat32, {1, 64}, 700 + i, 0.5f, 1.5f)};
+      const Sample s = {testing::RandomArray(DataType::kFloat32, {1, 64},
+                                             700 + i, 0.5f, 1.5f)};
       const auto f = testing::RunEmber(float_model, s);
       const auto r = testing::RunEmber(q, s);
       EXPECT_TRUE(f.ok && r.ok);
-      const std::vector<float> fv = AsFloats(f.outputs[0], 1, 0), rv = AsFloats(r.outputs[0], 1, 0);
+      const std::vector<float> fv = AsFloats(f.outputs[0], 1, 0),
+                               rv = AsFloats(r.outputs[0], 1, 0);
       for (int c = 0; c < 16; ++c) mean_error[c] += (rv[c] - fv[c]) / 32.0;
     }
     double total = 0;

@@ -38,8 +38,10 @@ std::vector<uint8_t> FloatModel() {
   ModelBuilder b;
   const int x = b.AddTensor(testing::kF32, {1, 64}, "x");
   std::vector<float> w(32 * 64), bias(32);
-  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>((i * 37 % 19) - 9) / 20.0f;
-  for (size_t i = 0; i < bias.size(); ++i) bias[i] = 0.05f * static_cast<float>(i);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<float>((i * 37 % 19) - 9) / 20.0f;
+  for (size_t i = 0; i < bias.size(); ++i)
+    bias[i] = 0.05f * static_cast<float>(i);
   const int wt = b.AddConstant(testing::kF32, {32, 64}, w, "w");
   const int bt = b.AddConstant(testing::kF32, {32}, bias, "b");
   const int h = b.AddTensor(testing::kF32, {1, 32}, "h");
@@ -63,8 +65,9 @@ class QuantizeCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("ember_quantize_cli_" + std::to_string(getpid()) + "_" + info->name());
+    dir_ =
+        fs::temp_directory_path() /
+        ("ember_quantize_cli_" + std::to_string(getpid()) + "_" + info->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     const std::vector<uint8_t> model = FloatModel();
@@ -79,8 +82,8 @@ class QuantizeCliTest : public ::testing::Test {
   };
   Result Cli(const std::string& args) {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("'") + EMBER_CLI_PATH + "' " + args + " >'" +
-                            out.string() + "' 2>'" + err.string() + "'";
+    const std::string cmd = std::string("'") + EMBER_CLI_PATH + "' " + args +
+                            " >'" + out.string() + "' 2>'" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     Result r;
     r.out = ReadText(out);
@@ -88,11 +91,16 @@ class QuantizeCliTest : public ::testing::Test {
     if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     return r;
   }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-  void WriteNpyFile(const std::string& name, std::vector<int64_t> shape, uint32_t seed) {
+  std::string Path(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+  void WriteNpyFile(const std::string& name, std::vector<int64_t> shape,
+                    uint32_t seed) {
     const NpyArray a = testing::RandomArray(DataType::kFloat32, shape, seed);
     ErrorReporter errors;
-    ASSERT_TRUE(WriteNpy(Path(name), a.type, a.shape, a.data.data(), a.data.size(), errors).ok());
+    ASSERT_TRUE(WriteNpy(Path(name), a.type, a.shape, a.data.data(),
+                         a.data.size(), errors)
+                    .ok());
   }
   // Fails the test unless `r` failed with `needle` in its message and no
   // output (nor temporary) file exists.
@@ -109,14 +117,16 @@ class QuantizeCliTest : public ::testing::Test {
 
 TEST_F(QuantizeCliTest, Int8WithNpyCalibrationWritesModelAndReport) {
   WriteNpyFile("cal.npy", {16, 1, 64}, 3);
-  const Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                       "' --mode int8 --calibration '" + Path("cal.npy") + "' --report '" +
-                       Path("report.json") + "'");
+  const Result r =
+      Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
+          "' --mode int8 --calibration '" + Path("cal.npy") + "' --report '" +
+          Path("report.json") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("SQNR"), std::string::npos) << r.out;
   const auto report = nlohmann::json::parse(ReadText(Path("report.json")));
   EXPECT_EQ(report["mode"], "int8");
-  EXPECT_GT(report["bytes_before"].get<int>(), report["bytes_after"].get<int>());
+  EXPECT_GT(report["bytes_before"].get<int>(),
+            report["bytes_after"].get<int>());
   ASSERT_FALSE(report["tensors"].empty());
   for (const auto& t : report["tensors"]) {
     EXPECT_GT(t["scale"].get<double>(), 0.0);
@@ -139,15 +149,19 @@ TEST_F(QuantizeCliTest, DirectoryAndNumpyNpzCalibration) {
   fs::create_directories(Path("cal"));
   WriteNpyFile("cal/a.npy", {1, 64}, 1);
   WriteNpyFile("cal/b.npy", {4, 1, 64}, 2);
-  Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                 "' --mode int16x8 --calibration '" + Path("cal") + "' --json");
+  Result r =
+      Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
+          "' --mode int16x8 --calibration '" + Path("cal") + "' --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["tensors"][0]["type"], "int16");
-  const std::string python = getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
-  ASSERT_EQ(std::system((python + " -c \"import numpy as np; np.savez('" + Path("cal.npz") +
-                         "', x=np.random.RandomState(0).rand(8, 1, 64).astype('float32'))\"")
-                            .c_str()),
-            0);
+  const std::string python =
+      getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
+  ASSERT_EQ(
+      std::system(
+          (python + " -c \"import numpy as np; np.savez('" + Path("cal.npz") +
+           "', x=np.random.RandomState(0).rand(8, 1, 64).astype('float32'))\"")
+              .c_str()),
+      0);
   fs::remove(Path("out.tflite"));
   r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
           "' --mode int8 --io int8 --calibration-method mse --calibration '" +
@@ -157,15 +171,16 @@ TEST_F(QuantizeCliTest, DirectoryAndNumpyNpzCalibration) {
 }
 
 TEST_F(QuantizeCliTest, NoCalibrationWarnsAndUsesRandomInputs) {
-  const Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                       "' --mode int8");
+  const Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" +
+                       Path("out.tflite") + "' --mode int8");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("warning: no --calibration"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("warning: no --calibration"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(QuantizeCliTest, Fp16AndDynamicModes) {
-  Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                 "' --mode fp16");
+  Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" +
+                 Path("out.tflite") + "' --mode fp16");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out2.tflite") +
           "' --mode dynamic --min-weight-elements 16");
@@ -174,43 +189,46 @@ TEST_F(QuantizeCliTest, Fp16AndDynamicModes) {
 }
 
 TEST_F(QuantizeCliTest, BadModeIsAUsageError) {
-  const Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                       "' --mode int4");
+  const Result r = Cli("quantize '" + Path("float.tflite") + "' -o '" +
+                       Path("out.tflite") + "' --mode int4");
   ExpectCleanFailure(r, "int4");
   EXPECT_EQ(r.exit_code, 2);
 }
 
 TEST_F(QuantizeCliTest, MissingModelFails) {
-  ExpectCleanFailure(Cli("quantize '" + Path("nope.tflite") + "' -o '" + Path("out.tflite") +
-                         "' --mode int8"),
+  ExpectCleanFailure(Cli("quantize '" + Path("nope.tflite") + "' -o '" +
+                         Path("out.tflite") + "' --mode int8"),
                      "nope.tflite");
 }
 
 TEST_F(QuantizeCliTest, MalformedModelFails) {
   std::ofstream(Path("bad.tflite")) << "not a flatbuffer at all, just text";
-  ExpectCleanFailure(Cli("quantize '" + Path("bad.tflite") + "' -o '" + Path("out.tflite") +
-                         "' --mode fp16"),
+  ExpectCleanFailure(Cli("quantize '" + Path("bad.tflite") + "' -o '" +
+                         Path("out.tflite") + "' --mode fp16"),
                      "bad.tflite");
 }
 
 TEST_F(QuantizeCliTest, CalibrationShapeMismatchFails) {
   WriteNpyFile("cal.npy", {4, 1, 63}, 3);
-  ExpectCleanFailure(Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                         "' --mode int8 --calibration '" + Path("cal.npy") + "'"),
-                     "does not match input 'x'");
+  ExpectCleanFailure(
+      Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
+          "' --mode int8 --calibration '" + Path("cal.npy") + "'"),
+      "does not match input 'x'");
 }
 
 TEST_F(QuantizeCliTest, UnreadableNpzFails) {
   std::ofstream(Path("cal.npz")) << "PK this is no zip archive";
-  ExpectCleanFailure(Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                         "' --mode int8 --calibration '" + Path("cal.npz") + "'"),
-                     "not a readable .npz");
+  ExpectCleanFailure(
+      Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
+          "' --mode int8 --calibration '" + Path("cal.npz") + "'"),
+      "not a readable .npz");
 }
 
 TEST_F(QuantizeCliTest, MissingCalibrationFails) {
-  ExpectCleanFailure(Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
-                         "' --mode int8 --calibration '" + Path("none.npy") + "'"),
-                     "none.npy");
+  ExpectCleanFailure(
+      Cli("quantize '" + Path("float.tflite") + "' -o '" + Path("out.tflite") +
+          "' --mode int8 --calibration '" + Path("none.npy") + "'"),
+      "none.npy");
 }
 
 }  // namespace
