@@ -24,13 +24,20 @@ std::vector<int> Inverse(const std::vector<int>& perm) {
 
 fb::TensorType TfliteType(int onnx_type) {
   switch (onnx_type) {
-    case kOnnxUint8: return fb::TensorType::UINT8;
-    case kOnnxInt8: return fb::TensorType::INT8;
-    case kOnnxInt16: return fb::TensorType::INT16;
-    case kOnnxInt32: return fb::TensorType::INT32;
-    case kOnnxInt64: return fb::TensorType::INT64;
-    case kOnnxBool: return fb::TensorType::BOOL;
-    default: return fb::TensorType::FLOAT32;
+    case kOnnxUint8:
+      return fb::TensorType::UINT8;
+    case kOnnxInt8:
+      return fb::TensorType::INT8;
+    case kOnnxInt16:
+      return fb::TensorType::INT16;
+    case kOnnxInt32:
+      return fb::TensorType::INT32;
+    case kOnnxInt64:
+      return fb::TensorType::INT64;
+    case kOnnxBool:
+      return fb::TensorType::BOOL;
+    default:
+      return fb::TensorType::FLOAT32;
   }
 }
 
@@ -56,11 +63,13 @@ const AttributeProto* FindAttr(const NodeProto& node, const std::string& name) {
     if (a.name() == name) return &a;
   return nullptr;
 }
-int64_t AttrInt(const NodeProto& node, const std::string& name, int64_t fallback) {
+int64_t AttrInt(const NodeProto& node, const std::string& name,
+                int64_t fallback) {
   const AttributeProto* a = FindAttr(node, name);
   return a ? a->i() : fallback;
 }
-float AttrFloat(const NodeProto& node, const std::string& name, float fallback) {
+float AttrFloat(const NodeProto& node, const std::string& name,
+                float fallback) {
   const AttributeProto* a = FindAttr(node, name);
   return a ? a->f() : fallback;
 }
@@ -77,7 +86,9 @@ std::vector<int64_t> AttrInts(const NodeProto& node, const std::string& name) {
 
 Converter::Converter(const ConvertOptions& options, fb::ModelT* model,
                      Diagnostics* diag, std::string model_dir)
-    : options_(options), model_(model), diag_(diag),
+    : options_(options),
+      model_(model),
+      diag_(diag),
       model_dir_(std::move(model_dir)) {
   model_->version = 3;
   model_->description = "converted from ONNX by ember convert";
@@ -112,7 +123,8 @@ void Converter::Error(const NodeProto& node, const std::string& message) {
   diag_->errors.push_back(Where(node) + ": " + message);
 }
 
-const std::vector<const NodeProto*>& Converter::Consumers(const std::string& name) {
+const std::vector<const NodeProto*>& Converter::Consumers(
+    const std::string& name) {
   return consumers_[name];
 }
 
@@ -156,7 +168,8 @@ int Converter::AddConst(const HostTensor& data, const std::string& name,
   auto buffer = std::make_unique<fb::BufferT>();
   buffer->data = src->bytes;
   model_->buffers.push_back(std::move(buffer));
-  subgraph_->tensors[t]->buffer = static_cast<uint32_t>(model_->buffers.size() - 1);
+  subgraph_->tensors[t]->buffer =
+      static_cast<uint32_t>(model_->buffers.size() - 1);
   return t;
 }
 
@@ -168,7 +181,8 @@ int Converter::AddInt32Const(const std::vector<int32_t>& values,
   h.type = kOnnxInt32;
   h.shape.assign(shape->begin(), shape->end());
   h.bytes.resize(values.size() * 4);
-  if (!values.empty()) std::memcpy(h.bytes.data(), values.data(), h.bytes.size());
+  if (!values.empty())
+    std::memcpy(h.bytes.data(), values.data(), h.bytes.size());
   return AddConst(h, name);
 }
 
@@ -176,14 +190,17 @@ int Converter::AddFloatConst(const std::vector<float>& values,
                              const std::string& name,
                              std::optional<std::vector<int32_t>> shape) {
   if (!shape) shape = std::vector<int32_t>{static_cast<int32_t>(values.size())};
-  return AddConst(HostTensor::FromFloats({shape->begin(), shape->end()}, values), name);
+  return AddConst(
+      HostTensor::FromFloats({shape->begin(), shape->end()}, values), name);
 }
 
 void Converter::AddOp(fb::BuiltinOperator op, std::vector<int32_t> inputs,
-                      std::vector<int32_t> outputs, fb::BuiltinOptionsUnion options) {
+                      std::vector<int32_t> outputs,
+                      fb::BuiltinOptionsUnion options) {
   int code = -1;
   for (size_t i = 0; i < model_->operator_codes.size(); ++i) {
-    if (model_->operator_codes[i]->builtin_code == op) code = static_cast<int>(i);
+    if (model_->operator_codes[i]->builtin_code == op)
+      code = static_cast<int>(i);
   }
   if (code < 0) {
     auto oc = std::make_unique<fb::OperatorCodeT>();
@@ -202,8 +219,9 @@ void Converter::AddOp(fb::BuiltinOperator op, std::vector<int32_t> inputs,
   subgraph_->operators.push_back(std::move(o));
 }
 
-int Converter::Scratch(const std::string& base, std::vector<int64_t> stored_shape,
-                       int type, const QuantParams* quant) {
+int Converter::Scratch(const std::string& base,
+                       std::vector<int64_t> stored_shape, int type,
+                       const QuantParams* quant) {
   return AddTensor(quant ? fb::TensorType::INT8 : TfliteType(type),
                    ToI32(stored_shape), base, quant);
 }
@@ -223,7 +241,8 @@ Value& Converter::Define(const std::string& name, int type,
   v = Value();
   v.type = type;
   v.shape = std::move(shape);
-  v.perm = perm.empty() ? Identity(static_cast<int>(v.shape.size())) : std::move(perm);
+  v.perm = perm.empty() ? Identity(static_cast<int>(v.shape.size()))
+                        : std::move(perm);
   v.tensor = tensor;
   return v;
 }
@@ -240,8 +259,10 @@ Value& Converter::DefineConst(const std::string& name, HostTensor data) {
 
 int Converter::NewTensor(const std::string& name, int type,
                          const std::vector<int64_t>& shape,
-                         const std::vector<int>& perm, const QuantParams* quant) {
-  const std::vector<int> p = perm.empty() ? Identity(static_cast<int>(shape.size())) : perm;
+                         const std::vector<int>& perm,
+                         const QuantParams* quant) {
+  const std::vector<int> p =
+      perm.empty() ? Identity(static_cast<int>(shape.size())) : perm;
   int quant_dim = 0;
   if (quant && quant->scale.size() > 1) quant_dim = Inverse(p)[quant->axis];
   return AddTensor(quant ? fb::TensorType::INT8 : TfliteType(type),
@@ -264,9 +285,12 @@ int Converter::Materialize(const std::string& name) {
   return v.tensor;
 }
 
-int Converter::TensorAsStored(const std::string& name) { return Materialize(name); }
+int Converter::TensorAsStored(const std::string& name) {
+  return Materialize(name);
+}
 
-int Converter::TensorIn(const std::string& name, const std::vector<int>& order) {
+int Converter::TensorIn(const std::string& name,
+                        const std::vector<int>& order) {
   PermOf(name);
   {
     Value& v = Get(name);
@@ -294,7 +318,8 @@ int Converter::TensorIn(const std::string& name, const std::vector<int>& order) 
   return out;
 }
 
-// ---- quantization -------------------------------------------------------------
+// ---- quantization
+// -------------------------------------------------------------
 
 bool Converter::MatchQuantized(const NodeProto& node,
                                const std::vector<std::string>& activations,
@@ -304,15 +329,18 @@ bool Converter::MatchQuantized(const NodeProto& node,
   }
   if (node.output_size() < 1 || IsGraphOutput(node.output(0))) return false;
   const auto& users = Consumers(node.output(0));
-  if (users.size() != 1 || users[0]->op_type() != "QuantizeLinear") return false;
+  if (users.size() != 1 || users[0]->op_type() != "QuantizeLinear")
+    return false;
   const NodeProto& q = *users[0];
   const HostTensor* scale = ConstInput(q, 1);
   const HostTensor* zp = ConstInput(q, 2);
   if (!scale || scale->size() != 1) return false;
   q_params->scale = {static_cast<float>(scale->AsDouble(0))};
   int64_t zero = zp ? zp->AsInt(0) : 0;
-  if (zp && zp->type == kOnnxUint8) zero -= 128;
-  else if (zp && zp->type != kOnnxInt8) return false;
+  if (zp && zp->type == kOnnxUint8)
+    zero -= 128;
+  else if (zp && zp->type != kOnnxInt8)
+    return false;
   q_params->zero_point = {zero};
   q_params->axis = 0;
   *q_output = q.output(0);
@@ -320,7 +348,8 @@ bool Converter::MatchQuantized(const NodeProto& node,
   return true;
 }
 
-// ---- driver -------------------------------------------------------------------
+// ---- driver
+// -------------------------------------------------------------------
 
 bool Converter::ImportInputs(const GraphProto& graph) {
   bool ok = true;
@@ -338,9 +367,11 @@ bool Converter::ImportInputs(const GraphProto& graph) {
     if (Has(input.name())) continue;  // an initializer listed as input
     const auto& tt = input.type().tensor_type();
     const int type = tt.elem_type();
-    if (OnnxTypeSize(type) == 0 || type == kOnnxFloat16 || type == kOnnxDouble) {
-      diag_->errors.push_back("graph input '" + input.name() + "': element type " +
-                              OnnxTypeName(type) + " is not supported");
+    if (OnnxTypeSize(type) == 0 || type == kOnnxFloat16 ||
+        type == kOnnxDouble) {
+      diag_->errors.push_back("graph input '" + input.name() +
+                              "': element type " + OnnxTypeName(type) +
+                              " is not supported");
       ok = false;
       continue;
     }
@@ -377,8 +408,9 @@ bool Converter::ExportOutputs(const GraphProto& graph) {
     // A constant output or one that is a graph input still needs an op
     // producing it; route it through a RESHAPE (a copy).
     const fb::TensorT& tensor = *subgraph_->tensors[t];
-    const bool is_input = std::find(subgraph_->inputs.begin(),
-                                    subgraph_->inputs.end(), t) != subgraph_->inputs.end();
+    const bool is_input =
+        std::find(subgraph_->inputs.begin(), subgraph_->inputs.end(), t) !=
+        subgraph_->inputs.end();
     if (tensor.buffer != 0 || is_input) {
       const int copy = AddTensor(tensor.type, tensor.shape, output.name());
       AddOp(fb::BuiltinOperator::RESHAPE,

@@ -40,12 +40,12 @@ struct QuantConst {
 };
 
 struct Value {
-  int type = kOnnxFloat;          // logical ONNX element type
-  std::vector<int64_t> shape;     // logical ONNX shape (static)
+  int type = kOnnxFloat;       // logical ONNX element type
+  std::vector<int64_t> shape;  // logical ONNX shape (static)
   std::optional<HostTensor> constant;
   std::optional<QuantConst> qconst;
-  std::vector<int> perm;          // storage order; empty = identity
-  int tensor = -1;                // TFLite tensor in `perm` order
+  std::vector<int> perm;                      // storage order; empty = identity
+  int tensor = -1;                            // TFLite tensor in `perm` order
   std::map<std::vector<int>, int> reordered;  // cached TRANSPOSE outputs
   // Quantized activation: the TFLite tensor is int8 with these params.
   std::optional<QuantParams> quant;
@@ -61,8 +61,8 @@ extern const std::vector<int> kNhwc;  // {0, 2, 3, 1}
 
 class Converter {
  public:
-  Converter(const ConvertOptions& options, fb::ModelT* model,
-            Diagnostics* diag, std::string model_dir);
+  Converter(const ConvertOptions& options, fb::ModelT* model, Diagnostics* diag,
+            std::string model_dir);
 
   // Runs the whole conversion of `graph`.
   bool Run(const GraphProto& graph, int opset);
@@ -98,7 +98,8 @@ class Converter {
   int AddFloatConst(const std::vector<float>& values, const std::string& name,
                     std::optional<std::vector<int32_t>> shape = std::nullopt);
   void AddOp(fb::BuiltinOperator op, std::vector<int32_t> inputs,
-             std::vector<int32_t> outputs, fb::BuiltinOptionsUnion options = {});
+             std::vector<int32_t> outputs,
+             fb::BuiltinOptionsUnion options = {});
   // A fresh float intermediate tensor named after `base`.
   int Scratch(const std::string& base, std::vector<int64_t> stored_shape,
               int type = kOnnxFloat, const QuantParams* quant = nullptr);
@@ -124,7 +125,9 @@ class Converter {
                       const std::vector<std::string>& activations,
                       std::string* q_output, QuantParams* q_params);
   // The int8 value behind a dequantized activation.
-  Value& QuantSource(const std::string& name) { return Get(Get(name).dequant_of); }
+  Value& QuantSource(const std::string& name) {
+    return Get(Get(name).dequant_of);
+  }
   // Consumers of each value name.
   const std::vector<const NodeProto*>& Consumers(const std::string& name);
   bool IsGraphOutput(const std::string& name) const {
@@ -158,7 +161,8 @@ OpConverter FindOpConverter(const std::string& op_type);
 
 // Attribute access.
 const AttributeProto* FindAttr(const NodeProto& node, const std::string& name);
-int64_t AttrInt(const NodeProto& node, const std::string& name, int64_t fallback);
+int64_t AttrInt(const NodeProto& node, const std::string& name,
+                int64_t fallback);
 float AttrFloat(const NodeProto& node, const std::string& name, float fallback);
 std::string AttrString(const NodeProto& node, const std::string& name,
                        const std::string& fallback);

@@ -35,26 +35,46 @@ void Store(std::vector<uint8_t>* bytes, int64_t i, T v) {
 
 int OnnxTypeSize(int type) {
   switch (type) {
-    case kOnnxFloat: case kOnnxInt32: return 4;
-    case kOnnxUint8: case kOnnxInt8: case kOnnxBool: return 1;
-    case kOnnxInt16: case kOnnxFloat16: return 2;
-    case kOnnxInt64: case kOnnxDouble: return 8;
-    default: return 0;
+    case kOnnxFloat:
+    case kOnnxInt32:
+      return 4;
+    case kOnnxUint8:
+    case kOnnxInt8:
+    case kOnnxBool:
+      return 1;
+    case kOnnxInt16:
+    case kOnnxFloat16:
+      return 2;
+    case kOnnxInt64:
+    case kOnnxDouble:
+      return 8;
+    default:
+      return 0;
   }
 }
 
 const char* OnnxTypeName(int type) {
   switch (type) {
-    case kOnnxFloat: return "float";
-    case kOnnxUint8: return "uint8";
-    case kOnnxInt8: return "int8";
-    case kOnnxInt16: return "int16";
-    case kOnnxInt32: return "int32";
-    case kOnnxInt64: return "int64";
-    case kOnnxBool: return "bool";
-    case kOnnxFloat16: return "float16";
-    case kOnnxDouble: return "double";
-    default: return "unsupported type";
+    case kOnnxFloat:
+      return "float";
+    case kOnnxUint8:
+      return "uint8";
+    case kOnnxInt8:
+      return "int8";
+    case kOnnxInt16:
+      return "int16";
+    case kOnnxInt32:
+      return "int32";
+    case kOnnxInt64:
+      return "int64";
+    case kOnnxBool:
+      return "bool";
+    case kOnnxFloat16:
+      return "float16";
+    case kOnnxDouble:
+      return "double";
+    default:
+      return "unsupported type";
   }
 }
 
@@ -66,15 +86,25 @@ int64_t ElementCount(const std::vector<int64_t>& shape) {
 
 double HostTensor::AsDouble(int64_t i) const {
   switch (type) {
-    case kOnnxFloat: return Load<float>(bytes, i);
-    case kOnnxUint8: case kOnnxBool: return Load<uint8_t>(bytes, i);
-    case kOnnxInt8: return Load<int8_t>(bytes, i);
-    case kOnnxInt16: return Load<int16_t>(bytes, i);
-    case kOnnxInt32: return Load<int32_t>(bytes, i);
-    case kOnnxInt64: return static_cast<double>(Load<int64_t>(bytes, i));
-    case kOnnxFloat16: return HalfToFloat(Load<uint16_t>(bytes, i));
-    case kOnnxDouble: return Load<double>(bytes, i);
-    default: return 0;
+    case kOnnxFloat:
+      return Load<float>(bytes, i);
+    case kOnnxUint8:
+    case kOnnxBool:
+      return Load<uint8_t>(bytes, i);
+    case kOnnxInt8:
+      return Load<int8_t>(bytes, i);
+    case kOnnxInt16:
+      return Load<int16_t>(bytes, i);
+    case kOnnxInt32:
+      return Load<int32_t>(bytes, i);
+    case kOnnxInt64:
+      return static_cast<double>(Load<int64_t>(bytes, i));
+    case kOnnxFloat16:
+      return HalfToFloat(Load<uint16_t>(bytes, i));
+    case kOnnxDouble:
+      return Load<double>(bytes, i);
+    default:
+      return 0;
   }
 }
 
@@ -110,14 +140,29 @@ HostTensor HostTensor::FromDoubles(int type, std::vector<int64_t> shape,
   for (size_t i = 0; i < values.size(); ++i) {
     const double v = values[i];
     switch (t.type) {
-      case kOnnxFloat: Store<float>(&t.bytes, i, static_cast<float>(v)); break;
-      case kOnnxUint8: Store<uint8_t>(&t.bytes, i, static_cast<uint8_t>(v)); break;
-      case kOnnxBool: Store<uint8_t>(&t.bytes, i, v != 0); break;
-      case kOnnxInt8: Store<int8_t>(&t.bytes, i, static_cast<int8_t>(v)); break;
-      case kOnnxInt16: Store<int16_t>(&t.bytes, i, static_cast<int16_t>(v)); break;
-      case kOnnxInt32: Store<int32_t>(&t.bytes, i, static_cast<int32_t>(v)); break;
-      case kOnnxInt64: Store<int64_t>(&t.bytes, i, static_cast<int64_t>(v)); break;
-      default: break;
+      case kOnnxFloat:
+        Store<float>(&t.bytes, i, static_cast<float>(v));
+        break;
+      case kOnnxUint8:
+        Store<uint8_t>(&t.bytes, i, static_cast<uint8_t>(v));
+        break;
+      case kOnnxBool:
+        Store<uint8_t>(&t.bytes, i, v != 0);
+        break;
+      case kOnnxInt8:
+        Store<int8_t>(&t.bytes, i, static_cast<int8_t>(v));
+        break;
+      case kOnnxInt16:
+        Store<int16_t>(&t.bytes, i, static_cast<int16_t>(v));
+        break;
+      case kOnnxInt32:
+        Store<int32_t>(&t.bytes, i, static_cast<int32_t>(v));
+        break;
+      case kOnnxInt64:
+        Store<int64_t>(&t.bytes, i, static_cast<int64_t>(v));
+        break;
+      default:
+        break;
     }
   }
   return t;
@@ -129,7 +174,8 @@ HostTensor HostTensor::FromFloats(std::vector<int64_t> shape,
   t.type = kOnnxFloat;
   t.shape = std::move(shape);
   t.bytes.resize(values.size() * 4);
-  if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+  if (!values.empty())
+    std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
   return t;
 }
 
@@ -139,7 +185,8 @@ HostTensor HostTensor::FromInts(std::vector<int64_t> shape,
   t.type = kOnnxInt64;
   t.shape = std::move(shape);
   t.bytes.resize(values.size() * 8);
-  if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+  if (!values.empty())
+    std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
   return t;
 }
 
@@ -159,7 +206,8 @@ HostTensor PermuteHost(const HostTensor& in, const std::vector<int>& perm) {
   for (int64_t o = 0; o < n; ++o) {
     int64_t src = 0;
     for (int i = 0; i < rank; ++i) src += index[i] * in_strides[perm[i]];
-    std::memcpy(out.bytes.data() + o * elem, in.bytes.data() + src * elem, elem);
+    std::memcpy(out.bytes.data() + o * elem, in.bytes.data() + src * elem,
+                elem);
     for (int i = rank - 1; i >= 0; --i) {
       if (++index[i] < out.shape[i]) break;
       index[i] = 0;

@@ -26,12 +26,14 @@ bool ConvertOnnx(const std::string& path, const ConvertOptions& options,
                              " is outside the tested range 11-18");
   onnx::GraphProto graph = proto.graph();
   if (const int fused = onnx::FuseGelu(&graph))
-    diag->notes.push_back("fused " + std::to_string(fused) + " erf-based GELU pattern(s)");
+    diag->notes.push_back("fused " + std::to_string(fused) +
+                          " erf-based GELU pattern(s)");
   const std::string dir = std::filesystem::path(path).parent_path().string();
   *model = fb::ModelT();
   onnx::Converter converter(options, model, diag, dir.empty() ? "." : dir);
   if (!converter.Run(graph, opset)) {
-    if (diag->errors.empty()) diag->errors.push_back(path + ": conversion failed");
+    if (diag->errors.empty())
+      diag->errors.push_back(path + ": conversion failed");
     return false;
   }
   return true;

@@ -38,7 +38,8 @@ bool ReadExternal(const TensorProto& proto, const std::string& model_dir,
   // The location must stay beside the model (no absolute paths, no "..").
   const std::filesystem::path rel(location);
   if (rel.is_absolute() || location.find("..") != std::string::npos) {
-    *error = "external data location '" + location + "' leaves the model's folder";
+    *error =
+        "external data location '" + location + "' leaves the model's folder";
     return false;
   }
   std::ifstream in(file, std::ios::binary | std::ios::ate);
@@ -50,8 +51,8 @@ bool ReadExternal(const TensorProto& proto, const std::string& model_dir,
   if (length < 0) length = file_size - offset;
   if (offset < 0 || length < 0 || offset + length > file_size) {
     *error = "external data range [" + std::to_string(offset) + ", +" +
-             std::to_string(length) + ") is outside '" + file.string() +
-             "' (" + std::to_string(file_size) + " bytes)";
+             std::to_string(length) + ") is outside '" + file.string() + "' (" +
+             std::to_string(file_size) + " bytes)";
     return false;
   }
   bytes->resize(length);
@@ -85,7 +86,8 @@ bool ReadOnnxModel(const std::string& path, ModelProto* model,
   google::protobuf::io::CodedInputStream stream(bytes.data(),
                                                 static_cast<int>(bytes.size()));
   stream.SetRecursionLimit(64);
-  if (!model->ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
+  if (!model->ParseFromCodedStream(&stream) ||
+      !stream.ConsumedEntireMessage()) {
     diag->errors.push_back(path +
                            ": not a valid ONNX model (protobuf parse failed)");
     return false;
@@ -120,32 +122,42 @@ bool DecodeTensor(const TensorProto& proto, const std::string& model_dir,
   } else {
     switch (out->type) {
       case kOnnxFloat:
-        CopyTyped<decltype(proto.float_data()), float>(proto.float_data(), &out->bytes);
+        CopyTyped<decltype(proto.float_data()), float>(proto.float_data(),
+                                                       &out->bytes);
         break;
       case kOnnxDouble:
-        CopyTyped<decltype(proto.double_data()), double>(proto.double_data(), &out->bytes);
+        CopyTyped<decltype(proto.double_data()), double>(proto.double_data(),
+                                                         &out->bytes);
         break;
       case kOnnxInt64:
-        CopyTyped<decltype(proto.int64_data()), int64_t>(proto.int64_data(), &out->bytes);
+        CopyTyped<decltype(proto.int64_data()), int64_t>(proto.int64_data(),
+                                                         &out->bytes);
         break;
       // Narrow integer types and float16 travel in int32_data, one element
       // per entry (float16 as its bit pattern).
       case kOnnxInt32:
-        CopyTyped<decltype(proto.int32_data()), int32_t>(proto.int32_data(), &out->bytes);
+        CopyTyped<decltype(proto.int32_data()), int32_t>(proto.int32_data(),
+                                                         &out->bytes);
         break;
-      case kOnnxInt16: case kOnnxFloat16:
-        CopyTyped<decltype(proto.int32_data()), uint16_t>(proto.int32_data(), &out->bytes);
+      case kOnnxInt16:
+      case kOnnxFloat16:
+        CopyTyped<decltype(proto.int32_data()), uint16_t>(proto.int32_data(),
+                                                          &out->bytes);
         break;
-      case kOnnxInt8: case kOnnxUint8: case kOnnxBool:
-        CopyTyped<decltype(proto.int32_data()), uint8_t>(proto.int32_data(), &out->bytes);
+      case kOnnxInt8:
+      case kOnnxUint8:
+      case kOnnxBool:
+        CopyTyped<decltype(proto.int32_data()), uint8_t>(proto.int32_data(),
+                                                         &out->bytes);
         break;
-      default: break;
+      default:
+        break;
     }
   }
   const int64_t expected = out->size() * elem;
   if (static_cast<int64_t>(out->bytes.size()) != expected) {
-    *error = "holds " + std::to_string(out->bytes.size()) + " bytes, shape needs " +
-             std::to_string(expected);
+    *error = "holds " + std::to_string(out->bytes.size()) +
+             " bytes, shape needs " + std::to_string(expected);
     return false;
   }
   // Ember computes in float32: float16/double constants are widened/narrowed

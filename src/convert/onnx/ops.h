@@ -20,7 +20,8 @@ OpConverter FindQuantOp(const std::string& op);
 
 // True if storing `shape` in `perm` order keeps the row-major element order
 // (only size-1 axes move), so a RESHAPE can read the stored tensor directly.
-bool SameMemoryOrder(const std::vector<int64_t>& shape, const std::vector<int>& perm);
+bool SameMemoryOrder(const std::vector<int64_t>& shape,
+                     const std::vector<int>& perm);
 
 // Emits RESHAPE of `tensor` to `shape`.
 int EmitReshape(Converter& c, int tensor, const std::vector<int64_t>& shape,

@@ -16,8 +16,10 @@ struct Window {
 bool IsSame(const Window& w) {
   const int64_t out = (w.in + w.stride - 1) / w.stride;
   const int64_t effective = (w.kernel - 1) * w.dilation + 1;
-  const int64_t total = std::max<int64_t>((out - 1) * w.stride + effective - w.in, 0);
-  return w.out == out && w.pad_begin == total / 2 && w.pad_end == total - total / 2;
+  const int64_t total =
+      std::max<int64_t>((out - 1) * w.stride + effective - w.in, 0);
+  return w.out == out && w.pad_begin == total / 2 &&
+         w.pad_end == total - total / 2;
 }
 
 bool IsValid(const Window& w) {
@@ -34,8 +36,9 @@ struct Conv2dParams {
 
 // Reads kernel/stride/dilation/pads (+auto_pad, ceil_mode) for a 2-D window
 // op over logical NCHW `shape`.
-bool ReadWindow(Converter& c, const NodeProto& node, const std::vector<int64_t>& shape,
-                std::vector<int64_t> kernel, Conv2dParams* p, bool ceil_allowed) {
+bool ReadWindow(Converter& c, const NodeProto& node,
+                const std::vector<int64_t>& shape, std::vector<int64_t> kernel,
+                Conv2dParams* p, bool ceil_allowed) {
   if (shape.size() != 4) {
     c.Error(node, "only 2-D (rank-4 NCHW) inputs are supported, got rank " +
                       std::to_string(shape.size()));
@@ -68,7 +71,8 @@ bool ReadWindow(Converter& c, const NodeProto& node, const std::vector<int64_t>&
     const int64_t effective = (w.kernel - 1) * w.dilation + 1;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       w.out = (w.in + w.stride - 1) / w.stride;
-      const int64_t total = std::max<int64_t>((w.out - 1) * w.stride + effective - w.in, 0);
+      const int64_t total =
+          std::max<int64_t>((w.out - 1) * w.stride + effective - w.in, 0);
       w.pad_begin = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
       w.pad_end = total - w.pad_begin;
     } else {
@@ -81,12 +85,14 @@ bool ReadWindow(Converter& c, const NodeProto& node, const std::vector<int64_t>&
         return false;
       }
       w.out = (ceil_mode && ceil_allowed ? (span + w.stride - 1) / w.stride
-                                         : span / w.stride) + 1;
+                                         : span / w.stride) +
+              1;
       // The last window must start inside the (padded) input.
       if (ceil_mode && (w.out - 1) * w.stride >= w.in + w.pad_begin) --w.out;
       // Padding TFLite needs at the end for `out` windows (ceil mode may
       // need more than the ONNX pads).
-      w.pad_end = std::max<int64_t>((w.out - 1) * w.stride + effective - w.in - w.pad_begin, 0);
+      w.pad_end = std::max<int64_t>(
+          (w.out - 1) * w.stride + effective - w.in - w.pad_begin, 0);
     }
   }
   if (IsValid(p->h) && IsValid(p->w)) {
@@ -109,8 +115,9 @@ int EmitPad(Converter& c, int tensor, const Conv2dParams& p,
   padded[2] += p.w.pad_begin + p.w.pad_end;
   const int out = c.Scratch(name + "/padded", padded, kOnnxFloat, quant);
   const int paddings = c.AddInt32Const(
-      {0, 0, static_cast<int32_t>(p.h.pad_begin), static_cast<int32_t>(p.h.pad_end),
-       static_cast<int32_t>(p.w.pad_begin), static_cast<int32_t>(p.w.pad_end), 0, 0},
+      {0, 0, static_cast<int32_t>(p.h.pad_begin),
+       static_cast<int32_t>(p.h.pad_end), static_cast<int32_t>(p.w.pad_begin),
+       static_cast<int32_t>(p.w.pad_end), 0, 0},
       name + "/paddings", std::vector<int32_t>{4, 2});
   if (value == 0.0f) {
     c.AddOp(fb::BuiltinOperator::PAD, {tensor, paddings}, {out});
@@ -120,13 +127,15 @@ int EmitPad(Converter& c, int tensor, const Conv2dParams& p,
     v.shape = {};
     v.bytes = {static_cast<uint8_t>(static_cast<int8_t>(-128))};
     c.AddOp(fb::BuiltinOperator::PADV2,
-            {tensor, paddings, c.AddConst(v, name + "/pad_value", fb::TensorType::INT8, quant)},
+            {tensor, paddings,
+             c.AddConst(v, name + "/pad_value", fb::TensorType::INT8, quant)},
             {out});
   } else {
-    c.AddOp(fb::BuiltinOperator::PADV2,
-            {tensor, paddings, c.AddFloatConst({value}, name + "/pad_value",
-                                               std::vector<int32_t>{})},
-            {out});
+    c.AddOp(
+        fb::BuiltinOperator::PADV2,
+        {tensor, paddings,
+         c.AddFloatConst({value}, name + "/pad_value", std::vector<int32_t>{})},
+        {out});
   }
   return out;
 }
@@ -137,11 +146,13 @@ HostTensor QuantizedBias(const HostTensor* bias_float, const QuantConst* bias_q,
                          int64_t channels) {
   std::vector<double> values(channels, 0.0);
   for (int64_t o = 0; o < channels; ++o) {
-    const double scale =
-        static_cast<double>(input_scale) * w_scales[w_scales.size() == 1 ? 0 : o];
-    if (bias_q && bias_q->data.type == kOnnxInt32 && bias_q->params.zero_point[0] == 0 &&
-        std::abs(bias_q->params.scale[bias_q->params.scale.size() == 1 ? 0 : o] - scale) <=
-            1e-6 * scale) {
+    const double scale = static_cast<double>(input_scale) *
+                         w_scales[w_scales.size() == 1 ? 0 : o];
+    if (bias_q && bias_q->data.type == kOnnxInt32 &&
+        bias_q->params.zero_point[0] == 0 &&
+        std::abs(
+            bias_q->params.scale[bias_q->params.scale.size() == 1 ? 0 : o] -
+            scale) <= 1e-6 * scale) {
       values[o] = bias_q->data.AsDouble(o);  // already in the right scale
     } else if (bias_float) {
       values[o] = std::round(bias_float->AsDouble(o) / scale);
@@ -160,7 +171,8 @@ bool Conv(Converter& c, const NodeProto& node) {
   const HostTensor& w = *wv->constant;
   const Value& xv = c.Get(x);
   const int64_t groups = AttrInt(node, "group", 1);
-  const int64_t out_channels = w.shape[0], in_channels = xv.shape.size() == 4 ? xv.shape[1] : 0;
+  const int64_t out_channels = w.shape[0],
+                in_channels = xv.shape.size() == 4 ? xv.shape[1] : 0;
   std::vector<int64_t> kernel = AttrInts(node, "kernel_shape");
   if (kernel.empty()) kernel = {w.shape[2], w.shape[3]};
   Conv2dParams p;
@@ -196,16 +208,19 @@ bool Conv(Converter& c, const NodeProto& node) {
     nhwc[1] += p.h.pad_begin + p.h.pad_end;
     nhwc[2] += p.w.pad_begin + p.w.pad_end;
   }
-  const std::vector<int64_t> out_shape = {xv.shape[0], out_channels, p.h.out, p.w.out};
-  const int result = c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat,
-                                 out_shape, kNhwc, out_q);
+  const std::vector<int64_t> out_shape = {xv.shape[0], out_channels, p.h.out,
+                                          p.w.out};
+  const int result = c.NewTensor(
+      result_name, quantized ? kOnnxInt8 : kOnnxFloat, out_shape, kNhwc, out_q);
   const HostTensor& weights = quantized ? wq->data : w;
   std::vector<float> w_scales;
   if (quantized) w_scales = wq->params.scale;
   const QuantConst* bias_q = nullptr;
-  if (quantized && c.Has(Converter::Input(node, 2)) && c.Get(node.input(2)).qconst)
+  if (quantized && c.Has(Converter::Input(node, 2)) &&
+      c.Get(node.input(2)).qconst)
     bias_q = &*c.Get(node.input(2)).qconst;
-  const int64_t in_per_group = in_channels / groups, out_per_group = out_channels / groups;
+  const int64_t in_per_group = in_channels / groups,
+                out_per_group = out_channels / groups;
   const bool depthwise = groups > 1 && in_per_group == 1;
 
   // One group's weights/bias as TFLite constants.
@@ -214,14 +229,16 @@ bool Conv(Converter& c, const NodeProto& node) {
       std::vector<float> scales;
       for (int64_t o = 0; o < count; ++o)
         scales.push_back(w_scales[w_scales.size() == 1 ? 0 : first + o]);
-      HostTensor full = QuantizedBias(bias, bias_q, in_q->scale[0], w_scales, out_channels);
+      HostTensor full =
+          QuantizedBias(bias, bias_q, in_q->scale[0], w_scales, out_channels);
       std::vector<double> part;
-      for (int64_t o = 0; o < count; ++o) part.push_back(full.AsDouble(first + o));
+      for (int64_t o = 0; o < count; ++o)
+        part.push_back(full.AsDouble(first + o));
       QuantParams bq;
       for (float s : scales) bq.scale.push_back(s * in_q->scale[0]);
       bq.zero_point.assign(bq.scale.size(), 0);
-      return c.AddConst(HostTensor::FromDoubles(kOnnxInt32, {count}, part), name,
-                        fb::TensorType::INT32, &bq, 0);
+      return c.AddConst(HostTensor::FromDoubles(kOnnxInt32, {count}, part),
+                        name, fb::TensorType::INT32, &bq, 0);
     }
     std::vector<float> part(count, 0.0f);
     for (int64_t o = 0; o < count && bias; ++o)
@@ -237,7 +254,8 @@ bool Conv(Converter& c, const NodeProto& node) {
   };
   auto slice_out = [&](int64_t first, int64_t count) {
     HostTensor part = weights;
-    const int64_t per = weights.size() / out_channels * OnnxTypeSize(weights.type);
+    const int64_t per =
+        weights.size() / out_channels * OnnxTypeSize(weights.type);
     part.shape[0] = count;
     part.bytes.assign(weights.bytes.begin() + first * per,
                       weights.bytes.begin() + (first + count) * per);
@@ -256,11 +274,12 @@ bool Conv(Converter& c, const NodeProto& node) {
     u.Set(options);
     // [O, 1, kh, kw] -> [1, kh, kw, O]
     QuantParams q = quantized ? weight_quant(0, out_channels) : QuantParams();
-    const int wt = c.AddConst(PermuteHost(weights, {1, 2, 3, 0}), result_name + "/weights",
-                              fb::TensorType::FLOAT32, quantized ? &q : nullptr, 3);
+    const int wt =
+        c.AddConst(PermuteHost(weights, {1, 2, 3, 0}), result_name + "/weights",
+                   fb::TensorType::FLOAT32, quantized ? &q : nullptr, 3);
     c.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D,
-            {input, wt, make_bias(0, out_channels, result_name + "/bias")}, {result},
-            std::move(u));
+            {input, wt, make_bias(0, out_channels, result_name + "/bias")},
+            {result}, std::move(u));
   } else {
     // Grouped convolution runs as SPLIT + one CONV_2D per group + CONCAT.
     std::vector<int32_t> group_inputs = {input};
@@ -269,14 +288,17 @@ bool Conv(Converter& c, const NodeProto& node) {
       std::vector<int64_t> part = nhwc;
       part[3] = in_per_group;
       for (int64_t g = 0; g < groups; ++g)
-        group_inputs.push_back(c.Scratch(result_name + "/group_in", part, kOnnxFloat, in_q));
+        group_inputs.push_back(
+            c.Scratch(result_name + "/group_in", part, kOnnxFloat, in_q));
       auto so = fb::SplitOptionsT();
       so.num_splits = static_cast<int>(groups);
       fb::BuiltinOptionsUnion u;
       u.Set(so);
-      c.AddOp(fb::BuiltinOperator::SPLIT,
-              {c.AddInt32Const({3}, result_name + "/axis", std::vector<int32_t>{}), input},
-              group_inputs, std::move(u));
+      c.AddOp(
+          fb::BuiltinOperator::SPLIT,
+          {c.AddInt32Const({3}, result_name + "/axis", std::vector<int32_t>{}),
+           input},
+          group_inputs, std::move(u));
     }
     std::vector<int32_t> group_outputs;
     for (int64_t g = 0; g < groups; ++g) {
@@ -289,18 +311,22 @@ bool Conv(Converter& c, const NodeProto& node) {
       fb::BuiltinOptionsUnion u;
       u.Set(options);
       const int64_t first = g * out_per_group;
-      QuantParams q = quantized ? weight_quant(first, out_per_group) : QuantParams();
+      QuantParams q =
+          quantized ? weight_quant(first, out_per_group) : QuantParams();
       // [O, I, kh, kw] -> [O, kh, kw, I]
-      const int wt = c.AddConst(PermuteHost(slice_out(first, out_per_group), kNhwc),
-                                result_name + "/weights", fb::TensorType::FLOAT32,
-                                quantized ? &q : nullptr, 0);
+      const int wt =
+          c.AddConst(PermuteHost(slice_out(first, out_per_group), kNhwc),
+                     result_name + "/weights", fb::TensorType::FLOAT32,
+                     quantized ? &q : nullptr, 0);
       const int out_t =
-          groups == 1 ? result
-                      : c.Scratch(result_name + "/group_out",
-                                  {out_shape[0], p.h.out, p.w.out, out_per_group},
-                                  kOnnxFloat, out_q);
+          groups == 1
+              ? result
+              : c.Scratch(result_name + "/group_out",
+                          {out_shape[0], p.h.out, p.w.out, out_per_group},
+                          kOnnxFloat, out_q);
       c.AddOp(fb::BuiltinOperator::CONV_2D,
-              {group_inputs[g], wt, make_bias(first, out_per_group, result_name + "/bias")},
+              {group_inputs[g], wt,
+               make_bias(first, out_per_group, result_name + "/bias")},
               {out_t}, std::move(u));
       group_outputs.push_back(out_t);
     }
@@ -309,10 +335,12 @@ bool Conv(Converter& c, const NodeProto& node) {
       co.axis = 3;
       fb::BuiltinOptionsUnion u;
       u.Set(co);
-      c.AddOp(fb::BuiltinOperator::CONCATENATION, group_outputs, {result}, std::move(u));
+      c.AddOp(fb::BuiltinOperator::CONCATENATION, group_outputs, {result},
+              std::move(u));
     }
   }
-  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, out_shape, kNhwc, result);
+  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat,
+                      out_shape, kNhwc, result);
   if (quantized) v.quant = qp;
   return true;
 }
@@ -329,7 +357,8 @@ bool ConvTranspose(Converter& c, const NodeProto& node) {
     c.Error(node, "grouped ConvTranspose is not supported");
     return false;
   }
-  std::vector<int64_t> strides = AttrInts(node, "strides"), pads = AttrInts(node, "pads");
+  std::vector<int64_t> strides = AttrInts(node, "strides"),
+                       pads = AttrInts(node, "pads");
   std::vector<int64_t> dilations = AttrInts(node, "dilations");
   std::vector<int64_t> output_padding = AttrInts(node, "output_padding");
   if (strides.empty()) strides = {1, 1};
@@ -360,10 +389,13 @@ bool ConvTranspose(Converter& c, const NodeProto& node) {
   const int wt = c.AddConst(PermuteHost(*w, {1, 2, 3, 0}), out + "/weights");
   std::vector<float> bias(out_channels, 0.0f);
   if (const HostTensor* b = c.ConstInput(node, 2))
-    for (int64_t o = 0; o < out_channels; ++o) bias[o] = static_cast<float>(b->AsDouble(o));
-  const std::vector<int64_t> full_shape = {xv.shape[0], full[0], full[1], out_channels};
+    for (int64_t o = 0; o < out_channels; ++o)
+      bias[o] = static_cast<float>(b->AsDouble(o));
+  const std::vector<int64_t> full_shape = {xv.shape[0], full[0], full[1],
+                                           out_channels};
   const bool crop = size[0] != full[0] || size[1] != full[1];
-  const std::vector<int64_t> out_shape = {xv.shape[0], out_channels, size[0], size[1]};
+  const std::vector<int64_t> out_shape = {xv.shape[0], out_channels, size[0],
+                                          size[1]};
   const int result = c.NewTensor(out, kOnnxFloat, out_shape, kNhwc);
   const int full_t = crop ? c.Scratch(out + "/full", full_shape) : result;
   auto options = fb::TransposeConvOptionsT();
@@ -379,7 +411,8 @@ bool ConvTranspose(Converter& c, const NodeProto& node) {
   if (crop) {
     c.AddOp(fb::BuiltinOperator::SLICE,
             {full_t,
-             c.AddInt32Const({0, static_cast<int32_t>(pads[0]), static_cast<int32_t>(pads[1]), 0},
+             c.AddInt32Const({0, static_cast<int32_t>(pads[0]),
+                              static_cast<int32_t>(pads[1]), 0},
                              out + "/begin"),
              c.AddInt32Const(ToI32(Permuted(out_shape, kNhwc)), out + "/size")},
             {result});
@@ -397,7 +430,8 @@ bool Pool(Converter& c, const NodeProto& node) {
     return false;
   }
   Conv2dParams p;
-  if (!ReadWindow(c, node, c.Get(x).shape, AttrInts(node, "kernel_shape"), &p, true))
+  if (!ReadWindow(c, node, c.Get(x).shape, AttrInts(node, "kernel_shape"), &p,
+                  true))
     return false;
   if (p.h.dilation != 1 || p.w.dilation != 1) {
     c.Error(node, "dilated pooling is not supported");
@@ -405,9 +439,11 @@ bool Pool(Converter& c, const NodeProto& node) {
   }
   const bool count_pad = AttrInt(node, "count_include_pad", 0) != 0;
   // TFLite SAME average pooling divides by the count of real inputs only.
-  if (!is_max && p.padding == fb::Padding::SAME && count_pad) p.explicit_pad = true;
+  if (!is_max && p.padding == fb::Padding::SAME && count_pad)
+    p.explicit_pad = true;
   if (!is_max && p.explicit_pad && !count_pad) {
-    c.Error(node, "average pooling over padding it must not count is not supported");
+    c.Error(node,
+            "average pooling over padding it must not count is not supported");
     return false;
   }
   // Int8 when between DequantizeLinear and QuantizeLinear.
@@ -421,12 +457,15 @@ bool Pool(Converter& c, const NodeProto& node) {
   int input = c.TensorIn(src, kNhwc);
   if (p.explicit_pad) {
     if (is_max) p.padding = fb::Padding::VALID;
-    input = EmitPad(c, input, p, nhwc, result_name, in_q, is_max ? -3.4e38f : 0.0f);
+    input =
+        EmitPad(c, input, p, nhwc, result_name, in_q, is_max ? -3.4e38f : 0.0f);
     p.padding = fb::Padding::VALID;
   }
-  const std::vector<int64_t> shape = {c.Get(src).shape[0], c.Get(src).shape[1], p.h.out, p.w.out};
-  const int result = c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape,
-                                 kNhwc, quantized ? &qp : nullptr);
+  const std::vector<int64_t> shape = {c.Get(src).shape[0], c.Get(src).shape[1],
+                                      p.h.out, p.w.out};
+  const int result =
+      c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, kNhwc,
+                  quantized ? &qp : nullptr);
   auto options = fb::Pool2DOptionsT();
   options.padding = p.padding;
   options.stride_h = static_cast<int>(p.h.stride);
@@ -435,9 +474,11 @@ bool Pool(Converter& c, const NodeProto& node) {
   options.filter_width = static_cast<int>(p.w.kernel);
   fb::BuiltinOptionsUnion u;
   u.Set(options);
-  c.AddOp(is_max ? fb::BuiltinOperator::MAX_POOL_2D : fb::BuiltinOperator::AVERAGE_POOL_2D,
+  c.AddOp(is_max ? fb::BuiltinOperator::MAX_POOL_2D
+                 : fb::BuiltinOperator::AVERAGE_POOL_2D,
           {input}, {result}, std::move(u));
-  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, kNhwc, result);
+  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape,
+                      kNhwc, result);
   if (quantized) v.quant = qp;
   return true;
 }
@@ -460,16 +501,18 @@ bool GlobalPool(Converter& c, const NodeProto& node) {
   const int input = c.TensorAsStored(src);
   std::vector<int64_t> shape = c.Get(src).shape;
   shape[2] = shape[3] = 1;
-  const int result = c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape,
-                                 order, quantized ? &qp : nullptr);
+  const int result =
+      c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, order,
+                  quantized ? &qp : nullptr);
   auto options = fb::ReducerOptionsT();
   options.keep_dims = true;
   fb::BuiltinOptionsUnion u;
   u.Set(options);
   c.AddOp(is_max ? fb::BuiltinOperator::REDUCE_MAX : fb::BuiltinOperator::MEAN,
-          {input, c.AddInt32Const({inv[2], inv[3]}, result_name + "/axes")}, {result},
-          std::move(u));
-  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, order, result);
+          {input, c.AddInt32Const({inv[2], inv[3]}, result_name + "/axes")},
+          {result}, std::move(u));
+  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape,
+                      order, result);
   if (quantized) v.quant = qp;
   return true;
 }
@@ -477,8 +520,9 @@ bool GlobalPool(Converter& c, const NodeProto& node) {
 }  // namespace
 
 // Shared with ops_matmul.cc.
-HostTensor QuantizedBiasFor(const HostTensor* bias_float, const QuantConst* bias_q,
-                            float input_scale, const std::vector<float>& w_scales,
+HostTensor QuantizedBiasFor(const HostTensor* bias_float,
+                            const QuantConst* bias_q, float input_scale,
+                            const std::vector<float>& w_scales,
                             int64_t channels) {
   return QuantizedBias(bias_float, bias_q, input_scale, w_scales, channels);
 }

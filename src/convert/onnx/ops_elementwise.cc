@@ -92,22 +92,30 @@ bool Binary(Converter& c, const NodeProto& node) {
   const std::string& op = node.op_type();
   const std::string out = node.output(0);
   // x^2 and x^0.5 (decomposed LayerNorm / RMSNorm) as MUL and SQRT.
-  if (op == "Pow" && c.ConstInput(node, 1) && c.ConstInput(node, 1)->size() == 1) {
+  if (op == "Pow" && c.ConstInput(node, 1) &&
+      c.ConstInput(node, 1)->size() == 1) {
     const double e = c.ConstInput(node, 1)->AsDouble(0);
     if (e == 2.0 || e == 0.5 || e == 1.0) {
       const std::vector<int> order = c.PermOf(a);
       const int x = c.TensorAsStored(a);
       const Value& v = c.Get(a);
       const int t = c.NewTensor(out, v.type, v.shape, order);
-      if (e == 2.0) c.AddOp(fb::BuiltinOperator::MUL, {x, x}, {t});
-      else if (e == 0.5) c.AddOp(fb::BuiltinOperator::SQRT, {x}, {t});
-      else c.AddOp(fb::BuiltinOperator::RESHAPE, {x, c.AddInt32Const(ToI32(Permuted(v.shape, order)), out + "/shape")}, {t});
+      if (e == 2.0)
+        c.AddOp(fb::BuiltinOperator::MUL, {x, x}, {t});
+      else if (e == 0.5)
+        c.AddOp(fb::BuiltinOperator::SQRT, {x}, {t});
+      else
+        c.AddOp(fb::BuiltinOperator::RESHAPE,
+                {x, c.AddInt32Const(ToI32(Permuted(v.shape, order)),
+                                    out + "/shape")},
+                {t});
       c.Define(out, c.Get(a).type, c.Get(a).shape, order, t);
       return true;
     }
   }
   bool ok = true;
-  const std::vector<int64_t> shape = Broadcast(c.Get(a).shape, c.Get(b).shape, &ok);
+  const std::vector<int64_t> shape =
+      Broadcast(c.Get(a).shape, c.Get(b).shape, &ok);
   if (!ok) {
     c.Error(node, "operand shapes do not broadcast");
     return false;
@@ -117,8 +125,8 @@ bool Binary(Converter& c, const NodeProto& node) {
   const int ta = Operand(c, a, rank, order, out);
   const int tb = Operand(c, b, rank, order, out);
   const bool compare = op == "Equal" || op == "Less" || op == "Greater";
-  const int type = compare ? kOnnxBool
-                           : (c.Get(a).constant ? c.Get(b).type : c.Get(a).type);
+  const int type =
+      compare ? kOnnxBool : (c.Get(a).constant ? c.Get(b).type : c.Get(a).type);
   const int t = c.NewTensor(out, type, shape, order);
   c.AddOp(BinaryOp(op), {ta, tb}, {t});
   c.Define(out, type, shape, order, t);
@@ -139,7 +147,8 @@ int EmitUnary(Converter& c, const std::string& in, const std::string& out,
 }
 
 // Int8 activations TFLite computes with any input/output params.
-bool UnaryQuantized(Converter& c, const NodeProto& node, fb::BuiltinOperator op) {
+bool UnaryQuantized(Converter& c, const NodeProto& node,
+                    fb::BuiltinOperator op) {
   std::string q_out;
   QuantParams qp;
   const std::string in = node.input(0);
@@ -158,17 +167,28 @@ bool Unary(Converter& c, const NodeProto& node) {
   const std::string& op = node.op_type();
   fb::BuiltinOperator code = fb::BuiltinOperator::RELU;
   fb::BuiltinOptionsUnion options;
-  if (op == "Relu") code = fb::BuiltinOperator::RELU;
-  else if (op == "Sigmoid") code = fb::BuiltinOperator::LOGISTIC;
-  else if (op == "Tanh") code = fb::BuiltinOperator::TANH;
-  else if (op == "Exp") code = fb::BuiltinOperator::EXP;
-  else if (op == "Sqrt") code = fb::BuiltinOperator::SQRT;
-  else if (op == "Abs") code = fb::BuiltinOperator::ABS;
-  else if (op == "Neg") code = fb::BuiltinOperator::NEG;
-  else if (op == "Log") code = fb::BuiltinOperator::LOG;
-  else if (op == "Floor") code = fb::BuiltinOperator::FLOOR;
-  else if (op == "HardSwish") code = fb::BuiltinOperator::HARD_SWISH;
-  else if (op == "Elu") code = fb::BuiltinOperator::ELU;
+  if (op == "Relu")
+    code = fb::BuiltinOperator::RELU;
+  else if (op == "Sigmoid")
+    code = fb::BuiltinOperator::LOGISTIC;
+  else if (op == "Tanh")
+    code = fb::BuiltinOperator::TANH;
+  else if (op == "Exp")
+    code = fb::BuiltinOperator::EXP;
+  else if (op == "Sqrt")
+    code = fb::BuiltinOperator::SQRT;
+  else if (op == "Abs")
+    code = fb::BuiltinOperator::ABS;
+  else if (op == "Neg")
+    code = fb::BuiltinOperator::NEG;
+  else if (op == "Log")
+    code = fb::BuiltinOperator::LOG;
+  else if (op == "Floor")
+    code = fb::BuiltinOperator::FLOOR;
+  else if (op == "HardSwish")
+    code = fb::BuiltinOperator::HARD_SWISH;
+  else if (op == "Elu")
+    code = fb::BuiltinOperator::ELU;
   else if (op == "LeakyRelu") {
     code = fb::BuiltinOperator::LEAKY_RELU;
     auto o = fb::LeakyReluOptionsT();
@@ -186,7 +206,8 @@ bool Unary(Converter& c, const NodeProto& node) {
 }
 
 bool Clip(Converter& c, const NodeProto& node) {
-  float lo = AttrFloat(node, "min", -INFINITY), hi = AttrFloat(node, "max", INFINITY);
+  float lo = AttrFloat(node, "min", -INFINITY),
+        hi = AttrFloat(node, "max", INFINITY);
   for (int i = 1; i <= 2; ++i) {
     if (Converter::Input(node, i).empty()) continue;
     const HostTensor* t = c.ConstInput(node, i);
@@ -198,11 +219,16 @@ bool Clip(Converter& c, const NodeProto& node) {
   }
   fb::BuiltinOperator code;
   bool fused = true;
-  if (lo == 0 && hi == 6) code = fb::BuiltinOperator::RELU6;
-  else if (lo == 0 && std::isinf(hi)) code = fb::BuiltinOperator::RELU;
-  else if (lo == -1 && hi == 1) code = fb::BuiltinOperator::RELU_N1_TO_1;
-  else if (lo == 0 && hi == 1) code = fb::BuiltinOperator::RELU_0_TO_1;
-  else fused = false;
+  if (lo == 0 && hi == 6)
+    code = fb::BuiltinOperator::RELU6;
+  else if (lo == 0 && std::isinf(hi))
+    code = fb::BuiltinOperator::RELU;
+  else if (lo == -1 && hi == 1)
+    code = fb::BuiltinOperator::RELU_N1_TO_1;
+  else if (lo == 0 && hi == 1)
+    code = fb::BuiltinOperator::RELU_0_TO_1;
+  else
+    fused = false;
   if (fused) {
     if (UnaryQuantized(c, node, code)) return true;
     EmitUnary(c, node.input(0), node.output(0), code);
@@ -217,7 +243,8 @@ bool Clip(Converter& c, const NodeProto& node) {
   if (!std::isinf(lo)) {
     const int t = c.Scratch(out + "/max", Permuted(shape, order), type);
     c.AddOp(fb::BuiltinOperator::MAXIMUM,
-            {x, c.AddFloatConst({lo}, out + "/lo", std::vector<int32_t>{})}, {t});
+            {x, c.AddFloatConst({lo}, out + "/lo", std::vector<int32_t>{})},
+            {t});
     x = t;
   }
   const int t = c.NewTensor(out, type, shape, order);
@@ -231,17 +258,21 @@ bool Clip(Converter& c, const NodeProto& node) {
 
 // HardSigmoid(x) = clamp(alpha * x + beta, 0, 1).
 bool HardSigmoid(Converter& c, const NodeProto& node) {
-  const float alpha = AttrFloat(node, "alpha", 0.2f), beta = AttrFloat(node, "beta", 0.5f);
+  const float alpha = AttrFloat(node, "alpha", 0.2f),
+              beta = AttrFloat(node, "beta", 0.5f);
   const std::string in = node.input(0), out = node.output(0);
   const std::vector<int> order = c.PermOf(in);
   const std::vector<int64_t> stored = Permuted(c.Get(in).shape, order);
   const int x = c.TensorAsStored(in);
   const int scaled = c.Scratch(out + "/scaled", stored);
   c.AddOp(fb::BuiltinOperator::MUL,
-          {x, c.AddFloatConst({alpha}, out + "/alpha", std::vector<int32_t>{})}, {scaled});
+          {x, c.AddFloatConst({alpha}, out + "/alpha", std::vector<int32_t>{})},
+          {scaled});
   const int shifted = c.Scratch(out + "/shifted", stored);
-  c.AddOp(fb::BuiltinOperator::ADD,
-          {scaled, c.AddFloatConst({beta}, out + "/beta", std::vector<int32_t>{})}, {shifted});
+  c.AddOp(
+      fb::BuiltinOperator::ADD,
+      {scaled, c.AddFloatConst({beta}, out + "/beta", std::vector<int32_t>{})},
+      {shifted});
   const int t = c.NewTensor(out, kOnnxFloat, c.Get(in).shape, order);
   c.AddOp(fb::BuiltinOperator::RELU_0_TO_1, {shifted}, {t});
   c.Define(out, kOnnxFloat, c.Get(in).shape, order, t);
@@ -267,8 +298,9 @@ bool Erf(Converter& c, const NodeProto& node) {
     return t;
   };
   const int ax = op(fb::BuiltinOperator::ABS, {x});
-  const int den = op(fb::BuiltinOperator::ADD,
-                     {op(fb::BuiltinOperator::MUL, {ax, scalar(0.3275911f)}), scalar(1.0f)});
+  const int den = op(
+      fb::BuiltinOperator::ADD,
+      {op(fb::BuiltinOperator::MUL, {ax, scalar(0.3275911f)}), scalar(1.0f)});
   const int t = op(fb::BuiltinOperator::DIV, {scalar(1.0f), den});
   const float a[5] = {0.254829592f, -0.284496736f, 1.421413741f, -1.453152027f,
                       1.061405429f};
@@ -277,12 +309,14 @@ bool Erf(Converter& c, const NodeProto& node) {
     poly = op(fb::BuiltinOperator::MUL,
               {op(fb::BuiltinOperator::ADD, {poly, scalar(a[i])}), t});
   }
-  const int e = op(fb::BuiltinOperator::EXP,
-                   {op(fb::BuiltinOperator::NEG, {op(fb::BuiltinOperator::MUL, {x, x})})});
+  const int e = op(
+      fb::BuiltinOperator::EXP,
+      {op(fb::BuiltinOperator::NEG, {op(fb::BuiltinOperator::MUL, {x, x})})});
   const int y = op(fb::BuiltinOperator::SUB,
                    {scalar(1.0f), op(fb::BuiltinOperator::MUL, {poly, e})});
   const int result = c.NewTensor(out, kOnnxFloat, c.Get(in).shape, order);
-  c.AddOp(fb::BuiltinOperator::MUL, {y, op(fb::BuiltinOperator::SIGN, {x})}, {result});
+  c.AddOp(fb::BuiltinOperator::MUL, {y, op(fb::BuiltinOperator::SIGN, {x})},
+          {result});
   c.Define(out, kOnnxFloat, c.Get(in).shape, order, result);
   return true;
 }
@@ -290,13 +324,13 @@ bool Erf(Converter& c, const NodeProto& node) {
 }  // namespace
 
 OpConverter FindElementwiseOp(const std::string& op) {
-  static const char* kBinary[] = {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
-                                  "Equal", "Less", "Greater"};
+  static const char* kBinary[] = {"Add", "Sub", "Mul",   "Div",  "Pow",
+                                  "Max", "Min", "Equal", "Less", "Greater"};
   for (const char* b : kBinary)
     if (op == b) return Binary;
-  static const char* kUnary[] = {"Relu", "Sigmoid", "Tanh", "Exp", "Sqrt", "Abs",
-                                 "Neg", "Log", "Floor", "HardSwish", "Elu",
-                                 "LeakyRelu", "Gelu"};
+  static const char* kUnary[] = {
+      "Relu", "Sigmoid", "Tanh",      "Exp", "Sqrt",      "Abs", "Neg",
+      "Log",  "Floor",   "HardSwish", "Elu", "LeakyRelu", "Gelu"};
   for (const char* u : kUnary)
     if (op == u) return Unary;
   if (op == "Clip") return Clip;

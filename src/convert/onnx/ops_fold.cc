@@ -55,21 +55,32 @@ bool FoldBinary(Converter& c, const NodeProto& node, const HostTensor& a,
     const double x = a.AsDouble(BroadcastIndex(a, shape, i));
     const double y = b.AsDouble(BroadcastIndex(b, shape, i));
     double r = 0;
-    if (op == "Add") r = x + y;
-    else if (op == "Sub") r = x - y;
-    else if (op == "Mul") r = x * y;
-    else if (op == "Div") r = is_int ? (y == 0 ? 0 : std::trunc(x / y)) : x / y;
-    else if (op == "Pow") r = std::pow(x, y);
-    else if (op == "Equal") r = x == y;
-    else if (op == "Less") r = x < y;
-    else if (op == "Greater") r = x > y;
-    else if (op == "Max") r = std::max(x, y);
-    else if (op == "Min") r = std::min(x, y);
+    if (op == "Add")
+      r = x + y;
+    else if (op == "Sub")
+      r = x - y;
+    else if (op == "Mul")
+      r = x * y;
+    else if (op == "Div")
+      r = is_int ? (y == 0 ? 0 : std::trunc(x / y)) : x / y;
+    else if (op == "Pow")
+      r = std::pow(x, y);
+    else if (op == "Equal")
+      r = x == y;
+    else if (op == "Less")
+      r = x < y;
+    else if (op == "Greater")
+      r = x > y;
+    else if (op == "Max")
+      r = std::max(x, y);
+    else if (op == "Min")
+      r = std::min(x, y);
     out[i] = r;
   }
   const bool is_compare = op == "Equal" || op == "Less" || op == "Greater";
-  c.DefineConst(node.output(0),
-                HostTensor::FromDoubles(is_compare ? kOnnxBool : a.type, shape, out));
+  c.DefineConst(
+      node.output(0),
+      HostTensor::FromDoubles(is_compare ? kOnnxBool : a.type, shape, out));
   return true;
 }
 
@@ -78,15 +89,24 @@ bool FoldUnary(Converter& c, const NodeProto& node, const HostTensor& a) {
   std::vector<double> out(a.size());
   for (int64_t i = 0; i < a.size(); ++i) {
     const double x = a.AsDouble(i);
-    if (op == "Sqrt") out[i] = std::sqrt(x);
-    else if (op == "Neg") out[i] = -x;
-    else if (op == "Floor") out[i] = std::floor(x);
-    else if (op == "Ceil") out[i] = std::ceil(x);
-    else if (op == "Relu") out[i] = std::max(x, 0.0);
-    else if (op == "Exp") out[i] = std::exp(x);
-    else if (op == "Reciprocal") out[i] = 1.0 / x;
-    else if (op == "Not") out[i] = x == 0;
-    else out[i] = x;  // Identity, Dropout
+    if (op == "Sqrt")
+      out[i] = std::sqrt(x);
+    else if (op == "Neg")
+      out[i] = -x;
+    else if (op == "Floor")
+      out[i] = std::floor(x);
+    else if (op == "Ceil")
+      out[i] = std::ceil(x);
+    else if (op == "Relu")
+      out[i] = std::max(x, 0.0);
+    else if (op == "Exp")
+      out[i] = std::exp(x);
+    else if (op == "Reciprocal")
+      out[i] = 1.0 / x;
+    else if (op == "Not")
+      out[i] = x == 0;
+    else
+      out[i] = x;  // Identity, Dropout
   }
   c.DefineConst(node.output(0), HostTensor::FromDoubles(a.type, a.shape, out));
   return true;
@@ -96,10 +116,12 @@ bool FoldUnary(Converter& c, const NodeProto& node, const HostTensor& a) {
 
 bool IsFoldable(const std::string& op) {
   static const char* kOps[] = {
-      "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "Max",
-      "Min", "Sqrt", "Neg", "Floor", "Ceil", "Relu", "Exp", "Reciprocal", "Not",
-      "Identity", "Dropout", "Cast", "Gather", "Concat", "Unsqueeze", "Squeeze",
-      "Reshape", "Flatten", "Slice", "Transpose", "Range", "Where", "Expand"};
+      "Add",      "Sub",     "Mul",     "Div",    "Pow",        "Equal",
+      "Less",     "Greater", "Max",     "Min",    "Sqrt",       "Neg",
+      "Floor",    "Ceil",    "Relu",    "Exp",    "Reciprocal", "Not",
+      "Identity", "Dropout", "Cast",    "Gather", "Concat",     "Unsqueeze",
+      "Squeeze",  "Reshape", "Flatten", "Slice",  "Transpose",  "Range",
+      "Where",    "Expand"};
   for (const char* k : kOps)
     if (op == k) return true;
   return false;
@@ -110,9 +132,9 @@ bool FoldNode(Converter& c, const NodeProto& node) {
   const HostTensor* a = c.ConstInput(node, 0);
   const HostTensor* b = c.ConstInput(node, 1);
   if (b && node.input_size() >= 2 &&
-      (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" ||
-       op == "Equal" || op == "Less" || op == "Greater" || op == "Max" ||
-       op == "Min"))
+      (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+       op == "Pow" || op == "Equal" || op == "Less" || op == "Greater" ||
+       op == "Max" || op == "Min"))
     return FoldBinary(c, node, *a, *b);
   if (op == "Cast") {
     const int to = static_cast<int>(AttrInt(node, "to", kOnnxFloat));
@@ -123,7 +145,8 @@ bool FoldNode(Converter& c, const NodeProto& node) {
   }
   if (op == "Range") {
     const HostTensor* d = c.ConstInput(node, 2);
-    const double start = a->AsDouble(0), limit = b->AsDouble(0), delta = d->AsDouble(0);
+    const double start = a->AsDouble(0), limit = b->AsDouble(0),
+                 delta = d->AsDouble(0);
     if (delta == 0) {
       c.Error(node, "Range with delta 0");
       return false;
@@ -133,15 +156,16 @@ bool FoldNode(Converter& c, const NodeProto& node) {
       v.push_back(x);
       if (v.size() > (1u << 24)) break;
     }
-    c.DefineConst(node.output(0),
-                  HostTensor::FromDoubles(a->type, {static_cast<int64_t>(v.size())}, v));
+    c.DefineConst(
+        node.output(0),
+        HostTensor::FromDoubles(a->type, {static_cast<int64_t>(v.size())}, v));
     return true;
   }
   if (op == "Where") {
     const HostTensor* y = c.ConstInput(node, 2);
     bool ok = true;
-    std::vector<int64_t> shape = BroadcastShape(
-        BroadcastShape(a->shape, b->shape, &ok), y->shape, &ok);
+    std::vector<int64_t> shape =
+        BroadcastShape(BroadcastShape(a->shape, b->shape, &ok), y->shape, &ok);
     if (!ok) {
       c.Error(node, "operand shapes do not broadcast");
       return false;
@@ -167,9 +191,11 @@ bool FoldNode(Converter& c, const NodeProto& node) {
     c.DefineConst(node.output(0), HostTensor::FromDoubles(a->type, shape, v));
     return true;
   }
-  if (op == "Concat" || op == "Gather" || op == "Unsqueeze" || op == "Squeeze" ||
-      op == "Reshape" || op == "Flatten" || op == "Slice" || op == "Transpose")
-    return ConvertLayoutOp(c, node);  // these handle constant inputs on the host
+  if (op == "Concat" || op == "Gather" || op == "Unsqueeze" ||
+      op == "Squeeze" || op == "Reshape" || op == "Flatten" || op == "Slice" ||
+      op == "Transpose")
+    return ConvertLayoutOp(c,
+                           node);  // these handle constant inputs on the host
   return FoldUnary(c, node, *a);
 }
 

@@ -42,7 +42,8 @@ const QuantParams* QuantOf(Converter& c, const std::string& name) {
 }
 
 Value& DefineLike(Converter& c, const std::string& out, const std::string& src,
-                  std::vector<int64_t> shape, std::vector<int> perm, int tensor) {
+                  std::vector<int64_t> shape, std::vector<int> perm,
+                  int tensor) {
   const int type = c.Get(src).type;
   std::optional<QuantParams> quant = c.Get(src).quant;
   Value& v = c.Define(out, type, std::move(shape), std::move(perm), tensor);
@@ -66,7 +67,8 @@ bool ReshapeTo(Converter& c, const std::string& src, const std::string& out,
   const int in = SameMemoryOrder(v.shape, perm)
                      ? c.TensorAsStored(src)
                      : c.TensorIn(src, Identity(v.rank()));
-  const int t = EmitReshape(c, in, shape, out, c.Get(src).type, QuantOf(c, src));
+  const int t =
+      EmitReshape(c, in, shape, out, c.Get(src).type, QuantOf(c, src));
   DefineLike(c, out, src, shape, {}, t);
   return true;
 }
@@ -74,13 +76,14 @@ bool ReshapeTo(Converter& c, const std::string& src, const std::string& out,
 // Squeeze/Unsqueeze: only size-1 axes come or go, so the stored order keeps
 // its element order; `new_perm` is the stored order of the result.
 bool ReshapeKeepingOrder(Converter& c, const std::string& src,
-                         const std::string& out, const std::vector<int64_t>& shape,
+                         const std::string& out,
+                         const std::vector<int64_t>& shape,
                          const std::vector<int>& new_perm) {
   Value& v = c.Get(src);
   if (v.constant) return ReshapeTo(c, src, out, shape);
   const int in = c.TensorAsStored(src);
-  const int t = EmitReshape(c, in, Permuted(shape, new_perm), out, c.Get(src).type,
-                            QuantOf(c, src));
+  const int t = EmitReshape(c, in, Permuted(shape, new_perm), out,
+                            c.Get(src).type, QuantOf(c, src));
   DefineLike(c, out, src, shape, new_perm, t);
   return true;
 }
@@ -255,7 +258,8 @@ bool Transpose(Converter& c, const NodeProto& node, const std::string& src,
   return true;
 }
 
-// ---- axis-carrying ops ----------------------------------------------------------
+// ---- axis-carrying ops
+// ----------------------------------------------------------
 
 bool Concat(Converter& c, const NodeProto& node, const std::string&,
             const std::string& out) {
@@ -287,10 +291,12 @@ bool Concat(Converter& c, const NodeProto& node, const std::string&,
       for (int i = 0; i < n; ++i) {
         const HostTensor& t = *c.Get(node.input(i)).constant;
         const int64_t block = t.size() / std::max<int64_t>(outer, 1);
-        for (int64_t k = 0; k < block; ++k) values.push_back(t.AsDouble(o * block + k));
+        for (int64_t k = 0; k < block; ++k)
+          values.push_back(t.AsDouble(o * block + k));
       }
     }
-    c.DefineConst(out, HostTensor::FromDoubles(first.constant->type, shape, values));
+    c.DefineConst(out,
+                  HostTensor::FromDoubles(first.constant->type, shape, values));
     return true;
   }
   // The first non-constant input's order wins; others follow it.
@@ -339,7 +345,8 @@ bool ConcatQuantized(Converter& c, const NodeProto& node) {
   for (const auto& in : ins) shape[axis] += c.Get(in).shape[axis];
   const std::vector<int> order = c.PermOf(first.dequant_of);
   std::vector<int32_t> inputs;
-  for (const auto& in : ins) inputs.push_back(c.TensorIn(c.Get(in).dequant_of, order));
+  for (const auto& in : ins)
+    inputs.push_back(c.TensorIn(c.Get(in).dequant_of, order));
   const QuantParams src_q = *c.QuantSource(ins[0]).quant;
   const int t = c.NewTensor(q_out + "/concat", kOnnxInt8, shape, order, &src_q);
   auto options = fb::ConcatenationOptionsT();
@@ -403,9 +410,11 @@ bool Split(Converter& c, const NodeProto& node, const std::string& src,
   fb::BuiltinOptionsUnion u;
   u.Set(options);
   c.AddOp(fb::BuiltinOperator::SPLIT_V,
-          {in, c.AddInt32Const(std::vector<int32_t>(sizes.begin(), sizes.end()),
-                               node.name() + "/sizes"),
-           c.AddInt32Const({Inverse(order)[axis]}, node.name() + "/axis", std::vector<int32_t>{})},
+          {in,
+           c.AddInt32Const(std::vector<int32_t>(sizes.begin(), sizes.end()),
+                           node.name() + "/sizes"),
+           c.AddInt32Const({Inverse(order)[axis]}, node.name() + "/axis",
+                           std::vector<int32_t>{})},
           outs, std::move(u));
   for (int i = 0; i < outputs; ++i) {
     std::vector<int64_t> shape = in_shape;
@@ -426,7 +435,8 @@ bool Slice(Converter& c, const NodeProto& node, const std::string& src,
   } else {
     const HostTensor* s = c.ConstInput(node, 1);
     const HostTensor* e = c.ConstInput(node, 2);
-    if (!s || !e || (!Converter::Input(node, 3).empty() && !c.ConstInput(node, 3)) ||
+    if (!s || !e ||
+        (!Converter::Input(node, 3).empty() && !c.ConstInput(node, 3)) ||
         (!Converter::Input(node, 4).empty() && !c.ConstInput(node, 4))) {
       c.Error(node, "starts/ends/axes/steps must be constants");
       return false;
@@ -437,7 +447,8 @@ bool Slice(Converter& c, const NodeProto& node, const std::string& src,
     if (c.ConstInput(node, 4)) steps = c.ConstInput(node, 4)->Ints();
   }
   if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(static_cast<int64_t>(i));
   if (steps.empty()) steps.assign(starts.size(), 1);
   const int rank = v.rank();
   std::vector<int64_t> begin(rank, 0), end(v.shape), step(rank, 1);
@@ -477,18 +488,21 @@ bool Slice(Converter& c, const NodeProto& node, const std::string& src,
   if (v.constant) {
     std::vector<double> values;
     std::vector<int64_t> idx(rank, 0), strides(rank, 1);
-    for (int a = rank - 2; a >= 0; --a) strides[a] = strides[a + 1] * v.shape[a + 1];
+    for (int a = rank - 2; a >= 0; --a)
+      strides[a] = strides[a + 1] * v.shape[a + 1];
     const int64_t count = ElementCount(shape);
     for (int64_t o = 0; o < count; ++o) {
       int64_t src_index = 0;
-      for (int a = 0; a < rank; ++a) src_index += (begin[a] + idx[a] * step[a]) * strides[a];
+      for (int a = 0; a < rank; ++a)
+        src_index += (begin[a] + idx[a] * step[a]) * strides[a];
       values.push_back(v.constant->AsDouble(src_index));
       for (int a = rank - 1; a >= 0; --a) {
         if (++idx[a] < shape[a]) break;
         idx[a] = 0;
       }
     }
-    c.DefineConst(out, HostTensor::FromDoubles(v.constant->type, shape, values));
+    c.DefineConst(out,
+                  HostTensor::FromDoubles(v.constant->type, shape, values));
     return true;
   }
   const std::vector<int> order = c.PermOf(src);
@@ -501,15 +515,17 @@ bool Slice(Converter& c, const NodeProto& node, const std::string& src,
     if (to_front[order[i]]) end_mask |= 1 << i;
   }
   const int in = c.TensorAsStored(src);
-  const int t = c.NewTensor(out, c.Get(src).type, shape, order, QuantOf(c, src));
+  const int t =
+      c.NewTensor(out, c.Get(src).type, shape, order, QuantOf(c, src));
   auto options = fb::StridedSliceOptionsT();
   options.end_mask = end_mask;
   fb::BuiltinOptionsUnion u;
   u.Set(options);
-  c.AddOp(fb::BuiltinOperator::STRIDED_SLICE,
-          {in, c.AddInt32Const(b, out + "/begin"), c.AddInt32Const(e, out + "/end"),
-           c.AddInt32Const(s, out + "/strides")},
-          {t}, std::move(u));
+  c.AddOp(
+      fb::BuiltinOperator::STRIDED_SLICE,
+      {in, c.AddInt32Const(b, out + "/begin"), c.AddInt32Const(e, out + "/end"),
+       c.AddInt32Const(s, out + "/strides")},
+      {t}, std::move(u));
   DefineLike(c, out, src, shape, order, t);
   return true;
 }
@@ -541,13 +557,16 @@ bool Gather(Converter& c, const NodeProto& node, const std::string& src,
   if (v.constant && ind.constant) {
     int64_t outer = 1, inner = 1;
     for (int i = 0; i < axis; ++i) outer *= v.shape[i];
-    for (int i = static_cast<int>(axis) + 1; i < v.rank(); ++i) inner *= v.shape[i];
+    for (int i = static_cast<int>(axis) + 1; i < v.rank(); ++i)
+      inner *= v.shape[i];
     std::vector<double> values;
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t idx : index_values)
         for (int64_t k = 0; k < inner; ++k)
-          values.push_back(v.constant->AsDouble((o * v.shape[axis] + idx) * inner + k));
-    c.DefineConst(out, HostTensor::FromDoubles(v.constant->type, shape, values));
+          values.push_back(
+              v.constant->AsDouble((o * v.shape[axis] + idx) * inner + k));
+    c.DefineConst(out,
+                  HostTensor::FromDoubles(v.constant->type, shape, values));
     return true;
   }
   int indices;
@@ -564,18 +583,21 @@ bool Gather(Converter& c, const NodeProto& node, const std::string& src,
       if (ind.rank() == 0 && p == axis) continue;
       order.push_back(ind.rank() == 0 && p > axis ? p - 1 : p);
     }
-    indices = c.AddInt32Const(std::vector<int32_t>(index_values.begin(), index_values.end()),
-                              out + "/indices", ToI32(ind.shape));
+    indices = c.AddInt32Const(
+        std::vector<int32_t>(index_values.begin(), index_values.end()),
+        out + "/indices", ToI32(ind.shape));
   } else {
     data = c.TensorIn(src, Identity(v.rank()));
     stored_axis = static_cast<int>(axis);
     order = Identity(static_cast<int>(shape.size()));
     indices = ind.constant
-                  ? c.AddInt32Const(std::vector<int32_t>(index_values.begin(), index_values.end()),
+                  ? c.AddInt32Const(std::vector<int32_t>(index_values.begin(),
+                                                         index_values.end()),
                                     out + "/indices", ToI32(ind.shape))
                   : c.TensorIn(indices_name, Identity(ind.rank()));
   }
-  const int t = c.NewTensor(out, c.Get(src).type, shape, order, QuantOf(c, src));
+  const int t =
+      c.NewTensor(out, c.Get(src).type, shape, order, QuantOf(c, src));
   auto options = fb::GatherOptionsT();
   options.axis = stored_axis;
   fb::BuiltinOptionsUnion u;
@@ -625,14 +647,19 @@ bool Pad(Converter& c, const NodeProto& node, const std::string& src,
     paddings.push_back(static_cast<int32_t>(pads[order[i] + rank]));
   }
   const int in = c.TensorAsStored(src);
-  const int pad_t = c.AddInt32Const(paddings, out + "/paddings", std::vector<int32_t>{rank, 2});
-  const int t = c.NewTensor(out, c.Get(src).type, shape, order, QuantOf(c, src));
+  const int pad_t = c.AddInt32Const(paddings, out + "/paddings",
+                                    std::vector<int32_t>{rank, 2});
+  const int t =
+      c.NewTensor(out, c.Get(src).type, shape, order, QuantOf(c, src));
   if (mode == "constant") {
     if (value == 0.0f) {
       c.AddOp(fb::BuiltinOperator::PAD, {in, pad_t}, {t});
     } else {
-      c.AddOp(fb::BuiltinOperator::PADV2,
-              {in, pad_t, c.AddFloatConst({value}, out + "/value", std::vector<int32_t>{})}, {t});
+      c.AddOp(
+          fb::BuiltinOperator::PADV2,
+          {in, pad_t,
+           c.AddFloatConst({value}, out + "/value", std::vector<int32_t>{})},
+          {t});
     }
   } else if (mode == "reflect") {
     auto options = fb::MirrorPadOptionsT();
@@ -664,24 +691,27 @@ LayoutFn FindLayoutFn(const std::string& op) {
   return nullptr;
 }
 
-// ---- shape & constants ---------------------------------------------------------
+// ---- shape & constants
+// ---------------------------------------------------------
 
 bool ShapeOp(Converter& c, const NodeProto& node) {
   const Value& v = c.Get(node.input(0));
-  int64_t start = AttrInt(node, "start", 0), end = AttrInt(node, "end", v.rank());
+  int64_t start = AttrInt(node, "start", 0),
+          end = AttrInt(node, "end", v.rank());
   if (start < 0) start += v.rank();
   if (end < 0) end += v.rank();
   start = std::clamp<int64_t>(start, 0, v.rank());
   end = std::clamp<int64_t>(end, start, v.rank());
   std::vector<int64_t> dims(v.shape.begin() + start, v.shape.begin() + end);
-  c.DefineConst(node.output(0),
-                HostTensor::FromInts({static_cast<int64_t>(dims.size())}, dims));
+  c.DefineConst(node.output(0), HostTensor::FromInts(
+                                    {static_cast<int64_t>(dims.size())}, dims));
   return true;
 }
 
 bool SizeOp(Converter& c, const NodeProto& node) {
-  c.DefineConst(node.output(0),
-                HostTensor::FromInts({}, {ElementCount(c.Get(node.input(0)).shape)}));
+  c.DefineConst(
+      node.output(0),
+      HostTensor::FromInts({}, {ElementCount(c.Get(node.input(0)).shape)}));
   return true;
 }
 
@@ -697,11 +727,13 @@ bool ConstantOp(Converter& c, const NodeProto& node) {
     } else if (a.name() == "value_float") {
       t = HostTensor::FromFloats({}, {a.f()});
     } else if (a.name() == "value_floats") {
-      t = HostTensor::FromFloats({a.floats_size()}, {a.floats().begin(), a.floats().end()});
+      t = HostTensor::FromFloats({a.floats_size()},
+                                 {a.floats().begin(), a.floats().end()});
     } else if (a.name() == "value_int") {
       t = HostTensor::FromInts({}, {a.i()});
     } else if (a.name() == "value_ints") {
-      t = HostTensor::FromInts({a.ints_size()}, {a.ints().begin(), a.ints().end()});
+      t = HostTensor::FromInts({a.ints_size()},
+                               {a.ints().begin(), a.ints().end()});
     } else {
       continue;
     }
@@ -751,11 +783,13 @@ bool CastOp(Converter& c, const NodeProto& node) {
   const int to = static_cast<int>(AttrInt(node, "to", kOnnxFloat));
   if (OnnxTypeSize(to) == 0 || to == kOnnxFloat16 || to == kOnnxDouble) {
     if (to != kOnnxFloat16 && to != kOnnxDouble) {
-      c.Error(node, std::string("cast to ") + OnnxTypeName(to) + " is not supported");
+      c.Error(node,
+              std::string("cast to ") + OnnxTypeName(to) + " is not supported");
       return false;
     }
   }
-  const int target = (to == kOnnxFloat16 || to == kOnnxDouble) ? kOnnxFloat : to;
+  const int target =
+      (to == kOnnxFloat16 || to == kOnnxDouble) ? kOnnxFloat : to;
   const Value& v = c.Get(in);
   if (v.type == target) return IdentityOp(c, node);
   const std::vector<int> order = c.PermOf(in);

@@ -6,18 +6,20 @@
 
 namespace ember::convert::onnx {
 
-HostTensor QuantizedBiasFor(const HostTensor* bias_float, const QuantConst* bias_q,
-                            float input_scale, const std::vector<float>& w_scales,
+HostTensor QuantizedBiasFor(const HostTensor* bias_float,
+                            const QuantConst* bias_q, float input_scale,
+                            const std::vector<float>& w_scales,
                             int64_t channels);
 
 namespace {
 
 // FULLY_CONNECTED of `a` (last axis = K) with weights [N, K] (float or the
 // int8 QuantConst), optional bias [N]; keeps leading dims.
-bool EmitFullyConnected(Converter& c, const NodeProto& node, const std::string& a,
-                        const HostTensor& weights_nk, const QuantConst* wq_nk,
-                        const HostTensor* bias, const QuantConst* bias_q,
-                        const std::string& out, bool allow_quant) {
+bool EmitFullyConnected(Converter& c, const NodeProto& node,
+                        const std::string& a, const HostTensor& weights_nk,
+                        const QuantConst* wq_nk, const HostTensor* bias,
+                        const QuantConst* bias_q, const std::string& out,
+                        bool allow_quant) {
   const int64_t n = weights_nk.shape[0];
   std::string q_out;
   QuantParams qp;
@@ -31,8 +33,9 @@ bool EmitFullyConnected(Converter& c, const NodeProto& node, const std::string& 
   shape.back() = n;
   // FC flattens all but the last axis: the input must be in logical order.
   const int input = c.TensorIn(src, Identity(c.Get(src).rank()));
-  const int result = c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, {},
-                                 quantized ? &qp : nullptr);
+  const int result =
+      c.NewTensor(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, {},
+                  quantized ? &qp : nullptr);
   int wt, bt;
   if (quantized) {
     const float in_scale = c.Get(src).quant->scale[0];
@@ -41,20 +44,24 @@ bool EmitFullyConnected(Converter& c, const NodeProto& node, const std::string& 
     QuantParams bq;
     for (float s : wq_nk->params.scale) bq.scale.push_back(s * in_scale);
     bq.zero_point.assign(bq.scale.size(), 0);
-    bt = c.AddConst(QuantizedBiasFor(bias, bias_q, in_scale, wq_nk->params.scale, n),
-                    result_name + "/bias", fb::TensorType::INT32, &bq, 0);
+    bt = c.AddConst(
+        QuantizedBiasFor(bias, bias_q, in_scale, wq_nk->params.scale, n),
+        result_name + "/bias", fb::TensorType::INT32, &bq, 0);
   } else {
     wt = c.AddConst(weights_nk, result_name + "/weights");
     std::vector<float> b(n, 0.0f);
-    for (int64_t i = 0; i < n && bias; ++i) b[i] = static_cast<float>(bias->AsDouble(i));
+    for (int64_t i = 0; i < n && bias; ++i)
+      b[i] = static_cast<float>(bias->AsDouble(i));
     bt = c.AddFloatConst(b, result_name + "/bias");
   }
   auto options = fb::FullyConnectedOptionsT();
   options.keep_num_dims = shape.size() != 2;
   fb::BuiltinOptionsUnion u;
   u.Set(options);
-  c.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {input, wt, bt}, {result}, std::move(u));
-  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape, {}, result);
+  c.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {input, wt, bt}, {result},
+          std::move(u));
+  Value& v = c.Define(result_name, quantized ? kOnnxInt8 : kOnnxFloat, shape,
+                      {}, result);
   if (quantized) v.quant = qp;
   return true;
 }
@@ -125,22 +132,26 @@ bool MatMul(Converter& c, const NodeProto& node) {
     return false;
   }
   if (bv.constant && bv.rank() == 2) {
-    const HostTensor weights = PermuteHost(*bv.constant, {1, 0});  // [K,N] -> [N,K]
+    const HostTensor weights =
+        PermuteHost(*bv.constant, {1, 0});  // [K,N] -> [N,K]
     std::optional<QuantConst> wq;
-    if (bv.qconst && bv.qconst->params.scale.size() == 1) wq = TransposedQuant(*bv.qconst);
-    if (bv.qconst && bv.qconst->params.scale.size() > 1 && bv.qconst->params.axis == 1) {
+    if (bv.qconst && bv.qconst->params.scale.size() == 1)
+      wq = TransposedQuant(*bv.qconst);
+    if (bv.qconst && bv.qconst->params.scale.size() > 1 &&
+        bv.qconst->params.axis == 1) {
       wq = TransposedQuant(*bv.qconst);
       wq->params.axis = 0;
     }
-    return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, nullptr, nullptr,
-                              node.output(0), true);
+    return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, nullptr,
+                              nullptr, node.output(0), true);
   }
   return BatchMatMul(c, a, b, node.output(0), false);
 }
 
 bool Gemm(Converter& c, const NodeProto& node) {
   const std::string a = node.input(0), b = node.input(1), out = node.output(0);
-  const float alpha = AttrFloat(node, "alpha", 1.0f), beta = AttrFloat(node, "beta", 1.0f);
+  const float alpha = AttrFloat(node, "alpha", 1.0f),
+              beta = AttrFloat(node, "beta", 1.0f);
   const bool trans_a = AttrInt(node, "transA", 0) != 0;
   const bool trans_b = AttrInt(node, "transB", 0) != 0;
   if (trans_a || c.Get(a).rank() != 2 || c.Get(b).rank() != 2) {
@@ -162,7 +173,8 @@ bool Gemm(Converter& c, const NodeProto& node) {
     return BatchMatMul(c, a, b, out, trans_b);
   }
   const Value& bv = c.Get(b);
-  HostTensor weights = trans_b ? *bv.constant : PermuteHost(*bv.constant, {1, 0});
+  HostTensor weights =
+      trans_b ? *bv.constant : PermuteHost(*bv.constant, {1, 0});
   if (alpha != 1.0f) {
     std::vector<float> w = weights.Floats();
     for (float& x : w) x *= alpha;
@@ -178,17 +190,18 @@ bool Gemm(Converter& c, const NodeProto& node) {
   std::optional<QuantConst> wq;
   if (bv.qconst && alpha == 1.0f) {
     const int channel_axis = trans_b ? 0 : 1;
-    if (bv.qconst->params.scale.size() == 1 || bv.qconst->params.axis == channel_axis) {
+    if (bv.qconst->params.scale.size() == 1 ||
+        bv.qconst->params.axis == channel_axis) {
       wq = trans_b ? *bv.qconst : TransposedQuant(*bv.qconst);
       wq->params.axis = 0;
     }
   }
-  const QuantConst* bias_q =
-      c.Has(Converter::Input(node, 2)) && c.Get(node.input(2)).qconst && beta == 1.0f
-          ? &*c.Get(node.input(2)).qconst
-          : nullptr;
-  return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, bias, bias_q, out,
-                            beta == 1.0f);
+  const QuantConst* bias_q = c.Has(Converter::Input(node, 2)) &&
+                                     c.Get(node.input(2)).qconst && beta == 1.0f
+                                 ? &*c.Get(node.input(2)).qconst
+                                 : nullptr;
+  return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, bias,
+                            bias_q, out, beta == 1.0f);
 }
 
 // A per-channel constant (logical axis 1) shaped to broadcast against a
@@ -197,7 +210,8 @@ int ChannelConst(Converter& c, const std::vector<float>& values, int rank,
                  const std::vector<int>& order, const std::string& name) {
   std::vector<int64_t> shape(rank, 1);
   shape[1] = static_cast<int64_t>(values.size());
-  return c.AddConst(PermuteHost(HostTensor::FromFloats(shape, values), order), name);
+  return c.AddConst(PermuteHost(HostTensor::FromFloats(shape, values), order),
+                    name);
 }
 
 bool BatchNorm(Converter& c, const NodeProto& node) {
@@ -212,27 +226,31 @@ bool BatchNorm(Converter& c, const NodeProto& node) {
     return false;
   }
   const int64_t channels = xv.shape[1];
-  if (scale->size() != channels || shift->size() != channels || mean->size() != channels ||
-      var->size() != channels) {
+  if (scale->size() != channels || shift->size() != channels ||
+      mean->size() != channels || var->size() != channels) {
     c.Error(node, "parameters do not match the channel count");
     return false;
   }
   const float eps = AttrFloat(node, "epsilon", 1e-5f);
   std::vector<float> mul(channels), add(channels);
   for (int64_t i = 0; i < channels; ++i) {
-    mul[i] = static_cast<float>(scale->AsDouble(i) / std::sqrt(var->AsDouble(i) + eps));
-    add[i] = static_cast<float>(shift->AsDouble(i) - mean->AsDouble(i) * mul[i]);
+    mul[i] = static_cast<float>(scale->AsDouble(i) /
+                                std::sqrt(var->AsDouble(i) + eps));
+    add[i] =
+        static_cast<float>(shift->AsDouble(i) - mean->AsDouble(i) * mul[i]);
   }
   const std::vector<int> order = c.PermOf(x);
   const std::vector<int64_t> shape = xv.shape;
   const int input = c.TensorAsStored(x);
   const int scaled = c.Scratch(out + "/scaled", Permuted(shape, order));
   c.AddOp(fb::BuiltinOperator::MUL,
-          {input, ChannelConst(c, mul, static_cast<int>(shape.size()), order, out + "/mul")},
+          {input, ChannelConst(c, mul, static_cast<int>(shape.size()), order,
+                               out + "/mul")},
           {scaled});
   const int result = c.NewTensor(out, kOnnxFloat, shape, order);
   c.AddOp(fb::BuiltinOperator::ADD,
-          {scaled, ChannelConst(c, add, static_cast<int>(shape.size()), order, out + "/add")},
+          {scaled, ChannelConst(c, add, static_cast<int>(shape.size()), order,
+                                out + "/add")},
           {result});
   c.Define(out, kOnnxFloat, shape, order, result);
   return true;
@@ -248,7 +266,8 @@ bool Softmax(Converter& c, const NodeProto& node) {
     return false;
   }
   if (c.opset() < 13 && axis != rank - 1) {
-    c.Error(node, "opset < 13 Softmax over a flattened axis range is not supported");
+    c.Error(node,
+            "opset < 13 Softmax over a flattened axis range is not supported");
     return false;
   }
   // TFLite softmax runs over the stored last axis: keep the stored order if
@@ -292,7 +311,8 @@ bool Reduce(Converter& c, const NodeProto& node) {
   }
   const bool keep = AttrInt(node, "keepdims", 1) != 0;
   const int rank = xv.rank();
-  std::vector<bool> reduced(rank, axes.empty() && !AttrInt(node, "noop_with_empty_axes", 0));
+  std::vector<bool> reduced(
+      rank, axes.empty() && !AttrInt(node, "noop_with_empty_axes", 0));
   for (int64_t a : axes) {
     if (!NormalizeAxis(&a, rank)) {
       c.Error(node, "axis out of range");
@@ -326,7 +346,8 @@ bool Reduce(Converter& c, const NodeProto& node) {
   options.keep_dims = keep;
   fb::BuiltinOptionsUnion u;
   u.Set(options);
-  c.AddOp(code, {input, c.AddInt32Const(stored_axes, out + "/axes")}, {result}, std::move(u));
+  c.AddOp(code, {input, c.AddInt32Const(stored_axes, out + "/axes")}, {result},
+          std::move(u));
   c.Define(out, kOnnxFloat, shape, out_order, result);
   return true;
 }
@@ -373,36 +394,43 @@ bool LayerNorm(Converter& c, const NodeProto& node) {
     options.keep_dims = true;
     fb::BuiltinOptionsUnion u;
     u.Set(options);
-    c.AddOp(fb::BuiltinOperator::MEAN, {in, c.AddInt32Const(axes, out + "/axes")}, {t},
-            std::move(u));
+    c.AddOp(fb::BuiltinOperator::MEAN,
+            {in, c.AddInt32Const(axes, out + "/axes")}, {t}, std::move(u));
     return t;
   };
-  auto binary = [&](fb::BuiltinOperator op, int lhs, int rhs, const std::string& tag,
-                    const std::vector<int64_t>& s) {
+  auto binary = [&](fb::BuiltinOperator op, int lhs, int rhs,
+                    const std::string& tag, const std::vector<int64_t>& s) {
     const int t = c.Scratch(out + "/" + tag, s);
     c.AddOp(op, {lhs, rhs}, {t});
     return t;
   };
   const int mu = mean(input, "mean");
-  const int centered = binary(fb::BuiltinOperator::SUB, input, mu, "centered", stored);
-  const int squared = binary(fb::BuiltinOperator::MUL, centered, centered, "squared", stored);
+  const int centered =
+      binary(fb::BuiltinOperator::SUB, input, mu, "centered", stored);
+  const int squared =
+      binary(fb::BuiltinOperator::MUL, centered, centered, "squared", stored);
   const int var = mean(squared, "var");
-  const int var_eps = binary(fb::BuiltinOperator::ADD, var,
-                             c.AddFloatConst({eps}, out + "/eps", std::vector<int32_t>{}),
-                             "var_eps", reduced);
+  const int var_eps =
+      binary(fb::BuiltinOperator::ADD, var,
+             c.AddFloatConst({eps}, out + "/eps", std::vector<int32_t>{}),
+             "var_eps", reduced);
   const int inv_std = c.Scratch(out + "/inv_std", reduced);
   c.AddOp(fb::BuiltinOperator::RSQRT, {var_eps}, {inv_std});
-  const int normalized = binary(fb::BuiltinOperator::MUL, centered, inv_std, "normalized", stored);
+  const int normalized =
+      binary(fb::BuiltinOperator::MUL, centered, inv_std, "normalized", stored);
   HostTensor g = HostTensor::FromFloats(gamma->shape, gamma->Floats());
   const int result = c.NewTensor(out, kOnnxFloat, shape, order);
   if (beta) {
-    const int scaled = binary(fb::BuiltinOperator::MUL, normalized, c.AddConst(g, out + "/gamma"),
-                              "scaled", stored);
-    c.AddOp(fb::BuiltinOperator::ADD,
-            {scaled, c.AddConst(HostTensor::FromFloats(beta->shape, beta->Floats()), out + "/beta")},
-            {result});
+    const int scaled = binary(fb::BuiltinOperator::MUL, normalized,
+                              c.AddConst(g, out + "/gamma"), "scaled", stored);
+    c.AddOp(
+        fb::BuiltinOperator::ADD,
+        {scaled, c.AddConst(HostTensor::FromFloats(beta->shape, beta->Floats()),
+                            out + "/beta")},
+        {result});
   } else {
-    c.AddOp(fb::BuiltinOperator::MUL, {normalized, c.AddConst(g, out + "/gamma")}, {result});
+    c.AddOp(fb::BuiltinOperator::MUL,
+            {normalized, c.AddConst(g, out + "/gamma")}, {result});
   }
   c.Define(out, kOnnxFloat, shape, order, result);
   return true;
@@ -423,9 +451,11 @@ bool Resize(Converter& c, const NodeProto& node) {
     scales.assign(a->floats().begin(), a->floats().end());
   } else {
     const int scales_input = upsample || c.opset() < 11 ? 1 : 2;
-    if (const HostTensor* s = c.ConstInput(node, scales_input); s && s->size() > 0)
+    if (const HostTensor* s = c.ConstInput(node, scales_input);
+        s && s->size() > 0)
       scales = s->Floats();
-    if (const HostTensor* s = c.ConstInput(node, 3); s && s->size() > 0) sizes = s->Ints();
+    if (const HostTensor* s = c.ConstInput(node, 3); s && s->size() > 0)
+      sizes = s->Ints();
   }
   if (sizes.empty()) {
     if (scales.size() != 4) {
@@ -433,25 +463,32 @@ bool Resize(Converter& c, const NodeProto& node) {
       return false;
     }
     for (int i = 0; i < 4; ++i)
-      sizes.push_back(static_cast<int64_t>(std::floor(xv.shape[i] * scales[i])));
+      sizes.push_back(
+          static_cast<int64_t>(std::floor(xv.shape[i] * scales[i])));
   }
   if (sizes.size() != 4 || sizes[0] != xv.shape[0] || sizes[1] != xv.shape[1]) {
     c.Error(node, "only spatial (H, W) resizing is supported");
     return false;
   }
   const std::string mode = AttrString(node, "mode", "nearest");
-  const std::string coord = AttrString(
-      node, "coordinate_transformation_mode", upsample || c.opset() < 11 ? "asymmetric" : "half_pixel");
-  const std::string nearest = AttrString(node, "nearest_mode", "round_prefer_floor");
+  const std::string coord =
+      AttrString(node, "coordinate_transformation_mode",
+                 upsample || c.opset() < 11 ? "asymmetric" : "half_pixel");
+  const std::string nearest =
+      AttrString(node, "nearest_mode", "round_prefer_floor");
   bool align = false, half = false;
   fb::BuiltinOperator code;
   fb::BuiltinOptionsUnion u;
   if (mode == "linear" || mode == "bilinear") {
     code = fb::BuiltinOperator::RESIZE_BILINEAR;
-    if (coord == "align_corners") align = true;
-    else if (coord == "half_pixel" || (coord == "pytorch_half_pixel" && sizes[2] > 1 && sizes[3] > 1)) half = true;
+    if (coord == "align_corners")
+      align = true;
+    else if (coord == "half_pixel" ||
+             (coord == "pytorch_half_pixel" && sizes[2] > 1 && sizes[3] > 1))
+      half = true;
     else if (coord != "asymmetric") {
-      c.Error(node, "coordinate_transformation_mode '" + coord + "' is not supported");
+      c.Error(node, "coordinate_transformation_mode '" + coord +
+                        "' is not supported");
       return false;
     }
     auto o = fb::ResizeBilinearOptionsT();
@@ -463,14 +500,17 @@ bool Resize(Converter& c, const NodeProto& node) {
     // TFLite rounds: asymmetric -> floor; half_pixel -> floor(x + 0.5)
     // of the unshifted coordinate (= round_prefer_ceil); align_corners ->
     // round half up.
-    const bool integer_upscale = sizes[2] % xv.shape[2] == 0 && sizes[3] % xv.shape[3] == 0;
-    if (coord == "asymmetric" && (nearest == "floor" || (integer_upscale && nearest != "ceil"))) {
+    const bool integer_upscale =
+        sizes[2] % xv.shape[2] == 0 && sizes[3] % xv.shape[3] == 0;
+    if (coord == "asymmetric" &&
+        (nearest == "floor" || (integer_upscale && nearest != "ceil"))) {
     } else if (coord == "half_pixel" && nearest == "round_prefer_ceil") {
       half = true;
     } else if (coord == "align_corners" && nearest == "round_prefer_ceil") {
       align = true;
     } else {
-      c.Error(node, "nearest resize with '" + coord + "' / '" + nearest + "' is not supported");
+      c.Error(node, "nearest resize with '" + coord + "' / '" + nearest +
+                        "' is not supported");
       return false;
     }
     auto o = fb::ResizeNearestNeighborOptionsT();
@@ -482,10 +522,12 @@ bool Resize(Converter& c, const NodeProto& node) {
     return false;
   }
   const int input = c.TensorIn(x, kNhwc);
-  const std::vector<int64_t> shape = {xv.shape[0], xv.shape[1], sizes[2], sizes[3]};
+  const std::vector<int64_t> shape = {xv.shape[0], xv.shape[1], sizes[2],
+                                      sizes[3]};
   const int result = c.NewTensor(out, kOnnxFloat, shape, kNhwc);
   c.AddOp(code,
-          {input, c.AddInt32Const({static_cast<int32_t>(sizes[2]), static_cast<int32_t>(sizes[3])},
+          {input, c.AddInt32Const({static_cast<int32_t>(sizes[2]),
+                                   static_cast<int32_t>(sizes[3])},
                                   out + "/size")},
           {result}, std::move(u));
   c.Define(out, kOnnxFloat, shape, kNhwc, result);
@@ -499,8 +541,8 @@ OpConverter FindNnOp(const std::string& op) {
   if (op == "Gemm") return Gemm;
   if (op == "BatchNormalization") return BatchNorm;
   if (op == "Softmax" || op == "LogSoftmax") return Softmax;
-  if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceMin" ||
-      op == "ReduceProd")
+  if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" ||
+      op == "ReduceMin" || op == "ReduceProd")
     return Reduce;
   if (op == "LayerNormalization") return LayerNorm;
   if (op == "Resize" || op == "Upsample") return Resize;

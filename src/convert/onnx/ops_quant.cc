@@ -22,7 +22,8 @@ bool ReadParams(Converter& c, const NodeProto& node, int rank, QuantParams* q,
     return false;
   }
   *zp_type = zp ? zp->type : kOnnxUint8;
-  if (*zp_type != kOnnxUint8 && *zp_type != kOnnxInt8 && *zp_type != kOnnxInt32) {
+  if (*zp_type != kOnnxUint8 && *zp_type != kOnnxInt8 &&
+      *zp_type != kOnnxInt32) {
     c.Error(node, std::string("zero point type ") + OnnxTypeName(*zp_type) +
                       " is not supported (int8/uint8/int32 only)");
     return false;
@@ -62,22 +63,26 @@ bool Dequantize(Converter& c, const NodeProto& node) {
     // Integer weights/bias: keep them (shifted to int8) for int8 ops and
     // give float consumers the dequantized values.
     const HostTensor& data = *xv.constant;
-    if (data.type != kOnnxInt8 && data.type != kOnnxUint8 && data.type != kOnnxInt32) {
-      c.Error(node, std::string("cannot dequantize ") + OnnxTypeName(data.type));
+    if (data.type != kOnnxInt8 && data.type != kOnnxUint8 &&
+        data.type != kOnnxInt32) {
+      c.Error(node,
+              std::string("cannot dequantize ") + OnnxTypeName(data.type));
       return false;
     }
     std::vector<float> real(data.size());
     std::vector<double> shifted(data.size());
     for (int64_t i = 0; i < data.size(); ++i) {
-      const int64_t ch = q.scale.size() > 1 ? ChannelOf(data.shape, q.axis, i) : 0;
+      const int64_t ch =
+          q.scale.size() > 1 ? ChannelOf(data.shape, q.axis, i) : 0;
       const double raw = data.AsDouble(i);
-      const double z = data.type == kOnnxUint8 ? q.zero_point[ch] + 128 : q.zero_point[ch];
+      const double z =
+          data.type == kOnnxUint8 ? q.zero_point[ch] + 128 : q.zero_point[ch];
       real[i] = static_cast<float>((raw - z) * q.scale[ch]);
       shifted[i] = data.type == kOnnxUint8 ? raw - 128 : raw;
     }
     QuantConst qc;
-    qc.data = HostTensor::FromDoubles(data.type == kOnnxInt32 ? kOnnxInt32 : kOnnxInt8,
-                                      data.shape, shifted);
+    qc.data = HostTensor::FromDoubles(
+        data.type == kOnnxInt32 ? kOnnxInt32 : kOnnxInt8, data.shape, shifted);
     qc.params = q;
     Value& v = c.DefineConst(out, HostTensor::FromFloats(data.shape, real));
     v.qconst = std::move(qc);
@@ -105,9 +110,12 @@ bool Quantize(Converter& c, const NodeProto& node) {
   if (xv.constant) {
     std::vector<double> values(xv.constant->size());
     for (int64_t i = 0; i < xv.constant->size(); ++i) {
-      const int64_t ch = q.scale.size() > 1 ? ChannelOf(xv.shape, q.axis, i) : 0;
-      const double v = std::nearbyint(xv.constant->AsDouble(i) / q.scale[ch]) + q.zero_point[ch];
-      values[i] = std::clamp(v, -128.0, 127.0) + (zp_type == kOnnxUint8 ? 128 : 0);
+      const int64_t ch =
+          q.scale.size() > 1 ? ChannelOf(xv.shape, q.axis, i) : 0;
+      const double v = std::nearbyint(xv.constant->AsDouble(i) / q.scale[ch]) +
+                       q.zero_point[ch];
+      values[i] =
+          std::clamp(v, -128.0, 127.0) + (zp_type == kOnnxUint8 ? 128 : 0);
     }
     c.DefineConst(out, HostTensor::FromDoubles(zp_type, xv.shape, values));
     return true;
@@ -119,7 +127,8 @@ bool Quantize(Converter& c, const NodeProto& node) {
   // Requantizing a dequantized view with its own params is a no-op.
   if (!xv.dequant_of.empty()) {
     const Value& src = c.Get(xv.dequant_of);
-    if (src.quant && src.quant->scale == q.scale && src.quant->zero_point == q.zero_point) {
+    if (src.quant && src.quant->scale == q.scale &&
+        src.quant->zero_point == q.zero_point) {
       const Value copy = src;
       c.Define(out, copy.type, copy.shape, copy.perm, -1) = copy;
       return true;

@@ -19,7 +19,8 @@ bool ScalarValue(const GraphProto& graph,
     if (init.name() == name) t = &init;
   if (!t) {
     auto it = producer.find(name);
-    if (it == producer.end() || it->second->op_type() != "Constant") return false;
+    if (it == producer.end() || it->second->op_type() != "Constant")
+      return false;
     for (const auto& a : it->second->attribute())
       if (a.name() == "value") t = &a.t();
     if (!t) return false;
@@ -40,9 +41,12 @@ bool ScalarValue(const GraphProto& graph,
     return true;
   }
   if (t->data_type() == 11) {
-    if (t->double_data_size() == 1) *value = t->double_data(0);
-    else if (t->raw_data().size() == 8) std::memcpy(value, t->raw_data().data(), 8);
-    else return false;
+    if (t->double_data_size() == 1)
+      *value = t->double_data(0);
+    else if (t->raw_data().size() == 8)
+      std::memcpy(value, t->raw_data().data(), 8);
+    else
+      return false;
     return true;
   }
   return false;
@@ -62,10 +66,12 @@ int FuseGelu(GraphProto* graph) {
   std::set<std::string> outputs;
   for (const auto& o : graph->output()) outputs.insert(o.name());
   // Returns the single user of `name` with op type `op`, or nullptr.
-  auto only_user = [&](const std::string& name, const char* op) -> const NodeProto* {
+  auto only_user = [&](const std::string& name,
+                       const char* op) -> const NodeProto* {
     if (outputs.count(name)) return nullptr;
     auto it = users.find(name);
-    if (it == users.end() || it->second.size() != 1 || it->second[0]->op_type() != op)
+    if (it == users.end() || it->second.size() != 1 ||
+        it->second[0]->op_type() != op)
       return nullptr;
     return it->second[0];
   };
@@ -81,7 +87,8 @@ int FuseGelu(GraphProto* graph) {
     auto pit = producer.find(erf.input(0));
     if (pit == producer.end()) continue;
     const NodeProto& scale = *pit->second;
-    if (scale.input_size() != 2 || only_user(scale.output(0), "Erf") != &erf) continue;
+    if (scale.input_size() != 2 || only_user(scale.output(0), "Erf") != &erf)
+      continue;
     double k;
     const std::string x = scale.input(0);
     if (!ScalarValue(*graph, producer, scale.input(1), &k)) continue;
@@ -90,7 +97,9 @@ int FuseGelu(GraphProto* graph) {
       continue;
     const NodeProto* add = only_user(erf.output(0), "Add");
     double one;
-    if (!add || !ScalarValue(*graph, producer, other(*add, erf.output(0)), &one) || !Near(one, 1.0))
+    if (!add ||
+        !ScalarValue(*graph, producer, other(*add, erf.output(0)), &one) ||
+        !Near(one, 1.0))
       continue;
     // (x * (1 + erf)) * 0.5  or  (0.5 * x) * (1 + erf)
     const NodeProto* mul1 = only_user(add->output(0), "Mul");
@@ -101,7 +110,9 @@ int FuseGelu(GraphProto* graph) {
     std::vector<const NodeProto*> extra;
     if (partner == x) {
       last = only_user(mul1->output(0), "Mul");
-      if (!last || !ScalarValue(*graph, producer, other(*last, mul1->output(0)), &half) ||
+      if (!last ||
+          !ScalarValue(*graph, producer, other(*last, mul1->output(0)),
+                       &half) ||
           !Near(half, 0.5))
         continue;
     } else {
@@ -137,8 +148,10 @@ int FuseGelu(GraphProto* graph) {
   GraphProto rewritten_nodes;
   for (const auto& n : graph->node()) {
     auto r = replaced.find(&n);
-    if (r != replaced.end()) *rewritten_nodes.add_node() = r->second;
-    else if (!removed.count(&n)) *rewritten_nodes.add_node() = n;
+    if (r != replaced.end())
+      *rewritten_nodes.add_node() = r->second;
+    else if (!removed.count(&n))
+      *rewritten_nodes.add_node() = n;
   }
   graph->mutable_node()->Swap(rewritten_nodes.mutable_node());
   return fused;
