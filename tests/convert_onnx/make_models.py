@@ -82,6 +82,28 @@ def small_cnn():
     return model(nodes, [tensor("x", [1, 3, 16, 16])], [tensor("y", [1, 10])], inits, 13)
 
 
+def lenet():
+    """Conv/ReLU/MaxPool feature map flattened straight into Gemm (no global
+    pooling), with PyTorch's x.view(N, -1) exported as Reshape [1, -1]."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["x", "w1", "b1"], ["c1"], name="/conv1/Conv", kernel_shape=[5, 5]),
+        n("Relu", ["c1"], ["r1"], name="/Relu"),
+        n("MaxPool", ["r1"], ["p1"], name="/MaxPool", kernel_shape=[2, 2], strides=[2, 2]),
+        n("Reshape", ["p1", "flat_shape"], ["flat"], name="/Reshape"),
+        n("Gemm", ["flat", "fc1_w", "fc1_b"], ["h"], name="/fc1/Gemm", transB=1),
+        n("Relu", ["h"], ["hr"], name="/Relu_1"),
+        n("MatMul", ["hr", "fc2_w"], ["y"], name="/fc2/MatMul"),
+    ]
+    inits = [
+        const("w1", weights(6, 1, 5, 5)), const("b1", weights(6)),
+        const("flat_shape", np.array([1, -1], np.int64)),
+        const("fc1_w", weights(20, 6 * 4 * 4, scale=0.1)), const("fc1_b", weights(20)),
+        const("fc2_w", weights(20, 10)),
+    ]
+    return model(nodes, [tensor("x", [1, 1, 12, 12])], [tensor("y", [1, 10])], inits, 13)
+
+
 def mobile_net():
     """Pointwise + depthwise (explicit pads) + grouped conv, ReLU6 (Clip),
     HardSwish, HardSigmoid, AveragePool, Concat, Resize, ConvTranspose, Pad,
@@ -288,6 +310,7 @@ def main():
     save(out_dir, "external_cnn", small_cnn(),
          [RNG.standard_normal((1, 3, 16, 16)).astype(np.float32)], save_as_external_data=True,
          all_tensors_to_one_file=True, location="external_cnn.weights", size_threshold=0)
+    save(out_dir, "lenet", lenet(), [RNG.standard_normal((1, 1, 12, 12)).astype(np.float32)])
     save(out_dir, "mobile_net", mobile_net(), [RNG.standard_normal((1, 4, 12, 12)).astype(np.float32)])
     save(out_dir, "transformer", transformer_block(),
          [RNG.standard_normal((1, 8, 16)).astype(np.float32)])

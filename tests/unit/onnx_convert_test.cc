@@ -174,6 +174,13 @@ TEST_F(OnnxConvertTest, NhwcIoHasNoTranspose) {
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 0);
 }
 
+TEST_F(OnnxConvertTest, FlattenIntoGemmPermutesWeightsNotActivations) {
+  fb::ModelT model;
+  CheckFloatModel("lenet", {}, {}, &model);
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 1);  // the input
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::FULLY_CONNECTED), 2);
+}
+
 TEST_F(OnnxConvertTest, ExternalDataModel) { CheckFloatModel("external_cnn"); }
 
 TEST_F(OnnxConvertTest, DepthwiseGroupedAndFriendsKeepNhwcInside) {

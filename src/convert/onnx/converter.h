@@ -52,6 +52,10 @@ struct Value {
   // Float view of a quantized activation (DequantizeLinear output): names
   // the int8 value; a DEQUANTIZE is emitted only if a float consumer needs it.
   std::string dequant_of;
+  // Set on a rank-2 Flatten/Reshape output that only feeds Gemm/MatMul
+  // weights: stored column j holds logical column feature_order[j] (the
+  // flattened NHWC tensor is read as is; the weights are permuted instead).
+  std::vector<int64_t> feature_order;
   int rank() const { return static_cast<int>(shape.size()); }
 };
 

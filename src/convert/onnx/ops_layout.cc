@@ -104,6 +104,48 @@ bool ReadAxes(Converter& c, const NodeProto& node, int input,
   return true;
 }
 
+// A CNN head flattening a channels-last feature map into Gemm/MatMul
+// (LeNet style): instead of a TRANSPOSE back to NCHW, the stored tensor is
+// flattened as is and the dense layers' weight columns are permuted.
+bool FlattenIntoDense(Converter& c, const NodeProto& node, const std::string& src,
+                      const std::string& out, const std::vector<int64_t>& shape) {
+  const Value& v = c.Get(src);
+  const std::vector<int> perm = c.PermOf(src);
+  if (v.constant || shape.size() != 2 || v.rank() < 2 || perm[0] != 0 ||
+      shape[0] != v.shape[0] || SameMemoryOrder(v.shape, perm) ||
+      c.IsGraphOutput(node.output(0)))
+    return false;
+  const auto& users = c.Consumers(node.output(0));
+  if (users.empty()) return false;
+  for (const NodeProto* user : users) {
+    const bool dense = (user->op_type() == "Gemm" && AttrInt(*user, "transA", 0) == 0) ||
+                       user->op_type() == "MatMul";
+    if (!dense || user->input(0) != node.output(0) || user->input_size() < 2 ||
+        !c.Has(user->input(1)) || !c.Get(user->input(1)).constant ||
+        c.Get(user->input(1)).rank() != 2 || user->input(1) == node.output(0))
+      return false;
+  }
+  // Logical flat index of each stored position after the batch axis.
+  const std::vector<int64_t> stored = Permuted(v.shape, perm);
+  std::vector<int64_t> strides(v.rank(), 1);
+  for (int a = v.rank() - 2; a >= 0; --a) strides[a] = strides[a + 1] * v.shape[a + 1];
+  std::vector<int64_t> order;
+  std::vector<int64_t> index(v.rank(), 0);
+  for (int64_t j = 0; j < shape[1]; ++j) {
+    int64_t logical = 0;
+    for (int i = 1; i < v.rank(); ++i) logical += index[i] * strides[perm[i]];
+    order.push_back(logical);
+    for (int i = v.rank() - 1; i >= 1; --i) {
+      if (++index[i] < stored[i]) break;
+      index[i] = 0;
+    }
+  }
+  const int t = EmitReshape(c, c.TensorAsStored(src), shape, out, c.Get(src).type,
+                            QuantOf(c, src));
+  DefineLike(c, out, src, shape, {}, t).feature_order = order;
+  return true;
+}
+
 bool Reshape(Converter& c, const NodeProto& node, const std::string& src,
              const std::string& out) {
   const Value& v = c.Get(src);
@@ -153,6 +195,7 @@ bool Reshape(Converter& c, const NodeProto& node, const std::string& src,
       return false;
     }
   }
+  if (FlattenIntoDense(c, node, src, out, shape)) return true;
   return ReshapeTo(c, src, out, shape);
 }
 
@@ -830,6 +873,7 @@ bool LayoutOp(Converter& c, const NodeProto& node) {
     Value& q = c.Get(int8_out);
     Value& alias = c.Define(node.output(0), kOnnxFloat, q.shape, q.perm, -1);
     alias.dequant_of = int8_out;
+    alias.feature_order = c.Get(int8_out).feature_order;
     return true;
   }
   return fn(c, node, src, node.output(0));

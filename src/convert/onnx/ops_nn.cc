@@ -1,6 +1,7 @@
 // Gemm/MatMul (FULLY_CONNECTED with constant weights, BATCH_MATMUL
 // otherwise), normalization, softmax, reductions and resizing.
 #include <cmath>
+#include <cstring>
 
 #include "convert/onnx/ops.h"
 
@@ -12,6 +13,18 @@ HostTensor QuantizedBiasFor(const HostTensor* bias_float,
                             int64_t channels);
 
 namespace {
+
+// out[:, j] = in[:, order[j]] for a [N, K] matrix.
+HostTensor PermuteColumns(const HostTensor& in, const std::vector<int64_t>& order) {
+  HostTensor out = in;
+  const int64_t rows = in.shape[0], cols = in.shape[1];
+  const int elem = OnnxTypeSize(in.type);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j)
+      std::memcpy(&out.bytes[(r * cols + j) * elem], &in.bytes[(r * cols + order[j]) * elem],
+                  elem);
+  return out;
+}
 
 // FULLY_CONNECTED of `a` (last axis = K) with weights [N, K] (float or the
 // int8 QuantConst), optional bias [N]; keeps leading dims.
@@ -29,6 +42,19 @@ bool EmitFullyConnected(Converter& c, const NodeProto& node,
   if (quantized) quantized = c.MatchQuantized(node, {a}, &q_out, &qp);
   const std::string src = quantized ? c.Get(a).dequant_of : a;
   const std::string result_name = quantized ? q_out : out;
+  // A flattened NHWC input (see FlattenIntoDense): permute the columns.
+  const std::vector<int64_t>& feature_order = c.Get(a).feature_order;
+  HostTensor permuted_w;
+  std::optional<QuantConst> permuted_q;
+  if (!feature_order.empty()) {
+    permuted_w = PermuteColumns(weights_nk, feature_order);
+    if (wq_nk) {
+      permuted_q = *wq_nk;
+      permuted_q->data = PermuteColumns(wq_nk->data, feature_order);
+      wq_nk = &*permuted_q;
+    }
+  }
+  const HostTensor& weights = feature_order.empty() ? weights_nk : permuted_w;
   std::vector<int64_t> shape = c.Get(src).shape;
   shape.back() = n;
   // FC flattens all but the last axis: the input must be in logical order.
@@ -48,7 +74,7 @@ bool EmitFullyConnected(Converter& c, const NodeProto& node,
         QuantizedBiasFor(bias, bias_q, in_scale, wq_nk->params.scale, n),
         result_name + "/bias", fb::TensorType::INT32, &bq, 0);
   } else {
-    wt = c.AddConst(weights_nk, result_name + "/weights");
+    wt = c.AddConst(weights, result_name + "/weights");
     std::vector<float> b(n, 0.0f);
     for (int64_t i = 0; i < n && bias; ++i)
       b[i] = static_cast<float>(bias->AsDouble(i));
