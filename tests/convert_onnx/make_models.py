@@ -290,6 +290,14 @@ def broken_models(out_dir):
     ]
     m = model(nodes, [tensor("x", [2, 2])], [tensor("y", [])], [], 13)
     onnx.save(m, os.path.join(out_dir, "unsupported.onnx"))
+    # Structurally broken nodes: Conv without weights, Gemm whose K differs.
+    nodes = [
+        n("Conv", ["x"], ["c"], name="conv_no_weights"),
+        n("Gemm", ["x2", "w"], ["y"], name="gemm_bad_k", transB=1),
+    ]
+    m = model(nodes, [tensor("x", [1, 3, 8, 8]), tensor("x2", [1, 4])],
+              [tensor("c", None), tensor("y", None)], [const("w", weights(5, 3))], 13)
+    onnx.save(m, os.path.join(out_dir, "malformed.onnx"))
     # Not a protobuf at all / a truncated one.
     with open(os.path.join(out_dir, "garbage.onnx"), "wb") as f:
         f.write(b"\xff\xff\xff\xff this is not an onnx model \x00\x01")

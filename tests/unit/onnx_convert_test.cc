@@ -260,6 +260,7 @@ TEST_F(OnnxConvertTest, UnsupportedOpsAreAllReported) {
   Diagnostics diag;
   EXPECT_FALSE(ConvertOnnx(Path("unsupported.onnx"), {}, &model, &diag));
   ASSERT_EQ(diag.errors.size(), 2u);
+  for (const auto& e : diag.errors) std::printf("[ onnx ] error: %s\n", e.c_str());
   EXPECT_NE(diag.errors[0].find("NonMaxSuppression"), std::string::npos)
       << diag.errors[0];
   EXPECT_NE(diag.errors[0].find("my_nms"), std::string::npos) << diag.errors[0];
@@ -267,6 +268,16 @@ TEST_F(OnnxConvertTest, UnsupportedOpsAreAllReported) {
   EXPECT_NE(diag.errors[1].find("Det"), std::string::npos) << diag.errors[1];
   EXPECT_NE(diag.errors[1].find("my_det"), std::string::npos) << diag.errors[1];
   EXPECT_NE(diag.errors[1].find("#3"), std::string::npos) << diag.errors[1];
+}
+
+TEST_F(OnnxConvertTest, MalformedNodesAreErrorsNotCrashes) {
+  fb::ModelT model;
+  Diagnostics diag;
+  EXPECT_FALSE(ConvertOnnx(Path("malformed.onnx"), {}, &model, &diag));
+  ASSERT_EQ(diag.errors.size(), 2u);
+  EXPECT_NE(diag.errors[0].find("conv_no_weights"), std::string::npos) << diag.errors[0];
+  EXPECT_NE(diag.errors[1].find("gemm_bad_k"), std::string::npos) << diag.errors[1];
+  for (const auto& e : diag.errors) std::printf("[ onnx ] error: %s\n", e.c_str());
 }
 
 TEST_F(OnnxConvertTest, CorruptProtobufIsAnError) {
@@ -277,6 +288,7 @@ TEST_F(OnnxConvertTest, CorruptProtobufIsAnError) {
     EXPECT_FALSE(ConvertOnnx(Path(file), {}, &model, &diag)) << file;
     ASSERT_FALSE(diag.errors.empty()) << file;
     EXPECT_NE(diag.errors[0].find(file), std::string::npos) << diag.errors[0];
+    std::printf("[ onnx ] error: %s\n", diag.errors[0].c_str());
   }
 }
 
@@ -287,6 +299,7 @@ TEST_F(OnnxConvertTest, MissingExternalDataFileIsAnError) {
   ASSERT_FALSE(diag.errors.empty());
   EXPECT_NE(diag.errors[0].find("missing_data.bin"), std::string::npos)
       << diag.errors[0];
+  std::printf("[ onnx ] error: %s\n", diag.errors[0].c_str());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "convert/onnx/onnx_reader.h"
+#include "convert/onnx/ops.h"
 
 namespace ember::convert::onnx {
 
@@ -423,6 +424,21 @@ bool Converter::ExportOutputs(const GraphProto& graph) {
   return true;
 }
 
+// Inputs an op cannot do without (the converters index them directly).
+int MinInputs(const std::string& op, int opset) {
+  static const std::map<std::string, int> kMin = {
+      {"Conv", 2}, {"ConvTranspose", 2}, {"Gemm", 2}, {"MatMul", 2}, {"Add", 2},
+      {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Max", 2}, {"Min", 2},
+      {"Equal", 2}, {"Less", 2}, {"Greater", 2}, {"Reshape", 2}, {"Gather", 2},
+      {"QuantizeLinear", 2}, {"DequantizeLinear", 2}, {"BatchNormalization", 5},
+      {"LayerNormalization", 2}, {"Where", 3}, {"Range", 3}, {"Expand", 2},
+      {"Constant", 0}};
+  if (op == "Slice") return opset >= 10 ? 3 : 1;
+  if (op == "Pad") return opset >= 11 ? 2 : 1;
+  auto it = kMin.find(op);
+  return it == kMin.end() ? 1 : it->second;
+}
+
 bool Converter::ConvertNode(const NodeProto& node, int index) {
   node_index_ = index;
   if (!node.domain().empty() && node.domain() != "ai.onnx") {
@@ -434,6 +450,19 @@ bool Converter::ConvertNode(const NodeProto& node, int index) {
     Error(node, "unsupported ONNX op '" + node.op_type() + "'");
     return false;
   }
+  const int needed = MinInputs(node.op_type(), opset_);
+  int present = 0;
+  for (int i = 0; i < node.input_size() && i < needed; ++i) present += !node.input(i).empty();
+  if (present < needed || node.output_size() < 1 || node.output(0).empty()) {
+    Error(node, "needs " + std::to_string(needed) + " input(s) and an output, has " +
+                    std::to_string(node.input_size()) + " input(s) and " +
+                    std::to_string(node.output_size()) + " output(s)");
+    return false;
+  }
+  bool all_const = node.input_size() > 0;
+  for (const auto& in : node.input())
+    if (!in.empty() && !Get(in).constant) all_const = false;
+  if (all_const && IsFoldable(node.op_type())) return FoldNode(*this, node);
   return convert(*this, node);
 }
 

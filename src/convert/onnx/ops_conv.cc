@@ -169,6 +169,10 @@ bool Conv(Converter& c, const NodeProto& node) {
     return false;
   }
   const HostTensor& w = *wv->constant;
+  if (w.size() == 0) {
+    c.Error(node, "weights are empty");
+    return false;
+  }
   const Value& xv = c.Get(x);
   const int64_t groups = AttrInt(node, "group", 1);
   const int64_t out_channels = w.shape[0],

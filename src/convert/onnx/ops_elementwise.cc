@@ -87,6 +87,10 @@ bool BinaryQuantized(Converter& c, const NodeProto& node) {
 }
 
 bool Binary(Converter& c, const NodeProto& node) {
+  if (node.input_size() > 2) {
+    c.Error(node, "more than two inputs are not supported");
+    return false;
+  }
   if (BinaryQuantized(c, node)) return true;
   const std::string a = node.input(0), b = node.input(1);
   const std::string& op = node.op_type();

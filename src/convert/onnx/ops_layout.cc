@@ -323,6 +323,12 @@ bool Concat(Converter& c, const NodeProto& node, const std::string&,
       c.Error(node, "inputs differ in rank");
       return false;
     }
+    for (int a = 0; a < rank; ++a) {
+      if (a != axis && v.shape[a] != first.shape[a]) {
+        c.Error(node, "inputs differ in shape off the concat axis");
+        return false;
+      }
+    }
     shape[axis] += v.shape[axis];
     if (!v.constant) all_const = false;
   }
@@ -369,6 +375,18 @@ bool ConcatQuantized(Converter& c, const NodeProto& node) {
   QuantParams qp;
   for (const auto& in : ins)
     if (!c.Has(in) || c.Get(in).dequant_of.empty()) return false;
+  {
+    // Shapes are validated by the float path (which reports errors).
+    const Value& first = c.Get(ins[0]);
+    int64_t axis = AttrInt(node, "axis", 0);
+    if (!NormalizeAxis(&axis, first.rank())) return false;
+    for (const auto& in : ins) {
+      const Value& v = c.Get(in);
+      if (v.rank() != first.rank()) return false;
+      for (int a = 0; a < v.rank(); ++a)
+        if (a != axis && v.shape[a] != first.shape[a]) return false;
+    }
+  }
   for (const auto& in : ins) {
     const QuantParams& p = *c.QuantSource(in).quant;
     if (p.scale != c.QuantSource(ins[0]).quant->scale ||

@@ -184,6 +184,10 @@ bool Gemm(Converter& c, const NodeProto& node) {
     c.Error(node, "Gemm needs 2-D operands without transA");
     return false;
   }
+  if (c.Get(a).shape[1] != c.Get(b).shape[trans_b ? 1 : 0]) {
+    c.Error(node, "inner dimensions of A and B differ");
+    return false;
+  }
   const HostTensor* bias = c.ConstInput(node, 2);
   const int64_t n = c.Get(b).shape[trans_b ? 0 : 1];
   const bool vector_bias = bias && bias->size() == n;
