@@ -16,6 +16,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -300,6 +302,42 @@ TEST_F(OnnxConvertTest, MissingExternalDataFileIsAnError) {
   EXPECT_NE(diag.errors[0].find("missing_data.bin"), std::string::npos)
       << diag.errors[0];
   std::printf("[ onnx ] error: %s\n", diag.errors[0].c_str());
+}
+
+}  // namespace
+}  // namespace ember
+
+namespace ember {
+namespace {
+
+// Byte-level corruption of valid models: conversion may succeed or fail, but
+// must never crash, hang or abort (run under ASan in the sanitizer build).
+TEST_F(OnnxConvertTest, CorruptedModelsNeverCrash) {
+  for (const char* name : {"small_cnn", "mobile_net", "transformer", "qdq_int8"}) {
+    std::ifstream in(Path(std::string(name) + ".onnx"), std::ios::binary);
+    const std::vector<uint8_t> good((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
+    ASSERT_FALSE(good.empty());
+    uint32_t state = 12345;
+    auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    int converted = 0;
+    for (int trial = 0; trial < 150; ++trial) {
+      std::vector<uint8_t> bytes = good;
+      const int flips = 1 + next() % 4;
+      for (int f = 0; f < flips; ++f)
+        bytes[next() % bytes.size()] = static_cast<uint8_t>(next() >> 24);
+      const std::string path = Path(std::string("corrupt_") + name + ".onnx");
+      std::ofstream(path, std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()),
+                 static_cast<std::streamsize>(bytes.size()));
+      fb::ModelT model;
+      Diagnostics diag;
+      const bool ok = ConvertOnnx(path, {}, &model, &diag);
+      EXPECT_EQ(ok, diag.errors.empty());
+      converted += ok;
+    }
+    std::printf("[ onnx ] %s: %d of 150 corrupted copies still converted\n", name, converted);
+  }
 }
 
 }  // namespace

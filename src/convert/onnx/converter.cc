@@ -386,6 +386,11 @@ bool Converter::ImportInputs(const GraphProto& graph) {
         shape.push_back(1);
       }
     }
+    if (!ValidShape(shape)) {
+      diag_->errors.push_back("graph input '" + input.name() + "': shape too large");
+      ok = false;
+      continue;
+    }
     std::vector<int> perm = Identity(static_cast<int>(shape.size()));
     if (options_.nhwc_io && shape.size() == 4) perm = kNhwc;
     const int t = NewTensor(input.name(), type, shape, perm);

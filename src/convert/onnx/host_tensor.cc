@@ -84,6 +84,17 @@ int64_t ElementCount(const std::vector<int64_t>& shape) {
   return n;
 }
 
+bool ValidShape(const std::vector<int64_t>& shape) {
+  constexpr int64_t kLimit = int64_t{1} << 31;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || d >= kLimit) return false;
+    if (d != 0 && n > kLimit / d) return false;
+    n *= d;
+  }
+  return n <= kLimit;
+}
+
 double HostTensor::AsDouble(int64_t i) const {
   switch (type) {
     case kOnnxFloat:

@@ -27,6 +27,8 @@ int OnnxTypeSize(int type);
 const char* OnnxTypeName(int type);
 
 int64_t ElementCount(const std::vector<int64_t>& shape);
+// Every dim in [0, 2^31) and at most 2^31 elements (no overflow).
+bool ValidShape(const std::vector<int64_t>& shape);
 
 struct HostTensor {
   int type = kOnnxFloat;

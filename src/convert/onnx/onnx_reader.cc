@@ -103,11 +103,9 @@ bool DecodeTensor(const TensorProto& proto, const std::string& model_dir,
                   HostTensor* out, std::string* error) {
   out->type = proto.data_type();
   out->shape.assign(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : out->shape) {
-    if (d < 0 || d > (int64_t{1} << 31)) {
-      *error = "invalid dimension " + std::to_string(d);
-      return false;
-    }
+  if (!ValidShape(out->shape)) {
+    *error = "invalid or too large shape";
+    return false;
   }
   const int elem = OnnxTypeSize(out->type);
   if (elem == 0) {

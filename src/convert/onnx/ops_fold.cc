@@ -181,7 +181,7 @@ bool FoldNode(Converter& c, const NodeProto& node) {
   if (op == "Expand") {
     bool ok = true;
     const std::vector<int64_t> shape = BroadcastShape(a->shape, b->Ints(), &ok);
-    if (!ok) {
+    if (!ok || !ValidShape(shape) || ElementCount(shape) > (int64_t{1} << 28)) {
       c.Error(node, "Expand shape does not broadcast");
       return false;
     }

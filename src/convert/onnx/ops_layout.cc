@@ -189,7 +189,7 @@ bool Reshape(Converter& c, const NodeProto& node, const std::string& src,
     }
     const int64_t total = ElementCount(v.shape);
     if (infer >= 0) shape[infer] = known ? total / known : 0;
-    if (ElementCount(shape) != total) {
+    if (!ValidShape(shape) || ElementCount(shape) != total) {
       c.Error(node, "target shape does not hold the input's " +
                         std::to_string(total) + " elements");
       return false;
@@ -448,7 +448,13 @@ bool Split(Converter& c, const NodeProto& node, const std::string& src,
       sizes.push_back(std::min(chunk, v.shape[axis] - chunk * i));
   }
   int64_t total = 0;
-  for (int64_t s : sizes) total += s;
+  for (int64_t s : sizes) {
+    if (s < 0 || s > v.shape[axis]) {
+      c.Error(node, "invalid split size " + std::to_string(s));
+      return false;
+    }
+    total += s;
+  }
   if (static_cast<int>(sizes.size()) != outputs || total != v.shape[axis]) {
     c.Error(node, "split sizes do not add up to the axis length");
     return false;
@@ -820,7 +826,7 @@ bool ConstantOfShapeOp(Converter& c, const NodeProto& node) {
     }
   }
   const std::vector<int64_t> shape = shape_t->Ints();
-  if (ElementCount(shape) > (int64_t{1} << 28)) {
+  if (!ValidShape(shape) || ElementCount(shape) > (int64_t{1} << 28)) {
     c.Error(node, "shape too large");
     return false;
   }

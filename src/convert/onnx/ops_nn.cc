@@ -496,7 +496,8 @@ bool Resize(Converter& c, const NodeProto& node) {
       sizes.push_back(
           static_cast<int64_t>(std::floor(xv.shape[i] * scales[i])));
   }
-  if (sizes.size() != 4 || sizes[0] != xv.shape[0] || sizes[1] != xv.shape[1]) {
+  if (sizes.size() != 4 || !ValidShape(sizes) || sizes[2] == 0 || sizes[3] == 0 ||
+      sizes[0] != xv.shape[0] || sizes[1] != xv.shape[1]) {
     c.Error(node, "only spatial (H, W) resizing is supported");
     return false;
   }
