@@ -277,6 +277,16 @@ def qdq_models(out_dir):
         quantize_static(float_path, path, Reader(), quant_format=QuantFormat.QDQ,
                         activation_type=act, weight_type=QuantType.QInt8, per_channel=True)
         save(out_dir, name, onnx.load(path), [x])
+    # LeNet head: int8 Reshape-flatten of an NHWC map into per-channel
+    # Gemm and MatMul.
+    lenet_path = os.path.join(out_dir, "lenet.onnx")
+    calib = [RNG.uniform(-1, 1, (1, 1, 12, 12)).astype(np.float32) for _ in range(8)]
+    path = os.path.join(out_dir, "qdq_lenet.onnx")
+    quantize_static(lenet_path, path, Reader(), quant_format=QuantFormat.QDQ,
+                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+                    per_channel=True)
+    save(out_dir, "qdq_lenet", onnx.load(path),
+         [RNG.uniform(-1, 1, (1, 1, 12, 12)).astype(np.float32)])
 
 
 def broken_models(out_dir):

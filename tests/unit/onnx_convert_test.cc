@@ -239,6 +239,30 @@ TEST_F(OnnxConvertTest, QdqInt8ActivationsBecomeInt8Ops) {
   CheckModel(name, model, {2 * lsb + 1e-6}, lsb + 1e-6);
 }
 
+TEST_F(OnnxConvertTest, QdqLenetRunsInt8FullyConnected) {
+  const std::string name = "qdq_lenet";
+  fb::ModelT model;
+  Diagnostics diag;
+  ASSERT_TRUE(ConvertOnnx(Path(name + ".onnx"), {}, &model, &diag))
+      << (diag.errors.empty() ? "" : diag.errors[0]);
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::QUANTIZE), 1);
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::DEQUANTIZE), 1);
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 1);
+  const auto& sg = *model.subgraphs[0];
+  int int8_fc = 0;
+  double lsb = 0;
+  for (const auto& op : sg.operators) {
+    const auto code = model.operator_codes[op->opcode_index]->builtin_code;
+    if (code == fb::BuiltinOperator::FULLY_CONNECTED)
+      int8_fc += sg.tensors[op->inputs[1]]->type == fb::TensorType::INT8;
+    if (code == fb::BuiltinOperator::DEQUANTIZE)
+      lsb = sg.tensors[op->inputs[0]]->quantization->scale[0];
+  }
+  EXPECT_EQ(int8_fc, 2);
+  ASSERT_GT(lsb, 0);
+  CheckModel(name, model, {2 * lsb + 1e-6}, lsb + 1e-6);
+}
+
 TEST_F(OnnxConvertTest, QdqUint8ActivationsShiftToInt8) {
   const std::string name = "qdq_uint8";
   fb::ModelT model;

@@ -104,6 +104,29 @@ bool ReadAxes(Converter& c, const NodeProto& node, int input,
   return true;
 }
 
+// True if every path from `name` reaches Gemm/MatMul (as A, with constant
+// 2-D B) through at most a few QuantizeLinear/DequantizeLinear nodes.
+bool FeedsOnlyDense(Converter& c, const std::string& name, int depth) {
+  const auto& users = c.Consumers(name);
+  if (users.empty() || c.IsGraphOutput(name)) return false;
+  for (const NodeProto* user : users) {
+    if (user->input_size() < 1 || user->input(0) != name || user->output_size() < 1)
+      return false;
+    const std::string& op = user->op_type();
+    if ((op == "QuantizeLinear" || op == "DequantizeLinear") && depth < 4) {
+      if (!FeedsOnlyDense(c, user->output(0), depth + 1)) return false;
+      continue;
+    }
+    const bool dense =
+        (op == "Gemm" && AttrInt(*user, "transA", 0) == 0) || op == "MatMul";
+    if (!dense || user->input_size() < 2 || user->input(1) == name ||
+        !c.Has(user->input(1)) || !c.Get(user->input(1)).constant ||
+        c.Get(user->input(1)).rank() != 2)
+      return false;
+  }
+  return true;
+}
+
 // A CNN head flattening a channels-last feature map into Gemm/MatMul
 // (LeNet style): instead of a TRANSPOSE back to NCHW, the stored tensor is
 // flattened as is and the dense layers' weight columns are permuted.
@@ -115,16 +138,7 @@ bool FlattenIntoDense(Converter& c, const NodeProto& node, const std::string& sr
       shape[0] != v.shape[0] || SameMemoryOrder(v.shape, perm) ||
       c.IsGraphOutput(node.output(0)))
     return false;
-  const auto& users = c.Consumers(node.output(0));
-  if (users.empty()) return false;
-  for (const NodeProto* user : users) {
-    const bool dense = (user->op_type() == "Gemm" && AttrInt(*user, "transA", 0) == 0) ||
-                       user->op_type() == "MatMul";
-    if (!dense || user->input(0) != node.output(0) || user->input_size() < 2 ||
-        !c.Has(user->input(1)) || !c.Get(user->input(1)).constant ||
-        c.Get(user->input(1)).rank() != 2 || user->input(1) == node.output(0))
-      return false;
-  }
+  if (!FeedsOnlyDense(c, node.output(0), 0)) return false;
   // Logical flat index of each stored position after the batch axis.
   const std::vector<int64_t> stored = Permuted(v.shape, perm);
   std::vector<int64_t> strides(v.rank(), 1);

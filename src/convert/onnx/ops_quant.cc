@@ -92,8 +92,10 @@ bool Dequantize(Converter& c, const NodeProto& node) {
     c.Error(node, "dequantizing a tensor that is not a quantized activation");
     return false;
   }
+  const std::vector<int64_t> order = xv.feature_order;
   Value& alias = c.Define(out, kOnnxFloat, xv.shape, c.PermOf(x), -1);
   alias.dequant_of = x;
+  alias.feature_order = order;
   return true;
 }
 
@@ -140,7 +142,10 @@ bool Quantize(Converter& c, const NodeProto& node) {
   const std::vector<int64_t> shape = c.Get(from).shape;
   const int result = c.NewTensor(out, kOnnxInt8, shape, order, &q);
   c.AddOp(fb::BuiltinOperator::QUANTIZE, {input}, {result});
-  c.Define(out, kOnnxInt8, shape, order, result).quant = q;
+  const std::vector<int64_t> feature_order = c.Get(from).feature_order;
+  Value& v = c.Define(out, kOnnxInt8, shape, order, result);
+  v.quant = q;
+  v.feature_order = feature_order;
   return true;
 }
 
