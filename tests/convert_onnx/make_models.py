@@ -287,6 +287,17 @@ def qdq_models(out_dir):
                     per_channel=True)
     save(out_dir, "qdq_lenet", onnx.load(path),
          [RNG.uniform(-1, 1, (1, 1, 12, 12)).astype(np.float32)])
+    # Transformer block: int8 projections (FULLY_CONNECTED), attention
+    # matmuls, softmax and normalization fall back to float between
+    # DEQUANTIZE/QUANTIZE.
+    block_path = os.path.join(out_dir, "transformer.onnx")
+    calib = [RNG.standard_normal((1, 8, 16)).astype(np.float32) for _ in range(8)]
+    path = os.path.join(out_dir, "qdq_transformer.onnx")
+    quantize_static(block_path, path, Reader(), quant_format=QuantFormat.QDQ,
+                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+                    per_channel=True, op_types_to_quantize=["MatMul", "Add"])
+    save(out_dir, "qdq_transformer", onnx.load(path),
+         [RNG.standard_normal((1, 8, 16)).astype(np.float32)])
 
 
 def broken_models(out_dir):
