@@ -144,6 +144,43 @@ def mobile_net():
                  inits, 14)
 
 
+def layout_ops():
+    """Axis-carrying ops on NHWC-stored values: Split and Softmax over
+    channels, ReduceSum/ReduceMean (keepdims 0/1), MaxPool (ceil_mode, pads),
+    AveragePool counting padding, bilinear Resize, PRelu, Unsqueeze/Squeeze,
+    Transpose to NHWC at the output, Cast."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["x", "w", "b"], ["c"], name="/Conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        n("Split", ["c", "split"], ["s1", "s2"], name="/Split", axis=1),
+        n("Softmax", ["s1"], ["sm"], name="/Softmax", axis=1),
+        n("MaxPool", ["s2"], ["mp"], name="/MaxPool", kernel_shape=[3, 3], strides=[2, 2],
+          pads=[1, 1, 1, 1], ceil_mode=1),
+        n("AveragePool", ["s2"], ["ap"], name="/AveragePool", kernel_shape=[3, 3],
+          pads=[1, 1, 1, 1], count_include_pad=1),
+        n("Resize", ["mp", "", "", "sizes"], ["up"], name="/Resize", mode="linear",
+          coordinate_transformation_mode="half_pixel"),
+        n("Add", ["ap", "up"], ["sum"], name="/Add"),
+        n("ReduceSum", ["sum", "axes23"], ["rs"], name="/ReduceSum", keepdims=0),
+        n("ReduceMean", ["sm"], ["rm"], name="/ReduceMean", axes=[1], keepdims=1),
+        n("Unsqueeze", ["rs", "axes2"], ["rs_u"], name="/Unsqueeze"),
+        n("Squeeze", ["rs_u", "axes2"], ["rs_s"], name="/Squeeze"),
+        n("Cast", ["rs_s"], ["rs_d"], name="/Cast", to=TensorProto.DOUBLE),
+        n("Cast", ["rs_d"], ["y3"], name="/Cast_1", to=TensorProto.FLOAT),
+        n("PRelu", ["sum", "slope"], ["pr"], name="/PRelu"),
+        n("Transpose", ["pr"], ["y1"], name="/Transpose", perm=[0, 2, 3, 1]),
+    ]
+    inits = [
+        const("w", weights(6, 3, 3, 3)), const("b", weights(6)),
+        const("split", np.array([2, 4], np.int64)),
+        const("sizes", np.array([1, 4, 8, 8], np.int64)),
+        const("axes23", np.array([2, 3], np.int64)), const("axes2", np.array([2], np.int64)),
+        const("slope", weights(4, 1, 1)),
+    ]
+    outputs = [tensor("y1", [1, 8, 8, 4]), tensor("rm", [1, 1, 8, 8]), tensor("y3", [1, 4])]
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], outputs, inits, 13)
+
+
 def transformer_block():
     """One encoder layer as PyTorch exports it: Q/K/V MatMul+Add, heads via
     Shape/Gather/Concat -> Reshape + Transpose, scaled Softmax attention,
@@ -339,6 +376,8 @@ def main():
     save(out_dir, "external_cnn", small_cnn(),
          [RNG.standard_normal((1, 3, 16, 16)).astype(np.float32)], save_as_external_data=True,
          all_tensors_to_one_file=True, location="external_cnn.weights", size_threshold=0)
+    save(out_dir, "layout_ops", layout_ops(),
+         [RNG.standard_normal((1, 3, 8, 8)).astype(np.float32)])
     save(out_dir, "lenet", lenet(), [RNG.standard_normal((1, 1, 12, 12)).astype(np.float32)])
     save(out_dir, "mobile_net", mobile_net(), [RNG.standard_normal((1, 4, 12, 12)).astype(np.float32)])
     save(out_dir, "transformer", transformer_block(),

@@ -179,8 +179,18 @@ TEST_F(OnnxConvertTest, NhwcIoHasNoTranspose) {
 TEST_F(OnnxConvertTest, FlattenIntoGemmPermutesWeightsNotActivations) {
   fb::ModelT model;
   CheckFloatModel("lenet", {}, {}, &model);
-  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 1);  // the input
+  // None at all: the 1-channel NCHW input becomes NHWC with a RESHAPE, and
+  // the flatten reads the NHWC map directly.
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 0);
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::FULLY_CONNECTED), 2);
+}
+
+TEST_F(OnnxConvertTest, AxisOpsWorkOnNhwcValues) {
+  fb::ModelT model;
+  CheckFloatModel("layout_ops", {}, {}, &model);
+  // The input only: the NHWC Transpose output is already stored that way
+  // and [1,1,H,W] reaches NCHW with a RESHAPE.
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 1);
 }
 
 TEST_F(OnnxConvertTest, ExternalDataModel) { CheckFloatModel("external_cnn"); }
@@ -247,7 +257,7 @@ TEST_F(OnnxConvertTest, QdqLenetRunsInt8FullyConnected) {
       << (diag.errors.empty() ? "" : diag.errors[0]);
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::QUANTIZE), 1);
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::DEQUANTIZE), 1);
-  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 1);
+  EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 0);
   const auto& sg = *model.subgraphs[0];
   int int8_fc = 0;
   double lsb = 0;
@@ -275,9 +285,10 @@ TEST_F(OnnxConvertTest, QdqTransformerMixesInt8AndFloat) {
     if (model.operator_codes[op->opcode_index]->builtin_code ==
         fb::BuiltinOperator::FULLY_CONNECTED)
       int8_fc += sg.tensors[op->inputs[1]]->type == fb::TensorType::INT8;
-  std::printf("[ onnx ] qdq_transformer: %d int8 FC, %d QUANTIZE, %d DEQUANTIZE\n", int8_fc,
-              CountOps(model, fb::BuiltinOperator::QUANTIZE),
-              CountOps(model, fb::BuiltinOperator::DEQUANTIZE));
+  std::printf(
+      "[ onnx ] qdq_transformer: %d int8 FC, %d QUANTIZE, %d DEQUANTIZE\n",
+      int8_fc, CountOps(model, fb::BuiltinOperator::QUANTIZE),
+      CountOps(model, fb::BuiltinOperator::DEQUANTIZE));
   EXPECT_EQ(int8_fc, 6);
   // Float tails (softmax, LayerNorm, erf) between int8 projections: one
   // int8 rounding flip upstream moves the output by about one activation
@@ -312,7 +323,8 @@ TEST_F(OnnxConvertTest, UnsupportedOpsAreAllReported) {
   Diagnostics diag;
   EXPECT_FALSE(ConvertOnnx(Path("unsupported.onnx"), {}, &model, &diag));
   ASSERT_EQ(diag.errors.size(), 2u);
-  for (const auto& e : diag.errors) std::printf("[ onnx ] error: %s\n", e.c_str());
+  for (const auto& e : diag.errors)
+    std::printf("[ onnx ] error: %s\n", e.c_str());
   EXPECT_NE(diag.errors[0].find("NonMaxSuppression"), std::string::npos)
       << diag.errors[0];
   EXPECT_NE(diag.errors[0].find("my_nms"), std::string::npos) << diag.errors[0];
@@ -327,9 +339,12 @@ TEST_F(OnnxConvertTest, MalformedNodesAreErrorsNotCrashes) {
   Diagnostics diag;
   EXPECT_FALSE(ConvertOnnx(Path("malformed.onnx"), {}, &model, &diag));
   ASSERT_EQ(diag.errors.size(), 2u);
-  EXPECT_NE(diag.errors[0].find("conv_no_weights"), std::string::npos) << diag.errors[0];
-  EXPECT_NE(diag.errors[1].find("gemm_bad_k"), std::string::npos) << diag.errors[1];
-  for (const auto& e : diag.errors) std::printf("[ onnx ] error: %s\n", e.c_str());
+  EXPECT_NE(diag.errors[0].find("conv_no_weights"), std::string::npos)
+      << diag.errors[0];
+  EXPECT_NE(diag.errors[1].find("gemm_bad_k"), std::string::npos)
+      << diag.errors[1];
+  for (const auto& e : diag.errors)
+    std::printf("[ onnx ] error: %s\n", e.c_str());
 }
 
 TEST_F(OnnxConvertTest, CorruptProtobufIsAnError) {
@@ -363,7 +378,8 @@ namespace {
 // Byte-level corruption of valid models: conversion may succeed or fail, but
 // must never crash, hang or abort (run under ASan in the sanitizer build).
 TEST_F(OnnxConvertTest, CorruptedModelsNeverCrash) {
-  for (const char* name : {"small_cnn", "mobile_net", "transformer", "qdq_int8"}) {
+  for (const char* name :
+       {"small_cnn", "mobile_net", "transformer", "qdq_int8"}) {
     std::ifstream in(Path(std::string(name) + ".onnx"), std::ios::binary);
     const std::vector<uint8_t> good((std::istreambuf_iterator<char>(in)),
                                     std::istreambuf_iterator<char>());
@@ -386,7 +402,8 @@ TEST_F(OnnxConvertTest, CorruptedModelsNeverCrash) {
       EXPECT_EQ(ok, diag.errors.empty());
       converted += ok;
     }
-    std::printf("[ onnx ] %s: %d of 150 corrupted copies still converted\n", name, converted);
+    std::printf("[ onnx ] %s: %d of 150 corrupted copies still converted\n",
+                name, converted);
   }
 }
 

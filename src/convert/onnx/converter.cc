@@ -306,6 +306,17 @@ int Converter::TensorIn(const std::string& name,
   }
   const int base = Materialize(name);
   Value& v = Get(name);
+  // Only size-1 axes move (e.g. [1,C,1,1] <-> [1,1,1,C]): a RESHAPE.
+  if (SameMemoryOrder(v.shape, v.perm) && SameMemoryOrder(v.shape, order)) {
+    const fb::TensorT& base_tensor = *subgraph_->tensors[base];
+    const std::vector<int32_t> shape = ToI32(Permuted(v.shape, order));
+    const int out = AddTensor(base_tensor.type, shape, name + "/reshaped",
+                              v.quant ? &*v.quant : nullptr);
+    AddOp(fb::BuiltinOperator::RESHAPE,
+          {base, AddInt32Const(shape, name + "/shape")}, {out});
+    Get(name).reordered[order] = out;
+    return out;
+  }
   const std::vector<int> inv = Inverse(v.perm);
   std::vector<int32_t> transpose(order.size());
   for (size_t i = 0; i < order.size(); ++i) transpose[i] = inv[order[i]];
@@ -387,7 +398,8 @@ bool Converter::ImportInputs(const GraphProto& graph) {
       }
     }
     if (!ValidShape(shape)) {
-      diag_->errors.push_back("graph input '" + input.name() + "': shape too large");
+      diag_->errors.push_back("graph input '" + input.name() +
+                              "': shape too large");
       ok = false;
       continue;
     }
@@ -431,13 +443,31 @@ bool Converter::ExportOutputs(const GraphProto& graph) {
 
 // Inputs an op cannot do without (the converters index them directly).
 int MinInputs(const std::string& op, int opset) {
-  static const std::map<std::string, int> kMin = {
-      {"Conv", 2}, {"ConvTranspose", 2}, {"Gemm", 2}, {"MatMul", 2}, {"Add", 2},
-      {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Max", 2}, {"Min", 2},
-      {"Equal", 2}, {"Less", 2}, {"Greater", 2}, {"Reshape", 2}, {"Gather", 2},
-      {"QuantizeLinear", 2}, {"DequantizeLinear", 2}, {"BatchNormalization", 5},
-      {"LayerNormalization", 2}, {"Where", 3}, {"Range", 3}, {"Expand", 2},
-      {"Constant", 0}};
+  static const std::map<std::string, int> kMin = {{"Conv", 2},
+                                                  {"ConvTranspose", 2},
+                                                  {"Gemm", 2},
+                                                  {"MatMul", 2},
+                                                  {"Add", 2},
+                                                  {"Sub", 2},
+                                                  {"Mul", 2},
+                                                  {"Div", 2},
+                                                  {"Pow", 2},
+                                                  {"Max", 2},
+                                                  {"Min", 2},
+                                                  {"Equal", 2},
+                                                  {"Less", 2},
+                                                  {"Greater", 2},
+                                                  {"Reshape", 2},
+                                                  {"Gather", 2},
+                                                  {"QuantizeLinear", 2},
+                                                  {"DequantizeLinear", 2},
+                                                  {"BatchNormalization", 5},
+                                                  {"LayerNormalization", 2},
+                                                  {"PRelu", 2},
+                                                  {"Where", 3},
+                                                  {"Range", 3},
+                                                  {"Expand", 2},
+                                                  {"Constant", 0}};
   if (op == "Slice") return opset >= 10 ? 3 : 1;
   if (op == "Pad") return opset >= 11 ? 2 : 1;
   auto it = kMin.find(op);
@@ -457,9 +487,11 @@ bool Converter::ConvertNode(const NodeProto& node, int index) {
   }
   const int needed = MinInputs(node.op_type(), opset_);
   int present = 0;
-  for (int i = 0; i < node.input_size() && i < needed; ++i) present += !node.input(i).empty();
+  for (int i = 0; i < node.input_size() && i < needed; ++i)
+    present += !node.input(i).empty();
   if (present < needed || node.output_size() < 1 || node.output(0).empty()) {
-    Error(node, "needs " + std::to_string(needed) + " input(s) and an output, has " +
+    Error(node, "needs " + std::to_string(needed) +
+                    " input(s) and an output, has " +
                     std::to_string(node.input_size()) + " input(s) and " +
                     std::to_string(node.output_size()) + " output(s)");
     return false;

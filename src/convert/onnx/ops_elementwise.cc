@@ -137,6 +137,36 @@ bool Binary(Converter& c, const NodeProto& node) {
   return true;
 }
 
+// PRelu with a constant slope broadcast like an elementwise operand.
+bool PRelu(Converter& c, const NodeProto& node) {
+  const std::string x = node.input(0), slope = node.input(1),
+                    out = node.output(0);
+  if (!c.Get(slope).constant) {
+    c.Error(node, "the slope must be a constant");
+    return false;
+  }
+  bool ok = true;
+  const std::vector<int64_t> shape =
+      Broadcast(c.Get(x).shape, c.Get(slope).shape, &ok);
+  if (!ok || shape != c.Get(x).shape) {
+    c.Error(node, "slope does not broadcast to the input");
+    return false;
+  }
+  const int rank = static_cast<int>(shape.size());
+  const std::vector<int> order = c.PermOf(x);
+  const int tx = c.TensorAsStored(x);
+  // TFLite PRELU broadcasts alpha like an elementwise operand too, but
+  // needs the full rank for a non-scalar slope.
+  Value& sv = c.Get(slope);
+  HostTensor alpha = *sv.constant;
+  alpha.shape.insert(alpha.shape.begin(), rank - alpha.shape.size(), 1);
+  const int ta = c.AddConst(PermuteHost(alpha, order), out + "/alpha");
+  const int t = c.NewTensor(out, kOnnxFloat, shape, order);
+  c.AddOp(fb::BuiltinOperator::PRELU, {tx, ta}, {t});
+  c.Define(out, kOnnxFloat, shape, order, t);
+  return true;
+}
+
 // A unary TFLite op in the input's order.
 int EmitUnary(Converter& c, const std::string& in, const std::string& out,
               fb::BuiltinOperator op, fb::BuiltinOptionsUnion options = {}) {
@@ -340,6 +370,7 @@ OpConverter FindElementwiseOp(const std::string& op) {
   if (op == "Clip") return Clip;
   if (op == "HardSigmoid") return HardSigmoid;
   if (op == "Erf") return Erf;
+  if (op == "PRelu") return PRelu;
   return nullptr;
 }
 

@@ -110,7 +110,8 @@ bool FeedsOnlyDense(Converter& c, const std::string& name, int depth) {
   const auto& users = c.Consumers(name);
   if (users.empty() || c.IsGraphOutput(name)) return false;
   for (const NodeProto* user : users) {
-    if (user->input_size() < 1 || user->input(0) != name || user->output_size() < 1)
+    if (user->input_size() < 1 || user->input(0) != name ||
+        user->output_size() < 1)
       return false;
     const std::string& op = user->op_type();
     if ((op == "QuantizeLinear" || op == "DequantizeLinear") && depth < 4) {
@@ -130,8 +131,9 @@ bool FeedsOnlyDense(Converter& c, const std::string& name, int depth) {
 // A CNN head flattening a channels-last feature map into Gemm/MatMul
 // (LeNet style): instead of a TRANSPOSE back to NCHW, the stored tensor is
 // flattened as is and the dense layers' weight columns are permuted.
-bool FlattenIntoDense(Converter& c, const NodeProto& node, const std::string& src,
-                      const std::string& out, const std::vector<int64_t>& shape) {
+bool FlattenIntoDense(Converter& c, const NodeProto& node,
+                      const std::string& src, const std::string& out,
+                      const std::vector<int64_t>& shape) {
   const Value& v = c.Get(src);
   const std::vector<int> perm = c.PermOf(src);
   if (v.constant || shape.size() != 2 || v.rank() < 2 || perm[0] != 0 ||
@@ -142,7 +144,8 @@ bool FlattenIntoDense(Converter& c, const NodeProto& node, const std::string& sr
   // Logical flat index of each stored position after the batch axis.
   const std::vector<int64_t> stored = Permuted(v.shape, perm);
   std::vector<int64_t> strides(v.rank(), 1);
-  for (int a = v.rank() - 2; a >= 0; --a) strides[a] = strides[a + 1] * v.shape[a + 1];
+  for (int a = v.rank() - 2; a >= 0; --a)
+    strides[a] = strides[a + 1] * v.shape[a + 1];
   std::vector<int64_t> order;
   std::vector<int64_t> index(v.rank(), 0);
   for (int64_t j = 0; j < shape[1]; ++j) {
@@ -154,8 +157,8 @@ bool FlattenIntoDense(Converter& c, const NodeProto& node, const std::string& sr
       index[i] = 0;
     }
   }
-  const int t = EmitReshape(c, c.TensorAsStored(src), shape, out, c.Get(src).type,
-                            QuantOf(c, src));
+  const int t = EmitReshape(c, c.TensorAsStored(src), shape, out,
+                            c.Get(src).type, QuantOf(c, src));
   DefineLike(c, out, src, shape, {}, t).feature_order = order;
   return true;
 }

@@ -15,14 +15,15 @@ HostTensor QuantizedBiasFor(const HostTensor* bias_float,
 namespace {
 
 // out[:, j] = in[:, order[j]] for a [N, K] matrix.
-HostTensor PermuteColumns(const HostTensor& in, const std::vector<int64_t>& order) {
+HostTensor PermuteColumns(const HostTensor& in,
+                          const std::vector<int64_t>& order) {
   HostTensor out = in;
   const int64_t rows = in.shape[0], cols = in.shape[1];
   const int elem = OnnxTypeSize(in.type);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j)
-      std::memcpy(&out.bytes[(r * cols + j) * elem], &in.bytes[(r * cols + order[j]) * elem],
-                  elem);
+      std::memcpy(&out.bytes[(r * cols + j) * elem],
+                  &in.bytes[(r * cols + order[j]) * elem], elem);
   return out;
 }
 
@@ -496,8 +497,8 @@ bool Resize(Converter& c, const NodeProto& node) {
       sizes.push_back(
           static_cast<int64_t>(std::floor(xv.shape[i] * scales[i])));
   }
-  if (sizes.size() != 4 || !ValidShape(sizes) || sizes[2] == 0 || sizes[3] == 0 ||
-      sizes[0] != xv.shape[0] || sizes[1] != xv.shape[1]) {
+  if (sizes.size() != 4 || !ValidShape(sizes) || sizes[2] == 0 ||
+      sizes[3] == 0 || sizes[0] != xv.shape[0] || sizes[1] != xv.shape[1]) {
     c.Error(node, "only spatial (H, W) resizing is supported");
     return false;
   }
