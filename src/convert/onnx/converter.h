@@ -132,6 +132,8 @@ class Converter {
   Value& QuantSource(const std::string& name) {
     return Get(Get(name).dequant_of);
   }
+  // Marks a later node as already converted (folded into an earlier op).
+  void SkipNode(const NodeProto* node) { skipped_.insert(node); }
   // Consumers of each value name.
   const std::vector<const NodeProto*>& Consumers(const std::string& name);
   bool IsGraphOutput(const std::string& name) const {

@@ -169,8 +169,27 @@ bool MatMul(Converter& c, const NodeProto& node) {
       wq = TransposedQuant(*bv.qconst);
       wq->params.axis = 0;
     }
-    return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, nullptr,
-                              nullptr, node.output(0), true);
+    // PyTorch's Linear on 3-D inputs exports MatMul + Add(bias): one
+    // FULLY_CONNECTED with the bias.
+    std::string out = node.output(0);
+    const HostTensor* bias = nullptr;
+    const auto& users = c.Consumers(out);
+    if (!wq && users.size() == 1 && users[0]->op_type() == "Add" &&
+        users[0]->input_size() == 2 && !c.IsGraphOutput(out)) {
+      const NodeProto& add = *users[0];
+      const std::string other = add.input(0) == out ? add.input(1) : add.input(0);
+      const int64_t n = weights.shape[0];
+      if (other != out && c.Has(other) && c.Get(other).constant &&
+          c.Get(other).type == kOnnxFloat && c.Get(other).constant->size() == n &&
+          c.Get(other).rank() >= 1 && c.Get(other).shape.back() == n &&
+          c.Get(other).rank() <= av.rank()) {
+        bias = &*c.Get(other).constant;
+        out = add.output(0);
+        c.SkipNode(&add);
+      }
+    }
+    return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, bias, nullptr, out,
+                              true);
   }
   return BatchMatMul(c, a, b, node.output(0), false);
 }
