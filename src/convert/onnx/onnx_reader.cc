@@ -1,6 +1,7 @@
 #include "convert/onnx/onnx_reader.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <cstring>
 #include <filesystem>
@@ -83,6 +84,9 @@ bool ReadOnnxModel(const std::string& path, ModelProto* model,
     diag->errors.push_back(path + ": cannot read the file");
     return false;
   }
+  // Corrupt strings make libprotobuf log to stderr; the parse result (and
+  // our own error) is what counts.
+  google::protobuf::SetLogHandler(nullptr);
   google::protobuf::io::CodedInputStream stream(bytes.data(),
                                                 static_cast<int>(bytes.size()));
   stream.SetRecursionLimit(64);

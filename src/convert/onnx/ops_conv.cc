@@ -149,7 +149,7 @@ HostTensor QuantizedBias(const HostTensor* bias_float, const QuantConst* bias_q,
     const double scale = static_cast<double>(input_scale) *
                          w_scales[w_scales.size() == 1 ? 0 : o];
     if (bias_q && bias_q->data.type == kOnnxInt32 &&
-        bias_q->params.zero_point[0] == 0 &&
+        bias_q->data.size() == channels && bias_q->params.zero_point[0] == 0 &&
         std::abs(
             bias_q->params.scale[bias_q->params.scale.size() == 1 ? 0 : o] -
             scale) <= 1e-6 * scale) {
@@ -196,7 +196,11 @@ bool Conv(Converter& c, const NodeProto& node) {
   std::string q_out;
   QuantParams qp;
   const QuantConst* wq = wv->qconst ? &*wv->qconst : nullptr;
-  bool quantized = wq && wq->data.type == kOnnxInt8;
+  bool quantized =
+      wq && wq->data.type == kOnnxInt8 &&
+      (wq->params.scale.size() == 1 ||
+       (wq->params.axis == 0 &&
+        static_cast<int64_t>(wq->params.scale.size()) == out_channels));
   if (quantized)
     for (int64_t z : wq->params.zero_point) quantized &= z == 0;
   if (quantized) quantized = c.MatchQuantized(node, {x}, &q_out, &qp);

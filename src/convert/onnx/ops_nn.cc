@@ -37,7 +37,9 @@ bool EmitFullyConnected(Converter& c, const NodeProto& node,
   const int64_t n = weights_nk.shape[0];
   std::string q_out;
   QuantParams qp;
-  bool quantized = allow_quant && wq_nk && wq_nk->data.type == kOnnxInt8;
+  bool quantized = allow_quant && wq_nk && wq_nk->data.type == kOnnxInt8 &&
+                   (wq_nk->params.scale.size() == 1 ||
+                    static_cast<int64_t>(wq_nk->params.scale.size()) == n);
   if (quantized)
     for (int64_t z : wq_nk->params.zero_point) quantized &= z == 0;
   if (quantized) quantized = c.MatchQuantized(node, {a}, &q_out, &qp);
@@ -177,19 +179,20 @@ bool MatMul(Converter& c, const NodeProto& node) {
     if (!wq && users.size() == 1 && users[0]->op_type() == "Add" &&
         users[0]->input_size() == 2 && !c.IsGraphOutput(out)) {
       const NodeProto& add = *users[0];
-      const std::string other = add.input(0) == out ? add.input(1) : add.input(0);
+      const std::string other =
+          add.input(0) == out ? add.input(1) : add.input(0);
       const int64_t n = weights.shape[0];
       if (other != out && c.Has(other) && c.Get(other).constant &&
-          c.Get(other).type == kOnnxFloat && c.Get(other).constant->size() == n &&
-          c.Get(other).rank() >= 1 && c.Get(other).shape.back() == n &&
-          c.Get(other).rank() <= av.rank()) {
+          c.Get(other).type == kOnnxFloat &&
+          c.Get(other).constant->size() == n && c.Get(other).rank() >= 1 &&
+          c.Get(other).shape.back() == n && c.Get(other).rank() <= av.rank()) {
         bias = &*c.Get(other).constant;
         out = add.output(0);
         c.SkipNode(&add);
       }
     }
-    return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, bias, nullptr, out,
-                              true);
+    return EmitFullyConnected(c, node, a, weights, wq ? &*wq : nullptr, bias,
+                              nullptr, out, true);
   }
   return BatchMatMul(c, a, b, node.output(0), false);
 }

@@ -12,6 +12,10 @@
 namespace ember::convert::onnx {
 namespace {
 
+int64_t node_shape_dim(Converter& c, const NodeProto& node, int64_t axis) {
+  return c.Get(node.input(0)).shape[axis];
+}
+
 // Scale/zero-point inputs 1 and 2; uint8 zero points move to int8.
 bool ReadParams(Converter& c, const NodeProto& node, int rank, QuantParams* q,
                 int* zp_type) {
@@ -28,6 +32,10 @@ bool ReadParams(Converter& c, const NodeProto& node, int rank, QuantParams* q,
                       " is not supported (int8/uint8/int32 only)");
     return false;
   }
+  if (scale->size() < 1 || (zp && zp->size() != scale->size())) {
+    c.Error(node, "scale and zero point differ in size");
+    return false;
+  }
   q->scale = scale->Floats();
   for (int64_t i = 0; i < scale->size(); ++i) {
     const int64_t z = zp ? zp->AsInt(i) : 0;
@@ -39,6 +47,12 @@ bool ReadParams(Converter& c, const NodeProto& node, int rank, QuantParams* q,
     return false;
   }
   q->axis = static_cast<int>(axis);
+  if (q->scale.size() > 1 &&
+      (rank == 0 || node_shape_dim(c, node, axis) !=
+                        static_cast<int64_t>(q->scale.size()))) {
+    c.Error(node, "per-axis scale count does not match the axis length");
+    return false;
+  }
   for (float s : q->scale)
     if (!(s > 0) || !std::isfinite(s)) {
       c.Error(node, "scales must be positive and finite");
