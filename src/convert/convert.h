@@ -22,6 +22,9 @@ struct Diagnostics {
 
 struct ConvertOptions {
   bool optimize = true;  // run OptimizeModel after the frontend
+  // ONNX: rank-4 model inputs/outputs in NHWC instead of ONNX's NCHW (no
+  // TRANSPOSE at the io). Default keeps the ONNX interface.
+  bool nhwc_io = false;
 };
 
 // Frontends (src/convert/keras, src/convert/onnx): fill `model` or add
