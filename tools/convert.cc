@@ -21,6 +21,7 @@ struct ConvertArgs {
   bool verbose = false;
   bool json = false;
   bool no_optimize = false;
+  bool nhwc_io = false;
 };
 
 std::string Extension(const std::string& path) {
@@ -38,6 +39,7 @@ int RunConvert(const ConvertArgs& a) {
   convert::Diagnostics diag;
   convert::ConvertOptions options;
   options.optimize = !a.no_optimize;
+  options.nhwc_io = a.nhwc_io;
   fb::ModelT model;
   const std::string ext = Extension(a.input);
   bool ok = false;
@@ -45,6 +47,10 @@ int RunConvert(const ConvertArgs& a) {
     ok = convert::ConvertKeras(a.input, options, &model, &diag);
   } else if (ext == ".onnx") {
     ok = convert::ConvertOnnx(a.input, options, &model, &diag);
+    // The ONNX frontend emits one op per node; fusion and cleanup are the
+    // shared passes' job.
+    if (ok && options.optimize) convert::OptimizeModel(&model, &diag);
+    ok = ok && diag.ok();
   } else if (ext == ".tflite") {
     ok = convert::LoadTflite(a.input, &model, &diag);
     if (ok && options.optimize) convert::OptimizeModel(&model, &diag);
@@ -113,6 +119,9 @@ RegisteredCommand AddConvertCommand(CLI::App& app) {
   cmd->add_flag("--json", args->json,
                 "print the result (errors, notes, size) as JSON");
   cmd->add_flag("--no-optimize", args->no_optimize, "skip the graph passes");
+  cmd->add_flag("--nhwc-io", args->nhwc_io,
+                "ONNX: rank-4 inputs/outputs in NHWC (default: keep NCHW, "
+                "one TRANSPOSE at each)");
   return {cmd, [args] { return RunConvert(*args); }};
 }
 
