@@ -23,7 +23,7 @@ inline const x86::FastOpsKernels* SelectFastOps(const OpContext& ctx) {
 
 enum class FastFamily : int32_t {
   kEltwise, kEltwiseS8, kActivation, kLut8, kPool, kPoolS8, kMean, kMeanS8,
-  kResizeBilinear, kCount
+  kResizeBilinear, kSoftmax, kCount
 };
 
 // Static label such as "x86_avx512_eltwise".
@@ -31,11 +31,13 @@ inline const char* FastVariantName(const x86::FastOpsKernels* k, FastFamily f) {
   static const char* const kAvx512[] = {
       "x86_avx512_eltwise", "x86_avx512_eltwise_s8", "x86_avx512_act",
       "x86_lut8",           "x86_avx512_pool",       "x86_avx512_pool_s8",
-      "x86_avx512_mean",    "x86_avx512_mean_s8",    "x86_avx512_resize_bilinear"};
+      "x86_avx512_mean",    "x86_avx512_mean_s8",    "x86_avx512_resize_bilinear",
+      "x86_avx512_softmax"};
   static const char* const kAvx2[] = {
       "x86_avx2_eltwise", "x86_avx2_eltwise_s8", "x86_avx2_act",
       "x86_lut8",         "x86_avx2_pool",       "x86_avx2_pool_s8",
-      "x86_avx2_mean",    "x86_avx2_mean_s8",    "x86_avx2_resize_bilinear"};
+      "x86_avx2_mean",    "x86_avx2_mean_s8",    "x86_avx2_resize_bilinear",
+      "x86_avx2_softmax"};
   static_assert(sizeof(kAvx512) / sizeof(kAvx512[0]) ==
                 static_cast<size_t>(FastFamily::kCount));
   const bool avx512 = k->isa_name[4] == '5';  // "avx512" vs "avx2"

@@ -117,4 +117,10 @@ void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,
   SplitRange(pool, rows, tasks, [&](int64_t b, int64_t e) { fn(p, in, out, b, e); });
 }
 
+void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in, float* out,
+                   int32_t depth, float beta, int64_t rows) {
+  const int64_t tasks = std::min(rows, Tasks(pool, rows * depth, kMinElementsPerTask / 4));
+  SplitRange(pool, rows, tasks, [&](int64_t b, int64_t e) { fn(in, out, depth, beta, b, e); });
+}
+
 }  // namespace ember::x86

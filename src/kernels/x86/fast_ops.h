@@ -99,6 +99,12 @@ using ResizeBilinearF32Fn = void (*)(const ref::ResizeParams& p,
                                      const float* in, float* out,
                                      int64_t row_begin, int64_t row_end);
 
+// SOFTMAX (fp32) over rows [row_begin, row_end) of `depth` elements:
+// exp((x - max) * beta) with the polynomial exp, normalised by the sum.
+// Within 1e-6 of the reference (relative to 1, the output range).
+using SoftmaxF32Fn = void (*)(const float* in, float* out, int32_t depth,
+                              float beta, int64_t row_begin, int64_t row_end);
+
 struct FastOpsKernels {
   const char* isa_name = nullptr;  // "avx512" / "avx2"
   BinaryF32Fn binary_f32 = nullptr;
@@ -111,6 +117,7 @@ struct FastOpsKernels {
   SpatialSumF32Fn spatial_sum_f32 = nullptr;
   SpatialSumS8Fn spatial_sum_s8 = nullptr;
   ResizeBilinearF32Fn resize_bilinear_f32 = nullptr;
+  SoftmaxF32Fn softmax_f32 = nullptr;
 };
 
 // The kernels of an ISA (nullptr for kNone or when not compiled in).
@@ -145,6 +152,9 @@ void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max,
 void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,
                           const ref::ResizeParams& p, const float* in,
                           float* out);
+
+void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in, float* out,
+                   int32_t depth, float beta, int64_t rows);
 
 // Whether the average-pool int8 kernel is exact for these params: it
 // divides in float, exact while |window sum| < 2^23.

@@ -492,6 +492,59 @@ void ResizeBilinearF32(const ref::ResizeParams& p, const float* in, float* out,
   }
 }
 
+// ---------------------------------------------------------------------------
+// Softmax rows: vector max, exp and sum, then one multiply by 1 / sum. The
+// output may alias the input (each row is read before it is written).
+template <class V>
+inline float HorizontalMax(typename V::F v) {
+  alignas(64) float t[V::kN];
+  V::Store(t, v);
+  float m = t[0];
+  for (int i = 1; i < V::kN; ++i) m = std::max(m, t[i]);
+  return m;
+}
+template <class V>
+inline float HorizontalSum(typename V::F v) {
+  alignas(64) float t[V::kN];
+  V::Store(t, v);
+  float s = 0.0f;
+  for (int i = 0; i < V::kN; ++i) s += t[i];
+  return s;
+}
+
+template <class V>
+void SoftmaxF32(const float* in, float* out, int32_t depth, float beta,
+                int64_t row_begin, int64_t row_end) {
+  using F = typename V::F;
+  const F vbeta = V::Set(beta);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const float* x = in + r * depth;
+    float* y = out + r * depth;
+    F m = V::Set(std::numeric_limits<float>::lowest());
+    int32_t c = 0;
+    for (; c + V::kN <= depth; c += V::kN) m = V::Max(V::Load(x + c), m);
+    float max = HorizontalMax<V>(m);
+    for (; c < depth; ++c) max = std::max(max, x[c]);
+    const F vmax = V::Set(max);
+    F sum = V::Zero();
+    for (c = 0; c + V::kN <= depth; c += V::kN) {
+      const F e = ExpApprox<V>(V::Mul(V::Sub(V::Load(x + c), vmax), vbeta));
+      V::Store(y + c, e);
+      sum = V::Add(sum, e);
+    }
+    if (c < depth) {
+      const int64_t n = depth - c;
+      // Masked-off lanes would add exp(0 - max) garbage: zero them.
+      F e = ExpApprox<V>(V::Mul(V::Sub(V::LoadN(x + c, n), vmax), vbeta));
+      V::StoreN(y + c, e, n);
+      sum = V::Add(sum, V::LoadN(y + c, n));
+    }
+    const F inv = V::Set(1.0f / HorizontalSum<V>(sum));
+    for (c = 0; c + V::kN <= depth; c += V::kN) V::Store(y + c, V::Mul(V::Load(y + c), inv));
+    if (c < depth) V::StoreN(y + c, V::Mul(V::LoadN(y + c, depth - c), inv), depth - c);
+  }
+}
+
 template <class V>
 constexpr FastOpsKernels MakeFastOps(const char* name) {
   FastOpsKernels k;
@@ -506,6 +559,7 @@ constexpr FastOpsKernels MakeFastOps(const char* name) {
   k.spatial_sum_f32 = SpatialSumF32<V>;
   k.spatial_sum_s8 = SpatialSumS8<V>;
   k.resize_bilinear_f32 = ResizeBilinearF32<V>;
+  k.softmax_f32 = SoftmaxF32<V>;
   return k;
 }
 

@@ -7,7 +7,7 @@
 //   ADD/SUB/MUL/MAX/MIN/PRELU, RELU family, LEAKY_RELU: exact (same IEEE op);
 //   pooling, MEAN/SUM, bilinear resize, HARD_SWISH: 1e-5 (same order of
 //     operations, but the compiler may fuse multiply-adds);
-//   LOGISTIC / TANH: 2e-6 absolute (polynomial exp).
+//   LOGISTIC / TANH / SOFTMAX: 2e-6 absolute (polynomial exp).
 // Also checks that the fast variant is really picked (kernel_variant).
 #include <gtest/gtest.h>
 
@@ -335,6 +335,26 @@ TEST(FastOps, ResizeBilinearMatchesReference) {
     b.SetInputs({x});
     b.SetOutputs({y});
     CheckModel(b.Build(), Tol::kOrder, "resize_bilinear", "resize case " + std::to_string(i),
+               static_cast<uint32_t>(i));
+  }
+}
+
+TEST(FastOps, SoftmaxMatchesReference) {
+  Rand rng(13);
+  for (int i = 0; i < 60; ++i) {
+    std::vector<int32_t> shape = {rng.Int(1, 40), rng.Int(1, 70)};
+    if (i % 10 == 0) shape = {48, 1001};
+    ModelBuilder b;
+    const int x = b.AddTensor(fb::TensorType::FLOAT32, shape, "x");
+    const int y = b.AddTensor(fb::TensorType::FLOAT32, {}, "y");
+    fb::SoftmaxOptionsT o;
+    o.beta = rng.Float(0.1f, 3.0f);
+    fb::BuiltinOptionsUnion u;
+    u.Set(o);
+    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {y}, std::move(u));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    CheckModel(b.Build(), Tol::kTranscendental, "softmax", "softmax case " + std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
