@@ -40,7 +40,7 @@ inline const char* FastVariantName(const x86::FastOpsKernels* k, FastFamily f) {
       "x86_avx2_softmax"};
   static_assert(sizeof(kAvx512) / sizeof(kAvx512[0]) ==
                 static_cast<size_t>(FastFamily::kCount));
-  const bool avx512 = k->isa_name[4] == '5';  // "avx512" vs "avx2"
+  const bool avx512 = k == x86::GetFastOps(x86::Isa::kAvx512);
   return (avx512 ? kAvx512 : kAvx2)[static_cast<int32_t>(f)];
 }
 
