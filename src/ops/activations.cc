@@ -286,8 +286,10 @@ Status Prepare(OpContext& ctx) {
     BuildTable<kAct, uint8_t>(d);
     d->fast = k;
   }
-  if (d->fast != nullptr && in->type != DataType::kFloat32)
-    ctx.SetKernelVariant(FastVariantName(k, FastFamily::kLut8));
+  if (d->fast != nullptr && in->type != DataType::kFloat32) {
+    ctx.SetKernelVariant(x86::BestLut8(k) != k->lut8 ? "x86_avx512vbmi_lut8"
+                                                     : FastVariantName(k, FastFamily::kLut8));
+  }
   return Status::Ok();
 }
 
@@ -316,7 +318,7 @@ Status Eval(OpContext& ctx) {
       u.alpha = d.alpha;
       x86::RunUnaryF32(ctx.thread_pool(), d.fast->unary_f32, op, u, n);
     } else {
-      x86::RunLut8(ctx.thread_pool(), d.fast->lut8, d.fast_table,
+      x86::RunLut8(ctx.thread_pool(), x86::BestLut8(d.fast), d.fast_table,
                    static_cast<const uint8_t*>(in->data), static_cast<uint8_t*>(out->data), n);
     }
     return Status::Ok();

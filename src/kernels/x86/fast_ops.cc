@@ -51,6 +51,15 @@ const FastOpsKernels* GetFastOps(Isa isa) {
   return nullptr;
 }
 
+Lut8Fn BestLut8(const FastOpsKernels* kernels) {
+#if defined(__x86_64__)
+  // cpu_features.h does not track VBMI; ask the compiler's cpuid helper.
+  static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
+  if (kernels == FastOpsAvx512() && vbmi) return Lut8Avx512Vbmi();
+#endif
+  return kernels->lut8;
+}
+
 void SetFastOpsIsaOverride(Isa isa) { g_isa_override = static_cast<int32_t>(isa); }
 Isa FastOpsIsaOverride() { return static_cast<Isa>(g_isa_override.load()); }
 

@@ -126,6 +126,12 @@ const FastOpsKernels* GetFastOps(Isa isa);
 const FastOpsKernels* FastOpsAvx512();
 const FastOpsKernels* FastOpsAvx2();
 
+// The VBMI table lookup (64 bytes per step); call only when the CPU has
+// AVX512_VBMI (see BestLut8).
+Lut8Fn Lut8Avx512Vbmi();
+// The fastest 8-bit table lookup for `kernels`' ISA on this CPU.
+Lut8Fn BestLut8(const FastOpsKernels* kernels);
+
 // Test hook: while set (not kNone), ops pick this ISA's kernels instead of
 // the best detected one (only if the CPU supports it). Not thread-safe
 // against concurrent Prepare; tests set it around whole interpreter runs.

@@ -147,7 +147,7 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol, const std::string& v
         EXPECT_NE(got.variants[0].find(variant), std::string::npos)
             << label << " picked " << got.variants[0];
         // The label names the ISA that really runs (LUTs are ISA-free).
-        if (variant != "lut8") {
+        if (variant != "lut8" && got.variants[0] != "x86_avx512vbmi_lut8") {
           EXPECT_NE(got.variants[0].find(std::string("x86_") + x86::GetFastOps(isa)->isa_name +
                                          "_"),
                     std::string::npos)
@@ -363,6 +363,27 @@ TEST(FastOps, SoftmaxMatchesReference) {
     b.SetOutputs({y});
     CheckModel(b.Build(), Tol::kTranscendental, "softmax", "softmax case " + std::to_string(i),
                static_cast<uint32_t>(i));
+  }
+}
+
+// The table lookups themselves, every byte value and ragged lengths.
+TEST(FastOps, Lut8KernelsMatchTable) {
+  Rand rng(3);
+  uint8_t table[256];
+  for (int v = 0; v < 256; ++v) table[v] = static_cast<uint8_t>(rng.Int(0, 255));
+  for (x86::Isa isa : SupportedIsas()) {
+    const x86::FastOpsKernels* k = x86::GetFastOps(isa);
+    for (x86::Lut8Fn fn : {k->lut8, x86::BestLut8(k)}) {
+      for (int len : {1, 7, 63, 64, 65, 256, 1000}) {
+        std::vector<uint8_t> in(len), out(len, 0), expect(len);
+        for (int i = 0; i < len; ++i) in[i] = static_cast<uint8_t>(len == 256 ? i : rng.Int(0, 255));
+        for (int i = 0; i < len; ++i) expect[i] = table[in[i]];
+        const int begin = len > 3 ? 2 : 0;
+        for (int i = 0; i < begin; ++i) expect[i] = 0;
+        fn(table, in.data(), out.data(), begin, len);
+        EXPECT_EQ(expect, out) << k->isa_name << " length " << len;
+      }
+    }
   }
 }
 
