@@ -7,6 +7,7 @@
 //   ADD/SUB/MUL/MAX/MIN/PRELU, RELU family, LEAKY_RELU: exact (same IEEE op);
 //   pooling, MEAN/SUM, bilinear resize, HARD_SWISH: 1e-5 (same order of
 //     operations, but the compiler may fuse multiply-adds);
+//   BATCH_MATMUL (GEMM, K <= 64, other summation order): 1e-5;
 //   LOGISTIC / TANH / SOFTMAX: 2e-6 absolute (polynomial exp).
 // Also checks that the fast variant is really picked (kernel_variant).
 #include <gtest/gtest.h>
@@ -362,6 +363,36 @@ TEST(FastOps, SoftmaxMatchesReference) {
     b.SetInputs({x});
     b.SetOutputs({y});
     CheckModel(b.Build(), Tol::kTranscendental, "softmax", "softmax case " + std::to_string(i),
+               static_cast<uint32_t>(i));
+  }
+}
+
+// BATCH_MATMUL fp32 with a constant rhs runs on the packed GEMM kernels.
+TEST(FastOps, BatchMatMulConstantRhsMatchesReference) {
+  Rand rng(21);
+  for (int i = 0; i < 40; ++i) {
+    const int32_t m = rng.Int(1, 30), k = rng.Int(1, 64), n = rng.Int(1, 50);
+    const bool adj_y = rng.Int(0, 1) == 1;
+    const int32_t lb = rng.Int(1, 3);
+    const int32_t rb = rng.Int(0, 1) ? lb : 1;  // rhs batch broadcast sometimes
+    std::vector<int32_t> lhs_shape = {lb, m, k};
+    std::vector<int32_t> rhs_shape = {rb, adj_y ? n : k, adj_y ? k : n};
+    if (i % 5 == 0) rhs_shape.erase(rhs_shape.begin());  // rank-2 rhs
+    std::vector<float> w(static_cast<size_t>(rb) * k * n);
+    for (auto& v : w) v = rng.Float(-1.0f, 1.0f);
+    if (i % 5 == 0) w.resize(static_cast<size_t>(k) * n);
+    ModelBuilder b;
+    const int x = b.AddTensor(fb::TensorType::FLOAT32, lhs_shape, "x");
+    const int y = b.AddConstant<float>(fb::TensorType::FLOAT32, rhs_shape, w, "w");
+    const int z = b.AddTensor(fb::TensorType::FLOAT32, {}, "z");
+    fb::BatchMatMulOptionsT o;
+    o.adj_y = adj_y;
+    fb::BuiltinOptionsUnion u;
+    u.Set(o);
+    b.AddOp(fb::BuiltinOperator::BATCH_MATMUL, {x, y}, {z}, std::move(u));
+    b.SetInputs({x});
+    b.SetOutputs({z});
+    CheckModel(b.Build(), Tol::kOrder, "gemm", "batch_matmul case " + std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
