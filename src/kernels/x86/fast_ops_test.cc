@@ -12,6 +12,7 @@
 // Also checks that the fast variant is really picked (kernel_variant).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -148,7 +149,8 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol, const std::string& v
         EXPECT_NE(got.variants[0].find(variant), std::string::npos)
             << label << " picked " << got.variants[0];
         // The label names the ISA that really runs (LUTs are ISA-free).
-        if (variant != "lut8" && got.variants[0] != "x86_avx512vbmi_lut8") {
+        if (variant != "lut8" && variant != "blocked_transpose" &&
+            got.variants[0] != "x86_avx512vbmi_lut8") {
           EXPECT_NE(got.variants[0].find(std::string("x86_") + x86::GetFastOps(isa)->isa_name +
                                          "_"),
                     std::string::npos)
@@ -393,6 +395,34 @@ TEST(FastOps, BatchMatMulConstantRhsMatchesReference) {
     b.SetInputs({x});
     b.SetOutputs({z});
     CheckModel(b.Build(), Tol::kOrder, "gemm", "batch_matmul case " + std::to_string(i),
+               static_cast<uint32_t>(i));
+  }
+}
+
+// TRANSPOSE: random permutations of rank 1..5, element sizes 1 / 4 / 8,
+// must equal the reference copy exactly.
+TEST(FastOps, TransposeMatchesReference) {
+  Rand rng(17);
+  const fb::TensorType types[] = {fb::TensorType::INT8, fb::TensorType::FLOAT32,
+                                  fb::TensorType::INT64, fb::TensorType::INT16};
+  for (int i = 0; i < 80; ++i) {
+    const int rank = rng.Int(1, 5);
+    std::vector<int32_t> shape(rank), perm(rank);
+    for (int d = 0; d < rank; ++d) {
+      shape[d] = rng.Int(1, rank <= 2 ? 70 : 12);
+      perm[d] = d;
+    }
+    std::shuffle(perm.begin(), perm.end(), rng.gen);
+    const fb::TensorType t = types[i % 4];
+    ModelBuilder b;
+    const QuantSpec q = t == fb::TensorType::INT8 ? QuantSpec{{0.1f}, {0}, 0} : QuantSpec{};
+    const int x = b.AddTensor(t, shape, "x", q);
+    const int pm = b.AddConstant<int32_t>(fb::TensorType::INT32, {rank}, perm, "perm");
+    const int y = b.AddTensor(t, {}, "y", q);
+    b.AddOp(fb::BuiltinOperator::TRANSPOSE, {x, pm}, {y});
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    CheckModel(b.Build(), Tol::kExact, "blocked_transpose", "transpose case " + std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
