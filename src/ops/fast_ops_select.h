@@ -18,21 +18,36 @@ namespace ember::ops {
 inline const x86::FastOpsKernels* SelectFastOps(const OpContext& ctx) {
   if (!ctx.optimized_kernels_allowed()) return nullptr;
   const x86::Isa pinned = x86::FastOpsIsaOverride();
-  return x86::GetFastOps(pinned != x86::Isa::kNone ? pinned : x86::BestFloatIsa());
+  return x86::GetFastOps(pinned != x86::Isa::kNone ? pinned
+                                                   : x86::BestFloatIsa());
 }
 
 enum class FastFamily : int32_t {
-  kEltwise, kEltwiseS8, kActivation, kLut8, kPool, kPoolS8, kMean, kMeanS8,
-  kResizeBilinear, kSoftmax, kCount
+  kEltwise,
+  kEltwiseS8,
+  kActivation,
+  kLut8,
+  kPool,
+  kPoolS8,
+  kMean,
+  kMeanS8,
+  kResizeBilinear,
+  kSoftmax,
+  kCount
 };
 
 // Static label such as "x86_avx512_eltwise".
 inline const char* FastVariantName(const x86::FastOpsKernels* k, FastFamily f) {
-  static const char* const kAvx512[] = {
-      "x86_avx512_eltwise", "x86_avx512_eltwise_s8", "x86_avx512_act",
-      "x86_lut8",           "x86_avx512_pool",       "x86_avx512_pool_s8",
-      "x86_avx512_mean",    "x86_avx512_mean_s8",    "x86_avx512_resize_bilinear",
-      "x86_avx512_softmax"};
+  static const char* const kAvx512[] = {"x86_avx512_eltwise",
+                                        "x86_avx512_eltwise_s8",
+                                        "x86_avx512_act",
+                                        "x86_lut8",
+                                        "x86_avx512_pool",
+                                        "x86_avx512_pool_s8",
+                                        "x86_avx512_mean",
+                                        "x86_avx512_mean_s8",
+                                        "x86_avx512_resize_bilinear",
+                                        "x86_avx512_softmax"};
   static const char* const kAvx2[] = {
       "x86_avx2_eltwise", "x86_avx2_eltwise_s8", "x86_avx2_act",
       "x86_lut8",         "x86_avx2_pool",       "x86_avx2_pool_s8",

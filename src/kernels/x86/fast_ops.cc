@@ -29,8 +29,9 @@ void SplitRange(ThreadPool* pool, int64_t n, int64_t tasks, F&& f) {
     f(int64_t{0}, n);
     return;
   }
-  ParallelTasks(pool, tasks, static_cast<int>(tasks),
-                [&](int64_t t0, int64_t t1, int) { f(n * t0 / tasks, n * t1 / tasks); });
+  ParallelTasks(
+      pool, tasks, static_cast<int>(tasks),
+      [&](int64_t t0, int64_t t1, int) { f(n * t0 / tasks, n * t1 / tasks); });
 }
 
 }  // namespace
@@ -60,10 +61,13 @@ Lut8Fn BestLut8(const FastOpsKernels* kernels) {
   return kernels->lut8;
 }
 
-void SetFastOpsIsaOverride(Isa isa) { g_isa_override = static_cast<int32_t>(isa); }
+void SetFastOpsIsaOverride(Isa isa) {
+  g_isa_override = static_cast<int32_t>(isa);
+}
 Isa FastOpsIsaOverride() { return static_cast<Isa>(g_isa_override.load()); }
 
-void RunBinaryF32(ThreadPool* pool, BinaryF32Fn fn, BinaryOp op, const BinaryArgs& args) {
+void RunBinaryF32(ThreadPool* pool, BinaryF32Fn fn, BinaryOp op,
+                  const BinaryArgs& args) {
   SplitRange(pool, args.n, Tasks(pool, args.n, kMinElementsPerTask),
              [&](int64_t b, int64_t e) { fn(op, args, b, e); });
 }
@@ -80,17 +84,18 @@ void RunQuantMulS8(ThreadPool* pool, QuantMulS8Fn fn, const QuantMulArgs& q,
              [&](int64_t b, int64_t e) { fn(q, args, b, e); });
 }
 
-void RunUnaryF32(ThreadPool* pool, UnaryF32Fn fn, UnaryOp op, const UnaryArgs& args,
-                 int64_t n) {
+void RunUnaryF32(ThreadPool* pool, UnaryF32Fn fn, UnaryOp op,
+                 const UnaryArgs& args, int64_t n) {
   // Transcendentals cost more per element: split earlier.
   const int64_t grain = (op == UnaryOp::kLogistic || op == UnaryOp::kTanh)
                             ? kMinElementsPerTask / 4
                             : kMinElementsPerTask;
-  SplitRange(pool, n, Tasks(pool, n, grain), [&](int64_t b, int64_t e) { fn(op, args, b, e); });
+  SplitRange(pool, n, Tasks(pool, n, grain),
+             [&](int64_t b, int64_t e) { fn(op, args, b, e); });
 }
 
-void RunLut8(ThreadPool* pool, Lut8Fn fn, const uint8_t* table, const uint8_t* in,
-             uint8_t* out, int64_t n) {
+void RunLut8(ThreadPool* pool, Lut8Fn fn, const uint8_t* table,
+             const uint8_t* in, uint8_t* out, int64_t n) {
   SplitRange(pool, n, Tasks(pool, n, kMinElementsPerTask),
              [&](int64_t b, int64_t e) { fn(table, in, out, b, e); });
 }
@@ -103,33 +108,42 @@ int64_t PoolTasks(ThreadPool* pool, int64_t rows, int64_t outputs_per_row,
 }
 }  // namespace
 
-void RunPoolF32(ThreadPool* pool, PoolF32Fn fn, bool max, const ref::PoolParams& p,
-                const float* in, float* out) {
+void RunPoolF32(ThreadPool* pool, PoolF32Fn fn, bool max,
+                const ref::PoolParams& p, const float* in, float* out) {
   const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
-  const int64_t tasks = PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
-                                  static_cast<int64_t>(p.filter_h) * p.filter_w);
-  SplitRange(pool, rows, tasks, [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
+  const int64_t tasks =
+      PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
+                static_cast<int64_t>(p.filter_h) * p.filter_w);
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
 }
 
-void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max, const ref::PoolParams& p,
-               const int8_t* in, int8_t* out) {
+void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max,
+               const ref::PoolParams& p, const int8_t* in, int8_t* out) {
   const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
-  const int64_t tasks = PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
-                                  static_cast<int64_t>(p.filter_h) * p.filter_w);
-  SplitRange(pool, rows, tasks, [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
+  const int64_t tasks =
+      PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
+                static_cast<int64_t>(p.filter_h) * p.filter_w);
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
 }
 
 void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,
-                          const ref::ResizeParams& p, const float* in, float* out) {
+                          const ref::ResizeParams& p, const float* in,
+                          float* out) {
   const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
-  const int64_t tasks = PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.depth, 4);
-  SplitRange(pool, rows, tasks, [&](int64_t b, int64_t e) { fn(p, in, out, b, e); });
+  const int64_t tasks =
+      PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.depth, 4);
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(p, in, out, b, e); });
 }
 
-void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in, float* out,
-                   int32_t depth, float beta, int64_t rows) {
-  const int64_t tasks = std::min(rows, Tasks(pool, rows * depth, kMinElementsPerTask / 4));
-  SplitRange(pool, rows, tasks, [&](int64_t b, int64_t e) { fn(in, out, depth, beta, b, e); });
+void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in,
+                   float* out, int32_t depth, float beta, int64_t rows) {
+  const int64_t tasks =
+      std::min(rows, Tasks(pool, rows * depth, kMinElementsPerTask / 4));
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(in, out, depth, beta, b, e); });
 }
 
 }  // namespace ember::x86

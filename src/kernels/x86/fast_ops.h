@@ -51,8 +51,8 @@ struct QuantMulArgs {
   int32_t act_lo, act_hi;
 };
 
-using BinaryF32Fn = void (*)(BinaryOp op, const BinaryArgs& args,
-                             int64_t begin, int64_t end);
+using BinaryF32Fn = void (*)(BinaryOp op, const BinaryArgs& args, int64_t begin,
+                             int64_t end);
 using QuantAddS8Fn = void (*)(const QuantAddArgs& q, const BinaryArgs& args,
                               int64_t begin, int64_t end);
 using QuantMulS8Fn = void (*)(const QuantMulArgs& q, const BinaryArgs& args,
@@ -61,7 +61,13 @@ using QuantMulS8Fn = void (*)(const QuantMulArgs& q, const BinaryArgs& args,
 // ---------------------------------------------------------------------------
 // fp32 unary activations. LOGISTIC / TANH use a polynomial exp (see
 // fast_ops_simd.h): absolute error below 2e-6 against std::exp / std::tanh.
-enum class UnaryOp : int32_t { kClamp, kLeakyRelu, kHardSwish, kLogistic, kTanh };
+enum class UnaryOp : int32_t {
+  kClamp,
+  kLeakyRelu,
+  kHardSwish,
+  kLogistic,
+  kTanh
+};
 struct UnaryArgs {
   const float* in = nullptr;
   float* out = nullptr;
@@ -159,8 +165,8 @@ void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,
                           const ref::ResizeParams& p, const float* in,
                           float* out);
 
-void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in, float* out,
-                   int32_t depth, float beta, int64_t rows);
+void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in,
+                   float* out, int32_t depth, float beta, int64_t rows);
 
 // Whether the average-pool int8 kernel is exact for these params: it
 // divides in float, exact while |window sum| < 2^23.

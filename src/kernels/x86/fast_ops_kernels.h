@@ -45,7 +45,8 @@ inline typename V::F ApplyBinary(typename V::F x, typename V::F y) {
   if constexpr (kOp == BinaryOp::kMul) return V::Mul(x, y);
   if constexpr (kOp == BinaryOp::kMax) return V::Max(x, y);  // x > y ? x : y
   if constexpr (kOp == BinaryOp::kMin) return V::Min(x, y);  // x < y ? x : y
-  if constexpr (kOp == BinaryOp::kPrelu) return V::SelectGe0(x, x, V::Mul(x, y));
+  if constexpr (kOp == BinaryOp::kPrelu)
+    return V::SelectGe0(x, x, V::Mul(x, y));
   return x;
 }
 
@@ -57,7 +58,9 @@ inline void BinarySpanF32(const float* a, const float* b, float* o, int64_t n,
   const F bs = kBScalar ? V::Set(*b) : V::Zero();
   // Clamp as max(lo, r), min(hi, r): a NaN result passes through, as in the
   // reference's std::min / std::max.
-  auto one = [&](F x, F y) { return V::Min(hi, V::Max(lo, ApplyBinary<V, kOp>(x, y))); };
+  auto one = [&](F x, F y) {
+    return V::Min(hi, V::Max(lo, ApplyBinary<V, kOp>(x, y)));
+  };
   int64_t i = 0;
   for (; i + 2 * V::kN <= n; i += 2 * V::kN) {
     const F x0 = kAScalar ? as : V::Load(a + i);
@@ -79,30 +82,38 @@ template <class V, BinaryOp kOp>
 void BinaryF32Typed(const BinaryArgs& g, int64_t begin, int64_t end) {
   float* out = static_cast<float*>(g.out);
   const typename V::F lo = V::Set(g.lo), hi = V::Set(g.hi);
-  const bool as = g.a_kind == Operand::kScalar, bs = g.b_kind == Operand::kScalar;
-  ForEachBinarySpan<float>(g, begin, end, [&](const float* pa, const float* pb,
-                                              int64_t o, int64_t len) {
-    if (as && bs) {
-      BinarySpanF32<V, kOp, true, true>(pa, pb, out + o, len, lo, hi);
-    } else if (as) {
-      BinarySpanF32<V, kOp, true, false>(pa, pb, out + o, len, lo, hi);
-    } else if (bs) {
-      BinarySpanF32<V, kOp, false, true>(pa, pb, out + o, len, lo, hi);
-    } else {
-      BinarySpanF32<V, kOp, false, false>(pa, pb, out + o, len, lo, hi);
-    }
-  });
+  const bool as = g.a_kind == Operand::kScalar,
+             bs = g.b_kind == Operand::kScalar;
+  ForEachBinarySpan<float>(
+      g, begin, end,
+      [&](const float* pa, const float* pb, int64_t o, int64_t len) {
+        if (as && bs) {
+          BinarySpanF32<V, kOp, true, true>(pa, pb, out + o, len, lo, hi);
+        } else if (as) {
+          BinarySpanF32<V, kOp, true, false>(pa, pb, out + o, len, lo, hi);
+        } else if (bs) {
+          BinarySpanF32<V, kOp, false, true>(pa, pb, out + o, len, lo, hi);
+        } else {
+          BinarySpanF32<V, kOp, false, false>(pa, pb, out + o, len, lo, hi);
+        }
+      });
 }
 
 template <class V>
 void BinaryF32(BinaryOp op, const BinaryArgs& g, int64_t begin, int64_t end) {
   switch (op) {
-    case BinaryOp::kAdd: return BinaryF32Typed<V, BinaryOp::kAdd>(g, begin, end);
-    case BinaryOp::kSub: return BinaryF32Typed<V, BinaryOp::kSub>(g, begin, end);
-    case BinaryOp::kMul: return BinaryF32Typed<V, BinaryOp::kMul>(g, begin, end);
-    case BinaryOp::kMax: return BinaryF32Typed<V, BinaryOp::kMax>(g, begin, end);
-    case BinaryOp::kMin: return BinaryF32Typed<V, BinaryOp::kMin>(g, begin, end);
-    case BinaryOp::kPrelu: return BinaryF32Typed<V, BinaryOp::kPrelu>(g, begin, end);
+    case BinaryOp::kAdd:
+      return BinaryF32Typed<V, BinaryOp::kAdd>(g, begin, end);
+    case BinaryOp::kSub:
+      return BinaryF32Typed<V, BinaryOp::kSub>(g, begin, end);
+    case BinaryOp::kMul:
+      return BinaryF32Typed<V, BinaryOp::kMul>(g, begin, end);
+    case BinaryOp::kMax:
+      return BinaryF32Typed<V, BinaryOp::kMax>(g, begin, end);
+    case BinaryOp::kMin:
+      return BinaryF32Typed<V, BinaryOp::kMin>(g, begin, end);
+    case BinaryOp::kPrelu:
+      return BinaryF32Typed<V, BinaryOp::kPrelu>(g, begin, end);
   }
 }
 
@@ -122,9 +133,11 @@ inline typename V::I RoundingShiftRight(typename V::I x, int e) {
 }
 
 template <class V>
-inline typename V::I MulByQuantMult(typename V::I x, typename V::I mult, int shift) {
+inline typename V::I MulByQuantMult(typename V::I x, typename V::I mult,
+                                    int shift) {
   if (shift > 0) x = V::ShlI(x, shift);
-  return RoundingShiftRight<V>(V::MulHighRound(x, mult), shift > 0 ? 0 : -shift);
+  return RoundingShiftRight<V>(V::MulHighRound(x, mult),
+                               shift > 0 ? 0 : -shift);
 }
 
 template <class V, bool kAScalar, bool kBScalar, typename Op>
@@ -148,40 +161,49 @@ inline void QuantSpanS8(const int8_t* a, const int8_t* b, int8_t* o, int64_t n,
 }
 
 template <class V, typename Op>
-inline void QuantBinaryS8(const BinaryArgs& g, int64_t begin, int64_t end, Op&& op) {
+inline void QuantBinaryS8(const BinaryArgs& g, int64_t begin, int64_t end,
+                          Op&& op) {
   int8_t* out = static_cast<int8_t*>(g.out);
-  const bool as = g.a_kind == Operand::kScalar, bs = g.b_kind == Operand::kScalar;
-  ForEachBinarySpan<int8_t>(g, begin, end, [&](const int8_t* pa, const int8_t* pb,
-                                               int64_t o, int64_t len) {
-    if (as && bs) {
-      QuantSpanS8<V, true, true>(pa, pb, out + o, len, op);
-    } else if (as) {
-      QuantSpanS8<V, true, false>(pa, pb, out + o, len, op);
-    } else if (bs) {
-      QuantSpanS8<V, false, true>(pa, pb, out + o, len, op);
-    } else {
-      QuantSpanS8<V, false, false>(pa, pb, out + o, len, op);
-    }
-  });
+  const bool as = g.a_kind == Operand::kScalar,
+             bs = g.b_kind == Operand::kScalar;
+  ForEachBinarySpan<int8_t>(
+      g, begin, end,
+      [&](const int8_t* pa, const int8_t* pb, int64_t o, int64_t len) {
+        if (as && bs) {
+          QuantSpanS8<V, true, true>(pa, pb, out + o, len, op);
+        } else if (as) {
+          QuantSpanS8<V, true, false>(pa, pb, out + o, len, op);
+        } else if (bs) {
+          QuantSpanS8<V, false, true>(pa, pb, out + o, len, op);
+        } else {
+          QuantSpanS8<V, false, false>(pa, pb, out + o, len, op);
+        }
+      });
 }
 
 template <class V>
-void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin, int64_t end) {
+void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
+           int64_t end) {
   using I = typename V::I;
   const I off1 = V::SetI(q.in1_offset), off2 = V::SetI(q.in2_offset);
-  const I m1 = V::SetI(q.in1_mult), m2 = V::SetI(q.in2_mult), mo = V::SetI(q.out_mult);
+  const I m1 = V::SetI(q.in1_mult), m2 = V::SetI(q.in2_mult),
+          mo = V::SetI(q.out_mult);
   const I out_off = V::SetI(q.out_offset);
   const I lo = V::SetI(q.act_lo), hi = V::SetI(q.act_hi);
   QuantBinaryS8<V>(g, begin, end, [&](I x, I y) {
-    const I sx = MulByQuantMult<V>(V::ShlI(V::AddI(x, off1), q.left_shift), m1, q.in1_shift);
-    const I sy = MulByQuantMult<V>(V::ShlI(V::AddI(y, off2), q.left_shift), m2, q.in2_shift);
-    const I r = V::AddI(MulByQuantMult<V>(V::AddI(sx, sy), mo, q.out_shift), out_off);
+    const I sx = MulByQuantMult<V>(V::ShlI(V::AddI(x, off1), q.left_shift), m1,
+                                   q.in1_shift);
+    const I sy = MulByQuantMult<V>(V::ShlI(V::AddI(y, off2), q.left_shift), m2,
+                                   q.in2_shift);
+    const I r =
+        V::AddI(MulByQuantMult<V>(V::AddI(sx, sy), mo, q.out_shift), out_off);
     return V::MinI(V::MaxI(r, lo), hi);
   });
 }
 
 template <class V>
-void MulS8(const QuantMulArgs& q, const BinaryArgs& g, int64_t begin, int64_t end) {
+void MulS8(const QuantMulArgs& q, const BinaryArgs& g, int64_t begin,
+           int64_t end) {
   using I = typename V::I;
   const I off1 = V::SetI(q.in1_offset), off2 = V::SetI(q.in2_offset);
   const I m = V::SetI(q.mult), out_off = V::SetI(q.out_offset);
@@ -218,11 +240,13 @@ inline typename V::F ExpApprox(typename V::F x) {
 template <class V, UnaryOp kOp>
 inline typename V::F ApplyUnary(typename V::F x, const UnaryArgs& u) {
   using F = typename V::F;
-  if constexpr (kOp == UnaryOp::kClamp) return V::Min(V::Set(u.hi), V::Max(V::Set(u.lo), x));
+  if constexpr (kOp == UnaryOp::kClamp)
+    return V::Min(V::Set(u.hi), V::Max(V::Set(u.lo), x));
   if constexpr (kOp == UnaryOp::kLeakyRelu)
     return V::SelectGt0(x, x, V::Mul(x, V::Set(u.alpha)));
   if constexpr (kOp == UnaryOp::kHardSwish) {
-    const F r6 = V::Min(V::Set(6.0f), V::Max(V::Zero(), V::Add(x, V::Set(3.0f))));
+    const F r6 =
+        V::Min(V::Set(6.0f), V::Max(V::Zero(), V::Add(x, V::Set(3.0f))));
     return V::Div(V::Mul(x, r6), V::Set(6.0f));
   }
   if constexpr (kOp == UnaryOp::kLogistic) {
@@ -242,18 +266,26 @@ inline typename V::F ApplyUnary(typename V::F x, const UnaryArgs& u) {
 template <class V, UnaryOp kOp>
 void UnaryF32Typed(const UnaryArgs& u, int64_t begin, int64_t end) {
   int64_t i = begin;
-  for (; i + V::kN <= end; i += V::kN) V::Store(u.out + i, ApplyUnary<V, kOp>(V::Load(u.in + i), u));
-  if (i < end) V::StoreN(u.out + i, ApplyUnary<V, kOp>(V::LoadN(u.in + i, end - i), u), end - i);
+  for (; i + V::kN <= end; i += V::kN)
+    V::Store(u.out + i, ApplyUnary<V, kOp>(V::Load(u.in + i), u));
+  if (i < end)
+    V::StoreN(u.out + i, ApplyUnary<V, kOp>(V::LoadN(u.in + i, end - i), u),
+              end - i);
 }
 
 template <class V>
 void UnaryF32(UnaryOp op, const UnaryArgs& u, int64_t begin, int64_t end) {
   switch (op) {
-    case UnaryOp::kClamp: return UnaryF32Typed<V, UnaryOp::kClamp>(u, begin, end);
-    case UnaryOp::kLeakyRelu: return UnaryF32Typed<V, UnaryOp::kLeakyRelu>(u, begin, end);
-    case UnaryOp::kHardSwish: return UnaryF32Typed<V, UnaryOp::kHardSwish>(u, begin, end);
-    case UnaryOp::kLogistic: return UnaryF32Typed<V, UnaryOp::kLogistic>(u, begin, end);
-    case UnaryOp::kTanh: return UnaryF32Typed<V, UnaryOp::kTanh>(u, begin, end);
+    case UnaryOp::kClamp:
+      return UnaryF32Typed<V, UnaryOp::kClamp>(u, begin, end);
+    case UnaryOp::kLeakyRelu:
+      return UnaryF32Typed<V, UnaryOp::kLeakyRelu>(u, begin, end);
+    case UnaryOp::kHardSwish:
+      return UnaryF32Typed<V, UnaryOp::kHardSwish>(u, begin, end);
+    case UnaryOp::kLogistic:
+      return UnaryF32Typed<V, UnaryOp::kLogistic>(u, begin, end);
+    case UnaryOp::kTanh:
+      return UnaryF32Typed<V, UnaryOp::kTanh>(u, begin, end);
   }
 }
 
@@ -298,7 +330,8 @@ void PoolF32(bool max, const ref::PoolParams& p, const float* in, float* out,
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int32_t b = static_cast<int32_t>(row / p.out_h);
     const int32_t oy = static_cast<int32_t>(row % p.out_h);
-    const float* image = in + static_cast<int64_t>(b) * p.in_h * p.in_w * c_total;
+    const float* image =
+        in + static_cast<int64_t>(b) * p.in_h * p.in_w * c_total;
     float* o = out + row * p.out_w * c_total;
     for (int32_t ox = 0; ox < p.out_w; ++ox, o += c_total) {
       const Window w = PoolWindow(p, oy, ox);
@@ -307,14 +340,17 @@ void PoolF32(bool max, const ref::PoolParams& p, const float* in, float* out,
         const int64_t n = std::min<int64_t>(V::kN, c_total - c);
         F acc = max ? lowest : V::Zero();
         for (int32_t y = w.y0; y < w.y1; ++y) {
-          const float* src = image + (static_cast<int64_t>(y) * p.in_w + w.x0) * c_total + c;
+          const float* src =
+              image + (static_cast<int64_t>(y) * p.in_w + w.x0) * c_total + c;
           for (int32_t x = w.x0; x < w.x1; ++x, src += c_total) {
             const F v = n == V::kN ? V::Load(src) : V::LoadN(src, n);
             // std::max(m, v) keeps m unless m < v.
             acc = max ? V::Max(v, acc) : V::Add(acc, v);
           }
         }
-        if (!max) acc = count > 0 ? V::Div(acc, V::Set(static_cast<float>(count))) : V::Zero();
+        if (!max)
+          acc = count > 0 ? V::Div(acc, V::Set(static_cast<float>(count)))
+                          : V::Zero();
         acc = V::Min(hi, V::Max(lo, acc));
         if (n == V::kN) {
           V::Store(o + c, acc);
@@ -336,7 +372,8 @@ void PoolS8(bool max, const ref::PoolParams& p, const int8_t* in, int8_t* out,
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int32_t b = static_cast<int32_t>(row / p.out_h);
     const int32_t oy = static_cast<int32_t>(row % p.out_h);
-    const int8_t* image = in + static_cast<int64_t>(b) * p.in_h * p.in_w * c_total;
+    const int8_t* image =
+        in + static_cast<int64_t>(b) * p.in_h * p.in_w * c_total;
     int8_t* o = out + row * p.out_w * c_total;
     for (int32_t ox = 0; ox < p.out_w; ++ox, o += c_total) {
       const Window w = PoolWindow(p, oy, ox);
@@ -345,7 +382,8 @@ void PoolS8(bool max, const ref::PoolParams& p, const int8_t* in, int8_t* out,
         const int64_t n = std::min<int64_t>(V::kN, c_total - c);
         I acc = max ? V::SetI(-128) : V::ZeroI();
         for (int32_t y = w.y0; y < w.y1; ++y) {
-          const int8_t* src = image + (static_cast<int64_t>(y) * p.in_w + w.x0) * c_total + c;
+          const int8_t* src =
+              image + (static_cast<int64_t>(y) * p.in_w + w.x0) * c_total + c;
           for (int32_t x = w.x0; x < w.x1; ++x, src += c_total) {
             const I v = n == V::kN ? V::LoadS8(src) : V::LoadS8N(src, n);
             acc = max ? V::MaxI(acc, v) : V::AddI(acc, v);
@@ -356,9 +394,11 @@ void PoolS8(bool max, const ref::PoolParams& p, const int8_t* in, int8_t* out,
             // (sum +- count/2) / count truncated: the float quotient is
             // exact enough while |sum| < 2^23 (PoolS8Exact).
             const I half = V::SetI(count / 2);
-            const I pos = V::AddOneIfGt(V::ZeroI(), acc, V::ZeroI());  // sum > 0
+            const I pos =
+                V::AddOneIfGt(V::ZeroI(), acc, V::ZeroI());  // sum > 0
             const I adj = V::SubI(V::MulLoI(half, V::AddI(pos, pos)), half);
-            const F q = V::Div(V::ToFloat(V::AddI(acc, adj)), V::Set(static_cast<float>(count)));
+            const F q = V::Div(V::ToFloat(V::AddI(acc, adj)),
+                               V::Set(static_cast<float>(count)));
             acc = V::ToInt(q);
           } else {
             acc = V::ZeroI();
@@ -404,7 +444,8 @@ void SpatialSumF32(const float* in, int64_t spatial, int64_t channels,
       const int64_t m = std::min<int64_t>(V::kN, n - k);
       F a = V::Zero();
       const float* src = in + c + k;
-      for (int64_t s = 0; s < spatial; ++s, src += channels) a = V::Add(a, V::LoadN(src, m));
+      for (int64_t s = 0; s < spatial; ++s, src += channels)
+        a = V::Add(a, V::LoadN(src, m));
       V::StoreN(out + c + k, V::Div(a, d), m);
     }
   }
@@ -419,9 +460,11 @@ void SpatialSumS8(const int8_t* in, int64_t spatial, int64_t channels,
     I a = V::ZeroI();
     const int8_t* src = in + c;
     if (m == V::kN) {
-      for (int64_t s = 0; s < spatial; ++s, src += channels) a = V::AddI(a, V::LoadS8(src));
+      for (int64_t s = 0; s < spatial; ++s, src += channels)
+        a = V::AddI(a, V::LoadS8(src));
     } else {
-      for (int64_t s = 0; s < spatial; ++s, src += channels) a = V::AddI(a, V::LoadS8N(src, m));
+      for (int64_t s = 0; s < spatial; ++s, src += channels)
+        a = V::AddI(a, V::LoadS8N(src, m));
     }
     alignas(64) int32_t tmp[V::kN];
     std::memcpy(tmp, &a, sizeof(a));
@@ -432,8 +475,9 @@ void SpatialSumS8(const int8_t* in, int64_t spatial, int64_t channels,
 // ---------------------------------------------------------------------------
 // Bilinear resize, fp32: the reference's coordinates and its product order
 // (p * (1 - dy)) * (1 - dx) + ... , channels vectorized.
-inline void BilinearSource(int32_t i, float scale, bool half_pixel, int32_t in_size,
-                           float* frac, int32_t* lo, int32_t* hi) {
+inline void BilinearSource(int32_t i, float scale, bool half_pixel,
+                           int32_t in_size, float* frac, int32_t* lo,
+                           int32_t* hi) {
   const float pos = half_pixel ? (static_cast<float>(i) + 0.5f) * scale - 0.5f
                                : static_cast<float>(i) * scale;
   *lo = std::max(static_cast<int32_t>(std::floor(pos)), 0);
@@ -480,13 +524,15 @@ void ResizeBilinearF32(const ref::ResizeParams& p, const float* in, float* out,
       };
       int64_t c = 0;
       for (; c + V::kN <= depth; c += V::kN) {
-        V::Store(o + c, blend(V::Load(p00 + c), V::Load(p10 + c), V::Load(p01 + c),
-                              V::Load(p11 + c)));
+        V::Store(o + c, blend(V::Load(p00 + c), V::Load(p10 + c),
+                              V::Load(p01 + c), V::Load(p11 + c)));
       }
       if (c < depth) {
         const int64_t n = depth - c;
-        V::StoreN(o + c, blend(V::LoadN(p00 + c, n), V::LoadN(p10 + c, n),
-                               V::LoadN(p01 + c, n), V::LoadN(p11 + c, n)), n);
+        V::StoreN(o + c,
+                  blend(V::LoadN(p00 + c, n), V::LoadN(p10 + c, n),
+                        V::LoadN(p01 + c, n), V::LoadN(p11 + c, n)),
+                  n);
       }
     }
   }
@@ -540,8 +586,10 @@ void SoftmaxF32(const float* in, float* out, int32_t depth, float beta,
       sum = V::Add(sum, V::LoadN(y + c, n));
     }
     const F inv = V::Set(1.0f / HorizontalSum<V>(sum));
-    for (c = 0; c + V::kN <= depth; c += V::kN) V::Store(y + c, V::Mul(V::Load(y + c), inv));
-    if (c < depth) V::StoreN(y + c, V::Mul(V::LoadN(y + c, depth - c), inv), depth - c);
+    for (c = 0; c + V::kN <= depth; c += V::kN)
+      V::Store(y + c, V::Mul(V::Load(y + c), inv));
+    if (c < depth)
+      V::StoreN(y + c, V::Mul(V::LoadN(y + c, depth - c), inv), depth - c);
   }
 }
 

@@ -24,9 +24,13 @@ struct Avx512 {
     return n >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << n) - 1u);
   }
   static F Load(const float* p) { return _mm512_loadu_ps(p); }
-  static F LoadN(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(Mask(n), p); }
+  static F LoadN(const float* p, int64_t n) {
+    return _mm512_maskz_loadu_ps(Mask(n), p);
+  }
   static void Store(float* p, F v) { _mm512_storeu_ps(p, v); }
-  static void StoreN(float* p, F v, int64_t n) { _mm512_mask_storeu_ps(p, Mask(n), v); }
+  static void StoreN(float* p, F v, int64_t n) {
+    _mm512_mask_storeu_ps(p, Mask(n), v);
+  }
   static F Set(float x) { return _mm512_set1_ps(x); }
   static F Zero() { return _mm512_setzero_ps(); }
   static F Add(F a, F b) { return _mm512_add_ps(a, b); }
@@ -39,13 +43,16 @@ struct Avx512 {
   static F Min(F a, F b) { return _mm512_min_ps(a, b); }
   // x > 0 (or >= 0) ? a : b.
   static F SelectGt0(F x, F a, F b) {
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, Zero(), _CMP_GT_OQ), b, a);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, Zero(), _CMP_GT_OQ), b,
+                                a);
   }
   static F SelectGe0(F x, F a, F b) {
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, Zero(), _CMP_GE_OQ), b, a);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, Zero(), _CMP_GE_OQ), b,
+                                a);
   }
   static F RoundNearest(F x) {
-    return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm512_roundscale_ps(x,
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   }
   // 2^n for integral n (as float) in [-126, 127].
   static F Pow2(F n) {
@@ -67,8 +74,12 @@ struct Avx512 {
   static I MaxI(I a, I b) { return _mm512_max_epi32(a, b); }
   static I MinI(I a, I b) { return _mm512_min_epi32(a, b); }
   static I AndI(I a, I b) { return _mm512_and_si512(a, b); }
-  static I ShlI(I a, int s) { return _mm512_sll_epi32(a, _mm_cvtsi32_si128(s)); }
-  static I SraI(I a, int s) { return _mm512_sra_epi32(a, _mm_cvtsi32_si128(s)); }
+  static I ShlI(I a, int s) {
+    return _mm512_sll_epi32(a, _mm_cvtsi32_si128(s));
+  }
+  static I SraI(I a, int s) {
+    return _mm512_sra_epi32(a, _mm_cvtsi32_si128(s));
+  }
   // x + (a > b ? 1 : 0) per lane.
   static I AddOneIfGt(I x, I a, I b) {
     return _mm512_mask_add_epi32(x, _mm512_cmpgt_epi32_mask(a, b), x, SetI(1));
@@ -77,14 +88,18 @@ struct Avx512 {
   // 63 bits, so a logical 64-bit shift leaves the right low word).
   static I MulHighRound(I a, I m) {
     const I round = _mm512_set1_epi64(int64_t{1} << 30);
-    const I even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, m), round), 31);
+    const I even =
+        _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, m), round), 31);
     const I odd = _mm512_srli_epi64(
-        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), m), round), 31);
-    return _mm512_mask_blend_epi32(__mmask16(0xAAAA), even, _mm512_slli_epi64(odd, 32));
+        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), m), round),
+        31);
+    return _mm512_mask_blend_epi32(__mmask16(0xAAAA), even,
+                                   _mm512_slli_epi64(odd, 32));
   }
   // kN int8 / uint8 values widened to int32 lanes (n of them, rest 0).
   static I LoadS8(const int8_t* p) {
-    return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm512_cvtepi8_epi32(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
   }
   static I LoadS8N(const int8_t* p, int64_t n) {
     return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(Mask(n), p));
@@ -110,9 +125,13 @@ struct Avx2 {
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
   static F Load(const float* p) { return _mm256_loadu_ps(p); }
-  static F LoadN(const float* p, int64_t n) { return _mm256_maskload_ps(p, Mask(n)); }
+  static F LoadN(const float* p, int64_t n) {
+    return _mm256_maskload_ps(p, Mask(n));
+  }
   static void Store(float* p, F v) { _mm256_storeu_ps(p, v); }
-  static void StoreN(float* p, F v, int64_t n) { _mm256_maskstore_ps(p, Mask(n), v); }
+  static void StoreN(float* p, F v, int64_t n) {
+    _mm256_maskstore_ps(p, Mask(n), v);
+  }
   static F Set(float x) { return _mm256_set1_ps(x); }
   static F Zero() { return _mm256_setzero_ps(); }
   static F Add(F a, F b) { return _mm256_add_ps(a, b); }
@@ -149,20 +168,27 @@ struct Avx2 {
   static I MaxI(I a, I b) { return _mm256_max_epi32(a, b); }
   static I MinI(I a, I b) { return _mm256_min_epi32(a, b); }
   static I AndI(I a, I b) { return _mm256_and_si256(a, b); }
-  static I ShlI(I a, int s) { return _mm256_sll_epi32(a, _mm_cvtsi32_si128(s)); }
-  static I SraI(I a, int s) { return _mm256_sra_epi32(a, _mm_cvtsi32_si128(s)); }
+  static I ShlI(I a, int s) {
+    return _mm256_sll_epi32(a, _mm_cvtsi32_si128(s));
+  }
+  static I SraI(I a, int s) {
+    return _mm256_sra_epi32(a, _mm_cvtsi32_si128(s));
+  }
   static I AddOneIfGt(I x, I a, I b) {
     return _mm256_sub_epi32(x, _mm256_cmpgt_epi32(a, b));
   }
   static I MulHighRound(I a, I m) {
     const I round = _mm256_set1_epi64x(int64_t{1} << 30);
-    const I even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(a, m), round), 31);
+    const I even =
+        _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(a, m), round), 31);
     const I odd = _mm256_srli_epi64(
-        _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), m), round), 31);
+        _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(a, 32), m), round),
+        31);
     return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   }
   static I LoadS8(const int8_t* p) {
-    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_cvtepi8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
   }
   static I LoadS8N(const int8_t* p, int64_t n) {
     int8_t tmp[8] = {};

@@ -10,6 +10,8 @@
 //   BATCH_MATMUL (GEMM, K <= 64, other summation order): 1e-5;
 //   LOGISTIC / TANH / SOFTMAX: 2e-6 absolute (polynomial exp).
 // Also checks that the fast variant is really picked (kernel_variant).
+#include "kernels/x86/fast_ops.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,7 +23,6 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/fast_ops.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 
@@ -41,17 +42,25 @@ std::vector<x86::Isa> SupportedIsas() {
 struct Rand {
   std::mt19937 gen;
   explicit Rand(uint32_t seed) : gen(seed) {}
-  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); }
-  float Float(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(gen); }
+  int Int(int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(gen);
+  }
+  float Float(float lo, float hi) {
+    return std::uniform_real_distribution<float>(lo, hi)(gen);
+  }
   QuantSpec Quant(float lo = 0.01f, float hi = 0.1f) {
     return QuantSpec{{Float(lo, hi)}, {Int(-20, 20)}, 0};
   }
   fb::ActivationFunctionType Act() {
     switch (Int(0, 3)) {
-      case 0: return fb::ActivationFunctionType::RELU;
-      case 1: return fb::ActivationFunctionType::RELU6;
-      case 2: return fb::ActivationFunctionType::RELU_N1_TO_1;
-      default: return fb::ActivationFunctionType::NONE;
+      case 0:
+        return fb::ActivationFunctionType::RELU;
+      case 1:
+        return fb::ActivationFunctionType::RELU6;
+      case 2:
+        return fb::ActivationFunctionType::RELU_N1_TO_1;
+      default:
+        return fb::ActivationFunctionType::NONE;
     }
   }
   std::vector<int32_t> Shape4(int max_hw = 12, int max_c = 40) {
@@ -67,20 +76,22 @@ struct RunResult {
   DataType type = DataType::kFloat32;
 };
 
-RunResult RunModel(const std::vector<uint8_t>& bytes, bool force_ref, int threads,
-                   uint32_t seed) {
+RunResult RunModel(const std::vector<uint8_t>& bytes, bool force_ref,
+                   int threads, uint32_t seed) {
   RunResult r;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  EXPECT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+  EXPECT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
       << errors.message();
   if (!model) return r;
   InterpreterOptions options;
   options.force_reference_kernels = force_ref;
   options.num_threads = threads;
   std::unique_ptr<Interpreter> interp;
-  EXPECT_TRUE(
-      Interpreter::Create(*model, OpResolver::Builtins(), options, errors, &interp).ok())
+  EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
+                                  errors, &interp)
+                  .ok())
       << errors.message();
   if (!interp) return r;
   EXPECT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
@@ -110,7 +121,8 @@ void ExpectMatch(const RunResult& ref, const RunResult& got, Tol tol,
                  const std::string& what) {
   ASSERT_EQ(ref.output.size(), got.output.size()) << what;
   if (ref.type != DataType::kFloat32 || tol == Tol::kExact) {
-    EXPECT_EQ(0, std::memcmp(ref.output.data(), got.output.data(), ref.output.size()))
+    EXPECT_EQ(
+        0, std::memcmp(ref.output.data(), got.output.data(), ref.output.size()))
         << what << ": outputs differ";
     if (ref.type != DataType::kFloat32) return;
   }
@@ -133,8 +145,9 @@ void ExpectMatch(const RunResult& ref, const RunResult& got, Tol tol,
 
 // Runs `bytes` on the reference, then on every ISA x {1, 2, 3} threads;
 // node 0's variant must contain `variant` on the fast runs.
-void CheckModel(const std::vector<uint8_t>& bytes, Tol tol, const std::string& variant,
-                const std::string& what, uint32_t seed) {
+void CheckModel(const std::vector<uint8_t>& bytes, Tol tol,
+                const std::string& variant, const std::string& what,
+                uint32_t seed) {
   const RunResult ref = RunModel(bytes, true, 1, seed);
   ASSERT_FALSE(ref.variants.empty()) << what;
   EXPECT_EQ(ref.variants[0], "ref") << what;
@@ -142,8 +155,9 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol, const std::string& v
     x86::SetFastOpsIsaOverride(isa);
     for (int threads = 1; threads <= 3; ++threads) {
       const RunResult got = RunModel(bytes, false, threads, seed);
-      const std::string label = what + " isa " + x86::GetFastOps(isa)->isa_name +
-                                " threads " + std::to_string(threads);
+      const std::string label = what + " isa " +
+                                x86::GetFastOps(isa)->isa_name + " threads " +
+                                std::to_string(threads);
       if (!dispatch::EnvForcesReference() && !variant.empty()) {
         ASSERT_FALSE(got.variants.empty());
         EXPECT_NE(got.variants[0].find(variant), std::string::npos)
@@ -151,8 +165,8 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol, const std::string& v
         // The label names the ISA that really runs (LUTs are ISA-free).
         if (variant != "lut8" && variant != "blocked_transpose" &&
             got.variants[0] != "x86_avx512vbmi_lut8") {
-          EXPECT_NE(got.variants[0].find(std::string("x86_") + x86::GetFastOps(isa)->isa_name +
-                                         "_"),
+          EXPECT_NE(got.variants[0].find(std::string("x86_") +
+                                         x86::GetFastOps(isa)->isa_name + "_"),
                     std::string::npos)
               << label << " picked " << got.variants[0];
         }
@@ -163,13 +177,17 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol, const std::string& v
   }
 }
 
-fb::TensorType TypeOf(bool s8) { return s8 ? fb::TensorType::INT8 : fb::TensorType::FLOAT32; }
+fb::TensorType TypeOf(bool s8) {
+  return s8 ? fb::TensorType::INT8 : fb::TensorType::FLOAT32;
+}
 
 // A broadcast partner for `out`: the same shape, a scalar, or a last-dim
 // row (sometimes with fewer dims).
-std::vector<int32_t> Partner(Rand& rng, const std::vector<int32_t>& out, int kind) {
+std::vector<int32_t> Partner(Rand& rng, const std::vector<int32_t>& out,
+                             int kind) {
   if (kind == 0) return out;
-  if (kind == 1) return rng.Int(0, 1) ? std::vector<int32_t>{1} : std::vector<int32_t>{};
+  if (kind == 1)
+    return rng.Int(0, 1) ? std::vector<int32_t>{1} : std::vector<int32_t>{};
   if (rng.Int(0, 1)) return {out.back()};
   return {1, 1, 1, out.back()};
 }
@@ -177,16 +195,21 @@ std::vector<int32_t> Partner(Rand& rng, const std::vector<int32_t>& out, int kin
 TEST(FastOps, BinaryMatchesReference) {
   Rand rng(2024);
   const fb::BuiltinOperator ops[] = {
-      fb::BuiltinOperator::ADD, fb::BuiltinOperator::SUB, fb::BuiltinOperator::MUL,
-      fb::BuiltinOperator::MAXIMUM, fb::BuiltinOperator::MINIMUM, fb::BuiltinOperator::PRELU};
+      fb::BuiltinOperator::ADD,     fb::BuiltinOperator::SUB,
+      fb::BuiltinOperator::MUL,     fb::BuiltinOperator::MAXIMUM,
+      fb::BuiltinOperator::MINIMUM, fb::BuiltinOperator::PRELU};
   for (int i = 0; i < 240; ++i) {
     const fb::BuiltinOperator op = ops[i % 6];
-    const bool can_s8 = op == fb::BuiltinOperator::ADD || op == fb::BuiltinOperator::SUB ||
+    const bool can_s8 = op == fb::BuiltinOperator::ADD ||
+                        op == fb::BuiltinOperator::SUB ||
                         op == fb::BuiltinOperator::MUL;
     const bool s8 = can_s8 && rng.Int(0, 1) == 1;
     std::vector<int32_t> out = rng.Shape4(20, 70);
-    if (i % 10 == 0) out = {1, 64, 64, 24};  // big enough to be split over threads
-    const int a_kind = op == fb::BuiltinOperator::PRELU ? 0 : rng.Int(0, 4) == 0 ? 2 : 0;
+    if (i % 10 == 0)
+      out = {1, 64, 64, 24};  // big enough to be split over threads
+    const int a_kind = op == fb::BuiltinOperator::PRELU ? 0
+                       : rng.Int(0, 4) == 0             ? 2
+                                                        : 0;
     const int b_kind = a_kind != 0 ? 0 : rng.Int(0, 2);
     ModelBuilder b;
     const fb::TensorType t = TypeOf(s8);
@@ -215,7 +238,8 @@ TEST(FastOps, BinaryMatchesReference) {
     b.SetInputs({x, y});
     b.SetOutputs({z});
     CheckModel(b.Build(), Tol::kExact, s8 ? "eltwise_s8" : "eltwise",
-               std::string(fb::EnumNameBuiltinOperator(op)) + " case " + std::to_string(i),
+               std::string(fb::EnumNameBuiltinOperator(op)) + " case " +
+                   std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
@@ -243,8 +267,10 @@ TEST(FastOps, ActivationsMatchReference) {
       if (rep % 4 == 2) shape = {1, 40, 40, 32};
       ModelBuilder b;
       const fb::TensorType t = TypeOf(s8);
-      const int x = b.AddTensor(t, shape, "x", s8 ? rng.Quant(0.02f, 0.1f) : QuantSpec{});
-      const int y = b.AddTensor(t, {}, "y", s8 ? rng.Quant(0.01f, 0.05f) : QuantSpec{});
+      const int x =
+          b.AddTensor(t, shape, "x", s8 ? rng.Quant(0.02f, 0.1f) : QuantSpec{});
+      const int y =
+          b.AddTensor(t, {}, "y", s8 ? rng.Quant(0.01f, 0.05f) : QuantSpec{});
       fb::BuiltinOptionsUnion u;
       if (k.op == fb::BuiltinOperator::LEAKY_RELU) {
         fb::LeakyReluOptionsT o;
@@ -255,8 +281,9 @@ TEST(FastOps, ActivationsMatchReference) {
       b.SetInputs({x});
       b.SetOutputs({y});
       CheckModel(b.Build(), s8 ? Tol::kExact : k.tol, s8 ? "lut8" : "act",
-                 std::string(fb::EnumNameBuiltinOperator(k.op)) + (s8 ? " int8" : " f32") +
-                     " case " + std::to_string(case_id),
+                 std::string(fb::EnumNameBuiltinOperator(k.op)) +
+                     (s8 ? " int8" : " f32") + " case " +
+                     std::to_string(case_id),
                  static_cast<uint32_t>(case_id));
     }
   }
@@ -283,13 +310,14 @@ TEST(FastOps, PoolingMatchesReference) {
     o.fused_activation_function = rng.Act();
     fb::BuiltinOptionsUnion u;
     u.Set(o);
-    b.AddOp(max ? fb::BuiltinOperator::MAX_POOL_2D : fb::BuiltinOperator::AVERAGE_POOL_2D,
+    b.AddOp(max ? fb::BuiltinOperator::MAX_POOL_2D
+                : fb::BuiltinOperator::AVERAGE_POOL_2D,
             {x}, {y}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({y});
     CheckModel(b.Build(), Tol::kOrder, s8 ? "pool_s8" : "pool",
-               std::string(max ? "max" : "avg") + (s8 ? " int8" : " f32") + " case " +
-                   std::to_string(i),
+               std::string(max ? "max" : "avg") + (s8 ? " int8" : " f32") +
+                   " case " + std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
@@ -309,19 +337,21 @@ TEST(FastOps, MeanSumMatchReference) {
     const fb::TensorType t = TypeOf(s8);
     const int x = b.AddTensor(t, shape, "x", s8 ? rng.Quant() : QuantSpec{});
     const int ax = b.AddConstant<int32_t>(fb::TensorType::INT32,
-                                          {static_cast<int32_t>(axes.size())}, axes, "axes");
-    const int y = b.AddTensor(t, {}, "y", s8 ? rng.Quant(0.05f, 0.5f) : QuantSpec{});
+                                          {static_cast<int32_t>(axes.size())},
+                                          axes, "axes");
+    const int y =
+        b.AddTensor(t, {}, "y", s8 ? rng.Quant(0.05f, 0.5f) : QuantSpec{});
     fb::ReducerOptionsT o;
     o.keep_dims = rng.Int(0, 1) == 1;
     fb::BuiltinOptionsUnion u;
     u.Set(o);
-    b.AddOp(sum ? fb::BuiltinOperator::SUM : fb::BuiltinOperator::MEAN, {x, ax}, {y},
-            std::move(u));
+    b.AddOp(sum ? fb::BuiltinOperator::SUM : fb::BuiltinOperator::MEAN, {x, ax},
+            {y}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({y});
     CheckModel(b.Build(), Tol::kOrder, s8 ? "mean_s8" : "mean",
-               std::string(sum ? "sum" : "mean") + (s8 ? " int8" : " f32") + " case " +
-                   std::to_string(i),
+               std::string(sum ? "sum" : "mean") + (s8 ? " int8" : " f32") +
+                   " case " + std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
@@ -333,7 +363,8 @@ TEST(FastOps, ResizeBilinearMatchesReference) {
     const std::vector<int32_t> size = {rng.Int(1, 24), rng.Int(1, 24)};
     ModelBuilder b;
     const int x = b.AddTensor(fb::TensorType::FLOAT32, shape, "x");
-    const int sz = b.AddConstant<int32_t>(fb::TensorType::INT32, {2}, size, "size");
+    const int sz =
+        b.AddConstant<int32_t>(fb::TensorType::INT32, {2}, size, "size");
     const int y = b.AddTensor(fb::TensorType::FLOAT32, {}, "y");
     fb::ResizeBilinearOptionsT o;
     const int mode = rng.Int(0, 2);
@@ -344,8 +375,8 @@ TEST(FastOps, ResizeBilinearMatchesReference) {
     b.AddOp(fb::BuiltinOperator::RESIZE_BILINEAR, {x, sz}, {y}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({y});
-    CheckModel(b.Build(), Tol::kOrder, "resize_bilinear", "resize case " + std::to_string(i),
-               static_cast<uint32_t>(i));
+    CheckModel(b.Build(), Tol::kOrder, "resize_bilinear",
+               "resize case " + std::to_string(i), static_cast<uint32_t>(i));
   }
 }
 
@@ -364,8 +395,8 @@ TEST(FastOps, SoftmaxMatchesReference) {
     b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {y}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({y});
-    CheckModel(b.Build(), Tol::kTranscendental, "softmax", "softmax case " + std::to_string(i),
-               static_cast<uint32_t>(i));
+    CheckModel(b.Build(), Tol::kTranscendental, "softmax",
+               "softmax case " + std::to_string(i), static_cast<uint32_t>(i));
   }
 }
 
@@ -385,7 +416,8 @@ TEST(FastOps, BatchMatMulConstantRhsMatchesReference) {
     if (i % 5 == 0) w.resize(static_cast<size_t>(k) * n);
     ModelBuilder b;
     const int x = b.AddTensor(fb::TensorType::FLOAT32, lhs_shape, "x");
-    const int y = b.AddConstant<float>(fb::TensorType::FLOAT32, rhs_shape, w, "w");
+    const int y =
+        b.AddConstant<float>(fb::TensorType::FLOAT32, rhs_shape, w, "w");
     const int z = b.AddTensor(fb::TensorType::FLOAT32, {}, "z");
     fb::BatchMatMulOptionsT o;
     o.adj_y = adj_y;
@@ -394,7 +426,8 @@ TEST(FastOps, BatchMatMulConstantRhsMatchesReference) {
     b.AddOp(fb::BuiltinOperator::BATCH_MATMUL, {x, y}, {z}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({z});
-    CheckModel(b.Build(), Tol::kOrder, "gemm", "batch_matmul case " + std::to_string(i),
+    CheckModel(b.Build(), Tol::kOrder, "gemm",
+               "batch_matmul case " + std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
@@ -415,15 +448,17 @@ TEST(FastOps, TransposeMatchesReference) {
     std::shuffle(perm.begin(), perm.end(), rng.gen);
     const fb::TensorType t = types[i % 4];
     ModelBuilder b;
-    const QuantSpec q = t == fb::TensorType::INT8 ? QuantSpec{{0.1f}, {0}, 0} : QuantSpec{};
+    const QuantSpec q =
+        t == fb::TensorType::INT8 ? QuantSpec{{0.1f}, {0}, 0} : QuantSpec{};
     const int x = b.AddTensor(t, shape, "x", q);
-    const int pm = b.AddConstant<int32_t>(fb::TensorType::INT32, {rank}, perm, "perm");
+    const int pm =
+        b.AddConstant<int32_t>(fb::TensorType::INT32, {rank}, perm, "perm");
     const int y = b.AddTensor(t, {}, "y", q);
     b.AddOp(fb::BuiltinOperator::TRANSPOSE, {x, pm}, {y});
     b.SetInputs({x});
     b.SetOutputs({y});
-    CheckModel(b.Build(), Tol::kExact, "blocked_transpose", "transpose case " + std::to_string(i),
-               static_cast<uint32_t>(i));
+    CheckModel(b.Build(), Tol::kExact, "blocked_transpose",
+               "transpose case " + std::to_string(i), static_cast<uint32_t>(i));
   }
 }
 
@@ -431,13 +466,15 @@ TEST(FastOps, TransposeMatchesReference) {
 TEST(FastOps, Lut8KernelsMatchTable) {
   Rand rng(3);
   uint8_t table[256];
-  for (int v = 0; v < 256; ++v) table[v] = static_cast<uint8_t>(rng.Int(0, 255));
+  for (int v = 0; v < 256; ++v)
+    table[v] = static_cast<uint8_t>(rng.Int(0, 255));
   for (x86::Isa isa : SupportedIsas()) {
     const x86::FastOpsKernels* k = x86::GetFastOps(isa);
     for (x86::Lut8Fn fn : {k->lut8, x86::BestLut8(k)}) {
       for (int len : {1, 7, 63, 64, 65, 256, 1000}) {
         std::vector<uint8_t> in(len), out(len, 0), expect(len);
-        for (int i = 0; i < len; ++i) in[i] = static_cast<uint8_t>(len == 256 ? i : rng.Int(0, 255));
+        for (int i = 0; i < len; ++i)
+          in[i] = static_cast<uint8_t>(len == 256 ? i : rng.Int(0, 255));
         for (int i = 0; i < len; ++i) expect[i] = table[in[i]];
         const int begin = len > 3 ? 2 : 0;
         for (int i = 0; i < begin; ++i) expect[i] = 0;

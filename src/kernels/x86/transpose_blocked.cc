@@ -93,7 +93,9 @@ void Run(const void* src_v, void* dst_v, const Plan& q) {
     bool outer[kMaxRank] = {};
     for (int d = 0; d < last; ++d) outer[d] = true;
     const size_t run = static_cast<size_t>(q.dims[last]) * sizeof(T);
-    ForEachOuter(q, outer, [&](int64_t s, int64_t o) { std::memcpy(dst + o, src + s, run); });
+    ForEachOuter(q, outer, [&](int64_t s, int64_t o) {
+      std::memcpy(dst + o, src + s, run);
+    });
     return;
   }
   int j = 0;
@@ -119,11 +121,20 @@ bool TransposeBlocked(const void* src, void* dst, size_t elem_size,
   for (int d = 0; d < q.rank; ++d) has_unit |= q.src[d] == 1;
   if (!has_unit) return false;
   switch (elem_size) {
-    case 1: Run<uint8_t>(src, dst, q); return true;
-    case 2: Run<uint16_t>(src, dst, q); return true;
-    case 4: Run<uint32_t>(src, dst, q); return true;
-    case 8: Run<uint64_t>(src, dst, q); return true;
-    default: return false;
+    case 1:
+      Run<uint8_t>(src, dst, q);
+      return true;
+    case 2:
+      Run<uint16_t>(src, dst, q);
+      return true;
+    case 4:
+      Run<uint32_t>(src, dst, q);
+      return true;
+    case 8:
+      Run<uint64_t>(src, dst, q);
+      return true;
+    default:
+      return false;
   }
 }
 
