@@ -30,11 +30,14 @@ inline void ForEachBinarySpan(const BinaryArgs& g, int64_t begin, int64_t end,
     return kind == Operand::kFull ? p + i : kind == Operand::kRow ? p + j : p;
   };
   int64_t i = begin;
+  // Only the first span can start inside a row: one division, not one
+  // per row (rows are often just 16..64 channels).
+  int64_t j = has_row ? i % g.row : 0;
   while (i < end) {
-    const int64_t j = has_row ? i % g.row : 0;
     const int64_t len = has_row ? std::min(end - i, g.row - j) : end - i;
     span(at(a, g.a_kind, i, j), at(b, g.b_kind, i, j), i, len);
     i += len;
+    j = 0;
   }
 }
 
