@@ -13,8 +13,11 @@ namespace {
 
 std::atomic<int32_t> g_isa_override{static_cast<int32_t>(Isa::kNone)};
 
-// Work below these sizes runs on the caller: waking workers costs more.
-constexpr int64_t kMinElementsPerTask = 16384;
+// Work below these sizes runs on the caller: waking workers costs more,
+// and the cheap element-wise ops are memory-bound, so a second thread only
+// pays off on large tensors (and costs a lot when the core is contended).
+constexpr int64_t kMinElementsPerTask = 32768;
+constexpr int64_t kMinLutBytesPerTask = 65536;
 constexpr int64_t kMinPoolOutputsPerTask = 4096;
 
 int64_t Tasks(ThreadPool* pool, int64_t work, int64_t min_per_task) {
@@ -96,7 +99,7 @@ void RunUnaryF32(ThreadPool* pool, UnaryF32Fn fn, UnaryOp op,
 
 void RunLut8(ThreadPool* pool, Lut8Fn fn, const uint8_t* table,
              const uint8_t* in, uint8_t* out, int64_t n) {
-  SplitRange(pool, n, Tasks(pool, n, kMinElementsPerTask),
+  SplitRange(pool, n, Tasks(pool, n, kMinLutBytesPerTask),
              [&](int64_t b, int64_t e) { fn(table, in, out, b, e); });
 }
 
