@@ -501,41 +501,55 @@ void ResizeBilinearF32(const ref::ResizeParams& p, const float* in, float* out,
   const float sx = BilinearScale(p.in_w, p.out_w, p.align_corners);
   const int64_t depth = p.depth;
   const int64_t in_row = static_cast<int64_t>(p.in_w) * depth;
-  for (int64_t row = row_begin; row < row_end; ++row) {
-    const int32_t b = static_cast<int32_t>(row / p.out_h);
-    const int32_t y = static_cast<int32_t>(row % p.out_h);
-    const float* base = in + static_cast<int64_t>(b) * p.in_h * in_row;
-    float* o = out + row * p.out_w * depth;
-    float dy;
-    int32_t y0, y1;
-    BilinearSource(y, sy, p.half_pixel_centers, p.in_h, &dy, &y0, &y1);
-    const F wy0 = V::Set(1 - dy), wy1 = V::Set(dy);
-    for (int32_t x = 0; x < p.out_w; ++x, o += depth) {
-      float dx;
+  // Source columns are the same for every row: compute them once per tile
+  // of output columns instead of once per output pixel.
+  constexpr int32_t kXTile = 128;
+  int64_t col0[kXTile], col1[kXTile];
+  float fx[kXTile];
+  for (int32_t xt = 0; xt < p.out_w; xt += kXTile) {
+    const int32_t nx = std::min(kXTile, p.out_w - xt);
+    for (int32_t t = 0; t < nx; ++t) {
       int32_t x0, x1;
-      BilinearSource(x, sx, p.half_pixel_centers, p.in_w, &dx, &x0, &x1);
-      const F wx0 = V::Set(1 - dx), wx1 = V::Set(dx);
-      const float* p00 = base + y0 * in_row + x0 * depth;
-      const float* p10 = base + y1 * in_row + x0 * depth;
-      const float* p01 = base + y0 * in_row + x1 * depth;
-      const float* p11 = base + y1 * in_row + x1 * depth;
-      auto blend = [&](F v00, F v10, F v01, F v11) {
-        F r = V::Mul(V::Mul(v00, wy0), wx0);
-        r = V::Add(r, V::Mul(V::Mul(v10, wy1), wx0));
-        r = V::Add(r, V::Mul(V::Mul(v01, wy0), wx1));
-        return V::Add(r, V::Mul(V::Mul(v11, wy1), wx1));
-      };
-      int64_t c = 0;
-      for (; c + V::kN <= depth; c += V::kN) {
-        V::Store(o + c, blend(V::Load(p00 + c), V::Load(p10 + c),
-                              V::Load(p01 + c), V::Load(p11 + c)));
-      }
-      if (c < depth) {
-        const int64_t n = depth - c;
-        V::StoreN(o + c,
-                  blend(V::LoadN(p00 + c, n), V::LoadN(p10 + c, n),
-                        V::LoadN(p01 + c, n), V::LoadN(p11 + c, n)),
-                  n);
+      BilinearSource(xt + t, sx, p.half_pixel_centers, p.in_w, &fx[t], &x0,
+                     &x1);
+      col0[t] = x0 * depth;
+      col1[t] = x1 * depth;
+    }
+    for (int64_t row = row_begin; row < row_end; ++row) {
+      const int32_t b = static_cast<int32_t>(row / p.out_h);
+      const int32_t y = static_cast<int32_t>(row % p.out_h);
+      const float* base = in + static_cast<int64_t>(b) * p.in_h * in_row;
+      float* o = out + (row * p.out_w + xt) * depth;
+      float dy;
+      int32_t y0, y1;
+      BilinearSource(y, sy, p.half_pixel_centers, p.in_h, &dy, &y0, &y1);
+      const F wy0 = V::Set(1 - dy), wy1 = V::Set(dy);
+      const float* r0 = base + y0 * in_row;
+      const float* r1 = base + y1 * in_row;
+      for (int32_t t = 0; t < nx; ++t, o += depth) {
+        const F wx0 = V::Set(1 - fx[t]), wx1 = V::Set(fx[t]);
+        const float* p00 = r0 + col0[t];
+        const float* p10 = r1 + col0[t];
+        const float* p01 = r0 + col1[t];
+        const float* p11 = r1 + col1[t];
+        auto blend = [&](F v00, F v10, F v01, F v11) {
+          F r = V::Mul(V::Mul(v00, wy0), wx0);
+          r = V::Add(r, V::Mul(V::Mul(v10, wy1), wx0));
+          r = V::Add(r, V::Mul(V::Mul(v01, wy0), wx1));
+          return V::Add(r, V::Mul(V::Mul(v11, wy1), wx1));
+        };
+        int64_t c = 0;
+        for (; c + V::kN <= depth; c += V::kN) {
+          V::Store(o + c, blend(V::Load(p00 + c), V::Load(p10 + c),
+                                V::Load(p01 + c), V::Load(p11 + c)));
+        }
+        if (c < depth) {
+          const int64_t n = depth - c;
+          V::StoreN(o + c,
+                    blend(V::LoadN(p00 + c, n), V::LoadN(p10 + c, n),
+                          V::LoadN(p01 + c, n), V::LoadN(p11 + c, n)),
+                    n);
+        }
       }
     }
   }
