@@ -9,6 +9,7 @@
 #include "kernels/ref/activations.h"
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
+#include "ops/fast_ops_select.h"
 
 namespace ember::ops {
 namespace {
@@ -29,6 +30,10 @@ struct ActData {
   ref::LeakyReluParams leaky;
   ref::Int16SigmoidParams sigmoid16;
   ref::HardSwishParams hard_swish;
+  // x86 fast path (nullptr: reference). fp32: vector kernels; 8-bit: a
+  // 256-entry table of the reference's own outputs (bit-exact).
+  const x86::FastOpsKernels* fast;
+  uint8_t fast_table[256];
 };
 
 void ReluBounds(Act act, float* lo, float* hi) {
@@ -77,7 +82,7 @@ bool SupportsQuantized(Act act, DataType t) {
 }
 
 template <Act kAct>
-Status Prepare(OpContext& ctx) {
+Status PrepareRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
   const Tensor* in = ctx.input(0);
   const Tensor* out = ctx.output(0);
@@ -241,6 +246,53 @@ T ApplyQuantized(const ActData& d, T x) {
   return x;
 }
 
+// The fp32 fast kernel for an activation, if there is one.
+template <Act kAct>
+bool FastUnaryOp(x86::UnaryOp* op) {
+  if constexpr (IsReluFamily(kAct)) { *op = x86::UnaryOp::kClamp; return true; }
+  if constexpr (kAct == Act::kLeakyRelu) { *op = x86::UnaryOp::kLeakyRelu; return true; }
+  if constexpr (kAct == Act::kHardSwish) { *op = x86::UnaryOp::kHardSwish; return true; }
+  if constexpr (kAct == Act::kLogistic) { *op = x86::UnaryOp::kLogistic; return true; }
+  if constexpr (kAct == Act::kTanh) { *op = x86::UnaryOp::kTanh; return true; }
+  return false;
+}
+
+// Tabulates the reference's quantized activation over all 256 inputs.
+template <Act kAct, typename T>
+void BuildTable(ActData* d) {
+  for (int v = 0; v < 256; ++v) {
+    const T x = static_cast<T>(static_cast<uint8_t>(v));
+    d->fast_table[v] = static_cast<uint8_t>(ApplyQuantized<kAct, T>(*d, x));
+  }
+}
+
+template <Act kAct>
+Status Prepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareRef<kAct>(ctx));
+  auto* d = ctx.op_data<ActData>();
+  d->fast = nullptr;
+  const Tensor* in = ctx.input(0);
+  const x86::FastOpsKernels* k = SelectFastOps(ctx);
+  if (k == nullptr || in->NumElements() == 0) return Status::Ok();
+  x86::UnaryOp op;
+  if (in->type == DataType::kFloat32 && FastUnaryOp<kAct>(&op)) {
+    d->fast = k;
+    ctx.SetKernelVariant(FastVariantName(k, FastFamily::kActivation));
+  } else if (in->type == DataType::kInt8) {
+    BuildTable<kAct, int8_t>(d);
+    d->fast = k;
+  } else if (in->type == DataType::kUInt8) {
+    BuildTable<kAct, uint8_t>(d);
+    d->fast = k;
+  }
+  if (d->fast != nullptr && in->type != DataType::kFloat32) {
+    ctx.SetKernelVariant(x86::BestLut8(k) != k->lut8 ? "x86_avx512vbmi_lut8"
+                                                     : FastVariantName(k, FastFamily::kLut8));
+  }
+  return Status::Ok();
+}
+
 template <typename T, typename F>
 void Map(const Tensor* in, Tensor* out, F&& f) {
   const T* pi = in->data_as<T>();
@@ -253,6 +305,24 @@ Status Eval(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
   const auto& d = *ctx.op_data<ActData>();
+  if (d.fast != nullptr) {
+    const int64_t n = in->NumElements();
+    if (in->type == DataType::kFloat32) {
+      x86::UnaryOp op = x86::UnaryOp::kClamp;
+      FastUnaryOp<kAct>(&op);
+      x86::UnaryArgs u;
+      u.in = in->data_as<float>();
+      u.out = out->data_as<float>();
+      u.lo = d.float_lo;
+      u.hi = d.float_hi;
+      u.alpha = d.alpha;
+      x86::RunUnaryF32(ctx.thread_pool(), d.fast->unary_f32, op, u, n);
+    } else {
+      x86::RunLut8(ctx.thread_pool(), x86::BestLut8(d.fast), d.fast_table,
+                   static_cast<const uint8_t*>(in->data), static_cast<uint8_t*>(out->data), n);
+    }
+    return Status::Ok();
+  }
   switch (in->type) {
     case DataType::kFloat32:
       Map<float>(in, out, [&](float x) { return ApplyFloat<kAct>(d, x); });
@@ -275,9 +345,11 @@ Status Eval(OpContext& ctx) {
 // PRELU: alpha broadcasts against the input (typically per channel).
 struct PreluData {
   ref::PreluParams q;
+  const x86::FastOpsKernels* fast;  // fp32 only; nullptr: reference
+  x86::BinaryArgs fast_args;
 };
 
-Status PreparePrelu(OpContext& ctx) {
+Status PreparePreluRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareBinaryShape(ctx));
   const Tensor* in = ctx.input(0);
   const Tensor* alpha = ctx.input(1);
@@ -303,11 +375,38 @@ Status PreparePrelu(OpContext& ctx) {
   return Status::Ok();
 }
 
+Status PreparePrelu(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PreparePreluRef(ctx));
+  auto* d = ctx.op_data<PreluData>();
+  d->fast = nullptr;
+  const Tensor* in = ctx.input(0);
+  const Tensor* out = ctx.output(0);
+  if (in->type != DataType::kFloat32 || out->shape.NumElements() == 0) return Status::Ok();
+  const x86::FastOpsKernels* k = SelectFastOps(ctx);
+  if (k == nullptr ||
+      !ClassifyBinaryOperands(in->shape, ctx.input(1)->shape, out->shape, &d->fast_args))
+    return Status::Ok();
+  d->fast_args.lo = -INFINITY;
+  d->fast_args.hi = INFINITY;
+  d->fast = k;
+  ctx.SetKernelVariant(FastVariantName(k, FastFamily::kEltwise));
+  return Status::Ok();
+}
+
 Status EvalPrelu(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   const Tensor* alpha = ctx.input(1);
   Tensor* out = ctx.output(0);
   const auto& p = ctx.op_data<PreluData>()->q;
+  if (const auto* d = ctx.op_data<PreluData>(); d->fast != nullptr) {
+    x86::BinaryArgs args = d->fast_args;
+    args.a = in->data;
+    args.b = alpha->data;
+    args.out = out->data;
+    x86::RunBinaryF32(ctx.thread_pool(), d->fast->binary_f32, x86::BinaryOp::kPrelu, args);
+    return Status::Ok();
+  }
   switch (in->type) {
     case DataType::kFloat32:
       ref::BroadcastBinary(in->shape, in->data_as<float>(), alpha->shape,

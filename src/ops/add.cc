@@ -4,6 +4,7 @@
 // pot_scale_int16 option asks for it.
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
+#include "ops/fast_ops_select.h"
 
 namespace ember::ops {
 namespace {
@@ -17,10 +18,39 @@ struct AddSubData {
   int64_t i64_lo, i64_hi;
   ref::AddSubParams q;
   ref::PotAddSubParams pot;
+  // x86 fast path (nullptr: reference): fp32 and int8 same-shape, scalar
+  // and last-dim-row broadcasts.
+  const x86::FastOpsKernels* fast;
+  x86::BinaryArgs fast_args;
+  x86::QuantAddArgs fast_q;
 };
 
+// Picks the fast kernels when the types and broadcast pattern allow.
+void ChooseFastAdd(OpContext& ctx, AddSubData* d) {
+  d->fast = nullptr;
+  const Tensor* a = ctx.input(0);
+  const Tensor* b = ctx.input(1);
+  const Tensor* out = ctx.output(0);
+  const bool f32 = d->path == AddPath::kFloat;
+  const bool s8 = d->path == AddPath::kQuantized && a->type == DataType::kInt8;
+  if (!f32 && !s8) return;
+  const x86::FastOpsKernels* k = SelectFastOps(ctx);
+  if (k == nullptr || out->shape.NumElements() == 0) return;
+  if (!ClassifyBinaryOperands(a->shape, b->shape, out->shape, &d->fast_args)) return;
+  d->fast_args.lo = d->float_lo;
+  d->fast_args.hi = d->float_hi;
+  if (s8) {
+    const ref::AddSubParams& p = d->q;
+    d->fast_q = {p.left_shift, p.in1_offset, p.in2_offset, p.out_offset,
+                 p.in1_mult,   p.in2_mult,   p.out_mult,   p.in1_shift,
+                 p.in2_shift,  p.out_shift,  p.act_lo,     p.act_hi};
+  }
+  d->fast = k;
+  ctx.SetKernelVariant(FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
+}
+
 template <bool kSub>
-Status Prepare(OpContext& ctx) {
+Status PrepareRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareBinaryShape(ctx));
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
@@ -112,6 +142,14 @@ Status Prepare(OpContext& ctx) {
   return Status::Ok();
 }
 
+template <bool kSub>
+Status Prepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareRef<kSub>(ctx));
+  ChooseFastAdd(ctx, ctx.op_data<AddSubData>());
+  return Status::Ok();
+}
+
 template <typename T, typename F>
 void Run(const Tensor* a, const Tensor* b, Tensor* out, F&& f) {
   ref::BroadcastBinary(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
@@ -124,6 +162,19 @@ Status Eval(OpContext& ctx) {
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
   const auto& d = *ctx.op_data<AddSubData>();
+  if (d.fast != nullptr) {
+    x86::BinaryArgs args = d.fast_args;
+    args.a = a->data;
+    args.b = b->data;
+    args.out = out->data;
+    if (d.path == AddPath::kFloat) {
+      x86::RunBinaryF32(ctx.thread_pool(), d.fast->binary_f32,
+                        kSub ? x86::BinaryOp::kSub : x86::BinaryOp::kAdd, args);
+    } else {
+      x86::RunQuantAddS8(ctx.thread_pool(), d.fast->add_s8, d.fast_q, args);
+    }
+    return Status::Ok();
+  }
   switch (d.path) {
     case AddPath::kFloat:
       Run<float>(a, b, out, [&](float x, float y) {

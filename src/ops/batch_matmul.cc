@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "kernels/ref/batch_matmul.h"
+#include "kernels/x86/fast_ops.h"
+#include "ops/fast_path.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -16,7 +18,99 @@ struct BatchMatMulData {
   bool asymmetric;
   int64_t lhs_matrices;
   int q_scratch, scale_scratch, offset_scratch;
+  // x86 fp32 fast path: constant rhs (every batch matrix) packed once for
+  // the GEMM kernels, lhs not transposed. packed == nullptr: reference.
+  x86::GemmF32Kernel gemm;
+  const float* packed;
+  int64_t packed_floats;  // per rhs matrix
 };
+
+// Packs one rhs matrix into the GEMM panel layout (gemm_f32.h): panel p
+// holds NR zero "bias" values, then for each k the NR weights of columns
+// [p * NR, p * NR + NR), zero past n. rhs is [k][n], or [n][k] with adj_y.
+void PackRhs(const float* rhs, bool adj_y, int32_t k, int32_t n, int32_t nr, float* out) {
+  for (int32_t p0 = 0; p0 < n; p0 += nr) {
+    for (int32_t j = 0; j < nr; ++j) *out++ = 0.0f;
+    for (int32_t kk = 0; kk < k; ++kk) {
+      for (int32_t j = 0; j < nr; ++j) {
+        const int32_t col = p0 + j;
+        *out++ = col >= n ? 0.0f
+                 : adj_y  ? rhs[static_cast<int64_t>(col) * k + kk]
+                          : rhs[static_cast<int64_t>(kk) * n + col];
+      }
+    }
+  }
+}
+
+// Chooses and prepares the GEMM path (fp32, constant rhs, no adj_x).
+Status PrepareFastGemm(OpContext& ctx, BatchMatMulData* d) {
+  d->packed = nullptr;
+  const Tensor* lhs = ctx.input(0);
+  const Tensor* rhs = ctx.input(1);
+  const auto& p = d->params;
+  if (lhs->type != DataType::kFloat32 || rhs->type != DataType::kFloat32 || p.adj_x ||
+      !rhs->is_constant() || p.m == 0 || p.n == 0 || p.k == 0)
+    return Status::Ok();
+  x86::Isa isa = FastFloatIsa(ctx);
+  if (isa == x86::Isa::kNone) return Status::Ok();
+  // The fast-op test hook pins the ISA here too (when the CPU has it).
+  const x86::Isa pinned = x86::FastOpsIsaOverride();
+  if (pinned != x86::Isa::kNone && x86::GetFastOps(pinned) != nullptr) isa = pinned;
+  const x86::GemmF32Kernel kern = x86::GetGemmF32(isa);
+  if (kern.fn == nullptr) return Status::Ok();
+  int64_t rhs_matrices = 1;
+  for (int i = 0; i < rhs->shape.rank - 2; ++i) rhs_matrices *= rhs->shape.dims[i];
+  if (rhs_matrices == 0) return Status::Ok();
+  const size_t bytes = x86::PackedGemmWeightsBytes(p.n, p.k, kern.nr);
+  void* mem = nullptr;
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(bytes * static_cast<size_t>(rhs_matrices), &mem));
+  float* packed = static_cast<float*>(mem);
+  d->packed_floats = static_cast<int64_t>(bytes / sizeof(float));
+  const int64_t rhs_mat = static_cast<int64_t>(p.k) * p.n;
+  for (int64_t i = 0; i < rhs_matrices; ++i) {
+    PackRhs(rhs->data_as<float>() + i * rhs_mat, p.adj_y, p.k, p.n, kern.nr,
+            packed + i * d->packed_floats);
+  }
+  d->gemm = kern;
+  d->packed = packed;
+  ctx.SetKernelVariant(GemmVariantName(isa, false));
+  return Status::Ok();
+}
+
+// out[b] = lhs[b] * rhs[b] per output batch, each a GEMM on the packed rhs.
+void EvalFastGemm(OpContext& ctx, const BatchMatMulData& d) {
+  const auto& p = d.params;
+  const float* lhs = ctx.input(0)->data_as<float>();
+  float* out = ctx.output(0)->data_as<float>();
+  int64_t batches = 1;
+  for (int i = 0; i < p.batch_rank; ++i) batches *= p.batch_dims[i];
+  int32_t idx[kMaxRank] = {};
+  const int64_t lhs_mat = static_cast<int64_t>(p.m) * p.k;
+  const int64_t out_mat = static_cast<int64_t>(p.m) * p.n;
+  for (int64_t b = 0; b < batches; ++b) {
+    int64_t lhs_base = 0, rhs_base = 0;
+    for (int i = 0; i < p.batch_rank; ++i) {
+      lhs_base += idx[i] * p.lhs_batch_stride[i];
+      rhs_base += idx[i] * p.rhs_batch_stride[i];
+    }
+    x86::GemmF32Args g;
+    g.m = p.m;
+    g.n = p.n;
+    g.k = p.k;
+    g.a = lhs + lhs_base * lhs_mat;
+    g.lda = p.k;
+    g.packed = d.packed + rhs_base * d.packed_floats;
+    g.c = out + b * out_mat;
+    g.ldc = p.n;
+    g.lo = -INFINITY;
+    g.hi = INFINITY;
+    x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
+    for (int i = p.batch_rank - 1; i >= 0; --i) {
+      if (++idx[i] < p.batch_dims[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
 
 Status CheckPerTensor(OpContext& ctx, const Tensor* t, const char* what) {
   if (!t->quant.quantized()) {
@@ -30,7 +124,7 @@ Status CheckPerTensor(OpContext& ctx, const Tensor* t, const char* what) {
   return Status::Ok();
 }
 
-Status Prepare(OpContext& ctx) {
+Status PrepareRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
   const Tensor* lhs = ctx.input(0);
   const Tensor* rhs = ctx.input(1);
@@ -143,12 +237,22 @@ Status Prepare(OpContext& ctx) {
   return ctx.ResizeOutput(0, s);
 }
 
+Status Prepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareRef(ctx));
+  return PrepareFastGemm(ctx, ctx.op_data<BatchMatMulData>());
+}
+
 Status Eval(OpContext& ctx) {
   const Tensor* lhs = ctx.input(0);
   const Tensor* rhs = ctx.input(1);
   Tensor* out = ctx.output(0);
   const auto* data = ctx.op_data<BatchMatMulData>();
   const auto& p = data->params;
+  if (data->packed != nullptr) {
+    EvalFastGemm(ctx, *data);
+    return Status::Ok();
+  }
   if (data->hybrid) {
     ref::BatchMatMulHybrid(p, data->lhs_matrices, data->asymmetric, lhs->data_as<float>(),
                            rhs->data_as<int8_t>(), rhs->quant.scale0(),

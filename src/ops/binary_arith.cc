@@ -2,6 +2,7 @@
 // MINIMUM, POW, FLOOR_DIV, FLOOR_MOD. (ADD and SUB live in add.cc.)
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
+#include "ops/fast_ops_select.h"
 
 namespace ember::ops {
 namespace {
@@ -16,7 +17,38 @@ struct BinaryData {
   ref::MulParams mul;
   ref::SquaredDiffParams sqd;
   ref::DivParams div;
+  // x86 fast path for MUL / MAXIMUM / MINIMUM (fp32; MUL also int8):
+  // nullptr selects the reference.
+  const x86::FastOpsKernels* fast;
+  x86::BinaryArgs fast_args;
+  x86::QuantMulArgs fast_q;
 };
+
+template <Kind kKind>
+void ChooseFastBinary(OpContext& ctx, BinaryData* d) {
+  d->fast = nullptr;
+  if constexpr (kKind != Kind::kMul && kKind != Kind::kMax && kKind != Kind::kMin) return;
+  const Tensor* a = ctx.input(0);
+  const Tensor* out = ctx.output(0);
+  const bool f32 = a->type == DataType::kFloat32;
+  const bool s8 = kKind == Kind::kMul && a->type == DataType::kInt8 && d->quantized;
+  if (!f32 && !s8) return;
+  const x86::FastOpsKernels* k = SelectFastOps(ctx);
+  if (k == nullptr || out->shape.NumElements() == 0) return;
+  if (!ClassifyBinaryOperands(a->shape, ctx.input(1)->shape, out->shape, &d->fast_args))
+    return;
+  // MAXIMUM / MINIMUM have no fused activation: an infinite clamp.
+  const bool clamp = kKind == Kind::kMul;
+  d->fast_args.lo = clamp ? d->float_lo : -INFINITY;
+  d->fast_args.hi = clamp ? d->float_hi : INFINITY;
+  if (s8) {
+    const ref::MulParams& p = d->mul;
+    d->fast_q = {p.in1_offset, p.in2_offset, p.out_offset, p.mult, p.shift,
+                 p.act_lo, p.act_hi};
+  }
+  d->fast = k;
+  ctx.SetKernelVariant(FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
+}
 
 fb::ActivationFunctionType FusedActivation(OpContext& ctx, Kind kind) {
   if (kind == Kind::kMul) {
@@ -58,7 +90,7 @@ bool Supports(Kind kind, DataType t) {
 }
 
 template <Kind kKind>
-Status Prepare(OpContext& ctx) {
+Status PrepareRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareBinaryShape(ctx));
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
@@ -125,6 +157,31 @@ Status Prepare(OpContext& ctx) {
           (static_cast<double>(1 << (2 * p.left_shift)) * so),
       &p.out_mult, &p.out_shift);
   return Status::Ok();
+}
+
+template <Kind kKind>
+Status Prepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareRef<kKind>(ctx));
+  ChooseFastBinary<kKind>(ctx, ctx.op_data<BinaryData>());
+  return Status::Ok();
+}
+
+// Runs the fast kernels chosen in Prepare.
+template <Kind kKind>
+void EvalFast(OpContext& ctx, const BinaryData& d) {
+  x86::BinaryArgs args = d.fast_args;
+  args.a = ctx.input(0)->data;
+  args.b = ctx.input(1)->data;
+  args.out = ctx.output(0)->data;
+  if (d.quantized) {
+    x86::RunQuantMulS8(ctx.thread_pool(), d.fast->mul_s8, d.fast_q, args);
+    return;
+  }
+  const x86::BinaryOp op = kKind == Kind::kMul   ? x86::BinaryOp::kMul
+                           : kKind == Kind::kMax ? x86::BinaryOp::kMax
+                                                 : x86::BinaryOp::kMin;
+  x86::RunBinaryF32(ctx.thread_pool(), d.fast->binary_f32, op, args);
 }
 
 template <typename T, typename F>
@@ -240,6 +297,10 @@ template <Kind kKind>
 Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<BinaryData>();
   const Tensor* a = ctx.input(0);
+  if (d.fast != nullptr) {
+    EvalFast<kKind>(ctx, d);
+    return Status::Ok();
+  }
   if (d.quantized) {
     if constexpr (kKind == Kind::kMul || kKind == Kind::kSquaredDiff ||
                   kKind == Kind::kDiv) {

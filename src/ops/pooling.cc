@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "kernels/ref/pooling.h"
+#include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -11,6 +12,9 @@ enum class PoolKind { kAverage, kMax, kL2 };
 
 struct PoolData {
   ref::PoolParams params;
+  // x86 fast path for fp32 / int8 average and max pooling (nullptr:
+  // reference).
+  const x86::FastOpsKernels* fast;
 };
 
 Status CheckQuantMatches(OpContext& ctx, const Tensor* in, const Tensor* out) {
@@ -35,7 +39,7 @@ Status CheckQuantMatches(OpContext& ctx, const Tensor* in, const Tensor* out) {
 }
 
 template <PoolKind kind>
-Status Prepare(OpContext& ctx) {
+Status PrepareRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
@@ -92,6 +96,24 @@ Status Prepare(OpContext& ctx) {
   return ctx.ResizeOutput(0, MakeShape({p.batches, p.out_h, p.out_w, p.channels}));
 }
 
+template <PoolKind kind>
+Status Prepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareRef<kind>(ctx));
+  auto* d = ctx.op_data<PoolData>();
+  d->fast = nullptr;
+  if (kind == PoolKind::kL2) return Status::Ok();
+  const DataType t = ctx.input(0)->type;
+  const bool s8 = t == DataType::kInt8 && x86::PoolS8Exact(d->params);
+  if (t != DataType::kFloat32 && !s8) return Status::Ok();
+  if (ctx.output(0)->shape.NumElements() == 0) return Status::Ok();
+  d->fast = SelectFastOps(ctx);
+  if (d->fast != nullptr) {
+    ctx.SetKernelVariant(FastVariantName(d->fast, s8 ? FastFamily::kPoolS8 : FastFamily::kPool));
+  }
+  return Status::Ok();
+}
+
 template <PoolKind kind, typename T>
 void PoolQuantized(const ref::PoolParams& p, const Tensor* in, Tensor* out) {
   if (kind == PoolKind::kAverage) {
@@ -106,6 +128,17 @@ Status Eval(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
   const auto& p = ctx.op_data<PoolData>()->params;
+  if (const auto* fast = ctx.op_data<PoolData>()->fast; fast != nullptr) {
+    const bool max = kind == PoolKind::kMax;
+    if (in->type == DataType::kFloat32) {
+      x86::RunPoolF32(ctx.thread_pool(), fast->pool_f32, max, p, in->data_as<float>(),
+                      out->data_as<float>());
+    } else {
+      x86::RunPoolS8(ctx.thread_pool(), fast->pool_s8, max, p, in->data_as<int8_t>(),
+                     out->data_as<int8_t>());
+    }
+    return Status::Ok();
+  }
   switch (in->type) {
     case DataType::kFloat32:
       if (kind == PoolKind::kAverage) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "kernels/ref/reduce.h"
+#include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -21,7 +22,36 @@ struct ReduceData {
   int shift;
   double in_scale, out_scale;  // for the product multiplier in Eval
   int scratch;  // accumulator, one 8-byte slot per output (or input)
+  // x86 fast path for MEAN / SUM over one contiguous block of axes that
+  // leaves the last dim alone (the global-average-pool pattern): the input
+  // is viewed as [outer, reduced, inner]. nullptr: reference.
+  const x86::FastOpsKernels* fast;
+  int64_t fast_outer, fast_reduced, fast_inner;
 };
+
+// Fills the [outer, reduced, inner] view when the reduced dims are one
+// contiguous block and at least 4 trailing elements stay per position.
+bool ContiguousReduceView(const ref::ReduceGeometry& g, ReduceData* d) {
+  int first = -1, last = -1;
+  for (int i = 0; i < g.rank; ++i) {
+    if (!g.reduced[i]) continue;
+    if (first < 0) first = i;
+    if (last >= 0 && last != i - 1) return false;
+    last = i;
+  }
+  if (first < 0 || last == g.rank - 1) return false;
+  int64_t outer = 1, reduced = 1, inner = 1;
+  for (int i = 0; i < g.rank; ++i) {
+    if (i < first) outer *= g.dims[i];
+    else if (i <= last) reduced *= g.dims[i];
+    else inner *= g.dims[i];
+  }
+  if (inner < 4 || reduced == 0 || outer == 0) return false;
+  d->fast_outer = outer;
+  d->fast_reduced = reduced;
+  d->fast_inner = inner;
+  return true;
+}
 
 // Resolves axes into a per-dim mask and computes the output shape.
 Status ResolveAxes(OpContext& ctx, const Tensor* axis, const Shape& in,
@@ -82,7 +112,7 @@ void ProdMultiplier(ReduceData* d) {
 }
 
 template <ReduceKind kind>
-Status Prepare(OpContext& ctx) {
+Status PrepareRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
   const Tensor* in = ctx.input(0);
   const Tensor* axis = ctx.input(1);
@@ -154,6 +184,65 @@ Status Prepare(OpContext& ctx) {
         static_cast<size_t>(std::max<int64_t>(1, d->geo.num_outputs)) * 8, &d->scratch));
   }
   return ctx.ResizeOutput(0, out_shape);
+}
+
+template <ReduceKind kind>
+Status Prepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareRef<kind>(ctx));
+  auto* d = ctx.op_data<ReduceData>();
+  d->fast = nullptr;
+  if (kind != ReduceKind::kMean && kind != ReduceKind::kSum) return Status::Ok();
+  if (ctx.node()->has_dynamic_output) return Status::Ok();
+  const DataType t = ctx.input(0)->type;
+  const bool s8 = t == DataType::kInt8 && d->quantized;
+  if (t != DataType::kFloat32 && !s8) return Status::Ok();
+  if (!ContiguousReduceView(d->geo, d)) return Status::Ok();
+  d->fast = SelectFastOps(ctx);
+  if (d->fast != nullptr)
+    ctx.SetKernelVariant(FastVariantName(d->fast, s8 ? FastFamily::kMeanS8 : FastFamily::kMean));
+  return Status::Ok();
+}
+
+// The quantized tail of ref::QuantizedMeanOrSum (same multiplier folding
+// and rounding) applied to exact int32 sums.
+void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc, int8_t* out,
+                    int64_t count) {
+  const int64_t n = d.fast_reduced;
+  int32_t multiplier = d.multiplier;
+  int shift = d.shift;
+  if (mean) {
+    int log2n = 0;
+    while ((static_cast<uint64_t>(n) >> (log2n + 1)) != 0) ++log2n;
+    int extra = std::min(log2n, 32);
+    extra = std::min(extra, 31 + shift);
+    multiplier = static_cast<int32_t>((static_cast<int64_t>(multiplier) << extra) / n);
+    shift -= extra;
+  }
+  for (int64_t o = 0; o < count; ++o) {
+    const int32_t centered = static_cast<int32_t>(acc[o] - static_cast<int64_t>(d.in_zp) * n);
+    const int32_t v = ref::MultiplyByQuantizedMultiplier(centered, multiplier, shift) + d.out_zp;
+    out[o] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+  }
+}
+
+Status EvalFast(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
+  const Tensor* in = ctx.input(0);
+  Tensor* out = ctx.output(0);
+  const int64_t s = d.fast_reduced, c = d.fast_inner;
+  const bool mean = kind == ReduceKind::kMean;
+  for (int64_t b = 0; b < d.fast_outer; ++b) {
+    if (in->type == DataType::kFloat32) {
+      d.fast->spatial_sum_f32(in->data_as<float>() + b * s * c, s, c, 0, c,
+                              mean ? static_cast<float>(s) : 1.0f,
+                              out->data_as<float>() + b * c);
+    } else {
+      int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
+      d.fast->spatial_sum_s8(in->data_as<int8_t>() + b * s * c, s, c, 0, c, acc);
+      RequantizeSums(d, mean, acc, out->data_as<int8_t>() + b * c, c);
+    }
+  }
+  return Status::Ok();
 }
 
 template <typename T>
@@ -238,6 +327,7 @@ Status Eval(OpContext& ctx) {
     if (d->quantized && kind == ReduceKind::kProd) ProdMultiplier(d);
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
   }
+  if (d->fast != nullptr) return EvalFast(kind, ctx, *d);
   switch (in->type) {
     case DataType::kFloat32: return EvalTyped<float>(kind, ctx, *d);
     case DataType::kInt32: return EvalTyped<int32_t>(kind, ctx, *d);

@@ -1,6 +1,7 @@
 // RESIZE_BILINEAR (float32, uint8, int8, int16) and RESIZE_NEAREST_NEIGHBOR
 // (any fixed-size type) over NHWC inputs; the size input is [new_h, new_w].
 #include "kernels/ref/resize.h"
+#include "ops/fast_ops_select.h"
 #include "ops/shape_util.h"
 
 namespace ember::ops {
@@ -8,6 +9,8 @@ namespace {
 
 struct ResizeData {
   ref::ResizeParams params;
+  // x86 fast path for fp32 bilinear (nullptr: reference).
+  const x86::FastOpsKernels* fast;
 };
 
 Status ComputeOutput(OpContext& ctx, Shape* out) {
@@ -104,7 +107,16 @@ Status ResizeDynamic(OpContext& ctx) {
   return ctx.ResizeOutput(0, s);
 }
 
-Status BilinearPrepare(OpContext& ctx) { return PrepareCommon(ctx, true); }
+Status BilinearPrepare(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  auto* d = ctx.op_data<ResizeData>();
+  d->fast = nullptr;
+  EMBER_RETURN_IF_ERROR(PrepareCommon(ctx, true));
+  if (ctx.input(0)->type == DataType::kFloat32) d->fast = SelectFastOps(ctx);
+  if (d->fast != nullptr)
+    ctx.SetKernelVariant(FastVariantName(d->fast, FastFamily::kResizeBilinear));
+  return Status::Ok();
+}
 Status NearestPrepare(OpContext& ctx) { return PrepareCommon(ctx, false); }
 
 Status BilinearEval(OpContext& ctx) {
@@ -112,6 +124,13 @@ Status BilinearEval(OpContext& ctx) {
   const auto& p = ctx.op_data<ResizeData>()->params;
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
+  if (const auto* fast = ctx.op_data<ResizeData>()->fast; fast != nullptr) {
+    if (out->NumElements() > 0) {
+      x86::RunResizeBilinearF32(ctx.thread_pool(), fast->resize_bilinear_f32, p,
+                                in->data_as<float>(), out->data_as<float>());
+    }
+    return Status::Ok();
+  }
   switch (in->type) {
     case DataType::kFloat32:
       ref::ResizeBilinearFloatMath(p, in->data_as<float>(), out->data_as<float>());

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "kernels/ref/softmax.h"
+#include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -12,6 +13,7 @@ struct SoftmaxData {
   int16_t exp_lut[513];
   int16_t one_over_one_plus_x_lut[513];
   ref::LogSoftmaxQuantParams log_params;
+  const x86::FastOpsKernels* fast;  // fp32 SOFTMAX fast path; nullptr: reference
 };
 
 Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) {
@@ -38,7 +40,7 @@ void SetRows(const Tensor* in, ref::SoftmaxParams* p) {
   p->outer = p->depth > 0 ? in->NumElements() / p->depth : 0;
 }
 
-Status PrepareSoftmax(OpContext& ctx) {
+Status PrepareSoftmaxRef(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
@@ -93,6 +95,17 @@ Status PrepareSoftmax(OpContext& ctx) {
   return ctx.ResizeOutput(0, in->shape);
 }
 
+Status PrepareSoftmax(OpContext& ctx) {
+  ctx.SetKernelVariant("ref");
+  EMBER_RETURN_IF_ERROR(PrepareSoftmaxRef(ctx));
+  auto* d = ctx.op_data<SoftmaxData>();
+  d->fast = nullptr;
+  if (ctx.input(0)->type == DataType::kFloat32 && d->params.outer > 0 && d->params.depth > 0)
+    d->fast = SelectFastOps(ctx);
+  if (d->fast != nullptr) ctx.SetKernelVariant(FastVariantName(d->fast, FastFamily::kSoftmax));
+  return Status::Ok();
+}
+
 Status EvalSoftmax(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
@@ -100,6 +113,11 @@ Status EvalSoftmax(OpContext& ctx) {
   ref::SoftmaxParams p = d->params;
   p.exp_lut = d->exp_lut;
   p.one_over_one_plus_x_lut = d->one_over_one_plus_x_lut;
+  if (d->fast != nullptr) {
+    x86::RunSoftmaxF32(ctx.thread_pool(), d->fast->softmax_f32, in->data_as<float>(),
+                       out->data_as<float>(), p.depth, p.beta, p.outer);
+    return Status::Ok();
+  }
   switch (in->type) {
     case DataType::kFloat32:
       ref::SoftmaxFloat(p, in->data_as<float>(), out->data_as<float>());

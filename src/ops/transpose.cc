@@ -1,5 +1,6 @@
 // TRANSPOSE: output dim i is input dim perm[i]; any type, up to kMaxRank.
 #include "kernels/ref/strided_copy.h"
+#include "kernels/x86/transpose_blocked.h"
 #include "ops/shape_util.h"
 
 namespace ember::ops {
@@ -40,6 +41,9 @@ Status ComputeTranspose(OpContext& ctx, ref::StridedCopyParams* p,
 }
 
 Status Prepare(OpContext& ctx) {
+  // The blocked copy is plain C++ (no ISA needed) but still an optimized
+  // kernel: EMBER_FORCE_REF turns it off.
+  ctx.SetKernelVariant(ctx.optimized_kernels_allowed() ? "x86_blocked_transpose" : "ref");
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
   const Tensor* in = ctx.input(0);
   size_t size;
@@ -69,6 +73,10 @@ Status Eval(OpContext& ctx) {
     Shape s;
     EMBER_RETURN_IF_ERROR(ComputeTranspose(ctx, p, &s));
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, s));
+  }
+  if (ctx.optimized_kernels_allowed() &&
+      x86::TransposeBlocked(in->data, out->data, DataTypeSize(in->type), *p)) {
+    return Status::Ok();
   }
   ref::StridedCopy(in->data, out->data, DataTypeSize(in->type), *p);
   return Status::Ok();

@@ -1,0 +1,152 @@
+// ISA-neutral side of the fast-op kernels: the per-ISA table lookup, the
+// test override, and the drivers that split work over the thread pool.
+#include "kernels/x86/fast_ops.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "kernels/dispatch/cpu_features.h"
+#include "kernels/x86/conv_f32.h"
+
+namespace ember::x86 {
+namespace {
+
+std::atomic<int32_t> g_isa_override{static_cast<int32_t>(Isa::kNone)};
+
+// Work below these sizes runs on the caller: waking workers costs more,
+// and the cheap element-wise ops are memory-bound, so a second thread only
+// pays off on large tensors (and costs a lot when the core is contended).
+constexpr int64_t kMinElementsPerTask = 32768;
+constexpr int64_t kMinLutBytesPerTask = 65536;
+constexpr int64_t kMinPoolOutputsPerTask = 4096;
+
+int64_t Tasks(ThreadPool* pool, int64_t work, int64_t min_per_task) {
+  const int threads = pool ? pool->num_threads() : 1;
+  return std::max<int64_t>(1, std::min<int64_t>(threads, work / min_per_task));
+}
+
+// Splits [0, n) into `tasks` contiguous ranges over the pool.
+template <typename F>
+void SplitRange(ThreadPool* pool, int64_t n, int64_t tasks, F&& f) {
+  if (tasks <= 1) {
+    f(int64_t{0}, n);
+    return;
+  }
+  ParallelTasks(
+      pool, tasks, static_cast<int>(tasks),
+      [&](int64_t t0, int64_t t1, int) { f(n * t0 / tasks, n * t1 / tasks); });
+}
+
+}  // namespace
+
+const FastOpsKernels* GetFastOps(Isa isa) {
+#if defined(__x86_64__)
+  const dispatch::CpuFeatures& cpu = dispatch::GetCpuFeatures();
+  switch (isa) {
+    case Isa::kAvx512:
+      return cpu.has_avx512() ? FastOpsAvx512() : nullptr;
+    case Isa::kAvx2:
+      return cpu.has_avx2_fma() ? FastOpsAvx2() : nullptr;
+    default:
+      break;
+  }
+#endif
+  (void)isa;
+  return nullptr;
+}
+
+Lut8Fn BestLut8(const FastOpsKernels* kernels) {
+#if defined(__x86_64__)
+  // cpu_features.h does not track VBMI; ask the compiler's cpuid helper.
+  static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
+  if (kernels == FastOpsAvx512() && vbmi) return Lut8Avx512Vbmi();
+#endif
+  return kernels->lut8;
+}
+
+void SetFastOpsIsaOverride(Isa isa) {
+  g_isa_override = static_cast<int32_t>(isa);
+}
+Isa FastOpsIsaOverride() { return static_cast<Isa>(g_isa_override.load()); }
+
+void RunBinaryF32(ThreadPool* pool, BinaryF32Fn fn, BinaryOp op,
+                  const BinaryArgs& args) {
+  SplitRange(pool, args.n, Tasks(pool, args.n, kMinElementsPerTask),
+             [&](int64_t b, int64_t e) { fn(op, args, b, e); });
+}
+
+void RunQuantAddS8(ThreadPool* pool, QuantAddS8Fn fn, const QuantAddArgs& q,
+                   const BinaryArgs& args) {
+  SplitRange(pool, args.n, Tasks(pool, args.n, kMinElementsPerTask),
+             [&](int64_t b, int64_t e) { fn(q, args, b, e); });
+}
+
+void RunQuantMulS8(ThreadPool* pool, QuantMulS8Fn fn, const QuantMulArgs& q,
+                   const BinaryArgs& args) {
+  SplitRange(pool, args.n, Tasks(pool, args.n, kMinElementsPerTask),
+             [&](int64_t b, int64_t e) { fn(q, args, b, e); });
+}
+
+void RunUnaryF32(ThreadPool* pool, UnaryF32Fn fn, UnaryOp op,
+                 const UnaryArgs& args, int64_t n) {
+  // Transcendentals cost more per element: split earlier.
+  const int64_t grain = (op == UnaryOp::kLogistic || op == UnaryOp::kTanh)
+                            ? kMinElementsPerTask / 4
+                            : kMinElementsPerTask;
+  SplitRange(pool, n, Tasks(pool, n, grain),
+             [&](int64_t b, int64_t e) { fn(op, args, b, e); });
+}
+
+void RunLut8(ThreadPool* pool, Lut8Fn fn, const uint8_t* table,
+             const uint8_t* in, uint8_t* out, int64_t n) {
+  SplitRange(pool, n, Tasks(pool, n, kMinLutBytesPerTask),
+             [&](int64_t b, int64_t e) { fn(table, in, out, b, e); });
+}
+
+namespace {
+int64_t PoolTasks(ThreadPool* pool, int64_t rows, int64_t outputs_per_row,
+                  int64_t window) {
+  const int64_t work = rows * outputs_per_row * std::max<int64_t>(1, window);
+  return std::min(rows, Tasks(pool, work, kMinPoolOutputsPerTask * 4));
+}
+}  // namespace
+
+void RunPoolF32(ThreadPool* pool, PoolF32Fn fn, bool max,
+                const ref::PoolParams& p, const float* in, float* out) {
+  const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
+  const int64_t tasks =
+      PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
+                static_cast<int64_t>(p.filter_h) * p.filter_w);
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
+}
+
+void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max,
+               const ref::PoolParams& p, const int8_t* in, int8_t* out) {
+  const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
+  const int64_t tasks =
+      PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
+                static_cast<int64_t>(p.filter_h) * p.filter_w);
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
+}
+
+void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,
+                          const ref::ResizeParams& p, const float* in,
+                          float* out) {
+  const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
+  const int64_t tasks =
+      PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.depth, 4);
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(p, in, out, b, e); });
+}
+
+void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in,
+                   float* out, int32_t depth, float beta, int64_t rows) {
+  const int64_t tasks =
+      std::min(rows, Tasks(pool, rows * depth, kMinElementsPerTask / 4));
+  SplitRange(pool, rows, tasks,
+             [&](int64_t b, int64_t e) { fn(in, out, depth, beta, b, e); });
+}
+
+}  // namespace ember::x86

@@ -1,0 +1,89 @@
+// Prepare-time choice of the x86 fast-op kernels (kernels/x86/fast_ops.h)
+// for the element-wise, activation, pooling, reduce and resize ops: which
+// ISA's table to use (none when reference kernels are forced), the variant
+// label for Node::kernel_variant, and the operand classification of the
+// binary ops' fast broadcasting cases. Kept apart from fast_path.h, which
+// serves the conv family.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/x86/fast_ops.h"
+#include "ops/op_util.h"
+
+namespace ember::ops {
+
+// The fast-op kernels for this op, or nullptr (reference kernels forced, or
+// no supported ISA). Tests may pin an ISA with x86::SetFastOpsIsaOverride.
+inline const x86::FastOpsKernels* SelectFastOps(const OpContext& ctx) {
+  if (!ctx.optimized_kernels_allowed()) return nullptr;
+  const x86::Isa pinned = x86::FastOpsIsaOverride();
+  return x86::GetFastOps(pinned != x86::Isa::kNone ? pinned
+                                                   : x86::BestFloatIsa());
+}
+
+enum class FastFamily : int32_t {
+  kEltwise,
+  kEltwiseS8,
+  kActivation,
+  kLut8,
+  kPool,
+  kPoolS8,
+  kMean,
+  kMeanS8,
+  kResizeBilinear,
+  kSoftmax,
+  kCount
+};
+
+// Static label such as "x86_avx512_eltwise".
+inline const char* FastVariantName(const x86::FastOpsKernels* k, FastFamily f) {
+  static const char* const kAvx512[] = {"x86_avx512_eltwise",
+                                        "x86_avx512_eltwise_s8",
+                                        "x86_avx512_act",
+                                        "x86_lut8",
+                                        "x86_avx512_pool",
+                                        "x86_avx512_pool_s8",
+                                        "x86_avx512_mean",
+                                        "x86_avx512_mean_s8",
+                                        "x86_avx512_resize_bilinear",
+                                        "x86_avx512_softmax"};
+  static const char* const kAvx2[] = {
+      "x86_avx2_eltwise", "x86_avx2_eltwise_s8", "x86_avx2_act",
+      "x86_lut8",         "x86_avx2_pool",       "x86_avx2_pool_s8",
+      "x86_avx2_mean",    "x86_avx2_mean_s8",    "x86_avx2_resize_bilinear",
+      "x86_avx2_softmax"};
+  static_assert(sizeof(kAvx512) / sizeof(kAvx512[0]) ==
+                static_cast<size_t>(FastFamily::kCount));
+  const bool avx512 = k == x86::GetFastOps(x86::Isa::kAvx512);
+  return (avx512 ? kAvx512 : kAvx2)[static_cast<int32_t>(f)];
+}
+
+// Classifies the operands of a broadcasting binary op for the fast kernels:
+// each must be the full output (same element count), a single element, or
+// one last-dimension row repeated (shape [1, ..., 1, C] with C the output's
+// last dim). Returns false for every other broadcast (reference kernel).
+inline bool ClassifyBinaryOperands(const Shape& a, const Shape& b,
+                                   const Shape& out, x86::BinaryArgs* args) {
+  const int64_t n = out.NumElements();
+  const int64_t row = out.rank > 0 ? out.dims[out.rank - 1] : 1;
+  auto classify = [&](const Shape& s, x86::Operand* kind) {
+    const int64_t m = s.NumElements();
+    if (m == n) {
+      *kind = x86::Operand::kFull;
+    } else if (m == 1) {
+      *kind = x86::Operand::kScalar;
+    } else if (s.rank > 0 && m == row && s.dims[s.rank - 1] == row) {
+      *kind = x86::Operand::kRow;
+    } else {
+      return false;
+    }
+    return true;
+  };
+  if (!classify(a, &args->a_kind) || !classify(b, &args->b_kind)) return false;
+  args->n = n;
+  args->row = row > 0 ? row : 1;
+  return true;
+}
+
+}  // namespace ember::ops
