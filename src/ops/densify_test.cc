@@ -3,6 +3,8 @@
 // in LiteRT; malformed sparse structures must be rejected cleanly.
 #include <gtest/gtest.h>
 
+#include "util/shared_models.h"
+
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -242,8 +244,9 @@ TEST(ShapeOps, DensifyRejectsMalformedSparsity) {
 // Every sparse weight of MediaPipe's face_detection_full_range_sparse model
 // (float16, CSR on the last dim), densified in Ember and in LiteRT.
 TEST(ShapeOps, DensifyFaceDetectionSparseWeights) {
-  const char* path =
-      "/work/shared/models/mediapipe/face_detection_full_range_sparse.tflite";
+  EMBER_SKIP_WITHOUT_SHARED_MODELS();
+  const std::string path = testing::SharedModelsDir() +
+                           "/mediapipe/face_detection_full_range_sparse.tflite";
   std::ifstream f(path, std::ios::binary);
   ASSERT_TRUE(f.good()) << "missing model " << path;
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "ops/shape_test_util.h"
+#include "util/shared_models.h"
 
 namespace ember::testing {
 namespace {
@@ -33,8 +34,9 @@ const std::set<fb::BuiltinOperator>& FamilyOps() {
 
 std::vector<std::string> ModelFiles() {
   std::vector<std::string> files;
-  for (const char* dir : {"/work/shared/models/mediapipe", "/work/shared/models/tflm"}) {
-    DIR* d = opendir(dir);
+  const std::string root = testing::SharedModelsDir();
+  for (const std::string& dir : {root + "/mediapipe", root + "/tflm"}) {
+    DIR* d = opendir(dir.c_str());
     if (d == nullptr) continue;
     while (dirent* e = readdir(d)) {
       const std::string name = e->d_name;
@@ -48,6 +50,7 @@ std::vector<std::string> ModelFiles() {
 }
 
 TEST(ShapeOps, OpsFromRealModels) {
+  EMBER_SKIP_WITHOUT_SHARED_MODELS();
   const auto files = ModelFiles();
   ASSERT_GE(files.size(), 7u) << "shared models are missing";
   std::vector<OracleCase> cases;
@@ -126,7 +129,10 @@ TEST(ShapeOps, OpsFromRealModels) {
   std::string summary;
   for (const auto& [name, n] : per_op) summary += name + ":" + std::to_string(n) + " ";
   printf("%zu distinct op instances from real models: %s\n", cases.size(), summary.c_str());
-  ExpectAllMatch(cases, labels);
+  // Float RESIZE_BILINEAR runs an optimized kernel whose contracted
+  // multiply-adds differ from the reference in the last bit; everything
+  // else here is exact (integer outputs cannot pass with a diff below 1).
+  ExpectAllMatch(cases, labels, 1e-6);
 }
 
 }  // namespace
