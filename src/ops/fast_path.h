@@ -1,6 +1,6 @@
-// Choosing and preparing the optimized (x86) float kernels of the conv
-// family. Used from Prepare; heap-free (packed weights go to the host's
-// persistent per-node memory).
+// Choosing and preparing the optimized (x86 AVX2/AVX-512, AArch64 NEON)
+// float kernels of the conv family. Used from Prepare; heap-free (packed
+// weights go to the host's persistent per-node memory).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,8 @@ inline x86::Isa FastFloatIsa(const OpContext& ctx) {
 
 // Kernel-variant labels (static strings for Node::kernel_variant).
 inline const char* GemmVariantName(x86::Isa isa, bool im2col) {
+  if (isa == x86::Isa::kNeon)
+    return im2col ? "arm_neon_im2col_gemm_4x16" : "arm_neon_gemm_4x16";
   if (isa == x86::Isa::kAvx512)
     return im2col ? "x86_avx512_im2col_gemm_8x32" : "x86_avx512_gemm_8x32";
   return im2col ? "x86_avx2_im2col_gemm_6x16" : "x86_avx2_gemm_6x16";
