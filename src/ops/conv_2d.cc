@@ -3,6 +3,8 @@
 // weights, input quantized per batch on the fly); int8 (per-channel or
 // per-tensor weights, int32 bias); uint8 (asymmetric weights, int32 bias);
 // int16 activations with int8 weights (int64, int32 or no bias).
+#include <cstring>
+
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
@@ -30,7 +32,125 @@ struct ConvData {
   bool direct;
   int im2col_slots;
   int scratch_im2col;
+  // Optimized int8 / hybrid path (x86): packed weights and, unless the
+  // convolution is 1x1 stride 1 (`s8_direct`), an indirection table of
+  // input offsets per (output pixel, tap) built here, -1 for padding.
+  FastS8 s8;
+  bool s8_direct;
+  const int32_t* indirection;
+  const int8_t* zero_row;  // int8: tap_k bytes of the input zero point
+  // One scratch buffer (nodes have few): the per-worker tile pointers,
+  // then for hybrid the -zero point per batch and a zero-point row per
+  // batch, at these byte offsets.
+  int scratch_s8;
+  size_t s8_offsets_at, s8_zero_rows_at;
 };
+
+// Builds the indirection table: for output pixel p (one batch) and tap
+// (ky, kx), the byte offset of the input pixel in its batch, or -1 where
+// the tap falls into the padding.
+void BuildIndirection(const ref::ConvShape& s, int32_t* table) {
+  int32_t* out = table;
+  for (int32_t oy = 0; oy < s.out_h; ++oy) {
+    for (int32_t ox = 0; ox < s.out_w; ++ox) {
+      for (int32_t ky = 0; ky < s.filter_h; ++ky) {
+        const int32_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
+        for (int32_t kx = 0; kx < s.filter_w; ++kx) {
+          const int32_t ix = ox * s.stride_w - s.pad_left + kx * s.dilation_w;
+          const bool inside = iy >= 0 && iy < s.in_h && ix >= 0 && ix < s.in_w;
+          *out++ = inside ? (iy * s.in_w + ix) * s.in_c : -1;
+        }
+      }
+    }
+  }
+}
+
+Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filter,
+                         const Tensor* bias, const Tensor* output,
+                         x86::S8Output mode, ConvData* d) {
+  const ref::ConvShape& s = d->shape;
+  const x86::S8Isa isa = FastS8Isa(ctx);
+  if (isa == x86::S8Isa::kNone || s.filter_in_c != s.in_c) return Status::Ok();
+  const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
+  const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+  const int64_t out_pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
+  if (out_pixels == 0 || batch_bytes >= (int64_t{1} << 31) ||
+      taps * s.in_c > (int64_t{1} << 24))
+    return Status::Ok();
+  d->s8_direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
+                 s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+                 s.out_h == s.in_h && s.out_w == s.in_w;
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, isa, input, filter, bias, output, s.out_c,
+                                      static_cast<int32_t>(taps), s.in_c, mode,
+                                      &d->s8));
+  if (d->s8.packed == nullptr) return Status::Ok();
+  if (!d->s8_direct) {
+    void* mem = nullptr;
+    const int64_t entries = static_cast<int64_t>(s.out_h) * s.out_w * taps;
+    EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(sizeof(int32_t) * entries, &mem));
+    BuildIndirection(s, static_cast<int32_t*>(mem));
+    d->indirection = static_cast<const int32_t*>(mem);
+    if (mode != x86::S8Output::kFloat) {
+      EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(d->s8.layout.tap_k4, &mem));
+      std::memset(mem, input->quant.zero_point0(), d->s8.layout.tap_k4);
+      d->zero_row = static_cast<const int8_t*>(mem);
+    }
+  }
+  auto round64 = [](size_t n) { return (n + 63) / 64 * 64; };
+  const size_t ptr_bytes =
+      d->s8_direct ? 0
+                   : x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
+                                                d->s8.max_slots);
+  d->s8_offsets_at = round64(ptr_bytes);
+  d->s8_zero_rows_at = d->s8_offsets_at;
+  size_t total = d->s8_offsets_at;
+  if (mode == x86::S8Output::kFloat) {
+    d->s8_zero_rows_at = round64(d->s8_offsets_at + sizeof(int32_t) * s.batches);
+    total = d->s8_zero_rows_at +
+            (d->s8_direct ? 0 : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
+  }
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
+  ctx.SetKernelVariant(S8VariantName(isa, !d->s8_direct));
+  return Status::Ok();
+}
+
+// Runs the prepared int8 / hybrid fast path. For kFloat, `batch_offset`,
+// `batch_scale` and `zero_rows` (one row per batch) describe the input
+// quantized in this Eval.
+void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
+                   void* output, const int32_t* batch_offset,
+                   const float* batch_scale, const int8_t* zero_rows) {
+  const ref::ConvShape& s = d.shape;
+  x86::S8Problem p;
+  p.m = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
+  p.a = input;
+  p.lda = s.in_c;
+  p.rows_per_batch = static_cast<int64_t>(s.out_h) * s.out_w;
+  if (!d.s8_direct) {
+    p.indirection = d.indirection;
+    p.batch_stride = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+    p.taps = s.filter_h * s.filter_w;
+    p.zero_rows = zero_rows ? zero_rows : d.zero_row;
+    p.zero_row_stride = zero_rows ? d.s8.layout.tap_k4 : 0;
+  }
+  p.tap_k = s.in_c;
+  p.packed = d.s8.packed;
+  p.layout = d.s8.layout;
+  p.c = output;
+  p.ldc = s.out_c;
+  p.mode = d.s8.mode;
+  p.out_zp = d.output_offset;
+  p.lo = d.act_lo;
+  p.hi = d.act_hi;
+  p.batch_offset = batch_offset;
+  p.batch_scale = batch_scale;
+  p.col_scale = d.s8.col_scale;
+  p.col_bias = d.s8.col_bias;
+  p.flo = d.float_lo;
+  p.fhi = d.float_hi;
+  auto** ptrs = static_cast<const int8_t**>(ctx.scratch(d.scratch_s8));
+  x86::RunS8Gemm(ctx.thread_pool(), d.s8.max_slots, d.s8.kernel, p, ptrs);
+}
 
 Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
                         const Tensor* bias, ConvData* d) {
@@ -140,7 +260,8 @@ Status Prepare(OpContext& ctx) {
           sizeof(float) * (s.batches + s.out_c), &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
-      return Status::Ok();
+      return PrepareFastS8Conv(ctx, input, filter, bias, output,
+                               x86::S8Output::kFloat, d);
     }
     case DataType::kInt8:
     case DataType::kUInt8:
@@ -184,8 +305,11 @@ Status Prepare(OpContext& ctx) {
       d->output_offset = output->quant.zero_point0();
       EMBER_RETURN_IF_ERROR(
           QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
-      return ctx.RequestScratch(sizeof(int32_t) * 2 * s.out_c,
-                                &d->scratch_multipliers);
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * 2 * s.out_c,
+                                               &d->scratch_multipliers));
+      if (d->kind != ConvKind::kInt8) return Status::Ok();
+      return PrepareFastS8Conv(ctx, input, filter, bias, output,
+                               x86::S8Output::kInt8DoubleRounding, d);
     }
     default:
       return UnsupportedType(ctx, input, "input");
@@ -241,7 +365,10 @@ Status Eval(OpContext& ctx) {
       const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
       for (int32_t b = 0; b < s.batches; ++b) {
         const float* x = input->data_as<float>() + b * per_batch;
-        if (d.hybrid_asymmetric) {
+        if (d.s8.packed != nullptr) {  // vectorized, same bits
+          x86::QuantizeS8Input(d.hybrid_asymmetric, x, per_batch,
+                               q_input + b * per_batch, &scales[b], &zps[b]);
+        } else if (d.hybrid_asymmetric) {
           ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
                                         &scales[b], &zps[b]);
         } else {
@@ -249,6 +376,20 @@ Status Eval(OpContext& ctx) {
                                        &scales[b]);
           zps[b] = 0;
         }
+      }
+      if (d.s8.packed != nullptr) {
+        auto* mem = static_cast<uint8_t*>(ctx.scratch(d.scratch_s8));
+        auto* offsets = reinterpret_cast<int32_t*>(mem + d.s8_offsets_at);
+        int8_t* zero_rows = nullptr;
+        if (!d.s8_direct) zero_rows = reinterpret_cast<int8_t*>(mem + d.s8_zero_rows_at);
+        for (int32_t b = 0; b < s.batches; ++b) {
+          offsets[b] = -zps[b];
+          if (zero_rows)
+            std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b], d.s8.layout.tap_k4);
+        }
+        RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets, scales,
+                      zero_rows);
+        return Status::Ok();
       }
       for (int32_t c = 0; c < s.out_c; ++c) filter_scales[c] = WeightScale(filter, c);
       ref::ConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
@@ -258,6 +399,11 @@ Status Eval(OpContext& ctx) {
     }
     default:
       break;
+  }
+  if (d.s8.packed != nullptr) {
+    RunFastS8Conv(ctx, d, input->data_as<int8_t>(), output->data_as<int8_t>(),
+                  nullptr, nullptr, nullptr);
+    return Status::Ok();
   }
   auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
   int32_t* shift = mult + s.out_c;

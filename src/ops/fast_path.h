@@ -5,7 +5,10 @@
 
 #include <cstdint>
 
+#include "kernels/ref/quant_util.h"
 #include "kernels/x86/conv_f32.h"
+#include "kernels/x86/gemm_s8.h"
+#include "ops/conv_util.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -46,6 +49,114 @@ inline Status PackFastGemm(OpContext& ctx, x86::Isa isa, const Tensor* weights,
                           static_cast<float*>(mem));
   *kernel = kern;
   *packed = static_cast<const float*>(mem);
+  return Status::Ok();
+}
+
+// ---- int8 (and hybrid) CONV_2D / FULLY_CONNECTED ----
+
+// The int8 ISA the optimized kernels may use: kNone when reference
+// kernels are forced or the CPU lacks AVX2.
+inline x86::S8Isa FastS8Isa(const OpContext& ctx) {
+  if (!ctx.optimized_kernels_allowed()) return x86::S8Isa::kNone;
+  return x86::BestS8Isa();
+}
+
+// Kernel-variant labels: "gemm" reads rows directly (1x1 / FC), "igemm"
+// through an indirection table.
+inline const char* S8VariantName(x86::S8Isa isa, bool indirect) {
+  switch (isa) {
+    case x86::S8Isa::kAvx512Vnni:
+      return indirect ? "x86_avx512vnni_s8_igemm_8x32" : "x86_avx512vnni_s8_gemm_8x32";
+    case x86::S8Isa::kAvxVnni:
+      return indirect ? "x86_avxvnni_s8_igemm_6x16" : "x86_avxvnni_s8_gemm_6x16";
+    default:
+      return indirect ? "x86_avx2_s8_igemm_4x16" : "x86_avx2_s8_gemm_4x16";
+  }
+}
+
+// Prepared state of the int8 fast path (part of an op's data).
+struct FastS8 {
+  const uint8_t* packed = nullptr;  // nullptr: the op runs its reference kernel
+  x86::S8Kernel kernel;
+  x86::S8PackLayout layout;
+  x86::S8Output mode = x86::S8Output::kInt8DoubleRounding;
+  int max_slots = 1;
+  // Hybrid (kFloat): weight scale and float bias per column, padded to
+  // whole panels (persistent).
+  const float* col_scale = nullptr;
+  const float* col_bias = nullptr;
+};
+
+// Packs constant int8 weights [n][taps * tap_k] for `isa` and fills the
+// per-column header: for int8 outputs the bias with the uint8-shift and
+// input zero-point corrections folded in (bias - (128 + input_zp) * sum w)
+// and the requantization multiplier/shifts; for kFloat the -128 * sum w
+// correction and sum w (the per-batch zero point is applied in Eval).
+// f->packed stays nullptr when weights or bias are not constant.
+inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
+                            const Tensor* weights, const Tensor* bias,
+                            const Tensor* output, int32_t n, int32_t taps,
+                            int32_t tap_k, x86::S8Output mode, FastS8* f) {
+  f->packed = nullptr;
+  if (isa == x86::S8Isa::kNone) return Status::Ok();
+  if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
+    return Status::Ok();
+  f->kernel = x86::GetS8Kernel(isa);
+  if (f->kernel.fn == nullptr) return Status::Ok();
+  f->layout = x86::MakeS8Layout(n, taps, tap_k, f->kernel.nr);
+  f->mode = mode;
+  f->max_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
+  void* mem = nullptr;
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(f->layout.total_bytes, &mem));
+  auto* packed = static_cast<uint8_t*>(mem);
+  const int8_t* w = weights->data_as<int8_t>();
+  x86::PackS8Weights(f->layout, w, packed);
+  const int64_t k = static_cast<int64_t>(taps) * tap_k;
+  const x86::S8PackLayout& l = f->layout;
+  if (mode == x86::S8Output::kFloat) {
+    const size_t padded = static_cast<size_t>(l.panels) * l.nr;
+    void* fmem = nullptr;
+    EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(2 * sizeof(float) * padded, &fmem));
+    auto* scale = static_cast<float*>(fmem);
+    float* fbias = scale + padded;
+    for (size_t c = 0; c < padded; ++c) {
+      const bool real = c < static_cast<size_t>(n);
+      scale[c] = real ? WeightScale(weights, static_cast<int32_t>(c)) : 0.0f;
+      fbias[c] = real && bias ? bias->data_as<float>()[c] : 0.0f;
+    }
+    f->col_scale = scale;
+    f->col_bias = bias ? fbias : nullptr;
+    for (int32_t c = 0; c < n; ++c) {
+      const int32_t sum = x86::S8WeightSum(w, c, k);
+      *x86::S8Header(l, packed, 0, c) = -128 * sum;
+      *x86::S8Header(l, packed, 1, c) = sum;
+    }
+  } else {
+    const int32_t input_zp = input->quant.zero_point0();
+    const double in_scale = input->quant.scale0();
+    const double out_scale = output->quant.scale0();
+    for (int32_t c = 0; c < n; ++c) {
+      const int32_t sum = x86::S8WeightSum(w, c, k);
+      const int32_t b = bias ? bias->data_as<int32_t>()[c] : 0;
+      // Wrapping arithmetic, as the int32 accumulator itself.
+      *x86::S8Header(l, packed, 0, c) = static_cast<int32_t>(
+          static_cast<uint32_t>(b) -
+          static_cast<uint32_t>(128 + input_zp) * static_cast<uint32_t>(sum));
+      int32_t mult = 0;
+      int shift = 0;
+      ref::QuantizeMultiplier(
+          in_scale * static_cast<double>(WeightScale(weights, c)) / out_scale, &mult,
+          &shift);
+      *x86::S8Header(l, packed, 1, c) = mult;
+      if (mode == x86::S8Output::kInt8DoubleRounding) {
+        *x86::S8Header(l, packed, 2, c) = shift > 0 ? shift : 0;
+        *x86::S8Header(l, packed, 3, c) = shift > 0 ? 0 : -shift;
+      } else {
+        *x86::S8Header(l, packed, 3, c) = 31 - shift;
+      }
+    }
+  }
+  f->packed = packed;
   return Status::Ok();
 }
 

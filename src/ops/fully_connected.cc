@@ -28,7 +28,53 @@ struct FcData {
   // Optimized float path (x86): weights packed at prepare.
   const float* packed;
   x86::GemmF32Kernel gemm;
+  // Optimized int8 / hybrid path (x86): weights packed at prepare.
+  FastS8 s8;
+  int scratch_batch_offsets;  // hybrid: -zero point per batch row
 };
+
+// The int8 fast path needs symmetric weights (the reference's weight
+// offset is not folded into the packed sums).
+Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weights,
+                       const Tensor* bias, const Tensor* output, x86::S8Output mode,
+                       FcData* d) {
+  if (d->weights_offset != 0) return Status::Ok();
+  const x86::S8Isa isa = FastS8Isa(ctx);
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, isa, input, weights, bias, output,
+                                      d->shape.units, 1, d->shape.depth, mode,
+                                      &d->s8));
+  if (d->s8.packed == nullptr) return Status::Ok();
+  if (mode == x86::S8Output::kFloat) {
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * d->shape.batches,
+                                             &d->scratch_batch_offsets));
+  }
+  ctx.SetKernelVariant(S8VariantName(isa, false));
+  return Status::Ok();
+}
+
+void RunFastS8Fc(OpContext& ctx, const FcData& d, const int8_t* input, void* output,
+                 const int32_t* batch_offset, const float* batch_scale) {
+  x86::S8Problem p;
+  p.m = d.shape.batches;
+  p.a = input;
+  p.lda = d.shape.depth;
+  p.tap_k = d.shape.depth;
+  p.packed = d.s8.packed;
+  p.layout = d.s8.layout;
+  p.c = output;
+  p.ldc = d.shape.units;
+  p.mode = d.s8.mode;
+  p.out_zp = d.output_offset;
+  p.lo = d.act_lo;
+  p.hi = d.act_hi;
+  p.batch_offset = batch_offset;
+  p.batch_scale = batch_scale;
+  p.col_scale = d.s8.col_scale;
+  p.col_bias = d.s8.col_bias;
+  p.flo = d.float_lo;
+  p.fhi = d.float_hi;
+  x86::RunS8Gemm(ctx.thread_pool(), d.s8.max_slots, d.s8.kernel, p, nullptr);
+}
 
 Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
@@ -111,7 +157,8 @@ Status Prepare(OpContext& ctx) {
           ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(
           ctx.RequestScratch(sizeof(int32_t) * s.batches, &d->scratch_zps));
-      return Status::Ok();
+      return PrepareFastS8Fc(ctx, input, weights, bias, output,
+                             x86::S8Output::kFloat, d);
     }
     case DataType::kInt8:
     case DataType::kUInt8:
@@ -150,13 +197,16 @@ Status Prepare(OpContext& ctx) {
           d->kind = FcKind::kInt16;
         }
       }
-          d->input_offset = -input->quant.zero_point0();
+      d->input_offset = -input->quant.zero_point0();
       d->weights_offset = -weights->quant.zero_point0();
       d->output_offset = output->quant.zero_point0();
       EMBER_RETURN_IF_ERROR(
           QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
-      return ctx.RequestScratch(sizeof(int32_t) * 2 * s.units,
-                                &d->scratch_multipliers);
+      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * 2 * s.units,
+                                               &d->scratch_multipliers));
+      if (d->kind != FcKind::kInt8) return Status::Ok();
+      return PrepareFastS8Fc(ctx, input, weights, bias, output,
+                             x86::S8Output::kInt8SingleRounding, d);
     }
     default:
       return UnsupportedType(ctx, input, "input");
@@ -203,12 +253,20 @@ Status Eval(OpContext& ctx) {
       for (int32_t b = 0; b < s.batches; ++b) {
         const float* x = input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
         int8_t* q = q_input + static_cast<int64_t>(b) * s.depth;
-        if (d.hybrid_asymmetric) {
+        if (d.s8.packed != nullptr) {  // vectorized, same bits
+          x86::QuantizeS8Input(d.hybrid_asymmetric, x, s.depth, q, &scales[b], &zps[b]);
+        } else if (d.hybrid_asymmetric) {
           ref::AsymmetricQuantizeToInt8(x, s.depth, q, &scales[b], &zps[b]);
         } else {
           ref::SymmetricQuantizeToInt8(x, s.depth, q, &scales[b]);
           zps[b] = 0;
         }
+      }
+      if (d.s8.packed != nullptr) {
+        auto* offsets = static_cast<int32_t*>(ctx.scratch(d.scratch_batch_offsets));
+        for (int32_t b = 0; b < s.batches; ++b) offsets[b] = -zps[b];
+        RunFastS8Fc(ctx, d, q_input, output->data_as<float>(), offsets, scales);
+        return Status::Ok();
       }
       ref::FullyConnectedHybrid(s, q_input, scales, zps, weights->data_as<int8_t>(),
                                 weights->quant.scale, d.per_channel,
@@ -218,6 +276,11 @@ Status Eval(OpContext& ctx) {
     }
     default:
       break;
+  }
+  if (d.s8.packed != nullptr) {
+    RunFastS8Fc(ctx, d, input->data_as<int8_t>(), output->data_as<int8_t>(), nullptr,
+                nullptr);
+    return Status::Ok();
   }
   auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
   int32_t* shift = mult + s.units;

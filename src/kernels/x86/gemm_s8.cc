@@ -1,0 +1,226 @@
+#include "kernels/x86/gemm_s8.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "kernels/dispatch/cpu_features.h"
+#include "kernels/ref/quant_util.h"
+#include "kernels/x86/conv_f32.h"  // ParallelTasks
+
+namespace ember::x86 {
+
+S8PackLayout MakeS8Layout(int32_t n, int32_t taps, int32_t tap_k, int32_t nr) {
+  S8PackLayout l;
+  l.n = n;
+  l.nr = nr;
+  l.taps = taps;
+  l.tap_k = tap_k;
+  l.tap_k4 = (tap_k + 3) / 4 * 4;
+  l.panels = (n + nr - 1) / nr;
+  l.panel_bytes = sizeof(int32_t) * kS8HeaderSlots * nr +
+                  static_cast<size_t>(taps) * l.tap_k4 * nr;
+  l.total_bytes = l.panel_bytes * l.panels;
+  return l;
+}
+
+void PackS8Weights(const S8PackLayout& l, const int8_t* w, uint8_t* packed) {
+  const int64_t k = static_cast<int64_t>(l.taps) * l.tap_k;
+  std::memset(packed, 0, l.total_bytes);
+  for (int32_t p = 0; p < l.panels; ++p) {
+    int8_t* dst = reinterpret_cast<int8_t*>(packed + p * l.panel_bytes) +
+                  sizeof(int32_t) * kS8HeaderSlots * l.nr;
+    for (int32_t j = 0; j < l.nr; ++j) {
+      const int32_t col = p * l.nr + j;
+      if (col >= l.n) break;
+      const int8_t* row = w + col * k;
+      for (int32_t t = 0; t < l.taps; ++t) {
+        for (int32_t kk = 0; kk < l.tap_k; ++kk) {
+          const int64_t group =
+              static_cast<int64_t>(t) * (l.tap_k4 / 4) + kk / 4;
+          dst[group * l.nr * 4 + j * 4 + kk % 4] =
+              row[static_cast<int64_t>(t) * l.tap_k + kk];
+        }
+      }
+    }
+  }
+}
+
+int32_t S8WeightSum(const int8_t* w, int32_t col, int64_t k) {
+  int32_t sum = 0;
+  for (int64_t i = 0; i < k; ++i) sum += w[col * k + i];
+  return sum;
+}
+
+namespace {
+std::atomic<int32_t> g_forced_isa{0};
+}  // namespace
+
+bool S8IsaSupported(S8Isa isa) {
+#if defined(__x86_64__)
+  const dispatch::CpuFeatures& f = dispatch::GetCpuFeatures();
+  switch (isa) {
+    case S8Isa::kAvx512Vnni:
+      return f.has_avx512() && f.avx512vnni;
+    case S8Isa::kAvxVnni:
+      return f.has_avx2_fma() && f.avx_vnni;
+    case S8Isa::kAvx2:
+      return f.has_avx2_fma();
+    default:
+      return false;
+  }
+#else
+  (void)isa;
+  return false;
+#endif
+}
+
+S8Isa BestS8Isa() {
+  const auto forced = static_cast<S8Isa>(g_forced_isa.load());
+  if (forced != S8Isa::kNone) return forced;
+  for (S8Isa isa : {S8Isa::kAvx512Vnni, S8Isa::kAvxVnni, S8Isa::kAvx2})
+    if (S8IsaSupported(isa)) return isa;
+  return S8Isa::kNone;
+}
+
+void SetS8IsaForTesting(S8Isa isa) {
+  g_forced_isa.store(static_cast<int32_t>(isa));
+}
+
+S8Kernel GetS8Kernel(S8Isa isa) {
+  S8Kernel k;
+#if defined(__x86_64__)
+  switch (isa) {
+    case S8Isa::kAvx512Vnni:
+      k = {"x86_avx512vnni_s8_8x32", 8, 32, S8TileAvx512Vnni};
+      break;
+    case S8Isa::kAvxVnni:
+      k = {"x86_avxvnni_s8_6x16", 6, 16, S8TileAvxVnni};
+      break;
+    case S8Isa::kAvx2:
+      k = {"x86_avx2_s8_4x16", 4, 16, S8TileAvx2};
+      break;
+    default:
+      break;
+  }
+#else
+  (void)isa;
+#endif
+  return k;
+}
+
+void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
+                     float* scale, int32_t* zero_point) {
+#if defined(__x86_64__)
+  if (S8IsaSupported(S8Isa::kAvx512Vnni)) {
+    if (asymmetric) {
+      QuantizeS8AsymmetricAvx512(x, n, out, scale, zero_point);
+    } else {
+      QuantizeS8SymmetricAvx512(x, n, out, scale);
+      *zero_point = 0;
+    }
+    return;
+  }
+#endif
+  if (asymmetric) {
+    ref::AsymmetricQuantizeToInt8(x, n, out, scale, zero_point);
+  } else {
+    ref::SymmetricQuantizeToInt8(x, n, out, scale);
+    *zero_point = 0;
+  }
+}
+
+namespace {
+
+// Fills the [taps][mr] pointer array of the tile starting at row m0.
+void TilePointers(const S8Problem& p, int32_t mr, int64_t m0, int32_t rows,
+                  const int8_t** ptrs) {
+  for (int32_t r = 0; r < mr; ++r) {
+    // Rows past the end repeat the tile's first row (computed, not stored).
+    const int64_t row = m0 + (r < rows ? r : 0);
+    if (p.indirection == nullptr) {
+      ptrs[r] = p.a + row * p.lda;
+      continue;
+    }
+    const int64_t batch = row / p.rows_per_batch;
+    const int64_t pixel = row % p.rows_per_batch;
+    const int8_t* base = p.a + batch * p.batch_stride;
+    const int8_t* zero = p.zero_rows + batch * p.zero_row_stride;
+    const int32_t* offs = p.indirection + pixel * p.taps;
+    for (int32_t t = 0; t < p.taps; ++t) {
+      ptrs[t * mr + r] = offs[t] < 0 ? zero : base + offs[t];
+    }
+  }
+}
+
+}  // namespace
+
+void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
+               const S8Problem& p, const int8_t** pointer_scratch) {
+  const int32_t mr = kernel.mr;
+  const int64_t tiles = (p.m + mr - 1) / mr;
+  const int32_t panels = p.layout.panels;
+  const size_t out_elem = p.mode == S8Output::kFloat ? sizeof(float) : 1;
+  // Small products stay on fewer workers: waking one costs more than
+  // about a million multiply-adds.
+  const double macs = static_cast<double>(p.m) * p.layout.n * p.taps * p.tap_k;
+  const int slots = static_cast<int>(
+      std::clamp(macs / (1 << 20), 1.0, static_cast<double>(max_slots)));
+  // Tile-major task order: consecutive tasks of a worker share A rows and
+  // their pointer array.
+  ParallelTasks(
+      pool, tiles * panels, slots, [&](int64_t t0, int64_t t1, int slot) {
+        const int8_t* local[16];
+        const int8_t** ptrs =
+            p.indirection
+                ? pointer_scratch + static_cast<int64_t>(slot) * p.taps * mr
+                : local;
+        int32_t row_offset[16];
+        float row_scale[16];
+        int64_t built = -1;
+        S8TileArgs t;
+        t.a = ptrs;
+        t.taps = p.taps;
+        t.tap_k = p.tap_k;
+        t.ldc = p.ldc;
+        t.mode = p.mode;
+        t.out_zp = p.out_zp;
+        t.lo = p.lo;
+        t.hi = p.hi;
+        t.row_offset = row_offset;
+        t.row_scale = row_scale;
+        t.flo = p.flo;
+        t.fhi = p.fhi;
+        for (int64_t task = t0; task < t1; ++task) {
+          const int64_t tile = task / panels;
+          const int32_t panel = static_cast<int32_t>(task % panels);
+          const int64_t m0 = tile * mr;
+          const int32_t rows =
+              static_cast<int32_t>(std::min<int64_t>(mr, p.m - m0));
+          if (tile != built) {
+            TilePointers(p, mr, m0, rows, ptrs);
+            if (p.mode == S8Output::kFloat) {
+              for (int32_t r = 0; r < mr; ++r) {
+                const int64_t batch =
+                    (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
+                row_offset[r] = p.batch_offset[batch];
+                row_scale[r] = p.batch_scale[batch];
+              }
+            }
+            built = tile;
+          }
+          const int32_t n0 = panel * p.layout.nr;
+          t.rows = rows;
+          t.cols = std::min(p.layout.nr, p.layout.n - n0);
+          t.panel = p.packed + panel * p.layout.panel_bytes;
+          t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + n0) * out_elem;
+          if (p.mode == S8Output::kFloat) {
+            t.col_scale = p.col_scale + n0;
+            t.col_bias = p.col_bias ? p.col_bias + n0 : nullptr;
+          }
+          kernel.fn(t);
+        }
+      });
+}
+
+}  // namespace ember::x86
