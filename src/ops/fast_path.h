@@ -67,6 +67,10 @@ inline const char* S8VariantName(x86::S8Isa isa, bool indirect) {
   switch (isa) {
     case x86::S8Isa::kAvx512Vnni:
       return indirect ? "x86_avx512vnni_s8_igemm_8x32" : "x86_avx512vnni_s8_gemm_8x32";
+    case x86::S8Isa::kNeonDotprod:
+      return indirect ? "arm_dotprod_s8_igemm_4x8" : "arm_dotprod_s8_gemm_4x8";
+    case x86::S8Isa::kNeon:
+      return indirect ? "arm_neon_s8_igemm_4x8" : "arm_neon_s8_gemm_4x8";
     case x86::S8Isa::kAvxVnni:
       return indirect ? "x86_avxvnni_s8_igemm_6x16" : "x86_avxvnni_s8_gemm_6x16";
     default:
@@ -88,10 +92,11 @@ struct FastS8 {
 };
 
 // Packs constant int8 weights [n][taps * tap_k] for `isa` and fills the
-// per-column header: for int8 outputs the bias with the uint8-shift and
-// input zero-point corrections folded in (bias - (128 + input_zp) * sum w)
-// and the requantization multiplier/shifts; for kFloat the -128 * sum w
-// correction and sum w (the per-batch zero point is applied in Eval).
+// per-column header: for int8 outputs the bias with the input-shift and
+// input zero-point corrections folded in (bias - (shift + input_zp) * sum w,
+// shift = S8InputShift(isa): 128 on x86, 0 on ARM) and the requantization
+// multiplier/shifts; for kFloat the -shift * sum w correction and sum w
+// (the per-batch zero point is applied in Eval).
 // f->packed stays nullptr when weights or bias are not constant.
 inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
                             const Tensor* weights, const Tensor* bias,
@@ -128,7 +133,7 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
     f->col_bias = bias ? fbias : nullptr;
     for (int32_t c = 0; c < n; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
-      *x86::S8Header(l, packed, 0, c) = -128 * sum;
+      *x86::S8Header(l, packed, 0, c) = -x86::S8InputShift(isa) * sum;
       *x86::S8Header(l, packed, 1, c) = sum;
     }
   } else {
@@ -141,7 +146,8 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
       // Wrapping arithmetic, as the int32 accumulator itself.
       *x86::S8Header(l, packed, 0, c) = static_cast<int32_t>(
           static_cast<uint32_t>(b) -
-          static_cast<uint32_t>(128 + input_zp) * static_cast<uint32_t>(sum));
+          static_cast<uint32_t>(x86::S8InputShift(isa) + input_zp) *
+              static_cast<uint32_t>(sum));
       int32_t mult = 0;
       int shift = 0;
       ref::QuantizeMultiplier(

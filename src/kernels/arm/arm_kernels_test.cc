@@ -62,7 +62,8 @@ std::vector<int32_t> ReferenceGemmS8(const std::vector<int8_t>& a, int64_t lda,
     for (int j = 0; j < n; ++j) {
       int64_t acc = has_bias ? bias[j] : 0;
       for (int t = 0; t < k; ++t)
-        acc += static_cast<int64_t>(a[i * lda + t]) * w[static_cast<size_t>(j) * k + t];
+        acc += static_cast<int64_t>(a[i * lda + t]) *
+               w[static_cast<size_t>(j) * k + t];
       c[static_cast<size_t>(i) * n + j] = static_cast<int32_t>(acc);
     }
   }
@@ -103,9 +104,11 @@ TEST(ArmGemmS8, MatchesScalarReferenceBitExact) {
     const bool has_bias = i % 4 != 0;
     const auto expect = ReferenceGemmS8(a, lda, w, bias, has_bias, m, n, k);
 
-    std::vector<int32_t> packed_mem(arm::PackedGemmWeightsS8Bytes(n, k) / 4 + 1);
+    std::vector<int32_t> packed_mem(arm::PackedGemmWeightsS8Bytes(n, k) / 4 +
+                                    1);
     int8_t* packed = reinterpret_cast<int8_t*>(packed_mem.data());
-    arm::PackGemmWeightsS8(w.data(), has_bias ? bias.data() : nullptr, n, k, packed);
+    arm::PackGemmWeightsS8(w.data(), has_bias ? bias.data() : nullptr, n, k,
+                           packed);
     for (arm::GemmS8Fn fn : fns) {
       const std::string name = fn == &arm::GemmS8Dotprod ? "dotprod" : "neon";
       // A guard column on each side of every row catches stray writes.
@@ -131,7 +134,8 @@ TEST(ArmGemmS8, MatchesScalarReferenceBitExact) {
         EXPECT_EQ(out[r * ldc], 777) << name << " case " << i;
         EXPECT_EQ(out[r * ldc + n + 1], 777) << name << " case " << i;
         for (int j = 0; j < n; ++j) {
-          ASSERT_EQ(out[r * ldc + 1 + j], expect[static_cast<size_t>(r) * n + j])
+          ASSERT_EQ(out[r * ldc + 1 + j],
+                    expect[static_cast<size_t>(r) * n + j])
               << name << " case " << i << " m=" << m << " n=" << n << " k=" << k
               << " at (" << r << ", " << j << ")";
         }

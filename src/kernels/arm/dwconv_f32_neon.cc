@@ -36,8 +36,8 @@ inline void EdgePixel(const RowContext& rc, int32_t c, int32_t ox,
       const int32_t ix = ix0 + kx * g.dilation_w;
       if (ix < 0 || ix >= g.in_w) continue;
       const float32x4_t x = vld1q_f32(rc.rows[ky] + ix * C + c);
-      const float32x4_t w =
-          vld1q_f32(g.filter + static_cast<int64_t>(ky * g.filter_w + kx) * C + c);
+      const float32x4_t w = vld1q_f32(
+          g.filter + static_cast<int64_t>(ky * g.filter_w + kx) * C + c);
       acc = vfmaq_f32(acc, x, w);
     }
   }
@@ -58,7 +58,8 @@ void ChannelBlock(const RowContext& rc, int32_t c, float32x4_t lo,
     const float* r1 = rc.rows[1] + c;
     const float* r2 = rc.rows[2] + c;
     for (int32_t ox = rc.ox_lo; ox < rc.ox_hi; ++ox) {
-      const int64_t off = static_cast<int64_t>(ox * g.stride_w - g.pad_left) * C;
+      const int64_t off =
+          static_cast<int64_t>(ox * g.stride_w - g.pad_left) * C;
       // Three independent chains (one per filter row) hide FMA latency.
       float32x4_t acc0 = vfmaq_f32(bias, vld1q_f32(r0 + off), w[0]);
       float32x4_t acc1 = vmulq_f32(vld1q_f32(r1 + off), w[3]);
@@ -111,11 +112,12 @@ void DwConvF32Neon(const x86::DwConvF32Args& g, int64_t row_begin,
   // Output columns whose taps all fall inside the input (the same for
   // every row).
   rc.ox_lo = 0;
-  while (rc.ox_lo < g.out_w && rc.ox_lo * g.stride_w - g.pad_left < 0) ++rc.ox_lo;
+  while (rc.ox_lo < g.out_w && rc.ox_lo * g.stride_w - g.pad_left < 0)
+    ++rc.ox_lo;
   rc.ox_hi = g.out_w;
-  while (rc.ox_hi > rc.ox_lo &&
-         (rc.ox_hi - 1) * g.stride_w - g.pad_left + (g.filter_w - 1) * g.dilation_w >=
-             g.in_w)
+  while (rc.ox_hi > rc.ox_lo && (rc.ox_hi - 1) * g.stride_w - g.pad_left +
+                                        (g.filter_w - 1) * g.dilation_w >=
+                                    g.in_w)
     --rc.ox_hi;
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int32_t b = static_cast<int32_t>(row / g.out_h);
@@ -132,7 +134,8 @@ void DwConvF32Neon(const x86::DwConvF32Args& g, int64_t row_begin,
       for (int32_t c = 0; c < C; ++c) ScalarChannel(rc, c);
       continue;
     }
-    for (int32_t c = 0; c < C; c += 4) ChannelBlock(rc, std::min(c, C - 4), lo, hi);
+    for (int32_t c = 0; c < C; c += 4)
+      ChannelBlock(rc, std::min(c, C - 4), lo, hi);
   }
 }
 

@@ -75,7 +75,8 @@ void Tile(int32_t nc, int32_t k, const float* a, int64_t lda, const float* w,
   for (int r = 0; r < MR; ++r) {
     float* cr = c + r * ldc;
     float32x4_t out[4];
-    for (int j = 0; j < 4; ++j) out[j] = vminq_f32(vmaxq_f32(acc[r][j], lo), hi);
+    for (int j = 0; j < 4; ++j)
+      out[j] = vminq_f32(vmaxq_f32(acc[r][j], lo), hi);
     if (nc == kNr) {
       for (int j = 0; j < 4; ++j) vst1q_f32(cr + 4 * j, out[j]);
     } else {
@@ -90,7 +91,8 @@ void Tile(int32_t nc, int32_t k, const float* a, int64_t lda, const float* w,
 
 using TileFn = void (*)(int32_t, int32_t, const float*, int64_t, const float*,
                         float*, int64_t, float32x4_t, float32x4_t);
-constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>, Tile<4>};
+constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>,
+                                    Tile<4>};
 
 }  // namespace
 

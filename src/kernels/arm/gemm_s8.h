@@ -41,7 +41,9 @@ struct GemmS8Kernel {
   GemmS8Fn fn = nullptr;
 };
 
-inline int32_t GemmS8Panels(int32_t n) { return (n + kGemmS8Nr - 1) / kGemmS8Nr; }
+inline int32_t GemmS8Panels(int32_t n) {
+  return (n + kGemmS8Nr - 1) / kGemmS8Nr;
+}
 
 inline size_t GemmS8PanelBytes(int32_t k) {
   return sizeof(int32_t) * kGemmS8Nr +

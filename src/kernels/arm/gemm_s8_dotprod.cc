@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "kernels/arm/gemm_s8.h"
+#include "kernels/arm/s8_tile.h"
 
 namespace ember::arm {
 namespace {
@@ -91,7 +92,8 @@ void Tile(int32_t nc, int32_t k, const int8_t* a, int64_t lda, const int8_t* w,
 
 using TileFn = void (*)(int32_t, int32_t, const int8_t*, int64_t, const int8_t*,
                         int32_t*, int64_t);
-constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>, Tile<4>};
+constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>,
+                                    Tile<4>};
 
 }  // namespace
 
@@ -99,9 +101,8 @@ void GemmS8Dotprod(const GemmS8Args& g, int64_t m_begin, int64_t m_end,
                    int32_t p_begin, int32_t p_end) {
   // Panel size spelled out (not GemmS8PanelBytes) to keep every function
   // this file emits local to it; see the comment at the top.
-  const int64_t panel_bytes =
-      static_cast<int64_t>(sizeof(int32_t)) * kNr +
-      static_cast<int64_t>((g.k + 3) / 4) * kGroupBytes;
+  const int64_t panel_bytes = static_cast<int64_t>(sizeof(int32_t)) * kNr +
+                              static_cast<int64_t>((g.k + 3) / 4) * kGroupBytes;
   for (int64_t m = m_begin; m < m_end; m += kMr) {
     const int64_t rows = m_end - m < kMr ? m_end - m : kMr;
     const TileFn tile = kTiles[rows];
@@ -111,6 +112,48 @@ void GemmS8Dotprod(const GemmS8Args& g, int64_t m_begin, int64_t m_end,
       tile(nc, g.k, g.a + m * g.lda, g.lda, g.packed + p * panel_bytes,
            g.c + m * g.ldc + n0, g.ldc);
     }
+  }
+}
+
+// The int8 CONV_2D / FULLY_CONNECTED tile's accumulation (see s8_tile.h):
+// the same SDOT steps over each tap's pointer rows and packed groups.
+void AccumulateS8Dotprod(const x86::S8TileArgs& t, int32_t* out) {
+  static_assert(kS8TileMr == kMr && kS8TileNr == kNr, "one tile shape");
+  int32x4_t acc[kMr][2];
+#pragma GCC unroll 4
+  for (int r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = vdupq_n_s32(0);
+  const int8_t* w = reinterpret_cast<const int8_t*>(t.panel) +
+                    sizeof(int32_t) * x86::kS8HeaderSlots * kNr;
+  for (int32_t tap = 0; tap < t.taps; ++tap) {
+    const int8_t* const* a = t.a + tap * kMr;
+    int32_t kk = 0;
+    for (; kk + 16 <= t.tap_k; kk += 16) {
+      int8x16_t av[kMr];
+#pragma GCC unroll 4
+      for (int r = 0; r < kMr; ++r) av[r] = vld1q_s8(a[r] + kk);
+      Step<kMr, 0>(acc, av, w);
+      Step<kMr, 1>(acc, av, w);
+      Step<kMr, 2>(acc, av, w);
+      Step<kMr, 3>(acc, av, w);
+      w += 4 * kGroupBytes;
+    }
+    for (; kk < t.tap_k; kk += 4) {
+      const int8x16_t w0 = vld1q_s8(w);
+      const int8x16_t w1 = vld1q_s8(w + 16);
+      w += kGroupBytes;
+#pragma GCC unroll 4
+      for (int r = 0; r < kMr; ++r) {
+        const int8x16_t x = vreinterpretq_s8_s32(
+            vdupq_n_s32(LoadWord(a[r] + kk, t.tap_k - kk)));
+        acc[r][0] = vdotq_s32(acc[r][0], w0, x);
+        acc[r][1] = vdotq_s32(acc[r][1], w1, x);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < kMr; ++r) {
+    vst1q_s32(out + r * kNr, acc[r][0]);
+    vst1q_s32(out + r * kNr + 4, acc[r][1]);
   }
 }
 

@@ -44,9 +44,11 @@ void Tile(int32_t nc, int32_t k, const int8_t* a, int64_t lda, const int8_t* w,
     for (int r = 0; r < MR; ++r) {
       const int8x16_t x =
           vreinterpretq_s8_s32(vdupq_n_s32(LoadWord(a + r * lda + kk, k - kk)));
-      acc[r][0] = vpadalq_s16(acc[r][0], vmull_s8(vget_low_s8(w0), vget_low_s8(x)));
+      acc[r][0] =
+          vpadalq_s16(acc[r][0], vmull_s8(vget_low_s8(w0), vget_low_s8(x)));
       acc[r][1] = vpadalq_s16(acc[r][1], vmull_high_s8(w0, x));
-      acc[r][2] = vpadalq_s16(acc[r][2], vmull_s8(vget_low_s8(w1), vget_low_s8(x)));
+      acc[r][2] =
+          vpadalq_s16(acc[r][2], vmull_s8(vget_low_s8(w1), vget_low_s8(x)));
       acc[r][3] = vpadalq_s16(acc[r][3], vmull_high_s8(w1, x));
     }
   }
@@ -69,7 +71,8 @@ void Tile(int32_t nc, int32_t k, const int8_t* a, int64_t lda, const int8_t* w,
 
 using TileFn = void (*)(int32_t, int32_t, const int8_t*, int64_t, const int8_t*,
                         int32_t*, int64_t);
-constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>, Tile<4>};
+constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>,
+                                    Tile<4>};
 
 }  // namespace
 
