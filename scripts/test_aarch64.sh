@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # AArch64: cross-builds ember_tests (preset aarch64, Debian's
 # g++-aarch64-linux-gnu) and runs it under qemu-aarch64 twice:
-#   -cpu max         NEON + dotprod: the SDOT int8 kernels and everything else
-#   -cpu cortex-a57  NEON only: the fallback int8 kernel, fp32 NEON kernels
+#   -cpu max         NEON + dotprod (+ i8mm): SDOT and fallback int8 kernels
+#   -cpu cortex-a57  NEON only: the fallback int8 kernel
 # The cross ember_tests holds every test that needs no Python/LiteRT (see
 # CMakeLists.txt): the optimized-vs-reference kernel tests and the op unit
 # tests. EMBER_EXPECT_DOTPROD tells the detection test what each CPU model
@@ -29,11 +29,10 @@ run_qemu() {  # cpu expect_dotprod gtest_filter
     --gtest_filter="$3" --gtest_brief=1
 }
 
-# Kernel tests: optimized vs reference (fp32 NEON, int8 SDOT / fallback) and
-# the detection checks, on both CPU models.
-KERNEL_TESTS='FastF32Kernels.*:Arm*'
+# Everything on both CPU models: the kernel tests (FastF32Kernels: fp32
+# NEON vs reference; FastS8Kernels: int8 CONV_2D / FULLY_CONNECTED with the
+# SDOT or the fallback tiles vs reference, bit-exact; Arm*: detection and
+# the int8 GEMMs vs a scalar reference) and the op / runtime unit tests.
 run_qemu max 1 '*'
-run_qemu cortex-a57 0 "$KERNEL_TESTS"
-# The int8 ops again without dotprod, so their fallback path runs end to end.
-run_qemu cortex-a57 0 '*Int8*:*Quantized*:*FullyConnected*:*Conv*'
+run_qemu cortex-a57 0 '*'
 echo "== aarch64: all passed"
