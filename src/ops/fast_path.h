@@ -106,6 +106,10 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
   if (isa == x86::S8Isa::kNone) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
+  // The padding row holds the input zero point as an int8 byte.
+  if (mode != x86::S8Output::kFloat &&
+      (input->quant.zero_point0() < -128 || input->quant.zero_point0() > 127))
+    return Status::Ok();
   f->kernel = x86::GetS8Kernel(isa);
   if (f->kernel.fn == nullptr) return Status::Ok();
   f->layout = x86::MakeS8Layout(n, taps, tap_k, f->kernel.nr);

@@ -81,7 +81,8 @@ bool S8IsaSupported(S8Isa isa) {
 
 S8Isa BestS8Isa() {
   const auto forced = static_cast<S8Isa>(g_forced_isa.load());
-  if (forced != S8Isa::kNone) return forced;
+  // Only ever an ISA this CPU has, even when a test asks for another.
+  if (forced != S8Isa::kNone && S8IsaSupported(forced)) return forced;
   for (S8Isa isa : {S8Isa::kAvx512Vnni, S8Isa::kAvxVnni, S8Isa::kAvx2,
                     S8Isa::kNeonDotprod, S8Isa::kNeon})
     if (S8IsaSupported(isa)) return isa;
