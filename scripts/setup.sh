@@ -18,6 +18,7 @@ DEBIAN_PACKAGES=(
   libhdf5-dev libzip-dev               # ember convert: Keras .h5 / .keras
   libprotobuf-dev protobuf-compiler    # ember convert: ONNX
   g++-aarch64-linux-gnu qemu-user      # ARM NEON kernels, tested under qemu
+  googletest                           # its sources, built for aarch64
 )
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
