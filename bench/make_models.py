@@ -54,6 +54,28 @@ def main():
         with open(paths["int8"], "wb") as f:
             f.write(conv.convert())
         print(f"made {name} fp32 + int8")
+    # Reduced-precision weight variants (issue: they must run at fp32 speed):
+    # fp16 weights behind DEQUANTIZE, and dynamic-range int8 weights.
+    for name, cls in ARCHS[1:2]:
+        if args.only and not re.search(args.only, name):
+            continue
+        paths = {m: os.path.join(args.out, f"{name}_{m}.tflite")
+                 for m in ("fp16w", "dynamic")}
+        if all(os.path.exists(p) for p in paths.values()):
+            continue
+        tf.keras.utils.set_random_seed(7)
+        model = getattr(tf.keras.applications, cls)(
+            weights=None, input_shape=(224, 224, 3))
+        conv = tf.lite.TFLiteConverter.from_keras_model(model)
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.target_spec.supported_types = [tf.float16]
+        with open(paths["fp16w"], "wb") as f:
+            f.write(conv.convert())
+        conv = tf.lite.TFLiteConverter.from_keras_model(model)
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        with open(paths["dynamic"], "wb") as f:
+            f.write(conv.convert())
+        print(f"made {name} fp16-weight + dynamic-range")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@
 // int16 activations with int8 weights (int64, int32 or no bias).
 #include <cstring>
 
+#include "graph/folded_pad.h"
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/sparse_fast_path.h"
 
 namespace ember::ops {
 namespace {
@@ -44,6 +46,7 @@ struct ConvData {
   // batch, at these byte offsets.
   int scratch_s8;
   size_t s8_offsets_at, s8_zero_rows_at;
+  SparseFloatPath sparse;  // pruned 1x1 weights (ops/sparse_fast_path.h)
 };
 
 // Builds the indirection table: for output pixel p (one batch) and tap
@@ -157,6 +160,8 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
   const ref::ConvShape& s = d->shape;
   const x86::Isa isa = FastFloatIsa(ctx);
   if (isa == x86::Isa::kNone || s.filter_in_c != s.in_c) return Status::Ok();
+  EMBER_RETURN_IF_ERROR(PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));
+  if (d->sparse.active()) return Status::Ok();
   const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
   if (k > (int64_t{1} << 24)) return Status::Ok();
   EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, isa, filter, bias, s.out_c,
@@ -218,15 +223,20 @@ Status Prepare(OpContext& ctx) {
   s.stride_w = opt->stride_w();
   s.dilation_h = opt->dilation_h_factor();
   s.dilation_w = opt->dilation_w_factor();
+  // A PAD folded in by the graph passes widens the input (all zeros when
+  // nothing was folded).
+  const graph::FoldedPad fp = graph::FoldedPadding(ctx);
   PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_h, s.filter_h,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_h + fp.top + fp.bottom, s.filter_h,
                                          s.stride_h, s.dilation_h, &ph));
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_w, s.filter_w,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_w + fp.left + fp.right, s.filter_w,
                                          s.stride_w, s.dilation_w, &pw));
   s.out_h = ph.out;
   s.out_w = pw.out;
-  s.pad_top = ph.pad_before;
-  s.pad_left = pw.pad_before;
+  s.pad_top = ph.pad_before + fp.top;
+  s.pad_left = pw.pad_before + fp.left;
   EMBER_RETURN_IF_ERROR(
       ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c})));
 
@@ -330,6 +340,12 @@ Status Eval(OpContext& ctx) {
   const ref::ConvShape& s = d.shape;
   switch (d.kind) {
     case ConvKind::kFloat:
+      if (d.sparse.active()) {
+        RunSparseFloat(ctx, d.sparse, input->data_as<float>(),
+                       int64_t{s.batches} * s.out_h * s.out_w,
+                       output->data_as<float>(), d.float_lo, d.float_hi);
+        return Status::Ok();
+      }
       if (d.packed != nullptr) {
         if (d.direct) {
           x86::GemmF32Args g;

@@ -5,7 +5,9 @@
 // input quantized per batch); int8 (per-channel weights, int32 bias);
 // uint8 (per-tensor asymmetric weights); int16 activations with int8
 // weights and int64 bias (64-bit accumulator).
+#include "graph/folded_pad.h"
 #include "kernels/ref/depthwise_conv.h"
+#include "kernels/x86/dwconv_s8.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 
@@ -28,12 +30,29 @@ struct DepthwiseData {
   x86::DwConvF32Fn fast;
   const float* zero_row;
   const float* fast_bias;
+  // Optimized int8 path (x86, depth multiplier 1, constant weights): the
+  // kernel, the packed weights / folded bias / requantization constants,
+  // and a row of the input zero point standing in for padding.
+  x86::DwConvS8Fn fast_s8;
+  const int32_t* s8_packed;
+  const int8_t* s8_zero_row;
 };
+
+template <typename T>
+const T* OptionalData(const Tensor* t) {
+  return t ? t->data_as<T>() : nullptr;
+}
+
+// The ISA of the optimized depthwise kernels (kNone: reference).
+x86::Isa DwFastIsa(const OpContext& ctx) {
+  if (!ctx.optimized_kernels_allowed()) return x86::Isa::kNone;
+  return x86::DwIsa();
+}
 
 Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
                         DepthwiseData* d) {
   const ref::DepthwiseShape& s = d->shape;
-  const x86::Isa isa = FastFloatIsa(ctx);
+  const x86::Isa isa = DwFastIsa(ctx);
   if (isa == x86::Isa::kNone || s.depth_multiplier != 1 || s.filter_h > 64)
     return Status::Ok();
   const char* name = "ref";
@@ -54,6 +73,46 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
   d->fast = fn;
   d->zero_row = zeros;
   d->fast_bias = b;
+  ctx.SetKernelVariant(name);
+  return Status::Ok();
+}
+
+// int8 activations with int8 weights (per-channel or per-tensor): packs the
+// weights and precomputes the requantization once, when the weights and
+// bias are constants; otherwise the reference kernel stays.
+Status PrepareFastInt8(OpContext& ctx, const Tensor* input,
+                       const Tensor* filter, const Tensor* bias,
+                       const Tensor* output, DepthwiseData* d) {
+  const ref::DepthwiseShape& s = d->shape;
+  const x86::Isa isa = DwFastIsa(ctx);
+  if (isa == x86::Isa::kNone || s.depth_multiplier != 1 || s.filter_h > 64)
+    return Status::Ok();
+  if (!filter->is_constant() || (bias != nullptr && !bias->is_constant()))
+    return Status::Ok();
+  const char* name = "ref";
+  x86::DwConvS8Fn fn = x86::GetDwConvS8(isa, &name);
+  if (fn == nullptr) return Status::Ok();
+  const int32_t C = s.in_c;
+  const int32_t taps = s.filter_h * s.filter_w;
+  const size_t zero_bytes = static_cast<size_t>(s.in_w) * C;
+  void* packed_mem = nullptr;
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
+      x86::PackedDwS8Bytes(taps, C) + sizeof(int32_t) * 2 * C, &packed_mem));
+  void* zero_mem = nullptr;
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(zero_bytes, &zero_mem));
+  auto* packed = static_cast<int32_t*>(packed_mem);
+  // The multipliers are computed into the tail of the block, then packed.
+  int32_t* mult = packed + x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t);
+  int32_t* shift = mult + C;
+  ComputeOutputMultipliers(input, filter, output, C, mult, shift);
+  x86::PackDwConvS8(filter->data_as<int8_t>(), OptionalData<int32_t>(bias), mult,
+                    shift, taps, C, input->quant.zero_point0(), packed);
+  auto* zeros = static_cast<int8_t*>(zero_mem);
+  for (size_t i = 0; i < zero_bytes; ++i)
+    zeros[i] = static_cast<int8_t>(input->quant.zero_point0());
+  d->fast_s8 = fn;
+  d->s8_packed = packed;
+  d->s8_zero_row = zeros;
   ctx.SetKernelVariant(name);
   return Status::Ok();
 }
@@ -98,15 +157,20 @@ Status Prepare(OpContext& ctx) {
   s.stride_w = opt->stride_w();
   s.dilation_h = opt->dilation_h_factor();
   s.dilation_w = opt->dilation_w_factor();
+  // A PAD folded in by the graph passes widens the input (all zeros when
+  // nothing was folded).
+  const graph::FoldedPad fp = graph::FoldedPadding(ctx);
   PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_h, s.filter_h,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_h + fp.top + fp.bottom, s.filter_h,
                                          s.stride_h, s.dilation_h, &ph));
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(), s.in_w, s.filter_w,
+  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
+                                         s.in_w + fp.left + fp.right, s.filter_w,
                                          s.stride_w, s.dilation_w, &pw));
   s.out_h = ph.out;
   s.out_w = pw.out;
-  s.pad_top = ph.pad_before;
-  s.pad_left = pw.pad_before;
+  s.pad_top = ph.pad_before + fp.top;
+  s.pad_left = pw.pad_before + fp.left;
   EMBER_RETURN_IF_ERROR(
       ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, out_c})));
 
@@ -174,17 +238,16 @@ Status Prepare(OpContext& ctx) {
       d->output_offset = output->quant.zero_point0();
       EMBER_RETURN_IF_ERROR(
           QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
+      if (d->kind == DwKind::kInt8) {
+        EMBER_RETURN_IF_ERROR(
+            PrepareFastInt8(ctx, input, filter, bias, output, d));
+      }
       return ctx.RequestScratch(sizeof(int32_t) * 2 * out_c,
                                 &d->scratch_multipliers);
     }
     default:
       return UnsupportedType(ctx, input, "input");
   }
-}
-
-template <typename T>
-const T* OptionalData(const Tensor* t) {
-  return t ? t->data_as<T>() : nullptr;
 }
 
 Status Eval(OpContext& ctx) {
@@ -244,6 +307,34 @@ Status Eval(OpContext& ctx) {
                                d.float_lo, d.float_hi, output->data_as<float>());
       return Status::Ok();
     }
+    case DwKind::kInt8:
+      if (d.fast_s8 != nullptr) {
+        x86::DwConvS8Args a;
+        a.batches = s.batches;
+        a.in_h = s.in_h;
+        a.in_w = s.in_w;
+        a.channels = s.in_c;
+        a.filter_h = s.filter_h;
+        a.filter_w = s.filter_w;
+        a.out_h = s.out_h;
+        a.out_w = s.out_w;
+        a.stride_h = s.stride_h;
+        a.stride_w = s.stride_w;
+        a.dilation_h = s.dilation_h;
+        a.dilation_w = s.dilation_w;
+        a.pad_top = s.pad_top;
+        a.pad_left = s.pad_left;
+        a.input = input->data_as<int8_t>();
+        a.packed = d.s8_packed;
+        a.zero_row = d.s8_zero_row;
+        a.output = output->data_as<int8_t>();
+        a.output_offset = d.output_offset;
+        a.act_lo = d.act_lo;
+        a.act_hi = d.act_hi;
+        x86::RunDwConvS8(ctx.thread_pool(), d.fast_s8, a);
+        return Status::Ok();
+      }
+      break;
     default:
       break;
   }

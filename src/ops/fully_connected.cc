@@ -8,6 +8,7 @@
 #include "kernels/ref/fully_connected.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/sparse_fast_path.h"
 
 namespace ember::ops {
 namespace {
@@ -27,6 +28,7 @@ struct FcData {
   int scratch_q_input, scratch_scales, scratch_zps;
   // Optimized float path (x86): weights packed at prepare.
   const float* packed;
+  SparseFloatPath sparse;  // pruned weights (ops/sparse_fast_path.h)
   x86::GemmF32Kernel gemm;
   // Optimized int8 / hybrid path (x86): weights packed at prepare.
   FastS8 s8;
@@ -136,6 +138,9 @@ Status Prepare(OpContext& ctx) {
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
       if (weights->type == DataType::kFloat32) {
         d->kind = FcKind::kFloat;
+        EMBER_RETURN_IF_ERROR(PrepareSparseFloat(ctx, weights, bias, s.units,
+                                                 s.depth, s.batches, &d->sparse));
+        if (d->sparse.active()) return Status::Ok();
         const x86::Isa isa = FastFloatIsa(ctx);
         EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, isa, weights, bias, s.units,
                                            s.depth, &d->gemm, &d->packed));
@@ -227,6 +232,11 @@ Status Eval(OpContext& ctx) {
   const ref::FullyConnectedShape& s = d.shape;
   switch (d.kind) {
     case FcKind::kFloat:
+      if (d.sparse.active()) {
+        RunSparseFloat(ctx, d.sparse, input->data_as<float>(), s.batches,
+                       output->data_as<float>(), d.float_lo, d.float_hi);
+        return Status::Ok();
+      }
       if (d.packed != nullptr) {
         x86::GemmF32Args g;
         g.m = s.batches;

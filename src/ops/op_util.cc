@@ -80,8 +80,22 @@ Status BroadcastShapes(OpContext& ctx, const Shape& a, const Shape& b,
   return Status::Ok();
 }
 
+// A standalone activation that a graph pass folded into this op (see
+// Node::folded_activation) stands in for "no fused activation".
+namespace {
+fb::ActivationFunctionType WithFoldedActivation(
+    const OpContext& ctx, fb::ActivationFunctionType act) {
+  const Node* node = ctx.node();
+  if (node == nullptr || node->folded_activation < 0 ||
+      act != fb::ActivationFunctionType::NONE)
+    return act;
+  return static_cast<fb::ActivationFunctionType>(node->folded_activation);
+}
+}  // namespace
+
 Status FloatActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
                             float* lo, float* hi) {
+  act = WithFoldedActivation(ctx, act);
   switch (act) {
     // Like LiteRT, "no activation" still clamps to the finite float range
     // (an infinite result becomes +-FLT_MAX).
@@ -111,6 +125,7 @@ Status FloatActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
 Status QuantizedActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
                                 const Tensor* output, int32_t* lo,
                                 int32_t* hi) {
+  act = WithFoldedActivation(ctx, act);
   int32_t qmin = 0, qmax = 0;
   switch (output->type) {
     case DataType::kInt8: qmin = -128; qmax = 127; break;

@@ -25,6 +25,11 @@ struct InterpreterOptions {
   // Every op uses its reference kernel (no optimized variants), as does
   // the environment variable EMBER_FORCE_REF=1.
   bool force_reference_kernels = false;
+  // Turns off the graph passes run while planning (src/graph/: PAD folding,
+  // activation fusion, fused fp32 inverted-residual blocks), as does the
+  // environment variable EMBER_NO_FUSION=1. They are also off with
+  // preserve_all_tensors (they drop intermediate tensors).
+  bool disable_fusion = false;
 };
 
 // Named inputs/outputs of one SignatureDef.

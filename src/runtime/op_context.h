@@ -37,6 +37,13 @@ struct Node {
   // Which kernel Prepare picked ("ref", or an optimized variant such as
   // "x86_avx512_gemm"); reported by `ember bench`. Static string.
   const char* kernel_variant = "ref";
+  // Set by the graph passes (src/graph/) before Prepare: zero padding of a
+  // PAD folded into this VALID convolution (top, bottom, left, right), and
+  // a standalone RELU-family activation folded into this op's fused
+  // activation (an fb::ActivationFunctionType value, -1 when none). Reset
+  // whenever the subgraph is planned again.
+  int32_t folded_pad[4] = {0, 0, 0, 0};
+  int8_t folded_activation = -1;
 };
 
 // Services the host provides to ops.

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include "graph/rewriter.h"
 #include "kernels/dispatch/cpu_features.h"
+#include "kernels/x86/gemm_f32.h"
 #include "planner/greedy_planner.h"
 #include "runtime/interpreter.h"
 
@@ -36,7 +39,8 @@ bool AlignedBuffer::Reserve(size_t bytes) {
 }
 
 Subgraph::Subgraph(Interpreter* owner, int index)
-    : owner_(owner), index_(index) {}
+    : owner_(owner), index_(index),
+      passes_(std::make_unique<graph::PassState>()) {}
 Subgraph::~Subgraph() = default;
 
 ErrorReporter& Subgraph::error_reporter() { return owner_->errors(); }
@@ -215,6 +219,7 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
   nodes_.assign(num_ops, Node());
   node_folded_.assign(num_ops, 0);
   node_dynamic_.assign(num_ops, 0);
+  node_fused_away_.assign(num_ops, 0);
   dynamic_scratch_.resize(num_ops);
   node_persistent_.resize(num_ops);
   size_t op_data_total = 0;
@@ -436,7 +441,7 @@ Status Subgraph::PlanArena() {
     if (in_arena(t)) first[t] = 0;
   }
   for (int32_t i = 0; i < num_nodes; ++i) {
-    if (node_folded_[i]) continue;
+    if (node_folded(i)) continue;
     const Node& node = nodes_[i];
     for (int k = 0; k < node.num_inputs; ++k) {
       const int32_t t = node.inputs[k];
@@ -486,7 +491,7 @@ Status Subgraph::PlanArena() {
   };
   for (int32_t i = 0; i < num_nodes; ++i) {
     const Node& node = nodes_[i];
-    if (preserve_all || node_folded_[i] || node.reg == nullptr ||
+    if (preserve_all || node_folded(i) || node.reg == nullptr ||
         node.num_inputs < 1 || node.num_outputs < 1)
       continue;
     if (!(node.reg->flags &
@@ -523,7 +528,7 @@ Status Subgraph::PlanArena() {
   }
   const size_t tensor_requests = requests.size();
   for (int32_t i = 0; i < num_nodes; ++i) {
-    if (node_folded_[i] || node_dynamic_[i]) continue;
+    if (node_folded(i) || node_dynamic_[i]) continue;
     for (int s = 0; s < nodes_[i].num_scratch; ++s)
       requests.push_back({nodes_[i].scratch_bytes[s], i, i});
   }
@@ -540,7 +545,7 @@ Status Subgraph::PlanArena() {
   }
   size_t next = tensor_requests;
   for (int32_t i = 0; i < num_nodes; ++i) {
-    if (node_folded_[i] || node_dynamic_[i]) continue;
+    if (node_folded(i) || node_dynamic_[i]) continue;
     for (int s = 0; s < nodes_[i].num_scratch; ++s)
       nodes_[i].scratch[s] = base + plan.offsets[next++];
   }
@@ -557,9 +562,71 @@ Status Subgraph::Allocate() {
     tensor.data = nullptr;
     tensor.bytes = BytesFor(tensor.type, tensor.NumElements());
   }
+  // The graph passes start from the model's own graph every time (shapes
+  // may have changed since the last plan).
+  passes_->Restore(nodes_);
+  std::fill(node_fused_away_.begin(), node_fused_away_.end(), 0);
   EMBER_RETURN_IF_ERROR(PrepareNodes());
+  EMBER_RETURN_IF_ERROR(RunGraphPasses());
   EMBER_RETURN_IF_ERROR(PlanArena());
   needs_allocation_ = false;
+  return Status::Ok();
+}
+
+bool Subgraph::graph_passes_enabled() const {
+  static const bool env_off = [] {
+    const char* v = std::getenv("EMBER_NO_FUSION");
+    return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  const InterpreterOptions& o = owner_->options();
+  // Folding drops tensors a caller asking for all of them wants to read.
+  return !o.disable_fusion && !o.preserve_all_tensors && !env_off;
+}
+
+Status Subgraph::PrepareRewrittenNode(int i) {
+  Node& node = nodes_[i];
+  node.num_scratch = 0;
+  node.has_dynamic_output = false;
+  ReleaseNodeState(i);
+  OpContext ctx(this, tensors_.data(), &node, i, true);
+  EMBER_RETURN_IF_ERROR(node.reg->prepare(ctx));
+  EMBER_RETURN_IF_ERROR(CheckOutputShapes(i));
+  if (node.has_dynamic_output) {
+    return error_reporter().Report(StatusCode::kInternal,
+                                   "rewritten node %d has a dynamic output", i);
+  }
+  for (int k = 0; k < node.num_outputs; ++k) {
+    Tensor& out = tensors_[node.outputs[k]];
+    out.bytes = BytesFor(out.type, out.NumElements());
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::RunGraphPasses() {
+  if (!graph_passes_enabled()) return Status::Ok();
+  std::vector<uint8_t> frozen(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    frozen[i] = node_folded_[i] | node_dynamic_[i] | (nodes_[i].reg == nullptr);
+  graph::PassOptions options;
+  options.fuse_inverted_residual =
+      !force_reference_kernels() && x86::BestFloatIsa() != x86::Isa::kNone;
+  graph::GraphRewriter rewriter(nodes_, tensors_, inputs_, outputs_, frozen,
+                                node_fused_away_, *passes_);
+  graph::RunPasses(rewriter, options);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    // Dropped nodes give back their packed weights.
+    if (node_fused_away_[i]) ReleaseNodeState(static_cast<int>(i));
+  }
+  for (int i : rewriter.changed()) {
+    if (node_fused_away_[i]) continue;
+    Status status = PrepareRewrittenNode(i);
+    if (status.ok()) continue;
+    // A rewrite the op refused: plan the model's own graph instead.
+    passes_->Restore(nodes_);
+    std::fill(node_fused_away_.begin(), node_fused_away_.end(), 0);
+    error_reporter().Clear();
+    return PrepareNodes();
+  }
   return Status::Ok();
 }
 
@@ -618,7 +685,7 @@ Status Subgraph::Invoke() {
         index_);
   }
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (node_folded_[i]) continue;
+    if (node_folded(static_cast<int>(i))) continue;
     if (node_dynamic_[i]) {
       EMBER_RETURN_IF_ERROR(PrepareDynamicNode(static_cast<int>(i)));
     }

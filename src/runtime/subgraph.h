@@ -15,6 +15,9 @@
 namespace ember {
 
 class Interpreter;
+namespace graph {
+class PassState;
+}
 
 struct AlignedBuffer {
   struct Free {
@@ -60,7 +63,14 @@ class Subgraph : public OpHost {
   void EnableProfiling(bool on);
   const std::vector<int64_t>& node_nanos() const { return node_nanos_; }
   const std::vector<int64_t>& node_calls() const { return node_calls_; }
-  bool node_folded(int i) const { return node_folded_[i] != 0; }
+  // True for nodes that do not run: evaluated once at allocate time
+  // (constant folding) or folded into another node by a graph pass.
+  bool node_folded(int i) const {
+    return node_folded_[i] != 0 || node_fused_away_[i] != 0;
+  }
+  // False when the graph passes are off (InterpreterOptions::disable_fusion,
+  // EMBER_NO_FUSION=1, or preserve_all_tensors).
+  bool graph_passes_enabled() const;
 
   // OpHost
   ErrorReporter& error_reporter() override;
@@ -79,6 +89,11 @@ class Subgraph : public OpHost {
 
  private:
   Status PrepareNodes();
+  // Graph passes (src/graph/): rewrite the prepared graph, then prepare the
+  // rewritten nodes again. Falls back to the model's own graph when a
+  // rewritten node fails to prepare.
+  Status RunGraphPasses();
+  Status PrepareRewrittenNode(int node_index);
   Status PlanArena();
   Status FoldConstantNodes();
   Status PrepareDynamicNode(int node_index);
@@ -101,6 +116,8 @@ class Subgraph : public OpHost {
   std::vector<Node> nodes_;
   std::vector<uint8_t> node_folded_;   // evaluated once at allocate time
   std::vector<uint8_t> node_dynamic_;  // re-prepared on every invoke
+  std::vector<uint8_t> node_fused_away_;  // dropped by a graph pass
+  std::unique_ptr<graph::PassState> passes_;
   std::vector<int32_t> inputs_;
   std::vector<int32_t> outputs_;
   AlignedBuffer arena_;

@@ -1,5 +1,5 @@
 // AVX2 fp32 depthwise convolution: 8 channels per ymm (masked tail).
-// For each output row and channel block the 3x3 weights stay in registers
+// For each output row and channel block the 3x3 (and 5x5) weights stay in registers
 // while the row's pixels stream past; rows in the padding read a zero row,
 // columns in the padding take the per-tap checked path. Built with
 // -mavx2 -mfma only.
@@ -27,6 +27,7 @@ void DwConvF32Avx2(const DwConvF32Args& g, int64_t row_begin,
   const __m256 hi = _mm256_set1_ps(g.hi);
   const int32_t kh = g.filter_h, kw = g.filter_w;
   const bool k3 = kh == 3 && kw == 3;
+  const bool k5 = kh == 5 && kw == 5;
   constexpr int kMaxTaps = 64;
   const float* rows[kMaxTaps];  // per ky (kh <= kMaxTaps checked by caller)
   for (int64_t row = row_begin; row < row_end; ++row) {
@@ -91,6 +92,31 @@ void DwConvF32Avx2(const DwConvF32Args& g, int64_t row_begin,
           const __m256 acc = _mm256_add_ps(_mm256_add_ps(acc0, acc1), acc2);
           _mm256_maskstore_ps(out_row + static_cast<int64_t>(ox) * C + c, m,
                                 _mm256_min_ps(_mm256_max_ps(acc, lo), hi));
+        }
+      } else if (k5) {
+        // 5x5: the 25 weights are loaded once per channel block (what does
+        // not fit in registers is reloaded from L1 by the compiler), one
+        // accumulator per filter row to hide the FMA latency.
+        __m256 w[25];
+        for (int t = 0; t < 25; ++t)
+          w[t] = _mm256_maskload_ps(g.filter + static_cast<int64_t>(t) * C + c, m);
+        const int64_t step = static_cast<int64_t>(g.dilation_w) * C;
+        for (int32_t ox = ox_lo; ox < ox_hi; ++ox) {
+          const int64_t off =
+              static_cast<int64_t>(ox * g.stride_w - g.pad_left) * C + c;
+          __m256 acc_row[5];
+          for (int ky = 0; ky < 5; ++ky) {
+            const float* r = rows[ky] + off;
+            __m256 a = _mm256_mul_ps(_mm256_maskload_ps(r, m), w[ky * 5]);
+            for (int kx = 1; kx < 5; ++kx)
+              a = _mm256_fmadd_ps(_mm256_maskload_ps(r + kx * step, m), w[ky * 5 + kx], a);
+            acc_row[ky] = a;
+          }
+          const __m256 acc = _mm256_add_ps(
+              _mm256_add_ps(_mm256_add_ps(acc_row[0], acc_row[1]), _mm256_add_ps(acc_row[2], acc_row[3])),
+              _mm256_add_ps(acc_row[4], bias));
+          _mm256_maskstore_ps(out_row + static_cast<int64_t>(ox) * C + c, m,
+                              _mm256_min_ps(_mm256_max_ps(acc, lo), hi));
         }
       } else {
         for (int32_t ox = ox_lo; ox < ox_hi; ++ox) edge(ox);
