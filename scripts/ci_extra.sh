@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI-only suites: real models from ../shared/models, the conformance suite
-# against LiteRT, the install/find_package check and a bounded fuzz run.
+# against LiteRT, the install/find_package check, the AArch64 build and
+# tests under qemu, and a bounded fuzz run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${EMBER_SHARED_MODELS:-$(pwd)/../shared/models}
@@ -30,6 +31,9 @@ bash bench/kws/run.sh
 
 echo "== ci: installed package + find_package(Ember)"
 bash tests/install/test_find_package.sh --build-dir build/release
+
+echo "== ci: AArch64 cross build, kernel + op tests under qemu-aarch64"
+bash scripts/test_aarch64.sh
 
 echo "== ci: bounded loader fuzzing (clang, ASan+UBSan)"
 bash tests/fuzz/run_fuzz.sh "${EMBER_FUZZ_SECONDS:-60}"

@@ -19,6 +19,7 @@ DEBIAN_PACKAGES=(
   libprotobuf-dev protobuf-compiler    # ember convert: ONNX
   g++-aarch64-linux-gnu qemu-user      # ARM NEON kernels, tested under qemu
   espeak-ng                            # bench/kws only: synthesizes the keyword-spotting data set
+  googletest                           # its sources, built for aarch64
 )
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

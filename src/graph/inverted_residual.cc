@@ -207,9 +207,9 @@ Status Prepare(OpContext& ctx) {
                            g * static_cast<int64_t>(d->out_w) * d->mid_c;
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       sizeof(float) * static_cast<size_t>(per_slot * d->slots), &d->scratch));
-  ctx.SetKernelVariant(isa == x86::Isa::kAvx512
-                           ? "x86_avx512_fused_gemm_dw_gemm"
-                           : "x86_avx2_fused_gemm_dw_gemm");
+  ctx.SetKernelVariant(isa == x86::Isa::kAvx512 ? "x86_avx512_fused_gemm_dw_gemm"
+                       : isa == x86::Isa::kNeon ? "arm_neon_fused_gemm_dw_gemm"
+                                                : "x86_avx2_fused_gemm_dw_gemm");
   return Status::Ok();
 }
 

@@ -1,6 +1,6 @@
-// Choosing and preparing the optimized (x86) float kernels of the conv
-// family. Used from Prepare; heap-free (packed weights go to the host's
-// persistent per-node memory).
+// Choosing and preparing the optimized (x86 AVX2/AVX-512, AArch64 NEON)
+// float kernels of the conv family. Used from Prepare; heap-free (packed
+// weights go to the host's persistent per-node memory).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,8 @@ inline x86::Isa FastFloatIsa(const OpContext& ctx) {
 
 // Kernel-variant labels (static strings for Node::kernel_variant).
 inline const char* GemmVariantName(x86::Isa isa, bool im2col) {
+  if (isa == x86::Isa::kNeon)
+    return im2col ? "arm_neon_im2col_gemm_4x16" : "arm_neon_gemm_4x16";
   if (isa == x86::Isa::kAvx512)
     return im2col ? "x86_avx512_im2col_gemm_8x32" : "x86_avx512_gemm_8x32";
   return im2col ? "x86_avx2_im2col_gemm_6x16" : "x86_avx2_gemm_6x16";
@@ -65,6 +67,10 @@ inline const char* S8VariantName(x86::S8Isa isa, bool indirect) {
   switch (isa) {
     case x86::S8Isa::kAvx512Vnni:
       return indirect ? "x86_avx512vnni_s8_igemm_8x32" : "x86_avx512vnni_s8_gemm_8x32";
+    case x86::S8Isa::kNeonDotprod:
+      return indirect ? "arm_dotprod_s8_igemm_4x8" : "arm_dotprod_s8_gemm_4x8";
+    case x86::S8Isa::kNeon:
+      return indirect ? "arm_neon_s8_igemm_4x8" : "arm_neon_s8_gemm_4x8";
     case x86::S8Isa::kAvxVnni:
       return indirect ? "x86_avxvnni_s8_igemm_6x16" : "x86_avxvnni_s8_gemm_6x16";
     default:
@@ -86,10 +92,11 @@ struct FastS8 {
 };
 
 // Packs constant int8 weights [n][taps * tap_k] for `isa` and fills the
-// per-column header: for int8 outputs the bias with the uint8-shift and
-// input zero-point corrections folded in (bias - (128 + input_zp) * sum w)
-// and the requantization multiplier/shifts; for kFloat the -128 * sum w
-// correction and sum w (the per-batch zero point is applied in Eval).
+// per-column header: for int8 outputs the bias with the input-shift and
+// input zero-point corrections folded in (bias - (shift + input_zp) * sum w,
+// shift = S8InputShift(isa): 128 on x86, 0 on ARM) and the requantization
+// multiplier/shifts; for kFloat the -shift * sum w correction and sum w
+// (the per-batch zero point is applied in Eval).
 // f->packed stays nullptr when weights or bias are not constant.
 inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
                             const Tensor* weights, const Tensor* bias,
@@ -130,7 +137,7 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
     f->col_bias = bias ? fbias : nullptr;
     for (int32_t c = 0; c < n; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
-      *x86::S8Header(l, packed, 0, c) = -128 * sum;
+      *x86::S8Header(l, packed, 0, c) = -x86::S8InputShift(isa) * sum;
       *x86::S8Header(l, packed, 1, c) = sum;
     }
   } else {
@@ -143,7 +150,8 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
       // Wrapping arithmetic, as the int32 accumulator itself.
       *x86::S8Header(l, packed, 0, c) = static_cast<int32_t>(
           static_cast<uint32_t>(b) -
-          static_cast<uint32_t>(128 + input_zp) * static_cast<uint32_t>(sum));
+          static_cast<uint32_t>(x86::S8InputShift(isa) + input_zp) *
+              static_cast<uint32_t>(sum));
       int32_t mult = 0;
       int shift = 0;
       ref::QuantizeMultiplier(

@@ -6,6 +6,8 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
 #endif
 
 namespace ember::dispatch {
@@ -46,6 +48,22 @@ CpuFeatures Detect() {
   f.avx_vnni = f.avx2 && ((a1 >> 4) & 1);
   return f;
 }
+#elif defined(__aarch64__)
+CpuFeatures Detect() {
+  CpuFeatures f;
+  f.neon = true;  // Advanced SIMD is mandatory in AArch64
+#if defined(__linux__)
+  // Bit numbers of the Linux arm64 ABI (asm/hwcap.h), spelled out so the
+  // build does not depend on how new the libc headers are.
+  constexpr unsigned long kHwcapAsimdDp = 1ul << 20;
+  constexpr unsigned long kHwcap2I8mm = 1ul << 13;
+  const unsigned long hwcap = getauxval(AT_HWCAP);
+  const unsigned long hwcap2 = getauxval(AT_HWCAP2);
+  f.dotprod = (hwcap & kHwcapAsimdDp) != 0;
+  f.i8mm = (hwcap2 & kHwcap2I8mm) != 0;
+#endif
+  return f;
+}
 #else
 CpuFeatures Detect() { return CpuFeatures(); }
 #endif
@@ -82,6 +100,9 @@ const char* CpuFeaturesString() {
     add(f.avx512vl, "avx512vl");
     add(f.avx512vnni, "avx512vnni");
     add(f.avx_vnni, "avxvnni");
+    add(f.neon, "neon");
+    add(f.dotprod, "dotprod");
+    add(f.i8mm, "i8mm");
     if (text[0] == '\0') std::strcat(text, "none");
     return true;
   }();

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "kernels/arm/neon_f32.h"
+
 namespace ember::x86 {
 
 void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
@@ -118,6 +120,11 @@ DwConvF32Fn GetDwConvF32(Isa isa, const char** name) {
       return DwConvF32Avx2;
     default:
       break;
+  }
+#elif defined(__aarch64__)
+  if (isa == Isa::kNeon) {
+    *name = "arm_neon_dwconv";
+    return arm::DwConvF32Neon;
   }
 #endif
   *name = "ref";

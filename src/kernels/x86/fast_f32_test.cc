@@ -1,4 +1,5 @@
-// The x86 fp32 fast path against the reference kernels (the oracle):
+// The fp32 fast path (x86 AVX2/AVX-512, AArch64 NEON) against the
+// reference kernels (the oracle):
 // randomized shapes and parameters for GEMM convolution (1x1 direct and
 // im2col), fully connected and depthwise convolution, over every ISA the
 // CPU supports and 1/2/3 threads. Floats must agree within
@@ -31,6 +32,7 @@ std::vector<x86::Isa> SupportedIsas() {
   const auto& f = dispatch::GetCpuFeatures();
   if (f.has_avx512()) isas.push_back(x86::Isa::kAvx512);
   if (f.has_avx2_fma()) isas.push_back(x86::Isa::kAvx2);
+  if (f.neon) isas.push_back(x86::Isa::kNeon);  // AArch64 builds
   return isas;
 }
 

@@ -1,8 +1,8 @@
-// The x86 int8 fast path of CONV_2D / FULLY_CONNECTED against the reference
-// kernels (the oracle): each randomized single-op model runs once with
-// force_reference_kernels and then with every int8 ISA this CPU supports
-// (forced through SetS8IsaForTesting) at 1, 2 and 3 threads. int8 outputs
-// must be bit-exact; hybrid (float in/out, int8 weights) outputs within
+// The int8 fast path of CONV_2D / FULLY_CONNECTED (x86, AArch64) against
+// the reference kernels (the oracle): each randomized single-op model runs
+// once with force_reference_kernels and then with every int8 ISA this CPU
+// supports (forced through SetS8IsaForTesting) at 1, 2 and 3 threads. int8
+// outputs must be bit-exact; hybrid (float in/out, int8 weights) outputs within
 // 1e-5 x max(1, max |reference|) (same quantized input and integer
 // accumulators; only the float scaling's rounding order may differ).
 #include <gtest/gtest.h>
@@ -31,7 +31,8 @@ using testing::Rng;
 std::vector<x86::S8Isa> SupportedS8Isas() {
   std::vector<x86::S8Isa> isas;
   for (x86::S8Isa isa :
-       {x86::S8Isa::kAvx512Vnni, x86::S8Isa::kAvxVnni, x86::S8Isa::kAvx2})
+       {x86::S8Isa::kAvx512Vnni, x86::S8Isa::kAvxVnni, x86::S8Isa::kAvx2,
+        x86::S8Isa::kNeonDotprod, x86::S8Isa::kNeon})
     if (x86::S8IsaSupported(isa)) isas.push_back(isa);
   return isas;
 }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "kernels/arm/neon_f32.h"
 #include "kernels/dispatch/cpu_features.h"
 
 namespace ember::x86 {
@@ -11,6 +12,8 @@ Isa BestFloatIsa() {
   const dispatch::CpuFeatures& f = dispatch::GetCpuFeatures();
   if (f.has_avx512()) return Isa::kAvx512;
   if (f.has_avx2_fma()) return Isa::kAvx2;
+#elif defined(__aarch64__)
+  if (dispatch::GetCpuFeatures().neon) return Isa::kNeon;
 #endif
   return Isa::kNone;
 }
@@ -28,6 +31,10 @@ GemmF32Kernel GetGemmF32(Isa isa) {
     default:
       break;
   }
+#elif defined(__aarch64__)
+  if (isa == Isa::kNeon)
+    k = {"arm_neon_gemm_4x16", arm::kGemmF32NeonMr, arm::kGemmF32NeonNr,
+         arm::GemmF32Neon};
 #endif
   return k;
 }

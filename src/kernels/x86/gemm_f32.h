@@ -35,9 +35,11 @@ struct GemmF32Kernel {
   GemmF32Fn fn = nullptr;
 };
 
-enum class Isa : int32_t { kNone = 0, kAvx2 = 1, kAvx512 = 2 };
+// kNeon: the AArch64 kernels in src/kernels/arm, driven by the same
+// (ISA-neutral) drivers and packed layout.
+enum class Isa : int32_t { kNone = 0, kAvx2 = 1, kAvx512 = 2, kNeon = 3 };
 
-// The best ISA the CPU supports for fp32 kernels (kNone off x86).
+// The best ISA the CPU supports for fp32 kernels (kNone when there is none).
 Isa BestFloatIsa();
 
 // The kernel for an ISA (name == nullptr when not compiled in).

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "kernels/arm/s8_tile.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/quant_util.h"
 #include "kernels/x86/conv_f32.h"  // ParallelTasks
@@ -69,6 +70,9 @@ bool S8IsaSupported(S8Isa isa) {
     default:
       return false;
   }
+#elif defined(__aarch64__)
+  if (isa == S8Isa::kNeonDotprod) return dispatch::GetCpuFeatures().dotprod;
+  return isa == S8Isa::kNeon;
 #else
   (void)isa;
   return false;
@@ -79,7 +83,8 @@ S8Isa BestS8Isa() {
   const auto forced = static_cast<S8Isa>(g_forced_isa.load());
   // Only ever an ISA this CPU has, even when a test asks for another.
   if (forced != S8Isa::kNone && S8IsaSupported(forced)) return forced;
-  for (S8Isa isa : {S8Isa::kAvx512Vnni, S8Isa::kAvxVnni, S8Isa::kAvx2})
+  for (S8Isa isa : {S8Isa::kAvx512Vnni, S8Isa::kAvxVnni, S8Isa::kAvx2,
+                    S8Isa::kNeonDotprod, S8Isa::kNeon})
     if (S8IsaSupported(isa)) return isa;
   return S8Isa::kNone;
 }
@@ -104,6 +109,11 @@ S8Kernel GetS8Kernel(S8Isa isa) {
     default:
       break;
   }
+#elif defined(__aarch64__)
+  if (isa == S8Isa::kNeonDotprod)
+    k = {"arm_dotprod_s8_4x8", arm::kS8TileMr, arm::kS8TileNr, arm::S8TileDotprod};
+  if (isa == S8Isa::kNeon)
+    k = {"arm_neon_s8_4x8", arm::kS8TileMr, arm::kS8TileNr, arm::S8TileNeon};
 #else
   (void)isa;
 #endif

@@ -32,8 +32,19 @@ enum class S8Isa : int32_t {
   kNone = 0,
   kAvx2 = 1,
   kAvxVnni = 2,
-  kAvx512Vnni = 3
+  kAvx512Vnni = 3,
+  // AArch64 (src/kernels/arm/s8_tile.h): SDOT, and the baseline NEON one.
+  kNeonDotprod = 4,
+  kNeon = 5
 };
+
+// What the kernels add to every activation byte before multiplying: the x86
+// ones flip int8 to uint8 (+128) for vpdpbusd / vpmaddubsw, the ARM ones
+// multiply signed bytes as they are. The packed bias absorbs
+// -(shift + input zero point) x column sum.
+inline int32_t S8InputShift(S8Isa isa) {
+  return isa == S8Isa::kNeonDotprod || isa == S8Isa::kNeon ? 0 : 128;
+}
 
 // What the epilogue writes.
 enum class S8Output : int32_t {
