@@ -218,6 +218,8 @@ Status Subgraph::Init(const Model& model, const fb::SubGraph* sg,
   const uint32_t num_ops = sg->operators() ? sg->operators()->size() : 0;
   nodes_.assign(num_ops, Node());
   node_folded_.assign(num_ops, 0);
+  node_shape_folded_.assign(num_ops, 0);
+  tensor_shape_derived_.assign(tensors_.size(), 0);
   node_dynamic_.assign(num_ops, 0);
   node_fused_away_.assign(num_ops, 0);
   dynamic_scratch_.resize(num_ops);
@@ -353,6 +355,7 @@ Status Subgraph::PrepareNodes() {
     node_dynamic_[i] = 0;
     bool all_constant = node.num_inputs > 0;
     bool dynamic_input = false;
+    bool shape_derived = false;
     for (int k = 0; k < node.num_inputs; ++k) {
       if (node.inputs[k] < 0) continue;
       const Tensor& in = tensors_[node.inputs[k]];
@@ -369,6 +372,17 @@ Status Subgraph::PrepareNodes() {
       }
       if (in.allocation == Allocation::kDynamic) dynamic_input = true;
       if (in.allocation != Allocation::kConstant) all_constant = false;
+      if (tensor_shape_derived_[node.inputs[k]]) shape_derived = true;
+    }
+    // SHAPE reads only its input's shape, known here unless the input is
+    // dynamic: folding it turns the shape arithmetic after it (EfficientNet's
+    // squeeze-excite blocks: SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE) into
+    // constants, so the rest of the graph is planned statically instead of
+    // being allocated tensor by tensor at every invoke.
+    if (node.builtin_code == static_cast<int32_t>(fb::BuiltinOperator::SHAPE) &&
+        node.num_inputs == 1 && node.inputs[0] >= 0 && !dynamic_input) {
+      all_constant = true;
+      shape_derived = true;
     }
     if (dynamic_input) {
       // Shapes are unknown until the producer runs: prepare at eval time.
@@ -425,6 +439,11 @@ Status Subgraph::PrepareNodes() {
         return status;
       }
       node_folded_[i] = 1;
+      if (shape_derived) {
+        node_shape_folded_[i] = 1;
+        for (int k = 0; k < node.num_outputs; ++k)
+          tensor_shape_derived_[node.outputs[k]] = 1;
+      }
     }
   }
   return Status::Ok();
@@ -553,6 +572,18 @@ Status Subgraph::PlanArena() {
 }
 
 Status Subgraph::Allocate() {
+  // Shapes may have changed since the last plan: shape-dependent folds are
+  // computed again (their outputs go back to being ordinary tensors).
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!node_shape_folded_[i]) continue;
+    node_shape_folded_[i] = 0;
+    node_folded_[i] = 0;
+    for (int k = 0; k < nodes_[i].num_outputs; ++k) {
+      const int32_t o = nodes_[i].outputs[k];
+      tensor_shape_derived_[o] = 0;
+      tensors_[o].allocation = Allocation::kArena;
+    }
+  }
   for (size_t t = 0; t < tensors_.size(); ++t) {
     Tensor& tensor = tensors_[t];
     if (tensor.allocation == Allocation::kConstant ||

@@ -115,6 +115,11 @@ class Subgraph : public OpHost {
   std::vector<Tensor> tensors_;
   std::vector<Node> nodes_;
   std::vector<uint8_t> node_folded_;   // evaluated once at allocate time
+  // Folds that depend on tensor shapes (SHAPE of a non-constant tensor, and
+  // what is computed from it): undone and redone at every plan, because a
+  // resized input changes them. Per node / per tensor.
+  std::vector<uint8_t> node_shape_folded_;
+  std::vector<uint8_t> tensor_shape_derived_;
   std::vector<uint8_t> node_dynamic_;  // re-prepared on every invoke
   std::vector<uint8_t> node_fused_away_;  // dropped by a graph pass
   std::unique_ptr<graph::PassState> passes_;

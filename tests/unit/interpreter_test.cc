@@ -532,3 +532,48 @@ TEST(Interpreter, VariableWrittenByAnOpKeepsItsStorage) {
 
 }  // namespace
 }  // namespace ember
+
+namespace ember {
+namespace {
+
+// SHAPE of a non-constant tensor is folded at plan time (so RESHAPE after
+// it is static); a resized input must fold it again, not reuse the old
+// shape.
+TEST(Interpreter, ShapeFoldFollowsInputResize) {
+  using testing::ModelBuilder;
+  ModelBuilder b;
+  const auto f32 = fb::TensorType::FLOAT32;
+  const auto i32 = fb::TensorType::INT32;
+  const int x = b.AddTensor(f32, {2, 3}, "x");
+  const int shape = b.AddTensor(i32, {2}, "shape");
+  const int y = b.AddTensor(f32, {2, 3}, "y");
+  const int z = b.AddTensor(f32, {2, 3}, "z");
+  const int s = b.AddTensor(i32, {2}, "s");
+  b.AddOp(fb::BuiltinOperator::SHAPE, {x}, {shape});
+  b.AddOp(fb::BuiltinOperator::RELU, {x}, {y});
+  b.AddOp(fb::BuiltinOperator::RESHAPE, {y, shape}, {z});
+  b.AddOp(fb::BuiltinOperator::SHAPE, {z}, {s});
+  b.SetInputs({x});
+  b.SetOutputs({z, s});
+  auto l = Load(b.Build());
+  ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
+  for (int32_t rows : {2, 5, 1}) {
+    ASSERT_TRUE(l->interp->ResizeInput(0, ops::MakeShape({rows, 3})).ok());
+    ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->errors.message();
+    float* in = l->f32(x);
+    for (int i = 0; i < rows * 3; ++i) in[i] = static_cast<float>(i - 4);
+    ASSERT_TRUE(l->interp->Invoke().ok()) << l->errors.message();
+    const Tensor& out = l->tensor(z);
+    ASSERT_EQ(out.shape.rank, 2);
+    EXPECT_EQ(out.shape.dims[0], rows);
+    EXPECT_EQ(out.shape.dims[1], 3);
+    for (int i = 0; i < rows * 3; ++i)
+      EXPECT_EQ(out.data_as<float>()[i], std::max(0.0f, static_cast<float>(i - 4)));
+    const int32_t* dims = l->tensor(s).data_as<int32_t>();
+    EXPECT_EQ(dims[0], rows);
+    EXPECT_EQ(dims[1], 3);
+  }
+}
+
+}  // namespace
+}  // namespace ember
