@@ -110,6 +110,8 @@ Status PrepareCommon(OpContext& ctx, Kind kind) {
       }
     }
   }
+  if (kind != Kind::kMirror && ctx.optimized_kernels_allowed())
+    ctx.SetKernelVariant("pad_rows");
   if (!paddings->is_constant()) {
     ctx.SetOutputDynamic(0);
     return Status::Ok();
@@ -132,6 +134,9 @@ Status EvalCommon(OpContext& ctx, Kind kind) {
   if (kind == Kind::kMirror) {
     ref::MirrorPad(d.pad, in->shape, in->data, out->shape, out->data, es,
                    d.mirror_offset);
+  } else if (ctx.optimized_kernels_allowed()) {
+    ref::ConstantPadRows(d.pad, in->shape, in->data, out->shape, out->data, es,
+                         d.value);
   } else {
     ref::ConstantPad(d.pad, in->shape, in->data, out->shape, out->data, es,
                      d.value);
