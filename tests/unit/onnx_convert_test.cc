@@ -154,6 +154,20 @@ TEST_F(OnnxConvertTest, SmallCnnMatchesOrtWithOneTransposeAtTheInput) {
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::TRANSPOSE), 1);
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::CONV_2D), 2);
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::FULLY_CONNECTED), 1);
+  // The ONNX io names survive, in the tensors and a serving_default
+  // signature.
+  ASSERT_EQ(model.signature_defs.size(), 1u);
+  const fb::SignatureDefT& sig = *model.signature_defs[0];
+  EXPECT_EQ(sig.signature_key, "serving_default");
+  const fb::SubGraphT& sg = *model.subgraphs[0];
+  ASSERT_EQ(sig.inputs.size(), sg.inputs.size());
+  ASSERT_EQ(sig.outputs.size(), sg.outputs.size());
+  for (const auto& m : sig.inputs) {
+    EXPECT_FALSE(m->name.empty());
+    EXPECT_EQ(m->name, sg.tensors[m->tensor_index]->name);
+  }
+  for (size_t i = 0; i < sig.outputs.size(); ++i)
+    EXPECT_EQ(sig.outputs[i]->tensor_index, sg.outputs[i]);
 }
 
 TEST_F(OnnxConvertTest, NhwcIoHasNoTranspose) {

@@ -438,6 +438,24 @@ bool Converter::ExportOutputs(const GraphProto& graph) {
     subgraph_->tensors[t]->name = output.name();
     subgraph_->outputs.push_back(t);
   }
+  // A serving_default signature with the ONNX names, as the Keras frontend
+  // (and TF's converter) writes, so signature runners find the io by name.
+  auto sig = std::make_unique<fb::SignatureDefT>();
+  sig->signature_key = "serving_default";
+  sig->subgraph_index = 0;
+  for (int32_t t : subgraph_->inputs) {
+    auto m = std::make_unique<fb::TensorMapT>();
+    m->name = subgraph_->tensors[t]->name;
+    m->tensor_index = t;
+    sig->inputs.push_back(std::move(m));
+  }
+  for (int32_t t : subgraph_->outputs) {
+    auto m = std::make_unique<fb::TensorMapT>();
+    m->name = subgraph_->tensors[t]->name;
+    m->tensor_index = t;
+    sig->outputs.push_back(std::move(m));
+  }
+  model_->signature_defs.push_back(std::move(sig));
   return true;
 }
 
