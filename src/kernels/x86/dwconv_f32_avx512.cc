@@ -8,7 +8,9 @@
 
 // GCC 12 reports the undefined pass-through operand inside the
 // _mm512_{min,max}_ps intrinsics as maybe-uninitialized (false positive).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <algorithm>
 

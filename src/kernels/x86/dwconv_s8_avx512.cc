@@ -6,7 +6,9 @@
 
 // GCC 12 reports the undefined pass-through operand inside several
 // AVX-512 intrinsics as maybe-uninitialized (false positive).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "kernels/x86/dwconv_s8_avx512_traits.h"
 

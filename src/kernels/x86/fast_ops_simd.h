@@ -6,7 +6,9 @@
 #pragma once
 
 // GCC 12 warns spuriously inside its own AVX-512 headers (setzero idioms).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cstdint>

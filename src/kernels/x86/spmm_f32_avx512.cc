@@ -6,7 +6,9 @@
 
 // GCC 12 reports the undefined pass-through operand inside several AVX-512
 // intrinsics (min/max, unpack, shuffle) as uninitialized (false positive).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include "kernels/x86/spmm_f32_body.h"

@@ -1,14 +1,15 @@
 // AVX-512 VNNI int8 depthwise convolution: the AVX-512 kernel with each
 // tap's multiply-add and accumulate fused into one vpdpwssd. Built with the
-// AVX-512 flags plus the VNNI target below; dispatched only when the CPU
-// reports avx512vnni.
+// AVX-512 VNNI flags (CMakeLists.txt: *_avx512vnni.cc); dispatched only
+// when the CPU reports avx512vnni.
 #if defined(__x86_64__)
-#pragma GCC target("avx512vnni")
 
 #include <immintrin.h>
 
 // GCC 12 false positive inside AVX-512 intrinsics (see the AVX-512 file).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "kernels/x86/dwconv_s8_avx512_traits.h"
 
