@@ -42,6 +42,7 @@ CpuFeatures Detect() {
     f.avx512bw = (b >> 30) & 1;
     f.avx512vl = (b >> 31) & 1;
     f.avx512vnni = f.avx512f && ((c >> 11) & 1);
+    f.avx512vbmi = f.avx512f && ((c >> 1) & 1);
   }
   unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
   __cpuid_count(7, 1, a1, b1, c1, d1);
@@ -84,7 +85,7 @@ bool EnvForcesReference() {
 }
 
 const char* CpuFeaturesString() {
-  static char text[96];
+  static char text[160];  // every feature name fits
   static const bool done = [] {
     const CpuFeatures& f = GetCpuFeatures();
     text[0] = '\0';
@@ -99,6 +100,7 @@ const char* CpuFeaturesString() {
     add(f.avx512bw, "avx512bw");
     add(f.avx512vl, "avx512vl");
     add(f.avx512vnni, "avx512vnni");
+    add(f.avx512vbmi, "avx512vbmi");
     add(f.avx_vnni, "avxvnni");
     add(f.neon, "neon");
     add(f.dotprod, "dotprod");

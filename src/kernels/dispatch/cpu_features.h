@@ -12,6 +12,7 @@ struct CpuFeatures {
   bool avx512bw = false;
   bool avx512vl = false;
   bool avx512vnni = false;
+  bool avx512vbmi = false;  // byte permutes (8-bit table lookups)
   bool avx_vnni = false;
   // AArch64: Advanced SIMD is architectural (always true there); SDOT/UDOT
   // (FEAT_DotProd) and SMMLA (FEAT_I8MM) are optional and come from the

@@ -57,9 +57,8 @@ const FastOpsKernels* GetFastOps(Isa isa) {
 
 Lut8Fn BestLut8(const FastOpsKernels* kernels) {
 #if defined(__x86_64__)
-  // cpu_features.h does not track VBMI; ask the compiler's cpuid helper.
-  static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
-  if (kernels == FastOpsAvx512() && vbmi) return Lut8Avx512Vbmi();
+  if (kernels == FastOpsAvx512() && dispatch::GetCpuFeatures().avx512vbmi)
+    return Lut8Avx512Vbmi();
 #endif
   return kernels->lut8;
 }
