@@ -7,6 +7,7 @@
 // weights and int64 bias (64-bit accumulator).
 #include "graph/folded_pad.h"
 #include "kernels/ref/depthwise_conv.h"
+#include "kernels/x86/dwconv_geometry.h"
 #include "kernels/x86/dwconv_s8.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
@@ -284,32 +285,13 @@ Status Prepare(OpContext& ctx) {
   }
 }
 
-// The optimized kernels' argument structs share the geometry fields.
-template <typename Args>
-void CopyGeometry(const ref::DepthwiseShape& s, Args* a) {
-  a->batches = s.batches;
-  a->in_h = s.in_h;
-  a->in_w = s.in_w;
-  a->channels = s.in_c;
-  a->filter_h = s.filter_h;
-  a->filter_w = s.filter_w;
-  a->out_h = s.out_h;
-  a->out_w = s.out_w;
-  a->stride_h = s.stride_h;
-  a->stride_w = s.stride_w;
-  a->dilation_h = s.dilation_h;
-  a->dilation_w = s.dilation_w;
-  a->pad_top = s.pad_top;
-  a->pad_left = s.pad_left;
-}
-
 // Runs the optimized float kernel (float models, and hybrid ones on their
 // dequantized weights).
 void RunFastFloat(OpContext& ctx, const DepthwiseData& d, const float* input,
                   const float* filter, float* output) {
   const ref::DepthwiseShape& s = d.shape;
   x86::DwConvF32Args a;
-  CopyGeometry(s, &a);
+  x86::CopyDwGeometry(s, &a);
   a.input = input;
   a.filter = filter;
   a.bias = d.fast_bias;
@@ -372,7 +354,7 @@ Status Eval(OpContext& ctx) {
     case DwKind::kInt8:
       if (d.fast_s8 != nullptr) {
         x86::DwConvS8Args a;
-        CopyGeometry(s, &a);
+        x86::CopyDwGeometry(s, &a);
         a.input = input->data_as<int8_t>();
         a.packed = d.s8_packed;
         a.zero_row = d.s8_zero_row;

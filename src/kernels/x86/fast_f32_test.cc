@@ -8,6 +8,8 @@
 // and that the interpreter's choice agrees with the reference end to end.
 #include <gtest/gtest.h>
 
+#include "kernels/x86/dwconv_geometry.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -243,20 +245,7 @@ TEST(FastF32Kernels, DepthwiseMatchesReference) {
         ThreadPool pool(threads);
         std::vector<float> got(out_n, 12345.0f);
         x86::DwConvF32Args a;
-        a.batches = s.batches;
-        a.in_h = s.in_h;
-        a.in_w = s.in_w;
-        a.channels = C;
-        a.filter_h = s.filter_h;
-        a.filter_w = s.filter_w;
-        a.out_h = s.out_h;
-        a.out_w = s.out_w;
-        a.stride_h = s.stride_h;
-        a.stride_w = s.stride_w;
-        a.dilation_h = s.dilation_h;
-        a.dilation_w = s.dilation_w;
-        a.pad_top = s.pad_top;
-        a.pad_left = s.pad_left;
+        x86::CopyDwGeometry(s, &a);
         a.input = input.data();
         a.filter = filter.data();
         a.bias = bias.data();
