@@ -61,7 +61,9 @@ class KerasFrontendTest : public ::testing::Test {
       return;
     }
     const fs::path build = *scratch_ / "models";
-    const std::string cmd = "python3 '" + script + "' '" + build.string() +
+    const char* python =
+        getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
+    const std::string cmd = std::string(python) + " '" + script + "' '" + build.string() +
                             "' >'" + (*scratch_ / "make.log").string() +
                             "' 2>&1";
     generated_ = std::system(cmd.c_str()) == 0;
