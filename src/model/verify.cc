@@ -354,8 +354,8 @@ class SubgraphVerifier {
       }
       if (defined_[idx] && !sg_->tensors()->Get(idx)->is_variable()) {
         return errors_.Report(StatusCode::kInvalidModel,
-                              "subgraph %d: input tensor %d is a constant",
-                              s_, idx);
+                              "subgraph %d: input tensor %d is a constant", s_,
+                              idx);
       }
       producer_[idx] = kCaller;
       defined_[idx] = 1;
@@ -381,7 +381,8 @@ class SubgraphVerifier {
       return errors_.Report(StatusCode::kInvalidModel,
                             "subgraph %d op #%d: builtin_options_type %d "
                             "is set but the options table is missing",
-                            s_, o, static_cast<int>(op->builtin_options_type()));
+                            s_, o,
+                            static_cast<int>(op->builtin_options_type()));
     }
     EMBER_RETURN_IF_ERROR(CheckList(op->inputs(), "op input", true));
     EMBER_RETURN_IF_ERROR(CheckList(op->outputs(), "op output", false));
@@ -476,8 +477,8 @@ class SubgraphVerifier {
   const int num_subgraphs_;
   const int32_t num_tensors_;
   ErrorReporter& errors_;
-  std::vector<uint8_t> defined_;    // per tensor: has a value by now
-  std::vector<int32_t> producer_;   // per tensor: who writes it
+  std::vector<uint8_t> defined_;   // per tensor: has a value by now
+  std::vector<int32_t> producer_;  // per tensor: who writes it
 };
 
 // Recursion between subgraphs would never terminate: reject cycles in the

@@ -15,7 +15,9 @@ constexpr size_t AlignUp(size_t n, size_t alignment) {
 
 struct AlignedBuffer {
   struct Free {
-    void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(64)); }
+    void operator()(uint8_t* p) const {
+      ::operator delete[](p, std::align_val_t(64));
+    }
   };
   std::unique_ptr<uint8_t[], Free> data;
   size_t capacity = 0;

@@ -47,8 +47,8 @@ Status Subgraph::BuildTensors(const Model& model, const fb::SubGraph* sg) {
     t.name = ft->name() ? ft->name()->c_str() : "";
     // Strings and the sub-byte / fp8 types Ember has no kernels for are
     // refused here, once, instead of reaching ops as zero-byte tensors.
-    const bool known = static_cast<int>(t.type) <=
-                       static_cast<int>(DataType::kBFloat16);
+    const bool known =
+        static_cast<int>(t.type) <= static_cast<int>(DataType::kBFloat16);
     if (!known || t.type == DataType::kString) {
       return error_reporter().Report(
           StatusCode::kUnsupported,
@@ -135,9 +135,11 @@ Status Subgraph::BuildNodes(const Model& model, const fb::SubGraph* sg,
     }
     if (op->intermediates()) {
       node.intermediates = op->intermediates()->data();
-      node.num_intermediates = static_cast<int32_t>(op->intermediates()->size());
+      node.num_intermediates =
+          static_cast<int32_t>(op->intermediates()->size());
     }
-    if (node.builtin_code == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM)) {
+    if (node.builtin_code ==
+        static_cast<int32_t>(fb::BuiltinOperator::CUSTOM)) {
       const char* custom = code->custom_code()->c_str();
       node.reg = resolver.FindCustom(custom);
       if (node.reg == nullptr)
@@ -182,7 +184,8 @@ Shape Subgraph::ShapeSignature(int32_t tensor) const {
 
 Status Subgraph::ResetVariables() {
   for (Node& node : nodes_) {
-    if (node.reg && node.reg->reset && node.op_data) node.reg->reset(node.op_data);
+    if (node.reg && node.reg->reset && node.op_data)
+      node.reg->reset(node.op_data);
   }
   for (size_t i = 0; i < tensors_.size(); ++i) {
     Tensor& t = tensors_[i];
@@ -199,7 +202,8 @@ Status Subgraph::ResetVariables() {
         memset(t.data, static_cast<int8_t>(zp), t.bytes);
       } else if (t.type == DataType::kInt16 && zp != 0) {
         auto* p = t.data_as<int16_t>();
-        for (int64_t k = 0; k < t.NumElements(); ++k) p[k] = static_cast<int16_t>(zp);
+        for (int64_t k = 0; k < t.NumElements(); ++k)
+          p[k] = static_cast<int16_t>(zp);
       } else {
         memset(t.data, 0, t.bytes);
       }

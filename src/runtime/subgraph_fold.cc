@@ -26,7 +26,8 @@ Status Subgraph::ClassifyInputs(int i, InputKinds* kinds) {
     // Sparse constants hold fewer bytes than their shape: only DENSIFY
     // may read them.
     if (in.sparsity != nullptr &&
-        node.builtin_code != static_cast<int32_t>(fb::BuiltinOperator::DENSIFY)) {
+        node.builtin_code !=
+            static_cast<int32_t>(fb::BuiltinOperator::DENSIFY)) {
       return error_reporter().Report(
           StatusCode::kUnsupported,
           "subgraph %d: op #%d %s: input %d ('%s') is stored sparse; only "

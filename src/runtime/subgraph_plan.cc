@@ -39,8 +39,7 @@ std::vector<int32_t> Subgraph::BufferGroups(
       continue;
     const int32_t in = node.inputs[0];
     const int32_t out = node.outputs[0];
-    if (!in_arena(in) || !in_arena(out) || is_io(in) ||
-        life[in].last_use != i)
+    if (!in_arena(in) || !in_arena(out) || is_io(in) || life[in].last_use != i)
       continue;
     if (tensors_[in].bytes != tensors_[out].bytes) continue;
     if (node.reg->flags & kOpFlagInPlaceInput0) {
@@ -66,11 +65,11 @@ Status Subgraph::PlanArena() {
   graph.steps.resize(num_nodes);
   for (int32_t i = 0; i < num_nodes; ++i) {
     const Node& node = nodes_[i];
-    graph.steps[i] = {{node.inputs, static_cast<size_t>(node.num_inputs)},
-                      {node.outputs, static_cast<size_t>(node.num_outputs)},
-                      {node.intermediates,
-                       static_cast<size_t>(node.num_intermediates)},
-                      !node_state_[i].runs()};
+    graph.steps[i] = {
+        {node.inputs, static_cast<size_t>(node.num_inputs)},
+        {node.outputs, static_cast<size_t>(node.num_outputs)},
+        {node.intermediates, static_cast<size_t>(node.num_intermediates)},
+        !node_state_[i].runs()};
   }
   graph.graph_inputs = inputs_;
   graph.graph_outputs = outputs_;

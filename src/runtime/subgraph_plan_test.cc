@@ -61,9 +61,9 @@ Status ScratchEval(OpContext& ctx) {
   return Status::Ok();
 }
 
-const OpRegistration kScratchOp = {-1,           "ManyScratch",
-                                   sizeof(ScratchOpData), ScratchPrepare,
-                                   ScratchEval,  kOpFlagNone};
+const OpRegistration kScratchOp = {
+    -1,          "ManyScratch", sizeof(ScratchOpData), ScratchPrepare,
+    ScratchEval, kOpFlagNone};
 
 TEST(SubgraphPlan, ManyScratchBuffersLiveInTheArena) {
   ModelBuilder b;
@@ -138,9 +138,9 @@ TEST(SubgraphPlan, ArenaSizesOfRealModelsAreUnchanged) {
                                      std::istreambuf_iterator<char>());
     ErrorReporter errors;
     std::unique_ptr<Model> model;
-    ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), false, errors,
-                                  &model)
-                    .ok())
+    ASSERT_TRUE(
+        Model::FromBuffer(bytes.data(), bytes.size(), false, errors, &model)
+            .ok())
         << errors.message();
     InterpreterOptions options;
     options.force_reference_kernels = true;
