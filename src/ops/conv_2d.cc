@@ -261,8 +261,8 @@ Status Prepare(OpContext& ctx) {
           d->hybrid_asymmetric = true;
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          sizeof(float) * s.batches, &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
       return PrepareFastS8Conv(ctx, input, filter, bias, output,
@@ -300,10 +300,9 @@ Status Prepare(OpContext& ctx) {
           d->kind = ConvKind::kInt16;
         }
       }
-      EMBER_RETURN_IF_ERROR(PrepareConvQuantization(ctx, act, input, filter,
-                                                    output, s.out_c,
-                                                    ref::Rounding::kDouble,
-                                                    &d->quant));
+      EMBER_RETURN_IF_ERROR(
+          PrepareConvQuantization(ctx, act, input, filter, output, s.out_c,
+                                  ref::Rounding::kDouble, &d->quant));
       if (d->kind != ConvKind::kInt8) return Status::Ok();
       return PrepareFastS8Conv(ctx, input, filter, bias, output,
                                x86::S8Output::kInt8DoubleRounding, d);
@@ -409,16 +408,16 @@ Status Eval(OpContext& ctx) {
   const ref::QuantizedOutput& q = d.quant.output;
   switch (d.kind) {
     case ConvKind::kInt8:
-      ref::ConvQuantized<int32_t>(s, input->data_as<int8_t>(), d.quant.input_offset,
-                                  filter->data_as<int8_t>(), 0,
-                                  OptionalData<int32_t>(bias), q,
-                                  output->data_as<int8_t>());
+      ref::ConvQuantized<int32_t>(
+          s, input->data_as<int8_t>(), d.quant.input_offset,
+          filter->data_as<int8_t>(), 0, OptionalData<int32_t>(bias), q,
+          output->data_as<int8_t>());
       return Status::Ok();
     case ConvKind::kUInt8:
-      ref::ConvQuantized<int32_t>(s, input->data_as<uint8_t>(), d.quant.input_offset,
-                                  filter->data_as<uint8_t>(), d.quant.weights_offset,
-                                  OptionalData<int32_t>(bias), q,
-                                  output->data_as<uint8_t>());
+      ref::ConvQuantized<int32_t>(
+          s, input->data_as<uint8_t>(), d.quant.input_offset,
+          filter->data_as<uint8_t>(), d.quant.weights_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case ConvKind::kInt16:
       if (d.bias64) {

@@ -119,12 +119,10 @@ struct ConvQuantization {
   ref::QuantizedOutput output;
 };
 
-inline Status PrepareConvQuantization(OpContext& ctx,
-                                      fb::ActivationFunctionType act,
-                                      const Tensor* input, const Tensor* weights,
-                                      const Tensor* output, int32_t channels,
-                                      ref::Rounding rounding,
-                                      ConvQuantization* q) {
+inline Status PrepareConvQuantization(
+    OpContext& ctx, fb::ActivationFunctionType act, const Tensor* input,
+    const Tensor* weights, const Tensor* output, int32_t channels,
+    ref::Rounding rounding, ConvQuantization* q) {
   q->input_offset = -input->quant.zero_point0();
   q->weights_offset = -weights->quant.zero_point0();
   q->output.output_offset = output->quant.zero_point0();

@@ -221,8 +221,8 @@ Status Prepare(OpContext& ctx) {
           PrepareChannelScales(ctx, filter, out_c, &d->filter_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          sizeof(float) * s.batches, &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
       return PrepareFastHybrid(ctx, input, filter, bias, d);
@@ -260,10 +260,9 @@ Status Prepare(OpContext& ctx) {
           d->kind = DwKind::kInt16;
         }
       }
-      EMBER_RETURN_IF_ERROR(PrepareConvQuantization(ctx, act, input, filter,
-                                                    output, out_c,
-                                                    ref::Rounding::kDouble,
-                                                    &d->quant));
+      EMBER_RETURN_IF_ERROR(
+          PrepareConvQuantization(ctx, act, input, filter, output, out_c,
+                                  ref::Rounding::kDouble, &d->quant));
       if (d->kind != DwKind::kInt8) return Status::Ok();
       return PrepareFastInt8(ctx, input, filter, bias, d);
     }
@@ -330,9 +329,10 @@ Status Eval(OpContext& ctx) {
         RunFastFloat(ctx, d, x, d.fast_filter, output->data_as<float>());
         return Status::Ok();
       }
-      ref::DepthwiseConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
-                               d.filter_scales, OptionalData<float>(bias),
-                               d.float_lo, d.float_hi, output->data_as<float>());
+      ref::DepthwiseConvHybrid(s, q_input, scales, zps,
+                               filter->data_as<int8_t>(), d.filter_scales,
+                               OptionalData<float>(bias), d.float_lo,
+                               d.float_hi, output->data_as<float>());
       return Status::Ok();
     }
     case DwKind::kInt8:
@@ -357,8 +357,9 @@ Status Eval(OpContext& ctx) {
   switch (d.kind) {
     case DwKind::kInt8:
       ref::DepthwiseConvQuantized<int32_t>(
-          s, input->data_as<int8_t>(), d.quant.input_offset, filter->data_as<int8_t>(),
-          0, OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
+          s, input->data_as<int8_t>(), d.quant.input_offset,
+          filter->data_as<int8_t>(), 0, OptionalData<int32_t>(bias), q,
+          output->data_as<int8_t>());
       return Status::Ok();
     case DwKind::kUInt8:
       ref::DepthwiseConvQuantized<int32_t>(

@@ -197,10 +197,9 @@ Status Prepare(OpContext& ctx) {
       }
       // LiteRT's FULLY_CONNECTED rounds once (verified bit-exact against
       // BUILTIN_REF for int8, uint8 and int16); the conv ops round twice.
-      EMBER_RETURN_IF_ERROR(PrepareConvQuantization(ctx, act, input, weights,
-                                                    output, s.units,
-                                                    ref::Rounding::kSingle,
-                                                    &d->quant));
+      EMBER_RETURN_IF_ERROR(
+          PrepareConvQuantization(ctx, act, input, weights, output, s.units,
+                                  ref::Rounding::kSingle, &d->quant));
       if (d->kind != FcKind::kInt8) return Status::Ok();
       return PrepareFastS8Fc(ctx, input, weights, bias, output,
                              x86::S8Output::kInt8SingleRounding, d);
@@ -289,13 +288,14 @@ Status Eval(OpContext& ctx) {
     case FcKind::kInt8:
       ref::FullyConnectedQuantized<int32_t>(
           s, input->data_as<int8_t>(), d.quant.input_offset,
-          weights->data_as<int8_t>(), d.quant.weights_offset, OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
+          weights->data_as<int8_t>(), d.quant.weights_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
       return Status::Ok();
     case FcKind::kUInt8:
       ref::FullyConnectedQuantized<int32_t>(
           s, input->data_as<uint8_t>(), d.quant.input_offset,
-          weights->data_as<uint8_t>(), d.quant.weights_offset, OptionalData<int32_t>(bias), q,
-          output->data_as<uint8_t>());
+          weights->data_as<uint8_t>(), d.quant.weights_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case FcKind::kInt16:
       if (d.bias64) {

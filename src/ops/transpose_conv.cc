@@ -149,10 +149,9 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt64));
         d->kind = TcKind::kInt16;
       }
-      EMBER_RETURN_IF_ERROR(PrepareConvQuantization(ctx, act, input, weights,
-                                                    output, s.out_c,
-                                                    ref::Rounding::kDouble,
-                                                    &d->quant));
+      EMBER_RETURN_IF_ERROR(
+          PrepareConvQuantization(ctx, act, input, weights, output, s.out_c,
+                                  ref::Rounding::kDouble, &d->quant));
       break;
     default:
       return UnsupportedType(ctx, input, "input");
@@ -201,14 +200,18 @@ Status Eval(OpContext& ctx) {
   const ref::QuantizedOutput& q = d.quant.output;
   if (d.kind == TcKind::kInt8) {
     ref::TransposeConvQuantized<int32_t>(
-        s, input->data_as<int8_t>(), d.quant.input_offset, weights->data_as<int8_t>(), 0,
+        s, input->data_as<int8_t>(), d.quant.input_offset,
+        weights->data_as<int8_t>(), 0,
         bias ? bias->data_as<int32_t>() : nullptr, q,
-        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int8_t>());
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<int8_t>());
   } else if (d.kind == TcKind::kUInt8) {
     ref::TransposeConvQuantized<int32_t>(
-        s, input->data_as<uint8_t>(), d.quant.input_offset, weights->data_as<uint8_t>(),
-        d.quant.weights_offset, bias ? bias->data_as<int32_t>() : nullptr, q,
-        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<uint8_t>());
+        s, input->data_as<uint8_t>(), d.quant.input_offset,
+        weights->data_as<uint8_t>(), d.quant.weights_offset,
+        bias ? bias->data_as<int32_t>() : nullptr, q,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<uint8_t>());
   } else {
     ref::TransposeConvQuantized<int64_t>(
         s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,

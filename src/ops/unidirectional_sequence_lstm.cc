@@ -86,8 +86,9 @@ Status ReadLayout(OpContext& ctx, const Tensor* input, LstmLayout* l) {
   l->n_cell = i2o->shape.dims[0];
   l->n_output = r2o->shape.dims[1];
   if (l->n_cell <= 0 || l->n_output <= 0 || l->n_input <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "empty LSTM (input %d, cell %d, output %d)",
-                     l->n_input, l->n_cell, l->n_output);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "empty LSTM (input %d, cell %d, output %d)", l->n_input,
+                     l->n_cell, l->n_output);
   }
   l->cifg = ctx.input(kInputToGate) == nullptr;
   if (l->cifg != (ctx.input(kRecurrentToGate) == nullptr) ||
@@ -107,10 +108,12 @@ Status ReadLayout(OpContext& ctx, const Tensor* input, LstmLayout* l) {
   }
   if (!l->projection && l->n_output != l->n_cell) {
     return ctx.Error(StatusCode::kInvalidModel,
-                     "without projection the output size (%d) must equal the cell count (%d)",
+                     "without projection the output size (%d) must equal the "
+                     "cell count (%d)",
                      l->n_output, l->n_cell);
   }
-  l->layer_norm = ctx.num_inputs() == 24 && ctx.input(kLayerNorm + 1) != nullptr;
+  l->layer_norm =
+      ctx.num_inputs() == 24 && ctx.input(kLayerNorm + 1) != nullptr;
   if (ctx.num_inputs() == 24) {
     for (int g = 0; g < 4; ++g) {
       const bool want = l->layer_norm && !(g == 0 && l->cifg);
@@ -129,28 +132,32 @@ Status CheckWeightShapes(OpContext& ctx, const LstmLayout& l) {
   for (int g = 0; g < 4; ++g) {
     if (g == 0 && l.cifg) continue;
     snprintf(what, sizeof(what), "input_to_%s_weights", kGateNames[g]);
-    EMBER_RETURN_IF_ERROR(
-        CheckMatrix(ctx, ctx.input(kInputToGate + g), what, l.n_cell, l.n_input));
+    EMBER_RETURN_IF_ERROR(CheckMatrix(ctx, ctx.input(kInputToGate + g), what,
+                                      l.n_cell, l.n_input));
     snprintf(what, sizeof(what), "recurrent_to_%s_weights", kGateNames[g]);
-    EMBER_RETURN_IF_ERROR(
-        CheckMatrix(ctx, ctx.input(kRecurrentToGate + g), what, l.n_cell, l.n_output));
+    EMBER_RETURN_IF_ERROR(CheckMatrix(ctx, ctx.input(kRecurrentToGate + g),
+                                      what, l.n_cell, l.n_output));
     snprintf(what, sizeof(what), "%s_gate_bias", kGateNames[g]);
-    EMBER_RETURN_IF_ERROR(CheckVector(ctx, ctx.input(kGateBias + g), what, l.n_cell));
+    EMBER_RETURN_IF_ERROR(
+        CheckVector(ctx, ctx.input(kGateBias + g), what, l.n_cell));
     if (l.peephole && g != 2) {
       snprintf(what, sizeof(what), "cell_to_%s_weights", kGateNames[g]);
-      EMBER_RETURN_IF_ERROR(CheckVector(ctx, ctx.input(PeepholeInput(g)), what, l.n_cell));
+      EMBER_RETURN_IF_ERROR(
+          CheckVector(ctx, ctx.input(PeepholeInput(g)), what, l.n_cell));
     }
     if (l.layer_norm) {
       snprintf(what, sizeof(what), "%s_layer_norm_coefficients", kGateNames[g]);
-      EMBER_RETURN_IF_ERROR(CheckVector(ctx, ctx.input(kLayerNorm + g), what, l.n_cell));
+      EMBER_RETURN_IF_ERROR(
+          CheckVector(ctx, ctx.input(kLayerNorm + g), what, l.n_cell));
     }
   }
   if (l.projection) {
-    EMBER_RETURN_IF_ERROR(CheckMatrix(ctx, ctx.input(kProjection), "projection_weights",
-                                      l.n_output, l.n_cell));
+    EMBER_RETURN_IF_ERROR(CheckMatrix(ctx, ctx.input(kProjection),
+                                      "projection_weights", l.n_output,
+                                      l.n_cell));
     if (ctx.input(kProjectionBias))
-      EMBER_RETURN_IF_ERROR(
-          CheckVector(ctx, ctx.input(kProjectionBias), "projection_bias", l.n_output));
+      EMBER_RETURN_IF_ERROR(CheckVector(ctx, ctx.input(kProjectionBias),
+                                        "projection_bias", l.n_output));
   }
   return Status::Ok();
 }
@@ -166,12 +173,13 @@ Status CheckStates(OpContext& ctx, const LstmLayout& l, int batch) {
   EMBER_RETURN_IF_ERROR(seq::CheckVariable(ctx, cell_state, "cell state"));
   if (output_state->NumElements() != static_cast<int64_t>(batch) * l.n_output ||
       cell_state->NumElements() != static_cast<int64_t>(batch) * l.n_cell) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "state sizes (%lld output, %lld cell) do not match batch %d x "
-                     "(%d output, %d cell)",
-                     static_cast<long long>(output_state->NumElements()),
-                     static_cast<long long>(cell_state->NumElements()), batch, l.n_output,
-                     l.n_cell);
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "state sizes (%lld output, %lld cell) do not match batch %d x "
+        "(%d output, %d cell)",
+        static_cast<long long>(output_state->NumElements()),
+        static_cast<long long>(cell_state->NumElements()), batch, l.n_output,
+        l.n_cell);
   }
   return Status::Ok();
 }
@@ -183,19 +191,24 @@ Status CheckWeightTypes(OpContext& ctx, DataType weights, DataType bias,
   for (int k = 1; k < ctx.num_inputs(); ++k) {
     const Tensor* w = ctx.input(k);
     if (w == nullptr || k == kOutputState || k == kCellState) continue;
-    const bool is_bias = (k >= kGateBias && k < kGateBias + 4) || k == kProjectionBias;
+    const bool is_bias =
+        (k >= kGateBias && k < kGateBias + 4) || k == kProjectionBias;
     const bool is_peep = k >= kCellToGate && k < kCellToGate + 3;
     const bool is_ln = k >= kLayerNorm;
-    const DataType want = is_bias ? bias : (is_peep || is_ln) ? coefficients : weights;
+    const DataType want = is_bias              ? bias
+                          : (is_peep || is_ln) ? coefficients
+                                               : weights;
     if (w->type != want) {
-      return ctx.Error(StatusCode::kInvalidModel, "input %d (%s) has type %s, expected %s", k,
-                       w->name, DataTypeName(w->type), DataTypeName(want));
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "input %d (%s) has type %s, expected %s", k, w->name,
+                       DataTypeName(w->type), DataTypeName(want));
     }
   }
   return Status::Ok();
 }
 
-Status PrepareFloat(OpContext& ctx, const fb::UnidirectionalSequenceLSTMOptions& options,
+Status PrepareFloat(OpContext& ctx,
+                    const fb::UnidirectionalSequenceLSTMOptions& options,
                     const LstmLayout& l, LstmData* d) {
   const Tensor* i2f = ctx.input(kInputToGate + 1);
   if (i2f->type != DataType::kFloat32) {
@@ -203,20 +216,23 @@ Status PrepareFloat(OpContext& ctx, const fb::UnidirectionalSequenceLSTMOptions&
                      "hybrid LSTM (float input, %s weights) is not supported",
                      DataTypeName(i2f->type));
   }
+  EMBER_RETURN_IF_ERROR(CheckWeightTypes(
+      ctx, DataType::kFloat32, DataType::kFloat32, DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(kOutputState), "output state",
+                                  DataType::kFloat32));
   EMBER_RETURN_IF_ERROR(
-      CheckWeightTypes(ctx, DataType::kFloat32, DataType::kFloat32, DataType::kFloat32));
-  EMBER_RETURN_IF_ERROR(
-      CheckType(ctx, ctx.input(kOutputState), "output state", DataType::kFloat32));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(kCellState), "cell state", DataType::kFloat32));
+      CheckType(ctx, ctx.input(kCellState), "cell state", DataType::kFloat32));
   seq::FloatAct act = seq::FloatAct::kNone;
-  EMBER_RETURN_IF_ERROR(seq::ToFloatAct(ctx, options.fused_activation_function(), &act));
+  EMBER_RETURN_IF_ERROR(
+      seq::ToFloatAct(ctx, options.fused_activation_function(), &act));
   d->fp.n_input = l.n_input;
   d->fp.n_cell = l.n_cell;
   d->fp.n_output = l.n_output;
   d->fp.activation = static_cast<ref::LstmAct>(act);
   d->fp.cell_clip = options.cell_clip();
   d->fp.proj_clip = options.proj_clip();
-  return ctx.RequestScratch(sizeof(float) * 5 * static_cast<size_t>(l.n_cell), &d->scratchf);
+  return ctx.RequestScratch(sizeof(float) * 5 * static_cast<size_t>(l.n_cell),
+                            &d->scratchf);
 }
 
 // The integer scheme's types, intermediates and quantization parameters.
@@ -225,7 +241,8 @@ Status CheckIntegerTensors(OpContext& ctx, const LstmLayout& l) {
     return ctx.Error(StatusCode::kUnsupported,
                      "integer LSTM with layer normalization is not supported");
   }
-  EMBER_RETURN_IF_ERROR(CheckWeightTypes(ctx, DataType::kInt8, DataType::kInt32, DataType::kInt16));
+  EMBER_RETURN_IF_ERROR(CheckWeightTypes(ctx, DataType::kInt8, DataType::kInt32,
+                                         DataType::kInt16));
   const Tensor* output_state = ctx.input(kOutputState);
   const Tensor* cell_state = ctx.input(kCellState);
   EMBER_RETURN_IF_ERROR(CheckType(ctx, output_state, "output state", DataType::kInt8));
@@ -256,9 +273,9 @@ Status CheckIntegerTensors(OpContext& ctx, const LstmLayout& l) {
 
 // The cell state's power-of-two scale and the clips in the quantized
 // domains of the cell state and the output.
-Status PrepareCellScaleAndClips(OpContext& ctx,
-                                const fb::UnidirectionalSequenceLSTMOptions& options,
-                                ref::LstmIntParams* p) {
+Status PrepareCellScaleAndClips(
+    OpContext& ctx, const fb::UnidirectionalSequenceLSTMOptions& options,
+    ref::LstmIntParams* p) {
   const Tensor* cell_state = ctx.input(kCellState);
   int cell_log2;
   if (!ExactLog2(cell_state->quant.scale0(), &cell_log2)) {
@@ -274,21 +291,26 @@ Status PrepareCellScaleAndClips(OpContext& ctx,
   p->cell_scale_log2 = cell_log2;
   const float cell_clip = options.cell_clip();
   const float proj_clip = options.proj_clip();
-  p->cell_clip = cell_clip > 0.0f
-                     ? static_cast<int16_t>(std::min(
-                           std::max(cell_clip / cell_state->quant.scale0(), -32768.0f), 32767.0f))
-                     : 0;
-  p->proj_clip = proj_clip > 0.0f
-                     ? static_cast<int8_t>(std::min(
-                           std::max(proj_clip / ctx.output(0)->quant.scale0(), -128.0f), 127.0f))
-                     : 0;
+  p->cell_clip =
+      cell_clip > 0.0f
+          ? static_cast<int16_t>(std::min(
+                std::max(cell_clip / cell_state->quant.scale0(), -32768.0f),
+                32767.0f))
+          : 0;
+  p->proj_clip =
+      proj_clip > 0.0f
+          ? static_cast<int8_t>(std::min(
+                std::max(proj_clip / ctx.output(0)->quant.scale0(), -128.0f),
+                127.0f))
+          : 0;
   return Status::Ok();
 }
 
 // The requantization multipliers of every gate, the hidden state and the
 // projection, from effective scales computed in float like the reference.
 // Without layer norm the gates are Q3.12.
-void PrepareIntegerMultipliers(OpContext& ctx, const LstmLayout& l, ref::LstmIntParams* p) {
+void PrepareIntegerMultipliers(OpContext& ctx, const LstmLayout& l,
+                               ref::LstmIntParams* p) {
   const Tensor* input = ctx.input(kInput);
   const Tensor* output_state = ctx.input(kOutputState);
   const Tensor* hidden = ctx.intermediate(4);
@@ -305,14 +327,15 @@ void PrepareIntegerMultipliers(OpContext& ctx, const LstmLayout& l, ref::LstmInt
       const float sr =
           ctx.input(kRecurrentToGate + g)->quant.scale0() * state_scale / gate_scale;
       ref::QuantizeMultiplier(si, &p->input_mult[g], &p->input_shift[g]);
-      ref::QuantizeMultiplier(sr, &p->recurrent_mult[g], &p->recurrent_shift[g]);
+      ref::QuantizeMultiplier(sr, &p->recurrent_mult[g],
+                              &p->recurrent_shift[g]);
     }
     p->cell_mult[g] = 0;
     p->cell_shift[g] = 0;
     if (l.peephole && g != 2 && ctx.input(PeepholeInput(g)) != nullptr) {
-      const float sc = static_cast<float>(std::pow(2.0, p->cell_scale_log2) *
-                                          ctx.input(PeepholeInput(g))->quant.scale0() /
-                                          gate_scale);
+      const float sc = static_cast<float>(
+          std::pow(2.0, p->cell_scale_log2) *
+          ctx.input(PeepholeInput(g))->quant.scale0() / gate_scale);
       ref::QuantizeMultiplier(sc, &p->cell_mult[g], &p->cell_shift[g]);
     }
   }
@@ -331,7 +354,8 @@ void PrepareIntegerMultipliers(OpContext& ctx, const LstmLayout& l, ref::LstmInt
   p->hidden_zero_point = hidden->quant.zero_point0();
 }
 
-Status PrepareInteger(OpContext& ctx, const fb::UnidirectionalSequenceLSTMOptions& options,
+Status PrepareInteger(OpContext& ctx,
+                      const fb::UnidirectionalSequenceLSTMOptions& options,
                       const LstmLayout& l, LstmData* d) {
   d->integer = true;
   EMBER_RETURN_IF_ERROR(CheckIntegerTensors(ctx, l));
@@ -341,18 +365,19 @@ Status PrepareInteger(OpContext& ctx, const fb::UnidirectionalSequenceLSTMOption
   p.n_output = l.n_output;
   EMBER_RETURN_IF_ERROR(PrepareCellScaleAndClips(ctx, options, &p));
   PrepareIntegerMultipliers(ctx, l, &p);
-  EMBER_RETURN_IF_ERROR(
-      ctx.RequestScratch(sizeof(int16_t) * 5 * static_cast<size_t>(l.n_cell), &d->scratch16));
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      sizeof(int16_t) * 5 * static_cast<size_t>(l.n_cell), &d->scratch16));
   return ctx.RequestScratch(static_cast<size_t>(l.n_cell), &d->scratch8);
 }
 
 Status Prepare(OpContext& ctx) {
   if (ctx.num_inputs() != 24 && ctx.num_inputs() != 20) {
-    return ctx.Error(StatusCode::kInvalidModel, "expects 20 or 24 inputs, has %d",
-                     ctx.num_inputs());
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "expects 20 or 24 inputs, has %d", ctx.num_inputs());
   }
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 24, 1));
-  const auto* options = ctx.op()->builtin_options_as_UnidirectionalSequenceLSTMOptions();
+  const auto* options =
+      ctx.op()->builtin_options_as_UnidirectionalSequenceLSTMOptions();
   if (options == nullptr) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "UnidirectionalSequenceLSTMOptions are missing");
@@ -373,8 +398,10 @@ Status Prepare(OpContext& ctx) {
   out_shape.dims[2] = layout.n_output;
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
   EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
-  if (input->type == DataType::kFloat32) return PrepareFloat(ctx, *options, layout, d);
-  if (input->type != DataType::kInt8) return UnsupportedType(ctx, input, "input");
+  if (input->type == DataType::kFloat32)
+    return PrepareFloat(ctx, *options, layout, d);
+  if (input->type != DataType::kInt8)
+    return UnsupportedType(ctx, input, "input");
   return PrepareInteger(ctx, *options, layout, d);
 }
 
