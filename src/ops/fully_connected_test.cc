@@ -222,6 +222,26 @@ TEST(FullyConnected, HybridPerChannel) {
                                /*litert_reference=*/true));
 }
 
+// Multi-row input (576 rows of 48, the 576x48 -> 192 layer): each
+// row is quantized on its own, with LiteRT's asymmetric arithmetic.
+TEST(FullyConnected, HybridManyRowsMatchesReference) {
+  for (Kind kind : {Kind::kHybridAsymmetric, Kind::kHybridPerChannel}) {
+    Rng rng(281);
+    FcSpec s;
+    s.in_shape = {1, 576, 48};
+    s.depth = 48;
+    s.units = 192;
+    s.keep_num_dims = true;
+    s.act = fb::ActivationFunctionType::NONE;
+    s.bias = true;
+    std::vector<OpTest> cases;
+    cases.push_back(MakeCase(kind, s, rng));
+    ExpectMatchesLiteRt(Compared(std::move(cases),
+                                 Tolerance::RelativeToMax(1e-5),
+                                 /*litert_reference=*/true));
+  }
+}
+
 }  // namespace
 }  // namespace ember
 
