@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 

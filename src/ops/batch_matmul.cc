@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "kernels/ref/batch_matmul.h"
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 #include "ops/fast_path.h"
 #include "ops/op_util.h"
 

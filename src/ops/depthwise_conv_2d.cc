@@ -7,8 +7,8 @@
 // weights and int64 bias (64-bit accumulator).
 #include "graph/folded_pad.h"
 #include "kernels/ref/depthwise_conv.h"
-#include "kernels/x86/dwconv_geometry.h"
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_s8.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 

@@ -1,4 +1,4 @@
-// Prepare-time choice of the x86 fast-op kernels (kernels/x86/fast_ops.h)
+// Prepare-time choice of the x86 fast-op kernels (kernels/drivers/fast_ops.h)
 // for the element-wise, activation, pooling, reduce and resize ops: which
 // ISA's table to use (none when reference kernels are forced), the variant
 // label for Node::kernel_variant, and the operand classification of the
@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {

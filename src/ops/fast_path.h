@@ -6,8 +6,8 @@
 #include <cstdint>
 
 #include "kernels/ref/quant_util.h"
-#include "kernels/x86/conv_f32.h"
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/conv_f32.h"
+#include "kernels/drivers/gemm_s8.h"
 #include "ops/conv_util.h"
 #include "ops/op_util.h"
 

@@ -2,21 +2,21 @@
 // constant weights are mostly zero (pruned models; DENSIFY is folded before
 // Prepare, so pruned .tflite files arrive here as dense constants), Prepare
 // packs them into compressed 1x4 (or 1x1) blocks and Eval runs the sparse
-// GEMM (src/kernels/x86/spmm_f32*). Kept apart from the ops' own files so
+// GEMM (src/kernels/drivers/spmm_f32*). Kept apart from the ops' own files so
 // that their hooks are two calls each.
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/ref/conv.h"
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 #include "ops/fast_path.h"
 
 namespace ember::ops {
 
 // Fraction of zero blocks (1x4) from which the sparse kernel is used. At
 // 75% it runs MobileNet V1/V2's 1x1 convolutions 1.3-1.7x faster than the
-// dense GEMM (src/kernels/x86/spmm_f32_benchmark.cc); at 50% it roughly
+// dense GEMM (src/kernels/drivers/spmm_f32_benchmark.cc); at 50% it roughly
 // breaks even, so weights any denser stay on the dense path.
 constexpr double kSparseMinZeroFraction = 0.5;
 

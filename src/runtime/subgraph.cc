@@ -9,7 +9,7 @@
 
 #include "graph/rewriter.h"
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "planner/greedy_planner.h"
 #include "runtime/interpreter.h"
 

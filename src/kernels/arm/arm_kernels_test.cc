@@ -1,7 +1,7 @@
 // AArch64 kernels: run-time feature detection and the int8 GEMMs (SDOT and
 // the baseline NEON fallback) against a scalar reference, bit-exact, over
 // randomized shapes (depth tails, column tails, row tails, extreme values).
-// The fp32 NEON kernels are covered by src/kernels/x86/fast_f32_test.cc,
+// The fp32 NEON kernels are covered by src/kernels/drivers/fast_f32_test.cc,
 // which runs every ISA the CPU supports against the reference kernels.
 //
 // scripts/test_aarch64.sh runs this under qemu-aarch64 with -cpu max and
@@ -17,7 +17,7 @@
 
 #include "kernels/arm/gemm_s8.h"
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember {
 namespace {

@@ -1,4 +1,4 @@
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 
 #include <cstring>
 

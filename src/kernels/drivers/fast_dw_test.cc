@@ -10,7 +10,7 @@
 // with the same model run with force_reference_kernels.
 #include <gtest/gtest.h>
 
-#include "kernels/x86/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_geometry.h"
 
 #include <cmath>
 #include <cstring>
@@ -23,8 +23,8 @@
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/quant_util.h"
-#include "kernels/x86/conv_f32.h"
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/conv_f32.h"
+#include "kernels/drivers/dwconv_s8.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 

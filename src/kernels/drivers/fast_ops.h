@@ -11,7 +11,7 @@
 
 #include "kernels/ref/pooling.h"
 #include "kernels/ref/resize.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember {
 class ThreadPool;

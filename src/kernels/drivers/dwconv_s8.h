@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/x86/gemm_f32.h"  // Isa
+#include "kernels/drivers/gemm_f32.h"  // Isa
 
 namespace ember {
 class ThreadPool;

@@ -4,7 +4,7 @@
 // must agree within 1e-5 * sqrt(K) relative to max(1, max |expected|).
 // Through the interpreter: pruned 1x1 CONV_2D / FULLY_CONNECTED models pick
 // the sparse kernel and agree with force_reference_kernels.
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/gemm_s8.h"
 
 #include <algorithm>
 #include <atomic>
@@ -7,7 +7,7 @@
 #include "kernels/arm/s8_tile.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/quant_util.h"
-#include "kernels/x86/conv_f32.h"  // ParallelTasks
+#include "kernels/drivers/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
 

@@ -10,7 +10,7 @@
 //   BATCH_MATMUL (GEMM, K <= 64, other summation order): 1e-5;
 //   LOGISTIC / TANH / SOFTMAX: 2e-6 absolute (polynomial exp).
 // Also checks that the fast variant is really picked (kernel_variant).
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 
 #include <gtest/gtest.h>
 

@@ -7,8 +7,8 @@
 #include <cstdint>
 
 #include "kernels/ref/conv.h"
-#include "kernels/x86/dwconv_f32.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/dwconv_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "runtime/thread_pool.h"
 
 namespace ember::x86 {

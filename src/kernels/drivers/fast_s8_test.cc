@@ -17,7 +17,7 @@
 
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/conv_common.h"
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/gemm_s8.h"
 #include "ops/conv_test_util.h"
 #include "runtime/interpreter.h"
 

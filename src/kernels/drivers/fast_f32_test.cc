@@ -8,7 +8,7 @@
 // and that the interpreter's choice agrees with the reference end to end.
 #include <gtest/gtest.h>
 
-#include "kernels/x86/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_geometry.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -22,7 +22,7 @@
 #include "kernels/ref/conv.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/fully_connected.h"
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 

@@ -1,4 +1,4 @@
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 #include <cstring>
 

@@ -1,7 +1,7 @@
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_s8.h"
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/conv_f32.h"  // ParallelTasks
+#include "kernels/drivers/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
 

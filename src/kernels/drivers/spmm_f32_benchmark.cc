@@ -3,7 +3,7 @@
 // thread, thread CPU time (min of 5 repeats), so that a shared, loaded
 // machine gives stable figures. Not part of the build; compile by hand:
 //   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
-//     src/kernels/x86/spmm_f32_benchmark.cc build/release/libember_core.a
+//     src/kernels/drivers/spmm_f32_benchmark.cc build/release/libember_core.a
 //     -lpthread -o /tmp/spmm_f32_benchmark
 #include <time.h>
 
@@ -14,8 +14,8 @@
 #include <random>
 #include <vector>
 
-#include "kernels/x86/gemm_f32.h"
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 // the thread's CPU clock (min of 5 repeats) so that a shared, loaded machine
 // gives stable figures. Not part of the build; compile by hand:
 //   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
-//     src/kernels/x86/fast_dw_benchmark.cc build/release/libember_core.a
+//     src/kernels/drivers/fast_dw_benchmark.cc build/release/libember_core.a
 //     -lpthread -o /tmp/fast_dw_benchmark
 // (-DNO_INT8 builds it against a library without the int8 kernels.)
 #include <time.h>
@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "kernels/ref/depthwise_conv.h"
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 #ifndef NO_INT8
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_s8.h"
 #endif
 
 namespace {

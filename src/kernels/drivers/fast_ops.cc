@@ -1,12 +1,12 @@
 // ISA-neutral side of the fast-op kernels: the per-ISA table lookup, the
 // test override, and the drivers that split work over the thread pool.
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 
 #include <algorithm>
 #include <atomic>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 
 namespace ember::x86 {
 namespace {
