@@ -163,7 +163,7 @@ TEST(Prune, ZeroesWholeBlocksAndEncodesThemSparsely) {
 }
 
 TEST(Prune, EmberUsesSparseKernelForPrunedLayers) {
-  if (dispatch::EnvForcesReference() || x86::BestFloatIsa() == x86::Isa::kNone)
+  if (!kernels::AllowedIsas().any_float())
     GTEST_SKIP() << "optimized kernels unavailable";
   const Pruned p = PruneBytes(SmallNet(), 0.75, prune::BlockShape::k1x4);
   ErrorReporter errors;

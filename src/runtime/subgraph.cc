@@ -8,8 +8,6 @@
 #include <new>
 
 #include "graph/rewriter.h"
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/drivers/gemm_f32.h"
 #include "planner/greedy_planner.h"
 #include "runtime/interpreter.h"
 
@@ -97,10 +95,7 @@ int Subgraph::num_threads() const { return owner_->options().num_threads; }
 
 ThreadPool* Subgraph::thread_pool() { return owner_->thread_pool(); }
 
-bool Subgraph::force_reference_kernels() const {
-  return owner_->options().force_reference_kernels ||
-         dispatch::EnvForcesReference();
-}
+kernels::IsaSet Subgraph::allowed_isas() const { return owner_->allowed_isas(); }
 
 Status Subgraph::AllocatePersistent(int node_index, size_t bytes, void** out) {
   *out = nullptr;
@@ -639,8 +634,7 @@ Status Subgraph::RunGraphPasses() {
   for (size_t i = 0; i < nodes_.size(); ++i)
     frozen[i] = node_folded_[i] | node_dynamic_[i] | (nodes_[i].reg == nullptr);
   graph::PassOptions options;
-  options.fuse_inverted_residual =
-      !force_reference_kernels() && x86::BestFloatIsa() != x86::Isa::kNone;
+  options.fuse_inverted_residual = allowed_isas().any_float();
   graph::GraphRewriter rewriter(nodes_, tensors_, inputs_, outputs_, frozen,
                                 node_fused_away_, *passes_);
   graph::RunPasses(rewriter, options);

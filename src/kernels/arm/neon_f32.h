@@ -2,7 +2,7 @@
 // src/kernels/drivers (conv_f32.h): the GEMM microkernel reads the same packed
 // weight panels (PackGemmWeightsF32 with nr = kGemmF32NeonNr) and the
 // depthwise kernel takes the same arguments as the x86 ones. Reached
-// through x86::GetGemmF32 / x86::GetDwConvF32 with Isa::kNeon; the
+// through the kernel lists (kernels/drivers/*_kernels.def); the
 // definitions exist only in aarch64 builds.
 #pragma once
 

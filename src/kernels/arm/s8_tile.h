@@ -3,7 +3,7 @@
 // arrays and epilogues as the x86 tiles). 4 rows x 8 columns. Unlike the
 // x86 tiles they multiply signed activations directly (SDOT / SMULL are
 // signed x signed), so the packed bias carries no +128 correction
-// (x86::S8InputShift is 0 for the ARM ISAs).
+// (their list entries have input_shift 0).
 #pragma once
 
 #include <cstdint>

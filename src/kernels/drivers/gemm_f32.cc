@@ -3,40 +3,17 @@
 #include <cstring>
 
 #include "kernels/arm/neon_f32.h"
-#include "kernels/dispatch/cpu_features.h"
 
 namespace ember::x86 {
 
-Isa BestFloatIsa() {
-#if defined(__x86_64__)
-  const dispatch::CpuFeatures& f = dispatch::GetCpuFeatures();
-  if (f.has_avx512()) return Isa::kAvx512;
-  if (f.has_avx2_fma()) return Isa::kAvx2;
-#elif defined(__aarch64__)
-  if (dispatch::GetCpuFeatures().neon) return Isa::kNeon;
-#endif
-  return Isa::kNone;
-}
-
-GemmF32Kernel GetGemmF32(Isa isa) {
-  GemmF32Kernel k;
-#if defined(__x86_64__)
-  switch (isa) {
-    case Isa::kAvx512:
-      k = {"x86_avx512_gemm_8x32", 8, 32, GemmF32Avx512};
-      break;
-    case Isa::kAvx2:
-      k = {"x86_avx2_gemm_6x16", 6, 16, GemmF32Avx2};
-      break;
-    default:
-      break;
-  }
-#elif defined(__aarch64__)
-  if (isa == Isa::kNeon)
-    k = {"arm_neon_gemm_4x16", arm::kGemmF32NeonMr, arm::kGemmF32NeonNr,
-         arm::GemmF32Neon};
-#endif
-  return k;
+std::span<const GemmF32Kernel> GemmF32Kernels() {
+  static const GemmF32Kernel kList[] = {
+#define EMBER_GEMM_F32(isa, fn, label, im2col_label, fused_label, mr, nr) \
+  {kernels::Isa::isa, #fn, label, im2col_label, fused_label, mr, nr, fn},
+#include "kernels/drivers/gemm_f32_kernels.def"
+#undef EMBER_GEMM_F32
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
 void PackGemmWeightsF32(const float* w, const float* bias, int32_t n, int32_t k,
