@@ -154,7 +154,7 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
                                 hi, scratch.data(), got.data());
         }
         ExpectClose(expect, got, k,
-                    std::string(kern.name) + " case " + std::to_string(i) +
+                    std::string(kern.function) + " case " + std::to_string(i) +
                         " threads " + std::to_string(threads));
       }
     }
@@ -204,7 +204,7 @@ TEST(FastF32Kernels, FullyConnectedGemmMatchesReference) {
         g.hi = hi;
         x86::RunGemmF32(&pool, kern, g);
         ExpectClose(expect, got, s.depth,
-                    std::string(kern.name) + " case " + std::to_string(i));
+                    std::string(kern.function) + " case " + std::to_string(i));
       }
     }
   }

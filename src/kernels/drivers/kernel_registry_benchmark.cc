@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,6 +21,16 @@
 
 namespace ember {
 namespace {
+
+// Packed weights live in 64-byte aligned memory in the ops (persistent
+// allocations); the kernels may rely on it.
+template <typename T>
+T* Aligned64(std::vector<T>& storage, size_t n) {
+  storage.assign(n + 64 / sizeof(T), T{});
+  T* p = storage.data();
+  while (reinterpret_cast<uintptr_t>(p) % 64 != 0) ++p;
+  return p;
+}
 
 std::vector<float> RandomFloats(size_t n, uint32_t seed) {
   std::mt19937 gen(seed);
@@ -41,8 +52,10 @@ void GemmF32(benchmark::State& state, const x86::GemmF32Kernel* kern) {
   const int32_t m = 196, n = 256, k = 256;
   const auto a = RandomFloats(static_cast<size_t>(m) * k, 1);
   const auto w = RandomFloats(static_cast<size_t>(n) * k, 2);
-  std::vector<float> packed(x86::PackedGemmWeightsBytes(n, k, kern->nr) / sizeof(float));
-  x86::PackGemmWeightsF32(w.data(), nullptr, n, k, kern->nr, packed.data());
+  std::vector<float> storage;
+  float* packed =
+      Aligned64(storage, x86::PackedGemmWeightsBytes(n, k, kern->nr) / sizeof(float));
+  x86::PackGemmWeightsF32(w.data(), nullptr, n, k, kern->nr, packed);
   std::vector<float> c(static_cast<size_t>(m) * n);
   x86::GemmF32Args g;
   g.m = m;
@@ -50,7 +63,7 @@ void GemmF32(benchmark::State& state, const x86::GemmF32Kernel* kern) {
   g.k = k;
   g.a = a.data();
   g.lda = k;
-  g.packed = packed.data();
+  g.packed = packed;
   g.c = c.data();
   g.ldc = n;
   g.lo = -INFINITY;
@@ -100,13 +113,14 @@ void DwConvS8(benchmark::State& state, const x86::DwConvS8Kernel* kern) {
   const auto in = RandomBytes(56 * 56 * 144, 5);
   const auto f = RandomBytes(9 * 144, 6);
   const std::vector<int32_t> bias(144, 100), mult(144, 1 << 30), shift(144, -8);
-  std::vector<int32_t> packed(x86::PackedDwS8Bytes(9, 144) / sizeof(int32_t));
+  std::vector<int32_t> storage;
+  int32_t* packed = Aligned64(storage, x86::PackedDwS8Bytes(9, 144) / sizeof(int32_t));
   x86::PackDwConvS8(f.data(), bias.data(), mult.data(), shift.data(), 9, 144, -3,
-                    packed.data());
+                    packed);
   const std::vector<int8_t> zero_row(56 * 144, -3);
   std::vector<int8_t> out(in.size());
   a.input = in.data();
-  a.packed = packed.data();
+  a.packed = packed;
   a.zero_row = zero_row.data();
   a.output = out.data();
   for (auto _ : state) {
@@ -119,12 +133,13 @@ void DwConvS8(benchmark::State& state, const x86::DwConvS8Kernel* kern) {
 void S8Tile(benchmark::State& state, const x86::S8Kernel* kern) {
   const int32_t n = 256, k = 256, m = 196;
   const x86::S8PackLayout l = x86::MakeS8Layout(n, 1, k, kern->nr);
-  std::vector<uint8_t> packed(l.total_bytes);
+  std::vector<uint8_t> storage;
+  uint8_t* packed = Aligned64(storage, l.total_bytes);
   const auto w = RandomBytes(static_cast<size_t>(n) * k, 7);
-  x86::PackS8Weights(l, w.data(), packed.data());
+  x86::PackS8Weights(l, w.data(), packed);
   for (int32_t c = 0; c < n; ++c) {
-    *x86::S8Header(l, packed.data(), 1, c) = 1 << 30;
-    *x86::S8Header(l, packed.data(), 3, c) = 8;
+    *x86::S8Header(l, packed, 1, c) = 1 << 30;
+    *x86::S8Header(l, packed, 3, c) = 8;
   }
   const auto a = RandomBytes(static_cast<size_t>(m) * k, 8);
   std::vector<int8_t> c(static_cast<size_t>(m) * n);
@@ -139,7 +154,7 @@ void S8Tile(benchmark::State& state, const x86::S8Kernel* kern) {
         t.tap_k = k;
         t.rows = std::min(kern->mr, m - r0);
         t.cols = std::min(kern->nr, n - p * kern->nr);
-        t.panel = packed.data() + p * l.panel_bytes;
+        t.panel = packed + p * l.panel_bytes;
         t.c = c.data() + static_cast<int64_t>(r0) * n + p * kern->nr;
         t.ldc = n;
         kern->fn(t);
@@ -159,8 +174,9 @@ void SpmmF32(benchmark::State& state, const x86::SpmmF32Kernel* kern) {
   auto w = RandomFloats(static_cast<size_t>(n) * k, 10);
   for (size_t i = 0; i < w.size(); i += 4)
     if ((i / 4) % 4 != 0) std::fill(w.begin() + i, w.begin() + i + 4, 0.0f);
-  std::vector<uint8_t> mem(x86::PackedSpmmF32Bytes(w.data(), n, k, 4));
-  const x86::SpmmF32Matrix mat = x86::PackSpmmF32(w.data(), nullptr, n, k, 4, mem.data());
+  std::vector<uint8_t> storage;
+  uint8_t* mem = Aligned64(storage, x86::PackedSpmmF32Bytes(w.data(), n, k, 4));
+  const x86::SpmmF32Matrix mat = x86::PackSpmmF32(w.data(), nullptr, n, k, 4, mem);
   std::vector<float> scratch(x86::SpmmScratchFloats(k, n)), c(static_cast<size_t>(m) * n);
   for (auto _ : state) {
     kern->fn(mat, a.data(), k, 0, m, c.data(), n, -INFINITY, INFINITY, scratch.data());

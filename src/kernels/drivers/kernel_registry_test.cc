@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <set>
@@ -49,6 +50,16 @@ struct Rand {
   std::mt19937 gen;
 };
 
+// Packed weights live in 64-byte aligned memory in the ops (persistent
+// allocations); the kernels may rely on it.
+template <typename T>
+T* Aligned64(std::vector<T>& storage, size_t n) {
+  storage.assign(n + 64 / sizeof(T), T{});
+  T* p = storage.data();
+  while (reinterpret_cast<uintptr_t>(p) % 64 != 0) ++p;
+  return p;
+}
+
 bool Allowed(Isa isa) { return kernels::AllowedIsas().contains(isa); }
 
 void ExpectClose(const std::vector<float>& expect, const std::vector<float>& got,
@@ -73,10 +84,10 @@ void CheckGemmF32(const x86::GemmF32Kernel& kern, Rand& rng) {
   std::vector<float> expect(static_cast<size_t>(s.batches) * s.units);
   ref::FullyConnectedFloat(s, a.data(), w.data(), bias.data(), -2.0f, 2.0f,
                            expect.data());
-  std::vector<float> packed(
-      x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) / sizeof(float));
-  x86::PackGemmWeightsF32(w.data(), bias.data(), s.units, s.depth, kern.nr,
-                          packed.data());
+  std::vector<float> storage;
+  float* packed = Aligned64(
+      storage, x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) / sizeof(float));
+  x86::PackGemmWeightsF32(w.data(), bias.data(), s.units, s.depth, kern.nr, packed);
   std::vector<float> got(expect.size(), 12345.0f);
   x86::GemmF32Args g;
   g.m = s.batches;
@@ -84,7 +95,7 @@ void CheckGemmF32(const x86::GemmF32Kernel& kern, Rand& rng) {
   g.k = s.depth;
   g.a = a.data();
   g.lda = s.depth;
-  g.packed = packed.data();
+  g.packed = packed;
   g.c = got.data();
   g.ldc = s.units;
   g.lo = -2.0f;
@@ -156,16 +167,17 @@ void CheckDwConvS8(const x86::DwConvS8Kernel& kern, Rand& rng) {
   std::vector<int8_t> expect(static_cast<size_t>(s.batches) * s.out_h * s.out_w * C);
   ref::DepthwiseConvQuantized<int32_t>(s, in.data(), -in_zp, filter.data(), 0,
                                        bias.data(), q, expect.data());
-  std::vector<int32_t> packed(x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t));
+  std::vector<int32_t> storage;
+  int32_t* packed = Aligned64(storage, x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t));
   x86::PackDwConvS8(filter.data(), bias.data(), mult.data(), shift.data(), taps, C,
-                    in_zp, packed.data());
+                    in_zp, packed);
   std::vector<int8_t> zero_row(static_cast<size_t>(s.in_w) * C,
                                static_cast<int8_t>(in_zp));
   std::vector<int8_t> got(expect.size(), 77);
   x86::DwConvS8Args a;
   x86::CopyDwGeometry(s, &a);
   a.input = in.data();
-  a.packed = packed.data();
+  a.packed = packed;
   a.zero_row = zero_row.data();
   a.output = got.data();
   a.output_offset = q.output_offset;
@@ -187,9 +199,11 @@ void CheckSpmmF32(const x86::SpmmF32Kernel& kern, Rand& rng) {
   ref::FullyConnectedFloat(s, a.data(), w.data(), bias.data(), -INFINITY, INFINITY,
                            expect.data());
   for (int32_t block : {1, 4}) {
-    std::vector<uint8_t> mem(x86::PackedSpmmF32Bytes(w.data(), s.units, s.depth, block));
+    std::vector<uint8_t> storage;
+    uint8_t* mem = Aligned64(
+        storage, x86::PackedSpmmF32Bytes(w.data(), s.units, s.depth, block));
     const x86::SpmmF32Matrix mat =
-        x86::PackSpmmF32(w.data(), bias.data(), s.units, s.depth, block, mem.data());
+        x86::PackSpmmF32(w.data(), bias.data(), s.units, s.depth, block, mem);
     std::vector<float> scratch(x86::SpmmScratchFloats(s.depth, s.units));
     std::vector<float> got(expect.size(), 12345.0f);
     x86::RunSpmmF32(nullptr, 1, kern, mat, a.data(), s.depth, s.batches, got.data(),
