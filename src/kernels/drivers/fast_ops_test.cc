@@ -496,5 +496,41 @@ TEST(FastOps, GeneralBroadcastKeepsReference) {
   EXPECT_EQ(r.variants[0], "ref");
 }
 
+// InterpreterOptions::isa caps the kernels like EMBER_ISA; an unknown name
+// fails Create with a message naming it.
+TEST(FastOps, InterpreterOptionIsaCapsKernelChoice) {
+  ModelBuilder b;
+  const int x = b.AddTensor(fb::TensorType::FLOAT32, {2, 64}, "x");
+  const int y = b.AddTensor(fb::TensorType::FLOAT32, {2, 64}, "y");
+  const int z = b.AddTensor(fb::TensorType::FLOAT32, {2, 64}, "z");
+  b.AddOp(fb::BuiltinOperator::ADD, {x, y}, {z});
+  b.SetInputs({x, y});
+  b.SetOutputs({z});
+  const auto bytes = b.Build();
+  ErrorReporter errors;
+  std::unique_ptr<Model> model;
+  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
+  auto variant = [&](const char* isa) -> std::string {
+    InterpreterOptions options;
+    options.isa = isa;
+    std::unique_ptr<Interpreter> interp;
+    ErrorReporter e;
+    const Status st = Interpreter::Create(*model, OpResolver::Builtins(), options, e, &interp);
+    if (!st.ok()) {
+      EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+      return std::string("error: ") + e.message();
+    }
+    EXPECT_TRUE(interp->AllocateTensors().ok());
+    return interp->primary().nodes()[0].kernel_variant;
+  };
+  EXPECT_EQ(variant("ref"), "ref");
+  EXPECT_NE(variant("avx3").find("unknown ISA 'avx3'"), std::string::npos)
+      << variant("avx3");
+  for (kernels::Isa isa : SupportedIsas()) {
+    EXPECT_EQ(variant(kernels::IsaName(isa)),
+              std::string("x86_") + kernels::IsaName(isa) + "_eltwise");
+  }
+}
+
 }  // namespace
 }  // namespace ember
