@@ -9,8 +9,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/drivers/gemm_s8.h"
 #include "kernels/ref/conv_common.h"
-#include "kernels/x86/gemm_s8.h"
 
 namespace ember::x86 {
 namespace {
