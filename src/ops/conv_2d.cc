@@ -5,10 +5,10 @@
 // int16 activations with int8 weights (int64, int32 or no bias).
 #include <cstring>
 
-#include "graph/folded_pad.h"
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/folded_pad.h"
 #include "ops/sparse_fast_path.h"
 
 namespace ember::ops {

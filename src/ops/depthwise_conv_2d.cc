@@ -5,12 +5,12 @@
 // input quantized per batch); int8 (per-channel weights, int32 bias);
 // uint8 (per-tensor asymmetric weights); int16 activations with int8
 // weights and int64 bias (64-bit accumulator).
-#include "graph/folded_pad.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/x86/dwconv_geometry.h"
 #include "kernels/x86/dwconv_s8.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/folded_pad.h"
 
 namespace ember::ops {
 namespace {

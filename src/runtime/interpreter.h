@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "model/model.h"
 #include "runtime/op_resolver.h"
 #include "runtime/subgraph.h"
-#include "runtime/thread_pool.h"
 
 namespace ember {
 

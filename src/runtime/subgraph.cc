@@ -7,10 +7,10 @@
 #include <cstring>
 #include <new>
 
-#include "graph/rewriter.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/x86/gemm_f32.h"
 #include "planner/greedy_planner.h"
+#include "runtime/graph_rewriter.h"
 #include "runtime/interpreter.h"
 
 namespace ember {
@@ -25,18 +25,6 @@ bool IsControlFlow(int32_t code) {
 }
 
 }  // namespace
-
-bool AlignedBuffer::Reserve(size_t bytes) {
-  if (bytes <= capacity && data) return true;
-  if (bytes > (SIZE_MAX >> 2)) return false;
-  const size_t size = std::max<size_t>(AlignUp(bytes, 64), 64);
-  uint8_t* p = static_cast<uint8_t*>(
-      ::operator new[](size, std::align_val_t(64), std::nothrow));
-  if (p == nullptr) return false;
-  data.reset(p);
-  capacity = size;
-  return true;
-}
 
 Subgraph::Subgraph(Interpreter* owner, int index)
     : owner_(owner), index_(index),

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/aligned_buffer.h"
 #include "model/model.h"
 #include "runtime/op_context.h"
 #include "runtime/op_resolver.h"
@@ -18,17 +19,6 @@ class Interpreter;
 namespace graph {
 class PassState;
 }
-
-struct AlignedBuffer {
-  struct Free {
-    void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(64)); }
-  };
-  std::unique_ptr<uint8_t[], Free> data;
-  size_t capacity = 0;
-  // Grows (never shrinks) to hold `bytes`; contents are not preserved.
-  // False (buffer unchanged) when the memory cannot be had.
-  bool Reserve(size_t bytes);
-};
 
 class Subgraph : public OpHost {
  public:

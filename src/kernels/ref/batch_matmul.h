@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "base/shape.h"
 #include "kernels/ref/quant_util.h"
-#include "runtime/tensor.h"
 
 namespace ember::ref {
 

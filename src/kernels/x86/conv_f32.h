@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "base/thread_pool.h"
 #include "kernels/ref/conv.h"
 #include "kernels/x86/dwconv_f32.h"
 #include "kernels/x86/gemm_f32.h"
-#include "runtime/thread_pool.h"
 
 namespace ember::x86 {
 

@@ -24,7 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/thread_pool.h"
+#include "base/thread_pool.h"
 
 namespace ember::x86 {
 

@@ -1,4 +1,4 @@
-#include "runtime/tensor.h"
+#include "base/data_type.h"
 
 namespace ember {
 
@@ -56,20 +56,6 @@ size_t DataTypeSize(DataType type) {
 size_t BytesFor(DataType type, int64_t count) {
   if (type == DataType::kInt4) return static_cast<size_t>((count + 1) / 2);
   return DataTypeSize(type) * static_cast<size_t>(count);
-}
-
-bool CheckedNumElements(const Shape& shape, int64_t* count) {
-  if (shape.rank < 0 || shape.rank > kMaxRank) return false;
-  int64_t n = 1;
-  for (int i = 0; i < shape.rank; ++i) {
-    const int32_t d = shape.dims[i];
-    if (d < 0) return false;
-    if (d != 0 && n > kMaxTensorElements / d) return false;
-    n *= d;
-  }
-  if (n > kMaxTensorElements) return false;
-  *count = n;
-  return true;
 }
 
 }  // namespace ember

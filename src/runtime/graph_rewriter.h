@@ -106,12 +106,10 @@ class GraphRewriter {
   std::vector<int> changed_;
 };
 
-// The passes, in order. Each returns how many patterns it rewrote.
-int FoldPads(GraphRewriter& g);
-int FuseActivations(GraphRewriter& g);
-int FuseInvertedResiduals(GraphRewriter& g);
-
-// Runs every pass (the fused block only when options allow it).
+// Runs every pass (the fused block only when options allow it). Declared
+// here so that Subgraph can run the passes without including src/graph (a
+// layer above the runtime); defined in src/graph/run_passes.cc and resolved
+// at link time inside ember_core.
 void RunPasses(GraphRewriter& g, const PassOptions& options);
 
 }  // namespace ember::graph

@@ -1,4 +1,4 @@
-#include "graph/rewriter.h"
+#include "runtime/graph_rewriter.h"
 
 #include <algorithm>
 #include <cstring>
@@ -155,12 +155,6 @@ void GraphRewriter::Remove(int i) { removed_[i] = 1; }
 void GraphRewriter::Changed(int i) {
   if (std::find(changed_.begin(), changed_.end(), i) == changed_.end())
     changed_.push_back(i);
-}
-
-void RunPasses(GraphRewriter& g, const PassOptions& options) {
-  FoldPads(g);
-  FuseActivations(g);
-  if (options.fuse_inverted_residual) FuseInvertedResiduals(g);
 }
 
 }  // namespace ember::graph
