@@ -1,11 +1,11 @@
-#include "quantize/weight_only.h"
+#include "convert/quantize/weight_only.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
+#include "convert/quantize/model_edit.h"
 #include "kernels/ref/quantize.h"
-#include "quantize/model_edit.h"
 
 namespace ember::quantize {
 

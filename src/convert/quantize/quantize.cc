@@ -1,16 +1,16 @@
 // QuantizeModel: dispatches on the mode, then measures what it did (sizes,
 // per-tensor SQNR against the float model on the calibration samples).
-#include "quantize/quantize.h"
+#include "convert/quantize/quantize.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "quantize/calibration.h"
-#include "quantize/equalize.h"
-#include "quantize/integer.h"
-#include "quantize/model_edit.h"
-#include "quantize/weight_only.h"
+#include "convert/quantize/calibration.h"
+#include "convert/quantize/equalize.h"
+#include "convert/quantize/integer.h"
+#include "convert/quantize/model_edit.h"
+#include "convert/quantize/weight_only.h"
 
 namespace ember::quantize {
 namespace {

@@ -4,7 +4,7 @@
 // consumer needs, a QUANTIZE or DEQUANTIZE op is inserted just before that
 // consumer (once per tensor and direction), so the op list stays in
 // execution order.
-#include "quantize/integer.h"
+#include "convert/quantize/integer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,8 +13,8 @@
 #include <optional>
 #include <regex>
 
-#include "quantize/model_edit.h"
-#include "quantize/op_rules.h"
+#include "convert/quantize/model_edit.h"
+#include "convert/quantize/op_rules.h"
 
 namespace ember::quantize {
 namespace {

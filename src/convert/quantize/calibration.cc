@@ -1,4 +1,4 @@
-#include "quantize/calibration.h"
+#include "convert/quantize/calibration.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "prune/prune.h"
+#include "convert/prune/prune.h"
 
 #include <algorithm>
 #include <cmath>

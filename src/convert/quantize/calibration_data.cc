@@ -7,7 +7,7 @@
 #include <iterator>
 #include <random>
 
-#include "quantize/quantize.h"
+#include "convert/quantize/quantize.h"
 
 namespace ember::quantize {
 namespace {

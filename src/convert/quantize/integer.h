@@ -5,8 +5,8 @@
 #include <set>
 #include <vector>
 
-#include "quantize/calibration.h"
-#include "quantize/quantize.h"
+#include "convert/quantize/calibration.h"
+#include "convert/quantize/quantize.h"
 
 namespace ember::quantize {
 

@@ -1,10 +1,10 @@
-#include "quantize/equalize.h"
+#include "convert/quantize/equalize.h"
 
 #include <cmath>
 #include <cstring>
 #include <vector>
 
-#include "quantize/model_edit.h"
+#include "convert/quantize/model_edit.h"
 
 namespace ember::quantize {
 namespace {

@@ -4,7 +4,7 @@
 // the encoding) with outputs equal to Ember's within 1e-5, the right
 // fraction of blocks must be zero, and Ember must pick the sparse kernel
 // for the pruned 1x1 convolution and fully connected layer.
-#include "prune/prune.h"
+#include "convert/prune/prune.h"
 
 #include <gtest/gtest.h>
 

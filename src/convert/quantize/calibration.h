@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "convert/convert.h"
+#include "convert/quantize/quantize.h"
 #include "model/model.h"
-#include "quantize/quantize.h"
 #include "runtime/interpreter.h"
 
 namespace ember::quantize {

@@ -1,4 +1,4 @@
-#include "quantize/model_edit.h"
+#include "convert/quantize/model_edit.h"
 
 #include <algorithm>
 #include <cstring>

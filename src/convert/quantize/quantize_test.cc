@@ -3,7 +3,7 @@
 // in Ember with bit-identical integer outputs, follow the quantization spec
 // (per-channel axes, bias scales, fixed output params), and stay close to
 // the float model.
-#include "quantize/quantize.h"
+#include "convert/quantize/quantize.h"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <cstring>
 #include <random>
 
-#include "quantize/equalize.h"
-#include "quantize/model_edit.h"
+#include "convert/quantize/equalize.h"
+#include "convert/quantize/model_edit.h"
 #include "util/model_builder.h"
 #include "util/oracle.h"
 

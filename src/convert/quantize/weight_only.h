@@ -3,7 +3,7 @@
 // FULLY_CONNECTED kernels).
 #pragma once
 
-#include "quantize/quantize.h"
+#include "convert/quantize/quantize.h"
 
 namespace ember::quantize {
 
