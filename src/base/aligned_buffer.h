@@ -11,6 +11,10 @@ namespace ember {
 
 inline constexpr size_t kBufferAlignment = 64;
 
+constexpr size_t AlignUp(size_t n, size_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
+
 // Deleter for bytes allocated with aligned new[] (`new
 // (std::align_val_t(kBufferAlignment)) uint8_t[n]`): frees with the matching
 // aligned delete[].

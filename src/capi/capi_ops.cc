@@ -242,7 +242,8 @@ EmberStatus EmberOpContextRequestScratch(EmberOpContext* context, size_t bytes,
 void* EmberOpContextGetScratch(const EmberOpContext* context, int32_t index) {
   if (context == nullptr) return nullptr;
   const OpContext* ctx = Ctx(context);
-  if (ctx->preparing() || index < 0 || index >= ctx->node()->num_scratch)
+  if (ctx->preparing() || index < 0 ||
+      static_cast<size_t>(index) >= ctx->node()->scratch.size())
     return nullptr;
   return ctx->scratch(index);
 }

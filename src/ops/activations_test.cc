@@ -1,7 +1,7 @@
 // RELU family, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, GELU, ELU
 // against LiteRT's reference kernels. 8-bit cases feed every input value;
 // int16 LOGISTIC / TANH feed all 65536.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -30,7 +30,7 @@ fb::BuiltinOptionsUnion GeluOptions(bool approximate) {
   return u;
 }
 
-EwCase Unary(const std::string& name, Op op, NpyArray x, QuantSpec qi,
+OpTest Unary(const std::string& name, Op op, NpyArray x, QuantSpec qi,
              QuantSpec qo, fb::BuiltinOptionsUnion opts = {}, double tol = 0) {
   const fb::TensorType t = ToFb(x.type);
   return MakeCase(name, op, {In(std::move(x), std::move(qi))}, {{t, std::move(qo)}},
@@ -38,7 +38,7 @@ EwCase Unary(const std::string& name, Op op, NpyArray x, QuantSpec qi,
 }
 
 TEST(ActivationOp, FloatMatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   const Op ops[] = {Op::RELU, Op::RELU6, Op::RELU_N1_TO_1, Op::RELU_0_TO_1,
                     Op::LOGISTIC, Op::TANH, Op::HARD_SWISH};
@@ -58,11 +58,11 @@ TEST(ActivationOp, FloatMatchesLiteRt) {
                           Op::GELU,
                           RandomArray(DataType::kFloat32, {4, 50}, seed++, -6, 6),
                           {}, {}, GeluOptions(approx), 1e-5));
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(ActivationOp, QuantizedReluFamilyMatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(11);
   const Op ops[] = {Op::RELU, Op::RELU6, Op::RELU_N1_TO_1, Op::RELU_0_TO_1};
   for (Op op : ops) {
@@ -94,11 +94,11 @@ TEST(ActivationOp, QuantizedReluFamilyMatchesLiteRt) {
       }
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(ActivationOp, QuantizedLogisticTanhMatchLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(12);
   for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
     const int64_t zlo = t == DataType::kInt8 ? -128 : 0;
@@ -122,11 +122,11 @@ TEST(ActivationOp, QuantizedLogisticTanhMatchLiteRt) {
                             AllValuesInt16(), Quant(s, 0), Quant(1.0f / 32768, 0)));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(ActivationOp, QuantizedHardSwishGeluMatchLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(13);
   std::uniform_real_distribution<float> ratio(0.05f, 1.5f);
   for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
@@ -141,13 +141,13 @@ TEST(ActivationOp, QuantizedHardSwishGeluMatchLiteRt) {
                               AllValues8(t), qi, qo, GeluOptions(approx)));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // LiteRT's reference resolver has no ELU: compare with its default kernels
 // (whose int8 path is the same table).
 TEST(EluOp, MatchesLiteRtDefaultKernels) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(15);
   for (auto shape : {std::vector<int64_t>{2, 3, 40}, std::vector<int64_t>{7}})
     cases.push_back(Unary(Name(Op::ELU, DataType::kFloat32), Op::ELU,
@@ -159,24 +159,24 @@ TEST(EluOp, MatchesLiteRtDefaultKernels) {
     cases.push_back(Unary(Name(Op::ELU, DataType::kInt8), Op::ELU,
                           AllValues8(DataType::kInt8), qi, qo));
   }
-  RunCases(cases, /*reference=*/false);
+  ExpectMatchesLiteRt(OnLiteRtDefaultKernels(cases));
 }
 
 TEST(ActivationOp, GeluInt16MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   const float scales[][2] = {{1.0f / 4096, 1.0f / 4096}, {0.0005f, 0.0003f}, {0.001f, 0.001f}};
   for (auto& s : scales)
     for (bool approx : {false, true})
       cases.push_back(Unary(Name(Op::GELU, DataType::kInt16, approx ? "approx" : ""),
                             Op::GELU, AllValuesInt16(), Quant(s[0], 0), Quant(s[1], 0),
                             GeluOptions(approx)));
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 fb::BuiltinOptionsUnion NoOptions() { return {}; }
 
 TEST(PreluOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(14);
   uint32_t seed = 300;
   // (input shape, alpha shape): per-channel alpha as in MediaPipe models,
@@ -208,7 +208,7 @@ TEST(PreluOp, MatchesLiteRt) {
       }
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(ActivationOp, RejectsBadModels) {

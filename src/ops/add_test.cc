@@ -1,5 +1,5 @@
 // ADD and SUB against LiteRT's reference kernels.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -27,8 +27,8 @@ fb::BuiltinOperator OpOf(bool sub) {
   return sub ? fb::BuiltinOperator::SUB : fb::BuiltinOperator::ADD;
 }
 
-std::vector<EwCase> PlainCases(bool sub) {
-  std::vector<EwCase> cases;
+std::vector<OpTest> PlainCases(bool sub) {
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   const DataType types[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64};
   for (DataType t : types) {
@@ -49,8 +49,8 @@ std::vector<EwCase> PlainCases(bool sub) {
   return cases;
 }
 
-std::vector<EwCase> QuantizedCases(bool sub) {
-  std::vector<EwCase> cases;
+std::vector<OpTest> QuantizedCases(bool sub) {
+  std::vector<OpTest> cases;
   std::mt19937 rng(sub ? 7 : 3);
   uint32_t seed = 100;
   for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16}) {
@@ -77,8 +77,8 @@ std::vector<EwCase> QuantizedCases(bool sub) {
 
 // int16 with power-of-two scales and pot_scale_int16 = true (LSTM style):
 // one input on the output scale, the other finer.
-std::vector<EwCase> PotInt16Cases(bool sub) {
-  std::vector<EwCase> cases;
+std::vector<OpTest> PotInt16Cases(bool sub) {
+  std::vector<OpTest> cases;
   uint32_t seed = 500;
   const int shifts[][2] = {{0, 0}, {0, -1}, {0, -3}, {-2, 0}, {-7, 0}, {0, -12}};
   for (auto& s : shifts) {
@@ -99,12 +99,18 @@ std::vector<EwCase> PotInt16Cases(bool sub) {
   return cases;
 }
 
-TEST(AddOp, PlainTypesMatchLiteRt) { RunCases(PlainCases(false)); }
-TEST(AddOp, QuantizedMatchesLiteRt) { RunCases(QuantizedCases(false)); }
-TEST(AddOp, PotInt16MatchesLiteRt) { RunCases(PotInt16Cases(false)); }
-TEST(SubOp, PlainTypesMatchLiteRt) { RunCases(PlainCases(true)); }
-TEST(SubOp, QuantizedMatchesLiteRt) { RunCases(QuantizedCases(true)); }
-TEST(SubOp, PotInt16MatchesLiteRt) { RunCases(PotInt16Cases(true)); }
+TEST(AddOp, PlainTypesMatchLiteRt) { ExpectMatchesLiteRt(PlainCases(false)); }
+TEST(AddOp, QuantizedMatchesLiteRt) {
+  ExpectMatchesLiteRt(QuantizedCases(false));
+}
+TEST(AddOp, PotInt16MatchesLiteRt) {
+  ExpectMatchesLiteRt(PotInt16Cases(false));
+}
+TEST(SubOp, PlainTypesMatchLiteRt) { ExpectMatchesLiteRt(PlainCases(true)); }
+TEST(SubOp, QuantizedMatchesLiteRt) {
+  ExpectMatchesLiteRt(QuantizedCases(true));
+}
+TEST(SubOp, PotInt16MatchesLiteRt) { ExpectMatchesLiteRt(PotInt16Cases(true)); }
 
 TEST(AddOp, RejectsBadModels) {
   const auto none = fb::ActivationFunctionType::NONE;

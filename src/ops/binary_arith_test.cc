@@ -1,6 +1,6 @@
 // MUL, DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD
 // against LiteRT's reference kernels.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -73,7 +73,7 @@ struct Range {
 };
 
 // Cases over the standard broadcast shapes for one op and one plain type.
-void AddPlainCases(std::vector<EwCase>* cases, Op op, DataType t, Range ra,
+void AddPlainCases(std::vector<OpTest>* cases, Op op, DataType t, Range ra,
                    Range rb, bool divisor, double tol, uint32_t* seed) {
   int k = 0;
   for (const ShapePair& sp : BroadcastShapePairs()) {
@@ -94,7 +94,7 @@ void AddPlainCases(std::vector<EwCase>* cases, Op op, DataType t, Range ra,
 
 // Quantized cases: random scales/zero points per case (same_quant: all
 // three tensors share one quantization, as MAXIMUM/MINIMUM require).
-void AddQuantCases(std::vector<EwCase>* cases, Op op, DataType t,
+void AddQuantCases(std::vector<OpTest>* cases, Op op, DataType t,
                    bool same_quant, uint32_t* seed, int version = 2) {
   std::mt19937 rng(*seed);
   int k = 0;
@@ -119,18 +119,18 @@ void AddQuantCases(std::vector<EwCase>* cases, Op op, DataType t,
 constexpr Range kWide{-5, 5};
 
 TEST(MulOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 10;
   for (DataType t : {DataType::kFloat32, DataType::kInt32, DataType::kInt64})
     AddPlainCases(&cases, Op::MUL, t, kWide, kWide, false, 1e-6, &seed);
   for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16})
     for (int rep = 0; rep < 2; ++rep)
       AddQuantCases(&cases, Op::MUL, t, false, &seed, t == DataType::kInt16 ? 4 : 2);
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(DivOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 20;
   AddPlainCases(&cases, Op::DIV, DataType::kFloat32, kWide, kWide, true, 1e-6, &seed);
   AddPlainCases(&cases, Op::DIV, DataType::kInt32, {-1000, 1000}, {-30, 30}, true, 0, &seed);
@@ -177,7 +177,7 @@ TEST(DivOp, MatchesLiteRt) {
                                OptionsFor(Op::DIV, fb::ActivationFunctionType::NONE), 2));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(DivOp, IntegerDivisionByZeroIsAnError) {
@@ -190,17 +190,17 @@ TEST(DivOp, IntegerDivisionByZeroIsAnError) {
 }
 
 TEST(SquaredDifferenceOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 30;
   AddPlainCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kFloat32, kWide, kWide, false, 1e-6, &seed);
   AddPlainCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kInt32, {-1000, 1000}, {-1000, 1000}, false, 0, &seed);
   for (int rep = 0; rep < 3; ++rep)
     AddQuantCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kInt8, false, &seed);
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(MaximumMinimumOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 40;
   for (Op op : {Op::MAXIMUM, Op::MINIMUM}) {
     for (DataType t : {DataType::kFloat32, DataType::kInt32, DataType::kInt64})
@@ -208,15 +208,15 @@ TEST(MaximumMinimumOp, MatchesLiteRt) {
     for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16})
       AddQuantCases(&cases, op, t, true, &seed);
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(PowOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 50;
   AddPlainCases(&cases, Op::POW, DataType::kFloat32, {0.1f, 4}, {-3, 3}, false, 1e-5, &seed);
   AddPlainCases(&cases, Op::POW, DataType::kInt32, {-6, 6}, {0, 8}, false, 0, &seed);
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(PowOp, NegativeIntegerExponentIsAnError) {
@@ -229,7 +229,7 @@ TEST(PowOp, NegativeIntegerExponentIsAnError) {
 }
 
 TEST(FloorDivModOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 60;
   AddPlainCases(&cases, Op::FLOOR_DIV, DataType::kFloat32, {-20, 20}, {-6, 6}, true, 1e-6, &seed);
   for (DataType t : {DataType::kInt32, DataType::kInt16, DataType::kInt8})
@@ -237,7 +237,7 @@ TEST(FloorDivModOp, MatchesLiteRt) {
   AddPlainCases(&cases, Op::FLOOR_MOD, DataType::kFloat32, {-20, 20}, {-6, 6}, true, 1e-5, &seed);
   for (DataType t : {DataType::kInt32, DataType::kInt64, DataType::kInt16, DataType::kInt8})
     AddPlainCases(&cases, Op::FLOOR_MOD, t, {-100, 100}, {-9, 9}, true, 0, &seed);
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(FloorDivModOp, DivisionByZeroIsAnError) {

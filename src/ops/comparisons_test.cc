@@ -1,6 +1,6 @@
 // Comparisons, logical ops, SELECT and SELECT_V2 against LiteRT's
 // reference kernels.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -41,7 +41,7 @@ const ShapePair kShapes[] = {{{2, 3, 4}, {2, 3, 4}},
                              {{1, 2, 1, 3, 1}, {2, 1, 4, 1, 2}}};
 
 TEST(ComparisonOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   std::mt19937 rng(5);
   for (Op op : kCompareOps) {
@@ -83,14 +83,14 @@ TEST(ComparisonOp, MatchesLiteRt) {
       }
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // LiteRT's NOT_EQUAL returns wrong results for int16 inputs (it leaves the
 // output unwritten), so Ember's NOT_EQUAL int16 is checked against the
 // complement of LiteRT's EQUAL on the same inputs.
 TEST(ComparisonOp, NotEqualInt16IsComplementOfLiteRtEqual) {
-  std::vector<EwCase> equal_cases, not_equal_cases;
+  std::vector<OpTest> equal_cases, not_equal_cases;
   uint32_t seed = 700;
   for (const ShapePair& sp : kShapes) {
     NpyArray x = SmallValues(DataType::kInt16, sp.first, seed++);
@@ -101,7 +101,7 @@ TEST(ComparisonOp, NotEqualInt16IsComplementOfLiteRtEqual) {
                                        {In(x), In(y)}, {{fb::TensorType::BOOL, {}}}));
   }
   std::vector<OracleCase> oc;
-  for (const EwCase& c : equal_cases) oc.push_back({c.model, c.inputs});
+  for (const OpTest& c : equal_cases) oc.push_back({c.model, c.inputs});
   const std::vector<RunResult> lite = RunLiteRt(oc);
   for (size_t i = 0; i < not_equal_cases.size(); ++i) {
     ASSERT_TRUE(lite[i].ok) << lite[i].error;
@@ -109,13 +109,14 @@ TEST(ComparisonOp, NotEqualInt16IsComplementOfLiteRtEqual) {
     ASSERT_TRUE(ours.ok) << ours.error;
     NpyArray expected = lite[i].outputs[0];
     for (uint8_t& b : expected.data) b = b ? 0 : 1;
-    const std::string why = CompareOutputs(ours.outputs[0], expected, 0);
+    const std::string why =
+        CompareOutputs(ours.outputs[0], expected, Tolerance::Exact());
     EXPECT_TRUE(why.empty()) << "case " << i << ": " << why;
   }
 }
 
 TEST(LogicalOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 900;
   for (Op op : {Op::LOGICAL_AND, Op::LOGICAL_OR}) {
     for (const ShapePair& sp : kShapes) {
@@ -129,11 +130,11 @@ TEST(LogicalOp, MatchesLiteRt) {
   cases.push_back(MakeCase("LOGICAL_NOT", Op::LOGICAL_NOT,
                            {In(RandomArray(DataType::kBool, {3, 17}, seed++))},
                            {{fb::TensorType::BOOL, {}}}));
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(SelectOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1000;
   const DataType types[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64,
                             DataType::kInt16, DataType::kInt8, DataType::kUInt8,
@@ -173,7 +174,7 @@ TEST(SelectOp, MatchesLiteRt) {
                                {{ToFb(t), {}}}));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(ComparisonOp, RejectsBadModels) {

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "ops/conv_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -103,19 +103,20 @@ std::vector<TbCase> Cases() {
 }
 
 TEST(Conv2dTransposeBias, MatchesLiteRtTransposeConvPlusAdd) {
-  std::vector<NamedCase> named;
+  std::vector<OpTest> named;
   for (auto& c : Cases()) {
-    NamedCase nc;
+    OpTest nc;
     nc.name = "n" + std::to_string(c.spec.n) + " h" + std::to_string(c.spec.h) + " w" +
               std::to_string(c.spec.w) + " k" + std::to_string(c.spec.kh) + "x" +
               std::to_string(c.spec.kw) + " s" + std::to_string(c.spec.sh) + "x" +
               std::to_string(c.spec.sw) + (c.spec.same ? " SAME" : " VALID");
-    nc.c.model = c.litert_model;
-    nc.c.inputs = {c.input};
+    nc.model = c.litert_model;
+    nc.inputs = {c.input};
     nc.ember_model = c.custom_model;
     named.push_back(std::move(nc));
   }
-  CheckAgainstLiteRt(named, false, 1e-5);
+  ExpectMatchesLiteRt(Compared(named, Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 
 TEST(Conv2dTransposeBias, MatchesDirectGatherFormula) {
@@ -167,11 +168,11 @@ TEST(Conv2dTransposeBias, RejectsBadOptionsAndShapes) {
     return b.Build();
   };
   const std::vector<NpyArray> in = {RandomInput(kF32, {1, 3, 3, 2}, 1)};
-  ExpectRejected(build({1, 0, 0, 0}, 2, 4), in, "custom_options");
-  ExpectRejected(build(Options(0, 2, 2), 2, 4), in, "padding 0");
-  ExpectRejected(build(Options(1, 0, 2), 2, 4), in, "strides");
-  ExpectRejected(build(Options(1, 2, 2), 3, 4), in, "input channels");
-  ExpectRejected(build(Options(1, 2, 2), 2, 3), in, "bias has 3 elements");
+  ExpectEmberError(build({1, 0, 0, 0}, 2, 4), in, "custom_options");
+  ExpectEmberError(build(Options(0, 2, 2), 2, 4), in, "padding 0");
+  ExpectEmberError(build(Options(1, 0, 2), 2, 4), in, "strides");
+  ExpectEmberError(build(Options(1, 2, 2), 3, 4), in, "input channels");
+  ExpectEmberError(build(Options(1, 2, 2), 2, 3), in, "bias has 3 elements");
   EXPECT_TRUE(RunEmber(build(Options(1, 2, 2), 2, 4), in).ok);
 }
 

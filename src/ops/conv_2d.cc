@@ -20,11 +20,10 @@ struct ConvData {
   ConvKind kind;
   ref::ConvShape shape;
   float float_lo, float_hi;
-  int32_t act_lo, act_hi;
-  int32_t input_offset, filter_offset, output_offset;
-  bool bias64;          // int16: int64 bias, 64-bit accumulator
+  ConvQuantization quant;  // quantized kinds
+  bool bias64;             // int16: int64 bias, 64-bit accumulator
   bool hybrid_asymmetric;
-  int scratch_multipliers;  // 2 x out_c int32 (quantized kinds)
+  const float* filter_scales;  // hybrid: one per output channel
   int scratch_q_input, scratch_scales, scratch_zps;  // hybrid
   // Optimized float path (x86): weights packed at prepare; `direct` for
   // 1x1 stride-1 convolutions (the input is the GEMM's A matrix), else
@@ -142,9 +141,9 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
   p.c = output;
   p.ldc = s.out_c;
   p.mode = d.s8.mode;
-  p.out_zp = d.output_offset;
-  p.lo = d.act_lo;
-  p.hi = d.act_hi;
+  p.out_zp = d.quant.output.output_offset;
+  p.lo = d.quant.output.act_lo;
+  p.hi = d.quant.output.act_hi;
   p.batch_offset = batch_offset;
   p.batch_scale = batch_scale;
   p.col_scale = d.s8.col_scale;
@@ -223,20 +222,15 @@ Status Prepare(OpContext& ctx) {
   s.stride_w = opt->stride_w();
   s.dilation_h = opt->dilation_h_factor();
   s.dilation_w = opt->dilation_w_factor();
-  // A PAD folded in by the graph passes widens the input (all zeros when
-  // nothing was folded).
-  const graph::FoldedPad fp = graph::FoldedPadding(ctx);
-  PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
-                                         s.in_h + fp.top + fp.bottom, s.filter_h,
-                                         s.stride_h, s.dilation_h, &ph));
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
-                                         s.in_w + fp.left + fp.right, s.filter_w,
-                                         s.stride_w, s.dilation_w, &pw));
-  s.out_h = ph.out;
-  s.out_w = pw.out;
-  s.pad_top = ph.pad_before + fp.top;
-  s.pad_left = pw.pad_before + fp.left;
+  const WindowOptions window{opt->padding(), s.stride_h, s.stride_w,
+                             s.dilation_h, s.dilation_w};
+  WindowGeometry g;
+  EMBER_RETURN_IF_ERROR(ComputeWindowGeometry(ctx, window, s.in_h, s.in_w,
+                                              s.filter_h, s.filter_w, &g));
+  s.out_h = g.out_h;
+  s.out_w = g.out_w;
+  s.pad_top = g.pad_top;
+  s.pad_left = g.pad_left;
   EMBER_RETURN_IF_ERROR(
       ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c})));
 
@@ -258,6 +252,8 @@ Status Prepare(OpContext& ctx) {
       }
       EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
       d->kind = ConvKind::kHybrid;
+      EMBER_RETURN_IF_ERROR(
+          PrepareChannelScales(ctx, filter, s.out_c, &d->filter_scales));
       // Distinct per-channel scales select asymmetric input quantization;
       // per-tensor (or all-equal) scales the symmetric one.
       d->hybrid_asymmetric = false;
@@ -266,8 +262,8 @@ Status Prepare(OpContext& ctx) {
           d->hybrid_asymmetric = true;
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          sizeof(float) * (s.batches + s.out_c), &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
       return PrepareFastS8Conv(ctx, input, filter, bias, output,
@@ -288,7 +284,6 @@ Status Prepare(OpContext& ctx) {
         }
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = ConvKind::kUInt8;
-        d->filter_offset = -filter->quant.zero_point0();
       } else {
         EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
@@ -302,21 +297,13 @@ Status Prepare(OpContext& ctx) {
                              input->quant.zero_point0(),
                              output->quant.zero_point0());
           }
-          if (bias != nullptr) {
-            EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt64,
-                                            DataType::kInt32));
-            EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, bias->type));
-            d->bias64 = bias->type == DataType::kInt64;
-          }
+          EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, s.out_c, &d->bias64));
           d->kind = ConvKind::kInt16;
         }
       }
-      d->input_offset = -input->quant.zero_point0();
-      d->output_offset = output->quant.zero_point0();
       EMBER_RETURN_IF_ERROR(
-          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * 2 * s.out_c,
-                                               &d->scratch_multipliers));
+          PrepareConvQuantization(ctx, act, input, filter, output, s.out_c,
+                                  ref::Rounding::kDouble, &d->quant));
       if (d->kind != ConvKind::kInt8) return Status::Ok();
       return PrepareFastS8Conv(ctx, input, filter, bias, output,
                                x86::S8Output::kInt8DoubleRounding, d);
@@ -376,7 +363,6 @@ Status Eval(OpContext& ctx) {
     case ConvKind::kHybrid: {
       auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
       auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
-      float* filter_scales = scales + s.batches;
       auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
       const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
       for (int32_t b = 0; b < s.batches; ++b) {
@@ -407,9 +393,8 @@ Status Eval(OpContext& ctx) {
                       zero_rows);
         return Status::Ok();
       }
-      for (int32_t c = 0; c < s.out_c; ++c) filter_scales[c] = WeightScale(filter, c);
       ref::ConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
-                      filter_scales, OptionalData<float>(bias), d.float_lo,
+                      d.filter_scales, OptionalData<float>(bias), d.float_lo,
                       d.float_hi, output->data_as<float>());
       return Status::Ok();
     }
@@ -421,27 +406,19 @@ Status Eval(OpContext& ctx) {
                   nullptr, nullptr, nullptr);
     return Status::Ok();
   }
-  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
-  int32_t* shift = mult + s.out_c;
-  ComputeOutputMultipliers(input, filter, output, s.out_c, mult, shift);
-  ref::QuantizedOutput q;
-  q.output_offset = d.output_offset;
-  q.act_lo = d.act_lo;
-  q.act_hi = d.act_hi;
-  q.multiplier = mult;
-  q.shift = shift;
+  const ref::QuantizedOutput& q = d.quant.output;
   switch (d.kind) {
     case ConvKind::kInt8:
-      ref::ConvQuantized<int32_t>(s, input->data_as<int8_t>(), d.input_offset,
-                                  filter->data_as<int8_t>(), 0,
-                                  OptionalData<int32_t>(bias), q,
-                                  output->data_as<int8_t>());
+      ref::ConvQuantized<int32_t>(
+          s, input->data_as<int8_t>(), d.quant.input_offset,
+          filter->data_as<int8_t>(), 0, OptionalData<int32_t>(bias), q,
+          output->data_as<int8_t>());
       return Status::Ok();
     case ConvKind::kUInt8:
-      ref::ConvQuantized<int32_t>(s, input->data_as<uint8_t>(), d.input_offset,
-                                  filter->data_as<uint8_t>(), d.filter_offset,
-                                  OptionalData<int32_t>(bias), q,
-                                  output->data_as<uint8_t>());
+      ref::ConvQuantized<int32_t>(
+          s, input->data_as<uint8_t>(), d.quant.input_offset,
+          filter->data_as<uint8_t>(), d.quant.weights_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case ConvKind::kInt16:
       if (d.bias64) {

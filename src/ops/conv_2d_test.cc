@@ -3,7 +3,7 @@
 // hybrid), plus rejection of malformed models.
 #include <gtest/gtest.h>
 
-#include "ops/conv_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -65,7 +65,7 @@ std::string Describe(const ConvSpec& s) {
 
 // With zero_bias, a spec without bias gets an all-zero bias instead (LiteRT
 // requires the bias input); the random stream is consumed identically.
-NamedCase MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
+OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
   ModelBuilder b;
   const int filter_in = s.cin / s.groups;
   const std::vector<int32_t> in_shape = {s.n, s.h, s.w, s.cin};
@@ -175,16 +175,16 @@ NamedCase MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
   b.AddOp(fb::BuiltinOperator::CONV_2D, inputs, {y}, std::move(u), version);
   b.SetInputs({x});
   b.SetOutputs({y});
-  NamedCase nc;
+  OpTest nc;
   nc.name = Describe(s);
-  nc.c.model = b.Build();
-  nc.c.inputs = {RandomInput(in_type, in_shape, rng.Seed())};
+  nc.model = b.Build();
+  nc.inputs = {RandomInput(in_type, in_shape, rng.Seed())};
   return nc;
 }
 
-std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count, bool grouped) {
+std::vector<OpTest> Grid(Kind kind, uint32_t seed, int count, bool grouped) {
   Rng rng(seed);
-  std::vector<NamedCase> cases;
+  std::vector<OpTest> cases;
   for (int i = 0; i < count; ++i) {
     ConvSpec s = RandomSpec(rng, grouped && i % 3 == 0);
     // int16 needs a bias in LiteRT (int64; its int32-bias path is not
@@ -192,11 +192,11 @@ std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count, bool grouped) {
     // 32 bits, so it cannot be compared against a zero int64 bias.
     if (kind == Kind::kInt16Bias64) s.bias = true;
     Rng copy = rng;
-    NamedCase nc = MakeCase(kind, s, rng, false);
+    OpTest nc = MakeCase(kind, s, rng, false);
     if (!s.bias) {
-      NamedCase with_zero = MakeCase(kind, s, copy, true);
-      nc.ember_model = std::move(nc.c.model);
-      nc.c.model = std::move(with_zero.c.model);
+      OpTest with_zero = MakeCase(kind, s, copy, true);
+      nc.ember_model = std::move(nc.model);
+      nc.model = std::move(with_zero.model);
     }
     cases.push_back(std::move(nc));
   }
@@ -204,25 +204,35 @@ std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count, bool grouped) {
 }
 
 TEST(Conv2d, Float) {
-  CheckAgainstLiteRt(Grid(Kind::kFloat, 1, 40, true), false, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kFloat, 1, 40, true),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 TEST(Conv2d, Int8PerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerChannel, 2, 40, true), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerChannel, 2, 40, true),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(Conv2d, Int8PerTensor) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerTensor, 3, 30, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerTensor, 3, 30, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(Conv2d, UInt8) {
-  CheckAgainstLiteRt(Grid(Kind::kUInt8, 4, 30, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kUInt8, 4, 30, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(Conv2d, Int16Int64Bias) {
-  CheckAgainstLiteRt(Grid(Kind::kInt16Bias64, 5, 30, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt16Bias64, 5, 30, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(Conv2d, HybridPerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kHybridPerChannel, 7, 30, true), true, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybridPerChannel, 7, 30, true),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
 }
 TEST(Conv2d, HybridPerTensor) {
-  CheckAgainstLiteRt(Grid(Kind::kHybridPerTensor, 8, 30, false), true, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybridPerTensor, 8, 30, false),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
 }
 
 }  // namespace
@@ -279,47 +289,47 @@ TEST(Conv2d, RejectsMalformedModels) {
   }
   BadConv c;
   c.options = false;
-  ExpectRejected(c.Build(), c.Inputs(), "missing Conv2DOptions");
+  ExpectEmberError(c.Build(), c.Inputs(), "missing Conv2DOptions");
   c = BadConv{};
   c.in_shape = {4, 4, 4};
-  ExpectRejected(c.Build(), c.Inputs(), "input must be 4-D");
+  ExpectEmberError(c.Build(), c.Inputs(), "input must be 4-D");
   c = BadConv{};
   c.filter_shape = {2, 3, 3, 3};
-  ExpectRejected(c.Build(), c.Inputs(), "not a multiple");
+  ExpectEmberError(c.Build(), c.Inputs(), "not a multiple");
   c = BadConv{};
   c.input_quant = false;
-  ExpectRejected(c.Build(), c.Inputs(), "no quantization parameters");
+  ExpectEmberError(c.Build(), c.Inputs(), "no quantization parameters");
   c = BadConv{};
   c.filter_quant = {{0.1f, 0.1f, 0.1f, 0.1f}, {0, 0, 0, 0}, 3};
-  ExpectRejected(c.Build(), c.Inputs(), "expected 1 or 2");
+  ExpectEmberError(c.Build(), c.Inputs(), "expected 1 or 2");
   c = BadConv{};
   c.filter_quant = PerTensor(0.1f, 3);
-  ExpectRejected(c.Build(), c.Inputs(), "zero point 0");
+  ExpectEmberError(c.Build(), c.Inputs(), "zero point 0");
   c = BadConv{};
   c.filter_shape = {4, 3, 3, 4};
   c.bias_count = 4;
   c.filter_quant = {{0.1f, 0.2f, 0.1f, 0.2f}, {0, 0, 0, 0}, 3};
-  ExpectRejected(c.Build(), c.Inputs(), "quantized along dimension 3");
+  ExpectEmberError(c.Build(), c.Inputs(), "quantized along dimension 3");
   c = BadConv{};
   c.bias_type = kF32;
-  ExpectRejected(c.Build(), c.Inputs(), "bias has type");
+  ExpectEmberError(c.Build(), c.Inputs(), "bias has type");
   c = BadConv{};
   c.bias_count = 3;
-  ExpectRejected(c.Build(), c.Inputs(), "bias has 3 elements");
+  ExpectEmberError(c.Build(), c.Inputs(), "bias has 3 elements");
   c = BadConv{};
   c.filter_type = kF32;
   c.filter_quant = {};
-  ExpectRejected(c.Build(), c.Inputs(), "filter has type");
+  ExpectEmberError(c.Build(), c.Inputs(), "filter has type");
   c = BadConv{};
   c.stride = 0;
-  ExpectRejected(c.Build(), c.Inputs(), "must be positive");
+  ExpectEmberError(c.Build(), c.Inputs(), "must be positive");
   c = BadConv{};
   c.in_type = kI32;
-  ExpectRejected(c.Build(), c.Inputs(), "not supported");
+  ExpectEmberError(c.Build(), c.Inputs(), "not supported");
   c = BadConv{};
   c.in_type = kI16;
   c.bias_type = kF32;
-  ExpectRejected(c.Build(), c.Inputs(), "bias has type");
+  ExpectEmberError(c.Build(), c.Inputs(), "bias has type");
 }
 
 }  // namespace

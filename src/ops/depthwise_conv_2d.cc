@@ -21,9 +21,8 @@ struct DepthwiseData {
   DwKind kind;
   ref::DepthwiseShape shape;
   float float_lo, float_hi;
-  int32_t act_lo, act_hi;
-  int32_t input_offset, filter_offset, output_offset;
-  int scratch_multipliers;
+  ConvQuantization quant;      // quantized kinds
+  const float* filter_scales;  // hybrid: one per output channel
   int scratch_q_input, scratch_scales, scratch_zps;
   // Optimized float path (x86, depth multiplier 1): the kernel, a zero row
   // standing in for padding rows and the bias (zeros when absent), both in
@@ -113,11 +112,11 @@ Status PrepareFastHybrid(OpContext& ctx, const Tensor* input,
 }
 
 // int8 activations with int8 weights (per-channel or per-tensor): packs the
-// weights and precomputes the requantization once, when the weights and
-// bias are constants; otherwise the reference kernel stays.
+// weights with the prepared requantization once, when the weights and bias
+// are constants; otherwise the reference kernel stays.
 Status PrepareFastInt8(OpContext& ctx, const Tensor* input,
                        const Tensor* filter, const Tensor* bias,
-                       const Tensor* output, DepthwiseData* d) {
+                       DepthwiseData* d) {
   const ref::DepthwiseShape& s = d->shape;
   const x86::Isa isa = DwFastIsa(ctx);
   if (isa == x86::Isa::kNone || s.depth_multiplier != 1 || s.filter_h > 64)
@@ -131,17 +130,14 @@ Status PrepareFastInt8(OpContext& ctx, const Tensor* input,
   const int32_t taps = s.filter_h * s.filter_w;
   const size_t zero_bytes = static_cast<size_t>(s.in_w) * C;
   void* packed_mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
-      x86::PackedDwS8Bytes(taps, C) + sizeof(int32_t) * 2 * C, &packed_mem));
+  EMBER_RETURN_IF_ERROR(
+      ctx.AllocatePersistent(x86::PackedDwS8Bytes(taps, C), &packed_mem));
   void* zero_mem = nullptr;
   EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(zero_bytes, &zero_mem));
   auto* packed = static_cast<int32_t*>(packed_mem);
-  // The multipliers are computed into the tail of the block, then packed.
-  int32_t* mult = packed + x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t);
-  int32_t* shift = mult + C;
-  ComputeOutputMultipliers(input, filter, output, C, mult, shift);
-  x86::PackDwConvS8(filter->data_as<int8_t>(), OptionalData<int32_t>(bias), mult,
-                    shift, taps, C, input->quant.zero_point0(), packed);
+  x86::PackDwConvS8(filter->data_as<int8_t>(), OptionalData<int32_t>(bias),
+                    d->quant.output.multiplier, d->quant.output.shift, taps, C,
+                    input->quant.zero_point0(), packed);
   auto* zeros = static_cast<int8_t*>(zero_mem);
   for (size_t i = 0; i < zero_bytes; ++i)
     zeros[i] = static_cast<int8_t>(input->quant.zero_point0());
@@ -192,20 +188,15 @@ Status Prepare(OpContext& ctx) {
   s.stride_w = opt->stride_w();
   s.dilation_h = opt->dilation_h_factor();
   s.dilation_w = opt->dilation_w_factor();
-  // A PAD folded in by the graph passes widens the input (all zeros when
-  // nothing was folded).
-  const graph::FoldedPad fp = graph::FoldedPadding(ctx);
-  PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
-                                         s.in_h + fp.top + fp.bottom, s.filter_h,
-                                         s.stride_h, s.dilation_h, &ph));
-  EMBER_RETURN_IF_ERROR(ComputePaddedDim(ctx, opt->padding(),
-                                         s.in_w + fp.left + fp.right, s.filter_w,
-                                         s.stride_w, s.dilation_w, &pw));
-  s.out_h = ph.out;
-  s.out_w = pw.out;
-  s.pad_top = ph.pad_before + fp.top;
-  s.pad_left = pw.pad_before + fp.left;
+  const WindowOptions window{opt->padding(), s.stride_h, s.stride_w,
+                             s.dilation_h, s.dilation_w};
+  WindowGeometry g;
+  EMBER_RETURN_IF_ERROR(ComputeWindowGeometry(ctx, window, s.in_h, s.in_w,
+                                              s.filter_h, s.filter_w, &g));
+  s.out_h = g.out_h;
+  s.out_w = g.out_w;
+  s.pad_top = g.pad_top;
+  s.pad_left = g.pad_left;
   EMBER_RETURN_IF_ERROR(
       ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, out_c})));
 
@@ -227,10 +218,12 @@ Status Prepare(OpContext& ctx) {
       }
       EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
       d->kind = DwKind::kHybrid;
+      EMBER_RETURN_IF_ERROR(
+          PrepareChannelScales(ctx, filter, out_c, &d->filter_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          sizeof(float) * (s.batches + out_c), &d->scratch_scales));
+      EMBER_RETURN_IF_ERROR(
+          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
       return PrepareFastHybrid(ctx, input, filter, bias, d);
@@ -251,7 +244,6 @@ Status Prepare(OpContext& ctx) {
         }
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
         d->kind = DwKind::kUInt8;
-        d->filter_offset = -filter->quant.zero_point0();
       } else {
         EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
@@ -269,16 +261,11 @@ Status Prepare(OpContext& ctx) {
           d->kind = DwKind::kInt16;
         }
       }
-      d->input_offset = -input->quant.zero_point0();
-      d->output_offset = output->quant.zero_point0();
       EMBER_RETURN_IF_ERROR(
-          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
-      if (d->kind == DwKind::kInt8) {
-        EMBER_RETURN_IF_ERROR(
-            PrepareFastInt8(ctx, input, filter, bias, output, d));
-      }
-      return ctx.RequestScratch(sizeof(int32_t) * 2 * out_c,
-                                &d->scratch_multipliers);
+          PrepareConvQuantization(ctx, act, input, filter, output, out_c,
+                                  ref::Rounding::kDouble, &d->quant));
+      if (d->kind != DwKind::kInt8) return Status::Ok();
+      return PrepareFastInt8(ctx, input, filter, bias, d);
     }
     default:
       return UnsupportedType(ctx, input, "input");
@@ -309,7 +296,6 @@ Status Eval(OpContext& ctx) {
   Tensor* output = ctx.output(0);
   const DepthwiseData& d = *ctx.op_data<DepthwiseData>();
   const ref::DepthwiseShape& s = d.shape;
-  const int32_t out_c = s.in_c * s.depth_multiplier;
   switch (d.kind) {
     case DwKind::kFloat:
       if (d.fast != nullptr) {
@@ -324,7 +310,6 @@ Status Eval(OpContext& ctx) {
     case DwKind::kHybrid: {
       auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
       auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
-      float* filter_scales = scales + s.batches;
       auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
       const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
       for (int32_t b = 0; b < s.batches; ++b) {
@@ -345,10 +330,10 @@ Status Eval(OpContext& ctx) {
         RunFastFloat(ctx, d, x, d.fast_filter, output->data_as<float>());
         return Status::Ok();
       }
-      for (int32_t c = 0; c < out_c; ++c) filter_scales[c] = WeightScale(filter, c);
-      ref::DepthwiseConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
-                               filter_scales, OptionalData<float>(bias),
-                               d.float_lo, d.float_hi, output->data_as<float>());
+      ref::DepthwiseConvHybrid(s, q_input, scales, zps,
+                               filter->data_as<int8_t>(), d.filter_scales,
+                               OptionalData<float>(bias), d.float_lo,
+                               d.float_hi, output->data_as<float>());
       return Status::Ok();
     }
     case DwKind::kInt8:
@@ -359,9 +344,9 @@ Status Eval(OpContext& ctx) {
         a.packed = d.s8_packed;
         a.zero_row = d.s8_zero_row;
         a.output = output->data_as<int8_t>();
-        a.output_offset = d.output_offset;
-        a.act_lo = d.act_lo;
-        a.act_hi = d.act_hi;
+        a.output_offset = d.quant.output.output_offset;
+        a.act_lo = d.quant.output.act_lo;
+        a.act_hi = d.quant.output.act_hi;
         x86::RunDwConvS8(ctx.thread_pool(), d.fast_s8, a);
         return Status::Ok();
       }
@@ -369,25 +354,18 @@ Status Eval(OpContext& ctx) {
     default:
       break;
   }
-  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
-  int32_t* shift = mult + out_c;
-  ComputeOutputMultipliers(input, filter, output, out_c, mult, shift);
-  ref::QuantizedOutput q;
-  q.output_offset = d.output_offset;
-  q.act_lo = d.act_lo;
-  q.act_hi = d.act_hi;
-  q.multiplier = mult;
-  q.shift = shift;
+  const ref::QuantizedOutput& q = d.quant.output;
   switch (d.kind) {
     case DwKind::kInt8:
       ref::DepthwiseConvQuantized<int32_t>(
-          s, input->data_as<int8_t>(), d.input_offset, filter->data_as<int8_t>(),
-          0, OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
+          s, input->data_as<int8_t>(), d.quant.input_offset,
+          filter->data_as<int8_t>(), 0, OptionalData<int32_t>(bias), q,
+          output->data_as<int8_t>());
       return Status::Ok();
     case DwKind::kUInt8:
       ref::DepthwiseConvQuantized<int32_t>(
-          s, input->data_as<uint8_t>(), d.input_offset,
-          filter->data_as<uint8_t>(), d.filter_offset,
+          s, input->data_as<uint8_t>(), d.quant.input_offset,
+          filter->data_as<uint8_t>(), d.quant.weights_offset,
           OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case DwKind::kInt16:

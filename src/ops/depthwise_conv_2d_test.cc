@@ -2,7 +2,7 @@
 // bit-exact against BUILTIN_REF, float/hybrid within a relative tolerance).
 #include <gtest/gtest.h>
 
-#include "ops/conv_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -53,7 +53,7 @@ std::string Describe(const DwSpec& s) {
 }
 
 // zero_bias: see conv_2d_test.cc (LiteRT-side model gets an all-zero bias).
-NamedCase MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
+OpTest MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
   ModelBuilder b;
   const int cout = s.cin * s.dm;
   const std::vector<int32_t> in_shape = {s.n, s.h, s.w, s.cin};
@@ -146,24 +146,24 @@ NamedCase MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
           version);
   b.SetInputs({x});
   b.SetOutputs({y});
-  NamedCase nc;
+  OpTest nc;
   nc.name = Describe(s);
-  nc.c.model = b.Build();
-  nc.c.inputs = {RandomInput(in_type, in_shape, rng.Seed())};
+  nc.model = b.Build();
+  nc.inputs = {RandomInput(in_type, in_shape, rng.Seed())};
   return nc;
 }
 
-std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count) {
+std::vector<OpTest> Grid(Kind kind, uint32_t seed, int count) {
   Rng rng(seed);
-  std::vector<NamedCase> cases;
+  std::vector<OpTest> cases;
   for (int i = 0; i < count; ++i) {
     const DwSpec s = RandomSpec(rng);
     Rng copy = rng;
-    NamedCase nc = MakeCase(kind, s, rng, false);
+    OpTest nc = MakeCase(kind, s, rng, false);
     if (!s.bias) {
-      NamedCase with_zero = MakeCase(kind, s, copy, true);
-      nc.ember_model = std::move(nc.c.model);
-      nc.c.model = std::move(with_zero.c.model);
+      OpTest with_zero = MakeCase(kind, s, copy, true);
+      nc.ember_model = std::move(nc.model);
+      nc.model = std::move(with_zero.model);
     }
     cases.push_back(std::move(nc));
   }
@@ -171,22 +171,30 @@ std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count) {
 }
 
 TEST(DepthwiseConv2d, Float) {
-  CheckAgainstLiteRt(Grid(Kind::kFloat, 11, 40), false, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kFloat, 11, 40),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 TEST(DepthwiseConv2d, Int8PerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerChannel, 12, 40), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerChannel, 12, 40),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(DepthwiseConv2d, Int8PerTensor) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerTensor, 13, 30), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerTensor, 13, 30),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(DepthwiseConv2d, UInt8) {
-  CheckAgainstLiteRt(Grid(Kind::kUInt8, 14, 30), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kUInt8, 14, 30), Tolerance::Exact(),
+                               /*litert_reference=*/true));
 }
 TEST(DepthwiseConv2d, Int16) {
-  CheckAgainstLiteRt(Grid(Kind::kInt16, 15, 30), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt16, 15, 30), Tolerance::Exact(),
+                               /*litert_reference=*/true));
 }
 TEST(DepthwiseConv2d, Hybrid) {
-  CheckAgainstLiteRt(Grid(Kind::kHybrid, 16, 30), true, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybrid, 16, 30),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
 }
 
 }  // namespace
@@ -227,15 +235,17 @@ TEST(DepthwiseConv2d, RejectsMalformedModels) {
   const std::vector<NpyArray> in8 = {RandomInput(kI8, {1, 4, 4, 2}, 1)};
   const std::vector<NpyArray> in16 = {RandomInput(kI16, {1, 4, 4, 2}, 1)};
   ASSERT_TRUE(RunEmber(BadDepthwise({1, 3, 3, 4}, kI32, 4), in8).ok);
-  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI32, 4, kI8, false), in8,
-                 "missing DepthwiseConv2DOptions");
-  ExpectRejected(BadDepthwise({2, 3, 3, 4}, kI32, 4), in8, "dim 0 is 2");
-  ExpectRejected(BadDepthwise({1, 3, 3, 3}, kI32, 3), in8, "not a multiple");
-  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI32, 5), in8, "bias has 5 elements");
-  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI64, 4), in8, "bias has type");
+  ExpectEmberError(BadDepthwise({1, 3, 3, 4}, kI32, 4, kI8, false), in8,
+                   "missing DepthwiseConv2DOptions");
+  ExpectEmberError(BadDepthwise({2, 3, 3, 4}, kI32, 4), in8, "dim 0 is 2");
+  ExpectEmberError(BadDepthwise({1, 3, 3, 3}, kI32, 3), in8, "not a multiple");
+  ExpectEmberError(BadDepthwise({1, 3, 3, 4}, kI32, 5), in8,
+                   "bias has 5 elements");
+  ExpectEmberError(BadDepthwise({1, 3, 3, 4}, kI64, 4), in8, "bias has type");
   // int16 activations need an int64 bias.
-  ExpectRejected(BadDepthwise({1, 3, 3, 4}, kI32, 4, kI16), in16, "bias has type");
-  ExpectRejected(BadDepthwise({1, 3, 4}, kI32, 4), in8, "filter must be 4-D");
+  ExpectEmberError(BadDepthwise({1, 3, 3, 4}, kI32, 4, kI16), in16,
+                   "bias has type");
+  ExpectEmberError(BadDepthwise({1, 3, 4}, kI32, 4), in8, "filter must be 4-D");
 }
 
 }  // namespace

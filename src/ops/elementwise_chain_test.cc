@@ -1,6 +1,6 @@
 // Chains of element-wise ops, where the planner may run each op in place
 // (output sharing input 0's buffer), against LiteRT.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -48,13 +48,13 @@ TEST(ElementwiseChain, FloatInPlaceChainMatchesLiteRt) {
   b.AddOp(Op::TANH, {t[4]}, {t[5]});
   b.SetInputs({x, y});
   b.SetOutputs({t[5]});
-  EwCase c;
+  OpTest c;
   c.name = "float chain";
   c.model = b.Build();
   c.inputs = {RandomArray(DataType::kFloat32, {2, 8, 8, 4}, 1, -4, 4),
               RandomArray(DataType::kFloat32, {2, 8, 8, 4}, 2, -2, 2)};
-  c.tol = 1e-5;
-  RunCases({c});
+  c.tolerance = Tolerance::PerElement(1e-5);
+  ExpectMatchesLiteRt({c});
 }
 
 TEST(ElementwiseChain, Int8InPlaceChainMatchesLiteRt) {
@@ -79,11 +79,11 @@ TEST(ElementwiseChain, Int8InPlaceChainMatchesLiteRt) {
   b.AddOp(Op::DEQUANTIZE, {t3}, {out}, {}, 2);
   b.SetInputs({x});
   b.SetOutputs({out});
-  EwCase c;
+  OpTest c;
   c.name = "int8 chain";
   c.model = b.Build();
   c.inputs = {RandomArray(DataType::kFloat32, {1, 6, 6, 8}, 3, -4, 4)};
-  RunCases({c});
+  ExpectMatchesLiteRt({c});
 }
 
 }  // namespace

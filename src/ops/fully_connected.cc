@@ -19,12 +19,10 @@ struct FcData {
   FcKind kind;
   ref::FullyConnectedShape shape;
   float float_lo, float_hi;
-  int32_t act_lo, act_hi;
-  int32_t input_offset, weights_offset, output_offset;
+  ConvQuantization quant;  // quantized kinds
   bool bias64;
   bool hybrid_asymmetric;
   bool per_channel;
-  int scratch_multipliers;
   int scratch_q_input, scratch_scales, scratch_zps;
   // Optimized float path (x86): weights packed at prepare.
   const float* packed;
@@ -40,7 +38,7 @@ struct FcData {
 Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weights,
                        const Tensor* bias, const Tensor* output, x86::S8Output mode,
                        FcData* d) {
-  if (d->weights_offset != 0) return Status::Ok();
+  if (d->quant.weights_offset != 0) return Status::Ok();
   const x86::S8Isa isa = FastS8Isa(ctx);
   EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, isa, input, weights, bias, output,
                                       d->shape.units, 1, d->shape.depth, mode,
@@ -66,9 +64,9 @@ void RunFastS8Fc(OpContext& ctx, const FcData& d, const int8_t* input, void* out
   p.c = output;
   p.ldc = d.shape.units;
   p.mode = d.s8.mode;
-  p.out_zp = d.output_offset;
-  p.lo = d.act_lo;
-  p.hi = d.act_hi;
+  p.out_zp = d.quant.output.output_offset;
+  p.lo = d.quant.output.act_lo;
+  p.hi = d.quant.output.act_hi;
   p.batch_offset = batch_offset;
   p.batch_scale = batch_scale;
   p.col_scale = d.s8.col_scale;
@@ -193,22 +191,15 @@ Status Prepare(OpContext& ctx) {
             return ctx.Error(StatusCode::kInvalidModel,
                              "int16 fully connected needs zero points 0");
           }
-          if (bias != nullptr) {
-            EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt64,
-                                            DataType::kInt32));
-            EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, bias->type));
-            d->bias64 = bias->type == DataType::kInt64;
-          }
+          EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, s.units, &d->bias64));
           d->kind = FcKind::kInt16;
         }
       }
-      d->input_offset = -input->quant.zero_point0();
-      d->weights_offset = -weights->quant.zero_point0();
-      d->output_offset = output->quant.zero_point0();
+      // LiteRT's FULLY_CONNECTED rounds once (verified bit-exact against
+      // BUILTIN_REF for int8, uint8 and int16); the conv ops round twice.
       EMBER_RETURN_IF_ERROR(
-          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * 2 * s.units,
-                                               &d->scratch_multipliers));
+          PrepareConvQuantization(ctx, act, input, weights, output, s.units,
+                                  ref::Rounding::kSingle, &d->quant));
       if (d->kind != FcKind::kInt8) return Status::Ok();
       return PrepareFastS8Fc(ctx, input, weights, bias, output,
                              x86::S8Output::kInt8SingleRounding, d);
@@ -292,29 +283,19 @@ Status Eval(OpContext& ctx) {
                 nullptr);
     return Status::Ok();
   }
-  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
-  int32_t* shift = mult + s.units;
-  ComputeOutputMultipliers(input, weights, output, s.units, mult, shift);
-  ref::QuantizedOutput q;
-  q.output_offset = d.output_offset;
-  q.act_lo = d.act_lo;
-  q.act_hi = d.act_hi;
-  q.multiplier = mult;
-  q.shift = shift;
-  // LiteRT's FULLY_CONNECTED rounds once (verified bit-exact against
-  // BUILTIN_REF for int8, uint8 and int16); the conv ops round twice.
-  q.rounding = ref::Rounding::kSingle;
+  const ref::QuantizedOutput& q = d.quant.output;
   switch (d.kind) {
     case FcKind::kInt8:
       ref::FullyConnectedQuantized<int32_t>(
-          s, input->data_as<int8_t>(), d.input_offset, weights->data_as<int8_t>(),
-          d.weights_offset, OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
+          s, input->data_as<int8_t>(), d.quant.input_offset,
+          weights->data_as<int8_t>(), d.quant.weights_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
       return Status::Ok();
     case FcKind::kUInt8:
       ref::FullyConnectedQuantized<int32_t>(
-          s, input->data_as<uint8_t>(), d.input_offset, weights->data_as<uint8_t>(),
-          d.weights_offset, OptionalData<int32_t>(bias), q,
-          output->data_as<uint8_t>());
+          s, input->data_as<uint8_t>(), d.quant.input_offset,
+          weights->data_as<uint8_t>(), d.quant.weights_offset,
+          OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case FcKind::kInt16:
       if (d.bias64) {

@@ -2,7 +2,7 @@
 // bit-exact against BUILTIN_REF, float/hybrid within a relative tolerance).
 #include <gtest/gtest.h>
 
-#include "ops/conv_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -57,7 +57,8 @@ std::string Describe(const FcSpec& s) {
 
 // With weights_as_input the weights are a second (non-constant) model input
 // holding the same values.
-NamedCase MakeCase(Kind kind, const FcSpec& s, Rng& rng, bool weights_as_input = false) {
+OpTest MakeCase(Kind kind, const FcSpec& s, Rng& rng,
+                bool weights_as_input = false) {
   ModelBuilder b;
   const std::vector<int32_t> w_shape = {s.units, s.depth};
   const size_t w_count = static_cast<size_t>(s.units) * s.depth;
@@ -143,7 +144,7 @@ NamedCase MakeCase(Kind kind, const FcSpec& s, Rng& rng, bool weights_as_input =
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
   b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y}, std::move(u), version);
-  NamedCase nc;
+  OpTest nc;
   nc.name = Describe(s);
   b.SetOutputs({y});
   if (weights_as_input) {
@@ -156,54 +157,69 @@ NamedCase MakeCase(Kind kind, const FcSpec& s, Rng& rng, bool weights_as_input =
     wa.data = buffer->data;
     buffer->data.clear();
     b.SetInputs({x, w});
-    nc.c.model = b.Build();
-    nc.c.inputs = {RandomInput(in_type, s.in_shape, rng.Seed()), wa};
+    nc.model = b.Build();
+    nc.inputs = {RandomInput(in_type, s.in_shape, rng.Seed()), wa};
     return nc;
   }
   b.SetInputs({x});
-  nc.c.model = b.Build();
-  nc.c.inputs = {RandomInput(in_type, s.in_shape, rng.Seed())};
+  nc.model = b.Build();
+  nc.inputs = {RandomInput(in_type, s.in_shape, rng.Seed())};
   return nc;
 }
 
-std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count,
-                            bool weights_as_input = false) {
+std::vector<OpTest> Grid(Kind kind, uint32_t seed, int count,
+                         bool weights_as_input = false) {
   Rng rng(seed);
-  std::vector<NamedCase> cases;
+  std::vector<OpTest> cases;
   for (int i = 0; i < count; ++i)
     cases.push_back(MakeCase(kind, RandomSpec(rng), rng, weights_as_input));
   return cases;
 }
 
 TEST(FullyConnected, Float) {
-  CheckAgainstLiteRt(Grid(Kind::kFloat, 21, 40), false, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kFloat, 21, 40),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 TEST(FullyConnected, Int8PerTensor) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerTensor, 22, 40), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerTensor, 22, 40),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(FullyConnected, Int8PerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerChannel, 23, 30), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerChannel, 23, 30),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(FullyConnected, UInt8) {
-  CheckAgainstLiteRt(Grid(Kind::kUInt8, 24, 30), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kUInt8, 24, 30), Tolerance::Exact(),
+                               /*litert_reference=*/true));
 }
 TEST(FullyConnected, Int16) {
-  CheckAgainstLiteRt(Grid(Kind::kInt16, 25, 30), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt16, 25, 30), Tolerance::Exact(),
+                               /*litert_reference=*/true));
 }
 TEST(FullyConnected, Int8NonConstantWeights) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerTensor, 29, 30, true), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerTensor, 29, 30, true),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(FullyConnected, FloatNonConstantWeights) {
-  CheckAgainstLiteRt(Grid(Kind::kFloat, 30, 30, true), false, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kFloat, 30, 30, true),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 TEST(FullyConnected, HybridSymmetric) {
-  CheckAgainstLiteRt(Grid(Kind::kHybridSymmetric, 26, 30), true, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybridSymmetric, 26, 30),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
 }
 TEST(FullyConnected, HybridAsymmetric) {
-  CheckAgainstLiteRt(Grid(Kind::kHybridAsymmetric, 27, 30), true, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybridAsymmetric, 27, 30),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
 }
 TEST(FullyConnected, HybridPerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kHybridPerChannel, 28, 30), true, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybridPerChannel, 28, 30),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
 }
 
 }  // namespace
@@ -255,35 +271,35 @@ TEST(FullyConnected, RejectsMalformedModels) {
   }
   BadFc c;
   c.in_shape = {2, 5};
-  ExpectRejected(c.Build(), c.Inputs(), "not a multiple of depth 6");
+  ExpectEmberError(c.Build(), c.Inputs(), "not a multiple of depth 6");
   c = BadFc{};
   c.in_shape = {2, 3, 4};
   c.keep_num_dims = true;
-  ExpectRejected(c.Build(), c.Inputs(), "keep_num_dims");
+  ExpectEmberError(c.Build(), c.Inputs(), "keep_num_dims");
   c = BadFc{};
   c.w_shape = {3, 2, 3};
-  ExpectRejected(c.Build(), c.Inputs(), "weights must be 2-D");
+  ExpectEmberError(c.Build(), c.Inputs(), "weights must be 2-D");
   c = BadFc{};
   c.output_quant = false;
-  ExpectRejected(c.Build(), c.Inputs(), "no quantization parameters");
+  ExpectEmberError(c.Build(), c.Inputs(), "no quantization parameters");
   c = BadFc{};
   c.bias_count = 4;
-  ExpectRejected(c.Build(), c.Inputs(), "bias has 4 elements");
+  ExpectEmberError(c.Build(), c.Inputs(), "bias has 4 elements");
   c = BadFc{};
   c.w_type = kU8;
-  ExpectRejected(c.Build(), c.Inputs(), "weights has type");
+  ExpectEmberError(c.Build(), c.Inputs(), "weights has type");
   c = BadFc{};
   c.in_type = kI16;
   c.w_quant = PerTensor(0.1f, 3);
-  ExpectRejected(c.Build(), c.Inputs(), "zero points 0");
+  ExpectEmberError(c.Build(), c.Inputs(), "zero points 0");
   c = BadFc{};
   c.in_type = kF32;
   c.w_type = kI8;
   c.bias_type = kI32;
-  ExpectRejected(c.Build(), c.Inputs(), "bias has type");
+  ExpectEmberError(c.Build(), c.Inputs(), "bias has type");
   c = BadFc{};
   c.in_type = kI32;
-  ExpectRejected(c.Build(), c.Inputs(), "not supported");
+  ExpectEmberError(c.Build(), c.Inputs(), "not supported");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // QUANTIZE, DEQUANTIZE and CAST against LiteRT's reference kernels.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -7,7 +7,7 @@ namespace {
 using namespace testing;
 using Op = fb::BuiltinOperator;
 
-EwCase Unary(const std::string& name, Op op, Operand x, OutSpec out,
+OpTest Unary(const std::string& name, Op op, Operand x, OutSpec out,
              fb::BuiltinOptionsUnion opts = {}, double tol = 0) {
   return MakeCase(name, op, {std::move(x)}, {std::move(out)}, std::move(opts), 1, tol);
 }
@@ -20,7 +20,7 @@ int64_t QMax(DataType t) {
 }
 
 TEST(QuantizeOp, FloatToIntegerMatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(1);
   uint32_t seed = 10;
   for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16}) {
@@ -56,11 +56,11 @@ TEST(QuantizeOp, FloatToIntegerMatchesLiteRt) {
                           In(RandomArray(DataType::kFloat32, {3, 4, 5}, seed++, -2, 2)),
                           {kI8, q}));
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(QuantizeOp, RequantizeMatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(2);
   uint32_t seed = 50;
   const std::pair<DataType, DataType> pairs[] = {
@@ -83,7 +83,7 @@ TEST(QuantizeOp, RequantizeMatchesLiteRt) {
                             Op::QUANTIZE, In(x, qi), {ToFb(to), qo}));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 NpyArray HalfArray(std::vector<int64_t> shape, uint32_t seed, float lo, float hi) {
@@ -106,7 +106,7 @@ NpyArray HalfArray(std::vector<int64_t> shape, uint32_t seed, float lo, float hi
 }
 
 TEST(DequantizeOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(3);
   uint32_t seed = 80;
   for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16}) {
@@ -138,7 +138,7 @@ TEST(DequantizeOp, MatchesLiteRt) {
                         Const(HalfArray({8, 16}, seed++, -100, 100)), {kF32, {}}));
   cases.push_back(Unary("DEQUANTIZE fp16 input", Op::DEQUANTIZE,
                         In(HalfArray({3, 7}, seed++, -2, 2)), {kF32, {}}));
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // fp16 weights behind DEQUANTIZE feeding a runtime op (MediaPipe style):
@@ -157,18 +157,18 @@ TEST(DequantizeOp, FoldedFp16ConstantFeedsAdd) {
   b.AddOp(Op::ADD, {x, wf}, {y}, std::move(opts));
   b.SetInputs({x});
   b.SetOutputs({y});
-  EwCase c;
+  OpTest c;
   c.name = "fp16 dequantize + add";
   c.model = b.Build();
   c.inputs = {RandomArray(DataType::kFloat32, {2, 8}, 8, -1, 1)};
-  RunCases({c});
+  ExpectMatchesLiteRt({c});
 }
 
 TEST(CastOp, MatchesLiteRt) {
   const DataType types[] = {DataType::kFloat32, DataType::kFloat16, DataType::kInt64,
                             DataType::kInt32,   DataType::kUInt32,  DataType::kInt16,
                             DataType::kInt8,    DataType::kUInt8,   DataType::kBool};
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 200;
   for (DataType from : types) {
     for (DataType to : types) {
@@ -204,7 +204,7 @@ TEST(CastOp, MatchesLiteRt) {
                                Op::CAST, {In(x)}, {{ToFb(to), {}}}, std::move(opts)));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // float32 -> float16 rounding at the edges: subnormals, ties, overflow,
@@ -215,7 +215,7 @@ TEST(CastOp, HalfConversionEdgesMatchLiteRt) {
       6.104e-5f, 0.1f, 1.0f / 3, 1.00048828125f, 1.0009765625f, 2049.0f,
       2051.0f, 65504.0f, 65519.0f, 65520.0f, 1e6f, -1e6f, INFINITY, -INFINITY,
       NAN, 3.14159f, -65504.0f, 1.5e-5f, 2.9802322e-8f};
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   cases.push_back(MakeCase("CAST f32->f16 edges", Op::CAST,
                            {In(Values<float>(DataType::kFloat32, {int64_t(edges.size())}, edges))},
                            {{fb::TensorType::FLOAT16, {}}}));
@@ -224,7 +224,7 @@ TEST(CastOp, HalfConversionEdgesMatchLiteRt) {
   cases.push_back(MakeCase("CAST f16->f32 all", Op::CAST,
                            {In(MakeArray<uint16_t>(DataType::kFloat16, {65536}, halves))},
                            {{kF32, {}}}));
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(QuantizeOp, RejectsBadModels) {

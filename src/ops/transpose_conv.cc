@@ -21,9 +21,8 @@ struct TransposeConvData {
   fb::Padding padding;
   bool dynamic;
   float float_lo, float_hi;
-  int32_t act_lo, act_hi;
-  int32_t input_offset, filter_offset, output_offset;
-  int scratch_acc, scratch_multipliers;
+  ConvQuantization quant;  // quantized kinds
+  int scratch_acc;
 };
 
 // Reads output_shape, checks it against the other tensors and fills the
@@ -51,13 +50,14 @@ Status ResolveOutputShape(OpContext& ctx, const Tensor* output_shape,
   }
   s->out_h = dims[1];
   s->out_w = dims[2];
-  PaddedDim ph, pw;
-  EMBER_RETURN_IF_ERROR(
-      ComputePaddedDim(ctx, padding, s->out_h, s->filter_h, s->stride_h, 1, &ph));
-  EMBER_RETURN_IF_ERROR(
-      ComputePaddedDim(ctx, padding, s->out_w, s->filter_w, s->stride_w, 1, &pw));
-  s->pad_top = ph.pad_before;
-  s->pad_left = pw.pad_before;
+  // The padding of the forward convolution from the output back to the
+  // input: the same window geometry, with the output as its input.
+  const WindowOptions window{padding, s->stride_h, s->stride_w, 1, 1};
+  WindowGeometry g;
+  EMBER_RETURN_IF_ERROR(ComputeWindowGeometry(ctx, window, s->out_h, s->out_w,
+                                              s->filter_h, s->filter_w, &g));
+  s->pad_top = g.pad_top;
+  s->pad_left = g.pad_left;
   *out = MakeShape({dims[0], dims[1], dims[2], dims[3]});
   return Status::Ok();
 }
@@ -134,7 +134,6 @@ Status Prepare(OpContext& ctx) {
         }
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = TcKind::kUInt8;
-        d->filter_offset = -weights->quant.zero_point0();
       } else if (input->type == DataType::kInt8) {
         EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
@@ -150,10 +149,9 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt64));
         d->kind = TcKind::kInt16;
       }
-      d->input_offset = -input->quant.zero_point0();
-      d->output_offset = output->quant.zero_point0();
       EMBER_RETURN_IF_ERROR(
-          QuantizedActivationRange(ctx, act, output, &d->act_lo, &d->act_hi));
+          PrepareConvQuantization(ctx, act, input, weights, output, s.out_c,
+                                  ref::Rounding::kDouble, &d->quant));
       break;
     default:
       return UnsupportedType(ctx, input, "input");
@@ -175,8 +173,6 @@ Status Prepare(OpContext& ctx) {
     const size_t acc_size = d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
         acc_size * static_cast<size_t>(out.NumElements()), &d->scratch_acc));
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * 2 * s.out_c,
-                                             &d->scratch_multipliers));
   }
   return Status::Ok();
 }
@@ -201,25 +197,21 @@ Status Eval(OpContext& ctx) {
                             d.float_hi, output->data_as<float>());
     return Status::Ok();
   }
-  auto* mult = static_cast<int32_t*>(ctx.scratch(d.scratch_multipliers));
-  int32_t* shift = mult + s.out_c;
-  ComputeOutputMultipliers(input, weights, output, s.out_c, mult, shift);
-  ref::QuantizedOutput q;
-  q.output_offset = d.output_offset;
-  q.act_lo = d.act_lo;
-  q.act_hi = d.act_hi;
-  q.multiplier = mult;
-  q.shift = shift;
+  const ref::QuantizedOutput& q = d.quant.output;
   if (d.kind == TcKind::kInt8) {
     ref::TransposeConvQuantized<int32_t>(
-        s, input->data_as<int8_t>(), d.input_offset, weights->data_as<int8_t>(), 0,
+        s, input->data_as<int8_t>(), d.quant.input_offset,
+        weights->data_as<int8_t>(), 0,
         bias ? bias->data_as<int32_t>() : nullptr, q,
-        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int8_t>());
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<int8_t>());
   } else if (d.kind == TcKind::kUInt8) {
     ref::TransposeConvQuantized<int32_t>(
-        s, input->data_as<uint8_t>(), d.input_offset, weights->data_as<uint8_t>(),
-        d.filter_offset, bias ? bias->data_as<int32_t>() : nullptr, q,
-        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)), output->data_as<uint8_t>());
+        s, input->data_as<uint8_t>(), d.quant.input_offset,
+        weights->data_as<uint8_t>(), d.quant.weights_offset,
+        bias ? bias->data_as<int32_t>() : nullptr, q,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<uint8_t>());
   } else {
     ref::TransposeConvQuantized<int64_t>(
         s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,

@@ -3,7 +3,7 @@
 // non-constant output_shape.
 #include <gtest/gtest.h>
 
-#include "ops/conv_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -55,7 +55,7 @@ std::string Describe(const TcSpec& s) {
   return buf;
 }
 
-NamedCase MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
+OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
   ModelBuilder b;
   const std::vector<int32_t> in_shape = {s.n, s.h, s.w, s.cin};
   const std::vector<int32_t> f_shape = {s.cout, s.kh, s.kw, s.cin};
@@ -140,45 +140,54 @@ NamedCase MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
   b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape_t, f, x, bias}, {y}, std::move(u),
           version);
   b.SetOutputs({y});
-  NamedCase nc;
+  OpTest nc;
   nc.name = Describe(s);
   NpyArray xin = RandomInput(in_type, in_shape, rng.Seed());
   if (shape_as_input) {
     b.SetInputs({shape_t, x});
-    nc.c.inputs = {MakeArray<int32_t>(DataType::kInt32, {4}, out_dims), xin};
+    nc.inputs = {MakeArray<int32_t>(DataType::kInt32, {4}, out_dims), xin};
   } else {
     b.SetInputs({x});
-    nc.c.inputs = {xin};
+    nc.inputs = {xin};
   }
-  nc.c.model = b.Build();
+  nc.model = b.Build();
   return nc;
 }
 
-std::vector<NamedCase> Grid(Kind kind, uint32_t seed, int count, bool shape_as_input) {
+std::vector<OpTest> Grid(Kind kind, uint32_t seed, int count,
+                         bool shape_as_input) {
   Rng rng(seed);
-  std::vector<NamedCase> cases;
+  std::vector<OpTest> cases;
   for (int i = 0; i < count; ++i)
     cases.push_back(MakeCase(kind, RandomSpec(rng), rng, shape_as_input));
   return cases;
 }
 
 TEST(TransposeConv, Float) {
-  CheckAgainstLiteRt(Grid(Kind::kFloat, 31, 40, false), false, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kFloat, 31, 40, false),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 TEST(TransposeConv, FloatDynamicOutputShape) {
-  CheckAgainstLiteRt(Grid(Kind::kFloat, 32, 30, true), false, 1e-5);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kFloat, 32, 30, true),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 TEST(TransposeConv, Int8PerChannel) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerChannel, 33, 40, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerChannel, 33, 40, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(TransposeConv, Int8PerTensor) {
-  CheckAgainstLiteRt(Grid(Kind::kInt8PerTensor, 34, 30, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerTensor, 34, 30, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(TransposeConv, UInt8) {
-  CheckAgainstLiteRt(Grid(Kind::kUInt8, 36, 30, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kUInt8, 36, 30, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 TEST(TransposeConv, Int16) {
-  CheckAgainstLiteRt(Grid(Kind::kInt16, 35, 30, false), true, -1);
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt16, 35, 30, false),
+                               Tolerance::Exact(), /*litert_reference=*/true));
 }
 
 }  // namespace
@@ -220,18 +229,23 @@ TEST(TransposeConv, RejectsMalformedModels) {
   const std::vector<NpyArray> f32 = {RandomInput(kF32, {1, 3, 3, 2}, 1)};
   const std::vector<NpyArray> i8 = {RandomInput(kI8, {1, 3, 3, 2}, 1)};
   ASSERT_TRUE(RunEmber(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32).ok);
-  ExpectRejected(BadTransposeConv({1, 6, 6, 5}, {4, 3, 3, 2}, kF32), f32, "channels");
-  ExpectRejected(BadTransposeConv({2, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32, "batch 1");
-  ExpectRejected(BadTransposeConv({1, 6, 6}, {4, 3, 3, 2}, kF32), f32, "4 entries");
-  ExpectRejected(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 3}, kF32), f32,
-                 "weights have 3 input channels");
-  ExpectRejected(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kI8, true),
-                 {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 4}), i8[0]},
-                 "constant output_shape");
+  ExpectEmberError(BadTransposeConv({1, 6, 6, 5}, {4, 3, 3, 2}, kF32), f32,
+                   "channels");
+  ExpectEmberError(BadTransposeConv({2, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32,
+                   "batch 1");
+  ExpectEmberError(BadTransposeConv({1, 6, 6}, {4, 3, 3, 2}, kF32), f32,
+                   "4 entries");
+  ExpectEmberError(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 3}, kF32), f32,
+                   "weights have 3 input channels");
+  ExpectEmberError(
+      BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kI8, true),
+      {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 4}), i8[0]},
+      "constant output_shape");
   // A non-constant output_shape is validated when the op runs.
-  ExpectRejected(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32, true),
-                 {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 7}), f32[0]},
-                 "channels");
+  ExpectEmberError(
+      BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32, true),
+      {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 7}), f32[0]},
+      "channels");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // ABS, NEG, SQUARE, SQRT, RSQRT, EXP, LOG, SIN, COS, FLOOR, CEIL, ROUND,
 // SIGN against LiteRT's reference kernels.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -8,7 +8,7 @@ namespace {
 using namespace testing;
 using Op = fb::BuiltinOperator;
 
-EwCase Unary(const std::string& name, Op op, NpyArray x, QuantSpec qi = {},
+OpTest Unary(const std::string& name, Op op, NpyArray x, QuantSpec qi = {},
              QuantSpec qo = {}, double tol = 0) {
   const fb::TensorType t = ToFb(x.type);
   return MakeCase(name, op, {In(std::move(x), std::move(qi))}, {{t, std::move(qo)}},
@@ -33,7 +33,7 @@ TEST(UnaryMathOp, FloatMatchesLiteRt) {
       {Op::COS, -7, 7, 1e-6},      {Op::FLOOR, -10, 10, 0},
       {Op::SIGN, -2, 2, 0},
   };
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   for (const Spec& s : specs) {
     for (auto shape : {std::vector<int64_t>{3, 4, 25}, std::vector<int64_t>{}}) {
@@ -44,13 +44,13 @@ TEST(UnaryMathOp, FloatMatchesLiteRt) {
   }
   cases.push_back(Unary("SIGN zeros", Op::SIGN,
                         Values<float>(DataType::kFloat32, {4}, {0.0f, -0.0f, 3.0f, -1e-30f})));
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // LiteRT's reference resolver lacks CEIL and ROUND: compare with its
 // default kernels (plain float math, exact).
 TEST(UnaryMathOp, CeilRoundMatchLiteRtDefaultKernels) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 50;
   for (auto shape : {std::vector<int64_t>{3, 4, 25}, std::vector<int64_t>{}})
     cases.push_back(Unary("CEIL", Op::CEIL,
@@ -64,11 +64,11 @@ TEST(UnaryMathOp, CeilRoundMatchLiteRtDefaultKernels) {
                         Values<float>(DataType::kFloat32, {int64_t(halves.size())}, halves)));
   cases.push_back(Unary("ROUND random", Op::ROUND,
                         RandomArray(DataType::kFloat32, {200}, seed++, -50, 50)));
-  RunCases(cases, /*reference=*/false);
+  ExpectMatchesLiteRt(OnLiteRtDefaultKernels(cases));
 }
 
 TEST(UnaryMathOp, IntegerMatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 100;
   cases.push_back(Unary("ABS int32", Op::ABS, RandomArray(DataType::kInt32, {50}, seed++)));
   cases.push_back(Unary("NEG int32", Op::NEG, RandomArray(DataType::kInt32, {50}, seed++)));
@@ -94,13 +94,13 @@ TEST(UnaryMathOp, IntegerMatchesLiteRt) {
     cases.push_back(Unary("EXP int8", Op::EXP, AllValues8(DataType::kInt8),
                           Quant(si, zi), Quant(so, -128)));
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // LOG, SQRT, RSQRT on int8 over their domain (every input above the zero
 // point; LiteRT rejects data outside it).
 TEST(UnaryMathOp, Int8LogSqrtRsqrtMatchLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::mt19937 rng(9);
   for (Op op : {Op::LOG, Op::SQRT, Op::RSQRT}) {
     for (int rep = 0; rep < 5; ++rep) {
@@ -120,13 +120,13 @@ TEST(UnaryMathOp, Int8LogSqrtRsqrtMatchLiteRt) {
                             Quant(si, zi), Quant(so, zo)));
     }
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // EXP on int16 (symmetric) through LiteRT's interpolated 513-entry table
 // (every input), SQRT on int16 (every non-negative input).
 TEST(UnaryMathOp, Int16TablesMatchLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   std::vector<int16_t> positive;
   for (int v = 0; v <= 32767; ++v) positive.push_back(static_cast<int16_t>(v));
   const NpyArray pos = Values<int16_t>(DataType::kInt16, {32768}, positive);
@@ -143,7 +143,7 @@ TEST(UnaryMathOp, Int16TablesMatchLiteRt) {
                           s.op == Op::EXP ? AllValuesInt16() : pos, Quant(s.si, 0),
                           Quant(s.so, 0)));
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 TEST(UnaryMathOp, RejectsBadModels) {

@@ -1,5 +1,5 @@
 // WHERE against LiteRT's reference kernels.
-#include "ops/elementwise_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
@@ -7,7 +7,7 @@ namespace {
 using namespace testing;
 
 TEST(WhereOp, MatchesLiteRt) {
-  std::vector<EwCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   const std::vector<std::vector<int64_t>> shapes = {{7}, {3, 4}, {2, 3, 4}, {2, 1, 3, 2}, {1, 1, 2, 1, 3}};
   for (const auto& shape : shapes) {
@@ -31,15 +31,16 @@ TEST(WhereOp, MatchesLiteRt) {
                              {Const(RandomArray(DataType::kBool, shape, seed++))},
                              {{fb::TensorType::INT64, {}}}));
   }
-  RunCases(cases);
+  ExpectMatchesLiteRt(cases);
 }
 
 // Nothing true: a [0, rank] result (LiteRT's Python API cannot return an
 // empty dynamic tensor, so this one is checked directly).
 TEST(WhereOp, NothingTrueGivesEmptyResult) {
-  const EwCase c = MakeCase("WHERE none", fb::BuiltinOperator::WHERE,
-                            {In(Values<uint8_t>(DataType::kBool, {2, 3}, {0, 0, 0, 0, 0, 0}))},
-                            {{fb::TensorType::INT64, {}}});
+  const OpTest c = MakeCase(
+      "WHERE none", fb::BuiltinOperator::WHERE,
+      {In(Values<uint8_t>(DataType::kBool, {2, 3}, {0, 0, 0, 0, 0, 0}))},
+      {{fb::TensorType::INT64, {}}});
   const RunResult r = RunEmber(c.model, c.inputs);
   ASSERT_TRUE(r.ok) << r.error;
   ASSERT_EQ(r.outputs.size(), 1u);

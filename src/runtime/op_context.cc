@@ -15,11 +15,8 @@ const uint8_t* OpContext::custom_options(size_t* size) const {
 }
 
 Status OpContext::RequestScratch(size_t bytes, int* index) {
-  if (node_->num_scratch >= kMaxScratchPerNode) {
-    return Error(StatusCode::kInternal, "too many scratch buffers requested");
-  }
-  *index = node_->num_scratch;
-  node_->scratch_bytes[node_->num_scratch++] = bytes;
+  *index = static_cast<int>(node_->scratch.size());
+  node_->scratch.push_back({bytes, nullptr});
   return Status::Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "base/status.h"
 #include "runtime/registration.h"
@@ -13,7 +14,13 @@
 
 namespace ember {
 
-constexpr int kMaxScratchPerNode = 4;
+// Scratch memory a node asked for in Prepare; `data` is placed before Eval
+// (in the arena, or in the node's own buffer when the node is prepared
+// outside the plan).
+struct ScratchBuffer {
+  size_t bytes = 0;
+  void* data = nullptr;
+};
 
 // One op instance in a subgraph.
 struct Node {
@@ -28,9 +35,9 @@ struct Node {
   const int32_t* intermediates = nullptr;
   int32_t num_intermediates = 0;
   void* op_data = nullptr;
-  int32_t num_scratch = 0;
-  size_t scratch_bytes[kMaxScratchPerNode] = {};
-  void* scratch[kMaxScratchPerNode] = {};
+  // As many as Prepare requests (the vector keeps its capacity when a node
+  // is prepared again, so re-preparing at run time does not allocate).
+  std::vector<ScratchBuffer> scratch;
   // Set by Prepare when an output's shape depends on input values that are
   // only known during Eval (the op then calls ResizeOutput in Eval).
   bool has_dynamic_output = false;
@@ -128,7 +135,7 @@ class OpContext {
   // Prepare only: reserve `bytes` of scratch for Eval; *index names it.
   Status RequestScratch(size_t bytes, int* index);
   // Eval only: the scratch reserved under `index` (64-byte aligned).
-  void* scratch(int index) const { return node_->scratch[index]; }
+  void* scratch(int index) const { return node_->scratch[index].data; }
 
   // Prepare: sets output i's shape (memory is planned afterwards).
   // Eval: only for outputs marked dynamic; allocates to fit.

@@ -1,5 +1,12 @@
 // One subgraph of a model at run time: its tensors, nodes (ops in execution
 // order), the activation arena, and the plan that places tensors in it.
+// Allocate runs a pipeline of steps, each in its own file:
+//   subgraph_build.cc    tensors and nodes from the flatbuffer (Init)
+//   subgraph_prepare.cc  PrepareNode, the one way any node is prepared
+//   subgraph_fold.cc     constant and SHAPE folding
+//   subgraph_passes.cc   the graph passes (src/graph) over the prepared graph
+//   subgraph_plan.cc     tensor lifetimes (src/planner) and the arena plan
+//   subgraph.cc          Allocate, Invoke and the services ops call
 #pragma once
 
 #include <cstdint>
@@ -9,6 +16,7 @@
 
 #include "base/aligned_buffer.h"
 #include "model/model.h"
+#include "runtime/node_state.h"
 #include "runtime/op_context.h"
 #include "runtime/op_resolver.h"
 #include "runtime/tensor.h"
@@ -16,6 +24,7 @@
 namespace ember {
 
 class Interpreter;
+struct TensorLifetime;
 namespace graph {
 class PassState;
 }
@@ -55,9 +64,7 @@ class Subgraph : public OpHost {
   const std::vector<int64_t>& node_calls() const { return node_calls_; }
   // True for nodes that do not run: evaluated once at allocate time
   // (constant folding) or folded into another node by a graph pass.
-  bool node_folded(int i) const {
-    return node_folded_[i] != 0 || node_fused_away_[i] != 0;
-  }
+  bool node_folded(int i) const { return !node_state_[i].runs(); }
   // False when the graph passes are off (InterpreterOptions::disable_fusion,
   // EMBER_NO_FUSION=1, or preserve_all_tensors).
   bool graph_passes_enabled() const;
@@ -78,24 +85,69 @@ class Subgraph : public OpHost {
   Status AllocatePersistent(int node_index, size_t bytes, void** out) override;
 
  private:
-  Status PrepareNodes();
-  // Graph passes (src/graph/): rewrite the prepared graph, then prepare the
-  // rewritten nodes again. Falls back to the model's own graph when a
-  // rewritten node fails to prepare.
-  Status RunGraphPasses();
-  Status PrepareRewrittenNode(int node_index);
-  Status PlanArena();
-  Status FoldConstantNodes();
-  Status PrepareDynamicNode(int node_index);
+  // Inputs of a node, as the folding step sees them.
+  struct InputKinds {
+    bool all_constant = false;
+    bool dynamic = false;        // some input is only sized at run time
+    bool shape_derived = false;  // some input comes from a SHAPE fold
+  };
+
+  // subgraph_build.cc
+  Status BuildTensors(const Model& model, const fb::SubGraph* sg);
+  Status BuildNodes(const Model& model, const fb::SubGraph* sg,
+                    const OpResolver& resolver,
+                    std::vector<std::string>* missing);
+  Status AssignOpData();
   Status EnsureConstantAligned(Tensor& t);
-  // Reserves through Grow() so that every tensor allocation is counted
-  // against InterpreterOptions::max_tensor_bytes; kOutOfMemory on failure.
-  Status Grow(AlignedBuffer& buffer, size_t bytes, const char* what);
+
+  // subgraph_prepare.cc
+  // Prepares node i (initial plan, rewritten by a pass, or at run time):
+  // releases what its last Prepare left, runs the op's Prepare, checks and
+  // sizes its outputs.
+  Status PrepareNode(int node_index);
+  // Every node of the model's own graph, folding what can be folded.
+  Status PrepareAllNodes();
+  // A node whose input shapes are only known now (Invoke).
+  Status PrepareDynamicNode(int node_index);
+  // Places the scratch of a node prepared outside the arena plan.
+  Status BindPrivateScratch(int node_index);
   // Fails unless output k of node i has a shape with a sane element count.
   Status CheckOutputShapes(int node_index);
   // Frees the persistent buffers of node i and resets its kernel variant
   // (before the node is prepared again).
   void ReleaseNodeState(int node_index);
+
+  // subgraph_fold.cc
+  Status ClassifyInputs(int node_index, InputKinds* kinds);
+  bool Foldable(int node_index, const InputKinds& kinds) const;
+  // Evaluates a prepared node once; its outputs become constants.
+  Status FoldNode(int node_index, bool shape_derived);
+  // Shapes may have changed since the last plan: shape-dependent folds go
+  // back to being ordinary nodes.
+  void UndoShapeFolds();
+  // Node i is prepared at run time; its outputs become dynamic tensors.
+  void MarkDynamic(int node_index);
+
+  // subgraph_passes.cc: rewrite the prepared graph, then prepare the
+  // rewritten nodes again. Falls back to the model's own graph when a
+  // rewritten node fails to prepare.
+  Status RunGraphPasses();
+  Status PrepareRewrittenNode(int node_index);
+  void ForgetGraphPasses();
+
+  // subgraph_plan.cc
+  Status PlanArena();
+  // Per tensor, the tensor whose arena buffer it shares (itself unless an
+  // op aliases or overwrites its input in place).
+  std::vector<int32_t> BufferGroups(
+      const std::vector<TensorLifetime>& life) const;
+
+  // subgraph.cc
+  // Fails when a node that sizes outputs at run time left one unsized.
+  Status CheckDynamicOutputsSized(int node_index);
+  // Reserves through Grow() so that every tensor allocation is counted
+  // against InterpreterOptions::max_tensor_bytes; kOutOfMemory on failure.
+  Status Grow(AlignedBuffer& buffer, size_t bytes, const char* what);
 
   Interpreter* owner_;
   int index_;
@@ -103,24 +155,14 @@ class Subgraph : public OpHost {
   const Model* model_ = nullptr;
   const fb::SubGraph* sg_ = nullptr;
   std::vector<Tensor> tensors_;
+  std::vector<TensorStorage> tensor_storage_;  // per tensor
   std::vector<Node> nodes_;
-  std::vector<uint8_t> node_folded_;   // evaluated once at allocate time
-  // Folds that depend on tensor shapes (SHAPE of a non-constant tensor, and
-  // what is computed from it): undone and redone at every plan, because a
-  // resized input changes them. Per node / per tensor.
-  std::vector<uint8_t> node_shape_folded_;
-  std::vector<uint8_t> tensor_shape_derived_;
-  std::vector<uint8_t> node_dynamic_;  // re-prepared on every invoke
-  std::vector<uint8_t> node_fused_away_;  // dropped by a graph pass
+  std::vector<NodeState> node_state_;  // per node
   std::unique_ptr<graph::PassState> passes_;
   std::vector<int32_t> inputs_;
   std::vector<int32_t> outputs_;
   AlignedBuffer arena_;
   AlignedBuffer op_data_;
-  std::vector<AlignedBuffer> persistent_;  // per tensor; variables, folded
-  std::vector<AlignedBuffer> dynamic_;     // per tensor; dynamic tensors
-  std::vector<AlignedBuffer> dynamic_scratch_;  // per node
-  std::vector<std::vector<AlignedBuffer>> node_persistent_;  // per node
   bool profiling_ = false;
   std::vector<int64_t> node_nanos_;
   std::vector<int64_t> node_calls_;

@@ -54,7 +54,8 @@ size_t Count(const NpyArray& a) {
 }  // namespace
 
 RunResult RunEmber(const std::vector<uint8_t>& bytes,
-                   const std::vector<NpyArray>& inputs, int invokes) {
+                   const std::vector<NpyArray>& inputs, int invokes,
+                   bool force_reference) {
   RunResult result;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
@@ -65,7 +66,11 @@ RunResult RunEmber(const std::vector<uint8_t>& bytes,
   };
   if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
     return fail(errors.message());
-  if (!Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp).ok())
+  InterpreterOptions options;
+  options.force_reference_kernels = force_reference;
+  if (!Interpreter::Create(*model, OpResolver::Builtins(), options, errors,
+                           &interp)
+           .ok())
     return fail(errors.message());
   Subgraph& sg = interp->primary();
   if (inputs.size() != sg.inputs().size()) return fail("wrong number of inputs");

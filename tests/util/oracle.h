@@ -26,8 +26,10 @@ struct OracleCase {
 // differs from the model's), returns outputs in subgraph-output order.
 // With invokes > 1 it invokes that many times with the same inputs and
 // returns the outputs of the last (exercises variable tensors).
+// force_reference runs every op on its reference kernel.
 RunResult RunEmber(const std::vector<uint8_t>& model,
-                   const std::vector<NpyArray>& inputs, int invokes = 1);
+                   const std::vector<NpyArray>& inputs, int invokes = 1,
+                   bool force_reference = false);
 
 // Runs every case in one LiteRT process. reference=true selects LiteRT's
 // BUILTIN_REF kernels. If the oracle itself cannot run (no python3 or

@@ -18,8 +18,8 @@
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/conv_common.h"
 #include "kernels/x86/gemm_s8.h"
-#include "ops/conv_test_util.h"
 #include "runtime/interpreter.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {

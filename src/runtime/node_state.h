@@ -1,0 +1,42 @@
+// What a subgraph keeps about each node and tensor beyond what ops see
+// (Node, Tensor): how the node takes part in the current plan, and memory
+// that lives outside the arena.
+#pragma once
+
+#include <vector>
+
+#include "base/aligned_buffer.h"
+
+namespace ember {
+
+struct NodeState {
+  // Evaluated once at allocate time (constant folding); skipped by Invoke.
+  bool folded = false;
+  // Folded from tensor shapes (SHAPE of a non-constant tensor, and what is
+  // computed from it): undone and redone at every plan, because a resized
+  // input changes it.
+  bool shape_folded = false;
+  // An input's shape is only known at run time: prepared again before
+  // every eval, its outputs and scratch grown on demand.
+  bool dynamic = false;
+  // Dropped by a graph pass (folded into another node); skipped by Invoke.
+  bool fused_away = false;
+  // Scratch of a node prepared outside the arena plan (folded or dynamic).
+  AlignedBuffer private_scratch;
+  // Memory from OpContext::AllocatePersistent; released when the node is
+  // prepared again.
+  std::vector<AlignedBuffer> persistent;
+
+  bool runs() const { return !folded && !fused_away; }
+};
+
+struct TensorStorage {
+  // Variables, folded constants and aligned copies of misaligned weights.
+  AlignedBuffer owned;
+  // Dynamic tensors (shape known only during Eval).
+  AlignedBuffer dynamic;
+  // Output of a shape-dependent fold (see NodeState::shape_folded).
+  bool shape_derived = false;
+};
+
+}  // namespace ember

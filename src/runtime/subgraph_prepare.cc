@@ -1,0 +1,118 @@
+// Pipeline step 2: preparing nodes. PrepareNode is the one sequence every
+// path uses (the initial plan, a node rewritten by a graph pass, a node
+// prepared at run time); the callers add only what differs.
+#include "runtime/interpreter.h"
+#include "runtime/subgraph.h"
+
+namespace ember {
+
+Status Subgraph::PrepareNode(int i) {
+  Node& node = nodes_[i];
+  node.scratch.clear();
+  node.has_dynamic_output = false;
+  ReleaseNodeState(i);
+  OpContext ctx(this, tensors_.data(), &node, i, /*preparing=*/true);
+  const Status status = node.reg->prepare(ctx);
+  if (!status.ok()) {
+    error_reporter().Prefix("subgraph %d: ", index_);
+    return status;
+  }
+  EMBER_RETURN_IF_ERROR(CheckOutputShapes(i));
+  for (int k = 0; k < node.num_outputs; ++k) {
+    const int32_t o = node.outputs[k];
+    Tensor& out = tensors_[o];
+    if (out.allocation != Allocation::kDynamic) {
+      out.bytes = BytesFor(out.type, out.NumElements());
+    } else if (node_state_[i].dynamic) {
+      // Prepared at run time: the shape is known now, so is the memory.
+      EMBER_RETURN_IF_ERROR(ResizeDynamicTensor(o, out.shape));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::PrepareAllNodes() {
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    const int i = static_cast<int>(n);
+    if (node_state_[i].folded) continue;
+    node_state_[i].dynamic = false;
+    InputKinds inputs;
+    EMBER_RETURN_IF_ERROR(ClassifyInputs(i, &inputs));
+    if (inputs.dynamic) {
+      MarkDynamic(i);
+      continue;
+    }
+    EMBER_RETURN_IF_ERROR(PrepareNode(i));
+    if (Foldable(i, inputs))
+      EMBER_RETURN_IF_ERROR(FoldNode(i, inputs.shape_derived));
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::PrepareDynamicNode(int i) {
+  EMBER_RETURN_IF_ERROR(PrepareNode(i));
+  return BindPrivateScratch(i);
+}
+
+Status Subgraph::BindPrivateScratch(int i) {
+  std::vector<ScratchBuffer>& scratch = nodes_[i].scratch;
+  AlignedBuffer& buffer = node_state_[i].private_scratch;
+  size_t total = 0;
+  for (const ScratchBuffer& s : scratch) total += AlignUp(s.bytes, 64);
+  EMBER_RETURN_IF_ERROR(Grow(buffer, total, "scratch"));
+  size_t offset = 0;
+  for (ScratchBuffer& s : scratch) {
+    s.data = buffer.data.get() + offset;
+    offset += AlignUp(s.bytes, 64);
+  }
+  return Status::Ok();
+}
+
+Status Subgraph::CheckOutputShapes(int node_index) {
+  const Node& node = nodes_[node_index];
+  for (int k = 0; k < node.num_outputs; ++k) {
+    const Tensor& out = tensors_[node.outputs[k]];
+    int64_t count;
+    if (!CheckedNumElements(out.shape, &count)) {
+      return error_reporter().Report(
+          StatusCode::kInvalidArgument,
+          "subgraph %d: op #%d %s: output %d ('%s') would have more than "
+          "2^40 elements or an invalid shape",
+          index_, node_index, node.reg ? node.reg->name : "?", k, out.name);
+    }
+    // A variable written by an op keeps its own fixed-size storage.
+    if (out.allocation == Allocation::kPersistent &&
+        BytesFor(out.type, count) != out.bytes) {
+      return error_reporter().Report(
+          StatusCode::kInvalidModel,
+          "subgraph %d: op #%d %s: output %d is variable '%s' of %zu bytes "
+          "but the op produces %zu bytes",
+          index_, node_index, node.reg ? node.reg->name : "?", k, out.name,
+          out.bytes, BytesFor(out.type, count));
+    }
+  }
+  return Status::Ok();
+}
+
+void Subgraph::ReleaseNodeState(int node_index) {
+  std::vector<AlignedBuffer>& persistent = node_state_[node_index].persistent;
+  for (AlignedBuffer& b : persistent) allocated_bytes_ -= b.capacity;
+  persistent.clear();
+  nodes_[node_index].kernel_variant = "ref";
+}
+
+Status Subgraph::AllocatePersistent(int node_index, size_t bytes, void** out) {
+  *out = nullptr;
+  if (node_index < 0 || node_index >= static_cast<int>(nodes_.size())) {
+    return error_reporter().Report(StatusCode::kInternal,
+                                   "persistent memory for unknown node %d",
+                                   node_index);
+  }
+  std::vector<AlignedBuffer>& list = node_state_[node_index].persistent;
+  list.emplace_back();
+  EMBER_RETURN_IF_ERROR(Grow(list.back(), bytes, "persistent op data"));
+  *out = list.back().data.get();
+  return Status::Ok();
+}
+
+}  // namespace ember
