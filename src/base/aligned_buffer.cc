@@ -11,8 +11,8 @@ bool AlignedBuffer::Reserve(size_t bytes) {
   if (bytes > (SIZE_MAX >> 2)) return false;
   const size_t size =
       std::max<size_t>(AlignUp(bytes, kBufferAlignment), kBufferAlignment);
-  uint8_t* p = static_cast<uint8_t*>(::operator new[](
-      size, std::align_val_t(kBufferAlignment), std::nothrow));
+  uint8_t* p = static_cast<uint8_t*>(
+      ::operator new[](size, std::align_val_t(kBufferAlignment), std::nothrow));
   if (p == nullptr) return false;
   data.reset(p);
   capacity = size;

@@ -16,7 +16,8 @@ const OpResolver& OpResolver::Builtins() {
   static const OpResolver* resolver = [] {
     auto* r = new OpResolver();
 #define EMBER_BUILTIN_OP(name) r->AddBuiltin(ops::Register_##name());
-#define EMBER_CUSTOM_OP(code, symbol) r->AddCustom(code, ops::Register_##symbol());
+#define EMBER_CUSTOM_OP(code, symbol) \
+  r->AddCustom(code, ops::Register_##symbol());
 #include "ops/ops.def"
     return r;
   }();
