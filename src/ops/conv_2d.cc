@@ -8,6 +8,7 @@
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/folded_pad.h"
 #include "ops/sparse_fast_path.h"
 
 namespace ember::ops {
