@@ -1,6 +1,8 @@
 // Broadcasting binary arithmetic: MUL, DIV (incl. quantized 8/16-bit),
-// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD. (ADD and SUB
-// live in add.cc.)
+// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD, ATAN2.
+// (ADD and SUB live in add.cc.)
+#include <cmath>
+
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
 #include "ops/fast_ops_select.h"
@@ -16,7 +18,8 @@ enum class Kind {
   kMin,
   kPow,
   kFloorDiv,
-  kFloorMod
+  kFloorMod,
+  kAtan2  // atan2(input 0, input 1): input 0 is y, input 1 is x
 };
 
 struct BinaryData {
@@ -101,6 +104,8 @@ bool Supports(Kind kind, DataType t) {
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
              t == DataType::kInt64 || t == DataType::kInt16 ||
              t == DataType::kInt8;
+    case Kind::kAtan2:  // float only, as LiteRT (which adds float64)
+      return t == DataType::kFloat32;
   }
   return false;
 }
@@ -277,6 +282,7 @@ Status EvalFloat(OpContext& ctx, const BinaryData& d) {
     if constexpr (kKind == Kind::kPow) r = std::pow(x, y);
     if constexpr (kKind == Kind::kFloorDiv) r = ref::FloorDiv(x, y);
     if constexpr (kKind == Kind::kFloorMod) r = ref::FloorMod(x, y);
+    if constexpr (kKind == Kind::kAtan2) r = std::atan2(x, y);
     // Only ops with a fused activation clamp (NONE clamps to +-FLT_MAX).
     if constexpr (kKind == Kind::kMul || kKind == Kind::kDiv)
       r = std::min(std::max(r, d.float_lo), d.float_hi);
@@ -387,6 +393,10 @@ const OpRegistration* Register_FLOOR_DIV() {
 }
 const OpRegistration* Register_FLOOR_MOD() {
   return Make<Kind::kFloorMod>(fb::BuiltinOperator::FLOOR_MOD, "FLOOR_MOD");
+}
+
+const OpRegistration* Register_ATAN2() {
+  return Make<Kind::kAtan2>(fb::BuiltinOperator::ATAN2, "ATAN2");
 }
 
 }  // namespace ember::ops

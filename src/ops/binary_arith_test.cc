@@ -1,4 +1,5 @@
-// MUL, DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD
+// MUL, DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD,
+// ATAN2
 // against LiteRT's reference kernels.
 #include "util/op_test_harness.h"
 
@@ -38,6 +39,9 @@ fb::BuiltinOptionsUnion OptionsFor(Op op, fb::ActivationFunctionType act) {
       break;
     case Op::FLOOR_MOD:
       u.Set(fb::FloorModOptionsT());
+      break;
+    case Op::ATAN2:
+      u.Set(fb::ATan2OptionsT());
       break;
     default:
       break;
@@ -330,6 +334,36 @@ TEST(BinaryArithOp, RejectsBadModels) {
                              In(RandomArray(DataType::kFloat32, {4}, 1))},
                             {{kF32, {}}}, OptionsFor(Op::POW, none)),
                    "broadcast");
+}
+
+// LiteRT's ATAN2 takes two tensors of one shape (Ember also broadcasts, as
+// its other binary ops do; that path is the broadcast code MUL is tested on).
+TEST(Atan2Op, MatchesLiteRt) {
+  const auto none = fb::ActivationFunctionType::NONE;
+  std::vector<OpTest> cases;
+  uint32_t seed = 90;
+  for (auto shape : {std::vector<int64_t>{2, 3, 4, 5}, std::vector<int64_t>{7},
+                     std::vector<int64_t>{}}) {
+    NpyArray y = RandomArray(DataType::kFloat32, shape, seed++, -3, 3);
+    NpyArray x = RandomArray(DataType::kFloat32, shape, seed++, -3, 3);
+    cases.push_back(MakeCase("ATAN2 " + ShapeName(shape), Op::ATAN2,
+                             {In(y), seed % 2 ? Const(x) : In(x)}, {{kF32, {}}},
+                             OptionsFor(Op::ATAN2, none), 1, 1e-6));
+  }
+  // Every quadrant, the axes and signed zeros.
+  const std::vector<float> ys = {1, 1, -1, -1, 0, -0.0f, 0, -0.0f, 2, -2};
+  const std::vector<float> xs = {1, -1, 1, -1, -1, -1, 0, 0, 0, 0};
+  cases.push_back(MakeCase("ATAN2 quadrants", Op::ATAN2,
+                           {In(Values<float>(DataType::kFloat32, {10}, ys)),
+                            In(Values<float>(DataType::kFloat32, {10}, xs))},
+                           {{kF32, {}}}, OptionsFor(Op::ATAN2, none)));
+  ExpectMatchesLiteRt(cases);
+  ExpectEmberError(
+      MakeCase("atan2 int32", Op::ATAN2,
+               {In(RandomArray(DataType::kInt32, {3}, 1)),
+                In(RandomArray(DataType::kInt32, {3}, 2))},
+               {{fb::TensorType::INT32, {}}}, OptionsFor(Op::ATAN2, none)),
+      "not supported");
 }
 
 }  // namespace

@@ -99,6 +99,9 @@ def op_cases():
             modes = ("float32",) if name == "div" else NO_WEIGHT_MODES
             add(OpCase(f"{name}__bcast{j}", lambda tf, fn=fn: fn(tf),
                        [(sa, -2, 2), (sb, -2, 2)], modes))
+    # ATAN2: LiteRT's kernel takes operands of one shape.
+    add(OpCase("atan2__same", lambda tf: tf.math.atan2,
+               [((2, 3, 4, 5), -2, 2), ((2, 3, 4, 5), -2, 2)], ("float32",)))
     for act in ("relu", "relu6"):
         add(OpCase(f"add__fused_{act}", lambda tf, act=act: (
             lambda a, b: getattr(tf.nn, act)(a + b)), [((1, 8, 8, 3), -4, 4), ((1, 8, 8, 3), -4, 4)]))

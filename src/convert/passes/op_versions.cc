@@ -134,6 +134,7 @@ int MinVersion(const fb::ModelT& m, const fb::SubGraphT& sg,
     case Op::POW:
     case Op::FLOOR_DIV:
     case Op::FLOOR_MOD:
+    case Op::ATAN2:
     case Op::RELU_0_TO_1:
     case Op::ABS:
     case Op::NEG:

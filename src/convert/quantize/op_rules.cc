@@ -52,6 +52,7 @@ const OpRule* FindOpRule(fb::BuiltinOperator op) {
       B::POW,
       B::FLOOR_DIV,
       B::FLOOR_MOD,
+      B::ATAN2,
       B::RELU_N1_TO_1,
       B::RELU_0_TO_1,
       B::GELU,
