@@ -39,10 +39,12 @@ struct ActData {
   ref::LeakyReluParams leaky;
   ref::Int16SigmoidParams sigmoid16;
   ref::HardSwishParams hard_swish;
-  // x86 fast path (nullptr: reference). fp32: vector kernels; 8-bit: a
-  // 256-entry table of the reference's own outputs (bit-exact).
+  // fp32 fast path (nullptr: reference): the x86 vector kernels.
   const x86::FastOpsKernels* fast;
-  x86::Lut8Fn fast_lut;  // 8-bit types: the table lookup
+  // 8-bit types on every architecture (nullptr: reference): a 256-entry
+  // table of the reference's own outputs (bit-exact), looked up by the best
+  // kernel of lut8_kernels.def.
+  x86::Lut8Fn fast_lut;
   uint8_t fast_table[256];
 };
 
@@ -336,26 +338,30 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareRef<kAct>(ctx));
   auto* d = ctx.op_data<ActData>();
   d->fast = nullptr;
+  d->fast_lut = nullptr;
   const Tensor* in = ctx.input(0);
-  const x86::FastOpsKernels* k = SelectFastOps(ctx);
-  if (k == nullptr || in->NumElements() == 0) return Status::Ok();
-  x86::UnaryOp op;
-  if (in->type == DataType::kFloat32 && FastUnaryOp<kAct>(&op)) {
-    d->fast = k;
-    ctx.SetKernelVariant(FastVariantName(k, FastFamily::kActivation));
-  } else if (in->type == DataType::kInt8) {
+  if (in->NumElements() == 0) return Status::Ok();
+  if (in->type == DataType::kFloat32) {
+    const x86::FastOpsKernels* k = SelectFastOps(ctx);
+    x86::UnaryOp op;
+    if (k != nullptr && FastUnaryOp<kAct>(&op)) {
+      d->fast = k;
+      ctx.SetKernelVariant(FastVariantName(k, FastFamily::kActivation));
+    }
+    return Status::Ok();
+  }
+  if (in->type != DataType::kInt8 && in->type != DataType::kUInt8)
+    return Status::Ok();
+  // Empty only when reference kernels are forced (the list ends with a
+  // portable entry).
+  const x86::Lut8Kernel* lut = x86::SelectLut8(ctx.allowed_isas());
+  if (lut == nullptr) return Status::Ok();
+  if (in->type == DataType::kInt8)
     BuildTable<kAct, int8_t>(d);
-    d->fast = k;
-  } else if (in->type == DataType::kUInt8) {
+  else
     BuildTable<kAct, uint8_t>(d);
-    d->fast = k;
-  }
-  if (d->fast != nullptr && in->type != DataType::kFloat32) {
-    const x86::Lut8Kernel* lut = x86::SelectLut8(ctx.allowed_isas());
-    d->fast_lut = lut != nullptr ? lut->fn : k->lut8;
-    ctx.SetKernelVariant(
-        lut != nullptr ? lut->label : FastVariantName(k, FastFamily::kLut8));
-  }
+  d->fast_lut = lut->fn;
+  ctx.SetKernelVariant(lut->label);
   return Status::Ok();
 }
 
@@ -372,22 +378,22 @@ Status Eval(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   const auto& d = *ctx.op_data<ActData>();
   if (d.fast != nullptr) {
-    const int64_t n = in->NumElements();
-    if (in->type == DataType::kFloat32) {
-      x86::UnaryOp op = x86::UnaryOp::kClamp;
-      FastUnaryOp<kAct>(&op);
-      x86::UnaryArgs u;
-      u.in = in->data_as<float>();
-      u.out = out->data_as<float>();
-      u.lo = d.float_lo;
-      u.hi = d.float_hi;
-      u.alpha = d.alpha;
-      x86::RunUnaryF32(ctx.thread_pool(), d.fast->unary_f32, op, u, n);
-    } else {
-      x86::RunLut8(ctx.thread_pool(), d.fast_lut, d.fast_table,
-                   static_cast<const uint8_t*>(in->data),
-                   static_cast<uint8_t*>(out->data), n);
-    }
+    x86::UnaryOp op = x86::UnaryOp::kClamp;
+    FastUnaryOp<kAct>(&op);
+    x86::UnaryArgs u;
+    u.in = in->data_as<float>();
+    u.out = out->data_as<float>();
+    u.lo = d.float_lo;
+    u.hi = d.float_hi;
+    u.alpha = d.alpha;
+    x86::RunUnaryF32(ctx.thread_pool(), d.fast->unary_f32, op, u,
+                     in->NumElements());
+    return Status::Ok();
+  }
+  if (d.fast_lut != nullptr) {
+    x86::RunLut8(ctx.thread_pool(), d.fast_lut, d.fast_table,
+                 static_cast<const uint8_t*>(in->data),
+                 static_cast<uint8_t*>(out->data), in->NumElements());
     return Status::Ok();
   }
   switch (in->type) {
