@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-#include "kernels/arm/neon_f32.h"
+#include "kernels/drivers/arm_kernels.h"
 
 namespace ember::arm {
 namespace {

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/arm/neon_f32.h"
+#include "kernels/drivers/arm_kernels.h"
 
 namespace ember::arm {
 namespace {

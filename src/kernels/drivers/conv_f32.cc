@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "kernels/arm/neon_f32.h"
+#include "kernels/drivers/arm_kernels.h"
 
 namespace ember::x86 {
 

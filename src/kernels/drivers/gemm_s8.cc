@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/arm/s8_tile.h"
+#include "kernels/drivers/arm_kernels.h"
 #include "kernels/drivers/conv_f32.h"  // ParallelTasks
 #include "kernels/ref/quant_util.h"
 
