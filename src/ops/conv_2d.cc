@@ -190,21 +190,11 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
   return Status::Ok();
 }
 
-Status Prepare(OpContext& ctx) {
-  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  Tensor* output = ctx.output(0);
-  const auto* opt = ctx.op()->builtin_options_as_Conv2DOptions();
-  if (opt == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "missing Conv2DOptions");
-  }
-  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
-  EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
-  auto* d = ctx.op_data<ConvData>();
-  *d = ConvData{};
-  ref::ConvShape& s = d->shape;
+// Shape, window and output size; errors name the inconsistent dimension.
+Status PrepareGeometry(OpContext& ctx, const fb::Conv2DOptions* opt,
+                       const Tensor* input, const Tensor* filter,
+                       ref::ConvShape* shape) {
+  ref::ConvShape& s = *shape;
   s.batches = input->shape.dims[0];
   s.in_h = input->shape.dims[1];
   s.in_w = input->shape.dims[2];
@@ -241,88 +231,131 @@ Status Prepare(OpContext& ctx) {
   s.out_w = g.out_w;
   s.pad_top = g.pad_top;
   s.pad_left = g.pad_left;
-  EMBER_RETURN_IF_ERROR(
-      ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c})));
+  return ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c}));
+}
 
+// Hybrid: float input and output, int8 weights; the input is quantized per
+// batch in each Eval, into scratch requested here.
+Status PrepareHybrid(OpContext& ctx, const Tensor* input, const Tensor* filter,
+                     const Tensor* bias, ConvData* d) {
+  const ref::ConvShape& s = d->shape;
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
+  d->kind = ConvKind::kHybrid;
+  EMBER_RETURN_IF_ERROR(
+      PrepareChannelScales(ctx, filter, s.out_c, &d->filter_scales));
+  // Distinct per-channel scales select asymmetric input quantization;
+  // per-tensor (or all-equal) scales the symmetric one.
+  d->hybrid_asymmetric = false;
+  for (int i = 1; i < filter->quant.count; ++i)
+    if (filter->quant.scale[i] != filter->quant.scale[0])
+      d->hybrid_asymmetric = true;
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
+  return PrepareFastS8Conv(ctx, input, filter, bias, x86::S8Output::kFloat, d);
+}
+
+// float32 input: float weights, or int8 weights (hybrid).
+Status PrepareFloatInput(OpContext& ctx, fb::ActivationFunctionType act,
+                         const Tensor* input, const Tensor* filter,
+                         const Tensor* bias, const Tensor* output,
+                         ConvData* d) {
+  const int32_t out_c = d->shape.out_c;
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+  if (filter->type == DataType::kFloat32) {
+    d->kind = ConvKind::kFloat;
+    return PrepareFastFloat(ctx, filter, bias, d);
+  }
+  if (filter->type != DataType::kInt8) {
+    return ctx.Error(StatusCode::kUnsupported,
+                     "float input with %s filter is not supported",
+                     DataTypeName(filter->type));
+  }
+  return PrepareHybrid(ctx, input, filter, bias, d);
+}
+
+// Which quantized kind the tensors make (uint8, int8, or int16 activations
+// with int8 weights), after checking weights and bias for it.
+Status ChooseQuantizedKind(OpContext& ctx, const Tensor* input,
+                           const Tensor* filter, const Tensor* bias,
+                           const Tensor* output, ConvData* d) {
+  const int32_t out_c = d->shape.out_c;
+  if (input->type == DataType::kUInt8) {
+    EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kUInt8));
+    EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 0, false));
+    if (filter->quant.count != 1) {
+      return ctx.Error(StatusCode::kUnsupported,
+                       "uint8 conv needs per-tensor filter quantization");
+    }
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+    d->kind = ConvKind::kUInt8;
+    return Status::Ok();
+  }
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 0, true));
+  if (input->type == DataType::kInt8) {
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+    d->kind = ConvKind::kInt8;
+    return Status::Ok();
+  }
+  if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "int16 input/output need zero point 0 (have %d, %d)",
+                     input->quant.zero_point0(), output->quant.zero_point0());
+  }
+  EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, out_c, &d->bias64));
+  d->kind = ConvKind::kInt16;
+  return Status::Ok();
+}
+
+// int8 / uint8 / int16 input: per-channel multipliers computed once here
+// (persistent), then the int8 fast path where one exists.
+Status PrepareQuantizedInput(OpContext& ctx, fb::ActivationFunctionType act,
+                             const Tensor* input, const Tensor* filter,
+                             const Tensor* bias, const Tensor* output,
+                             ConvData* d) {
+  EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+  EMBER_RETURN_IF_ERROR(
+      ChooseQuantizedKind(ctx, input, filter, bias, output, d));
+  EMBER_RETURN_IF_ERROR(
+      PrepareConvQuantization(ctx, act, input, filter, output, d->shape.out_c,
+                              ref::Rounding::kDouble, &d->quant));
+  if (d->kind != ConvKind::kInt8) return Status::Ok();
+  return PrepareFastS8Conv(ctx, input, filter, bias,
+                           x86::S8Output::kInt8DoubleRounding, d);
+}
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_Conv2DOptions();
+  if (opt == nullptr) {
+    return ctx.Error(StatusCode::kInvalidModel, "missing Conv2DOptions");
+  }
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
+  auto* d = ctx.op_data<ConvData>();
+  *d = ConvData{};
+  EMBER_RETURN_IF_ERROR(PrepareGeometry(ctx, opt, input, filter, &d->shape));
   const auto act = opt->fused_activation_function();
   switch (input->type) {
-    case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, output, "output", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
-          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
-      if (filter->type == DataType::kFloat32) {
-        d->kind = ConvKind::kFloat;
-        return PrepareFastFloat(ctx, filter, bias, d);
-      }
-      if (filter->type != DataType::kInt8) {
-        return ctx.Error(StatusCode::kUnsupported,
-                         "float input with %s filter is not supported",
-                         DataTypeName(filter->type));
-      }
-      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
-      d->kind = ConvKind::kHybrid;
-      EMBER_RETURN_IF_ERROR(
-          PrepareChannelScales(ctx, filter, s.out_c, &d->filter_scales));
-      // Distinct per-channel scales select asymmetric input quantization;
-      // per-tensor (or all-equal) scales the symmetric one.
-      d->hybrid_asymmetric = false;
-      for (int i = 1; i < filter->quant.count; ++i)
-        if (filter->quant.scale[i] != filter->quant.scale[0])
-          d->hybrid_asymmetric = true;
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(
-          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
-      return PrepareFastS8Conv(ctx, input, filter, bias, x86::S8Output::kFloat,
-                               d);
-    }
+    case DataType::kFloat32:
+      return PrepareFloatInput(ctx, act, input, filter, bias, output, d);
     case DataType::kInt8:
     case DataType::kUInt8:
-    case DataType::kInt16: {
-      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
-      if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, filter, "filter", DataType::kUInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, false));
-        if (filter->quant.count != 1) {
-          return ctx.Error(StatusCode::kUnsupported,
-                           "uint8 conv needs per-tensor filter quantization");
-        }
-        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
-        d->kind = ConvKind::kUInt8;
-      } else {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, filter, "filter", DataType::kInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
-        if (input->type == DataType::kInt8) {
-          EMBER_RETURN_IF_ERROR(
-              CheckBias(ctx, bias, s.out_c, DataType::kInt32));
-          d->kind = ConvKind::kInt8;
-        } else {
-          if (input->quant.zero_point0() != 0 ||
-              output->quant.zero_point0() != 0) {
-            return ctx.Error(
-                StatusCode::kInvalidModel,
-                "int16 input/output need zero point 0 (have %d, %d)",
-                input->quant.zero_point0(), output->quant.zero_point0());
-          }
-          EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, s.out_c, &d->bias64));
-          d->kind = ConvKind::kInt16;
-        }
-      }
-      EMBER_RETURN_IF_ERROR(
-          PrepareConvQuantization(ctx, act, input, filter, output, s.out_c,
-                                  ref::Rounding::kDouble, &d->quant));
-      if (d->kind != ConvKind::kInt8) return Status::Ok();
-      return PrepareFastS8Conv(ctx, input, filter, bias,
-                               x86::S8Output::kInt8DoubleRounding, d);
-    }
+    case DataType::kInt16:
+      return PrepareQuantizedInput(ctx, act, input, filter, bias, output, d);
     default:
       return UnsupportedType(ctx, input, "input");
   }
@@ -333,91 +366,91 @@ const T* OptionalData(const Tensor* t) {
   return t ? t->data_as<T>() : nullptr;
 }
 
-Status Eval(OpContext& ctx) {
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  Tensor* output = ctx.output(0);
-  const ConvData& d = *ctx.op_data<ConvData>();
+void EvalFloat(OpContext& ctx, const ConvData& d, const Tensor* input,
+               const Tensor* filter, const Tensor* bias, Tensor* output) {
   const ref::ConvShape& s = d.shape;
-  switch (d.kind) {
-    case ConvKind::kFloat:
-      if (d.sparse.active()) {
-        RunSparseFloat(ctx, d.sparse, input->data_as<float>(),
-                       int64_t{s.batches} * s.out_h * s.out_w,
-                       output->data_as<float>(), d.float_lo, d.float_hi);
-        return Status::Ok();
-      }
-      if (d.packed != nullptr) {
-        if (d.direct) {
-          x86::GemmF32Args g;
-          g.m = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
-          g.n = s.out_c;
-          g.k = s.in_c;
-          g.a = input->data_as<float>();
-          g.lda = s.in_c;
-          g.packed = d.packed;
-          g.c = output->data_as<float>();
-          g.ldc = s.out_c;
-          g.lo = d.float_lo;
-          g.hi = d.float_hi;
-          x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
-        } else {
-          x86::RunConvIm2colF32(
-              ctx.thread_pool(), d.im2col_slots, d.gemm, s,
-              input->data_as<float>(), d.packed, d.float_lo, d.float_hi,
-              static_cast<float*>(ctx.scratch(d.scratch_im2col)),
-              output->data_as<float>());
-        }
-        return Status::Ok();
-      }
-      ref::ConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
-                     OptionalData<float>(bias), d.float_lo, d.float_hi,
-                     output->data_as<float>());
-      return Status::Ok();
-    case ConvKind::kHybrid: {
-      auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
-      auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
-      auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
-      const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
-      for (int32_t b = 0; b < s.batches; ++b) {
-        const float* x = input->data_as<float>() + b * per_batch;
-        if (d.s8.packed != nullptr) {  // vectorized, same bits
-          x86::QuantizeS8Input(d.hybrid_asymmetric, x, per_batch,
-                               q_input + b * per_batch, &scales[b], &zps[b]);
-        } else if (d.hybrid_asymmetric) {
-          ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
-                                        &scales[b], &zps[b]);
-        } else {
-          ref::SymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
-                                       &scales[b]);
-          zps[b] = 0;
-        }
-      }
-      if (d.s8.packed != nullptr) {
-        auto* mem = static_cast<uint8_t*>(ctx.scratch(d.scratch_s8));
-        auto* offsets = reinterpret_cast<int32_t*>(mem + d.s8_offsets_at);
-        int8_t* zero_rows = nullptr;
-        if (!d.s8_direct)
-          zero_rows = reinterpret_cast<int8_t*>(mem + d.s8_zero_rows_at);
-        for (int32_t b = 0; b < s.batches; ++b) {
-          offsets[b] = -zps[b];
-          if (zero_rows)
-            std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b],
-                        d.s8.layout.tap_k4);
-        }
-        RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets,
-                      scales, zero_rows);
-        return Status::Ok();
-      }
-      ref::ConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
-                      d.filter_scales, OptionalData<float>(bias), d.float_lo,
-                      d.float_hi, output->data_as<float>());
-      return Status::Ok();
-    }
-    default:
-      break;
+  if (d.sparse.active()) {
+    RunSparseFloat(ctx, d.sparse, input->data_as<float>(),
+                   int64_t{s.batches} * s.out_h * s.out_w,
+                   output->data_as<float>(), d.float_lo, d.float_hi);
+    return;
   }
+  if (d.packed == nullptr) {
+    ref::ConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
+                   OptionalData<float>(bias), d.float_lo, d.float_hi,
+                   output->data_as<float>());
+    return;
+  }
+  if (!d.direct) {
+    x86::RunConvIm2colF32(ctx.thread_pool(), d.im2col_slots, d.gemm, s,
+                          input->data_as<float>(), d.packed, d.float_lo,
+                          d.float_hi,
+                          static_cast<float*>(ctx.scratch(d.scratch_im2col)),
+                          output->data_as<float>());
+    return;
+  }
+  x86::GemmF32Args g;
+  g.m = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
+  g.n = s.out_c;
+  g.k = s.in_c;
+  g.a = input->data_as<float>();
+  g.lda = s.in_c;
+  g.packed = d.packed;
+  g.c = output->data_as<float>();
+  g.ldc = s.out_c;
+  g.lo = d.float_lo;
+  g.hi = d.float_hi;
+  x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
+}
+
+// Quantizes each batch of the float input (the fast path's vector quantizer
+// gives the reference's bits), then runs the int8 GEMM with a float
+// epilogue, or the reference.
+void EvalHybrid(OpContext& ctx, const ConvData& d, const Tensor* input,
+                const Tensor* filter, const Tensor* bias, Tensor* output) {
+  const ref::ConvShape& s = d.shape;
+  auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+  auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+  auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+  const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+  for (int32_t b = 0; b < s.batches; ++b) {
+    const float* x = input->data_as<float>() + b * per_batch;
+    if (d.s8.packed != nullptr) {  // vectorized, same bits
+      x86::QuantizeS8Input(d.hybrid_asymmetric, x, per_batch,
+                           q_input + b * per_batch, &scales[b], &zps[b]);
+    } else if (d.hybrid_asymmetric) {
+      ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
+                                    &scales[b], &zps[b]);
+    } else {
+      ref::SymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
+                                   &scales[b]);
+      zps[b] = 0;
+    }
+  }
+  if (d.s8.packed == nullptr) {
+    ref::ConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
+                    d.filter_scales, OptionalData<float>(bias), d.float_lo,
+                    d.float_hi, output->data_as<float>());
+    return;
+  }
+  auto* mem = static_cast<uint8_t*>(ctx.scratch(d.scratch_s8));
+  auto* offsets = reinterpret_cast<int32_t*>(mem + d.s8_offsets_at);
+  int8_t* zero_rows = nullptr;
+  if (!d.s8_direct)
+    zero_rows = reinterpret_cast<int8_t*>(mem + d.s8_zero_rows_at);
+  for (int32_t b = 0; b < s.batches; ++b) {
+    offsets[b] = -zps[b];
+    if (zero_rows)
+      std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b],
+                  d.s8.layout.tap_k4);
+  }
+  RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets, scales,
+                zero_rows);
+}
+
+Status EvalQuantized(OpContext& ctx, const ConvData& d, const Tensor* input,
+                     const Tensor* filter, const Tensor* bias, Tensor* output) {
+  const ref::ConvShape& s = d.shape;
   if (d.s8.packed != nullptr) {
     RunFastS8Conv(ctx, d, input->data_as<int8_t>(), output->data_as<int8_t>(),
                   nullptr, nullptr, nullptr);
@@ -450,6 +483,24 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     default:
       return UnsupportedType(ctx, input, "input");
+  }
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const ConvData& d = *ctx.op_data<ConvData>();
+  switch (d.kind) {
+    case ConvKind::kFloat:
+      EvalFloat(ctx, d, input, filter, bias, output);
+      return Status::Ok();
+    case ConvKind::kHybrid:
+      EvalHybrid(ctx, d, input, filter, bias, output);
+      return Status::Ok();
+    default:
+      return EvalQuantized(ctx, d, input, filter, bias, output);
   }
 }
 

@@ -137,22 +137,11 @@ Status PrepareFastInt8(OpContext& ctx, const Tensor* input,
   return Status::Ok();
 }
 
-Status Prepare(OpContext& ctx) {
-  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  Tensor* output = ctx.output(0);
-  const auto* opt = ctx.op()->builtin_options_as_DepthwiseConv2DOptions();
-  if (opt == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "missing DepthwiseConv2DOptions");
-  }
-  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
-  EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
-  auto* d = ctx.op_data<DepthwiseData>();
-  *d = DepthwiseData{};
-  ref::DepthwiseShape& s = d->shape;
+// Shape, window and output size; errors name the inconsistent dimension.
+Status PrepareGeometry(OpContext& ctx, const fb::DepthwiseConv2DOptions* opt,
+                       const Tensor* input, const Tensor* filter,
+                       ref::DepthwiseShape* shape, int32_t* out_channels) {
+  ref::DepthwiseShape& s = *shape;
   s.batches = input->shape.dims[0];
   s.in_h = input->shape.dims[1];
   s.in_w = input->shape.dims[2];
@@ -188,80 +177,121 @@ Status Prepare(OpContext& ctx) {
   s.out_w = g.out_w;
   s.pad_top = g.pad_top;
   s.pad_left = g.pad_left;
-  EMBER_RETURN_IF_ERROR(
-      ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, out_c})));
+  *out_channels = out_c;
+  return ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, out_c}));
+}
 
+// float32 input: float weights, or int8 weights (hybrid: the input is
+// quantized per batch in each Eval, into scratch requested here).
+Status PrepareFloatInput(OpContext& ctx, fb::ActivationFunctionType act,
+                         int32_t out_c, const Tensor* input,
+                         const Tensor* filter, const Tensor* bias,
+                         const Tensor* output, DepthwiseData* d) {
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+  if (filter->type == DataType::kFloat32) {
+    d->kind = DwKind::kFloat;
+    return PrepareFastFloat(ctx, bias, d);
+  }
+  if (filter->type != DataType::kInt8) {
+    return ctx.Error(StatusCode::kUnsupported,
+                     "float input with %s filter is not supported",
+                     DataTypeName(filter->type));
+  }
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
+  d->kind = DwKind::kHybrid;
+  EMBER_RETURN_IF_ERROR(
+      PrepareChannelScales(ctx, filter, out_c, &d->filter_scales));
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(float) * d->shape.batches, &d->scratch_scales));
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      sizeof(int32_t) * (d->shape.batches + 1), &d->scratch_zps));
+  return PrepareFastHybrid(ctx, input, filter, bias, d);
+}
+
+// Which quantized kind the tensors make (uint8, int8, or int16 activations
+// with int8 weights and an int64 bias), after checking weights and bias.
+Status ChooseQuantizedKind(OpContext& ctx, int32_t out_c, const Tensor* input,
+                           const Tensor* filter, const Tensor* bias,
+                           const Tensor* output, DepthwiseData* d) {
+  if (input->type == DataType::kUInt8) {
+    EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kUInt8));
+    EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, false));
+    if (filter->quant.count != 1) {
+      return ctx.Error(StatusCode::kUnsupported,
+                       "uint8 depthwise conv needs per-tensor filter "
+                       "quantization");
+    }
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+    d->kind = DwKind::kUInt8;
+    return Status::Ok();
+  }
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
+  if (input->type == DataType::kInt8) {
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+    d->kind = DwKind::kInt8;
+    return Status::Ok();
+  }
+  if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "int16 input/output need zero point 0 (have %d, %d)",
+                     input->quant.zero_point0(), output->quant.zero_point0());
+  }
+  EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt64));
+  d->kind = DwKind::kInt16;
+  return Status::Ok();
+}
+
+// int8 / uint8 / int16 input: per-channel multipliers computed once here
+// (persistent), then the int8 fast path where one exists.
+Status PrepareQuantizedInput(OpContext& ctx, fb::ActivationFunctionType act,
+                             int32_t out_c, const Tensor* input,
+                             const Tensor* filter, const Tensor* bias,
+                             const Tensor* output, DepthwiseData* d) {
+  EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+  EMBER_RETURN_IF_ERROR(
+      ChooseQuantizedKind(ctx, out_c, input, filter, bias, output, d));
+  EMBER_RETURN_IF_ERROR(PrepareConvQuantization(ctx, act, input, filter, output,
+                                                out_c, ref::Rounding::kDouble,
+                                                &d->quant));
+  if (d->kind != DwKind::kInt8) return Status::Ok();
+  return PrepareFastInt8(ctx, input, filter, bias, d);
+}
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_DepthwiseConv2DOptions();
+  if (opt == nullptr) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "missing DepthwiseConv2DOptions");
+  }
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
+  auto* d = ctx.op_data<DepthwiseData>();
+  *d = DepthwiseData{};
+  int32_t out_c = 0;
+  EMBER_RETURN_IF_ERROR(
+      PrepareGeometry(ctx, opt, input, filter, &d->shape, &out_c));
   const auto act = opt->fused_activation_function();
   switch (input->type) {
-    case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, output, "output", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
-          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
-      if (filter->type == DataType::kFloat32) {
-        d->kind = DwKind::kFloat;
-        return PrepareFastFloat(ctx, bias, d);
-      }
-      if (filter->type != DataType::kInt8) {
-        return ctx.Error(StatusCode::kUnsupported,
-                         "float input with %s filter is not supported",
-                         DataTypeName(filter->type));
-      }
-      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
-      d->kind = DwKind::kHybrid;
-      EMBER_RETURN_IF_ERROR(
-          PrepareChannelScales(ctx, filter, out_c, &d->filter_scales));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(
-          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
-      EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
-      return PrepareFastHybrid(ctx, input, filter, bias, d);
-    }
+    case DataType::kFloat32:
+      return PrepareFloatInput(ctx, act, out_c, input, filter, bias, output, d);
     case DataType::kInt8:
     case DataType::kUInt8:
-    case DataType::kInt16: {
-      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
-      if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, filter, "filter", DataType::kUInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, false));
-        if (filter->quant.count != 1) {
-          return ctx.Error(StatusCode::kUnsupported,
-                           "uint8 depthwise conv needs per-tensor filter "
-                           "quantization");
-        }
-        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
-        d->kind = DwKind::kUInt8;
-      } else {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, filter, "filter", DataType::kInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
-        if (input->type == DataType::kInt8) {
-          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
-          d->kind = DwKind::kInt8;
-        } else {
-          if (input->quant.zero_point0() != 0 ||
-              output->quant.zero_point0() != 0) {
-            return ctx.Error(
-                StatusCode::kInvalidModel,
-                "int16 input/output need zero point 0 (have %d, %d)",
-                input->quant.zero_point0(), output->quant.zero_point0());
-          }
-          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt64));
-          d->kind = DwKind::kInt16;
-        }
-      }
-      EMBER_RETURN_IF_ERROR(
-          PrepareConvQuantization(ctx, act, input, filter, output, out_c,
-                                  ref::Rounding::kDouble, &d->quant));
-      if (d->kind != DwKind::kInt8) return Status::Ok();
-      return PrepareFastInt8(ctx, input, filter, bias, d);
-    }
+    case DataType::kInt16:
+      return PrepareQuantizedInput(ctx, act, out_c, input, filter, bias, output,
+                                   d);
     default:
       return UnsupportedType(ctx, input, "input");
   }

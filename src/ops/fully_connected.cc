@@ -80,6 +80,135 @@ void RunFastS8Fc(OpContext& ctx, const FcData& d, const int8_t* input,
   x86::RunS8Gemm(ctx.thread_pool(), d.s8.max_slots, d.s8.kernel, p, nullptr);
 }
 
+// [batches, depth] from the input and weights, and the output's shape.
+Status PrepareShape(OpContext& ctx, bool keep_num_dims, const Tensor* input,
+                    const Tensor* weights, ref::FullyConnectedShape* shape) {
+  ref::FullyConnectedShape& s = *shape;
+  s.units = weights->shape.dims[0];
+  s.depth = weights->shape.dims[1];
+  if (s.depth <= 0 || s.units <= 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "weights shape [%d, %d] is empty", s.units, s.depth);
+  }
+  if (input->shape.rank < 1) {
+    return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
+  }
+  const int64_t total = input->NumElements();
+  if (total % s.depth != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "input has %lld elements, not a multiple of depth %d",
+                     static_cast<long long>(total), s.depth);
+  }
+  s.batches = static_cast<int32_t>(total / s.depth);
+  if (!keep_num_dims)
+    return ctx.ResizeOutput(0, MakeShape({s.batches, s.units}));
+  if (input->shape.dims[input->shape.rank - 1] != s.depth) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "keep_num_dims needs the input's last dim (%d) to equal "
+                     "depth %d",
+                     input->shape.dims[input->shape.rank - 1], s.depth);
+  }
+  Shape out_shape = input->shape;
+  out_shape.dims[out_shape.rank - 1] = s.units;
+  return ctx.ResizeOutput(0, out_shape);
+}
+
+// float32 input: float weights (sparse, packed GEMM or reference), or int8
+// weights (hybrid: the input is quantized per batch row in each Eval).
+Status PrepareFloatInput(OpContext& ctx, const fb::FullyConnectedOptions* opt,
+                         fb::ActivationFunctionType act, const Tensor* input,
+                         const Tensor* weights, const Tensor* bias,
+                         const Tensor* output, FcData* d) {
+  const ref::FullyConnectedShape& s = d->shape;
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+  if (weights->type == DataType::kFloat32) {
+    d->kind = FcKind::kFloat;
+    EMBER_RETURN_IF_ERROR(PrepareSparseFloat(ctx, weights, bias, s.units,
+                                             s.depth, s.batches, &d->sparse));
+    if (d->sparse.active()) return Status::Ok();
+    const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
+    EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, weights, bias, s.units,
+                                       s.depth, &d->gemm, &d->packed));
+    if (d->packed != nullptr) ctx.SetKernelVariant(kern->label);
+    return Status::Ok();
+  }
+  if (weights->type != DataType::kInt8) {
+    return ctx.Error(StatusCode::kUnsupported,
+                     "float input with %s weights is not supported",
+                     DataTypeName(weights->type));
+  }
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0, true));
+  d->kind = FcKind::kHybrid;
+  d->per_channel = weights->quant.count > 1;
+  d->hybrid_asymmetric = opt ? opt->asymmetric_quantize_inputs() : false;
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(int32_t) * s.batches, &d->scratch_zps));
+  return PrepareFastS8Fc(ctx, input, weights, bias, x86::S8Output::kFloat, d);
+}
+
+// Which quantized kind the tensors make (uint8, int8, or int16 activations
+// with int8 weights), after checking weights and bias for it.
+Status ChooseQuantizedKind(OpContext& ctx, const Tensor* input,
+                           const Tensor* weights, const Tensor* bias,
+                           const Tensor* output, FcData* d) {
+  const int32_t units = d->shape.units;
+  if (input->type == DataType::kUInt8) {
+    EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
+    EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, units, 0, false));
+    if (weights->quant.count != 1) {
+      return ctx.Error(StatusCode::kUnsupported,
+                       "uint8 fully connected needs per-tensor weights");
+    }
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, units, DataType::kInt32));
+    d->kind = FcKind::kUInt8;
+    return Status::Ok();
+  }
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+  EMBER_RETURN_IF_ERROR(
+      CheckWeightQuant(ctx, weights, units, 0, weights->quant.count > 1));
+  if (input->type == DataType::kInt8) {
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, units, DataType::kInt32));
+    d->kind = FcKind::kInt8;
+    return Status::Ok();
+  }
+  if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0 ||
+      weights->quant.zero_point0() != 0) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "int16 fully connected needs zero points 0");
+  }
+  EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, units, &d->bias64));
+  d->kind = FcKind::kInt16;
+  return Status::Ok();
+}
+
+// int8 / uint8 / int16 input: multipliers computed once here (persistent),
+// then the int8 fast path where one exists.
+Status PrepareQuantizedInput(OpContext& ctx, fb::ActivationFunctionType act,
+                             const Tensor* input, const Tensor* weights,
+                             const Tensor* bias, const Tensor* output,
+                             FcData* d) {
+  EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+  EMBER_RETURN_IF_ERROR(
+      ChooseQuantizedKind(ctx, input, weights, bias, output, d));
+  // LiteRT's FULLY_CONNECTED rounds once (verified bit-exact against
+  // BUILTIN_REF for int8, uint8 and int16); the conv ops round twice.
+  EMBER_RETURN_IF_ERROR(
+      PrepareConvQuantization(ctx, act, input, weights, output, d->shape.units,
+                              ref::Rounding::kSingle, &d->quant));
+  if (d->kind != FcKind::kInt8) return Status::Ok();
+  return PrepareFastS8Fc(ctx, input, weights, bias,
+                         x86::S8Output::kInt8SingleRounding, d);
+}
+
 Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 3, 1));
   const Tensor* input = ctx.input(0);
@@ -102,120 +231,15 @@ Status Prepare(OpContext& ctx) {
   }
   auto* d = ctx.op_data<FcData>();
   *d = FcData{};
-  ref::FullyConnectedShape& s = d->shape;
-  s.units = weights->shape.dims[0];
-  s.depth = weights->shape.dims[1];
-  if (s.depth <= 0 || s.units <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "weights shape [%d, %d] is empty", s.units, s.depth);
-  }
-  if (input->shape.rank < 1) {
-    return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
-  }
-  const int64_t total = input->NumElements();
-  if (total % s.depth != 0) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "input has %lld elements, not a multiple of depth %d",
-                     static_cast<long long>(total), s.depth);
-  }
-  s.batches = static_cast<int32_t>(total / s.depth);
-  Shape out_shape;
-  if (keep_num_dims) {
-    if (input->shape.dims[input->shape.rank - 1] != s.depth) {
-      return ctx.Error(StatusCode::kInvalidModel,
-                       "keep_num_dims needs the input's last dim (%d) to equal "
-                       "depth %d",
-                       input->shape.dims[input->shape.rank - 1], s.depth);
-    }
-    out_shape = input->shape;
-    out_shape.dims[out_shape.rank - 1] = s.units;
-  } else {
-    out_shape = MakeShape({s.batches, s.units});
-  }
-  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
-
+  EMBER_RETURN_IF_ERROR(
+      PrepareShape(ctx, keep_num_dims, input, weights, &d->shape));
   switch (input->type) {
-    case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, output, "output", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
-          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
-      if (weights->type == DataType::kFloat32) {
-        d->kind = FcKind::kFloat;
-        EMBER_RETURN_IF_ERROR(PrepareSparseFloat(
-            ctx, weights, bias, s.units, s.depth, s.batches, &d->sparse));
-        if (d->sparse.active()) return Status::Ok();
-        const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
-        EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, weights, bias, s.units,
-                                           s.depth, &d->gemm, &d->packed));
-        if (d->packed != nullptr) ctx.SetKernelVariant(kern->label);
-        return Status::Ok();
-      }
-      if (weights->type != DataType::kInt8) {
-        return ctx.Error(StatusCode::kUnsupported,
-                         "float input with %s weights is not supported",
-                         DataTypeName(weights->type));
-      }
-      EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0, true));
-      d->kind = FcKind::kHybrid;
-      d->per_channel = weights->quant.count > 1;
-      d->hybrid_asymmetric = opt ? opt->asymmetric_quantize_inputs() : false;
-      EMBER_RETURN_IF_ERROR(
-          ctx.RequestScratch(static_cast<size_t>(total), &d->scratch_q_input));
-      EMBER_RETURN_IF_ERROR(
-          ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
-      EMBER_RETURN_IF_ERROR(
-          ctx.RequestScratch(sizeof(int32_t) * s.batches, &d->scratch_zps));
-      return PrepareFastS8Fc(ctx, input, weights, bias, x86::S8Output::kFloat,
-                             d);
-    }
+    case DataType::kFloat32:
+      return PrepareFloatInput(ctx, opt, act, input, weights, bias, output, d);
     case DataType::kInt8:
     case DataType::kUInt8:
-    case DataType::kInt16: {
-      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
-      if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, weights, "weights", DataType::kUInt8));
-        EMBER_RETURN_IF_ERROR(
-            CheckWeightQuant(ctx, weights, s.units, 0, false));
-        if (weights->quant.count != 1) {
-          return ctx.Error(StatusCode::kUnsupported,
-                           "uint8 fully connected needs per-tensor weights");
-        }
-        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kInt32));
-        d->kind = FcKind::kUInt8;
-      } else {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, weights, "weights", DataType::kInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0,
-                                               weights->quant.count > 1));
-        if (input->type == DataType::kInt8) {
-          EMBER_RETURN_IF_ERROR(
-              CheckBias(ctx, bias, s.units, DataType::kInt32));
-          d->kind = FcKind::kInt8;
-        } else {
-          if (input->quant.zero_point0() != 0 ||
-              output->quant.zero_point0() != 0 ||
-              weights->quant.zero_point0() != 0) {
-            return ctx.Error(StatusCode::kInvalidModel,
-                             "int16 fully connected needs zero points 0");
-          }
-          EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, s.units, &d->bias64));
-          d->kind = FcKind::kInt16;
-        }
-      }
-      // LiteRT's FULLY_CONNECTED rounds once (verified bit-exact against
-      // BUILTIN_REF for int8, uint8 and int16); the conv ops round twice.
-      EMBER_RETURN_IF_ERROR(
-          PrepareConvQuantization(ctx, act, input, weights, output, s.units,
-                                  ref::Rounding::kSingle, &d->quant));
-      if (d->kind != FcKind::kInt8) return Status::Ok();
-      return PrepareFastS8Fc(ctx, input, weights, bias,
-                             x86::S8Output::kInt8SingleRounding, d);
-    }
+    case DataType::kInt16:
+      return PrepareQuantizedInput(ctx, act, input, weights, bias, output, d);
     default:
       return UnsupportedType(ctx, input, "input");
   }

@@ -63,27 +63,11 @@ Status ResolveOutputShape(OpContext& ctx, const Tensor* output_shape,
   return Status::Ok();
 }
 
-Status Prepare(OpContext& ctx) {
-  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 3, 4, 1));
-  const Tensor* output_shape = ctx.input(0);
-  const Tensor* weights = ctx.input(1);
-  const Tensor* input = ctx.input(2);
-  const Tensor* bias = ctx.input(3);
-  Tensor* output = ctx.output(0);
-  const auto* opt = ctx.op()->builtin_options_as_TransposeConvOptions();
-  if (opt == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "missing TransposeConvOptions");
-  }
-  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
-  EMBER_RETURN_IF_ERROR(CheckRank(ctx, weights, "weights", 4));
-  EMBER_RETURN_IF_ERROR(
-      CheckType(ctx, output_shape, "output_shape", DataType::kInt32));
-  if (output_shape->shape.rank != 1 || output_shape->NumElements() != 4) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "output_shape must be a 1-D tensor of 4 entries");
-  }
-  auto* d = ctx.op_data<TransposeConvData>();
-  *d = TransposeConvData{};
+// Shape fields known from the input and weights (the output's spatial size
+// comes from output_shape, ResolveOutputShape).
+Status PrepareShape(OpContext& ctx, const fb::TransposeConvOptions* opt,
+                    const Tensor* input, const Tensor* weights,
+                    TransposeConvData* d) {
   ref::TransposeConvShape& s = d->shape;
   s.batches = input->shape.dims[0];
   s.in_h = input->shape.dims[1];
@@ -110,61 +94,51 @@ Status Prepare(OpContext& ctx) {
     return ctx.Error(StatusCode::kInvalidModel, "unknown padding %d",
                      static_cast<int>(d->padding));
   }
-  const auto act = opt->fused_activation_function();
-  switch (input->type) {
-    case DataType::kFloat32:
-      EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, weights, "weights", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, output, "output", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
-          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
-      d->kind = TcKind::kFloat;
-      break;
-    case DataType::kUInt8:
-    case DataType::kInt8:
-    case DataType::kInt16:
-      EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
-      EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
-      if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, weights, "weights", DataType::kUInt8));
-        EMBER_RETURN_IF_ERROR(
-            CheckWeightQuant(ctx, weights, s.out_c, 0, false));
-        if (weights->quant.count != 1) {
-          return ctx.Error(StatusCode::kUnsupported,
-                           "uint8 TRANSPOSE_CONV needs per-tensor weights");
-        }
-        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
-        d->kind = TcKind::kUInt8;
-      } else if (input->type == DataType::kInt8) {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, weights, "weights", DataType::kInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
-        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
-        d->kind = TcKind::kInt8;
-      } else {
-        EMBER_RETURN_IF_ERROR(
-            CheckType(ctx, weights, "weights", DataType::kInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
-        if (input->quant.zero_point0() != 0 ||
-            output->quant.zero_point0() != 0) {
-          return ctx.Error(StatusCode::kInvalidModel,
-                           "int16 input/output need zero point 0");
-        }
-        EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt64));
-        d->kind = TcKind::kInt16;
-      }
-      EMBER_RETURN_IF_ERROR(
-          PrepareConvQuantization(ctx, act, input, weights, output, s.out_c,
-                                  ref::Rounding::kDouble, &d->quant));
-      break;
-    default:
-      return UnsupportedType(ctx, input, "input");
-  }
+  return Status::Ok();
+}
 
+// Quantized input: checks weights and bias for the input type, picks the
+// kind and computes the per-channel multipliers once.
+Status PrepareQuantized(OpContext& ctx, fb::ActivationFunctionType act,
+                        const Tensor* input, const Tensor* weights,
+                        const Tensor* bias, const Tensor* output,
+                        TransposeConvData* d) {
+  const int32_t out_c = d->shape.out_c;
+  EMBER_RETURN_IF_ERROR(CheckSameType(ctx, input, output));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
+  EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
+  if (input->type == DataType::kUInt8) {
+    EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
+    EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, out_c, 0, false));
+    if (weights->quant.count != 1) {
+      return ctx.Error(StatusCode::kUnsupported,
+                       "uint8 TRANSPOSE_CONV needs per-tensor weights");
+    }
+    EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+    d->kind = TcKind::kUInt8;
+  } else {
+    EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+    EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, out_c, 0, true));
+    if (input->type == DataType::kInt8) {
+      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
+      d->kind = TcKind::kInt8;
+    } else {
+      if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "int16 input/output need zero point 0");
+      }
+      EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt64));
+      d->kind = TcKind::kInt16;
+    }
+  }
+  return PrepareConvQuantization(ctx, act, input, weights, output, out_c,
+                                 ref::Rounding::kDouble, &d->quant);
+}
+
+// The output's size from output_shape (constant: now; otherwise at every
+// Eval, float only) and the quantized accumulator scratch.
+Status PrepareOutput(OpContext& ctx, const Tensor* output_shape,
+                     TransposeConvData* d) {
   if (!output_shape->is_constant()) {
     if (d->kind != TcKind::kFloat) {
       return ctx.Error(
@@ -177,15 +151,60 @@ Status Prepare(OpContext& ctx) {
   }
   Shape out;
   EMBER_RETURN_IF_ERROR(
-      ResolveOutputShape(ctx, output_shape, d->padding, &s, &out));
+      ResolveOutputShape(ctx, output_shape, d->padding, &d->shape, &out));
   EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
-  if (d->kind != TcKind::kFloat) {
-    const size_t acc_size =
-        d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-        acc_size * static_cast<size_t>(out.NumElements()), &d->scratch_acc));
+  if (d->kind == TcKind::kFloat) return Status::Ok();
+  const size_t acc_size =
+      d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
+  return ctx.RequestScratch(acc_size * static_cast<size_t>(out.NumElements()),
+                            &d->scratch_acc);
+}
+
+Status Prepare(OpContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckArity(ctx, 3, 4, 1));
+  const Tensor* output_shape = ctx.input(0);
+  const Tensor* weights = ctx.input(1);
+  const Tensor* input = ctx.input(2);
+  const Tensor* bias = ctx.input(3);
+  Tensor* output = ctx.output(0);
+  const auto* opt = ctx.op()->builtin_options_as_TransposeConvOptions();
+  if (opt == nullptr) {
+    return ctx.Error(StatusCode::kInvalidModel, "missing TransposeConvOptions");
   }
-  return Status::Ok();
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
+  EMBER_RETURN_IF_ERROR(CheckRank(ctx, weights, "weights", 4));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, output_shape, "output_shape", DataType::kInt32));
+  if (output_shape->shape.rank != 1 || output_shape->NumElements() != 4) {
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "output_shape must be a 1-D tensor of 4 entries");
+  }
+  auto* d = ctx.op_data<TransposeConvData>();
+  *d = TransposeConvData{};
+  EMBER_RETURN_IF_ERROR(PrepareShape(ctx, opt, input, weights, d));
+  const auto act = opt->fused_activation_function();
+  switch (input->type) {
+    case DataType::kFloat32:
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, weights, "weights", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckBias(ctx, bias, d->shape.out_c, DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      d->kind = TcKind::kFloat;
+      break;
+    case DataType::kUInt8:
+    case DataType::kInt8:
+    case DataType::kInt16:
+      EMBER_RETURN_IF_ERROR(
+          PrepareQuantized(ctx, act, input, weights, bias, output, d));
+      break;
+    default:
+      return UnsupportedType(ctx, input, "input");
+  }
+  return PrepareOutput(ctx, output_shape, d);
 }
 
 Status Eval(OpContext& ctx) {
