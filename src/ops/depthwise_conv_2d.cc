@@ -314,75 +314,66 @@ void RunFastFloat(OpContext& ctx, const DepthwiseData& d, const float* input,
   x86::RunDwConvF32(ctx.thread_pool(), d.fast, a);
 }
 
-Status Eval(OpContext& ctx) {
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  Tensor* output = ctx.output(0);
-  const DepthwiseData& d = *ctx.op_data<DepthwiseData>();
+// Hybrid: quantizes the input per batch as the reference does, then either
+// runs the float kernel on the input's quantize/dequantize round trip with
+// the weights dequantized at prepare (float rounding differs from the
+// reference's integer sums, within the hybrid tests' tolerance), or the
+// reference itself.
+void EvalHybrid(OpContext& ctx, const DepthwiseData& d, const Tensor* input,
+                const Tensor* filter, const Tensor* bias, Tensor* output) {
   const ref::DepthwiseShape& s = d.shape;
-  switch (d.kind) {
-    case DwKind::kFloat:
-      if (d.fast != nullptr) {
-        RunFastFloat(ctx, d, input->data_as<float>(), filter->data_as<float>(),
-                     output->data_as<float>());
-        return Status::Ok();
-      }
-      ref::DepthwiseConvFloat(s, input->data_as<float>(),
-                              filter->data_as<float>(),
-                              OptionalData<float>(bias), d.float_lo, d.float_hi,
-                              output->data_as<float>());
-      return Status::Ok();
-    case DwKind::kHybrid: {
-      auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
-      auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
-      auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
-      const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
-      for (int32_t b = 0; b < s.batches; ++b) {
-        x86::QuantizeS8Input(true, input->data_as<float>() + b * per_batch,
-                             per_batch, q_input + b * per_batch, &scales[b],
-                             &zps[b]);
-      }
-      if (d.fast_filter != nullptr) {
-        auto* x = static_cast<float*>(ctx.scratch(d.scratch_fake_quant));
-        for (int32_t b = 0; b < s.batches; ++b) {
-          const int8_t* qb = q_input + b * per_batch;
-          float* xb = x + b * per_batch;
-          const float scale = scales[b];
-          const int32_t zp = zps[b];
-          for (int64_t i = 0; i < per_batch; ++i)
-            xb[i] = static_cast<float>(qb[i] - zp) * scale;
-        }
-        RunFastFloat(ctx, d, x, d.fast_filter, output->data_as<float>());
-        return Status::Ok();
-      }
-      ref::DepthwiseConvHybrid(s, q_input, scales, zps,
-                               filter->data_as<int8_t>(), d.filter_scales,
-                               OptionalData<float>(bias), d.float_lo,
-                               d.float_hi, output->data_as<float>());
-      return Status::Ok();
-    }
-    case DwKind::kInt8:
-      if (d.fast_s8 != nullptr) {
-        x86::DwConvS8Args a;
-        x86::CopyDwGeometry(s, &a);
-        a.input = input->data_as<int8_t>();
-        a.packed = d.s8_packed;
-        a.zero_row = d.s8_zero_row;
-        a.output = output->data_as<int8_t>();
-        a.output_offset = d.quant.output.output_offset;
-        a.act_lo = d.quant.output.act_lo;
-        a.act_hi = d.quant.output.act_hi;
-        x86::RunDwConvS8(ctx.thread_pool(), d.fast_s8, a);
-        return Status::Ok();
-      }
-      break;
-    default:
-      break;
+  auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+  auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+  auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+  const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+  for (int32_t b = 0; b < s.batches; ++b) {
+    x86::QuantizeS8Input(true, input->data_as<float>() + b * per_batch,
+                         per_batch, q_input + b * per_batch, &scales[b],
+                         &zps[b]);
   }
+  if (d.fast_filter == nullptr) {
+    ref::DepthwiseConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
+                             d.filter_scales, OptionalData<float>(bias),
+                             d.float_lo, d.float_hi, output->data_as<float>());
+    return;
+  }
+  auto* x = static_cast<float*>(ctx.scratch(d.scratch_fake_quant));
+  for (int32_t b = 0; b < s.batches; ++b) {
+    const int8_t* qb = q_input + b * per_batch;
+    float* xb = x + b * per_batch;
+    const float scale = scales[b];
+    const int32_t zp = zps[b];
+    for (int64_t i = 0; i < per_batch; ++i)
+      xb[i] = static_cast<float>(qb[i] - zp) * scale;
+  }
+  RunFastFloat(ctx, d, x, d.fast_filter, output->data_as<float>());
+}
+
+void RunFastInt8(OpContext& ctx, const DepthwiseData& d, const Tensor* input,
+                 Tensor* output) {
+  x86::DwConvS8Args a;
+  x86::CopyDwGeometry(d.shape, &a);
+  a.input = input->data_as<int8_t>();
+  a.packed = d.s8_packed;
+  a.zero_row = d.s8_zero_row;
+  a.output = output->data_as<int8_t>();
+  a.output_offset = d.quant.output.output_offset;
+  a.act_lo = d.quant.output.act_lo;
+  a.act_hi = d.quant.output.act_hi;
+  x86::RunDwConvS8(ctx.thread_pool(), d.fast_s8, a);
+}
+
+Status EvalQuantized(OpContext& ctx, const DepthwiseData& d,
+                     const Tensor* input, const Tensor* filter,
+                     const Tensor* bias, Tensor* output) {
+  const ref::DepthwiseShape& s = d.shape;
   const ref::QuantizedOutput& q = d.quant.output;
   switch (d.kind) {
     case DwKind::kInt8:
+      if (d.fast_s8 != nullptr) {
+        RunFastInt8(ctx, d, input, output);
+        return Status::Ok();
+      }
       ref::DepthwiseConvQuantized<int32_t>(
           s, input->data_as<int8_t>(), d.quant.input_offset,
           filter->data_as<int8_t>(), 0, OptionalData<int32_t>(bias), q,
@@ -401,6 +392,32 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     default:
       return UnsupportedType(ctx, input, "input");
+  }
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const DepthwiseData& d = *ctx.op_data<DepthwiseData>();
+  switch (d.kind) {
+    case DwKind::kFloat:
+      if (d.fast != nullptr) {
+        RunFastFloat(ctx, d, input->data_as<float>(), filter->data_as<float>(),
+                     output->data_as<float>());
+      } else {
+        ref::DepthwiseConvFloat(d.shape, input->data_as<float>(),
+                                filter->data_as<float>(),
+                                OptionalData<float>(bias), d.float_lo,
+                                d.float_hi, output->data_as<float>());
+      }
+      return Status::Ok();
+    case DwKind::kHybrid:
+      EvalHybrid(ctx, d, input, filter, bias, output);
+      return Status::Ok();
+    default:
+      return EvalQuantized(ctx, d, input, filter, bias, output);
   }
 }
 

@@ -250,74 +250,74 @@ const T* OptionalData(const Tensor* t) {
   return t ? t->data_as<T>() : nullptr;
 }
 
-Status Eval(OpContext& ctx) {
-  const Tensor* input = ctx.input(0);
-  const Tensor* weights = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  Tensor* output = ctx.output(0);
-  const FcData& d = *ctx.op_data<FcData>();
+void EvalFloat(OpContext& ctx, const FcData& d, const Tensor* input,
+               const Tensor* weights, const Tensor* bias, Tensor* output) {
   const ref::FullyConnectedShape& s = d.shape;
-  switch (d.kind) {
-    case FcKind::kFloat:
-      if (d.sparse.active()) {
-        RunSparseFloat(ctx, d.sparse, input->data_as<float>(), s.batches,
-                       output->data_as<float>(), d.float_lo, d.float_hi);
-        return Status::Ok();
-      }
-      if (d.packed != nullptr) {
-        x86::GemmF32Args g;
-        g.m = s.batches;
-        g.n = s.units;
-        g.k = s.depth;
-        g.a = input->data_as<float>();
-        g.lda = s.depth;
-        g.packed = d.packed;
-        g.c = output->data_as<float>();
-        g.ldc = s.units;
-        g.lo = d.float_lo;
-        g.hi = d.float_hi;
-        x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
-        return Status::Ok();
-      }
-      ref::FullyConnectedFloat(s, input->data_as<float>(),
-                               weights->data_as<float>(),
-                               OptionalData<float>(bias), d.float_lo,
-                               d.float_hi, output->data_as<float>());
-      return Status::Ok();
-    case FcKind::kHybrid: {
-      auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
-      auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
-      auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
-      for (int32_t b = 0; b < s.batches; ++b) {
-        const float* x =
-            input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
-        int8_t* q = q_input + static_cast<int64_t>(b) * s.depth;
-        if (d.s8.packed != nullptr) {  // vectorized, same bits
-          x86::QuantizeS8Input(d.hybrid_asymmetric, x, s.depth, q, &scales[b],
-                               &zps[b]);
-        } else if (d.hybrid_asymmetric) {
-          ref::AsymmetricQuantizeToInt8(x, s.depth, q, &scales[b], &zps[b]);
-        } else {
-          ref::SymmetricQuantizeToInt8(x, s.depth, q, &scales[b]);
-          zps[b] = 0;
-        }
-      }
-      if (d.s8.packed != nullptr) {
-        auto* offsets =
-            static_cast<int32_t*>(ctx.scratch(d.scratch_batch_offsets));
-        for (int32_t b = 0; b < s.batches; ++b) offsets[b] = -zps[b];
-        RunFastS8Fc(ctx, d, q_input, output->data_as<float>(), offsets, scales);
-        return Status::Ok();
-      }
-      ref::FullyConnectedHybrid(
-          s, q_input, scales, zps, weights->data_as<int8_t>(),
-          weights->quant.scale, d.per_channel, OptionalData<float>(bias),
-          d.float_lo, d.float_hi, output->data_as<float>());
-      return Status::Ok();
-    }
-    default:
-      break;
+  if (d.sparse.active()) {
+    RunSparseFloat(ctx, d.sparse, input->data_as<float>(), s.batches,
+                   output->data_as<float>(), d.float_lo, d.float_hi);
+    return;
   }
+  if (d.packed == nullptr) {
+    ref::FullyConnectedFloat(s, input->data_as<float>(),
+                             weights->data_as<float>(),
+                             OptionalData<float>(bias), d.float_lo, d.float_hi,
+                             output->data_as<float>());
+    return;
+  }
+  x86::GemmF32Args g;
+  g.m = s.batches;
+  g.n = s.units;
+  g.k = s.depth;
+  g.a = input->data_as<float>();
+  g.lda = s.depth;
+  g.packed = d.packed;
+  g.c = output->data_as<float>();
+  g.ldc = s.units;
+  g.lo = d.float_lo;
+  g.hi = d.float_hi;
+  x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
+}
+
+// Quantizes each batch row of the float input (the fast path's vector
+// quantizer gives the reference's bits), then runs the int8 GEMM with a
+// float epilogue, or the reference.
+void EvalHybrid(OpContext& ctx, const FcData& d, const Tensor* input,
+                const Tensor* weights, const Tensor* bias, Tensor* output) {
+  const ref::FullyConnectedShape& s = d.shape;
+  auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+  auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+  auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+  for (int32_t b = 0; b < s.batches; ++b) {
+    const float* x =
+        input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
+    int8_t* q = q_input + static_cast<int64_t>(b) * s.depth;
+    if (d.s8.packed != nullptr) {  // vectorized, same bits
+      x86::QuantizeS8Input(d.hybrid_asymmetric, x, s.depth, q, &scales[b],
+                           &zps[b]);
+    } else if (d.hybrid_asymmetric) {
+      ref::AsymmetricQuantizeToInt8(x, s.depth, q, &scales[b], &zps[b]);
+    } else {
+      ref::SymmetricQuantizeToInt8(x, s.depth, q, &scales[b]);
+      zps[b] = 0;
+    }
+  }
+  if (d.s8.packed == nullptr) {
+    ref::FullyConnectedHybrid(s, q_input, scales, zps,
+                              weights->data_as<int8_t>(), weights->quant.scale,
+                              d.per_channel, OptionalData<float>(bias),
+                              d.float_lo, d.float_hi, output->data_as<float>());
+    return;
+  }
+  auto* offsets = static_cast<int32_t*>(ctx.scratch(d.scratch_batch_offsets));
+  for (int32_t b = 0; b < s.batches; ++b) offsets[b] = -zps[b];
+  RunFastS8Fc(ctx, d, q_input, output->data_as<float>(), offsets, scales);
+}
+
+Status EvalQuantized(OpContext& ctx, const FcData& d, const Tensor* input,
+                     const Tensor* weights, const Tensor* bias,
+                     Tensor* output) {
+  const ref::FullyConnectedShape& s = d.shape;
   if (d.s8.packed != nullptr) {
     RunFastS8Fc(ctx, d, input->data_as<int8_t>(), output->data_as<int8_t>(),
                 nullptr, nullptr);
@@ -350,6 +350,24 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     default:
       return UnsupportedType(ctx, input, "input");
+  }
+}
+
+Status Eval(OpContext& ctx) {
+  const Tensor* input = ctx.input(0);
+  const Tensor* weights = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  Tensor* output = ctx.output(0);
+  const FcData& d = *ctx.op_data<FcData>();
+  switch (d.kind) {
+    case FcKind::kFloat:
+      EvalFloat(ctx, d, input, weights, bias, output);
+      return Status::Ok();
+    case FcKind::kHybrid:
+      EvalHybrid(ctx, d, input, weights, bias, output);
+      return Status::Ok();
+    default:
+      return EvalQuantized(ctx, d, input, weights, bias, output);
   }
 }
 
