@@ -218,19 +218,7 @@ Status PrepareGeometry(OpContext& ctx, const fb::Conv2DOptions* opt,
     return ctx.Error(StatusCode::kInvalidModel,
                      "filter has empty spatial dims");
   }
-  s.stride_h = opt->stride_h();
-  s.stride_w = opt->stride_w();
-  s.dilation_h = opt->dilation_h_factor();
-  s.dilation_w = opt->dilation_w_factor();
-  const WindowOptions window{opt->padding(), s.stride_h, s.stride_w,
-                             s.dilation_h, s.dilation_w};
-  WindowGeometry g;
-  EMBER_RETURN_IF_ERROR(ComputeWindowGeometry(ctx, window, s.in_h, s.in_w,
-                                              s.filter_h, s.filter_w, &g));
-  s.out_h = g.out_h;
-  s.out_w = g.out_w;
-  s.pad_top = g.pad_top;
-  s.pad_left = g.pad_left;
+  EMBER_RETURN_IF_ERROR(ApplyConvWindow(ctx, opt, &s));
   return ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c}));
 }
 

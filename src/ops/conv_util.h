@@ -196,6 +196,28 @@ inline Status ComputeWindowGeometry(OpContext& ctx, const WindowOptions& w,
   return Status::Ok();
 }
 
+// Reads stride, dilation and padding from Conv2DOptions or
+// DepthwiseConv2DOptions into a ref::ConvShape / ref::DepthwiseShape (the
+// same field names) whose input and filter sizes are set, and fills in its
+// output size and leading padding.
+template <typename OptionsT, typename ShapeT>
+Status ApplyConvWindow(OpContext& ctx, const OptionsT* opt, ShapeT* s) {
+  s->stride_h = opt->stride_h();
+  s->stride_w = opt->stride_w();
+  s->dilation_h = opt->dilation_h_factor();
+  s->dilation_w = opt->dilation_w_factor();
+  const WindowOptions window{opt->padding(), s->stride_h, s->stride_w,
+                             s->dilation_h, s->dilation_w};
+  WindowGeometry g;
+  EMBER_RETURN_IF_ERROR(ComputeWindowGeometry(ctx, window, s->in_h, s->in_w,
+                                              s->filter_h, s->filter_w, &g));
+  s->out_h = g.out_h;
+  s->out_w = g.out_w;
+  s->pad_top = g.pad_top;
+  s->pad_left = g.pad_left;
+  return Status::Ok();
+}
+
 // int16 activations take an int64 bias (64-bit accumulator), an int32 one
 // or none; *bias64 says which accumulator the kernel needs.
 inline Status CheckInt16Bias(OpContext& ctx, const Tensor* bias,
