@@ -128,7 +128,11 @@ std::string CompareOutputs(const NpyArray& ours, const NpyArray& oracle,
   }
   const bool bit_exact = tolerance.kind == Tolerance::Kind::kBitExact;
   if (bad == 0 && why.str().empty() && !bit_exact) return "";
-  if (bad == 0) why << "bytes differ (-0 for 0, or NaN payloads);";
+  if (bad == 0 && bit_exact) {
+    why << "bytes differ, though every element is equal as a number (-0 "
+           "for 0, or another NaN payload)";
+    return why.str();
+  }
   why << " " << bad << " of " << n << " elements differ:" << first.str();
   return why.str();
 }
