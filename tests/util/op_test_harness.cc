@@ -115,8 +115,8 @@ std::string CompareOutputs(const NpyArray& ours, const NpyArray& oracle,
     if (diff <= bound) return "";
     why << "max |diff| " << diff << " > " << bound << ";";
   }
-  if (tolerance.kind == Tolerance::Kind::kBitExact && ours.data == oracle.data)
-    return "";
+  const bool bit_exact = tolerance.kind == Tolerance::Kind::kBitExact;
+  if (bit_exact && ours.data == oracle.data) return "";
   const size_t n = ElementCount(oracle);
   size_t bad = 0;
   std::ostringstream first;
@@ -126,7 +126,6 @@ std::string CompareOutputs(const NpyArray& ours, const NpyArray& oracle,
     if (bad < 5) first << " [" << i << "] ours " << x << " LiteRT " << y << ";";
     ++bad;
   }
-  const bool bit_exact = tolerance.kind == Tolerance::Kind::kBitExact;
   if (bad == 0 && why.str().empty() && !bit_exact) return "";
   if (bad == 0 && bit_exact) {
     why << "bytes differ, though every element is equal as a number (-0 "
