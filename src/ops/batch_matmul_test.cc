@@ -1,11 +1,12 @@
 // BATCH_MATMUL against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
 using testing::QuantSpec;
+using testing::Tolerance;
 
 std::vector<uint8_t> MatMulModel(DataType in_t, DataType out_t,
                                  std::vector<int32_t> lhs_shape,
@@ -28,8 +29,7 @@ std::vector<uint8_t> MatMulModel(DataType in_t, DataType out_t,
   o.adj_x = adj_x;
   o.adj_y = adj_y;
   o.asymmetric_quantize_inputs = asymmetric;
-  b.AddOp(fb::BuiltinOperator::BATCH_MATMUL, {x, y}, {z},
-          testing::MakeOptions(o));
+  b.AddOp(fb::BuiltinOperator::BATCH_MATMUL, {x, y}, {z}, testing::Options(o));
   if (rhs_constant) {
     b.SetInputs({x});
   } else {
@@ -87,14 +87,14 @@ TEST(BatchMatMul, MatchesLiteRt) {
        {{0.002f}, {0}},
        {{0.05f}, {0}}},
   };
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   for (const auto& t : types) {
     for (const auto& pr : pairs) {
       for (int adj = 0; adj < 4; ++adj) {
         const bool ax = adj & 1, ay = adj & 2;
         const auto ls = Stored(pr.lhs, ax), rs = Stored(pr.rhs, ay);
-        NnCase c;
+        OpTest c;
         c.name = std::string(DataTypeName(t.in)) + "->" + DataTypeName(t.out) +
                  " lhs=" + ShapeStr(ls) + " rhs=" + ShapeStr(rs) +
                  " adj_x=" + std::to_string(ax) +
@@ -112,12 +112,13 @@ TEST(BatchMatMul, MatchesLiteRt) {
                               constant, &rhs);
         c.inputs = {lhs};
         if (!constant) c.inputs.push_back(rhs);
-        if (f) c.rel_tol = 1e-5;
+        if (f)
+          testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
         cases.push_back(std::move(c));
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(BatchMatMul, HybridMatchesLiteRt) {
@@ -128,14 +129,14 @@ TEST(BatchMatMul, HybridMatchesLiteRt) {
                         {{2, 3, 16}, {2, 16, 5}},
                         {{1, 3, 4}, {2, 4, 5}},
                         {{2, 1, 3, 4}, {3, 4, 2}}};
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 300;
   for (bool asym : {false, true}) {
     for (const auto& pr : pairs) {
       for (int adj = 0; adj < 4; ++adj) {
         const bool ax = adj & 1, ay = adj & 2;
         const auto ls = Stored(pr.lhs, ax), rs = Stored(pr.rhs, ay);
-        NnCase c;
+        OpTest c;
         c.name = std::string("hybrid asym=") + std::to_string(asym) +
                  " lhs=" + ShapeStr(ls) + " rhs=" + ShapeStr(rs) +
                  " adj_x=" + std::to_string(ax) +
@@ -151,15 +152,15 @@ TEST(BatchMatMul, HybridMatchesLiteRt) {
                               ax, ay, {}, {{0.02f}, {0}}, {}, true, &rhs,
                               DataType::kInt8, asym);
         c.inputs = {lhs};
-        c.rel_tol = 1e-5;
-        // LiteRT's default path (XNNPACK) quantizes hybrid inputs its own
-        // way; its reference kernel is the one TFLite semantics describe.
-        c.force_reference = true;
+        // Against LiteRT's reference kernels even though float: its default
+        // path (XNNPACK) quantizes hybrid inputs its own way; its reference
+        // kernel is the one TFLite semantics describe.
+        c.tolerance = Tolerance::RelativeToMax(1e-5);
         cases.push_back(std::move(c));
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(BatchMatMul, RejectsBadModels) {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -17,8 +17,7 @@ QuantSpec Q(fb::TensorType t, float scale = 0.5f, int64_t zp = 0) {
 }
 
 TEST(ShapeOps, ConcatenationGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> base[] = {
       {5}, {2, 3}, {2, 3, 4}, {1, 2, 3, 2}, {2, 1, 2, 1, 3}};
   for (const auto& shape : base) {
@@ -26,7 +25,7 @@ TEST(ShapeOps, ConcatenationGrid) {
     for (int axis = -rank; axis < rank; ++axis) {
       for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64,
                      fb::TensorType::BOOL}) {
-        OpCase c;
+        OpModel c;
         const int a = axis < 0 ? axis + rank : axis;
         for (int k = 0; k < 3; ++k) {
           std::vector<int32_t> s = shape;
@@ -38,33 +37,32 @@ TEST(ShapeOps, ConcatenationGrid) {
         o.axis = axis;
         cases.push_back(
             c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
-        labels.push_back("concat rank " + std::to_string(rank) + " axis " +
-                         std::to_string(axis));
+        cases.back().name = "concat rank " + std::to_string(rank) + " axis " +
+                            std::to_string(axis);
       }
     }
   }
   // One constant input, one input only.
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).ConstRandom(kF32, {2, 4}).Out(kF32);
     fb::ConcatenationOptionsT o;
     o.axis = -1;
     cases.push_back(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
-    labels.push_back("concat const");
-    OpCase d;
+    cases.back().name = "concat const";
+    OpModel d;
     d.In(kI8, {3, 2}, Q(kI8)).Out(kI8, {}, Q(kI8));
     cases.push_back(d.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
-    labels.push_back("concat single");
+    cases.back().name = "concat single";
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, ConcatenationRequantizes) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   for (auto t : {kU8}) {
     for (int axis : {0, 1, 2}) {
-      OpCase c;
+      OpModel c;
       c.In(t, {2, 3, 4}, Q(t, 0.05f, 3))
           .In(t, {2, 3, 4}, Q(t, 0.11f, -20))
           .In(t, {2, 3, 4}, Q(t, 0.08f, 1));
@@ -74,29 +72,33 @@ TEST(ShapeOps, ConcatenationRequantizes) {
       fb::ConcatenationOptionsT o;
       o.axis = axis;
       cases.push_back(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
-      labels.push_back(std::string("requant ") + fb::EnumNameTensorType(t) +
-                       " axis " + std::to_string(axis));
+      cases.back().name = std::string("requant ") + fb::EnumNameTensorType(t) +
+                          " axis " + std::to_string(axis);
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 // LiteRT rejects fused activations on CONCATENATION; Ember applies them
 // to float outputs. Checked against LiteRT's plain concatenation, clamped.
 TEST(ShapeOps, ConcatenationFloatActivation) {
-  std::vector<OracleCase> plain, fused;
+  std::vector<OracleCase> plain;
+  std::vector<OpTest> fused;
   const fb::ActivationFunctionType acts[] = {
       fb::ActivationFunctionType::RELU, fb::ActivationFunctionType::RELU6,
       fb::ActivationFunctionType::RELU_N1_TO_1};
   for (auto act : acts) {
     for (int with_act = 0; with_act < 2; ++with_act) {
-      OpCase c;
+      OpModel c;
       c.In(kF32, {2, 3}).In(kF32, {2, 2}).Out(kF32);
       fb::ConcatenationOptionsT o;
       o.axis = 1;
       if (with_act) o.fused_activation_function = act;
-      (with_act ? fused : plain)
-          .push_back(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
+      OpTest t = c.Build(fb::BuiltinOperator::CONCATENATION, Options(o));
+      if (with_act)
+        fused.push_back(std::move(t));
+      else
+        plain.push_back({std::move(t.model), std::move(t.inputs)});
     }
   }
   const auto oracle = RunLiteRt(plain);
@@ -118,12 +120,12 @@ TEST(ShapeOps, ConcatenationFloatActivation) {
 
 // LiteRT requires equal parameters for int8; Ember requantizes like uint8.
 TEST(ShapeOps, ConcatenationInt8Requantizes) {
-  OpCase c;
+  OpModel c;
   QuantSpec qa{{0.05f}, {3}}, qb{{0.11f}, {-20}}, qo{{0.08f}, {1}};
   c.In(kI8, {2, 3}, qa).In(kI8, {2, 2}, qb).Out(kI8, {}, qo);
   fb::ConcatenationOptionsT o;
   o.axis = 1;
-  const OracleCase oc = c.Build(fb::BuiltinOperator::CONCATENATION, Options(o));
+  const OpTest oc = c.Build(fb::BuiltinOperator::CONCATENATION, Options(o));
   const auto ours = RunEmber(oc.model, oc.inputs);
   ASSERT_TRUE(ours.ok) << ours.error;
   const int8_t* a = reinterpret_cast<const int8_t*>(oc.inputs[0].data.data());
@@ -143,7 +145,7 @@ TEST(ShapeOps, ConcatenationInt8Requantizes) {
 
 TEST(ShapeOps, ConcatenationErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).In(kF32, {3, 3}).Out(kF32);
     fb::ConcatenationOptionsT o;
     o.axis = 1;
@@ -151,7 +153,7 @@ TEST(ShapeOps, ConcatenationErrors) {
                      "dim 0");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).In(kF32, {2, 3}).Out(kF32);
     fb::ConcatenationOptionsT o;
     o.axis = 2;
@@ -159,14 +161,14 @@ TEST(ShapeOps, ConcatenationErrors) {
                      "out of range");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).In(kI32, {2, 3}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::CONCATENATION,
                              Options(fb::ConcatenationOptionsT())),
                      "same type");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kI8, {2, 3}).In(kI8, {2, 3}).Out(kI8, {}, Q(kI8));
     ExpectEmberError(c.Build(fb::BuiltinOperator::CONCATENATION,
                              Options(fb::ConcatenationOptionsT())),
@@ -175,27 +177,26 @@ TEST(ShapeOps, ConcatenationErrors) {
 }
 
 TEST(ShapeOps, PackUnpackGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> shapes[] = {{}, {4}, {2, 3}, {2, 3, 2}};
   for (const auto& s : shapes) {
     const int rank = static_cast<int>(s.size());
     for (int axis = -rank - 1; axis <= rank; ++axis) {
       for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64}) {
-        OpCase c;
+        OpModel c;
         for (int k = 0; k < 3; ++k) c.In(t, s, Q(t));
         c.Out(t, {}, Q(t));
         fb::PackOptionsT o;
         o.values_count = 3;
         o.axis = axis;
         cases.push_back(c.Build(fb::BuiltinOperator::PACK, Options(o)));
-        labels.push_back("pack axis " + std::to_string(axis));
+        cases.back().name = "pack axis " + std::to_string(axis);
       }
     }
     if (rank == 0) continue;
     for (int axis = -rank; axis < rank; ++axis) {
       for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::BOOL}) {
-        OpCase c;
+        OpModel c;
         c.In(t, s, Q(t));
         const int n = s[axis < 0 ? axis + rank : axis];
         for (int k = 0; k < n; ++k) c.Out(t, {}, Q(t));
@@ -203,11 +204,11 @@ TEST(ShapeOps, PackUnpackGrid) {
         o.num = n;
         o.axis = axis;
         cases.push_back(c.Build(fb::BuiltinOperator::UNPACK, Options(o)));
-        labels.push_back("unpack axis " + std::to_string(axis));
+        cases.back().name = "unpack axis " + std::to_string(axis);
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <iterator>
 #include <memory>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 #include "util/shared_models.h"
 
 namespace ember::testing {
@@ -138,7 +138,7 @@ std::vector<uint8_t> SparseData(fb::TensorType type, int64_t count,
   return d;
 }
 
-OracleCase DensifyModel(
+OpTest DensifyModel(
     const SparseSpec& s, fb::TensorType type, const std::vector<uint8_t>& dense,
     std::unique_ptr<fb::SparsityParametersT>* sp_out = nullptr) {
   const size_t es = DataTypeSize(ToDataType(type));
@@ -156,7 +156,9 @@ OracleCase DensifyModel(
   b.AddOp(fb::BuiltinOperator::DENSIFY, {in}, {out});
   b.SetInputs({});
   b.SetOutputs({out});
-  return OracleCase{b.Build(), {}};
+  OpTest c;
+  c.model = b.Build();
+  return c;
 }
 
 std::vector<SparseSpec> Specs() {
@@ -183,8 +185,7 @@ std::vector<SparseSpec> Specs() {
 }
 
 TEST(ShapeOps, DensifyMatchesDenseAndLiteRt) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   std::vector<std::vector<uint8_t>> expected;
   std::vector<fb::TensorType> types;
   uint32_t seed = 1;
@@ -196,22 +197,21 @@ TEST(ShapeOps, DensifyMatchesDenseAndLiteRt) {
       const auto dense = SparseData(t, count, seed++);
       cases.push_back(DensifyModel(s, t, dense));
       expected.push_back(dense);
-      labels.push_back("densify spec " + std::to_string(cases.size() / 3) +
-                       " " + fb::EnumNameTensorType(t));
+      cases.back().name = "densify spec " + std::to_string(cases.size() / 3) +
+                          " " + fb::EnumNameTensorType(t);
     }
   }
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto ours = RunEmber(cases[i].model, cases[i].inputs);
-    ASSERT_TRUE(ours.ok) << labels[i] << ": " << ours.error;
-    EXPECT_EQ(ours.outputs[0].data, expected[i]) << labels[i];
+    ASSERT_TRUE(ours.ok) << cases[i].name << ": " << ours.error;
+    EXPECT_EQ(ours.outputs[0].data, expected[i]) << cases[i].name;
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 // Builds the model, then lets `corrupt` damage the sparsity description.
-OracleCase Corrupted(
-    const std::function<void(fb::SparsityParametersT&)>& corrupt,
-    int drop_values = 0) {
+OpTest Corrupted(const std::function<void(fb::SparsityParametersT&)>& corrupt,
+                 int drop_values = 0) {
   SparseSpec s{{4, 6}, {0, 1},        {},
                {},     {false, true}, fb::SparseIndexVector::Int32Vector};
   const auto dense = SparseData(fb::TensorType::FLOAT32, 24, 7);
@@ -227,7 +227,9 @@ OracleCase Corrupted(
   b.AddOp(fb::BuiltinOperator::DENSIFY, {in}, {out});
   b.SetInputs({});
   b.SetOutputs({out});
-  return OracleCase{b.Build(), {}};
+  OpTest c;
+  c.model = b.Build();
+  return c;
 }
 
 std::vector<int32_t>& Indices(fb::SparsityParametersT& sp) {
@@ -287,8 +289,7 @@ TEST(ShapeOps, DensifyFaceDetectionSparseWeights) {
   auto model = fb::UnPackModel(bytes.data());
   ASSERT_TRUE(model);
   const auto& sg = *model->subgraphs[0];
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   for (const auto& t : sg.tensors) {
     if (!t->sparsity) continue;
     const auto& data = model->buffers[t->buffer]->data;
@@ -301,11 +302,13 @@ TEST(ShapeOps, DensifyFaceDetectionSparseWeights) {
     b.AddOp(fb::BuiltinOperator::DENSIFY, {in}, {out});
     b.SetInputs({});
     b.SetOutputs({out});
-    cases.push_back(OracleCase{b.Build(), {}});
-    labels.push_back(t->name);
+    OpTest c;
+    c.name = t->name;
+    c.model = b.Build();
+    cases.push_back(std::move(c));
   }
   ASSERT_EQ(cases.size(), 46u);
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 }  // namespace

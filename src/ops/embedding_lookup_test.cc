@@ -1,10 +1,10 @@
 // EMBEDDING_LOOKUP against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
 using testing::QuantSpec;
 
 std::vector<uint8_t> LookupModel(DataType table_t, DataType out_t,
@@ -23,7 +23,7 @@ std::vector<uint8_t> LookupModel(DataType table_t, DataType out_t,
 }
 
 TEST(EmbeddingLookup, MatchesLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   const std::vector<std::vector<int64_t>> tables = {
       {10, 4}, {7, 3, 2}, {5, 1, 2, 3}};
@@ -38,7 +38,7 @@ TEST(EmbeddingLookup, MatchesLiteRt) {
         static_cast<int32_t>(my_ids.size())};
     for (DataType t : {DataType::kFloat32, DataType::kInt8, DataType::kUInt8,
                        DataType::kInt32}) {
-      NnCase c;
+      OpTest c;
       c.name = std::string("copy ") + DataTypeName(t) + " rank " +
                std::to_string(ts.size());
       auto table = t == DataType::kFloat32
@@ -52,7 +52,7 @@ TEST(EmbeddingLookup, MatchesLiteRt) {
     }
     // Hybrid: int8 table, float output, per-tensor and per-row scales.
     auto table8 = testing::RandomArray(DataType::kInt8, ts, seed++, 0, 0);
-    NnCase h;
+    OpTest h;
     h.name = "hybrid per-tensor rank " + std::to_string(ts.size());
     h.model = LookupModel(DataType::kInt8, DataType::kFloat32, ids_shape,
                           table8, {{0.03f}, {0}});
@@ -63,14 +63,14 @@ TEST(EmbeddingLookup, MatchesLiteRt) {
       per_row.scales.push_back(0.01f * (r + 1));
       per_row.zero_points.push_back(0);
     }
-    NnCase hr;
+    OpTest hr;
     hr.name = "hybrid per-row rank " + std::to_string(ts.size());
     hr.model = LookupModel(DataType::kInt8, DataType::kFloat32, ids_shape,
                            table8, per_row);
     hr.inputs = {ids_arr};
     cases.push_back(std::move(hr));
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(EmbeddingLookup, RejectsBadIdsAndModels) {

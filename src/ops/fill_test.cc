@@ -2,12 +2,11 @@
 // ARG_MAX and ARG_MIN against LiteRT.
 #include <gtest/gtest.h>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
 
-const fb::TensorType kI64 = fb::TensorType::INT64;
 const fb::TensorType kBool = fb::TensorType::BOOL;
 
 QuantSpec Q(fb::TensorType t) {
@@ -16,31 +15,30 @@ QuantSpec Q(fb::TensorType t) {
 }
 
 TEST(ShapeOps, ShapeFillLikeRangeGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> shapes[] = {{3}, {2, 3}, {1, 2, 3, 4}};
   for (const auto& s : shapes) {
     for (auto out : {kI32, kI64}) {
-      OpCase c;
+      OpModel c;
       c.In(kF32, s).Out(out);
       fb::ShapeOptionsT o;
       o.out_type = out;
       cases.push_back(c.Build(fb::BuiltinOperator::SHAPE, Options(o)));
-      labels.push_back("shape");
+      cases.back().name = "shape";
     }
     for (auto t : {kF32, kI32, kI64}) {
       for (auto op : {fb::BuiltinOperator::ZEROS_LIKE}) {
-        OpCase c;
+        OpModel c;
         c.In(t, s).Out(t);
         cases.push_back(c.Build(op));
-        labels.push_back(std::string(fb::EnumNameBuiltinOperator(op)) + " " +
-                         fb::EnumNameTensorType(t));
+        cases.back().name = std::string(fb::EnumNameBuiltinOperator(op)) + " " +
+                            fb::EnumNameTensorType(t);
       }
     }
     for (auto t : {kF32, kI32, kI64, kBool, kI8, kI16}) {
       for (int mode = 0; mode < 2; ++mode) {
         const int32_t r = static_cast<int32_t>(s.size());
-        OpCase c;
+        OpModel c;
         if (mode == 0)
           c.Const<int32_t>(kI32, {r}, s);
         else
@@ -48,8 +46,8 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
                               std::vector<int64_t>(s.begin(), s.end()));
         c.In(t, {}, Q(t)).Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::FILL));
-        labels.push_back(std::string("fill ") + fb::EnumNameTensorType(t) +
-                         " mode " + std::to_string(mode));
+        cases.back().name = std::string("fill ") + fb::EnumNameTensorType(t) +
+                            " mode " + std::to_string(mode);
       }
     }
   }
@@ -61,7 +59,7 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
   for (const auto& r : ranges) {
     for (int mode = 0; mode < 2; ++mode) {
       {
-        OpCase c;
+        OpModel c;
         const std::vector<int32_t> v = {static_cast<int32_t>(r.start),
                                         static_cast<int32_t>(r.limit),
                                         static_cast<int32_t>(r.delta)};
@@ -73,10 +71,10 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
         }
         c.Out(kI32);
         cases.push_back(c.Build(fb::BuiltinOperator::RANGE));
-        labels.push_back("range int mode " + std::to_string(mode));
+        cases.back().name = "range int mode " + std::to_string(mode);
       }
       {
-        OpCase c;
+        OpModel c;
         const std::vector<float> v = {r.start * 0.7f, r.limit * 1.3f,
                                       r.delta * 0.3f};
         for (int k = 0; k < 3; ++k) {
@@ -87,10 +85,10 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
         }
         c.Out(kF32);
         cases.push_back(c.Build(fb::BuiltinOperator::RANGE));
-        labels.push_back("range float mode " + std::to_string(mode));
+        cases.back().name = "range float mode " + std::to_string(mode);
       }
       {
-        OpCase c;
+        OpModel c;
         const std::vector<int64_t> v = {static_cast<int64_t>(r.start),
                                         static_cast<int64_t>(r.limit),
                                         static_cast<int64_t>(r.delta)};
@@ -102,16 +100,15 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
         }
         c.Out(kI64);
         cases.push_back(c.Build(fb::BuiltinOperator::RANGE));
-        labels.push_back("range int64 mode " + std::to_string(mode));
+        cases.back().name = "range int64 mode " + std::to_string(mode);
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, TileBroadcastReverseGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   struct T {
     std::vector<int32_t> in, mult;
   };
@@ -124,7 +121,7 @@ TEST(ShapeOps, TileBroadcastReverseGrid) {
     const int32_t r = static_cast<int32_t>(t0.in.size());
     for (auto t : {kF32, kI8, kU8, kI16, kI32, kI64, kBool}) {
       for (int mode = 0; mode < 2; ++mode) {
-        OpCase c;
+        OpModel c;
         c.In(t, t0.in, Q(t));
         if (mode == 0)
           c.Const<int32_t>(kI32, {r}, t0.mult);
@@ -133,7 +130,7 @@ TEST(ShapeOps, TileBroadcastReverseGrid) {
               kI64, {r}, std::vector<int64_t>(t0.mult.begin(), t0.mult.end()));
         c.Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::TILE));
-        labels.push_back("tile " + ShapeString({t0.in.begin(), t0.in.end()}));
+        cases.back().name = "tile " + ShapeName({t0.in.begin(), t0.in.end()});
       }
     }
   }
@@ -147,7 +144,7 @@ TEST(ShapeOps, TileBroadcastReverseGrid) {
     const int32_t r = static_cast<int32_t>(b0.shape.size());
     for (auto t : {kF32, kI8, kU8, kI16, kI32, kI64, kBool}) {
       for (int mode = 0; mode < 2; ++mode) {
-        OpCase c;
+        OpModel c;
         c.In(t, b0.in, Q(t));
         if (mode == 0)
           c.Const<int32_t>(kI32, {r}, b0.shape);
@@ -156,8 +153,8 @@ TEST(ShapeOps, TileBroadcastReverseGrid) {
         c.Out(t, {}, Q(t));
         cases.push_back(
             c.Build(fb::BuiltinOperator::BROADCAST_TO, {}, /*version=*/2));
-        labels.push_back("broadcast_to " +
-                         ShapeString({b0.shape.begin(), b0.shape.end()}));
+        cases.back().name =
+            "broadcast_to " + ShapeName({b0.shape.begin(), b0.shape.end()});
       }
     }
   }
@@ -171,19 +168,18 @@ TEST(ShapeOps, TileBroadcastReverseGrid) {
   for (const auto& v0 : revs) {
     const int32_t n = static_cast<int32_t>(v0.axes.size());
     for (auto t : {kF32, kI8, kU8, kI16, kI32, kI64, kBool}) {
-      OpCase c;
+      OpModel c;
       c.In(t, v0.in, Q(t)).Const<int32_t>(kI32, {n}, v0.axes).Out(t, {}, Q(t));
       cases.push_back(c.Build(fb::BuiltinOperator::REVERSE_V2));
-      labels.push_back("reverse " + ShapeString({v0.in.begin(), v0.in.end()}) +
-                       " " + fb::EnumNameTensorType(t));
+      cases.back().name = "reverse " + ShapeName({v0.in.begin(), v0.in.end()}) +
+                          " " + fb::EnumNameTensorType(t);
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, ArgMinMaxGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> shapes[] = {{7}, {3, 5}, {2, 3, 4}, {2, 3, 4, 5}};
   for (const auto& s : shapes) {
     const int rank = static_cast<int>(s.size());
@@ -192,7 +188,7 @@ TEST(ShapeOps, ArgMinMaxGrid) {
            {fb::BuiltinOperator::ARG_MAX, fb::BuiltinOperator::ARG_MIN}) {
         for (auto t : {kF32, kI8, kU8, kI32}) {
           for (auto out : {kI32, kI64}) {
-            OpCase c;
+            OpModel c;
             // Narrow integer ranges make ties frequent (first index wins).
             if (t == kF32)
               c.In(t, s, Q(t));
@@ -210,25 +206,25 @@ TEST(ShapeOps, ArgMinMaxGrid) {
               o.Set(a);
             }
             cases.push_back(c.Build(op, std::move(o)));
-            labels.push_back(std::string(fb::EnumNameBuiltinOperator(op)) +
-                             " axis " + std::to_string(axis) + " " +
-                             fb::EnumNameTensorType(t));
+            cases.back().name = std::string(fb::EnumNameBuiltinOperator(op)) +
+                                " axis " + std::to_string(axis) + " " +
+                                fb::EnumNameTensorType(t);
           }
         }
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, FillTileErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.InValues<int32_t>(kI32, {2}, {2, -1}).In(kF32, {}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::FILL), "invalid dimension");
   }
   {
-    OpCase c;
+    OpModel c;
     c.Const<int32_t>(kI32, {}, {0})
         .Const<int32_t>(kI32, {}, {5})
         .Const<int32_t>(kI32, {}, {-1})
@@ -236,7 +232,7 @@ TEST(ShapeOps, FillTileErrors) {
     ExpectEmberError(c.Build(fb::BuiltinOperator::RANGE), "wrong sign");
   }
   {
-    OpCase c;
+    OpModel c;
     c.InValues<float>(kF32, {}, {0})
         .InValues<float>(kF32, {}, {5})
         .InValues<float>(kF32, {}, {0})
@@ -244,28 +240,28 @@ TEST(ShapeOps, FillTileErrors) {
     ExpectEmberError(c.Build(fb::BuiltinOperator::RANGE), "zero");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {1}, {2}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::TILE), "multiples has 1");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {2, 4}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::BROADCAST_TO),
                      "cannot broadcast");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {1, -1}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::REVERSE_V2), "listed twice");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {1}, {2}).Out(kI32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::ARG_MAX), "out of range");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {1}, {0}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::ARG_MIN), "output has type");
   }

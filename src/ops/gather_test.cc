@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -27,7 +27,7 @@ size_t Count(const std::vector<int32_t>& s) {
   return n;
 }
 
-void AddIndices(OpCase& c, fb::TensorType itype, std::vector<int32_t> shape,
+void AddIndices(OpModel& c, fb::TensorType itype, std::vector<int32_t> shape,
                 const std::vector<int32_t>& v, bool constant) {
   if (itype == fb::TensorType::INT64) {
     std::vector<int64_t> w(v.begin(), v.end());
@@ -44,8 +44,7 @@ void AddIndices(OpCase& c, fb::TensorType itype, std::vector<int32_t> shape,
 }
 
 TEST(ShapeOps, GatherGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   struct G {
     std::vector<int32_t> params, indices;
     int axis, batch_dims;
@@ -70,7 +69,7 @@ TEST(ShapeOps, GatherGrid) {
       for (auto it : {kI32, fb::TensorType::INT64}) {
         for (int constant = 0; constant < 2; ++constant) {
           if (Count(g.indices) == 0 && !constant) continue;
-          OpCase c;
+          OpModel c;
           c.In(t, g.params, Q(t));
           AddIndices(c, it, g.indices,
                      RandomIndices(Count(g.indices), g.params[axis], seed++),
@@ -80,30 +79,27 @@ TEST(ShapeOps, GatherGrid) {
           o.axis = g.axis;
           o.batch_dims = g.batch_dims;
           cases.push_back(c.Build(fb::BuiltinOperator::GATHER, Options(o)));
-          labels.push_back(
-              "gather " + ShapeString({g.params.begin(), g.params.end()}) +
+          cases.back().name =
+              "gather " + ShapeName({g.params.begin(), g.params.end()}) +
               " axis " + std::to_string(g.axis) + " bd " +
-              std::to_string(g.batch_dims) + " " + fb::EnumNameTensorType(t));
+              std::to_string(g.batch_dims) + " " + fb::EnumNameTensorType(t);
         }
       }
     }
   }
   // Remove cases with empty outputs (LiteRT's Python API cannot return them).
-  std::vector<OracleCase> kept;
-  std::vector<std::string> kept_labels;
+  std::vector<OpTest> kept;
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto ours = RunEmber(cases[i].model, cases[i].inputs);
-    ASSERT_TRUE(ours.ok) << labels[i] << ": " << ours.error;
+    ASSERT_TRUE(ours.ok) << cases[i].name << ": " << ours.error;
     if (ours.outputs[0].data.empty()) continue;
     kept.push_back(std::move(cases[i]));
-    kept_labels.push_back(labels[i]);
   }
-  ExpectAllMatch(kept, kept_labels);
+  ExpectMatchesLiteRt(Compared(kept, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, GatherNdGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   struct G {
     std::vector<int32_t> params, indices;
   };
@@ -126,56 +122,56 @@ TEST(ShapeOps, GatherNdGrid) {
           for (int k = 0; k < depth; ++k)
             idx.push_back(std::uniform_int_distribution<int32_t>(
                 0, g.params[k] - 1)(rng));
-        OpCase c;
+        OpModel c;
         c.In(t, g.params, Q(t));
         AddIndices(c, it, g.indices, idx, false);
         c.Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::GATHER_ND));
-        labels.push_back("gather_nd " +
-                         ShapeString({g.params.begin(), g.params.end()}) + " " +
-                         ShapeString({g.indices.begin(), g.indices.end()}));
+        cases.back().name =
+            "gather_nd " + ShapeName({g.params.begin(), g.params.end()}) + " " +
+            ShapeName({g.indices.begin(), g.indices.end()});
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, GatherErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {2}, {1, 4}).Out(kF32);
     ExpectEmberError(
         c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
         "index 4 is out of range");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {2}, {-1, 0}).Out(kF32);
     ExpectEmberError(
         c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
         "out of range");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {2, 2}, {0, 1, 3, 3}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER_ND),
                      "index 3 is out of range");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {4, 3}).InValues<float>(kF32, {2}, {0, 1}).Out(kF32);
     ExpectEmberError(
         c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
         "indices have type");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {1, 3}, {0, 1, 2}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER_ND),
                      "depth 3 exceeds");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).InValues<int32_t>(kI32, {3, 1}, {0, 1, 2}).Out(kF32);
     fb::GatherOptionsT o;
     o.axis = 1;

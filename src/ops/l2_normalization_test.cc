@@ -1,11 +1,12 @@
 // L2_NORMALIZATION against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
 using testing::QuantSpec;
+using testing::Tolerance;
 
 std::vector<uint8_t> L2Model(DataType t, std::vector<int32_t> shape,
                              QuantSpec in_q, QuantSpec out_q) {
@@ -13,7 +14,7 @@ std::vector<uint8_t> L2Model(DataType t, std::vector<int32_t> shape,
   const int x = b.AddTensor(testing::ToFb(t), shape, "x", in_q);
   const int y = b.AddTensor(testing::ToFb(t), shape, "y", out_q);
   b.AddOp(fb::BuiltinOperator::L2_NORMALIZATION, {x}, {y},
-          testing::MakeOptions(fb::L2NormOptionsT()));
+          testing::Options(fb::L2NormOptionsT()));
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Build();
@@ -22,26 +23,26 @@ std::vector<uint8_t> L2Model(DataType t, std::vector<int32_t> shape,
 TEST(L2Normalization, MatchesLiteRt) {
   const std::vector<std::vector<int32_t>> shapes = {
       {8}, {3, 5}, {2, 3, 17}, {1, 2, 2, 300}, {4, 1}};
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   for (const auto& shape : shapes) {
     std::vector<int64_t> s64(shape.begin(), shape.end());
-    NnCase f;
+    OpTest f;
     f.name = "float rank " + std::to_string(shape.size());
     f.model = L2Model(DataType::kFloat32, shape, {}, {});
     f.inputs = {
         testing::RandomArray(DataType::kFloat32, s64, seed++, -3.f, 3.f)};
-    f.rel_tol = 1e-5;
+    testing::CompareWithDefaultKernels(f, Tolerance::RelativeToMax(1e-5));
     cases.push_back(std::move(f));
     for (int zp : {0, -20, 60}) {
-      NnCase c;
+      OpTest c;
       c.name = "int8 rank " + std::to_string(shape.size()) +
                " zp=" + std::to_string(zp);
       c.model =
           L2Model(DataType::kInt8, shape, {{0.05f}, {zp}}, {{1.f / 128}, {0}});
       c.inputs = {testing::RandomArray(DataType::kInt8, s64, seed++, 0, 0)};
       cases.push_back(std::move(c));
-      NnCase u;
+      OpTest u;
       u.name = "uint8 rank " + std::to_string(shape.size()) +
                " zp=" + std::to_string(zp + 128);
       u.model = L2Model(DataType::kUInt8, shape, {{0.05f}, {zp + 128}},
@@ -51,14 +52,14 @@ TEST(L2Normalization, MatchesLiteRt) {
     }
   }
   // Rows of all-zero-point values (zero norm) and a single non-zero value.
-  NnCase z;
+  OpTest z;
   z.name = "int8 degenerate rows";
   z.model =
       L2Model(DataType::kInt8, {3, 4}, {{0.05f}, {5}}, {{1.f / 128}, {0}});
   z.inputs = {testing::MakeArray<int8_t>(
       DataType::kInt8, {3, 4}, {5, 5, 5, 5, 5, 6, 5, 5, 127, -128, 5, 5})};
   cases.push_back(std::move(z));
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(L2Normalization, RejectsBadModels) {

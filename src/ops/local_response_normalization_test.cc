@@ -1,10 +1,11 @@
 // LOCAL_RESPONSE_NORMALIZATION against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
+using testing::Tolerance;
 
 std::vector<uint8_t> LrnModel(std::vector<int32_t> shape, int radius,
                               float bias, float alpha, float beta) {
@@ -17,14 +18,14 @@ std::vector<uint8_t> LrnModel(std::vector<int32_t> shape, int radius,
   o.alpha = alpha;
   o.beta = beta;
   b.AddOp(fb::BuiltinOperator::LOCAL_RESPONSE_NORMALIZATION, {x}, {y},
-          testing::MakeOptions(o));
+          testing::Options(o));
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Build();
 }
 
 TEST(LocalResponseNormalization, MatchesLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   struct P {
     int radius;
@@ -35,7 +36,7 @@ TEST(LocalResponseNormalization, MatchesLiteRt) {
         P{1, 0.5f, 2.f, 1.f}, P{20, 1.f, 1e-4f, 0.75f}}) {
     for (const auto& shape :
          std::vector<std::vector<int32_t>>{{1, 2, 3, 8}, {2, 1, 1, 13}}) {
-      NnCase c;
+      OpTest c;
       c.name = "radius=" + std::to_string(p.radius) +
                " beta=" + std::to_string(p.beta) +
                " depth=" + std::to_string(shape[3]);
@@ -43,11 +44,11 @@ TEST(LocalResponseNormalization, MatchesLiteRt) {
       c.inputs = {testing::RandomArray(
           DataType::kFloat32, std::vector<int64_t>(shape.begin(), shape.end()),
           seed++, -2.f, 2.f)};
-      c.rel_tol = 1e-5;
+      testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
       cases.push_back(std::move(c));
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(LocalResponseNormalization, RejectsBadModels) {

@@ -1,10 +1,11 @@
 // AVERAGE_POOL_2D / MAX_POOL_2D / L2_POOL_2D against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
+using testing::Tolerance;
 
 struct TypeSpec {
   DataType type;
@@ -27,7 +28,7 @@ std::vector<uint8_t> PoolModel(fb::BuiltinOperator op, const TypeSpec& t,
   o.filter_height = fh;
   o.filter_width = fw;
   o.fused_activation_function = act;
-  b.AddOp(op, {x}, {y}, testing::MakeOptions(o));
+  b.AddOp(op, {x}, {y}, testing::Options(o));
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Build();
@@ -41,7 +42,7 @@ const TypeSpec kTypes[] = {
 };
 
 TEST(Pooling, AverageAndMaxMatchLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   const std::vector<std::vector<int32_t>> shapes = {
       {1, 5, 7, 3}, {2, 8, 8, 2}, {1, 1, 4, 1}};
   const fb::ActivationFunctionType acts[] = {
@@ -63,7 +64,7 @@ TEST(Pooling, AverageAndMaxMatchLiteRt) {
                   (f[0] > shape[1] || f[1] > shape[2]))
                 continue;
               const auto act = acts[act_i++ % 4];
-              NnCase c;
+              OpTest c;
               c.name =
                   std::string(fb::EnumNameBuiltinOperator(op)) + " " +
                   DataTypeName(t.type) + " pad=" + fb::EnumNamePadding(pad) +
@@ -78,7 +79,9 @@ TEST(Pooling, AverageAndMaxMatchLiteRt) {
                   t.type == DataType::kFloat32
                       ? testing::RandomArray(t.type, shape64, seed++, -3.f, 8.f)
                       : testing::RandomArray(t.type, shape64, seed++, 0, 0)};
-              c.rel_tol = t.type == DataType::kFloat32 ? 1e-5 : 0.0;
+              if (t.type == DataType::kFloat32)
+                testing::CompareWithDefaultKernels(
+                    c, Tolerance::RelativeToMax(1e-5));
               cases.push_back(std::move(c));
             }
           }
@@ -86,31 +89,31 @@ TEST(Pooling, AverageAndMaxMatchLiteRt) {
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Pooling, L2FloatMatchesLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 100;
   for (auto pad : {fb::Padding::SAME, fb::Padding::VALID}) {
     for (int s : {1, 2}) {
       for (int f : {2, 3}) {
         for (auto act : {fb::ActivationFunctionType::NONE,
                          fb::ActivationFunctionType::RELU6}) {
-          NnCase c;
+          OpTest c;
           c.name = std::string("L2 pad=") + fb::EnumNamePadding(pad) +
                    " s=" + std::to_string(s) + " f=" + std::to_string(f);
           c.model = PoolModel(fb::BuiltinOperator::L2_POOL_2D, kTypes[0],
                               {2, 6, 5, 3}, pad, s, s, f, f, act);
           c.inputs = {testing::RandomArray(DataType::kFloat32, {2, 6, 5, 3},
                                            seed++, -4.f, 4.f)};
-          c.rel_tol = 1e-5;
+          testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
           cases.push_back(std::move(c));
         }
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Pooling, RejectsBadModels) {

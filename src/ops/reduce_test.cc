@@ -1,11 +1,12 @@
 // MEAN / SUM / REDUCE_{PROD,MAX,MIN,ANY,ALL} against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
 using testing::QuantSpec;
+using testing::Tolerance;
 
 struct ReduceSpec {
   fb::BuiltinOperator op;
@@ -30,7 +31,7 @@ std::vector<uint8_t> ReduceModel(const ReduceSpec& s) {
   const int y = b.AddTensor(testing::ToFb(s.type), {1}, "y", s.out_q);
   fb::ReducerOptionsT o;
   o.keep_dims = s.keep_dims;
-  b.AddOp(s.op, {x, axis}, {y}, testing::MakeOptions(o));
+  b.AddOp(s.op, {x, axis}, {y}, testing::Options(o));
   if (s.axes_constant) {
     b.SetInputs({x});
   } else {
@@ -51,15 +52,15 @@ std::string Describe(const ReduceSpec& s) {
   return r;
 }
 
-NnCase MakeCase(const ReduceSpec& s, uint32_t seed, float lo = -1.f,
+OpTest MakeCase(const ReduceSpec& s, uint32_t seed, float lo = -1.f,
                 float hi = 1.f) {
-  NnCase c;
+  OpTest c;
   c.name = Describe(s);
   c.model = ReduceModel(s);
   std::vector<int64_t> shape64(s.shape.begin(), s.shape.end());
   if (s.type == DataType::kFloat32) {
     c.inputs.push_back(testing::RandomArray(s.type, shape64, seed, lo, hi));
-    c.rel_tol = 1e-5;
+    testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
   } else if (s.type == DataType::kInt32) {
     c.inputs.push_back(testing::RandomArray(s.type, shape64, seed, lo, hi));
   } else {
@@ -77,7 +78,7 @@ const std::vector<std::vector<int32_t>> kAxisSets = {
 const std::vector<int32_t> kShape = {2, 3, 4, 5};
 
 TEST(Reduce, MeanMatchesLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   struct QuantCase {
     DataType type;
@@ -145,11 +146,11 @@ TEST(Reduce, MeanMatchesLiteRt) {
   dyn.type = DataType::kFloat32;
   dyn.in_q = dyn.out_q = {};
   cases.push_back(MakeCase(dyn, seed++));
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Reduce, SumMaxMinMatchLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 500;
   const QuantSpec q8{{0.05f}, {3}}, q8b{{0.3f}, {-2}}, qu8{{0.04f}, {128}},
       qu8b{{0.5f}, {10}};
@@ -165,30 +166,31 @@ TEST(Reduce, SumMaxMinMatchLiteRt) {
         cases.push_back(
             MakeCase({op, DataType::kInt32, kShape, axes, keep, {}, {}}, seed++,
                      -1000.f, 1000.f));
-        NnCase c8 = MakeCase(
+        OpTest c8 = MakeCase(
             {op, DataType::kInt8, kShape, axes, keep, q8, sum ? q8b : q8},
             seed++);
         // LiteRT 2.3's reference SUM skips the int8/int16 rescale (it adds
         // raw values); its optimized kernel rescales like Ember (int8 in
         // float, so off by at most one step; int16 exactly).
-        if (sum) c8.abs_tol = 1;
+        if (sum) testing::CompareWithDefaultKernels(c8, Tolerance::Absolute(1));
         cases.push_back(std::move(c8));
         cases.push_back(MakeCase(
             {op, DataType::kUInt8, kShape, axes, keep, qu8, sum ? qu8b : qu8},
             seed++));
-        NnCase c16 = MakeCase(
+        OpTest c16 = MakeCase(
             {op, DataType::kInt16, kShape, axes, keep, q16, sum ? q16b : q16},
             seed++);
-        if (sum) c16.abs_tol = 0;
+        if (sum)
+          testing::CompareWithDefaultKernels(c16, Tolerance::Absolute(0));
         cases.push_back(std::move(c16));
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Reduce, ProdAnyAllMatchLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 900;
   const QuantSpec qin{{0.02f}, {0}}, qout{{0.05f}, {-3}};
   const QuantSpec q16in{{0.0005f}, {0}}, q16out{{0.001f}, {0}};
@@ -206,14 +208,14 @@ TEST(Reduce, ProdAnyAllMatchLiteRt) {
           {op, DataType::kInt8, kShape, axes, keep, qin, qout}, seed++));
       // int16 values within +-1.1 (real) so the running product stays in
       // int32 range (LiteRT overflows silently beyond that).
-      NnCase c16 = MakeCase(
+      OpTest c16 = MakeCase(
           {op, DataType::kInt16, kShape, axes, keep, q16in, q16out}, seed++);
       c16.inputs[0] = testing::RandomArray(DataType::kInt16, {2, 3, 4, 5},
                                            seed++, -2200.f, 2200.f);
       cases.push_back(std::move(c16));
       for (auto bop :
            {fb::BuiltinOperator::REDUCE_ANY, fb::BuiltinOperator::REDUCE_ALL}) {
-        NnCase c = MakeCase({bop, DataType::kBool, kShape, axes, keep, {}, {}},
+        OpTest c = MakeCase({bop, DataType::kBool, kShape, axes, keep, {}, {}},
                             seed++);
         // Mostly-true input so that ALL is not always false.
         auto& data = c.inputs[0].data;
@@ -225,11 +227,11 @@ TEST(Reduce, ProdAnyAllMatchLiteRt) {
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Reduce, EdgeCasesMatchLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1300;
   const QuantSpec qa{{0.05f}, {3}}, qb{{0.02f}, {-5}};
   // (An empty axes constant is not covered: the model loader currently
@@ -254,7 +256,7 @@ TEST(Reduce, EdgeCasesMatchLiteRt) {
                             {{0.04f}, {128}},
                             {{0.03f}, {120}}},
                            seed++));
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Reduce, RejectsBadModels) {

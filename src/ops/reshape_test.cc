@@ -1,7 +1,7 @@
 // RESHAPE / SQUEEZE / EXPAND_DIMS / TRANSPOSE against LiteRT.
 #include <gtest/gtest.h>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -25,15 +25,14 @@ TEST(ShapeOps, ReshapeGrid) {
       {{2, 3, 4}, {24}},    {{2, 3, 4}, {4, -1}}, {{2, 3, 4}, {-1, 2, 3, 2}},
       {{1, 6}, {6, 1, 1}},  {{5}, {5}},           {{1}, {}},
       {{2, 0, 3}, {0, -1}}, {{3, 4}, {2, 2, 3}}};
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   int i = 0;
   for (const auto& r : grid) {
     for (auto t : kAllTypes) {
       for (int mode = 0; mode < 3;
            ++mode) {  // option / const tensor / runtime tensor
         if (mode == 0 && r.shape.empty()) continue;  // [] option is ambiguous
-        OpCase c;
+        OpModel c;
         c.In(t, r.in, QFor(t));
         fb::ReshapeOptionsT o;
         const int32_t n = static_cast<int32_t>(r.shape.size());
@@ -42,41 +41,40 @@ TEST(ShapeOps, ReshapeGrid) {
         if (mode == 2) c.InValues<int32_t>(kI32, {n}, r.shape);
         c.Out(t, {}, QFor(t));
         cases.push_back(c.Build(fb::BuiltinOperator::RESHAPE, Options(o)));
-        labels.push_back("reshape #" + std::to_string(i) + " mode " +
-                         std::to_string(mode));
+        cases.back().name =
+            "reshape #" + std::to_string(i) + " mode " + std::to_string(mode);
       }
       ++i;
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, ReshapeErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {4, 2}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESHAPE), "cannot reshape");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {-1, -1}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESHAPE), "more than one -1");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {3, 2}).Out(kI32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESHAPE), "same type");
   }
   {  // runtime shape that does not fit: error at invoke, no crash
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).InValues<int32_t>(kI32, {2}, {5, 5}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESHAPE), "cannot reshape");
   }
 }
 
 TEST(ShapeOps, SqueezeExpandDimsGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   struct S {
     std::vector<int32_t> in, dims;
   };
@@ -85,12 +83,12 @@ TEST(ShapeOps, SqueezeExpandDimsGrid) {
                         {{1, 1}, {}},         {{4}, {}}};
   for (const auto& s : squeezes) {
     for (auto t : kAllTypes) {
-      OpCase c;
+      OpModel c;
       c.In(t, s.in, QFor(t)).Out(t, {}, QFor(t));
       fb::SqueezeOptionsT o;
       o.squeeze_dims = s.dims;
       cases.push_back(c.Build(fb::BuiltinOperator::SQUEEZE, Options(o)));
-      labels.push_back("squeeze");
+      cases.back().name = "squeeze";
     }
   }
   const std::vector<int32_t> shapes[] = {{}, {3}, {2, 3}, {2, 1, 4}};
@@ -99,25 +97,25 @@ TEST(ShapeOps, SqueezeExpandDimsGrid) {
     for (int axis = -rank - 1; axis <= rank; ++axis) {
       for (auto t : {kF32, kI8, fb::TensorType::INT64}) {
         for (int mode = 0; mode < 3; ++mode) {
-          OpCase c;
+          OpModel c;
           c.In(t, s, QFor(t));
           if (mode == 0) c.Const<int32_t>(kI32, {1}, {axis});
           if (mode == 1) c.Const<int64_t>(fb::TensorType::INT64, {}, {axis});
           if (mode == 2) c.InValues<int32_t>(kI32, {1}, {axis});
           c.Out(t, {}, QFor(t));
           cases.push_back(c.Build(fb::BuiltinOperator::EXPAND_DIMS));
-          labels.push_back("expand_dims axis " + std::to_string(axis) +
-                           " mode " + std::to_string(mode));
+          cases.back().name = "expand_dims axis " + std::to_string(axis) +
+                              " mode " + std::to_string(mode);
         }
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, SqueezeExpandDimsErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {1, 3}).Out(kF32);
     fb::SqueezeOptionsT o;
     o.squeeze_dims = {1};
@@ -125,15 +123,14 @@ TEST(ShapeOps, SqueezeExpandDimsErrors) {
                      "cannot squeeze");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {1, 3}).Const<int32_t>(kI32, {1}, {3}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::EXPAND_DIMS), "out of range");
   }
 }
 
 TEST(ShapeOps, TransposeGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   struct T {
     std::vector<int32_t> in, perm;
   };
@@ -151,7 +148,7 @@ TEST(ShapeOps, TransposeGrid) {
       for (int mode = 0; mode < 2; ++mode) {
         // LiteRT's Python API cannot return an empty dynamic output.
         if (mode == 1 && g.in.size() > 1 && g.in[1] == 0) continue;
-        OpCase c;
+        OpModel c;
         c.In(t, g.in, QFor(t));
         const int32_t n = static_cast<int32_t>(g.perm.size());
         if (mode == 0)
@@ -161,28 +158,28 @@ TEST(ShapeOps, TransposeGrid) {
         c.Out(t, {}, QFor(t));
         cases.push_back(c.Build(fb::BuiltinOperator::TRANSPOSE,
                                 Options(fb::TransposeOptionsT())));
-        labels.push_back("transpose rank " + std::to_string(n) + " mode " +
-                         std::to_string(mode));
+        cases.back().name = "transpose rank " + std::to_string(n) + " mode " +
+                            std::to_string(mode);
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, TransposeErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {0, 0}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::TRANSPOSE),
                      "not a permutation");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {3}, {0, 1, 2}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::TRANSPOSE), "rank");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).InValues<int32_t>(kI32, {2}, {0, 7}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::TRANSPOSE), "out of range");
   }

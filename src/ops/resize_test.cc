@@ -2,7 +2,7 @@
 // bit-exact with BUILTIN_REF, float within 1e-5 relative.
 #include <gtest/gtest.h>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -27,15 +27,14 @@ QuantSpec Q(fb::TensorType t) {
   return {};
 }
 
-std::vector<OracleCase> Cases(fb::BuiltinOperator op,
-                              std::vector<fb::TensorType> types,
-                              std::vector<std::string>* labels) {
-  std::vector<OracleCase> cases;
+std::vector<OpTest> Cases(fb::BuiltinOperator op,
+                          std::vector<fb::TensorType> types) {
+  std::vector<OpTest> cases;
   for (const auto& g : kGeometries) {
     for (auto [align, half] : kModes) {
       for (auto t : types) {
         for (int dynamic = 0; dynamic < 2; ++dynamic) {
-          OpCase c;
+          OpModel c;
           c.In(t, g.in, Q(t));
           if (dynamic)
             c.InValues<int32_t>(kI32, {2}, {g.h, g.w});
@@ -55,11 +54,11 @@ std::vector<OracleCase> Cases(fb::BuiltinOperator op,
             o.Set(r);
           }
           cases.push_back(c.Build(op, std::move(o)));
-          labels->push_back(std::string(fb::EnumNameTensorType(t)) + " in " +
-                            ShapeString({g.in.begin(), g.in.end()}) + " -> " +
-                            std::to_string(g.h) + "x" + std::to_string(g.w) +
-                            (align ? " align" : "") + (half ? " half" : "") +
-                            (dynamic ? " dynamic" : ""));
+          cases.back().name = std::string(fb::EnumNameTensorType(t)) + " in " +
+                              ShapeName({g.in.begin(), g.in.end()}) + " -> " +
+                              std::to_string(g.h) + "x" + std::to_string(g.w) +
+                              (align ? " align" : "") + (half ? " half" : "") +
+                              (dynamic ? " dynamic" : "");
         }
       }
     }
@@ -68,49 +67,46 @@ std::vector<OracleCase> Cases(fb::BuiltinOperator op,
 }
 
 TEST(ShapeOps, ResizeBilinearIntegerBitExact) {
-  std::vector<std::string> labels;
-  auto cases =
-      Cases(fb::BuiltinOperator::RESIZE_BILINEAR, {kU8, kI8, kI16}, &labels);
-  ExpectAllMatch(cases, labels);
+  auto cases = Cases(fb::BuiltinOperator::RESIZE_BILINEAR, {kU8, kI8, kI16});
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, ResizeBilinearFloat) {
-  std::vector<std::string> labels;
-  auto cases = Cases(fb::BuiltinOperator::RESIZE_BILINEAR, {kF32}, &labels);
-  ExpectAllMatch(cases, labels, 1e-5, /*reference=*/false);
+  auto cases = Cases(fb::BuiltinOperator::RESIZE_BILINEAR, {kF32});
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/false));
 }
 
 TEST(ShapeOps, ResizeNearestNeighbor) {
-  std::vector<std::string> labels;
   auto cases = Cases(fb::BuiltinOperator::RESIZE_NEAREST_NEIGHBOR,
-                     {kF32, kU8, kI8, kI16, kI32}, &labels);
-  ExpectAllMatch(cases, labels);
+                     {kF32, kU8, kI8, kI16, kI32});
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, ResizeErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 2, 1}).Const<int32_t>(kI32, {2}, {4, 4}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESIZE_BILINEAR,
                              Options(fb::ResizeBilinearOptionsT())),
                      "4-D");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {1, 2, 2, 1}).Const<int32_t>(kI32, {3}, {4, 4, 1}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESIZE_BILINEAR,
                              Options(fb::ResizeBilinearOptionsT())),
                      "shape [2]");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {1, 2, 2, 1}).InValues<int32_t>(kI32, {2}, {0, 4}).Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESIZE_NEAREST_NEIGHBOR,
                              Options(fb::ResizeNearestNeighborOptionsT())),
                      "invalid");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kI32, {1, 2, 2, 1}).Const<int32_t>(kI32, {2}, {4, 4}).Out(kI32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RESIZE_BILINEAR,
                              Options(fb::ResizeBilinearOptionsT())),

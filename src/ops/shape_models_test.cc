@@ -11,7 +11,7 @@
 #include <memory>
 #include <set>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 #include "util/shared_models.h"
 
 namespace ember::testing {
@@ -76,8 +76,7 @@ TEST(ShapeOps, OpsFromRealModels) {
   EMBER_SKIP_WITHOUT_SHARED_MODELS();
   const auto files = ModelFiles();
   ASSERT_GE(files.size(), 7u) << "shared models are missing";
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   std::set<std::string> seen;  // identical op instances once
   uint32_t seed = 1;
   for (const auto& path : files) {
@@ -147,15 +146,18 @@ TEST(ShapeOps, OpsFromRealModels) {
         auto built = b.Build();
         const std::string key(built.begin(), built.end());
         if (!seen.insert(key).second) continue;
-        cases.push_back(OracleCase{std::move(built), std::move(data)});
-        labels.push_back(path.substr(path.rfind('/') + 1) + " " +
-                         fb::EnumNameBuiltinOperator(builtin));
+        OpTest c;
+        c.name = path.substr(path.rfind('/') + 1) + " " +
+                 fb::EnumNameBuiltinOperator(builtin);
+        c.model = std::move(built);
+        c.inputs = std::move(data);
+        cases.push_back(std::move(c));
       }
     }
   }
   ASSERT_GT(cases.size(), 20u);
   std::map<std::string, int> per_op;
-  for (const auto& l : labels) ++per_op[l.substr(l.find(' ') + 1)];
+  for (const OpTest& c : cases) ++per_op[c.name.substr(c.name.find(' ') + 1)];
   std::string summary;
   for (const auto& [name, n] : per_op)
     summary += name + ":" + std::to_string(n) + " ";
@@ -164,7 +166,7 @@ TEST(ShapeOps, OpsFromRealModels) {
   // Float RESIZE_BILINEAR runs an optimized kernel whose contracted
   // multiply-adds differ from the reference in the last bit; everything
   // else here is exact (integer outputs cannot pass with a diff below 1).
-  ExpectAllMatch(cases, labels, 1e-6);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::RelativeToMax(1e-6)));
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -22,7 +22,7 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
   int ok = 0, rejected = 0;
   for (int iter = 0; iter < 60; ++iter) {
     const std::vector<int32_t> shape = {2, 3, 4};
-    auto run = [&](OracleCase c) {
+    auto run = [&](OpTest c) {
       const auto r = RunEmber(c.model, c.inputs);
       if (r.ok)
         ++ok;
@@ -31,7 +31,7 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
       if (!r.ok) EXPECT_FALSE(r.error.empty());
     };
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -6, 6))
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -6, 6))
@@ -47,7 +47,7 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
       run(c.Build(fb::BuiltinOperator::STRIDED_SLICE, Options(o)));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 5))
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 5))
@@ -55,7 +55,7 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
       run(c.Build(fb::BuiltinOperator::SLICE));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kI8, shape)
           .InValues<int32_t>(kI32, {4}, RandomInts(rng, 4, -2, 5))
           .Out(kI8);
@@ -64,14 +64,14 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
       run(c.Build(fb::BuiltinOperator::GATHER, Options(o)));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {2, 2}, RandomInts(rng, 4, -1, 4))
           .Out(kF32);
       run(c.Build(fb::BuiltinOperator::GATHER_ND));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3, 2}, RandomInts(rng, 6, -2, 4))
           .Out(kF32);
@@ -81,35 +81,35 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
       run(c.Build(fb::BuiltinOperator::MIRROR_PAD, Options(o)));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3, 2}, RandomInts(rng, 6, -2, 4))
           .Out(kF32);
       run(c.Build(fb::BuiltinOperator::PAD));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -1, 3))
           .Out(kF32);
       run(c.Build(fb::BuiltinOperator::TILE));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -4, 4))
           .Out(kF32);
       run(c.Build(fb::BuiltinOperator::TRANSPOSE));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 24))
           .Out(kF32);
       run(c.Build(fb::BuiltinOperator::RESHAPE));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, {4, 2, 3, 1})
           .InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -1, 3))
           .InValues<int32_t>(kI32, {2, 2}, RandomInts(rng, 4, -1, 3))
@@ -118,7 +118,7 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
                             : fb::BuiltinOperator::SPACE_TO_BATCH_ND));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, {1, 3, 3, 2})
           .InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -1, 7))
           .Out(kF32);
@@ -126,14 +126,14 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
                   Options(fb::ResizeBilinearOptionsT())));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {}, RandomInts(rng, 1, -4, 4))
           .Out(kI32);
       run(c.Build(fb::BuiltinOperator::ARG_MAX));
     }
     {
-      OpCase c;
+      OpModel c;
       c.In(kF32, shape)
           .InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -2, 4))
           .InValues<int32_t>(kI32, {}, RandomInts(rng, 1, -3, 3))

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -15,8 +15,7 @@ QuantSpec Q(fb::TensorType t) {
 }
 
 TEST(ShapeOps, SliceGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   struct S {
     std::vector<int32_t> in, begin, size;
   };
@@ -35,7 +34,7 @@ TEST(ShapeOps, SliceGrid) {
       for (int mode = 0; mode < 3; ++mode) {
         if (mode == 1 && g.size[0] == 0)
           continue;  // LiteRT cannot return empty dynamic outputs
-        OpCase c;
+        OpModel c;
         c.In(t, g.in, Q(t));
         if (mode == 0)
           c.Const<int32_t>(kI32, {r}, g.begin)
@@ -51,12 +50,12 @@ TEST(ShapeOps, SliceGrid) {
                   std::vector<int64_t>(g.size.begin(), g.size.end()));
         c.Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::SLICE));
-        labels.push_back("slice " + ShapeString({g.in.begin(), g.in.end()}) +
-                         " mode " + std::to_string(mode));
+        cases.back().name = "slice " + ShapeName({g.in.begin(), g.in.end()}) +
+                            " mode " + std::to_string(mode);
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 struct Spec {
@@ -66,8 +65,8 @@ struct Spec {
   bool offset = false;
 };
 
-OracleCase StridedCase(const Spec& s, fb::TensorType t, bool dynamic) {
-  OpCase c;
+OpTest StridedCase(const Spec& s, fb::TensorType t, bool dynamic) {
+  OpModel c;
   c.In(t, s.in, Q(t));
   const int32_t n = static_cast<int32_t>(s.begin.size());
   if (dynamic) {
@@ -92,7 +91,7 @@ OracleCase StridedCase(const Spec& s, fb::TensorType t, bool dynamic) {
 
 std::string Describe(const Spec& s) {
   auto v = [](const std::vector<int32_t>& x) {
-    return ShapeString({x.begin(), x.end()});
+    return ShapeName({x.begin(), x.end()});
   };
   return "in " + v(s.in) + " b " + v(s.begin) + " e " + v(s.end) + " s " +
          v(s.strides) + " masks " + std::to_string(s.begin_mask) + "/" +
@@ -118,18 +117,17 @@ TEST(ShapeOps, StridedSliceHandPicked) {
       {{4, 6}, {1, 2}, {2, 3}, {1, 2}, 0, 0, 0, 0, 0, true},
       {{4, 6}, {-3, 1}, {2, 4}, {1, 1}, 0, 0, 0, 0, 0, true},
   };
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   for (const auto& s : specs) {
     for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64,
                    fb::TensorType::BOOL}) {
       cases.push_back(StridedCase(s, t, false));
-      labels.push_back(Describe(s) + " " + fb::EnumNameTensorType(t));
+      cases.back().name = Describe(s) + " " + fb::EnumNameTensorType(t);
     }
     cases.push_back(StridedCase(s, kF32, true));
-    labels.push_back(Describe(s) + " dynamic");
+    cases.back().name = Describe(s) + " dynamic";
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, StridedSliceRandomGrid) {
@@ -137,8 +135,7 @@ TEST(ShapeOps, StridedSliceRandomGrid) {
   auto uni = [&](int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
   };
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> shapes[] = {
       {7}, {4, 5}, {3, 4, 5}, {2, 3, 4, 3}, {2, 2, 3, 2, 3}};
   while (cases.size() < 400) {
@@ -190,20 +187,20 @@ TEST(ShapeOps, StridedSliceRandomGrid) {
       if (uni(0, 3) == 0) s.end_mask |= bit;
     }
     const auto t = uni(0, 2) == 0 ? kI8 : kF32;
-    OracleCase c = StridedCase(s, t, uni(0, 4) == 0);
+    OpTest c = StridedCase(s, t, uni(0, 4) == 0);
     // LiteRT's Python API cannot return empty outputs: keep non-empty ones.
     const auto ours = RunEmber(c.model, c.inputs);
     ASSERT_TRUE(ours.ok) << Describe(s) << ": " << ours.error;
     if (ours.outputs[0].data.empty()) continue;
     cases.push_back(std::move(c));
-    labels.push_back(Describe(s));
+    cases.back().name = Describe(s);
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, SliceErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {3, 4})
         .Const<int32_t>(kI32, {2}, {2, 0})
         .Const<int32_t>(kI32, {2}, {2, 1})
@@ -211,7 +208,7 @@ TEST(ShapeOps, SliceErrors) {
     ExpectEmberError(c.Build(fb::BuiltinOperator::SLICE), "outside");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {3, 4})
         .InValues<int32_t>(kI32, {2}, {0, -1})
         .InValues<int32_t>(kI32, {2}, {1, 1})

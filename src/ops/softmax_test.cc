@@ -1,11 +1,12 @@
 // SOFTMAX / LOG_SOFTMAX against LiteRT.
-#include "ops/nn_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember {
 namespace {
 
-using testing::NnCase;
+using testing::OpTest;
 using testing::QuantSpec;
+using testing::Tolerance;
 
 std::vector<uint8_t> SoftmaxModel(fb::BuiltinOperator op, DataType in_t,
                                   DataType out_t, std::vector<int32_t> shape,
@@ -38,35 +39,35 @@ const std::vector<std::vector<int32_t>> kShapes = {
     {2, 10}, {1, 3, 4, 7}, {5}, {2, 1001}, {4, 1}};
 
 TEST(Softmax, FloatMatchesLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 1;
   for (const auto& shape : kShapes) {
     for (float beta : {1.0f, 0.5f, 2.5f}) {
-      NnCase c;
+      OpTest c;
       c.name = "float " + ShapeStr(shape) + " beta=" + std::to_string(beta);
       c.model = SoftmaxModel(fb::BuiltinOperator::SOFTMAX, DataType::kFloat32,
                              DataType::kFloat32, shape, beta, {}, {});
       c.inputs = {testing::RandomArray(
           DataType::kFloat32, std::vector<int64_t>(shape.begin(), shape.end()),
           seed++, -6.f, 6.f)};
-      c.rel_tol = 1e-5;
+      testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
       cases.push_back(std::move(c));
     }
-    NnCase c;
+    OpTest c;
     c.name = "log float " + ShapeStr(shape);
     c.model = SoftmaxModel(fb::BuiltinOperator::LOG_SOFTMAX, DataType::kFloat32,
                            DataType::kFloat32, shape, 1.f, {}, {});
     c.inputs = {testing::RandomArray(
         DataType::kFloat32, std::vector<int64_t>(shape.begin(), shape.end()),
         seed++, -6.f, 6.f)};
-    c.rel_tol = 1e-5;
+    testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
     cases.push_back(std::move(c));
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Softmax, QuantizedMatchesLiteRtBitExact) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 100;
   struct Combo {
     DataType in, out;
@@ -88,7 +89,7 @@ TEST(Softmax, QuantizedMatchesLiteRtBitExact) {
           continue;
         for (float beta : {1.0f, 0.7f}) {
           const int zp = combo.in == DataType::kInt8 ? -5 : 130;
-          NnCase c;
+          OpTest c;
           c.name = std::string(DataTypeName(combo.in)) + "->" +
                    DataTypeName(combo.out) + " " + ShapeStr(shape) +
                    " scale=" + std::to_string(scale) +
@@ -108,7 +109,7 @@ TEST(Softmax, QuantizedMatchesLiteRtBitExact) {
   for (const auto& shape : kShapes) {
     for (float scale : {0.001f, 10.f / 32768, 0.0002f, 0.01f}) {
       for (float beta : {1.0f, 0.6f}) {
-        NnCase c;
+        OpTest c;
         c.name = "int16 " + ShapeStr(shape) +
                  " scale=" + std::to_string(scale) +
                  " beta=" + std::to_string(beta);
@@ -122,18 +123,18 @@ TEST(Softmax, QuantizedMatchesLiteRtBitExact) {
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Softmax, LogSoftmaxQuantizedMatchesLiteRtBitExact) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   uint32_t seed = 700;
   for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
     const int out_zp = t == DataType::kInt8 ? 127 : 255;
     const int in_zp = t == DataType::kInt8 ? 4 : 120;
     for (const auto& shape : kShapes) {
       for (float scale : {0.1f, 0.05f, 0.5f, 1.f / 16, 0.01f}) {
-        NnCase c;
+        OpTest c;
         c.name = std::string("log ") + DataTypeName(t) + " " + ShapeStr(shape) +
                  " scale=" + std::to_string(scale);
         c.model =
@@ -145,12 +146,12 @@ TEST(Softmax, LogSoftmaxQuantizedMatchesLiteRtBitExact) {
       }
     }
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 // Chains of element-wise nn ops let the planner run them in place.
 TEST(Softmax, InPlaceChainsMatchLiteRt) {
-  std::vector<NnCase> cases;
+  std::vector<OpTest> cases;
   {
     testing::ModelBuilder b;
     const int x = b.AddTensor(testing::kF32, {3, 7}, "x");
@@ -161,22 +162,21 @@ TEST(Softmax, InPlaceChainsMatchLiteRt) {
     const int y = b.AddTensor(testing::kF32, {3, 7}, "y");
     fb::SoftmaxOptionsT so;
     so.beta = 1.5f;
-    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {t1}, testing::MakeOptions(so));
+    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {t1}, testing::Options(so));
     b.AddOp(fb::BuiltinOperator::LOG_SOFTMAX, {t1}, {t2},
-            testing::MakeOptions(fb::LogSoftmaxOptionsT()));
+            testing::Options(fb::LogSoftmaxOptionsT()));
     b.AddOp(fb::BuiltinOperator::L2_NORMALIZATION, {t2}, {t3},
-            testing::MakeOptions(fb::L2NormOptionsT()));
+            testing::Options(fb::L2NormOptionsT()));
     fb::CumsumOptionsT co;
     co.exclusive = true;
-    b.AddOp(fb::BuiltinOperator::CUMSUM, {t3, axis}, {y},
-            testing::MakeOptions(co));
+    b.AddOp(fb::BuiltinOperator::CUMSUM, {t3, axis}, {y}, testing::Options(co));
     b.SetInputs({x});
     b.SetOutputs({y});
-    NnCase c;
+    OpTest c;
     c.name = "float chain";
     c.model = b.Build();
     c.inputs = {testing::RandomArray(DataType::kFloat32, {3, 7}, 5, -3.f, 3.f)};
-    c.rel_tol = 1e-5;
+    testing::CompareWithDefaultKernels(c, Tolerance::RelativeToMax(1e-5));
     cases.push_back(std::move(c));
   }
   {
@@ -189,20 +189,20 @@ TEST(Softmax, InPlaceChainsMatchLiteRt) {
     const int y = b.AddTensor(testing::kI8, {4, 9}, "y", {{1.f / 128}, {0}});
     fb::SoftmaxOptionsT so;
     so.beta = 1.0f;
-    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {t1}, testing::MakeOptions(so));
+    b.AddOp(fb::BuiltinOperator::SOFTMAX, {x}, {t1}, testing::Options(so));
     b.AddOp(fb::BuiltinOperator::LOG_SOFTMAX, {t1}, {t2},
-            testing::MakeOptions(fb::LogSoftmaxOptionsT()));
+            testing::Options(fb::LogSoftmaxOptionsT()));
     b.AddOp(fb::BuiltinOperator::L2_NORMALIZATION, {t2}, {y},
-            testing::MakeOptions(fb::L2NormOptionsT()));
+            testing::Options(fb::L2NormOptionsT()));
     b.SetInputs({x});
     b.SetOutputs({y});
-    NnCase c;
+    OpTest c;
     c.name = "int8 chain";
     c.model = b.Build();
     c.inputs = {testing::RandomArray(DataType::kInt8, {4, 9}, 6, 0, 0)};
     cases.push_back(std::move(c));
   }
-  testing::RunAndCompare(cases);
+  testing::ExpectMatchesLiteRt(cases);
 }
 
 TEST(Softmax, RejectsBadModels) {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
@@ -17,8 +17,7 @@ QuantSpec Q(fb::TensorType t, float scale = 0.5f, int64_t zp = 0) {
 }
 
 TEST(ShapeOps, SplitGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> shapes[] = {{6}, {4, 6}, {2, 6, 4}, {2, 2, 3, 4}};
   for (const auto& s : shapes) {
     const int rank = static_cast<int>(s.size());
@@ -28,7 +27,7 @@ TEST(ShapeOps, SplitGrid) {
         if (dim % n) continue;
         for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64}) {
           for (int mode = 0; mode < 2; ++mode) {
-            OpCase c;
+            OpModel c;
             if (mode == 0)
               c.Const<int32_t>(kI32, {}, {axis});
             else
@@ -38,9 +37,9 @@ TEST(ShapeOps, SplitGrid) {
             fb::SplitOptionsT o;
             o.num_splits = n;
             cases.push_back(c.Build(fb::BuiltinOperator::SPLIT, Options(o)));
-            labels.push_back("split axis " + std::to_string(axis) + " n " +
-                             std::to_string(n) + " mode " +
-                             std::to_string(mode));
+            cases.back().name = "split axis " + std::to_string(axis) + " n " +
+                                std::to_string(n) + " mode " +
+                                std::to_string(mode);
           }
         }
       }
@@ -49,7 +48,7 @@ TEST(ShapeOps, SplitGrid) {
                                              ? std::vector<int32_t>{1, -1, 0, 2}
                                              : std::vector<int32_t>{dim - 1, 1};
       for (auto t : {kF32, kI8, kI32, fb::TensorType::INT64}) {
-        OpCase c;
+        OpModel c;
         c.In(t, s, Q(t));
         const int32_t n = static_cast<int32_t>(sizes.size());
         c.Const<int32_t>(kI32, {n}, sizes).Const<int32_t>(kI32, {1}, {axis});
@@ -57,16 +56,16 @@ TEST(ShapeOps, SplitGrid) {
         fb::SplitVOptionsT o;
         o.num_splits = n;
         cases.push_back(c.Build(fb::BuiltinOperator::SPLIT_V, Options(o)));
-        labels.push_back("split_v axis " + std::to_string(axis));
+        cases.back().name = "split_v axis " + std::to_string(axis);
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, SplitErrors) {
   {
-    OpCase c;
+    OpModel c;
     c.Const<int32_t>(kI32, {}, {1}).In(kF32, {2, 5}).Out(kF32).Out(kF32);
     fb::SplitOptionsT o;
     o.num_splits = 2;
@@ -74,7 +73,7 @@ TEST(ShapeOps, SplitErrors) {
                      "equal parts");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 5})
         .Const<int32_t>(kI32, {2}, {2, 2})
         .Const<int32_t>(kI32, {}, {1})
@@ -86,7 +85,7 @@ TEST(ShapeOps, SplitErrors) {
                      "sum to");
   }
   {
-    OpCase c;
+    OpModel c;
     c.In(kF32, {2, 3}).Out(kF32).Out(kF32);
     fb::UnpackOptionsT o;
     o.num = 2;

@@ -2,20 +2,19 @@
 // reshape-like ops alias their input correctly inside a larger graph.
 #include <gtest/gtest.h>
 
-#include "ops/shape_test_util.h"
+#include "util/op_test_harness.h"
 
 namespace ember::testing {
 namespace {
 
 TEST(ShapeOps, TopKGrid) {
-  std::vector<OracleCase> cases;
-  std::vector<std::string> labels;
+  std::vector<OpTest> cases;
   const std::vector<int32_t> shapes[] = {{6}, {3, 8}, {2, 3, 5}};
   for (const auto& s : shapes) {
     for (int32_t k : {1, 3, s.back()}) {
       for (auto t : {kF32, kI8, kU8, kI32, fb::TensorType::INT64}) {
         for (int mode = 0; mode < 2; ++mode) {
-          OpCase c;
+          OpModel c;
           if (t == kF32)
             c.In(t, s);
           else
@@ -26,17 +25,18 @@ TEST(ShapeOps, TopKGrid) {
             c.InValues<int32_t>(kI32, {}, {k});
           c.Out(t).Out(kI32);
           cases.push_back(c.Build(fb::BuiltinOperator::TOPK_V2));
-          labels.push_back("topk " + ShapeString({s.begin(), s.end()}) + " k " +
-                           std::to_string(k) + " " + fb::EnumNameTensorType(t));
+          cases.back().name = "topk " + ShapeName({s.begin(), s.end()}) +
+                              " k " + std::to_string(k) + " " +
+                              fb::EnumNameTensorType(t);
         }
       }
     }
   }
-  ExpectAllMatch(cases, labels);
+  ExpectMatchesLiteRt(Compared(cases, Tolerance::BitExact()));
 }
 
 TEST(ShapeOps, TopKErrors) {
-  OpCase c;
+  OpModel c;
   c.In(kF32, {2, 3}).InValues<int32_t>(kI32, {}, {4}).Out(kF32).Out(kI32);
   ExpectEmberError(c.Build(fb::BuiltinOperator::TOPK_V2), "outside");
 }
@@ -64,8 +64,12 @@ TEST(ShapeOps, ReshapeAliasChain) {
   b.AddOp(fb::BuiltinOperator::ADD, {e, one}, {y}, Options(fb::AddOptionsT()));
   b.SetInputs({x});
   b.SetOutputs({y});
-  OracleCase oc{b.Build(), {RandomArray(DataType::kFloat32, {2, 1, 6}, 5)}};
-  ExpectAllMatch({oc}, {"alias chain"});
+  OpTest chain;
+  chain.name = "alias chain";
+  chain.model = b.Build();
+  chain.inputs = {RandomArray(DataType::kFloat32, {2, 1, 6}, 5)};
+  chain.tolerance = Tolerance::BitExact();
+  ExpectMatchesLiteRt({chain});
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The one harness for op tests: a test describes single-op models (built
-// here or with ModelBuilder), and ExpectMatchesLiteRt runs every case in
+// here with MakeCase or OpModel) or small chains of ops (built with
+// ModelBuilder), and ExpectMatchesLiteRt runs every case in
 // LiteRT (the oracle, all cases in one process) and in Ember twice, with
 // the reference kernels forced and with the optimized kernels it picks,
 // and compares both against the oracle: integers bit-exact, floats within
@@ -28,6 +29,10 @@ struct Tolerance {
     kRelativeToMax,  // max |diff| <= value * max(1, max |oracle|)
     kPerElement,     // each |diff| <= value * max(1, |oracle element|)
     kAbsolute,       // max |diff| <= value
+    // Identical bytes: for ops that only move data (reshape, gather, pad,
+    // ...), where even -0.0 for 0.0 or another NaN payload is a bug that
+    // an element comparison would let through.
+    kBitExact,
   };
   Kind kind = Kind::kExact;
   double value = 0.0;
@@ -36,6 +41,7 @@ struct Tolerance {
   static Tolerance RelativeToMax(double v) { return {Kind::kRelativeToMax, v}; }
   static Tolerance PerElement(double v) { return {Kind::kPerElement, v}; }
   static Tolerance Absolute(double v) { return {Kind::kAbsolute, v}; }
+  static Tolerance BitExact() { return {Kind::kBitExact, 0.0}; }
 };
 
 // One single-op case.
@@ -65,6 +71,14 @@ std::vector<OpTest> Compared(std::vector<OpTest> cases, Tolerance tolerance,
 // The same cases, compared against LiteRT's default kernels (for ops its
 // reference resolver lacks), each with its own tolerance.
 std::vector<OpTest> OnLiteRtDefaultKernels(std::vector<OpTest> cases);
+
+// One case compared against LiteRT's default (optimized) kernels within
+// `tolerance`: float paths where LiteRT's reference and optimized kernels
+// round differently, so neither is the one right answer.
+inline void CompareWithDefaultKernels(OpTest& c, Tolerance tolerance) {
+  c.tolerance = tolerance;
+  c.litert_reference = false;
+}
 
 // Empty string when `ours` matches `oracle` within `tolerance`; else a
 // description of the difference.
@@ -133,6 +147,63 @@ OpTest MakeCase(std::string name, fb::BuiltinOperator op,
                 std::vector<Operand> ins, std::vector<OutSpec> outs,
                 fb::BuiltinOptionsUnion options = {}, int version = 1,
                 double tol = 0);
+
+// ---- one-op models with any operand layout ----
+
+// A one-op model under construction, for ops whose operands MakeCase cannot
+// describe (several outputs, absent optional inputs, explicit output shapes,
+// index inputs given as values): runtime inputs (random or given), constants
+// and outputs are added in operand order, then Build makes the case.
+// Random inputs are seeded by their position, so a case is the same on
+// every run.
+class OpModel {
+ public:
+  // A runtime input filled with seeded random values (see RandomArray);
+  // floats default to [-10, 10].
+  OpModel& In(fb::TensorType type, std::vector<int32_t> shape, QuantSpec q = {},
+              float lo = 0.0f, float hi = 0.0f);
+  // A runtime input with the given data.
+  OpModel& InData(fb::TensorType type, std::vector<int32_t> shape, NpyArray a,
+                  QuantSpec q = {});
+  template <typename T>
+  OpModel& InValues(fb::TensorType type, std::vector<int32_t> shape,
+                    const std::vector<T>& values, QuantSpec q = {}) {
+    std::vector<int64_t> s(shape.begin(), shape.end());
+    return InData(type, std::move(shape),
+                  MakeArray(ToDataType(type), s, values), q);
+  }
+  // A constant input.
+  template <typename T>
+  OpModel& Const(fb::TensorType type, std::vector<int32_t> shape,
+                 const std::vector<T>& values, QuantSpec q = {}) {
+    op_inputs_.push_back(
+        b_.AddConstant<T>(type, std::move(shape), values, "", q));
+    return *this;
+  }
+  // A constant with seeded random contents.
+  OpModel& ConstRandom(fb::TensorType type, std::vector<int32_t> shape,
+                       QuantSpec q = {});
+  // An omitted optional input.
+  OpModel& Absent() {
+    op_inputs_.push_back(-1);
+    return *this;
+  }
+  // An output; an empty shape leaves it to the runtimes to infer.
+  OpModel& Out(fb::TensorType type, std::vector<int32_t> shape = {},
+               QuantSpec q = {});
+  ModelBuilder& builder() { return b_; }
+  const std::vector<int32_t>& op_inputs() const { return op_inputs_; }
+
+  // The case (unnamed, exact against LiteRT's reference kernels).
+  OpTest Build(fb::BuiltinOperator op, fb::BuiltinOptionsUnion options = {},
+               int version = 1);
+
+ private:
+  ModelBuilder b_;
+  std::vector<int32_t> io_inputs_, op_inputs_, op_outputs_;
+  std::vector<NpyArray> data_;
+  uint32_t seed_ = 0;
+};
 
 // ---- random data and quantization ----
 
