@@ -22,5 +22,6 @@ struct RegisteredCommand {
 RegisteredCommand AddConvertCommand(CLI::App& app);   // tools/convert.cc
 RegisteredCommand AddQuantizeCommand(CLI::App& app);  // tools/quantize.cc
 RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
+RegisteredCommand AddMetadataCommand(CLI::App& app);  // tools/metadata.cc
 
 }  // namespace ember::cli
