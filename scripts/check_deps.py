@@ -45,7 +45,11 @@ IMPORT_TO_PYPI = {
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
                 "make_dataset", "evaluate", "train", "oracle_helpers"}
 # Scripts whose imports are only for manual benchmarking, not CI or the tests.
-NOT_CI = {"bench/quant_compare.py"}
+NOT_CI = {"bench/quant_compare.py",
+          # run by hand in their own venvs (their docstrings say how): the
+          # official metadata writer and MediaPipe pin protobuf/numpy apart
+          "tests/metadata/make_official_fixture.py",
+          "tests/metadata/check_with_mediapipe.py"}
 
 
 def listed_debian():
