@@ -37,8 +37,7 @@ bool ConvertOnnx(const std::string& path, const ConvertOptions& options,
 
 // Reads and verifies a .tflite file (the runtime's loader checks) and
 // unpacks it.
-bool LoadTflite(const std::string& path, fb::ModelT* model,
-                Diagnostics* diag);
+bool LoadTflite(const std::string& path, fb::ModelT* model, Diagnostics* diag);
 
 // The associated files packed after the model flatbuffer (TFLite Metadata,
 // src/metadata): tools that rewrite a model pass them to WriteTflite so
