@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
 
   const RegisteredCommand registered[] = {
       AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app),
-      AddMetadataCommand(app)};
+      AddMetadataCommand(app), AddTaskCommand(app)};
 
   try {
     app.parse(argc, argv);

@@ -225,18 +225,24 @@ int Write(const MetadataArgs& a) {
   metadata::TaskMetadataOptions options;
   if (a.task.empty())
     return Fail(kExitUsage,
-                "-o needs --task (image_classifier or object_detector)");
+                "-o needs --task (image_classifier, object_detector, "
+                "face_detector or image_segmenter)");
   if (!metadata::ParseTaskKind(a.task, &options.task))
     return Fail(
         kExitUsage,
-        "--task '%s' is not supported (image_classifier, object_detector)",
+        "--task '%s' is not supported (image_classifier, object_detector, "
+        "face_detector, image_segmenter)",
         a.task.c_str());
-  if (a.labels.empty())
+  const bool needs_labels =
+      options.task == metadata::TaskKind::kImageClassifier ||
+      options.task == metadata::TaskKind::kObjectDetector;
+  if (a.labels.empty() && needs_labels)
     return Fail(kExitUsage, "--task %s needs --labels FILE", a.task.c_str());
   std::vector<uint8_t> model_bytes;
   std::string error;
   if (!metadata::ReadWholeFile(a.model, &model_bytes, &error) ||
-      !metadata::ReadWholeFile(a.labels, &options.labels, &error))
+      (!a.labels.empty() &&
+       !metadata::ReadWholeFile(a.labels, &options.labels, &error)))
     return Fail(kExitError, "%s", error.c_str());
   const size_t slash = a.labels.find_last_of('/');
   options.labels_name =
@@ -282,7 +288,9 @@ RegisteredCommand AddMetadataCommand(CLI::App& app) {
   cmd->add_option(
       "--output,-o", args->output,
       "Write MODEL with new metadata to OUT (needs --task, --labels)");
-  cmd->add_option("--task", args->task, "image_classifier or object_detector");
+  cmd->add_option("--task", args->task,
+                  "image_classifier, object_detector, face_detector or "
+                  "image_segmenter");
   cmd->add_option("--labels", args->labels, "Label file, one label per line");
   cmd->add_option("--mean", args->mean,
                   "Input normalization mean (1 or per channel)")

@@ -119,6 +119,10 @@ bool ParseTaskKind(const std::string& name, TaskKind* kind) {
     *kind = TaskKind::kImageClassifier;
   } else if (name == "object_detector") {
     *kind = TaskKind::kObjectDetector;
+  } else if (name == "face_detector") {
+    *kind = TaskKind::kFaceDetector;
+  } else if (name == "image_segmenter") {
+    *kind = TaskKind::kImageSegmenter;
   } else {
     return false;
   }
@@ -152,7 +156,9 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
              " inputs; an image task needs exactly one image input";
     return false;
   }
-  if (o.labels.empty()) {
+  const bool needs_labels = o.task == TaskKind::kImageClassifier ||
+                            o.task == TaskKind::kObjectDetector;
+  if (o.labels.empty() && needs_labels) {
     *error = "the label file is empty (--labels: one label per line)";
     return false;
   }
@@ -188,6 +194,22 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
         LabelFile(o.labels_name, fb::AssociatedFileType::TENSOR_AXIS_LABELS));
     AddThreshold(scores.get(), o.score_threshold);
     sub->output_tensor_metadata.push_back(std::move(scores));
+  } else if (o.task == TaskKind::kFaceDetector ||
+             o.task == TaskKind::kImageSegmenter) {
+    const bool faces = o.task == TaskKind::kFaceDetector;
+    md.name = faces ? "FaceDetector" : "ImageSegmenter";
+    md.description = faces ? "Finds faces: boxes and keypoints per anchor."
+                           : "Gives each pixel a class confidence.";
+    for (size_t i = 0; i < sg.outputs.size(); ++i) {
+      const ember::fb::TensorT* out = tensor(sg.outputs[i]);
+      TensorMd t = FeatureTensor(
+          out ? out->name : "output",
+          faces ? "Raw anchor predictions." : "Per-pixel confidences.");
+      if (i == 0 && !o.labels.empty() && !faces)
+        t->associated_files.push_back(LabelFile(
+            o.labels_name, fb::AssociatedFileType::TENSOR_AXIS_LABELS));
+      sub->output_tensor_metadata.push_back(std::move(t));
+    }
   } else {
     md.name = "ObjectDetector";
     md.description = "Finds objects in the image and their bounding boxes.";
@@ -238,7 +260,8 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
   md.subgraph_metadata.push_back(std::move(sub));
   md.min_parser_version = MinParserVersion(md);
   bundle->files.clear();
-  bundle->files.push_back(PackedFile{o.labels_name, o.labels});
+  if (!AssociatedFileNames(md).empty())
+    bundle->files.push_back(PackedFile{o.labels_name, o.labels});
   return true;
 }
 

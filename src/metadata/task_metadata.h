@@ -11,9 +11,18 @@
 
 namespace ember::metadata {
 
-enum class TaskKind { kImageClassifier, kObjectDetector };
+enum class TaskKind {
+  kImageClassifier,
+  kObjectDetector,
+  // Models whose outputs the task decodes itself (BlazeFace's anchors, a
+  // segmentation mask): the image input's normalization, generic output
+  // descriptions, labels optional. What MediaPipe Tasks needs to run them.
+  kFaceDetector,
+  kImageSegmenter,
+};
 
-// "image_classifier" / "object_detector"; false for anything else.
+// "image_classifier" / "object_detector" / "face_detector" /
+// "image_segmenter"; false for anything else.
 bool ParseTaskKind(const std::string& name, TaskKind* kind);
 
 struct TaskMetadataOptions {
@@ -29,8 +38,9 @@ struct TaskMetadataOptions {
 // The metadata and packed label file for the model in `model_file`,
 // checked against its tensors: one [1,H,W,C] image input (C 1 or 3); for a
 // classifier one output whose last axis has one entry per label, for a
-// detector the four outputs of TFLite_Detection_PostProcess. An error names
-// the tensor or option that does not fit.
+// detector the four outputs of TFLite_Detection_PostProcess (both need
+// labels; the face detector and segmenter do not). An error names the
+// tensor or option that does not fit.
 bool BuildTaskMetadata(std::span<const uint8_t> model_file,
                        const TaskMetadataOptions& options,
                        ModelMetadataBundle* bundle, std::string* error);

@@ -8,7 +8,8 @@
 //                    person.bmp (centre) and not the ceiling (corners);
 //   KeywordSpotter   micro_speech: "yes" and "no" in the 1 s clips,
 //                    silence in the silent clip.
-// Models missing from the directory are skipped (GTEST_SKIP), named.
+// Models missing from the directory are skipped (GTEST_SKIP), named, or
+// fail with EMBER_REQUIRE_SHARED_MODELS=1 (scripts/ci_extra.sh).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -34,8 +35,14 @@ std::string Shared(const std::string& rel) {
   return root + "/" + rel;
 }
 
-#define REQUIRE_FILE(path) \
-  if (!fs::exists(path)) GTEST_SKIP() << "missing " << path
+// Missing models skip, unless EMBER_REQUIRE_SHARED_MODELS=1 (CI) makes
+// that a failure.
+#define REQUIRE_FILE(path)                          \
+  if (!fs::exists(path)) {                          \
+    if (std::getenv("EMBER_REQUIRE_SHARED_MODELS")) \
+      FAIL() << "missing " << path;                 \
+    GTEST_SKIP() << "missing " << path;             \
+  }
 
 processing::Image Load(const std::string& rel) {
   processing::Image im;

@@ -373,6 +373,40 @@ TEST(ImageClassifier, ReadsLabelsAndNormalizationFromMetadata) {
   fs::remove(path);
 }
 
+// `ember metadata --task image_segmenter / face_detector`: the input's
+// normalization without labels (what MediaPipe needs for BlazeFace and the
+// selfie model); the task reads it back.
+TEST(ImageClassifier, NormalizationOnlyMetadataKinds) {
+  const std::vector<uint8_t> model = ChannelMeanModel();
+  for (const char* kind : {"image_segmenter", "face_detector"}) {
+    metadata::TaskMetadataOptions mo;
+    ASSERT_TRUE(metadata::ParseTaskKind(kind, &mo.task));
+    mo.mean = {100.0f};
+    mo.std = {50.0f};
+    metadata::ModelMetadataBundle bundle;
+    std::vector<uint8_t> with;
+    std::string error;
+    ASSERT_TRUE(metadata::BuildTaskMetadata(model, mo, &bundle, &error))
+        << error;
+    EXPECT_TRUE(bundle.files.empty());
+    ASSERT_TRUE(metadata::WriteModelMetadata(model, bundle, &with, &error))
+        << error;
+    const std::string path = TempPath(std::string(kind) + ".tflite");
+    WriteBytes(path, with);
+    ImageClassifierOptions o;
+    o.base_options.model_asset_path = path;
+    std::unique_ptr<ImageClassifier> c;
+    ASSERT_TRUE(ImageClassifier::CreateFromOptions(o, &c, &error)) << error;
+    ClassificationResult r;
+    ASSERT_TRUE(c->Classify(Solid(8, 8, 200, 100, 0), &r, &error)) << error;
+    const auto& cats = r.classifications[0].categories;
+    EXPECT_NEAR(cats[0].score, 2.0f, 1e-6);  // (200 - 100) / 50
+    EXPECT_NEAR(cats[2].score, -2.0f, 1e-6);
+    EXPECT_EQ(cats[0].category_name, "");  // no labels anywhere
+    fs::remove(path);
+  }
+}
+
 TEST(ImageClassifier, MissingModelAndBadOptions) {
   ImageClassifierOptions o;
   std::unique_ptr<ImageClassifier> c;
