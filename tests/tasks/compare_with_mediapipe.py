@@ -53,8 +53,9 @@ def write_png(path, pixels):
 
 
 def read_png_gray(path):
-    return np.asarray(mp.Image.create_from_file(str(path)).numpy_view()).reshape(
-        mp.Image.create_from_file(str(path)).height, -1)
+    """The first channel (MediaPipe may load a gray PNG as RGB)."""
+    pixels = np.asarray(mp.Image.create_from_file(str(path)).numpy_view())
+    return pixels[..., 0] if pixels.ndim == 3 else pixels
 
 
 def tflm_person(models, scale):
