@@ -6,7 +6,9 @@
 
 namespace ember::processing {
 
-Image ResizeBilinear(const Image& src, int width, int height) {
+Image ResizeBilinear(const Image& src, int width, int height,
+                     Sampling sampling) {
+  const float offset = sampling == Sampling::kHalfPixel ? 0.5f : 0.0f;
   Image out(width, height, src.channels);
   if (src.empty() || width <= 0 || height <= 0) return out;
   const float sx = static_cast<float>(src.width) / width;
@@ -15,7 +17,7 @@ Image ResizeBilinear(const Image& src, int width, int height) {
   std::vector<int> x0s(width), x1s(width);
   std::vector<float> fxs(width);
   for (int x = 0; x < width; ++x) {
-    const float fx = std::max(0.0f, (x + 0.5f) * sx - 0.5f);
+    const float fx = std::max(0.0f, (x + offset) * sx - offset);
     const int x0 = std::min(static_cast<int>(fx), src.width - 1);
     x0s[x] = x0;
     x1s[x] = std::min(x0 + 1, src.width - 1);
@@ -23,7 +25,7 @@ Image ResizeBilinear(const Image& src, int width, int height) {
   }
   const int c = src.channels;
   for (int y = 0; y < height; ++y) {
-    const float fy = std::max(0.0f, (y + 0.5f) * sy - 0.5f);
+    const float fy = std::max(0.0f, (y + offset) * sy - offset);
     const int y0 = std::min(static_cast<int>(fy), src.height - 1);
     const int y1 = std::min(y0 + 1, src.height - 1);
     const float wy = fy - y0;
@@ -121,7 +123,7 @@ void LetterboxPlacement::ToSource(float* x, float* y, int src_width,
 }
 
 Image Letterbox(const Image& src, int width, int height, uint8_t fill,
-                LetterboxPlacement* placement) {
+                LetterboxPlacement* placement, Sampling sampling) {
   const float scale = std::min(static_cast<float>(width) / src.width,
                                static_cast<float>(height) / src.height);
   const int w =
@@ -130,7 +132,7 @@ Image Letterbox(const Image& src, int width, int height, uint8_t fill,
       std::clamp(static_cast<int>(std::lround(src.height * scale)), 1, height);
   const int pad_x = (width - w) / 2;
   const int pad_y = (height - h) / 2;
-  const Image resized = ResizeBilinear(src, w, h);
+  const Image resized = ResizeBilinear(src, w, h, sampling);
   Image out(width, height, src.channels);
   std::fill(out.pixels.begin(), out.pixels.end(), fill);
   for (int r = 0; r < h; ++r)

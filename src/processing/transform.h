@@ -11,10 +11,20 @@
 
 namespace ember::processing {
 
-// Bilinear resize with half-pixel centres (each output pixel samples the
-// input at ((x + 0.5) * in / out - 0.5), edges clamped), as
-// TensorFlow's resize with half_pixel_centers and OpenCV's INTER_LINEAR.
-Image ResizeBilinear(const Image& src, int width, int height);
+// Where output pixel x samples the input in a bilinear resize.
+enum class Sampling {
+  // (x + 0.5) * in / out - 0.5: TensorFlow's resize with
+  // half_pixel_centers, OpenCV's resize with INTER_LINEAR.
+  kHalfPixel,
+  // x * in / out: an affine warp of pixel corners, as MediaPipe's
+  // ImageToTensor does (cv::warpAffine); the task library uses it so that
+  // its inputs, hence its results, match MediaPipe Tasks'.
+  kCorner,
+};
+
+// Bilinear resize, edges clamped.
+Image ResizeBilinear(const Image& src, int width, int height,
+                     Sampling sampling = Sampling::kHalfPixel);
 
 // The rectangle [x, x + width) x [y, y + height), which must lie inside
 // `src`; false (with `error`) otherwise.
@@ -44,7 +54,8 @@ struct LetterboxPlacement {
 // Resizes `src` to fit inside width x height keeping its aspect ratio,
 // centred, the border filled with `fill` (each channel).
 Image Letterbox(const Image& src, int width, int height, uint8_t fill,
-                LetterboxPlacement* placement);
+                LetterboxPlacement* placement,
+                Sampling sampling = Sampling::kHalfPixel);
 
 // How pixels become tensor values.
 struct InputNormalization {

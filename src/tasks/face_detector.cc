@@ -96,14 +96,14 @@ bool FaceDetector::Detect(const processing::Image& image,
     place.ToSource(&x1, &y1, image.width, image.height);
     FaceDetection out;
     out.score = f.score;
-    const int px0 = static_cast<int>(std::lround(x0 * image.width));
-    const int py0 = static_cast<int>(std::lround(y0 * image.height));
-    out.bounding_box.origin_x = px0;
-    out.bounding_box.origin_y = py0;
+    // Pixels as MediaPipe gives them: origin and size each rounded.
+    out.bounding_box.origin_x = static_cast<int>(std::lround(x0 * image.width));
+    out.bounding_box.origin_y =
+        static_cast<int>(std::lround(y0 * image.height));
     out.bounding_box.width =
-        static_cast<int>(std::lround(x1 * image.width)) - px0;
+        static_cast<int>(std::lround((x1 - x0) * image.width));
     out.bounding_box.height =
-        static_cast<int>(std::lround(y1 * image.height)) - py0;
+        static_cast<int>(std::lround((y1 - y0) * image.height));
     for (Keypoint k : f.keypoints) {
       place.ToSource(&k.x, &k.y, image.width, image.height);
       out.keypoints.push_back(k);

@@ -198,9 +198,11 @@ bool SetImageInput(TaskModel& model, int input, const processing::Image& image,
   processing::LetterboxPlacement* place = placement ? placement : &local;
   processing::Image fitted;
   if (fit == FitMode::kLetterbox) {
-    fitted = processing::Letterbox(converted, in.width, in.height, 0, place);
+    fitted = processing::Letterbox(converted, in.width, in.height, 0, place,
+                                   processing::Sampling::kCorner);
   } else {
-    fitted = processing::ResizeBilinear(converted, in.width, in.height);
+    fitted = processing::ResizeBilinear(converted, in.width, in.height,
+                                        processing::Sampling::kCorner);
     place->scale = 1;
     place->pad_x = place->pad_y = 0;
     place->width = in.width;

@@ -80,8 +80,9 @@ bool GetImageInputShape(TaskModel& model, int input, ImageInputShape* shape,
 // How a picture is fitted to the input size.
 enum class FitMode { kStretch, kLetterbox };
 
-// Converts, resizes (stretching or letterboxing) and normalizes `image`
-// into input `input`. The normalization comes from the model's metadata,
+// Converts, resizes (stretching or letterboxing; bilinear, sampled as
+// MediaPipe's ImageToTensor does) and normalizes `image` into input
+// `input`. The normalization comes from the model's metadata,
 // else `fallback` (each task knows what its models expect).
 bool SetImageInput(TaskModel& model, int input, const processing::Image& image,
                    FitMode fit, const processing::InputNormalization& fallback,

@@ -128,6 +128,10 @@ TEST(Processing, BilinearUpscaleUsesHalfPixelCentres) {
   im.pixels = {0, 100};
   const Image out = processing::ResizeBilinear(im, 4, 1);
   EXPECT_EQ(out.pixels, (std::vector<uint8_t>{0, 25, 75, 100}));
+  // Corner sampling (MediaPipe's warp): output x reads input x / 2.
+  EXPECT_EQ(processing::ResizeBilinear(im, 4, 1, processing::Sampling::kCorner)
+                .pixels,
+            (std::vector<uint8_t>{0, 50, 100, 100}));
   // Downscale by two averages each pair.
   Image row(4, 1, 1);
   row.pixels = {0, 100, 200, 250};
