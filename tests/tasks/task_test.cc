@@ -411,6 +411,28 @@ TEST(ImageClassifier, NormalizationOnlyMetadataKinds) {
   }
 }
 
+// Metadata written by others: the TFLite Support writer's fixture
+// (tests/metadata/data, a softmax over cat/dog/bird with [-1, 1] input
+// normalization). Its score calibration is not applied (not implemented).
+TEST(ImageClassifier, ReadsTheOfficialWritersMetadata) {
+  ImageClassifierOptions o;
+  o.base_options.model_asset_path =
+      std::string(EMBER_SOURCE_DIR) +
+      "/tests/metadata/data/official_image_classifier.tflite";
+  std::unique_ptr<ImageClassifier> c;
+  std::string error;
+  ASSERT_TRUE(ImageClassifier::CreateFromOptions(o, &c, &error)) << error;
+  EXPECT_EQ(c->labels(), (std::vector<std::string>{"cat", "dog", "bird"}));
+  ClassificationResult r;
+  ASSERT_TRUE(c->Classify(Solid(30, 30, 10, 200, 90), &r, &error)) << error;
+  const auto& cats = r.classifications[0].categories;
+  ASSERT_EQ(cats.size(), 3u);
+  float sum = 0;
+  for (const auto& cat : cats) sum += cat.score;
+  EXPECT_NEAR(sum, 1.0f, 1e-5);  // the softmax's output, uncalibrated
+  EXPECT_GE(cats[0].score, cats[1].score);
+}
+
 TEST(ImageClassifier, MissingModelAndBadOptions) {
   ImageClassifierOptions o;
   std::unique_ptr<ImageClassifier> c;
