@@ -111,6 +111,40 @@ TEST(TaskModels, BlazeFaceFindsTheFace) {
   EXPECT_EQ(r.detections.size(), 0u);
 }
 
+// The same faces on every delegate and thread count: reference kernels
+// (the oracle), optimized ones on one and two threads.
+TEST(TaskModels, BlazeFaceSameOnEveryDelegateAndThreadCount) {
+  const std::string model =
+      Shared("mediapipe/face_detection_short_range.tflite");
+  REQUIRE_FILE(model);
+  const processing::Image image = LoadTflmBmp("data/images/person.bmp");
+  std::vector<FaceDetectorResult> results;
+  for (const auto& [delegate, threads] :
+       std::vector<std::pair<std::string, int>>{
+           {"reference", 1}, {"cpu", 1}, {"cpu", 2}}) {
+    FaceDetectorOptions o;
+    o.base_options.model_asset_path = model;
+    o.base_options.delegate = delegate;
+    o.base_options.num_threads = threads;
+    std::unique_ptr<FaceDetector> d;
+    std::string error;
+    ASSERT_TRUE(FaceDetector::CreateFromOptions(o, &d, &error)) << error;
+    FaceDetectorResult r;
+    ASSERT_TRUE(d->Detect(image, &r, &error)) << error;
+    ASSERT_EQ(r.detections.size(), 1u) << delegate << " x" << threads;
+    results.push_back(r);
+  }
+  for (size_t i = 1; i < results.size(); ++i) {
+    const FaceDetection& a = results[0].detections[0];
+    const FaceDetection& b = results[i].detections[0];
+    EXPECT_NEAR(a.score, b.score, 1e-4);
+    for (size_t k = 0; k < a.keypoints.size(); ++k) {
+      EXPECT_NEAR(a.keypoints[k].x, b.keypoints[k].x, 1e-4);
+      EXPECT_NEAR(a.keypoints[k].y, b.keypoints[k].y, 1e-4);
+    }
+  }
+}
+
 TEST(TaskModels, SelfieMaskCoversThePerson) {
   const std::string model = Shared("mediapipe/selfie_segmentation.tflite");
   REQUIRE_FILE(model);
