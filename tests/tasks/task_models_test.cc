@@ -195,5 +195,42 @@ TEST(TaskModels, MicroSpeechHearsYesAndNo) {
   }
 }
 
+// Streaming: silence, "yes", "no" one after the other (3 s); windows of
+// one second every 500 ms, the front end's state carried across them.
+TEST(TaskModels, MicroSpeechStreamsOverAThreeSecondClip) {
+  const std::string model = Shared("tflm/micro_speech_quantized.tflite");
+  const std::string frontend = Shared("tflm/audio_preprocessor_int8.tflite");
+  REQUIRE_FILE(model);
+  REQUIRE_FILE(frontend);
+  KeywordSpotterOptions o;
+  o.base_options.model_asset_path = model;
+  o.frontend_model_path = frontend;
+  o.labels = {"silence", "unknown", "yes", "no"};
+  std::unique_ptr<KeywordSpotter> k;
+  std::string error;
+  ASSERT_TRUE(KeywordSpotter::CreateFromOptions(o, &k, &error)) << error;
+  processing::AudioClip clip;
+  clip.sample_rate = 16000;
+  for (const char* word : {"silence", "yes", "no"}) {
+    processing::AudioClip part;
+    ASSERT_TRUE(processing::ReadWavFile(
+        Shared(std::string("data/audio/") + word + "_1000ms.wav"), &part,
+        &error))
+        << error;
+    clip.samples.insert(clip.samples.end(), part.samples.begin(),
+                        part.samples.end());
+  }
+  KeywordSpotterResult r;
+  ASSERT_TRUE(k->Classify(clip, &r, &error)) << error;
+  ASSERT_EQ(r.windows.size(), 5u);  // at 0, 500, 1000, 1500, 2000 ms
+  auto top = [&](int i) {
+    return r.windows[i].classifications.categories[0].category_name;
+  };
+  EXPECT_EQ(r.windows[2].timestamp_ms, 1000);
+  EXPECT_EQ(top(0), "silence");
+  EXPECT_EQ(top(2), "yes");
+  EXPECT_EQ(top(4), "no");
+}
+
 }  // namespace
 }  // namespace ember::tasks
