@@ -1,9 +1,73 @@
 #include "tasks/classifier_options.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <numeric>
+#include <sstream>
 
 namespace ember::tasks {
+
+bool ScoreCalibration::Parse(const std::vector<uint8_t>& file,
+                             std::string* error) {
+  classes.clear();
+  std::string line;
+  std::stringstream in(std::string(file.begin(), file.end()));
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    Class c;
+    if (!line.empty()) {
+      std::vector<float> v;
+      std::stringstream fields(line);
+      std::string field;
+      while (std::getline(fields, field, ',')) {
+        char* end = nullptr;
+        const float x = std::strtof(field.c_str(), &end);
+        if (end == field.c_str() || !std::isfinite(x)) {
+          *error = "score calibration line " +
+                   std::to_string(classes.size() + 1) + " ('" + line +
+                   "') is not 3 or 4 numbers";
+          return false;
+        }
+        v.push_back(x);
+      }
+      if (v.size() != 3 && v.size() != 4) {
+        *error = "score calibration line " +
+                 std::to_string(classes.size() + 1) + " has " +
+                 std::to_string(v.size()) +
+                 " values; scale,slope,offset[,min_score] expected";
+        return false;
+      }
+      c.present = true;
+      c.scale = v[0];
+      c.slope = v[1];
+      c.offset = v[2];
+      c.has_min = v.size() == 4;
+      c.min_score = c.has_min ? v[3] : 0;
+    }
+    classes.push_back(c);
+  }
+  return true;
+}
+
+void ScoreCalibration::Apply(std::vector<float>* scores) const {
+  for (size_t i = 0; i < scores->size(); ++i) {
+    float& s = (*scores)[i];
+    if (i >= classes.size() || !classes[i].present ||
+        (classes[i].has_min && s < classes[i].min_score)) {
+      s = default_score;
+      continue;
+    }
+    const Class& c = classes[i];
+    float t = s;
+    if (transform == Transform::kLog) {
+      t = std::log(s);
+    } else if (transform == Transform::kInverseLogistic) {
+      t = std::log(s) - std::log(1 - s);
+    }
+    s = c.scale / (1 + std::exp(-(c.slope * t + c.offset)));
+  }
+}
 
 bool ValidateClassifierOptions(const ClassifierOptions& options,
                                std::string* error) {

@@ -28,6 +28,28 @@ struct ClassificationResult {
   std::vector<Classifications> classifications;
 };
 
+// Sigmoid score calibration (the metadata's ScoreCalibrationOptions and
+// its TENSOR_AXIS_SCORE_CALIBRATION file, one "scale,slope,offset[,min]"
+// line per class): score = scale / (1 + exp(-(slope * t(x) + offset))),
+// t the transformation (identity, log, inverse logistic); classes with an
+// empty line, or whose raw score is under `min`, get `default_score`.
+struct ScoreCalibration {
+  enum class Transform { kIdentity, kLog, kInverseLogistic };
+  struct Class {
+    bool present = false;
+    float scale = 1, slope = 1, offset = 0;
+    bool has_min = false;
+    float min_score = 0;
+  };
+  Transform transform = Transform::kIdentity;
+  float default_score = 0;
+  std::vector<Class> classes;
+
+  // Parses the file; false (with `error`) for a malformed line.
+  bool Parse(const std::vector<uint8_t>& file, std::string* error);
+  void Apply(std::vector<float>* scores) const;
+};
+
 bool ValidateClassifierOptions(const ClassifierOptions& options,
                                std::string* error);
 

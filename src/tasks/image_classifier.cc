@@ -29,6 +29,12 @@ bool ImageClassifier::CreateFromOptions(const ImageClassifierOptions& options,
              std::to_string(c->labels_.size()) + " labels were given";
     return false;
   }
+  c->calibrate_ = m.OutputScoreCalibration(0, &c->calibration_, error);
+  if (!c->calibrate_ && !error->empty()) return false;
+  float threshold = 0;
+  if (options.classifier_options.score_threshold <= -1e29f &&
+      m.OutputScoreThreshold(0, &threshold))
+    c->options_.classifier_options.score_threshold = threshold;
   const bool lists = !options.classifier_options.category_allowlist.empty() ||
                      !options.classifier_options.category_denylist.empty();
   if (lists && c->labels_.empty()) {
@@ -58,6 +64,7 @@ bool ImageClassifier::Classify(const processing::Image& image,
   std::vector<float> scores;
   if (!m.OutputAsFloat(0, &scores, error)) return false;
   scores.resize(static_cast<size_t>(num_classes_));  // batch 1
+  if (calibrate_) calibration_.Apply(&scores);
   Classifications head;
   head.categories =
       SelectCategories(scores, labels_, options_.classifier_options);

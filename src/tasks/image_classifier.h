@@ -1,6 +1,7 @@
 // ImageClassifier: an image in, the best categories out (as MediaPipe
 // Tasks' vision.ImageClassifier). Labels come from the model's metadata
-// (TENSOR_AXIS_LABELS), else from `labels` in the options.
+// (TENSOR_AXIS_LABELS), else from `labels` in the options; the metadata's
+// score calibration is applied and its score threshold is the default.
 #pragma once
 
 #include <memory>
@@ -35,6 +36,8 @@ class ImageClassifier {
   std::unique_ptr<TaskModel> model_;
   std::vector<std::string> labels_;
   int num_classes_ = 0;
+  bool calibrate_ = false;
+  ScoreCalibration calibration_;
 };
 
 }  // namespace ember::tasks

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "runtime/op_resolver.h"
+#include "tasks/classifier_options.h"
 
 namespace ember::tasks {
 namespace {
@@ -141,6 +142,62 @@ std::vector<std::string> TaskModel::OutputLabels(int i) const {
       if (packed.name == f->name) return SplitLines(packed.data);
   }
   return {};
+}
+
+bool TaskModel::OutputScoreCalibration(int i, ScoreCalibration* calibration,
+                                       std::string* error) const {
+  error->clear();
+  const auto* sg = FirstSubgraph(bundle_);
+  if (!sg || i >= static_cast<int>(sg->output_tensor_metadata.size()))
+    return false;
+  const auto& tensor = *sg->output_tensor_metadata[i];
+  const metadata::fb::ScoreCalibrationOptionsT* options = nullptr;
+  for (const auto& unit : tensor.process_units)
+    if (const auto* o = unit->options.AsScoreCalibrationOptions()) options = o;
+  if (!options) return false;
+  const metadata::PackedFile* file = nullptr;
+  for (const auto& f : tensor.associated_files) {
+    if (f->type !=
+        metadata::fb::AssociatedFileType::TENSOR_AXIS_SCORE_CALIBRATION)
+      continue;
+    for (const auto& packed : bundle_.files)
+      if (packed.name == f->name) file = &packed;
+  }
+  if (!file) {
+    *error = "model '" + path_ +
+             "' asks for score calibration but packs no calibration file";
+    return false;
+  }
+  using T = ScoreCalibration::Transform;
+  switch (options->score_transformation) {
+    case metadata::fb::ScoreTransformationType::LOG:
+      calibration->transform = T::kLog;
+      break;
+    case metadata::fb::ScoreTransformationType::INVERSE_LOGISTIC:
+      calibration->transform = T::kInverseLogistic;
+      break;
+    default:
+      calibration->transform = T::kIdentity;
+  }
+  calibration->default_score = options->default_score;
+  if (!calibration->Parse(file->data, error)) {
+    *error = "model '" + path_ + "': " + *error;
+    return false;
+  }
+  return true;
+}
+
+bool TaskModel::OutputScoreThreshold(int i, float* threshold) const {
+  const auto* sg = FirstSubgraph(bundle_);
+  if (!sg || i >= static_cast<int>(sg->output_tensor_metadata.size()))
+    return false;
+  for (const auto& unit : sg->output_tensor_metadata[i]->process_units) {
+    if (const auto* o = unit->options.AsScoreThresholdingOptions()) {
+      *threshold = o->global_score_threshold;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool TaskModel::InputNormalization(int i,

@@ -31,6 +31,8 @@ struct Category {
   std::string display_name;
 };
 
+struct ScoreCalibration;  // classifier_options.h
+
 class TaskModel {
  public:
   // Loads the model, reads its metadata (none is fine), creates and
@@ -56,6 +58,12 @@ class TaskModel {
   // The labels packed for output `i` (its TENSOR_AXIS_LABELS file), empty
   // when the model has none.
   std::vector<std::string> OutputLabels(int i) const;
+  // The output's score calibration from the metadata (false: none, or
+  // `error` set when it is malformed), and its global score threshold
+  // (false: none).
+  bool OutputScoreCalibration(int i, ScoreCalibration* calibration,
+                              std::string* error) const;
+  bool OutputScoreThreshold(int i, float* threshold) const;
   // The input's normalization from the metadata; false when none is given.
   bool InputNormalization(int i, processing::InputNormalization* norm) const;
 

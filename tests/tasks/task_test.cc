@@ -375,6 +375,20 @@ TEST(ImageClassifier, ReadsLabelsAndNormalizationFromMetadata) {
   EXPECT_NEAR(cats[1].score, 0.2f, 1e-6);
   EXPECT_EQ(cats[1].category_name, "blue");
   fs::remove(path);
+  // The metadata's score threshold is the default one.
+  mo.score_threshold = 0.5f;
+  ASSERT_TRUE(metadata::BuildTaskMetadata(model, mo, &bundle, &error)) << error;
+  ASSERT_TRUE(metadata::WriteModelMetadata(model, bundle, &with, &error));
+  WriteBytes(path, with);
+  ASSERT_TRUE(ImageClassifier::CreateFromOptions(o, &c, &error)) << error;
+  ASSERT_TRUE(c->Classify(Solid(8, 8, 255, 0, 51), &r, &error)) << error;
+  ASSERT_EQ(r.classifications[0].categories.size(), 1u);
+  EXPECT_EQ(r.classifications[0].categories[0].category_name, "red");
+  o.classifier_options.score_threshold = 0.1f;  // options win
+  ASSERT_TRUE(ImageClassifier::CreateFromOptions(o, &c, &error)) << error;
+  ASSERT_TRUE(c->Classify(Solid(8, 8, 255, 0, 51), &r, &error)) << error;
+  EXPECT_EQ(r.classifications[0].categories.size(), 2u);
+  fs::remove(path);
 }
 
 // `ember metadata --task image_segmenter / face_detector`: the input's
@@ -412,25 +426,52 @@ TEST(ImageClassifier, NormalizationOnlyMetadataKinds) {
 }
 
 // Metadata written by others: the TFLite Support writer's fixture
-// (tests/metadata/data, a softmax over cat/dog/bird with [-1, 1] input
-// normalization). Its score calibration is not applied (not implemented).
+// (tests/metadata/data: a softmax over cat/dog/bird, [-1, 1] input
+// normalization, LOG score calibration with default score 0.2 and the lines
+// "1.0,2.0,0.5", "1.5,1.0,0.0,0.1" and "" for the three classes).
 TEST(ImageClassifier, ReadsTheOfficialWritersMetadata) {
-  ImageClassifierOptions o;
-  o.base_options.model_asset_path =
+  const std::string path =
       std::string(EMBER_SOURCE_DIR) +
       "/tests/metadata/data/official_image_classifier.tflite";
+  ImageClassifierOptions o;
+  o.base_options.model_asset_path = path;
   std::unique_ptr<ImageClassifier> c;
   std::string error;
   ASSERT_TRUE(ImageClassifier::CreateFromOptions(o, &c, &error)) << error;
   EXPECT_EQ(c->labels(), (std::vector<std::string>{"cat", "dog", "bird"}));
+  const Image image = Solid(30, 30, 10, 200, 90);
+  // The raw softmax, through the same input path without the classifier.
+  std::unique_ptr<TaskModel> m;
+  ASSERT_TRUE(TaskModel::Create(o.base_options, &m, &error)) << error;
+  ASSERT_TRUE(
+      SetImageInput(*m, 0, image, FitMode::kStretch, {}, nullptr, &error) &&
+      m->Invoke(&error))
+      << error;
+  std::vector<float> raw;
+  ASSERT_TRUE(m->OutputAsFloat(0, &raw, &error)) << error;
+  ASSERT_EQ(raw.size(), 3u);
+  auto sigmoid = [](float x) { return 1.0f / (1.0f + std::exp(-x)); };
+  const float expected[3] = {
+      1.0f * sigmoid(2.0f * std::log(raw[0]) + 0.5f),
+      raw[1] < 0.1f ? 0.2f : 1.5f * sigmoid(1.0f * std::log(raw[1]) + 0.0f),
+      0.2f};
   ClassificationResult r;
-  ASSERT_TRUE(c->Classify(Solid(30, 30, 10, 200, 90), &r, &error)) << error;
+  ASSERT_TRUE(c->Classify(image, &r, &error)) << error;
   const auto& cats = r.classifications[0].categories;
   ASSERT_EQ(cats.size(), 3u);
-  float sum = 0;
-  for (const auto& cat : cats) sum += cat.score;
-  EXPECT_NEAR(sum, 1.0f, 1e-5);  // the softmax's output, uncalibrated
-  EXPECT_GE(cats[0].score, cats[1].score);
+  for (const auto& cat : cats)
+    EXPECT_NEAR(cat.score, expected[cat.index], 1e-5) << cat.category_name;
+}
+
+TEST(ScoreCalibration, MalformedLinesAreErrors) {
+  ScoreCalibration cal;
+  std::string error;
+  const std::string bad = "1.0,2.0\n";
+  EXPECT_FALSE(cal.Parse(std::vector<uint8_t>(bad.begin(), bad.end()), &error));
+  EXPECT_NE(error.find("line 1"), std::string::npos) << error;
+  const std::string text = "x,1,2\n";
+  EXPECT_FALSE(
+      cal.Parse(std::vector<uint8_t>(text.begin(), text.end()), &error));
 }
 
 TEST(ImageClassifier, MissingModelAndBadOptions) {
