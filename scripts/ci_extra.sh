@@ -18,6 +18,14 @@ ctest --preset release -L models --timeout 1800
 EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_op_tests \
   --gtest_filter='ShapeOps.OpsFromRealModels:ShapeOps.DensifyFaceDetectionSparseWeights'
 
+echo "== ci: task library on the shared models and pictures (ember task ...)"
+EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_task_model_tests
+./build/release/ember task faces --model "$SHARED/mediapipe/face_detection_short_range.tflite" \
+  "$SHARED/data/images/dino.jpg" --json > /dev/null
+./build/release/ember task kws --model "$SHARED/tflm/micro_speech_quantized.tflite" \
+  --frontend "$SHARED/tflm/audio_preprocessor_int8.tflite" --labels silence,unknown,yes,no \
+  "$SHARED/data/audio/yes_1000ms.wav" --json | grep -q '"category_name": "yes"'
+
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"

@@ -21,5 +21,7 @@ struct RegisteredCommand {
 RegisteredCommand AddConvertCommand(CLI::App& app);   // tools/convert.cc
 RegisteredCommand AddQuantizeCommand(CLI::App& app);  // tools/quantize.cc
 RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
+RegisteredCommand AddMetadataCommand(CLI::App& app);  // tools/metadata.cc
+RegisteredCommand AddTaskCommand(CLI::App& app);      // tools/task.cc
 
 }  // namespace ember::cli

@@ -41,6 +41,7 @@ int RunConvert(const ConvertArgs& a) {
   options.optimize = !a.no_optimize;
   options.nhwc_io = a.nhwc_io;
   fb::ModelT model;
+  std::vector<metadata::PackedFile> packed_files;  // metadata's label files
   const std::string ext = Extension(a.input);
   bool ok = false;
   if (ext == ".keras" || ext == ".h5" || ext == ".hdf5") {
@@ -52,7 +53,8 @@ int RunConvert(const ConvertArgs& a) {
     if (ok && options.optimize) convert::OptimizeModel(&model, &diag);
     ok = ok && diag.ok();
   } else if (ext == ".tflite") {
-    ok = convert::LoadTflite(a.input, &model, &diag);
+    ok = convert::LoadTflite(a.input, &model, &diag) &&
+         convert::LoadPackedFiles(a.input, &packed_files, &diag);
     if (ok && options.optimize) convert::OptimizeModel(&model, &diag);
     ok = ok && diag.ok();
   } else {
@@ -73,7 +75,7 @@ int RunConvert(const ConvertArgs& a) {
           errors.message());
       ok = false;
     } else {
-      ok = convert::WriteTflite(model, a.output, &diag);
+      ok = convert::WriteTflite(model, a.output, &diag, packed_files);
     }
   }
   if (a.json) {

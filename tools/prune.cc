@@ -45,9 +45,11 @@ int RunPrune(const PruneArgs& a) {
   convert::Diagnostics diag;
   fb::ModelT model;
   std::vector<prune::LayerReport> layers;
+  std::vector<metadata::PackedFile> packed_files;  // metadata's label files
   bool ok = convert::LoadTflite(a.input, &model, &diag) &&
+            convert::LoadPackedFiles(a.input, &packed_files, &diag) &&
             prune::PruneModel(&model, options, &layers, &diag) &&
-            convert::WriteTflite(model, a.output, &diag);
+            convert::WriteTflite(model, a.output, &diag, packed_files);
   for (const auto& w : diag.warnings) Warn("%s", w.c_str());
   if (!ok) {
     for (const auto& e : diag.errors) Fail(kExitError, "%s", e.c_str());

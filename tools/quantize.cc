@@ -118,7 +118,9 @@ int RunQuantize(const QuantizeArgs& a) {
     return code;
   };
   fb::ModelT model;
-  if (!convert::LoadTflite(a.input, &model, &diag))
+  std::vector<metadata::PackedFile> packed_files;  // metadata's label files
+  if (!convert::LoadTflite(a.input, &model, &diag) ||
+      !convert::LoadPackedFiles(a.input, &packed_files, &diag))
     return fail_with(kExitError);
   if (model.subgraphs.empty())
     return Fail(kExitError, "%s: model has no subgraphs", a.input.c_str());
@@ -143,7 +145,7 @@ int RunQuantize(const QuantizeArgs& a) {
     Warn(
         "no op was quantized (is the model already quantized, or are its ops "
         "unsupported?)");
-  if (!convert::WriteTflite(model, a.output, &diag))
+  if (!convert::WriteTflite(model, a.output, &diag, packed_files))
     return fail_with(kExitError);
   json j = ReportJson(a, report);
   j["notes"] = diag.notes;

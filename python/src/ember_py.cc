@@ -209,6 +209,9 @@ class PyInterpreter {
 
 }  // namespace
 
+// The task library's classes (python/src/tasks_py.cc).
+void AddTaskBindings(nb::module_& m);
+
 NB_MODULE(_ember, m) {
   m.doc() = "Ember runtime, low-level binding (use ember.Interpreter)";
   nb::class_<PyInterpreter>(m, "_Interpreter")
@@ -230,4 +233,5 @@ NB_MODULE(_ember, m) {
            })
       .def("signatures", &PyInterpreter::signatures)
       .def("arena_bytes", &PyInterpreter::arena_bytes);
+  AddTaskBindings(m);
 }

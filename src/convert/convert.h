@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "metadata/zip_store.h"
 #include "schema/schema_generated.h"
 
 namespace ember::convert {
@@ -38,13 +39,22 @@ bool ConvertOnnx(const std::string& path, const ConvertOptions& options,
 // unpacks it.
 bool LoadTflite(const std::string& path, fb::ModelT* model, Diagnostics* diag);
 
+// The associated files packed after the model flatbuffer (TFLite Metadata,
+// src/metadata): tools that rewrite a model pass them to WriteTflite so
+// that its label files and vocabularies survive. None: an empty list.
+bool LoadPackedFiles(const std::string& path,
+                     std::vector<metadata::PackedFile>* files,
+                     Diagnostics* diag);
+
 // Graph passes over a whole model (src/convert/passes).
 void OptimizeModel(fb::ModelT* model, Diagnostics* diag);
 
 // Serializes `model` with the "TFL3" identifier and writes it atomically
 // (temporary file + rename), so a failure never leaves a truncated file.
+// `packed_files` are appended as the metadata's zip archive.
 bool WriteTflite(const fb::ModelT& model, const std::string& path,
-                 Diagnostics* diag);
+                 Diagnostics* diag,
+                 const std::vector<metadata::PackedFile>& packed_files = {});
 // The same, into memory.
 std::vector<uint8_t> SerializeTflite(const fb::ModelT& model);
 

@@ -6,6 +6,7 @@
 
 #include "base/status.h"
 #include "convert/convert.h"
+#include "metadata/model_metadata.h"
 #include "model/model.h"
 
 namespace ember::convert {
@@ -41,9 +42,28 @@ std::vector<uint8_t> SerializeTflite(const fb::ModelT& model) {
                               builder.GetBufferPointer() + builder.GetSize());
 }
 
+bool LoadPackedFiles(const std::string& path,
+                     std::vector<metadata::PackedFile>* files,
+                     Diagnostics* diag) {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!metadata::ReadWholeFile(path, &bytes, &error) ||
+      !metadata::ReadPackedFiles(bytes, files, &error)) {
+    diag->errors.push_back(path + ": " + error);
+    return false;
+  }
+  return true;
+}
+
 bool WriteTflite(const fb::ModelT& model, const std::string& path,
-                 Diagnostics* diag) {
+                 Diagnostics* diag,
+                 const std::vector<metadata::PackedFile>& packed_files) {
   std::vector<uint8_t> bytes = SerializeTflite(model);
+  std::string error;
+  if (!metadata::AppendPackedFiles(packed_files, &bytes, &error)) {
+    diag->errors.push_back(path + ": " + error);
+    return false;
+  }
   const std::string temp = path + ".tmp";
   FILE* file = std::fopen(temp.c_str(), "wb");
   if (file == nullptr) {

@@ -1,0 +1,57 @@
+"""Audio tasks: KeywordSpotter (an AudioClassifier over streaming windows, as
+`mediapipe.tasks.python.audio.AudioClassifier` returns one result per window).
+It runs two models: a feature front end (TFLM's audio_preprocessor_int8.tflite)
+and the keyword classifier (micro_speech_quantized.tflite)."""
+import dataclasses
+from typing import List, Optional
+
+import numpy as np
+
+from ember import _ember
+from ember.tasks.components import (BaseOptions, ClassificationResult, Classifications, _Task,
+                                    base_args, categories)
+
+
+@dataclasses.dataclass
+class AudioData:
+    """Mono samples in [-1, 1] and their rate (MediaPipe's AudioData)."""
+    samples: np.ndarray
+    sample_rate: int
+
+    @classmethod
+    def create_from_wav_file(cls, path):
+        samples, rate = _ember._read_wav_file(str(path))
+        return cls(np.asarray(samples).reshape(-1), int(rate))
+
+
+@dataclasses.dataclass
+class KeywordSpotterOptions:
+    base_options: BaseOptions
+    frontend_model_path: str = ""
+    max_results: Optional[int] = None
+    score_threshold: Optional[float] = None
+    category_allowlist: Optional[List[str]] = None
+    category_denylist: Optional[List[str]] = None
+    labels: Optional[List[str]] = None  # for models without label metadata
+    window_stride_ms: int = 500
+
+
+class KeywordSpotter(_Task):
+    def __init__(self, options: KeywordSpotterOptions):
+        path, threads, delegate = base_args(options.base_options)
+        self._impl = _ember._KeywordSpotter(
+            path, str(options.frontend_model_path), threads, delegate,
+            -1 if options.max_results is None else int(options.max_results),
+            -1e30 if options.score_threshold is None else float(options.score_threshold),
+            list(options.category_allowlist or []), list(options.category_denylist or []),
+            list(options.labels or []), int(options.window_stride_ms))
+
+    @classmethod
+    def create_from_options(cls, options: KeywordSpotterOptions):
+        return cls(options)
+
+    def classify(self, audio: AudioData) -> List[ClassificationResult]:
+        samples = np.ascontiguousarray(audio.samples, dtype=np.float32).reshape(-1)
+        return [ClassificationResult(classifications=[Classifications(categories=categories(c))],
+                                     timestamp_ms=t)
+                for t, c in self._impl.classify(samples, int(audio.sample_rate))]

@@ -1,0 +1,77 @@
+"""Option and result containers shared by the tasks (MediaPipe Tasks' names)."""
+import dataclasses
+import enum
+from typing import List, Optional
+
+
+class Delegate(enum.Enum):
+    CPU = "cpu"              # Ember's optimized kernels, chosen from the CPU's features
+    REFERENCE = "reference"  # every op on its reference kernel (the numerical oracle)
+
+
+@dataclasses.dataclass
+class BaseOptions:
+    model_asset_path: Optional[str] = None
+    delegate: Delegate = Delegate.CPU
+    num_threads: int = 1   # Ember: MediaPipe fixes this per graph
+
+
+@dataclasses.dataclass
+class Category:
+    index: Optional[int] = None
+    score: Optional[float] = None
+    display_name: Optional[str] = None
+    category_name: Optional[str] = None
+
+
+@dataclasses.dataclass
+class Classifications:
+    categories: List[Category]
+    head_index: int = 0
+    head_name: Optional[str] = None
+
+
+@dataclasses.dataclass
+class ClassificationResult:
+    classifications: List[Classifications]
+    timestamp_ms: Optional[int] = None
+
+
+@dataclasses.dataclass
+class BoundingBox:
+    origin_x: int
+    origin_y: int
+    width: int
+    height: int
+
+
+@dataclasses.dataclass
+class NormalizedKeypoint:
+    x: float
+    y: float
+    label: Optional[str] = None
+    score: Optional[float] = None
+
+
+def base_args(base: BaseOptions):
+    if base is None or not base.model_asset_path:
+        raise ValueError("base_options.model_asset_path is required")
+    delegate = base.delegate.value if isinstance(base.delegate, Delegate) else str(base.delegate)
+    return str(base.model_asset_path), int(base.num_threads), delegate
+
+
+def categories(tuples):
+    return [Category(index=i, score=s, category_name=n, display_name="") for i, s, n in tuples]
+
+
+class _Task:
+    """Context-manager support, as MediaPipe's tasks have."""
+
+    def close(self):
+        self._impl = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,257 @@
+// Low-level binding of the task library (src/tasks) for ember.tasks: each
+// task is a class constructed from plain option values, taking numpy
+// arrays (HxWxC uint8 pictures, float samples) and returning tuples. The
+// MediaPipe Tasks-shaped API (options objects, result dataclasses) is
+// python/ember/tasks/, on top of these.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "processing/audio.h"
+#include "processing/image.h"
+#include "tasks/face_detector.h"
+#include "tasks/image_classifier.h"
+#include "tasks/image_segmenter.h"
+#include "tasks/keyword_spotter.h"
+
+namespace nb = nanobind;
+using namespace ember;
+
+namespace {
+
+using ImageArray = nb::ndarray<const uint8_t, nb::c_contig, nb::device::cpu>;
+using Categories = std::vector<std::tuple<int, float, std::string>>;
+
+[[noreturn]] void Fail(const std::string& error) {
+  throw nb::value_error(error.c_str());
+}
+
+processing::Image ToImage(const ImageArray& a) {
+  if (a.ndim() != 2 && a.ndim() != 3) Fail("an image must be HxW or HxWxC");
+  const int channels = a.ndim() == 3 ? static_cast<int>(a.shape(2)) : 1;
+  if (channels != 1 && channels != 3 && channels != 4)
+    Fail("an image needs 1, 3 or 4 channels");
+  processing::Image im(static_cast<int>(a.shape(1)),
+                       static_cast<int>(a.shape(0)), channels);
+  std::memcpy(im.pixels.data(), a.data(), im.pixels.size());
+  return im;
+}
+
+nb::ndarray<nb::numpy, uint8_t> FromImage(const processing::Image& im) {
+  auto* copy = new std::vector<uint8_t>(im.pixels);
+  nb::capsule owner(copy, [](void* p) noexcept {
+    delete static_cast<std::vector<uint8_t>*>(p);
+  });
+  const size_t shape[3] = {static_cast<size_t>(im.height),
+                           static_cast<size_t>(im.width),
+                           static_cast<size_t>(im.channels)};
+  return nb::ndarray<nb::numpy, uint8_t>(copy->data(), 3, shape, owner);
+}
+
+template <typename T>
+nb::ndarray<nb::numpy, T> FromPlane(std::vector<T> values, size_t h, size_t w) {
+  auto* copy = new std::vector<T>(std::move(values));
+  nb::capsule owner(
+      copy, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
+  const size_t shape[2] = {h, w};
+  return nb::ndarray<nb::numpy, T>(copy->data(), 2, shape, owner);
+}
+
+tasks::BaseOptions Base(const std::string& path, int threads,
+                        const std::string& delegate) {
+  tasks::BaseOptions b;
+  b.model_asset_path = path;
+  b.num_threads = threads;
+  b.delegate = delegate;
+  return b;
+}
+
+tasks::ClassifierOptions Classifier(int max_results, float threshold,
+                                    std::vector<std::string> allow,
+                                    std::vector<std::string> deny) {
+  tasks::ClassifierOptions c;
+  c.max_results = max_results;
+  c.score_threshold = threshold;
+  c.category_allowlist = std::move(allow);
+  c.category_denylist = std::move(deny);
+  return c;
+}
+
+Categories ToTuples(const std::vector<tasks::Category>& cats) {
+  Categories out;
+  for (const auto& c : cats)
+    out.emplace_back(c.index, c.score, c.category_name);
+  return out;
+}
+
+class PyImageClassifier {
+ public:
+  PyImageClassifier(const std::string& path, int threads,
+                    const std::string& delegate, int max_results,
+                    float threshold, std::vector<std::string> allow,
+                    std::vector<std::string> deny,
+                    std::vector<std::string> labels) {
+    tasks::ImageClassifierOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.classifier_options =
+        Classifier(max_results, threshold, std::move(allow), std::move(deny));
+    o.labels = std::move(labels);
+    std::string error;
+    if (!tasks::ImageClassifier::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  Categories classify(const ImageArray& image) {
+    tasks::ClassificationResult r;
+    std::string error;
+    if (!task_->Classify(ToImage(image), &r, &error)) Fail(error);
+    return ToTuples(r.classifications[0].categories);
+  }
+
+ private:
+  std::unique_ptr<tasks::ImageClassifier> task_;
+};
+
+using FaceTuple = std::tuple<float, std::tuple<int, int, int, int>,
+                             std::vector<std::tuple<float, float>>>;
+
+class PyFaceDetector {
+ public:
+  PyFaceDetector(const std::string& path, int threads,
+                 const std::string& delegate, float min_confidence,
+                 float min_suppression, int max_results) {
+    tasks::FaceDetectorOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.min_detection_confidence = min_confidence;
+    o.min_suppression_threshold = min_suppression;
+    o.max_results = max_results;
+    std::string error;
+    if (!tasks::FaceDetector::CreateFromOptions(o, &task_, &error)) Fail(error);
+  }
+  std::vector<FaceTuple> detect(const ImageArray& image) {
+    tasks::FaceDetectorResult r;
+    std::string error;
+    if (!task_->Detect(ToImage(image), &r, &error)) Fail(error);
+    std::vector<FaceTuple> out;
+    for (const auto& d : r.detections) {
+      std::vector<std::tuple<float, float>> kps;
+      for (const auto& k : d.keypoints) kps.emplace_back(k.x, k.y);
+      const auto& b = d.bounding_box;
+      out.emplace_back(
+          d.score, std::make_tuple(b.origin_x, b.origin_y, b.width, b.height),
+          std::move(kps));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::FaceDetector> task_;
+};
+
+class PyImageSegmenter {
+ public:
+  PyImageSegmenter(const std::string& path, int threads,
+                   const std::string& delegate) {
+    tasks::ImageSegmenterOptions o;
+    o.base_options = Base(path, threads, delegate);
+    std::string error;
+    if (!tasks::ImageSegmenter::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  // (confidence masks HxW float32 each, category mask HxW uint8)
+  nb::tuple segment(const ImageArray& image) {
+    tasks::ImageSegmenterResult r;
+    std::string error;
+    if (!task_->Segment(ToImage(image), &r, &error)) Fail(error);
+    const size_t h = static_cast<size_t>(r.height),
+                 w = static_cast<size_t>(r.width);
+    nb::list masks;
+    for (auto& m : r.confidence_masks)
+      masks.append(FromPlane(std::move(m), h, w));
+    return nb::make_tuple(masks, FromPlane(std::move(r.category_mask), h, w));
+  }
+
+ private:
+  std::unique_ptr<tasks::ImageSegmenter> task_;
+};
+
+class PyKeywordSpotter {
+ public:
+  PyKeywordSpotter(const std::string& path, const std::string& frontend,
+                   int threads, const std::string& delegate, int max_results,
+                   float threshold, std::vector<std::string> allow,
+                   std::vector<std::string> deny,
+                   std::vector<std::string> labels, int window_stride_ms) {
+    tasks::KeywordSpotterOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.frontend_model_path = frontend;
+    o.classifier_options =
+        Classifier(max_results, threshold, std::move(allow), std::move(deny));
+    o.labels = std::move(labels);
+    o.window_stride_ms = window_stride_ms;
+    std::string error;
+    if (!tasks::KeywordSpotter::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<std::tuple<int, Categories>> classify(
+      nb::ndarray<const float, nb::ndim<1>, nb::c_contig, nb::device::cpu>
+          samples,
+      int sample_rate) {
+    processing::AudioClip clip;
+    clip.sample_rate = sample_rate;
+    clip.samples.assign(samples.data(), samples.data() + samples.shape(0));
+    tasks::KeywordSpotterResult r;
+    std::string error;
+    if (sample_rate <= 0) Fail("sample_rate must be positive");
+    if (!task_->Classify(clip, &r, &error)) Fail(error);
+    std::vector<std::tuple<int, Categories>> out;
+    for (const auto& w : r.windows)
+      out.emplace_back(w.timestamp_ms, ToTuples(w.classifications.categories));
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::KeywordSpotter> task_;
+};
+
+}  // namespace
+
+void AddTaskBindings(nb::module_& m) {
+  m.def("_decode_image_file", [](const std::string& path) {
+    processing::Image im;
+    std::string error;
+    if (!processing::ReadImageFile(path, &im, &error)) Fail(error);
+    return FromImage(im);
+  });
+  m.def("_read_wav_file", [](const std::string& path) {
+    processing::AudioClip clip;
+    std::string error;
+    if (!processing::ReadWavFile(path, &clip, &error)) Fail(error);
+    const size_t n = clip.samples.size();
+    return nb::make_tuple(FromPlane(std::move(clip.samples), 1, n),
+                          clip.sample_rate);
+  });
+  nb::class_<PyImageClassifier>(m, "_ImageClassifier")
+      .def(nb::init<const std::string&, int, const std::string&, int, float,
+                    std::vector<std::string>, std::vector<std::string>,
+                    std::vector<std::string>>())
+      .def("classify", &PyImageClassifier::classify);
+  nb::class_<PyFaceDetector>(m, "_FaceDetector")
+      .def(nb::init<const std::string&, int, const std::string&, float, float,
+                    int>())
+      .def("detect", &PyFaceDetector::detect);
+  nb::class_<PyImageSegmenter>(m, "_ImageSegmenter")
+      .def(nb::init<const std::string&, int, const std::string&>())
+      .def("segment", &PyImageSegmenter::segment);
+  nb::class_<PyKeywordSpotter>(m, "_KeywordSpotter")
+      .def(nb::init<const std::string&, const std::string&, int,
+                    const std::string&, int, float, std::vector<std::string>,
+                    std::vector<std::string>, std::vector<std::string>, int>())
+      .def("classify", &PyKeywordSpotter::classify);
+}

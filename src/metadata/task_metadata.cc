@@ -1,0 +1,268 @@
+#include "metadata/task_metadata.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "schema/schema_generated.h"
+
+namespace ember::metadata {
+namespace {
+
+using TensorMd = std::unique_ptr<fb::TensorMetadataT>;
+
+size_t CountLines(const std::vector<uint8_t>& text) {
+  size_t lines = 0;
+  bool in_line = false;
+  for (uint8_t c : text) {
+    if (c == '\n') {
+      if (in_line) ++lines;
+      in_line = false;
+    } else if (c != '\r') {
+      in_line = true;
+    }
+  }
+  return lines + (in_line ? 1 : 0);
+}
+
+std::string ShapeText(const std::vector<int32_t>& shape) {
+  std::ostringstream s;
+  s << "[";
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? "," : "") << shape[i];
+  s << "]";
+  return s.str();
+}
+
+fb::ContentT* NewContent(fb::TensorMetadataT* t) {
+  t->content = std::make_unique<fb::ContentT>();
+  return t->content.get();
+}
+
+TensorMd FeatureTensor(const std::string& name, const std::string& text) {
+  auto t = std::make_unique<fb::TensorMetadataT>();
+  t->name = name;
+  t->description = text;
+  NewContent(t.get())->content_properties.Set(fb::FeaturePropertiesT());
+  return t;
+}
+
+std::unique_ptr<fb::AssociatedFileT> LabelFile(const std::string& name,
+                                               fb::AssociatedFileType type) {
+  auto f = std::make_unique<fb::AssociatedFileT>();
+  f->name = name;
+  f->description = "Labels for the categories the model can recognize.";
+  f->type = type;
+  return f;
+}
+
+// The image input: color space, normalization and, for float inputs, the
+// value range normalization produces from 0..255 pixels.
+bool ImageInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
+                TensorMd* out, std::string* error) {
+  const auto& shape = tensor.shape;
+  if (shape.size() != 4 || shape[0] != 1 || (shape[3] != 1 && shape[3] != 3)) {
+    *error = "input '" + tensor.name + "' has shape " + ShapeText(shape) +
+             "; an image input must be [1,height,width,1 or 3]";
+    return false;
+  }
+  const size_t channels = static_cast<size_t>(shape[3]);
+  for (const auto* v : {&o.mean, &o.std}) {
+    if (v->size() != 1 && v->size() != channels) {
+      *error = "--mean/--std need 1 or " + std::to_string(channels) +
+               " values (one per channel), got " + std::to_string(v->size());
+      return false;
+    }
+  }
+  for (float s : o.std) {
+    if (!(s > 0) || !std::isfinite(s)) {
+      *error = "--std values must be positive";
+      return false;
+    }
+  }
+  auto t = std::make_unique<fb::TensorMetadataT>();
+  t->name = "image";
+  t->description = "Input image.";
+  fb::ImagePropertiesT image;
+  image.color_space =
+      channels == 3 ? fb::ColorSpaceType::RGB : fb::ColorSpaceType::GRAYSCALE;
+  NewContent(t.get())->content_properties.Set(std::move(image));
+  fb::NormalizationOptionsT norm;
+  norm.mean = o.mean;
+  norm.std = o.std;
+  auto unit = std::make_unique<fb::ProcessUnitT>();
+  unit->options.Set(std::move(norm));
+  t->process_units.push_back(std::move(unit));
+  if (tensor.type == ember::fb::TensorType::FLOAT32) {
+    t->stats = std::make_unique<fb::StatsT>();
+    for (size_t c = 0; c < o.mean.size(); ++c) {
+      const float s = o.std[o.std.size() == 1 ? 0 : c];
+      t->stats->min.push_back((0.0f - o.mean[c]) / s);
+      t->stats->max.push_back((255.0f - o.mean[c]) / s);
+    }
+  }
+  *out = std::move(t);
+  return true;
+}
+
+void AddThreshold(fb::TensorMetadataT* t, float threshold) {
+  if (threshold < 0) return;
+  fb::ScoreThresholdingOptionsT options;
+  options.global_score_threshold = threshold;
+  auto unit = std::make_unique<fb::ProcessUnitT>();
+  unit->options.Set(std::move(options));
+  t->process_units.push_back(std::move(unit));
+}
+
+}  // namespace
+
+bool ParseTaskKind(const std::string& name, TaskKind* kind) {
+  if (name == "image_classifier") {
+    *kind = TaskKind::kImageClassifier;
+  } else if (name == "object_detector") {
+    *kind = TaskKind::kObjectDetector;
+  } else if (name == "face_detector") {
+    *kind = TaskKind::kFaceDetector;
+  } else if (name == "image_segmenter") {
+    *kind = TaskKind::kImageSegmenter;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool BuildTaskMetadata(std::span<const uint8_t> model_file,
+                       const TaskMetadataOptions& o,
+                       ModelMetadataBundle* bundle, std::string* error) {
+  flatbuffers::Verifier verifier(model_file.data(), model_file.size());
+  if (model_file.size() < 8 ||
+      !ember::fb::ModelBufferHasIdentifier(model_file.data()) ||
+      !ember::fb::VerifyModelBuffer(verifier)) {
+    *error = "not a valid .tflite model";
+    return false;
+  }
+  ember::fb::ModelT model;
+  ember::fb::GetModel(model_file.data())->UnPackTo(&model);
+  if (model.subgraphs.empty()) {
+    *error = "the model has no subgraph";
+    return false;
+  }
+  const ember::fb::SubGraphT& sg = *model.subgraphs[0];
+  auto tensor = [&sg](int32_t index) -> const ember::fb::TensorT* {
+    return index >= 0 && static_cast<size_t>(index) < sg.tensors.size()
+               ? sg.tensors[index].get()
+               : nullptr;
+  };
+  if (sg.inputs.size() != 1 || tensor(sg.inputs[0]) == nullptr) {
+    *error = "the model has " + std::to_string(sg.inputs.size()) +
+             " inputs; an image task needs exactly one image input";
+    return false;
+  }
+  const bool needs_labels = o.task == TaskKind::kImageClassifier ||
+                            o.task == TaskKind::kObjectDetector;
+  if (o.labels.empty() && needs_labels) {
+    *error = "the label file is empty (--labels: one label per line)";
+    return false;
+  }
+  const size_t labels = CountLines(o.labels);
+
+  auto sub = std::make_unique<fb::SubGraphMetadataT>();
+  TensorMd input;
+  if (!ImageInput(*tensor(sg.inputs[0]), o, &input, error)) return false;
+  sub->input_tensor_metadata.push_back(std::move(input));
+
+  fb::ModelMetadataT& md = bundle->metadata;
+  md = fb::ModelMetadataT();
+  if (o.task == TaskKind::kImageClassifier) {
+    md.name = "ImageClassifier";
+    md.description = "Identifies the most prominent object in the image.";
+    const ember::fb::TensorT* out =
+        sg.outputs.size() == 1 ? tensor(sg.outputs[0]) : nullptr;
+    if (out == nullptr) {
+      *error = "the model has " + std::to_string(sg.outputs.size()) +
+               " outputs; an image classifier needs exactly one (the scores)";
+      return false;
+    }
+    if (out->shape.empty() ||
+        static_cast<size_t>(out->shape.back()) != labels) {
+      *error = "output '" + out->name + "' has shape " + ShapeText(out->shape) +
+               " but the label file has " + std::to_string(labels) +
+               " labels; there must be one label per class";
+      return false;
+    }
+    TensorMd scores =
+        FeatureTensor("probability", "Probabilities of the labels.");
+    scores->associated_files.push_back(
+        LabelFile(o.labels_name, fb::AssociatedFileType::TENSOR_AXIS_LABELS));
+    AddThreshold(scores.get(), o.score_threshold);
+    sub->output_tensor_metadata.push_back(std::move(scores));
+  } else if (o.task == TaskKind::kFaceDetector ||
+             o.task == TaskKind::kImageSegmenter) {
+    const bool faces = o.task == TaskKind::kFaceDetector;
+    md.name = faces ? "FaceDetector" : "ImageSegmenter";
+    md.description = faces ? "Finds faces: boxes and keypoints per anchor."
+                           : "Gives each pixel a class confidence.";
+    for (size_t i = 0; i < sg.outputs.size(); ++i) {
+      const ember::fb::TensorT* out = tensor(sg.outputs[i]);
+      TensorMd t = FeatureTensor(
+          out ? out->name : "output",
+          faces ? "Raw anchor predictions." : "Per-pixel confidences.");
+      if (i == 0 && !o.labels.empty() && !faces)
+        t->associated_files.push_back(LabelFile(
+            o.labels_name, fb::AssociatedFileType::TENSOR_AXIS_LABELS));
+      sub->output_tensor_metadata.push_back(std::move(t));
+    }
+  } else {
+    md.name = "ObjectDetector";
+    md.description = "Finds objects in the image and their bounding boxes.";
+    if (sg.outputs.size() != 4) {
+      *error = "the model has " + std::to_string(sg.outputs.size()) +
+               " outputs; an SSD object detector needs the 4 outputs of "
+               "TFLite_Detection_PostProcess (boxes, classes, scores, count)";
+      return false;
+    }
+    auto boxes = std::make_unique<fb::TensorMetadataT>();
+    boxes->name = "location";
+    boxes->description = "The locations of the detected boxes.";
+    fb::BoundingBoxPropertiesT box;
+    box.index = {1, 0, 3, 2};  // the op writes ymin, xmin, ymax, xmax
+    box.type = fb::BoundingBoxType::BOUNDARIES;
+    box.coordinate_type = fb::CoordinateType::RATIO;
+    fb::ContentT* content = NewContent(boxes.get());
+    content->content_properties.Set(std::move(box));
+    content->range = std::make_unique<fb::ValueRangeT>();
+    content->range->min = content->range->max = 2;
+    TensorMd classes =
+        FeatureTensor("category", "The categories of the detected boxes.");
+    classes->content->range = std::make_unique<fb::ValueRangeT>();
+    classes->content->range->min = classes->content->range->max = 2;
+    classes->associated_files.push_back(
+        LabelFile(o.labels_name, fb::AssociatedFileType::TENSOR_VALUE_LABELS));
+    TensorMd scores =
+        FeatureTensor("score", "The scores of the detected boxes.");
+    scores->content->range = std::make_unique<fb::ValueRangeT>();
+    scores->content->range->min = scores->content->range->max = 2;
+    AddThreshold(scores.get(), o.score_threshold);
+    TensorMd count =
+        FeatureTensor("number of detections", "The number of detected boxes.");
+    auto group = std::make_unique<fb::TensorGroupT>();
+    group->name = "detection_result";
+    group->tensor_names = {"location", "category", "score"};
+    sub->output_tensor_groups.push_back(std::move(group));
+    sub->output_tensor_metadata.push_back(std::move(boxes));
+    sub->output_tensor_metadata.push_back(std::move(classes));
+    sub->output_tensor_metadata.push_back(std::move(scores));
+    sub->output_tensor_metadata.push_back(std::move(count));
+  }
+  if (!o.name.empty()) md.name = o.name;
+  if (!o.description.empty()) md.description = o.description;
+  md.version = o.version;
+  md.author = o.author;
+  md.license = o.license;
+  md.subgraph_metadata.push_back(std::move(sub));
+  md.min_parser_version = MinParserVersion(md);
+  bundle->files.clear();
+  if (!AssociatedFileNames(md).empty())
+    bundle->files.push_back(PackedFile{o.labels_name, o.labels});
+  return true;
+}
+
+}  // namespace ember::metadata

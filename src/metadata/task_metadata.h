@@ -1,0 +1,48 @@
+// Metadata for the standard task models, as the task libraries (MediaPipe
+// Tasks, TFLite Task Library) expect it: what `ember metadata -o` writes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "metadata/model_metadata.h"
+
+namespace ember::metadata {
+
+enum class TaskKind {
+  kImageClassifier,
+  kObjectDetector,
+  // Models whose outputs the task decodes itself (BlazeFace's anchors, a
+  // segmentation mask): the image input's normalization, generic output
+  // descriptions, labels optional. What MediaPipe Tasks needs to run them.
+  kFaceDetector,
+  kImageSegmenter,
+};
+
+// "image_classifier" / "object_detector" / "face_detector" /
+// "image_segmenter"; false for anything else.
+bool ParseTaskKind(const std::string& name, TaskKind* kind);
+
+struct TaskMetadataOptions {
+  TaskKind task = TaskKind::kImageClassifier;
+  std::string name, description, version, author, license;
+  std::vector<float> mean{127.5f};  // per channel, or one for all
+  std::vector<float> std{127.5f};
+  std::string labels_name = "labels.txt";  // name inside the model's zip
+  std::vector<uint8_t> labels;             // one label per line
+  float score_threshold = -1;              // < 0: none written
+};
+
+// The metadata and packed label file for the model in `model_file`,
+// checked against its tensors: one [1,H,W,C] image input (C 1 or 3); for a
+// classifier one output whose last axis has one entry per label, for a
+// detector the four outputs of TFLite_Detection_PostProcess (both need
+// labels; the face detector and segmenter do not). An error names the
+// tensor or option that does not fit.
+bool BuildTaskMetadata(std::span<const uint8_t> model_file,
+                       const TaskMetadataOptions& options,
+                       ModelMetadataBundle* bundle, std::string* error);
+
+}  // namespace ember::metadata

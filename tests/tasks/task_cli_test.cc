@@ -1,0 +1,156 @@
+// `ember task ...` end to end on models built here: JSON results, the
+// annotated PNG, exit codes (0 ok, 1 bad file or model, 2 usage) and no
+// output file left behind by a failure.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "processing/image.h"
+#include "util/model_builder.h"
+
+namespace ember::tasks {
+namespace {
+
+namespace fs = std::filesystem;
+namespace tfl = ember::fb;
+
+struct CommandResult {
+  int code = -1;
+  std::string output;  // stdout and stderr
+  std::string out;     // stdout only
+};
+
+CommandResult Ember(const std::string& args) {
+  CommandResult r;
+  const std::string err_file =
+      (fs::temp_directory_path() /
+       ("ember_task_cli_err_" + std::to_string(getpid())))
+          .string();
+  FILE* pipe = popen(
+      (std::string(EMBER_CLI_PATH) + " " + args + " 2>" + err_file).c_str(),
+      "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> chunk;
+  size_t n;
+  while ((n = fread(chunk.data(), 1, chunk.size(), pipe)) > 0)
+    r.out.append(chunk.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_file);
+  r.output = r.out + std::string(std::istreambuf_iterator<char>(err),
+                                 std::istreambuf_iterator<char>());
+  fs::remove(err_file);
+  return r;
+}
+
+// [1,8,8,3] float -> `op` -> output; MEAN gives [1,3] scores, LOGISTIC a
+// [1,8,8,3] per-pixel "mask".
+std::vector<uint8_t> Model(bool segmenter) {
+  testing::ModelBuilder b;
+  const int in = b.AddTensor(testing::kF32, {1, 8, 8, 3}, "image");
+  if (segmenter) {
+    const int out = b.AddTensor(testing::kF32, {1, 8, 8, 3}, "mask");
+    b.AddOp(tfl::BuiltinOperator::LOGISTIC, {in}, {out});
+    b.SetOutputs({out});
+  } else {
+    const int axes =
+        b.AddConstant(testing::kI32, {2}, std::vector<int32_t>{1, 2}, "axes");
+    const int out = b.AddTensor(testing::kF32, {1, 3}, "scores");
+    tfl::ReducerOptionsT reducer;
+    tfl::BuiltinOptionsUnion options;
+    options.Set(reducer);
+    b.AddOp(tfl::BuiltinOperator::MEAN, {in, axes}, {out}, options);
+    b.SetOutputs({out});
+  }
+  b.SetInputs({in});
+  return b.Build();
+}
+
+class TaskCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ember_task_cli_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    Write("classifier.tflite", Model(false));
+    Write("segmenter.tflite", Model(true));
+    processing::Image im(20, 10, 3);
+    for (size_t i = 0; i < im.pixels.size(); i += 3) im.pixels[i + 2] = 255;
+    std::vector<uint8_t> png;
+    std::string error;
+    ASSERT_TRUE(processing::EncodePng(im, &png, &error)) << error;
+    Write("blue.png", png);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Write(const std::string& name, const std::vector<uint8_t>& bytes) {
+    std::ofstream f(dir_ / name, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  }
+  std::string P(const std::string& name) { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(TaskCli, ClassifyPrintsJson) {
+  const CommandResult r =
+      Ember("task classify --model " + P("classifier.tflite") + " " +
+            P("blue.png") + " --labels red,green,blue --max-results 2 --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& cats = j["classifications"][0]["categories"];
+  ASSERT_EQ(cats.size(), 2u);
+  EXPECT_EQ(cats[0]["category_name"], "blue");
+  EXPECT_NEAR(cats[0]["score"].get<double>(), 1.0, 1e-6);
+}
+
+TEST_F(TaskCli, SegmentWritesTheOverlayAndMask) {
+  const CommandResult r = Ember(
+      "task segment --model " + P("segmenter.tflite") + " " + P("blue.png") +
+      " -o " + P("overlay.png") + " --mask " + P("mask.png") + " --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  processing::Image overlay, mask;
+  std::string error;
+  ASSERT_TRUE(processing::ReadImageFile(P("overlay.png"), &overlay, &error))
+      << error;
+  EXPECT_EQ(overlay.width, 20);
+  EXPECT_EQ(overlay.height, 10);
+  ASSERT_TRUE(processing::ReadImageFile(P("mask.png"), &mask, &error)) << error;
+  // The last class (blue): segmenters take [0, 1] inputs without
+  // metadata, so its mask is sigmoid(1.0) = 0.731 -> 186.
+  EXPECT_NEAR(mask.pixels[0], 186, 1);
+}
+
+TEST_F(TaskCli, ErrorsExitNonZeroAndLeaveNoFile) {
+  CommandResult r = Ember("task classify --model " + P("classifier.tflite") +
+                          " " + P("missing.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("missing.png"), std::string::npos) << r.output;
+  Write("broken.jpg", {0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 'J'});
+  r = Ember("task segment --model " + P("segmenter.tflite") + " " +
+            P("broken.jpg") + " -o " + P("out.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("damaged JPEG"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(P("out.png")));
+  r = Ember("task faces --model " + P("classifier.tflite") + " " +
+            P("blue.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("BlazeFace"), std::string::npos) << r.output;
+  r = Ember("task segment --model " + P("segmenter.tflite") + " " +
+            P("blue.png") + " -o " + P("no/such/dir/out.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_FALSE(fs::exists(P("no")));
+  EXPECT_EQ(Ember("task").code, 2);
+  EXPECT_EQ(Ember("task classify " + P("blue.png")).code, 2);  // no --model
+  EXPECT_EQ(Ember("task classify --help").code, 0);
+}
+
+}  // namespace
+}  // namespace ember::tasks
