@@ -103,6 +103,7 @@ Status Subgraph::Allocate() {
     tensor.bytes = BytesFor(tensor.type, tensor.NumElements());
   }
   ForgetGraphPasses();
+  allocated_once_ = true;
   EMBER_RETURN_IF_ERROR(PrepareAllNodes());
   EMBER_RETURN_IF_ERROR(RunGraphPasses());
   EMBER_RETURN_IF_ERROR(PlanArena());
@@ -138,8 +139,13 @@ Status Subgraph::Invoke() {
   }
   for (size_t n = 0; n < nodes_.size(); ++n) {
     const int i = static_cast<int>(n);
-    const NodeState& state = node_state_[i];
+    NodeState& state = node_state_[i];
     if (!state.runs()) continue;
+    // A delegate node computes its members (just before it).
+    if (state.delegate_node >= 0 &&
+        !node_state_[state.delegate_node].delegate_failed)
+      continue;
+    if (state.is_delegate() && state.delegate_failed) continue;
     if (state.dynamic) EMBER_RETURN_IF_ERROR(PrepareDynamicNode(i));
     Node& node = nodes_[i];
     OpContext ctx(this, tensors_.data(), &node, i, /*preparing=*/false);
@@ -151,6 +157,14 @@ Status Subgraph::Invoke() {
                             std::chrono::steady_clock::now() - start)
                             .count();
       ++node_calls_[i];
+    }
+    if (!status.ok() && state.is_delegate()) {
+      // The delegate gave up (its kernel keeps the reason): its members
+      // run on the CPU now and from now on.
+      error_reporter().Clear();
+      state.delegate_failed = true;
+      EMBER_RETURN_IF_ERROR(RunDelegateMembers(i));
+      continue;
     }
     if (!status.ok()) {
       error_reporter().Prefix("subgraph %d: ", index_);
