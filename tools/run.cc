@@ -169,6 +169,7 @@ void PrintHuman(const json& r) {
            line.c_str());
   }
   if (r.contains("predictions")) PrintDigitPredictions(r["predictions"]);
+  if (r.contains("delegates")) PrintDelegates(r["delegates"]);
 }
 
 }  // namespace
@@ -190,6 +191,8 @@ int Run(const RunOptions& o) {
   std::unique_ptr<Interpreter> interp;
   if (!Interpreter::Create(model, OpResolver::Builtins(), options, errors, &interp).ok())
     return Fail(kExitError, "cannot run '%s': %s", model_name.c_str(), errors.message());
+  std::shared_ptr<delegate::AppliedDelegates> delegates;
+  if (int rc = ApplyDelegateFlags(o.delegates, *interp, &delegates)) return rc;
   Subgraph& sg = interp->primary();
 
   InputPlan plan;
@@ -223,6 +226,9 @@ int Run(const RunOptions& o) {
     report["inputs"].push_back(std::move(j));
   }
   if (int rc = ReportOutputs(o, sg, &report["outputs"])) return rc;
+  // After invoke: a partition that failed there shows as on the CPU.
+  if (!o.delegates.delegates.empty())
+    report["delegates"] = DelegatesJson(delegates.get());
   if (use_builtin && !plan.data.empty() && plan.data[0] == &builtin.samples &&
       !sg.outputs().empty()) {
     report["predictions"] = DigitPredictions(sg.tensors()[sg.outputs()[0]], builtin.labels);
