@@ -59,7 +59,7 @@ std::shared_ptr<Delegate> Example(const DelegateOptions& options = {}) {
   return d;
 }
 
-struct Run {
+struct Outcome {
   std::vector<float> y, t2;
   std::vector<DelegateReport> report;
   std::vector<std::string> variants;
@@ -67,12 +67,12 @@ struct Run {
 
 // Runs the test model (input values from a fixed pattern) twice, with the
 // delegates applied.
-Run RunModel(const std::vector<std::shared_ptr<Delegate>>& delegates,
+Outcome RunModel(const std::vector<std::shared_ptr<Delegate>>& delegates,
              int rows = 2) {
   const std::vector<uint8_t> bytes = TestModel();
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  Run run;
+  Outcome run;
   EXPECT_TRUE(
       Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
   std::unique_ptr<Interpreter> interp;
@@ -102,8 +102,8 @@ Run RunModel(const std::vector<std::shared_ptr<Delegate>>& delegates,
 }
 
 TEST(Delegate, ExampleTakesTwoPartitionsAndMatchesTheCpuBitExactly) {
-  const Run cpu = RunModel({});
-  const Run del = RunModel({Example()});
+  const Outcome cpu = RunModel({});
+  const Outcome del = RunModel({Example()});
   ASSERT_EQ(del.report.size(), 1u);
   const DelegateReport& r = del.report[0];
   EXPECT_EQ(r.name, "example");
@@ -127,8 +127,8 @@ TEST(Delegate, ResizedInputIsPreparedAgainAndStillMatches) {
 }
 
 TEST(Delegate, DeclinedAtInitRunsOnTheCpu) {
-  const Run cpu = RunModel({});
-  const Run del = RunModel({Example({{"fail_at", "init"}})});
+  const Outcome cpu = RunModel({});
+  const Outcome del = RunModel({Example({{"fail_at", "init"}})});
   ASSERT_EQ(del.report[0].partitions.size(), 2u);
   EXPECT_TRUE(del.report[0].partitions[0].on_cpu);
   EXPECT_NE(del.report[0].partitions[0].reason.find("fail_at=init"),
@@ -138,8 +138,8 @@ TEST(Delegate, DeclinedAtInitRunsOnTheCpu) {
 }
 
 TEST(Delegate, FailureAtPrepareFallsBackToTheCpu) {
-  const Run cpu = RunModel({});
-  const Run del = RunModel({Example({{"fail_at", "prepare"}})});
+  const Outcome cpu = RunModel({});
+  const Outcome del = RunModel({Example({{"fail_at", "prepare"}})});
   EXPECT_TRUE(del.report[0].partitions[1].on_cpu);
   EXPECT_NE(del.report[0].partitions[1].reason.find("prepare"),
             std::string::npos);
@@ -149,8 +149,8 @@ TEST(Delegate, FailureAtPrepareFallsBackToTheCpu) {
 }
 
 TEST(Delegate, FailureAtInvokeFallsBackAndInvokeStillSucceeds) {
-  const Run cpu = RunModel({});
-  const Run del = RunModel({Example({{"fail_at", "invoke"}})});
+  const Outcome cpu = RunModel({});
+  const Outcome del = RunModel({Example({{"fail_at", "invoke"}})});
   EXPECT_TRUE(del.report[0].partitions[0].on_cpu);
   EXPECT_NE(del.report[0].partitions[0].reason.find("fail_at=invoke"),
             std::string::npos);
@@ -159,9 +159,9 @@ TEST(Delegate, FailureAtInvokeFallsBackAndInvokeStillSucceeds) {
 }
 
 TEST(Delegate, LimitsFromOptions) {
-  const Run min3 = RunModel({Example({{"min_nodes", "3"}})});
+  const Outcome min3 = RunModel({Example({{"min_nodes", "3"}})});
   EXPECT_TRUE(min3.report[0].partitions.empty());
-  const Run max1 = RunModel({Example({{"max_partitions", "1"}})});
+  const Outcome max1 = RunModel({Example({{"max_partitions", "1"}})});
   ASSERT_EQ(max1.report[0].partitions.size(), 1u);
   EXPECT_EQ(max1.report[0].partitions[0].nodes, 2);
   EXPECT_EQ(max1.y, RunModel({}).y);
@@ -170,7 +170,7 @@ TEST(Delegate, LimitsFromOptions) {
 TEST(Delegate, SeveralDelegatesApplyInOrder) {
   // The first takes only MUL; the second gets what is left (the ADDs) and
   // never the first one's node.
-  const Run run =
+  const Outcome run =
       RunModel({Example({{"ops", "MUL"}}), Example({{"ops", "ADD,MUL"}})});
   ASSERT_EQ(run.report.size(), 2u);
   EXPECT_EQ(run.report[0].NodesTaken(), 1);

@@ -146,12 +146,13 @@ Status Subgraph::Invoke() {
         !node_state_[state.delegate_node].delegate_failed)
       continue;
     if (state.is_delegate() && state.delegate_failed) continue;
-    if (state.dynamic) EMBER_RETURN_IF_ERROR(PrepareDynamicNode(i));
+    Status status = state.dynamic ? PrepareDynamicNode(i) : Status::Ok();
+    if (!status.ok() && !state.is_delegate()) return status;
     Node& node = nodes_[i];
     OpContext ctx(this, tensors_.data(), &node, i, /*preparing=*/false);
     const auto start = profiling_ ? std::chrono::steady_clock::now()
                                   : std::chrono::steady_clock::time_point();
-    const Status status = node.reg->eval(ctx);
+    if (status.ok()) status = node.reg->eval(ctx);
     if (profiling_) {
       node_nanos_[i] += std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::steady_clock::now() - start)

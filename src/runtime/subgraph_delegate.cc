@@ -103,12 +103,15 @@ Status Subgraph::RunDelegateMembers(int delegate_node) {
   for (int32_t m = FirstMember(node_state_, delegate_node); m < delegate_node;
        ++m) {
     if (!node_state_[m].runs()) continue;
+    if (node_state_[m].dynamic) EMBER_RETURN_IF_ERROR(PrepareDynamicNode(m));
     OpContext ctx(this, tensors_.data(), &nodes_[m], m, /*preparing=*/false);
     const Status status = nodes_[m].reg->eval(ctx);
     if (!status.ok()) {
       error_reporter().Prefix("subgraph %d: ", index_);
       return status;
     }
+    if (nodes_[m].has_dynamic_output || node_state_[m].dynamic)
+      EMBER_RETURN_IF_ERROR(CheckDynamicOutputsSized(m));
   }
   return Status::Ok();
 }
