@@ -5,8 +5,6 @@
 #include <vector>
 
 #include "graph/rewriter.h"
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
 #include "runtime/interpreter.h"
 #include "runtime/subgraph.h"
 
@@ -49,8 +47,7 @@ Status Subgraph::RunGraphPasses() {
                 state.delegate_related();
   }
   graph::PassOptions options;
-  options.fuse_inverted_residual =
-      !force_reference_kernels() && x86::BestFloatIsa() != x86::Isa::kNone;
+  options.fuse_inverted_residual = allowed_isas().any_float();
   graph::GraphRewriter rewriter(nodes_, tensors_, inputs_, outputs_, frozen,
                                 removed, *passes_);
   graph::RunPasses(rewriter, options);
