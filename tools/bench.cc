@@ -115,7 +115,8 @@ int Bench(const BenchOptions& o) {
   }
   r["kernels"] = kernels;
   r["cpu_features"] = dispatch::CpuFeaturesString();
-  if (!o.delegates.delegates.empty()) r["delegates"] = DelegatesJson(delegates.get());
+  if (!o.delegates.delegates.empty())
+    r["delegates"] = DelegatesJson(delegates.get());
   if (o.profile) {
     std::map<std::string, std::pair<int64_t, int64_t>> by_op;  // nanos, calls
     int64_t total = 0;

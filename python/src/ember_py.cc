@@ -65,9 +65,9 @@ struct PyDelegate {
   std::string name() const { return d->name(); }
 };
 
-PyDelegate LoadDelegate(const std::string& path,
-                        const std::vector<std::pair<std::string, std::string>>&
-                            options) {
+PyDelegate LoadDelegate(
+    const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& options) {
   PyDelegate out;
   std::string error;
   if (!delegate::LoadExternalDelegate(path, options, &out.d, &error).ok())
@@ -230,9 +230,10 @@ NB_MODULE(_ember, m) {
       .def("reset_variables", &PyInterpreter::reset_variables)
       .def("needs_allocation", &PyInterpreter::needs_allocation)
       .def("copy_in", &PyInterpreter::copy_in)
-      .def("view", [](nb::handle self, int index, int subgraph) {
-        return nb::cast<PyInterpreter&>(self).view(self, index, subgraph);
-      })
+      .def("view",
+           [](nb::handle self, int index, int subgraph) {
+             return nb::cast<PyInterpreter&>(self).view(self, index, subgraph);
+           })
       .def("signatures", &PyInterpreter::signatures)
       .def("arena_bytes", &PyInterpreter::arena_bytes);
   nb::class_<PyDelegate>(m, "_Delegate").def_prop_ro("name", &PyDelegate::name);

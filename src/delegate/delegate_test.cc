@@ -68,7 +68,7 @@ struct Outcome {
 // Runs the test model (input values from a fixed pattern) twice, with the
 // delegates applied.
 Outcome RunModel(const std::vector<std::shared_ptr<Delegate>>& delegates,
-             int rows = 2) {
+                 int rows = 2) {
   const std::vector<uint8_t> bytes = TestModel();
   ErrorReporter errors;
   std::unique_ptr<Model> model;

@@ -34,8 +34,8 @@ std::vector<int32_t> Subgraph::BufferGroups(
     // Delegate nodes and their members write the same tensors: no
     // sharing there.
     if (preserve_all || !node_state_[i].runs() || node.reg == nullptr ||
-        node_state_[i].delegate_related() ||
-        node.num_inputs < 1 || node.num_outputs < 1)
+        node_state_[i].delegate_related() || node.num_inputs < 1 ||
+        node.num_outputs < 1)
       continue;
     if (!(node.reg->flags &
           (kOpFlagOutputAliasesInput0 | kOpFlagInPlaceInput0)))
