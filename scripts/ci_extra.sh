@@ -18,6 +18,9 @@ ctest --preset release -L models --timeout 1800
 EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_tests \
   --gtest_filter='ShapeOps.OpsFromRealModels:ShapeOps.DensifyFaceDetectionSparseWeights'
 
+echo "== ci: shared models through the example external delegate (bit-exact vs CPU)"
+bash tests/delegate/shared_models.sh "$SHARED"
+
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"
