@@ -287,6 +287,7 @@ Status ApplyOne(Interpreter& interp, const std::shared_ptr<Delegate>& d,
       for (size_t i = 0; i < ops.size() && i < 8; ++i)
         e.declined.first_ops.push_back(ops[i]);
       e.declined.on_cpu = true;
+      if (k->state != nullptr) k->reason = "nothing reads its outputs";
       e.declined.reason =
           "init declined: " +
           (k->reason.empty() ? std::string("no reason") : k->reason);
