@@ -44,8 +44,6 @@ IMPORT_TO_PYPI = {
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
                 "make_dataset", "evaluate", "train", "oracle_helpers"}
-# Scripts whose imports are only for manual benchmarking, not CI or the tests.
-NOT_CI = {"bench/quant_compare.py"}
 
 
 def listed_debian():
@@ -106,7 +104,7 @@ def main():
     imp = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", re.M)
     for f in py_files:
         rel = str(f.relative_to(ROOT))
-        if rel in NOT_CI or "/cache/" in rel:
+        if "/cache/" in rel:
             continue
         for frm, imps in imp.findall(f.read_text()):
             mods = [frm] if frm else [m.strip().split(" ")[0] for m in imps.split(",")]

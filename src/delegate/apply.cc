@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "delegate/delegate.h"
-#include "delegate/partition.h"
+#include "partition/partition.h"
 #include "runtime/subgraph.h"
 
 namespace ember::delegate {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/aligned_buffer.h"
+#include "base/aligned_buffer.h"
 
 namespace ember {
 

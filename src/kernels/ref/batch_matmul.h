@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "base/shape.h"
 #include "kernels/ref/conv_common.h"
 #include "kernels/ref/quant_util.h"
-#include "runtime/tensor.h"
 
 namespace ember::ref {
 
