@@ -36,7 +36,8 @@ LAYERS = [
     ["kernels/x86", "kernels/arm"],  # microkernels: never each other
     ["kernels"],
     ["schema"],
-    ["model", "planner", "io", "partition"],
+    # gpu: the Vulkan delegate, over the C delegate ABI only
+    ["model", "planner", "io", "partition", "gpu"],
     ["runtime"],
     ["ops", "delegate"],
     ["graph"],

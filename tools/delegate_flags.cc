@@ -11,9 +11,10 @@ namespace ember::cli {
 void AddDelegateFlags(CLI::App* command, DelegateFlags* flags) {
   command
       ->add_option("--delegate", flags->delegates,
-                   "Offload supported ops to a delegate: path of a delegate "
-                   "library (repeatable, applied in order)")
-      ->type_name("PATH")
+                   "Offload supported ops to a delegate: 'gpu' (the built-in "
+                   "Vulkan delegate) or the path of a delegate library "
+                   "(repeatable, applied in order)")
+      ->type_name("gpu|PATH")
       ->allow_extra_args(false);
   command
       ->add_option("--delegate-option", flags->options,
@@ -39,9 +40,8 @@ int ApplyDelegateFlags(const DelegateFlags& flags, Interpreter& interp,
   for (const std::string& path : flags.delegates) {
     std::shared_ptr<delegate::Delegate> d;
     std::string error;
-    // Built-in delegates (the Vulkan GPU one) are not there yet: a bare
-    // name is looked up as a library like any path.
-    if (!delegate::LoadExternalDelegate(path, options, &d, &error).ok()) {
+    // "gpu" is the built-in Vulkan delegate; anything else a library path.
+    if (!delegate::CreateDelegate(path, options, &d, &error).ok()) {
       Warn("%s; running on the CPU without it", error.c_str());
       continue;
     }

@@ -26,7 +26,9 @@
 extern "C" {
 #endif
 
-#define EMBER_DELEGATE_ABI_VERSION 1
+/* 2: EmberDelegateGraph gained abi_version and node_options (the builtin
+ * options of every node). */
+#define EMBER_DELEGATE_ABI_VERSION 2
 #define EMBER_DELEGATE_ENTRY_POINT "ember_delegate_create"
 #define EMBER_DELEGATE_MAX_RANK 8
 
@@ -66,11 +68,35 @@ typedef struct EmberDelegateNode {
   int32_t fused_activation;
 } EmberDelegateNode;
 
+/* The builtin options of one node, flattened (since ABI version 2). A field
+ * the op has not is 0 unless said otherwise. */
+typedef struct EmberDelegateNodeOptions {
+  int32_t padding; /* .tflite Padding: 0 SAME, 1 VALID; -1 when none */
+  int32_t stride_h, stride_w;     /* CONV_2D, DEPTHWISE, pools, TRANSPOSE */
+  int32_t dilation_h, dilation_w; /* CONV_2D, DEPTHWISE_CONV_2D */
+  int32_t filter_h, filter_w;     /* AVERAGE/MAX_POOL_2D */
+  int32_t depth_multiplier;       /* DEPTHWISE_CONV_2D */
+  int32_t axis;                   /* CONCATENATION */
+  int32_t align_corners;          /* RESIZE_* */
+  int32_t half_pixel_centers;     /* RESIZE_* */
+  int32_t keep_dims; /* MEAN and other reductions; FC keep_num_dims */
+  float beta;        /* SOFTMAX */
+  float alpha;       /* LEAKY_RELU */
+  /* A CUSTOM op's option bytes (NULL and 0 when none). */
+  const uint8_t* custom_options;
+  int32_t custom_options_size;
+  int32_t reserved[6];
+} EmberDelegateNodeOptions;
+
 typedef struct EmberDelegateGraph {
   int32_t num_tensors;
   EmberDelegateTensor* tensors;
   int32_t num_nodes;
   const EmberDelegateNode* nodes;
+  /* Since ABI version 2: the version Ember speaks, and num_nodes options
+   * parallel to `nodes`. */
+  int32_t abi_version;
+  const EmberDelegateNodeOptions* node_options;
 } EmberDelegateGraph;
 
 /* What one delegate kernel computes: `nodes` in execution order (indices

@@ -57,7 +57,8 @@ class Delegate:
 
 
 def load_delegate(library, options=None):
-    """Loads a delegate library (see include/ember/delegate.h), as
+    """Loads a delegate library (see include/ember/delegate.h), or the
+    built-in Vulkan delegate when `library` is "gpu", as
     ai_edge_litert.interpreter.load_delegate does: `options` is a dict of
     option names to values (converted to strings). Raises ValueError naming
     the library and the reason when it cannot be loaded."""

@@ -86,7 +86,7 @@ PyDelegate LoadDelegate(
     const std::vector<std::pair<std::string, std::string>>& options) {
   PyDelegate out;
   std::string error;
-  if (!delegate::LoadExternalDelegate(path, options, &out.d, &error).ok())
+  if (!delegate::CreateDelegate(path, options, &out.d, &error).ok())
     throw nb::value_error(error.c_str());
   return out;
 }

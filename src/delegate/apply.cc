@@ -37,9 +37,92 @@ int32_t FusedActivationOf(const fb::Operator* op) {
       return act(op->builtin_options_as_Pool2DOptions());
     case fb::BuiltinOptions::ConcatenationOptions:
       return act(op->builtin_options_as_ConcatenationOptions());
+    case fb::BuiltinOptions::TransposeConvOptions:
+      return act(op->builtin_options_as_TransposeConvOptions());
     default:
       return -1;
   }
+}
+
+// The flattened builtin options a delegate reads (ABI version 2).
+EmberDelegateNodeOptions OptionsOf(const fb::Operator* op) {
+  EmberDelegateNodeOptions o{};
+  o.padding = -1;
+  o.stride_h = o.stride_w = o.dilation_h = o.dilation_w = 1;
+  o.depth_multiplier = 1;
+  if (op == nullptr) return o;
+  if (const auto* custom = op->custom_options()) {
+    o.custom_options = custom->data();
+    o.custom_options_size = static_cast<int32_t>(custom->size());
+  }
+  switch (op->builtin_options_type()) {
+    case fb::BuiltinOptions::Conv2DOptions: {
+      const auto* c = op->builtin_options_as_Conv2DOptions();
+      o.padding = static_cast<int32_t>(c->padding());
+      o.stride_h = c->stride_h();
+      o.stride_w = c->stride_w();
+      o.dilation_h = c->dilation_h_factor();
+      o.dilation_w = c->dilation_w_factor();
+      break;
+    }
+    case fb::BuiltinOptions::DepthwiseConv2DOptions: {
+      const auto* c = op->builtin_options_as_DepthwiseConv2DOptions();
+      o.padding = static_cast<int32_t>(c->padding());
+      o.stride_h = c->stride_h();
+      o.stride_w = c->stride_w();
+      o.dilation_h = c->dilation_h_factor();
+      o.dilation_w = c->dilation_w_factor();
+      o.depth_multiplier = c->depth_multiplier();
+      break;
+    }
+    case fb::BuiltinOptions::Pool2DOptions: {
+      const auto* c = op->builtin_options_as_Pool2DOptions();
+      o.padding = static_cast<int32_t>(c->padding());
+      o.stride_h = c->stride_h();
+      o.stride_w = c->stride_w();
+      o.filter_h = c->filter_height();
+      o.filter_w = c->filter_width();
+      break;
+    }
+    case fb::BuiltinOptions::TransposeConvOptions: {
+      const auto* c = op->builtin_options_as_TransposeConvOptions();
+      o.padding = static_cast<int32_t>(c->padding());
+      o.stride_h = c->stride_h();
+      o.stride_w = c->stride_w();
+      break;
+    }
+    case fb::BuiltinOptions::ConcatenationOptions:
+      o.axis = op->builtin_options_as_ConcatenationOptions()->axis();
+      break;
+    case fb::BuiltinOptions::ResizeBilinearOptions: {
+      const auto* c = op->builtin_options_as_ResizeBilinearOptions();
+      o.align_corners = c->align_corners();
+      o.half_pixel_centers = c->half_pixel_centers();
+      break;
+    }
+    case fb::BuiltinOptions::ResizeNearestNeighborOptions: {
+      const auto* c = op->builtin_options_as_ResizeNearestNeighborOptions();
+      o.align_corners = c->align_corners();
+      o.half_pixel_centers = c->half_pixel_centers();
+      break;
+    }
+    case fb::BuiltinOptions::ReducerOptions:
+      o.keep_dims = op->builtin_options_as_ReducerOptions()->keep_dims();
+      break;
+    case fb::BuiltinOptions::FullyConnectedOptions:
+      o.keep_dims =
+          op->builtin_options_as_FullyConnectedOptions()->keep_num_dims();
+      break;
+    case fb::BuiltinOptions::SoftmaxOptions:
+      o.beta = op->builtin_options_as_SoftmaxOptions()->beta();
+      break;
+    case fb::BuiltinOptions::LeakyReluOptions:
+      o.alpha = op->builtin_options_as_LeakyReluOptions()->alpha();
+      break;
+    default:
+      break;
+  }
+  return o;
 }
 
 void CopyTensor(const Tensor& t, EmberDelegateTensor* v) {
@@ -60,6 +143,7 @@ void CopyTensor(const Tensor& t, EmberDelegateTensor* v) {
 struct GraphView {
   std::vector<EmberDelegateTensor> tensors;
   std::vector<EmberDelegateNode> nodes;
+  std::vector<EmberDelegateNodeOptions> options;  // parallel to nodes
   EmberDelegateGraph graph{};
   std::vector<int32_t> unit_node;  // view node -> subgraph node
 };
@@ -222,11 +306,16 @@ Status ApplyOne(Interpreter& interp, const std::shared_ptr<Delegate>& d,
     v.outputs = node.outputs;
     v.fused_activation = FusedActivationOf(node.op);
     view->nodes.push_back(v);
+    view->options.push_back(state.is_delegate() ? OptionsOf(nullptr)
+                                                : OptionsOf(node.op));
     view->unit_node.push_back(static_cast<int32_t>(i));
   }
   view->graph = {static_cast<int32_t>(view->tensors.size()),
-                 view->tensors.data(), static_cast<int32_t>(view->nodes.size()),
-                 view->nodes.data()};
+                 view->tensors.data(),
+                 static_cast<int32_t>(view->nodes.size()),
+                 view->nodes.data(),
+                 EMBER_DELEGATE_ABI_VERSION,
+                 view->options.data()};
 
   std::vector<PartitionNode> units(view->nodes.size());
   AppliedDelegate record;

@@ -39,6 +39,17 @@ Status LoadExternalDelegate(const std::string& path,
                             const DelegateOptions& options,
                             std::shared_ptr<Delegate>* out, std::string* error);
 
+// The built-in delegates' names ("gpu" where it was built).
+std::vector<std::string> BuiltinDelegateNames();
+
+// A delegate by name or path: a built-in name ("gpu") creates that one
+// (an error saying so when it was not built, or why it cannot run: no
+// Vulkan loader or device); anything else is loaded as an external
+// delegate library (LoadExternalDelegate).
+Status CreateDelegate(const std::string& name_or_path,
+                      const DelegateOptions& options,
+                      std::shared_ptr<Delegate>* out, std::string* error);
+
 // What one delegate took, as of now (a partition that failed at prepare or
 // invoke has moved to the CPU and says why).
 struct PartitionReport {
