@@ -20,6 +20,8 @@ EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_op_tests \
 
 echo "== ci: shared models through the example external delegate (bit-exact vs CPU)"
 bash tests/delegate/shared_models.sh "$SHARED"
+echo "== ci: MediaPipe models through the Vulkan gpu delegate on lavapipe (vs the CPU, ~3 min)"
+"$PYTHON" tests/delegate/gpu_models.py --models "$SHARED"
 
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py

@@ -153,6 +153,38 @@ TEST_F(CliDelegate, DelegatesThatCannotStartAreSkippedWithAWarning) {
   EXPECT_EQ(Output("bad"), Output("cpu"));
 }
 
+// The built-in gpu delegate without Vulkan (no loader library; a loader
+// that finds no driver): a warning naming why, exit 0, the CPU's outputs.
+// Where the gpu delegate was not built, the warning says that instead.
+TEST_F(CliDelegate, GpuDelegateWithoutVulkanRunsOnTheCpu) {
+  const Result cpu = RunTo("cpu", "");
+  const Result no_loader = RunTo("no_loader",
+                                 "--delegate gpu --delegate-option "
+                                 "vulkan_library=/nonexistent/libvulkan.so.1");
+  ASSERT_EQ(no_loader.exit_code, 0) << no_loader.err;
+  EXPECT_TRUE(no_loader.err.find("no Vulkan loader") != std::string::npos ||
+              no_loader.err.find("not built") != std::string::npos)
+      << no_loader.err;
+  EXPECT_NE(no_loader.err.find("running on the CPU"), std::string::npos);
+  EXPECT_EQ(Output("no_loader"), Output("cpu"));
+  // VK_ICD_FILENAMES / VK_DRIVER_FILES point the loader at no driver.
+  const std::string env =
+      "VK_ICD_FILENAMES=/nonexistent.json VK_DRIVER_FILES=/nonexistent.json ";
+  const fs::path out = dir_ / "nd.out", err = dir_ / "nd.err";
+  const std::string cmd = env + "'" + EMBER_CLI_PATH + "' run '" + model_ +
+                          "' --random-inputs 3 --json -o '" +
+                          (dir_ / "nodev").string() + "' --delegate gpu >'" +
+                          out.string() + "' 2>'" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadText(err);
+  const std::string why = ReadText(err);
+  EXPECT_TRUE(why.find("gpu delegate: ") != std::string::npos ||
+              why.find("not built") != std::string::npos)
+      << why;
+  EXPECT_NE(why.find("running on the CPU"), std::string::npos) << why;
+  EXPECT_EQ(ReadText(dir_ / "nodev" / "y.npy"), Output("cpu"));
+}
+
 TEST_F(CliDelegate, MalformedDelegateOptionsAreUsageErrors) {
   EXPECT_EQ(RunTo("x", "--delegate " + example_ + " --delegate-option novalue")
                 .exit_code,
