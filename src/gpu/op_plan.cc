@@ -564,8 +564,12 @@ bool PlanNode(const EmberDelegateGraph* g, int32_t index, NodePlan* plan,
         if (d.push[8 + a] < 0) return Fail(error, "negative padding");
       }
       float fill = 0.0f;
-      if (code == kPadV2 && n.num_inputs >= 3 && n.inputs[2] >= 0)
-        fill = *static_cast<const float*>(g->tensors[n.inputs[2]].data);
+      if (code == kPadV2 && n.num_inputs >= 3 && n.inputs[2] >= 0) {
+        const EmberDelegateTensor& value = g->tensors[n.inputs[2]];
+        if (value.data == nullptr || Count(value) < 1)
+          return Fail(error, "PADV2 without a constant value");
+        fill = *static_cast<const float*>(value.data);
+      }
       d.push[12] = FloatBits(fill);
       d.threads = Count(out);
       d.push[13] = static_cast<int32_t>(d.threads);
