@@ -8,6 +8,7 @@
 
 namespace ember::delegate {
 
+#ifdef EMBER_HAVE_GPU_DELEGATE
 namespace {
 
 void ReportInto(void* context, const char* message) {
@@ -15,6 +16,7 @@ void ReportInto(void* context, const char* message) {
 }
 
 }  // namespace
+#endif
 
 std::vector<std::string> BuiltinDelegateNames() {
 #ifdef EMBER_HAVE_GPU_DELEGATE
