@@ -533,6 +533,60 @@ TEST(GpuDelegate, CpuOpSplitsThePartitions) {
     EXPECT_NEAR(del.outputs[0][i], cpu.outputs[0][i], kTolerance);
 }
 
+// A resized input: the partition is prepared again with the new shapes of
+// its boundary and internal tensors, and still matches the CPU.
+TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
+  GPU_OR_SKIP(gpu);
+  ModelBuilder b;
+  const int x = b.AddTensor(kF32, {1, 4, 4, 3}, "x");
+  const int c =
+      b.AddConstant<float>(kF32, {3}, std::vector<float>{0.5f, -1.0f, 2.0f});
+  const int t1 = b.AddTensor(kF32, {1, 4, 4, 3});
+  const int t2 = b.AddTensor(kF32, {1, 4, 4, 3});
+  const int y = b.AddTensor(kF32, {1, 4, 4, 3}, "y");
+  b.AddOp(Op::LOGISTIC, {x}, {t1});
+  fb::AddOptionsT add;
+  b.AddOp(Op::ADD, {t1, c}, {t2}, Options(add));
+  b.AddOp(Op::TANH, {t2}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const auto bytes = b.Build();
+  std::vector<std::vector<float>> results;
+  for (const bool delegated : {false, true}) {
+    ErrorReporter errors;
+    std::unique_ptr<Model> model;
+    ASSERT_TRUE(
+        Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model)
+            .ok());
+    std::unique_ptr<Interpreter> interp;
+    ASSERT_TRUE(
+        Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+            .ok());
+    std::shared_ptr<AppliedDelegates> applied;
+    if (delegated) ASSERT_TRUE(ApplyDelegates(*interp, {gpu}, &applied).ok());
+    ASSERT_TRUE(interp->AllocateTensors().ok());
+    ASSERT_TRUE(interp->Invoke().ok());
+    ASSERT_TRUE(interp->ResizeInput(0, Shape{4, {2, 5, 4, 3}}).ok());
+    ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
+    Subgraph& sg = interp->primary();
+    Tensor& in = sg.tensors()[sg.inputs()[0]];
+    for (int64_t i = 0; i < in.NumElements(); ++i)
+      in.data_as<float>()[i] = 0.01f * static_cast<float>(i % 97) - 0.4f;
+    ASSERT_TRUE(interp->Invoke().ok()) << interp->errors().message();
+    const Tensor& out = sg.tensors()[sg.outputs()[0]];
+    ASSERT_EQ(out.NumElements(), 2 * 5 * 4 * 3);
+    results.emplace_back(out.data_as<float>(),
+                         out.data_as<float>() + out.NumElements());
+    if (delegated) {
+      EXPECT_EQ(applied->Report()[0].NodesTaken(), 3);
+      EXPECT_FALSE(applied->Report()[0].partitions[0].on_cpu)
+          << applied->Report()[0].partitions[0].reason;
+    }
+  }
+  for (size_t i = 0; i < results[0].size(); ++i)
+    EXPECT_NEAR(results[1][i], results[0][i], kTolerance) << i;
+}
+
 // int8 models stay on the CPU: the delegate takes no quantized node.
 TEST(GpuDelegate, QuantizedNodesStayOnTheCpu) {
   GPU_OR_SKIP(gpu);
