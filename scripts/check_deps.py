@@ -27,6 +27,7 @@ CMAKE_TO_DEBIAN = {
     "Python": "python3-dev", "nanobind": None,  # PyPI (requirements-build.txt)
     "qemu-aarch64": "qemu-user", "benchmark": "libbenchmark-dev",
     "JPEG": "libjpeg62-turbo-dev", "PNG": "libpng-dev",
+    "glslc": "glslc", "vulkan/vulkan.h": "libvulkan-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {

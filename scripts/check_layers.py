@@ -36,9 +36,10 @@ LAYERS = [
     ["kernels/x86", "kernels/arm"],  # microkernels: never each other
     ["kernels"],
     ["schema"],
-    ["model", "planner", "io", "metadata", "processing"],
+    # gpu: the Vulkan delegate, over the C delegate ABI only
+    ["model", "planner", "io", "metadata", "processing", "partition", "gpu"],
     ["runtime"],
-    ["ops"],
+    ["ops", "delegate"],
     ["graph"],
     ["capi"],
     ["convert", "tasks"],

@@ -25,6 +25,10 @@ EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_task_model_tests
 ./build/release/ember task kws --model "$SHARED/tflm/micro_speech_quantized.tflite" \
   --frontend "$SHARED/tflm/audio_preprocessor_int8.tflite" --labels silence,unknown,yes,no \
   "$SHARED/data/audio/yes_1000ms.wav" --json | grep -q '"category_name": "yes"'
+echo "== ci: shared models through the example external delegate (bit-exact vs CPU)"
+bash tests/delegate/shared_models.sh "$SHARED"
+echo "== ci: MediaPipe models through the Vulkan gpu delegate on lavapipe (vs the CPU, ~3 min)"
+"$PYTHON" tests/delegate/gpu_models.py --models "$SHARED"
 
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py

@@ -53,6 +53,8 @@ int Bench(const BenchOptions& o) {
            .ok()) {
     return Fail(kExitError, "%s", errors.message());
   }
+  std::shared_ptr<delegate::AppliedDelegates> delegates;
+  if (int rc = ApplyDelegateFlags(o.delegates, *interp, &delegates)) return rc;
   if (!interp->AllocateTensors().ok()) {
     return Fail(kExitError, "%s", interp->errors().message());
   }
@@ -105,7 +107,7 @@ int Bench(const BenchOptions& o) {
   // Kernel variant per op, as each op's Prepare chose it.
   std::map<std::string, int> kernels;
   for (size_t i = 0; i < sg.nodes().size(); ++i) {
-    if (!sg.node_folded(static_cast<int>(i))) {
+    if (sg.node_evaluated(static_cast<int>(i))) {
       const Node& node = sg.nodes()[i];
       kernels[NodeName(node) + ":" +
               (node.kernel_variant ? node.kernel_variant : "ref")]++;
@@ -113,13 +115,21 @@ int Bench(const BenchOptions& o) {
   }
   r["kernels"] = kernels;
   r["cpu_features"] = dispatch::CpuFeaturesString();
+  if (!o.delegates.delegates.empty())
+    r["delegates"] = DelegatesJson(delegates.get());
   if (o.profile) {
     std::map<std::string, std::pair<int64_t, int64_t>> by_op;  // nanos, calls
     int64_t total = 0;
     for (size_t i = 0; i < sg.nodes().size(); ++i) {
       const Node& node = sg.nodes()[i];
-      auto& entry = by_op[NodeName(node) + ":" +
-                          (node.kernel_variant ? node.kernel_variant : "ref")];
+      // Each delegate partition is a row of its own.
+      const std::string key =
+          sg.node_state(static_cast<int>(i)).is_delegate()
+              ? "DELEGATE:" + std::string(node.kernel_variant) + " #" +
+                    std::to_string(i)
+              : NodeName(node) + ":" +
+                    (node.kernel_variant ? node.kernel_variant : "ref");
+      auto& entry = by_op[key];
       entry.first += sg.node_nanos()[i];
       entry.second += sg.node_calls()[i];
       total += sg.node_nanos()[i];
@@ -157,6 +167,7 @@ int Bench(const BenchOptions& o) {
   for (const auto& [name, count] : kernels)
     printf(" %s x%d", name.c_str(), count);
   printf("\n");
+  if (r.contains("delegates")) PrintDelegates(r["delegates"]);
   if (o.profile) {
     Table table({"op", "ms/run", "share", "calls"});
     for (const auto& p : r["profile"]) {

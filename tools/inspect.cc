@@ -71,7 +71,8 @@ json DescribeSubgraphs(const Model& model) {
 }
 
 // Builds an interpreter and plans memory; fills in the arena sizes.
-json Plan(const Model& model, json& subgraphs) {
+json Plan(const Model& model, const DelegateFlags& flags, json& subgraphs,
+          json* delegates, int* rc) {
   ErrorReporter errors;
   std::unique_ptr<Interpreter> interp;
   Status status =
@@ -81,6 +82,9 @@ json Plan(const Model& model, json& subgraphs) {
     return {{"status", unsupported ? "skipped" : "failed"},
             {"message", errors.message()}};
   }
+  std::shared_ptr<delegate::AppliedDelegates> applied;
+  *rc = ApplyDelegateFlags(flags, *interp, &applied);
+  if (*rc != kExitOk) return {{"status", "failed"}, {"message", "delegates"}};
   if (!interp->AllocateTensors().ok()) {
     return {{"status", "failed"}, {"message", interp->errors().message()}};
   }
@@ -89,6 +93,7 @@ json Plan(const Model& model, json& subgraphs) {
     subgraphs[s]["arena_bytes"] = sg.arena_bytes();
     subgraphs[s]["arena_lower_bound"] = sg.arena_lower_bound();
   }
+  if (!flags.delegates.empty()) *delegates = DelegatesJson(applied.get());
   return {{"status", "ok"}, {"message", ""}};
 }
 
@@ -220,6 +225,10 @@ void PrintHuman(const json& r) {
       }
     }
   }
+  if (r.contains("delegates")) {
+    printf("\nDelegates:\n");
+    PrintDelegates(r["delegates"]);
+  }
 }
 
 }  // namespace
@@ -236,7 +245,12 @@ int Inspect(const InspectOptions& options) {
                  {"ops", DescribeOps(*model)},
                  {"metadata", DescribeMetadata(*model)},
                  {"signatures", DescribeSignatures(*model)}};
-  report["planning"] = Plan(*model, report["subgraphs"]);
+  json delegates;
+  int rc = kExitOk;
+  report["planning"] =
+      Plan(*model, options.delegates, report["subgraphs"], &delegates, &rc);
+  if (rc != kExitOk) return rc;
+  if (!delegates.is_null()) report["delegates"] = delegates;
   if (options.json) {
     PrintJson(report);
   } else {

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("MODEL", inspect.model_path, ".tflite file")
       ->required();
   inspect_cmd->add_flag("--json", inspect.json, "Print one JSON object");
+  AddDelegateFlags(inspect_cmd, &inspect.delegates);
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand(
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads,-t", run.threads, "Number of threads")
       ->check(CLI::Range(1, 1024));
   run_cmd->add_flag("--json", run.json, "Print one JSON object");
+  AddDelegateFlags(run_cmd, &run.delegates);
   run_cmd->footer(kRunFooter);
 
   BenchOptions bench;
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
+  AddDelegateFlags(bench_cmd, &bench.delegates);
 
   const RegisteredCommand registered[] = {
       AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app),

@@ -176,6 +176,7 @@ void PrintHuman(const json& r) {
            line.c_str());
   }
   if (r.contains("predictions")) PrintDigitPredictions(r["predictions"]);
+  if (r.contains("delegates")) PrintDelegates(r["delegates"]);
 }
 
 }  // namespace
@@ -200,6 +201,8 @@ int Run(const RunOptions& o) {
            .ok())
     return Fail(kExitError, "cannot run '%s': %s", model_name.c_str(),
                 errors.message());
+  std::shared_ptr<delegate::AppliedDelegates> delegates;
+  if (int rc = ApplyDelegateFlags(o.delegates, *interp, &delegates)) return rc;
   Subgraph& sg = interp->primary();
 
   InputPlan plan;
@@ -237,6 +240,9 @@ int Run(const RunOptions& o) {
     report["inputs"].push_back(std::move(j));
   }
   if (int rc = ReportOutputs(o, sg, &report["outputs"])) return rc;
+  // After invoke: a partition that failed there shows as on the CPU.
+  if (!o.delegates.delegates.empty())
+    report["delegates"] = DelegatesJson(delegates.get());
   if (use_builtin && !plan.data.empty() && plan.data[0] == &builtin.samples &&
       !sg.outputs().empty()) {
     report["predictions"] =

@@ -6,7 +6,6 @@ changing its import.
 """
 import enum
 import sys
-import warnings
 
 import numpy as np
 
@@ -42,6 +41,35 @@ class OpResolverType(enum.Enum):
     BUILTIN_WITHOUT_DEFAULT_DELEGATES = 3
 
 
+class Delegate:
+    """An external delegate library, loaded by `load_delegate`."""
+
+    def __init__(self, impl, library):
+        self._impl = impl
+        self._library = library
+
+    @property
+    def name(self):
+        return self._impl.name
+
+    def __repr__(self):
+        return f"<ember.Delegate '{self.name}' from {self._library}>"
+
+
+def load_delegate(library, options=None):
+    """Loads a delegate library (see include/ember/delegate.h), or the
+    built-in Vulkan delegate when `library` is "gpu", as
+    ai_edge_litert.interpreter.load_delegate does: `options` is a dict of
+    option names to values (converted to strings). Raises ValueError naming
+    the library and the reason when it cannot be loaded."""
+    pairs = [(str(k), str(v)) for k, v in (options or {}).items()]
+    try:
+        impl = _ember.load_delegate(str(library), pairs)
+    except ValueError as e:
+        raise ValueError(f"Failed to load delegate from {library}: {e}") from None
+    return Delegate(impl, library)
+
+
 class Interpreter:
     """Runs a .tflite model. See ai_edge_litert.interpreter.Interpreter."""
 
@@ -59,9 +87,12 @@ class Interpreter:
             if num_threads < 1 and num_threads != -1:
                 raise ValueError("num_threads should >= 1 or just -1 to let "
                                  "Ember decide")
-        if experimental_delegates:
-            warnings.warn("Ember has no external delegates yet; "
-                          "experimental_delegates is ignored")
+        delegates = list(experimental_delegates or [])
+        for d in delegates:
+            if not isinstance(d, Delegate):
+                raise ValueError("experimental_delegates takes what "
+                                 "ember.load_delegate returns, got "
+                                 f"{type(d).__name__}")
         if model_path is not None:
             try:
                 with open(model_path, "rb") as f:
@@ -73,7 +104,8 @@ class Interpreter:
         threads = 1 if num_threads in (None, -1) else num_threads
         self._preserve_all_tensors = experimental_preserve_all_tensors
         self._impl = _ember._Interpreter(bytes(model_content), threads,
-                                         bool(experimental_preserve_all_tensors))
+                                         bool(experimental_preserve_all_tensors),
+                                         [d._impl for d in delegates])
         self._base_refcount = sys.getrefcount(self._impl)
         self._signatures = {
             key: (subgraph, dict(inputs), dict(outputs))
@@ -90,6 +122,14 @@ class Interpreter:
                 "using raw data access.")
 
     # -- lifecycle ------------------------------------------------------------
+    def _get_delegate_report(self):
+        """Ember extension: per delegate, a dict with its name, the number
+        of nodes it took and its partitions (nodes, on_cpu, reason)."""
+        return [{"name": name, "nodes_taken": taken,
+                 "partitions": [{"nodes": n, "on_cpu": cpu, "reason": why}
+                                for n, cpu, why in parts]}
+                for name, taken, parts in self._impl.delegate_report()]
+
     def allocate_tensors(self):
         self._ensure_safe()
         self._impl.allocate(-1)

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "delegate/delegate.h"
 #include "model/model.h"
 #include "runtime/interpreter.h"
 
@@ -74,9 +75,26 @@ nb::dlpack::dtype DlType(DataType type) {
   }
 }
 
+// A loaded external delegate (ember.load_delegate).
+struct PyDelegate {
+  std::shared_ptr<delegate::Delegate> d;
+  std::string name() const { return d->name(); }
+};
+
+PyDelegate LoadDelegate(
+    const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& options) {
+  PyDelegate out;
+  std::string error;
+  if (!delegate::CreateDelegate(path, options, &out.d, &error).ok())
+    throw nb::value_error(error.c_str());
+  return out;
+}
+
 class PyInterpreter {
  public:
-  PyInterpreter(nb::bytes content, int num_threads, bool preserve_all) {
+  PyInterpreter(nb::bytes content, int num_threads, bool preserve_all,
+                nb::list delegates) {
     ErrorReporter errors;
     Status s = Model::FromBuffer(content.c_str(), content.size(), /*copy=*/true,
                                  errors, &model_);
@@ -87,6 +105,23 @@ class PyInterpreter {
     s = Interpreter::Create(*model_, OpResolver::Builtins(), options, errors,
                             &interp_);
     if (!s.ok()) Raise(s.code(), errors.message());
+    std::vector<std::shared_ptr<delegate::Delegate>> list;
+    for (nb::handle h : delegates) list.push_back(nb::cast<PyDelegate&>(h).d);
+    if (!list.empty())
+      Check(delegate::ApplyDelegates(*interp_, list, &delegates_));
+  }
+
+  // Per delegate: (name, nodes_taken, [(nodes, on_cpu, reason), ...]).
+  nb::list delegate_report() {
+    nb::list out;
+    if (!delegates_) return out;
+    for (const delegate::DelegateReport& r : delegates_->Report()) {
+      nb::list parts;
+      for (const delegate::PartitionReport& p : r.partitions)
+        parts.append(nb::make_tuple(p.nodes, p.on_cpu, p.reason));
+      out.append(nb::make_tuple(r.name, r.NodesTaken(), parts));
+    }
+    return out;
   }
 
   void Check(Status s) {
@@ -205,6 +240,7 @@ class PyInterpreter {
  private:
   std::unique_ptr<Model> model_;
   std::unique_ptr<Interpreter> interp_;
+  std::shared_ptr<delegate::AppliedDelegates> delegates_;
 };
 
 }  // namespace
@@ -215,7 +251,8 @@ void AddTaskBindings(nb::module_& m);
 NB_MODULE(_ember, m) {
   m.doc() = "Ember runtime, low-level binding (use ember.Interpreter)";
   nb::class_<PyInterpreter>(m, "_Interpreter")
-      .def(nb::init<nb::bytes, int, bool>())
+      .def(nb::init<nb::bytes, int, bool, nb::list>())
+      .def("delegate_report", &PyInterpreter::delegate_report)
       .def("num_subgraphs", &PyInterpreter::num_subgraphs)
       .def("num_tensors", &PyInterpreter::num_tensors)
       .def("inputs", &PyInterpreter::inputs)
@@ -233,5 +270,7 @@ NB_MODULE(_ember, m) {
            })
       .def("signatures", &PyInterpreter::signatures)
       .def("arena_bytes", &PyInterpreter::arena_bytes);
+  nb::class_<PyDelegate>(m, "_Delegate").def_prop_ro("name", &PyDelegate::name);
+  m.def("load_delegate", &LoadDelegate);
   AddTaskBindings(m);
 }

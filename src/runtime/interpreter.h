@@ -86,6 +86,11 @@ class Interpreter {
   Status InvokeSubgraph(int index);
   // Shared by every subgraph's ops; sized to options().num_threads.
   ThreadPool* thread_pool() { return thread_pool_.get(); }
+  // Keeps `object` alive as long as the interpreter (delegate kernels that
+  // its nodes point to).
+  void KeepAlive(std::shared_ptr<void> object) {
+    kept_alive_.push_back(std::move(object));
+  }
 
  private:
   Interpreter() = default;
@@ -97,6 +102,8 @@ class Interpreter {
   std::vector<std::unique_ptr<Subgraph>> subgraphs_;
   std::vector<Signature> signatures_;
   std::unique_ptr<ThreadPool> thread_pool_;
+  // Destroyed before the subgraphs (declared after them).
+  std::vector<std::shared_ptr<void>> kept_alive_;
 };
 
 }  // namespace ember

@@ -3,6 +3,7 @@
 // that lives outside the arena.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "base/aligned_buffer.h"
@@ -26,8 +27,19 @@ struct NodeState {
   // Memory from OpContext::AllocatePersistent; released when the node is
   // prepared again.
   std::vector<AlignedBuffer> persistent;
+  // Delegates (subgraph_delegate.cc). A delegate node stands for the
+  // `delegate_members` nodes just before it; each member names its
+  // delegate node in `delegate_node`. Members are prepared and planned like
+  // any node (so they can take over), but Invoke skips them while their
+  // delegate node works; once it fails (prepare or eval), `delegate_failed`
+  // is set and the members run on the CPU from then on.
+  int32_t delegate_node = -1;
+  int32_t delegate_members = 0;
+  bool delegate_failed = false;
 
   bool runs() const { return !folded && !fused_away; }
+  bool is_delegate() const { return delegate_members > 0; }
+  bool delegate_related() const { return is_delegate() || delegate_node >= 0; }
 };
 
 struct TensorStorage {

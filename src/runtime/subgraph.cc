@@ -102,6 +102,7 @@ Status Subgraph::Allocate() {
     tensor.bytes = BytesFor(tensor.type, tensor.NumElements());
   }
   ForgetGraphPasses();
+  allocated_once_ = true;
   EMBER_RETURN_IF_ERROR(PrepareAllNodes());
   EMBER_RETURN_IF_ERROR(RunGraphPasses());
   EMBER_RETURN_IF_ERROR(PlanArena());
@@ -137,19 +138,33 @@ Status Subgraph::Invoke() {
   }
   for (size_t n = 0; n < nodes_.size(); ++n) {
     const int i = static_cast<int>(n);
-    const NodeState& state = node_state_[i];
+    NodeState& state = node_state_[i];
     if (!state.runs()) continue;
-    if (state.dynamic) EMBER_RETURN_IF_ERROR(PrepareDynamicNode(i));
+    // A delegate node computes its members (just before it).
+    if (state.delegate_node >= 0 &&
+        !node_state_[state.delegate_node].delegate_failed)
+      continue;
+    if (state.is_delegate() && state.delegate_failed) continue;
+    Status status = state.dynamic ? PrepareDynamicNode(i) : Status::Ok();
+    if (!status.ok() && !state.is_delegate()) return status;
     Node& node = nodes_[i];
     OpContext ctx(this, tensors_.data(), &node, i, /*preparing=*/false);
     const auto start = profiling_ ? std::chrono::steady_clock::now()
                                   : std::chrono::steady_clock::time_point();
-    const Status status = node.reg->eval(ctx);
+    if (status.ok()) status = node.reg->eval(ctx);
     if (profiling_) {
       node_nanos_[i] += std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::steady_clock::now() - start)
                             .count();
       ++node_calls_[i];
+    }
+    if (!status.ok() && state.is_delegate()) {
+      // The delegate gave up (its kernel keeps the reason): its members
+      // run on the CPU now and from now on.
+      error_reporter().Clear();
+      state.delegate_failed = true;
+      EMBER_RETURN_IF_ERROR(RunDelegateMembers(i));
+      continue;
     }
     if (!status.ok()) {
       error_reporter().Prefix("subgraph %d: ", index_);

@@ -29,6 +29,25 @@ namespace graph {
 class PassState;
 }
 
+// A partition of nodes taken over by a delegate (src/delegate/): one new
+// node, run by `reg` with `op_data` (owned by the caller, alive as long as
+// the subgraph), standing for `members` (node indices, in execution order).
+struct DelegateKernelSpec {
+  const OpRegistration* reg = nullptr;
+  void* op_data = nullptr;
+  std::vector<int32_t> members;
+  std::vector<int32_t> inputs;     // read from outside (constants too)
+  std::vector<int32_t> outputs;    // read outside it, or graph outputs
+  std::vector<int32_t> internals;  // produced and consumed inside only
+};
+
+// One step of a new node order: an existing node (with its members when it
+// is a delegate node), or a new delegate kernel.
+struct ScheduleItem {
+  int32_t node = -1;
+  const DelegateKernelSpec* kernel = nullptr;  // outlives the subgraph
+};
+
 class Subgraph : public OpHost {
  public:
   Subgraph(Interpreter* owner, int index);
@@ -65,6 +84,19 @@ class Subgraph : public OpHost {
   // True for nodes that do not run: evaluated once at allocate time
   // (constant folding) or folded into another node by a graph pass.
   bool node_folded(int i) const { return !node_state_[i].runs(); }
+  // Delegates: puts the nodes in the order of `schedule`, which must list
+  // every node that is not a delegate member exactly once, in an order
+  // that respects data dependencies (src/delegate/ computes it). Only
+  // before the first Allocate.
+  Status ApplySchedule(const std::vector<ScheduleItem>& schedule);
+  const NodeState& node_state(int i) const { return node_state_[i]; }
+  // Whether Invoke evaluates node i now (not folded or fused away, not a
+  // member of a working delegate node, not a failed delegate node).
+  bool node_evaluated(int i) const {
+    const NodeState& s = node_state_[i];
+    if (!s.runs() || (s.is_delegate() && s.delegate_failed)) return false;
+    return s.delegate_node < 0 || node_state_[s.delegate_node].delegate_failed;
+  }
   // False when the graph passes are off (InterpreterOptions::disable_fusion,
   // EMBER_NO_FUSION=1, or preserve_all_tensors).
   bool graph_passes_enabled() const;
@@ -142,6 +174,10 @@ class Subgraph : public OpHost {
   std::vector<int32_t> BufferGroups(
       const std::vector<TensorLifetime>& life) const;
 
+  // subgraph_delegate.cc
+  // Evaluates the members of delegate node i on the CPU (its fallback).
+  Status RunDelegateMembers(int delegate_node);
+
   // subgraph.cc
   // Fails when a node that sizes outputs at run time left one unsized.
   Status CheckDynamicOutputsSized(int node_index);
@@ -169,6 +205,9 @@ class Subgraph : public OpHost {
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;
   size_t allocated_bytes_ = 0;  // capacity of every buffer above
+  bool allocated_once_ = false;
+  // Input/output lists of delegate nodes (nodes point into them).
+  std::vector<std::unique_ptr<DelegateKernelSpec>> delegate_lists_;
   bool needs_allocation_ = true;
 };
 

@@ -43,7 +43,8 @@ Status Subgraph::RunGraphPasses() {
   std::vector<uint8_t> frozen(num_nodes, 0), removed(num_nodes, 0);
   for (size_t i = 0; i < num_nodes; ++i) {
     const NodeState& state = node_state_[i];
-    frozen[i] = state.folded || state.dynamic || nodes_[i].reg == nullptr;
+    frozen[i] = state.folded || state.dynamic || nodes_[i].reg == nullptr ||
+                state.delegate_related();
   }
   graph::PassOptions options;
   options.fuse_inverted_residual = allowed_isas().any_float();

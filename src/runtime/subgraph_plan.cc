@@ -31,8 +31,11 @@ std::vector<int32_t> Subgraph::BufferGroups(
   const bool preserve_all = owner_->options().preserve_all_tensors;
   for (int32_t i = 0; i < static_cast<int32_t>(nodes_.size()); ++i) {
     const Node& node = nodes_[i];
+    // Delegate nodes and their members write the same tensors: no
+    // sharing there.
     if (preserve_all || !node_state_[i].runs() || node.reg == nullptr ||
-        node.num_inputs < 1 || node.num_outputs < 1)
+        node_state_[i].delegate_related() || node.num_inputs < 1 ||
+        node.num_outputs < 1)
       continue;
     if (!(node.reg->flags &
           (kOpFlagOutputAliasesInput0 | kOpFlagInPlaceInput0)))

@@ -42,8 +42,17 @@ Status Subgraph::PrepareAllNodes() {
       MarkDynamic(i);
       continue;
     }
+    if (node_state_[i].is_delegate()) {
+      // A delegate that cannot prepare leaves its members to the CPU (its
+      // kernel keeps the reason).
+      if (node_state_[i].delegate_failed || !PrepareNode(i).ok()) {
+        error_reporter().Clear();
+        node_state_[i].delegate_failed = true;
+      }
+      continue;
+    }
     EMBER_RETURN_IF_ERROR(PrepareNode(i));
-    if (Foldable(i, inputs))
+    if (node_state_[i].delegate_node < 0 && Foldable(i, inputs))
       EMBER_RETURN_IF_ERROR(FoldNode(i, inputs.shape_derived));
   }
   return Status::Ok();

@@ -1,0 +1,434 @@
+// The GPU delegate's kernels: one per partition. Every tensor the
+// partition's shaders touch gets a mapped device buffer; constants (and
+// fp16 weights, widened) are uploaded once; the dispatches are recorded
+// into one command buffer that each invoke submits between copying the
+// partition's inputs in and its outputs out.
+#include "gpu/gpu_delegate.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gpu/op_plan.h"
+#include "gpu/vulkan_device.h"
+
+namespace ember::gpu {
+
+namespace {
+
+constexpr uint64_t kFenceTimeoutNs = 60ull * 1000 * 1000 * 1000;
+
+struct GpuDelegate {
+  EmberDelegate c{};
+  std::unique_ptr<VulkanDevice> device;
+  std::string name;
+};
+
+// Bytes of a float32 tensor from its shape (`bytes` of a tensor Ember has
+// not allocated yet may still be 0).
+size_t Float32Bytes(const EmberDelegateTensor& t) {
+  size_t n = 4;
+  for (int d = 0; d < t.rank; ++d) n *= static_cast<size_t>(t.dims[d]);
+  return n;
+}
+
+int32_t Report(EmberDelegateErrorFn error, void* context,
+               const std::string& message) {
+  if (error) error(context, message.c_str());
+  return 1;
+}
+
+class Kernel {
+ public:
+  explicit Kernel(VulkanDevice* device) : dev_(device), vk_(device->vk()) {}
+  ~Kernel() { Release(); }
+
+  // Plans, allocates, uploads the constants and records the dispatches
+  // for the current shapes.
+  bool Build(const EmberDelegatePartition* p, std::string* error);
+  // Rebuilds when a shape changed since Build.
+  bool Prepare(const EmberDelegatePartition* p, std::string* error) {
+    if (Signature(p) == signature_) return true;
+    Release();
+    return Build(p, error);
+  }
+  bool Invoke(const EmberDelegatePartition* p, std::string* error);
+
+ private:
+  std::vector<int32_t> Signature(const EmberDelegatePartition* p) const;
+  Buffer* BufferOf(const EmberDelegateGraph* g, int32_t t, std::string* error);
+  bool Record(std::string* error);
+  void Release();
+
+  VulkanDevice* dev_;
+  VulkanApi& vk_;
+  std::vector<int32_t> signature_;
+  std::map<int32_t, std::shared_ptr<Buffer>> buffers_;
+  std::map<int32_t, int32_t> produced_;  // tensor -> planning order
+  std::vector<Dispatch> dispatches_;
+  std::vector<int32_t> uploads_;
+  std::shared_ptr<Buffer> dummy_;
+  VkCommandPool pool_ = VK_NULL_HANDLE;
+  VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  VkDescriptorPool descriptors_ = VK_NULL_HANDLE;
+  VkFence fence_ = VK_NULL_HANDLE;
+};
+
+std::vector<int32_t> Kernel::Signature(const EmberDelegatePartition* p) const {
+  std::vector<int32_t> s;
+  const EmberDelegateGraph* g = p->graph;
+  auto add = [&](int32_t t) {
+    if (t < 0) return;
+    s.push_back(t);
+    for (int d = 0; d < g->tensors[t].rank; ++d)
+      s.push_back(g->tensors[t].dims[d]);
+  };
+  for (int32_t i = 0; i < p->num_nodes; ++i) {
+    const EmberDelegateNode& n = g->nodes[p->nodes[i]];
+    for (int32_t k = 0; k < n.num_inputs; ++k) add(n.inputs[k]);
+    for (int32_t k = 0; k < n.num_outputs; ++k) add(n.outputs[k]);
+  }
+  return s;
+}
+
+// The buffer of an input tensor: constants are uploaded here (once),
+// partition inputs are copied in at every invoke.
+Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
+                         std::string* error) {
+  auto it = buffers_.find(t);
+  if (it != buffers_.end()) return it->second.get();
+  const EmberDelegateTensor& x = g->tensors[t];
+  const size_t bytes = Float32Bytes(x);
+  auto buffer = std::make_shared<Buffer>(dev_, bytes);
+  if (!buffer->ok()) {
+    *error = "cannot allocate " + std::to_string(bytes) + " bytes";
+    return nullptr;
+  }
+  if (x.is_constant) {
+    if (x.data == nullptr || x.bytes != bytes) {
+      *error = "constant tensor " + std::to_string(t) + " without its data";
+      return nullptr;
+    }
+    std::memcpy(buffer->data(), x.data, bytes);
+  } else {
+    uploads_.push_back(t);
+  }
+  buffers_[t] = buffer;
+  return buffer.get();
+}
+
+bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
+  const EmberDelegateGraph* g = p->graph;
+  signature_ = Signature(p);
+  dummy_ = std::make_shared<Buffer>(dev_, 16);
+  if (!dummy_->ok()) return (*error = "cannot allocate a buffer", false);
+  for (int32_t i = 0; i < p->num_nodes; ++i) {
+    const int32_t index = p->nodes[i];
+    const EmberDelegateNode& n = g->nodes[index];
+    NodePlan plan;
+    if (!PlanNode(g, index, &plan, error)) {
+      *error = "node " + std::to_string(index) + ": " + *error;
+      return false;
+    }
+    const int32_t out = n.outputs[0];
+    const EmberDelegateTensor& o = g->tensors[out];
+    if (plan.fp16_constant) {
+      const EmberDelegateTensor& half = g->tensors[n.inputs[0]];
+      auto buffer = std::make_shared<Buffer>(dev_, Float32Bytes(o));
+      if (!buffer->ok() || half.data == nullptr ||
+          half.bytes / 2 * 4 != Float32Bytes(o))
+        return (*error = "cannot widen fp16 weights", false);
+      const uint16_t* src = static_cast<const uint16_t*>(half.data);
+      float* dst = static_cast<float*>(buffer->data());
+      for (size_t k = 0; k < half.bytes / 2; ++k) dst[k] = HalfToFloat(src[k]);
+      buffers_[out] = buffer;
+      continue;
+    }
+    if (plan.alias_of >= 0) {
+      Buffer* source = BufferOf(g, plan.alias_of, error);
+      if (source == nullptr) return false;
+      buffers_[out] = buffers_[plan.alias_of];
+      continue;
+    }
+    for (const Dispatch& d : plan.dispatches)
+      for (int b = 0; b < kBindings - 1; ++b)
+        if (d.bind[b] >= 0 && BufferOf(g, d.bind[b], error) == nullptr)
+          return false;
+    auto buffer = std::make_shared<Buffer>(dev_, Float32Bytes(o));
+    if (!buffer->ok())
+      return (*error = "cannot allocate " + std::to_string(Float32Bytes(o)) +
+                       " bytes",
+              false);
+    buffers_[out] = buffer;
+    for (const Dispatch& d : plan.dispatches) {
+      if (dev_->Pipeline(d.shader, error) == VK_NULL_HANDLE) return false;
+      dispatches_.push_back(d);
+    }
+  }
+  for (int32_t k = 0; k < p->num_outputs; ++k) {
+    if (buffers_.find(p->outputs[k]) == buffers_.end())
+      return (*error = "an output has no producer on the GPU", false);
+  }
+  return Record(error);
+}
+
+bool Kernel::Record(std::string* error) {
+  VkDevice device = dev_->device();
+  auto pool =
+      Info<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
+  pool.queueFamilyIndex = dev_->queue_family();
+  if (vk_.CreateCommandPool(device, &pool, nullptr, &pool_) != VK_SUCCESS)
+    return (*error = "vkCreateCommandPool failed", false);
+  auto alloc = Info<VkCommandBufferAllocateInfo>(
+      VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
+  alloc.commandPool = pool_;
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  if (vk_.AllocateCommandBuffers(device, &alloc, &cmd_) != VK_SUCCESS)
+    return (*error = "vkAllocateCommandBuffers failed", false);
+  auto fence = Info<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
+  if (vk_.CreateFence(device, &fence, nullptr, &fence_) != VK_SUCCESS)
+    return (*error = "vkCreateFence failed", false);
+
+  const uint32_t sets = static_cast<uint32_t>(dispatches_.size()) + 1;
+  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                            sets * kBindings};
+  auto dpool = Info<VkDescriptorPoolCreateInfo>(
+      VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO);
+  dpool.maxSets = sets;
+  dpool.poolSizeCount = 1;
+  dpool.pPoolSizes = &size;
+  if (vk_.CreateDescriptorPool(device, &dpool, nullptr, &descriptors_) !=
+      VK_SUCCESS)
+    return (*error = "vkCreateDescriptorPool failed", false);
+
+  auto begin = Info<VkCommandBufferBeginInfo>(
+      VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  if (vk_.BeginCommandBuffer(cmd_, &begin) != VK_SUCCESS)
+    return (*error = "vkBeginCommandBuffer failed", false);
+  auto host_to_shader = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+  host_to_shader.srcAccessMask = VK_ACCESS_HOST_WRITE_BIT;
+  host_to_shader.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+  vk_.CmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_HOST_BIT,
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1,
+                         &host_to_shader, 0, nullptr, 0, nullptr);
+  for (const Dispatch& d : dispatches_) {
+    VkDescriptorSetLayout layout = dev_->set_layout();
+    auto set_info = Info<VkDescriptorSetAllocateInfo>(
+        VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO);
+    set_info.descriptorPool = descriptors_;
+    set_info.descriptorSetCount = 1;
+    set_info.pSetLayouts = &layout;
+    VkDescriptorSet set;
+    if (vk_.AllocateDescriptorSets(device, &set_info, &set) != VK_SUCCESS)
+      return (*error = "vkAllocateDescriptorSets failed", false);
+    VkDescriptorBufferInfo infos[kBindings];
+    VkWriteDescriptorSet writes[kBindings];
+    for (int b = 0; b < kBindings; ++b) {
+      Buffer* buffer =
+          d.bind[b] >= 0 ? buffers_.at(d.bind[b]).get() : dummy_.get();
+      infos[b] = {buffer->handle(), 0, VK_WHOLE_SIZE};
+      writes[b] =
+          Info<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+      writes[b].dstSet = set;
+      writes[b].dstBinding = static_cast<uint32_t>(b);
+      writes[b].descriptorCount = 1;
+      writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[b].pBufferInfo = &infos[b];
+    }
+    vk_.UpdateDescriptorSets(device, kBindings, writes, 0, nullptr);
+    vk_.CmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE,
+                        dev_->Pipeline(d.shader, error));
+    vk_.CmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE,
+                              dev_->pipeline_layout(), 0, 1, &set, 0, nullptr);
+    vk_.CmdPushConstants(cmd_, dev_->pipeline_layout(),
+                         VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(d.push),
+                         d.push);
+    // 64 invocations per group; rows of at most 65535 groups.
+    const int64_t groups = (d.threads + 63) / 64;
+    const uint32_t x = static_cast<uint32_t>(groups < 65535 ? groups : 65535);
+    const uint32_t y = static_cast<uint32_t>((groups + x - 1) / x);
+    vk_.CmdDispatch(cmd_, x, y, 1);
+    auto barrier = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT |
+                            VK_ACCESS_SHADER_WRITE_BIT |
+                            VK_ACCESS_HOST_READ_BIT;
+    vk_.CmdPipelineBarrier(
+        cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+        &barrier, 0, nullptr, 0, nullptr);
+  }
+  if (vk_.EndCommandBuffer(cmd_) != VK_SUCCESS)
+    return (*error = "vkEndCommandBuffer failed", false);
+  return true;
+}
+
+bool Kernel::Invoke(const EmberDelegatePartition* p, std::string* error) {
+  const EmberDelegateGraph* g = p->graph;
+  for (int32_t t : uploads_) {
+    const EmberDelegateTensor& x = g->tensors[t];
+    Buffer* b = buffers_.at(t).get();
+    if (x.data == nullptr || x.bytes != b->bytes())
+      return (*error = "input tensor " + std::to_string(t) + " changed", false);
+    std::memcpy(b->data(), x.data, x.bytes);
+  }
+  if (!dispatches_.empty()) {
+    auto submit = Info<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
+    submit.commandBufferCount = 1;
+    submit.pCommandBuffers = &cmd_;
+    VkResult r = vk_.QueueSubmit(dev_->queue(), 1, &submit, fence_);
+    if (r != VK_SUCCESS)
+      return (*error = std::string("vkQueueSubmit: ") + ResultName(r), false);
+    r = vk_.WaitForFences(dev_->device(), 1, &fence_, VK_TRUE, kFenceTimeoutNs);
+    vk_.ResetFences(dev_->device(), 1, &fence_);
+    if (r != VK_SUCCESS)
+      return (*error = std::string("vkWaitForFences: ") + ResultName(r), false);
+  }
+  for (int32_t k = 0; k < p->num_outputs; ++k) {
+    const EmberDelegateTensor& x = g->tensors[p->outputs[k]];
+    Buffer* b = buffers_.at(p->outputs[k]).get();
+    if (x.data == nullptr || x.bytes != b->bytes())
+      return (*error = "output tensor changed", false);
+    std::memcpy(x.data, b->data(), x.bytes);
+  }
+  return true;
+}
+
+void Kernel::Release() {
+  VkDevice device = dev_->device();
+  // Invoke waits for its submission, so nothing is in flight here.
+  if (fence_ != VK_NULL_HANDLE) vk_.DestroyFence(device, fence_, nullptr);
+  if (descriptors_ != VK_NULL_HANDLE)
+    vk_.DestroyDescriptorPool(device, descriptors_, nullptr);
+  if (pool_ != VK_NULL_HANDLE) vk_.DestroyCommandPool(device, pool_, nullptr);
+  fence_ = VK_NULL_HANDLE;
+  descriptors_ = VK_NULL_HANDLE;
+  pool_ = VK_NULL_HANDLE;
+  cmd_ = VK_NULL_HANDLE;
+  buffers_.clear();
+  dispatches_.clear();
+  uploads_.clear();
+  dummy_.reset();
+}
+
+// --- the C ABI ---------------------------------------------------------
+
+int32_t SupportsNodeFn(void*, const EmberDelegateGraph* graph, int32_t node) {
+  return SupportsNode(graph, node) ? 1 : 0;
+}
+
+void* InitFn(void* user_data, const EmberDelegatePartition* partition,
+             EmberDelegateErrorFn error, void* context) {
+  auto* d = static_cast<GpuDelegate*>(user_data);
+  auto kernel = std::make_unique<Kernel>(d->device.get());
+  std::string why;
+  if (!kernel->Build(partition, &why)) {
+    Report(error, context, "gpu (" + d->device->name() + "): " + why);
+    return nullptr;
+  }
+  return kernel.release();
+}
+
+int32_t PrepareFn(void* kernel, const EmberDelegatePartition* partition,
+                  EmberDelegateErrorFn error, void* context) {
+  std::string why;
+  if (!static_cast<Kernel*>(kernel)->Prepare(partition, &why))
+    return Report(error, context, "gpu: " + why);
+  return 0;
+}
+
+int32_t InvokeFn(void* kernel, const EmberDelegatePartition* partition,
+                 EmberDelegateErrorFn error, void* context) {
+  std::string why;
+  if (!static_cast<Kernel*>(kernel)->Invoke(partition, &why))
+    return Report(error, context, "gpu: " + why);
+  return 0;
+}
+
+void FreeKernelFn(void* kernel) { delete static_cast<Kernel*>(kernel); }
+
+void DestroyFn(EmberDelegate* delegate) {
+  delete static_cast<GpuDelegate*>(delegate->user_data);
+}
+
+bool ParseInt(const char* text, int32_t* out) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || v < 0 || v > 1 << 20) return false;
+  *out = static_cast<int32_t>(v);
+  return true;
+}
+
+}  // namespace
+
+EmberDelegate* CreateGpuDelegate(const char* const* keys,
+                                 const char* const* values, size_t num_options,
+                                 EmberDelegateErrorFn error,
+                                 void* error_context) {
+  std::string library;
+  int32_t device_index = -1;
+  // A partition of one or two nodes costs a GPU round trip (inputs in,
+  // outputs out, a submit and a wait) for little work.
+  int32_t min_nodes = 3, max_partitions = 0;
+  for (size_t i = 0; i < num_options; ++i) {
+    const std::string key = keys[i];
+    const char* value = values[i];
+    bool ok = true;
+    if (key == "vulkan_library") {
+      library = value;
+    } else if (key == "device") {
+      ok = ParseInt(value, &device_index);
+    } else if (key == "min_nodes_per_partition") {
+      ok = ParseInt(value, &min_nodes);
+    } else if (key == "max_partitions") {
+      ok = ParseInt(value, &max_partitions);
+    } else if (key == "precision") {
+      if (std::string(value) != "fp32") {
+        Report(error, error_context,
+               "gpu delegate: precision '" + std::string(value) +
+                   "' is not implemented (only fp32)");
+        return nullptr;
+      }
+    } else {
+      Report(error, error_context,
+             "gpu delegate: unknown option '" + key +
+                 "' (known: vulkan_library, device, "
+                 "min_nodes_per_partition, max_partitions, precision)");
+      return nullptr;
+    }
+    if (!ok) {
+      Report(error, error_context,
+             "gpu delegate: option " + key + "='" + value +
+                 "' is not a non-negative integer");
+      return nullptr;
+    }
+  }
+  std::string why;
+  auto device = VulkanDevice::Create(library, device_index, &why);
+  if (!device) {
+    Report(error, error_context, "gpu delegate: " + why);
+    return nullptr;
+  }
+  auto* d = new GpuDelegate();
+  d->device = std::move(device);
+  d->name = "gpu";
+  EmberDelegate& c = d->c;
+  c.struct_size = sizeof(EmberDelegate);
+  c.name = "gpu";
+  c.user_data = d;
+  c.min_nodes_per_partition = min_nodes;
+  c.max_partitions = max_partitions;
+  c.supports_node = SupportsNodeFn;
+  c.init = InitFn;
+  c.prepare = PrepareFn;
+  c.invoke = InvokeFn;
+  c.free_kernel = FreeKernelFn;
+  c.destroy = DestroyFn;
+  return &d->c;
+}
+
+}  // namespace ember::gpu

@@ -1,0 +1,21 @@
+// The built-in Vulkan GPU delegate (`--delegate gpu`): float ops run as
+// compute shaders; weights are uploaded once. It implements the same C ABI
+// as external delegates (include/ember/delegate.h).
+#pragma once
+
+#include <cstddef>
+
+#include "ember/delegate.h"
+
+namespace ember::gpu {
+
+// Options (keys/values): vulkan_library=PATH (default libvulkan.so.1),
+// device=N (Vulkan physical device index), min_nodes_per_partition=N,
+// max_partitions=N, precision=fp32. Returns NULL after reporting why
+// (no Vulkan loader, no device, bad option): the caller runs on the CPU.
+EmberDelegate* CreateGpuDelegate(const char* const* keys,
+                                 const char* const* values, size_t num_options,
+                                 EmberDelegateErrorFn error,
+                                 void* error_context);
+
+}  // namespace ember::gpu

@@ -1,0 +1,229 @@
+#include "gpu/vulkan_device.h"
+
+#include <cstring>
+#include <vector>
+
+#include "gpu/shaders.h"
+
+namespace ember::gpu {
+
+Buffer::Buffer(VulkanDevice* device, size_t bytes)
+    : device_(device), bytes_(bytes) {
+  VulkanApi& vk = device->vk();
+  auto info = Info<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+  info.size = bytes == 0 ? 4 : bytes;
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  if (vk.CreateBuffer(device->device(), &info, nullptr, &buffer_) != VK_SUCCESS)
+    return;
+  VkMemoryRequirements req;
+  vk.GetBufferMemoryRequirements(device->device(), buffer_, &req);
+  const int type = device->HostMemoryType(req.memoryTypeBits);
+  if (type < 0) return;
+  auto alloc =
+      Info<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+  alloc.allocationSize = req.size;
+  alloc.memoryTypeIndex = static_cast<uint32_t>(type);
+  if (vk.AllocateMemory(device->device(), &alloc, nullptr, &memory_) !=
+      VK_SUCCESS)
+    return;
+  if (vk.BindBufferMemory(device->device(), buffer_, memory_, 0) != VK_SUCCESS)
+    return;
+  void* mapped = nullptr;
+  if (vk.MapMemory(device->device(), memory_, 0, VK_WHOLE_SIZE, 0, &mapped) !=
+      VK_SUCCESS)
+    return;
+  mapped_ = mapped;
+}
+
+Buffer::~Buffer() {
+  VulkanApi& vk = device_->vk();
+  if (mapped_ != nullptr) vk.UnmapMemory(device_->device(), memory_);
+  if (buffer_ != VK_NULL_HANDLE)
+    vk.DestroyBuffer(device_->device(), buffer_, nullptr);
+  if (memory_ != VK_NULL_HANDLE)
+    vk.FreeMemory(device_->device(), memory_, nullptr);
+}
+
+std::unique_ptr<VulkanDevice> VulkanDevice::Create(const std::string& library,
+                                                   int device_index,
+                                                   std::string* error) {
+  std::unique_ptr<VulkanDevice> d(new VulkanDevice());
+  if (!d->Init(library, device_index, error)) return nullptr;
+  return d;
+}
+
+bool VulkanDevice::Init(const std::string& library, int device_index,
+                        std::string* error) {
+  if (!vk_.Load(library, error)) return false;
+  auto app = Info<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
+  app.pApplicationName = "ember";
+  app.pEngineName = "ember";
+  app.apiVersion = VK_API_VERSION_1_0;
+  auto info =
+      Info<VkInstanceCreateInfo>(VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
+  info.pApplicationInfo = &app;
+  VkResult r = vk_.CreateInstance(&info, nullptr, &instance_);
+  if (r != VK_SUCCESS) {
+    *error = std::string("vkCreateInstance failed: ") + ResultName(r);
+    instance_ = VK_NULL_HANDLE;
+    return false;
+  }
+  if (!vk_.LoadInstance(instance_, error)) return false;
+  uint32_t count = 0;
+  r = vk_.EnumeratePhysicalDevices(instance_, &count, nullptr);
+  if (r != VK_SUCCESS || count == 0) {
+    *error = "no Vulkan device (no driver/ICD reports one)";
+    return false;
+  }
+  std::vector<VkPhysicalDevice> devices(count);
+  vk_.EnumeratePhysicalDevices(instance_, &count, devices.data());
+  for (uint32_t i = 0; i < count && physical_ == VK_NULL_HANDLE; ++i) {
+    if (device_index >= 0 && static_cast<uint32_t>(device_index) != i) continue;
+    uint32_t families = 0;
+    vk_.GetPhysicalDeviceQueueFamilyProperties(devices[i], &families, nullptr);
+    std::vector<VkQueueFamilyProperties> props(families);
+    vk_.GetPhysicalDeviceQueueFamilyProperties(devices[i], &families,
+                                               props.data());
+    for (uint32_t f = 0; f < families; ++f) {
+      if (props[f].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+        physical_ = devices[i];
+        queue_family_ = f;
+        break;
+      }
+    }
+  }
+  if (physical_ == VK_NULL_HANDLE) {
+    *error = device_index >= 0
+                 ? "Vulkan device " + std::to_string(device_index) +
+                       " does not exist or has no compute queue"
+                 : std::string("no Vulkan device with a compute queue");
+    return false;
+  }
+  VkPhysicalDeviceProperties props;
+  vk_.GetPhysicalDeviceProperties(physical_, &props);
+  name_ = props.deviceName;
+  vk_.GetPhysicalDeviceMemoryProperties(physical_, &memory_);
+
+  const float priority = 1.0f;
+  auto queue =
+      Info<VkDeviceQueueCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
+  queue.queueFamilyIndex = queue_family_;
+  queue.queueCount = 1;
+  queue.pQueuePriorities = &priority;
+  auto dinfo = Info<VkDeviceCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO);
+  dinfo.queueCreateInfoCount = 1;
+  dinfo.pQueueCreateInfos = &queue;
+  r = vk_.CreateDevice(physical_, &dinfo, nullptr, &device_);
+  if (r != VK_SUCCESS) {
+    *error = "vkCreateDevice failed on " + name_ + ": " + ResultName(r);
+    device_ = VK_NULL_HANDLE;
+    return false;
+  }
+  if (!vk_.LoadDevice(device_, error)) return false;
+  vk_.GetDeviceQueue(device_, queue_family_, 0, &queue_);
+
+  VkDescriptorSetLayoutBinding bindings[kBindings];
+  for (int b = 0; b < kBindings; ++b) {
+    bindings[b] = {};
+    bindings[b].binding = static_cast<uint32_t>(b);
+    bindings[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    bindings[b].descriptorCount = 1;
+    bindings[b].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+  }
+  auto set = Info<VkDescriptorSetLayoutCreateInfo>(
+      VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);
+  set.bindingCount = kBindings;
+  set.pBindings = bindings;
+  if (vk_.CreateDescriptorSetLayout(device_, &set, nullptr, &set_layout_) !=
+      VK_SUCCESS) {
+    *error = "vkCreateDescriptorSetLayout failed";
+    return false;
+  }
+  VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                           kPushWords * sizeof(int32_t)};
+  auto layout = Info<VkPipelineLayoutCreateInfo>(
+      VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO);
+  layout.setLayoutCount = 1;
+  layout.pSetLayouts = &set_layout_;
+  layout.pushConstantRangeCount = 1;
+  layout.pPushConstantRanges = &push;
+  if (vk_.CreatePipelineLayout(device_, &layout, nullptr, &pipeline_layout_) !=
+      VK_SUCCESS) {
+    *error = "vkCreatePipelineLayout failed";
+    return false;
+  }
+  return true;
+}
+
+VulkanDevice::~VulkanDevice() {
+  if (device_ != VK_NULL_HANDLE) {
+    vk_.DeviceWaitIdle(device_);
+    for (auto& [name, pipeline] : pipelines_)
+      vk_.DestroyPipeline(device_, pipeline, nullptr);
+    if (pipeline_layout_ != VK_NULL_HANDLE)
+      vk_.DestroyPipelineLayout(device_, pipeline_layout_, nullptr);
+    if (set_layout_ != VK_NULL_HANDLE)
+      vk_.DestroyDescriptorSetLayout(device_, set_layout_, nullptr);
+    vk_.DestroyDevice(device_, nullptr);
+  }
+  if (instance_ != VK_NULL_HANDLE && vk_.DestroyInstance)
+    vk_.DestroyInstance(instance_, nullptr);
+}
+
+int VulkanDevice::HostMemoryType(uint32_t type_bits) const {
+  const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  int fallback = -1;
+  for (uint32_t i = 0; i < memory_.memoryTypeCount; ++i) {
+    if (!(type_bits & (1u << i))) continue;
+    const VkMemoryPropertyFlags f = memory_.memoryTypes[i].propertyFlags;
+    if ((f & want) != want) continue;
+    // Memory both near the GPU and mapped (integrated GPUs, resizable BAR).
+    if (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) return static_cast<int>(i);
+    if (fallback < 0) fallback = static_cast<int>(i);
+  }
+  return fallback;
+}
+
+VkPipeline VulkanDevice::Pipeline(const std::string& shader,
+                                  std::string* error) {
+  auto it = pipelines_.find(shader);
+  if (it != pipelines_.end()) return it->second;
+  const EmbeddedShader* code = nullptr;
+  for (size_t i = 0; i < kNumEmbeddedShaders; ++i)
+    if (shader == kEmbeddedShaders[i].name) code = &kEmbeddedShaders[i];
+  if (code == nullptr) {
+    *error = "no embedded shader " + shader;
+    return VK_NULL_HANDLE;
+  }
+  auto minfo = Info<VkShaderModuleCreateInfo>(
+      VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
+  minfo.codeSize = code->num_words * sizeof(uint32_t);
+  minfo.pCode = code->words;
+  VkShaderModule module;
+  VkResult r = vk_.CreateShaderModule(device_, &minfo, nullptr, &module);
+  if (r != VK_SUCCESS) {
+    *error = "shader " + shader + " refused: " + ResultName(r);
+    return VK_NULL_HANDLE;
+  }
+  auto pinfo = Info<VkComputePipelineCreateInfo>(
+      VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
+  pinfo.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  pinfo.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  pinfo.stage.module = module;
+  pinfo.stage.pName = "main";
+  pinfo.layout = pipeline_layout_;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  r = vk_.CreateComputePipelines(device_, VK_NULL_HANDLE, 1, &pinfo, nullptr,
+                                 &pipeline);
+  vk_.DestroyShaderModule(device_, module, nullptr);
+  if (r != VK_SUCCESS) {
+    *error = "pipeline " + shader + " refused: " + ResultName(r);
+    return VK_NULL_HANDLE;
+  }
+  pipelines_[shader] = pipeline;
+  return pipeline;
+}
+
+}  // namespace ember::gpu

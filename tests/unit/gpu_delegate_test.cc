@@ -1,0 +1,639 @@
+// The Vulkan GPU delegate (src/gpu/) against Ember's reference CPU kernels:
+// every op it takes, over randomized shapes and options, on whatever
+// Vulkan device is present (Mesa's lavapipe in CI). Tolerance (fp32):
+// |gpu - cpu| <= 1e-4 * max(1, |cpu|) per element (the shaders sum in a
+// different order than the CPU kernels; transcendental functions differ in
+// the last bits).
+//
+// Without a Vulkan device the tests skip and say why; EMBER_REQUIRE_VULKAN=1
+// (set in CI) turns that skip into a failure.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "delegate/delegate.h"
+#include "model/model.h"
+#include "runtime/interpreter.h"
+#include "util/model_builder.h"
+#include "util/rng.h"
+
+namespace ember::delegate {
+namespace {
+
+using ember::testing::kF32;
+using ember::testing::kI32;
+using ember::testing::ModelBuilder;
+using ember::testing::Rng;
+using Op = fb::BuiltinOperator;
+
+constexpr float kTolerance = 1e-4f;
+
+bool RequireVulkan() {
+  const char* v = std::getenv("EMBER_REQUIRE_VULKAN");
+  return v != nullptr && std::string(v) == "1";
+}
+
+// The gpu delegate, or null with *why saying why it cannot start.
+std::shared_ptr<Delegate> Gpu(std::string* why,
+                              const DelegateOptions& options = {
+                                  {"min_nodes_per_partition", "1"}}) {
+  std::shared_ptr<Delegate> d;
+  if (CreateDelegate("gpu", options, &d, why).ok()) return d;
+  return nullptr;
+}
+
+// Declares `var` (the gpu delegate) or returns from the calling function:
+// a skip naming the reason, or a failure under EMBER_REQUIRE_VULKAN=1.
+#define GPU_OR_SKIP(var, ...)                                         \
+  std::string var##_why;                                              \
+  std::shared_ptr<Delegate> var = Gpu(&var##_why, ##__VA_ARGS__);     \
+  if (!var) {                                                         \
+    if (RequireVulkan()) {                                            \
+      FAIL() << "EMBER_REQUIRE_VULKAN=1 but the gpu delegate cannot " \
+                "start: "                                             \
+             << var##_why;                                            \
+    }                                                                 \
+    GTEST_SKIP() << "no usable Vulkan device: " << var##_why;         \
+  }
+
+struct GpuRun {
+  std::vector<std::vector<float>> outputs;
+  std::vector<DelegateReport> report;
+};
+
+// Runs `bytes` with the same seeded inputs on the reference CPU kernels
+// (no delegate) or with `d`.
+GpuRun RunModel(const std::vector<uint8_t>& bytes, std::shared_ptr<Delegate> d,
+                uint32_t seed) {
+  GpuRun run;
+  ErrorReporter errors;
+  std::unique_ptr<Model> model;
+  EXPECT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+      << errors.message();
+  if (!model) return run;
+  InterpreterOptions options;
+  options.force_reference_kernels = d == nullptr;
+  std::unique_ptr<Interpreter> interp;
+  EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
+                                  errors, &interp)
+                  .ok())
+      << errors.message();
+  if (!interp) return run;
+  std::shared_ptr<AppliedDelegates> applied;
+  if (d) {
+    EXPECT_TRUE(ApplyDelegates(*interp, {d}, &applied).ok())
+        << interp->errors().message();
+  }
+  EXPECT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
+  Subgraph& sg = interp->primary();
+  Rng rng(seed);
+  for (int32_t in : sg.inputs()) {
+    Tensor& t = sg.tensors()[in];
+    float* p = t.data_as<float>();
+    for (int64_t i = 0; i < t.NumElements(); ++i) p[i] = rng.Float(-2, 2);
+  }
+  EXPECT_TRUE(interp->Invoke().ok()) << interp->errors().message();
+  for (int32_t out : sg.outputs()) {
+    const Tensor& t = sg.tensors()[out];
+    run.outputs.emplace_back(t.data_as<float>(),
+                             t.data_as<float>() + t.NumElements());
+  }
+  if (applied) run.report = applied->Report();
+  return run;
+}
+
+// Runs `bytes` on the CPU and on the GPU; every node must be delegated
+// (`nodes` of them) and every output within the tolerance.
+void ExpectMatches(const std::string& what, const std::vector<uint8_t>& bytes,
+                   int nodes, uint32_t seed = 1) {
+  SCOPED_TRACE(what);
+  GPU_OR_SKIP(gpu);
+  const GpuRun cpu = RunModel(bytes, nullptr, seed);
+  const GpuRun del = RunModel(bytes, gpu, seed);
+  ASSERT_EQ(del.report.size(), 1u);
+  EXPECT_EQ(del.report[0].NodesTaken(), nodes);
+  for (const PartitionReport& p : del.report[0].partitions)
+    EXPECT_FALSE(p.on_cpu) << p.reason;
+  ASSERT_EQ(cpu.outputs.size(), del.outputs.size());
+  for (size_t o = 0; o < cpu.outputs.size(); ++o) {
+    ASSERT_EQ(cpu.outputs[o].size(), del.outputs[o].size());
+    float worst = 0;
+    for (size_t i = 0; i < cpu.outputs[o].size(); ++i) {
+      const float c = cpu.outputs[o][i], g = del.outputs[o][i];
+      const float err = std::fabs(c - g) / std::max(1.0f, std::fabs(c));
+      worst = std::max(worst, err);
+      if (!(err <= kTolerance)) {
+        ADD_FAILURE() << "output " << o << "[" << i << "]: gpu " << g << " cpu "
+                      << c;
+        return;
+      }
+    }
+  }
+}
+
+template <typename T>
+fb::BuiltinOptionsUnion Options(T o) {
+  fb::BuiltinOptionsUnion u;
+  u.Set(std::move(o));
+  return u;
+}
+
+fb::ActivationFunctionType Act(Rng& rng) {
+  static const fb::ActivationFunctionType acts[] = {
+      fb::ActivationFunctionType::NONE, fb::ActivationFunctionType::RELU,
+      fb::ActivationFunctionType::RELU6,
+      fb::ActivationFunctionType::RELU_N1_TO_1};
+  return acts[rng.Int(0, 3)];
+}
+
+int OutSize(int in, int k, int stride, int dilation, fb::Padding padding) {
+  const int eff = (k - 1) * dilation + 1;
+  return padding == fb::Padding::SAME ? (in + stride - 1) / stride
+                                      : (in - eff + stride) / stride;
+}
+
+// CONV_2D: 1x1, KxK, strided, dilated, grouped; bias or not; fp16 weights
+// behind DEQUANTIZE or fp32 constants.
+std::vector<uint8_t> ConvModel(Rng& rng, bool depthwise, bool fp16,
+                               int* nodes) {
+  ModelBuilder b;
+  const int n = rng.Int(1, 2), h = rng.Int(3, 12), w = rng.Int(3, 12);
+  const int k = rng.Int(0, 2) == 0 ? 1 : rng.Int(2, 4);
+  const int stride = rng.Int(1, 2), dilation = k > 1 ? rng.Int(1, 2) : 1;
+  const fb::Padding padding =
+      rng.Bool() ? fb::Padding::SAME : fb::Padding::VALID;
+  const int oh = OutSize(h, k, stride, dilation, padding);
+  const int ow = OutSize(w, k, stride, dilation, padding);
+  if (oh <= 0 || ow <= 0) return {};
+  int ci, co, groups = 1, mult = 1;
+  std::vector<int32_t> fshape;
+  if (depthwise) {
+    ci = rng.Int(1, 8);
+    mult = rng.Int(1, 2);
+    co = ci * mult;
+    fshape = {1, k, k, co};
+  } else {
+    groups = rng.Int(0, 2) == 0 ? rng.Int(2, 3) : 1;
+    ci = groups * rng.Int(1, 6);
+    co = groups * rng.Int(1, 5);
+    fshape = {co, k, k, ci / groups};
+  }
+  const int x = b.AddTensor(kF32, {n, h, w, ci}, "x");
+  int64_t fcount = 1;
+  for (int32_t d : fshape) fcount *= d;
+  std::vector<float> fv = rng.Floats(fcount, -1, 1);
+  int filter;
+  *nodes = 1;
+  if (fp16) {
+    std::vector<uint16_t> half(fcount);
+    for (int64_t i = 0; i < fcount; ++i) {
+      // Values exactly representable in fp16: k/1024 for |k| < 1024.
+      const int q = static_cast<int>(std::lround(fv[i] * 1023));
+      fv[i] = q / 1024.0f;
+      const float a = std::fabs(fv[i]);
+      uint16_t bits = 0;
+      if (a != 0) {
+        int e = 0;
+        const float m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
+        const int exp16 = e - 1 + 15;
+        const int mant = static_cast<int>(std::lround((m * 2 - 1) * 1024));
+        bits = static_cast<uint16_t>((exp16 << 10) | mant);
+      }
+      if (fv[i] < 0) bits |= 0x8000;
+      half[i] = bits;
+    }
+    const int f16 =
+        b.AddConstant<uint16_t>(fb::TensorType::FLOAT16, fshape, half, "w16");
+    filter = b.AddTensor(kF32, fshape, "w");
+    b.AddOp(Op::DEQUANTIZE, {f16}, {filter});
+    *nodes += 1;
+  } else {
+    filter = b.AddConstant<float>(kF32, fshape, fv, "w");
+  }
+  int bias = -1;
+  if (rng.Bool())
+    bias = b.AddConstant<float>(kF32, {co}, rng.Floats(co, -1, 1), "b");
+  const int y = b.AddTensor(kF32, {n, oh, ow, co}, "y");
+  if (depthwise) {
+    fb::DepthwiseConv2DOptionsT o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.dilation_h_factor = o.dilation_w_factor = dilation;
+    o.depth_multiplier = mult;
+    o.fused_activation_function = Act(rng);
+    b.AddOp(Op::DEPTHWISE_CONV_2D, {x, filter, bias}, {y}, Options(o), 2);
+  } else {
+    fb::Conv2DOptionsT o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.dilation_h_factor = o.dilation_w_factor = dilation;
+    o.fused_activation_function = Act(rng);
+    b.AddOp(Op::CONV_2D, {x, filter, bias}, {y}, Options(o),
+            groups > 1 ? 6 : 1);
+  }
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Build();
+}
+
+TEST(GpuDelegate, Conv2dRandomShapes) {
+  Rng rng(13);
+  for (int i = 0; i < 24; ++i) {
+    int nodes = 0;
+    const auto bytes = ConvModel(rng, false, i % 4 == 3, &nodes);
+    if (!bytes.empty())
+      ExpectMatches("conv case " + std::to_string(i), bytes, nodes, i);
+  }
+}
+
+TEST(GpuDelegate, DepthwiseConv2dRandomShapes) {
+  Rng rng(14);
+  for (int i = 0; i < 20; ++i) {
+    int nodes = 0;
+    const auto bytes = ConvModel(rng, true, i % 4 == 3, &nodes);
+    if (!bytes.empty())
+      ExpectMatches("depthwise case " + std::to_string(i), bytes, nodes, i);
+  }
+}
+
+TEST(GpuDelegate, FullyConnected) {
+  Rng rng(15);
+  for (int i = 0; i < 8; ++i) {
+    ModelBuilder b;
+    const int m = rng.Int(1, 5), k = rng.Int(1, 70), units = rng.Int(1, 20);
+    const int x = b.AddTensor(kF32, {m, k}, "x");
+    const int w =
+        b.AddConstant<float>(kF32, {units, k}, rng.Floats(units * k, -1, 1));
+    int bias = -1;
+    if (i % 2 == 0)
+      bias = b.AddConstant<float>(kF32, {units}, rng.Floats(units, -1, 1));
+    const int y = b.AddTensor(kF32, {m, units}, "y");
+    fb::FullyConnectedOptionsT o;
+    o.fused_activation_function = Act(rng);
+    b.AddOp(Op::FULLY_CONNECTED, {x, w, bias}, {y}, Options(o));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    ExpectMatches("fc " + std::to_string(i), b.Build(), 1, i);
+  }
+}
+
+// ADD/SUB/MUL/DIV/MAXIMUM/MINIMUM/PRELU with broadcast between random 4-D
+// shapes (each dim of each side 1 or the output's).
+TEST(GpuDelegate, BinaryOpsWithBroadcast) {
+  Rng rng(16);
+  const Op ops[] = {Op::ADD,     Op::SUB,     Op::MUL,  Op::DIV,
+                    Op::MAXIMUM, Op::MINIMUM, Op::PRELU};
+  for (int i = 0; i < 28; ++i) {
+    const Op op = ops[i % 7];
+    std::vector<int32_t> out = {rng.Int(1, 3), rng.Int(1, 6), rng.Int(1, 6),
+                                rng.Int(1, 9)};
+    std::vector<int32_t> a = out, bshape = out;
+    for (int d = 0; d < 4; ++d) {
+      if (rng.Int(0, 2) == 0) bshape[d] = 1;
+      if (op != Op::PRELU && rng.Int(0, 3) == 0) a[d] = 1;
+    }
+    for (int d = 0; d < 4; ++d) out[d] = std::max(a[d], bshape[d]);
+    if (op == Op::PRELU || rng.Bool()) bshape.erase(bshape.begin());
+    ModelBuilder b;
+    const int x = b.AddTensor(kF32, a, "a");
+    const int z = b.AddTensor(kF32, bshape, "b");
+    const int y = b.AddTensor(kF32, out, "y");
+    fb::BuiltinOptionsUnion options;
+    const fb::ActivationFunctionType act = Act(rng);
+    if (op == Op::ADD) {
+      fb::AddOptionsT o;
+      o.fused_activation_function = act;
+      options.Set(o);
+    } else if (op == Op::SUB) {
+      fb::SubOptionsT o;
+      o.fused_activation_function = act;
+      options.Set(o);
+    } else if (op == Op::MUL) {
+      fb::MulOptionsT o;
+      o.fused_activation_function = act;
+      options.Set(o);
+    } else if (op == Op::DIV) {
+      fb::DivOptionsT o;
+      o.fused_activation_function = act;
+      options.Set(o);
+    }
+    b.AddOp(op, {x, z}, {y}, std::move(options));
+    b.SetInputs({x, z});
+    b.SetOutputs({y});
+    ExpectMatches(std::string(fb::EnumNameBuiltinOperator(op)) + " case " +
+                      std::to_string(i),
+                  b.Build(), 1, i);
+  }
+}
+
+TEST(GpuDelegate, Activations) {
+  Rng rng(17);
+  const Op ops[] = {Op::RELU,     Op::RELU6,      Op::RELU_N1_TO_1,
+                    Op::LOGISTIC, Op::TANH,       Op::HARD_SWISH,
+                    Op::ELU,      Op::LEAKY_RELU, Op::RELU_0_TO_1};
+  for (const Op op : ops) {
+    ModelBuilder b;
+    std::vector<int32_t> shape = {rng.Int(1, 3), rng.Int(1, 7), rng.Int(1, 40)};
+    const int x = b.AddTensor(kF32, shape, "x");
+    const int y = b.AddTensor(kF32, shape, "y");
+    fb::BuiltinOptionsUnion options;
+    if (op == Op::LEAKY_RELU) {
+      fb::LeakyReluOptionsT o;
+      o.alpha = 0.2f;
+      options.Set(o);
+    }
+    b.AddOp(op, {x}, {y}, std::move(options));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    ExpectMatches(fb::EnumNameBuiltinOperator(op), b.Build(), 1);
+  }
+}
+
+TEST(GpuDelegate, Pools) {
+  Rng rng(18);
+  for (int i = 0; i < 16; ++i) {
+    ModelBuilder b;
+    const int h = rng.Int(2, 11), w = rng.Int(2, 11), c = rng.Int(1, 6);
+    const int k = rng.Int(1, 3), stride = rng.Int(1, 2);
+    const fb::Padding padding =
+        rng.Bool() ? fb::Padding::SAME : fb::Padding::VALID;
+    const int oh = OutSize(h, k, stride, 1, padding);
+    const int ow = OutSize(w, k, stride, 1, padding);
+    if (oh <= 0 || ow <= 0) continue;
+    const int x = b.AddTensor(kF32, {1, h, w, c}, "x");
+    const int y = b.AddTensor(kF32, {1, oh, ow, c}, "y");
+    fb::Pool2DOptionsT o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.filter_height = o.filter_width = k;
+    o.fused_activation_function = Act(rng);
+    b.AddOp(i % 2 ? Op::MAX_POOL_2D : Op::AVERAGE_POOL_2D, {x}, {y},
+            Options(o));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    ExpectMatches("pool " + std::to_string(i), b.Build(), 1, i);
+  }
+}
+
+TEST(GpuDelegate, MeanOverAxes) {
+  const std::vector<std::vector<int32_t>> axes = {{1, 2}, {3}, {0, 3}, {-1}};
+  for (size_t i = 0; i < axes.size(); ++i) {
+    for (bool keep : {true, false}) {
+      ModelBuilder b;
+      const std::vector<int32_t> in = {2, 5, 4, 3};
+      std::vector<int32_t> out;
+      for (int d = 0; d < 4; ++d) {
+        bool reduced = false;
+        for (int32_t a : axes[i]) reduced |= (a < 0 ? a + 4 : a) == d;
+        if (!reduced)
+          out.push_back(in[d]);
+        else if (keep)
+          out.push_back(1);
+      }
+      const int x = b.AddTensor(kF32, in, "x");
+      const int a = b.AddConstant<int32_t>(
+          kI32, {static_cast<int32_t>(axes[i].size())}, axes[i]);
+      const int y = b.AddTensor(kF32, out, "y");
+      fb::ReducerOptionsT o;
+      o.keep_dims = keep;
+      b.AddOp(Op::MEAN, {x, a}, {y}, Options(o));
+      b.SetInputs({x});
+      b.SetOutputs({y});
+      ExpectMatches("mean " + std::to_string(i), b.Build(), 1);
+    }
+  }
+}
+
+// CONCATENATION -> RESHAPE -> SOFTMAX, and PAD, in one partition.
+TEST(GpuDelegate, ConcatReshapeSoftmaxPad) {
+  for (int axis : {-1, 1, 3}) {
+    ModelBuilder b;
+    const int x1 = b.AddTensor(kF32, {1, 3, 4, 2}, "x1");
+    const int x2 = b.AddTensor(kF32, {1, 3, 4, 2}, "x2");
+    std::vector<int32_t> cat = {1, 3, 4, 2};
+    cat[axis < 0 ? 3 : axis] *= 2;
+    const int c = b.AddTensor(kF32, cat, "cat");
+    fb::ConcatenationOptionsT co;
+    co.axis = axis;
+    b.AddOp(Op::CONCATENATION, {x1, x2}, {c}, Options(co));
+    const int shape =
+        b.AddConstant<int32_t>(kI32, {2}, std::vector<int32_t>{6, 8});
+    const int r = b.AddTensor(kF32, {6, 8}, "r");
+    fb::ReshapeOptionsT ro;
+    ro.new_shape = {6, 8};
+    b.AddOp(Op::RESHAPE, {c, shape}, {r}, Options(ro));
+    const int s = b.AddTensor(kF32, {6, 8}, "s");
+    fb::SoftmaxOptionsT so;
+    so.beta = 0.7f;
+    b.AddOp(Op::SOFTMAX, {r}, {s}, Options(so));
+    const int pads =
+        b.AddConstant<int32_t>(kI32, {2, 2}, std::vector<int32_t>{1, 0, 2, 3});
+    const int p = b.AddTensor(kF32, {7, 13}, "p");
+    b.AddOp(Op::PAD, {s, pads}, {p});
+    b.SetInputs({x1, x2});
+    b.SetOutputs({p});
+    ExpectMatches("axis " + std::to_string(axis), b.Build(), 4);
+  }
+}
+
+TEST(GpuDelegate, Resize) {
+  for (int mode = 0; mode < 6; ++mode) {
+    const bool bilinear = mode < 3;
+    const bool align = mode % 3 == 1, half = mode % 3 == 2;
+    for (auto [oh, ow] : {std::pair{8, 10}, std::pair{3, 5}}) {
+      ModelBuilder b;
+      const int x = b.AddTensor(kF32, {1, 4, 5, 3}, "x");
+      const int size =
+          b.AddConstant<int32_t>(kI32, {2}, std::vector<int32_t>{oh, ow});
+      const int y = b.AddTensor(kF32, {1, oh, ow, 3}, "y");
+      if (bilinear) {
+        fb::ResizeBilinearOptionsT o;
+        o.align_corners = align;
+        o.half_pixel_centers = half;
+        b.AddOp(Op::RESIZE_BILINEAR, {x, size}, {y}, Options(o), 3);
+      } else {
+        fb::ResizeNearestNeighborOptionsT o;
+        o.align_corners = align;
+        o.half_pixel_centers = half;
+        b.AddOp(Op::RESIZE_NEAREST_NEIGHBOR, {x, size}, {y}, Options(o), 3);
+      }
+      b.SetInputs({x});
+      b.SetOutputs({y});
+      ExpectMatches("resize mode " + std::to_string(mode), b.Build(), 1);
+    }
+  }
+}
+
+TEST(GpuDelegate, TransposeConv) {
+  Rng rng(19);
+  for (int i = 0; i < 8; ++i) {
+    ModelBuilder b;
+    const int h = rng.Int(2, 6), w = rng.Int(2, 6), ci = rng.Int(1, 4);
+    const int co = rng.Int(1, 4), k = rng.Int(1, 4), stride = rng.Int(1, 2);
+    const fb::Padding padding = i % 2 ? fb::Padding::SAME : fb::Padding::VALID;
+    const int oh =
+        padding == fb::Padding::SAME ? h * stride : (h - 1) * stride + k;
+    const int ow =
+        padding == fb::Padding::SAME ? w * stride : (w - 1) * stride + k;
+    const int shape =
+        b.AddConstant<int32_t>(kI32, {4}, std::vector<int32_t>{1, oh, ow, co});
+    const int f = b.AddConstant<float>(kF32, {co, k, k, ci},
+                                       rng.Floats(co * k * k * ci, -1, 1));
+    const int x = b.AddTensor(kF32, {1, h, w, ci}, "x");
+    int bias = -1;
+    if (rng.Bool())
+      bias = b.AddConstant<float>(kF32, {co}, rng.Floats(co, -1, 1));
+    const int y = b.AddTensor(kF32, {1, oh, ow, co}, "y");
+    fb::TransposeConvOptionsT o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    b.AddOp(Op::TRANSPOSE_CONV, {shape, f, x, bias}, {y}, Options(o),
+            bias >= 0 ? 3 : 1);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    ExpectMatches("transpose conv " + std::to_string(i), b.Build(), 1, i);
+  }
+}
+
+// A chain over several partitions' worth of ops with a CPU-only op (SIN)
+// in the middle: two partitions, outputs still within tolerance.
+TEST(GpuDelegate, CpuOpSplitsThePartitions) {
+  GPU_OR_SKIP(gpu, DelegateOptions{});
+  ModelBuilder b;
+  const int x = b.AddTensor(kF32, {1, 4, 4, 3}, "x");
+  int prev = x;
+  auto unary = [&](Op op) {
+    const int t = b.AddTensor(kF32, {1, 4, 4, 3});
+    b.AddOp(op, {prev}, {t});
+    prev = t;
+  };
+  unary(Op::RELU);
+  unary(Op::LOGISTIC);
+  unary(Op::TANH);
+  unary(Op::SIN);
+  unary(Op::RELU6);
+  unary(Op::HARD_SWISH);
+  unary(Op::LOGISTIC);
+  unary(Op::TANH);  // a partition of 1: under the default minimum of 3
+  b.SetInputs({x});
+  b.SetOutputs({prev});
+  const auto bytes = b.Build();
+  const GpuRun cpu = RunModel(bytes, nullptr, 3);
+  const GpuRun del = RunModel(bytes, gpu, 3);
+  ASSERT_EQ(del.report.size(), 1u);
+  EXPECT_EQ(del.report[0].NodesTaken(), 7);
+  EXPECT_EQ(del.report[0].partitions.size(), 2u);
+  for (size_t i = 0; i < cpu.outputs[0].size(); ++i)
+    EXPECT_NEAR(del.outputs[0][i], cpu.outputs[0][i], kTolerance);
+}
+
+// A resized input: the partition is prepared again with the new shapes of
+// its boundary and internal tensors, and still matches the CPU.
+TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
+  GPU_OR_SKIP(gpu);
+  ModelBuilder b;
+  const int x = b.AddTensor(kF32, {1, 4, 4, 3}, "x");
+  const int c =
+      b.AddConstant<float>(kF32, {3}, std::vector<float>{0.5f, -1.0f, 2.0f});
+  const int t1 = b.AddTensor(kF32, {1, 4, 4, 3});
+  const int t2 = b.AddTensor(kF32, {1, 4, 4, 3});
+  const int y = b.AddTensor(kF32, {1, 4, 4, 3}, "y");
+  b.AddOp(Op::LOGISTIC, {x}, {t1});
+  fb::AddOptionsT add;
+  b.AddOp(Op::ADD, {t1, c}, {t2}, Options(add));
+  b.AddOp(Op::TANH, {t2}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const auto bytes = b.Build();
+  std::vector<std::vector<float>> results;
+  for (const bool delegated : {false, true}) {
+    ErrorReporter errors;
+    std::unique_ptr<Model> model;
+    ASSERT_TRUE(
+        Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model)
+            .ok());
+    std::unique_ptr<Interpreter> interp;
+    ASSERT_TRUE(
+        Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+            .ok());
+    std::shared_ptr<AppliedDelegates> applied;
+    if (delegated) ASSERT_TRUE(ApplyDelegates(*interp, {gpu}, &applied).ok());
+    ASSERT_TRUE(interp->AllocateTensors().ok());
+    ASSERT_TRUE(interp->Invoke().ok());
+    ASSERT_TRUE(interp->ResizeInput(0, Shape{4, {2, 5, 4, 3}}).ok());
+    ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
+    Subgraph& sg = interp->primary();
+    Tensor& in = sg.tensors()[sg.inputs()[0]];
+    for (int64_t i = 0; i < in.NumElements(); ++i)
+      in.data_as<float>()[i] = 0.01f * static_cast<float>(i % 97) - 0.4f;
+    ASSERT_TRUE(interp->Invoke().ok()) << interp->errors().message();
+    const Tensor& out = sg.tensors()[sg.outputs()[0]];
+    ASSERT_EQ(out.NumElements(), 2 * 5 * 4 * 3);
+    results.emplace_back(out.data_as<float>(),
+                         out.data_as<float>() + out.NumElements());
+    if (delegated) {
+      EXPECT_EQ(applied->Report()[0].NodesTaken(), 3);
+      EXPECT_FALSE(applied->Report()[0].partitions[0].on_cpu)
+          << applied->Report()[0].partitions[0].reason;
+    }
+  }
+  for (size_t i = 0; i < results[0].size(); ++i)
+    EXPECT_NEAR(results[1][i], results[0][i], kTolerance) << i;
+}
+
+// int8 models stay on the CPU: the delegate takes no quantized node.
+TEST(GpuDelegate, QuantizedNodesStayOnTheCpu) {
+  GPU_OR_SKIP(gpu);
+  ModelBuilder b;
+  testing::QuantSpec q{{0.05f}, {0}};
+  const int x = b.AddTensor(fb::TensorType::INT8, {1, 8}, "x", q);
+  const int y = b.AddTensor(fb::TensorType::INT8, {1, 8}, "y", q);
+  b.AddOp(Op::RELU, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const auto bytes = b.Build();
+  ErrorReporter errors;
+  std::unique_ptr<Model> model;
+  ASSERT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
+  std::unique_ptr<Interpreter> interp;
+  ASSERT_TRUE(
+      Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+          .ok());
+  std::shared_ptr<AppliedDelegates> applied;
+  ASSERT_TRUE(ApplyDelegates(*interp, {gpu}, &applied).ok());
+  EXPECT_EQ(applied->Report()[0].nodes_offered, 0);
+  EXPECT_TRUE(interp->AllocateTensors().ok());
+  EXPECT_TRUE(interp->Invoke().ok());
+}
+
+TEST(GpuDelegate, DeclinesWithoutAVulkanLoader) {
+  std::shared_ptr<Delegate> d;
+  std::string error;
+  const Status s = CreateDelegate(
+      "gpu", {{"vulkan_library", "/nonexistent/libvulkan.so.1"}}, &d, &error);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(d, nullptr);
+  // Built: names the missing loader. Not built: says so.
+  EXPECT_TRUE(error.find("no Vulkan loader") != std::string::npos ||
+              error.find("not built") != std::string::npos)
+      << error;
+}
+
+TEST(GpuDelegate, BadOptionsAreNamed) {
+  std::shared_ptr<Delegate> d;
+  std::string error;
+  EXPECT_FALSE(CreateDelegate("gpu", {{"colour", "blue"}}, &d, &error).ok());
+  EXPECT_TRUE(error.find("colour") != std::string::npos ||
+              error.find("not built") != std::string::npos)
+      << error;
+}
+
+}  // namespace
+}  // namespace ember::delegate
