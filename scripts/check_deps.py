@@ -26,6 +26,7 @@ CMAKE_TO_DEBIAN = {
     "HDF5": "libhdf5-dev", "PkgConfig": "pkg-config", "libzip": "libzip-dev",
     "Python": "python3-dev", "nanobind": None,  # PyPI (requirements-build.txt)
     "qemu-aarch64": "qemu-user", "benchmark": "libbenchmark-dev",
+    "nlohmann/json.hpp": "nlohmann-json3-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {
@@ -34,6 +35,8 @@ COMMAND_TO_DEBIAN = {
     "aarch64-linux-gnu-g++": "g++-aarch64-linux-gnu", "qemu-aarch64": "qemu-user",
     "espeak-ng": "espeak-ng", "flatc": "flatbuffers-compiler", "ccache": "ccache",
     "g++": "build-essential", "c++": "build-essential", "make": "build-essential",
+    "emcmake": "emscripten", "em++": "emscripten", "node": "nodejs",
+    "chromium": "chromium",
 }
 # Python import name -> PyPI distribution name.
 IMPORT_TO_PYPI = {
@@ -41,9 +44,11 @@ IMPORT_TO_PYPI = {
     "ai_edge_litert": "ai-edge-litert", "flatbuffers": "flatbuffers", "tflite_micro": "tflite-micro",
     "sklearn": "scikit-learn", "pytest": "pytest", "onnx": "onnx", "onnxruntime": "onnxruntime",
     "nanobind": "nanobind", "ai_edge_quantizer": "ai-edge-quantizer",
+    "playwright": "playwright",
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
-                "make_dataset", "evaluate", "train", "oracle_helpers"}
+                "make_dataset", "evaluate", "train", "oracle_helpers", "make_default_model",
+                "browser_test"}
 
 
 def listed_debian():

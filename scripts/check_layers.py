@@ -33,18 +33,18 @@ LAYERS = [
     ["kernels/ref"],
     # ISA-neutral drivers, and the microkernel entry points they declare
     ["kernels/drivers"],
-    ["kernels/x86", "kernels/arm"],  # microkernels: never each other
+    ["kernels/x86", "kernels/arm", "kernels/wasm"],  # microkernels: never each other
     ["kernels"],
     ["schema"],
     ["model", "planner", "io"],
     ["runtime"],
     ["ops"],
     ["graph"],
-    ["capi"],
+    ["capi", "describe"],  # describe: JSON views for inspect/report/web
     ["convert"],
     ["convert/passes"],
     ["convert/quantize", "convert/prune", "convert/keras", "convert/onnx"],
-    ["tools", "python"],
+    ["tools", "python", "web"],
     ["tests/util"],  # reachable from tests only (see is_test)
 ]
 
@@ -68,7 +68,7 @@ KNOWN_TEST_EXCEPTIONS = {
         "src/kernels/drivers/spmm_f32_test.cc": {"runtime"},
 }
 
-SCAN = ["src", "tools", "python/src"]
+SCAN = ["src", "tools", "python/src", "web"]
 SOURCE_EXT = (".h", ".cc", ".c", ".def")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 EXTERNAL = ("flatbuffers/",)

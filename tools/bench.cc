@@ -12,6 +12,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "describe/run_json.h"
 #include "inputs.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"
@@ -114,29 +115,10 @@ int Bench(const BenchOptions& o) {
   r["kernels"] = kernels;
   r["cpu_features"] = dispatch::CpuFeaturesString();
   if (o.profile) {
-    std::map<std::string, std::pair<int64_t, int64_t>> by_op;  // nanos, calls
-    int64_t total = 0;
-    for (size_t i = 0; i < sg.nodes().size(); ++i) {
-      const Node& node = sg.nodes()[i];
-      auto& entry = by_op[NodeName(node) + ":" +
-                          (node.kernel_variant ? node.kernel_variant : "ref")];
-      entry.first += sg.node_nanos()[i];
-      entry.second += sg.node_calls()[i];
-      total += sg.node_nanos()[i];
-    }
-    json prof = json::array();
-    std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> sorted(
-        by_op.begin(), by_op.end());
-    std::sort(sorted.begin(), sorted.end(),
-              [](auto& a, auto& b) { return a.second.first > b.second.first; });
-    for (auto& [name, v] : sorted) {
-      if (v.second == 0) continue;
-      prof.push_back({{"op", name},
-                      {"ms_per_run", v.first / 1e6 / times.size()},
-                      {"share", total ? double(v.first) / total : 0.0},
-                      {"calls", v.second}});
-    }
-    r["profile"] = prof;
+    // Per "OP:kernel", slowest first (describe/run_json.h, shared with
+    // `ember report` and Ember Studio).
+    r["profile"] = describe::DescribeProfile(
+        sg, static_cast<int64_t>(times.size()))["by_op"];
   }
   if (o.json) {
     printf("%s\n", r.dump().c_str());
