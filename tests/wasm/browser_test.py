@@ -73,7 +73,8 @@ def unsupported_model(digits, path):
     with tempfile.TemporaryDirectory() as tmp:
         fb = generate_accessors(tmp)
         with open(digits, "rb") as f:
-            model = fb["Model"].ModelT.InitFromPackedBuf(f.read(), 0)
+            model = fb["Model"].ModelT.InitFromObj(
+                fb["Model"].Model.GetRootAs(f.read(), 0))
         custom = fb["BuiltinOperator"].BuiltinOperator.CUSTOM
         code = model.operatorCodes[1]
         code.builtinCode, code.deprecatedBuiltinCode = custom, custom
@@ -152,18 +153,24 @@ def check_large_graph(page, tmp):
                           f"{frame_ms:.1f} ms")
 
 
-def wait_state(page, states, timeout=120):
-    page.wait_for_function(
-        "states => states.includes(document.body.dataset.state)", arg=states,
-        timeout=timeout * 1000)
+def page_state(page):
     return page.evaluate("document.body.dataset.state")
 
 
+def wait_state(page, states, timeout=120):
+    """Polls body[data-state] (Playwright's wait_for_function evaluates
+    strings, which Studio's Content-Security-Policy forbids)."""
+    deadline = time.time() + timeout
+    while True:
+        state = page_state(page)
+        if state in states or time.time() > deadline:
+            return state
+        time.sleep(0.05)
+
+
 def open_model(page, path):
+    page.evaluate("document.body.dataset.state = 'choosing'")
     page.set_input_files("#file", path)
-    # The file input's change handler sets 'opening' first.
-    page.wait_for_function("document.body.dataset.state !== 'ready'",
-                           timeout=30000)
     return wait_state(page, ["model", "error"])
 
 
