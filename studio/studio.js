@@ -151,6 +151,7 @@ async function run() {
       name: d.name, dtype: d.dtype, shape: d.shape, values: interp.getOutput(i)}));
     const runs = Math.max(1, Math.min(1000, Number($('runs').value) || 10));
     const profile = interp.profile(runs);
+    profile.timer_resolution_ms = timerResolution();
     state.data.profile = profile;
     state.data.outputs = outputs;
     const views = $('views');
@@ -165,6 +166,19 @@ async function run() {
     $('run-status').textContent = '';
     setState('error');
   }
+}
+
+// The smallest step performance.now() takes (Ember's per-op clock in the
+// browser).
+function timerResolution() {
+  let best = Infinity;
+  for (let i = 0; i < 20; ++i) {
+    const t0 = performance.now();
+    let t1 = t0;
+    while (t1 === t0) t1 = performance.now();
+    best = Math.min(best, t1 - t0);
+  }
+  return best;
 }
 
 async function openFile(file) {

@@ -117,28 +117,34 @@
   // ---- graph (canvas, draws only what is visible) ------------------------
   const NODE_W = 150, NODE_H = 34, GAP_X = 24, GAP_Y = 26, PAD = 20;
 
-  function layoutGraph(graph) {
+  // Layers by longest path from the inputs (nodes in one layer side by
+  // side). Nodes that do not run (constants folded at plan time, ops fused
+  // into another) are left out unless `all`.
+  function layoutGraph(graph, all) {
+    const shown = graph.nodes.filter((n) => all || n.runs);
     const producer = new Map();
-    graph.nodes.forEach((n) => n.outputs.forEach((t) => producer.set(t, n.index)));
-    const level = new Array(graph.nodes.length).fill(0);
+    shown.forEach((n) => n.outputs.forEach((t) => producer.set(t, n.index)));
+    const level = new Map(shown.map((n) => [n.index, 0]));
     const edges = [];
-    for (const n of graph.nodes) {
+    for (const n of shown) {
       for (const t of n.inputs) {
         const p = producer.get(t);
         if (p === undefined || p === n.index) continue;
         edges.push([p, n.index]);
-        if (p < n.index) level[n.index] = Math.max(level[n.index], level[p] + 1);
+        if (p < n.index) level.set(n.index, Math.max(level.get(n.index), level.get(p) + 1));
       }
     }
     const columns = [];
-    const pos = graph.nodes.map((n) => {
-      const l = level[n.index];
+    const pos = new Array(graph.nodes.length).fill(null);
+    for (const n of shown) {
+      const l = level.get(n.index);
       const col = columns[l] = (columns[l] || 0) + 1;
-      return {x: PAD + (col - 1) * (NODE_W + GAP_X), y: PAD + l * (NODE_H + GAP_Y)};
-    });
+      pos[n.index] = {x: PAD + (col - 1) * (NODE_W + GAP_X),
+                      y: PAD + l * (NODE_H + GAP_Y)};
+    }
     const width = PAD * 2 + Math.max(1, ...columns) * (NODE_W + GAP_X);
     const height = PAD * 2 + columns.length * (NODE_H + GAP_Y);
-    return {pos, edges, width, height};
+    return {pos, edges, width, height, shown};
   }
 
   function renderGraph(model, onSelect) {
@@ -147,11 +153,15 @@
       return section('graph', 'Graph', [el('p', {
         class: 'note', text: 'No runnable graph (see the planning status above).'})]);
     }
-    const layout = layoutGraph(graph);
+    let layout;
     const scroller = el('div', {class: 'graph-scroller'});
     const spacer = el('div', {class: 'graph-spacer'});
-    spacer.style.width = layout.width + 'px';
-    spacer.style.height = layout.height + 'px';
+    function relayout(all) {
+      layout = layoutGraph(graph, all);
+      spacer.style.width = layout.width + 'px';
+      spacer.style.height = layout.height + 'px';
+    }
+    relayout(false);
     const canvas = el('canvas', {class: 'graph-canvas'});
     scroller.appendChild(canvas);
     scroller.appendChild(spacer);
@@ -193,7 +203,7 @@
       ctx.stroke();
       ctx.font = '12px system-ui, sans-serif';
       ctx.textBaseline = 'middle';
-      for (const n of graph.nodes) {
+      for (const n of layout.shown) {
         const p = layout.pos[n.index];
         if (!visible(p)) continue;
         ctx.globalAlpha = n.runs ? 1 : 0.4;
@@ -240,6 +250,7 @@
     }
     function centerOn(i) {
       const p = layout.pos[i];
+      if (!p) return;
       scroller.scrollLeft = Math.max(0, p.x - scroller.clientWidth / 2);
       scroller.scrollTop = Math.max(0, p.y - scroller.clientHeight / 2);
     }
@@ -249,7 +260,7 @@
       const r = scroller.getBoundingClientRect();
       const x = e.clientX - r.left + scroller.scrollLeft;
       const y = e.clientY - r.top + scroller.scrollTop;
-      const hit = graph.nodes.find((n) => {
+      const hit = layout.shown.find((n) => {
         const p = layout.pos[n.index];
         return x >= p.x && x <= p.x + NODE_W && y >= p.y && y <= p.y + NODE_H;
       });
@@ -274,6 +285,11 @@
     });
     const count = el('span', {class: 'note'});
     const running = graph.nodes.filter((n) => n.runs).length;
+    const folded = el('input', {type: 'checkbox', id: 'graph-show-folded'});
+    folded.addEventListener('change', () => {
+      relayout(folded.checked);
+      schedule();
+    });
     const sec = section('graph', 'Graph', [
       el('p', {}, [
         el('span', {id: 'graph-node-count', 'data-count': graph.nodes.length,
@@ -281,7 +297,8 @@
         el('span', {text: ` nodes (${running} run, the rest folded by graph ` +
                           `passes), ${graph.tensors.length} tensors, subgraph ` +
                           `${graph.index}. `}),
-        search, count,
+        search, count, el('label', {class: 'note'}, [
+          folded, document.createTextNode(' show nodes that do not run')]),
       ]),
       el('div', {class: 'graph-wrap'}, [scroller, details]),
     ]);
@@ -412,6 +429,11 @@
         el('b', {id: 'profile-total', text: `${p.total_ms_per_run.toFixed(3)} ms`}),
         el('span', {text: ' per run.'}),
       ]),
+      profile.timer_resolution_ms > 0.001 ? el('p', {class: 'note', text:
+          `This clock ticks every ${profile.timer_resolution_ms.toFixed(3)} ms ` +
+          '(browsers coarsen timers unless the page is cross-origin isolated): ' +
+          'ops faster than that are timed coarsely, and their sum can exceed ' +
+          'the whole run.'}) : null,
       el('h3', {text: 'Per op type (kernel), ms per run'}),
       bars(byOp, maxOp, 'profile-by-op'),
       el('h3', {text: 'Slowest nodes'}),
