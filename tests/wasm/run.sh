@@ -10,13 +10,15 @@
 #
 # usage: bash tests/wasm/run.sh [--ember build/release/ember]
 #          [--conformance-cache DIR] [--only REGEX] [--models "A.tflite ..."]
-#          [--screenshots DIR] [--no-browser] [--nosimd-too]
+#          [--browser-models "A.tflite ..."] [--screenshots DIR]
+#          [--no-browser] [--nosimd-too]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ember=build/release/ember
 cache=""
 only='^(conv2d__k1|conv2d__k3|depthwise|fully_connected|add__bcast0|softmax|avg_pool|max_pool|mean|concat|reshape)'
 models=""
+browser_models=""
 shots=""
 browser=1
 builds=(build/wasm)
@@ -26,10 +28,11 @@ while [[ $# -gt 0 ]]; do
     --conformance-cache) cache="$2"; shift ;;
     --only) only="$2"; shift ;;
     --models) models="$2"; shift ;;
+    --browser-models) browser_models="$2"; shift ;;
     --screenshots) shots="$2"; shift ;;
     --no-browser) browser=0 ;;
     --nosimd-too) builds+=(build/wasm-nosimd) ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "tests/wasm/run.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -68,7 +71,9 @@ done
 
 if [[ $browser == 1 ]]; then
   step "Ember Studio and ember report in headless chromium"
-  python3 tests/wasm/browser_test.py --ember "$ember" \
-    ${shots:+--screenshots "$shots"}
+  # shellcheck disable=SC2086
+  "${PYTHON:-python3}" tests/wasm/browser_test.py --ember "$ember" \
+    ${shots:+--screenshots "$shots"} models/default/digits.tflite \
+    $browser_models
 fi
 step "done"
