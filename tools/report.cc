@@ -219,6 +219,11 @@ int RunReport(const ReportArgs& a) {
                  {"cpu features", dispatch::CpuFeaturesString()},
                  {"inputs", "random, seed " + std::to_string(a.seed)}};
   if (a.profile) {
+    // Warm up (first-touch page faults, caches) before timing.
+    for (int i = 0; i < std::min(a.runs, 3); ++i) {
+      if (!interp->Invoke().ok())
+        return Fail(kExitError, "%s", interp->errors().message());
+    }
     sg.EnableProfiling(true);
     std::vector<double> times;
     for (int i = 0; i < a.runs; ++i) {

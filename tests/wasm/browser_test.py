@@ -335,7 +335,7 @@ def main():
             check_large_graph(page, tmp)
             check_bad_files(page, digits, tmp)
         check(not page_errors, f"no uncaught page errors {page_errors}")
-        check_report(browser, args.ember, models[0], args.screenshots, tmp)
+        check_report(browser, args.ember, models[-1], args.screenshots, tmp)
         browser.close()
     server.shutdown()
     print(f"browser_test: {len(FAILURES)} failure(s), {time.time() - start:.1f} s")
