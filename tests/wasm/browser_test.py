@@ -335,6 +335,15 @@ def main():
             check_large_graph(page, tmp)
             check_bad_files(page, digits, tmp)
         check(not page_errors, f"no uncaught page errors {page_errors}")
+        # Opened from file:// (modules cannot load there): an explanation,
+        # not an endless "loading".
+        local = browser.new_page()
+        local.goto("file://" + os.path.join(REPO, "studio/index.html"))
+        state = wait_state(local, ["error", "ready"], 30)
+        message = local.text_content("#error") or ""
+        check(state == "error" and "served over http" in message,
+              f"Studio from file:// explains itself: {message[:80]!r}")
+        local.close()
         check_report(browser, args.ember, models[-1], args.screenshots, tmp)
         browser.close()
     server.shutdown()
