@@ -28,6 +28,7 @@ CMAKE_TO_DEBIAN = {
     "qemu-aarch64": "qemu-user", "benchmark": "libbenchmark-dev",
     "JPEG": "libjpeg62-turbo-dev", "PNG": "libpng-dev",
     "glslc": "glslc", "vulkan/vulkan.h": "libvulkan-dev",
+    "nlohmann/json.hpp": "nlohmann-json3-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {
@@ -36,6 +37,8 @@ COMMAND_TO_DEBIAN = {
     "aarch64-linux-gnu-g++": "g++-aarch64-linux-gnu", "qemu-aarch64": "qemu-user",
     "espeak-ng": "espeak-ng", "flatc": "flatbuffers-compiler", "ccache": "ccache",
     "g++": "build-essential", "c++": "build-essential", "make": "build-essential",
+    "emcmake": "emscripten", "em++": "emscripten", "node": "nodejs",
+    "chromium": "chromium",
 }
 # Python import name -> PyPI distribution name.
 IMPORT_TO_PYPI = {
@@ -43,9 +46,11 @@ IMPORT_TO_PYPI = {
     "ai_edge_litert": "ai-edge-litert", "flatbuffers": "flatbuffers", "tflite_micro": "tflite-micro",
     "sklearn": "scikit-learn", "pytest": "pytest", "onnx": "onnx", "onnxruntime": "onnxruntime",
     "nanobind": "nanobind", "ai_edge_quantizer": "ai-edge-quantizer",
+    "playwright": "playwright",
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
-                "make_dataset", "evaluate", "train", "oracle_helpers"}
+                "make_dataset", "evaluate", "train", "oracle_helpers", "make_default_model",
+                "browser_test"}
 # Scripts run by hand in their own venvs (their docstrings say how), not by CI
 # or the tests: the official metadata writer and MediaPipe pin protobuf/numpy
 # apart from constraints.txt, so their imports cannot be pinned here.

@@ -33,7 +33,7 @@ LAYERS = [
     ["kernels/ref"],
     # ISA-neutral drivers, and the microkernel entry points they declare
     ["kernels/drivers"],
-    ["kernels/x86", "kernels/arm"],  # microkernels: never each other
+    ["kernels/x86", "kernels/arm", "kernels/wasm"],  # microkernels: never each other
     ["kernels"],
     ["schema"],
     # gpu: the Vulkan delegate, over the C delegate ABI only
@@ -41,11 +41,11 @@ LAYERS = [
     ["runtime"],
     ["ops", "delegate"],
     ["graph"],
-    ["capi"],
+    ["capi", "describe"],  # describe: JSON views for inspect/report/web
     ["convert", "tasks"],
     ["convert/passes"],
     ["convert/quantize", "convert/prune", "convert/keras", "convert/onnx"],
-    ["tools", "python"],
+    ["tools", "python", "web"],
     ["tests/util"],  # reachable from tests only (see is_test)
 ]
 
@@ -64,7 +64,7 @@ KNOWN_TEST_EXCEPTIONS = {
         "src/kernels/drivers/spmm_f32_test.cc": {"runtime"},
 }
 
-SCAN = ["src", "tools", "python/src"]
+SCAN = ["src", "tools", "python/src", "web"]
 SOURCE_EXT = (".h", ".cc", ".c", ".def")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 EXTERNAL = ("flatbuffers/",)

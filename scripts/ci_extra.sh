@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI-only suites: real models from ../shared/models, the conformance suite
-# against LiteRT, the install/find_package check, the AArch64 build and
-# tests under qemu, and a bounded fuzz run.
+# against LiteRT, the WebAssembly build (Node + headless chromium), the
+# install/find_package check, the AArch64 build and tests under qemu, and a
+# bounded fuzz run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${EMBER_SHARED_MODELS:-$(pwd)/../shared/models}
@@ -33,6 +34,13 @@ echo "== ci: MediaPipe models through the Vulkan gpu delegate on lavapipe (vs th
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"
+
+echo "== ci: WebAssembly build, JS API (Node), WASM vs native on conformance + shared models, Studio + ember report (chromium)"
+bash tests/wasm/run.sh --ember build/release/ember \
+  --conformance-cache tests/conformance/cache \
+  --models "$(ls "$SHARED"/mediapipe/*.tflite "$SHARED"/tflm/*.tflite | tr '\n' ' ')" \
+  --browser-models "$SHARED/mediapipe/face_detection_short_range.tflite" \
+  --screenshots build/wasm-screenshots
 
 echo "== ci: ember convert on Keras models (layers, applications, RNN/MHA) vs Keras, LiteRT, TF converter size"
 "$PYTHON" tests/convert/run_corpus.py --ember build/release/ember

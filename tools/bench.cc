@@ -12,6 +12,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "describe/run_json.h"
 #include "inputs.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"

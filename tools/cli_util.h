@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "describe/tensor_json.h"
 #include "model/model.h"
 #include "runtime/tensor.h"
 
@@ -30,37 +31,23 @@ void Warn(const char* format, ...) __attribute__((format(printf, 1, 2)));
 // returns false.
 bool LoadModelFile(const std::string& path, std::unique_ptr<Model>* model);
 
-// What inspect and run say about one tensor.
-struct TensorInfo {
-  int32_t index = -1;
-  std::string name;
-  DataType type = DataType::kFloat32;
-  Shape shape;
-  Shape signature;  // -1 marks a dynamic dimension
-  QuantParams quant;
-};
-
-TensorInfo DescribeTensor(const fb::Tensor& tensor, int32_t index);
-TensorInfo DescribeTensor(const Tensor& tensor, int32_t index,
-                          const Shape& signature);
+// What inspect and run say about one tensor (src/describe, shared with
+// `ember report` and the WebAssembly API).
+using describe::DescribeTensor;
+using describe::OpCodeName;
+using describe::QuantJson;
+using describe::ShapeVector;
+using describe::TensorInfo;
+using describe::TensorJson;
 
 std::string ShapeString(const Shape& shape);  // "[1, 224, 224, 3]"
 std::string ShapeString(const nlohmann::json& dims);
-std::vector<int64_t> ShapeVector(const Shape& shape);
-// null, {scale, zero_point}, or for per-channel parameters a summary:
-// {per_channel, quantized_dimension, count, scale_min, scale_max,
-//  zero_points (the distinct values)}.
-nlohmann::json QuantJson(const QuantParams& quant);
 // One line from QuantJson's object: "none", "scale=0.0235 zero_point=-128",
 // "per-channel dim=0 n=32 scale=[0.001, 0.02] zero_point=0".
 std::string QuantString(const nlohmann::json& quant);
-nlohmann::json TensorJson(const TensorInfo& info);
 // Prints `value` to stdout, indented; invalid UTF-8 in model strings is
 // replaced (U+FFFD), never an error.
 void PrintJson(const nlohmann::json& value);
-
-// Name of an op code: the builtin name, or "CUSTOM(code)".
-std::string OpCodeName(const fb::OperatorCode& code);
 
 // Left-aligned text table for the human-readable outputs.
 class Table {

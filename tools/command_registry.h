@@ -1,4 +1,4 @@
-// Subcommands that register themselves (convert, quantize, prune): each
+// Subcommands that register themselves (convert, quantize, prune, report): each
 // lives in its own file and owns its options, so adding one does not touch
 // the others. main.cc calls the Add* functions before parsing and, after
 // parsing, the handler of the subcommand that was chosen.
@@ -23,5 +23,6 @@ RegisteredCommand AddQuantizeCommand(CLI::App& app);  // tools/quantize.cc
 RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
 RegisteredCommand AddMetadataCommand(CLI::App& app);  // tools/metadata.cc
 RegisteredCommand AddTaskCommand(CLI::App& app);      // tools/task.cc
+RegisteredCommand AddReportCommand(CLI::App& app);    // tools/report.cc
 
 }  // namespace ember::cli

@@ -1,74 +1,19 @@
 // `ember inspect MODEL [--json]`: everything worth knowing about a model
-// before running it. The facts are gathered once into a JSON object; the
+// before running it. The facts are gathered once into a JSON object
+// (describe/model_json.h, shared with `ember report` and Ember Studio); the
 // human-readable view is rendered from that same object.
 #include <cstdio>
-#include <map>
 #include <string>
-#include <tuple>
 
 #include "cli_util.h"
 #include "commands.h"
+#include "describe/model_json.h"
 #include "runtime/interpreter.h"
 
 namespace ember::cli {
 namespace {
 
 using nlohmann::json;
-
-json DescribeOps(const Model& model) {
-  const fb::Model& m = *model.fb();
-  const OpResolver& ember_ops = OpResolver::Builtins();
-  // (name, version) -> count, in name order.
-  std::map<std::pair<std::string, int>, std::tuple<int, bool>> histogram;
-  for (const fb::SubGraph* sg : *m.subgraphs()) {
-    if (sg->operators() == nullptr) continue;
-    for (const fb::Operator* op : *sg->operators()) {
-      const fb::OperatorCode& code =
-          *m.operator_codes()->Get(op->opcode_index());
-      const int32_t builtin = Model::BuiltinCode(&code);
-      const bool supported =
-          builtin == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM)
-              ? ember_ops.FindCustom(code.custom_code()->c_str()) != nullptr
-              : ember_ops.FindBuiltin(builtin) != nullptr;
-      auto& entry = histogram[{OpCodeName(code), code.version()}];
-      std::get<0>(entry) += 1;
-      std::get<1>(entry) = supported;
-    }
-  }
-  json ops = json::array();
-  for (const auto& [key, value] : histogram) {
-    ops.push_back({{"name", key.first},
-                   {"version", key.second},
-                   {"count", std::get<0>(value)},
-                   {"supported", std::get<1>(value)}});
-  }
-  return ops;
-}
-
-json DescribeSubgraphs(const Model& model) {
-  json out = json::array();
-  const auto& sgs = *model.fb()->subgraphs();
-  for (uint32_t s = 0; s < sgs.size(); ++s) {
-    const fb::SubGraph& sg = *sgs.Get(s);
-    const auto* tensors = sg.tensors();
-    auto io = [&](const flatbuffers::Vector<int32_t>* list) {
-      json arr = json::array();
-      if (list == nullptr) return arr;
-      for (int32_t t : *list)
-        arr.push_back(TensorJson(DescribeTensor(*tensors->Get(t), t)));
-      return arr;
-    };
-    out.push_back({{"index", s},
-                   {"name", sg.name() ? sg.name()->str() : ""},
-                   {"tensors", tensors ? tensors->size() : 0},
-                   {"ops", sg.operators() ? sg.operators()->size() : 0},
-                   {"inputs", io(sg.inputs())},
-                   {"outputs", io(sg.outputs())},
-                   {"arena_bytes", nullptr},
-                   {"arena_lower_bound", nullptr}});
-  }
-  return out;
-}
 
 // Builds an interpreter and plans memory; fills in the arena sizes.
 json Plan(const Model& model, const DelegateFlags& flags, json& subgraphs,
@@ -95,57 +40,6 @@ json Plan(const Model& model, const DelegateFlags& flags, json& subgraphs,
   }
   if (!flags.delegates.empty()) *delegates = DelegatesJson(applied.get());
   return {{"status", "ok"}, {"message", ""}};
-}
-
-json DescribeMetadata(const Model& model) {
-  json out = json::array();
-  const auto* metadata = model.fb()->metadata();
-  if (metadata == nullptr) return out;
-  for (const fb::Metadata* entry : *metadata) {
-    const uint8_t* data;
-    size_t size;
-    model.BufferData(entry->buffer(), &data, &size);
-    json j = {{"name", entry->name() ? entry->name()->str() : ""},
-              {"buffer", entry->buffer()},
-              {"bytes", size}};
-    if (j["name"] == "min_runtime_version") {
-      // A NUL-padded version string, e.g. "1.14.0".
-      size_t n = 0;
-      while (n < size && data[n] != 0) ++n;
-      j["value"] = std::string(reinterpret_cast<const char*>(data), n);
-    }
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
-json DescribeSignatures(const Model& model) {
-  json out = json::array();
-  const auto* sigs = model.fb()->signature_defs();
-  if (sigs == nullptr) return out;
-  for (const fb::SignatureDef* sig : *sigs) {
-    const fb::SubGraph& sg =
-        *model.fb()->subgraphs()->Get(sig->subgraph_index());
-    auto maps =
-        [&](const flatbuffers::Vector<flatbuffers::Offset<fb::TensorMap>>*
-                list) {
-          json arr = json::array();
-          if (list == nullptr) return arr;
-          for (const fb::TensorMap* m : *list) {
-            const fb::Tensor& t = *sg.tensors()->Get(m->tensor_index());
-            arr.push_back({{"name", m->name()->str()},
-                           {"tensor", m->tensor_index()},
-                           {"tensor_name", t.name() ? t.name()->str() : ""}});
-          }
-          return arr;
-        };
-    out.push_back(
-        {{"key", sig->signature_key() ? sig->signature_key()->str() : ""},
-         {"subgraph", sig->subgraph_index()},
-         {"inputs", maps(sig->inputs())},
-         {"outputs", maps(sig->outputs())}});
-  }
-  return out;
 }
 
 std::string OrDash(const json& value) {
@@ -236,21 +130,17 @@ void PrintHuman(const json& r) {
 int Inspect(const InspectOptions& options) {
   std::unique_ptr<Model> model;
   if (!LoadModelFile(options.model_path, &model)) return kExitError;
-  const fb::Model& m = *model->fb();
-  json report = {{"file", options.model_path},
-                 {"file_bytes", model->size()},
-                 {"schema_version", m.version()},
-                 {"description", m.description() ? m.description()->str() : ""},
-                 {"subgraphs", DescribeSubgraphs(*model)},
-                 {"ops", DescribeOps(*model)},
-                 {"metadata", DescribeMetadata(*model)},
-                 {"signatures", DescribeSignatures(*model)}};
-  json delegates;
-  int rc = kExitOk;
-  report["planning"] =
-      Plan(*model, options.delegates, report["subgraphs"], &delegates, &rc);
-  if (rc != kExitOk) return rc;
-  if (!delegates.is_null()) report["delegates"] = delegates;
+  json report = describe::DescribeModel(*model, options.model_path);
+  if (!options.delegates.delegates.empty()) {
+    // Planned again with the delegates applied: their partitions change the
+    // arena, and the report lists what each delegate took.
+    json delegates;
+    int rc = kExitOk;
+    report["planning"] =
+        Plan(*model, options.delegates, report["subgraphs"], &delegates, &rc);
+    if (rc != kExitOk) return rc;
+    if (!delegates.is_null()) report["delegates"] = delegates;
+  }
   if (options.json) {
     PrintJson(report);
   } else {

@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
   AddDelegateFlags(bench_cmd, &bench.delegates);
 
   const RegisteredCommand registered[] = {
-      AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app),
-      AddMetadataCommand(app), AddTaskCommand(app)};
+      AddConvertCommand(app),  AddQuantizeCommand(app), AddPruneCommand(app),
+      AddMetadataCommand(app), AddTaskCommand(app),     AddReportCommand(app)};
 
   try {
     app.parse(argc, argv);

@@ -48,6 +48,18 @@ struct ScheduleItem {
   const DelegateKernelSpec* kernel = nullptr;  // outlives the subgraph
 };
 
+// Where the last arena plan put one buffer (ember report, Ember Studio):
+// a tensor, or the scratch of one node. Tensors that share a buffer (an op
+// that aliases or overwrites its input) have the same offset.
+struct ArenaPlacement {
+  int32_t tensor = -1;  // -1: scratch of `node`
+  int32_t node = -1;
+  size_t offset = 0;
+  size_t bytes = 0;
+  int32_t first_use = 0;  // node steps, inclusive (nodes().size(): after
+  int32_t last_use = 0;   // the last node, for graph outputs)
+};
+
 class Subgraph : public OpHost {
  public:
   Subgraph(Interpreter* owner, int index);
@@ -73,6 +85,10 @@ class Subgraph : public OpHost {
   bool needs_allocation() const { return needs_allocation_; }
   size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound() const { return arena_lower_bound_; }
+  // Every buffer of the last arena plan (empty before Allocate).
+  const std::vector<ArenaPlacement>& arena_placements() const {
+    return arena_placements_;
+  }
   // Shape signature (-1 for dynamic dims) of a tensor, or its shape.
   Shape ShapeSignature(int32_t tensor) const;
 
@@ -204,6 +220,7 @@ class Subgraph : public OpHost {
   std::vector<int64_t> node_calls_;
   size_t arena_bytes_ = 0;
   size_t arena_lower_bound_ = 0;
+  std::vector<ArenaPlacement> arena_placements_;
   size_t allocated_bytes_ = 0;  // capacity of every buffer above
   bool allocated_once_ = false;
   // Input/output lists of delegate nodes (nodes point into them).

@@ -113,17 +113,24 @@ Status Subgraph::PlanArena() {
   arena_bytes_ = plan.arena_bytes;
   arena_lower_bound_ = plan.lower_bound_bytes;
   uint8_t* base = arena_.data.get();
+  arena_placements_.clear();
   for (int32_t t = 0; t < n; ++t) {
     if (!graph.in_arena[t]) continue;
     const int32_t r = request_of[group[t]];
     // A tensor nobody uses still gets a valid pointer.
     tensors_[t].data = r >= 0 ? base + plan.offsets[r] : base;
+    if (r >= 0 && life[t].used()) {
+      arena_placements_.push_back({t, -1, plan.offsets[r], tensors_[t].bytes,
+                                   life[t].first_use, life[t].last_use});
+    }
   }
   size_t next = tensor_requests;
   for (int32_t i = 0; i < num_nodes; ++i) {
     if (!planned_scratch(i)) continue;
-    for (ScratchBuffer& s : nodes_[i].scratch)
+    for (ScratchBuffer& s : nodes_[i].scratch) {
+      arena_placements_.push_back({-1, i, plan.offsets[next], s.bytes, i, i});
       s.data = base + plan.offsets[next++];
+    }
   }
   return Status::Ok();
 }

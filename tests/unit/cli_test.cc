@@ -254,6 +254,69 @@ TEST_F(CliTest, InspectJsonSurvivesInvalidUtf8Names) {
   }
 }
 
+// `ember report`: one self-contained HTML file whose embedded JSON holds the
+// graph, a consistent arena plan, the outputs and (with --profile) the
+// per-node profile; bad arguments leave no file behind.
+TEST_F(CliTest, ReportIsSelfContainedHtml) {
+  const std::string model = WriteFile("add.tflite", FloatAddModel());
+  const std::string html = Path("report.html");
+  CliResult r =
+      Cli("report '" + model + "' -o '" + html + "' --profile --runs 3 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["nodes"], 1);
+  const std::string text = ReadText(html);
+  EXPECT_EQ(text.rfind("<!doctype html>", 0), 0u);
+  EXPECT_NE(text.find("window.EmberViews"), std::string::npos);  // views.js
+  EXPECT_NE(text.find(".graph-scroller"), std::string::npos);    // CSS
+  EXPECT_EQ(text.find("<script src="), std::string::npos);       // inlined
+  EXPECT_EQ(text.find("<link"), std::string::npos);
+  const std::string open =
+      "<script id=\"ember-report-data\" type=\"application/json\">";
+  const size_t begin = text.find(open);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t start = begin + open.size();
+  const json data =
+      json::parse(text.substr(start, text.find("</script>", start) - start));
+  const json& graph = data["model"]["graphs"][0];
+  ASSERT_EQ(graph["nodes"].size(), 1u);
+  EXPECT_EQ(graph["nodes"][0]["op"], "ADD");
+  EXPECT_EQ(graph["tensors"].size(), 3u);
+  const json& plan = graph["plan"];
+  EXPECT_EQ(plan["arena_bytes"], data["model"]["subgraphs"][0]["arena_bytes"]);
+  // x, y and the sum all live in the arena; none of them may overlap while
+  // alive (x and y are inputs: alive from before the first step).
+  ASSERT_EQ(plan["buffers"].size(), 3u);
+  for (const json& a : plan["buffers"]) {
+    EXPECT_LE(a["offset"].get<size_t>() + a["bytes"].get<size_t>(),
+              plan["arena_bytes"].get<size_t>());
+    for (const json& b : plan["buffers"]) {
+      if (a["tensor"] == b["tensor"]) continue;
+      const bool overlap =
+          a["offset"].get<size_t>() <
+              b["offset"].get<size_t>() + b["bytes"].get<size_t>() &&
+          b["offset"].get<size_t>() <
+              a["offset"].get<size_t>() + a["bytes"].get<size_t>();
+      EXPECT_FALSE(overlap) << a.dump() << " " << b.dump();
+    }
+  }
+  ASSERT_EQ(data["outputs"].size(), 1u);
+  EXPECT_EQ(data["outputs"][0]["values"].size(), 6u);
+  EXPECT_EQ(data["profile"]["runs"], 3);
+  EXPECT_EQ(data["profile"]["profile"]["nodes"][0]["calls"], 3);
+
+  // Errors: missing model, missing -o; no report file is left behind.
+  const std::string missing = Path("missing.html");
+  r = Cli("report '" + Path("nope.tflite") + "' -o '" + missing + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nope.tflite"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(missing));
+  r = Cli("report '" + model + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = Cli("report '" + model + "' -o '" + Path("no/such/dir/r.html") + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, RunWithNpyInputsMatchesInterpreter) {
   const auto bytes = FloatAddModel();
   const std::string model = WriteFile("add.tflite", bytes);

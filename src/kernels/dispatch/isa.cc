@@ -36,6 +36,7 @@ constexpr Tier kTiers[] = {
     {"neon", kNeonTier},
     {"dotprod", kNeonTier | IsaSet::Of(Isa::kNeonDotprod)},
     {"i8mm", kNeonTier | Set({Isa::kNeonDotprod, Isa::kNeonI8mm})},
+    {"simd128", Set({Isa::kPortable, Isa::kWasmSimd128})},
     {"all", IsaSet::All()},
     {"native", IsaSet::All()},
 };
@@ -73,6 +74,8 @@ const char* IsaName(Isa isa) {
       return "dotprod";
     case Isa::kNeonI8mm:
       return "i8mm";
+    case Isa::kWasmSimd128:
+      return "simd128";
     case Isa::kCount:
       break;
   }
@@ -107,6 +110,8 @@ IsaSet DetectedIsas() {
     add(f.neon, Isa::kNeon);
     add(f.neon && f.dotprod, Isa::kNeonDotprod);
     add(f.neon && f.i8mm, Isa::kNeonI8mm);
+#elif defined(__wasm_simd128__)
+    add(true, Isa::kWasmSimd128);
 #endif
     (void)f;
     (void)add;

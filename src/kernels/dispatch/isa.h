@@ -26,6 +26,9 @@ enum class Isa : uint8_t {
   kNeon,
   kNeonDotprod,  // SDOT/UDOT (FEAT_DotProd)
   kNeonI8mm,     // SMMLA (FEAT_I8MM); no kernel uses it yet
+  // WebAssembly SIMD128: present whenever the module was built with it (an
+  // engine without SIMD128 cannot load such a module).
+  kWasmSimd128,
   kCount
 };
 
@@ -51,10 +54,11 @@ class IsaSet {
     return (bits_ & Of(isa).bits_) != 0;
   }
   constexpr bool empty() const { return bits_ == 0; }
-  // Whether any SIMD fp32 kernel set (AVX2, AVX-512 or NEON) may run.
+  // Whether any SIMD fp32 kernel set (AVX2, AVX-512, NEON or wasm SIMD128)
+  // may run.
   constexpr bool any_float() const {
     return contains(Isa::kAvx2) || contains(Isa::kAvx512) ||
-           contains(Isa::kNeon);
+           contains(Isa::kNeon) || contains(Isa::kWasmSimd128);
   }
   constexpr IsaSet operator&(IsaSet o) const { return IsaSet(bits_ & o.bits_); }
   constexpr IsaSet operator|(IsaSet o) const { return IsaSet(bits_ | o.bits_); }
@@ -74,7 +78,8 @@ IsaSet DetectedIsas();
 
 // Parses an override: a comma list of tier names, each a cap that includes
 // the tiers below it ("avx2", "avx512" = AVX2 + AVX-512 without VNNI/VBMI,
-// "avx512vnni", "avx512vbmi", "avxvnni", "neon", "dotprod", "i8mm"),
+// "avx512vnni", "avx512vbmi", "avxvnni", "neon", "dotprod", "i8mm",
+// "simd128"),
 // "portable" (no SIMD kernels), "ref" / "none" (empty: reference kernels),
 // or "all" / "native". Empty text = no cap (All). Returns false with a
 // message naming the bad word and the accepted names.

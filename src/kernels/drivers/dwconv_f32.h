@@ -32,5 +32,8 @@ void DwConvF32Avx512(const DwConvF32Args& args, int64_t row_begin,
                      int64_t row_end);
 void DwConvF32Avx2(const DwConvF32Args& args, int64_t row_begin,
                    int64_t row_end);
+// WebAssembly SIMD128 builds only (kernels/wasm/dwconv_f32_simd128.cc).
+void DwConvF32WasmSimd128(const DwConvF32Args& args, int64_t row_begin,
+                          int64_t row_end);
 
 }  // namespace ember::x86

@@ -67,5 +67,8 @@ void GemmF32Avx512(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
                    int32_t p_begin, int32_t p_end);
 void GemmF32Avx2(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
                  int32_t p_begin, int32_t p_end);
+// WebAssembly SIMD128 builds only (kernels/wasm/gemm_f32_simd128.cc).
+void GemmF32WasmSimd128(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
+                        int32_t p_begin, int32_t p_end);
 
 }  // namespace ember::x86

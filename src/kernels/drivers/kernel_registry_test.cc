@@ -294,16 +294,16 @@ TEST(KernelRegistry, S8TilesAreWellFormed) {
   }
 }
 
-// Labels: unique across lists, and "x86_<isa>_..." / "arm_<isa>_..." for
-// the ISA the entry runs (portable entries are exempt).
+// Labels: unique across lists, and "x86_<isa>_..." / "arm_<isa>_..." /
+// "wasm_<isa>_..." for the ISA the entry runs (portable entries are exempt).
 void CheckLabel(Isa isa, const char* label, std::set<std::string>* seen) {
   ASSERT_NE(label, nullptr);
   EXPECT_TRUE(seen->insert(label).second) << "duplicate label " << label;
   if (isa == Isa::kPortable) return;
   const bool arm =
       isa == Isa::kNeon || isa == Isa::kNeonDotprod || isa == Isa::kNeonI8mm;
-  const std::string prefix =
-      std::string(arm ? "arm_" : "x86_") + kernels::IsaName(isa) + "_";
+  const char* arch = arm ? "arm_" : isa == Isa::kWasmSimd128 ? "wasm_" : "x86_";
+  const std::string prefix = std::string(arch) + kernels::IsaName(isa) + "_";
   EXPECT_EQ(std::string(label).rfind(prefix, 0), 0u)
       << label << " vs " << prefix;
 }

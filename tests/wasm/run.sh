@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The WebAssembly build and its tests: builds build/wasm (SIMD128; with
+# --nosimd-too also build/wasm-nosimd), runs the JavaScript API tests in Node
+# on each, compares
+# WASM outputs with the native `ember` CLI (integer outputs bit-exact, float
+# within tests/wasm/common.mjs's tolerance) on the repository's digits model,
+# the conformance cases matching --only (from a tests/conformance cache) and
+# the models given with --models, then opens Ember Studio and an `ember
+# report` in headless chromium (tests/wasm/browser_test.py).
+#
+# usage: bash tests/wasm/run.sh [--ember build/release/ember]
+#          [--conformance-cache DIR] [--only REGEX] [--models "A.tflite ..."]
+#          [--browser-models "A.tflite ..."] [--screenshots DIR]
+#          [--no-browser] [--nosimd-too]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ember=build/release/ember
+cache=""
+only='^(conv2d__k1|conv2d__k3|depthwise|fully_connected|add__bcast0|softmax|avg_pool|max_pool|mean|concat|reshape)'
+models=""
+browser_models=""
+shots=""
+browser=1
+builds=(build/wasm)
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --ember) ember="$2"; shift ;;
+    --conformance-cache) cache="$2"; shift ;;
+    --only) only="$2"; shift ;;
+    --models) models="$2"; shift ;;
+    --browser-models) browser_models="$2"; shift ;;
+    --screenshots) shots="$2"; shift ;;
+    --no-browser) browser=0 ;;
+    --nosimd-too) builds+=(build/wasm-nosimd) ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "tests/wasm/run.sh: unknown option '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ ! -x $ember ]]; then
+  echo "tests/wasm/run.sh: native CLI '$ember' not found (build it first)" >&2
+  exit 1
+fi
+start=$SECONDS
+step() { echo "== wasm: $* ($((SECONDS - start)) s)"; }
+
+for dir in "${builds[@]}"; do
+  step "build $dir"
+  if [[ $dir == build/wasm ]]; then
+    bash scripts/build_wasm.sh
+  else
+    bash scripts/build_wasm.sh --no-simd
+  fi
+done
+
+compare=(node tests/wasm/compare_native.mjs --ember "$ember"
+         models/default/digits.tflite)
+if [[ -n $cache ]]; then
+  compare+=(--manifest "$cache" --only "$only" --min-models 20)
+fi
+# shellcheck disable=SC2206
+[[ -n $models ]] && compare+=($models)
+for dir in "${builds[@]}"; do
+  simd=1
+  [[ $dir == build/wasm-nosimd ]] && simd=0
+  step "JavaScript API tests ($dir)"
+  node tests/wasm/api_test.mjs --wasm "$dir" --simd $simd
+  step "$dir vs native"
+  "${compare[@]}" --wasm "$dir"
+done
+
+if [[ $browser == 1 ]]; then
+  step "Ember Studio and ember report in headless chromium"
+  # shellcheck disable=SC2086
+  "${PYTHON:-python3}" tests/wasm/browser_test.py --ember "$ember" \
+    ${shots:+--screenshots "$shots"} models/default/digits.tflite \
+    $browser_models
+fi
+step "done"
