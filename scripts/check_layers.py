@@ -36,7 +36,8 @@ LAYERS = [
     ["kernels/x86", "kernels/arm"],  # microkernels: never each other
     ["kernels"],
     ["schema"],
-    ["model", "planner", "io"],
+    # micro: the no-heap runtime for microcontrollers (kernels/ref + schema)
+    ["model", "planner", "io", "micro"],
     ["runtime"],
     ["ops"],
     ["graph"],
