@@ -21,5 +21,6 @@ struct RegisteredCommand {
 RegisteredCommand AddConvertCommand(CLI::App& app);   // tools/convert.cc
 RegisteredCommand AddQuantizeCommand(CLI::App& app);  // tools/quantize.cc
 RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
+RegisteredCommand AddMicroCommand(CLI::App& app);     // tools/micro.cc
 
 }  // namespace ember::cli

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
 
   const RegisteredCommand registered[] = {
-      AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app)};
+      AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app),
+      AddMicroCommand(app)};
 
   try {
     app.parse(argc, argv);
