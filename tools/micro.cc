@@ -537,9 +537,19 @@ std::string Makefile(const MicroTarget& t) {
     << "LDFLAGS := $(ARCH_FLAGS) -nostartfiles -Wl,--gc-sections -T link.ld "
        "-L.\n";
   if (t.riscv) {
-    m << "LIBC := --specs=picolibc.specs\nSTARTUP := startup_riscv.S\n";
+    // Debian ships no libstdc++ for riscv64-unknown-elf: the micro runtime
+    // uses only header-only parts (<algorithm>, <cmath>, <limits>, ...),
+    // taken from the Arm embedded libstdc++ (same ILP32 model, newlib-style
+    // C library); nothing of libstdc++ is linked (gcc links, not g++).
+    m << "LIBSTDCXX_INCLUDE ?= /usr/include/newlib/c++/12.2.1\n"
+      << "CXXFLAGS += -isystem $(LIBSTDCXX_INCLUDE) "
+         "-isystem $(LIBSTDCXX_INCLUDE)/arm-none-eabi "
+         "--specs=picolibc.specs\n"
+      << "CFLAGS += --specs=picolibc.specs\n"
+      << "LIBC := --specs=picolibc.specs\nSTARTUP := startup_riscv.S\n"
+      << "LINK := $(CC)\n";
   } else {
-    m << "LIBC :=\nSTARTUP := startup_cortexm.c\n";
+    m << "LIBC :=\nSTARTUP := startup_cortexm.c\nLINK := $(CXX)\n";
   }
   m << "LIBS := $(LIBC) -lm -lc -lgcc\n"
     << "CXX_SOURCES := $(wildcard ember/micro/*.cc) app/main.cc "
@@ -569,9 +579,9 @@ std::string Makefile(const MicroTarget& t) {
     << "$(BUILD)/%.o: %.S\n\t@mkdir -p $(dir $@)\n"
     << "\t$(CC) $(CFLAGS) -c $< -o $@\n\n"
     << "$(BUILD)/app.elf: $(OBJS) link.ld memory.ld\n"
-    << "\t$(CXX) $(LDFLAGS) -Wl,-Map,$(BUILD)/app.map $(OBJS) $(LIBS) -o $@\n\n"
+    << "\t$(LINK) $(LDFLAGS) -Wl,-Map,$(BUILD)/app.map $(OBJS) $(LIBS) -o $@\n\n"
     << "$(BUILD)/baseline.elf: $(BASELINE_OBJS) link.ld memory.ld\n"
-    << "\t$(CXX) $(LDFLAGS) $(BASELINE_OBJS) $(LIBS) -o $@\n\n"
+    << "\t$(LINK) $(LDFLAGS) $(BASELINE_OBJS) $(LIBS) -o $@\n\n"
     << "# No heap (malloc/free/new/delete) and no static constructors.\n"
     << "check: $(BUILD)/app.elf\n"
     << "\t@if $(NM) $< | grep -Ew '$(HEAP_SYMBOLS)'; then \\\n"

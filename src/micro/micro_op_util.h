@@ -135,7 +135,8 @@ inline MicroStatus ComputePaddedDim(MicroContext& ctx, fb::Padding padding,
                      EMBER_MICRO_MSG("unknown padding"));
   }
   if (out < 0) out = 0;
-  const int32_t total = std::max(0, (out - 1) * stride + effective - in);
+  const int32_t total =
+      std::max<int32_t>(0, (out - 1) * stride + effective - in);
   dim->out = out;
   dim->pad_before = total / 2;
   return MicroStatus::kOk;

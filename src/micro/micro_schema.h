@@ -8,4 +8,14 @@
 #define FLATBUFFERS_ASSERT(x) ((void)0)
 #endif
 
+#include <climits>
+
+#include "flatbuffers/flatbuffers.h"
+
+// picolibc's <limits.h> defines POSIX's ARG_MAX, which is also a
+// BuiltinOperator name.
+#ifdef ARG_MAX
+#undef ARG_MAX
+#endif
+
 #include "schema/schema_generated.h"
