@@ -395,7 +395,8 @@ std::string MainFile(const MicroSession& s, size_t arena_size) {
        "interpreter out\n// (same data), for the code-size subtraction.\n";
   m << "#include <stdint.h>\n#include <string.h>\n\n";
   m << "#include \"app/model_data.h\"\n";
-  m << "#include \"micro/micro_interpreter.h\"\n#include \"semihost.h\"\n\n";
+  m << "#include \"counter.h\"\n#include \"micro/micro_interpreter.h\"\n"
+       "#include \"semihost.h\"\n\n";
   m << "namespace {\n\nusing namespace ember::micro;\n\n";
   m << "constexpr unsigned int kArenaSize = " << arena_size << ";\n";
   m << "alignas(16) uint8_t g_arena[kArenaSize];\n\n";
@@ -483,13 +484,18 @@ std::string MainFile(const MicroSession& s, size_t arena_size) {
        "      Put(\"error: input size differs\\n\");\n      Flush();\n"
        "      return 1;\n    }\n"
        "    memcpy(t.data, kInputs[i], t.bytes);\n  }\n";
-  m << "  if (interpreter.Invoke() != MicroStatus::kOk) return 1;\n";
+  m << "  counter_start();\n  const uint64_t before = counter_read();\n"
+       "  if (interpreter.Invoke() != MicroStatus::kOk) return 1;\n"
+       "  const uint64_t counted = counter_read() - before;\n";
   m << "  const MicroArenaReport& r = interpreter.arena_report();\n"
        "  Put(\"# arena head \");\n  "
        "PutInt(static_cast<int64_t>(r.head_bytes));\n"
        "  Put(\" tail \");\n  PutInt(static_cast<int64_t>(r.tail_bytes));\n"
        "  Put(\" total \");\n  PutInt(static_cast<int64_t>(r.total_bytes));\n"
-       "  Put(\"\\n\");\n  Flush();\n";
+       "  Put(\"\\n\");\n  Flush();\n"
+       "  Put(\"# counter \");\n  Put(counter_unit());\n  Put(\" \");\n"
+       "  PutInt(static_cast<int64_t>(counted));\n  Put(\"\\n\");\n"
+       "  Flush();\n";
   m << "  for (int32_t i = 0; i < interpreter.outputs_size(); ++i)\n"
        "    PrintOutput(kOutputNames[i], interpreter.output(i));\n";
   m << "  return 0;\n#endif\n}\n";
@@ -557,7 +563,7 @@ std::string Makefile(const MicroTarget& t) {
   m << "LIBS := $(LIBC) -lm -lc -lgcc\n"
     << "CXX_SOURCES := $(wildcard ember/micro/*.cc) app/main.cc "
        "app/model_data.cc\n"
-    << "C_SOURCES := semihost.c $(STARTUP)\n"
+    << "C_SOURCES := semihost.c counter.c $(STARTUP)\n"
     << "OBJS := $(CXX_SOURCES:%.cc=$(BUILD)/%.o) "
        "$(patsubst %,$(BUILD)/%.o,$(basename $(C_SOURCES)))\n"
     << "BASELINE_OBJS := $(BUILD)/app/main_baseline.o "
@@ -566,7 +572,7 @@ std::string Makefile(const MicroTarget& t) {
     << "HEAP_SYMBOLS := malloc|free|calloc|realloc|_malloc_r|_free_r|"
        "_calloc_r|_realloc_r|_Znwj|_Znaj|_ZdlPv|_ZdaPv|_ZdlPvj|_ZdaPvj|"
        "_Znwm|_Znam|_ZdlPvm\n\n"
-    << ".PHONY: all check run size\n"
+    << ".PHONY: all check run run-icount size\n"
     << "all: $(BUILD)/app.elf check\n\n"
     << "$(BUILD)/include/flatbuffers:\n"
     << "\tmkdir -p $(BUILD)/include\n"
@@ -596,6 +602,10 @@ std::string Makefile(const MicroTarget& t) {
     << "\t  echo 'error: the app has static constructors'; exit 1; fi\n"
     << "\t@echo 'check: no heap functions, no static constructors'\n\n"
     << "run: $(BUILD)/app.elf\n\t$(QEMU) -kernel $<\n\n"
+    << "# One instruction per virtual nanosecond: the counter line counts "
+       "them\n# (see counter.h).\n"
+    << "run-icount: $(BUILD)/app.elf\n\t$(QEMU) -icount shift=0 -kernel "
+       "$<\n\n"
     << "size: $(BUILD)/app.elf $(BUILD)/baseline.elf\n"
     << "\t$(SIZE) $^\n";
   return m.str();

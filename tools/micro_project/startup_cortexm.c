@@ -10,6 +10,7 @@ extern uint32_t __stack_top;
 extern uint32_t __data_load, __data_start, __data_end;
 extern uint32_t __bss_start, __bss_end;
 int main(void);
+void SysTick_Handler(void);
 
 void Reset_Handler(void) {
   memcpy(&__data_start, &__data_load,
@@ -45,5 +46,5 @@ const void* const vector_table[16] = {
     (const void*)Fault_Handler,
     0,
     (const void*)Fault_Handler,
-    (const void*)Fault_Handler,
+    (const void*)SysTick_Handler,
 };
