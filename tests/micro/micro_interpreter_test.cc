@@ -303,7 +303,7 @@ TEST(MicroInterpreter, TruncatedModelIsAnInvalidModelError) {
 TEST(MicroInterpreter, GarbageBytesNeverCrash) {
   Rng rng(9);
   const auto good = FcSoftmaxModel(rng, true);
-  for (int trial = 0; trial < 300; ++trial) {
+  for (int trial = 0; trial < 3000; ++trial) {
     auto bad = good;
     const int flips = rng.Int(1, 8);
     for (int k = 0; k < flips; ++k)
