@@ -43,7 +43,8 @@ IMPORT_TO_PYPI = {
     "nanobind": "nanobind", "ai_edge_quantizer": "ai-edge-quantizer",
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
-                "make_dataset", "evaluate", "train", "oracle_helpers"}
+                "make_dataset", "evaluate", "train", "oracle_helpers",
+                "qemu_helper"}
 
 
 def listed_debian():

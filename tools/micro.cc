@@ -107,6 +107,7 @@ std::string TargetList() {
 // The micro resolver's Add*() for each builtin op it has.
 const std::map<int32_t, const char*>& MicroAddFunctions() {
   static const std::map<int32_t, const char*> m = {
+      {static_cast<int32_t>(fb::BuiltinOperator::ADD), "AddAdd"},
       {static_cast<int32_t>(fb::BuiltinOperator::AVERAGE_POOL_2D),
        "AddAveragePool2D"},
       {static_cast<int32_t>(fb::BuiltinOperator::CONV_2D), "AddConv2D"},
@@ -116,6 +117,7 @@ const std::map<int32_t, const char*>& MicroAddFunctions() {
       {static_cast<int32_t>(fb::BuiltinOperator::FULLY_CONNECTED),
        "AddFullyConnected"},
       {static_cast<int32_t>(fb::BuiltinOperator::MAX_POOL_2D), "AddMaxPool2D"},
+      {static_cast<int32_t>(fb::BuiltinOperator::MUL), "AddMul"},
       {static_cast<int32_t>(fb::BuiltinOperator::QUANTIZE), "AddQuantize"},
       {static_cast<int32_t>(fb::BuiltinOperator::RESHAPE), "AddReshape"},
       {static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX), "AddSoftmax"},
@@ -181,12 +183,14 @@ int PrepareSession(const MicroArgs& a, MicroSession* s) {
   s->model_size = s->model->size();
   s->model_copy.assign(s->model_size / 8 + 2, 0);
   std::memcpy(s->model_copy.data(), s->model->bytes(), s->model_size);
+  s->resolver.AddAdd();
   s->resolver.AddAveragePool2D();
   s->resolver.AddConv2D();
   s->resolver.AddDepthwiseConv2D();
   s->resolver.AddDequantize();
   s->resolver.AddFullyConnected();
   s->resolver.AddMaxPool2D();
+  s->resolver.AddMul();
   s->resolver.AddQuantize();
   s->resolver.AddReshape();
   s->resolver.AddSoftmax();

@@ -8,12 +8,14 @@
 
 namespace ember::micro {
 
+extern const MicroOpRegistration kMicroAdd;
 extern const MicroOpRegistration kMicroAveragePool2D;
 extern const MicroOpRegistration kMicroConv2D;
 extern const MicroOpRegistration kMicroDepthwiseConv2D;
 extern const MicroOpRegistration kMicroDequantize;
 extern const MicroOpRegistration kMicroFullyConnected;
 extern const MicroOpRegistration kMicroMaxPool2D;
+extern const MicroOpRegistration kMicroMul;
 extern const MicroOpRegistration kMicroQuantize;
 extern const MicroOpRegistration kMicroReshape;
 extern const MicroOpRegistration kMicroSoftmax;

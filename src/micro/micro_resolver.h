@@ -21,12 +21,14 @@ class MicroOpResolverBase {
   }
   int32_t size() const { return count_; }
 
+  MicroStatus AddAdd() { return Add(&kMicroAdd); }
   MicroStatus AddAveragePool2D() { return Add(&kMicroAveragePool2D); }
   MicroStatus AddConv2D() { return Add(&kMicroConv2D); }
   MicroStatus AddDepthwiseConv2D() { return Add(&kMicroDepthwiseConv2D); }
   MicroStatus AddDequantize() { return Add(&kMicroDequantize); }
   MicroStatus AddFullyConnected() { return Add(&kMicroFullyConnected); }
   MicroStatus AddMaxPool2D() { return Add(&kMicroMaxPool2D); }
+  MicroStatus AddMul() { return Add(&kMicroMul); }
   MicroStatus AddQuantize() { return Add(&kMicroQuantize); }
   MicroStatus AddReshape() { return Add(&kMicroReshape); }
   MicroStatus AddSoftmax() { return Add(&kMicroSoftmax); }

@@ -222,6 +222,38 @@ std::vector<uint8_t> FloatModel(Rng& rng) {
   return b.Build();
 }
 
+// ADD (RELU) of two inputs, then MUL by a one-element constant.
+std::vector<uint8_t> AddMulModel(Rng& rng) {
+  ModelBuilder b;
+  const int x = b.AddTensor(kI8, {1, 4, 4, 3}, "x", Q(0.03f, -7));
+  const int y = b.AddTensor(kI8, {1, 4, 4, 3}, "y", Q(0.05f, 10));
+  const int s = b.AddTensor(kI8, {1, 4, 4, 3}, "sum", Q(0.06f, -20));
+  fb::AddOptionsT add;
+  add.fused_activation_function = fb::ActivationFunctionType::RELU;
+  fb::BuiltinOptionsUnion au;
+  au.Set(add);
+  b.AddOp(fb::BuiltinOperator::ADD, {x, y}, {s}, au);
+  const int c =
+      b.AddConstant(kI8, {1}, rng.Ints<int8_t>(1, -100, 100), "c", Q(0.02f, 3));
+  const int p = b.AddTensor(kI8, {1, 4, 4, 3}, "prod", Q(0.01f, 0));
+  fb::MulOptionsT mul;
+  fb::BuiltinOptionsUnion mu;
+  mu.Set(mul);
+  b.AddOp(fb::BuiltinOperator::MUL, {s, c}, {p}, mu);
+  b.SetInputs({x, y});
+  b.SetOutputs({p, s});
+  return b.Build();
+}
+
+TEST(MicroInterpreter, AddMulMatchHostBitForBit) {
+  for (uint32_t seed : {1u, 2u}) {
+    Rng rng(40 + seed);
+    const auto model = AddMulModel(rng);
+    const auto r = CompareMicroWithHost(model, RandomInputs(rng, {48, 48}, 3));
+    EXPECT_TRUE(r.ok) << "seed " << seed << ": " << r.message;
+  }
+}
+
 TEST(MicroInterpreter, FullyConnectedSoftmaxMatchesHostBitForBit) {
   for (bool per_channel : {false, true}) {
     Rng rng(11 + per_channel);

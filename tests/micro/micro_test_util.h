@@ -19,12 +19,14 @@ namespace ember::testing {
 
 // Every op the micro runtime has.
 inline void AddAllMicroOps(micro::MicroOpResolverBase& r) {
+  r.AddAdd();
   r.AddAveragePool2D();
   r.AddConv2D();
   r.AddDepthwiseConv2D();
   r.AddDequantize();
   r.AddFullyConnected();
   r.AddMaxPool2D();
+  r.AddMul();
   r.AddQuantize();
   r.AddReshape();
   r.AddSoftmax();
