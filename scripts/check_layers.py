@@ -36,8 +36,10 @@ LAYERS = [
     ["kernels/x86", "kernels/arm", "kernels/wasm"],  # microkernels: never each other
     ["kernels"],
     ["schema"],
-    # gpu: the Vulkan delegate, over the C delegate ABI only
-    ["model", "planner", "io", "metadata", "processing", "partition", "gpu"],
+    # gpu: the Vulkan delegate, over the C delegate ABI only; micro: the
+    # no-heap runtime for microcontrollers (kernels/ref + schema)
+    ["model", "planner", "io", "metadata", "processing", "partition", "gpu",
+     "micro"],
     ["runtime"],
     ["ops", "delegate"],
     ["graph"],

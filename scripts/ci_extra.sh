@@ -55,5 +55,10 @@ bash tests/install/test_find_package.sh --build-dir build/release
 echo "== ci: AArch64 cross build, kernel + op tests under qemu-aarch64"
 bash scripts/test_aarch64.sh
 
+echo "== ci: Ember Micro projects under QEMU (Cortex-M4, M3, RISC-V) vs ember run and TFLM"
+bash tests/micro/run_qemu.sh
+echo "== ci: Ember Micro on the host vs ember run and TFLM (every TFLM model)"
+"$PYTHON" tests/micro/host_vs_tflm.py --ember build/release/ember
+
 echo "== ci: bounded loader fuzzing (clang, ASan+UBSan)"
 bash tests/fuzz/run_fuzz.sh "${EMBER_FUZZ_SECONDS:-60}"

@@ -24,5 +24,6 @@ RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
 RegisteredCommand AddMetadataCommand(CLI::App& app);  // tools/metadata.cc
 RegisteredCommand AddTaskCommand(CLI::App& app);      // tools/task.cc
 RegisteredCommand AddReportCommand(CLI::App& app);    // tools/report.cc
+RegisteredCommand AddMicroCommand(CLI::App& app);     // tools/micro.cc
 
 }  // namespace ember::cli

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
 
   const RegisteredCommand registered[] = {
       AddConvertCommand(app),  AddQuantizeCommand(app), AddPruneCommand(app),
-      AddMetadataCommand(app), AddTaskCommand(app),     AddReportCommand(app)};
+      AddMetadataCommand(app), AddTaskCommand(app),     AddReportCommand(app),
+      AddMicroCommand(app)};
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/ref/binary_quant.h"
 #include "kernels/ref/broadcast.h"
 #include "kernels/ref/quant_util.h"
 
@@ -59,30 +60,6 @@ inline T WrapMul(T a, T b) {
   return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
 }
 
-// ---------------------------------------------------------------------------
-// ADD / SUB on quantized data, general scales. Both inputs are moved to a
-// common scale (twice the larger input scale) after a left shift that gives
-// headroom (20 bits for 8-bit data, 15 for int16), summed, and rescaled to
-// the output. SUB negates the second input's multiplier.
-struct AddSubParams {
-  int32_t left_shift;
-  int32_t in1_offset, in2_offset, out_offset;  // offsets are -zero_point
-  int32_t in1_mult, in2_mult, out_mult;        // (output offset is +zp)
-  int in1_shift, in2_shift, out_shift;
-  int32_t act_lo, act_hi;
-};
-
-inline int32_t QuantizedAddSub(const AddSubParams& p, int32_t x, int32_t y) {
-  const int32_t sx = MultiplyByQuantizedMultiplier(
-      (p.in1_offset + x) * (1 << p.left_shift), p.in1_mult, p.in1_shift);
-  const int32_t sy = MultiplyByQuantizedMultiplier(
-      (p.in2_offset + y) * (1 << p.left_shift), p.in2_mult, p.in2_shift);
-  const int32_t r =
-      MultiplyByQuantizedMultiplier(sx + sy, p.out_mult, p.out_shift) +
-      p.out_offset;
-  return std::min(std::max(r, p.act_lo), p.act_hi);
-}
-
 // int16 ADD / SUB when every scale is a power of two and zero points are 0
 // (the LSTM-style path): one input is arithmetically shifted right onto the
 // other's scale (which equals the output's), then a saturating add/sub.
@@ -99,22 +76,6 @@ inline int16_t PotAddSub(const PotAddSubParams& p, int16_t x, int16_t y) {
   int32_t r = p.subtract ? a - b : a + b;
   r = std::min<int32_t>(std::max<int32_t>(r, -32768), 32767);
   return static_cast<int16_t>(std::min(std::max(r, p.act_lo), p.act_hi));
-}
-
-// ---------------------------------------------------------------------------
-// MUL on quantized data: (x - zx) * (y - zy) rescaled by sx*sy/so.
-struct MulParams {
-  int32_t in1_offset, in2_offset, out_offset;
-  int32_t mult;
-  int shift;
-  int32_t act_lo, act_hi;
-};
-
-inline int32_t QuantizedMul(const MulParams& p, int32_t x, int32_t y) {
-  const int32_t prod = (p.in1_offset + x) * (p.in2_offset + y);
-  const int32_t r =
-      MultiplyByQuantizedMultiplier(prod, p.mult, p.shift) + p.out_offset;
-  return std::min(std::max(r, p.act_lo), p.act_hi);
 }
 
 // ---------------------------------------------------------------------------

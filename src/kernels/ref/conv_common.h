@@ -79,7 +79,8 @@ inline void SymmetricQuantizeToInt8(const float* values, int64_t n, int8_t* out,
   const float inverse = 127.0f / range;
   for (int64_t i = 0; i < n; ++i) {
     const int32_t q = static_cast<int32_t>(RoundHalfAway(values[i] * inverse));
-    out[i] = static_cast<int8_t>(std::min(127, std::max(-127, q)));
+    out[i] =
+        static_cast<int8_t>(std::min<int32_t>(127, std::max<int32_t>(-127, q)));
   }
 }
 
@@ -152,7 +153,8 @@ inline void AsymmetricQuantizeToInt8(const float* values, int64_t n,
     const int32_t q =
         static_cast<int32_t>(RoundHalfAway(values[i] * p.inverse_scale)) +
         p.zero_point;
-    out[i] = static_cast<int8_t>(std::min(127, std::max(-128, q)));
+    out[i] =
+        static_cast<int8_t>(std::min<int32_t>(127, std::max<int32_t>(-128, q)));
   }
 }
 

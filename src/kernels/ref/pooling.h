@@ -29,11 +29,11 @@ inline void ForEachPoolWindow(const PoolParams& p, F&& visit) {
   for (int32_t b = 0; b < p.batches; ++b) {
     for (int32_t oy = 0; oy < p.out_h; ++oy) {
       const int32_t iy = oy * p.stride_h - p.pad_h;
-      const int32_t y0 = std::max(iy, 0);
+      const int32_t y0 = std::max<int32_t>(iy, 0);
       const int32_t y1 = std::min(iy + p.filter_h, p.in_h);
       for (int32_t ox = 0; ox < p.out_w; ++ox) {
         const int32_t ix = ox * p.stride_w - p.pad_w;
-        const int32_t x0 = std::max(ix, 0);
+        const int32_t x0 = std::max<int32_t>(ix, 0);
         const int32_t x1 = std::min(ix + p.filter_w, p.in_w);
         for (int32_t c = 0; c < p.channels; ++c, ++o) {
           visit(b, c, y0, y1, x0, x1, o);

@@ -192,8 +192,8 @@ inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in,
       const int32_t scaled = MultiplyByQuantizedMultiplier(
                                  diff, p.input_multiplier, p.input_left_shift) +
                              32767;
-      const int16_t clamped =
-          static_cast<int16_t>(std::min(std::max(scaled, -32768), 32767));
+      const int16_t clamped = static_cast<int16_t>(
+          std::min<int32_t>(std::max<int32_t>(scaled, -32768), 32767));
       y[c] = Int16LutLookup(clamped, p.exp_lut);
       sum += y[c];
     }
@@ -204,8 +204,8 @@ inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in,
         14);
     // 1/(1+x) with x = sum - 1, recentred from [0, 65535] to [-32768, 32767].
     const int32_t centred = shifted_sum - ((1 << 15) + (1 << 16));
-    const int16_t clamped =
-        static_cast<int16_t>(std::min(std::max(centred, -32768), 32767));
+    const int16_t clamped = static_cast<int16_t>(
+        std::min<int32_t>(std::max<int32_t>(centred, -32768), 32767));
     const int32_t reciprocal =
         Int16LutLookup(clamped, p.one_over_one_plus_x_lut);
     const int right_shift = 31 - headroom_plus_one;
@@ -213,7 +213,8 @@ inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in,
     for (int32_t c = 0; c < p.depth; ++c) {
       const int32_t v = static_cast<int32_t>(
           (static_cast<int64_t>(y[c]) * reciprocal + round) >> right_shift);
-      y[c] = static_cast<int16_t>(std::min(std::max(v, 0), 32767));
+      y[c] = static_cast<int16_t>(
+          std::min<int32_t>(std::max<int32_t>(v, 0), 32767));
     }
   }
 }

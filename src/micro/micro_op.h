@@ -1,0 +1,33 @@
+// One micro op: a Prepare run once by AllocateTensors (checks the node and
+// asks for scratch memory) and an Eval run by every Invoke. Registrations
+// are constant-initialized aggregates (no static constructors); an op's
+// code is linked only when its resolver Add*() is called.
+#pragma once
+
+#include <cstdint>
+
+#include "micro/micro_error.h"
+
+namespace ember::micro {
+
+class MicroContext;
+
+enum MicroOpFlags : uint32_t {
+  kMicroOpNone = 0,
+  // Output 0 may share input 0's memory (same bytes, no computation that
+  // reads the input after writing the output): RESHAPE.
+  kMicroOpAliasInput0 = 1u << 0,
+  // Output 0 may be computed in place over input 0 when input 0 is not used
+  // afterwards (each element read before it is written).
+  kMicroOpInPlaceInput0 = 1u << 1,
+};
+
+struct MicroOpRegistration {
+  int32_t builtin_code;
+  const char* name;
+  MicroStatus (*prepare)(MicroContext& ctx);
+  MicroStatus (*eval)(MicroContext& ctx);
+  uint32_t flags;
+};
+
+}  // namespace ember::micro

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Ember Micro on emulated microcontrollers: exports hello_world_int8,
+# person_detect (TFLM's person.bmp and no_person.bmp) and keyword_scrambled
+# with `ember micro export` for each target, builds every project with
+# Debian's cross toolchain (which also checks that the ELF references no
+# heap function and has no static constructors), runs it under QEMU with
+# semihosting and compares the printed outputs bit for bit with the host's
+# `ember run` (EMBER_FORCE_REF=1) and with TFLM's own interpreter
+# (tflite_micro).
+#   BUILD_DIR      the built tree with build/release/ember (default)
+#   MICRO_TARGETS  default "cortex-m4 cortex-m3 riscv32"; all targets:
+#                  cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55 riscv32
+#   EMBER_SHARED_MODELS  default ../shared/models
+# Runs in about 2-4 minutes on 2 cores (most of it compiling the exported
+# projects; ccache shares the runtime objects between them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR=${BUILD_DIR:-build/release}
+MODELS=${EMBER_SHARED_MODELS:-../shared/models}
+TARGETS=${MICRO_TARGETS:-"cortex-m4 cortex-m3 riscv32"}
+OUT=$BUILD_DIR/micro_qemu
+EMBER=$BUILD_DIR/ember
+PY=${PYTHON:-python3}
+CCACHE_BIN=$(command -v ccache || true)
+start=$(date +%s)
+
+[ -x "$EMBER" ] || { echo "run_qemu.sh: build $EMBER first" >&2; exit 2; }
+for tool in make qemu-system-arm qemu-system-riscv32 arm-none-eabi-gcc \
+            riscv64-unknown-elf-gcc; do
+  command -v $tool >/dev/null ||
+    { echo "run_qemu.sh: missing $tool (scripts/deps/debian-test.txt)" >&2
+      exit 2; }
+done
+rm -rf "$OUT"
+mkdir -p "$OUT/inputs"
+$PY tests/micro/qemu_helper.py bmp2npy "$MODELS/data/images/person.bmp" \
+  "$OUT/inputs/person.npy"
+$PY tests/micro/qemu_helper.py bmp2npy "$MODELS/data/images/no_person.bmp" \
+  "$OUT/inputs/no_person.npy"
+for m in hello_world_int8 keyword_scrambled; do
+  $PY tests/micro/qemu_helper.py random-inputs "$MODELS/tflm/$m.tflite" 7 \
+    "$OUT/inputs/$m" >/dev/null
+done
+
+# case name | model | input files (one per model input, in order)
+CASES=(
+  "hello_world_int8|hello_world_int8|$OUT/inputs/hello_world_int8/input_0.npy"
+  "person|person_detect|$OUT/inputs/person.npy"
+  "no_person|person_detect|$OUT/inputs/no_person.npy"
+  "keyword_scrambled|keyword_scrambled|$OUT/inputs/keyword_scrambled/input_0.npy"
+)
+failures=0
+for c in "${CASES[@]}"; do
+  IFS='|' read -r name model inputs <<<"$c"
+  model_path=$MODELS/tflm/$model.tflite
+  args=()
+  k=0
+  for f in $inputs; do args+=(--input "$k=$f"); k=$((k + 1)); done
+  mkdir -p "$OUT/$name"
+  EMBER_FORCE_REF=1 "$EMBER" run "$model_path" "${args[@]}" \
+    -o "$OUT/$name/host" --json >"$OUT/$name/host.json"
+  for t in $TARGETS; do
+    dir=$OUT/$name/$t
+    "$EMBER" micro export "$model_path" "${args[@]}" -o "$dir" \
+      --target "$t" >/dev/null
+    if ! make -s -C "$dir" -j2 CCACHE="$CCACHE_BIN" >"$dir.build.log" 2>&1; then
+      echo "FAIL $name $t: build (see $dir.build.log)"
+      tail -5 "$dir.build.log"
+      failures=$((failures + 1))
+      continue
+    fi
+    if ! timeout 120 make -s -C "$dir" run >"$dir.log" 2>&1; then
+      echo "FAIL $name $t: the firmware failed under QEMU (see $dir.log)"
+      tail -5 "$dir.log"
+      failures=$((failures + 1))
+      continue
+    fi
+    if $PY tests/micro/qemu_helper.py compare --log "$dir.log" \
+        --host-json "$OUT/$name/host.json" --model "$model_path" \
+        --inputs $inputs >"$dir.compare.log" 2>&1; then
+      echo "ok   $name $t: $(grep '^# arena' "$dir.log" | sed 's/^# //')," \
+           "outputs bit-identical to ember run and TFLM"
+    else
+      echo "FAIL $name $t: outputs differ"
+      grep -v '^ok' "$dir.compare.log" | head -5
+      failures=$((failures + 1))
+    fi
+  done
+done
+echo "run_qemu.sh: $failures failure(s), $(( $(date +%s) - start )) s"
+[ "$failures" -eq 0 ]
