@@ -26,6 +26,7 @@ CMAKE_TO_DEBIAN = {
     "HDF5": "libhdf5-dev", "PkgConfig": "pkg-config", "libzip": "libzip-dev",
     "Python": "python3-dev", "nanobind": None,  # PyPI (requirements-build.txt)
     "qemu-aarch64": "qemu-user", "benchmark": "libbenchmark-dev",
+    "libsodium": "libsodium-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {
