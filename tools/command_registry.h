@@ -22,5 +22,15 @@ struct RegisteredCommand {
 RegisteredCommand AddConvertCommand(CLI::App& app);   // tools/convert.cc
 RegisteredCommand AddQuantizeCommand(CLI::App& app);  // tools/quantize.cc
 RegisteredCommand AddPruneCommand(CLI::App& app);     // tools/prune.cc
+// Signing and encryption at rest (tools/trust.cc).
+RegisteredCommand AddKeygenCommand(CLI::App& app);
+RegisteredCommand AddSignCommand(CLI::App& app);
+RegisteredCommand AddVerifyCommand(CLI::App& app);
+RegisteredCommand AddEncryptCommand(CLI::App& app);
+RegisteredCommand AddDecryptCommand(CLI::App& app);
+
+struct TrustFlags;
+// Adds --trust and --device-key to a model-loading subcommand.
+void AddTrustFlags(CLI::App* command, TrustFlags* flags);
 
 }  // namespace ember::cli

@@ -5,11 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
+
 namespace ember::cli {
 
 struct InspectOptions {
   std::string model_path;
   bool json = false;
+  TrustFlags trust;
 };
 int Inspect(const InspectOptions& options);
 
@@ -21,6 +24,7 @@ struct RunOptions {
   std::string output_dir;  // empty: outputs are not written
   int threads = 1;
   bool json = false;
+  TrustFlags trust;
 };
 int Run(const RunOptions& options);
 
@@ -32,6 +36,7 @@ struct BenchOptions {
   double min_ms = 3000;     // and for at least this long
   bool profile = false;
   bool json = false;
+  TrustFlags trust;
 };
 int Bench(const BenchOptions& options);
 

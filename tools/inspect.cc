@@ -218,7 +218,8 @@ void PrintHuman(const json& r) {
 
 int Inspect(const InspectOptions& options) {
   std::unique_ptr<Model> model;
-  if (!LoadModelFile(options.model_path, &model)) return kExitError;
+  if (!LoadModelFile(options.model_path, options.trust, &model))
+    return kExitError;
   const fb::Model& m = *model->fb();
   json report = {{"file", options.model_path},
                  {"file_bytes", model->size()},

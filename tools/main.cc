@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("MODEL", inspect.model_path, ".tflite file")
       ->required();
   inspect_cmd->add_flag("--json", inspect.json, "Print one JSON object");
+  AddTrustFlags(inspect_cmd, &inspect.trust);
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand(
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads,-t", run.threads, "Number of threads")
       ->check(CLI::Range(1, 1024));
   run_cmd->add_flag("--json", run.json, "Print one JSON object");
+  AddTrustFlags(run_cmd, &run.trust);
   run_cmd->footer(kRunFooter);
 
   BenchOptions bench;
@@ -85,9 +87,12 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
+  AddTrustFlags(bench_cmd, &bench.trust);
 
   const RegisteredCommand registered[] = {
-      AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app)};
+      AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app),
+      AddKeygenCommand(app),  AddSignCommand(app),     AddVerifyCommand(app),
+      AddEncryptCommand(app), AddDecryptCommand(app)};
 
   try {
     app.parse(argc, argv);

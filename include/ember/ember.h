@@ -138,6 +138,7 @@ typedef struct EmberInterpreter EmberInterpreter;
 typedef struct EmberSignatureRunner EmberSignatureRunner;
 typedef struct EmberTensor EmberTensor;       /* borrowed, never destroyed */
 typedef struct EmberOpContext EmberOpContext; /* valid inside a callback */
+typedef struct EmberTrustPolicy EmberTrustPolicy;
 
 /* ----------------------------------------------------------------------
  * Model: a verified, read-only .tflite flatbuffer
@@ -169,6 +170,45 @@ EMBER_API void EmberModelDestroy(EmberModel* model);
 /* Number of subgraphs / signatures in the file; 0 for NULL. */
 EMBER_API int32_t EmberModelGetSubgraphCount(const EmberModel* model);
 EMBER_API int32_t EmberModelGetSignatureCount(const EmberModel* model);
+
+/* ----------------------------------------------------------------------
+ * Trust policy: signed and encrypted models (format: docs/trust.md)
+ * -------------------------------------------------------------------- */
+
+/* An empty policy: no signature required, no device key. */
+EMBER_API EmberStatus EmberTrustPolicyCreate(EmberTrustPolicy** out,
+                                             char* error, size_t error_size);
+/* NULL is a no-op. The device key is wiped. */
+EMBER_API void EmberTrustPolicyDestroy(EmberTrustPolicy* policy);
+/* Requires models to be signed by one of the added Ed25519 public keys:
+ * a key file written by `ember keygen` (KEY.pub), or its 32 raw bytes. */
+EMBER_API EmberStatus EmberTrustPolicyAddPublicKeyFile(EmberTrustPolicy* policy,
+                                                       const char* path);
+EMBER_API EmberStatus EmberTrustPolicyAddPublicKey(EmberTrustPolicy* policy,
+                                                   const uint8_t* key,
+                                                   size_t size);
+/* The device key that opens encrypted models: a file (32 raw bytes, as
+ * `ember keygen --symmetric` writes) or the 32 bytes themselves. */
+EMBER_API EmberStatus EmberTrustPolicySetDeviceKeyFile(EmberTrustPolicy* policy,
+                                                       const char* path);
+EMBER_API EmberStatus EmberTrustPolicySetDeviceKey(EmberTrustPolicy* policy,
+                                                   const uint8_t* key,
+                                                   size_t size);
+/* "" when no error was recorded; a static message for NULL. */
+EMBER_API const char* EmberTrustPolicyGetLastError(
+    const EmberTrustPolicy* policy);
+
+/* Like EmberModelCreateFromFile / EmberModelCreateFromBuffer (copying),
+ * under `policy` (NULL: an empty one). An encrypted model is decrypted
+ * into memory only; a signature is checked before any of the model is
+ * parsed. Unsigned, wrongly signed, tampered, or undecryptable models give
+ * EMBER_STATUS_INVALID_MODEL with a message that names the reason. */
+EMBER_API EmberStatus EmberModelCreateFromFileWithPolicy(
+    const char* path, const EmberTrustPolicy* policy, EmberModel** out,
+    char* error, size_t error_size);
+EMBER_API EmberStatus EmberModelCreateFromBufferWithPolicy(
+    const void* data, size_t size, const EmberTrustPolicy* policy,
+    EmberModel** out, char* error, size_t error_size);
 
 /* ----------------------------------------------------------------------
  * Custom ops written in C

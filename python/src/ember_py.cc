@@ -14,6 +14,8 @@
 
 #include "model/model.h"
 #include "runtime/interpreter.h"
+#include "trust/keys.h"
+#include "trust/trust_policy.h"
 
 namespace nb = nanobind;
 using namespace ember;
@@ -60,10 +62,36 @@ nb::dlpack::dtype DlType(DataType type) {
 
 class PyInterpreter {
  public:
-  PyInterpreter(nb::bytes content, int num_threads, bool preserve_all) {
+  // trusted_keys: public key file contents (or 32 raw bytes each);
+  // device_key: empty for none, else a device key file's contents.
+  PyInterpreter(nb::bytes content, int num_threads, bool preserve_all,
+                std::vector<nb::bytes> trusted_keys, nb::bytes device_key) {
     ErrorReporter errors;
+    trust::TrustPolicy policy;
+    for (const nb::bytes& text : trusted_keys) {
+      trust::PublicKey key;
+      if (text.size() == key.bytes.size()) {
+        memcpy(key.bytes.data(), text.c_str(), key.bytes.size());
+      } else if (!trust::ParsePublicKey(std::string(text.c_str(), text.size()),
+                                        errors, &key)
+                      .ok()) {
+        Raise(StatusCode::kInvalidArgument,
+              (std::string("trusted_keys: ") + errors.message()).c_str());
+      }
+      policy.trusted_keys.push_back(key);
+    }
+    if (device_key.size() > 0) {
+      policy.device_key.emplace();
+      if (!trust::ParseDeviceKey(
+               std::string(device_key.c_str(), device_key.size()), errors,
+               &*policy.device_key)
+               .ok()) {
+        Raise(StatusCode::kInvalidArgument,
+              (std::string("device_key: ") + errors.message()).c_str());
+      }
+    }
     Status s = Model::FromBuffer(content.c_str(), content.size(), /*copy=*/true,
-                                 errors, &model_);
+                                 policy, errors, &model_);
     if (!s.ok()) Raise(s.code(), errors.message());
     InterpreterOptions options;
     options.num_threads = num_threads;
@@ -181,7 +209,7 @@ class PyInterpreter {
 NB_MODULE(_ember, m) {
   m.doc() = "Ember runtime, low-level binding (use ember.Interpreter)";
   nb::class_<PyInterpreter>(m, "_Interpreter")
-      .def(nb::init<nb::bytes, int, bool>())
+      .def(nb::init<nb::bytes, int, bool, std::vector<nb::bytes>, nb::bytes>())
       .def("num_subgraphs", &PyInterpreter::num_subgraphs)
       .def("num_tensors", &PyInterpreter::num_tensors)
       .def("inputs", &PyInterpreter::inputs)
@@ -193,9 +221,10 @@ NB_MODULE(_ember, m) {
       .def("reset_variables", &PyInterpreter::reset_variables)
       .def("needs_allocation", &PyInterpreter::needs_allocation)
       .def("copy_in", &PyInterpreter::copy_in)
-      .def("view", [](nb::handle self, int index, int subgraph) {
-        return nb::cast<PyInterpreter&>(self).view(self, index, subgraph);
-      })
+      .def("view",
+           [](nb::handle self, int index, int subgraph) {
+             return nb::cast<PyInterpreter&>(self).view(self, index, subgraph);
+           })
       .def("signatures", &PyInterpreter::signatures)
       .def("arena_bytes", &PyInterpreter::arena_bytes);
 }
