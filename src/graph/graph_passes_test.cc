@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 
@@ -130,7 +130,7 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
 
 bool FastKernels() {
   return !dispatch::EnvForcesReference() &&
-         x86::BestFloatIsa() != x86::Isa::kNone;
+         kernels::AllowedIsas().any_float();
 }
 
 fb::BuiltinOptionsUnion ConvOptions(fb::Padding padding, int stride, A act,

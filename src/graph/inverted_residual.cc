@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 
@@ -154,13 +154,13 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(
       0, ops::MakeShape({d->batches, d->out_h, d->out_w, d->out_c})));
 
-  const x86::Isa isa = ops::FastFloatIsa(ctx);
-  const char* dw_name = nullptr;
-  d->dwconv = x86::GetDwConvF32(isa, &dw_name);
-  EMBER_RETURN_IF_ERROR(ops::PackFastGemm(ctx, isa, we, ctx.input(2), d->mid_c,
+  const x86::GemmF32Kernel* gemm = ops::FastGemmF32(ctx);
+  const x86::DwConvF32Kernel* dw = x86::SelectDwConvF32(ctx.allowed_isas());
+  d->dwconv = dw != nullptr ? dw->fn : nullptr;
+  EMBER_RETURN_IF_ERROR(ops::PackFastGemm(ctx, gemm, we, ctx.input(2), d->mid_c,
                                           d->in_c, &d->gemm,
                                           &d->expand_packed));
-  EMBER_RETURN_IF_ERROR(ops::PackFastGemm(ctx, isa, wp, ctx.input(6), d->out_c,
+  EMBER_RETURN_IF_ERROR(ops::PackFastGemm(ctx, gemm, wp, ctx.input(6), d->out_c,
                                           d->mid_c, &d->gemm,
                                           &d->project_packed));
   if (d->dwconv == nullptr || d->expand_packed == nullptr ||
@@ -207,9 +207,7 @@ Status Prepare(OpContext& ctx) {
                            g * static_cast<int64_t>(d->out_w) * d->mid_c;
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       sizeof(float) * static_cast<size_t>(per_slot * d->slots), &d->scratch));
-  ctx.SetKernelVariant(isa == x86::Isa::kAvx512 ? "x86_avx512_fused_gemm_dw_gemm"
-                       : isa == x86::Isa::kNeon ? "arm_neon_fused_gemm_dw_gemm"
-                                                : "x86_avx2_fused_gemm_dw_gemm");
+  ctx.SetKernelVariant(d->gemm.fused_label);
   return Status::Ok();
 }
 

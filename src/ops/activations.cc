@@ -33,6 +33,7 @@ struct ActData {
   // x86 fast path (nullptr: reference). fp32: vector kernels; 8-bit: a
   // 256-entry table of the reference's own outputs (bit-exact).
   const x86::FastOpsKernels* fast;
+  x86::Lut8Fn fast_lut;  // 8-bit types: the table lookup
   uint8_t fast_table[256];
 };
 
@@ -287,8 +288,10 @@ Status Prepare(OpContext& ctx) {
     d->fast = k;
   }
   if (d->fast != nullptr && in->type != DataType::kFloat32) {
-    ctx.SetKernelVariant(x86::BestLut8(k) != k->lut8 ? "x86_avx512vbmi_lut8"
-                                                     : FastVariantName(k, FastFamily::kLut8));
+    const x86::Lut8Kernel* lut = x86::SelectLut8(ctx.allowed_isas());
+    d->fast_lut = lut != nullptr ? lut->fn : k->lut8;
+    ctx.SetKernelVariant(lut != nullptr ? lut->label
+                                        : FastVariantName(k, FastFamily::kLut8));
   }
   return Status::Ok();
 }
@@ -318,7 +321,7 @@ Status Eval(OpContext& ctx) {
       u.alpha = d.alpha;
       x86::RunUnaryF32(ctx.thread_pool(), d.fast->unary_f32, op, u, n);
     } else {
-      x86::RunLut8(ctx.thread_pool(), x86::BestLut8(d.fast), d.fast_table,
+      x86::RunLut8(ctx.thread_pool(), d.fast_lut, d.fast_table,
                    static_cast<const uint8_t*>(in->data), static_cast<uint8_t*>(out->data), n);
     }
     return Status::Ok();

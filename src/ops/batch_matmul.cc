@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "kernels/ref/batch_matmul.h"
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 #include "ops/fast_path.h"
 #include "ops/op_util.h"
 
@@ -51,13 +51,9 @@ Status PrepareFastGemm(OpContext& ctx, BatchMatMulData* d) {
   if (lhs->type != DataType::kFloat32 || rhs->type != DataType::kFloat32 || p.adj_x ||
       !rhs->is_constant() || p.m == 0 || p.n == 0 || p.k == 0)
     return Status::Ok();
-  x86::Isa isa = FastFloatIsa(ctx);
-  if (isa == x86::Isa::kNone) return Status::Ok();
-  // The fast-op test hook pins the ISA here too (when the CPU has it).
-  const x86::Isa pinned = x86::FastOpsIsaOverride();
-  if (pinned != x86::Isa::kNone && x86::GetFastOps(pinned) != nullptr) isa = pinned;
-  const x86::GemmF32Kernel kern = x86::GetGemmF32(isa);
-  if (kern.fn == nullptr) return Status::Ok();
+  const x86::GemmF32Kernel* fast = FastGemmF32(ctx);
+  if (fast == nullptr) return Status::Ok();
+  const x86::GemmF32Kernel& kern = *fast;
   int64_t rhs_matrices = 1;
   for (int i = 0; i < rhs->shape.rank - 2; ++i) rhs_matrices *= rhs->shape.dims[i];
   if (rhs_matrices == 0) return Status::Ok();
@@ -73,7 +69,7 @@ Status PrepareFastGemm(OpContext& ctx, BatchMatMulData* d) {
   }
   d->gemm = kern;
   d->packed = packed;
-  ctx.SetKernelVariant(GemmVariantName(isa, false));
+  ctx.SetKernelVariant(kern.label);
   return Status::Ok();
 }
 

@@ -70,8 +70,8 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
                          const Tensor* bias, const Tensor* output,
                          x86::S8Output mode, ConvData* d) {
   const ref::ConvShape& s = d->shape;
-  const x86::S8Isa isa = FastS8Isa(ctx);
-  if (isa == x86::S8Isa::kNone || s.filter_in_c != s.in_c) return Status::Ok();
+  const x86::S8Kernel* kern = FastS8Kernel(ctx);
+  if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
   const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
   const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
   const int64_t out_pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
@@ -81,7 +81,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
   d->s8_direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                  s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
                  s.out_h == s.in_h && s.out_w == s.in_w;
-  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, isa, input, filter, bias, output, s.out_c,
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, output, s.out_c,
                                       static_cast<int32_t>(taps), s.in_c, mode,
                                       &d->s8));
   if (d->s8.packed == nullptr) return Status::Ok();
@@ -111,7 +111,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
             (d->s8_direct ? 0 : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
   }
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
-  ctx.SetKernelVariant(S8VariantName(isa, !d->s8_direct));
+  ctx.SetKernelVariant(d->s8_direct ? kern->gemm_label : kern->igemm_label);
   return Status::Ok();
 }
 
@@ -156,13 +156,13 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
 Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
                         const Tensor* bias, ConvData* d) {
   const ref::ConvShape& s = d->shape;
-  const x86::Isa isa = FastFloatIsa(ctx);
-  if (isa == x86::Isa::kNone || s.filter_in_c != s.in_c) return Status::Ok();
+  const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
+  if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
   EMBER_RETURN_IF_ERROR(PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));
   if (d->sparse.active()) return Status::Ok();
   const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
   if (k > (int64_t{1} << 24)) return Status::Ok();
-  EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, isa, filter, bias, s.out_c,
+  EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, filter, bias, s.out_c,
                                      static_cast<int32_t>(k), &d->gemm,
                                      &d->packed));
   if (d->packed == nullptr) return Status::Ok();
@@ -176,7 +176,7 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
                             s, d->im2col_slots)),
         &d->scratch_im2col));
   }
-  ctx.SetKernelVariant(GemmVariantName(isa, !d->direct));
+  ctx.SetKernelVariant(d->direct ? kern->label : kern->im2col_label);
   return Status::Ok();
 }
 

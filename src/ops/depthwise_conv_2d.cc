@@ -6,8 +6,8 @@
 // uint8 (per-tensor asymmetric weights); int16 activations with int8
 // weights and int64 bias (64-bit accumulator).
 #include "kernels/ref/depthwise_conv.h"
-#include "kernels/x86/dwconv_geometry.h"
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_s8.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 
@@ -27,6 +27,7 @@ struct DepthwiseData {
   // standing in for padding rows and the bias (zeros when absent), both in
   // persistent memory.
   x86::DwConvF32Fn fast;
+  const char* fast_hybrid_label;  // its kernel_variant for int8 weights
   const float* zero_row;
   const float* fast_bias;
   // Hybrid on the float kernel: the int8 weights times their scales,
@@ -48,21 +49,13 @@ const T* OptionalData(const Tensor* t) {
   return t ? t->data_as<T>() : nullptr;
 }
 
-// The ISA of the optimized depthwise kernels (kNone: reference).
-x86::Isa DwFastIsa(const OpContext& ctx) {
-  if (!ctx.optimized_kernels_allowed()) return x86::Isa::kNone;
-  return x86::DwIsa();
-}
 
 Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
                         DepthwiseData* d) {
   const ref::DepthwiseShape& s = d->shape;
-  const x86::Isa isa = DwFastIsa(ctx);
-  if (isa == x86::Isa::kNone || s.depth_multiplier != 1 || s.filter_h > 64)
+  const x86::DwConvF32Kernel* kern = x86::SelectDwConvF32(ctx.allowed_isas());
+  if (kern == nullptr || s.depth_multiplier != 1 || s.filter_h > 64)
     return Status::Ok();
-  const char* name = "ref";
-  x86::DwConvF32Fn fn = x86::GetDwConvF32(isa, &name);
-  if (fn == nullptr) return Status::Ok();
   // Bias values are read at prepare only when constant; otherwise keep the
   // reference kernel.
   if (bias != nullptr && !bias->is_constant()) return Status::Ok();
@@ -75,10 +68,11 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
   float* b = zeros + row;
   for (int32_t c = 0; c < s.in_c; ++c)
     b[c] = bias ? bias->data_as<float>()[c] : 0.0f;
-  d->fast = fn;
+  d->fast = kern->fn;
+  d->fast_hybrid_label = kern->hybrid_label;
   d->zero_row = zeros;
   d->fast_bias = b;
-  ctx.SetKernelVariant(name);
+  ctx.SetKernelVariant(kern->label);
   return Status::Ok();
 }
 
@@ -106,7 +100,7 @@ Status PrepareFastHybrid(OpContext& ctx, const Tensor* input,
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       sizeof(float) * static_cast<size_t>(input->NumElements()),
       &d->scratch_fake_quant));
-  ctx.SetKernelVariant("x86_dwconv_f32_hybrid");
+  ctx.SetKernelVariant(d->fast_hybrid_label);
   return Status::Ok();
 }
 
@@ -117,14 +111,11 @@ Status PrepareFastInt8(OpContext& ctx, const Tensor* input,
                        const Tensor* filter, const Tensor* bias,
                        DepthwiseData* d) {
   const ref::DepthwiseShape& s = d->shape;
-  const x86::Isa isa = DwFastIsa(ctx);
-  if (isa == x86::Isa::kNone || s.depth_multiplier != 1 || s.filter_h > 64)
+  const x86::DwConvS8Kernel* kern = x86::SelectDwConvS8(ctx.allowed_isas());
+  if (kern == nullptr || s.depth_multiplier != 1 || s.filter_h > 64)
     return Status::Ok();
   if (!filter->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
-  const char* name = "ref";
-  x86::DwConvS8Fn fn = x86::GetDwConvS8(isa, &name);
-  if (fn == nullptr) return Status::Ok();
   const int32_t C = s.in_c;
   const int32_t taps = s.filter_h * s.filter_w;
   const size_t zero_bytes = static_cast<size_t>(s.in_w) * C;
@@ -140,10 +131,10 @@ Status PrepareFastInt8(OpContext& ctx, const Tensor* input,
   auto* zeros = static_cast<int8_t*>(zero_mem);
   for (size_t i = 0; i < zero_bytes; ++i)
     zeros[i] = static_cast<int8_t>(input->quant.zero_point0());
-  d->fast_s8 = fn;
+  d->fast_s8 = kern->fn;
   d->s8_packed = packed;
   d->s8_zero_row = zeros;
-  ctx.SetKernelVariant(name);
+  ctx.SetKernelVariant(kern->label);
   return Status::Ok();
 }
 

@@ -1,4 +1,4 @@
-// Prepare-time choice of the x86 fast-op kernels (kernels/x86/fast_ops.h)
+// Prepare-time choice of the x86 fast-op kernels (kernels/drivers/fast_ops.h)
 // for the element-wise, activation, pooling, reduce and resize ops: which
 // ISA's table to use (none when reference kernels are forced), the variant
 // label for Node::kernel_variant, and the operand classification of the
@@ -8,55 +8,23 @@
 
 #include <cstdint>
 
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
 
 // The fast-op kernels for this op, or nullptr (reference kernels forced, or
-// no supported ISA). Tests may pin an ISA with x86::SetFastOpsIsaOverride.
+// no allowed ISA has them).
 inline const x86::FastOpsKernels* SelectFastOps(const OpContext& ctx) {
-  if (!ctx.optimized_kernels_allowed()) return nullptr;
-  const x86::Isa pinned = x86::FastOpsIsaOverride();
-  return x86::GetFastOps(pinned != x86::Isa::kNone ? pinned
-                                                   : x86::BestFloatIsa());
+  const x86::FastOpsEntry* e = x86::SelectFastOpsEntry(ctx.allowed_isas());
+  return e != nullptr ? e->kernels() : nullptr;
 }
 
-enum class FastFamily : int32_t {
-  kEltwise,
-  kEltwiseS8,
-  kActivation,
-  kLut8,
-  kPool,
-  kPoolS8,
-  kMean,
-  kMeanS8,
-  kResizeBilinear,
-  kSoftmax,
-  kCount
-};
+using x86::FastFamily;
 
-// Static label such as "x86_avx512_eltwise".
+// Static label such as "x86_avx512_eltwise" (from fast_ops_kernels.def).
 inline const char* FastVariantName(const x86::FastOpsKernels* k, FastFamily f) {
-  static const char* const kAvx512[] = {"x86_avx512_eltwise",
-                                        "x86_avx512_eltwise_s8",
-                                        "x86_avx512_act",
-                                        "x86_lut8",
-                                        "x86_avx512_pool",
-                                        "x86_avx512_pool_s8",
-                                        "x86_avx512_mean",
-                                        "x86_avx512_mean_s8",
-                                        "x86_avx512_resize_bilinear",
-                                        "x86_avx512_softmax"};
-  static const char* const kAvx2[] = {
-      "x86_avx2_eltwise", "x86_avx2_eltwise_s8", "x86_avx2_act",
-      "x86_lut8",         "x86_avx2_pool",       "x86_avx2_pool_s8",
-      "x86_avx2_mean",    "x86_avx2_mean_s8",    "x86_avx2_resize_bilinear",
-      "x86_avx2_softmax"};
-  static_assert(sizeof(kAvx512) / sizeof(kAvx512[0]) ==
-                static_cast<size_t>(FastFamily::kCount));
-  const bool avx512 = k == x86::GetFastOps(x86::Isa::kAvx512);
-  return (avx512 ? kAvx512 : kAvx2)[static_cast<int32_t>(f)];
+  return x86::FastOpsLabel(k, f);
 }
 
 // Classifies the operands of a broadcasting binary op for the fast kernels:

@@ -6,76 +6,47 @@
 #include <cstdint>
 
 #include "kernels/ref/quant_util.h"
-#include "kernels/x86/conv_f32.h"
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/conv_f32.h"
+#include "kernels/drivers/gemm_s8.h"
 #include "ops/conv_util.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
 
-// The fp32 ISA the optimized kernels may use for this op: kNone when the
-// reference kernels are forced or the CPU has no supported ISA.
-inline x86::Isa FastFloatIsa(const OpContext& ctx) {
-  if (!ctx.optimized_kernels_allowed()) return x86::Isa::kNone;
-  return x86::BestFloatIsa();
-}
-
-// Kernel-variant labels (static strings for Node::kernel_variant).
-inline const char* GemmVariantName(x86::Isa isa, bool im2col) {
-  if (isa == x86::Isa::kNeon)
-    return im2col ? "arm_neon_im2col_gemm_4x16" : "arm_neon_gemm_4x16";
-  if (isa == x86::Isa::kAvx512)
-    return im2col ? "x86_avx512_im2col_gemm_8x32" : "x86_avx512_gemm_8x32";
-  return im2col ? "x86_avx2_im2col_gemm_6x16" : "x86_avx2_gemm_6x16";
+// The fp32 GEMM this op may use: nullptr when the reference kernels are
+// forced or no allowed ISA has one.
+inline const x86::GemmF32Kernel* FastGemmF32(const OpContext& ctx) {
+  return x86::SelectGemmF32(ctx.allowed_isas());
 }
 
 // Packs constant float weights [n][k] (+ optional constant bias [n]) for
-// the ISA's GEMM into persistent memory. *packed stays nullptr (and the op
+// `kern` (nullptr: none) into persistent memory. *packed stays nullptr (and the op
 // keeps its reference kernel) when the weights or bias are not constant.
-inline Status PackFastGemm(OpContext& ctx, x86::Isa isa, const Tensor* weights,
+inline Status PackFastGemm(OpContext& ctx, const x86::GemmF32Kernel* kern,
+                           const Tensor* weights,
                            const Tensor* bias, int32_t n, int32_t k,
                            x86::GemmF32Kernel* kernel, const float** packed) {
   *packed = nullptr;
-  if (isa == x86::Isa::kNone) return Status::Ok();
+  if (kern == nullptr) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
-  const x86::GemmF32Kernel kern = x86::GetGemmF32(isa);
-  if (kern.fn == nullptr) return Status::Ok();
   void* mem = nullptr;
   EMBER_RETURN_IF_ERROR(
-      ctx.AllocatePersistent(x86::PackedGemmWeightsBytes(n, k, kern.nr), &mem));
+      ctx.AllocatePersistent(x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem));
   x86::PackGemmWeightsF32(weights->data_as<float>(),
-                          bias ? bias->data_as<float>() : nullptr, n, k, kern.nr,
+                          bias ? bias->data_as<float>() : nullptr, n, k, kern->nr,
                           static_cast<float*>(mem));
-  *kernel = kern;
+  *kernel = *kern;
   *packed = static_cast<const float*>(mem);
   return Status::Ok();
 }
 
 // ---- int8 (and hybrid) CONV_2D / FULLY_CONNECTED ----
 
-// The int8 ISA the optimized kernels may use: kNone when reference
-// kernels are forced or the CPU lacks AVX2.
-inline x86::S8Isa FastS8Isa(const OpContext& ctx) {
-  if (!ctx.optimized_kernels_allowed()) return x86::S8Isa::kNone;
-  return x86::BestS8Isa();
-}
-
-// Kernel-variant labels: "gemm" reads rows directly (1x1 / FC), "igemm"
-// through an indirection table.
-inline const char* S8VariantName(x86::S8Isa isa, bool indirect) {
-  switch (isa) {
-    case x86::S8Isa::kAvx512Vnni:
-      return indirect ? "x86_avx512vnni_s8_igemm_8x32" : "x86_avx512vnni_s8_gemm_8x32";
-    case x86::S8Isa::kNeonDotprod:
-      return indirect ? "arm_dotprod_s8_igemm_4x8" : "arm_dotprod_s8_gemm_4x8";
-    case x86::S8Isa::kNeon:
-      return indirect ? "arm_neon_s8_igemm_4x8" : "arm_neon_s8_gemm_4x8";
-    case x86::S8Isa::kAvxVnni:
-      return indirect ? "x86_avxvnni_s8_igemm_6x16" : "x86_avxvnni_s8_gemm_6x16";
-    default:
-      return indirect ? "x86_avx2_s8_igemm_4x16" : "x86_avx2_s8_gemm_4x16";
-  }
+// The int8 tile this op may use: nullptr when the reference kernels are
+// forced or no allowed ISA has one.
+inline const x86::S8Kernel* FastS8Kernel(const OpContext& ctx) {
+  return x86::SelectS8Kernel(ctx.allowed_isas());
 }
 
 // Prepared state of the int8 fast path (part of an op's data).
@@ -94,24 +65,24 @@ struct FastS8 {
 // Packs constant int8 weights [n][taps * tap_k] for `isa` and fills the
 // per-column header: for int8 outputs the bias with the input-shift and
 // input zero-point corrections folded in (bias - (shift + input_zp) * sum w,
-// shift = S8InputShift(isa): 128 on x86, 0 on ARM) and the requantization
+// shift = kern->input_shift: 128 on x86, 0 on ARM) and the requantization
 // multiplier/shifts; for kFloat the -shift * sum w correction and sum w
 // (the per-batch zero point is applied in Eval).
 // f->packed stays nullptr when weights or bias are not constant.
-inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
+inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
+                            const Tensor* input,
                             const Tensor* weights, const Tensor* bias,
                             const Tensor* output, int32_t n, int32_t taps,
                             int32_t tap_k, x86::S8Output mode, FastS8* f) {
   f->packed = nullptr;
-  if (isa == x86::S8Isa::kNone) return Status::Ok();
+  if (kern == nullptr) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
   // The padding row holds the input zero point as an int8 byte.
   if (mode != x86::S8Output::kFloat &&
       (input->quant.zero_point0() < -128 || input->quant.zero_point0() > 127))
     return Status::Ok();
-  f->kernel = x86::GetS8Kernel(isa);
-  if (f->kernel.fn == nullptr) return Status::Ok();
+  f->kernel = *kern;
   f->layout = x86::MakeS8Layout(n, taps, tap_k, f->kernel.nr);
   f->mode = mode;
   f->max_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
@@ -137,7 +108,7 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
     f->col_bias = bias ? fbias : nullptr;
     for (int32_t c = 0; c < n; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
-      *x86::S8Header(l, packed, 0, c) = -x86::S8InputShift(isa) * sum;
+      *x86::S8Header(l, packed, 0, c) = -kern->input_shift * sum;
       *x86::S8Header(l, packed, 1, c) = sum;
     }
   } else {
@@ -150,7 +121,7 @@ inline Status PrepareFastS8(OpContext& ctx, x86::S8Isa isa, const Tensor* input,
       // Wrapping arithmetic, as the int32 accumulator itself.
       *x86::S8Header(l, packed, 0, c) = static_cast<int32_t>(
           static_cast<uint32_t>(b) -
-          static_cast<uint32_t>(x86::S8InputShift(isa) + input_zp) *
+          static_cast<uint32_t>(kern->input_shift + input_zp) *
               static_cast<uint32_t>(sum));
       int32_t mult = 0;
       int shift = 0;

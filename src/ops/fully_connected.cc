@@ -39,8 +39,8 @@ Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weight
                        const Tensor* bias, const Tensor* output, x86::S8Output mode,
                        FcData* d) {
   if (d->quant.weights_offset != 0) return Status::Ok();
-  const x86::S8Isa isa = FastS8Isa(ctx);
-  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, isa, input, weights, bias, output,
+  const x86::S8Kernel* kern = FastS8Kernel(ctx);
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, weights, bias, output,
                                       d->shape.units, 1, d->shape.depth, mode,
                                       &d->s8));
   if (d->s8.packed == nullptr) return Status::Ok();
@@ -48,7 +48,7 @@ Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weight
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(sizeof(int32_t) * d->shape.batches,
                                              &d->scratch_batch_offsets));
   }
-  ctx.SetKernelVariant(S8VariantName(isa, false));
+  ctx.SetKernelVariant(kern->gemm_label);
   return Status::Ok();
 }
 
@@ -139,10 +139,10 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(PrepareSparseFloat(ctx, weights, bias, s.units,
                                                  s.depth, s.batches, &d->sparse));
         if (d->sparse.active()) return Status::Ok();
-        const x86::Isa isa = FastFloatIsa(ctx);
-        EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, isa, weights, bias, s.units,
+        const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
+        EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, weights, bias, s.units,
                                            s.depth, &d->gemm, &d->packed));
-        if (d->packed != nullptr) ctx.SetKernelVariant(GemmVariantName(isa, false));
+        if (d->packed != nullptr) ctx.SetKernelVariant(kern->label);
         return Status::Ok();
       }
       if (weights->type != DataType::kInt8) {

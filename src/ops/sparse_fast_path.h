@@ -2,21 +2,21 @@
 // constant weights are mostly zero (pruned models; DENSIFY is folded before
 // Prepare, so pruned .tflite files arrive here as dense constants), Prepare
 // packs them into compressed 1x4 (or 1x1) blocks and Eval runs the sparse
-// GEMM (src/kernels/x86/spmm_f32*). Kept apart from the ops' own files so
+// GEMM (src/kernels/drivers/spmm_f32*). Kept apart from the ops' own files so
 // that their hooks are two calls each.
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/ref/conv.h"
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 #include "ops/fast_path.h"
 
 namespace ember::ops {
 
 // Fraction of zero blocks (1x4) from which the sparse kernel is used. At
 // 75% it runs MobileNet V1/V2's 1x1 convolutions 1.3-1.7x faster than the
-// dense GEMM (src/kernels/x86/spmm_f32_benchmark.cc); at 50% it roughly
+// dense GEMM (src/kernels/drivers/spmm_f32_benchmark.cc); at 50% it roughly
 // breaks even, so weights any denser stay on the dense path.
 constexpr double kSparseMinZeroFraction = 0.5;
 
@@ -28,12 +28,6 @@ struct SparseFloatPath {
   bool active() const { return kernel.fn != nullptr; }
 };
 
-inline const char* SpmmVariantName(x86::Isa isa, int32_t block) {
-  if (isa == x86::Isa::kAvx512)
-    return block == 4 ? "x86_avx512_spmm_1x4" : "x86_avx512_spmm_1x1";
-  return block == 4 ? "x86_avx2_spmm_1x4" : "x86_avx2_spmm_1x1";
-}
-
 // Weights [n][k] (+ optional bias [n]) for `rows` rows of A per Eval
 // (fewer than 4 rows, e.g. a batch-1 fully connected layer, run as sparse
 // dot products). Leaves `sp` inactive (dense path) unless the ISA,
@@ -42,12 +36,10 @@ inline Status PrepareSparseFloat(OpContext& ctx, const Tensor* weights,
                                  const Tensor* bias, int32_t n, int32_t k,
                                  int64_t rows, SparseFloatPath* sp) {
   *sp = SparseFloatPath{};
-  const x86::Isa isa = FastFloatIsa(ctx);
-  if (isa == x86::Isa::kNone || n <= 0 || k <= 0) return Status::Ok();
+  const x86::SpmmF32Kernel* kernel = x86::SelectSpmmF32(ctx.allowed_isas());
+  if (kernel == nullptr || n <= 0 || k <= 0 || rows <= 0) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
-  const x86::SpmmF32Kernel kernel = x86::GetSpmmF32(isa);
-  if (kernel.fn == nullptr || rows <= 0) return Status::Ok();
   const float* w = weights->data_as<float>();
   const int32_t block = x86::ChooseSparseBlock(x86::MeasureSparsity(w, n, k),
                                                kSparseMinZeroFraction);
@@ -62,8 +54,8 @@ inline Status PrepareSparseFloat(OpContext& ctx, const Tensor* weights,
       ctx.RequestScratch(sizeof(float) * static_cast<size_t>(sp->slots) *
                              static_cast<size_t>(x86::SpmmScratchFloats(k, n)),
                          &sp->scratch));
-  sp->kernel = kernel;
-  ctx.SetKernelVariant(SpmmVariantName(isa, block));
+  sp->kernel = *kernel;
+  ctx.SetKernelVariant(block == 4 ? kernel->label_1x4 : kernel->label_1x1);
   return Status::Ok();
 }
 

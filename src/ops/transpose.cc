@@ -1,6 +1,6 @@
 // TRANSPOSE: output dim i is input dim perm[i]; any type, up to kMaxRank.
 #include "kernels/ref/strided_copy.h"
-#include "kernels/x86/transpose_blocked.h"
+#include "kernels/drivers/transpose_blocked.h"
 #include "ops/shape_util.h"
 
 namespace ember::ops {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "model/model.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
@@ -163,7 +163,7 @@ TEST(Prune, ZeroesWholeBlocksAndEncodesThemSparsely) {
 }
 
 TEST(Prune, EmberUsesSparseKernelForPrunedLayers) {
-  if (dispatch::EnvForcesReference() || x86::BestFloatIsa() == x86::Isa::kNone)
+  if (!kernels::AllowedIsas().any_float())
     GTEST_SKIP() << "optimized kernels unavailable";
   const Pruned p = PruneBytes(SmallNet(), 0.75, prune::BlockShape::k1x4);
   ErrorReporter errors;

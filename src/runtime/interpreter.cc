@@ -14,6 +14,11 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver,
   interp->model_ = &model;
   interp->options_ = options;
   if (interp->options_.num_threads < 1) interp->options_.num_threads = 1;
+  std::string isa_error;
+  if (!kernels::ResolveAllowedIsas(options.isa, options.force_reference_kernels,
+                                   &interp->allowed_isas_, &isa_error)) {
+    return errors.Report(StatusCode::kInvalidArgument, "%s", isa_error.c_str());
+  }
   interp->thread_pool_ =
       std::make_unique<ThreadPool>(interp->options_.num_threads);
   const auto* sgs = model.fb()->subgraphs();

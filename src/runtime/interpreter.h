@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dispatch/isa.h"
 #include "model/model.h"
 #include "runtime/op_resolver.h"
 #include "runtime/subgraph.h"
@@ -25,6 +26,12 @@ struct InterpreterOptions {
   // Every op uses its reference kernel (no optimized variants), as does
   // the environment variable EMBER_FORCE_REF=1.
   bool force_reference_kernels = false;
+  // Caps the instruction sets the optimized kernels may use, in the syntax
+  // of the EMBER_ISA environment variable ("avx2", "avx512", "ref",
+  // "neon,dotprod", ... see kernels/dispatch/isa.h); "" = no cap. Options,
+  // EMBER_ISA and the CPU's features all narrow the set; an unknown name
+  // fails Create with kInvalidArgument.
+  std::string isa;
   // Turns off the graph passes run while planning (src/graph/: PAD folding,
   // activation fusion, fused fp32 inverted-residual blocks), as does the
   // environment variable EMBER_NO_FUSION=1. They are also off with
@@ -51,6 +58,8 @@ class Interpreter {
 
   ErrorReporter& errors() { return errors_; }
   const InterpreterOptions& options() const { return options_; }
+  // The ISAs the optimized kernels may use (empty: reference kernels).
+  kernels::IsaSet allowed_isas() const { return allowed_isas_; }
   const Model& model() const { return *model_; }
 
   int num_subgraphs() const { return static_cast<int>(subgraphs_.size()); }
@@ -83,6 +92,7 @@ class Interpreter {
 
   const Model* model_ = nullptr;
   InterpreterOptions options_;
+  kernels::IsaSet allowed_isas_;
   ErrorReporter errors_;
   std::vector<std::unique_ptr<Subgraph>> subgraphs_;
   std::vector<Signature> signatures_;

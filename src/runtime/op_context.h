@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "kernels/dispatch/isa.h"
 #include "runtime/registration.h"
 #include "runtime/tensor.h"
 #include "schema/schema_generated.h"
@@ -79,9 +80,10 @@ class OpHost {
   // The interpreter's thread pool (num_threads workers, caller included);
   // nullptr when the host has none (ops then run single-threaded).
   virtual ThreadPool* thread_pool() { return nullptr; }
-  // True when ops must use their reference kernels (options or the
-  // EMBER_FORCE_REF environment variable).
-  virtual bool force_reference_kernels() const { return false; }
+  // The ISAs ops may pick optimized kernels for (kernels/dispatch/isa.h);
+  // empty when reference kernels are forced (options, EMBER_FORCE_REF,
+  // EMBER_ISA=ref).
+  virtual kernels::IsaSet allowed_isas() const { return kernels::IsaSet::None(); }
   // Prepare only: memory owned by node `node_index` that lives until the
   // node is prepared again (or the host is destroyed), 64-byte aligned.
   // For data derived from constants once (e.g. packed weights).
@@ -149,10 +151,12 @@ class OpContext {
   OpHost* host() const { return host_; }
   int num_threads() const { return host_->num_threads(); }
   ThreadPool* thread_pool() const { return host_->thread_pool(); }
+  // Prepare: the ISAs this op may pick optimized kernels for.
+  kernels::IsaSet allowed_isas() const { return host_->allowed_isas(); }
   // False when reference kernels are forced (then ops must not pick an
-  // optimized variant).
+  // optimized variant, not even a portable one).
   bool optimized_kernels_allowed() const {
-    return !host_->force_reference_kernels();
+    return host_->allowed_isas().contains(kernels::Isa::kPortable);
   }
   // Prepare: records the kernel variant chosen (a static string).
   void SetKernelVariant(const char* variant) { node_->kernel_variant = variant; }

@@ -8,7 +8,6 @@
 #include <cstdint>
 
 #include "graph/rewriter.h"
-#include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"
 
 namespace ember {
@@ -47,10 +46,7 @@ int Subgraph::num_threads() const { return owner_->options().num_threads; }
 
 ThreadPool* Subgraph::thread_pool() { return owner_->thread_pool(); }
 
-bool Subgraph::force_reference_kernels() const {
-  return owner_->options().force_reference_kernels ||
-         dispatch::EnvForcesReference();
-}
+kernels::IsaSet Subgraph::allowed_isas() const { return owner_->allowed_isas(); }
 
 Status Subgraph::ResizeInput(int position, const Shape& shape) {
   if (position < 0 || position >= static_cast<int>(inputs_.size())) {

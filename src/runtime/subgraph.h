@@ -81,7 +81,7 @@ class Subgraph : public OpHost {
   Status AllocateSubgraph(int32_t index) override;
   int num_threads() const override;
   ThreadPool* thread_pool() override;
-  bool force_reference_kernels() const override;
+  kernels::IsaSet allowed_isas() const override;
   Status AllocatePersistent(int node_index, size_t bytes, void** out) override;
 
  private:

@@ -5,8 +5,6 @@
 #include <vector>
 
 #include "graph/rewriter.h"
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
 #include "runtime/interpreter.h"
 #include "runtime/subgraph.h"
 
@@ -48,8 +46,7 @@ Status Subgraph::RunGraphPasses() {
     frozen[i] = state.folded || state.dynamic || nodes_[i].reg == nullptr;
   }
   graph::PassOptions options;
-  options.fuse_inverted_residual =
-      !force_reference_kernels() && x86::BestFloatIsa() != x86::Isa::kNone;
+  options.fuse_inverted_residual = allowed_isas().any_float();
   graph::GraphRewriter rewriter(nodes_, tensors_, inputs_, outputs_, frozen,
                                 removed, *passes_);
   graph::RunPasses(rewriter, options);

@@ -1,7 +1,7 @@
 // AArch64 kernels: run-time feature detection and the int8 GEMMs (SDOT and
 // the baseline NEON fallback) against a scalar reference, bit-exact, over
 // randomized shapes (depth tails, column tails, row tails, extreme values).
-// The fp32 NEON kernels are covered by src/kernels/x86/fast_f32_test.cc,
+// The fp32 NEON kernels are covered by src/kernels/drivers/fast_f32_test.cc,
 // which runs every ISA the CPU supports against the reference kernels.
 //
 // scripts/test_aarch64.sh runs this under qemu-aarch64 with -cpu max and
@@ -17,7 +17,7 @@
 
 #include "kernels/arm/gemm_s8.h"
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember {
 namespace {
@@ -27,7 +27,7 @@ namespace {
 TEST(ArmCpuFeatures, DetectsNeonAndDotprod) {
   const dispatch::CpuFeatures& f = dispatch::GetCpuFeatures();
   EXPECT_TRUE(f.neon);
-  EXPECT_EQ(x86::BestFloatIsa(), x86::Isa::kNeon);
+  EXPECT_TRUE(kernels::DetectedIsas().contains(kernels::Isa::kNeon));
   EXPECT_NE(std::string(dispatch::CpuFeaturesString()).find("neon"),
             std::string::npos);
   const char* expect = std::getenv("EMBER_EXPECT_DOTPROD");
@@ -38,17 +38,20 @@ TEST(ArmCpuFeatures, DetectsNeonAndDotprod) {
 }
 
 TEST(ArmCpuFeatures, KernelChoiceFollowsFeatures) {
-  const x86::GemmF32Kernel f32 = x86::GetGemmF32(x86::Isa::kNeon);
-  ASSERT_NE(f32.fn, nullptr);
-  EXPECT_STREQ(f32.name, "arm_neon_gemm_4x16");
-  const arm::GemmS8Kernel s8 = arm::GetGemmS8(/*allow_dotprod=*/true);
-  ASSERT_NE(s8.fn, nullptr);
+  const x86::GemmF32Kernel* f32 = x86::SelectGemmF32(kernels::DetectedIsas());
+  ASSERT_NE(f32, nullptr);
+  EXPECT_STREQ(f32->label, "arm_neon_gemm_4x16");
+  const arm::GemmS8Kernel* s8 = arm::SelectGemmS8(kernels::DetectedIsas());
+  ASSERT_NE(s8, nullptr);
   if (dispatch::GetCpuFeatures().dotprod) {
-    EXPECT_EQ(s8.fn, &arm::GemmS8Dotprod);
+    EXPECT_EQ(s8->fn, &arm::GemmS8Dotprod);
   } else {
-    EXPECT_EQ(s8.fn, &arm::GemmS8Neon);
+    EXPECT_EQ(s8->fn, &arm::GemmS8Neon);
   }
-  EXPECT_EQ(arm::GetGemmS8(/*allow_dotprod=*/false).fn, &arm::GemmS8Neon);
+  kernels::IsaSet neon_only;
+  ASSERT_TRUE(kernels::ParseIsaList("neon", &neon_only, nullptr));
+  EXPECT_EQ(arm::SelectGemmS8(kernels::DetectedIsas() & neon_only)->fn,
+            &arm::GemmS8Neon);
 }
 
 // C[m][n] = bias[n] + sum_k a[m][k] * w[n][k], in int64 so the reference
@@ -147,7 +150,7 @@ TEST(ArmGemmS8, MatchesScalarReferenceBitExact) {
 #else  // !__aarch64__
 
 TEST(ArmGemmS8, NoKernelOffAarch64) {
-  EXPECT_EQ(arm::GetGemmS8(true).fn, nullptr);
+  EXPECT_EQ(arm::SelectGemmS8(kernels::DetectedIsas()), nullptr);
   EXPECT_FALSE(dispatch::GetCpuFeatures().neon);
 }
 

@@ -4,7 +4,6 @@
 
 #include <cstring>
 
-#include "kernels/dispatch/cpu_features.h"
 
 namespace ember::arm {
 
@@ -33,16 +32,15 @@ void PackGemmWeightsS8(const int8_t* w, const int32_t* bias, int32_t n,
   }
 }
 
-GemmS8Kernel GetGemmS8(bool allow_dotprod) {
-  GemmS8Kernel kern;
+std::span<const GemmS8Kernel> GemmS8Kernels() {
+  static const GemmS8Kernel kList[] = {
 #if defined(__aarch64__)
-  if (allow_dotprod && dispatch::GetCpuFeatures().dotprod) {
-    kern = {"arm_dotprod_gemm_s8_4x8", 4, kGemmS8Nr, GemmS8Dotprod};
-  } else {
-    kern = {"arm_neon_gemm_s8_4x8", 4, kGemmS8Nr, GemmS8Neon};
-  }
+      {kernels::Isa::kNeonDotprod, "arm_dotprod_gemm_s8_4x8", 4, kGemmS8Nr,
+       GemmS8Dotprod},
+      {kernels::Isa::kNeon, "arm_neon_gemm_s8_4x8", 4, kGemmS8Nr, GemmS8Neon},
 #endif
-  return kern;
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
 }  // namespace ember::arm

@@ -14,6 +14,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
+
+#include "kernels/dispatch/registry.h"
 
 namespace ember::arm {
 
@@ -35,7 +38,8 @@ using GemmS8Fn = void (*)(const GemmS8Args& args, int64_t m_begin,
                           int64_t m_end, int32_t p_begin, int32_t p_end);
 
 struct GemmS8Kernel {
-  const char* name = nullptr;  // nullptr: none available
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* name = nullptr;
   int32_t mr = 0;
   int32_t nr = 0;
   GemmS8Fn fn = nullptr;
@@ -59,9 +63,13 @@ inline size_t PackedGemmWeightsS8Bytes(int32_t n, int32_t k) {
 void PackGemmWeightsS8(const int8_t* w, const int32_t* bias, int32_t n,
                        int32_t k, int8_t* packed);
 
-// The best kernel for this CPU: SDOT when `allow_dotprod` and the CPU has
-// it, else the baseline one; name == nullptr off AArch64.
-GemmS8Kernel GetGemmS8(bool allow_dotprod);
+// Every kernel built for this architecture, best first (none off AArch64).
+std::span<const GemmS8Kernel> GemmS8Kernels();
+
+// The first allowed one (nullptr: none).
+inline const GemmS8Kernel* SelectGemmS8(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(GemmS8Kernels(), allowed);
+}
 
 // Defined only in aarch64 builds.
 void GemmS8Neon(const GemmS8Args& args, int64_t m_begin, int64_t m_end,

@@ -1,15 +1,15 @@
 // AArch64 NEON fp32 kernels behind the ISA-neutral drivers of
-// src/kernels/x86 (conv_f32.h): the GEMM microkernel reads the same packed
+// src/kernels/drivers (conv_f32.h): the GEMM microkernel reads the same packed
 // weight panels (PackGemmWeightsF32 with nr = kGemmF32NeonNr) and the
 // depthwise kernel takes the same arguments as the x86 ones. Reached
-// through x86::GetGemmF32 / x86::GetDwConvF32 with Isa::kNeon; the
+// through the kernel lists (kernels/drivers/*_kernels.def); the
 // definitions exist only in aarch64 builds.
 #pragma once
 
 #include <cstdint>
 
-#include "kernels/x86/dwconv_f32.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/dwconv_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember::arm {
 

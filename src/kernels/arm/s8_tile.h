@@ -1,14 +1,14 @@
 // AArch64 tiles for the int8 CONV_2D / FULLY_CONNECTED fast path
-// (x86::S8TileFn, see kernels/x86/gemm_s8.h: same packed panels, pointer
+// (x86::S8TileFn, see kernels/drivers/gemm_s8.h: same packed panels, pointer
 // arrays and epilogues as the x86 tiles). 4 rows x 8 columns. Unlike the
 // x86 tiles they multiply signed activations directly (SDOT / SMULL are
 // signed x signed), so the packed bias carries no +128 correction
-// (x86::S8InputShift is 0 for the ARM ISAs).
+// (their list entries have input_shift 0).
 #pragma once
 
 #include <cstdint>
 
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/gemm_s8.h"
 
 namespace ember::arm {
 

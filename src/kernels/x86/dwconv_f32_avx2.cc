@@ -8,7 +8,7 @@
 
 #include <algorithm>
 
-#include "kernels/x86/dwconv_f32.h"
+#include "kernels/drivers/dwconv_f32.h"
 
 namespace ember::x86 {
 namespace {

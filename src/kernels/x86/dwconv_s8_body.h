@@ -22,7 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_s8.h"
 
 namespace ember::x86 {
 namespace {

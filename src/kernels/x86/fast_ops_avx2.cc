@@ -1,5 +1,5 @@
 // AVX2 + FMA instantiation of the fast-op kernels. Built with that ISA's
-// flags only; reached through GetFastOps() after CPU detection.
+// flags only; reached through FastOpsList() after CPU detection.
 #if defined(__x86_64__)
 #include "kernels/x86/fast_ops_kernels.h"
 

@@ -1,5 +1,5 @@
 // AVX-512 (F/BW/VL) instantiation of the fast-op kernels. Built with that
-// ISA's flags only; reached through GetFastOps() after CPU detection.
+// ISA's flags only; reached through FastOpsList() after CPU detection.
 #if defined(__x86_64__)
 #include "kernels/x86/fast_ops_kernels.h"
 
@@ -43,7 +43,11 @@ const FastOpsKernels* FastOpsAvx512() {
   return &kKernels;
 }
 
-Lut8Fn Lut8Avx512Vbmi() { return Lut8Vbmi; }
+__attribute__((target("avx512vbmi"))) void Lut8Avx512Vbmi(
+    const uint8_t* table, const uint8_t* in, uint8_t* out, int64_t begin,
+    int64_t end) {
+  Lut8Vbmi(table, in, out, begin, end);
+}
 
 }  // namespace ember::x86
 #endif

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 #include "kernels/x86/fast_ops_simd.h"
 
 namespace ember::x86 {

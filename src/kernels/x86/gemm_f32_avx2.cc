@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember::x86 {
 namespace {

@@ -13,7 +13,7 @@
 
 #include <algorithm>
 
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember::x86 {
 namespace {

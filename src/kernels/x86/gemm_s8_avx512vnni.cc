@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/gemm_s8.h"
 
 namespace ember::x86 {
 namespace {

@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 
 namespace ember::x86 {
 namespace {

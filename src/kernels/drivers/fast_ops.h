@@ -2,16 +2,18 @@
 // arithmetic, activations, pooling, spatial mean, bilinear resize, 8-bit
 // lookup tables). The per-ISA bodies live in fast_ops_<isa>.cc (compiled
 // with that ISA's flags only) and are reached through the table returned by
-// GetFastOps(); fast_ops.cc holds the ISA-neutral threaded drivers.
+// FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the ISA-neutral threaded drivers.
 // Every kernel here is checked against the reference kernels in
 // fast_ops_test.cc (integers bit-exact, floats within stated tolerances).
 #pragma once
 
 #include <cstdint>
+#include <span>
 
+#include "kernels/dispatch/registry.h"
 #include "kernels/ref/pooling.h"
 #include "kernels/ref/resize.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 
 namespace ember {
 class ThreadPool;
@@ -126,23 +128,63 @@ struct FastOpsKernels {
   SoftmaxF32Fn softmax_f32 = nullptr;
 };
 
-// The kernels of an ISA (nullptr for kNone or when not compiled in).
-const FastOpsKernels* GetFastOps(Isa isa);
-// Declared for the dispatcher; defined in the per-ISA files.
+// What the fast-op tables serve, for the kernel_variant labels.
+enum class FastFamily : int32_t {
+  kEltwise,
+  kEltwiseS8,
+  kActivation,
+  kLut8,
+  kPool,
+  kPoolS8,
+  kMean,
+  kMeanS8,
+  kResizeBilinear,
+  kSoftmax,
+  kCount
+};
+
+// One entry of the fast-op list (fast_ops_kernels.def): a per-ISA table
+// and the label of each family it serves.
+struct FastOpsEntry {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;  // the table's getter
+  const FastOpsKernels* (*kernels)() = nullptr;
+  const char* labels[static_cast<int32_t>(FastFamily::kCount)] = {};
+};
+
+// Every fast-op table built for this architecture, best first.
+std::span<const FastOpsEntry> FastOpsList();
+
+// The first allowed one (nullptr: reference kernels).
+inline const FastOpsEntry* SelectFastOpsEntry(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(FastOpsList(), allowed);
+}
+
+// The label of `family` for a table from FastOpsList ("?" otherwise).
+const char* FastOpsLabel(const FastOpsKernels* table, FastFamily family);
+
+// Defined in the per-ISA files (x86 builds only).
 const FastOpsKernels* FastOpsAvx512();
 const FastOpsKernels* FastOpsAvx2();
 
-// The VBMI table lookup (64 bytes per step); call only when the CPU has
-// AVX512_VBMI (see BestLut8).
-Lut8Fn Lut8Avx512Vbmi();
-// The fastest 8-bit table lookup for `kernels`' ISA on this CPU.
-Lut8Fn BestLut8(const FastOpsKernels* kernels);
+// One entry of the 8-bit table-lookup list (lut8_kernels.def).
+struct Lut8Kernel {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;
+  const char* label = nullptr;  // kernel_variant
+  Lut8Fn fn = nullptr;
+};
 
-// Test hook: while set (not kNone), ops pick this ISA's kernels instead of
-// the best detected one (only if the CPU supports it). Not thread-safe
-// against concurrent Prepare; tests set it around whole interpreter runs.
-void SetFastOpsIsaOverride(Isa isa);
-Isa FastOpsIsaOverride();
+// Every table lookup built for this architecture, best first (the last is
+// portable, so one is always there unless reference kernels are forced).
+std::span<const Lut8Kernel> Lut8Kernels();
+
+inline const Lut8Kernel* SelectLut8(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(Lut8Kernels(), allowed);
+}
+
+// The list's functions (Lut8Fn) are declared by the list itself
+// (fast_ops.cc), so a new one is its file plus one line there.
 
 // ---------------------------------------------------------------------------
 // Threaded drivers (ISA-neutral): split the work over the pool when it is

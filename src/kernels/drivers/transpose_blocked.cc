@@ -1,4 +1,4 @@
-#include "kernels/x86/transpose_blocked.h"
+#include "kernels/drivers/transpose_blocked.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // The int8 fast path of CONV_2D / FULLY_CONNECTED (x86, AArch64) against
 // the reference kernels (the oracle): each randomized single-op model runs
 // once with force_reference_kernels and then with every int8 ISA this CPU
-// supports (forced through SetS8IsaForTesting) at 1, 2 and 3 threads. int8
+// allows (pinned with kernels::ScopedIsaOverride) at 1, 2 and 3 threads. int8
 // outputs must be bit-exact; hybrid (float in/out, int8 weights) outputs within
 // 1e-5 x max(1, max |reference|) (same quantized input and integer
 // accumulators; only the float scaling's rounding order may differ).
@@ -17,7 +17,7 @@
 
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/conv_common.h"
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/gemm_s8.h"
 #include "runtime/interpreter.h"
 #include "util/op_test_harness.h"
 
@@ -28,20 +28,10 @@ using testing::ModelBuilder;
 using testing::QuantSpec;
 using testing::Rng;
 
-std::vector<x86::S8Isa> SupportedS8Isas() {
-  std::vector<x86::S8Isa> isas;
-  for (x86::S8Isa isa :
-       {x86::S8Isa::kAvx512Vnni, x86::S8Isa::kAvxVnni, x86::S8Isa::kAvx2,
-        x86::S8Isa::kNeonDotprod, x86::S8Isa::kNeon})
-    if (x86::S8IsaSupported(isa)) isas.push_back(isa);
-  return isas;
+// The int8 tiles of the list this run allows, best first.
+std::vector<kernels::Isa> SupportedS8Isas() {
+  return kernels::AllowedEntryIsas(x86::S8Kernels(), kernels::AllowedIsas());
 }
-
-// Restores automatic ISA choice when a test ends (also on failure).
-struct IsaOverride {
-  explicit IsaOverride(x86::S8Isa isa) { x86::SetS8IsaForTesting(isa); }
-  ~IsaOverride() { x86::SetS8IsaForTesting(x86::S8Isa::kNone); }
-};
 
 struct Run {
   std::string variant;
@@ -92,12 +82,13 @@ void CheckAgainstReference(const std::vector<uint8_t>& model,
                            const std::string& what) {
   const Run ref = RunModel(model, input, /*force_ref=*/true, 1);
   ASSERT_EQ(ref.variant, "ref") << what;
-  for (x86::S8Isa isa : SupportedS8Isas()) {
-    IsaOverride force(isa);
+  for (kernels::Isa isa : SupportedS8Isas()) {
+    // The tier named after the ISA picks exactly its list entry.
+    kernels::ScopedIsaOverride force(kernels::IsaName(isa));
     for (int threads = 1; threads <= 3; ++threads) {
       const Run got = RunModel(model, input, false, threads);
       const std::string where =
-          what + " isa=" + std::to_string(static_cast<int>(isa)) +
+          what + " isa=" + kernels::IsaName(isa) +
           " threads=" + std::to_string(threads);
       if (!dispatch::EnvForcesReference())
         EXPECT_NE(got.variant.find("_s8_"), std::string::npos)
@@ -158,8 +149,8 @@ std::vector<uint8_t> RandomBytes(Rng& rng, size_t n) {
 TEST(FastS8Kernels, ConvMatchesReference) {
   if (SupportedS8Isas().empty()) GTEST_SKIP() << "no AVX2";
   std::string names;
-  for (x86::S8Isa isa : SupportedS8Isas())
-    names += std::string(" ") + x86::GetS8Kernel(isa).name;
+  for (kernels::Isa isa : SupportedS8Isas())
+    names += std::string(" ") + kernels::EntryFor(x86::S8Kernels(), isa)->function;
   std::printf("cpu: %s; int8 kernels tested:%s\n",
               dispatch::CpuFeaturesString(), names.c_str());
   Rng rng(4321);

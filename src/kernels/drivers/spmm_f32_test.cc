@@ -4,7 +4,7 @@
 // must agree within 1e-5 * sqrt(K) relative to max(1, max |expected|).
 // Through the interpreter: pruned 1x1 CONV_2D / FULLY_CONNECTED models pick
 // the sparse kernel and agree with force_reference_kernels.
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 
 #include <gtest/gtest.h>
 
@@ -23,12 +23,8 @@
 namespace ember {
 namespace {
 
-std::vector<x86::Isa> SupportedIsas() {
-  std::vector<x86::Isa> isas;
-  const auto& f = dispatch::GetCpuFeatures();
-  if (f.has_avx512()) isas.push_back(x86::Isa::kAvx512);
-  if (f.has_avx2_fma()) isas.push_back(x86::Isa::kAvx2);
-  return isas;
+std::vector<kernels::Isa> SupportedIsas() {
+  return kernels::AllowedEntryIsas(x86::SpmmF32Kernels(), kernels::AllowedIsas());
 }
 
 struct Rand {
@@ -103,9 +99,8 @@ TEST(SpmmF32, MatchesDenseReference) {
       std::vector<uint8_t> mem(x86::PackedSpmmF32Bytes(w.data(), n, k, block));
       const x86::SpmmF32Matrix mat = x86::PackSpmmF32(
           w.data(), has_bias ? bias.data() : nullptr, n, k, block, mem.data());
-      for (x86::Isa isa : isas) {
-        const x86::SpmmF32Kernel kern = x86::GetSpmmF32(isa);
-        ASSERT_NE(kern.fn, nullptr);
+      for (kernels::Isa isa : isas) {
+        const x86::SpmmF32Kernel kern = *kernels::EntryFor(x86::SpmmF32Kernels(), isa);
         for (int threads = 1; threads <= 3; ++threads) {
           ThreadPool pool(threads);
           std::vector<float> scratch(threads * x86::SpmmScratchFloats(k, n));
@@ -117,7 +112,7 @@ TEST(SpmmF32, MatchesDenseReference) {
             worst = std::max(
                 worst, std::fabs(static_cast<double>(expect[j]) - got[j]));
           ASSERT_LE(worst, tol)
-              << kern.name << " block " << block << " case " << i << " threads "
+              << kern.function << " block " << block << " case " << i << " threads "
               << threads << " m " << m << " n " << n << " k " << k;
         }
       }
@@ -220,8 +215,7 @@ TEST(SpmmF32, PrunedModelsUseSparseKernelAndMatchReference) {
       ASSERT_EQ(fast.variants.size(), 2u);
       // The sparse kernels exist for x86 only; elsewhere (AArch64 NEON)
       // the dense fast path runs and only the numbers are checked.
-      if (!dispatch::EnvForcesReference() &&
-          x86::GetSpmmF32(x86::BestFloatIsa()).fn != nullptr) {
+      if (x86::SelectSpmmF32(kernels::AllowedIsas()) != nullptr) {
         for (const auto& v : fast.variants) {
           EXPECT_EQ(v.find("spmm") != std::string::npos, sparsity > 0.5) << v;
         }

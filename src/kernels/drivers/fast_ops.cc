@@ -1,17 +1,13 @@
-// ISA-neutral side of the fast-op kernels: the per-ISA table lookup, the
-// test override, and the drivers that split work over the thread pool.
-#include "kernels/x86/fast_ops.h"
+// ISA-neutral side of the fast-op kernels: the kernel lists and the drivers that split work over the thread pool.
+#include "kernels/drivers/fast_ops.h"
 
 #include <algorithm>
-#include <atomic>
+#include <type_traits>
 
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 
 namespace ember::x86 {
 namespace {
-
-std::atomic<int32_t> g_isa_override{static_cast<int32_t>(Isa::kNone)};
 
 // Work below these sizes runs on the caller: waking workers costs more,
 // and the cheap element-wise ops are memory-bound, so a second thread only
@@ -39,34 +35,45 @@ void SplitRange(ThreadPool* pool, int64_t n, int64_t tasks, F&& f) {
 
 }  // namespace
 
-const FastOpsKernels* GetFastOps(Isa isa) {
-#if defined(__x86_64__)
-  const dispatch::CpuFeatures& cpu = dispatch::GetCpuFeatures();
-  switch (isa) {
-    case Isa::kAvx512:
-      return cpu.has_avx512() ? FastOpsAvx512() : nullptr;
-    case Isa::kAvx2:
-      return cpu.has_avx2_fma() ? FastOpsAvx2() : nullptr;
-    default:
-      break;
-  }
-#endif
-  (void)isa;
-  return nullptr;
+std::span<const FastOpsEntry> FastOpsList() {
+  static const FastOpsEntry kList[] = {
+#define EMBER_FAST_OPS(isa, fn, prefix)                                       \
+  {kernels::Isa::isa,                                                         \
+   #fn,                                                                       \
+   fn,                                                                        \
+   {prefix "_eltwise", prefix "_eltwise_s8", prefix "_act", "x86_lut8",       \
+    prefix "_pool", prefix "_pool_s8", prefix "_mean", prefix "_mean_s8",     \
+    prefix "_resize_bilinear", prefix "_softmax"}},
+#include "kernels/drivers/fast_ops_kernels.def"
+#undef EMBER_FAST_OPS
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
-Lut8Fn BestLut8(const FastOpsKernels* kernels) {
-#if defined(__x86_64__)
-  if (kernels == FastOpsAvx512() && dispatch::GetCpuFeatures().avx512vbmi)
-    return Lut8Avx512Vbmi();
-#endif
-  return kernels->lut8;
+const char* FastOpsLabel(const FastOpsKernels* table, FastFamily family) {
+  for (const FastOpsEntry& e : FastOpsList())
+    if (e.kernels() == table) return e.labels[static_cast<int32_t>(family)];
+  return "?";
 }
 
-void SetFastOpsIsaOverride(Isa isa) {
-  g_isa_override = static_cast<int32_t>(isa);
+// Declares every function of the table-lookup list.
+#define EMBER_LUT8(isa, fn, label) std::remove_pointer_t<Lut8Fn> fn;
+#include "kernels/drivers/lut8_kernels.def"
+#undef EMBER_LUT8
+
+void Lut8Portable(const uint8_t* table, const uint8_t* in, uint8_t* out,
+                  int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) out[i] = table[in[i]];
 }
-Isa FastOpsIsaOverride() { return static_cast<Isa>(g_isa_override.load()); }
+
+std::span<const Lut8Kernel> Lut8Kernels() {
+  static const Lut8Kernel kList[] = {
+#define EMBER_LUT8(isa, fn, label) {kernels::Isa::isa, #fn, label, fn},
+#include "kernels/drivers/lut8_kernels.def"
+#undef EMBER_LUT8
+      {}};
+  return kernels::ListWithoutEnd(kList);
+}
 
 void RunBinaryF32(ThreadPool* pool, BinaryF32Fn fn, BinaryOp op,
                   const BinaryArgs& args) {

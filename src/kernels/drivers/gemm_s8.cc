@@ -1,13 +1,11 @@
-#include "kernels/x86/gemm_s8.h"
+#include "kernels/drivers/gemm_s8.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 
 #include "kernels/arm/s8_tile.h"
-#include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/quant_util.h"
-#include "kernels/x86/conv_f32.h"  // ParallelTasks
+#include "kernels/drivers/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
 
@@ -53,77 +51,22 @@ int32_t S8WeightSum(const int8_t* w, int32_t col, int64_t k) {
   return sum;
 }
 
-namespace {
-std::atomic<int32_t> g_forced_isa{0};
-}  // namespace
-
-bool S8IsaSupported(S8Isa isa) {
-#if defined(__x86_64__)
-  const dispatch::CpuFeatures& f = dispatch::GetCpuFeatures();
-  switch (isa) {
-    case S8Isa::kAvx512Vnni:
-      return f.has_avx512() && f.avx512vnni;
-    case S8Isa::kAvxVnni:
-      return f.has_avx2_fma() && f.avx_vnni;
-    case S8Isa::kAvx2:
-      return f.has_avx2_fma();
-    default:
-      return false;
-  }
-#elif defined(__aarch64__)
-  if (isa == S8Isa::kNeonDotprod) return dispatch::GetCpuFeatures().dotprod;
-  return isa == S8Isa::kNeon;
-#else
-  (void)isa;
-  return false;
-#endif
-}
-
-S8Isa BestS8Isa() {
-  const auto forced = static_cast<S8Isa>(g_forced_isa.load());
-  // Only ever an ISA this CPU has, even when a test asks for another.
-  if (forced != S8Isa::kNone && S8IsaSupported(forced)) return forced;
-  for (S8Isa isa : {S8Isa::kAvx512Vnni, S8Isa::kAvxVnni, S8Isa::kAvx2,
-                    S8Isa::kNeonDotprod, S8Isa::kNeon})
-    if (S8IsaSupported(isa)) return isa;
-  return S8Isa::kNone;
-}
-
-void SetS8IsaForTesting(S8Isa isa) {
-  g_forced_isa.store(static_cast<int32_t>(isa));
-}
-
-S8Kernel GetS8Kernel(S8Isa isa) {
-  S8Kernel k;
-#if defined(__x86_64__)
-  switch (isa) {
-    case S8Isa::kAvx512Vnni:
-      k = {"x86_avx512vnni_s8_8x32", 8, 32, S8TileAvx512Vnni};
-      break;
-    case S8Isa::kAvxVnni:
-      k = {"x86_avxvnni_s8_6x16", 6, 16, S8TileAvxVnni};
-      break;
-    case S8Isa::kAvx2:
-      k = {"x86_avx2_s8_4x16", 4, 16, S8TileAvx2};
-      break;
-    default:
-      break;
-  }
-#elif defined(__aarch64__)
-  if (isa == S8Isa::kNeonDotprod)
-    k = {"arm_dotprod_s8_4x8", arm::kS8TileMr, arm::kS8TileNr, arm::S8TileDotprod};
-  if (isa == S8Isa::kNeon)
-    k = {"arm_neon_s8_4x8", arm::kS8TileMr, arm::kS8TileNr, arm::S8TileNeon};
-#else
-  (void)isa;
-#endif
-  return k;
+std::span<const S8Kernel> S8Kernels() {
+  static const S8Kernel kList[] = {
+#define EMBER_S8_TILE(isa, fn, gemm_label, igemm_label, mr, nr, input_shift) \
+  {kernels::Isa::isa, #fn, gemm_label, igemm_label, mr, nr, input_shift, fn},
+#include "kernels/drivers/gemm_s8_kernels.def"
+#undef EMBER_S8_TILE
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
 void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
                      float* scale, int32_t* zero_point) {
 #if defined(__x86_64__)
-  if (S8IsaSupported(S8Isa::kAvx512Vnni)) {
+  // Bit-exact with the reference, so it follows the CPU alone (not the
+  // allowed set); the file is built with the VNNI flags.
+  if (kernels::DetectedIsas().contains(kernels::Isa::kAvx512Vnni)) {
     if (asymmetric) {
       QuantizeS8AsymmetricAvx512(x, n, out, scale, zero_point);
     } else {

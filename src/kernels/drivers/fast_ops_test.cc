@@ -1,7 +1,7 @@
 // The x86 fast-op kernels (fast_ops.h) against the reference kernels, the
 // oracle: randomized single-op models run once with force_reference_kernels
-// and then with each ISA the CPU supports pinned through the test hook
-// (x86::SetFastOpsIsaOverride), on 1, 2 and 3 threads. Integer outputs
+// and then with each ISA of the fast-op list this run allows, pinned with
+// kernels::ScopedIsaOverride (its tier), on 1, 2 and 3 threads. Integer outputs
 // must match bit for bit. Float tolerances, relative to
 // max(1, max |reference output|):
 //   ADD/SUB/MUL/MAX/MIN/PRELU, RELU family, LEAKY_RELU: exact (same IEEE op);
@@ -10,7 +10,7 @@
 //   BATCH_MATMUL (GEMM, K <= 64, other summation order): 1e-5;
 //   LOGISTIC / TANH / SOFTMAX: 2e-6 absolute (polynomial exp).
 // Also checks that the fast variant is really picked (kernel_variant).
-#include "kernels/x86/fast_ops.h"
+#include "kernels/drivers/fast_ops.h"
 
 #include <gtest/gtest.h>
 
@@ -32,11 +32,8 @@ namespace {
 using testing::ModelBuilder;
 using testing::QuantSpec;
 
-std::vector<x86::Isa> SupportedIsas() {
-  std::vector<x86::Isa> isas;
-  for (x86::Isa isa : {x86::Isa::kAvx512, x86::Isa::kAvx2})
-    if (x86::GetFastOps(isa) != nullptr) isas.push_back(isa);
-  return isas;
+std::vector<kernels::Isa> SupportedIsas() {
+  return kernels::AllowedEntryIsas(x86::FastOpsList(), kernels::AllowedIsas());
 }
 
 struct Rand {
@@ -151,12 +148,12 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol,
   const RunResult ref = RunModel(bytes, true, 1, seed);
   ASSERT_FALSE(ref.variants.empty()) << what;
   EXPECT_EQ(ref.variants[0], "ref") << what;
-  for (x86::Isa isa : SupportedIsas()) {
-    x86::SetFastOpsIsaOverride(isa);
+  for (kernels::Isa isa : SupportedIsas()) {
+    kernels::ScopedIsaOverride scoped(kernels::IsaName(isa));
     for (int threads = 1; threads <= 3; ++threads) {
       const RunResult got = RunModel(bytes, false, threads, seed);
       const std::string label = what + " isa " +
-                                x86::GetFastOps(isa)->isa_name + " threads " +
+                                kernels::IsaName(isa) + " threads " +
                                 std::to_string(threads);
       if (!dispatch::EnvForcesReference() && !variant.empty()) {
         ASSERT_FALSE(got.variants.empty());
@@ -166,14 +163,13 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol,
         if (variant != "lut8" && variant != "blocked_transpose" &&
             got.variants[0] != "x86_avx512vbmi_lut8") {
           EXPECT_NE(got.variants[0].find(std::string("x86_") +
-                                         x86::GetFastOps(isa)->isa_name + "_"),
+                                         kernels::IsaName(isa) + "_"),
                     std::string::npos)
               << label << " picked " << got.variants[0];
         }
       }
       ExpectMatch(ref, got, tol, label);
     }
-    x86::SetFastOpsIsaOverride(x86::Isa::kNone);
   }
 }
 
@@ -469,9 +465,9 @@ TEST(FastOps, Lut8KernelsMatchTable) {
   uint8_t table[256];
   for (int v = 0; v < 256; ++v)
     table[v] = static_cast<uint8_t>(rng.Int(0, 255));
-  for (x86::Isa isa : SupportedIsas()) {
-    const x86::FastOpsKernels* k = x86::GetFastOps(isa);
-    for (x86::Lut8Fn fn : {k->lut8, x86::BestLut8(k)}) {
+  for (kernels::Isa isa : SupportedIsas()) {
+    const x86::FastOpsKernels* k = kernels::EntryFor(x86::FastOpsList(), isa)->kernels();
+    for (x86::Lut8Fn fn : {k->lut8, x86::SelectLut8(kernels::AllowedIsas())->fn}) {
       for (int len : {1, 7, 63, 64, 65, 256, 1000}) {
         std::vector<uint8_t> in(len), out(len, 0), expect(len);
         for (int i = 0; i < len; ++i)
@@ -498,6 +494,42 @@ TEST(FastOps, GeneralBroadcastKeepsReference) {
   const RunResult r = RunModel(b.Build(), false, 1, 3);
   ASSERT_EQ(r.variants.size(), 1u);
   EXPECT_EQ(r.variants[0], "ref");
+}
+
+// InterpreterOptions::isa caps the kernels like EMBER_ISA; an unknown name
+// fails Create with a message naming it.
+TEST(FastOps, InterpreterOptionIsaCapsKernelChoice) {
+  ModelBuilder b;
+  const int x = b.AddTensor(fb::TensorType::FLOAT32, {2, 64}, "x");
+  const int y = b.AddTensor(fb::TensorType::FLOAT32, {2, 64}, "y");
+  const int z = b.AddTensor(fb::TensorType::FLOAT32, {2, 64}, "z");
+  b.AddOp(fb::BuiltinOperator::ADD, {x, y}, {z});
+  b.SetInputs({x, y});
+  b.SetOutputs({z});
+  const auto bytes = b.Build();
+  ErrorReporter errors;
+  std::unique_ptr<Model> model;
+  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
+  auto variant = [&](const char* isa) -> std::string {
+    InterpreterOptions options;
+    options.isa = isa;
+    std::unique_ptr<Interpreter> interp;
+    ErrorReporter e;
+    const Status st = Interpreter::Create(*model, OpResolver::Builtins(), options, e, &interp);
+    if (!st.ok()) {
+      EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+      return std::string("error: ") + e.message();
+    }
+    EXPECT_TRUE(interp->AllocateTensors().ok());
+    return interp->primary().nodes()[0].kernel_variant;
+  };
+  EXPECT_EQ(variant("ref"), "ref");
+  EXPECT_NE(variant("avx3").find("unknown ISA 'avx3'"), std::string::npos)
+      << variant("avx3");
+  for (kernels::Isa isa : SupportedIsas()) {
+    EXPECT_EQ(variant(kernels::IsaName(isa)),
+              std::string("x86_") + kernels::IsaName(isa) + "_eltwise");
+  }
 }
 
 }  // namespace

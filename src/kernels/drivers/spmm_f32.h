@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/x86/gemm_f32.h"  // Isa
+#include <span>
+
+#include "kernels/dispatch/registry.h"
 
 namespace ember {
 class ThreadPool;
@@ -67,13 +69,23 @@ inline int64_t SpmmScratchFloats(int32_t k, int32_t n) {
   return (static_cast<int64_t>(k) + n) * kSpmmMaxTileRows;
 }
 
+// One entry of the sparse GEMM list (spmm_f32_kernels.def).
 struct SpmmF32Kernel {
-  const char* name = nullptr;  // nullptr: none available
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;  // nullptr: none available
+  const char* label_1x4 = nullptr;  // kernel_variant with 1x4 blocks
+  const char* label_1x1 = nullptr;  // kernel_variant with single weights
   int64_t tile_rows = 0;
   SpmmF32Fn fn = nullptr;
 };
 
-SpmmF32Kernel GetSpmmF32(Isa isa);
+// Every sparse GEMM built for this architecture, best first.
+std::span<const SpmmF32Kernel> SpmmF32Kernels();
+
+// The first allowed one (nullptr: dense or reference kernels).
+inline const SpmmF32Kernel* SelectSpmmF32(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(SpmmF32Kernels(), allowed);
+}
 
 // C = clamp(A * W^T + bias) with M rows split over the pool; `scratch`
 // holds max_slots * SpmmScratchFloats(k, n) floats.

@@ -3,7 +3,7 @@
 // thread, thread CPU time (min of 5 repeats), so that a shared, loaded
 // machine gives stable figures. Not part of the build; compile by hand:
 //   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
-//     src/kernels/x86/spmm_f32_benchmark.cc build/release/libember_core.a
+//     src/kernels/drivers/spmm_f32_benchmark.cc build/release/libember_core.a
 //     -lpthread -o /tmp/spmm_f32_benchmark
 #include <time.h>
 
@@ -14,8 +14,8 @@
 #include <random>
 #include <vector>
 
-#include "kernels/x86/gemm_f32.h"
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/gemm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 
 namespace {
 
@@ -42,11 +42,11 @@ struct Layer {
   int hw, k, n, count;  // pixels = hw * hw, K input channels, N outputs
 };
 
-void Run(const char* title, const std::vector<Layer>& layers, x86::Isa isa) {
-  const x86::GemmF32Kernel dense = x86::GetGemmF32(isa);
-  const x86::SpmmF32Kernel sparse = x86::GetSpmmF32(isa);
-  std::printf("%s (%s vs %s)\n  %-16s %10s %10s %7s\n", title, dense.name,
-              sparse.name, "layer (hw,K,N)", "dense ms", "sparse ms", "ratio");
+void Run(const char* title, const std::vector<Layer>& layers, kernels::Isa isa) {
+  const x86::GemmF32Kernel dense = *kernels::EntryFor(x86::GemmF32Kernels(), isa);
+  const x86::SpmmF32Kernel sparse = *kernels::EntryFor(x86::SpmmF32Kernels(), isa);
+  std::printf("%s (%s vs %s)\n  %-16s %10s %10s %7s\n", title, dense.label,
+              sparse.label_1x4, "layer (hw,K,N)", "dense ms", "sparse ms", "ratio");
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> d(-1, 1);
   double tot[2] = {0, 0};
@@ -112,7 +112,7 @@ int main() {
       {14, 192, 64, 1}, {14, 64, 384, 4}, {14, 384, 64, 3}, {14, 384, 96, 1},
       {14, 96, 576, 3}, {14, 576, 96, 2}, {7, 576, 160, 1}, {7, 160, 960, 3},
       {7, 960, 160, 2}, {7, 960, 320, 1}, {7, 320, 1280, 1}};
-  for (x86::Isa isa : {x86::Isa::kAvx512, x86::Isa::kAvx2}) {
+  for (kernels::Isa isa : {kernels::Isa::kAvx512, kernels::Isa::kAvx2}) {
     Run("MobileNetV1 1x1 convs, 75% zero 1x4 blocks, 1 thread", v1, isa);
     Run("MobileNetV2 1x1 convs, 75% zero 1x4 blocks, 1 thread", v2, isa);
   }

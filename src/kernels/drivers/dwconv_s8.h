@@ -14,8 +14,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
-#include "kernels/x86/gemm_f32.h"  // Isa
+#include "kernels/dispatch/registry.h"
 
 namespace ember {
 class ThreadPool;
@@ -77,17 +78,20 @@ void DwConvS8Avx2(const DwConvS8Args& args, int64_t row_begin, int64_t row_end);
 // Splits output rows over the pool (x86::ParallelTasks).
 void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args);
 
-// The kernel for an ISA (nullptr, name "ref", when not available). For
-// kAvx512 the VNNI variant is chosen when the CPU has avx512vnni and
-// `allow_vnni` (tests turn it off to cover the plain AVX-512 kernel).
-DwConvS8Fn GetDwConvS8(Isa isa, const char** name, bool allow_vnni = true);
+// One entry of the int8 depthwise list (dwconv_s8_kernels.def).
+struct DwConvS8Kernel {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;
+  const char* label = nullptr;  // kernel_variant
+  DwConvS8Fn fn = nullptr;
+};
 
-// The ISA the depthwise fast paths (fp32 and int8) use: the best one the
-// CPU has, unless a test forced one (ForceDwIsaForTesting); kNone off x86.
-Isa DwIsa();
+// Every int8 depthwise kernel built for this architecture, best first.
+std::span<const DwConvS8Kernel> DwConvS8Kernels();
 
-// Test hook: makes DwIsa() return `isa` (when the CPU supports it) until
-// called again with `active` false. Not thread-safe; tests only.
-void ForceDwIsaForTesting(Isa isa, bool active = true);
+// The first allowed one (nullptr: reference kernels).
+inline const DwConvS8Kernel* SelectDwConvS8(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(DwConvS8Kernels(), allowed);
+}
 
 }  // namespace ember::x86

@@ -23,28 +23,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
+#include "kernels/dispatch/registry.h"
 #include "runtime/thread_pool.h"
 
 namespace ember::x86 {
-
-enum class S8Isa : int32_t {
-  kNone = 0,
-  kAvx2 = 1,
-  kAvxVnni = 2,
-  kAvx512Vnni = 3,
-  // AArch64 (src/kernels/arm/s8_tile.h): SDOT, and the baseline NEON one.
-  kNeonDotprod = 4,
-  kNeon = 5
-};
-
-// What the kernels add to every activation byte before multiplying: the x86
-// ones flip int8 to uint8 (+128) for vpdpbusd / vpmaddubsw, the ARM ones
-// multiply signed bytes as they are. The packed bias absorbs
-// -(shift + input zero point) x column sum.
-inline int32_t S8InputShift(S8Isa isa) {
-  return isa == S8Isa::kNeonDotprod || isa == S8Isa::kNeon ? 0 : 128;
-}
 
 // What the epilogue writes.
 enum class S8Output : int32_t {
@@ -111,21 +95,29 @@ struct S8TileArgs {
 
 using S8TileFn = void (*)(const S8TileArgs& t);
 
+// One entry of the int8 tile list (gemm_s8_kernels.def).
 struct S8Kernel {
-  const char* name = nullptr;  // nullptr: none available
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;  // nullptr: none available
+  const char* gemm_label = nullptr;   // kernel_variant: rows read directly
+  const char* igemm_label = nullptr;  // kernel_variant: indirection table
   int32_t mr = 0;
   int32_t nr = 0;
+  // What the tile adds to every activation byte before multiplying: the
+  // x86 ones flip int8 to uint8 (+128) for vpdpbusd / vpmaddubsw, the ARM
+  // ones multiply signed bytes as they are. The packed bias absorbs
+  // -(input_shift + input zero point) x column sum.
+  int32_t input_shift = 0;
   S8TileFn fn = nullptr;
 };
 
-// The best int8 ISA of this CPU (kNone off x86 or without AVX2), unless a
-// test forced one with SetS8IsaForTesting.
-S8Isa BestS8Isa();
-// Test hook: force `isa` (which must be supported) for later Prepare
-// calls; kNone restores automatic choice.
-void SetS8IsaForTesting(S8Isa isa);
-bool S8IsaSupported(S8Isa isa);
-S8Kernel GetS8Kernel(S8Isa isa);
+// Every int8 tile built for this architecture, best first.
+std::span<const S8Kernel> S8Kernels();
+
+// The first allowed one (nullptr: reference kernels).
+inline const S8Kernel* SelectS8Kernel(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(S8Kernels(), allowed);
+}
 
 // A whole GEMM / convolution, run over the thread pool.
 struct S8Problem {
@@ -174,7 +166,7 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
 void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
                      float* scale, int32_t* zero_point);
 
-// Declared for the dispatcher; defined in the per-ISA files.
+// Defined in the per-ISA files (x86 builds only).
 void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out,
                                float* scale);
 void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out,

@@ -10,7 +10,7 @@
 // with the same model run with force_reference_kernels.
 #include <gtest/gtest.h>
 
-#include "kernels/x86/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_geometry.h"
 
 #include <cmath>
 #include <cstring>
@@ -23,31 +23,22 @@
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/quant_util.h"
-#include "kernels/x86/conv_f32.h"
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/conv_f32.h"
+#include "kernels/drivers/dwconv_s8.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 
 namespace ember {
 namespace {
 
-std::vector<x86::Isa> SupportedIsas() {
-  std::vector<x86::Isa> isas;
-  const auto& f = dispatch::GetCpuFeatures();
-  if (f.has_avx512()) isas.push_back(x86::Isa::kAvx512);
-  if (f.has_avx2_fma()) isas.push_back(x86::Isa::kAvx2);
-  return isas;
+// The fp32 depthwise kernels this run allows.
+std::vector<kernels::Isa> SupportedIsas() {
+  return kernels::AllowedEntryIsas(x86::DwConvF32Kernels(), kernels::AllowedIsas());
 }
 
-// Every int8 kernel the CPU runs: (ISA, VNNI allowed).
-std::vector<std::pair<x86::Isa, bool>> Int8Variants() {
-  std::vector<std::pair<x86::Isa, bool>> v;
-  for (x86::Isa isa : SupportedIsas()) {
-    v.push_back({isa, false});
-    if (isa == x86::Isa::kAvx512 && dispatch::GetCpuFeatures().avx512vnni)
-      v.push_back({isa, true});
-  }
-  return v;
+// The int8 depthwise kernels this run allows.
+std::vector<kernels::Isa> Int8Isas() {
+  return kernels::AllowedEntryIsas(x86::DwConvS8Kernels(), kernels::AllowedIsas());
 }
 
 struct Rand {
@@ -168,10 +159,10 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
                       mult.data(), shift.data(), taps, C, in_zp, packed.data());
     std::vector<int8_t> zero_row(static_cast<size_t>(s.in_w) * C,
                                  static_cast<int8_t>(in_zp));
-    for (const auto& [isa, vnni] : Int8Variants()) {
-      const char* name = nullptr;
-      x86::DwConvS8Fn fn = x86::GetDwConvS8(isa, &name, vnni);
-      ASSERT_NE(fn, nullptr);
+    for (kernels::Isa isa : Int8Isas()) {
+      const x86::DwConvS8Kernel* kern = kernels::EntryFor(x86::DwConvS8Kernels(), isa);
+      const char* name = kern->label;
+      x86::DwConvS8Fn fn = kern->fn;
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
         std::vector<int8_t> got(out_n, 77);
@@ -219,10 +210,10 @@ TEST(FastDwKernels, Float5x5AndOtherSizesMatchReference) {
       scale = std::max(scale, static_cast<double>(std::fabs(v)));
     const double tol = 1e-5 * std::sqrt(s.filter_h * s.filter_w) * scale;
     std::vector<float> zeros(static_cast<size_t>(s.in_w) * C, 0.0f);
-    for (x86::Isa isa : isas) {
-      const char* name = nullptr;
-      x86::DwConvF32Fn fn = x86::GetDwConvF32(isa, &name);
-      ASSERT_NE(fn, nullptr);
+    for (kernels::Isa isa : isas) {
+      const x86::DwConvF32Kernel* kern = kernels::EntryFor(x86::DwConvF32Kernels(), isa);
+      const char* name = kern->label;
+      x86::DwConvF32Fn fn = kern->fn;
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
         std::vector<float> got(out_n, 12345.0f);
@@ -352,19 +343,18 @@ TEST(FastDwKernels, Int8ModelsMatchForcedReferenceForEachIsa) {
     const auto bytes = Int8DwModel(t, 100 + n++);
     const ModelRun ref_run = RunModel(bytes, /*force_ref=*/true, 1);
     EXPECT_EQ(ref_run.variant, "ref");
-    for (x86::Isa isa : isas) {
-      x86::ForceDwIsaForTesting(isa);
+    for (kernels::Isa isa : Int8Isas()) {
+      // The tier named after the ISA picks exactly its list entry.
+      kernels::ScopedIsaOverride scoped(kernels::IsaName(isa));
       for (int threads = 1; threads <= 3; ++threads) {
         const ModelRun fast = RunModel(bytes, false, threads);
         if (!dispatch::EnvForcesReference()) {
-          const char* expected = "ref";
-          x86::GetDwConvS8(isa, &expected);
-          EXPECT_EQ(fast.variant, expected);
+          EXPECT_EQ(fast.variant,
+                    kernels::EntryFor(x86::DwConvS8Kernels(), isa)->label);
         }
         EXPECT_EQ(fast.output, ref_run.output)
             << "case " << n << " " << fast.variant << " threads " << threads;
       }
-      x86::ForceDwIsaForTesting(x86::Isa::kNone, false);
     }
   }
 }

@@ -8,7 +8,7 @@
 // and that the interpreter's choice agrees with the reference end to end.
 #include <gtest/gtest.h>
 
-#include "kernels/x86/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_geometry.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -22,20 +22,27 @@
 #include "kernels/ref/conv.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/fully_connected.h"
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 
 namespace ember {
 namespace {
 
-std::vector<x86::Isa> SupportedIsas() {
-  std::vector<x86::Isa> isas;
-  const auto& f = dispatch::GetCpuFeatures();
-  if (f.has_avx512()) isas.push_back(x86::Isa::kAvx512);
-  if (f.has_avx2_fma()) isas.push_back(x86::Isa::kAvx2);
-  if (f.neon) isas.push_back(x86::Isa::kNeon);  // AArch64 builds
-  return isas;
+// The fp32 ISAs to test here: the GEMM list's entries this run allows
+// (the depthwise list has the same ISAs).
+std::vector<kernels::Isa> SupportedIsas() {
+  return kernels::AllowedEntryIsas(x86::GemmF32Kernels(), kernels::AllowedIsas());
+}
+
+x86::GemmF32Kernel GemmFor(kernels::Isa isa) {
+  return *kernels::EntryFor(x86::GemmF32Kernels(), isa);
+}
+
+x86::DwConvF32Fn DwConvFor(kernels::Isa isa, const char** name) {
+  const x86::DwConvF32Kernel* k = kernels::EntryFor(x86::DwConvF32Kernels(), isa);
+  *name = k != nullptr ? k->label : "ref";
+  return k != nullptr ? k->fn : nullptr;
 }
 
 struct Rand {
@@ -116,8 +123,8 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
                    lo, hi, expect.data());
     const bool direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                         s.stride_w == 1 && s.out_h == s.in_h && s.out_w == s.in_w;
-    for (x86::Isa isa : isas) {
-      const x86::GemmF32Kernel kern = x86::GetGemmF32(isa);
+    for (kernels::Isa isa : isas) {
+      const x86::GemmF32Kernel kern = GemmFor(isa);
       ASSERT_NE(kern.fn, nullptr);
       std::vector<float> packed_mem(
           x86::PackedGemmWeightsBytes(s.out_c, k, kern.nr) / sizeof(float) + 16);
@@ -147,7 +154,7 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
                                 hi, scratch.data(), got.data());
         }
         ExpectClose(expect, got, k,
-                    std::string(kern.name) + " case " + std::to_string(i) +
+                    std::string(kern.function) + " case " + std::to_string(i) +
                         " threads " + std::to_string(threads));
       }
     }
@@ -173,8 +180,8 @@ TEST(FastF32Kernels, FullyConnectedGemmMatchesReference) {
     std::vector<float> expect(static_cast<size_t>(s.batches) * s.units);
     ref::FullyConnectedFloat(s, input.data(), weights.data(),
                              has_bias ? bias.data() : nullptr, lo, hi, expect.data());
-    for (x86::Isa isa : isas) {
-      const x86::GemmF32Kernel kern = x86::GetGemmF32(isa);
+    for (kernels::Isa isa : isas) {
+      const x86::GemmF32Kernel kern = GemmFor(isa);
       std::vector<float> packed_mem(
           x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) / sizeof(float) + 16);
       float* packed = packed_mem.data();
@@ -197,7 +204,7 @@ TEST(FastF32Kernels, FullyConnectedGemmMatchesReference) {
         g.hi = hi;
         x86::RunGemmF32(&pool, kern, g);
         ExpectClose(expect, got, s.depth,
-                    std::string(kern.name) + " case " + std::to_string(i));
+                    std::string(kern.function) + " case " + std::to_string(i));
       }
     }
   }
@@ -237,9 +244,9 @@ TEST(FastF32Kernels, DepthwiseMatchesReference) {
     ref::DepthwiseConvFloat(s, input.data(), filter.data(), bias.data(), lo, hi,
                             expect.data());
     std::vector<float> zeros(static_cast<size_t>(s.in_w) * C, 0.0f);
-    for (x86::Isa isa : isas) {
+    for (kernels::Isa isa : isas) {
       const char* name = nullptr;
-      x86::DwConvF32Fn fn = x86::GetDwConvF32(isa, &name);
+      x86::DwConvF32Fn fn = DwConvFor(isa, &name);
       ASSERT_NE(fn, nullptr);
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
@@ -360,7 +367,7 @@ TEST(FastF32Kernels, InterpreterPicksVariantsAndForceRefWorks) {
     ASSERT_EQ(fast.variants.size(), 4u);
     if (dispatch::EnvForcesReference()) {
       for (const auto& v : fast.variants) EXPECT_EQ(v, "ref");
-    } else if (x86::BestFloatIsa() != x86::Isa::kNone) {
+    } else if (kernels::AllowedIsas().any_float()) {
       EXPECT_NE(fast.variants[0].find("im2col_gemm"), std::string::npos) << fast.variants[0];
       EXPECT_NE(fast.variants[1].find("dwconv"), std::string::npos) << fast.variants[1];
       EXPECT_NE(fast.variants[2].find("gemm"), std::string::npos) << fast.variants[2];

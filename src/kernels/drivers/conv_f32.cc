@@ -1,4 +1,4 @@
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 
 #include <cstring>
 
@@ -109,26 +109,14 @@ void RunDwConvF32(ThreadPool* pool, DwConvF32Fn fn, const DwConvF32Args& args) {
                 [&](int64_t r0, int64_t r1, int) { fn(args, r0, r1); });
 }
 
-DwConvF32Fn GetDwConvF32(Isa isa, const char** name) {
-#if defined(__x86_64__)
-  switch (isa) {
-    case Isa::kAvx512:
-      *name = "x86_avx512_dwconv";
-      return DwConvF32Avx512;
-    case Isa::kAvx2:
-      *name = "x86_avx2_dwconv";
-      return DwConvF32Avx2;
-    default:
-      break;
-  }
-#elif defined(__aarch64__)
-  if (isa == Isa::kNeon) {
-    *name = "arm_neon_dwconv";
-    return arm::DwConvF32Neon;
-  }
-#endif
-  *name = "ref";
-  return nullptr;
+std::span<const DwConvF32Kernel> DwConvF32Kernels() {
+  static const DwConvF32Kernel kList[] = {
+#define EMBER_DWCONV_F32(isa, fn, label, hybrid_label) \
+  {kernels::Isa::isa, #fn, label, hybrid_label, fn},
+#include "kernels/drivers/dwconv_f32_kernels.def"
+#undef EMBER_DWCONV_F32
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
 }  // namespace ember::x86

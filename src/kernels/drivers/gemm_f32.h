@@ -4,11 +4,14 @@
 //   panel p = [NR bias values][K x NR weights], weight (k, j) at k * NR + j
 // zero-padded past N. A rows are read with stride lda, C rows written with
 // stride ldc. Per-ISA microkernels live in gemm_f32_<isa>.cc (compiled with
-// that ISA's flags only); callers reach them through GetGemmF32().
+// that ISA's flags only); callers reach them through SelectGemmF32().
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
+
+#include "kernels/dispatch/registry.h"
 
 namespace ember::x86 {
 
@@ -28,22 +31,25 @@ struct GemmF32Args {
 using GemmF32Fn = void (*)(const GemmF32Args& args, int64_t m_begin,
                            int64_t m_end, int32_t p_begin, int32_t p_end);
 
+// One entry of the fp32 GEMM list (gemm_f32_kernels.def).
 struct GemmF32Kernel {
-  const char* name = nullptr;  // nullptr: none available
-  int32_t mr = 0;              // rows per microkernel tile
-  int32_t nr = 0;              // columns per panel
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;      // the microkernel's name
+  const char* label = nullptr;         // kernel_variant: rows read directly
+  const char* im2col_label = nullptr;  // kernel_variant: KxK convolution
+  const char* fused_label = nullptr;   // kernel_variant: fused MBConv block
+  int32_t mr = 0;                      // rows per microkernel tile
+  int32_t nr = 0;                      // columns per panel
   GemmF32Fn fn = nullptr;
 };
 
-// kNeon: the AArch64 kernels in src/kernels/arm, driven by the same
-// (ISA-neutral) drivers and packed layout.
-enum class Isa : int32_t { kNone = 0, kAvx2 = 1, kAvx512 = 2, kNeon = 3 };
+// Every fp32 GEMM built for this architecture, best first.
+std::span<const GemmF32Kernel> GemmF32Kernels();
 
-// The best ISA the CPU supports for fp32 kernels (kNone when there is none).
-Isa BestFloatIsa();
-
-// The kernel for an ISA (name == nullptr when not compiled in).
-GemmF32Kernel GetGemmF32(Isa isa);
+// The first allowed one (nullptr: reference kernels).
+inline const GemmF32Kernel* SelectGemmF32(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(GemmF32Kernels(), allowed);
+}
 
 inline int32_t GemmPanels(int32_t n, int32_t nr) { return (n + nr - 1) / nr; }
 
@@ -56,7 +62,7 @@ inline size_t PackedGemmWeightsBytes(int32_t n, int32_t k, int32_t nr) {
 void PackGemmWeightsF32(const float* w, const float* bias, int32_t n, int32_t k,
                         int32_t nr, float* packed);
 
-// Declared for the dispatcher; defined in the per-ISA files.
+// Defined in the per-ISA files (x86 builds only).
 void GemmF32Avx512(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
                    int32_t p_begin, int32_t p_end);
 void GemmF32Avx2(const GemmF32Args& args, int64_t m_begin, int64_t m_end,

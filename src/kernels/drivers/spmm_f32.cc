@@ -1,8 +1,8 @@
-#include "kernels/x86/spmm_f32.h"
+#include "kernels/drivers/spmm_f32.h"
 
 #include <algorithm>
 
-#include "kernels/x86/conv_f32.h"  // ParallelTasks
+#include "kernels/drivers/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
 
@@ -100,21 +100,14 @@ SpmmF32Matrix PackSpmmF32(const float* w, const float* bias, int32_t n,
   return m;
 }
 
-SpmmF32Kernel GetSpmmF32(Isa isa) {
-  SpmmF32Kernel kern;
-#if defined(__x86_64__)
-  switch (isa) {
-    case Isa::kAvx512:
-      kern = {"x86_avx512_spmm_1x4", 32, SpmmF32Avx512};
-      break;
-    case Isa::kAvx2:
-      kern = {"x86_avx2_spmm_1x4", 16, SpmmF32Avx2};
-      break;
-    default:
-      break;
-  }
-#endif
-  return kern;
+std::span<const SpmmF32Kernel> SpmmF32Kernels() {
+  static const SpmmF32Kernel kList[] = {
+#define EMBER_SPMM_F32(isa, fn, label_1x4, label_1x1, tile_rows) \
+  {kernels::Isa::isa, #fn, label_1x4, label_1x1, tile_rows, fn},
+#include "kernels/drivers/spmm_f32_kernels.def"
+#undef EMBER_SPMM_F32
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
 void RunSpmmF32(ThreadPool* pool, int max_slots, const SpmmF32Kernel& kernel,

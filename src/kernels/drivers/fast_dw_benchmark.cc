@@ -4,7 +4,7 @@
 // the thread's CPU clock (min of 5 repeats) so that a shared, loaded machine
 // gives stable figures. Not part of the build; compile by hand:
 //   g++ -O2 -std=c++20 -Isrc -Ibuild/release/gen
-//     src/kernels/x86/fast_dw_benchmark.cc build/release/libember_core.a
+//     src/kernels/drivers/fast_dw_benchmark.cc build/release/libember_core.a
 //     -lpthread -o /tmp/fast_dw_benchmark
 // (-DNO_INT8 builds it against a library without the int8 kernels.)
 #include <time.h>
@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "kernels/ref/depthwise_conv.h"
-#include "kernels/x86/conv_f32.h"
+#include "kernels/drivers/conv_f32.h"
 #ifndef NO_INT8
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_s8.h"
 #endif
 
 namespace {
@@ -95,9 +95,10 @@ void Float(const char* title, const std::vector<Layer>& layers) {
                               out.data());
     });
     for (int i = 0; i < 2; ++i) {
-      const char* name;
-      x86::DwConvF32Fn fn = x86::GetDwConvF32(
-          i == 0 ? x86::Isa::kAvx512 : x86::Isa::kAvx2, &name);
+      x86::DwConvF32Fn fn =
+          kernels::EntryFor(x86::DwConvF32Kernels(),
+                            i == 0 ? kernels::Isa::kAvx512 : kernels::Isa::kAvx2)
+              ->fn;
       x86::DwConvF32Args a;
       Fill(s, &a);
       a.input = in.data();
@@ -152,10 +153,9 @@ void Int8(const std::vector<Layer>& layers) {
                                            bias.data(), q, out.data());
     });
     for (int i = 0; i < 3; ++i) {
-      const char* name;
-      x86::DwConvS8Fn fn =
-          x86::GetDwConvS8(i == 1 ? x86::Isa::kAvx2 : x86::Isa::kAvx512, &name,
-                           /*allow_vnni=*/i == 2);
+      const kernels::Isa isas[] = {kernels::Isa::kAvx512, kernels::Isa::kAvx2,
+                                   kernels::Isa::kAvx512Vnni};
+      x86::DwConvS8Fn fn = kernels::EntryFor(x86::DwConvS8Kernels(), isas[i])->fn;
       x86::DwConvS8Args a;
       Fill(s, &a);
       a.input = in.data();

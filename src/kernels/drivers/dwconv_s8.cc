@@ -1,7 +1,6 @@
-#include "kernels/x86/dwconv_s8.h"
+#include "kernels/drivers/dwconv_s8.h"
 
-#include "kernels/dispatch/cpu_features.h"
-#include "kernels/x86/conv_f32.h"  // ParallelTasks
+#include "kernels/drivers/conv_f32.h"  // ParallelTasks
 
 namespace ember::x86 {
 
@@ -42,43 +41,13 @@ void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args) {
                 [&](int64_t r0, int64_t r1, int) { fn(args, r0, r1); });
 }
 
-DwConvS8Fn GetDwConvS8(Isa isa, const char** name, bool allow_vnni) {
-#if defined(__x86_64__)
-  switch (isa) {
-    case Isa::kAvx512:
-      if (allow_vnni && dispatch::GetCpuFeatures().avx512vnni) {
-        *name = "x86_avx512vnni_dwconv_s8";
-        return DwConvS8Avx512Vnni;
-      }
-      *name = "x86_avx512_dwconv_s8";
-      return DwConvS8Avx512;
-    case Isa::kAvx2:
-      *name = "x86_avx2_dwconv_s8";
-      return DwConvS8Avx2;
-    default:
-      break;
-  }
-#endif
-  *name = "ref";
-  return nullptr;
-}
-
-namespace {
-bool g_forced = false;
-Isa g_forced_isa = Isa::kNone;
-}  // namespace
-
-Isa DwIsa() {
-  const Isa best = BestFloatIsa();
-  if (!g_forced) return best;
-  // Only ISAs the CPU runs: AVX-512 machines also run AVX2.
-  if (static_cast<int>(g_forced_isa) > static_cast<int>(best)) return best;
-  return g_forced_isa;
-}
-
-void ForceDwIsaForTesting(Isa isa, bool active) {
-  g_forced = active;
-  g_forced_isa = isa;
+std::span<const DwConvS8Kernel> DwConvS8Kernels() {
+  static const DwConvS8Kernel kList[] = {
+#define EMBER_DWCONV_S8(isa, fn, label) {kernels::Isa::isa, #fn, label, fn},
+#include "kernels/drivers/dwconv_s8_kernels.def"
+#undef EMBER_DWCONV_S8
+      {}};
+  return kernels::ListWithoutEnd(kList);
 }
 
 }  // namespace ember::x86

@@ -7,8 +7,8 @@
 #include <cstdint>
 
 #include "kernels/ref/conv.h"
-#include "kernels/x86/dwconv_f32.h"
-#include "kernels/x86/gemm_f32.h"
+#include "kernels/drivers/dwconv_f32.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "runtime/thread_pool.h"
 
 namespace ember::x86 {
@@ -62,6 +62,21 @@ void RunConvIm2colF32(ThreadPool* pool, int max_slots,
 void RunDwConvF32(ThreadPool* pool, DwConvF32Fn fn, const DwConvF32Args& args);
 
 // The depthwise kernel for an ISA (nullptr when not available).
-DwConvF32Fn GetDwConvF32(Isa isa, const char** name);
+// One entry of the fp32 depthwise list (dwconv_f32_kernels.def).
+struct DwConvF32Kernel {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;
+  const char* label = nullptr;         // kernel_variant: fp32 DEPTHWISE_CONV_2D
+  const char* hybrid_label = nullptr;  // kernel_variant: int8 weights, fp32 data
+  DwConvF32Fn fn = nullptr;
+};
+
+// Every fp32 depthwise kernel built for this architecture, best first.
+std::span<const DwConvF32Kernel> DwConvF32Kernels();
+
+// The first allowed one (nullptr: reference kernels).
+inline const DwConvF32Kernel* SelectDwConvF32(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(DwConvF32Kernels(), allowed);
+}
 
 }  // namespace ember::x86
