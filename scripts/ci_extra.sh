@@ -15,7 +15,7 @@ PYTHON=${PYTHON:-python3}
 echo "== ci: real models (../shared/models) vs LiteRT"
 ctest --preset release -L models --timeout 1800
 # The unit tests that read real models skip without them; here they must run.
-EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_tests \
+EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_op_tests \
   --gtest_filter='ShapeOps.OpsFromRealModels:ShapeOps.DensifyFaceDetectionSparseWeights'
 
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"

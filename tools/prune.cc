@@ -3,7 +3,7 @@
 // FULLY_CONNECTED float weights, written with the .tflite sparsity
 // encoding behind DENSIFY ops (src/prune). Prints the file sizes and each
 // layer's sparsity.
-#include "prune/prune.h"
+#include "convert/prune/prune.h"
 
 #include <filesystem>
 #include <memory>

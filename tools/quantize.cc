@@ -4,7 +4,7 @@
 //   [--auto-fallback N] [--report FILE] [--json]`
 // Post-training quantization of a float .tflite model (src/quantize). The
 // output is written atomically and only when everything succeeded.
-#include "quantize/quantize.h"
+#include "convert/quantize/quantize.h"
 
 #include <unistd.h>
 

@@ -5,8 +5,8 @@
 // range helpers); the producer writes the activation's output directly.
 // Quantized activations fold only when input and output share scale and
 // zero point (the standalone op is then a pure clamp).
+#include "graph/passes.h"
 #include "graph/pattern_util.h"
-#include "graph/rewriter.h"
 
 namespace ember::graph {
 namespace {

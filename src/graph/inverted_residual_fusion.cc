@@ -9,8 +9,8 @@
 // invisible to the caller; filters and biases must be constant float32.
 // Anything else is left to the ordinary ops.
 #include "graph/inverted_residual.h"
+#include "graph/passes.h"
 #include "graph/pattern_util.h"
-#include "graph/rewriter.h"
 
 namespace ember::graph {
 namespace {

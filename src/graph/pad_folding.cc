@@ -1,12 +1,12 @@
 // PAD folding: PAD / PADV2 with zero padding on H and W only, read by one
 // VALID CONV_2D or DEPTHWISE_CONV_2D as its input, is dropped; the conv
 // reads the PAD's input and pads by itself (Node::folded_pad, applied in
-// the ops' Prepare through graph/folded_pad.h). The padded tensor is then
+// the ops' Prepare through ops/folded_pad.h). The padded tensor is then
 // never written and takes no arena memory.
 #include <cstring>
 
+#include "graph/passes.h"
 #include "graph/pattern_util.h"
-#include "graph/rewriter.h"
 
 namespace ember::graph {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "base/data_type.h"
 #include "base/status.h"
-#include "runtime/tensor.h"
 
 namespace ember {
 

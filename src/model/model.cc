@@ -94,7 +94,7 @@ Status Model::FromBuffer(const void* data, size_t size, bool copy,
   const bool misaligned = reinterpret_cast<uintptr_t>(data) % 16 != 0;
   if (copy || misaligned) {
     // Weights are read in place as float/int32 arrays: keep them aligned.
-    model->aligned_copy_.reset(new (std::align_val_t(64)) uint8_t[size]);
+    model->aligned_copy_.reset(new (std::align_val_t(kBufferAlignment)) uint8_t[size]);
     memcpy(model->aligned_copy_.get(), data, size);
     model->bytes_ = model->aligned_copy_.get();
   } else {

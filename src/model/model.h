@@ -8,6 +8,7 @@
 #include <new>
 #include <vector>
 
+#include "base/aligned_buffer.h"
 #include "base/status.h"
 #include "schema/schema_generated.h"
 #include "trust/trust_policy.h"
@@ -67,11 +68,6 @@ class Model {
   trust::SecureBytes decrypted_;  // an encrypted model's plaintext
   std::vector<uint8_t> owned_;
   // Allocated with 64-byte aligned new[]: freed with the matching delete[].
-  struct AlignedDelete {
-    void operator()(uint8_t* p) const {
-      ::operator delete[](p, std::align_val_t(64));
-    }
-  };
   std::unique_ptr<uint8_t[], AlignedDelete> aligned_copy_;
   const fb::Model* model_ = nullptr;
 };

@@ -4,8 +4,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/data_type.h"
+#include "base/shape.h"
 #include "model/model.h"
-#include "runtime/tensor.h"
 
 namespace ember {
 namespace {

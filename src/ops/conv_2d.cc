@@ -8,6 +8,7 @@
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/folded_pad.h"
 #include "ops/sparse_fast_path.h"
 
 namespace ember::ops {
@@ -67,8 +68,7 @@ void BuildIndirection(const ref::ConvShape& s, int32_t* table) {
 }
 
 Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filter,
-                         const Tensor* bias, const Tensor* output,
-                         x86::S8Output mode, ConvData* d) {
+                         const Tensor* bias, x86::S8Output mode, ConvData* d) {
   const ref::ConvShape& s = d->shape;
   const x86::S8Kernel* kern = FastS8Kernel(ctx);
   if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
@@ -81,7 +81,9 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
   d->s8_direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                  s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
                  s.out_h == s.in_h && s.out_w == s.in_w;
-  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, output, s.out_c,
+  const ref::QuantizedOutput* requant =
+      mode == x86::S8Output::kFloat ? nullptr : &d->quant.output;
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, requant, s.out_c,
                                       static_cast<int32_t>(taps), s.in_c, mode,
                                       &d->s8));
   if (d->s8.packed == nullptr) return Status::Ok();
@@ -265,7 +267,7 @@ Status Prepare(OpContext& ctx) {
           ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
-      return PrepareFastS8Conv(ctx, input, filter, bias, output,
+      return PrepareFastS8Conv(ctx, input, filter, bias,
                                x86::S8Output::kFloat, d);
     }
     case DataType::kInt8:
@@ -304,7 +306,7 @@ Status Prepare(OpContext& ctx) {
           PrepareConvQuantization(ctx, act, input, filter, output, s.out_c,
                                   ref::Rounding::kDouble, &d->quant));
       if (d->kind != ConvKind::kInt8) return Status::Ok();
-      return PrepareFastS8Conv(ctx, input, filter, bias, output,
+      return PrepareFastS8Conv(ctx, input, filter, bias,
                                x86::S8Output::kInt8DoubleRounding, d);
     }
     default:

@@ -235,6 +235,33 @@ TEST(Conv2d, HybridPerTensor) {
                                /*litert_reference=*/true));
 }
 
+// Grouped hybrid conv on a large input (the 3-group layer with
+// 48x3x3x16 weights): per-channel scales select asymmetric input
+// quantization, which must follow LiteRT's arithmetic on every value.
+TEST(Conv2d, HybridGroupedLargeInputMatchesReference) {
+  Rng rng(371);
+  ConvSpec s;
+  s.n = 1;
+  s.h = 40;
+  s.w = 40;
+  s.cin = 48;
+  s.cout = 48;
+  s.kh = 3;
+  s.kw = 3;
+  s.sh = 1;
+  s.sw = 1;
+  s.dh = 1;
+  s.dw = 1;
+  s.groups = 3;
+  s.padding = fb::Padding::SAME;
+  s.act = fb::ActivationFunctionType::NONE;
+  s.bias = true;
+  std::vector<OpTest> cases;
+  cases.push_back(MakeCase(Kind::kHybridPerChannel, s, rng, false));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
 }  // namespace
 }  // namespace ember
 

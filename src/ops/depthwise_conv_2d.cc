@@ -10,6 +10,7 @@
 #include "kernels/drivers/dwconv_s8.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/folded_pad.h"
 
 namespace ember::ops {
 namespace {

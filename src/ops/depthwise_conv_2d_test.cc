@@ -197,6 +197,33 @@ TEST(DepthwiseConv2d, Hybrid) {
                                /*litert_reference=*/true));
 }
 
+// A large odd input (the 7x7 stride-2 layer): with ~400k values,
+// some land within a few ulps of a rounding boundary, where the input
+// quantization must follow LiteRT's arithmetic exactly (float range width,
+// round before adding the zero point) or outputs move by ~1e-3.
+TEST(DepthwiseConv2d, HybridLargeOddInputMatchesReference) {
+  Rng rng(161);
+  DwSpec s;
+  s.n = 1;
+  s.h = 111;
+  s.w = 111;
+  s.cin = 32;
+  s.dm = 1;
+  s.kh = 7;
+  s.kw = 7;
+  s.sh = 2;
+  s.sw = 2;
+  s.dh = 1;
+  s.dw = 1;
+  s.padding = fb::Padding::SAME;
+  s.act = fb::ActivationFunctionType::NONE;
+  s.bias = true;
+  std::vector<OpTest> cases;
+  cases.push_back(MakeCase(Kind::kHybrid, s, rng, false));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
 }  // namespace
 }  // namespace ember
 

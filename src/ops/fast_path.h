@@ -5,9 +5,9 @@
 
 #include <cstdint>
 
-#include "kernels/ref/quant_util.h"
 #include "kernels/drivers/conv_f32.h"
 #include "kernels/drivers/gemm_s8.h"
+#include "kernels/ref/quant_util.h"
 #include "ops/conv_util.h"
 #include "ops/op_util.h"
 
@@ -20,22 +20,22 @@ inline const x86::GemmF32Kernel* FastGemmF32(const OpContext& ctx) {
 }
 
 // Packs constant float weights [n][k] (+ optional constant bias [n]) for
-// `kern` (nullptr: none) into persistent memory. *packed stays nullptr (and the op
-// keeps its reference kernel) when the weights or bias are not constant.
+// `kern` (nullptr: none) into persistent memory. *packed stays nullptr (and the
+// op keeps its reference kernel) when the weights or bias are not constant.
 inline Status PackFastGemm(OpContext& ctx, const x86::GemmF32Kernel* kern,
-                           const Tensor* weights,
-                           const Tensor* bias, int32_t n, int32_t k,
-                           x86::GemmF32Kernel* kernel, const float** packed) {
+                           const Tensor* weights, const Tensor* bias, int32_t n,
+                           int32_t k, x86::GemmF32Kernel* kernel,
+                           const float** packed) {
   *packed = nullptr;
   if (kern == nullptr) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(
-      ctx.AllocatePersistent(x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem));
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
+      x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem));
   x86::PackGemmWeightsF32(weights->data_as<float>(),
-                          bias ? bias->data_as<float>() : nullptr, n, k, kern->nr,
-                          static_cast<float*>(mem));
+                          bias ? bias->data_as<float>() : nullptr, n, k,
+                          kern->nr, static_cast<float*>(mem));
   *kernel = *kern;
   *packed = static_cast<const float*>(mem);
   return Status::Ok();
@@ -67,13 +67,16 @@ struct FastS8 {
 // input zero-point corrections folded in (bias - (shift + input_zp) * sum w,
 // shift = kern->input_shift: 128 on x86, 0 on ARM) and the requantization
 // multiplier/shifts; for kFloat the -shift * sum w correction and sum w
-// (the per-batch zero point is applied in Eval).
+// (the per-batch zero point is applied in Eval). `requant` holds the
+// multipliers/shifts the op's Prepare already derived (PrepareConvQuantization;
+// nullptr for kFloat): the header copies them instead of computing them again.
 // f->packed stays nullptr when weights or bias are not constant.
 inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
-                            const Tensor* input,
-                            const Tensor* weights, const Tensor* bias,
-                            const Tensor* output, int32_t n, int32_t taps,
-                            int32_t tap_k, x86::S8Output mode, FastS8* f) {
+                            const Tensor* input, const Tensor* weights,
+                            const Tensor* bias,
+                            const ref::QuantizedOutput* requant, int32_t n,
+                            int32_t taps, int32_t tap_k, x86::S8Output mode,
+                            FastS8* f) {
   f->packed = nullptr;
   if (kern == nullptr) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
@@ -96,7 +99,8 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
   if (mode == x86::S8Output::kFloat) {
     const size_t padded = static_cast<size_t>(l.panels) * l.nr;
     void* fmem = nullptr;
-    EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(2 * sizeof(float) * padded, &fmem));
+    EMBER_RETURN_IF_ERROR(
+        ctx.AllocatePersistent(2 * sizeof(float) * padded, &fmem));
     auto* scale = static_cast<float*>(fmem);
     float* fbias = scale + padded;
     for (size_t c = 0; c < padded; ++c) {
@@ -113,8 +117,6 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
     }
   } else {
     const int32_t input_zp = input->quant.zero_point0();
-    const double in_scale = input->quant.scale0();
-    const double out_scale = output->quant.scale0();
     for (int32_t c = 0; c < n; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
       const int32_t b = bias ? bias->data_as<int32_t>()[c] : 0;
@@ -123,12 +125,8 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
           static_cast<uint32_t>(b) -
           static_cast<uint32_t>(kern->input_shift + input_zp) *
               static_cast<uint32_t>(sum));
-      int32_t mult = 0;
-      int shift = 0;
-      ref::QuantizeMultiplier(
-          in_scale * static_cast<double>(WeightScale(weights, c)) / out_scale, &mult,
-          &shift);
-      *x86::S8Header(l, packed, 1, c) = mult;
+      const int32_t shift = requant->shift[c];
+      *x86::S8Header(l, packed, 1, c) = requant->multiplier[c];
       if (mode == x86::S8Output::kInt8DoubleRounding) {
         *x86::S8Header(l, packed, 2, c) = shift > 0 ? shift : 0;
         *x86::S8Header(l, packed, 3, c) = shift > 0 ? 0 : -shift;

@@ -36,11 +36,13 @@ struct FcData {
 // The int8 fast path needs symmetric weights (the reference's weight
 // offset is not folded into the packed sums).
 Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weights,
-                       const Tensor* bias, const Tensor* output, x86::S8Output mode,
+                       const Tensor* bias, x86::S8Output mode,
                        FcData* d) {
   if (d->quant.weights_offset != 0) return Status::Ok();
   const x86::S8Kernel* kern = FastS8Kernel(ctx);
-  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, weights, bias, output,
+  const ref::QuantizedOutput* requant =
+      mode == x86::S8Output::kFloat ? nullptr : &d->quant.output;
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, weights, bias, requant,
                                       d->shape.units, 1, d->shape.depth, mode,
                                       &d->s8));
   if (d->s8.packed == nullptr) return Status::Ok();
@@ -160,7 +162,7 @@ Status Prepare(OpContext& ctx) {
           ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(
           ctx.RequestScratch(sizeof(int32_t) * s.batches, &d->scratch_zps));
-      return PrepareFastS8Fc(ctx, input, weights, bias, output,
+      return PrepareFastS8Fc(ctx, input, weights, bias,
                              x86::S8Output::kFloat, d);
     }
     case DataType::kInt8:
@@ -201,7 +203,7 @@ Status Prepare(OpContext& ctx) {
           PrepareConvQuantization(ctx, act, input, weights, output, s.units,
                                   ref::Rounding::kSingle, &d->quant));
       if (d->kind != FcKind::kInt8) return Status::Ok();
-      return PrepareFastS8Fc(ctx, input, weights, bias, output,
+      return PrepareFastS8Fc(ctx, input, weights, bias,
                              x86::S8Output::kInt8SingleRounding, d);
     }
     default:

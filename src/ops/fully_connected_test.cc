@@ -222,6 +222,51 @@ TEST(FullyConnected, HybridPerChannel) {
                                /*litert_reference=*/true));
 }
 
+// Multi-row input (576 rows of 48, the 576x48 -> 192 layer): each
+// row is quantized on its own, with LiteRT's asymmetric arithmetic.
+TEST(FullyConnected, HybridManyRowsMatchesReference) {
+  for (Kind kind : {Kind::kHybridAsymmetric, Kind::kHybridPerChannel}) {
+    Rng rng(281);
+    FcSpec s;
+    s.in_shape = {1, 576, 48};
+    s.depth = 48;
+    s.units = 192;
+    s.keep_num_dims = true;
+    s.act = fb::ActivationFunctionType::NONE;
+    s.bias = true;
+    std::vector<OpTest> cases;
+    cases.push_back(MakeCase(kind, s, rng));
+    ExpectMatchesLiteRt(Compared(std::move(cases),
+                                 Tolerance::RelativeToMax(1e-5),
+                                 /*litert_reference=*/true));
+  }
+}
+
+// Rows built so that one value's quotient x / scale lands exactly on a
+// half: LiteRT rounds it before adding the zero point (and takes the range
+// width as a float difference), so the quantized value differs by one from
+// rounding (zero point + x / scale). Found by search; each row is
+// {min, max, tie value}.
+TEST(FullyConnected, HybridAsymmetricTiesMatchReference) {
+  Rng rng(282);
+  FcSpec s;
+  s.in_shape = {3, 3};
+  s.depth = 3;
+  s.units = 4;
+  s.keep_num_dims = false;
+  s.act = fb::ActivationFunctionType::NONE;
+  s.bias = true;
+  OpTest c = MakeCase(Kind::kHybridAsymmetric, s, rng);
+  c.inputs = {MakeArray<float>(
+      DataType::kFloat32, {3, 3},
+      {-0.4286411f, 0.24314456f, 0.009220587f, -0.7413515f, 0.24864218f,
+       -0.0058234925f, -0.26866063f, 0.87594146f, 0.38826695f})};
+  std::vector<OpTest> cases;
+  cases.push_back(std::move(c));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-6),
+                               /*litert_reference=*/true));
+}
+
 }  // namespace
 }  // namespace ember
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "kernels/dispatch/isa.h"
 #include "model/model.h"
 #include "runtime/op_resolver.h"
 #include "runtime/subgraph.h"
-#include "runtime/thread_pool.h"
 
 namespace ember {
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "runtime/aligned_buffer.h"
+#include "base/aligned_buffer.h"
 
 namespace ember {
 

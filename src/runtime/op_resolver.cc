@@ -4,23 +4,6 @@
 
 namespace ember {
 
-namespace ops {
-#define EMBER_BUILTIN_OP(name) const OpRegistration* Register_##name();
-#define EMBER_CUSTOM_OP(code, symbol) const OpRegistration* Register_##symbol();
-#include "ops/ops.def"
-}  // namespace ops
-
-const OpResolver& OpResolver::Builtins() {
-  static const OpResolver* resolver = [] {
-    auto* r = new OpResolver();
-#define EMBER_BUILTIN_OP(name) r->AddBuiltin(ops::Register_##name());
-#define EMBER_CUSTOM_OP(code, symbol) r->AddCustom(code, ops::Register_##symbol());
-#include "ops/ops.def"
-    return r;
-  }();
-  return *resolver;
-}
-
 const OpRegistration* OpResolver::FindBuiltin(int32_t code) const {
   auto it = builtins_.find(code);
   return it == builtins_.end() ? nullptr : it->second;

@@ -12,7 +12,8 @@ namespace ember {
 
 class OpResolver {
  public:
-  // All of Ember's own ops (builtin and custom).
+  // All of Ember's own ops (builtin and custom). Defined in the ops layer
+  // (src/ops/builtin_ops.cc): the runtime names them without including it.
   static const OpResolver& Builtins();
 
   OpResolver() = default;

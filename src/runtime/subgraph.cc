@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "graph/rewriter.h"
+#include "runtime/graph_rewriter.h"
 #include "runtime/interpreter.h"
 
 namespace ember {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "base/aligned_buffer.h"
 #include "model/model.h"
-#include "runtime/aligned_buffer.h"
 #include "runtime/node_state.h"
 #include "runtime/op_context.h"
 #include "runtime/op_resolver.h"

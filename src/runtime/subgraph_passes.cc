@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "graph/rewriter.h"
+#include "runtime/graph_rewriter.h"
 #include "runtime/interpreter.h"
 #include "runtime/subgraph.h"
 

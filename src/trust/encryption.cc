@@ -1,6 +1,8 @@
 #include "trust/encryption.h"
 
+#if EMBER_TRUST_CRYPTO
 #include <sodium.h>
+#endif
 
 #include <cstring>
 #include <utility>
@@ -13,9 +15,12 @@ constexpr uint32_t kVersion = 1;
 constexpr uint32_t kAlgorithmXChaCha20Poly1305 = 1;
 constexpr size_t kKeyIdOffset = 24;
 constexpr size_t kNonceOffset = 32;
-static_assert(kNonceOffset + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + 8 ==
-              kEncryptedHeaderBytes);
+constexpr size_t kNonceBytes = 24;
+#if EMBER_TRUST_CRYPTO
+static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == kNonceBytes);
 static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == kEncryptionTagBytes);
+#endif
+static_assert(kNonceOffset + kNonceBytes + 8 == kEncryptedHeaderBytes);
 
 uint32_t ReadU32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
@@ -60,7 +65,7 @@ bool SecureBytes::Allocate(size_t size) {
 
 void SecureBytes::Release() {
   if (data_ == nullptr) return;
-  sodium_memzero(data_, size_);
+  SecureZero(data_, size_);
   ::operator delete[](data_, std::align_val_t(64));
   data_ = nullptr;
   size_ = 0;
@@ -74,8 +79,7 @@ bool IsEncryptedModel(const uint8_t* data, size_t size) {
 Status EncryptModel(const uint8_t* plain, size_t plain_size,
                     const DeviceKey& key, ErrorReporter& errors,
                     std::vector<uint8_t>* container) {
-  if (!InitCrypto())
-    return errors.Report(StatusCode::kInternal, "libsodium failed to start");
+  EMBER_RETURN_IF_ERROR(RequireCrypto(errors));
   if (plain == nullptr || plain_size == 0)
     return errors.Report(StatusCode::kInvalidArgument, "nothing to encrypt");
   if (IsEncryptedModel(plain, plain_size)) {
@@ -92,19 +96,19 @@ Status EncryptModel(const uint8_t* plain, size_t plain_size,
   const KeyId id = key.Id();
   memcpy(header + kKeyIdOffset, id.data(), id.size());
   // A random 192-bit nonce: safe to draw at random for every encryption.
-  randombytes_buf(header + kNonceOffset,
-                  crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+#if EMBER_TRUST_CRYPTO
+  randombytes_buf(header + kNonceOffset, kNonceBytes);
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       header + kEncryptedHeaderBytes, &written, plain, plain_size, header,
       kEncryptedHeaderBytes, nullptr, header + kNonceOffset, key.bytes.data());
+#endif
   return Status::Ok();
 }
 
 Status DecryptModel(const uint8_t* data, size_t size, const DeviceKey& key,
                     ErrorReporter& errors, SecureBytes* plain) {
-  if (!InitCrypto())
-    return errors.Report(StatusCode::kInternal, "libsodium failed to start");
+  EMBER_RETURN_IF_ERROR(RequireCrypto(errors));
   if (!IsEncryptedModel(data, size)) {
     return errors.Report(StatusCode::kInvalidModel,
                          "not an Ember encrypted model (no EMBERENC magic)");
@@ -151,11 +155,13 @@ Status DecryptModel(const uint8_t* data, size_t size, const DeviceKey& key,
                          static_cast<unsigned long long>(plain_size));
   }
   unsigned long long written = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          out.data(), &written, nullptr, data + kEncryptedHeaderBytes, body,
-          data, kEncryptedHeaderBytes, data + kNonceOffset,
-          key.bytes.data()) != 0 ||
-      written != plain_size) {
+  int failed = 1;
+#if EMBER_TRUST_CRYPTO
+  failed = crypto_aead_xchacha20poly1305_ietf_decrypt(
+      out.data(), &written, nullptr, data + kEncryptedHeaderBytes, body, data,
+      kEncryptedHeaderBytes, data + kNonceOffset, key.bytes.data());
+#endif
+  if (failed != 0 || written != plain_size) {
     return errors.Report(StatusCode::kInvalidModel,
                          "encrypted model: authentication failed (the "
                          "ciphertext or its header was modified or "

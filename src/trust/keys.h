@@ -40,8 +40,23 @@ struct DeviceKey {
   KeyId Id() const;
 };
 
-// Initialises libsodium (idempotent, thread-safe); false if it cannot.
+// Whether this build has the cryptography (libsodium). Builds configured
+// with -DEMBER_TRUST=OFF, or cross builds without the target's libsodium,
+// do not: every operation below that needs it refuses with "built without
+// trust support" (src/trust/CMakeLists.txt).
+bool TrustSupported();
+
+// Initialises libsodium (idempotent, thread-safe); false if it cannot or
+// when the build has no cryptography.
 bool InitCrypto();
+
+// Ok when the cryptography can be used; otherwise reports why not (built
+// without trust support, or libsodium failed to start).
+Status RequireCrypto(ErrorReporter& errors);
+
+// Overwrites key material or plaintext so that it does not linger in
+// freed memory (not optimised away).
+void SecureZero(void* data, size_t size);
 
 Status GenerateSigningKeyPair(ErrorReporter& errors, SecretKey* secret);
 Status GenerateDeviceKey(ErrorReporter& errors, DeviceKey* key);

@@ -1,6 +1,8 @@
 #include "trust/signature.h"
 
+#if EMBER_TRUST_CRYPTO
 #include <sodium.h>
+#endif
 
 #include <cstring>
 
@@ -15,7 +17,11 @@ constexpr size_t kSignedHeaderBytes = 24;  // version .. key id
 constexpr size_t kSignatureOffset = 24;
 constexpr size_t kMagicOffset = 88;
 static_assert(kMagicOffset + sizeof(kMagic) == kSignatureTrailerBytes);
-static_assert(kSignatureOffset + crypto_sign_BYTES == kMagicOffset);
+constexpr size_t kSignatureBytes = 64;
+static_assert(kSignatureOffset + kSignatureBytes == kMagicOffset);
+#if EMBER_TRUST_CRYPTO
+static_assert(crypto_sign_BYTES == kSignatureBytes);
+#endif
 // Separates these signatures from any other use of the same key.
 constexpr char kDomain[] = "ember model signature v1";
 
@@ -51,6 +57,7 @@ SignatureTrailer ParseTrailer(const uint8_t* trailer) {
   return t;
 }
 
+#if EMBER_TRUST_CRYPTO
 // The signed message: domain tag, payload, trailer header (Ed25519ph, so a
 // large model is hashed in one pass without a copy).
 void HashMessage(crypto_sign_state* state, const uint8_t* payload,
@@ -61,6 +68,7 @@ void HashMessage(crypto_sign_state* state, const uint8_t* payload,
   crypto_sign_update(state, payload, payload_size);
   crypto_sign_update(state, header, kSignedHeaderBytes);
 }
+#endif
 
 }  // namespace
 
@@ -77,8 +85,7 @@ bool HasSignatureTrailer(const uint8_t* data, size_t size,
 Status SignModel(const uint8_t* payload, size_t payload_size,
                  const SecretKey& key, ErrorReporter& errors,
                  std::vector<uint8_t>* trailer) {
-  if (!InitCrypto())
-    return errors.Report(StatusCode::kInternal, "libsodium failed to start");
+  EMBER_RETURN_IF_ERROR(RequireCrypto(errors));
   if (payload == nullptr || payload_size == 0)
     return errors.Report(StatusCode::kInvalidArgument, "nothing to sign");
   trailer->assign(kSignatureTrailerBytes, 0);
@@ -89,12 +96,15 @@ Status SignModel(const uint8_t* payload, size_t payload_size,
   const KeyId id = key.Public().Id();
   memcpy(t + 16, id.data(), id.size());
   memcpy(t + kMagicOffset, kMagic, sizeof(kMagic));
+  int failed = 1;
+#if EMBER_TRUST_CRYPTO
   crypto_sign_state state;
   HashMessage(&state, payload, payload_size, t);
-  if (crypto_sign_final_create(&state, t + kSignatureOffset, nullptr,
-                               key.bytes.data()) != 0) {
+  failed = crypto_sign_final_create(&state, t + kSignatureOffset, nullptr,
+                                    key.bytes.data());
+#endif
+  if (failed != 0)
     return errors.Report(StatusCode::kInternal, "signing failed");
-  }
   return Status::Ok();
 }
 
@@ -102,8 +112,7 @@ Status VerifySignedModel(const uint8_t* data, size_t size,
                          const PublicKey* trusted, size_t trusted_count,
                          ErrorReporter& errors, size_t* payload_size,
                          SignatureTrailer* parsed) {
-  if (!InitCrypto())
-    return errors.Report(StatusCode::kInternal, "libsodium failed to start");
+  EMBER_RETURN_IF_ERROR(RequireCrypto(errors));
   if (trusted == nullptr || trusted_count == 0) {
     return errors.Report(StatusCode::kInvalidArgument,
                          "no trusted public key to verify against");
@@ -140,10 +149,14 @@ Status VerifySignedModel(const uint8_t* data, size_t size,
                          "among the %zu trusted key(s)",
                          KeyIdHex(t.key_id).c_str(), trusted_count);
   }
+  int failed = 1;
+#if EMBER_TRUST_CRYPTO
   crypto_sign_state state;
   HashMessage(&state, data, actual, trailer);
-  if (crypto_sign_final_verify(&state, trailer + kSignatureOffset,
-                               key->bytes.data()) != 0) {
+  failed = crypto_sign_final_verify(&state, trailer + kSignatureOffset,
+                                    key->bytes.data());
+#endif
+  if (failed != 0) {
     return errors.Report(StatusCode::kInvalidModel,
                          "untrusted model: the signature by key %s does not "
                          "match the contents (the model or its signature was "

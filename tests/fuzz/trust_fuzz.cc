@@ -4,7 +4,8 @@
 // crash or sanitizer report is a bug; refusals are the expected outcome.
 // Needs only src/trust and src/base, so it builds in seconds.
 //
-// Build and run: tests/fuzz/run_trust_fuzz.sh [seconds]
+// Build: cmake --preset fuzz && cmake --build build/fuzz --target
+// ember_trust_fuzz
 #include <sodium.h>
 
 #include <cstddef>

@@ -125,6 +125,72 @@ int MinVersion(const fb::ModelT& m, const fb::SubGraphT& sg,
     case Op::SQUEEZE:
     case Op::EXPAND_DIMS:
       return 1;
+    // The version the model has is kept: no rule is modelled for these ops
+    // (named so that every op in src/ops/ops*.def has a decision here;
+    // scripts/check_layers.py checks it).
+    case Op::WHILE:
+    case Op::IF:
+    case Op::CALL_ONCE:
+    case Op::POW:
+    case Op::FLOOR_DIV:
+    case Op::FLOOR_MOD:
+    case Op::RELU_0_TO_1:
+    case Op::ABS:
+    case Op::NEG:
+    case Op::SQUARE:
+    case Op::LOG:
+    case Op::SIN:
+    case Op::COS:
+    case Op::FLOOR:
+    case Op::CEIL:
+    case Op::ROUND:
+    case Op::SIGN:
+    case Op::QUANTIZE:
+    case Op::DEQUANTIZE:
+    case Op::EQUAL:
+    case Op::NOT_EQUAL:
+    case Op::LESS:
+    case Op::LESS_EQUAL:
+    case Op::GREATER:
+    case Op::GREATER_EQUAL:
+    case Op::LOGICAL_AND:
+    case Op::LOGICAL_OR:
+    case Op::LOGICAL_NOT:
+    case Op::SELECT:
+    case Op::SELECT_V2:
+    case Op::WHERE:
+    case Op::L2_POOL_2D:
+    case Op::REDUCE_PROD:
+    case Op::REDUCE_MIN:
+    case Op::REDUCE_ANY:
+    case Op::REDUCE_ALL:
+    case Op::LOG_SOFTMAX:
+    case Op::L2_NORMALIZATION:
+    case Op::CUMSUM:
+    case Op::LOCAL_RESPONSE_NORMALIZATION:
+    case Op::SVDF:
+    case Op::UNIDIRECTIONAL_SEQUENCE_RNN:
+    case Op::RNN:
+    case Op::SPLIT_V:
+    case Op::DENSIFY:
+    case Op::PADV2:
+    case Op::MIRROR_PAD:
+    case Op::SPACE_TO_DEPTH:
+    case Op::DEPTH_TO_SPACE:
+    case Op::BATCH_TO_SPACE_ND:
+    case Op::SPACE_TO_BATCH_ND:
+    case Op::STRIDED_SLICE:
+    case Op::GATHER_ND:
+    case Op::SHAPE:
+    case Op::FILL:
+    case Op::ZEROS_LIKE:
+    case Op::RANGE:
+    case Op::TILE:
+    case Op::BROADCAST_TO:
+    case Op::ARG_MAX:
+    case Op::ARG_MIN:
+    case Op::TOPK_V2:
+      return 0;
     default:
       return 0;
   }

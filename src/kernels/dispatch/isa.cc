@@ -41,35 +41,40 @@ constexpr Tier kTiers[] = {
 };
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
 // The innermost ScopedIsaOverride's cap (All when none is active).
 std::atomic<uint32_t> g_scoped_cap{IsaSet::All().bits()};
 
-IsaSet FromBits(uint32_t bits) {
-  IsaSet s;
-  for (uint32_t i = 0; i < static_cast<uint32_t>(Isa::kCount); ++i)
-    if (bits & (1u << i)) s = s | IsaSet::Of(static_cast<Isa>(i));
-  return s;
-}
-
 }  // namespace
 
 const char* IsaName(Isa isa) {
   switch (isa) {
-    case Isa::kPortable: return "portable";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kAvx512: return "avx512";
-    case Isa::kAvx512Vbmi: return "avx512vbmi";
-    case Isa::kAvx512Vnni: return "avx512vnni";
-    case Isa::kAvxVnni: return "avxvnni";
-    case Isa::kNeon: return "neon";
-    case Isa::kNeonDotprod: return "dotprod";
-    case Isa::kNeonI8mm: return "i8mm";
-    case Isa::kCount: break;
+    case Isa::kPortable:
+      return "portable";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx512Vbmi:
+      return "avx512vbmi";
+    case Isa::kAvx512Vnni:
+      return "avx512vnni";
+    case Isa::kAvxVnni:
+      return "avxvnni";
+    case Isa::kNeon:
+      return "neon";
+    case Isa::kNeonDotprod:
+      return "dotprod";
+    case Isa::kNeonI8mm:
+      return "i8mm";
+    case Isa::kCount:
+      break;
   }
   return "?";
 }
@@ -159,7 +164,7 @@ bool ResolveAllowedIsas(std::string_view option, bool force_reference,
                         IsaSet* out, std::string* error) {
   *out = IsaSet::None();
   std::string env_error;
-  const IsaSet env = EnvIsaCap(&env_error);
+  EnvIsaCap(&env_error);
   if (!env_error.empty()) {
     *error = env_error;
     return false;
@@ -170,12 +175,12 @@ bool ResolveAllowedIsas(std::string_view option, bool force_reference,
     return false;
   }
   if (force_reference) return true;
-  *out = DetectedIsas() & env & from_option & FromBits(g_scoped_cap.load());
+  *out = AllowedIsas() & from_option;
   return true;
 }
 
 IsaSet AllowedIsas() {
-  return DetectedIsas() & EnvIsaCap() & FromBits(g_scoped_cap.load());
+  return DetectedIsas() & EnvIsaCap() & IsaSet::FromBits(g_scoped_cap.load());
 }
 
 ScopedIsaOverride::ScopedIsaOverride(IsaSet cap)

@@ -39,15 +39,22 @@ class IsaSet {
   static constexpr IsaSet All() {
     return IsaSet((1u << static_cast<uint32_t>(Isa::kCount)) - 1u);
   }
+  // Bits as returned by bits() (values outside the enum are dropped).
+  static constexpr IsaSet FromBits(uint32_t bits) {
+    return IsaSet(bits & All().bits_);
+  }
   static constexpr IsaSet Of(Isa isa) {
     return IsaSet(1u << static_cast<uint32_t>(isa));
   }
 
-  constexpr bool contains(Isa isa) const { return (bits_ & Of(isa).bits_) != 0; }
+  constexpr bool contains(Isa isa) const {
+    return (bits_ & Of(isa).bits_) != 0;
+  }
   constexpr bool empty() const { return bits_ == 0; }
   // Whether any SIMD fp32 kernel set (AVX2, AVX-512 or NEON) may run.
   constexpr bool any_float() const {
-    return contains(Isa::kAvx2) || contains(Isa::kAvx512) || contains(Isa::kNeon);
+    return contains(Isa::kAvx2) || contains(Isa::kAvx512) ||
+           contains(Isa::kNeon);
   }
   constexpr IsaSet operator&(IsaSet o) const { return IsaSet(bits_ & o.bits_); }
   constexpr IsaSet operator|(IsaSet o) const { return IsaSet(bits_ | o.bits_); }

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "kernels/ref/conv.h"
+#include "base/thread_pool.h"
 #include "kernels/drivers/dwconv_f32.h"
 #include "kernels/drivers/gemm_f32.h"
-#include "runtime/thread_pool.h"
+#include "kernels/ref/conv.h"
 
 namespace ember::x86 {
 

@@ -25,8 +25,8 @@
 #include <cstdint>
 #include <span>
 
+#include "base/thread_pool.h"
 #include "kernels/dispatch/registry.h"
-#include "runtime/thread_pool.h"
 
 namespace ember::x86 {
 

@@ -27,28 +27,12 @@
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/fully_connected.h"
 #include "kernels/ref/quant_util.h"
+#include "util/rng.h"
 
 namespace ember {
 namespace {
 
 using kernels::Isa;
-
-struct Rand {
-  explicit Rand(uint32_t seed) : gen(seed) {}
-  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); }
-  std::vector<float> Floats(size_t n) {
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-    std::vector<float> v(n);
-    for (auto& x : v) x = d(gen);
-    return v;
-  }
-  std::vector<int8_t> Bytes(size_t n, int lo = -128, int hi = 127) {
-    std::vector<int8_t> v(n);
-    for (auto& x : v) x = static_cast<int8_t>(Int(lo, hi));
-    return v;
-  }
-  std::mt19937 gen;
-};
 
 // Packed weights live in 64-byte aligned memory in the ops (persistent
 // allocations); the kernels may rely on it.
@@ -62,32 +46,39 @@ T* Aligned64(std::vector<T>& storage, size_t n) {
 
 bool Allowed(Isa isa) { return kernels::AllowedIsas().contains(isa); }
 
-void ExpectClose(const std::vector<float>& expect, const std::vector<float>& got,
-                 int64_t depth, const std::string& what) {
+void ExpectClose(const std::vector<float>& expect,
+                 const std::vector<float>& got, int64_t depth,
+                 const std::string& what) {
   double scale = 1.0, worst = 0.0;
-  for (float v : expect) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+  for (float v : expect)
+    scale = std::max(scale, static_cast<double>(std::fabs(v)));
   for (size_t i = 0; i < got.size(); ++i)
     worst = std::max(worst, std::fabs(static_cast<double>(expect[i]) - got[i]));
-  EXPECT_LE(worst, 1e-5 * std::sqrt(static_cast<double>(depth)) * scale) << what;
+  EXPECT_LE(worst, 1e-5 * std::sqrt(static_cast<double>(depth)) * scale)
+      << what;
 }
 
 // ---- per-family checkers (one random case per call) ----
 
-void CheckGemmF32(const x86::GemmF32Kernel& kern, Rand& rng) {
+void CheckGemmF32(const x86::GemmF32Kernel& kern, testing::Rng& rng) {
   ref::FullyConnectedShape s;
   s.batches = rng.Int(1, 3 * kern.mr + 1);
   s.depth = rng.Int(1, 70);
   s.units = rng.Int(1, 3 * kern.nr + 3);
-  const auto a = rng.Floats(static_cast<size_t>(s.batches) * s.depth);
-  const auto w = rng.Floats(static_cast<size_t>(s.units) * s.depth);
-  const auto bias = rng.Floats(s.units);
+  const auto a =
+      rng.Floats(static_cast<size_t>(s.batches) * s.depth, -1.0f, 1.0f);
+  const auto w =
+      rng.Floats(static_cast<size_t>(s.units) * s.depth, -1.0f, 1.0f);
+  const auto bias = rng.Floats(s.units, -1.0f, 1.0f);
   std::vector<float> expect(static_cast<size_t>(s.batches) * s.units);
   ref::FullyConnectedFloat(s, a.data(), w.data(), bias.data(), -2.0f, 2.0f,
                            expect.data());
   std::vector<float> storage;
   float* packed = Aligned64(
-      storage, x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) / sizeof(float));
-  x86::PackGemmWeightsF32(w.data(), bias.data(), s.units, s.depth, kern.nr, packed);
+      storage,
+      x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) / sizeof(float));
+  x86::PackGemmWeightsF32(w.data(), bias.data(), s.units, s.depth, kern.nr,
+                          packed);
   std::vector<float> got(expect.size(), 12345.0f);
   x86::GemmF32Args g;
   g.m = s.batches;
@@ -104,7 +95,7 @@ void CheckGemmF32(const x86::GemmF32Kernel& kern, Rand& rng) {
   ExpectClose(expect, got, s.depth, kern.function);
 }
 
-ref::DepthwiseShape RandomDwShape(Rand& rng) {
+ref::DepthwiseShape RandomDwShape(testing::Rng& rng) {
   ref::DepthwiseShape s;
   s.batches = rng.Int(1, 2);
   s.in_h = rng.Int(1, 12);
@@ -115,18 +106,23 @@ ref::DepthwiseShape RandomDwShape(Rand& rng) {
   // SAME padding.
   s.out_h = (s.in_h + s.stride_h - 1) / s.stride_h;
   s.out_w = (s.in_w + s.stride_w - 1) / s.stride_w;
-  s.pad_top = std::max(0, ((s.out_h - 1) * s.stride_h + s.filter_h - s.in_h) / 2);
-  s.pad_left = std::max(0, ((s.out_w - 1) * s.stride_w + s.filter_w - s.in_w) / 2);
+  s.pad_top =
+      std::max(0, ((s.out_h - 1) * s.stride_h + s.filter_h - s.in_h) / 2);
+  s.pad_left =
+      std::max(0, ((s.out_w - 1) * s.stride_w + s.filter_w - s.in_w) / 2);
   return s;
 }
 
-void CheckDwConvF32(const x86::DwConvF32Kernel& kern, Rand& rng) {
+void CheckDwConvF32(const x86::DwConvF32Kernel& kern, testing::Rng& rng) {
   const ref::DepthwiseShape s = RandomDwShape(rng);
   const int32_t C = s.in_c;
-  const auto in = rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
-  const auto filter = rng.Floats(static_cast<size_t>(s.filter_h) * s.filter_w * C);
-  const auto bias = rng.Floats(C);
-  std::vector<float> expect(static_cast<size_t>(s.batches) * s.out_h * s.out_w * C);
+  const auto in = rng.Floats(
+      static_cast<size_t>(s.batches) * s.in_h * s.in_w * C, -1.0f, 1.0f);
+  const auto filter =
+      rng.Floats(static_cast<size_t>(s.filter_h) * s.filter_w * C, -1.0f, 1.0f);
+  const auto bias = rng.Floats(C, -1.0f, 1.0f);
+  std::vector<float> expect(static_cast<size_t>(s.batches) * s.out_h * s.out_w *
+                            C);
   ref::DepthwiseConvFloat(s, in.data(), filter.data(), bias.data(), -1.5f, 1.5f,
                           expect.data());
   std::vector<float> zeros(static_cast<size_t>(s.in_w) * C, 0.0f);
@@ -144,18 +140,21 @@ void CheckDwConvF32(const x86::DwConvF32Kernel& kern, Rand& rng) {
   ExpectClose(expect, got, s.filter_h * s.filter_w, kern.function);
 }
 
-void CheckDwConvS8(const x86::DwConvS8Kernel& kern, Rand& rng) {
+void CheckDwConvS8(const x86::DwConvS8Kernel& kern, testing::Rng& rng) {
   const ref::DepthwiseShape s = RandomDwShape(rng);
   const int32_t C = s.in_c;
   const int32_t taps = s.filter_h * s.filter_w;
   const int32_t in_zp = rng.Int(-128, 127);
-  const auto in = rng.Bytes(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
-  const auto filter = rng.Bytes(static_cast<size_t>(taps) * C, -127, 127);
+  const auto in = rng.Ints<int8_t>(
+      static_cast<size_t>(s.batches) * s.in_h * s.in_w * C, -128, 127);
+  const auto filter =
+      rng.Ints<int8_t>(static_cast<size_t>(taps) * C, -127, 127);
   std::vector<int32_t> bias(C), mult(C), shift(C);
   for (int32_t c = 0; c < C; ++c) {
     bias[c] = rng.Int(-40000, 40000);
     int sh = 0;
-    ref::QuantizeMultiplier(std::ldexp(1.0, -rng.Int(4, 16)) * 1.37, &mult[c], &sh);
+    ref::QuantizeMultiplier(std::ldexp(1.0, -rng.Int(4, 16)) * 1.37, &mult[c],
+                            &sh);
     shift[c] = sh;
   }
   ref::QuantizedOutput q;
@@ -164,13 +163,15 @@ void CheckDwConvS8(const x86::DwConvS8Kernel& kern, Rand& rng) {
   q.act_hi = 127;
   q.multiplier = mult.data();
   q.shift = shift.data();
-  std::vector<int8_t> expect(static_cast<size_t>(s.batches) * s.out_h * s.out_w * C);
+  std::vector<int8_t> expect(static_cast<size_t>(s.batches) * s.out_h *
+                             s.out_w * C);
   ref::DepthwiseConvQuantized<int32_t>(s, in.data(), -in_zp, filter.data(), 0,
                                        bias.data(), q, expect.data());
   std::vector<int32_t> storage;
-  int32_t* packed = Aligned64(storage, x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t));
-  x86::PackDwConvS8(filter.data(), bias.data(), mult.data(), shift.data(), taps, C,
-                    in_zp, packed);
+  int32_t* packed =
+      Aligned64(storage, x86::PackedDwS8Bytes(taps, C) / sizeof(int32_t));
+  x86::PackDwConvS8(filter.data(), bias.data(), mult.data(), shift.data(), taps,
+                    C, in_zp, packed);
   std::vector<int8_t> zero_row(static_cast<size_t>(s.in_w) * C,
                                static_cast<int8_t>(in_zp));
   std::vector<int8_t> got(expect.size(), 77);
@@ -185,19 +186,20 @@ void CheckDwConvS8(const x86::DwConvS8Kernel& kern, Rand& rng) {
   EXPECT_EQ(expect, got) << kern.function;
 }
 
-void CheckSpmmF32(const x86::SpmmF32Kernel& kern, Rand& rng) {
+void CheckSpmmF32(const x86::SpmmF32Kernel& kern, testing::Rng& rng) {
   ref::FullyConnectedShape s;
   s.batches = rng.Int(1, 70);
   s.depth = 4 * rng.Int(1, 20);
   s.units = rng.Int(1, 40);
-  const auto a = rng.Floats(static_cast<size_t>(s.batches) * s.depth);
-  auto w = rng.Floats(static_cast<size_t>(s.units) * s.depth);
+  const auto a =
+      rng.Floats(static_cast<size_t>(s.batches) * s.depth, -1.0f, 1.0f);
+  auto w = rng.Floats(static_cast<size_t>(s.units) * s.depth, -1.0f, 1.0f);
   for (size_t i = 0; i < w.size(); i += 4)  // ~75% zero 1x4 blocks
     if (rng.Int(0, 3) != 0) std::fill(w.begin() + i, w.begin() + i + 4, 0.0f);
-  const auto bias = rng.Floats(s.units);
+  const auto bias = rng.Floats(s.units, -1.0f, 1.0f);
   std::vector<float> expect(static_cast<size_t>(s.batches) * s.units);
-  ref::FullyConnectedFloat(s, a.data(), w.data(), bias.data(), -INFINITY, INFINITY,
-                           expect.data());
+  ref::FullyConnectedFloat(s, a.data(), w.data(), bias.data(), -INFINITY,
+                           INFINITY, expect.data());
   for (int32_t block : {1, 4}) {
     std::vector<uint8_t> storage;
     uint8_t* mem = Aligned64(
@@ -206,14 +208,14 @@ void CheckSpmmF32(const x86::SpmmF32Kernel& kern, Rand& rng) {
         x86::PackSpmmF32(w.data(), bias.data(), s.units, s.depth, block, mem);
     std::vector<float> scratch(x86::SpmmScratchFloats(s.depth, s.units));
     std::vector<float> got(expect.size(), 12345.0f);
-    x86::RunSpmmF32(nullptr, 1, kern, mat, a.data(), s.depth, s.batches, got.data(),
-                    s.units, -INFINITY, INFINITY, scratch.data());
+    x86::RunSpmmF32(nullptr, 1, kern, mat, a.data(), s.depth, s.batches,
+                    got.data(), s.units, -INFINITY, INFINITY, scratch.data());
     ExpectClose(expect, got, s.depth,
                 std::string(kern.function) + " block " + std::to_string(block));
   }
 }
 
-void CheckLut8(const x86::Lut8Kernel& kern, Rand& rng) {
+void CheckLut8(const x86::Lut8Kernel& kern, testing::Rng& rng) {
   uint8_t table[256];
   for (auto& t : table) t = static_cast<uint8_t>(rng.Int(0, 255));
   const int len = rng.Int(1, 300);
@@ -228,10 +230,10 @@ void CheckLut8(const x86::Lut8Kernel& kern, Rand& rng) {
 // The fast-op tables: fp32 ADD (same IEEE op: exact) and the int8 spatial
 // sum (exact), the table-wide smoke test; every op of the tables has its
 // model-level test in fast_ops_test.cc.
-void CheckFastOps(const x86::FastOpsEntry& entry, Rand& rng) {
+void CheckFastOps(const x86::FastOpsEntry& entry, testing::Rng& rng) {
   const x86::FastOpsKernels* k = entry.kernels();
   const int64_t n = rng.Int(1, 200);
-  const auto a = rng.Floats(n), b = rng.Floats(n);
+  const auto a = rng.Floats(n, -1.0f, 1.0f), b = rng.Floats(n, -1.0f, 1.0f);
   std::vector<float> got(n), expect(n);
   for (int64_t i = 0; i < n; ++i) expect[i] = a[i] + b[i];
   x86::BinaryArgs args;
@@ -244,10 +246,12 @@ void CheckFastOps(const x86::FastOpsEntry& entry, Rand& rng) {
   k->binary_f32(x86::BinaryOp::kAdd, args, 0, n);
   EXPECT_EQ(expect, got) << entry.function;
   const int64_t spatial = rng.Int(1, 30), channels = rng.Int(1, 70);
-  const auto x = rng.Bytes(static_cast<size_t>(spatial * channels));
+  const auto x =
+      rng.Ints<int8_t>(static_cast<size_t>(spatial * channels), -128, 127);
   std::vector<int32_t> sums(channels, 0), expect_sums(channels, 0);
   for (int64_t p = 0; p < spatial; ++p)
-    for (int64_t c = 0; c < channels; ++c) expect_sums[c] += x[p * channels + c];
+    for (int64_t c = 0; c < channels; ++c)
+      expect_sums[c] += x[p * channels + c];
   k->spatial_sum_s8(x.data(), spatial, channels, 0, channels, sums.data());
   EXPECT_EQ(expect_sums, sums) << entry.function;
 }
@@ -257,7 +261,7 @@ int CheckList(std::span<const Entry> list, Check check) {
   int ran = 0;
   for (const Entry& e : list) {
     if (!Allowed(e.isa)) continue;
-    Rand rng(1234);
+    testing::Rng rng(1234);
     for (int i = 0; i < 40; ++i) check(e, rng);
     ++ran;
   }
@@ -296,10 +300,12 @@ void CheckLabel(Isa isa, const char* label, std::set<std::string>* seen) {
   ASSERT_NE(label, nullptr);
   EXPECT_TRUE(seen->insert(label).second) << "duplicate label " << label;
   if (isa == Isa::kPortable) return;
-  const bool arm = isa == Isa::kNeon || isa == Isa::kNeonDotprod || isa == Isa::kNeonI8mm;
+  const bool arm =
+      isa == Isa::kNeon || isa == Isa::kNeonDotprod || isa == Isa::kNeonI8mm;
   const std::string prefix =
       std::string(arm ? "arm_" : "x86_") + kernels::IsaName(isa) + "_";
-  EXPECT_EQ(std::string(label).rfind(prefix, 0), 0u) << label << " vs " << prefix;
+  EXPECT_EQ(std::string(label).rfind(prefix, 0), 0u)
+      << label << " vs " << prefix;
 }
 
 TEST(KernelRegistry, LabelsNameTheirIsaAndAreUnique) {
@@ -313,7 +319,8 @@ TEST(KernelRegistry, LabelsNameTheirIsaAndAreUnique) {
     CheckLabel(k.isa, k.label, &seen);
     CheckLabel(k.isa, k.hybrid_label, &seen);
   }
-  for (const auto& k : x86::DwConvS8Kernels()) CheckLabel(k.isa, k.label, &seen);
+  for (const auto& k : x86::DwConvS8Kernels())
+    CheckLabel(k.isa, k.label, &seen);
   for (const auto& k : x86::S8Kernels()) {
     CheckLabel(k.isa, k.gemm_label, &seen);
     CheckLabel(k.isa, k.igemm_label, &seen);

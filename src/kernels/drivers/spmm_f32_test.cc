@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "base/thread_pool.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"
-#include "runtime/thread_pool.h"
 #include "util/model_builder.h"
 
 namespace ember {

@@ -7,8 +7,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "base/shape.h"
+#include "kernels/ref/conv_common.h"
 #include "kernels/ref/quant_util.h"
-#include "runtime/tensor.h"
 
 namespace ember::ref {
 
@@ -144,34 +145,17 @@ inline void QuantizeRowAsymmetric(const float* x, int32_t k, int64_t stride, int
     lo = std::min(lo, x[i * stride]);
     hi = std::max(hi, x[i * stride]);
   }
-  const double rmin = std::min(0.0f, lo);
-  const double rmax = std::max(0.0f, hi);
-  if (rmin == rmax) {
-    for (int32_t i = 0; i < k; ++i) q[i] = 0;
-    *scale = 1.0f;
-    *offset = 0;
-    return;
-  }
-  const double qmin = -128.0, qmax = 127.0;
-  const double s = (rmax - rmin) / (qmax - qmin);
-  const double zp_from_min = qmin - rmin / s;
-  const double zp_from_max = qmax - rmax / s;
-  const double err_min = std::fabs(qmin) + std::fabs(rmin / s);
-  const double err_max = std::fabs(qmax) + std::fabs(rmax / s);
-  const double zp = err_min < err_max ? zp_from_min : zp_from_max;
-  int32_t nudged = 0;
-  if (zp <= qmin) {
-    nudged = -128;
-  } else if (zp >= qmax) {
-    nudged = 127;
-  } else {
-    nudged = static_cast<int32_t>(std::round(zp));
-  }
-  *scale = static_cast<float>(s);
-  *offset = nudged;
-  const float inv = 1.0f / *scale;
+  // LiteRT's arithmetic, shared with the conv family (see
+  // ChooseAsymmetricInt8).
+  const AsymmetricInt8Params params = ChooseAsymmetricInt8(lo, hi);
+  *scale = params.scale;
+  *offset = params.zero_point;
   for (int32_t i = 0; i < k; ++i) {
-    const int32_t v = static_cast<int32_t>(std::round(nudged + x[i * stride] * inv));
+    const int32_t v = params.all_zero
+                          ? 0
+                          : static_cast<int32_t>(RoundHalfAway(
+                                x[i * stride] * params.inverse_scale)) +
+                                params.zero_point;
     q[i] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
   }
 }

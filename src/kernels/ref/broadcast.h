@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "runtime/tensor.h"
+#include "base/shape.h"
 
 namespace ember::ref {
 

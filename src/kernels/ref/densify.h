@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "runtime/tensor.h"
+#include "base/shape.h"
 
 namespace ember::ref {
 

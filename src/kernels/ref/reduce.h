@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "base/shape.h"
 #include "kernels/ref/quant_util.h"
-#include "runtime/tensor.h"
 
 namespace ember::ref {
 

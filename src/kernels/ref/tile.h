@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/shape.h"
 #include "kernels/ref/strided_copy.h"
-#include "runtime/tensor.h"
 
 namespace ember::ref {
 
