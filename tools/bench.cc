@@ -127,9 +127,8 @@ int Bench(const BenchOptions& o) {
     json prof = json::array();
     std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> sorted(
         by_op.begin(), by_op.end());
-    std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) {
-      return a.second.first > b.second.first;
-    });
+    std::sort(sorted.begin(), sorted.end(),
+              [](auto& a, auto& b) { return a.second.first > b.second.first; });
     for (auto& [name, v] : sorted) {
       if (v.second == 0) continue;
       prof.push_back({{"op", name},
@@ -155,7 +154,8 @@ int Bench(const BenchOptions& o) {
   printf("peak RSS        %.1f MiB\n", PeakRssKb() / 1024.0);
   printf("cpu features    %s\n", dispatch::CpuFeaturesString());
   printf("kernels        ");
-  for (const auto& [name, count] : kernels) printf(" %s x%d", name.c_str(), count);
+  for (const auto& [name, count] : kernels)
+    printf(" %s x%d", name.c_str(), count);
   printf("\n");
   if (o.profile) {
     Table table({"op", "ms/run", "share", "calls"});
@@ -163,7 +163,8 @@ int Bench(const BenchOptions& o) {
       char ms[32], share[32];
       snprintf(ms, sizeof(ms), "%.3f", p["ms_per_run"].get<double>());
       snprintf(share, sizeof(share), "%.1f%%", 100 * p["share"].get<double>());
-      table.Add({p["op"], ms, share, std::to_string(p["calls"].get<int64_t>())});
+      table.Add(
+          {p["op"], ms, share, std::to_string(p["calls"].get<int64_t>())});
     }
     printf("per-op profile:\n");
     table.Print();

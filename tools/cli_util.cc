@@ -20,7 +20,8 @@ void PrintPrefixed(const char* prefix, const char* format, va_list args) {
 }
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -171,8 +172,8 @@ std::string QuantString(const nlohmann::json& q) {
   return "per-channel dim=" + q["quantized_dimension"].dump() +
          " n=" + q["count"].dump() + " scale=[" +
          FormatNumber(q["scale_min"].get<double>()) + ", " +
-         FormatNumber(q["scale_max"].get<double>()) + "] zero_point=" +
-         (zps.size() == 1 ? zps[0].dump() : "mixed");
+         FormatNumber(q["scale_max"].get<double>()) +
+         "] zero_point=" + (zps.size() == 1 ? zps[0].dump() : "mixed");
 }
 
 nlohmann::json TensorJson(const TensorInfo& info) {
@@ -199,9 +200,13 @@ std::string OpCodeName(const fb::OperatorCode& code) {
   return BuiltinOperatorName(builtin);
 }
 
-Table::Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+Table::Table(std::vector<std::string> header) {
+  rows_.push_back(std::move(header));
+}
 
-void Table::Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+void Table::Add(std::vector<std::string> row) {
+  rows_.push_back(std::move(row));
+}
 
 void Table::Print(int indent) const {
   std::vector<size_t> width;
@@ -214,7 +219,8 @@ void Table::Print(int indent) const {
     std::string line(indent, ' ');
     for (size_t c = 0; c < row.size(); ++c) {
       line += row[c];
-      if (c + 1 < row.size()) line += std::string(width[c] - row[c].size() + 2, ' ');
+      if (c + 1 < row.size())
+        line += std::string(width[c] - row[c].size() + 2, ' ');
     }
     line.erase(line.find_last_not_of(' ') + 1);
     printf("%s\n", line.c_str());

@@ -5,10 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/model.h"
 #include "runtime/tensor.h"
@@ -85,7 +84,7 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string FormatBytes(size_t bytes);  // "12.3 KiB (12624 B)"
+std::string FormatBytes(size_t bytes);   // "12.3 KiB (12624 B)"
 std::string FormatNumber(double value);  // compact %.6g
 
 // File name for an output tensor: characters outside [A-Za-z0-9._-] become

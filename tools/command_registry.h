@@ -4,9 +4,8 @@
 // parsing, the handler of the subcommand that was chosen.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace ember::cli {
 

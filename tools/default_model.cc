@@ -41,8 +41,8 @@ nlohmann::json DigitPredictions(const Tensor& probabilities,
                                 const std::vector<int32_t>& labels) {
   nlohmann::json out = nlohmann::json::array();
   const int64_t rows = static_cast<int64_t>(labels.size());
-  if (probabilities.type != DataType::kFloat32 || probabilities.shape.rank != 2 ||
-      probabilities.shape.dims[0] != rows) {
+  if (probabilities.type != DataType::kFloat32 ||
+      probabilities.shape.rank != 2 || probabilities.shape.dims[0] != rows) {
     return out;
   }
   const int64_t classes = probabilities.shape.dims[1];
@@ -67,7 +67,8 @@ void PrintDigitPredictions(const nlohmann::json& predictions) {
     const bool ok = p["label"] == p["predicted"];
     correct += ok;
     table.Add({std::to_string(i), p["label"].dump(), p["predicted"].dump(),
-               FormatNumber(p["probability"].get<double>()), ok ? "ok" : "WRONG"});
+               FormatNumber(p["probability"].get<double>()),
+               ok ? "ok" : "WRONG"});
   }
   table.Print();
   printf("  %d of %zu correct\n", correct, predictions.size());

@@ -5,9 +5,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "io/npy.h"
 #include "model/model.h"

@@ -45,7 +45,8 @@ class Random {
     return lo + (hi - lo) * static_cast<double>(Next() >> 11) * 0x1.0p-53;
   }
   int64_t Integer(int64_t lo, int64_t hi) {  // [lo, hi]
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
+    return lo +
+           static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
   }
 
  private:
@@ -55,18 +56,21 @@ class Random {
 template <typename T>
 void FillIntegers(Tensor& t, Random& rng, int64_t lo, int64_t hi) {
   T* p = t.data_as<T>();
-  for (int64_t i = 0; i < t.NumElements(); ++i) p[i] = static_cast<T>(rng.Integer(lo, hi));
+  for (int64_t i = 0; i < t.NumElements(); ++i)
+    p[i] = static_cast<T>(rng.Integer(lo, hi));
 }
 
 template <typename T>
 void FillFullRange(Tensor& t, Random& rng) {
-  FillIntegers<T>(t, rng, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+  FillIntegers<T>(t, rng, std::numeric_limits<T>::min(),
+                  std::numeric_limits<T>::max());
 }
 
 template <typename T>
 void FillReals(Tensor& t, Random& rng, double lo, double hi) {
   T* p = t.data_as<T>();
-  for (int64_t i = 0; i < t.NumElements(); ++i) p[i] = static_cast<T>(rng.Uniform(lo, hi));
+  for (int64_t i = 0; i < t.NumElements(); ++i)
+    p[i] = static_cast<T>(rng.Uniform(lo, hi));
 }
 
 }  // namespace
@@ -139,22 +143,44 @@ int ApplyInputArray(const NpyArray& array, const std::string& source,
 bool FillRandom(Tensor& t, uint64_t seed, int position) {
   // Each input gets its own stream, independent of the others.
   Random rng(seed * 0x100000001b3ull + static_cast<uint64_t>(position) + 1);
-  const bool image = t.shape.rank == 4 &&
-                     (t.shape.dims[3] == 1 || t.shape.dims[3] == 3 ||
-                      t.shape.dims[3] == 4);
+  const bool image =
+      t.shape.rank == 4 &&
+      (t.shape.dims[3] == 1 || t.shape.dims[3] == 3 || t.shape.dims[3] == 4);
   const double lo = image ? 0.0 : -1.0;
   switch (t.type) {
-    case DataType::kFloat32: FillReals<float>(t, rng, lo, 1.0); return true;
-    case DataType::kFloat64: FillReals<double>(t, rng, lo, 1.0); return true;
-    case DataType::kInt8: FillFullRange<int8_t>(t, rng); return true;
-    case DataType::kUInt8: FillFullRange<uint8_t>(t, rng); return true;
-    case DataType::kInt16: FillFullRange<int16_t>(t, rng); return true;
-    case DataType::kInt32: FillIntegers<int32_t>(t, rng, 0, 100); return true;
-    case DataType::kInt64: FillIntegers<int64_t>(t, rng, 0, 100); return true;
-    case DataType::kUInt16: FillIntegers<uint16_t>(t, rng, 0, 100); return true;
-    case DataType::kUInt32: FillIntegers<uint32_t>(t, rng, 0, 100); return true;
-    case DataType::kUInt64: FillIntegers<uint64_t>(t, rng, 0, 100); return true;
-    case DataType::kBool: FillIntegers<uint8_t>(t, rng, 0, 1); return true;
+    case DataType::kFloat32:
+      FillReals<float>(t, rng, lo, 1.0);
+      return true;
+    case DataType::kFloat64:
+      FillReals<double>(t, rng, lo, 1.0);
+      return true;
+    case DataType::kInt8:
+      FillFullRange<int8_t>(t, rng);
+      return true;
+    case DataType::kUInt8:
+      FillFullRange<uint8_t>(t, rng);
+      return true;
+    case DataType::kInt16:
+      FillFullRange<int16_t>(t, rng);
+      return true;
+    case DataType::kInt32:
+      FillIntegers<int32_t>(t, rng, 0, 100);
+      return true;
+    case DataType::kInt64:
+      FillIntegers<int64_t>(t, rng, 0, 100);
+      return true;
+    case DataType::kUInt16:
+      FillIntegers<uint16_t>(t, rng, 0, 100);
+      return true;
+    case DataType::kUInt32:
+      FillIntegers<uint32_t>(t, rng, 0, 100);
+      return true;
+    case DataType::kUInt64:
+      FillIntegers<uint64_t>(t, rng, 0, 100);
+      return true;
+    case DataType::kBool:
+      FillIntegers<uint8_t>(t, rng, 0, 1);
+      return true;
     default:
       Fail(kExitError, "--random-inputs cannot generate %s values (input '%s')",
            DataTypeName(t.type), t.name);

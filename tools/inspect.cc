@@ -23,7 +23,8 @@ json DescribeOps(const Model& model) {
   for (const fb::SubGraph* sg : *m.subgraphs()) {
     if (sg->operators() == nullptr) continue;
     for (const fb::Operator* op : *sg->operators()) {
-      const fb::OperatorCode& code = *m.operator_codes()->Get(op->opcode_index());
+      const fb::OperatorCode& code =
+          *m.operator_codes()->Get(op->opcode_index());
       const int32_t builtin = Model::BuiltinCode(&code);
       const bool supported =
           builtin == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM)
@@ -53,7 +54,8 @@ json DescribeSubgraphs(const Model& model) {
     auto io = [&](const flatbuffers::Vector<int32_t>* list) {
       json arr = json::array();
       if (list == nullptr) return arr;
-      for (int32_t t : *list) arr.push_back(TensorJson(DescribeTensor(*tensors->Get(t), t)));
+      for (int32_t t : *list)
+        arr.push_back(TensorJson(DescribeTensor(*tensors->Get(t), t)));
       return arr;
     };
     out.push_back({{"index", s},
@@ -117,22 +119,26 @@ json DescribeSignatures(const Model& model) {
   const auto* sigs = model.fb()->signature_defs();
   if (sigs == nullptr) return out;
   for (const fb::SignatureDef* sig : *sigs) {
-    const fb::SubGraph& sg = *model.fb()->subgraphs()->Get(sig->subgraph_index());
-    auto maps = [&](const flatbuffers::Vector<flatbuffers::Offset<fb::TensorMap>>* list) {
-      json arr = json::array();
-      if (list == nullptr) return arr;
-      for (const fb::TensorMap* m : *list) {
-        const fb::Tensor& t = *sg.tensors()->Get(m->tensor_index());
-        arr.push_back({{"name", m->name()->str()},
-                       {"tensor", m->tensor_index()},
-                       {"tensor_name", t.name() ? t.name()->str() : ""}});
-      }
-      return arr;
-    };
-    out.push_back({{"key", sig->signature_key() ? sig->signature_key()->str() : ""},
-                   {"subgraph", sig->subgraph_index()},
-                   {"inputs", maps(sig->inputs())},
-                   {"outputs", maps(sig->outputs())}});
+    const fb::SubGraph& sg =
+        *model.fb()->subgraphs()->Get(sig->subgraph_index());
+    auto maps =
+        [&](const flatbuffers::Vector<flatbuffers::Offset<fb::TensorMap>>*
+                list) {
+          json arr = json::array();
+          if (list == nullptr) return arr;
+          for (const fb::TensorMap* m : *list) {
+            const fb::Tensor& t = *sg.tensors()->Get(m->tensor_index());
+            arr.push_back({{"name", m->name()->str()},
+                           {"tensor", m->tensor_index()},
+                           {"tensor_name", t.name() ? t.name()->str() : ""}});
+          }
+          return arr;
+        };
+    out.push_back(
+        {{"key", sig->signature_key() ? sig->signature_key()->str() : ""},
+         {"subgraph", sig->subgraph_index()},
+         {"inputs", maps(sig->inputs())},
+         {"outputs", maps(sig->outputs())}});
   }
   return out;
 }
@@ -148,7 +154,8 @@ void PrintTensors(const char* title, const json& tensors) {
   for (const json& t : tensors) {
     table.Add({t["index"].dump(), t["name"].get<std::string>(),
                t["type"].get<std::string>(), ShapeString(t["shape"]),
-               ShapeString(t["shape_signature"]), QuantString(t["quantization"])});
+               ShapeString(t["shape_signature"]),
+               QuantString(t["quantization"])});
   }
   table.Print(4);
 }
@@ -206,7 +213,8 @@ void PrintHuman(const json& r) {
       for (const char* side : {"inputs", "outputs"}) {
         for (const json& m : s[side]) {
           printf("    %-7s %s -> tensor %s '%s'\n", side,
-                 m["name"].get<std::string>().c_str(), m["tensor"].dump().c_str(),
+                 m["name"].get<std::string>().c_str(),
+                 m["tensor"].dump().c_str(),
                  m["tensor_name"].get<std::string>().c_str());
         }
       }

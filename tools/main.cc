@@ -1,9 +1,8 @@
 // `ember`: command-line front end of the Ember runtime. This file only
 // declares the command line and dispatches to the subcommands.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
-
-#include <CLI/CLI.hpp>
 
 #include "cli_util.h"
 #include "command_registry.h"
@@ -61,8 +60,9 @@ int main(int argc, char** argv) {
   CLI::Option* seed = run_cmd->add_option(
       "--random-inputs", run.seed, "Fill missing inputs with random values");
   seed->type_name("SEED");
-  run_cmd->add_option("--output-dir,-o", run.output_dir,
-                      "Write each output to DIR/<name>.npy")
+  run_cmd
+      ->add_option("--output-dir,-o", run.output_dir,
+                   "Write each output to DIR/<name>.npy")
       ->type_name("DIR");
   run_cmd->add_option("--threads,-t", run.threads, "Number of threads")
       ->check(CLI::Range(1, 1024));
@@ -76,14 +76,17 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("MODEL", bench.model_path, ".tflite file")->required();
   bench_cmd->add_option("--threads,-t", bench.threads, "Number of threads")
       ->check(CLI::Range(1, 1024));
-  bench_cmd->add_option("--warmup-ms", bench.warmup_ms,
-                        "Untimed warm-up before measuring (default 1000)")
+  bench_cmd
+      ->add_option("--warmup-ms", bench.warmup_ms,
+                   "Untimed warm-up before measuring (default 1000)")
       ->check(CLI::NonNegativeNumber);
-  bench_cmd->add_option("--runs", bench.runs,
-                        "At least this many timed runs (default 50)")
+  bench_cmd
+      ->add_option("--runs", bench.runs,
+                   "At least this many timed runs (default 50)")
       ->check(CLI::Range(1, 1000000));
-  bench_cmd->add_option("--min-ms", bench.min_ms,
-                        "Measure for at least this long (default 3000)")
+  bench_cmd
+      ->add_option("--min-ms", bench.min_ms,
+                   "Measure for at least this long (default 3000)")
       ->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");

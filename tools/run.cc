@@ -22,9 +22,9 @@ using nlohmann::json;
 
 // Where each input of the primary subgraph gets its values.
 struct InputPlan {
-  std::vector<NpyArray> arrays;        // per position; empty when random
-  std::vector<const NpyArray*> data;   // per position; nullptr: random
-  std::vector<std::string> sources;    // per position, for the report
+  std::vector<NpyArray> arrays;       // per position; empty when random
+  std::vector<const NpyArray*> data;  // per position; nullptr: random
+  std::vector<std::string> sources;   // per position, for the report
 };
 
 // Creates DIR if needed; it must end up a directory.
@@ -32,16 +32,16 @@ int PrepareOutputDir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec || !std::filesystem::is_directory(dir)) {
-    return Fail(kExitError, "cannot use output directory '%s': %s",
-                dir.c_str(), ec ? ec.message().c_str() : "not a directory");
+    return Fail(kExitError, "cannot use output directory '%s': %s", dir.c_str(),
+                ec ? ec.message().c_str() : "not a directory");
   }
   return kExitOk;
 }
 
 // Reads the .npy files and resizes inputs to their shapes. Inputs not given
 // use the built-in samples (built-in model only) or random values.
-int PlanInputs(const RunOptions& o, const DefaultModel* builtin,
-               Subgraph& sg, InputPlan* plan) {
+int PlanInputs(const RunOptions& o, const DefaultModel* builtin, Subgraph& sg,
+               InputPlan* plan) {
   std::vector<std::string> files;
   if (int rc = MatchInputSpecs(o.inputs, sg, &files)) return rc;
   const size_t n = files.size();
@@ -100,8 +100,8 @@ int FillInputs(const RunOptions& o, const InputPlan& plan, Subgraph& sg) {
 int ReportOutputs(const RunOptions& o, Subgraph& sg, json* outputs) {
   std::vector<std::string> names;
   for (size_t i = 0; i < sg.outputs().size(); ++i) {
-    names.push_back(
-        SanitizeFileName(sg.tensors()[sg.outputs()[i]].name, static_cast<int>(i)));
+    names.push_back(SanitizeFileName(sg.tensors()[sg.outputs()[i]].name,
+                                     static_cast<int>(i)));
   }
   names = Deduplicate(names);
   for (size_t i = 0; i < sg.outputs().size(); ++i) {
@@ -114,14 +114,16 @@ int ReportOutputs(const RunOptions& o, Subgraph& sg, json* outputs) {
       j["mean"] = stats->mean;
       j["dequantized"] = stats->dequantized;
       json top = json::array();
-      for (const auto& [k, v] : stats->top) top.push_back({{"index", k}, {"value", v}});
+      for (const auto& [k, v] : stats->top)
+        top.push_back({{"index", k}, {"value", v}});
       j["top5"] = top;
     }
     if (!o.output_dir.empty()) {
       const std::string path =
           (std::filesystem::path(o.output_dir) / (names[i] + ".npy")).string();
       ErrorReporter errors;
-      if (!WriteNpy(path, t.type, ShapeVector(t.shape), t.data, t.bytes, errors).ok())
+      if (!WriteNpy(path, t.type, ShapeVector(t.shape), t.data, t.bytes, errors)
+               .ok())
         return Fail(kExitError, "output '%s': %s", t.name, errors.message());
       j["file"] = path;
     }
@@ -157,13 +159,18 @@ void PrintHuman(const json& r) {
   }
   outputs.Print();
   bool dequantized = false;
-  for (const json& out : r["outputs"]) dequantized |= out.value("dequantized", false);
-  if (dequantized) printf("  (quantized outputs: values dequantized, scale * (q - zero_point))\n");
+  for (const json& out : r["outputs"])
+    dequantized |= out.value("dequantized", false);
+  if (dequantized)
+    printf(
+        "  (quantized outputs: values dequantized, scale * (q - "
+        "zero_point))\n");
   for (const json& out : r["outputs"]) {
     if (!out.contains("top5") || out["top5"].empty()) continue;
     std::string line;
     for (const json& e : out["top5"]) {
-      line += "  " + e["index"].dump() + ": " + FormatNumber(e["value"].get<double>());
+      line += "  " + e["index"].dump() + ": " +
+              FormatNumber(e["value"].get<double>());
     }
     printf("  top-5 of '%s':%s\n", out["name"].get<std::string>().c_str(),
            line.c_str());
@@ -190,12 +197,16 @@ int Run(const RunOptions& o) {
   options.num_threads = o.threads;
   ErrorReporter errors;
   std::unique_ptr<Interpreter> interp;
-  if (!Interpreter::Create(model, OpResolver::Builtins(), options, errors, &interp).ok())
-    return Fail(kExitError, "cannot run '%s': %s", model_name.c_str(), errors.message());
+  if (!Interpreter::Create(model, OpResolver::Builtins(), options, errors,
+                           &interp)
+           .ok())
+    return Fail(kExitError, "cannot run '%s': %s", model_name.c_str(),
+                errors.message());
   Subgraph& sg = interp->primary();
 
   InputPlan plan;
-  if (int rc = PlanInputs(o, use_builtin ? &builtin : nullptr, sg, &plan)) return rc;
+  if (int rc = PlanInputs(o, use_builtin ? &builtin : nullptr, sg, &plan))
+    return rc;
   if (!o.output_dir.empty()) {
     if (int rc = PrepareOutputDir(o.output_dir)) return rc;
   }
@@ -212,14 +223,17 @@ int Run(const RunOptions& o) {
     return Fail(kExitError, "invoke failed: %s", interp->errors().message());
   }
 
-  json report = {{"model", model_name},
-                 {"threads", o.threads},
-                 {"invoke_ms", std::chrono::duration<double, std::milli>(end - start).count()},
-                 {"inputs", json::array()},
-                 {"outputs", json::array()}};
+  json report = {
+      {"model", model_name},
+      {"threads", o.threads},
+      {"invoke_ms",
+       std::chrono::duration<double, std::milli>(end - start).count()},
+      {"inputs", json::array()},
+      {"outputs", json::array()}};
   for (size_t i = 0; i < sg.inputs().size(); ++i) {
     const int32_t index = sg.inputs()[i];
-    json j = TensorJson(DescribeTensor(sg.tensors()[index], index, sg.ShapeSignature(index)));
+    json j = TensorJson(
+        DescribeTensor(sg.tensors()[index], index, sg.ShapeSignature(index)));
     j["position"] = i;
     j["source"] = plan.sources[i];
     report["inputs"].push_back(std::move(j));
@@ -227,7 +241,8 @@ int Run(const RunOptions& o) {
   if (int rc = ReportOutputs(o, sg, &report["outputs"])) return rc;
   if (use_builtin && !plan.data.empty() && plan.data[0] == &builtin.samples &&
       !sg.outputs().empty()) {
-    report["predictions"] = DigitPredictions(sg.tensors()[sg.outputs()[0]], builtin.labels);
+    report["predictions"] =
+        DigitPredictions(sg.tensors()[sg.outputs()[0]], builtin.labels);
   }
   if (o.json) {
     PrintJson(report);

@@ -26,26 +26,52 @@ double HalfToDouble(uint16_t h) {
 // Element i as a double; false for types without numeric values.
 bool Element(const Tensor& t, int64_t i, double* v) {
   switch (t.type) {
-    case DataType::kFloat32: *v = t.data_as<float>()[i]; return true;
-    case DataType::kFloat64: *v = t.data_as<double>()[i]; return true;
-    case DataType::kFloat16: *v = HalfToDouble(t.data_as<uint16_t>()[i]); return true;
+    case DataType::kFloat32:
+      *v = t.data_as<float>()[i];
+      return true;
+    case DataType::kFloat64:
+      *v = t.data_as<double>()[i];
+      return true;
+    case DataType::kFloat16:
+      *v = HalfToDouble(t.data_as<uint16_t>()[i]);
+      return true;
     case DataType::kBFloat16: {
-      const uint32_t bits = static_cast<uint32_t>(t.data_as<uint16_t>()[i]) << 16;
+      const uint32_t bits = static_cast<uint32_t>(t.data_as<uint16_t>()[i])
+                            << 16;
       float f;
       memcpy(&f, &bits, 4);
       *v = f;
       return true;
     }
-    case DataType::kInt8: *v = t.data_as<int8_t>()[i]; return true;
-    case DataType::kUInt8: *v = t.data_as<uint8_t>()[i]; return true;
-    case DataType::kInt16: *v = t.data_as<int16_t>()[i]; return true;
-    case DataType::kUInt16: *v = t.data_as<uint16_t>()[i]; return true;
-    case DataType::kInt32: *v = t.data_as<int32_t>()[i]; return true;
-    case DataType::kUInt32: *v = t.data_as<uint32_t>()[i]; return true;
-    case DataType::kInt64: *v = static_cast<double>(t.data_as<int64_t>()[i]); return true;
-    case DataType::kUInt64: *v = static_cast<double>(t.data_as<uint64_t>()[i]); return true;
-    case DataType::kBool: *v = t.data_as<uint8_t>()[i] ? 1 : 0; return true;
-    default: return false;
+    case DataType::kInt8:
+      *v = t.data_as<int8_t>()[i];
+      return true;
+    case DataType::kUInt8:
+      *v = t.data_as<uint8_t>()[i];
+      return true;
+    case DataType::kInt16:
+      *v = t.data_as<int16_t>()[i];
+      return true;
+    case DataType::kUInt16:
+      *v = t.data_as<uint16_t>()[i];
+      return true;
+    case DataType::kInt32:
+      *v = t.data_as<int32_t>()[i];
+      return true;
+    case DataType::kUInt32:
+      *v = t.data_as<uint32_t>()[i];
+      return true;
+    case DataType::kInt64:
+      *v = static_cast<double>(t.data_as<int64_t>()[i]);
+      return true;
+    case DataType::kUInt64:
+      *v = static_cast<double>(t.data_as<uint64_t>()[i]);
+      return true;
+    case DataType::kBool:
+      *v = t.data_as<uint8_t>()[i] ? 1 : 0;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -61,7 +87,8 @@ bool ClassifierLike(const Tensor& t) {
 std::optional<TensorStats> ComputeStats(const Tensor& t) {
   const int64_t n = t.NumElements();
   double first;
-  if (n <= 0 || t.data == nullptr || !Element(t, 0, &first)) return std::nullopt;
+  if (n <= 0 || t.data == nullptr || !Element(t, 0, &first))
+    return std::nullopt;
   TensorStats s;
   s.dequantized = t.quant.quantized() && t.quant.count == 1;
   const double scale = s.dequantized ? t.quant.scale0() : 1.0;
@@ -87,7 +114,8 @@ std::optional<TensorStats> ComputeStats(const Tensor& t) {
                         return values[a] > values[b] ||
                                (values[a] == values[b] && a < b);
                       });
-    for (int64_t i = 0; i < k; ++i) s.top.emplace_back(order[i], values[order[i]]);
+    for (int64_t i = 0; i < k; ++i)
+      s.top.emplace_back(order[i], values[order[i]]);
   }
   return s;
 }

@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "load failed (%s): %s\n", EmberStatusName(status), error);
     return 1;
   }
-  status = EmberInterpreterCreate(model, NULL, NULL, &interp, error,
-                                  sizeof(error));
+  status =
+      EmberInterpreterCreate(model, NULL, NULL, &interp, error, sizeof(error));
   EmberModelDestroy(model); /* the interpreter keeps its own reference */
   if (status != EMBER_STATUS_OK) {
     fprintf(stderr, "interpreter failed (%s): %s\n", EmberStatusName(status),
@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
     printf("\n");
   }
   if (EmberInterpreterInvoke(interp) != EMBER_STATUS_OK) {
-    fprintf(stderr, "invoke failed: %s\n", EmberInterpreterGetLastError(interp));
+    fprintf(stderr, "invoke failed: %s\n",
+            EmberInterpreterGetLastError(interp));
     goto done;
   }
   for (i = 0; i < EmberInterpreterGetOutputCount(interp); ++i) {

@@ -65,8 +65,8 @@ extern "C" {
 #define EMBER_VERSION_MINOR 1
 #define EMBER_VERSION_PATCH 0
 /* major * 10000 + minor * 100 + patch */
-#define EMBER_VERSION_NUMBER                                     \
-  (EMBER_VERSION_MAJOR * 10000 + EMBER_VERSION_MINOR * 100 +     \
+#define EMBER_VERSION_NUMBER                                 \
+  (EMBER_VERSION_MAJOR * 10000 + EMBER_VERSION_MINOR * 100 + \
    EMBER_VERSION_PATCH)
 
 /* The library's version as "major.minor.patch" (never NULL). */
@@ -81,10 +81,10 @@ EMBER_API int32_t EmberVersionNumber(void);
 
 typedef enum EmberStatus {
   EMBER_STATUS_OK = 0,
-  EMBER_STATUS_INVALID_ARGUMENT = 1,    /* a bad argument (NULL, index...) */
-  EMBER_STATUS_INVALID_MODEL = 2,       /* malformed model file */
-  EMBER_STATUS_UNSUPPORTED = 3,         /* valid model, op/type not run */
-  EMBER_STATUS_NOT_FOUND = 4,           /* file, signature, tensor name */
+  EMBER_STATUS_INVALID_ARGUMENT = 1, /* a bad argument (NULL, index...) */
+  EMBER_STATUS_INVALID_MODEL = 2,    /* malformed model file */
+  EMBER_STATUS_UNSUPPORTED = 3,      /* valid model, op/type not run */
+  EMBER_STATUS_NOT_FOUND = 4,        /* file, signature, tensor name */
   EMBER_STATUS_OUT_OF_MEMORY = 5,
   EMBER_STATUS_FAILED_PRECONDITION = 6, /* e.g. invoke before allocate */
   EMBER_STATUS_IO_ERROR = 7,
@@ -151,9 +151,8 @@ EMBER_API EmberStatus EmberModelCreateFromFile(const char* path,
                                                EmberModel** out, char* error,
                                                size_t error_size);
 /* Copies `size` bytes from `data`; the caller may free them afterwards. */
-EMBER_API EmberStatus EmberModelCreateFromBuffer(const void* data,
-                                                 size_t size, EmberModel** out,
-                                                 char* error,
+EMBER_API EmberStatus EmberModelCreateFromBuffer(const void* data, size_t size,
+                                                 EmberModel** out, char* error,
                                                  size_t error_size);
 /* Uses `data` in place: the caller keeps it alive and unchanged until the
  * model and every interpreter created from it are destroyed. Buffers that
@@ -296,8 +295,8 @@ EMBER_API EmberStatus EmberOpContextReportError(EmberOpContext* context,
  * -------------------------------------------------------------------- */
 
 /* A resolver holding all of Ember's builtin ops. */
-EMBER_API EmberStatus EmberOpResolverCreate(EmberOpResolver** out,
-                                            char* error, size_t error_size);
+EMBER_API EmberStatus EmberOpResolverCreate(EmberOpResolver** out, char* error,
+                                            size_t error_size);
 /* Releases the caller's reference (interpreters keep their own). NULL is a
  * no-op. */
 EMBER_API void EmberOpResolverDestroy(EmberOpResolver* resolver);
@@ -316,8 +315,7 @@ EMBER_API const char* EmberOpResolverGetLastError(
 
 EMBER_API EmberStatus EmberInterpreterOptionsCreate(
     EmberInterpreterOptions** out, char* error, size_t error_size);
-EMBER_API void EmberInterpreterOptionsDestroy(
-    EmberInterpreterOptions* options);
+EMBER_API void EmberInterpreterOptionsDestroy(EmberInterpreterOptions* options);
 /* Threads ops may use; must be >= 1 (default 1). */
 EMBER_API EmberStatus EmberInterpreterOptionsSetNumThreads(
     EmberInterpreterOptions* options, int32_t num_threads);
@@ -341,18 +339,18 @@ EMBER_API const char* EmberInterpreterGetLastError(
     const EmberInterpreter* interpreter);
 
 /* Inputs/outputs of the primary subgraph (subgraph 0); 0 for NULL. */
-EMBER_API int32_t EmberInterpreterGetInputCount(
-    const EmberInterpreter* interpreter);
-EMBER_API int32_t EmberInterpreterGetOutputCount(
-    const EmberInterpreter* interpreter);
+EMBER_API int32_t
+EmberInterpreterGetInputCount(const EmberInterpreter* interpreter);
+EMBER_API int32_t
+EmberInterpreterGetOutputCount(const EmberInterpreter* interpreter);
 /* NULL (with a last error) when out of range. */
 EMBER_API EmberTensor* EmberInterpreterGetInputTensor(
     const EmberInterpreter* interpreter, int32_t index);
 EMBER_API EmberTensor* EmberInterpreterGetOutputTensor(
     const EmberInterpreter* interpreter, int32_t index);
 /* All tensors of the primary subgraph, by tensor index. */
-EMBER_API int32_t EmberInterpreterGetTensorCount(
-    const EmberInterpreter* interpreter);
+EMBER_API int32_t
+EmberInterpreterGetTensorCount(const EmberInterpreter* interpreter);
 EMBER_API EmberTensor* EmberInterpreterGetTensor(
     const EmberInterpreter* interpreter, int32_t tensor_index);
 /* The first tensor of the primary subgraph with this name; NULL (and
@@ -362,25 +360,25 @@ EMBER_API EmberTensor* EmberInterpreterGetTensorByName(
 
 /* Gives input `index` a new shape; takes effect at the next
  * EmberInterpreterAllocateTensors(), which must run before invoking. */
-EMBER_API EmberStatus EmberInterpreterResizeInputTensor(
-    EmberInterpreter* interpreter, int32_t index, const int32_t* dims,
-    int32_t rank);
+EMBER_API EmberStatus
+EmberInterpreterResizeInputTensor(EmberInterpreter* interpreter, int32_t index,
+                                  const int32_t* dims, int32_t rank);
 /* Prepares ops and plans memory (again, after a resize). */
-EMBER_API EmberStatus EmberInterpreterAllocateTensors(
-    EmberInterpreter* interpreter);
+EMBER_API EmberStatus
+EmberInterpreterAllocateTensors(EmberInterpreter* interpreter);
 /* Runs the primary subgraph. EMBER_STATUS_FAILED_PRECONDITION when tensors
  * are not allocated. */
 EMBER_API EmberStatus EmberInterpreterInvoke(EmberInterpreter* interpreter);
 /* Restores every variable tensor to its initial value. */
-EMBER_API EmberStatus EmberInterpreterResetVariables(
-    EmberInterpreter* interpreter);
+EMBER_API EmberStatus
+EmberInterpreterResetVariables(EmberInterpreter* interpreter);
 /* Changes the thread budget (>= 1) for later invokes. */
 EMBER_API EmberStatus EmberInterpreterSetNumThreads(
     EmberInterpreter* interpreter, int32_t num_threads);
 
 /* Signature keys, by index; 0 / NULL for NULL or out of range. */
-EMBER_API int32_t EmberInterpreterGetSignatureCount(
-    const EmberInterpreter* interpreter);
+EMBER_API int32_t
+EmberInterpreterGetSignatureCount(const EmberInterpreter* interpreter);
 EMBER_API const char* EmberInterpreterGetSignatureKey(
     const EmberInterpreter* interpreter, int32_t index);
 
@@ -403,10 +401,10 @@ EMBER_API const char* EmberSignatureRunnerGetLastError(
 EMBER_API const char* EmberSignatureRunnerGetKey(
     const EmberSignatureRunner* runner);
 
-EMBER_API int32_t EmberSignatureRunnerGetInputCount(
-    const EmberSignatureRunner* runner);
-EMBER_API int32_t EmberSignatureRunnerGetOutputCount(
-    const EmberSignatureRunner* runner);
+EMBER_API int32_t
+EmberSignatureRunnerGetInputCount(const EmberSignatureRunner* runner);
+EMBER_API int32_t
+EmberSignatureRunnerGetOutputCount(const EmberSignatureRunner* runner);
 /* Names in signature order; NULL when out of range. */
 EMBER_API const char* EmberSignatureRunnerGetInputName(
     const EmberSignatureRunner* runner, int32_t index);
@@ -422,8 +420,8 @@ EMBER_API EmberTensor* EmberSignatureRunnerGetOutputTensor(
 EMBER_API EmberStatus EmberSignatureRunnerResizeInputTensor(
     EmberSignatureRunner* runner, const char* name, const int32_t* dims,
     int32_t rank);
-EMBER_API EmberStatus EmberSignatureRunnerAllocateTensors(
-    EmberSignatureRunner* runner);
+EMBER_API EmberStatus
+EmberSignatureRunnerAllocateTensors(EmberSignatureRunner* runner);
 EMBER_API EmberStatus EmberSignatureRunnerInvoke(EmberSignatureRunner* runner);
 
 /* ----------------------------------------------------------------------

@@ -108,10 +108,11 @@ namespace detail {
 template <typename T>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : value_(std::move(value)) {}  // NOLINT: implicit
+  Expected(T value) : value_(std::move(value)) {}         // NOLINT: implicit
   Expected(Status status) : status_(std::move(status)) {  // NOLINT: implicit
     if (status_.ok())
-      status_ = Status(EMBER_STATUS_INTERNAL, "Expected built from an OK status");
+      status_ =
+          Status(EMBER_STATUS_INTERNAL, "Expected built from an OK status");
   }
 
   bool ok() const { return value_.has_value(); }
@@ -149,9 +150,9 @@ class [[nodiscard]] Expected {
 // TypeOf<T>::value: the EmberType whose elements are T.
 template <typename T>
 struct TypeOf;
-#define EMBER_API_TYPE_OF(cpp, tag) \
-  template <>                       \
-  struct TypeOf<cpp> {              \
+#define EMBER_API_TYPE_OF(cpp, tag)         \
+  template <>                               \
+  struct TypeOf<cpp> {                      \
     static constexpr EmberType value = tag; \
   };
 EMBER_API_TYPE_OF(float, EMBER_TYPE_FLOAT32)
@@ -286,14 +287,14 @@ class Tensor {
   Status CopyFromBytes(const void* data, size_t size) const {
     const EmberStatus s = EmberTensorCopyFromBuffer(t_, data, size);
     if (s == EMBER_STATUS_OK) return Status::Ok();
-    return Status(s, Describe("cannot copy " + std::to_string(size) +
-                              " bytes into"));
+    return Status(
+        s, Describe("cannot copy " + std::to_string(size) + " bytes into"));
   }
   Status CopyToBytes(void* data, size_t size) const {
     const EmberStatus s = EmberTensorCopyToBuffer(t_, data, size);
     if (s == EMBER_STATUS_OK) return Status::Ok();
-    return Status(s, Describe("cannot copy " + std::to_string(size) +
-                              " bytes out of"));
+    return Status(
+        s, Describe("cannot copy " + std::to_string(size) + " bytes out of"));
   }
 
  private:
@@ -676,8 +677,7 @@ class Interpreter {
   // An empty key picks the only signature of a one-signature model.
   Expected<SignatureRunner> GetSignatureRunner(const std::string& key = "") {
     EmberSignatureRunner* raw = nullptr;
-    const EmberStatus s =
-        EmberSignatureRunnerCreate(get(), key.c_str(), &raw);
+    const EmberStatus s = EmberSignatureRunnerCreate(get(), key.c_str(), &raw);
     if (s != EMBER_STATUS_OK) return LastError(s);
     return SignatureRunner(raw);
   }
@@ -696,7 +696,7 @@ class Interpreter {
   detail::Handle<EmberInterpreter> h_;
 };
 
-}  // inline namespace EMBER_API_MODE_NAMESPACE
+}  // namespace EMBER_API_MODE_NAMESPACE
 }  // namespace ember::api
 
 #undef EMBER_API_MODE_NAMESPACE

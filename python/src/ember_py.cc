@@ -25,8 +25,9 @@ namespace {
 // Raised as ValueError (bad arguments/model) or RuntimeError (run time),
 // like LiteRT does.
 [[noreturn]] void Raise(StatusCode code, const char* message) {
-  if (code == StatusCode::kInvalidArgument || code == StatusCode::kInvalidModel ||
-      code == StatusCode::kNotFound || code == StatusCode::kUnsupported) {
+  if (code == StatusCode::kInvalidArgument ||
+      code == StatusCode::kInvalidModel || code == StatusCode::kNotFound ||
+      code == StatusCode::kUnsupported) {
     throw nb::value_error(message);
   }
   throw std::runtime_error(message);
@@ -42,21 +43,36 @@ nb::dlpack::dtype DlType(DataType type) {
     return d;
   };
   switch (type) {
-    case DataType::kFloat32: return make(dtype_code::Float, 32);
-    case DataType::kFloat16: return make(dtype_code::Float, 16);
-    case DataType::kFloat64: return make(dtype_code::Float, 64);
-    case DataType::kInt8: return make(dtype_code::Int, 8);
-    case DataType::kInt16: return make(dtype_code::Int, 16);
-    case DataType::kInt32: return make(dtype_code::Int, 32);
-    case DataType::kInt64: return make(dtype_code::Int, 64);
-    case DataType::kUInt8: return make(dtype_code::UInt, 8);
-    case DataType::kUInt16: return make(dtype_code::UInt, 16);
-    case DataType::kUInt32: return make(dtype_code::UInt, 32);
-    case DataType::kUInt64: return make(dtype_code::UInt, 64);
-    case DataType::kBool: return make(dtype_code::Bool, 8);
-    case DataType::kComplex64: return make(dtype_code::Complex, 64);
-    case DataType::kComplex128: return make(dtype_code::Complex, 128);
-    default: return make(dtype_code::UInt, 8);
+    case DataType::kFloat32:
+      return make(dtype_code::Float, 32);
+    case DataType::kFloat16:
+      return make(dtype_code::Float, 16);
+    case DataType::kFloat64:
+      return make(dtype_code::Float, 64);
+    case DataType::kInt8:
+      return make(dtype_code::Int, 8);
+    case DataType::kInt16:
+      return make(dtype_code::Int, 16);
+    case DataType::kInt32:
+      return make(dtype_code::Int, 32);
+    case DataType::kInt64:
+      return make(dtype_code::Int, 64);
+    case DataType::kUInt8:
+      return make(dtype_code::UInt, 8);
+    case DataType::kUInt16:
+      return make(dtype_code::UInt, 16);
+    case DataType::kUInt32:
+      return make(dtype_code::UInt, 32);
+    case DataType::kUInt64:
+      return make(dtype_code::UInt, 64);
+    case DataType::kBool:
+      return make(dtype_code::Bool, 8);
+    case DataType::kComplex64:
+      return make(dtype_code::Complex, 64);
+    case DataType::kComplex128:
+      return make(dtype_code::Complex, 128);
+    default:
+      return make(dtype_code::UInt, 8);
   }
 }
 
@@ -108,7 +124,8 @@ class PyInterpreter {
   Subgraph& sg(int index) {
     Subgraph* sg = interp_->subgraph(index);
     if (sg == nullptr) {
-      throw nb::value_error(("Invalid subgraph index " + std::to_string(index)).c_str());
+      throw nb::value_error(
+          ("Invalid subgraph index " + std::to_string(index)).c_str());
     }
     return *sg;
   }
@@ -116,13 +133,16 @@ class PyInterpreter {
   Tensor& tensor(int index, int subgraph) {
     Subgraph& s = sg(subgraph);
     if (index < 0 || index >= static_cast<int>(s.tensors().size())) {
-      throw nb::value_error(("Invalid tensor index " + std::to_string(index)).c_str());
+      throw nb::value_error(
+          ("Invalid tensor index " + std::to_string(index)).c_str());
     }
     return s.tensors()[index];
   }
 
   int num_subgraphs() { return interp_->num_subgraphs(); }
-  int num_tensors(int subgraph) { return static_cast<int>(sg(subgraph).tensors().size()); }
+  int num_tensors(int subgraph) {
+    return static_cast<int>(sg(subgraph).tensors().size());
+  }
   std::vector<int32_t> inputs(int subgraph) { return sg(subgraph).inputs(); }
   std::vector<int32_t> outputs(int subgraph) { return sg(subgraph).outputs(); }
 
@@ -163,14 +183,21 @@ class PyInterpreter {
     Check(sg(subgraph).Invoke());
   }
   void reset_variables() { Check(interp_->ResetVariables()); }
-  bool needs_allocation(int subgraph) { return sg(subgraph).needs_allocation(); }
+  bool needs_allocation(int subgraph) {
+    return sg(subgraph).needs_allocation();
+  }
 
-  void copy_in(int index, int subgraph, nb::ndarray<nb::c_contig, nb::device::cpu> array) {
+  void copy_in(int index, int subgraph,
+               nb::ndarray<nb::c_contig, nb::device::cpu> array) {
     Tensor& t = tensor(index, subgraph);
-    if (t.data == nullptr) throw std::runtime_error("Tensor is not allocated; call allocate_tensors() first");
+    if (t.data == nullptr)
+      throw std::runtime_error(
+          "Tensor is not allocated; call allocate_tensors() first");
     if (array.nbytes() != t.bytes) {
-      throw nb::value_error(("Cannot set tensor: expected " + std::to_string(t.bytes) +
-                             " bytes, got " + std::to_string(array.nbytes())).c_str());
+      throw nb::value_error(("Cannot set tensor: expected " +
+                             std::to_string(t.bytes) + " bytes, got " +
+                             std::to_string(array.nbytes()))
+                                .c_str());
     }
     if (t.is_constant()) throw nb::value_error("Cannot set a constant tensor");
     memcpy(t.data, array.data(), t.bytes);
@@ -179,18 +206,22 @@ class PyInterpreter {
   // A NumPy array that aliases the tensor's memory; keeps `self` alive.
   nb::object view(nb::handle self, int index, int subgraph) {
     Tensor& t = tensor(index, subgraph);
-    if (t.data == nullptr) throw std::runtime_error("Tensor data is null; call allocate_tensors() first");
+    if (t.data == nullptr)
+      throw std::runtime_error(
+          "Tensor data is null; call allocate_tensors() first");
     size_t shape[kMaxRank];
-    for (int i = 0; i < t.shape.rank; ++i) shape[i] = static_cast<size_t>(t.shape.dims[i]);
-    nb::ndarray<nb::numpy> array(t.data, static_cast<size_t>(t.shape.rank), shape, self,
-                                 nullptr, DlType(t.type));
+    for (int i = 0; i < t.shape.rank; ++i)
+      shape[i] = static_cast<size_t>(t.shape.dims[i]);
+    nb::ndarray<nb::numpy> array(t.data, static_cast<size_t>(t.shape.rank),
+                                 shape, self, nullptr, DlType(t.type));
     return array.cast();
   }
 
   std::vector<nb::tuple> signatures() {
     std::vector<nb::tuple> out;
     for (const Signature& s : interp_->signatures()) {
-      out.push_back(nb::make_tuple(s.key, s.subgraph_index, s.inputs, s.outputs));
+      out.push_back(
+          nb::make_tuple(s.key, s.subgraph_index, s.inputs, s.outputs));
     }
     return out;
   }

@@ -58,8 +58,8 @@ class ErrorReporter {
 
 }  // namespace ember
 
-#define EMBER_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::ember::Status ember_status_ = (expr);  \
+#define EMBER_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::ember::Status ember_status_ = (expr);        \
     if (!ember_status_.ok()) return ember_status_; \
   } while (0)

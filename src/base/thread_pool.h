@@ -43,8 +43,8 @@ class ThreadPool {
   void WorkerLoop();
   // Claims and runs chunks of generation `generation` until none is left.
   void RunChunks(uint32_t generation,
-                 const std::function<void(int64_t, int64_t)>& fn,
-                 int64_t total, int chunks);
+                 const std::function<void(int64_t, int64_t)>& fn, int64_t total,
+                 int chunks);
 
   const int num_threads_;
   std::vector<std::thread> workers_;

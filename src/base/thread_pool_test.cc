@@ -19,7 +19,8 @@ TEST(ThreadPool, CoversEveryIndexExactlyOnce) {
       pool.ParallelFor(total, 1, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) hits[i]++;
       });
-      for (int64_t i = 0; i < total; ++i) ASSERT_EQ(hits[i], 1) << threads << " " << i;
+      for (int64_t i = 0; i < total; ++i)
+        ASSERT_EQ(hits[i], 1) << threads << " " << i;
     }
   }
 }

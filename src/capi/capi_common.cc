@@ -22,7 +22,8 @@ static_assert(EMBER_STATUS_INVALID_MODEL ==
               static_cast<int>(StatusCode::kInvalidModel));
 static_assert(EMBER_STATUS_UNSUPPORTED ==
               static_cast<int>(StatusCode::kUnsupported));
-static_assert(EMBER_STATUS_NOT_FOUND == static_cast<int>(StatusCode::kNotFound));
+static_assert(EMBER_STATUS_NOT_FOUND ==
+              static_cast<int>(StatusCode::kNotFound));
 static_assert(EMBER_STATUS_OUT_OF_MEMORY ==
               static_cast<int>(StatusCode::kOutOfMemory));
 static_assert(EMBER_STATUS_FAILED_PRECONDITION ==
@@ -103,7 +104,8 @@ EmberStatus CreateModel(EmberModel** out, char* error, size_t error_size,
     *out = handle.release();
     return EMBER_STATUS_OK;
   });
-  if (status != EMBER_STATUS_OK) WriteError(error, error_size, errors.message());
+  if (status != EMBER_STATUS_OK)
+    WriteError(error, error_size, errors.message());
   return status;
 }
 

@@ -89,7 +89,8 @@ EmberStatus Guard(ErrorReporter* errors, Fn&& body) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    if (errors) errors->Report(StatusCode::kOutOfMemory, "out of memory").IgnoreError();
+    if (errors)
+      errors->Report(StatusCode::kOutOfMemory, "out of memory").IgnoreError();
     return EMBER_STATUS_OUT_OF_MEMORY;
   } catch (const std::exception& e) {
     if (errors)

@@ -61,7 +61,8 @@ EmberTensor* RunnerTensor(
   if (entry == nullptr || sg == nullptr || entry->second < 0 ||
       entry->second >= static_cast<int32_t>(sg->tensors().size())) {
     runner->errors
-        .Report(StatusCode::kNotFound, "signature '%s' has no %s '%s' (%ss: %s)",
+        .Report(StatusCode::kNotFound,
+                "signature '%s' has no %s '%s' (%ss: %s)",
                 runner->signature->key.c_str(), kind, name ? name : "(NULL)",
                 kind, JoinNames(entries).c_str())
         .IgnoreError();
@@ -139,7 +140,8 @@ EmberStatus EmberInterpreterCreate(const EmberModel* model,
     *out = handle.release();
     return EMBER_STATUS_OK;
   });
-  if (status != EMBER_STATUS_OK) WriteError(error, error_size, errors.message());
+  if (status != EMBER_STATUS_OK)
+    WriteError(error, error_size, errors.message());
   return status;
 }
 
@@ -245,9 +247,8 @@ EmberStatus EmberInterpreterResizeInputTensor(EmberInterpreter* interpreter,
 
 EmberStatus EmberInterpreterAllocateTensors(EmberInterpreter* interpreter) {
   if (interpreter == nullptr) return EMBER_STATUS_INVALID_ARGUMENT;
-  return Guard(&interpreter->errors(), [&] {
-    return ToC(interpreter->interp().AllocateTensors());
-  });
+  return Guard(&interpreter->errors(),
+               [&] { return ToC(interpreter->interp().AllocateTensors()); });
 }
 
 EmberStatus EmberInterpreterInvoke(EmberInterpreter* interpreter) {

@@ -21,11 +21,11 @@ Status CallUser(OpContext& ctx, EmberCustomOpFn fn, const char* phase) {
   OpContextView view{&ctx, false};
   EmberStatus result;
   try {
-    result = fn(reinterpret_cast<EmberOpContext*>(&view),
-                adapter.user.user_data);
+    result =
+        fn(reinterpret_cast<EmberOpContext*>(&view), adapter.user.user_data);
   } catch (...) {
-    return ctx.Error(StatusCode::kInternal,
-                     "custom op %s threw an exception", phase);
+    return ctx.Error(StatusCode::kInternal, "custom op %s threw an exception",
+                     phase);
   }
   if (result == EMBER_STATUS_OK) return Status::Ok();
   const StatusCode code = FromC(result);
@@ -81,7 +81,8 @@ EmberStatus EmberOpResolverCreate(EmberOpResolver** out, char* error,
     *out = handle.release();
     return EMBER_STATUS_OK;
   });
-  if (status != EMBER_STATUS_OK) WriteError(error, error_size, errors.message());
+  if (status != EMBER_STATUS_OK)
+    WriteError(error, error_size, errors.message());
   return status;
 }
 

@@ -36,8 +36,7 @@ bool ConvertOnnx(const std::string& path, const ConvertOptions& options,
 
 // Reads and verifies a .tflite file (the runtime's loader checks) and
 // unpacks it.
-bool LoadTflite(const std::string& path, fb::ModelT* model,
-                Diagnostics* diag);
+bool LoadTflite(const std::string& path, fb::ModelT* model, Diagnostics* diag);
 
 // Graph passes over a whole model (src/convert/passes).
 void OptimizeModel(fb::ModelT* model, Diagnostics* diag);

@@ -10,8 +10,7 @@
 
 namespace ember::convert {
 
-bool LoadTflite(const std::string& path, fb::ModelT* model,
-                Diagnostics* diag) {
+bool LoadTflite(const std::string& path, fb::ModelT* model, Diagnostics* diag) {
   ErrorReporter errors;
   std::unique_ptr<Model> loaded;
   if (!Model::Load(path.c_str(), errors, &loaded).ok()) {

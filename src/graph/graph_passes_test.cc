@@ -129,8 +129,7 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
 }
 
 bool FastKernels() {
-  return !dispatch::EnvForcesReference() &&
-         kernels::AllowedIsas().any_float();
+  return !dispatch::EnvForcesReference() && kernels::AllowedIsas().any_float();
 }
 
 fb::BuiltinOptionsUnion ConvOptions(fb::Padding padding, int stride, A act,

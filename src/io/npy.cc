@@ -14,12 +14,12 @@ struct DescrEntry {
 };
 
 constexpr DescrEntry kDescrs[] = {
-    {"<f4", DataType::kFloat32}, {"<f2", DataType::kFloat16},
-    {"<f8", DataType::kFloat64}, {"<i4", DataType::kInt32},
-    {"<i8", DataType::kInt64},   {"<i2", DataType::kInt16},
-    {"|i1", DataType::kInt8},    {"|u1", DataType::kUInt8},
-    {"<u2", DataType::kUInt16},  {"<u4", DataType::kUInt32},
-    {"<u8", DataType::kUInt64},  {"|b1", DataType::kBool},
+    {"<f4", DataType::kFloat32},   {"<f2", DataType::kFloat16},
+    {"<f8", DataType::kFloat64},   {"<i4", DataType::kInt32},
+    {"<i8", DataType::kInt64},     {"<i2", DataType::kInt16},
+    {"|i1", DataType::kInt8},      {"|u1", DataType::kUInt8},
+    {"<u2", DataType::kUInt16},    {"<u4", DataType::kUInt32},
+    {"<u8", DataType::kUInt64},    {"|b1", DataType::kBool},
     {"<c8", DataType::kComplex64}, {"<c16", DataType::kComplex128},
 };
 
@@ -53,7 +53,8 @@ Status ParseNpy(const uint8_t* bytes, size_t size, NpyArray* out,
     header_start = 10;
   } else if (major == 2 || major == 3) {
     if (size < 12) {
-      return errors.Report(StatusCode::kInvalidArgument, "truncated .npy header");
+      return errors.Report(StatusCode::kInvalidArgument,
+                           "truncated .npy header");
     }
     header_len = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) |
                  (static_cast<size_t>(bytes[11]) << 24);
@@ -122,7 +123,8 @@ Status ParseNpy(const uint8_t* bytes, size_t size, NpyArray* out,
     out->shape.push_back(v);
     count *= v;
     if (count > (1LL << 40)) {
-      return errors.Report(StatusCode::kInvalidArgument, ".npy array too large");
+      return errors.Report(StatusCode::kInvalidArgument,
+                           ".npy array too large");
     }
     p = end;
   }
@@ -159,7 +161,8 @@ Status WriteNpy(const std::string& path, DataType type,
                          "type %s cannot be written as .npy",
                          DataTypeName(type));
   }
-  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (";
+  std::string dict =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < shape.size(); ++i) {
     dict += std::to_string(shape[i]);
     if (shape.size() == 1 || i + 1 < shape.size()) dict += ",";
@@ -178,7 +181,14 @@ Status WriteNpy(const std::string& path, DataType type,
                          path.c_str());
   }
   const uint16_t len = static_cast<uint16_t>(dict.size());
-  const uint8_t prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  const uint8_t prefix[10] = {0x93,
+                              'N',
+                              'U',
+                              'M',
+                              'P',
+                              'Y',
+                              1,
+                              0,
                               static_cast<uint8_t>(len & 0xff),
                               static_cast<uint8_t>(len >> 8)};
   bool ok = fwrite(prefix, 1, 10, f) == 10 &&

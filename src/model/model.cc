@@ -27,9 +27,9 @@ Status Model::Load(const char* path, const trust::TrustPolicy& policy,
                    ErrorReporter& errors, std::unique_ptr<Model>* out) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return errors.Report(errno == ENOENT ? StatusCode::kNotFound
-                                         : StatusCode::kIoError,
-                         "cannot open model '%s': %s", path, strerror(errno));
+    return errors.Report(
+        errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
+        "cannot open model '%s': %s", path, strerror(errno));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -42,9 +42,8 @@ Status Model::Load(const char* path, const trust::TrustPolicy& policy,
     return errors.Report(StatusCode::kInvalidModel, "model '%s' is empty",
                          path);
   }
-  void* mapping =
-      mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE,
-           fd, 0);
+  void* mapping = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                       MAP_PRIVATE, fd, 0);
   close(fd);
   if (mapping == MAP_FAILED) {
     return errors.Report(StatusCode::kIoError, "cannot map model '%s': %s",
@@ -73,8 +72,7 @@ Status Model::FromBuffer(const void* data, size_t size, bool copy,
                          const trust::TrustPolicy& policy,
                          ErrorReporter& errors, std::unique_ptr<Model>* out) {
   if (data == nullptr || size == 0) {
-    return errors.Report(StatusCode::kInvalidArgument,
-                         "model buffer is empty");
+    return errors.Report(StatusCode::kInvalidArgument, "model buffer is empty");
   }
   std::unique_ptr<Model> model(new Model());
   // Signature and decryption first: the plain bytes replace the caller's.
@@ -94,7 +92,8 @@ Status Model::FromBuffer(const void* data, size_t size, bool copy,
   const bool misaligned = reinterpret_cast<uintptr_t>(data) % 16 != 0;
   if (copy || misaligned) {
     // Weights are read in place as float/int32 arrays: keep them aligned.
-    model->aligned_copy_.reset(new (std::align_val_t(kBufferAlignment)) uint8_t[size]);
+    model->aligned_copy_.reset(new (std::align_val_t(kBufferAlignment))
+                                   uint8_t[size]);
     memcpy(model->aligned_copy_.get(), data, size);
     model->bytes_ = model->aligned_copy_.get();
   } else {

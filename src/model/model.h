@@ -63,8 +63,8 @@ class Model {
 
   const uint8_t* bytes_ = nullptr;
   size_t size_ = 0;
-  void* mapping_ = nullptr;  // non-null when mmap'd
-  size_t mapping_size_ = 0;  // the whole file (size_ excludes a signature)
+  void* mapping_ = nullptr;       // non-null when mmap'd
+  size_t mapping_size_ = 0;       // the whole file (size_ excludes a signature)
   trust::SecureBytes decrypted_;  // an encrypted model's plaintext
   std::vector<uint8_t> owned_;
   // Allocated with 64-byte aligned new[]: freed with the matching delete[].

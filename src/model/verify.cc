@@ -24,11 +24,26 @@ bool KnownType(int32_t t) {
 // of the quantized values; int32 for everything else).
 void ZeroPointRange(DataType type, int64_t* lo, int64_t* hi) {
   switch (type) {
-    case DataType::kInt8: *lo = -128; *hi = 127; return;
-    case DataType::kUInt8: *lo = 0; *hi = 255; return;
-    case DataType::kInt16: *lo = -32768; *hi = 32767; return;
-    case DataType::kUInt16: *lo = 0; *hi = 65535; return;
-    case DataType::kInt4: *lo = -8; *hi = 7; return;
+    case DataType::kInt8:
+      *lo = -128;
+      *hi = 127;
+      return;
+    case DataType::kUInt8:
+      *lo = 0;
+      *hi = 255;
+      return;
+    case DataType::kInt16:
+      *lo = -32768;
+      *hi = 32767;
+      return;
+    case DataType::kUInt16:
+      *lo = 0;
+      *hi = 65535;
+      return;
+    case DataType::kInt4:
+      *lo = -8;
+      *hi = 7;
+      return;
     default:
       *lo = INT32_MIN;
       *hi = INT32_MAX;
@@ -238,16 +253,17 @@ int32_t SubgraphRef(const fb::Operator* op, int which) {
       return which == 0 ? o->then_subgraph_index() : o->else_subgraph_index();
     }
     case fb::BuiltinOptions::CallOnceOptions:
-      return which == 0
-                 ? op->builtin_options_as_CallOnceOptions()->init_subgraph_index()
-                 : -2;
+      return which == 0 ? op->builtin_options_as_CallOnceOptions()
+                              ->init_subgraph_index()
+                        : -2;
     default:
       return -2;  // no reference
   }
 }
 
 Status VerifyOperatorCodes(const fb::Model* m, ErrorReporter& errors) {
-  const uint32_t num_codes = m->operator_codes() ? m->operator_codes()->size() : 0;
+  const uint32_t num_codes =
+      m->operator_codes() ? m->operator_codes()->size() : 0;
   for (uint32_t c = 0; c < num_codes; ++c) {
     const auto* code = m->operator_codes()->Get(c);
     if (Model::BuiltinCode(code) ==

@@ -7,6 +7,7 @@
 // LOGISTIC / TANH interpolate a sigmoid table; HARD_SWISH has its own 16-bit
 // fixed-point formula.
 #include "kernels/ref/activations.h"
+
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
 #include "ops/fast_ops_select.h"
@@ -15,8 +16,16 @@ namespace ember::ops {
 namespace {
 
 enum class Act {
-  kRelu, kRelu6, kReluN1To1, kRelu0To1, kLeakyRelu, kLogistic, kTanh,
-  kHardSwish, kGelu, kElu
+  kRelu,
+  kRelu6,
+  kReluN1To1,
+  kRelu0To1,
+  kLeakyRelu,
+  kLogistic,
+  kTanh,
+  kHardSwish,
+  kGelu,
+  kElu
 };
 
 struct ActData {
@@ -39,10 +48,22 @@ struct ActData {
 
 void ReluBounds(Act act, float* lo, float* hi) {
   switch (act) {
-    case Act::kRelu: *lo = 0.0f; *hi = INFINITY; break;
-    case Act::kRelu6: *lo = 0.0f; *hi = 6.0f; break;
-    case Act::kReluN1To1: *lo = -1.0f; *hi = 1.0f; break;
-    default: *lo = 0.0f; *hi = 1.0f; break;
+    case Act::kRelu:
+      *lo = 0.0f;
+      *hi = INFINITY;
+      break;
+    case Act::kRelu6:
+      *lo = 0.0f;
+      *hi = 6.0f;
+      break;
+    case Act::kReluN1To1:
+      *lo = -1.0f;
+      *hi = 1.0f;
+      break;
+    default:
+      *lo = 0.0f;
+      *hi = 1.0f;
+      break;
   }
 }
 
@@ -53,32 +74,50 @@ constexpr bool IsReluFamily(Act act) {
 
 void QuantRange(DataType t, int32_t* lo, int32_t* hi) {
   switch (t) {
-    case DataType::kInt8: *lo = -128; *hi = 127; break;
-    case DataType::kUInt8: *lo = 0; *hi = 255; break;
-    default: *lo = -32768; *hi = 32767; break;
+    case DataType::kInt8:
+      *lo = -128;
+      *hi = 127;
+      break;
+    case DataType::kUInt8:
+      *lo = 0;
+      *hi = 255;
+      break;
+    default:
+      *lo = -32768;
+      *hi = 32767;
+      break;
   }
 }
 
 float (*TableTransform(Act act, bool approximate))(float) {
   switch (act) {
-    case Act::kLogistic: return ref::LogisticF;
-    case Act::kTanh: return ref::TanhF;
-    case Act::kElu: return ref::EluF;
-    case Act::kGelu: return approximate ? ref::GeluApproxF : ref::GeluF;
-    default: return nullptr;
+    case Act::kLogistic:
+      return ref::LogisticF;
+    case Act::kTanh:
+      return ref::TanhF;
+    case Act::kElu:
+      return ref::EluF;
+    case Act::kGelu:
+      return approximate ? ref::GeluApproxF : ref::GeluF;
+    default:
+      return nullptr;
   }
 }
 
 // Which quantized types each activation supports.
 bool SupportsQuantized(Act act, DataType t) {
   switch (act) {
-    case Act::kElu: return t == DataType::kInt8;
+    case Act::kElu:
+      return t == DataType::kInt8;
     case Act::kReluN1To1:
     case Act::kRelu0To1:  // LiteRT has no int16 variant of these two
       return t == DataType::kInt8 || t == DataType::kUInt8;
-    case Act::kGelu: return IsQuantizedType(t);
-    case Act::kHardSwish: return t == DataType::kInt8 || t == DataType::kUInt8;
-    default: return IsQuantizedType(t);
+    case Act::kGelu:
+      return IsQuantizedType(t);
+    case Act::kHardSwish:
+      return t == DataType::kInt8 || t == DataType::kUInt8;
+    default:
+      return IsQuantizedType(t);
   }
 }
 
@@ -125,8 +164,9 @@ Status PrepareRef(OpContext& ctx) {
     float lo, hi;
     ReluBounds(kAct, &lo, &hi);
     p.lo = std::max(qmin, zo + static_cast<int32_t>(std::round(lo / so)));
-    p.hi = std::isinf(hi) ? qmax
-                          : std::min(qmax, zo + static_cast<int32_t>(std::round(hi / so)));
+    p.hi = std::isinf(hi)
+               ? qmax
+               : std::min(qmax, zo + static_cast<int32_t>(std::round(hi / so)));
     return Status::Ok();
   }
   if constexpr (kAct == Act::kLeakyRelu) {
@@ -161,7 +201,8 @@ Status PrepareRef(OpContext& ctx) {
                        "quantized HARD_SWISH (needs input/128 <= output)",
                        static_cast<double>(si), static_cast<double>(so));
     }
-    ref::QuantizeMultiplier(hires_scale / reluish_scale, &m32, &p.reluish_shift);
+    ref::QuantizeMultiplier(hires_scale / reluish_scale, &m32,
+                            &p.reluish_shift);
     p.reluish_mult = ref::Q31ToQ15(m32);
     return Status::Ok();
   }
@@ -218,13 +259,15 @@ Status PrepareRef(OpContext& ctx) {
 
 template <Act kAct>
 float ApplyFloat(const ActData& d, float x) {
-  if constexpr (IsReluFamily(kAct)) return std::min(std::max(x, d.float_lo), d.float_hi);
+  if constexpr (IsReluFamily(kAct))
+    return std::min(std::max(x, d.float_lo), d.float_hi);
   if constexpr (kAct == Act::kLeakyRelu) return x > 0.0f ? x : x * d.alpha;
   if constexpr (kAct == Act::kLogistic) return ref::LogisticF(x);
   if constexpr (kAct == Act::kTanh) return std::tanh(x);
   if constexpr (kAct == Act::kHardSwish)
     return x * std::min(6.0f, std::max(0.0f, x + 3.0f)) / 6.0f;
-  if constexpr (kAct == Act::kGelu) return d.approximate ? ref::GeluApproxF(x) : ref::GeluF(x);
+  if constexpr (kAct == Act::kGelu)
+    return d.approximate ? ref::GeluApproxF(x) : ref::GeluF(x);
   if constexpr (kAct == Act::kElu) return ref::EluF(x);
   return x;
 }
@@ -233,15 +276,20 @@ template <Act kAct, typename T>
 T ApplyQuantized(const ActData& d, T x) {
   if (d.use_table) {
     if constexpr (sizeof(T) == 1) return ref::LookupLut8(d.table, x);
-    if constexpr (std::is_same_v<T, int16_t>) return ref::LookupLut16(d.table16, x);
+    if constexpr (std::is_same_v<T, int16_t>)
+      return ref::LookupLut16(d.table16, x);
   }
-  if constexpr (IsReluFamily(kAct)) return static_cast<T>(ref::QuantRelu(d.relu, x));
-  if constexpr (kAct == Act::kLeakyRelu) return static_cast<T>(ref::QuantLeakyRelu(d.leaky, x));
+  if constexpr (IsReluFamily(kAct))
+    return static_cast<T>(ref::QuantRelu(d.relu, x));
+  if constexpr (kAct == Act::kLeakyRelu)
+    return static_cast<T>(ref::QuantLeakyRelu(d.leaky, x));
   if constexpr (kAct == Act::kHardSwish) {
-    if constexpr (sizeof(T) == 1) return ref::QuantHardSwish<T>(d.hard_swish, x);
+    if constexpr (sizeof(T) == 1)
+      return ref::QuantHardSwish<T>(d.hard_swish, x);
   }
   if constexpr (std::is_same_v<T, int16_t>) {
-    if constexpr (kAct == Act::kLogistic) return ref::LogisticInt16(d.sigmoid16, x);
+    if constexpr (kAct == Act::kLogistic)
+      return ref::LogisticInt16(d.sigmoid16, x);
     if constexpr (kAct == Act::kTanh) return ref::TanhInt16(d.sigmoid16, x);
   }
   return x;
@@ -250,11 +298,26 @@ T ApplyQuantized(const ActData& d, T x) {
 // The fp32 fast kernel for an activation, if there is one.
 template <Act kAct>
 bool FastUnaryOp(x86::UnaryOp* op) {
-  if constexpr (IsReluFamily(kAct)) { *op = x86::UnaryOp::kClamp; return true; }
-  if constexpr (kAct == Act::kLeakyRelu) { *op = x86::UnaryOp::kLeakyRelu; return true; }
-  if constexpr (kAct == Act::kHardSwish) { *op = x86::UnaryOp::kHardSwish; return true; }
-  if constexpr (kAct == Act::kLogistic) { *op = x86::UnaryOp::kLogistic; return true; }
-  if constexpr (kAct == Act::kTanh) { *op = x86::UnaryOp::kTanh; return true; }
+  if constexpr (IsReluFamily(kAct)) {
+    *op = x86::UnaryOp::kClamp;
+    return true;
+  }
+  if constexpr (kAct == Act::kLeakyRelu) {
+    *op = x86::UnaryOp::kLeakyRelu;
+    return true;
+  }
+  if constexpr (kAct == Act::kHardSwish) {
+    *op = x86::UnaryOp::kHardSwish;
+    return true;
+  }
+  if constexpr (kAct == Act::kLogistic) {
+    *op = x86::UnaryOp::kLogistic;
+    return true;
+  }
+  if constexpr (kAct == Act::kTanh) {
+    *op = x86::UnaryOp::kTanh;
+    return true;
+  }
   return false;
 }
 
@@ -290,8 +353,8 @@ Status Prepare(OpContext& ctx) {
   if (d->fast != nullptr && in->type != DataType::kFloat32) {
     const x86::Lut8Kernel* lut = x86::SelectLut8(ctx.allowed_isas());
     d->fast_lut = lut != nullptr ? lut->fn : k->lut8;
-    ctx.SetKernelVariant(lut != nullptr ? lut->label
-                                        : FastVariantName(k, FastFamily::kLut8));
+    ctx.SetKernelVariant(
+        lut != nullptr ? lut->label : FastVariantName(k, FastFamily::kLut8));
   }
   return Status::Ok();
 }
@@ -322,7 +385,8 @@ Status Eval(OpContext& ctx) {
       x86::RunUnaryF32(ctx.thread_pool(), d.fast->unary_f32, op, u, n);
     } else {
       x86::RunLut8(ctx.thread_pool(), d.fast_lut, d.fast_table,
-                   static_cast<const uint8_t*>(in->data), static_cast<uint8_t*>(out->data), n);
+                   static_cast<const uint8_t*>(in->data),
+                   static_cast<uint8_t*>(out->data), n);
     }
     return Status::Ok();
   }
@@ -331,13 +395,16 @@ Status Eval(OpContext& ctx) {
       Map<float>(in, out, [&](float x) { return ApplyFloat<kAct>(d, x); });
       return Status::Ok();
     case DataType::kInt8:
-      Map<int8_t>(in, out, [&](int8_t x) { return ApplyQuantized<kAct>(d, x); });
+      Map<int8_t>(in, out,
+                  [&](int8_t x) { return ApplyQuantized<kAct>(d, x); });
       return Status::Ok();
     case DataType::kUInt8:
-      Map<uint8_t>(in, out, [&](uint8_t x) { return ApplyQuantized<kAct>(d, x); });
+      Map<uint8_t>(in, out,
+                   [&](uint8_t x) { return ApplyQuantized<kAct>(d, x); });
       return Status::Ok();
     case DataType::kInt16:
-      Map<int16_t>(in, out, [&](int16_t x) { return ApplyQuantized<kAct>(d, x); });
+      Map<int16_t>(in, out,
+                   [&](int16_t x) { return ApplyQuantized<kAct>(d, x); });
       return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");
@@ -373,8 +440,10 @@ Status PreparePreluRef(OpContext& ctx) {
   p.out_offset = out->quant.zero_point0();
   QuantRange(in->type, &p.qmin, &p.qmax);
   // Ratios formed in float, as the reference does.
-  ref::QuantizeMultiplier(static_cast<float>(si / so), &p.pos_mult, &p.pos_shift);
-  ref::QuantizeMultiplier(static_cast<float>(si * sa / so), &p.neg_mult, &p.neg_shift);
+  ref::QuantizeMultiplier(static_cast<float>(si / so), &p.pos_mult,
+                          &p.pos_shift);
+  ref::QuantizeMultiplier(static_cast<float>(si * sa / so), &p.neg_mult,
+                          &p.neg_shift);
   return Status::Ok();
 }
 
@@ -385,10 +454,11 @@ Status PreparePrelu(OpContext& ctx) {
   d->fast = nullptr;
   const Tensor* in = ctx.input(0);
   const Tensor* out = ctx.output(0);
-  if (in->type != DataType::kFloat32 || out->shape.NumElements() == 0) return Status::Ok();
+  if (in->type != DataType::kFloat32 || out->shape.NumElements() == 0)
+    return Status::Ok();
   const x86::FastOpsKernels* k = SelectFastOps(ctx);
-  if (k == nullptr ||
-      !ClassifyBinaryOperands(in->shape, ctx.input(1)->shape, out->shape, &d->fast_args))
+  if (k == nullptr || !ClassifyBinaryOperands(in->shape, ctx.input(1)->shape,
+                                              out->shape, &d->fast_args))
     return Status::Ok();
   d->fast_args.lo = -INFINITY;
   d->fast_args.hi = INFINITY;
@@ -407,29 +477,32 @@ Status EvalPrelu(OpContext& ctx) {
     args.a = in->data;
     args.b = alpha->data;
     args.out = out->data;
-    x86::RunBinaryF32(ctx.thread_pool(), d->fast->binary_f32, x86::BinaryOp::kPrelu, args);
+    x86::RunBinaryF32(ctx.thread_pool(), d->fast->binary_f32,
+                      x86::BinaryOp::kPrelu, args);
     return Status::Ok();
   }
   switch (in->type) {
     case DataType::kFloat32:
-      ref::BroadcastBinary(in->shape, in->data_as<float>(), alpha->shape,
-                           alpha->data_as<float>(), out->shape,
-                           out->data_as<float>(),
-                           [](float x, float a) { return x >= 0.0f ? x : x * a; });
+      ref::BroadcastBinary(
+          in->shape, in->data_as<float>(), alpha->shape,
+          alpha->data_as<float>(), out->shape, out->data_as<float>(),
+          [](float x, float a) { return x >= 0.0f ? x : x * a; });
       return Status::Ok();
     case DataType::kInt8:
-      ref::BroadcastBinary(in->shape, in->data_as<int8_t>(), alpha->shape,
-                           alpha->data_as<int8_t>(), out->shape,
-                           out->data_as<int8_t>(), [&](int8_t x, int8_t a) {
-                             return static_cast<int8_t>(ref::QuantPrelu(p, x, a));
-                           });
+      ref::BroadcastBinary(
+          in->shape, in->data_as<int8_t>(), alpha->shape,
+          alpha->data_as<int8_t>(), out->shape, out->data_as<int8_t>(),
+          [&](int8_t x, int8_t a) {
+            return static_cast<int8_t>(ref::QuantPrelu(p, x, a));
+          });
       return Status::Ok();
     case DataType::kUInt8:
-      ref::BroadcastBinary(in->shape, in->data_as<uint8_t>(), alpha->shape,
-                           alpha->data_as<uint8_t>(), out->shape,
-                           out->data_as<uint8_t>(), [&](uint8_t x, uint8_t a) {
-                             return static_cast<uint8_t>(ref::QuantPrelu(p, x, a));
-                           });
+      ref::BroadcastBinary(
+          in->shape, in->data_as<uint8_t>(), alpha->shape,
+          alpha->data_as<uint8_t>(), out->shape, out->data_as<uint8_t>(),
+          [&](uint8_t x, uint8_t a) {
+            return static_cast<uint8_t>(ref::QuantPrelu(p, x, a));
+          });
       return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");
@@ -438,9 +511,12 @@ Status EvalPrelu(OpContext& ctx) {
 
 template <Act kAct>
 const OpRegistration* Make(fb::BuiltinOperator op, const char* name) {
-  static const OpRegistration reg = {static_cast<int32_t>(op), name,
-                                     sizeof(ActData), Prepare<kAct>,
-                                     Eval<kAct>, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {static_cast<int32_t>(op),
+                                     name,
+                                     sizeof(ActData),
+                                     Prepare<kAct>,
+                                     Eval<kAct>,
+                                     kOpFlagInPlaceInput0};
   return &reg;
 }
 
@@ -453,7 +529,8 @@ const OpRegistration* Register_RELU6() {
   return Make<Act::kRelu6>(fb::BuiltinOperator::RELU6, "RELU6");
 }
 const OpRegistration* Register_RELU_N1_TO_1() {
-  return Make<Act::kReluN1To1>(fb::BuiltinOperator::RELU_N1_TO_1, "RELU_N1_TO_1");
+  return Make<Act::kReluN1To1>(fb::BuiltinOperator::RELU_N1_TO_1,
+                               "RELU_N1_TO_1");
 }
 const OpRegistration* Register_RELU_0_TO_1() {
   return Make<Act::kRelu0To1>(fb::BuiltinOperator::RELU_0_TO_1, "RELU_0_TO_1");
@@ -478,8 +555,12 @@ const OpRegistration* Register_ELU() {
 }
 const OpRegistration* Register_PRELU() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::PRELU), "PRELU",
-      sizeof(PreluData), PreparePrelu, EvalPrelu, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::PRELU),
+      "PRELU",
+      sizeof(PreluData),
+      PreparePrelu,
+      EvalPrelu,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 

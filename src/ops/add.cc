@@ -36,7 +36,8 @@ void ChooseFastAdd(OpContext& ctx, AddSubData* d) {
   if (!f32 && !s8) return;
   const x86::FastOpsKernels* k = SelectFastOps(ctx);
   if (k == nullptr || out->shape.NumElements() == 0) return;
-  if (!ClassifyBinaryOperands(a->shape, b->shape, out->shape, &d->fast_args)) return;
+  if (!ClassifyBinaryOperands(a->shape, b->shape, out->shape, &d->fast_args))
+    return;
   d->fast_args.lo = d->float_lo;
   d->fast_args.hi = d->float_hi;
   if (s8) {
@@ -46,7 +47,8 @@ void ChooseFastAdd(OpContext& ctx, AddSubData* d) {
                  p.in2_shift,  p.out_shift,  p.act_lo,     p.act_hi};
   }
   d->fast = k;
-  ctx.SetKernelVariant(FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
+  ctx.SetKernelVariant(
+      FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
 }
 
 template <bool kSub>
@@ -228,15 +230,23 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_ADD() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::ADD), "ADD", sizeof(AddSubData),
-      Prepare<false>, Eval<false>, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::ADD),
+      "ADD",
+      sizeof(AddSubData),
+      Prepare<false>,
+      Eval<false>,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 
 const OpRegistration* Register_SUB() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SUB), "SUB", sizeof(AddSubData),
-      Prepare<true>, Eval<true>, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::SUB),
+      "SUB",
+      sizeof(AddSubData),
+      Prepare<true>,
+      Eval<true>,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 

@@ -30,7 +30,8 @@ fb::BuiltinOperator OpOf(bool sub) {
 std::vector<OpTest> PlainCases(bool sub) {
   std::vector<OpTest> cases;
   uint32_t seed = 1;
-  const DataType types[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64};
+  const DataType types[] = {DataType::kFloat32, DataType::kInt32,
+                            DataType::kInt64};
   for (DataType t : types) {
     for (const ShapePair& sp : BroadcastShapePairs()) {
       for (int rep = 0; rep < 2; ++rep) {
@@ -42,7 +43,8 @@ std::vector<OpTest> PlainCases(bool sub) {
             std::string(DataTypeName(t)) + " " + ShapeName(sp.first) + " " +
                 ShapeName(sp.second) + " act " + std::to_string(int(act)),
             OpOf(sub), {In(x), constant ? Const(y) : In(y)}, {{ToFb(t), {}}},
-            Options(sub, act), sub ? 2 : 1, t == DataType::kFloat32 ? 1e-6 : 0));
+            Options(sub, act), sub ? 2 : 1,
+            t == DataType::kFloat32 ? 1e-6 : 0));
       }
     }
   }
@@ -80,7 +82,8 @@ std::vector<OpTest> QuantizedCases(bool sub) {
 std::vector<OpTest> PotInt16Cases(bool sub) {
   std::vector<OpTest> cases;
   uint32_t seed = 500;
-  const int shifts[][2] = {{0, 0}, {0, -1}, {0, -3}, {-2, 0}, {-7, 0}, {0, -12}};
+  const int shifts[][2] = {{0, 0},  {0, -1}, {0, -3},
+                           {-2, 0}, {-7, 0}, {0, -12}};
   for (auto& s : shifts) {
     for (auto act : kAllActivations) {
       const int out_exp = -10;
@@ -89,11 +92,11 @@ std::vector<OpTest> PotInt16Cases(bool sub) {
       const QuantSpec qo = Quant(std::ldexp(1.0f, out_exp), 0);
       NpyArray x = RandomArray(DataType::kInt16, {3, 50}, seed++, 0, 0);
       NpyArray y = RandomArray(DataType::kInt16, {3, 50}, seed++, 0, 0);
-      cases.push_back(MakeCase(
-          "pot int16 shifts " + std::to_string(s[0]) + "," +
-              std::to_string(s[1]) + " act " + std::to_string(int(act)),
-          OpOf(sub), {In(x, qa), In(y, qb)}, {{kI16, qo}}, Options(sub, act, true),
-          sub ? 5 : 3));
+      cases.push_back(MakeCase("pot int16 shifts " + std::to_string(s[0]) +
+                                   "," + std::to_string(s[1]) + " act " +
+                                   std::to_string(int(act)),
+                               OpOf(sub), {In(x, qa), In(y, qb)}, {{kI16, qo}},
+                               Options(sub, act, true), sub ? 5 : 3));
     }
   }
   return cases;
@@ -115,36 +118,34 @@ TEST(SubOp, PotInt16MatchesLiteRt) { ExpectMatchesLiteRt(PotInt16Cases(true)); }
 TEST(AddOp, RejectsBadModels) {
   const auto none = fb::ActivationFunctionType::NONE;
   for (bool sub : {false, true}) {
+    ExpectEmberError(MakeCase("mixed types", OpOf(sub),
+                              {In(RandomArray(DataType::kFloat32, {2}, 1)),
+                               In(RandomArray(DataType::kInt32, {2}, 1))},
+                              {{kF32, {}}}, Options(sub, none)),
+                     "same type");
+    ExpectEmberError(MakeCase("no broadcast", OpOf(sub),
+                              {In(RandomArray(DataType::kFloat32, {2, 3}, 1)),
+                               In(RandomArray(DataType::kFloat32, {2}, 1))},
+                              {{kF32, {}}}, Options(sub, none)),
+                     "broadcast");
+    ExpectEmberError(MakeCase("no quant", OpOf(sub),
+                              {In(RandomArray(DataType::kInt8, {2}, 1, 0, 0),
+                                  Quant(0.1f, 0)),
+                               In(RandomArray(DataType::kInt8, {2}, 1, 0, 0))},
+                              {{kI8, Quant(0.1f, 0)}}, Options(sub, none)),
+                     "no quantization");
     ExpectEmberError(
-        MakeCase("mixed types", OpOf(sub),
-                 {In(RandomArray(DataType::kFloat32, {2}, 1)),
-                  In(RandomArray(DataType::kInt32, {2}, 1))},
-                 {{kF32, {}}}, Options(sub, none)),
-        "same type");
-    ExpectEmberError(
-        MakeCase("no broadcast", OpOf(sub),
-                 {In(RandomArray(DataType::kFloat32, {2, 3}, 1)),
-                  In(RandomArray(DataType::kFloat32, {2}, 1))},
-                 {{kF32, {}}}, Options(sub, none)),
-        "broadcast");
-    ExpectEmberError(
-        MakeCase("no quant", OpOf(sub),
-                 {In(RandomArray(DataType::kInt8, {2}, 1, 0, 0), Quant(0.1f, 0)),
-                  In(RandomArray(DataType::kInt8, {2}, 1, 0, 0))},
-                 {{kI8, Quant(0.1f, 0)}}, Options(sub, none)),
-        "no quantization");
-    ExpectEmberError(
-        MakeCase("int16 zero point", OpOf(sub),
-                 {In(RandomArray(DataType::kInt16, {2}, 1, 0, 0), Quant(0.1f, 3)),
-                  In(RandomArray(DataType::kInt16, {2}, 1, 0, 0), Quant(0.1f, 0))},
-                 {{kI16, Quant(0.1f, 0)}}, Options(sub, none)),
+        MakeCase(
+            "int16 zero point", OpOf(sub),
+            {In(RandomArray(DataType::kInt16, {2}, 1, 0, 0), Quant(0.1f, 3)),
+             In(RandomArray(DataType::kInt16, {2}, 1, 0, 0), Quant(0.1f, 0))},
+            {{kI16, Quant(0.1f, 0)}}, Options(sub, none)),
         "zero point 0");
-    ExpectEmberError(
-        MakeCase("bool", OpOf(sub),
-                 {In(RandomArray(DataType::kBool, {2}, 1, 0, 0)),
-                  In(RandomArray(DataType::kBool, {2}, 1, 0, 0))},
-                 {{fb::TensorType::BOOL, {}}}, Options(sub, none)),
-        "not supported");
+    ExpectEmberError(MakeCase("bool", OpOf(sub),
+                              {In(RandomArray(DataType::kBool, {2}, 1, 0, 0)),
+                               In(RandomArray(DataType::kBool, {2}, 1, 0, 0))},
+                              {{fb::TensorType::BOOL, {}}}, Options(sub, none)),
+                     "not supported");
   }
 }
 

@@ -1,9 +1,10 @@
 // BATCH_MATMUL: float, int8 (int8 or int32 output), int16, hybrid float x
 // int8 -> float; adj_x / adj_y; operands of rank 2..5 with broadcast batch
 // dims.
+#include "kernels/ref/batch_matmul.h"
+
 #include <cmath>
 
-#include "kernels/ref/batch_matmul.h"
 #include "kernels/drivers/fast_ops.h"
 #include "ops/fast_path.h"
 #include "ops/op_util.h"
@@ -28,7 +29,8 @@ struct BatchMatMulData {
 // Packs one rhs matrix into the GEMM panel layout (gemm_f32.h): panel p
 // holds NR zero "bias" values, then for each k the NR weights of columns
 // [p * NR, p * NR + NR), zero past n. rhs is [k][n], or [n][k] with adj_y.
-void PackRhs(const float* rhs, bool adj_y, int32_t k, int32_t n, int32_t nr, float* out) {
+void PackRhs(const float* rhs, bool adj_y, int32_t k, int32_t n, int32_t nr,
+             float* out) {
   for (int32_t p0 = 0; p0 < n; p0 += nr) {
     for (int32_t j = 0; j < nr; ++j) *out++ = 0.0f;
     for (int32_t kk = 0; kk < k; ++kk) {
@@ -48,18 +50,20 @@ Status PrepareFastGemm(OpContext& ctx, BatchMatMulData* d) {
   const Tensor* lhs = ctx.input(0);
   const Tensor* rhs = ctx.input(1);
   const auto& p = d->params;
-  if (lhs->type != DataType::kFloat32 || rhs->type != DataType::kFloat32 || p.adj_x ||
-      !rhs->is_constant() || p.m == 0 || p.n == 0 || p.k == 0)
+  if (lhs->type != DataType::kFloat32 || rhs->type != DataType::kFloat32 ||
+      p.adj_x || !rhs->is_constant() || p.m == 0 || p.n == 0 || p.k == 0)
     return Status::Ok();
   const x86::GemmF32Kernel* fast = FastGemmF32(ctx);
   if (fast == nullptr) return Status::Ok();
   const x86::GemmF32Kernel& kern = *fast;
   int64_t rhs_matrices = 1;
-  for (int i = 0; i < rhs->shape.rank - 2; ++i) rhs_matrices *= rhs->shape.dims[i];
+  for (int i = 0; i < rhs->shape.rank - 2; ++i)
+    rhs_matrices *= rhs->shape.dims[i];
   if (rhs_matrices == 0) return Status::Ok();
   const size_t bytes = x86::PackedGemmWeightsBytes(p.n, p.k, kern.nr);
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(bytes * static_cast<size_t>(rhs_matrices), &mem));
+  EMBER_RETURN_IF_ERROR(
+      ctx.AllocatePersistent(bytes * static_cast<size_t>(rhs_matrices), &mem));
   float* packed = static_cast<float*>(mem);
   d->packed_floats = static_cast<int64_t>(bytes / sizeof(float));
   const int64_t rhs_mat = static_cast<int64_t>(p.k) * p.n;
@@ -110,7 +114,8 @@ void EvalFastGemm(OpContext& ctx, const BatchMatMulData& d) {
 
 Status CheckPerTensor(OpContext& ctx, const Tensor* t, const char* what) {
   if (!t->quant.quantized()) {
-    return ctx.Error(StatusCode::kInvalidModel, "%s (%s) needs quantization parameters", what,
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "%s (%s) needs quantization parameters", what,
                      DataTypeName(t->type));
   }
   if (t->quant.count != 1) {
@@ -130,7 +135,8 @@ Status PrepareRef(OpContext& ctx) {
   p.adj_x = opt != nullptr && opt->adj_x();
   p.adj_y = opt != nullptr && opt->adj_y();
   auto* data = ctx.op_data<BatchMatMulData>();
-  data->hybrid = lhs->type == DataType::kFloat32 && rhs->type == DataType::kInt8;
+  data->hybrid =
+      lhs->type == DataType::kFloat32 && rhs->type == DataType::kInt8;
   data->asymmetric = opt != nullptr && opt->asymmetric_quantize_inputs();
   if (lhs->type != rhs->type && !data->hybrid) {
     return ctx.Error(StatusCode::kUnsupported,
@@ -142,7 +148,8 @@ Status PrepareRef(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kFloat32));
       break;
     case DataType::kInt8:
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kInt8, DataType::kInt32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, out, "output", DataType::kInt8, DataType::kInt32));
       break;
     case DataType::kInt16:
       EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kInt16));
@@ -152,8 +159,8 @@ Status PrepareRef(OpContext& ctx) {
   }
   const int lr = lhs->shape.rank, rr = rhs->shape.rank;
   if (lr < 2 || lr > 5 || rr < 2 || rr > 5) {
-    return ctx.Error(StatusCode::kInvalidModel, "operand ranks must be 2..5 (have %d and %d)",
-                     lr, rr);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "operand ranks must be 2..5 (have %d and %d)", lr, rr);
   }
   const int rank = std::max(lr, rr);
   p.batch_rank = rank - 2;
@@ -188,15 +195,19 @@ Status PrepareRef(OpContext& ctx) {
     EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, rhs, "rhs"));
     if (rhs->quant.zero_point0() != 0) {
       return ctx.Error(StatusCode::kInvalidModel,
-                       "hybrid rhs must be symmetric (zero point %d)", rhs->quant.zero_point0());
+                       "hybrid rhs must be symmetric (zero point %d)",
+                       rhs->quant.zero_point0());
     }
     data->lhs_matrices = 1;
     for (int d = 0; d < lr - 2; ++d) data->lhs_matrices *= lhs->shape.dims[d];
-    const size_t rows = static_cast<size_t>(std::max<int64_t>(1, data->lhs_matrices * p.m));
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * static_cast<size_t>(std::max(1, p.k)),
-                                             &data->q_scratch));
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * sizeof(float), &data->scale_scratch));
-    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(rows * sizeof(int32_t), &data->offset_scratch));
+    const size_t rows =
+        static_cast<size_t>(std::max<int64_t>(1, data->lhs_matrices * p.m));
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        rows * static_cast<size_t>(std::max(1, p.k)), &data->q_scratch));
+    EMBER_RETURN_IF_ERROR(
+        ctx.RequestScratch(rows * sizeof(float), &data->scale_scratch));
+    EMBER_RETURN_IF_ERROR(
+        ctx.RequestScratch(rows * sizeof(int32_t), &data->offset_scratch));
   } else if (lhs->type != DataType::kFloat32) {
     EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, lhs, "lhs"));
     EMBER_RETURN_IF_ERROR(CheckPerTensor(ctx, rhs, "rhs"));
@@ -215,8 +226,10 @@ Status PrepareRef(OpContext& ctx) {
       ref::QuantizeMultiplier(real, &p.multiplier, &p.shift);
     }
     if (lhs->type == DataType::kInt16) {
-      if (p.lhs_zero_point != 0 || p.rhs_zero_point != 0 || p.out_zero_point != 0) {
-        return ctx.Error(StatusCode::kInvalidModel, "int16 zero points must all be 0");
+      if (p.lhs_zero_point != 0 || p.rhs_zero_point != 0 ||
+          p.out_zero_point != 0) {
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "int16 zero points must all be 0");
       }
       p.out_min = -32768;
       p.out_max = 32767;
@@ -250,12 +263,13 @@ Status Eval(OpContext& ctx) {
     return Status::Ok();
   }
   if (data->hybrid) {
-    ref::BatchMatMulHybrid(p, data->lhs_matrices, data->asymmetric, lhs->data_as<float>(),
-                           rhs->data_as<int8_t>(), rhs->quant.scale0(),
-                           static_cast<int8_t*>(ctx.scratch(data->q_scratch)),
-                           static_cast<float*>(ctx.scratch(data->scale_scratch)),
-                           static_cast<int32_t*>(ctx.scratch(data->offset_scratch)),
-                           out->data_as<float>());
+    ref::BatchMatMulHybrid(
+        p, data->lhs_matrices, data->asymmetric, lhs->data_as<float>(),
+        rhs->data_as<int8_t>(), rhs->quant.scale0(),
+        static_cast<int8_t*>(ctx.scratch(data->q_scratch)),
+        static_cast<float*>(ctx.scratch(data->scale_scratch)),
+        static_cast<int32_t*>(ctx.scratch(data->offset_scratch)),
+        out->data_as<float>());
     return Status::Ok();
   }
   switch (lhs->type) {
@@ -265,7 +279,8 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     case DataType::kInt8:
       if (out->type == DataType::kInt32) {
-        ref::BatchMatMulInt8ToInt32(p, lhs->data_as<int8_t>(), rhs->data_as<int8_t>(),
+        ref::BatchMatMulInt8ToInt32(p, lhs->data_as<int8_t>(),
+                                    rhs->data_as<int8_t>(),
                                     out->data_as<int32_t>());
       } else {
         ref::BatchMatMulInt8(p, lhs->data_as<int8_t>(), rhs->data_as<int8_t>(),
@@ -284,9 +299,13 @@ Status Eval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_BATCH_MATMUL() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::BATCH_MATMUL),
-                                     "BATCH_MATMUL", sizeof(BatchMatMulData), Prepare, Eval,
-                                     kOpFlagNone};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::BATCH_MATMUL),
+      "BATCH_MATMUL",
+      sizeof(BatchMatMulData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -1,5 +1,6 @@
-// Broadcasting binary arithmetic: MUL, DIV (incl. quantized 8/16-bit), SQUARED_DIFFERENCE, MAXIMUM,
-// MINIMUM, POW, FLOOR_DIV, FLOOR_MOD. (ADD and SUB live in add.cc.)
+// Broadcasting binary arithmetic: MUL, DIV (incl. quantized 8/16-bit),
+// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD. (ADD and SUB
+// live in add.cc.)
 #include "kernels/ref/binary.h"
 #include "ops/elementwise_util.h"
 #include "ops/fast_ops_select.h"
@@ -7,7 +8,16 @@
 namespace ember::ops {
 namespace {
 
-enum class Kind { kMul, kDiv, kSquaredDiff, kMax, kMin, kPow, kFloorDiv, kFloorMod };
+enum class Kind {
+  kMul,
+  kDiv,
+  kSquaredDiff,
+  kMax,
+  kMin,
+  kPow,
+  kFloorDiv,
+  kFloorMod
+};
 
 struct BinaryData {
   float float_lo, float_hi;
@@ -27,15 +37,19 @@ struct BinaryData {
 template <Kind kKind>
 void ChooseFastBinary(OpContext& ctx, BinaryData* d) {
   d->fast = nullptr;
-  if constexpr (kKind != Kind::kMul && kKind != Kind::kMax && kKind != Kind::kMin) return;
+  if constexpr (kKind != Kind::kMul && kKind != Kind::kMax &&
+                kKind != Kind::kMin)
+    return;
   const Tensor* a = ctx.input(0);
   const Tensor* out = ctx.output(0);
   const bool f32 = a->type == DataType::kFloat32;
-  const bool s8 = kKind == Kind::kMul && a->type == DataType::kInt8 && d->quantized;
+  const bool s8 =
+      kKind == Kind::kMul && a->type == DataType::kInt8 && d->quantized;
   if (!f32 && !s8) return;
   const x86::FastOpsKernels* k = SelectFastOps(ctx);
   if (k == nullptr || out->shape.NumElements() == 0) return;
-  if (!ClassifyBinaryOperands(a->shape, ctx.input(1)->shape, out->shape, &d->fast_args))
+  if (!ClassifyBinaryOperands(a->shape, ctx.input(1)->shape, out->shape,
+                              &d->fast_args))
     return;
   // MAXIMUM / MINIMUM have no fused activation: an infinite clamp.
   const bool clamp = kKind == Kind::kMul;
@@ -43,11 +57,12 @@ void ChooseFastBinary(OpContext& ctx, BinaryData* d) {
   d->fast_args.hi = clamp ? d->float_hi : INFINITY;
   if (s8) {
     const ref::MulParams& p = d->mul;
-    d->fast_q = {p.in1_offset, p.in2_offset, p.out_offset, p.mult, p.shift,
-                 p.act_lo, p.act_hi};
+    d->fast_q = {p.in1_offset, p.in2_offset, p.out_offset, p.mult,
+                 p.shift,      p.act_lo,     p.act_hi};
   }
   d->fast = k;
-  ctx.SetKernelVariant(FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
+  ctx.SetKernelVariant(
+      FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
 }
 
 fb::ActivationFunctionType FusedActivation(OpContext& ctx, Kind kind) {
@@ -68,7 +83,8 @@ bool Supports(Kind kind, DataType t) {
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
              t == DataType::kInt64 || IsQuantizedType(t);
     case Kind::kDiv:
-      return t == DataType::kFloat32 || t == DataType::kInt32 || IsQuantizedType(t);
+      return t == DataType::kFloat32 || t == DataType::kInt32 ||
+             IsQuantizedType(t);
     case Kind::kSquaredDiff:
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
              t == DataType::kInt8;
@@ -123,7 +139,8 @@ Status PrepareRef(OpContext& ctx) {
   const float so = out->quant.scale0();
   if (kKind == Kind::kMul) {
     ref::MulParams& p = d->mul;
-    EMBER_RETURN_IF_ERROR(QuantizedActivationRange(ctx, act, out, &p.act_lo, &p.act_hi));
+    EMBER_RETURN_IF_ERROR(
+        QuantizedActivationRange(ctx, act, out, &p.act_lo, &p.act_hi));
     p.in1_offset = -a->quant.zero_point0();
     p.in2_offset = -b->quant.zero_point0();
     p.out_offset = out->quant.zero_point0();
@@ -134,7 +151,8 @@ Status PrepareRef(OpContext& ctx) {
   }
   if (kKind == Kind::kDiv) {
     ref::DivParams& p = d->div;
-    EMBER_RETURN_IF_ERROR(QuantizedActivationRange(ctx, act, out, &p.act_lo, &p.act_hi));
+    EMBER_RETURN_IF_ERROR(
+        QuantizedActivationRange(ctx, act, out, &p.act_lo, &p.act_hi));
     p.in1_offset = -a->quant.zero_point0();
     p.in2_offset = -b->quant.zero_point0();
     p.out_offset = out->quant.zero_point0();
@@ -305,10 +323,14 @@ Status Eval(OpContext& ctx) {
     if constexpr (kKind == Kind::kMul || kKind == Kind::kSquaredDiff ||
                   kKind == Kind::kDiv) {
       switch (a->type) {
-        case DataType::kInt8: return EvalQuantized<kKind, int8_t>(ctx, d);
-        case DataType::kUInt8: return EvalQuantized<kKind, uint8_t>(ctx, d);
-        case DataType::kInt16: return EvalQuantized<kKind, int16_t>(ctx, d);
-        default: break;
+        case DataType::kInt8:
+          return EvalQuantized<kKind, int8_t>(ctx, d);
+        case DataType::kUInt8:
+          return EvalQuantized<kKind, uint8_t>(ctx, d);
+        case DataType::kInt16:
+          return EvalQuantized<kKind, int16_t>(ctx, d);
+        default:
+          break;
       }
     }
     return UnsupportedType(ctx, a, "input");
@@ -333,9 +355,9 @@ Status Eval(OpContext& ctx) {
 
 template <Kind kKind>
 const OpRegistration* Make(fb::BuiltinOperator op, const char* name) {
-  static const OpRegistration reg = {static_cast<int32_t>(op), name,
-                                     sizeof(BinaryData), Prepare<kKind>,
-                                     Eval<kKind>, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(op), name,        sizeof(BinaryData),
+      Prepare<kKind>,           Eval<kKind>, kOpFlagInPlaceInput0};
   return &reg;
 }
 

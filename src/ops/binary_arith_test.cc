@@ -11,14 +11,36 @@ using Op = fb::BuiltinOperator;
 fb::BuiltinOptionsUnion OptionsFor(Op op, fb::ActivationFunctionType act) {
   fb::BuiltinOptionsUnion u;
   switch (op) {
-    case Op::MUL: { fb::MulOptionsT o; o.fused_activation_function = act; u.Set(o); break; }
-    case Op::DIV: { fb::DivOptionsT o; o.fused_activation_function = act; u.Set(o); break; }
-    case Op::SQUARED_DIFFERENCE: u.Set(fb::SquaredDifferenceOptionsT()); break;
-    case Op::MAXIMUM: case Op::MINIMUM: u.Set(fb::MaximumMinimumOptionsT()); break;
-    case Op::POW: u.Set(fb::PowOptionsT()); break;
-    case Op::FLOOR_DIV: u.Set(fb::FloorDivOptionsT()); break;
-    case Op::FLOOR_MOD: u.Set(fb::FloorModOptionsT()); break;
-    default: break;
+    case Op::MUL: {
+      fb::MulOptionsT o;
+      o.fused_activation_function = act;
+      u.Set(o);
+      break;
+    }
+    case Op::DIV: {
+      fb::DivOptionsT o;
+      o.fused_activation_function = act;
+      u.Set(o);
+      break;
+    }
+    case Op::SQUARED_DIFFERENCE:
+      u.Set(fb::SquaredDifferenceOptionsT());
+      break;
+    case Op::MAXIMUM:
+    case Op::MINIMUM:
+      u.Set(fb::MaximumMinimumOptionsT());
+      break;
+    case Op::POW:
+      u.Set(fb::PowOptionsT());
+      break;
+    case Op::FLOOR_DIV:
+      u.Set(fb::FloorDivOptionsT());
+      break;
+    case Op::FLOOR_MOD:
+      u.Set(fb::FloorModOptionsT());
+      break;
+    default:
+      break;
   }
   return u;
 }
@@ -82,12 +104,12 @@ void AddPlainCases(std::vector<OpTest>* cases, Op op, DataType t, Range ra,
     NpyArray x = RandomArray(t, sp.first, (*seed)++, ra.lo, ra.hi);
     NpyArray y = RandomArray(t, sp.second, (*seed)++, rb.lo, rb.hi);
     if (divisor) y = NonZero(y);
-    cases->push_back(MakeCase(
-        std::string(fb::EnumNameBuiltinOperator(op)) + " " + DataTypeName(t) +
-            " " + ShapeName(sp.first) + " " + ShapeName(sp.second) + " act " +
-            std::to_string(int(act)),
-        op, {In(x), (k % 3 == 2) ? Const(y) : In(y)}, {{ToFb(t), {}}},
-        OptionsFor(op, act), 1, t == DataType::kFloat32 ? tol : 0));
+    cases->push_back(
+        MakeCase(std::string(fb::EnumNameBuiltinOperator(op)) + " " +
+                     DataTypeName(t) + " " + ShapeName(sp.first) + " " +
+                     ShapeName(sp.second) + " act " + std::to_string(int(act)),
+                 op, {In(x), (k % 3 == 2) ? Const(y) : In(y)}, {{ToFb(t), {}}},
+                 OptionsFor(op, act), 1, t == DataType::kFloat32 ? tol : 0));
     ++k;
   }
 }
@@ -106,12 +128,12 @@ void AddQuantCases(std::vector<OpTest>* cases, Op op, DataType t,
     const QuantSpec qo = same_quant ? qa : RandomQuant(rng, t, 0.002f, 0.1f);
     NpyArray x = RandomArray(t, sp.first, (*seed)++, 0, 0);
     NpyArray y = RandomArray(t, sp.second, (*seed)++, 0, 0);
-    cases->push_back(MakeCase(
-        std::string(fb::EnumNameBuiltinOperator(op)) + " " + DataTypeName(t) +
-            " " + ShapeName(sp.first) + " " + ShapeName(sp.second) + " act " +
-            std::to_string(int(act)),
-        op, {In(x, qa), (k % 3 == 2) ? Const(y, qb) : In(y, qb)},
-        {{ToFb(t), qo}}, OptionsFor(op, act), version));
+    cases->push_back(
+        MakeCase(std::string(fb::EnumNameBuiltinOperator(op)) + " " +
+                     DataTypeName(t) + " " + ShapeName(sp.first) + " " +
+                     ShapeName(sp.second) + " act " + std::to_string(int(act)),
+                 op, {In(x, qa), (k % 3 == 2) ? Const(y, qb) : In(y, qb)},
+                 {{ToFb(t), qo}}, OptionsFor(op, act), version));
     ++k;
   }
 }
@@ -125,15 +147,18 @@ TEST(MulOp, MatchesLiteRt) {
     AddPlainCases(&cases, Op::MUL, t, kWide, kWide, false, 1e-6, &seed);
   for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16})
     for (int rep = 0; rep < 2; ++rep)
-      AddQuantCases(&cases, Op::MUL, t, false, &seed, t == DataType::kInt16 ? 4 : 2);
+      AddQuantCases(&cases, Op::MUL, t, false, &seed,
+                    t == DataType::kInt16 ? 4 : 2);
   ExpectMatchesLiteRt(cases);
 }
 
 TEST(DivOp, MatchesLiteRt) {
   std::vector<OpTest> cases;
   uint32_t seed = 20;
-  AddPlainCases(&cases, Op::DIV, DataType::kFloat32, kWide, kWide, true, 1e-6, &seed);
-  AddPlainCases(&cases, Op::DIV, DataType::kInt32, {-1000, 1000}, {-30, 30}, true, 0, &seed);
+  AddPlainCases(&cases, Op::DIV, DataType::kFloat32, kWide, kWide, true, 1e-6,
+                &seed);
+  AddPlainCases(&cases, Op::DIV, DataType::kInt32, {-1000, 1000}, {-30, 30},
+                true, 0, &seed);
   // Quantized: random quantization; divisors avoid their zero point.
   std::mt19937 rng(21);
   for (DataType t : {DataType::kInt8, DataType::kUInt8, DataType::kInt16}) {
@@ -156,10 +181,11 @@ TEST(DivOp, MatchesLiteRt) {
           memcpy(y.data.data() + i * w, &fixed, w);
         }
       }
-      cases.push_back(MakeCase("DIV " + std::string(DataTypeName(t)) + ShapeName(sp.first) +
-                                   ShapeName(sp.second) + " act " + std::to_string(int(act)),
-                               Op::DIV, {In(x, qa), (k % 3 == 2) ? Const(y, qb) : In(y, qb)},
-                               {{ToFb(t), qo}}, OptionsFor(Op::DIV, act), 2));
+      cases.push_back(MakeCase(
+          "DIV " + std::string(DataTypeName(t)) + ShapeName(sp.first) +
+              ShapeName(sp.second) + " act " + std::to_string(int(act)),
+          Op::DIV, {In(x, qa), (k % 3 == 2) ? Const(y, qb) : In(y, qb)},
+          {{ToFb(t), qo}}, OptionsFor(Op::DIV, act), 2));
       ++k;
     }
   }
@@ -167,14 +193,17 @@ TEST(DivOp, MatchesLiteRt) {
   // over a few divisors.
   for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
     for (int rep = 0; rep < 3; ++rep) {
-      const QuantSpec qa = RandomQuant(rng, t), qo = RandomQuant(rng, t, 0.01f, 0.5f);
+      const QuantSpec qa = RandomQuant(rng, t),
+                      qo = RandomQuant(rng, t, 0.01f, 0.5f);
       const QuantSpec qb = Quant(0.05f, t == DataType::kInt8 ? 0 : 128);
       std::vector<uint8_t> divisors = {1, 2, 3, 17, 100, 255, 200, 130};
-      if (t == DataType::kUInt8) divisors = {129, 130, 150, 255, 127, 100, 0, 1};
+      if (t == DataType::kUInt8)
+        divisors = {129, 130, 150, 255, 127, 100, 0, 1};
       NpyArray y = MakeArray<uint8_t>(t, {8, 1}, divisors);
-      cases.push_back(MakeCase("DIV all " + std::string(DataTypeName(t)), Op::DIV,
-                               {In(AllValues8(t), qa), Const(y, qb)}, {{ToFb(t), qo}},
-                               OptionsFor(Op::DIV, fb::ActivationFunctionType::NONE), 2));
+      cases.push_back(
+          MakeCase("DIV all " + std::string(DataTypeName(t)), Op::DIV,
+                   {In(AllValues8(t), qa), Const(y, qb)}, {{ToFb(t), qo}},
+                   OptionsFor(Op::DIV, fb::ActivationFunctionType::NONE), 2));
     }
   }
   ExpectMatchesLiteRt(cases);
@@ -185,17 +214,21 @@ TEST(DivOp, IntegerDivisionByZeroIsAnError) {
       MakeCase("div0", Op::DIV,
                {In(Values<int32_t>(DataType::kInt32, {3}, {1, 2, 3})),
                 In(Values<int32_t>(DataType::kInt32, {3}, {1, 0, 3}))},
-               {{kI32, {}}}, OptionsFor(Op::DIV, fb::ActivationFunctionType::NONE)),
+               {{kI32, {}}},
+               OptionsFor(Op::DIV, fb::ActivationFunctionType::NONE)),
       "division by zero");
 }
 
 TEST(SquaredDifferenceOp, MatchesLiteRt) {
   std::vector<OpTest> cases;
   uint32_t seed = 30;
-  AddPlainCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kFloat32, kWide, kWide, false, 1e-6, &seed);
-  AddPlainCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kInt32, {-1000, 1000}, {-1000, 1000}, false, 0, &seed);
+  AddPlainCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kFloat32, kWide,
+                kWide, false, 1e-6, &seed);
+  AddPlainCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kInt32, {-1000, 1000},
+                {-1000, 1000}, false, 0, &seed);
   for (int rep = 0; rep < 3; ++rep)
-    AddQuantCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kInt8, false, &seed);
+    AddQuantCases(&cases, Op::SQUARED_DIFFERENCE, DataType::kInt8, false,
+                  &seed);
   ExpectMatchesLiteRt(cases);
 }
 
@@ -214,8 +247,10 @@ TEST(MaximumMinimumOp, MatchesLiteRt) {
 TEST(PowOp, MatchesLiteRt) {
   std::vector<OpTest> cases;
   uint32_t seed = 50;
-  AddPlainCases(&cases, Op::POW, DataType::kFloat32, {0.1f, 4}, {-3, 3}, false, 1e-5, &seed);
-  AddPlainCases(&cases, Op::POW, DataType::kInt32, {-6, 6}, {0, 8}, false, 0, &seed);
+  AddPlainCases(&cases, Op::POW, DataType::kFloat32, {0.1f, 4}, {-3, 3}, false,
+                1e-5, &seed);
+  AddPlainCases(&cases, Op::POW, DataType::kInt32, {-6, 6}, {0, 8}, false, 0,
+                &seed);
   ExpectMatchesLiteRt(cases);
 }
 
@@ -224,19 +259,25 @@ TEST(PowOp, NegativeIntegerExponentIsAnError) {
       MakeCase("pow", Op::POW,
                {In(Values<int32_t>(DataType::kInt32, {2}, {2, 3})),
                 In(Values<int32_t>(DataType::kInt32, {2}, {1, -1}))},
-               {{kI32, {}}}, OptionsFor(Op::POW, fb::ActivationFunctionType::NONE)),
+               {{kI32, {}}},
+               OptionsFor(Op::POW, fb::ActivationFunctionType::NONE)),
       "negative exponent");
 }
 
 TEST(FloorDivModOp, MatchesLiteRt) {
   std::vector<OpTest> cases;
   uint32_t seed = 60;
-  AddPlainCases(&cases, Op::FLOOR_DIV, DataType::kFloat32, {-20, 20}, {-6, 6}, true, 1e-6, &seed);
+  AddPlainCases(&cases, Op::FLOOR_DIV, DataType::kFloat32, {-20, 20}, {-6, 6},
+                true, 1e-6, &seed);
   for (DataType t : {DataType::kInt32, DataType::kInt16, DataType::kInt8})
-    AddPlainCases(&cases, Op::FLOOR_DIV, t, {-100, 100}, {-9, 9}, true, 0, &seed);
-  AddPlainCases(&cases, Op::FLOOR_MOD, DataType::kFloat32, {-20, 20}, {-6, 6}, true, 1e-5, &seed);
-  for (DataType t : {DataType::kInt32, DataType::kInt64, DataType::kInt16, DataType::kInt8})
-    AddPlainCases(&cases, Op::FLOOR_MOD, t, {-100, 100}, {-9, 9}, true, 0, &seed);
+    AddPlainCases(&cases, Op::FLOOR_DIV, t, {-100, 100}, {-9, 9}, true, 0,
+                  &seed);
+  AddPlainCases(&cases, Op::FLOOR_MOD, DataType::kFloat32, {-20, 20}, {-6, 6},
+                true, 1e-5, &seed);
+  for (DataType t :
+       {DataType::kInt32, DataType::kInt64, DataType::kInt16, DataType::kInt8})
+    AddPlainCases(&cases, Op::FLOOR_MOD, t, {-100, 100}, {-9, 9}, true, 0,
+                  &seed);
   ExpectMatchesLiteRt(cases);
 }
 
@@ -246,7 +287,8 @@ TEST(FloorDivModOp, DivisionByZeroIsAnError) {
         MakeCase("zero", op,
                  {In(Values<int32_t>(DataType::kInt32, {2}, {4, 5})),
                   In(Values<int32_t>(DataType::kInt32, {2}, {0, 2}))},
-                 {{kI32, {}}}, OptionsFor(op, fb::ActivationFunctionType::NONE)),
+                 {{kI32, {}}},
+                 OptionsFor(op, fb::ActivationFunctionType::NONE)),
         "division by zero");
   }
 }
@@ -266,10 +308,11 @@ TEST(BinaryArithOp, RejectsBadModels) {
                {{fb::TensorType::INT64, {}}}, OptionsFor(Op::DIV, none)),
       "not supported");
   ExpectEmberError(
-      MakeCase("div int8 by zero", Op::DIV,
-               {In(Values<int8_t>(DataType::kInt8, {2}, {5, 6}), Quant(0.1f, 0)),
-                In(Values<int8_t>(DataType::kInt8, {2}, {3, 4}), Quant(0.1f, 4))},
-               {{kI8, Quant(0.1f, 0)}}, OptionsFor(Op::DIV, none)),
+      MakeCase(
+          "div int8 by zero", Op::DIV,
+          {In(Values<int8_t>(DataType::kInt8, {2}, {5, 6}), Quant(0.1f, 0)),
+           In(Values<int8_t>(DataType::kInt8, {2}, {3, 4}), Quant(0.1f, 4))},
+          {{kI8, Quant(0.1f, 0)}}, OptionsFor(Op::DIV, none)),
       "division by zero");
   ExpectEmberError(
       MakeCase("mul no quant", Op::MUL,
@@ -277,18 +320,16 @@ TEST(BinaryArithOp, RejectsBadModels) {
                 In(RandomArray(DataType::kInt8, {2}, 1, 0, 0), Quant(0.1f, 0))},
                {{kI8, {}}}, OptionsFor(Op::MUL, none)),
       "no quantization");
-  ExpectEmberError(
-      MakeCase("max mixed", Op::MAXIMUM,
-               {In(RandomArray(DataType::kFloat32, {2}, 1)),
-                In(RandomArray(DataType::kInt32, {2}, 1))},
-               {{kF32, {}}}, OptionsFor(Op::MAXIMUM, none)),
-      "same type");
-  ExpectEmberError(
-      MakeCase("pow shape", Op::POW,
-               {In(RandomArray(DataType::kFloat32, {2, 3}, 1)),
-                In(RandomArray(DataType::kFloat32, {4}, 1))},
-               {{kF32, {}}}, OptionsFor(Op::POW, none)),
-      "broadcast");
+  ExpectEmberError(MakeCase("max mixed", Op::MAXIMUM,
+                            {In(RandomArray(DataType::kFloat32, {2}, 1)),
+                             In(RandomArray(DataType::kInt32, {2}, 1))},
+                            {{kF32, {}}}, OptionsFor(Op::MAXIMUM, none)),
+                   "same type");
+  ExpectEmberError(MakeCase("pow shape", Op::POW,
+                            {In(RandomArray(DataType::kFloat32, {2, 3}, 1)),
+                             In(RandomArray(DataType::kFloat32, {4}, 1))},
+                            {{kF32, {}}}, OptionsFor(Op::POW, none)),
+                   "broadcast");
 }
 
 }  // namespace

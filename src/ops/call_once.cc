@@ -13,8 +13,8 @@ struct CallOnceData {
 Status Prepare(OpContext& ctx) {
   if (ctx.num_inputs() != 0 || ctx.num_outputs() != 0) {
     return ctx.Error(StatusCode::kInvalidModel,
-                     "takes no inputs or outputs, has %d and %d", ctx.num_inputs(),
-                     ctx.num_outputs());
+                     "takes no inputs or outputs, has %d and %d",
+                     ctx.num_inputs(), ctx.num_outputs());
   }
   const auto* options = ctx.op()->builtin_options_as_CallOnceOptions();
   if (options == nullptr) {
@@ -25,9 +25,10 @@ Status Prepare(OpContext& ctx) {
   cf::SubgraphView init;
   EMBER_RETURN_IF_ERROR(cf::View(ctx, d->init_index, "init", &init));
   if (init.num_inputs != 0 || init.num_outputs != 0) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "init subgraph %d must have no inputs or outputs (has %d, %d)",
-                     init.index, init.num_inputs, init.num_outputs);
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "init subgraph %d must have no inputs or outputs (has %d, %d)",
+        init.index, init.num_inputs, init.num_outputs);
   }
   if (d->done) return Status::Ok();
   return ctx.host()->AllocateSubgraph(d->init_index);
@@ -45,8 +46,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_CALL_ONCE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::CALL_ONCE), "CALL_ONCE",
-      sizeof(CallOnceData), Prepare, Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::CALL_ONCE),
+      "CALL_ONCE",
+      sizeof(CallOnceData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

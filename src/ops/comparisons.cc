@@ -35,8 +35,12 @@ Status PrepareCompare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, a, b));
   EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kBool));
   switch (a->type) {
-    case DataType::kFloat32: case DataType::kInt32: case DataType::kInt64:
-    case DataType::kInt16: case DataType::kInt8: case DataType::kUInt8:
+    case DataType::kFloat32:
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kInt16:
+    case DataType::kInt8:
+    case DataType::kUInt8:
       break;
     case DataType::kBool:
       if (kCmp == Cmp::kEq || kCmp == Cmp::kNe) break;
@@ -63,15 +67,17 @@ template <Cmp kCmp, typename T>
 void RunCompare(const CompareData& d, const Tensor* a, const Tensor* b,
                 Tensor* out) {
   if (d.quantized) {
-    if constexpr (sizeof(T) == 1 && std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-      ref::BroadcastBinary(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
-                           out->shape, out->data_as<bool>(), [&](T x, T y) {
-                             const int32_t qx = ref::QuantCompareValue(
-                                 x, d.q.in1_offset, d.q.in1_mult, d.q.in1_shift);
-                             const int32_t qy = ref::QuantCompareValue(
-                                 y, d.q.in2_offset, d.q.in2_mult, d.q.in2_shift);
-                             return Compare<kCmp>(qx, qy);
-                           });
+    if constexpr (sizeof(T) == 1 && std::is_integral_v<T> &&
+                  !std::is_same_v<T, bool>) {
+      ref::BroadcastBinary(
+          a->shape, a->data_as<T>(), b->shape, b->data_as<T>(), out->shape,
+          out->data_as<bool>(), [&](T x, T y) {
+            const int32_t qx = ref::QuantCompareValue(
+                x, d.q.in1_offset, d.q.in1_mult, d.q.in1_shift);
+            const int32_t qy = ref::QuantCompareValue(
+                y, d.q.in2_offset, d.q.in2_mult, d.q.in2_shift);
+            return Compare<kCmp>(qx, qy);
+          });
       return;
     }
   }
@@ -87,14 +93,29 @@ Status EvalCompare(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   const auto& d = *ctx.op_data<CompareData>();
   switch (a->type) {
-    case DataType::kFloat32: RunCompare<kCmp, float>(d, a, b, out); break;
-    case DataType::kInt32: RunCompare<kCmp, int32_t>(d, a, b, out); break;
-    case DataType::kInt64: RunCompare<kCmp, int64_t>(d, a, b, out); break;
-    case DataType::kInt16: RunCompare<kCmp, int16_t>(d, a, b, out); break;
-    case DataType::kInt8: RunCompare<kCmp, int8_t>(d, a, b, out); break;
-    case DataType::kUInt8: RunCompare<kCmp, uint8_t>(d, a, b, out); break;
-    case DataType::kBool: RunCompare<kCmp, bool>(d, a, b, out); break;
-    default: return UnsupportedType(ctx, a, "input");
+    case DataType::kFloat32:
+      RunCompare<kCmp, float>(d, a, b, out);
+      break;
+    case DataType::kInt32:
+      RunCompare<kCmp, int32_t>(d, a, b, out);
+      break;
+    case DataType::kInt64:
+      RunCompare<kCmp, int64_t>(d, a, b, out);
+      break;
+    case DataType::kInt16:
+      RunCompare<kCmp, int16_t>(d, a, b, out);
+      break;
+    case DataType::kInt8:
+      RunCompare<kCmp, int8_t>(d, a, b, out);
+      break;
+    case DataType::kUInt8:
+      RunCompare<kCmp, uint8_t>(d, a, b, out);
+      break;
+    case DataType::kBool:
+      RunCompare<kCmp, bool>(d, a, b, out);
+      break;
+    default:
+      return UnsupportedType(ctx, a, "input");
   }
   return Status::Ok();
 }
@@ -105,8 +126,10 @@ Status EvalCompare(OpContext& ctx) {
 template <bool kAnd>
 Status PrepareLogical(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareBinaryShape(ctx));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(0), "input 0", DataType::kBool));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(1), "input 1", DataType::kBool));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, ctx.input(0), "input 0", DataType::kBool));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, ctx.input(1), "input 1", DataType::kBool));
   return CheckType(ctx, ctx.output(0), "output", DataType::kBool);
 }
 
@@ -115,16 +138,18 @@ Status EvalLogical(OpContext& ctx) {
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
-  ref::BroadcastBinary(a->shape, a->data_as<bool>(), b->shape, b->data_as<bool>(),
-                       out->shape, out->data_as<bool>(),
-                       [](bool x, bool y) { return kAnd ? (x && y) : (x || y); });
+  ref::BroadcastBinary(
+      a->shape, a->data_as<bool>(), b->shape, b->data_as<bool>(), out->shape,
+      out->data_as<bool>(),
+      [](bool x, bool y) { return kAnd ? (x && y) : (x || y); });
   return Status::Ok();
 }
 
 Status PrepareNot(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
   EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(0), "input", DataType::kBool));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.output(0), "output", DataType::kBool));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, ctx.output(0), "output", DataType::kBool));
   return ctx.ResizeOutput(0, ctx.input(0)->shape);
 }
 
@@ -150,9 +175,14 @@ struct SelectData {
 
 bool Selectable(DataType t) {
   switch (t) {
-    case DataType::kFloat32: case DataType::kInt64: case DataType::kInt32:
-    case DataType::kInt16: case DataType::kInt8: case DataType::kUInt8:
-    case DataType::kUInt32: case DataType::kBool:
+    case DataType::kFloat32:
+    case DataType::kInt64:
+    case DataType::kInt32:
+    case DataType::kInt16:
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kUInt32:
+    case DataType::kBool:
       return true;
     default:
       return false;
@@ -188,7 +218,8 @@ Status PrepareSelect(OpContext& ctx) {
     } else if (cond->shape.rank == 1 && x->shape.rank >= 1 &&
                cond->shape.dims[0] == x->shape.dims[0]) {
       d->mode = SelectMode::kRows;
-      d->row_size = x->shape.dims[0] > 0 ? x->NumElements() / x->shape.dims[0] : 0;
+      d->row_size =
+          x->shape.dims[0] > 0 ? x->NumElements() / x->shape.dims[0] : 0;
     } else {
       return ctx.Error(StatusCode::kInvalidModel,
                        "condition must match x's shape, be a scalar, or a "
@@ -215,10 +246,11 @@ void RunSelect(const SelectData& d, const Tensor* cond, const Tensor* x,
       for (int64_t i = 0; i < n; ++i) po[i] = c[i / d.row_size] ? px[i] : py[i];
       return;
     case SelectMode::kBroadcast:
-      ref::ForEachBroadcast3(cond->shape, x->shape, y->shape, out->shape,
-                             [&](int64_t o, int64_t ic, int64_t ix, int64_t iy) {
-                               po[o] = c[ic] ? px[ix] : py[iy];
-                             });
+      ref::ForEachBroadcast3(
+          cond->shape, x->shape, y->shape, out->shape,
+          [&](int64_t o, int64_t ic, int64_t ix, int64_t iy) {
+            po[o] = c[ic] ? px[ix] : py[iy];
+          });
       return;
   }
 }
@@ -230,24 +262,42 @@ Status EvalSelect(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   const auto& d = *ctx.op_data<SelectData>();
   switch (x->type) {
-    case DataType::kFloat32: RunSelect<float>(d, cond, x, y, out); break;
-    case DataType::kInt64: RunSelect<int64_t>(d, cond, x, y, out); break;
-    case DataType::kInt32: RunSelect<int32_t>(d, cond, x, y, out); break;
-    case DataType::kUInt32: RunSelect<uint32_t>(d, cond, x, y, out); break;
-    case DataType::kInt16: RunSelect<int16_t>(d, cond, x, y, out); break;
-    case DataType::kInt8: RunSelect<int8_t>(d, cond, x, y, out); break;
-    case DataType::kUInt8: RunSelect<uint8_t>(d, cond, x, y, out); break;
-    case DataType::kBool: RunSelect<bool>(d, cond, x, y, out); break;
-    default: return UnsupportedType(ctx, x, "input");
+    case DataType::kFloat32:
+      RunSelect<float>(d, cond, x, y, out);
+      break;
+    case DataType::kInt64:
+      RunSelect<int64_t>(d, cond, x, y, out);
+      break;
+    case DataType::kInt32:
+      RunSelect<int32_t>(d, cond, x, y, out);
+      break;
+    case DataType::kUInt32:
+      RunSelect<uint32_t>(d, cond, x, y, out);
+      break;
+    case DataType::kInt16:
+      RunSelect<int16_t>(d, cond, x, y, out);
+      break;
+    case DataType::kInt8:
+      RunSelect<int8_t>(d, cond, x, y, out);
+      break;
+    case DataType::kUInt8:
+      RunSelect<uint8_t>(d, cond, x, y, out);
+      break;
+    case DataType::kBool:
+      RunSelect<bool>(d, cond, x, y, out);
+      break;
+    default:
+      return UnsupportedType(ctx, x, "input");
   }
   return Status::Ok();
 }
 
 template <Cmp kCmp>
 const OpRegistration* MakeCompare(fb::BuiltinOperator op, const char* name) {
-  static const OpRegistration reg = {static_cast<int32_t>(op), name,
-                                     sizeof(CompareData), PrepareCompare<kCmp>,
-                                     EvalCompare<kCmp>, kOpFlagNone};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(op), name,
+      sizeof(CompareData),      PrepareCompare<kCmp>,
+      EvalCompare<kCmp>,        kOpFlagNone};
   return &reg;
 }
 
@@ -269,37 +319,58 @@ const OpRegistration* Register_GREATER() {
   return MakeCompare<Cmp::kGt>(fb::BuiltinOperator::GREATER, "GREATER");
 }
 const OpRegistration* Register_GREATER_EQUAL() {
-  return MakeCompare<Cmp::kGe>(fb::BuiltinOperator::GREATER_EQUAL, "GREATER_EQUAL");
+  return MakeCompare<Cmp::kGe>(fb::BuiltinOperator::GREATER_EQUAL,
+                               "GREATER_EQUAL");
 }
 
 const OpRegistration* Register_LOGICAL_AND() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::LOGICAL_AND), "LOGICAL_AND", 0,
-      PrepareLogical<true>, EvalLogical<true>, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::LOGICAL_AND),
+      "LOGICAL_AND",
+      0,
+      PrepareLogical<true>,
+      EvalLogical<true>,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 const OpRegistration* Register_LOGICAL_OR() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::LOGICAL_OR), "LOGICAL_OR", 0,
-      PrepareLogical<false>, EvalLogical<false>, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::LOGICAL_OR),
+      "LOGICAL_OR",
+      0,
+      PrepareLogical<false>,
+      EvalLogical<false>,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 const OpRegistration* Register_LOGICAL_NOT() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::LOGICAL_NOT), "LOGICAL_NOT", 0,
-      PrepareNot, EvalNot, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::LOGICAL_NOT),
+      "LOGICAL_NOT",
+      0,
+      PrepareNot,
+      EvalNot,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 const OpRegistration* Register_SELECT() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SELECT), "SELECT",
-      sizeof(SelectData), PrepareSelect<false>, EvalSelect, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SELECT),
+      "SELECT",
+      sizeof(SelectData),
+      PrepareSelect<false>,
+      EvalSelect,
+      kOpFlagNone};
   return &reg;
 }
 const OpRegistration* Register_SELECT_V2() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SELECT_V2), "SELECT_V2",
-      sizeof(SelectData), PrepareSelect<true>, EvalSelect, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SELECT_V2),
+      "SELECT_V2",
+      sizeof(SelectData),
+      PrepareSelect<true>,
+      EvalSelect,
+      kOpFlagNone};
   return &reg;
 }
 

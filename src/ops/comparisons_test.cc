@@ -20,19 +20,36 @@ NpyArray SmallValues(DataType type, std::vector<int64_t> shape, uint32_t seed) {
     int32_t v;
     memcpy(&v, ints.data.data() + 4 * i, 4);
     switch (type) {
-      case DataType::kFloat32: { const float f = 0.5f * v; memcpy(&a.data[4 * i], &f, 4); break; }
-      case DataType::kInt64: { const int64_t w = v; memcpy(&a.data[8 * i], &w, 8); break; }
-      case DataType::kInt32: memcpy(&a.data[4 * i], &v, 4); break;
-      case DataType::kInt16: { const int16_t w = v; memcpy(&a.data[2 * i], &w, 2); break; }
-      case DataType::kBool: a.data[i] = v > 0; break;
-      default: break;
+      case DataType::kFloat32: {
+        const float f = 0.5f * v;
+        memcpy(&a.data[4 * i], &f, 4);
+        break;
+      }
+      case DataType::kInt64: {
+        const int64_t w = v;
+        memcpy(&a.data[8 * i], &w, 8);
+        break;
+      }
+      case DataType::kInt32:
+        memcpy(&a.data[4 * i], &v, 4);
+        break;
+      case DataType::kInt16: {
+        const int16_t w = v;
+        memcpy(&a.data[2 * i], &w, 2);
+        break;
+      }
+      case DataType::kBool:
+        a.data[i] = v > 0;
+        break;
+      default:
+        break;
     }
   }
   return a;
 }
 
-const Op kCompareOps[] = {Op::EQUAL, Op::NOT_EQUAL, Op::LESS,
-                          Op::LESS_EQUAL, Op::GREATER, Op::GREATER_EQUAL};
+const Op kCompareOps[] = {Op::EQUAL,      Op::NOT_EQUAL, Op::LESS,
+                          Op::LESS_EQUAL, Op::GREATER,   Op::GREATER_EQUAL};
 
 const ShapePair kShapes[] = {{{2, 3, 4}, {2, 3, 4}},
                              {{2, 3, 4}, {4}},
@@ -51,17 +68,19 @@ TEST(ComparisonOp, MatchesLiteRt) {
                          DataType::kInt16}) {
         // LiteRT's NOT_EQUAL mishandles int16 (see NotEqualInt16 below).
         if (op == Op::NOT_EQUAL && t == DataType::kInt16) continue;
-        cases.push_back(MakeCase(name + " " + DataTypeName(t) + ShapeName(sp.first) +
-                                     ShapeName(sp.second),
-                                 op, {In(SmallValues(t, sp.first, seed++)),
-                                      In(SmallValues(t, sp.second, seed++))},
+        cases.push_back(MakeCase(name + " " + DataTypeName(t) +
+                                     ShapeName(sp.first) + ShapeName(sp.second),
+                                 op,
+                                 {In(SmallValues(t, sp.first, seed++)),
+                                  In(SmallValues(t, sp.second, seed++))},
                                  {{fb::TensorType::BOOL, {}}}));
       }
       if (op == Op::EQUAL || op == Op::NOT_EQUAL) {
-        cases.push_back(MakeCase(name + " bool" + ShapeName(sp.first),
-                                 op, {In(SmallValues(DataType::kBool, sp.first, seed++)),
-                                      In(SmallValues(DataType::kBool, sp.second, seed++))},
-                                 {{fb::TensorType::BOOL, {}}}));
+        cases.push_back(
+            MakeCase(name + " bool" + ShapeName(sp.first), op,
+                     {In(SmallValues(DataType::kBool, sp.first, seed++)),
+                      In(SmallValues(DataType::kBool, sp.second, seed++))},
+                     {{fb::TensorType::BOOL, {}}}));
       }
       // Quantized 8-bit: same quantization (ties) and different ones.
       for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
@@ -74,11 +93,11 @@ TEST(ComparisonOp, MatchesLiteRt) {
             x = RandomArray(t, sp.first, seed++, 100, 110);
             y = RandomArray(t, sp.second, seed++, 100, 110);
           }
-          cases.push_back(MakeCase(name + " " + DataTypeName(t) +
-                                       (same ? " same quant" : " mixed quant") +
-                                       ShapeName(sp.first) + ShapeName(sp.second),
-                                   op, {In(x, qa), In(y, qb)},
-                                   {{fb::TensorType::BOOL, {}}}, {}, 2));
+          cases.push_back(MakeCase(
+              name + " " + DataTypeName(t) +
+                  (same ? " same quant" : " mixed quant") +
+                  ShapeName(sp.first) + ShapeName(sp.second),
+              op, {In(x, qa), In(y, qb)}, {{fb::TensorType::BOOL, {}}}, {}, 2));
         }
       }
     }
@@ -98,14 +117,16 @@ TEST(ComparisonOp, NotEqualInt16IsComplementOfLiteRtEqual) {
     equal_cases.push_back(MakeCase("EQUAL int16", Op::EQUAL, {In(x), In(y)},
                                    {{fb::TensorType::BOOL, {}}}));
     not_equal_cases.push_back(MakeCase("NOT_EQUAL int16", Op::NOT_EQUAL,
-                                       {In(x), In(y)}, {{fb::TensorType::BOOL, {}}}));
+                                       {In(x), In(y)},
+                                       {{fb::TensorType::BOOL, {}}}));
   }
   std::vector<OracleCase> oc;
   for (const OpTest& c : equal_cases) oc.push_back({c.model, c.inputs});
   const std::vector<RunResult> lite = RunLiteRt(oc);
   for (size_t i = 0; i < not_equal_cases.size(); ++i) {
     ASSERT_TRUE(lite[i].ok) << lite[i].error;
-    const RunResult ours = RunEmber(not_equal_cases[i].model, not_equal_cases[i].inputs);
+    const RunResult ours =
+        RunEmber(not_equal_cases[i].model, not_equal_cases[i].inputs);
     ASSERT_TRUE(ours.ok) << ours.error;
     NpyArray expected = lite[i].outputs[0];
     for (uint8_t& b : expected.data) b = b ? 0 : 1;
@@ -120,11 +141,13 @@ TEST(LogicalOp, MatchesLiteRt) {
   uint32_t seed = 900;
   for (Op op : {Op::LOGICAL_AND, Op::LOGICAL_OR}) {
     for (const ShapePair& sp : kShapes) {
-      cases.push_back(MakeCase(std::string(fb::EnumNameBuiltinOperator(op)) +
-                                   ShapeName(sp.first) + ShapeName(sp.second),
-                               op, {In(RandomArray(DataType::kBool, sp.first, seed++)),
-                                    In(RandomArray(DataType::kBool, sp.second, seed++))},
-                               {{fb::TensorType::BOOL, {}}}));
+      cases.push_back(
+          MakeCase(std::string(fb::EnumNameBuiltinOperator(op)) +
+                       ShapeName(sp.first) + ShapeName(sp.second),
+                   op,
+                   {In(RandomArray(DataType::kBool, sp.first, seed++)),
+                    In(RandomArray(DataType::kBool, sp.second, seed++))},
+                   {{fb::TensorType::BOOL, {}}}));
     }
   }
   cases.push_back(MakeCase("LOGICAL_NOT", Op::LOGICAL_NOT,
@@ -136,9 +159,9 @@ TEST(LogicalOp, MatchesLiteRt) {
 TEST(SelectOp, MatchesLiteRt) {
   std::vector<OpTest> cases;
   uint32_t seed = 1000;
-  const DataType types[] = {DataType::kFloat32, DataType::kInt32, DataType::kInt64,
-                            DataType::kInt16, DataType::kInt8, DataType::kUInt8,
-                            DataType::kBool};
+  const DataType types[] = {
+      DataType::kFloat32, DataType::kInt32, DataType::kInt64, DataType::kInt16,
+      DataType::kInt8,    DataType::kUInt8, DataType::kBool};
   auto data = [&](DataType t, std::vector<int64_t> shape) {
     return t == DataType::kFloat32 ? RandomArray(t, shape, seed++, -5, 5)
                                    : RandomArray(t, shape, seed++, 0, 0);
@@ -158,20 +181,22 @@ TEST(SelectOp, MatchesLiteRt) {
                        {{2, 1, 3}, {1}, {4, 1}}};
   for (DataType t : types) {
     for (const Shapes& s : v1) {
-      cases.push_back(MakeCase("SELECT " + std::string(DataTypeName(t)) + ShapeName(s.cond) +
-                                   ShapeName(s.x),
-                               Op::SELECT,
-                               {In(RandomArray(DataType::kBool, s.cond, seed++)),
-                                In(data(t, s.x)), In(data(t, s.y))},
-                               {{ToFb(t), {}}}));
+      cases.push_back(
+          MakeCase("SELECT " + std::string(DataTypeName(t)) +
+                       ShapeName(s.cond) + ShapeName(s.x),
+                   Op::SELECT,
+                   {In(RandomArray(DataType::kBool, s.cond, seed++)),
+                    In(data(t, s.x)), In(data(t, s.y))},
+                   {{ToFb(t), {}}}));
     }
     for (const Shapes& s : v2) {
-      cases.push_back(MakeCase("SELECT_V2 " + std::string(DataTypeName(t)) +
-                                   ShapeName(s.cond) + ShapeName(s.x) + ShapeName(s.y),
-                               Op::SELECT_V2,
-                               {In(RandomArray(DataType::kBool, s.cond, seed++)),
-                                In(data(t, s.x)), Const(data(t, s.y))},
-                               {{ToFb(t), {}}}));
+      cases.push_back(
+          MakeCase("SELECT_V2 " + std::string(DataTypeName(t)) +
+                       ShapeName(s.cond) + ShapeName(s.x) + ShapeName(s.y),
+                   Op::SELECT_V2,
+                   {In(RandomArray(DataType::kBool, s.cond, seed++)),
+                    In(data(t, s.x)), Const(data(t, s.y))},
+                   {{ToFb(t), {}}}));
     }
   }
   ExpectMatchesLiteRt(cases);

@@ -11,8 +11,8 @@ namespace ember::ops {
 namespace {
 
 struct ConcatData {
-  int64_t outer;    // product of output dims before the axis
-  int64_t inner;    // product of output dims after the axis
+  int64_t outer;  // product of output dims before the axis
+  int64_t inner;  // product of output dims after the axis
   int32_t axis;
   bool clamp;       // float fused activation present
   bool requantize;  // some quantized input differs from the output params
@@ -69,8 +69,8 @@ Status ConcatPrepare(OpContext& ctx) {
     for (int k = 0; k < rank; ++k) {
       if (k != axis && in->shape.dims[k] != in0->shape.dims[k]) {
         return ctx.Error(StatusCode::kInvalidModel,
-                         "input %d has dim %d of size %d, input 0 has %d", i,
-                         k, in->shape.dims[k], in0->shape.dims[k]);
+                         "input %d has dim %d of size %d, input 0 has %d", i, k,
+                         in->shape.dims[k], in0->shape.dims[k]);
       }
     }
     total += in->shape.dims[axis];
@@ -110,9 +110,9 @@ void ConcatRequantized(OpContext& ctx, const ConcatData& d) {
     const Tensor* in = ctx.input(i);
     const int64_t in_row = in->shape.dims[d.axis] * d.inner;
     if (SameQuantization(in, out)) {
-      ref::CopyRowsInto(static_cast<const uint8_t*>(in->data), in_row * sizeof(T),
-                        static_cast<uint8_t*>(out->data), out_row * sizeof(T),
-                        col * sizeof(T), d.outer);
+      ref::CopyRowsInto(static_cast<const uint8_t*>(in->data),
+                        in_row * sizeof(T), static_cast<uint8_t*>(out->data),
+                        out_row * sizeof(T), col * sizeof(T), d.outer);
     } else {
       const float ratio = in->quant.scale0() * inv_out_scale;
       const float bias = -static_cast<float>(in->quant.zero_point0()) * ratio;
@@ -129,10 +129,17 @@ Status ConcatEval(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   if (d.requantize) {
     switch (out->type) {
-      case DataType::kInt8: ConcatRequantized<int8_t>(ctx, d); return Status::Ok();
-      case DataType::kUInt8: ConcatRequantized<uint8_t>(ctx, d); return Status::Ok();
-      case DataType::kInt16: ConcatRequantized<int16_t>(ctx, d); return Status::Ok();
-      default: return UnsupportedType(ctx, out, "output");
+      case DataType::kInt8:
+        ConcatRequantized<int8_t>(ctx, d);
+        return Status::Ok();
+      case DataType::kUInt8:
+        ConcatRequantized<uint8_t>(ctx, d);
+        return Status::Ok();
+      case DataType::kInt16:
+        ConcatRequantized<int16_t>(ctx, d);
+        return Status::Ok();
+      default:
+        return UnsupportedType(ctx, out, "output");
     }
   }
   const size_t es = DataTypeSize(out->type);
@@ -145,7 +152,8 @@ Status ConcatEval(OpContext& ctx) {
                       static_cast<uint8_t*>(out->data), out_row, col, d.outer);
     col += in_row;
   }
-  if (d.clamp) ref::ClampFloat(out->data_as<float>(), out->NumElements(), d.lo, d.hi);
+  if (d.clamp)
+    ref::ClampFloat(out->data_as<float>(), out->NumElements(), d.lo, d.hi);
   return Status::Ok();
 }
 
@@ -168,10 +176,12 @@ Status PackPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CopyElementSize(ctx, in0, "input", &size));
   const int rank = in0->shape.rank;
   if (rank + 1 > kMaxRank) {
-    return ctx.Error(StatusCode::kUnsupported, "output rank exceeds %d", kMaxRank);
+    return ctx.Error(StatusCode::kUnsupported, "output rank exceeds %d",
+                     kMaxRank);
   }
   int axis = 0;
-  EMBER_RETURN_IF_ERROR(NormalizeAxis(ctx, options->axis(), rank + 1, "axis", &axis));
+  EMBER_RETURN_IF_ERROR(
+      NormalizeAxis(ctx, options->axis(), rank + 1, "axis", &axis));
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     const Tensor* in = ctx.input(i);
     if (in == nullptr) {
@@ -215,15 +225,23 @@ Status PackEval(OpContext& ctx) {
 
 const OpRegistration* Register_CONCATENATION() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::CONCATENATION), "CONCATENATION",
-      sizeof(ConcatData), ConcatPrepare, ConcatEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::CONCATENATION),
+      "CONCATENATION",
+      sizeof(ConcatData),
+      ConcatPrepare,
+      ConcatEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_PACK() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::PACK), "PACK",
-      sizeof(ConcatData), PackPrepare, PackEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::PACK),
+      "PACK",
+      sizeof(ConcatData),
+      PackPrepare,
+      PackEval,
+      kOpFlagNone};
   return &reg;
 }
 

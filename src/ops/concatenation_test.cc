@@ -19,11 +19,13 @@ QuantSpec Q(fb::TensorType t, float scale = 0.5f, int64_t zp = 0) {
 TEST(ShapeOps, ConcatenationGrid) {
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
-  const std::vector<int32_t> base[] = {{5}, {2, 3}, {2, 3, 4}, {1, 2, 3, 2}, {2, 1, 2, 1, 3}};
+  const std::vector<int32_t> base[] = {
+      {5}, {2, 3}, {2, 3, 4}, {1, 2, 3, 2}, {2, 1, 2, 1, 3}};
   for (const auto& shape : base) {
     const int rank = static_cast<int>(shape.size());
     for (int axis = -rank; axis < rank; ++axis) {
-      for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64, fb::TensorType::BOOL}) {
+      for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64,
+                     fb::TensorType::BOOL}) {
         OpCase c;
         const int a = axis < 0 ? axis + rank : axis;
         for (int k = 0; k < 3; ++k) {
@@ -34,8 +36,10 @@ TEST(ShapeOps, ConcatenationGrid) {
         c.Out(t, {}, Q(t));
         fb::ConcatenationOptionsT o;
         o.axis = axis;
-        cases.push_back(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
-        labels.push_back("concat rank " + std::to_string(rank) + " axis " + std::to_string(axis));
+        cases.push_back(
+            c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)));
+        labels.push_back("concat rank " + std::to_string(rank) + " axis " +
+                         std::to_string(axis));
       }
     }
   }
@@ -61,7 +65,8 @@ TEST(ShapeOps, ConcatenationRequantizes) {
   for (auto t : {kU8}) {
     for (int axis : {0, 1, 2}) {
       OpCase c;
-      c.In(t, {2, 3, 4}, Q(t, 0.05f, 3)).In(t, {2, 3, 4}, Q(t, 0.11f, -20))
+      c.In(t, {2, 3, 4}, Q(t, 0.05f, 3))
+          .In(t, {2, 3, 4}, Q(t, 0.11f, -20))
           .In(t, {2, 3, 4}, Q(t, 0.08f, 1));
       std::vector<int32_t> out = {2, 3, 4};
       out[axis] *= 3;
@@ -80,9 +85,9 @@ TEST(ShapeOps, ConcatenationRequantizes) {
 // to float outputs. Checked against LiteRT's plain concatenation, clamped.
 TEST(ShapeOps, ConcatenationFloatActivation) {
   std::vector<OracleCase> plain, fused;
-  const fb::ActivationFunctionType acts[] = {fb::ActivationFunctionType::RELU,
-                                             fb::ActivationFunctionType::RELU6,
-                                             fb::ActivationFunctionType::RELU_N1_TO_1};
+  const fb::ActivationFunctionType acts[] = {
+      fb::ActivationFunctionType::RELU, fb::ActivationFunctionType::RELU6,
+      fb::ActivationFunctionType::RELU_N1_TO_1};
   for (auto act : acts) {
     for (int with_act = 0; with_act < 2; ++with_act) {
       OpCase c;
@@ -123,11 +128,14 @@ TEST(ShapeOps, ConcatenationInt8Requantizes) {
   ASSERT_TRUE(ours.ok) << ours.error;
   const int8_t* a = reinterpret_cast<const int8_t*>(oc.inputs[0].data.data());
   const int8_t* b = reinterpret_cast<const int8_t*>(oc.inputs[1].data.data());
-  const int8_t* out = reinterpret_cast<const int8_t*>(ours.outputs[0].data.data());
+  const int8_t* out =
+      reinterpret_cast<const int8_t*>(ours.outputs[0].data.data());
   for (int r = 0; r < 2; ++r) {
     for (int j = 0; j < 5; ++j) {
-      const double real = j < 3 ? 0.05 * (a[r * 3 + j] - 3) : 0.11 * (b[r * 2 + j - 3] + 20);
-      const double expect = std::clamp(std::round(real / 0.08) + 1, -128.0, 127.0);
+      const double real =
+          j < 3 ? 0.05 * (a[r * 3 + j] - 3) : 0.11 * (b[r * 2 + j - 3] + 20);
+      const double expect =
+          std::clamp(std::round(real / 0.08) + 1, -128.0, 127.0);
       EXPECT_NEAR(out[r * 5 + j], expect, 1.0) << r << "," << j;
     }
   }
@@ -139,14 +147,16 @@ TEST(ShapeOps, ConcatenationErrors) {
     c.In(kF32, {2, 3}).In(kF32, {3, 3}).Out(kF32);
     fb::ConcatenationOptionsT o;
     o.axis = 1;
-    ExpectEmberError(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)), "dim 0");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)),
+                     "dim 0");
   }
   {
     OpCase c;
     c.In(kF32, {2, 3}).In(kF32, {2, 3}).Out(kF32);
     fb::ConcatenationOptionsT o;
     o.axis = 2;
-    ExpectEmberError(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)), "out of range");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::CONCATENATION, Options(o)),
+                     "out of range");
   }
   {
     OpCase c;

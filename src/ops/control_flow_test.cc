@@ -56,9 +56,11 @@ struct WhileSpec {
 std::vector<uint8_t> BuildWhile(const WhileSpec& s) {
   ModelBuilder b;
   const int n_flags = s.steps;
-  auto add_vars = [&](const std::string& prefix, std::vector<int>* flags, int* i, int* x) {
+  auto add_vars = [&](const std::string& prefix, std::vector<int>* flags,
+                      int* i, int* x) {
     for (int k = 0; k < n_flags; ++k)
-      flags->push_back(b.AddTensor(fb::TensorType::BOOL, {}, prefix + "flag" + std::to_string(k)));
+      flags->push_back(b.AddTensor(fb::TensorType::BOOL, {},
+                                   prefix + "flag" + std::to_string(k)));
     *i = b.AddTensor(testing::kI32, {}, prefix + "i");
     *x = b.AddTensor(s.x_type, s.x_shape, prefix + "x");
   };
@@ -76,7 +78,8 @@ std::vector<uint8_t> BuildWhile(const WhileSpec& s) {
   std::vector<int32_t> wouts = out_flags;
   wouts.push_back(i_out);
   wouts.push_back(x_out);
-  if (s.extra_while_output) wouts.push_back(b.AddTensor(testing::kF32, {1}, "extra"));
+  if (s.extra_while_output)
+    wouts.push_back(b.AddTensor(testing::kF32, {1}, "extra"));
   b.AddOp(fb::BuiltinOperator::WHILE, ins, wouts, WhileOpts(1, s.body_index));
   b.SetInputs(ins);
   b.SetOutputs({i_out, x_out});
@@ -99,7 +102,8 @@ std::vector<uint8_t> BuildWhile(const WhileSpec& s) {
     int bi, bx;
     add_vars("b_", &f, &bi, &bx);
     const int one = b.AddConstant<int32_t>(testing::kI32, {}, {1}, "one");
-    const int no = b.AddConstant<uint8_t>(fb::TensorType::BOOL, {}, {0}, "false");
+    const int no =
+        b.AddConstant<uint8_t>(fb::TensorType::BOOL, {}, {0}, "false");
     const int ni = b.AddTensor(testing::kI32, {}, "i_next");
     const int nx = b.AddTensor(s.x_type, s.x_shape, "x_next");
     b.AddOp(fb::BuiltinOperator::ADD, {bi, one}, {ni}, AddOpts());
@@ -122,10 +126,12 @@ std::vector<NpyArray> WhileInputs(const WhileSpec& s, uint32_t seed) {
   std::vector<NpyArray> in;
   for (int k = 0; k < s.steps; ++k)
     in.push_back(testing::MakeArray<uint8_t>(DataType::kBool, {}, {1}));
-  in.push_back(testing::MakeArray<int32_t>(DataType::kInt32, {}, {static_cast<int32_t>(seed)}));
+  in.push_back(testing::MakeArray<int32_t>(DataType::kInt32, {},
+                                           {static_cast<int32_t>(seed)}));
   std::vector<int64_t> shape(s.x_shape.begin(), s.x_shape.end());
-  in.push_back(s.x_type == testing::kF32 ? RandomArray(DataType::kFloat32, shape, seed)
-                                         : RandomArray(DataType::kInt32, shape, seed));
+  in.push_back(s.x_type == testing::kF32
+                   ? RandomArray(DataType::kFloat32, shape, seed)
+                   : RandomArray(DataType::kInt32, shape, seed));
   return in;
 }
 
@@ -145,15 +151,20 @@ TEST(ControlFlowOps, WhileCounterLoopMatchesLiteRt) {
     cases.push_back({BuildWhile(specs[k]), WhileInputs(specs[k], 7 + k)});
   const auto expected = testing::RunLiteRt(cases);
   for (size_t k = 0; k < specs.size(); ++k) {
-    SCOPED_TRACE(::testing::Message() << "case " << k << " steps=" << specs[k].steps);
+    SCOPED_TRACE(::testing::Message()
+                 << "case " << k << " steps=" << specs[k].steps);
     ASSERT_TRUE(expected[k].ok) << expected[k].error;
     // Invoked twice: the loop must restart from the inputs each time.
     const auto ours = testing::RunEmber(cases[k].model, cases[k].inputs, 2);
     ASSERT_TRUE(ours.ok) << ours.error;
     ASSERT_EQ(ours.outputs.size(), 2u);
     std::string why;
-    EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], expected[k].outputs[0], &why), 0) << why;
-    EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[1], expected[k].outputs[1], &why), 0) << why;
+    EXPECT_EQ(
+        testing::MaxAbsDiff(ours.outputs[0], expected[k].outputs[0], &why), 0)
+        << why;
+    EXPECT_EQ(
+        testing::MaxAbsDiff(ours.outputs[1], expected[k].outputs[1], &why), 0)
+        << why;
     int32_t counter;
     memcpy(&counter, ours.outputs[0].data.data(), 4);
     EXPECT_EQ(counter, static_cast<int32_t>(7 + k) + specs[k].steps);
@@ -187,7 +198,8 @@ TEST(ControlFlowOps, WhileRejectsMalformedLoops) {
     bad.push_back({s, "subgraph 9"});
   }
   for (const auto& b : bad) {
-    const auto r = testing::RunEmber(BuildWhile(b.spec), WhileInputs(b.spec, 1));
+    const auto r =
+        testing::RunEmber(BuildWhile(b.spec), WhileInputs(b.spec, 1));
     EXPECT_FALSE(r.ok);
     EXPECT_NE(r.error.find(b.expect), std::string::npos) << r.error;
   }
@@ -239,12 +251,15 @@ TEST(ControlFlowOps, IfMatchesLiteRt) {
   uint32_t seed = 1;
   for (bool cond : {true, false})
     for (auto type : {testing::kF32, testing::kI32})
-      for (auto shape : {std::vector<int32_t>{4}, std::vector<int32_t>{2, 3, 2}}) {
+      for (auto shape :
+           {std::vector<int32_t>{4}, std::vector<int32_t>{2, 3, 2}}) {
         std::vector<int64_t> s64(shape.begin(), shape.end());
-        const DataType dt = type == testing::kF32 ? DataType::kFloat32 : DataType::kInt32;
-        cases.push_back({BuildIf(type, shape),
-                         {testing::MakeArray<uint8_t>(DataType::kBool, {1}, {cond}),
-                          RandomArray(dt, s64, seed++), RandomArray(dt, s64, seed++)}});
+        const DataType dt =
+            type == testing::kF32 ? DataType::kFloat32 : DataType::kInt32;
+        cases.push_back(
+            {BuildIf(type, shape),
+             {testing::MakeArray<uint8_t>(DataType::kBool, {1}, {cond}),
+              RandomArray(dt, s64, seed++), RandomArray(dt, s64, seed++)}});
       }
   const auto expected = testing::RunLiteRt(cases);
   for (size_t k = 0; k < cases.size(); ++k) {
@@ -254,7 +269,9 @@ TEST(ControlFlowOps, IfMatchesLiteRt) {
     ASSERT_TRUE(ours.ok) << ours.error;
     std::string why;
     for (int o = 0; o < 2; ++o)
-      EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[o], expected[k].outputs[o], &why), 0) << why;
+      EXPECT_EQ(
+          testing::MaxAbsDiff(ours.outputs[o], expected[k].outputs[o], &why), 0)
+          << why;
   }
 }
 
@@ -279,7 +296,8 @@ std::vector<uint8_t> BuildIfDynamic() {
   b.AddSubgraph("else");  // x + k with k [2, 3]: [2, 3]
   {
     const int a = b.AddTensor(testing::kF32, {3}, "a");
-    const int k = b.AddConstant<float>(testing::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}, "k");
+    const int k =
+        b.AddConstant<float>(testing::kF32, {2, 3}, {1, 2, 3, 4, 5, 6}, "k");
     const int r = b.AddTensor(testing::kF32, {2, 3}, "r");
     b.AddOp(fb::BuiltinOperator::ADD, {a, k}, {r}, AddOpts());
     b.SetInputs({a});
@@ -300,7 +318,9 @@ TEST(ControlFlowOps, IfWithBranchesOfDifferentShapesMatchesLiteRt) {
     const auto ours = testing::RunEmber(cases[k].model, cases[k].inputs, 2);
     ASSERT_TRUE(ours.ok) << ours.error;
     std::string why;
-    EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], expected[k].outputs[0], &why), 0) << why;
+    EXPECT_EQ(
+        testing::MaxAbsDiff(ours.outputs[0], expected[k].outputs[0], &why), 0)
+        << why;
   }
 }
 
@@ -308,16 +328,20 @@ TEST(ControlFlowOps, IfAcceptsNumericConditionAndRejectsMismatches) {
   // int32 condition: non-zero takes the then branch.
   const auto model = BuildIf(testing::kF32, {3}, testing::kI32);
   const auto a = testing::MakeArray<float>(DataType::kFloat32, {3}, {1, 2, 3});
-  const auto bv = testing::MakeArray<float>(DataType::kFloat32, {3}, {10, 20, 30});
-  auto r = testing::RunEmber(model, {testing::MakeArray<int32_t>(DataType::kInt32, {1}, {5}), a, bv});
+  const auto bv =
+      testing::MakeArray<float>(DataType::kFloat32, {3}, {10, 20, 30});
+  auto r = testing::RunEmber(
+      model, {testing::MakeArray<int32_t>(DataType::kInt32, {1}, {5}), a, bv});
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(reinterpret_cast<const float*>(r.outputs[0].data.data())[2], 33.0f);
-  r = testing::RunEmber(model, {testing::MakeArray<int32_t>(DataType::kInt32, {1}, {0}), a, bv});
+  r = testing::RunEmber(
+      model, {testing::MakeArray<int32_t>(DataType::kInt32, {1}, {0}), a, bv});
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(reinterpret_cast<const float*>(r.outputs[0].data.data())[2], 60.0f);
   // The else branch takes 3 inputs but IF passes 2.
   const auto bad = BuildIf(testing::kF32, {3}, fb::TensorType::BOOL, 3);
-  r = testing::RunEmber(bad, {testing::MakeArray<uint8_t>(DataType::kBool, {1}, {1}), a, bv});
+  r = testing::RunEmber(
+      bad, {testing::MakeArray<uint8_t>(DataType::kBool, {1}, {1}), a, bv});
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.error.find("takes 3 inputs"), std::string::npos) << r.error;
 }
@@ -343,7 +367,8 @@ std::vector<uint8_t> BuildCallOnce(bool counting_op, int init_index = 1) {
     b.AddCustomOp("EmberTestCount", {in}, {t});
     // Feed it from a non-constant tensor so it is not folded.
     b.AddOp(fb::BuiltinOperator::ADD, {c, c}, {in}, AddOpts());
-    std::swap(b.model().subgraphs[1]->operators[0], b.model().subgraphs[1]->operators[1]);
+    std::swap(b.model().subgraphs[1]->operators[0],
+              b.model().subgraphs[1]->operators[1]);
   } else {
     b.AddOp(fb::BuiltinOperator::ADD, {c, c}, {t}, AddOpts());
   }
@@ -362,21 +387,24 @@ Status CountEval(OpContext& ctx) {
 }
 
 TEST(ControlFlowOps, CallOnceRunsInitOnlyOnce) {
-  static const OpRegistration count_reg = {-1, "EmberTestCount", 0, CountPrepare, CountEval,
-                                           kOpFlagNone};
+  static const OpRegistration count_reg = {
+      -1, "EmberTestCount", 0, CountPrepare, CountEval, kOpFlagNone};
   OpResolver resolver;
   resolver.AddAll(OpResolver::Builtins());
   resolver.AddCustom("EmberTestCount", &count_reg);
   const auto bytes = BuildCallOnce(true);
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+  ASSERT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
       << errors.message();
   std::unique_ptr<Interpreter> interp;
-  ASSERT_TRUE(Interpreter::Create(*model, resolver, {}, errors, &interp).ok()) << errors.message();
+  ASSERT_TRUE(Interpreter::Create(*model, resolver, {}, errors, &interp).ok())
+      << errors.message();
   ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
   g_count_evals = 0;
-  for (int k = 0; k < 3; ++k) ASSERT_TRUE(interp->Invoke().ok()) << interp->errors().message();
+  for (int k = 0; k < 3; ++k)
+    ASSERT_TRUE(interp->Invoke().ok()) << interp->errors().message();
   EXPECT_EQ(g_count_evals, 1);
 }
 
@@ -387,7 +415,9 @@ TEST(ControlFlowOps, CallOnceMatchesLiteRtAndRejectsBadIndex) {
   const auto ours = testing::RunEmber(c.model, c.inputs, 2);
   ASSERT_TRUE(ours.ok) << ours.error;
   std::string why;
-  EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], expected[0].outputs[0], &why), 0) << why;
+  EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], expected[0].outputs[0], &why),
+            0)
+      << why;
   const auto bad = testing::RunEmber(BuildCallOnce(false, 5), c.inputs);
   EXPECT_FALSE(bad.ok);
   EXPECT_NE(bad.error.find("subgraph 5"), std::string::npos) << bad.error;

@@ -23,16 +23,16 @@ struct SubgraphView {
 inline Status View(OpContext& ctx, int32_t index, const char* role,
                    SubgraphView* view) {
   if (index < 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "%s subgraph index %d is invalid",
-                     role, index);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "%s subgraph index %d is invalid", role, index);
   }
   view->index = index;
   Status s = ctx.host()->SubgraphIo(index, &view->tensors, &view->inputs,
                                     &view->num_inputs, &view->outputs,
                                     &view->num_outputs);
   if (!s.ok()) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "%s subgraph %d does not exist", role, index);
+    return ctx.Error(StatusCode::kInvalidModel, "%s subgraph %d does not exist",
+                     role, index);
   }
   return Status::Ok();
 }
@@ -57,7 +57,8 @@ inline Status PrepareCallee(OpContext& ctx, const SubgraphView& sg,
       Status s = ctx.host()->ResizeSubgraphInput(sg.index, i, args[i]->shape);
       if (!s.ok()) {
         return ctx.Error(StatusCode::kInvalidModel,
-                         "cannot resize %s subgraph %d input %d", role, sg.index, i);
+                         "cannot resize %s subgraph %d input %d", role,
+                         sg.index, i);
       }
     }
   }
@@ -69,10 +70,11 @@ inline Status Copy(OpContext& ctx, Tensor* dst, const Tensor* src) {
   if (dst->bytes != src->bytes || dst->type != src->type) {
     return ctx.Error(StatusCode::kInternal,
                      "cannot copy %s[%zu bytes] into %s[%zu bytes]",
-                     DataTypeName(src->type), src->bytes, DataTypeName(dst->type),
-                     dst->bytes);
+                     DataTypeName(src->type), src->bytes,
+                     DataTypeName(dst->type), dst->bytes);
   }
-  if (dst->data != src->data && src->bytes > 0) memcpy(dst->data, src->data, src->bytes);
+  if (dst->data != src->data && src->bytes > 0)
+    memcpy(dst->data, src->data, src->bytes);
   return Status::Ok();
 }
 

@@ -59,8 +59,9 @@ Status Prepare(OpContext& ctx) {
   }
   EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
   if (s.stride_h <= 0 || s.stride_w <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "strides %d x %d must be positive",
-                     s.stride_h, s.stride_w);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "strides %d x %d must be positive", s.stride_h,
+                     s.stride_w);
   }
   if (padding != 1 && padding != 2) {
     return ctx.Error(StatusCode::kInvalidModel,

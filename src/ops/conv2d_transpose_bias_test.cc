@@ -54,14 +54,16 @@ struct TbCase {
 TbCase MakeCase(Rng& rng) {
   TbCase c;
   const TbSpec& s = c.spec = RandomSpec(rng);
-  c.weights = rng.Floats(static_cast<size_t>(s.cout) * s.kh * s.kw * s.cin, -1, 1);
+  c.weights =
+      rng.Floats(static_cast<size_t>(s.cout) * s.kh * s.kw * s.cin, -1, 1);
   c.bias = rng.Floats(s.cout, -1, 1);
   c.input = RandomInput(kF32, {s.n, s.h, s.w, s.cin}, rng.Seed());
   const std::vector<int32_t> out = {s.n, s.oh(), s.ow(), s.cout};
   {
     ModelBuilder b;
     const int x = b.AddTensor(kF32, {s.n, s.h, s.w, s.cin}, "x");
-    const int f = b.AddConstant<float>(kF32, {s.cout, s.kh, s.kw, s.cin}, c.weights, "f");
+    const int f =
+        b.AddConstant<float>(kF32, {s.cout, s.kh, s.kw, s.cin}, c.weights, "f");
     const int bias = b.AddConstant<float>(kF32, {s.cout}, c.bias, "b");
     const int y = b.AddTensor(kF32, out, "y");
     b.AddCustomOp("Convolution2DTransposeBias", {x, f, bias}, {y},
@@ -74,7 +76,8 @@ TbCase MakeCase(Rng& rng) {
     ModelBuilder b;
     const int shape = b.AddConstant<int32_t>(kI32, {4}, out, "output_shape");
     const int x = b.AddTensor(kF32, {s.n, s.h, s.w, s.cin}, "x");
-    const int f = b.AddConstant<float>(kF32, {s.cout, s.kh, s.kw, s.cin}, c.weights, "f");
+    const int f =
+        b.AddConstant<float>(kF32, {s.cout, s.kh, s.kw, s.cin}, c.weights, "f");
     const int bias = b.AddConstant<float>(kF32, {s.cout}, c.bias, "b");
     const int t = b.AddTensor(kF32, out, "t");
     const int y = b.AddTensor(kF32, out, "y");
@@ -84,7 +87,8 @@ TbCase MakeCase(Rng& rng) {
     opt.stride_w = s.sw;
     fb::BuiltinOptionsUnion u;
     u.Set(opt);
-    b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape, f, x}, {t}, std::move(u), 1);
+    b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape, f, x}, {t},
+            std::move(u), 1);
     fb::BuiltinOptionsUnion add;
     add.Set(fb::AddOptionsT());
     b.AddOp(fb::BuiltinOperator::ADD, {t, bias}, {y}, std::move(add));
@@ -106,9 +110,10 @@ TEST(Conv2dTransposeBias, MatchesLiteRtTransposeConvPlusAdd) {
   std::vector<OpTest> named;
   for (auto& c : Cases()) {
     OpTest nc;
-    nc.name = "n" + std::to_string(c.spec.n) + " h" + std::to_string(c.spec.h) + " w" +
-              std::to_string(c.spec.w) + " k" + std::to_string(c.spec.kh) + "x" +
-              std::to_string(c.spec.kw) + " s" + std::to_string(c.spec.sh) + "x" +
+    nc.name = "n" + std::to_string(c.spec.n) + " h" + std::to_string(c.spec.h) +
+              " w" + std::to_string(c.spec.w) + " k" +
+              std::to_string(c.spec.kh) + "x" + std::to_string(c.spec.kw) +
+              " s" + std::to_string(c.spec.sh) + "x" +
               std::to_string(c.spec.sw) + (c.spec.same ? " SAME" : " VALID");
     nc.model = c.litert_model;
     nc.inputs = {c.input};
@@ -125,7 +130,8 @@ TEST(Conv2dTransposeBias, MatchesDirectGatherFormula) {
     const auto ours = RunEmber(c.custom_model, {c.input});
     ASSERT_TRUE(ours.ok) << ours.error;
     const float* x = reinterpret_cast<const float*>(c.input.data.data());
-    const float* y = reinterpret_cast<const float*>(ours.outputs[0].data.data());
+    const float* y =
+        reinterpret_cast<const float*>(ours.outputs[0].data.data());
     ASSERT_EQ(ours.outputs[0].shape,
               (std::vector<int64_t>{s.n, s.oh(), s.ow(), s.cout}));
     const int pt = s.pad_h() / 2, pl = s.pad_w() / 2;
@@ -142,11 +148,13 @@ TEST(Conv2dTransposeBias, MatchesDirectGatherFormula) {
                 const int ky = oy + pt - iy * s.sh, kx = ox + pl - ix * s.sw;
                 if (ky < 0 || ky >= s.kh || kx < 0 || kx >= s.kw) continue;
                 for (int ic = 0; ic < s.cin; ++ic)
-                  want += static_cast<double>(
-                              x[((b * s.h + iy) * s.w + ix) * s.cin + ic]) *
-                          c.weights[((oc * s.kh + ky) * s.kw + kx) * s.cin + ic];
+                  want +=
+                      static_cast<double>(
+                          x[((b * s.h + iy) * s.w + ix) * s.cin + ic]) *
+                      c.weights[((oc * s.kh + ky) * s.kw + kx) * s.cin + ic];
               }
-            const float got = y[((b * s.oh() + oy) * s.ow() + ox) * s.cout + oc];
+            const float got =
+                y[((b * s.oh() + oy) * s.ow() + ox) * s.cout + oc];
             max_diff = std::max(max_diff, std::fabs(got - want));
           }
     EXPECT_LE(max_diff, 1e-5);
@@ -162,7 +170,8 @@ TEST(Conv2dTransposeBias, RejectsBadOptionsAndShapes) {
     const int bias = b.AddConstant<float>(kF32, {bias_count},
                                           std::vector<float>(bias_count), "b");
     const int y = b.AddTensor(kF32, {1, 6, 6, 4}, "y");
-    b.AddCustomOp("Convolution2DTransposeBias", {x, f, bias}, {y}, std::move(options));
+    b.AddCustomOp("Convolution2DTransposeBias", {x, f, bias}, {y},
+                  std::move(options));
     b.SetInputs({x});
     b.SetOutputs({y});
     return b.Build();

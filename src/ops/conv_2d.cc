@@ -67,14 +67,16 @@ void BuildIndirection(const ref::ConvShape& s, int32_t* table) {
   }
 }
 
-Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filter,
-                         const Tensor* bias, x86::S8Output mode, ConvData* d) {
+Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
+                         const Tensor* filter, const Tensor* bias,
+                         x86::S8Output mode, ConvData* d) {
   const ref::ConvShape& s = d->shape;
   const x86::S8Kernel* kern = FastS8Kernel(ctx);
   if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
   const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
   const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
-  const int64_t out_pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
+  const int64_t out_pixels =
+      static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   if (out_pixels == 0 || batch_bytes >= (int64_t{1} << 31) ||
       taps * s.in_c > (int64_t{1} << 24))
     return Status::Ok();
@@ -83,14 +85,15 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
                  s.out_h == s.in_h && s.out_w == s.in_w;
   const ref::QuantizedOutput* requant =
       mode == x86::S8Output::kFloat ? nullptr : &d->quant.output;
-  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, requant, s.out_c,
-                                      static_cast<int32_t>(taps), s.in_c, mode,
-                                      &d->s8));
+  EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, requant,
+                                      s.out_c, static_cast<int32_t>(taps),
+                                      s.in_c, mode, &d->s8));
   if (d->s8.packed == nullptr) return Status::Ok();
   if (!d->s8_direct) {
     void* mem = nullptr;
     const int64_t entries = static_cast<int64_t>(s.out_h) * s.out_w * taps;
-    EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(sizeof(int32_t) * entries, &mem));
+    EMBER_RETURN_IF_ERROR(
+        ctx.AllocatePersistent(sizeof(int32_t) * entries, &mem));
     BuildIndirection(s, static_cast<int32_t*>(mem));
     d->indirection = static_cast<const int32_t*>(mem);
     if (mode != x86::S8Output::kFloat) {
@@ -101,18 +104,23 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input, const Tensor* filt
   }
   auto round64 = [](size_t n) { return (n + 63) / 64 * 64; };
   const size_t ptr_bytes =
-      d->s8_direct ? 0
-                   : x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
-                                                d->s8.max_slots);
+      d->s8_direct
+          ? 0
+          : x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
+                                       d->s8.max_slots);
   d->s8_offsets_at = round64(ptr_bytes);
   d->s8_zero_rows_at = d->s8_offsets_at;
   size_t total = d->s8_offsets_at;
   if (mode == x86::S8Output::kFloat) {
-    d->s8_zero_rows_at = round64(d->s8_offsets_at + sizeof(int32_t) * s.batches);
-    total = d->s8_zero_rows_at +
-            (d->s8_direct ? 0 : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
+    d->s8_zero_rows_at =
+        round64(d->s8_offsets_at + sizeof(int32_t) * s.batches);
+    total =
+        d->s8_zero_rows_at +
+        (d->s8_direct ? 0
+                      : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
   }
-  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
   ctx.SetKernelVariant(d->s8_direct ? kern->gemm_label : kern->igemm_label);
   return Status::Ok();
 }
@@ -174,8 +182,8 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
   if (!d->direct) {
     d->im2col_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-        sizeof(float) * static_cast<size_t>(x86::Im2colScratchFloats(
-                            s, d->im2col_slots)),
+        sizeof(float) *
+            static_cast<size_t>(x86::Im2colScratchFloats(s, d->im2col_slots)),
         &d->scratch_im2col));
   }
   ctx.SetKernelVariant(d->direct ? kern->label : kern->im2col_label);
@@ -217,7 +225,8 @@ Status Prepare(OpContext& ctx) {
                      s.out_c, groups);
   }
   if (s.filter_h <= 0 || s.filter_w <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "filter has empty spatial dims");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "filter has empty spatial dims");
   }
   s.stride_h = opt->stride_h();
   s.stride_w = opt->stride_w();
@@ -238,7 +247,8 @@ Status Prepare(OpContext& ctx) {
   const auto act = opt->fused_activation_function();
   switch (input->type) {
     case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, output, "output", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
@@ -267,8 +277,8 @@ Status Prepare(OpContext& ctx) {
           ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
           sizeof(int32_t) * (s.batches + 1), &d->scratch_zps));
-      return PrepareFastS8Conv(ctx, input, filter, bias,
-                               x86::S8Output::kFloat, d);
+      return PrepareFastS8Conv(ctx, input, filter, bias, x86::S8Output::kFloat,
+                               d);
     }
     case DataType::kInt8:
     case DataType::kUInt8:
@@ -277,7 +287,8 @@ Status Prepare(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
       if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, filter, "filter", DataType::kUInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, false));
         if (filter->quant.count != 1) {
           return ctx.Error(StatusCode::kUnsupported,
@@ -286,17 +297,20 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = ConvKind::kUInt8;
       } else {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, filter, "filter", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, s.out_c, 0, true));
         if (input->type == DataType::kInt8) {
-          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
+          EMBER_RETURN_IF_ERROR(
+              CheckBias(ctx, bias, s.out_c, DataType::kInt32));
           d->kind = ConvKind::kInt8;
         } else {
-          if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
-            return ctx.Error(StatusCode::kInvalidModel,
-                             "int16 input/output need zero point 0 (have %d, %d)",
-                             input->quant.zero_point0(),
-                             output->quant.zero_point0());
+          if (input->quant.zero_point0() != 0 ||
+              output->quant.zero_point0() != 0) {
+            return ctx.Error(
+                StatusCode::kInvalidModel,
+                "int16 input/output need zero point 0 (have %d, %d)",
+                input->quant.zero_point0(), output->quant.zero_point0());
           }
           EMBER_RETURN_IF_ERROR(CheckInt16Bias(ctx, bias, s.out_c, &d->bias64));
           d->kind = ConvKind::kInt16;
@@ -384,14 +398,16 @@ Status Eval(OpContext& ctx) {
         auto* mem = static_cast<uint8_t*>(ctx.scratch(d.scratch_s8));
         auto* offsets = reinterpret_cast<int32_t*>(mem + d.s8_offsets_at);
         int8_t* zero_rows = nullptr;
-        if (!d.s8_direct) zero_rows = reinterpret_cast<int8_t*>(mem + d.s8_zero_rows_at);
+        if (!d.s8_direct)
+          zero_rows = reinterpret_cast<int8_t*>(mem + d.s8_zero_rows_at);
         for (int32_t b = 0; b < s.batches; ++b) {
           offsets[b] = -zps[b];
           if (zero_rows)
-            std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b], d.s8.layout.tap_k4);
+            std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b],
+                        d.s8.layout.tap_k4);
         }
-        RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets, scales,
-                      zero_rows);
+        RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets,
+                      scales, zero_rows);
         return Status::Ok();
       }
       ref::ConvHybrid(s, q_input, scales, zps, filter->data_as<int8_t>(),
@@ -423,15 +439,13 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     case ConvKind::kInt16:
       if (d.bias64) {
-        ref::ConvQuantized<int64_t>(s, input->data_as<int16_t>(), 0,
-                                    filter->data_as<int8_t>(), 0,
-                                    OptionalData<int64_t>(bias), q,
-                                    output->data_as<int16_t>());
+        ref::ConvQuantized<int64_t>(
+            s, input->data_as<int16_t>(), 0, filter->data_as<int8_t>(), 0,
+            OptionalData<int64_t>(bias), q, output->data_as<int16_t>());
       } else {
-        ref::ConvQuantized<int32_t>(s, input->data_as<int16_t>(), 0,
-                                    filter->data_as<int8_t>(), 0,
-                                    OptionalData<int32_t>(bias), q,
-                                    output->data_as<int16_t>());
+        ref::ConvQuantized<int32_t>(
+            s, input->data_as<int16_t>(), 0, filter->data_as<int8_t>(), 0,
+            OptionalData<int32_t>(bias), q, output->data_as<int16_t>());
       }
       return Status::Ok();
     default:
@@ -443,8 +457,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_CONV_2D() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::CONV_2D), "CONV_2D",
-      sizeof(ConvData), Prepare, Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::CONV_2D),
+      "CONV_2D",
+      sizeof(ConvData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

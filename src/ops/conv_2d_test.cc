@@ -80,9 +80,11 @@ OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
       x = b.AddTensor(kF32, in_shape, "x");
       f = b.AddConstant<float>(kF32, f_shape, rng.Floats(f_count, -2, 2), "f");
       if (s.bias)
-        bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2), "b");
+        bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2),
+                                    "b");
       else if (zero_bias)
-        bias = b.AddConstant<float>(kF32, {s.cout}, std::vector<float>(s.cout), "b");
+        bias = b.AddConstant<float>(kF32, {s.cout}, std::vector<float>(s.cout),
+                                    "b");
       y = b.AddTensor(kF32, {}, "y");
       break;
     }
@@ -93,12 +95,14 @@ OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
       QuantSpec fq = kind == Kind::kHybridPerChannel
                          ? PerChannel(rng, s.cout, 0, 0.005f, 0.02f)
                          : PerTensor(0.01f, 0);
-      f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127),
-                                "f", fq);
+      f = b.AddConstant<int8_t>(kI8, f_shape,
+                                rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
       if (s.bias)
-        bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2), "b");
+        bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2),
+                                    "b");
       else if (zero_bias)
-        bias = b.AddConstant<float>(kF32, {s.cout}, std::vector<float>(s.cout), "b");
+        bias = b.AddConstant<float>(kF32, {s.cout}, std::vector<float>(s.cout),
+                                    "b");
       y = b.AddTensor(kF32, {}, "y");
       break;
     }
@@ -116,21 +120,24 @@ OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
       const float base = static_cast<float>(out_s * 40.0 / (acc_std * in_s));
       x = b.AddTensor(in_type, in_shape, "x", PerTensor(in_s, in_zp));
       if (u8) {
-        f = b.AddConstant<uint8_t>(kU8, f_shape, rng.Ints<uint8_t>(f_count, 0, 255),
-                                   "f", PerTensor(base, rng.Int(100, 155)));
+        f = b.AddConstant<uint8_t>(kU8, f_shape,
+                                   rng.Ints<uint8_t>(f_count, 0, 255), "f",
+                                   PerTensor(base, rng.Int(100, 155)));
       } else {
-        QuantSpec fq = kind == Kind::kInt8PerChannel
-                           ? PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f)
-                           : PerTensor(base, 0);
-        f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127),
-                                  "f", fq);
+        QuantSpec fq =
+            kind == Kind::kInt8PerChannel
+                ? PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f)
+                : PerTensor(base, 0);
+        f = b.AddConstant<int8_t>(
+            kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
       }
       if (s.bias) {
         const int64_t r = static_cast<int64_t>(acc_std);
-        bias = b.AddConstant<int32_t>(kI32, {s.cout}, rng.Ints<int32_t>(s.cout, -r, r),
-                                      "b");
+        bias = b.AddConstant<int32_t>(kI32, {s.cout},
+                                      rng.Ints<int32_t>(s.cout, -r, r), "b");
       } else if (zero_bias) {
-        bias = b.AddConstant<int32_t>(kI32, {s.cout}, std::vector<int32_t>(s.cout), "b");
+        bias = b.AddConstant<int32_t>(kI32, {s.cout},
+                                      std::vector<int32_t>(s.cout), "b");
       }
       y = b.AddTensor(in_type, {}, "y", PerTensor(out_s, out_zp));
       break;
@@ -144,16 +151,17 @@ OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
       const double acc_std = 18900.0 * 74.0 * std::sqrt(taps);
       const float base = static_cast<float>(out_s * 8000.0 / (acc_std * in_s));
       x = b.AddTensor(kI16, in_shape, "x", PerTensor(in_s, 0));
-      f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127),
-                                "f", PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f));
+      f = b.AddConstant<int8_t>(
+          kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f",
+          PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f));
       if (s.bias) {
         const int64_t r = static_cast<int64_t>(acc_std);
         if (kind == Kind::kInt16Bias64)
-          bias = b.AddConstant<int64_t>(kI64, {s.cout}, rng.Ints<int64_t>(s.cout, -r, r),
-                                        "b");
+          bias = b.AddConstant<int64_t>(kI64, {s.cout},
+                                        rng.Ints<int64_t>(s.cout, -r, r), "b");
         else
-          bias = b.AddConstant<int32_t>(kI32, {s.cout}, rng.Ints<int32_t>(s.cout, -r, r),
-                                        "b");
+          bias = b.AddConstant<int32_t>(kI32, {s.cout},
+                                        rng.Ints<int32_t>(s.cout, -r, r), "b");
       }
       y = b.AddTensor(kI16, {}, "y", PerTensor(out_s, 0));
       break;
@@ -287,12 +295,14 @@ struct BadConv {
                               input_quant ? PerTensor(0.5f, 0) : QuantSpec{});
     size_t n = 1;
     for (int d : filter_shape) n *= d;
-    const int f = b.AddConstant(filter_type, filter_shape,
-                                std::vector<uint8_t>(n * (filter_type == kF32 ? 4 : 1)).data(),
-                                n * (filter_type == kF32 ? 4 : 1), "f", filter_quant);
+    const int f = b.AddConstant(
+        filter_type, filter_shape,
+        std::vector<uint8_t>(n * (filter_type == kF32 ? 4 : 1)).data(),
+        n * (filter_type == kF32 ? 4 : 1), "f", filter_quant);
     const size_t bias_bytes = bias_count * (bias_type == kI64 ? 8 : 4);
-    const int bias = b.AddConstant(bias_type, {bias_count},
-                                   std::vector<uint8_t>(bias_bytes).data(), bias_bytes, "b");
+    const int bias =
+        b.AddConstant(bias_type, {bias_count},
+                      std::vector<uint8_t>(bias_bytes).data(), bias_bytes, "b");
     const int y = b.AddTensor(in_type, {}, "y", PerTensor(0.5f, 0));
     fb::BuiltinOptionsUnion u;
     if (options) {
@@ -306,7 +316,9 @@ struct BadConv {
     b.SetOutputs({y});
     return b.Build();
   }
-  std::vector<NpyArray> Inputs() const { return {RandomInput(in_type, in_shape, 1)}; }
+  std::vector<NpyArray> Inputs() const {
+    return {RandomInput(in_type, in_shape, 1)};
+  }
 };
 
 TEST(Conv2d, RejectsMalformedModels) {

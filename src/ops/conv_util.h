@@ -15,7 +15,8 @@ namespace ember::ops {
 
 // Fails unless `t` carries (at least per-tensor) quantization with a
 // positive, finite scale.
-inline Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) {
+inline Status CheckQuantized(OpContext& ctx, const Tensor* t,
+                             const char* what) {
   if (!t->quant.quantized()) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "%s '%s' (%s) has no quantization parameters", what,
@@ -35,8 +36,9 @@ inline Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) 
 // Checks weight quantization: present, either per-tensor (one scale) or one
 // scale per output channel along `quantized_dim`. With `symmetric`, every
 // zero point must be 0.
-inline Status CheckWeightQuant(OpContext& ctx, const Tensor* w, int32_t channels,
-                               int32_t quantized_dim, bool symmetric) {
+inline Status CheckWeightQuant(OpContext& ctx, const Tensor* w,
+                               int32_t channels, int32_t quantized_dim,
+                               bool symmetric) {
   EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, w, "weights"));
   const QuantParams& q = w->quant;
   if (q.count != 1 && q.count != channels) {

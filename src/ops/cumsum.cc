@@ -1,5 +1,6 @@
 // CUMSUM: running sum along a constant axis (input 1, int32 scalar).
 #include "kernels/ref/cumsum.h"
+
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -25,7 +26,8 @@ Status Prepare(OpContext& ctx) {
     return ctx.Error(StatusCode::kInvalidModel, "axis must hold one value");
   }
   if (!axis->is_constant()) {
-    return ctx.Error(StatusCode::kUnsupported, "axis must be a constant tensor");
+    return ctx.Error(StatusCode::kUnsupported,
+                     "axis must be a constant tensor");
   }
   if (in->shape.rank < 1) {
     return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
@@ -33,7 +35,8 @@ Status Prepare(OpContext& ctx) {
   int32_t a = axis->data_as<int32_t>()[0];
   if (a < 0) a += in->shape.rank;
   if (a < 0 || a >= in->shape.rank) {
-    return ctx.Error(StatusCode::kInvalidModel, "axis %d is out of range for rank %d",
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "axis %d is out of range for rank %d",
                      axis->data_as<int32_t>()[0], in->shape.rank);
   }
   auto* d = ctx.op_data<CumSumData>();
@@ -53,16 +56,16 @@ Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<CumSumData>();
   switch (in->type) {
     case DataType::kFloat32:
-      ref::CumSum(in->data_as<float>(), d.outer, d.depth, d.inner, d.exclusive, d.reverse,
-                  out->data_as<float>());
+      ref::CumSum(in->data_as<float>(), d.outer, d.depth, d.inner, d.exclusive,
+                  d.reverse, out->data_as<float>());
       return Status::Ok();
     case DataType::kInt32:
-      ref::CumSum(in->data_as<int32_t>(), d.outer, d.depth, d.inner, d.exclusive, d.reverse,
-                  out->data_as<int32_t>());
+      ref::CumSum(in->data_as<int32_t>(), d.outer, d.depth, d.inner,
+                  d.exclusive, d.reverse, out->data_as<int32_t>());
       return Status::Ok();
     case DataType::kInt64:
-      ref::CumSum(in->data_as<int64_t>(), d.outer, d.depth, d.inner, d.exclusive, d.reverse,
-                  out->data_as<int64_t>());
+      ref::CumSum(in->data_as<int64_t>(), d.outer, d.depth, d.inner,
+                  d.exclusive, d.reverse, out->data_as<int64_t>());
       return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");
@@ -72,8 +75,13 @@ Status Eval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_CUMSUM() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::CUMSUM),
-                                     "CUMSUM", sizeof(CumSumData), Prepare, Eval, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::CUMSUM),
+      "CUMSUM",
+      sizeof(CumSumData),
+      Prepare,
+      Eval,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 

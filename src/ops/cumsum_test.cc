@@ -6,8 +6,8 @@ namespace {
 
 using testing::NnCase;
 
-std::vector<uint8_t> CumSumModel(DataType t, std::vector<int32_t> shape, int32_t axis,
-                                 bool exclusive, bool reverse) {
+std::vector<uint8_t> CumSumModel(DataType t, std::vector<int32_t> shape,
+                                 int32_t axis, bool exclusive, bool reverse) {
   testing::ModelBuilder b;
   const int x = b.AddTensor(testing::ToFb(t), shape, "x");
   const int a = b.AddConstant<int32_t>(testing::kI32, {}, {axis}, "axis");
@@ -29,8 +29,10 @@ TEST(CumSum, MatchesLiteRt) {
     for (int32_t axis : {0, 1, 2, -1, -3}) {
       for (int flags = 0; flags < 4; ++flags) {
         NnCase c;
-        c.name = std::string(DataTypeName(t)) + " axis=" + std::to_string(axis) +
-                 " exclusive=" + std::to_string(flags & 1) + " reverse=" + std::to_string(flags >> 1);
+        c.name = std::string(DataTypeName(t)) +
+                 " axis=" + std::to_string(axis) +
+                 " exclusive=" + std::to_string(flags & 1) +
+                 " reverse=" + std::to_string(flags >> 1);
         c.model = CumSumModel(t, shape, axis, flags & 1, flags & 2);
         c.inputs = {testing::RandomArray(t, {2, 3, 4}, seed++, -50.f, 50.f)};
         if (t == DataType::kFloat32) c.rel_tol = 1e-5;
@@ -48,11 +50,13 @@ TEST(CumSum, MatchesLiteRt) {
 }
 
 TEST(CumSum, RejectsBadModels) {
-  testing::ExpectEmberError(CumSumModel(DataType::kFloat32, {2, 3}, 2, false, false),
-                            {testing::RandomArray(DataType::kFloat32, {2, 3}, 1)}, "out of range");
-  testing::ExpectEmberError(CumSumModel(DataType::kInt8, {2, 3}, 0, false, false),
-                            {testing::RandomArray(DataType::kInt8, {2, 3}, 1, 0, 0)},
-                            "not supported");
+  testing::ExpectEmberError(
+      CumSumModel(DataType::kFloat32, {2, 3}, 2, false, false),
+      {testing::RandomArray(DataType::kFloat32, {2, 3}, 1)}, "out of range");
+  testing::ExpectEmberError(
+      CumSumModel(DataType::kInt8, {2, 3}, 0, false, false),
+      {testing::RandomArray(DataType::kInt8, {2, 3}, 1, 0, 0)},
+      "not supported");
 }
 
 }  // namespace

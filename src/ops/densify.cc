@@ -3,6 +3,7 @@
 // whole sparse structure here: a hostile file must not cause out-of-bounds
 // reads or writes in Eval.
 #include "kernels/ref/densify.h"
+
 #include "ops/shape_util.h"
 
 namespace ember::ops {
@@ -22,19 +23,28 @@ Status ReadIndexVector(OpContext& ctx, fb::SparseIndexVector type,
   switch (type) {
     case fb::SparseIndexVector::Int32Vector: {
       const auto* v = static_cast<const fb::Int32Vector*>(table)->values();
-      if (v) { values = v->data(); n = v->size(); }
+      if (v) {
+        values = v->data();
+        n = v->size();
+      }
       *out_type = SparseIndexType::kInt32;
       break;
     }
     case fb::SparseIndexVector::Uint16Vector: {
       const auto* v = static_cast<const fb::Uint16Vector*>(table)->values();
-      if (v) { values = v->data(); n = v->size(); }
+      if (v) {
+        values = v->data();
+        n = v->size();
+      }
       *out_type = SparseIndexType::kUInt16;
       break;
     }
     case fb::SparseIndexVector::Uint8Vector: {
       const auto* v = static_cast<const fb::Uint8Vector*>(table)->values();
-      if (v) { values = v->data(); n = v->size(); }
+      if (v) {
+        values = v->data();
+        n = v->size();
+      }
       *out_type = SparseIndexType::kUInt8;
       break;
     }
@@ -219,8 +229,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_DENSIFY() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::DENSIFY), "DENSIFY",
-      sizeof(DensifyParams), Prepare, Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::DENSIFY),
+      "DENSIFY",
+      sizeof(DensifyParams),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

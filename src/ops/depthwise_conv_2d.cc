@@ -5,9 +5,9 @@
 // input quantized per batch); int8 (per-channel weights, int32 bias);
 // uint8 (per-tensor asymmetric weights); int16 activations with int8
 // weights and int64 bias (64-bit accumulator).
-#include "kernels/ref/depthwise_conv.h"
 #include "kernels/drivers/dwconv_geometry.h"
 #include "kernels/drivers/dwconv_s8.h"
+#include "kernels/ref/depthwise_conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 #include "ops/folded_pad.h"
@@ -50,9 +50,7 @@ const T* OptionalData(const Tensor* t) {
   return t ? t->data_as<T>() : nullptr;
 }
 
-
-Status PrepareFastFloat(OpContext& ctx, const Tensor* bias,
-                        DepthwiseData* d) {
+Status PrepareFastFloat(OpContext& ctx, const Tensor* bias, DepthwiseData* d) {
   const ref::DepthwiseShape& s = d->shape;
   const x86::DwConvF32Kernel* kern = x86::SelectDwConvF32(ctx.allowed_isas());
   if (kern == nullptr || s.depth_multiplier != 1 || s.filter_h > 64)
@@ -147,7 +145,8 @@ Status Prepare(OpContext& ctx) {
   Tensor* output = ctx.output(0);
   const auto* opt = ctx.op()->builtin_options_as_DepthwiseConv2DOptions();
   if (opt == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "missing DepthwiseConv2DOptions");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "missing DepthwiseConv2DOptions");
   }
   EMBER_RETURN_IF_ERROR(CheckRank(ctx, input, "input", 4));
   EMBER_RETURN_IF_ERROR(CheckRank(ctx, filter, "filter", 4));
@@ -172,7 +171,8 @@ Status Prepare(OpContext& ctx) {
                      out_c, s.in_c);
   }
   if (s.filter_h <= 0 || s.filter_w <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "filter has empty spatial dims");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "filter has empty spatial dims");
   }
   s.depth_multiplier = out_c / s.in_c;
   s.stride_h = opt->stride_h();
@@ -194,7 +194,8 @@ Status Prepare(OpContext& ctx) {
   const auto act = opt->fused_activation_function();
   switch (input->type) {
     case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, output, "output", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
@@ -226,7 +227,8 @@ Status Prepare(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
       if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, filter, "filter", DataType::kUInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, false));
         if (filter->quant.count != 1) {
           return ctx.Error(StatusCode::kUnsupported,
@@ -236,17 +238,19 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
         d->kind = DwKind::kUInt8;
       } else {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, filter, "filter", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, filter, out_c, 3, true));
         if (input->type == DataType::kInt8) {
           EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt32));
           d->kind = DwKind::kInt8;
         } else {
-          if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
-            return ctx.Error(StatusCode::kInvalidModel,
-                             "int16 input/output need zero point 0 (have %d, %d)",
-                             input->quant.zero_point0(),
-                             output->quant.zero_point0());
+          if (input->quant.zero_point0() != 0 ||
+              output->quant.zero_point0() != 0) {
+            return ctx.Error(
+                StatusCode::kInvalidModel,
+                "int16 input/output need zero point 0 (have %d, %d)",
+                input->quant.zero_point0(), output->quant.zero_point0());
           }
           EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kInt64));
           d->kind = DwKind::kInt16;
@@ -294,7 +298,8 @@ Status Eval(OpContext& ctx) {
                      output->data_as<float>());
         return Status::Ok();
       }
-      ref::DepthwiseConvFloat(s, input->data_as<float>(), filter->data_as<float>(),
+      ref::DepthwiseConvFloat(s, input->data_as<float>(),
+                              filter->data_as<float>(),
                               OptionalData<float>(bias), d.float_lo, d.float_hi,
                               output->data_as<float>());
       return Status::Ok();
@@ -374,7 +379,11 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_DEPTHWISE_CONV_2D() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::DEPTHWISE_CONV_2D),
-      "DEPTHWISE_CONV_2D", sizeof(DepthwiseData), Prepare, Eval, kOpFlagNone};
+      "DEPTHWISE_CONV_2D",
+      sizeof(DepthwiseData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -9,7 +9,14 @@ namespace {
 
 using namespace testing;
 
-enum class Kind { kFloat, kHybrid, kInt8PerChannel, kInt8PerTensor, kUInt8, kInt16 };
+enum class Kind {
+  kFloat,
+  kHybrid,
+  kInt8PerChannel,
+  kInt8PerTensor,
+  kUInt8,
+  kInt16
+};
 
 struct DwSpec {
   int n, h, w, cin, dm, kh, kw, sh, sw, dh, dw;
@@ -68,16 +75,19 @@ OpTest MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
     case Kind::kHybrid: {
       x = b.AddTensor(kF32, in_shape, "x");
       if (kind == Kind::kFloat) {
-        f = b.AddConstant<float>(kF32, f_shape, rng.Floats(f_count, -2, 2), "f");
+        f = b.AddConstant<float>(kF32, f_shape, rng.Floats(f_count, -2, 2),
+                                 "f");
       } else {
         version = 6;
-        f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127),
-                                  "f", PerChannel(rng, cout, 3, 0.005f, 0.02f));
+        f = b.AddConstant<int8_t>(kI8, f_shape,
+                                  rng.Ints<int8_t>(f_count, -127, 127), "f",
+                                  PerChannel(rng, cout, 3, 0.005f, 0.02f));
       }
       if (s.bias)
         bias = b.AddConstant<float>(kF32, {cout}, rng.Floats(cout, -2, 2), "b");
       else if (zero_bias)
-        bias = b.AddConstant<float>(kF32, {cout}, std::vector<float>(cout), "b");
+        bias =
+            b.AddConstant<float>(kF32, {cout}, std::vector<float>(cout), "b");
       y = b.AddTensor(kF32, {}, "y");
       break;
     }
@@ -95,20 +105,23 @@ OpTest MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
       const float base = static_cast<float>(out_s * 40.0 / (acc_std * in_s));
       x = b.AddTensor(in_type, in_shape, "x", PerTensor(in_s, in_zp));
       if (u8) {
-        f = b.AddConstant<uint8_t>(kU8, f_shape, rng.Ints<uint8_t>(f_count, 0, 255),
-                                   "f", PerTensor(base, rng.Int(100, 155)));
+        f = b.AddConstant<uint8_t>(kU8, f_shape,
+                                   rng.Ints<uint8_t>(f_count, 0, 255), "f",
+                                   PerTensor(base, rng.Int(100, 155)));
       } else {
         QuantSpec fq = kind == Kind::kInt8PerChannel
                            ? PerChannel(rng, cout, 3, base * 0.5f, base * 1.5f)
                            : PerTensor(base, 0);
-        f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127),
-                                  "f", fq);
+        f = b.AddConstant<int8_t>(
+            kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
       }
       const int64_t r = static_cast<int64_t>(acc_std);
       if (s.bias)
-        bias = b.AddConstant<int32_t>(kI32, {cout}, rng.Ints<int32_t>(cout, -r, r), "b");
+        bias = b.AddConstant<int32_t>(kI32, {cout},
+                                      rng.Ints<int32_t>(cout, -r, r), "b");
       else if (zero_bias)
-        bias = b.AddConstant<int32_t>(kI32, {cout}, std::vector<int32_t>(cout), "b");
+        bias = b.AddConstant<int32_t>(kI32, {cout}, std::vector<int32_t>(cout),
+                                      "b");
       y = b.AddTensor(in_type, {}, "y", PerTensor(out_s, out_zp));
       break;
     }
@@ -120,13 +133,16 @@ OpTest MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
       const double acc_std = 18900.0 * 74.0 * std::sqrt(taps);
       const float base = static_cast<float>(out_s * 8000.0 / (acc_std * in_s));
       x = b.AddTensor(kI16, in_shape, "x", PerTensor(in_s, 0));
-      f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127),
-                                "f", PerChannel(rng, cout, 3, base * 0.5f, base * 1.5f));
+      f = b.AddConstant<int8_t>(
+          kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f",
+          PerChannel(rng, cout, 3, base * 0.5f, base * 1.5f));
       const int64_t r = static_cast<int64_t>(acc_std);
       if (s.bias)
-        bias = b.AddConstant<int64_t>(kI64, {cout}, rng.Ints<int64_t>(cout, -r, r), "b");
+        bias = b.AddConstant<int64_t>(kI64, {cout},
+                                      rng.Ints<int64_t>(cout, -r, r), "b");
       else if (zero_bias)
-        bias = b.AddConstant<int64_t>(kI64, {cout}, std::vector<int64_t>(cout), "b");
+        bias = b.AddConstant<int64_t>(kI64, {cout}, std::vector<int64_t>(cout),
+                                      "b");
       y = b.AddTensor(kI16, {}, "y", PerTensor(out_s, 0));
       break;
     }
@@ -142,8 +158,8 @@ OpTest MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
   opt.fused_activation_function = s.act;
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
-  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bias}, {y}, std::move(u),
-          version);
+  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bias}, {y},
+          std::move(u), version);
   b.SetInputs({x});
   b.SetOutputs({y});
   OpTest nc;
@@ -232,18 +248,19 @@ namespace {
 
 using namespace testing;
 
-std::vector<uint8_t> BadDepthwise(std::vector<int32_t> filter_shape, fb::TensorType bias_type,
-                                  int bias_count, fb::TensorType in_type = kI8,
+std::vector<uint8_t> BadDepthwise(std::vector<int32_t> filter_shape,
+                                  fb::TensorType bias_type, int bias_count,
+                                  fb::TensorType in_type = kI8,
                                   bool options = true) {
   ModelBuilder b;
   const int x = b.AddTensor(in_type, {1, 4, 4, 2}, "x", PerTensor(0.5f, 0));
   size_t n = 1;
   for (int d : filter_shape) n *= d;
-  const int f = b.AddConstant<int8_t>(kI8, filter_shape, std::vector<int8_t>(n), "f",
-                                      PerTensor(0.1f, 0));
+  const int f = b.AddConstant<int8_t>(kI8, filter_shape, std::vector<int8_t>(n),
+                                      "f", PerTensor(0.1f, 0));
   const size_t bytes = bias_count * (bias_type == kI64 ? 8 : 4);
-  const int bias = b.AddConstant(bias_type, {bias_count}, std::vector<uint8_t>(bytes).data(),
-                                 bytes, "b");
+  const int bias = b.AddConstant(
+      bias_type, {bias_count}, std::vector<uint8_t>(bytes).data(), bytes, "b");
   const int y = b.AddTensor(in_type, {}, "y", PerTensor(0.5f, 0));
   fb::BuiltinOptionsUnion u;
   if (options) {
@@ -252,7 +269,8 @@ std::vector<uint8_t> BadDepthwise(std::vector<int32_t> filter_shape, fb::TensorT
     opt.stride_h = opt.stride_w = 1;
     u.Set(opt);
   }
-  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bias}, {y}, std::move(u), 3);
+  b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, f, bias}, {y},
+          std::move(u), 3);
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Build();

@@ -39,10 +39,12 @@ TEST(ElementwiseChain, FloatInPlaceChainMatchesLiteRt) {
   const int k1 = b.AddConstant<float>(kF32, {4}, c1, "c1");
   const int k2 = b.AddConstant<float>(kF32, {4}, c2, "c2");
   int t[6];
-  for (int i = 0; i < 6; ++i) t[i] = b.AddTensor(kF32, shape, "t" + std::to_string(i));
+  for (int i = 0; i < 6; ++i)
+    t[i] = b.AddTensor(kF32, shape, "t" + std::to_string(i));
   b.AddOp(Op::ADD, {x, k1}, {t[0]}, AddOpts());
   b.AddOp(Op::RELU6, {t[0]}, {t[1]});
-  b.AddOp(Op::MUL, {t[1], y}, {t[2]}, MulOpts(fb::ActivationFunctionType::NONE));
+  b.AddOp(Op::MUL, {t[1], y}, {t[2]},
+          MulOpts(fb::ActivationFunctionType::NONE));
   b.AddOp(Op::LOGISTIC, {t[2]}, {t[3]});
   b.AddOp(Op::SUB, {t[3], k2}, {t[4]}, SubOpts());
   b.AddOp(Op::TANH, {t[4]}, {t[5]});
@@ -74,7 +76,8 @@ TEST(ElementwiseChain, Int8InPlaceChainMatchesLiteRt) {
   b.AddOp(Op::QUANTIZE, {x}, {xq});
   b.AddOp(Op::ADD, {xq, k}, {t0}, AddOpts(), 2);
   b.AddOp(Op::LOGISTIC, {t0}, {t1}, {}, 2);
-  b.AddOp(Op::MUL, {t1, t1}, {t2}, MulOpts(fb::ActivationFunctionType::RELU), 2);
+  b.AddOp(Op::MUL, {t1, t1}, {t2}, MulOpts(fb::ActivationFunctionType::RELU),
+          2);
   b.AddOp(Op::HARD_SWISH, {t2}, {t3});
   b.AddOp(Op::DEQUANTIZE, {t3}, {out}, {}, 2);
   b.SetInputs({x});

@@ -35,8 +35,14 @@ inline Status CheckPerTensorQuant(OpContext& ctx, const Tensor* t,
   }
   const int32_t zp = t->quant.zero_point0();
   int32_t lo = -32768, hi = 32767;
-  if (t->type == DataType::kInt8) { lo = -128; hi = 127; }
-  if (t->type == DataType::kUInt8) { lo = 0; hi = 255; }
+  if (t->type == DataType::kInt8) {
+    lo = -128;
+    hi = 127;
+  }
+  if (t->type == DataType::kUInt8) {
+    lo = 0;
+    hi = 255;
+  }
   if (IsQuantizedType(t->type) && (zp < lo || zp > hi)) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "%s '%s' zero point %d is outside the %s range", what,

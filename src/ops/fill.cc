@@ -17,7 +17,8 @@ Status ShapePrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(
       CheckType(ctx, out, "output", DataType::kInt32, DataType::kInt64));
   const auto* o = ctx.op()->builtin_options_as_ShapeOptions();
-  if (o != nullptr && static_cast<int>(o->out_type()) != static_cast<int>(out->type) &&
+  if (o != nullptr &&
+      static_cast<int>(o->out_type()) != static_cast<int>(out->type) &&
       o->out_type() != fb::TensorType::FLOAT32 /* unset */) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "out_type option differs from the output type %s",
@@ -30,8 +31,10 @@ Status ShapeEval(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
   for (int i = 0; i < in->shape.rank; ++i) {
-    if (out->type == DataType::kInt32) out->data_as<int32_t>()[i] = in->shape.dims[i];
-    else out->data_as<int64_t>()[i] = in->shape.dims[i];
+    if (out->type == DataType::kInt32)
+      out->data_as<int32_t>()[i] = in->shape.dims[i];
+    else
+      out->data_as<int64_t>()[i] = in->shape.dims[i];
   }
   return Status::Ok();
 }
@@ -41,7 +44,8 @@ Status ShapeEval(OpContext& ctx) {
 Status FillShape(OpContext& ctx, Shape* s) {
   int64_t dims[kMaxRank];
   int n = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(0), "dims", dims, kMaxRank, &n));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(0), "dims", dims, kMaxRank, &n));
   return ShapeFromInts(ctx, dims, n, "dims", s);
 }
 
@@ -95,8 +99,12 @@ Status LikePrepare(OpContext& ctx, bool ones) {  // ones: reserved
   const Tensor* in = ctx.input(0);
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, ctx.output(0)));
   switch (in->type) {
-    case DataType::kFloat32: case DataType::kInt32: case DataType::kInt64:
-    case DataType::kInt8: case DataType::kUInt8: case DataType::kInt16:
+    case DataType::kFloat32:
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kInt16:
     case DataType::kBool:
       break;
     default:
@@ -128,7 +136,8 @@ Status RangeSize(OpContext& ctx, T start, T limit, T delta, int64_t* size) {
   }
   double n;
   if constexpr (std::is_integral_v<T>) {
-    const double span = std::fabs(static_cast<double>(limit) - static_cast<double>(start));
+    const double span =
+        std::fabs(static_cast<double>(limit) - static_cast<double>(start));
     const double step = std::fabs(static_cast<double>(delta));
     n = std::ceil(span / step);
   } else {
@@ -148,7 +157,8 @@ Status RangeTyped(OpContext& ctx, bool compute) {
   const T delta = *ctx.input(2)->data_as<T>();
   int64_t n = 0;
   EMBER_RETURN_IF_ERROR(RangeSize(ctx, start, limit, delta, &n));
-  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, MakeShape({static_cast<int32_t>(n)})));
+  EMBER_RETURN_IF_ERROR(
+      ctx.ResizeOutput(0, MakeShape({static_cast<int32_t>(n)})));
   if (!compute) return Status::Ok();
   T* out = ctx.output(0)->data_as<T>();
   T value = start;
@@ -161,10 +171,14 @@ Status RangeTyped(OpContext& ctx, bool compute) {
 
 Status RangeDispatch(OpContext& ctx, bool compute) {
   switch (ctx.input(0)->type) {
-    case DataType::kInt32: return RangeTyped<int32_t>(ctx, compute);
-    case DataType::kInt64: return RangeTyped<int64_t>(ctx, compute);
-    case DataType::kFloat32: return RangeTyped<float>(ctx, compute);
-    default: return UnsupportedType(ctx, ctx.input(0), "start");
+    case DataType::kInt32:
+      return RangeTyped<int32_t>(ctx, compute);
+    case DataType::kInt64:
+      return RangeTyped<int64_t>(ctx, compute);
+    case DataType::kFloat32:
+      return RangeTyped<float>(ctx, compute);
+    default:
+      return UnsupportedType(ctx, ctx.input(0), "start");
   }
 }
 
@@ -176,14 +190,19 @@ Status RangePrepare(OpContext& ctx) {
     const Tensor* t = ctx.input(i);
     EMBER_RETURN_IF_ERROR(CheckSameType(ctx, ctx.input(0), t));
     if (t->NumElements() != 1) {
-      return ctx.Error(StatusCode::kInvalidModel, "%s must be a scalar", names[i]);
+      return ctx.Error(StatusCode::kInvalidModel, "%s must be a scalar",
+                       names[i]);
     }
     constant = constant && t->is_constant();
   }
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, ctx.input(0), ctx.output(0)));
   switch (ctx.input(0)->type) {
-    case DataType::kInt32: case DataType::kInt64: case DataType::kFloat32: break;
-    default: return UnsupportedType(ctx, ctx.input(0), "start");
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kFloat32:
+      break;
+    default:
+      return UnsupportedType(ctx, ctx.input(0), "start");
   }
   if (!constant) {
     ctx.SetOutputDynamic(0);
@@ -198,29 +217,45 @@ Status RangeEval(OpContext& ctx) { return RangeDispatch(ctx, true); }
 
 const OpRegistration* Register_SHAPE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SHAPE), "SHAPE", 0,
-      ShapePrepare, ShapeEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SHAPE),
+      "SHAPE",
+      0,
+      ShapePrepare,
+      ShapeEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_FILL() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::FILL), "FILL", 0, FillPrepare,
-      FillEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::FILL),
+      "FILL",
+      0,
+      FillPrepare,
+      FillEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_ZEROS_LIKE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::ZEROS_LIKE), "ZEROS_LIKE", 0,
-      ZerosPrepare, ZerosEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::ZEROS_LIKE),
+      "ZEROS_LIKE",
+      0,
+      ZerosPrepare,
+      ZerosEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_RANGE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::RANGE), "RANGE", 0,
-      RangePrepare, RangeEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::RANGE),
+      "RANGE",
+      0,
+      RangePrepare,
+      RangeEval,
+      kOpFlagNone};
   return &reg;
 }
 

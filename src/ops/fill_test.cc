@@ -41,17 +41,23 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
       for (int mode = 0; mode < 2; ++mode) {
         const int32_t r = static_cast<int32_t>(s.size());
         OpCase c;
-        if (mode == 0) c.Const<int32_t>(kI32, {r}, s);
-        else c.InValues<int64_t>(kI64, {r}, std::vector<int64_t>(s.begin(), s.end()));
+        if (mode == 0)
+          c.Const<int32_t>(kI32, {r}, s);
+        else
+          c.InValues<int64_t>(kI64, {r},
+                              std::vector<int64_t>(s.begin(), s.end()));
         c.In(t, {}, Q(t)).Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::FILL));
-        labels.push_back(std::string("fill ") + fb::EnumNameTensorType(t) + " mode " +
-                         std::to_string(mode));
+        labels.push_back(std::string("fill ") + fb::EnumNameTensorType(t) +
+                         " mode " + std::to_string(mode));
       }
     }
   }
-  struct R { float start, limit, delta; };
-  const R ranges[] = {{0, 10, 1}, {3, 18, 4}, {10, -3, -3}, {-5, 5, 2}, {2, 3, 5}};
+  struct R {
+    float start, limit, delta;
+  };
+  const R ranges[] = {
+      {0, 10, 1}, {3, 18, 4}, {10, -3, -3}, {-5, 5, 2}, {2, 3, 5}};
   for (const auto& r : ranges) {
     for (int mode = 0; mode < 2; ++mode) {
       {
@@ -60,8 +66,10 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
                                         static_cast<int32_t>(r.limit),
                                         static_cast<int32_t>(r.delta)};
         for (int k = 0; k < 3; ++k) {
-          if (mode == 0) c.Const<int32_t>(kI32, {}, {v[k]});
-          else c.InValues<int32_t>(kI32, {}, {v[k]});
+          if (mode == 0)
+            c.Const<int32_t>(kI32, {}, {v[k]});
+          else
+            c.InValues<int32_t>(kI32, {}, {v[k]});
         }
         c.Out(kI32);
         cases.push_back(c.Build(fb::BuiltinOperator::RANGE));
@@ -69,10 +77,13 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
       }
       {
         OpCase c;
-        const std::vector<float> v = {r.start * 0.7f, r.limit * 1.3f, r.delta * 0.3f};
+        const std::vector<float> v = {r.start * 0.7f, r.limit * 1.3f,
+                                      r.delta * 0.3f};
         for (int k = 0; k < 3; ++k) {
-          if (mode == 0) c.Const<float>(kF32, {}, {v[k]});
-          else c.InValues<float>(kF32, {}, {v[k]});
+          if (mode == 0)
+            c.Const<float>(kF32, {}, {v[k]});
+          else
+            c.InValues<float>(kF32, {}, {v[k]});
         }
         c.Out(kF32);
         cases.push_back(c.Build(fb::BuiltinOperator::RANGE));
@@ -84,8 +95,10 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
                                         static_cast<int64_t>(r.limit),
                                         static_cast<int64_t>(r.delta)};
         for (int k = 0; k < 3; ++k) {
-          if (mode == 0) c.Const<int64_t>(kI64, {}, {v[k]});
-          else c.InValues<int64_t>(kI64, {}, {v[k]});
+          if (mode == 0)
+            c.Const<int64_t>(kI64, {}, {v[k]});
+          else
+            c.InValues<int64_t>(kI64, {}, {v[k]});
         }
         c.Out(kI64);
         cases.push_back(c.Build(fb::BuiltinOperator::RANGE));
@@ -99,25 +112,36 @@ TEST(ShapeOps, ShapeFillLikeRangeGrid) {
 TEST(ShapeOps, TileBroadcastReverseGrid) {
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
-  struct T { std::vector<int32_t> in, mult; };
-  const T tiles[] = {{{3}, {2}}, {{2, 3}, {2, 1}}, {{2, 3}, {1, 3}},
-                     {{2, 1, 3}, {2, 3, 2}}, {{1, 2, 2, 2}, {2, 1, 2, 3}}};
+  struct T {
+    std::vector<int32_t> in, mult;
+  };
+  const T tiles[] = {{{3}, {2}},
+                     {{2, 3}, {2, 1}},
+                     {{2, 3}, {1, 3}},
+                     {{2, 1, 3}, {2, 3, 2}},
+                     {{1, 2, 2, 2}, {2, 1, 2, 3}}};
   for (const auto& t0 : tiles) {
     const int32_t r = static_cast<int32_t>(t0.in.size());
     for (auto t : {kF32, kI8, kU8, kI16, kI32, kI64, kBool}) {
       for (int mode = 0; mode < 2; ++mode) {
         OpCase c;
         c.In(t, t0.in, Q(t));
-        if (mode == 0) c.Const<int32_t>(kI32, {r}, t0.mult);
-        else c.InValues<int64_t>(kI64, {r}, std::vector<int64_t>(t0.mult.begin(), t0.mult.end()));
+        if (mode == 0)
+          c.Const<int32_t>(kI32, {r}, t0.mult);
+        else
+          c.InValues<int64_t>(
+              kI64, {r}, std::vector<int64_t>(t0.mult.begin(), t0.mult.end()));
         c.Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::TILE));
         labels.push_back("tile " + ShapeString({t0.in.begin(), t0.in.end()}));
       }
     }
   }
-  struct B { std::vector<int32_t> in, shape; };
-  const B bcasts[] = {{{3}, {2, 3}}, {{1}, {4}}, {{2, 1}, {2, 4}}, {{1, 3, 1}, {2, 3, 4}},
+  struct B {
+    std::vector<int32_t> in, shape;
+  };
+  const B bcasts[] = {{{3}, {2, 3}},          {{1}, {4}},
+                      {{2, 1}, {2, 4}},       {{1, 3, 1}, {2, 3, 4}},
                       {{3, 1}, {2, 2, 3, 5}}, {{2, 3}, {2, 3}}};
   for (const auto& b0 : bcasts) {
     const int32_t r = static_cast<int32_t>(b0.shape.size());
@@ -125,25 +149,33 @@ TEST(ShapeOps, TileBroadcastReverseGrid) {
       for (int mode = 0; mode < 2; ++mode) {
         OpCase c;
         c.In(t, b0.in, Q(t));
-        if (mode == 0) c.Const<int32_t>(kI32, {r}, b0.shape);
-        else c.InValues<int32_t>(kI32, {r}, b0.shape);
+        if (mode == 0)
+          c.Const<int32_t>(kI32, {r}, b0.shape);
+        else
+          c.InValues<int32_t>(kI32, {r}, b0.shape);
         c.Out(t, {}, Q(t));
-        cases.push_back(c.Build(fb::BuiltinOperator::BROADCAST_TO, {}, /*version=*/2));
-        labels.push_back("broadcast_to " + ShapeString({b0.shape.begin(), b0.shape.end()}));
+        cases.push_back(
+            c.Build(fb::BuiltinOperator::BROADCAST_TO, {}, /*version=*/2));
+        labels.push_back("broadcast_to " +
+                         ShapeString({b0.shape.begin(), b0.shape.end()}));
       }
     }
   }
-  struct V { std::vector<int32_t> in, axes; };
-  const V revs[] = {{{5}, {0}}, {{3, 4}, {1}}, {{3, 4}, {-2}}, {{2, 3, 4}, {1}},
-                    {{2, 3, 4}, {1, 2}}, {{2, 3, 4, 2}, {0, 1}}, {{2, 3, 4, 2}, {3}}};
+  struct V {
+    std::vector<int32_t> in, axes;
+  };
+  const V revs[] = {{{5}, {0}},          {{3, 4}, {1}},
+                    {{3, 4}, {-2}},      {{2, 3, 4}, {1}},
+                    {{2, 3, 4}, {1, 2}}, {{2, 3, 4, 2}, {0, 1}},
+                    {{2, 3, 4, 2}, {3}}};
   for (const auto& v0 : revs) {
     const int32_t n = static_cast<int32_t>(v0.axes.size());
     for (auto t : {kF32, kI8, kU8, kI16, kI32, kI64, kBool}) {
       OpCase c;
       c.In(t, v0.in, Q(t)).Const<int32_t>(kI32, {n}, v0.axes).Out(t, {}, Q(t));
       cases.push_back(c.Build(fb::BuiltinOperator::REVERSE_V2));
-      labels.push_back("reverse " + ShapeString({v0.in.begin(), v0.in.end()}) + " " +
-                       fb::EnumNameTensorType(t));
+      labels.push_back("reverse " + ShapeString({v0.in.begin(), v0.in.end()}) +
+                       " " + fb::EnumNameTensorType(t));
     }
   }
   ExpectAllMatch(cases, labels);
@@ -156,13 +188,16 @@ TEST(ShapeOps, ArgMinMaxGrid) {
   for (const auto& s : shapes) {
     const int rank = static_cast<int>(s.size());
     for (int axis = -rank; axis < rank; ++axis) {
-      for (auto op : {fb::BuiltinOperator::ARG_MAX, fb::BuiltinOperator::ARG_MIN}) {
+      for (auto op :
+           {fb::BuiltinOperator::ARG_MAX, fb::BuiltinOperator::ARG_MIN}) {
         for (auto t : {kF32, kI8, kU8, kI32}) {
           for (auto out : {kI32, kI64}) {
             OpCase c;
             // Narrow integer ranges make ties frequent (first index wins).
-            if (t == kF32) c.In(t, s, Q(t));
-            else c.In(t, s, Q(t), t == kU8 ? 0.f : -3.f, 3.f);
+            if (t == kF32)
+              c.In(t, s, Q(t));
+            else
+              c.In(t, s, Q(t), t == kU8 ? 0.f : -3.f, 3.f);
             c.Const<int32_t>(kI32, {1}, {axis}).Out(out);
             fb::BuiltinOptionsUnion o;
             if (op == fb::BuiltinOperator::ARG_MAX) {
@@ -175,8 +210,9 @@ TEST(ShapeOps, ArgMinMaxGrid) {
               o.Set(a);
             }
             cases.push_back(c.Build(op, std::move(o)));
-            labels.push_back(std::string(fb::EnumNameBuiltinOperator(op)) + " axis " +
-                             std::to_string(axis) + " " + fb::EnumNameTensorType(t));
+            labels.push_back(std::string(fb::EnumNameBuiltinOperator(op)) +
+                             " axis " + std::to_string(axis) + " " +
+                             fb::EnumNameTensorType(t));
           }
         }
       }
@@ -193,14 +229,18 @@ TEST(ShapeOps, FillTileErrors) {
   }
   {
     OpCase c;
-    c.Const<int32_t>(kI32, {}, {0}).Const<int32_t>(kI32, {}, {5})
-        .Const<int32_t>(kI32, {}, {-1}).Out(kI32);
+    c.Const<int32_t>(kI32, {}, {0})
+        .Const<int32_t>(kI32, {}, {5})
+        .Const<int32_t>(kI32, {}, {-1})
+        .Out(kI32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RANGE), "wrong sign");
   }
   {
     OpCase c;
-    c.InValues<float>(kF32, {}, {0}).InValues<float>(kF32, {}, {5})
-        .InValues<float>(kF32, {}, {0}).Out(kF32);
+    c.InValues<float>(kF32, {}, {0})
+        .InValues<float>(kF32, {}, {5})
+        .InValues<float>(kF32, {}, {0})
+        .Out(kF32);
     ExpectEmberError(c.Build(fb::BuiltinOperator::RANGE), "zero");
   }
   {
@@ -211,7 +251,8 @@ TEST(ShapeOps, FillTileErrors) {
   {
     OpCase c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {2, 4}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::BROADCAST_TO), "cannot broadcast");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::BROADCAST_TO),
+                     "cannot broadcast");
   }
   {
     OpCase c;

@@ -6,6 +6,7 @@
 // asymmetric_quantize_inputs); int8 (per-tensor or per-channel weights);
 // uint8; int16 activations with int8 weights (int64 or int32 bias).
 #include "kernels/ref/fully_connected.h"
+
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
 #include "ops/sparse_fast_path.h"
@@ -35,9 +36,9 @@ struct FcData {
 
 // The int8 fast path needs symmetric weights (the reference's weight
 // offset is not folded into the packed sums).
-Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weights,
-                       const Tensor* bias, x86::S8Output mode,
-                       FcData* d) {
+Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input,
+                       const Tensor* weights, const Tensor* bias,
+                       x86::S8Output mode, FcData* d) {
   if (d->quant.weights_offset != 0) return Status::Ok();
   const x86::S8Kernel* kern = FastS8Kernel(ctx);
   const ref::QuantizedOutput* requant =
@@ -54,8 +55,9 @@ Status PrepareFastS8Fc(OpContext& ctx, const Tensor* input, const Tensor* weight
   return Status::Ok();
 }
 
-void RunFastS8Fc(OpContext& ctx, const FcData& d, const int8_t* input, void* output,
-                 const int32_t* batch_offset, const float* batch_scale) {
+void RunFastS8Fc(OpContext& ctx, const FcData& d, const int8_t* input,
+                 void* output, const int32_t* batch_offset,
+                 const float* batch_scale) {
   x86::S8Problem p;
   p.m = d.shape.batches;
   p.a = input;
@@ -85,16 +87,18 @@ Status Prepare(OpContext& ctx) {
   const Tensor* bias = ctx.input(2);
   Tensor* output = ctx.output(0);
   const auto* opt = ctx.op()->builtin_options_as_FullyConnectedOptions();
-  const auto act = opt ? opt->fused_activation_function()
-                       : fb::ActivationFunctionType::NONE;
+  const auto act =
+      opt ? opt->fused_activation_function() : fb::ActivationFunctionType::NONE;
   const bool keep_num_dims = opt ? opt->keep_num_dims() : false;
-  if (opt && opt->weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+  if (opt && opt->weights_format() !=
+                 fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
     return ctx.Error(StatusCode::kUnsupported,
                      "shuffled weights format is not supported");
   }
   EMBER_RETURN_IF_ERROR(CheckRank(ctx, weights, "weights", 2));
   if (weights->sparsity != nullptr) {
-    return ctx.Error(StatusCode::kUnsupported, "sparse weights are not supported");
+    return ctx.Error(StatusCode::kUnsupported,
+                     "sparse weights are not supported");
   }
   auto* d = ctx.op_data<FcData>();
   *d = FcData{};
@@ -102,8 +106,8 @@ Status Prepare(OpContext& ctx) {
   s.units = weights->shape.dims[0];
   s.depth = weights->shape.dims[1];
   if (s.depth <= 0 || s.units <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "weights shape [%d, %d] is empty",
-                     s.units, s.depth);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "weights shape [%d, %d] is empty", s.units, s.depth);
   }
   if (input->shape.rank < 1) {
     return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
@@ -132,14 +136,15 @@ Status Prepare(OpContext& ctx) {
 
   switch (input->type) {
     case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, output, "output", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
       if (weights->type == DataType::kFloat32) {
         d->kind = FcKind::kFloat;
-        EMBER_RETURN_IF_ERROR(PrepareSparseFloat(ctx, weights, bias, s.units,
-                                                 s.depth, s.batches, &d->sparse));
+        EMBER_RETURN_IF_ERROR(PrepareSparseFloat(
+            ctx, weights, bias, s.units, s.depth, s.batches, &d->sparse));
         if (d->sparse.active()) return Status::Ok();
         const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
         EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, weights, bias, s.units,
@@ -162,8 +167,8 @@ Status Prepare(OpContext& ctx) {
           ctx.RequestScratch(sizeof(float) * s.batches, &d->scratch_scales));
       EMBER_RETURN_IF_ERROR(
           ctx.RequestScratch(sizeof(int32_t) * s.batches, &d->scratch_zps));
-      return PrepareFastS8Fc(ctx, input, weights, bias,
-                             x86::S8Output::kFloat, d);
+      return PrepareFastS8Fc(ctx, input, weights, bias, x86::S8Output::kFloat,
+                             d);
     }
     case DataType::kInt8:
     case DataType::kUInt8:
@@ -172,8 +177,10 @@ Status Prepare(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
       if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0, false));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, weights, "weights", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckWeightQuant(ctx, weights, s.units, 0, false));
         if (weights->quant.count != 1) {
           return ctx.Error(StatusCode::kUnsupported,
                            "uint8 fully connected needs per-tensor weights");
@@ -181,14 +188,17 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kInt32));
         d->kind = FcKind::kUInt8;
       } else {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, weights, "weights", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.units, 0,
                                                weights->quant.count > 1));
         if (input->type == DataType::kInt8) {
-          EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.units, DataType::kInt32));
+          EMBER_RETURN_IF_ERROR(
+              CheckBias(ctx, bias, s.units, DataType::kInt32));
           d->kind = FcKind::kInt8;
         } else {
-          if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0 ||
+          if (input->quant.zero_point0() != 0 ||
+              output->quant.zero_point0() != 0 ||
               weights->quant.zero_point0() != 0) {
             return ctx.Error(StatusCode::kInvalidModel,
                              "int16 fully connected needs zero points 0");
@@ -245,19 +255,22 @@ Status Eval(OpContext& ctx) {
         x86::RunGemmF32(ctx.thread_pool(), d.gemm, g);
         return Status::Ok();
       }
-      ref::FullyConnectedFloat(s, input->data_as<float>(), weights->data_as<float>(),
-                               OptionalData<float>(bias), d.float_lo, d.float_hi,
-                               output->data_as<float>());
+      ref::FullyConnectedFloat(s, input->data_as<float>(),
+                               weights->data_as<float>(),
+                               OptionalData<float>(bias), d.float_lo,
+                               d.float_hi, output->data_as<float>());
       return Status::Ok();
     case FcKind::kHybrid: {
       auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
       auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
       auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
       for (int32_t b = 0; b < s.batches; ++b) {
-        const float* x = input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
+        const float* x =
+            input->data_as<float>() + static_cast<int64_t>(b) * s.depth;
         int8_t* q = q_input + static_cast<int64_t>(b) * s.depth;
         if (d.s8.packed != nullptr) {  // vectorized, same bits
-          x86::QuantizeS8Input(d.hybrid_asymmetric, x, s.depth, q, &scales[b], &zps[b]);
+          x86::QuantizeS8Input(d.hybrid_asymmetric, x, s.depth, q, &scales[b],
+                               &zps[b]);
         } else if (d.hybrid_asymmetric) {
           ref::AsymmetricQuantizeToInt8(x, s.depth, q, &scales[b], &zps[b]);
         } else {
@@ -266,23 +279,24 @@ Status Eval(OpContext& ctx) {
         }
       }
       if (d.s8.packed != nullptr) {
-        auto* offsets = static_cast<int32_t*>(ctx.scratch(d.scratch_batch_offsets));
+        auto* offsets =
+            static_cast<int32_t*>(ctx.scratch(d.scratch_batch_offsets));
         for (int32_t b = 0; b < s.batches; ++b) offsets[b] = -zps[b];
         RunFastS8Fc(ctx, d, q_input, output->data_as<float>(), offsets, scales);
         return Status::Ok();
       }
-      ref::FullyConnectedHybrid(s, q_input, scales, zps, weights->data_as<int8_t>(),
-                                weights->quant.scale, d.per_channel,
-                                OptionalData<float>(bias), d.float_lo, d.float_hi,
-                                output->data_as<float>());
+      ref::FullyConnectedHybrid(
+          s, q_input, scales, zps, weights->data_as<int8_t>(),
+          weights->quant.scale, d.per_channel, OptionalData<float>(bias),
+          d.float_lo, d.float_hi, output->data_as<float>());
       return Status::Ok();
     }
     default:
       break;
   }
   if (d.s8.packed != nullptr) {
-    RunFastS8Fc(ctx, d, input->data_as<int8_t>(), output->data_as<int8_t>(), nullptr,
-                nullptr);
+    RunFastS8Fc(ctx, d, input->data_as<int8_t>(), output->data_as<int8_t>(),
+                nullptr, nullptr);
     return Status::Ok();
   }
   const ref::QuantizedOutput& q = d.quant.output;
@@ -320,7 +334,11 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_FULLY_CONNECTED() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::FULLY_CONNECTED),
-      "FULLY_CONNECTED", sizeof(FcData), Prepare, Eval, kOpFlagNone};
+      "FULLY_CONNECTED",
+      sizeof(FcData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

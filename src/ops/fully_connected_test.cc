@@ -49,9 +49,10 @@ FcSpec RandomSpec(Rng& rng) {
 std::string Describe(const FcSpec& s) {
   std::string r = "in[";
   for (int d : s.in_shape) r += std::to_string(d) + ",";
-  r += "] depth" + std::to_string(s.depth) + " units" + std::to_string(s.units) +
-       " keep" + std::to_string(s.keep_num_dims) + " act" +
-       std::to_string(static_cast<int>(s.act)) + " bias" + std::to_string(s.bias);
+  r += "] depth" + std::to_string(s.depth) + " units" +
+       std::to_string(s.units) + " keep" + std::to_string(s.keep_num_dims) +
+       " act" + std::to_string(static_cast<int>(s.act)) + " bias" +
+       std::to_string(s.bias);
   return r;
 }
 
@@ -70,7 +71,9 @@ OpTest MakeCase(Kind kind, const FcSpec& s, Rng& rng,
     case Kind::kFloat:
       x = b.AddTensor(kF32, s.in_shape, "x");
       w = b.AddConstant<float>(kF32, w_shape, rng.Floats(w_count, -1, 1), "w");
-      if (s.bias) bias = b.AddConstant<float>(kF32, {s.units}, rng.Floats(s.units, -2, 2), "b");
+      if (s.bias)
+        bias = b.AddConstant<float>(kF32, {s.units}, rng.Floats(s.units, -2, 2),
+                                    "b");
       y = b.AddTensor(kF32, {}, "y");
       break;
     case Kind::kHybridSymmetric:
@@ -82,9 +85,11 @@ OpTest MakeCase(Kind kind, const FcSpec& s, Rng& rng,
       QuantSpec wq = kind == Kind::kHybridPerChannel
                          ? PerChannel(rng, s.units, 0, 0.005f, 0.02f)
                          : PerTensor(0.01f, 0);
-      w = b.AddConstant<int8_t>(kI8, w_shape, rng.Ints<int8_t>(w_count, -127, 127), "w",
-                                wq);
-      if (s.bias) bias = b.AddConstant<float>(kF32, {s.units}, rng.Floats(s.units, -2, 2), "b");
+      w = b.AddConstant<int8_t>(kI8, w_shape,
+                                rng.Ints<int8_t>(w_count, -127, 127), "w", wq);
+      if (s.bias)
+        bias = b.AddConstant<float>(kF32, {s.units}, rng.Floats(s.units, -2, 2),
+                                    "b");
       y = b.AddTensor(kF32, {}, "y");
       break;
     }
@@ -98,22 +103,26 @@ OpTest MakeCase(Kind kind, const FcSpec& s, Rng& rng,
       const int64_t in_zp = u8 ? rng.Int(110, 145) : rng.Int(-20, 20);
       const float out_s = rng.Float(0.02f, 0.2f);
       const int64_t out_zp = u8 ? rng.Int(100, 155) : rng.Int(-30, 30);
-      const double acc_std = 74.0 * 74.0 * std::sqrt(static_cast<double>(s.depth));
+      const double acc_std =
+          74.0 * 74.0 * std::sqrt(static_cast<double>(s.depth));
       const float base = static_cast<float>(out_s * 40.0 / (acc_std * in_s));
       x = b.AddTensor(in_type, s.in_shape, "x", PerTensor(in_s, in_zp));
       if (u8) {
-        w = b.AddConstant<uint8_t>(kU8, w_shape, rng.Ints<uint8_t>(w_count, 0, 255), "w",
+        w = b.AddConstant<uint8_t>(kU8, w_shape,
+                                   rng.Ints<uint8_t>(w_count, 0, 255), "w",
                                    PerTensor(base, rng.Int(100, 155)));
       } else {
-        QuantSpec wq = kind == Kind::kInt8PerChannel
-                           ? PerChannel(rng, s.units, 0, base * 0.5f, base * 1.5f)
-                           : PerTensor(base, 0);
-        w = b.AddConstant<int8_t>(kI8, w_shape, rng.Ints<int8_t>(w_count, -127, 127), "w",
-                                  wq);
+        QuantSpec wq =
+            kind == Kind::kInt8PerChannel
+                ? PerChannel(rng, s.units, 0, base * 0.5f, base * 1.5f)
+                : PerTensor(base, 0);
+        w = b.AddConstant<int8_t>(
+            kI8, w_shape, rng.Ints<int8_t>(w_count, -127, 127), "w", wq);
       }
       const int64_t r = static_cast<int64_t>(acc_std);
       if (s.bias)
-        bias = b.AddConstant<int32_t>(kI32, {s.units}, rng.Ints<int32_t>(s.units, -r, r), "b");
+        bias = b.AddConstant<int32_t>(kI32, {s.units},
+                                      rng.Ints<int32_t>(s.units, -r, r), "b");
       y = b.AddTensor(in_type, {}, "y", PerTensor(out_s, out_zp));
       break;
     }
@@ -122,16 +131,19 @@ OpTest MakeCase(Kind kind, const FcSpec& s, Rng& rng,
       in_type = kI16;
       const float in_s = rng.Float(1e-4f, 5e-4f);
       const float out_s = rng.Float(1e-4f, 1e-3f);
-      const double acc_std = 18900.0 * 74.0 * std::sqrt(static_cast<double>(s.depth));
+      const double acc_std =
+          18900.0 * 74.0 * std::sqrt(static_cast<double>(s.depth));
       const float base = static_cast<float>(out_s * 8000.0 / (acc_std * in_s));
       x = b.AddTensor(kI16, s.in_shape, "x", PerTensor(in_s, 0));
-      w = b.AddConstant<int8_t>(kI8, w_shape, rng.Ints<int8_t>(w_count, -127, 127), "w",
+      w = b.AddConstant<int8_t>(kI8, w_shape,
+                                rng.Ints<int8_t>(w_count, -127, 127), "w",
                                 PerTensor(base, 0));
       const int64_t r = static_cast<int64_t>(acc_std);
       // int64 bias only: LiteRT's int16 path with an int32 bias reads it as
       // int64 (garbage), so it cannot serve as the oracle there.
       if (s.bias)
-        bias = b.AddConstant<int64_t>(kI64, {s.units}, rng.Ints<int64_t>(s.units, -r, r), "b");
+        bias = b.AddConstant<int64_t>(kI64, {s.units},
+                                      rng.Ints<int64_t>(s.units, -r, r), "b");
       y = b.AddTensor(kI16, {}, "y", PerTensor(out_s, 0));
       break;
     }
@@ -143,7 +155,8 @@ OpTest MakeCase(Kind kind, const FcSpec& s, Rng& rng,
   opt.asymmetric_quantize_inputs = asymmetric;
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
-  b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y}, std::move(u), version);
+  b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y}, std::move(u),
+          version);
   OpTest nc;
   nc.name = Describe(s);
   b.SetOutputs({y});
@@ -290,23 +303,28 @@ struct BadFc {
     size_t n = 1;
     for (int d : w_shape) n *= d;
     const size_t wbytes = n * (w_type == kF32 ? 4 : 1);
-    const int w = b.AddConstant(w_type, w_shape, std::vector<uint8_t>(wbytes).data(), wbytes,
-                                "w", w_quant);
+    const int w =
+        b.AddConstant(w_type, w_shape, std::vector<uint8_t>(wbytes).data(),
+                      wbytes, "w", w_quant);
     const size_t bytes = bias_count * (bias_type == kI64 ? 8 : 4);
-    const int bias = b.AddConstant(bias_type, {bias_count},
-                                   std::vector<uint8_t>(bytes).data(), bytes, "b");
+    const int bias =
+        b.AddConstant(bias_type, {bias_count},
+                      std::vector<uint8_t>(bytes).data(), bytes, "b");
     const int y = b.AddTensor(in_type, {}, "y",
                               output_quant ? PerTensor(0.5f, 0) : QuantSpec{});
     fb::FullyConnectedOptionsT opt;
     opt.keep_num_dims = keep_num_dims;
     fb::BuiltinOptionsUnion u;
     u.Set(opt);
-    b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y}, std::move(u), 4);
+    b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y},
+            std::move(u), 4);
     b.SetInputs({x});
     b.SetOutputs({y});
     return b.Build();
   }
-  std::vector<NpyArray> Inputs() const { return {RandomInput(in_type, in_shape, 1)}; }
+  std::vector<NpyArray> Inputs() const {
+    return {RandomInput(in_type, in_shape, 1)};
+  }
 };
 
 TEST(FullyConnected, RejectsMalformedModels) {

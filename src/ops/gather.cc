@@ -1,6 +1,7 @@
 // GATHER (axis, batch_dims; int16/int32/int64 indices) and GATHER_ND.
 // Out-of-range indices fail Eval with an error, never read out of bounds.
 #include "kernels/ref/gather.h"
+
 #include "ops/shape_util.h"
 
 namespace ember::ops {
@@ -18,9 +19,12 @@ Status CheckIndexType(OpContext& ctx, const Tensor* t) {
 template <typename F>
 bool DispatchIndex(DataType type, const void* data, F&& f) {
   switch (type) {
-    case DataType::kInt16: return f(static_cast<const int16_t*>(data));
-    case DataType::kInt32: return f(static_cast<const int32_t*>(data));
-    default: return f(static_cast<const int64_t*>(data));
+    case DataType::kInt16:
+      return f(static_cast<const int16_t*>(data));
+    case DataType::kInt32:
+      return f(static_cast<const int32_t*>(data));
+    default:
+      return f(static_cast<const int64_t*>(data));
   }
 }
 
@@ -38,7 +42,8 @@ Status GatherPrepare(OpContext& ctx) {
   const auto* o = ctx.op()->builtin_options_as_GatherOptions();
   const int prank = params->shape.rank, irank = indices->shape.rank;
   int axis = 0;
-  EMBER_RETURN_IF_ERROR(NormalizeAxis(ctx, o ? o->axis() : 0, prank, "axis", &axis));
+  EMBER_RETURN_IF_ERROR(
+      NormalizeAxis(ctx, o ? o->axis() : 0, prank, "axis", &axis));
   int batch_dims = o ? o->batch_dims() : 0;
   if (batch_dims < 0) batch_dims += irank;
   if (batch_dims < 0 || batch_dims > irank || batch_dims > axis) {
@@ -60,8 +65,10 @@ Status GatherPrepare(OpContext& ctx) {
   }
   Shape s;
   for (int i = 0; i < axis; ++i) s.dims[s.rank++] = params->shape.dims[i];
-  for (int i = batch_dims; i < irank; ++i) s.dims[s.rank++] = indices->shape.dims[i];
-  for (int i = axis + 1; i < prank; ++i) s.dims[s.rank++] = params->shape.dims[i];
+  for (int i = batch_dims; i < irank; ++i)
+    s.dims[s.rank++] = indices->shape.dims[i];
+  for (int i = axis + 1; i < prank; ++i)
+    s.dims[s.rank++] = params->shape.dims[i];
   auto* p = ctx.op_data<ref::GatherParams>();
   p->batches = 1;
   p->outer = 1;
@@ -81,16 +88,16 @@ Status GatherEval(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   const auto& p = *ctx.op_data<ref::GatherParams>();
   int64_t bad = 0;
-  const bool ok = DispatchIndex(indices->type, indices->data, [&](const auto* idx) {
-    return ref::Gather(p, static_cast<const uint8_t*>(params->data), idx,
-                       static_cast<uint8_t*>(out->data),
-                       DataTypeSize(params->type), &bad);
-  });
+  const bool ok =
+      DispatchIndex(indices->type, indices->data, [&](const auto* idx) {
+        return ref::Gather(p, static_cast<const uint8_t*>(params->data), idx,
+                           static_cast<uint8_t*>(out->data),
+                           DataTypeSize(params->type), &bad);
+      });
   if (!ok) {
-    return ctx.Error(StatusCode::kInvalidArgument,
-                     "index %lld is out of range [0, %lld)",
-                     static_cast<long long>(bad),
-                     static_cast<long long>(p.axis_size));
+    return ctx.Error(
+        StatusCode::kInvalidArgument, "index %lld is out of range [0, %lld)",
+        static_cast<long long>(bad), static_cast<long long>(p.axis_size));
   }
   return Status::Ok();
 }
@@ -147,14 +154,15 @@ Status GatherNdEval(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   const auto& p = *ctx.op_data<ref::GatherNdParams>();
   int64_t bad = 0;
-  const bool ok = DispatchIndex(indices->type, indices->data, [&](const auto* idx) {
-    return ref::GatherNd(p, static_cast<const uint8_t*>(params->data), idx,
-                         static_cast<uint8_t*>(out->data),
-                         DataTypeSize(params->type), &bad);
-  });
+  const bool ok =
+      DispatchIndex(indices->type, indices->data, [&](const auto* idx) {
+        return ref::GatherNd(p, static_cast<const uint8_t*>(params->data), idx,
+                             static_cast<uint8_t*>(out->data),
+                             DataTypeSize(params->type), &bad);
+      });
   if (!ok) {
-    return ctx.Error(StatusCode::kInvalidArgument,
-                     "index %lld is out of range", static_cast<long long>(bad));
+    return ctx.Error(StatusCode::kInvalidArgument, "index %lld is out of range",
+                     static_cast<long long>(bad));
   }
   return Status::Ok();
 }
@@ -163,15 +171,23 @@ Status GatherNdEval(OpContext& ctx) {
 
 const OpRegistration* Register_GATHER() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::GATHER), "GATHER",
-      sizeof(ref::GatherParams), GatherPrepare, GatherEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::GATHER),
+      "GATHER",
+      sizeof(ref::GatherParams),
+      GatherPrepare,
+      GatherEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_GATHER_ND() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::GATHER_ND), "GATHER_ND",
-      sizeof(ref::GatherNdParams), GatherNdPrepare, GatherNdEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::GATHER_ND),
+      "GATHER_ND",
+      sizeof(ref::GatherNdParams),
+      GatherNdPrepare,
+      GatherNdEval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -16,7 +16,8 @@ QuantSpec Q(fb::TensorType t) {
 std::vector<int32_t> RandomIndices(size_t n, int32_t limit, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<int32_t> v(n);
-  for (auto& x : v) x = std::uniform_int_distribution<int32_t>(0, limit - 1)(rng);
+  for (auto& x : v)
+    x = std::uniform_int_distribution<int32_t>(0, limit - 1)(rng);
   return v;
 }
 
@@ -30,44 +31,59 @@ void AddIndices(OpCase& c, fb::TensorType itype, std::vector<int32_t> shape,
                 const std::vector<int32_t>& v, bool constant) {
   if (itype == fb::TensorType::INT64) {
     std::vector<int64_t> w(v.begin(), v.end());
-    if (constant) c.Const<int64_t>(itype, shape, w);
-    else c.InValues<int64_t>(itype, shape, w);
+    if (constant)
+      c.Const<int64_t>(itype, shape, w);
+    else
+      c.InValues<int64_t>(itype, shape, w);
   } else {
-    if (constant) c.Const<int32_t>(itype, shape, v);
-    else c.InValues<int32_t>(itype, shape, v);
+    if (constant)
+      c.Const<int32_t>(itype, shape, v);
+    else
+      c.InValues<int32_t>(itype, shape, v);
   }
 }
 
 TEST(ShapeOps, GatherGrid) {
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
-  struct G { std::vector<int32_t> params, indices; int axis, batch_dims; };
-  const G grid[] = {{{5}, {3}, 0, 0},          {{5}, {}, 0, 0},
-                    {{4, 3}, {2, 2}, 0, 0},    {{4, 3}, {5}, 1, 0},
-                    {{4, 3}, {5}, -1, 0},      {{2, 3, 4}, {2, 2}, 1, 0},
-                    {{2, 3, 4}, {2, 3}, 2, 1}, {{2, 3, 4}, {2, 5}, 1, 1},
-                    {{2, 3, 4, 2}, {2, 3, 2}, 2, 2}, {{2, 3, 4, 2}, {2, 1, 3}, 3, -2},
+  struct G {
+    std::vector<int32_t> params, indices;
+    int axis, batch_dims;
+  };
+  const G grid[] = {{{5}, {3}, 0, 0},
+                    {{5}, {}, 0, 0},
+                    {{4, 3}, {2, 2}, 0, 0},
+                    {{4, 3}, {5}, 1, 0},
+                    {{4, 3}, {5}, -1, 0},
+                    {{2, 3, 4}, {2, 2}, 1, 0},
+                    {{2, 3, 4}, {2, 3}, 2, 1},
+                    {{2, 3, 4}, {2, 5}, 1, 1},
+                    {{2, 3, 4, 2}, {2, 3, 2}, 2, 2},
+                    {{2, 3, 4, 2}, {2, 1, 3}, 3, -2},
                     {{3, 4}, {0}, 0, 0}};
   uint32_t seed = 1;
   for (const auto& g : grid) {
     const int prank = static_cast<int>(g.params.size());
     const int axis = g.axis < 0 ? g.axis + prank : g.axis;
-    for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64, fb::TensorType::BOOL}) {
+    for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64,
+                   fb::TensorType::BOOL}) {
       for (auto it : {kI32, fb::TensorType::INT64}) {
         for (int constant = 0; constant < 2; ++constant) {
           if (Count(g.indices) == 0 && !constant) continue;
           OpCase c;
           c.In(t, g.params, Q(t));
-          AddIndices(c, it, g.indices, RandomIndices(Count(g.indices), g.params[axis], seed++),
+          AddIndices(c, it, g.indices,
+                     RandomIndices(Count(g.indices), g.params[axis], seed++),
                      constant);
           c.Out(t, {}, Q(t));
           fb::GatherOptionsT o;
           o.axis = g.axis;
           o.batch_dims = g.batch_dims;
           cases.push_back(c.Build(fb::BuiltinOperator::GATHER, Options(o)));
-          labels.push_back("gather " + ShapeString({g.params.begin(), g.params.end()}) +
-                           " axis " + std::to_string(g.axis) + " bd " +
-                           std::to_string(g.batch_dims) + " " + fb::EnumNameTensorType(t));
+          labels.push_back(
+              "gather " + ShapeString({g.params.begin(), g.params.end()}) +
+              " axis " + std::to_string(g.axis) + " bd " +
+              std::to_string(g.batch_dims) + " " + fb::EnumNameTensorType(t));
         }
       }
     }
@@ -88,9 +104,15 @@ TEST(ShapeOps, GatherGrid) {
 TEST(ShapeOps, GatherNdGrid) {
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
-  struct G { std::vector<int32_t> params, indices; };
-  const G grid[] = {{{5}, {3, 1}},       {{4, 3}, {2, 2}},    {{4, 3}, {5, 1}},
-                    {{2, 3, 4}, {2, 2, 2}}, {{2, 3, 4}, {3}},  {{2, 3, 4}, {4, 3}},
+  struct G {
+    std::vector<int32_t> params, indices;
+  };
+  const G grid[] = {{{5}, {3, 1}},
+                    {{4, 3}, {2, 2}},
+                    {{4, 3}, {5, 1}},
+                    {{2, 3, 4}, {2, 2, 2}},
+                    {{2, 3, 4}, {3}},
+                    {{2, 3, 4}, {4, 3}},
                     {{2, 3, 4, 2}, {2, 1, 3}}};
   uint32_t seed = 100;
   for (const auto& g : grid) {
@@ -102,14 +124,16 @@ TEST(ShapeOps, GatherNdGrid) {
         std::mt19937 rng(seed++);
         for (size_t r = 0; r < rows; ++r)
           for (int k = 0; k < depth; ++k)
-            idx.push_back(std::uniform_int_distribution<int32_t>(0, g.params[k] - 1)(rng));
+            idx.push_back(std::uniform_int_distribution<int32_t>(
+                0, g.params[k] - 1)(rng));
         OpCase c;
         c.In(t, g.params, Q(t));
         AddIndices(c, it, g.indices, idx, false);
         c.Out(t, {}, Q(t));
         cases.push_back(c.Build(fb::BuiltinOperator::GATHER_ND));
-        labels.push_back("gather_nd " + ShapeString({g.params.begin(), g.params.end()}) +
-                         " " + ShapeString({g.indices.begin(), g.indices.end()}));
+        labels.push_back("gather_nd " +
+                         ShapeString({g.params.begin(), g.params.end()}) + " " +
+                         ShapeString({g.indices.begin(), g.indices.end()}));
       }
     }
   }
@@ -120,30 +144,35 @@ TEST(ShapeOps, GatherErrors) {
   {
     OpCase c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {2}, {1, 4}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
-                     "index 4 is out of range");
+    ExpectEmberError(
+        c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
+        "index 4 is out of range");
   }
   {
     OpCase c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {2}, {-1, 0}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
-                     "out of range");
+    ExpectEmberError(
+        c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
+        "out of range");
   }
   {
     OpCase c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {2, 2}, {0, 1, 3, 3}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER_ND), "index 3 is out of range");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER_ND),
+                     "index 3 is out of range");
   }
   {
     OpCase c;
     c.In(kF32, {4, 3}).InValues<float>(kF32, {2}, {0, 1}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
-                     "indices have type");
+    ExpectEmberError(
+        c.Build(fb::BuiltinOperator::GATHER, Options(fb::GatherOptionsT())),
+        "indices have type");
   }
   {
     OpCase c;
     c.In(kF32, {4, 3}).InValues<int32_t>(kI32, {1, 3}, {0, 1, 2}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER_ND), "depth 3 exceeds");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER_ND),
+                     "depth 3 exceeds");
   }
   {
     OpCase c;
@@ -151,7 +180,8 @@ TEST(ShapeOps, GatherErrors) {
     fb::GatherOptionsT o;
     o.axis = 1;
     o.batch_dims = 1;
-    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER, Options(o)), "batch dim 0 differs");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::GATHER, Options(o)),
+                     "batch dim 0 differs");
   }
 }
 

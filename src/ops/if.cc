@@ -14,7 +14,8 @@ struct IfData {
 
 Status Prepare(OpContext& ctx) {
   if (ctx.num_inputs() < 1 || ctx.input(0) == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "the condition input is missing");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "the condition input is missing");
   }
   const auto* options = ctx.op()->builtin_options_as_IfOptions();
   if (options == nullptr) {
@@ -32,7 +33,8 @@ Status Prepare(OpContext& ctx) {
   }
   const int n = ctx.num_inputs() - 1;
   if (n > kMaxArgs || ctx.num_outputs() > kMaxArgs) {
-    return ctx.Error(StatusCode::kUnsupported, "more than %d inputs or outputs", kMaxArgs);
+    return ctx.Error(StatusCode::kUnsupported, "more than %d inputs or outputs",
+                     kMaxArgs);
   }
   Tensor* args[kMaxArgs];
   for (int i = 0; i < n; ++i) {
@@ -53,14 +55,16 @@ Status Prepare(OpContext& ctx) {
     if (branch[b].num_outputs != ctx.num_outputs()) {
       return ctx.Error(StatusCode::kInvalidModel,
                        "%s subgraph %d has %d outputs, the op has %d", roles[b],
-                       branch[b].index, branch[b].num_outputs, ctx.num_outputs());
+                       branch[b].index, branch[b].num_outputs,
+                       ctx.num_outputs());
     }
     for (int i = 0; i < ctx.num_outputs(); ++i) {
       if (branch[b].output(i)->type != ctx.output(i)->type) {
-        return ctx.Error(StatusCode::kInvalidModel,
-                         "%s subgraph output %d has type %s, the op's output is %s",
-                         roles[b], i, DataTypeName(branch[b].output(i)->type),
-                         DataTypeName(ctx.output(i)->type));
+        return ctx.Error(
+            StatusCode::kInvalidModel,
+            "%s subgraph output %d has type %s, the op's output is %s",
+            roles[b], i, DataTypeName(branch[b].output(i)->type),
+            DataTypeName(ctx.output(i)->type));
       }
     }
   }
@@ -69,8 +73,8 @@ Status Prepare(OpContext& ctx) {
   for (int i = 0; i < ctx.num_outputs(); ++i) {
     const Tensor* a = branch[0].output(i);
     const Tensor* b = branch[1].output(i);
-    if (a->allocation == Allocation::kDynamic || b->allocation == Allocation::kDynamic ||
-        a->shape != b->shape)
+    if (a->allocation == Allocation::kDynamic ||
+        b->allocation == Allocation::kDynamic || a->shape != b->shape)
       d->dynamic_outputs = true;
   }
   for (int i = 0; i < ctx.num_outputs(); ++i) {
@@ -85,8 +89,10 @@ Status Prepare(OpContext& ctx) {
 
 bool Truthy(const Tensor* t) {
   switch (t->type) {
-    case DataType::kFloat32: return t->data_as<float>()[0] != 0.0f;
-    case DataType::kFloat64: return t->data_as<double>()[0] != 0.0;
+    case DataType::kFloat32:
+      return t->data_as<float>()[0] != 0.0f;
+    case DataType::kFloat64:
+      return t->data_as<double>()[0] != 0.0;
     default: {
       const auto* p = t->data_as<uint8_t>();
       for (size_t k = 0; k < DataTypeSize(t->type); ++k)
@@ -106,12 +112,15 @@ Status Eval(OpContext& ctx) {
   const int n = ctx.num_inputs() - 1;
   for (int i = 0; i < n; ++i) args[i] = ctx.input(i + 1);
   // Re-plans only if another user of the branch resized it since Prepare.
-  EMBER_RETURN_IF_ERROR(cf::PrepareCallee(ctx, sg, take_then ? "then" : "else", args, n));
-  for (int i = 0; i < n; ++i) EMBER_RETURN_IF_ERROR(cf::Copy(ctx, sg.input(i), args[i]));
+  EMBER_RETURN_IF_ERROR(
+      cf::PrepareCallee(ctx, sg, take_then ? "then" : "else", args, n));
+  for (int i = 0; i < n; ++i)
+    EMBER_RETURN_IF_ERROR(cf::Copy(ctx, sg.input(i), args[i]));
   EMBER_RETURN_IF_ERROR(ctx.host()->InvokeSubgraph(sg.index));
   for (int i = 0; i < ctx.num_outputs(); ++i) {
     const Tensor* src = sg.output(i);
-    if (d.dynamic_outputs) EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(i, src->shape));
+    if (d.dynamic_outputs)
+      EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(i, src->shape));
     EMBER_RETURN_IF_ERROR(cf::Copy(ctx, ctx.output(i), src));
   }
   return Status::Ok();
@@ -120,8 +129,13 @@ Status Eval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_IF() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::IF), "IF",
-                                     sizeof(IfData), Prepare, Eval, kOpFlagNone};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::IF),
+      "IF",
+      sizeof(IfData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

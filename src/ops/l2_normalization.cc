@@ -1,7 +1,8 @@
 // L2_NORMALIZATION over the last dimension (float, int8, uint8).
+#include "kernels/ref/l2_normalization.h"
+
 #include <cmath>
 
-#include "kernels/ref/l2_normalization.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -18,8 +19,8 @@ Status Prepare(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
   if (in->shape.rank < 1 || in->shape.rank > 4) {
-    return ctx.Error(StatusCode::kInvalidModel, "input rank must be 1..4, is %d",
-                     in->shape.rank);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "input rank must be 1..4, is %d", in->shape.rank);
   }
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, out));
   auto* d = ctx.op_data<L2NormData>();
@@ -36,10 +37,13 @@ Status Prepare(OpContext& ctx) {
                          DataTypeName(in->type));
       }
       const int32_t want_zp = in->type == DataType::kInt8 ? 0 : 128;
-      if (out->quant.scale0() != 1.0f / 128 || out->quant.zero_point0() != want_zp) {
+      if (out->quant.scale0() != 1.0f / 128 ||
+          out->quant.zero_point0() != want_zp) {
         return ctx.Error(StatusCode::kInvalidModel,
-                         "output quantization must be scale 1/128 zero point %d (has %g, %d)",
-                         want_zp, out->quant.scale0(), out->quant.zero_point0());
+                         "output quantization must be scale 1/128 zero point "
+                         "%d (has %g, %d)",
+                         want_zp, out->quant.scale0(),
+                         out->quant.zero_point0());
       }
       d->zero_point = in->quant.zero_point0();
       break;
@@ -56,15 +60,16 @@ Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<L2NormData>();
   switch (in->type) {
     case DataType::kFloat32:
-      ref::L2NormalizeFloat(d.outer, d.depth, in->data_as<float>(), out->data_as<float>());
+      ref::L2NormalizeFloat(d.outer, d.depth, in->data_as<float>(),
+                            out->data_as<float>());
       return Status::Ok();
     case DataType::kInt8:
-      ref::L2NormalizeInt8(d.outer, d.depth, d.zero_point, in->data_as<int8_t>(),
-                           out->data_as<int8_t>());
+      ref::L2NormalizeInt8(d.outer, d.depth, d.zero_point,
+                           in->data_as<int8_t>(), out->data_as<int8_t>());
       return Status::Ok();
     case DataType::kUInt8:
-      ref::L2NormalizeUInt8(d.outer, d.depth, d.zero_point, in->data_as<uint8_t>(),
-                            out->data_as<uint8_t>());
+      ref::L2NormalizeUInt8(d.outer, d.depth, d.zero_point,
+                            in->data_as<uint8_t>(), out->data_as<uint8_t>());
       return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");
@@ -75,8 +80,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_L2_NORMALIZATION() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::L2_NORMALIZATION), "L2_NORMALIZATION",
-      sizeof(L2NormData), Prepare, Eval, kOpFlagInPlaceInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::L2_NORMALIZATION),
+      "L2_NORMALIZATION",
+      sizeof(L2NormData),
+      Prepare,
+      Eval,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 

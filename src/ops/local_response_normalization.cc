@@ -1,5 +1,6 @@
 // LOCAL_RESPONSE_NORMALIZATION (float, 4-D NHWC, across channels).
 #include "kernels/ref/local_response_normalization.h"
+
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -16,15 +17,18 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckType(ctx, in, "input", DataType::kFloat32));
   EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", DataType::kFloat32));
   if (in->shape.rank != 4) {
-    return ctx.Error(StatusCode::kInvalidModel, "input must be 4-D, has rank %d",
-                     in->shape.rank);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "input must be 4-D, has rank %d", in->shape.rank);
   }
-  const auto* opt = ctx.op()->builtin_options_as_LocalResponseNormalizationOptions();
+  const auto* opt =
+      ctx.op()->builtin_options_as_LocalResponseNormalizationOptions();
   if (opt == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "missing LocalResponseNormalizationOptions");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "missing LocalResponseNormalizationOptions");
   }
   if (opt->radius() < 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "radius %d must not be negative", opt->radius());
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "radius %d must not be negative", opt->radius());
   }
   auto& p = ctx.op_data<LrnData>()->params;
   p.depth = in->shape.dims[3];
@@ -48,7 +52,11 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_LOCAL_RESPONSE_NORMALIZATION() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::LOCAL_RESPONSE_NORMALIZATION),
-      "LOCAL_RESPONSE_NORMALIZATION", sizeof(LrnData), Prepare, Eval, kOpFlagNone};
+      "LOCAL_RESPONSE_NORMALIZATION",
+      sizeof(LrnData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

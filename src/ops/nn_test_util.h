@@ -5,10 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -33,7 +33,9 @@ struct NnCase {
   // (where LiteRT's default path computes something different, e.g. the
   // XNNPACK delegate on hybrid ops).
   bool force_reference = false;
-  bool UsesReference() const { return force_reference || (rel_tol == 0.0 && abs_tol < 0.0); }
+  bool UsesReference() const {
+    return force_reference || (rel_tol == 0.0 && abs_tol < 0.0);
+  }
 };
 
 template <typename Options>
@@ -43,19 +45,37 @@ fb::BuiltinOptionsUnion MakeOptions(Options o) {
   return u;
 }
 
-inline fb::TensorType ToFb(DataType t) { return static_cast<fb::TensorType>(t); }
+inline fb::TensorType ToFb(DataType t) {
+  return static_cast<fb::TensorType>(t);
+}
 
 // First few differing elements, as "index: ours vs oracle".
 inline std::string DescribeMismatch(const NpyArray& a, const NpyArray& b) {
   auto at = [](const NpyArray& x, size_t i) -> double {
     switch (x.type) {
-      case DataType::kInt8: return static_cast<int8_t>(x.data[i]);
-      case DataType::kUInt8: return x.data[i];
-      case DataType::kBool: return x.data[i];
-      case DataType::kInt16: { int16_t v; memcpy(&v, &x.data[i * 2], 2); return v; }
-      case DataType::kInt32: { int32_t v; memcpy(&v, &x.data[i * 4], 4); return v; }
-      case DataType::kFloat32: { float v; memcpy(&v, &x.data[i * 4], 4); return v; }
-      default: return 0;
+      case DataType::kInt8:
+        return static_cast<int8_t>(x.data[i]);
+      case DataType::kUInt8:
+        return x.data[i];
+      case DataType::kBool:
+        return x.data[i];
+      case DataType::kInt16: {
+        int16_t v;
+        memcpy(&v, &x.data[i * 2], 2);
+        return v;
+      }
+      case DataType::kInt32: {
+        int32_t v;
+        memcpy(&v, &x.data[i * 4], 4);
+        return v;
+      }
+      case DataType::kFloat32: {
+        float v;
+        memcpy(&v, &x.data[i * 4], 4);
+        return v;
+      }
+      default:
+        return 0;
     }
   };
   const size_t size = DataTypeSize(a.type);
@@ -64,8 +84,8 @@ inline std::string DescribeMismatch(const NpyArray& a, const NpyArray& b) {
   int shown = 0;
   for (size_t i = 0; i < a.data.size() / size && shown < 6; ++i) {
     if (at(a, i) != at(b, i)) {
-      r += " [" + std::to_string(i) + "]: " + std::to_string(at(a, i)) + " vs " +
-           std::to_string(at(b, i));
+      r += " [" + std::to_string(i) + "]: " + std::to_string(at(a, i)) +
+           " vs " + std::to_string(at(b, i));
       ++shown;
     }
   }
@@ -92,17 +112,21 @@ inline void RunAndCompare(const std::vector<NnCase>& cases) {
     for (size_t k = 0; k < exact.size(); ++k) {
       auto r = RunLiteRt({exact[k]}, true);
       oracle[exact_idx[k]] = std::move(r[0]);
-      if (!oracle[exact_idx[k]].ok) fprintf(stderr, "oracle failed: %s\n", cases[exact_idx[k]].name.c_str());
+      if (!oracle[exact_idx[k]].ok)
+        fprintf(stderr, "oracle failed: %s\n",
+                cases[exact_idx[k]].name.c_str());
     }
     exact.clear();
   }
   if (!exact.empty()) {
     auto r = RunLiteRt(exact, /*reference=*/true);
-    for (size_t k = 0; k < r.size(); ++k) oracle[exact_idx[k]] = std::move(r[k]);
+    for (size_t k = 0; k < r.size(); ++k)
+      oracle[exact_idx[k]] = std::move(r[k]);
   }
   if (!approx.empty()) {
     auto r = RunLiteRt(approx, /*reference=*/false);
-    for (size_t k = 0; k < r.size(); ++k) oracle[approx_idx[k]] = std::move(r[k]);
+    for (size_t k = 0; k < r.size(); ++k)
+      oracle[approx_idx[k]] = std::move(r[k]);
   }
   for (size_t i = 0; i < cases.size(); ++i) {
     const NnCase& c = cases[i];
@@ -113,15 +137,22 @@ inline void RunAndCompare(const std::vector<NnCase>& cases) {
     ASSERT_EQ(ours.outputs.size(), oracle[i].outputs.size());
     for (size_t k = 0; k < ours.outputs.size(); ++k) {
       std::string why;
-      const double diff = MaxAbsDiff(ours.outputs[k], oracle[i].outputs[k], &why);
+      const double diff =
+          MaxAbsDiff(ours.outputs[k], oracle[i].outputs[k], &why);
       ASSERT_GE(diff, 0.0) << why;
       if (c.abs_tol >= 0.0) {
-        EXPECT_LE(diff, c.abs_tol) << "output " << k << DescribeMismatch(ours.outputs[k], oracle[i].outputs[k]);
+        EXPECT_LE(diff, c.abs_tol)
+            << "output " << k
+            << DescribeMismatch(ours.outputs[k], oracle[i].outputs[k]);
       } else if (c.rel_tol == 0.0) {
-        EXPECT_EQ(diff, 0.0) << "output " << k << DescribeMismatch(ours.outputs[k], oracle[i].outputs[k]);
+        EXPECT_EQ(diff, 0.0)
+            << "output " << k
+            << DescribeMismatch(ours.outputs[k], oracle[i].outputs[k]);
       } else {
         const double scale = std::max(1.0, MaxAbs(oracle[i].outputs[k]));
-        EXPECT_LE(diff, c.rel_tol * scale) << "output " << k << DescribeMismatch(ours.outputs[k], oracle[i].outputs[k]);
+        EXPECT_LE(diff, c.rel_tol * scale)
+            << "output " << k
+            << DescribeMismatch(ours.outputs[k], oracle[i].outputs[k]);
       }
     }
   }

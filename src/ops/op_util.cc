@@ -9,9 +9,8 @@ namespace ember::ops {
 Status CheckArity(OpContext& ctx, int min_inputs, int max_inputs,
                   int num_outputs) {
   if (ctx.num_inputs() < min_inputs || ctx.num_inputs() > max_inputs) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "expects %d..%d inputs, has %d", min_inputs, max_inputs,
-                     ctx.num_inputs());
+    return ctx.Error(StatusCode::kInvalidModel, "expects %d..%d inputs, has %d",
+                     min_inputs, max_inputs, ctx.num_inputs());
   }
   if (ctx.num_outputs() != num_outputs) {
     return ctx.Error(StatusCode::kInvalidModel, "expects %d outputs, has %d",
@@ -128,9 +127,18 @@ Status QuantizedActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
   act = WithFoldedActivation(ctx, act);
   int32_t qmin = 0, qmax = 0;
   switch (output->type) {
-    case DataType::kInt8: qmin = -128; qmax = 127; break;
-    case DataType::kUInt8: qmin = 0; qmax = 255; break;
-    case DataType::kInt16: qmin = -32768; qmax = 32767; break;
+    case DataType::kInt8:
+      qmin = -128;
+      qmax = 127;
+      break;
+    case DataType::kUInt8:
+      qmin = 0;
+      qmax = 255;
+      break;
+    case DataType::kInt16:
+      qmin = -32768;
+      qmax = 32767;
+      break;
     default:
       return UnsupportedType(ctx, output, "quantized output");
   }

@@ -14,8 +14,7 @@ Status CheckArity(OpContext& ctx, int min_inputs, int max_inputs,
                   int num_outputs);
 
 // Fails unless `t` has one of the listed types.
-Status CheckType(OpContext& ctx, const Tensor* t, const char* what,
-                 DataType a);
+Status CheckType(OpContext& ctx, const Tensor* t, const char* what, DataType a);
 Status CheckType(OpContext& ctx, const Tensor* t, const char* what, DataType a,
                  DataType b);
 Status CheckSameType(OpContext& ctx, const Tensor* a, const Tensor* b);

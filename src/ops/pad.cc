@@ -1,6 +1,7 @@
 // PAD (zero / output zero point), PADV2 (given constant) and MIRROR_PAD
 // (REFLECT / SYMMETRIC). paddings is an int32/int64 [rank, 2] tensor.
 #include "kernels/ref/pad.h"
+
 #include "ops/shape_util.h"
 
 namespace ember::ops {
@@ -8,7 +9,7 @@ namespace {
 
 struct PadData {
   ref::PadParams pad;
-  uint8_t value[8];    // the pad element, raw bytes
+  uint8_t value[8];       // the pad element, raw bytes
   int32_t mirror_offset;  // MIRROR_PAD: 1 reflect, 0 symmetric
 };
 
@@ -20,7 +21,8 @@ Status ComputePadding(OpContext& ctx, Kind kind, Shape* out) {
   const int rank = in->shape.rank;
   int64_t v[2 * kMaxRank];
   int n = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "paddings", v, 2 * kMaxRank, &n));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "paddings", v, 2 * kMaxRank, &n));
   p.rank = rank;
   Shape s = in->shape;
   for (int d = 0; d < rank; ++d) {
@@ -31,7 +33,8 @@ Status ComputePadding(OpContext& ctx, Kind kind, Shape* out) {
                        static_cast<long long>(b), static_cast<long long>(a));
     }
     if (kind == Kind::kMirror) {
-      const int32_t limit = in->shape.dims[d] - ctx.op_data<PadData>()->mirror_offset;
+      const int32_t limit =
+          in->shape.dims[d] - ctx.op_data<PadData>()->mirror_offset;
       if (b > limit || a > limit) {
         return ctx.Error(StatusCode::kInvalidArgument,
                          "mirror paddings of dim %d (%lld, %lld) exceed %d", d,
@@ -43,7 +46,8 @@ Status ComputePadding(OpContext& ctx, Kind kind, Shape* out) {
     p.after[d] = static_cast<int32_t>(a);
     const int64_t size = in->shape.dims[d] + b + a;
     if (size > INT32_MAX) {
-      return ctx.Error(StatusCode::kInvalidArgument, "padded dim %d too large", d);
+      return ctx.Error(StatusCode::kInvalidArgument, "padded dim %d too large",
+                       d);
     }
     s.dims[d] = static_cast<int32_t>(size);
   }
@@ -51,7 +55,8 @@ Status ComputePadding(OpContext& ctx, Kind kind, Shape* out) {
   for (int d = 0; d < rank; ++d) {
     total *= s.dims[d] == 0 ? 1 : s.dims[d];
     if (total > kMaxShapeElements)
-      return ctx.Error(StatusCode::kInvalidArgument, "padded output is too large");
+      return ctx.Error(StatusCode::kInvalidArgument,
+                       "padded output is too large");
   }
   *out = s;
   return Status::Ok();
@@ -69,8 +74,8 @@ Status PrepareCommon(OpContext& ctx, Kind kind) {
   size_t es;
   EMBER_RETURN_IF_ERROR(CopyElementSize(ctx, in, "input", &es));
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, out));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, paddings, "paddings", DataType::kInt32,
-                                  DataType::kInt64));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, paddings, "paddings", DataType::kInt32, DataType::kInt64));
   const int rank = in->shape.rank;
   if (paddings->shape.rank != 2 || paddings->shape.dims[0] != rank ||
       paddings->shape.dims[1] != 2) {
@@ -82,7 +87,8 @@ Status PrepareCommon(OpContext& ctx, Kind kind) {
   if (kind == Kind::kMirror) {
     const auto* o = ctx.op()->builtin_options_as_MirrorPadOptions();
     const auto mode = o ? o->mode() : fb::MirrorPadMode::REFLECT;
-    if (mode != fb::MirrorPadMode::REFLECT && mode != fb::MirrorPadMode::SYMMETRIC) {
+    if (mode != fb::MirrorPadMode::REFLECT &&
+        mode != fb::MirrorPadMode::SYMMETRIC) {
       return ctx.Error(StatusCode::kInvalidModel, "unknown mirror pad mode %d",
                        static_cast<int>(mode));
     }
@@ -103,10 +109,23 @@ Status PrepareCommon(OpContext& ctx, Kind kind) {
     } else if (out->quant.quantized()) {
       const int32_t zp = out->quant.zero_point0();
       switch (out->type) {
-        case DataType::kInt8: { const int8_t z = static_cast<int8_t>(zp); memcpy(d->value, &z, 1); break; }
-        case DataType::kUInt8: { const uint8_t z = static_cast<uint8_t>(zp); memcpy(d->value, &z, 1); break; }
-        case DataType::kInt16: { const int16_t z = static_cast<int16_t>(zp); memcpy(d->value, &z, 2); break; }
-        default: break;
+        case DataType::kInt8: {
+          const int8_t z = static_cast<int8_t>(zp);
+          memcpy(d->value, &z, 1);
+          break;
+        }
+        case DataType::kUInt8: {
+          const uint8_t z = static_cast<uint8_t>(zp);
+          memcpy(d->value, &z, 1);
+          break;
+        }
+        case DataType::kInt16: {
+          const int16_t z = static_cast<int16_t>(zp);
+          memcpy(d->value, &z, 2);
+          break;
+        }
+        default:
+          break;
       }
     }
   }
@@ -148,29 +167,43 @@ Status PadPrepare(OpContext& ctx) { return PrepareCommon(ctx, Kind::kPad); }
 Status PadEval(OpContext& ctx) { return EvalCommon(ctx, Kind::kPad); }
 Status PadV2Prepare(OpContext& ctx) { return PrepareCommon(ctx, Kind::kPadV2); }
 Status PadV2Eval(OpContext& ctx) { return EvalCommon(ctx, Kind::kPadV2); }
-Status MirrorPrepare(OpContext& ctx) { return PrepareCommon(ctx, Kind::kMirror); }
+Status MirrorPrepare(OpContext& ctx) {
+  return PrepareCommon(ctx, Kind::kMirror);
+}
 Status MirrorEval(OpContext& ctx) { return EvalCommon(ctx, Kind::kMirror); }
 
 }  // namespace
 
 const OpRegistration* Register_PAD() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::PAD), "PAD", sizeof(PadData),
-      PadPrepare, PadEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::PAD),
+      "PAD",
+      sizeof(PadData),
+      PadPrepare,
+      PadEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_PADV2() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::PADV2), "PADV2",
-      sizeof(PadData), PadV2Prepare, PadV2Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::PADV2),
+      "PADV2",
+      sizeof(PadData),
+      PadV2Prepare,
+      PadV2Eval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_MIRROR_PAD() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::MIRROR_PAD), "MIRROR_PAD",
-      sizeof(PadData), MirrorPrepare, MirrorEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::MIRROR_PAD),
+      "MIRROR_PAD",
+      sizeof(PadData),
+      MirrorPrepare,
+      MirrorEval,
+      kOpFlagNone};
   return &reg;
 }
 

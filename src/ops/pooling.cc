@@ -1,7 +1,8 @@
 // AVERAGE_POOL_2D, MAX_POOL_2D, L2_POOL_2D over NHWC tensors.
+#include "kernels/ref/pooling.h"
+
 #include <cmath>
 
-#include "kernels/ref/pooling.h"
 #include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
@@ -58,7 +59,8 @@ Status PrepareRef(OpContext& ctx) {
     case DataType::kInt8:
     case DataType::kUInt8:
     case DataType::kInt16:
-      if (kind == PoolKind::kL2) return UnsupportedType(ctx, in, "L2 pool input");
+      if (kind == PoolKind::kL2)
+        return UnsupportedType(ctx, in, "L2 pool input");
       EMBER_RETURN_IF_ERROR(CheckQuantMatches(ctx, in, out));
       break;
     default:
@@ -88,12 +90,14 @@ Status PrepareRef(OpContext& ctx) {
   p.pad_w = pw.pad_before;
   const auto act = opt->fused_activation_function();
   if (in->type == DataType::kFloat32) {
-    EMBER_RETURN_IF_ERROR(FloatActivationRange(ctx, act, &p.float_lo, &p.float_hi));
+    EMBER_RETURN_IF_ERROR(
+        FloatActivationRange(ctx, act, &p.float_lo, &p.float_hi));
   } else {
     EMBER_RETURN_IF_ERROR(
         QuantizedActivationRange(ctx, act, out, &p.quant_lo, &p.quant_hi));
   }
-  return ctx.ResizeOutput(0, MakeShape({p.batches, p.out_h, p.out_w, p.channels}));
+  return ctx.ResizeOutput(0,
+                          MakeShape({p.batches, p.out_h, p.out_w, p.channels}));
 }
 
 template <PoolKind kind>
@@ -109,7 +113,8 @@ Status Prepare(OpContext& ctx) {
   if (ctx.output(0)->shape.NumElements() == 0) return Status::Ok();
   d->fast = SelectFastOps(ctx);
   if (d->fast != nullptr) {
-    ctx.SetKernelVariant(FastVariantName(d->fast, s8 ? FastFamily::kPoolS8 : FastFamily::kPool));
+    ctx.SetKernelVariant(
+        FastVariantName(d->fast, s8 ? FastFamily::kPoolS8 : FastFamily::kPool));
   }
   return Status::Ok();
 }
@@ -131,11 +136,11 @@ Status Eval(OpContext& ctx) {
   if (const auto* fast = ctx.op_data<PoolData>()->fast; fast != nullptr) {
     const bool max = kind == PoolKind::kMax;
     if (in->type == DataType::kFloat32) {
-      x86::RunPoolF32(ctx.thread_pool(), fast->pool_f32, max, p, in->data_as<float>(),
-                      out->data_as<float>());
+      x86::RunPoolF32(ctx.thread_pool(), fast->pool_f32, max, p,
+                      in->data_as<float>(), out->data_as<float>());
     } else {
-      x86::RunPoolS8(ctx.thread_pool(), fast->pool_s8, max, p, in->data_as<int8_t>(),
-                     out->data_as<int8_t>());
+      x86::RunPoolS8(ctx.thread_pool(), fast->pool_s8, max, p,
+                     in->data_as<int8_t>(), out->data_as<int8_t>());
     }
     return Status::Ok();
   }
@@ -149,9 +154,15 @@ Status Eval(OpContext& ctx) {
         ref::L2PoolFloat(p, in->data_as<float>(), out->data_as<float>());
       }
       return Status::Ok();
-    case DataType::kInt8: PoolQuantized<kind, int8_t>(p, in, out); return Status::Ok();
-    case DataType::kUInt8: PoolQuantized<kind, uint8_t>(p, in, out); return Status::Ok();
-    case DataType::kInt16: PoolQuantized<kind, int16_t>(p, in, out); return Status::Ok();
+    case DataType::kInt8:
+      PoolQuantized<kind, int8_t>(p, in, out);
+      return Status::Ok();
+    case DataType::kUInt8:
+      PoolQuantized<kind, uint8_t>(p, in, out);
+      return Status::Ok();
+    case DataType::kInt16:
+      PoolQuantized<kind, int16_t>(p, in, out);
+      return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");
   }
@@ -162,23 +173,32 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_AVERAGE_POOL_2D() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::AVERAGE_POOL_2D),
-      "AVERAGE_POOL_2D", sizeof(PoolData), Prepare<PoolKind::kAverage>,
-      Eval<PoolKind::kAverage>, kOpFlagNone};
+      "AVERAGE_POOL_2D",
+      sizeof(PoolData),
+      Prepare<PoolKind::kAverage>,
+      Eval<PoolKind::kAverage>,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_MAX_POOL_2D() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::MAX_POOL_2D), "MAX_POOL_2D",
-      sizeof(PoolData), Prepare<PoolKind::kMax>, Eval<PoolKind::kMax>,
+      static_cast<int32_t>(fb::BuiltinOperator::MAX_POOL_2D),
+      "MAX_POOL_2D",
+      sizeof(PoolData),
+      Prepare<PoolKind::kMax>,
+      Eval<PoolKind::kMax>,
       kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_L2_POOL_2D() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::L2_POOL_2D), "L2_POOL_2D",
-      sizeof(PoolData), Prepare<PoolKind::kL2>, Eval<PoolKind::kL2>,
+      static_cast<int32_t>(fb::BuiltinOperator::L2_POOL_2D),
+      "L2_POOL_2D",
+      sizeof(PoolData),
+      Prepare<PoolKind::kL2>,
+      Eval<PoolKind::kL2>,
       kOpFlagNone};
   return &reg;
 }

@@ -5,6 +5,7 @@
 // CAST between float32, float16, int64, int32, uint32, int16, int8, uint8 and
 // bool.
 #include "kernels/ref/quantize.h"
+
 #include "ops/elementwise_util.h"
 
 namespace ember::ops {
@@ -18,9 +19,10 @@ Status ChannelLayout(OpContext& ctx, const Tensor* t, const char* what,
   if (t->quant.count <= 1) return Status::Ok();
   const int32_t axis = t->quant.quantized_dimension;
   if (axis < 0 || axis >= t->shape.rank) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "%s '%s' quantized_dimension %d is out of range for rank %d",
-                     what, t->name, axis, t->shape.rank);
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "%s '%s' quantized_dimension %d is out of range for rank %d", what,
+        t->name, axis, t->shape.rank);
   }
   if (t->shape.dims[axis] != t->quant.count) {
     return ctx.Error(StatusCode::kInvalidModel,
@@ -32,8 +34,9 @@ Status ChannelLayout(OpContext& ctx, const Tensor* t, const char* what,
   *channels = t->quant.count;
   for (int32_t c = 0; c < t->quant.count; ++c) {
     if (!(t->quant.scale[c] > 0.0f)) {
-      return ctx.Error(StatusCode::kInvalidModel, "%s '%s' scale %d is %g", what,
-                       t->name, c, static_cast<double>(t->quant.scale[c]));
+      return ctx.Error(StatusCode::kInvalidModel, "%s '%s' scale %d is %g",
+                       what, t->name, c,
+                       static_cast<double>(t->quant.scale[c]));
     }
   }
   return Status::Ok();
@@ -97,7 +100,8 @@ void QuantizeFloat(const QuantizeData& d, const Tensor* in, Tensor* out) {
   const int64_t n = in->NumElements();
   const QuantParams& q = out->quant;
   for (int64_t i = 0; i < n; ++i) {
-    const int32_t c = d.channels > 1 ? static_cast<int32_t>((i / d.inner) % d.channels) : 0;
+    const int32_t c =
+        d.channels > 1 ? static_cast<int32_t>((i / d.inner) % d.channels) : 0;
     const int32_t zp = q.zero_point ? static_cast<int32_t>(q.zero_point[c]) : 0;
     y[i] = ref::AffineQuantize<Out>(x[i], q.scale[c], zp);
   }
@@ -115,11 +119,20 @@ template <typename In>
 Status RequantizeFrom(OpContext& ctx, const ref::RequantParams& p,
                       const Tensor* in, Tensor* out) {
   switch (out->type) {
-    case DataType::kInt8: RequantizeAll<In, int8_t>(p, in, out); return Status::Ok();
-    case DataType::kUInt8: RequantizeAll<In, uint8_t>(p, in, out); return Status::Ok();
-    case DataType::kInt16: RequantizeAll<In, int16_t>(p, in, out); return Status::Ok();
-    case DataType::kInt32: RequantizeAll<In, int32_t>(p, in, out); return Status::Ok();
-    default: return UnsupportedType(ctx, out, "output");
+    case DataType::kInt8:
+      RequantizeAll<In, int8_t>(p, in, out);
+      return Status::Ok();
+    case DataType::kUInt8:
+      RequantizeAll<In, uint8_t>(p, in, out);
+      return Status::Ok();
+    case DataType::kInt16:
+      RequantizeAll<In, int16_t>(p, in, out);
+      return Status::Ok();
+    case DataType::kInt32:
+      RequantizeAll<In, int32_t>(p, in, out);
+      return Status::Ok();
+    default:
+      return UnsupportedType(ctx, out, "output");
   }
 }
 
@@ -129,17 +142,28 @@ Status EvalQuantize(OpContext& ctx) {
   const auto& d = *ctx.op_data<QuantizeData>();
   if (!d.requantize) {
     switch (out->type) {
-      case DataType::kInt8: QuantizeFloat<int8_t>(d, in, out); return Status::Ok();
-      case DataType::kUInt8: QuantizeFloat<uint8_t>(d, in, out); return Status::Ok();
-      case DataType::kInt16: QuantizeFloat<int16_t>(d, in, out); return Status::Ok();
-      default: return UnsupportedType(ctx, out, "output");
+      case DataType::kInt8:
+        QuantizeFloat<int8_t>(d, in, out);
+        return Status::Ok();
+      case DataType::kUInt8:
+        QuantizeFloat<uint8_t>(d, in, out);
+        return Status::Ok();
+      case DataType::kInt16:
+        QuantizeFloat<int16_t>(d, in, out);
+        return Status::Ok();
+      default:
+        return UnsupportedType(ctx, out, "output");
     }
   }
   switch (in->type) {
-    case DataType::kInt8: return RequantizeFrom<int8_t>(ctx, d.requant, in, out);
-    case DataType::kUInt8: return RequantizeFrom<uint8_t>(ctx, d.requant, in, out);
-    case DataType::kInt16: return RequantizeFrom<int16_t>(ctx, d.requant, in, out);
-    default: return UnsupportedType(ctx, in, "input");
+    case DataType::kInt8:
+      return RequantizeFrom<int8_t>(ctx, d.requant, in, out);
+    case DataType::kUInt8:
+      return RequantizeFrom<uint8_t>(ctx, d.requant, in, out);
+    case DataType::kInt16:
+      return RequantizeFrom<int16_t>(ctx, d.requant, in, out);
+    default:
+      return UnsupportedType(ctx, in, "input");
   }
 }
 
@@ -172,7 +196,8 @@ void DequantizeAll(const DequantizeData& d, const Tensor* in, Tensor* out) {
   float* y = out->data_as<float>();
   const QuantParams& q = in->quant;
   for (int64_t i = 0, n = in->NumElements(); i < n; ++i) {
-    const int32_t c = d.channels > 1 ? static_cast<int32_t>((i / d.inner) % d.channels) : 0;
+    const int32_t c =
+        d.channels > 1 ? static_cast<int32_t>((i / d.inner) % d.channels) : 0;
     const int32_t zp = q.zero_point ? static_cast<int32_t>(q.zero_point[c]) : 0;
     y[i] = ref::AffineDequantize(x[i], q.scale[c], zp);
   }
@@ -183,13 +208,20 @@ Status EvalDequantize(OpContext& ctx) {
   Tensor* out = ctx.output(0);
   const auto& d = *ctx.op_data<DequantizeData>();
   switch (in->type) {
-    case DataType::kInt8: DequantizeAll<int8_t>(d, in, out); return Status::Ok();
-    case DataType::kUInt8: DequantizeAll<uint8_t>(d, in, out); return Status::Ok();
-    case DataType::kInt16: DequantizeAll<int16_t>(d, in, out); return Status::Ok();
+    case DataType::kInt8:
+      DequantizeAll<int8_t>(d, in, out);
+      return Status::Ok();
+    case DataType::kUInt8:
+      DequantizeAll<uint8_t>(d, in, out);
+      return Status::Ok();
+    case DataType::kInt16:
+      DequantizeAll<int16_t>(d, in, out);
+      return Status::Ok();
     case DataType::kFloat16: {
       const uint16_t* x = in->data_as<uint16_t>();
       float* y = out->data_as<float>();
-      for (int64_t i = 0, n = in->NumElements(); i < n; ++i) y[i] = ref::HalfToFloat(x[i]);
+      for (int64_t i = 0, n = in->NumElements(); i < n; ++i)
+        y[i] = ref::HalfToFloat(x[i]);
       return Status::Ok();
     }
     default:
@@ -202,9 +234,15 @@ Status EvalDequantize(OpContext& ctx) {
 
 bool Castable(DataType t) {
   switch (t) {
-    case DataType::kFloat32: case DataType::kFloat16: case DataType::kInt64:
-    case DataType::kInt32: case DataType::kUInt32: case DataType::kInt16:
-    case DataType::kInt8: case DataType::kUInt8: case DataType::kBool:
+    case DataType::kFloat32:
+    case DataType::kFloat16:
+    case DataType::kInt64:
+    case DataType::kInt32:
+    case DataType::kUInt32:
+    case DataType::kInt16:
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kBool:
       return true;
     default:
       return false;
@@ -222,10 +260,14 @@ Status PrepareCast(OpContext& ctx) {
 
 // Half floats travel as float through the conversion.
 template <typename T>
-struct Storage { using type = T; };
+struct Storage {
+  using type = T;
+};
 struct Half {};
 template <>
-struct Storage<Half> { using type = uint16_t; };
+struct Storage<Half> {
+  using type = uint16_t;
+};
 
 template <typename To, typename From>
 typename Storage<To>::type Convert(typename Storage<From>::type v) {
@@ -244,22 +286,42 @@ void CastAll(const Tensor* in, Tensor* out) {
   using D = typename Storage<To>::type;
   const S* x = in->data_as<S>();
   D* y = out->data_as<D>();
-  for (int64_t i = 0, n = in->NumElements(); i < n; ++i) y[i] = Convert<To, From>(x[i]);
+  for (int64_t i = 0, n = in->NumElements(); i < n; ++i)
+    y[i] = Convert<To, From>(x[i]);
 }
 
 template <typename From>
 Status CastFrom(OpContext& ctx, const Tensor* in, Tensor* out) {
   switch (out->type) {
-    case DataType::kFloat32: CastAll<From, float>(in, out); break;
-    case DataType::kFloat16: CastAll<From, Half>(in, out); break;
-    case DataType::kInt64: CastAll<From, int64_t>(in, out); break;
-    case DataType::kInt32: CastAll<From, int32_t>(in, out); break;
-    case DataType::kUInt32: CastAll<From, uint32_t>(in, out); break;
-    case DataType::kInt16: CastAll<From, int16_t>(in, out); break;
-    case DataType::kInt8: CastAll<From, int8_t>(in, out); break;
-    case DataType::kUInt8: CastAll<From, uint8_t>(in, out); break;
-    case DataType::kBool: CastAll<From, bool>(in, out); break;
-    default: return UnsupportedType(ctx, out, "output");
+    case DataType::kFloat32:
+      CastAll<From, float>(in, out);
+      break;
+    case DataType::kFloat16:
+      CastAll<From, Half>(in, out);
+      break;
+    case DataType::kInt64:
+      CastAll<From, int64_t>(in, out);
+      break;
+    case DataType::kInt32:
+      CastAll<From, int32_t>(in, out);
+      break;
+    case DataType::kUInt32:
+      CastAll<From, uint32_t>(in, out);
+      break;
+    case DataType::kInt16:
+      CastAll<From, int16_t>(in, out);
+      break;
+    case DataType::kInt8:
+      CastAll<From, int8_t>(in, out);
+      break;
+    case DataType::kUInt8:
+      CastAll<From, uint8_t>(in, out);
+      break;
+    case DataType::kBool:
+      CastAll<From, bool>(in, out);
+      break;
+    default:
+      return UnsupportedType(ctx, out, "output");
   }
   return Status::Ok();
 }
@@ -268,16 +330,26 @@ Status EvalCast(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
   switch (in->type) {
-    case DataType::kFloat32: return CastFrom<float>(ctx, in, out);
-    case DataType::kFloat16: return CastFrom<Half>(ctx, in, out);
-    case DataType::kInt64: return CastFrom<int64_t>(ctx, in, out);
-    case DataType::kInt32: return CastFrom<int32_t>(ctx, in, out);
-    case DataType::kUInt32: return CastFrom<uint32_t>(ctx, in, out);
-    case DataType::kInt16: return CastFrom<int16_t>(ctx, in, out);
-    case DataType::kInt8: return CastFrom<int8_t>(ctx, in, out);
-    case DataType::kUInt8: return CastFrom<uint8_t>(ctx, in, out);
-    case DataType::kBool: return CastFrom<bool>(ctx, in, out);
-    default: return UnsupportedType(ctx, in, "input");
+    case DataType::kFloat32:
+      return CastFrom<float>(ctx, in, out);
+    case DataType::kFloat16:
+      return CastFrom<Half>(ctx, in, out);
+    case DataType::kInt64:
+      return CastFrom<int64_t>(ctx, in, out);
+    case DataType::kInt32:
+      return CastFrom<int32_t>(ctx, in, out);
+    case DataType::kUInt32:
+      return CastFrom<uint32_t>(ctx, in, out);
+    case DataType::kInt16:
+      return CastFrom<int16_t>(ctx, in, out);
+    case DataType::kInt8:
+      return CastFrom<int8_t>(ctx, in, out);
+    case DataType::kUInt8:
+      return CastFrom<uint8_t>(ctx, in, out);
+    case DataType::kBool:
+      return CastFrom<bool>(ctx, in, out);
+    default:
+      return UnsupportedType(ctx, in, "input");
   }
 }
 
@@ -285,22 +357,34 @@ Status EvalCast(OpContext& ctx) {
 
 const OpRegistration* Register_QUANTIZE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::QUANTIZE), "QUANTIZE",
-      sizeof(QuantizeData), PrepareQuantize, EvalQuantize, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::QUANTIZE),
+      "QUANTIZE",
+      sizeof(QuantizeData),
+      PrepareQuantize,
+      EvalQuantize,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_DEQUANTIZE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::DEQUANTIZE), "DEQUANTIZE",
-      sizeof(DequantizeData), PrepareDequantize, EvalDequantize, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::DEQUANTIZE),
+      "DEQUANTIZE",
+      sizeof(DequantizeData),
+      PrepareDequantize,
+      EvalDequantize,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_CAST() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::CAST), "CAST", 0, PrepareCast,
-      EvalCast, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::CAST),
+      "CAST",
+      0,
+      PrepareCast,
+      EvalCast,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -2,9 +2,10 @@
 // Input 1 holds the axes (int32; negative values count from the back,
 // duplicates are ignored). A constant axes tensor fixes the output shape in
 // Prepare; otherwise the output is dynamic and resized in Eval.
+#include "kernels/ref/reduce.h"
+
 #include <cmath>
 
-#include "kernels/ref/reduce.h"
 #include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
@@ -42,9 +43,12 @@ bool ContiguousReduceView(const ref::ReduceGeometry& g, ReduceData* d) {
   if (first < 0 || last == g.rank - 1) return false;
   int64_t outer = 1, reduced = 1, inner = 1;
   for (int i = 0; i < g.rank; ++i) {
-    if (i < first) outer *= g.dims[i];
-    else if (i <= last) reduced *= g.dims[i];
-    else inner *= g.dims[i];
+    if (i < first)
+      outer *= g.dims[i];
+    else if (i <= last)
+      reduced *= g.dims[i];
+    else
+      inner *= g.dims[i];
   }
   if (inner < 4 || reduced == 0 || outer == 0) return false;
   d->fast_outer = outer;
@@ -68,7 +72,8 @@ Status ResolveAxes(OpContext& ctx, const Tensor* axis, const Shape& in,
     if (a < 0) a += in.rank;
     if (a < 0 || a >= in.rank) {
       return ctx.Error(StatusCode::kInvalidArgument,
-                       "axis %d is out of range for rank %d", values[i], in.rank);
+                       "axis %d is out of range for rank %d", values[i],
+                       in.rank);
     }
     reduced[a] = true;
   }
@@ -96,7 +101,8 @@ bool Supports(ReduceKind kind, DataType t) {
       return t == DataType::kBool;
     case ReduceKind::kProd:
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
-             t == DataType::kInt64 || t == DataType::kInt8 || t == DataType::kInt16;
+             t == DataType::kInt64 || t == DataType::kInt8 ||
+             t == DataType::kInt16;
     default:
       return t == DataType::kFloat32 || t == DataType::kInt32 ||
              t == DataType::kInt64 || IsQuantizedType(t);
@@ -122,14 +128,15 @@ Status PrepareRef(OpContext& ctx) {
   d->keep_dims = opt != nullptr && opt->keep_dims();
   EMBER_RETURN_IF_ERROR(CheckType(ctx, axis, "axis", DataType::kInt32));
   if (axis->shape.rank > 1) {
-    return ctx.Error(StatusCode::kInvalidModel, "axis must be 0-D or 1-D, has rank %d",
-                     axis->shape.rank);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "axis must be 0-D or 1-D, has rank %d", axis->shape.rank);
   }
   if (!Supports(kind, in->type)) return UnsupportedType(ctx, in, "input");
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, out));
   d->quantized = false;
   if (IsQuantizedType(in->type)) {
-    const bool needs_quant = kind == ReduceKind::kMean || kind == ReduceKind::kSum ||
+    const bool needs_quant = kind == ReduceKind::kMean ||
+                             kind == ReduceKind::kSum ||
                              kind == ReduceKind::kProd;
     const bool has_quant = in->quant.quantized() && out->quant.quantized();
     if (needs_quant && !has_quant) {
@@ -148,40 +155,47 @@ Status PrepareRef(OpContext& ctx) {
       d->in_scale = in->quant.scale0();
       d->out_scale = out->quant.scale0();
       if (in->type == DataType::kInt16 && (d->in_zp != 0 || d->out_zp != 0)) {
-        return ctx.Error(StatusCode::kInvalidModel,
-                         "int16 input and output zero points must be 0 (have %d, %d)",
-                         d->in_zp, d->out_zp);
+        return ctx.Error(
+            StatusCode::kInvalidModel,
+            "int16 input and output zero points must be 0 (have %d, %d)",
+            d->in_zp, d->out_zp);
       }
       if ((kind == ReduceKind::kMax || kind == ReduceKind::kMin) &&
-          (in->quant.scale0() != out->quant.scale0() || d->in_zp != d->out_zp)) {
+          (in->quant.scale0() != out->quant.scale0() ||
+           d->in_zp != d->out_zp)) {
         return ctx.Error(StatusCode::kInvalidModel,
                          "input and output quantization must match");
       }
       if (kind == ReduceKind::kMean || kind == ReduceKind::kSum) {
-        ref::QuantizeMultiplier(d->in_scale / d->out_scale, &d->multiplier, &d->shift);
+        ref::QuantizeMultiplier(d->in_scale / d->out_scale, &d->multiplier,
+                                &d->shift);
       }
     }
   }
   // Accumulators: one 8-byte slot per output; with unknown axes the output
   // can be as large as the input.
-  const bool need_acc = kind == ReduceKind::kMean ||
-                        (d->quantized && (kind == ReduceKind::kSum || kind == ReduceKind::kProd));
+  const bool need_acc =
+      kind == ReduceKind::kMean ||
+      (d->quantized && (kind == ReduceKind::kSum || kind == ReduceKind::kProd));
   if (!axis->is_constant()) {
     ctx.SetOutputDynamic(0);
     if (need_acc) {
       EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-          static_cast<size_t>(std::max<int64_t>(1, in->NumElements())) * 8, &d->scratch));
+          static_cast<size_t>(std::max<int64_t>(1, in->NumElements())) * 8,
+          &d->scratch));
     }
     return Status::Ok();
   }
   bool reduced[kMaxRank];
   Shape out_shape;
-  EMBER_RETURN_IF_ERROR(ResolveAxes(ctx, axis, in->shape, d->keep_dims, reduced, &out_shape));
+  EMBER_RETURN_IF_ERROR(
+      ResolveAxes(ctx, axis, in->shape, d->keep_dims, reduced, &out_shape));
   ref::MakeReduceGeometry(in->shape, reduced, &d->geo);
   if (d->quantized && kind == ReduceKind::kProd) ProdMultiplier(d);
   if (need_acc) {
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-        static_cast<size_t>(std::max<int64_t>(1, d->geo.num_outputs)) * 8, &d->scratch));
+        static_cast<size_t>(std::max<int64_t>(1, d->geo.num_outputs)) * 8,
+        &d->scratch));
   }
   return ctx.ResizeOutput(0, out_shape);
 }
@@ -192,7 +206,8 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareRef<kind>(ctx));
   auto* d = ctx.op_data<ReduceData>();
   d->fast = nullptr;
-  if (kind != ReduceKind::kMean && kind != ReduceKind::kSum) return Status::Ok();
+  if (kind != ReduceKind::kMean && kind != ReduceKind::kSum)
+    return Status::Ok();
   if (ctx.node()->has_dynamic_output) return Status::Ok();
   const DataType t = ctx.input(0)->type;
   const bool s8 = t == DataType::kInt8 && d->quantized;
@@ -200,14 +215,15 @@ Status Prepare(OpContext& ctx) {
   if (!ContiguousReduceView(d->geo, d)) return Status::Ok();
   d->fast = SelectFastOps(ctx);
   if (d->fast != nullptr)
-    ctx.SetKernelVariant(FastVariantName(d->fast, s8 ? FastFamily::kMeanS8 : FastFamily::kMean));
+    ctx.SetKernelVariant(
+        FastVariantName(d->fast, s8 ? FastFamily::kMeanS8 : FastFamily::kMean));
   return Status::Ok();
 }
 
 // The quantized tail of ref::QuantizedMeanOrSum (same multiplier folding
 // and rounding) applied to exact int32 sums.
-void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc, int8_t* out,
-                    int64_t count) {
+void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc,
+                    int8_t* out, int64_t count) {
   const int64_t n = d.fast_reduced;
   int32_t multiplier = d.multiplier;
   int shift = d.shift;
@@ -216,12 +232,16 @@ void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc, int8_t* 
     while ((static_cast<uint64_t>(n) >> (log2n + 1)) != 0) ++log2n;
     int extra = std::min(log2n, 32);
     extra = std::min(extra, 31 + shift);
-    multiplier = static_cast<int32_t>((static_cast<int64_t>(multiplier) << extra) / n);
+    multiplier =
+        static_cast<int32_t>((static_cast<int64_t>(multiplier) << extra) / n);
     shift -= extra;
   }
   for (int64_t o = 0; o < count; ++o) {
-    const int32_t centered = static_cast<int32_t>(acc[o] - static_cast<int64_t>(d.in_zp) * n);
-    const int32_t v = ref::MultiplyByQuantizedMultiplier(centered, multiplier, shift) + d.out_zp;
+    const int32_t centered =
+        static_cast<int32_t>(acc[o] - static_cast<int64_t>(d.in_zp) * n);
+    const int32_t v =
+        ref::MultiplyByQuantizedMultiplier(centered, multiplier, shift) +
+        d.out_zp;
     out[o] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
   }
 }
@@ -238,7 +258,8 @@ Status EvalFast(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
                               out->data_as<float>() + b * c);
     } else {
       int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
-      d.fast->spatial_sum_s8(in->data_as<int8_t>() + b * s * c, s, c, 0, c, acc);
+      d.fast->spatial_sum_s8(in->data_as<int8_t>() + b * s * c, s, c, 0, c,
+                             acc);
       RequantizeSums(d, mean, acc, out->data_as<int8_t>() + b * c, c);
     }
   }
@@ -285,9 +306,11 @@ Status EvalTyped(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
           for (int64_t o = 0; o < g.num_outputs; ++o) out[o] = NAN;
           return Status::Ok();
         }
-        ref::MeanPlain<float, float>(g, in, out, static_cast<float*>(ctx.scratch(d.scratch)));
+        ref::MeanPlain<float, float>(
+            g, in, out, static_cast<float*>(ctx.scratch(d.scratch)));
       } else {
-        ref::MeanPlain<T, int64_t>(g, in, out, static_cast<int64_t*>(ctx.scratch(d.scratch)));
+        ref::MeanPlain<T, int64_t>(
+            g, in, out, static_cast<int64_t*>(ctx.scratch(d.scratch)));
       }
       return Status::Ok();
     default:
@@ -303,11 +326,13 @@ Status EvalQuantized(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
   switch (kind) {
     case ReduceKind::kMean:
     case ReduceKind::kSum:
-      ref::QuantizedMeanOrSum<T>(d.geo, in, out, acc, d.in_zp, d.out_zp, d.multiplier,
-                                 d.shift, kind == ReduceKind::kMean);
+      ref::QuantizedMeanOrSum<T>(d.geo, in, out, acc, d.in_zp, d.out_zp,
+                                 d.multiplier, d.shift,
+                                 kind == ReduceKind::kMean);
       return Status::Ok();
     case ReduceKind::kProd:
-      ref::QuantizedProd<T>(d.geo, in, out, acc, d.in_zp, d.out_zp, d.multiplier, d.shift);
+      ref::QuantizedProd<T>(d.geo, in, out, acc, d.in_zp, d.out_zp,
+                            d.multiplier, d.shift);
       return Status::Ok();
     default:
       return EvalTyped<T>(kind, ctx, d);
@@ -321,30 +346,38 @@ Status Eval(OpContext& ctx) {
   if (ctx.node()->has_dynamic_output) {
     bool reduced[kMaxRank];
     Shape out_shape;
-    EMBER_RETURN_IF_ERROR(
-        ResolveAxes(ctx, ctx.input(1), in->shape, d->keep_dims, reduced, &out_shape));
+    EMBER_RETURN_IF_ERROR(ResolveAxes(ctx, ctx.input(1), in->shape,
+                                      d->keep_dims, reduced, &out_shape));
     ref::MakeReduceGeometry(in->shape, reduced, &d->geo);
     if (d->quantized && kind == ReduceKind::kProd) ProdMultiplier(d);
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
   }
   if (d->fast != nullptr) return EvalFast(kind, ctx, *d);
   switch (in->type) {
-    case DataType::kFloat32: return EvalTyped<float>(kind, ctx, *d);
-    case DataType::kInt32: return EvalTyped<int32_t>(kind, ctx, *d);
-    case DataType::kInt64: return EvalTyped<int64_t>(kind, ctx, *d);
+    case DataType::kFloat32:
+      return EvalTyped<float>(kind, ctx, *d);
+    case DataType::kInt32:
+      return EvalTyped<int32_t>(kind, ctx, *d);
+    case DataType::kInt64:
+      return EvalTyped<int64_t>(kind, ctx, *d);
     case DataType::kInt8:
-      return d->quantized ? EvalQuantized<int8_t>(kind, ctx, *d) : EvalTyped<int8_t>(kind, ctx, *d);
+      return d->quantized ? EvalQuantized<int8_t>(kind, ctx, *d)
+                          : EvalTyped<int8_t>(kind, ctx, *d);
     case DataType::kUInt8:
-      return d->quantized ? EvalQuantized<uint8_t>(kind, ctx, *d) : EvalTyped<uint8_t>(kind, ctx, *d);
+      return d->quantized ? EvalQuantized<uint8_t>(kind, ctx, *d)
+                          : EvalTyped<uint8_t>(kind, ctx, *d);
     case DataType::kInt16:
-      return d->quantized ? EvalQuantized<int16_t>(kind, ctx, *d) : EvalTyped<int16_t>(kind, ctx, *d);
+      return d->quantized ? EvalQuantized<int16_t>(kind, ctx, *d)
+                          : EvalTyped<int16_t>(kind, ctx, *d);
     case DataType::kBool: {
       const bool* pin = in->data_as<bool>();
       bool* pout = ctx.output(0)->data_as<bool>();
       if (kind == ReduceKind::kAny) {
-        ref::ReduceGeneric<bool>(d->geo, pin, pout, false, [](bool a, bool b) { return a || b; });
+        ref::ReduceGeneric<bool>(d->geo, pin, pout, false,
+                                 [](bool a, bool b) { return a || b; });
       } else {
-        ref::ReduceGeneric<bool>(d->geo, pin, pout, true, [](bool a, bool b) { return a && b; });
+        ref::ReduceGeneric<bool>(d->geo, pin, pout, true,
+                                 [](bool a, bool b) { return a && b; });
       }
       return Status::Ok();
     }
@@ -355,8 +388,12 @@ Status Eval(OpContext& ctx) {
 
 template <ReduceKind kind>
 const OpRegistration* MakeReg(fb::BuiltinOperator op, const char* name) {
-  static const OpRegistration reg = {static_cast<int32_t>(op), name, sizeof(ReduceData),
-                                     Prepare<kind>, Eval<kind>, kOpFlagNone};
+  static const OpRegistration reg = {static_cast<int32_t>(op),
+                                     name,
+                                     sizeof(ReduceData),
+                                     Prepare<kind>,
+                                     Eval<kind>,
+                                     kOpFlagNone};
   return &reg;
 }
 
@@ -369,19 +406,24 @@ const OpRegistration* Register_SUM() {
   return MakeReg<ReduceKind::kSum>(fb::BuiltinOperator::SUM, "SUM");
 }
 const OpRegistration* Register_REDUCE_PROD() {
-  return MakeReg<ReduceKind::kProd>(fb::BuiltinOperator::REDUCE_PROD, "REDUCE_PROD");
+  return MakeReg<ReduceKind::kProd>(fb::BuiltinOperator::REDUCE_PROD,
+                                    "REDUCE_PROD");
 }
 const OpRegistration* Register_REDUCE_MAX() {
-  return MakeReg<ReduceKind::kMax>(fb::BuiltinOperator::REDUCE_MAX, "REDUCE_MAX");
+  return MakeReg<ReduceKind::kMax>(fb::BuiltinOperator::REDUCE_MAX,
+                                   "REDUCE_MAX");
 }
 const OpRegistration* Register_REDUCE_MIN() {
-  return MakeReg<ReduceKind::kMin>(fb::BuiltinOperator::REDUCE_MIN, "REDUCE_MIN");
+  return MakeReg<ReduceKind::kMin>(fb::BuiltinOperator::REDUCE_MIN,
+                                   "REDUCE_MIN");
 }
 const OpRegistration* Register_REDUCE_ANY() {
-  return MakeReg<ReduceKind::kAny>(fb::BuiltinOperator::REDUCE_ANY, "REDUCE_ANY");
+  return MakeReg<ReduceKind::kAny>(fb::BuiltinOperator::REDUCE_ANY,
+                                   "REDUCE_ANY");
 }
 const OpRegistration* Register_REDUCE_ALL() {
-  return MakeReg<ReduceKind::kAll>(fb::BuiltinOperator::REDUCE_ALL, "REDUCE_ALL");
+  return MakeReg<ReduceKind::kAll>(fb::BuiltinOperator::REDUCE_ALL,
+                                   "REDUCE_ALL");
 }
 
 }  // namespace ember::ops

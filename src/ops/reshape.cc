@@ -98,17 +98,17 @@ Status ComputeReshape(OpContext& ctx, Shape* out_shape) {
     known *= dims[stretch];
   }
   if (known != in_elements) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "cannot reshape %lld elements into %lld",
-                     static_cast<long long>(in_elements),
-                     static_cast<long long>(known));
+    return ctx.Error(
+        StatusCode::kInvalidModel, "cannot reshape %lld elements into %lld",
+        static_cast<long long>(in_elements), static_cast<long long>(known));
   }
   return ShapeFromInts(ctx, dims, rank, "new shape", out_shape);
 }
 
 Status ReshapePrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 2, 1));
-  EMBER_RETURN_IF_ERROR(CheckPassThroughTypes(ctx, ctx.input(0), ctx.output(0)));
+  EMBER_RETURN_IF_ERROR(
+      CheckPassThroughTypes(ctx, ctx.input(0), ctx.output(0)));
   if (UsesShapeTensor(ctx) && !ctx.input(1)->is_constant()) {
     ctx.SetOutputDynamic(0);
     return Status::Ok();
@@ -181,7 +181,8 @@ Status ComputeExpandDims(OpContext& ctx, Shape* out) {
                      kMaxRank);
   }
   int axis = 0;
-  EMBER_RETURN_IF_ERROR(NormalizeAxis(ctx, axis_values[0], rank + 1, "axis", &axis));
+  EMBER_RETURN_IF_ERROR(
+      NormalizeAxis(ctx, axis_values[0], rank + 1, "axis", &axis));
   Shape s;
   s.rank = rank + 1;
   for (int i = 0, j = 0; i < s.rank; ++i)
@@ -192,7 +193,8 @@ Status ComputeExpandDims(OpContext& ctx, Shape* out) {
 
 Status ExpandDimsPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
-  EMBER_RETURN_IF_ERROR(CheckPassThroughTypes(ctx, ctx.input(0), ctx.output(0)));
+  EMBER_RETURN_IF_ERROR(
+      CheckPassThroughTypes(ctx, ctx.input(0), ctx.output(0)));
   EMBER_RETURN_IF_ERROR(
       CheckType(ctx, ctx.input(1), "axis", DataType::kInt32, DataType::kInt64));
   if (!ctx.input(1)->is_constant()) {
@@ -217,22 +219,34 @@ Status ExpandDimsEval(OpContext& ctx) {
 
 const OpRegistration* Register_RESHAPE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::RESHAPE), "RESHAPE", 0,
-      ReshapePrepare, ReshapeEval, kOpFlagOutputAliasesInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::RESHAPE),
+      "RESHAPE",
+      0,
+      ReshapePrepare,
+      ReshapeEval,
+      kOpFlagOutputAliasesInput0};
   return &reg;
 }
 
 const OpRegistration* Register_SQUEEZE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SQUEEZE), "SQUEEZE", 0,
-      SqueezePrepare, CopyIfNeeded, kOpFlagOutputAliasesInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::SQUEEZE),
+      "SQUEEZE",
+      0,
+      SqueezePrepare,
+      CopyIfNeeded,
+      kOpFlagOutputAliasesInput0};
   return &reg;
 }
 
 const OpRegistration* Register_EXPAND_DIMS() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::EXPAND_DIMS), "EXPAND_DIMS", 0,
-      ExpandDimsPrepare, ExpandDimsEval, kOpFlagOutputAliasesInput0};
+      static_cast<int32_t>(fb::BuiltinOperator::EXPAND_DIMS),
+      "EXPAND_DIMS",
+      0,
+      ExpandDimsPrepare,
+      ExpandDimsEval,
+      kOpFlagOutputAliasesInput0};
   return &reg;
 }
 

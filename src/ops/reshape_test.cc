@@ -12,22 +12,26 @@ const fb::TensorType kAllTypes[] = {
     fb::TensorType::BOOL};
 
 QuantSpec QFor(fb::TensorType t) {
-  if (t == kI8 || t == kU8 || t == kI16) return QuantSpec{{0.5f}, {t == kU8 ? 128 : 0}};
+  if (t == kI8 || t == kU8 || t == kI16)
+    return QuantSpec{{0.5f}, {t == kU8 ? 128 : 0}};
   return {};
 }
 
 TEST(ShapeOps, ReshapeGrid) {
-  struct R { std::vector<int32_t> in, shape; };
-  const R grid[] = {{{2, 3, 4}, {24}},      {{2, 3, 4}, {4, -1}},
-                    {{2, 3, 4}, {-1, 2, 3, 2}}, {{1, 6}, {6, 1, 1}},
-                    {{5}, {5}},             {{1}, {}},
-                    {{2, 0, 3}, {0, -1}},   {{3, 4}, {2, 2, 3}}};
+  struct R {
+    std::vector<int32_t> in, shape;
+  };
+  const R grid[] = {
+      {{2, 3, 4}, {24}},    {{2, 3, 4}, {4, -1}}, {{2, 3, 4}, {-1, 2, 3, 2}},
+      {{1, 6}, {6, 1, 1}},  {{5}, {5}},           {{1}, {}},
+      {{2, 0, 3}, {0, -1}}, {{3, 4}, {2, 2, 3}}};
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
   int i = 0;
   for (const auto& r : grid) {
     for (auto t : kAllTypes) {
-      for (int mode = 0; mode < 3; ++mode) {  // option / const tensor / runtime tensor
+      for (int mode = 0; mode < 3;
+           ++mode) {  // option / const tensor / runtime tensor
         if (mode == 0 && r.shape.empty()) continue;  // [] option is ambiguous
         OpCase c;
         c.In(t, r.in, QFor(t));
@@ -38,7 +42,8 @@ TEST(ShapeOps, ReshapeGrid) {
         if (mode == 2) c.InValues<int32_t>(kI32, {n}, r.shape);
         c.Out(t, {}, QFor(t));
         cases.push_back(c.Build(fb::BuiltinOperator::RESHAPE, Options(o)));
-        labels.push_back("reshape #" + std::to_string(i) + " mode " + std::to_string(mode));
+        labels.push_back("reshape #" + std::to_string(i) + " mode " +
+                         std::to_string(mode));
       }
       ++i;
     }
@@ -72,10 +77,12 @@ TEST(ShapeOps, ReshapeErrors) {
 TEST(ShapeOps, SqueezeExpandDimsGrid) {
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
-  struct S { std::vector<int32_t> in, dims; };
-  const S squeezes[] = {{{1, 3, 1, 2}, {}}, {{1, 3, 1, 2}, {0}},
+  struct S {
+    std::vector<int32_t> in, dims;
+  };
+  const S squeezes[] = {{{1, 3, 1, 2}, {}},   {{1, 3, 1, 2}, {0}},
                         {{1, 3, 1, 2}, {-2}}, {{1, 3, 1, 2}, {0, 2}},
-                        {{1, 1}, {}}, {{4}, {}}};
+                        {{1, 1}, {}},         {{4}, {}}};
   for (const auto& s : squeezes) {
     for (auto t : kAllTypes) {
       OpCase c;
@@ -127,7 +134,9 @@ TEST(ShapeOps, SqueezeExpandDimsErrors) {
 TEST(ShapeOps, TransposeGrid) {
   std::vector<OracleCase> cases;
   std::vector<std::string> labels;
-  struct T { std::vector<int32_t> in, perm; };
+  struct T {
+    std::vector<int32_t> in, perm;
+  };
   const T grid[] = {{{3}, {0}},
                     {{2, 3}, {1, 0}},
                     {{2, 3, 4}, {2, 0, 1}},
@@ -145,11 +154,15 @@ TEST(ShapeOps, TransposeGrid) {
         OpCase c;
         c.In(t, g.in, QFor(t));
         const int32_t n = static_cast<int32_t>(g.perm.size());
-        if (mode == 0) c.Const<int32_t>(kI32, {n}, g.perm);
-        else c.InValues<int32_t>(kI32, {n}, g.perm);
+        if (mode == 0)
+          c.Const<int32_t>(kI32, {n}, g.perm);
+        else
+          c.InValues<int32_t>(kI32, {n}, g.perm);
         c.Out(t, {}, QFor(t));
-        cases.push_back(c.Build(fb::BuiltinOperator::TRANSPOSE, Options(fb::TransposeOptionsT())));
-        labels.push_back("transpose rank " + std::to_string(n) + " mode " + std::to_string(mode));
+        cases.push_back(c.Build(fb::BuiltinOperator::TRANSPOSE,
+                                Options(fb::TransposeOptionsT())));
+        labels.push_back("transpose rank " + std::to_string(n) + " mode " +
+                         std::to_string(mode));
       }
     }
   }
@@ -160,7 +173,8 @@ TEST(ShapeOps, TransposeErrors) {
   {
     OpCase c;
     c.In(kF32, {2, 3}).Const<int32_t>(kI32, {2}, {0, 0}).Out(kF32);
-    ExpectEmberError(c.Build(fb::BuiltinOperator::TRANSPOSE), "not a permutation");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::TRANSPOSE),
+                     "not a permutation");
   }
   {
     OpCase c;

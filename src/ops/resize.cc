@@ -1,6 +1,7 @@
 // RESIZE_BILINEAR (float32, uint8, int8, int16) and RESIZE_NEAREST_NEIGHBOR
 // (any fixed-size type) over NHWC inputs; the size input is [new_h, new_w].
 #include "kernels/ref/resize.h"
+
 #include "ops/fast_ops_select.h"
 #include "ops/shape_util.h"
 
@@ -20,10 +21,9 @@ Status ComputeOutput(OpContext& ctx, Shape* out) {
   EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "size", size, 2, &n));
   if (size[0] <= 0 || size[1] <= 0 || size[0] > (1 << 20) ||
       size[1] > (1 << 20)) {
-    return ctx.Error(StatusCode::kInvalidArgument,
-                     "output size %lldx%lld is invalid",
-                     static_cast<long long>(size[0]),
-                     static_cast<long long>(size[1]));
+    return ctx.Error(
+        StatusCode::kInvalidArgument, "output size %lldx%lld is invalid",
+        static_cast<long long>(size[0]), static_cast<long long>(size[1]));
   }
   Shape s = in->shape;
   s.dims[1] = static_cast<int32_t>(size[0]);
@@ -52,7 +52,9 @@ Status PrepareCommon(OpContext& ctx, bool bilinear) {
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, out));
   if (bilinear) {
     switch (in->type) {
-      case DataType::kFloat32: case DataType::kUInt8: case DataType::kInt8:
+      case DataType::kFloat32:
+      case DataType::kUInt8:
+      case DataType::kInt8:
       case DataType::kInt16:
         break;
       default:
@@ -73,10 +75,16 @@ Status PrepareCommon(OpContext& ctx, bool bilinear) {
   bool align = false, half = false;
   if (bilinear) {
     const auto* o = ctx.op()->builtin_options_as_ResizeBilinearOptions();
-    if (o) { align = o->align_corners(); half = o->half_pixel_centers(); }
+    if (o) {
+      align = o->align_corners();
+      half = o->half_pixel_centers();
+    }
   } else {
     const auto* o = ctx.op()->builtin_options_as_ResizeNearestNeighborOptions();
-    if (o) { align = o->align_corners(); half = o->half_pixel_centers(); }
+    if (o) {
+      align = o->align_corners();
+      half = o->half_pixel_centers();
+    }
   }
   if (align && half) {
     return ctx.Error(StatusCode::kInvalidModel,
@@ -133,16 +141,20 @@ Status BilinearEval(OpContext& ctx) {
   }
   switch (in->type) {
     case DataType::kFloat32:
-      ref::ResizeBilinearFloatMath(p, in->data_as<float>(), out->data_as<float>());
+      ref::ResizeBilinearFloatMath(p, in->data_as<float>(),
+                                   out->data_as<float>());
       return Status::Ok();
     case DataType::kUInt8:
-      ref::ResizeBilinearFloatMath(p, in->data_as<uint8_t>(), out->data_as<uint8_t>());
+      ref::ResizeBilinearFloatMath(p, in->data_as<uint8_t>(),
+                                   out->data_as<uint8_t>());
       return Status::Ok();
     case DataType::kInt8:
-      ref::ResizeBilinearInteger(p, in->data_as<int8_t>(), out->data_as<int8_t>());
+      ref::ResizeBilinearInteger(p, in->data_as<int8_t>(),
+                                 out->data_as<int8_t>());
       return Status::Ok();
     case DataType::kInt16:
-      ref::ResizeBilinearInteger(p, in->data_as<int16_t>(), out->data_as<int16_t>());
+      ref::ResizeBilinearInteger(p, in->data_as<int16_t>(),
+                                 out->data_as<int16_t>());
       return Status::Ok();
     default:
       return UnsupportedType(ctx, in, "input");
@@ -152,10 +164,9 @@ Status BilinearEval(OpContext& ctx) {
 Status NearestEval(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(ResizeDynamic(ctx));
   const Tensor* in = ctx.input(0);
-  ref::ResizeNearest(ctx.op_data<ResizeData>()->params,
-                     static_cast<const uint8_t*>(in->data),
-                     static_cast<uint8_t*>(ctx.output(0)->data),
-                     DataTypeSize(in->type));
+  ref::ResizeNearest(
+      ctx.op_data<ResizeData>()->params, static_cast<const uint8_t*>(in->data),
+      static_cast<uint8_t*>(ctx.output(0)->data), DataTypeSize(in->type));
   return Status::Ok();
 }
 
@@ -164,7 +175,10 @@ Status NearestEval(OpContext& ctx) {
 const OpRegistration* Register_RESIZE_BILINEAR() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::RESIZE_BILINEAR),
-      "RESIZE_BILINEAR", sizeof(ResizeData), BilinearPrepare, BilinearEval,
+      "RESIZE_BILINEAR",
+      sizeof(ResizeData),
+      BilinearPrepare,
+      BilinearEval,
       kOpFlagNone};
   return &reg;
 }
@@ -172,8 +186,11 @@ const OpRegistration* Register_RESIZE_BILINEAR() {
 const OpRegistration* Register_RESIZE_NEAREST_NEIGHBOR() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::RESIZE_NEAREST_NEIGHBOR),
-      "RESIZE_NEAREST_NEIGHBOR", sizeof(ResizeData), NearestPrepare,
-      NearestEval, kOpFlagNone};
+      "RESIZE_NEAREST_NEIGHBOR",
+      sizeof(ResizeData),
+      NearestPrepare,
+      NearestEval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -12,12 +12,13 @@ struct Geometry {
   int32_t h, w;
 };
 
-const Geometry kGeometries[] = {
-    {{1, 2, 2, 1}, 4, 4}, {{1, 3, 5, 2}, 7, 4},  {{2, 4, 4, 3}, 2, 3},
-    {{1, 5, 3, 1}, 5, 3}, {{1, 1, 1, 2}, 3, 2},  {{1, 6, 7, 3}, 13, 9},
-    {{1, 16, 16, 2}, 64, 64}, {{1, 4, 4, 1}, 1, 1}};
+const Geometry kGeometries[] = {{{1, 2, 2, 1}, 4, 4},     {{1, 3, 5, 2}, 7, 4},
+                                {{2, 4, 4, 3}, 2, 3},     {{1, 5, 3, 1}, 5, 3},
+                                {{1, 1, 1, 2}, 3, 2},     {{1, 6, 7, 3}, 13, 9},
+                                {{1, 16, 16, 2}, 64, 64}, {{1, 4, 4, 1}, 1, 1}};
 
-const std::pair<bool, bool> kModes[] = {{false, false}, {true, false}, {false, true}};
+const std::pair<bool, bool> kModes[] = {
+    {false, false}, {true, false}, {false, true}};
 
 QuantSpec Q(fb::TensorType t) {
   if (t == kI8) return {{0.1f}, {-3}};
@@ -26,7 +27,8 @@ QuantSpec Q(fb::TensorType t) {
   return {};
 }
 
-std::vector<OracleCase> Cases(fb::BuiltinOperator op, std::vector<fb::TensorType> types,
+std::vector<OracleCase> Cases(fb::BuiltinOperator op,
+                              std::vector<fb::TensorType> types,
                               std::vector<std::string>* labels) {
   std::vector<OracleCase> cases;
   for (const auto& g : kGeometries) {
@@ -35,8 +37,10 @@ std::vector<OracleCase> Cases(fb::BuiltinOperator op, std::vector<fb::TensorType
         for (int dynamic = 0; dynamic < 2; ++dynamic) {
           OpCase c;
           c.In(t, g.in, Q(t));
-          if (dynamic) c.InValues<int32_t>(kI32, {2}, {g.h, g.w});
-          else c.Const<int32_t>(kI32, {2}, {g.h, g.w});
+          if (dynamic)
+            c.InValues<int32_t>(kI32, {2}, {g.h, g.w});
+          else
+            c.Const<int32_t>(kI32, {2}, {g.h, g.w});
           c.Out(t, {}, Q(t));
           fb::BuiltinOptionsUnion o;
           if (op == fb::BuiltinOperator::RESIZE_BILINEAR) {
@@ -65,7 +69,8 @@ std::vector<OracleCase> Cases(fb::BuiltinOperator op, std::vector<fb::TensorType
 
 TEST(ShapeOps, ResizeBilinearIntegerBitExact) {
   std::vector<std::string> labels;
-  auto cases = Cases(fb::BuiltinOperator::RESIZE_BILINEAR, {kU8, kI8, kI16}, &labels);
+  auto cases =
+      Cases(fb::BuiltinOperator::RESIZE_BILINEAR, {kU8, kI8, kI16}, &labels);
   ExpectAllMatch(cases, labels);
 }
 

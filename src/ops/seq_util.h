@@ -37,8 +37,9 @@ inline Status CheckQuantized(OpContext& ctx, const Tensor* t,
 inline Status CheckZeroPoint(OpContext& ctx, const Tensor* t, const char* what,
                              int32_t expected) {
   if (t->quant.zero_point0() == expected) return Status::Ok();
-  return ctx.Error(StatusCode::kInvalidModel, "%s zero point is %d, expected %d",
-                   what, t->quant.zero_point0(), expected);
+  return ctx.Error(StatusCode::kInvalidModel,
+                   "%s zero point is %d, expected %d", what,
+                   t->quant.zero_point0(), expected);
 }
 
 inline Status CheckVariable(OpContext& ctx, const Tensor* t, const char* what) {
@@ -50,16 +51,33 @@ inline Status CheckVariable(OpContext& ctx, const Tensor* t, const char* what) {
 }
 
 // Fused activation applied to one float (the set LSTM/RNN/SVDF accept).
-enum class FloatAct : int8_t { kNone, kRelu, kReluN1To1, kRelu6, kTanh, kSigmoid };
+enum class FloatAct : int8_t {
+  kNone,
+  kRelu,
+  kReluN1To1,
+  kRelu6,
+  kTanh,
+  kSigmoid
+};
 
 inline Status ToFloatAct(OpContext& ctx, fb::ActivationFunctionType act,
                          FloatAct* out) {
   switch (act) {
-    case fb::ActivationFunctionType::NONE: *out = FloatAct::kNone; break;
-    case fb::ActivationFunctionType::RELU: *out = FloatAct::kRelu; break;
-    case fb::ActivationFunctionType::RELU_N1_TO_1: *out = FloatAct::kReluN1To1; break;
-    case fb::ActivationFunctionType::RELU6: *out = FloatAct::kRelu6; break;
-    case fb::ActivationFunctionType::TANH: *out = FloatAct::kTanh; break;
+    case fb::ActivationFunctionType::NONE:
+      *out = FloatAct::kNone;
+      break;
+    case fb::ActivationFunctionType::RELU:
+      *out = FloatAct::kRelu;
+      break;
+    case fb::ActivationFunctionType::RELU_N1_TO_1:
+      *out = FloatAct::kReluN1To1;
+      break;
+    case fb::ActivationFunctionType::RELU6:
+      *out = FloatAct::kRelu6;
+      break;
+    case fb::ActivationFunctionType::TANH:
+      *out = FloatAct::kTanh;
+      break;
     default:
       return ctx.Error(StatusCode::kUnsupported,
                        "fused activation %s is not supported",
@@ -70,12 +88,18 @@ inline Status ToFloatAct(OpContext& ctx, fb::ActivationFunctionType act,
 
 inline float ApplyFloatAct(FloatAct act, float x) {
   switch (act) {
-    case FloatAct::kNone: return x;
-    case FloatAct::kRelu: return x < 0.0f ? 0.0f : x;
-    case FloatAct::kReluN1To1: return x < -1.0f ? -1.0f : (x > 1.0f ? 1.0f : x);
-    case FloatAct::kRelu6: return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
-    case FloatAct::kTanh: return std::tanh(x);
-    case FloatAct::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case FloatAct::kNone:
+      return x;
+    case FloatAct::kRelu:
+      return x < 0.0f ? 0.0f : x;
+    case FloatAct::kReluN1To1:
+      return x < -1.0f ? -1.0f : (x > 1.0f ? 1.0f : x);
+    case FloatAct::kRelu6:
+      return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x);
+    case FloatAct::kTanh:
+      return std::tanh(x);
+    case FloatAct::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-x));
   }
   return x;
 }

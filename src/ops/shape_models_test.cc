@@ -1,9 +1,8 @@
 // Every shape-family op found in the shared real models (MediaPipe, TFLM),
 // cut out into a one-op model with the same tensor types, shapes,
 // quantization, options and constant inputs, run in Ember and in LiteRT.
-#include <gtest/gtest.h>
-
 #include <dirent.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
@@ -20,15 +19,39 @@ namespace {
 
 const std::set<fb::BuiltinOperator>& FamilyOps() {
   using B = fb::BuiltinOperator;
-  static const std::set<B> ops = {
-      B::RESHAPE, B::SQUEEZE, B::EXPAND_DIMS, B::TRANSPOSE, B::CONCATENATION,
-      B::PAD, B::PADV2, B::MIRROR_PAD, B::STRIDED_SLICE, B::SLICE, B::SPLIT,
-      B::SPLIT_V, B::GATHER, B::GATHER_ND, B::PACK, B::UNPACK, B::SHAPE,
-      B::TILE, B::BROADCAST_TO, B::FILL, B::ZEROS_LIKE, B::RANGE,
-      B::REVERSE_V2, B::SPACE_TO_DEPTH, B::DEPTH_TO_SPACE,
-      B::BATCH_TO_SPACE_ND, B::SPACE_TO_BATCH_ND, B::RESIZE_BILINEAR,
-      B::RESIZE_NEAREST_NEIGHBOR, B::ARG_MAX, B::ARG_MIN, B::TOPK_V2,
-      B::DENSIFY};
+  static const std::set<B> ops = {B::RESHAPE,
+                                  B::SQUEEZE,
+                                  B::EXPAND_DIMS,
+                                  B::TRANSPOSE,
+                                  B::CONCATENATION,
+                                  B::PAD,
+                                  B::PADV2,
+                                  B::MIRROR_PAD,
+                                  B::STRIDED_SLICE,
+                                  B::SLICE,
+                                  B::SPLIT,
+                                  B::SPLIT_V,
+                                  B::GATHER,
+                                  B::GATHER_ND,
+                                  B::PACK,
+                                  B::UNPACK,
+                                  B::SHAPE,
+                                  B::TILE,
+                                  B::BROADCAST_TO,
+                                  B::FILL,
+                                  B::ZEROS_LIKE,
+                                  B::RANGE,
+                                  B::REVERSE_V2,
+                                  B::SPACE_TO_DEPTH,
+                                  B::DEPTH_TO_SPACE,
+                                  B::BATCH_TO_SPACE_ND,
+                                  B::SPACE_TO_BATCH_ND,
+                                  B::RESIZE_BILINEAR,
+                                  B::RESIZE_NEAREST_NEIGHBOR,
+                                  B::ARG_MAX,
+                                  B::ARG_MIN,
+                                  B::TOPK_V2,
+                                  B::DENSIFY};
   return ops;
 }
 
@@ -84,20 +107,26 @@ TEST(ShapeOps, OpsFromRealModels) {
           }
           const auto& buf = model->buffers[t.buffer]->data;
           if (as_input && !buf.empty()) {
-            const int c = b.AddConstant(t.type, t.shape, buf.data(), buf.size(), t.name, q);
+            const int c = b.AddConstant(t.type, t.shape, buf.data(), buf.size(),
+                                        t.name, q);
             if (t.sparsity)
-              b.tensor(c).sparsity = std::make_unique<fb::SparsityParametersT>(*t.sparsity);
+              b.tensor(c).sparsity =
+                  std::make_unique<fb::SparsityParametersT>(*t.sparsity);
             return c;
           }
           return b.AddTensor(t.type, t.shape, t.name, q);
         };
         for (size_t k = 0; k < op->inputs.size(); ++k) {
           const int32_t index = op->inputs[k];
-          if (index < 0) { ins.push_back(-1); continue; }
+          if (index < 0) {
+            ins.push_back(-1);
+            continue;
+          }
           const int t = copy_tensor(index, true);
           ins.push_back(t);
           if (model->buffers[sg->tensors[index]->buffer]->data.empty()) {
-            // Only data inputs may be random; index-like inputs must be constant.
+            // Only data inputs may be random; index-like inputs must be
+            // constant.
             if (k > 0 && builtin != fb::BuiltinOperator::CONCATENATION &&
                 builtin != fb::BuiltinOperator::PACK) {
               usable = false;
@@ -108,7 +137,8 @@ TEST(ShapeOps, OpsFromRealModels) {
             io.push_back(t);
           }
         }
-        for (int32_t index : op->outputs) outs.push_back(copy_tensor(index, false));
+        for (int32_t index : op->outputs)
+          outs.push_back(copy_tensor(index, false));
         if (!usable) continue;
         fb::BuiltinOptionsUnion options = op->builtin_options;  // deep copy
         b.AddOp(builtin, ins, outs, std::move(options), code.version);
@@ -127,8 +157,10 @@ TEST(ShapeOps, OpsFromRealModels) {
   std::map<std::string, int> per_op;
   for (const auto& l : labels) ++per_op[l.substr(l.find(' ') + 1)];
   std::string summary;
-  for (const auto& [name, n] : per_op) summary += name + ":" + std::to_string(n) + " ";
-  printf("%zu distinct op instances from real models: %s\n", cases.size(), summary.c_str());
+  for (const auto& [name, n] : per_op)
+    summary += name + ":" + std::to_string(n) + " ";
+  printf("%zu distinct op instances from real models: %s\n", cases.size(),
+         summary.c_str());
   // Float RESIZE_BILINEAR runs an optimized kernel whose contracted
   // multiply-adds differ from the reference in the last bit; everything
   // else here is exact (integer outputs cannot pass with a diff below 1).

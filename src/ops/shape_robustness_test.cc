@@ -24,15 +24,19 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
     const std::vector<int32_t> shape = {2, 3, 4};
     auto run = [&](OracleCase c) {
       const auto r = RunEmber(c.model, c.inputs);
-      if (r.ok) ++ok;
-      else ++rejected;
+      if (r.ok)
+        ++ok;
+      else
+        ++rejected;
       if (!r.ok) EXPECT_FALSE(r.error.empty());
     };
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -6, 6))
+      c.In(kF32, shape)
           .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -6, 6))
-          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -3, 3)).Out(kF32);
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -6, 6))
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -3, 3))
+          .Out(kF32);
       fb::StridedSliceOptionsT o;
       o.begin_mask = rng() % 8;
       o.end_mask = rng() % 8;
@@ -44,70 +48,97 @@ TEST(ShapeOps, RandomRuntimeIndicesNeverCrash) {
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 5))
-          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 5)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 5))
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 5))
+          .Out(kF32);
       run(c.Build(fb::BuiltinOperator::SLICE));
     }
     {
       OpCase c;
-      c.In(kI8, shape).InValues<int32_t>(kI32, {4}, RandomInts(rng, 4, -2, 5)).Out(kI8);
+      c.In(kI8, shape)
+          .InValues<int32_t>(kI32, {4}, RandomInts(rng, 4, -2, 5))
+          .Out(kI8);
       fb::GatherOptionsT o;
       o.axis = static_cast<int>(rng() % 3);
       run(c.Build(fb::BuiltinOperator::GATHER, Options(o)));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {2, 2}, RandomInts(rng, 4, -1, 4)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {2, 2}, RandomInts(rng, 4, -1, 4))
+          .Out(kF32);
       run(c.Build(fb::BuiltinOperator::GATHER_ND));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3, 2}, RandomInts(rng, 6, -2, 4)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {3, 2}, RandomInts(rng, 6, -2, 4))
+          .Out(kF32);
       fb::MirrorPadOptionsT o;
-      o.mode = rng() % 2 ? fb::MirrorPadMode::REFLECT : fb::MirrorPadMode::SYMMETRIC;
+      o.mode =
+          rng() % 2 ? fb::MirrorPadMode::REFLECT : fb::MirrorPadMode::SYMMETRIC;
       run(c.Build(fb::BuiltinOperator::MIRROR_PAD, Options(o)));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3, 2}, RandomInts(rng, 6, -2, 4)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {3, 2}, RandomInts(rng, 6, -2, 4))
+          .Out(kF32);
       run(c.Build(fb::BuiltinOperator::PAD));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -1, 3)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -1, 3))
+          .Out(kF32);
       run(c.Build(fb::BuiltinOperator::TILE));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -4, 4)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -4, 4))
+          .Out(kF32);
       run(c.Build(fb::BuiltinOperator::TRANSPOSE));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 24)).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {3}, RandomInts(rng, 3, -2, 24))
+          .Out(kF32);
       run(c.Build(fb::BuiltinOperator::RESHAPE));
     }
     {
       OpCase c;
-      c.In(kF32, {4, 2, 3, 1}).InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -1, 3))
-          .InValues<int32_t>(kI32, {2, 2}, RandomInts(rng, 4, -1, 3)).Out(kF32);
+      c.In(kF32, {4, 2, 3, 1})
+          .InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -1, 3))
+          .InValues<int32_t>(kI32, {2, 2}, RandomInts(rng, 4, -1, 3))
+          .Out(kF32);
       run(c.Build(rng() % 2 ? fb::BuiltinOperator::BATCH_TO_SPACE_ND
                             : fb::BuiltinOperator::SPACE_TO_BATCH_ND));
     }
     {
       OpCase c;
-      c.In(kF32, {1, 3, 3, 2}).InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -1, 7)).Out(kF32);
-      run(c.Build(fb::BuiltinOperator::RESIZE_BILINEAR, Options(fb::ResizeBilinearOptionsT())));
+      c.In(kF32, {1, 3, 3, 2})
+          .InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -1, 7))
+          .Out(kF32);
+      run(c.Build(fb::BuiltinOperator::RESIZE_BILINEAR,
+                  Options(fb::ResizeBilinearOptionsT())));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {}, RandomInts(rng, 1, -4, 4)).Out(kI32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {}, RandomInts(rng, 1, -4, 4))
+          .Out(kI32);
       run(c.Build(fb::BuiltinOperator::ARG_MAX));
     }
     {
       OpCase c;
-      c.In(kF32, shape).InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -2, 4))
-          .InValues<int32_t>(kI32, {}, RandomInts(rng, 1, -3, 3)).Out(kF32).Out(kF32);
+      c.In(kF32, shape)
+          .InValues<int32_t>(kI32, {2}, RandomInts(rng, 2, -2, 4))
+          .InValues<int32_t>(kI32, {}, RandomInts(rng, 1, -3, 3))
+          .Out(kF32)
+          .Out(kF32);
       fb::SplitVOptionsT o;
       o.num_splits = 2;
       run(c.Build(fb::BuiltinOperator::SPLIT_V, Options(o)));
@@ -142,11 +173,21 @@ TEST(ShapeOps, DensifyRandomCorruptionNeverCrashes) {
     const int edits = static_cast<int>(rng() % 3) + 1;
     for (int e = 0; e < edits; ++e) {
       switch (rng() % 5) {
-        case 0: seg[rng() % seg.size()] = static_cast<int32_t>(rng() % 12) - 3; break;
-        case 1: idx[rng() % idx.size()] = static_cast<int32_t>(rng() % 12) - 3; break;
-        case 2: if (!seg.empty()) seg.pop_back(); break;
-        case 3: idx.push_back(static_cast<int32_t>(rng() % 8)); break;
-        default: m0->dense_size = static_cast<int32_t>(rng() % 7) - 1; break;
+        case 0:
+          seg[rng() % seg.size()] = static_cast<int32_t>(rng() % 12) - 3;
+          break;
+        case 1:
+          idx[rng() % idx.size()] = static_cast<int32_t>(rng() % 12) - 3;
+          break;
+        case 2:
+          if (!seg.empty()) seg.pop_back();
+          break;
+        case 3:
+          idx.push_back(static_cast<int32_t>(rng() % 8));
+          break;
+        default:
+          m0->dense_size = static_cast<int32_t>(rng() % 7) - 1;
+          break;
       }
     }
     m1->array_segments = Int32Vec(seg);

@@ -22,14 +22,15 @@ inline DataType ToDataType(fb::TensorType t) {
 class OpCase {
  public:
   // A runtime input filled with seeded random values (see RandomArray).
-  OpCase& In(fb::TensorType type, std::vector<int32_t> shape,
-             QuantSpec q = {}, float lo = 0.0f, float hi = 0.0f) {
+  OpCase& In(fb::TensorType type, std::vector<int32_t> shape, QuantSpec q = {},
+             float lo = 0.0f, float hi = 0.0f) {
     std::vector<int64_t> s(shape.begin(), shape.end());
     if (type == fb::TensorType::FLOAT32 && lo == 0.0f && hi == 0.0f) {
       lo = -10.0f;
       hi = 10.0f;
     }
-    NpyArray a = RandomArray(ToDataType(type), s, ++seed_ * 7919u + 13u, lo, hi);
+    NpyArray a =
+        RandomArray(ToDataType(type), s, ++seed_ * 7919u + 13u, lo, hi);
     return InData(type, std::move(shape), std::move(a), q);
   }
   // A runtime input with explicit data.
@@ -45,13 +46,15 @@ class OpCase {
   OpCase& InValues(fb::TensorType type, std::vector<int32_t> shape,
                    const std::vector<T>& values, QuantSpec q = {}) {
     std::vector<int64_t> s(shape.begin(), shape.end());
-    return InData(type, std::move(shape), MakeArray(ToDataType(type), s, values), q);
+    return InData(type, std::move(shape),
+                  MakeArray(ToDataType(type), s, values), q);
   }
   // A constant input.
   template <typename T>
   OpCase& Const(fb::TensorType type, std::vector<int32_t> shape,
                 const std::vector<T>& values, QuantSpec q = {}) {
-    op_inputs_.push_back(b_.AddConstant<T>(type, std::move(shape), values, "", q));
+    op_inputs_.push_back(
+        b_.AddConstant<T>(type, std::move(shape), values, "", q));
     return *this;
   }
   // A constant with random contents.
@@ -101,7 +104,8 @@ fb::BuiltinOptionsUnion Options(T value) {
 
 inline std::string ShapeString(const std::vector<int64_t>& s) {
   std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? "," : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? "," : "") + std::to_string(s[i]);
   return r + "]";
 }
 
@@ -120,37 +124,41 @@ inline void ExpectAllMatch(const std::vector<OracleCase>& cases,
   for (size_t i = 0; i < cases.size() && failures < 10; ++i) {
     const std::string label = i < labels.size() ? labels[i] : std::to_string(i);
     if (!oracle[i].ok) {
-      ADD_FAILURE() << "case " << i << " (" << label << "): LiteRT failed: "
-                    << oracle[i].error;
+      ADD_FAILURE() << "case " << i << " (" << label
+                    << "): LiteRT failed: " << oracle[i].error;
       ++failures;
       continue;
     }
     const auto ours = RunEmber(cases[i].model, cases[i].inputs);
     if (!ours.ok) {
-      ADD_FAILURE() << "case " << i << " (" << label << "): Ember failed: "
-                    << ours.error;
+      ADD_FAILURE() << "case " << i << " (" << label
+                    << "): Ember failed: " << ours.error;
       ++failures;
       continue;
     }
     if (ours.outputs.size() != oracle[i].outputs.size()) {
-      ADD_FAILURE() << "case " << i << " (" << label << "): " << ours.outputs.size()
-                    << " outputs vs " << oracle[i].outputs.size();
+      ADD_FAILURE() << "case " << i << " (" << label
+                    << "): " << ours.outputs.size() << " outputs vs "
+                    << oracle[i].outputs.size();
       ++failures;
       continue;
     }
     for (size_t k = 0; k < ours.outputs.size(); ++k) {
       std::string why;
-      const double diff = MaxAbsDiff(ours.outputs[k], oracle[i].outputs[k], &why);
+      const double diff =
+          MaxAbsDiff(ours.outputs[k], oracle[i].outputs[k], &why);
       const double bound =
-          rel_tol == 0.0 ? 0.0 : rel_tol * std::max(1.0, MaxAbs(oracle[i].outputs[k]));
+          rel_tol == 0.0
+              ? 0.0
+              : rel_tol * std::max(1.0, MaxAbs(oracle[i].outputs[k]));
       const bool bytes_differ =
           rel_tol == 0.0 && ours.outputs[k].data != oracle[i].outputs[k].data;
       if (diff < 0 || diff > bound || bytes_differ) {
         ADD_FAILURE() << "case " << i << " (" << label << ") output " << k
                       << ": max diff " << diff << " > " << bound << " " << why
-                      << (bytes_differ ? " (bytes differ)" : "")
-                      << " ours " << ShapeString(ours.outputs[k].shape)
-                      << " litert " << ShapeString(oracle[i].outputs[k].shape);
+                      << (bytes_differ ? " (bytes differ)" : "") << " ours "
+                      << ShapeString(ours.outputs[k].shape) << " litert "
+                      << ShapeString(oracle[i].outputs[k].shape);
         ++failures;
       }
     }

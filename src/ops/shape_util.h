@@ -42,7 +42,7 @@ inline Status ReadInts(OpContext& ctx, const Tensor* t, const char* what,
   }
   for (int64_t i = 0; i < n; ++i) {
     values[i] = t->type == DataType::kInt32 ? t->data_as<int32_t>()[i]
-                                             : t->data_as<int64_t>()[i];
+                                            : t->data_as<int64_t>()[i];
   }
   *count = static_cast<int>(n);
   return Status::Ok();

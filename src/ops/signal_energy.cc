@@ -16,13 +16,15 @@ struct EnergyData {
 Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
   const Tensor* in = ctx.input(0);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kInt16, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kInt16, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kUInt32, 1));
   if (in->shape.dims[0] % 2 != 0) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "input holds interleaved complex values; its length %d "
-                     "is odd", in->shape.dims[0]);
+                     "is odd",
+                     in->shape.dims[0]);
   }
   const int32_t bins = in->shape.dims[0] / 2;
   SignalOptions opts;
@@ -48,8 +50,8 @@ Status Eval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_SignalEnergy() {
-  static const OpRegistration reg = {-1, "SignalEnergy", sizeof(EnergyData),
-                                     Prepare, Eval, kOpFlagNone};
+  static const OpRegistration reg = {
+      -1, "SignalEnergy", sizeof(EnergyData), Prepare, Eval, kOpFlagNone};
   return &reg;
 }
 

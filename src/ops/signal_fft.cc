@@ -19,7 +19,8 @@ namespace {
 Status AutoScalePrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 2));
   const Tensor* in = ctx.input(0);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kInt16, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kInt16, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kInt16, 1));
   EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, ctx.output(1), "scale output",
@@ -59,15 +60,18 @@ Status RfftPrepare(OpContext& ctx) {
   int32_t fft_length = 0;
   EMBER_RETURN_IF_ERROR(opts.Int32(ctx, "fft_length", 4,
                                    ref::signal::kRfftMaxLength, &fft_length));
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kInt16, -1));
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, out, "output", DataType::kInt16, -1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kInt16, -1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, out, "output", DataType::kInt16, -1));
   if (in->shape.rank < 1) {
     return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
   }
   const int32_t frame = in->shape.dims[in->shape.rank - 1];
   if (frame > fft_length) {
     return ctx.Error(StatusCode::kInvalidModel,
-                     "frame length %d exceeds fft_length %d", frame, fft_length);
+                     "frame length %d exceeds fft_length %d", frame,
+                     fft_length);
   }
   auto* d = ctx.op_data<RfftData>();
   if (!ref::signal::RfftInt16Init(fft_length, &d->state)) {
@@ -111,15 +115,18 @@ Status RfftEval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_SignalFftAutoScale() {
-  static const OpRegistration reg = {-1, "SignalFftAutoScale", 0,
-                                     AutoScalePrepare, AutoScaleEval,
+  static const OpRegistration reg = {-1,
+                                     "SignalFftAutoScale",
+                                     0,
+                                     AutoScalePrepare,
+                                     AutoScaleEval,
                                      kOpFlagInPlaceInput0};
   return &reg;
 }
 
 const OpRegistration* Register_SignalRfft() {
-  static const OpRegistration reg = {-1, "SignalRfft", sizeof(RfftData),
-                                     RfftPrepare, RfftEval, kOpFlagNone};
+  static const OpRegistration reg = {
+      -1, "SignalRfft", sizeof(RfftData), RfftPrepare, RfftEval, kOpFlagNone};
   return &reg;
 }
 

@@ -54,12 +54,12 @@ Status BankPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 6, 6, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.input(0), "input", DataType::kUInt32, 1));
-  static const char* const kNames[] = {"weights", "unweights",
-                                       "channel_frequency_starts",
-                                       "channel_weight_starts", "channel_widths"};
+  static const char* const kNames[] = {
+      "weights", "unweights", "channel_frequency_starts",
+      "channel_weight_starts", "channel_widths"};
   for (int i = 1; i < 6; ++i) {
-    EMBER_RETURN_IF_ERROR(
-        CheckSignalTensor(ctx, ctx.input(i), kNames[i - 1], DataType::kInt16, 1));
+    EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, ctx.input(i), kNames[i - 1],
+                                            DataType::kInt16, 1));
   }
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kUInt64, 1));
@@ -117,7 +117,8 @@ Status SqrtPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
   const Tensor* in = ctx.input(0);
   const Tensor* shift = ctx.input(1);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kUInt64, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kUInt64, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, shift, "scale_bits", DataType::kInt32, -1));
   if (shift->NumElements() != 1) {
@@ -165,7 +166,8 @@ void SpectralReset(void* op_data) {
 Status SpectralPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 2));
   const Tensor* in = ctx.input(0);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kUInt32, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kUInt32, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kUInt32, 1));
   EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, ctx.output(1), "noise_estimate",
@@ -188,7 +190,8 @@ Status SpectralPrepare(OpContext& ctx) {
   p.alternate_one_minus_smoothing = static_cast<uint32_t>(v);
   EMBER_RETURN_IF_ERROR(opts.Int32(ctx, "min_signal_remaining", 0, 65535, &v));
   p.min_signal_remaining = static_cast<uint32_t>(v);
-  EMBER_RETURN_IF_ERROR(opts.Int32(ctx, "smoothing_bits", 0, 31, &p.smoothing_bits));
+  EMBER_RETURN_IF_ERROR(
+      opts.Int32(ctx, "smoothing_bits", 0, 31, &p.smoothing_bits));
   EMBER_RETURN_IF_ERROR(opts.Int32(ctx, "spectral_subtraction_bits", 0, 31,
                                    &p.spectral_subtraction_bits));
   EMBER_RETURN_IF_ERROR(opts.Bool(ctx, "clamping", &p.clamping));
@@ -205,7 +208,8 @@ Status SpectralPrepare(OpContext& ctx) {
 Status SpectralEval(OpContext& ctx) {
   auto* d = ctx.op_data<SpectralData>();
   ref::signal::SpectralSubtraction(d->params, ctx.input(0)->data_as<uint32_t>(),
-                                   ctx.output(0)->data_as<uint32_t>(), d->noise);
+                                   ctx.output(0)->data_as<uint32_t>(),
+                                   d->noise);
   memcpy(ctx.output(1)->data, d->noise,
          sizeof(uint32_t) * static_cast<size_t>(d->params.num_channels));
   return Status::Ok();
@@ -221,7 +225,8 @@ struct LogData {
 Status LogPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
   const Tensor* in = ctx.input(0);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kUInt32, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kUInt32, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kInt16, 1));
   SignalOptions opts;
@@ -237,38 +242,43 @@ Status LogPrepare(OpContext& ctx) {
 Status LogEval(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   const auto& d = *ctx.op_data<LogData>();
-  ref::signal::FilterBankLog(in->data_as<uint32_t>(),
-                             static_cast<int>(in->NumElements()),
-                             static_cast<uint32_t>(d.output_scale),
-                             d.correction_bits, ctx.output(0)->data_as<int16_t>());
+  ref::signal::FilterBankLog(
+      in->data_as<uint32_t>(), static_cast<int>(in->NumElements()),
+      static_cast<uint32_t>(d.output_scale), d.correction_bits,
+      ctx.output(0)->data_as<int16_t>());
   return Status::Ok();
 }
 
 }  // namespace
 
 const OpRegistration* Register_SignalFilterBank() {
-  static const OpRegistration reg = {-1, "SignalFilterBank",
-                                     sizeof(FilterBankData), BankPrepare,
-                                     BankEval, kOpFlagNone};
+  static const OpRegistration reg = {
+      -1,          "SignalFilterBank", sizeof(FilterBankData),
+      BankPrepare, BankEval,           kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_SignalFilterBankSquareRoot() {
-  static const OpRegistration reg = {-1, "SignalFilterBankSquareRoot", 0,
-                                     SqrtPrepare, SqrtEval, kOpFlagNone};
+  static const OpRegistration reg = {
+      -1, "SignalFilterBankSquareRoot", 0, SqrtPrepare, SqrtEval, kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_SignalFilterBankSpectralSubtraction() {
-  static const OpRegistration reg = {
-      -1, "SignalFilterBankSpectralSubtraction", sizeof(SpectralData),
-      SpectralPrepare, SpectralEval, kOpFlagInPlaceInput0, SpectralReset};
+  static const OpRegistration reg = {-1,
+                                     "SignalFilterBankSpectralSubtraction",
+                                     sizeof(SpectralData),
+                                     SpectralPrepare,
+                                     SpectralEval,
+                                     kOpFlagInPlaceInput0,
+                                     SpectralReset};
   return &reg;
 }
 
 const OpRegistration* Register_SignalFilterBankLog() {
-  static const OpRegistration reg = {-1, "SignalFilterBankLog", sizeof(LogData),
-                                     LogPrepare, LogEval, kOpFlagNone};
+  static const OpRegistration reg = {
+      -1,         "SignalFilterBankLog", sizeof(LogData), LogPrepare, LogEval,
+      kOpFlagNone};
   return &reg;
 }
 

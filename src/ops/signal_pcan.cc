@@ -21,10 +21,12 @@ Status Prepare(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   const Tensor* noise = ctx.input(1);
   const Tensor* lut = ctx.input(2);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kUInt32, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kUInt32, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, noise, "noise_estimate", DataType::kUInt32, 1));
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, lut, "gain_lut", DataType::kInt16, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, lut, "gain_lut", DataType::kInt16, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kUInt32, 1));
   if (noise->shape.dims[0] != in->shape.dims[0]) {
@@ -48,19 +50,18 @@ Status Prepare(OpContext& ctx) {
 Status Eval(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   const auto& d = *ctx.op_data<PcanData>();
-  ref::signal::PcanApply(in->data_as<uint32_t>(),
-                         ctx.input(1)->data_as<uint32_t>(),
-                         ctx.input(2)->data_as<int16_t>(), d.snr_shift,
-                         static_cast<int>(in->NumElements()),
-                         ctx.output(0)->data_as<uint32_t>());
+  ref::signal::PcanApply(
+      in->data_as<uint32_t>(), ctx.input(1)->data_as<uint32_t>(),
+      ctx.input(2)->data_as<int16_t>(), d.snr_shift,
+      static_cast<int>(in->NumElements()), ctx.output(0)->data_as<uint32_t>());
   return Status::Ok();
 }
 
 }  // namespace
 
 const OpRegistration* Register_SignalPCAN() {
-  static const OpRegistration reg = {-1, "SignalPCAN", sizeof(PcanData),
-                                     Prepare, Eval, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {
+      -1, "SignalPCAN", sizeof(PcanData), Prepare, Eval, kOpFlagInPlaceInput0};
   return &reg;
 }
 

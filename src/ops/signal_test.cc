@@ -9,8 +9,6 @@
 // 3. Negative tests: malformed options, wrong types/shapes fail cleanly.
 // 4. ResetVariables clears the spectral-subtraction noise estimate.
 // signal_options.h first: it configures flexbuffers.h.
-#include "ops/signal_options.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,6 +23,7 @@
 #include "kernels/ref/signal_math.h"
 #include "kernels/ref/signal_rfft.h"
 #include "model/model.h"
+#include "ops/signal_options.h"
 #include "runtime/interpreter.h"
 #include "runtime/op_resolver.h"
 #include "util/model_builder.h"
@@ -68,7 +67,8 @@ std::vector<uint8_t> OneOpModel(const std::string& code,
   for (size_t k = 0; k < values.size(); ++k) {
     if (constant[k]) {
       ins.push_back(b.AddConstant(ToFb(values[k].type), Dims(values[k], 0),
-                                  values[k].data.data(), values[k].data.size()));
+                                  values[k].data.data(),
+                                  values[k].data.size()));
     } else {
       ins.push_back(b.AddTensor(ToFb(values[k].type), Dims(values[k], 1)));
       graph_ins.push_back(ins.back());
@@ -89,11 +89,13 @@ struct Session {
   std::string error;
 
   bool Open(const std::vector<uint8_t>& bytes) {
-    if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok()) {
+    if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model)
+             .ok()) {
       error = errors.message();
       return false;
     }
-    if (!Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+    if (!Interpreter::Create(*model, OpResolver::Builtins(), {}, errors,
+                             &interp)
              .ok()) {
       error = errors.message();
       return false;
@@ -185,15 +187,17 @@ int RunGolden(const std::string& name, const std::string& code,
 
 TEST(SignalGolden, Window) {
   for (int shift : {12, 2}) {
-    EXPECT_EQ(RunGolden("window_shift" + std::to_string(shift), "SignalWindow",
-                        {false, true}, 1,
-                        [&](flexbuffers::Builder& f) { f.Int("shift", shift); }),
-              1);
+    EXPECT_EQ(
+        RunGolden("window_shift" + std::to_string(shift), "SignalWindow",
+                  {false, true}, 1,
+                  [&](flexbuffers::Builder& f) { f.Int("shift", shift); }),
+        1);
   }
 }
 
 TEST(SignalGolden, FftAutoScale) {
-  EXPECT_EQ(RunGolden("fft_auto_scale", "SignalFftAutoScale", {false}, 2, {}), 5);
+  EXPECT_EQ(RunGolden("fft_auto_scale", "SignalFftAutoScale", {false}, 2, {}),
+            5);
 }
 
 TEST(SignalGolden, RfftInt16) {
@@ -201,10 +205,10 @@ TEST(SignalGolden, RfftInt16) {
     const char* name;
     int fft_length;
   };
-  for (const C& c : {C{"rfft_512_480_a32767", 512}, C{"rfft_512_480_a2000", 512},
-                     C{"rfft_64_2x50_a32767", 64}, C{"rfft_16_16_a32767", 16},
-                     C{"rfft_8_5_a32767", 8}, C{"rfft_4_4_a32767", 4},
-                     C{"rfft_128_3x128_a8000", 128}}) {
+  for (const C& c : {C{"rfft_512_480_a32767", 512},
+                     C{"rfft_512_480_a2000", 512}, C{"rfft_64_2x50_a32767", 64},
+                     C{"rfft_16_16_a32767", 16}, C{"rfft_8_5_a32767", 8},
+                     C{"rfft_4_4_a32767", 4}, C{"rfft_128_3x128_a8000", 128}}) {
     SCOPED_TRACE(c.name);
     EXPECT_EQ(RunGolden(c.name, "SignalRfft", {false}, 1,
                         [&](flexbuffers::Builder& f) {
@@ -225,10 +229,11 @@ TEST(SignalGolden, Energy) {
 }
 
 TEST(SignalGolden, FilterBank) {
-  EXPECT_EQ(RunGolden("filter_bank", "SignalFilterBank",
-                      {false, true, true, true, true, true}, 1,
-                      [](flexbuffers::Builder& f) { f.Int("num_channels", 6); }),
-            2);
+  EXPECT_EQ(
+      RunGolden("filter_bank", "SignalFilterBank",
+                {false, true, true, true, true, true}, 1,
+                [](flexbuffers::Builder& f) { f.Int("num_channels", 6); }),
+      2);
 }
 
 TEST(SignalGolden, FilterBankSquareRoot) {
@@ -292,7 +297,7 @@ TEST(SignalKernels, WindowShiftAndSaturation) {
   ref::signal::ApplyWindow(in, win, 4, 12, out);
   EXPECT_EQ(out[0], 1000);
   EXPECT_EQ(out[1], -500);
-  EXPECT_EQ(out[2], 32767);   // (32767 * 32767) >> 12 saturates
+  EXPECT_EQ(out[2], 32767);  // (32767 * 32767) >> 12 saturates
   EXPECT_EQ(out[3], -32768);
 }
 
@@ -379,10 +384,10 @@ TEST(SignalKernels, SpectralSubtractionByHand) {
   EXPECT_EQ(out, 500u);    // 1000 - 500 (floor 250)
   ref::signal::SpectralSubtraction(p, &x, &out, &noise);
   EXPECT_EQ(noise, 750u);
-  EXPECT_EQ(out, 250u);    // 250, equal to the floor
+  EXPECT_EQ(out, 250u);  // 250, equal to the floor
   ref::signal::SpectralSubtraction(p, &x, &out, &noise);
   EXPECT_EQ(noise, 875u);
-  EXPECT_EQ(out, 250u);    // 125 clamped up to the floor
+  EXPECT_EQ(out, 250u);  // 125 clamped up to the floor
 }
 
 TEST(SignalKernels, PcanShrink) {
@@ -413,9 +418,9 @@ TEST(SignalKernels, RfftOfImpulseIsFlat) {
 
 // ------------------------------------------------------------ op behaviour
 
-std::vector<uint8_t> SpectralModel(const std::vector<uint8_t>& options,
-                                   int channels = 10,
-                                   fb::TensorType type = fb::TensorType::UINT32) {
+std::vector<uint8_t> SpectralModel(
+    const std::vector<uint8_t>& options, int channels = 10,
+    fb::TensorType type = fb::TensorType::UINT32) {
   ModelBuilder b;
   const int in = b.AddTensor(type, {channels});
   const int o0 = b.AddTensor(fb::TensorType::UINT32, {channels});
@@ -451,9 +456,8 @@ void ExpectError(const std::vector<uint8_t>& model, const char* fragment) {
 
 TEST(SignalOps, MalformedOptionsFailCleanly) {
   // Missing key.
-  ExpectError(SpectralModel(Flex([](flexbuffers::Builder& f) {
-                f.Int("num_channels", 10);
-              })),
+  ExpectError(SpectralModel(Flex(
+                  [](flexbuffers::Builder& f) { f.Int("num_channels", 10); })),
               "missing");
   // Wrong kind.
   auto options_with = [](int bits, bool bits_as_string, bool clamp_as_float) {
@@ -500,9 +504,9 @@ TEST(SignalOps, MalformedOptionsFailCleanly) {
   ExpectError(SpectralModel(vec.GetBuffer()), "map");
   // Channel count mismatch and wrong input type.
   ExpectError(SpectralModel(Flex(SpectralOptions(false)), 12), "channels");
-  ExpectError(SpectralModel(Flex(SpectralOptions(false)), 10,
-                            fb::TensorType::INT32),
-              "uint32");
+  ExpectError(
+      SpectralModel(Flex(SpectralOptions(false)), 10, fb::TensorType::INT32),
+      "uint32");
 }
 
 TEST(SignalOps, RfftRejectsUnsupportedConfigs) {
@@ -533,13 +537,14 @@ TEST(SignalOps, FilterBankRejectsOutOfRangeChannels) {
   const int uw = b.AddConstant(fb::TensorType::INT16, {4}, w);
   const int fs = b.AddConstant(fb::TensorType::INT16, {3},
                                std::vector<int16_t>{0, 2, 7});  // 7 + 2 > 8
-  const int ws = b.AddConstant(fb::TensorType::INT16, {3},
-                               std::vector<int16_t>{0, 1, 2});
-  const int wd = b.AddConstant(fb::TensorType::INT16, {3},
-                               std::vector<int16_t>{1, 1, 2});
+  const int ws =
+      b.AddConstant(fb::TensorType::INT16, {3}, std::vector<int16_t>{0, 1, 2});
+  const int wd =
+      b.AddConstant(fb::TensorType::INT16, {3}, std::vector<int16_t>{1, 1, 2});
   const int out = b.AddTensor(fb::TensorType::UINT64, {2});
-  b.AddCustomOp("SignalFilterBank", {in, wt, uw, fs, ws, wd}, {out},
-                Flex([](flexbuffers::Builder& f) { f.Int("num_channels", 2); }));
+  b.AddCustomOp(
+      "SignalFilterBank", {in, wt, uw, fs, ws, wd}, {out},
+      Flex([](flexbuffers::Builder& f) { f.Int("num_channels", 2); }));
   b.SetInputs({in});
   b.SetOutputs({out});
   ExpectError(b.Build(), "channel 2");
@@ -568,8 +573,8 @@ TEST(SignalOps, PcanNeedsFullGainTable) {
   ModelBuilder b;
   const int in = b.AddTensor(fb::TensorType::UINT32, {4});
   const int noise = b.AddTensor(fb::TensorType::UINT32, {4});
-  const int lut = b.AddConstant(fb::TensorType::INT16, {100},
-                                std::vector<int16_t>(100, 1));
+  const int lut =
+      b.AddConstant(fb::TensorType::INT16, {100}, std::vector<int16_t>(100, 1));
   const int out = b.AddTensor(fb::TensorType::UINT32, {4});
   b.AddCustomOp("SignalPCAN", {in, noise, lut}, {out},
                 Flex([](flexbuffers::Builder& f) { f.Int("snr_shift", 6); }));

@@ -16,8 +16,10 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
   const Tensor* in = ctx.input(0);
   const Tensor* win = ctx.input(1);
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, in, "input", DataType::kInt16, -1));
-  EMBER_RETURN_IF_ERROR(CheckSignalTensor(ctx, win, "window", DataType::kInt16, 1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, in, "input", DataType::kInt16, -1));
+  EMBER_RETURN_IF_ERROR(
+      CheckSignalTensor(ctx, win, "window", DataType::kInt16, 1));
   EMBER_RETURN_IF_ERROR(
       CheckSignalTensor(ctx, ctx.output(0), "output", DataType::kInt16, -1));
   if (in->shape.rank < 1) {
@@ -54,8 +56,9 @@ Status Eval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_SignalWindow() {
-  static const OpRegistration reg = {-1, "SignalWindow", sizeof(WindowData),
-                                     Prepare, Eval, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {
+      -1,      "SignalWindow", sizeof(WindowData),
+      Prepare, Eval,           kOpFlagInPlaceInput0};
   return &reg;
 }
 

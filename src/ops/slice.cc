@@ -20,8 +20,10 @@ Status ComputeSlice(OpContext& ctx, ref::StridedCopyParams* p, Shape* out) {
   const int rank = in->shape.rank;
   int64_t begin[kMaxRank], size[kMaxRank];
   int nb = 0, ns = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "begin", begin, kMaxRank, &nb));
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(2), "size", size, kMaxRank, &ns));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "begin", begin, kMaxRank, &nb));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(2), "size", size, kMaxRank, &ns));
   if (nb != rank || ns != rank) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "begin (%d) and size (%d) must have one entry per input "
@@ -41,8 +43,9 @@ Status ComputeSlice(OpContext& ctx, ref::StridedCopyParams* p, Shape* out) {
     if (b < 0 || b > dim || n < 0 || n > dim - b) {
       return ctx.Error(StatusCode::kInvalidArgument,
                        "slice [%lld, +%lld) is outside dim %d of size %lld",
-                       static_cast<long long>(b), static_cast<long long>(size[d]),
-                       d, static_cast<long long>(dim));
+                       static_cast<long long>(b),
+                       static_cast<long long>(size[d]), d,
+                       static_cast<long long>(dim));
     }
     s.dims[d] = static_cast<int32_t>(n);
     p->dims[d] = s.dims[d];
@@ -60,8 +63,8 @@ Status SlicePrepare(OpContext& ctx) {
   size_t es;
   EMBER_RETURN_IF_ERROR(CopyElementSize(ctx, in, "input", &es));
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, ctx.output(0)));
-  EMBER_RETURN_IF_ERROR(
-      CheckType(ctx, ctx.input(1), "begin", DataType::kInt32, DataType::kInt64));
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(1), "begin", DataType::kInt32,
+                                  DataType::kInt64));
   EMBER_RETURN_IF_ERROR(
       CheckType(ctx, ctx.input(2), "size", DataType::kInt32, DataType::kInt64));
   if (ctx.input(1)->shape.rank != 1 || ctx.input(2)->shape.rank != 1) {
@@ -72,7 +75,8 @@ Status SlicePrepare(OpContext& ctx) {
     return Status::Ok();
   }
   Shape s;
-  EMBER_RETURN_IF_ERROR(ComputeSlice(ctx, ctx.op_data<ref::StridedCopyParams>(), &s));
+  EMBER_RETURN_IF_ERROR(
+      ComputeSlice(ctx, ctx.op_data<ref::StridedCopyParams>(), &s));
   return ctx.ResizeOutput(0, s);
 }
 
@@ -107,9 +111,11 @@ Status ComputeStridedSlice(OpContext& ctx, ref::StridedCopyParams* p,
   const int rank = in->shape.rank;
   int64_t begin[kMaxSpec], end[kMaxSpec], strides[kMaxSpec];
   int nb = 0, ne = 0, ns = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "begin", begin, kMaxSpec, &nb));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "begin", begin, kMaxSpec, &nb));
   EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(2), "end", end, kMaxSpec, &ne));
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(3), "strides", strides, kMaxSpec, &ns));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(3), "strides", strides, kMaxSpec, &ns));
   if (nb != ne || nb != ns) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "begin, end and strides have %d, %d and %d entries", nb,
@@ -223,7 +229,8 @@ Status ComputeStridedSlice(OpContext& ctx, ref::StridedCopyParams* p,
     p->src_strides[p->rank] = count > 1 ? stride * in_strides[d] : 0;
     p->src_offset += (count > 0 ? start : 0) * in_strides[d];
     ++p->rank;
-    if (!(shrink_mask & bit)) EMBER_RETURN_IF_ERROR(add_out(static_cast<int32_t>(count)));
+    if (!(shrink_mask & bit))
+      EMBER_RETURN_IF_ERROR(add_out(static_cast<int32_t>(count)));
     ++d;
   }
   while (d < rank) EMBER_RETURN_IF_ERROR(full_dim(d++));
@@ -249,7 +256,8 @@ Status StridedSlicePrepare(OpContext& ctx) {
     EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(k), names[k - 1],
                                     DataType::kInt32, DataType::kInt64));
     if (ctx.input(k)->shape.rank != 1) {
-      return ctx.Error(StatusCode::kInvalidModel, "%s must be 1-D", names[k - 1]);
+      return ctx.Error(StatusCode::kInvalidModel, "%s must be 1-D",
+                       names[k - 1]);
     }
     constant = constant && ctx.input(k)->is_constant();
   }
@@ -279,15 +287,22 @@ Status StridedSliceEval(OpContext& ctx) {
 
 const OpRegistration* Register_SLICE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SLICE), "SLICE",
-      sizeof(ref::StridedCopyParams), SlicePrepare, SliceEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SLICE),
+      "SLICE",
+      sizeof(ref::StridedCopyParams),
+      SlicePrepare,
+      SliceEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_STRIDED_SLICE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::STRIDED_SLICE), "STRIDED_SLICE",
-      sizeof(ref::StridedCopyParams), StridedSlicePrepare, StridedSliceEval,
+      static_cast<int32_t>(fb::BuiltinOperator::STRIDED_SLICE),
+      "STRIDED_SLICE",
+      sizeof(ref::StridedCopyParams),
+      StridedSlicePrepare,
+      StridedSliceEval,
       kOpFlagNone};
   return &reg;
 }

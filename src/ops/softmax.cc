@@ -1,7 +1,8 @@
 // SOFTMAX and LOG_SOFTMAX over the last dimension.
+#include "kernels/ref/softmax.h"
+
 #include <cmath>
 
-#include "kernels/ref/softmax.h"
 #include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
@@ -13,7 +14,8 @@ struct SoftmaxData {
   int16_t exp_lut[513];
   int16_t one_over_one_plus_x_lut[513];
   ref::LogSoftmaxQuantParams log_params;
-  const x86::FastOpsKernels* fast;  // fp32 SOFTMAX fast path; nullptr: reference
+  const x86::FastOpsKernels*
+      fast;  // fp32 SOFTMAX fast path; nullptr: reference
 };
 
 Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) {
@@ -25,12 +27,14 @@ Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) {
   return Status::Ok();
 }
 
-Status CheckOutputQuant(OpContext& ctx, const Tensor* out, float scale, int32_t zero_point) {
+Status CheckOutputQuant(OpContext& ctx, const Tensor* out, float scale,
+                        int32_t zero_point) {
   if (out->quant.zero_point0() != zero_point ||
       std::fabs(out->quant.scale0() - scale) > 0.001f * scale) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "output quantization must be scale %g zero point %d (has %g, %d)",
-                     scale, zero_point, out->quant.scale0(), out->quant.zero_point0());
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "output quantization must be scale %g zero point %d (has %g, %d)",
+        scale, zero_point, out->quant.scale0(), out->quant.zero_point0());
   }
   return Status::Ok();
 }
@@ -48,7 +52,8 @@ Status PrepareSoftmaxRef(OpContext& ctx) {
     return ctx.Error(StatusCode::kInvalidModel, "input must have rank >= 1");
   }
   const auto* opt = ctx.op()->builtin_options_as_SoftmaxOptions();
-  if (opt == nullptr) return ctx.Error(StatusCode::kInvalidModel, "missing SoftmaxOptions");
+  if (opt == nullptr)
+    return ctx.Error(StatusCode::kInvalidModel, "missing SoftmaxOptions");
   auto* d = ctx.op_data<SoftmaxData>();
   auto& p = d->params;
   SetRows(in, &p);
@@ -60,7 +65,8 @@ Status PrepareSoftmaxRef(OpContext& ctx) {
     case DataType::kInt8:
     case DataType::kUInt8: {
       const DataType same = in->type;
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, out, "output", same, DataType::kInt16));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, out, "output", same, DataType::kInt16));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, in, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, out, "output"));
       if (in->type == DataType::kInt8 && out->type == DataType::kInt8) {
@@ -74,19 +80,23 @@ Status PrepareSoftmaxRef(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, in, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, out, "output"));
       if (in->quant.zero_point0() != 0) {
-        return ctx.Error(StatusCode::kInvalidModel, "int16 input zero point must be 0, is %d",
+        return ctx.Error(StatusCode::kInvalidModel,
+                         "int16 input zero point must be 0, is %d",
                          in->quant.zero_point0());
       }
       EMBER_RETURN_IF_ERROR(CheckOutputQuant(ctx, out, 1.0f / 32768, 0));
       // exp over [-10, 0] and 1/(1+x) over [0, 1], both to [-1, 1].
       const int32_t range = 65535;
-      ref::PopulateInt16Lut(10.0 / range, 32767, 2.0 / range, 0,
-                            [](double v) { return std::exp(v); }, d->exp_lut);
-      ref::PopulateInt16Lut(1.0 / range, -32768, 2.0 / range, 0,
-                            [](double v) { return 1.0 / (1.0 + v); }, d->one_over_one_plus_x_lut);
+      ref::PopulateInt16Lut(
+          10.0 / range, 32767, 2.0 / range, 0,
+          [](double v) { return std::exp(v); }, d->exp_lut);
+      ref::PopulateInt16Lut(
+          1.0 / range, -32768, 2.0 / range, 0,
+          [](double v) { return 1.0 / (1.0 + v); }, d->one_over_one_plus_x_lut);
       // Input differences scaled so that [-65535, 0] covers [-10, 0].
-      ref::QuantizeMultiplier(in->quant.scale0() * static_cast<double>(p.beta) / (10.0 / 65535.0),
-                              &p.input_multiplier, &p.input_left_shift);
+      ref::QuantizeMultiplier(
+          in->quant.scale0() * static_cast<double>(p.beta) / (10.0 / 65535.0),
+          &p.input_multiplier, &p.input_left_shift);
       break;
     }
     default:
@@ -100,9 +110,11 @@ Status PrepareSoftmax(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareSoftmaxRef(ctx));
   auto* d = ctx.op_data<SoftmaxData>();
   d->fast = nullptr;
-  if (ctx.input(0)->type == DataType::kFloat32 && d->params.outer > 0 && d->params.depth > 0)
+  if (ctx.input(0)->type == DataType::kFloat32 && d->params.outer > 0 &&
+      d->params.depth > 0)
     d->fast = SelectFastOps(ctx);
-  if (d->fast != nullptr) ctx.SetKernelVariant(FastVariantName(d->fast, FastFamily::kSoftmax));
+  if (d->fast != nullptr)
+    ctx.SetKernelVariant(FastVariantName(d->fast, FastFamily::kSoftmax));
   return Status::Ok();
 }
 
@@ -114,8 +126,9 @@ Status EvalSoftmax(OpContext& ctx) {
   p.exp_lut = d->exp_lut;
   p.one_over_one_plus_x_lut = d->one_over_one_plus_x_lut;
   if (d->fast != nullptr) {
-    x86::RunSoftmaxF32(ctx.thread_pool(), d->fast->softmax_f32, in->data_as<float>(),
-                       out->data_as<float>(), p.depth, p.beta, p.outer);
+    x86::RunSoftmaxF32(ctx.thread_pool(), d->fast->softmax_f32,
+                       in->data_as<float>(), out->data_as<float>(), p.depth,
+                       p.beta, p.outer);
     return Status::Ok();
   }
   switch (in->type) {
@@ -124,16 +137,20 @@ Status EvalSoftmax(OpContext& ctx) {
       return Status::Ok();
     case DataType::kInt8:
       if (out->type == DataType::kInt8) {
-        ref::SoftmaxQuantized8(p, in->data_as<int8_t>(), out->data_as<int8_t>());
+        ref::SoftmaxQuantized8(p, in->data_as<int8_t>(),
+                               out->data_as<int8_t>());
       } else {
-        ref::SoftmaxQuantized8(p, in->data_as<int8_t>(), out->data_as<int16_t>());
+        ref::SoftmaxQuantized8(p, in->data_as<int8_t>(),
+                               out->data_as<int16_t>());
       }
       return Status::Ok();
     case DataType::kUInt8:
       if (out->type == DataType::kUInt8) {
-        ref::SoftmaxQuantized8(p, in->data_as<uint8_t>(), out->data_as<uint8_t>());
+        ref::SoftmaxQuantized8(p, in->data_as<uint8_t>(),
+                               out->data_as<uint8_t>());
       } else {
-        ref::SoftmaxQuantized8(p, in->data_as<uint8_t>(), out->data_as<int16_t>());
+        ref::SoftmaxQuantized8(p, in->data_as<uint8_t>(),
+                               out->data_as<int16_t>());
       }
       return Status::Ok();
     case DataType::kInt16:
@@ -162,9 +179,11 @@ Status PrepareLogSoftmax(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, in, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, out, "output"));
       const int32_t zp = in->type == DataType::kInt8 ? 127 : 255;
-      if (out->quant.scale0() != 16.0f / 256 || out->quant.zero_point0() != zp) {
+      if (out->quant.scale0() != 16.0f / 256 ||
+          out->quant.zero_point0() != zp) {
         return ctx.Error(StatusCode::kInvalidModel,
-                         "output quantization must be scale 16/256 zero point %d (has %g, %d)",
+                         "output quantization must be scale 16/256 zero point "
+                         "%d (has %g, %d)",
                          zp, out->quant.scale0(), out->quant.zero_point0());
       }
       ref::PrepareLogSoftmax8Bit(in->quant.scale0(), &d->log_params);
@@ -186,11 +205,12 @@ Status EvalLogSoftmax(OpContext& ctx) {
       ref::LogSoftmaxFloat(p, in->data_as<float>(), out->data_as<float>());
       return Status::Ok();
     case DataType::kInt8:
-      ref::LogSoftmaxQuantized8(d->log_params, p.outer, p.depth, in->data_as<int8_t>(),
-                                out->data_as<int8_t>());
+      ref::LogSoftmaxQuantized8(d->log_params, p.outer, p.depth,
+                                in->data_as<int8_t>(), out->data_as<int8_t>());
       return Status::Ok();
     case DataType::kUInt8:
-      ref::LogSoftmaxQuantized8(d->log_params, p.outer, p.depth, in->data_as<uint8_t>(),
+      ref::LogSoftmaxQuantized8(d->log_params, p.outer, p.depth,
+                                in->data_as<uint8_t>(),
                                 out->data_as<uint8_t>());
       return Status::Ok();
     default:
@@ -201,16 +221,24 @@ Status EvalLogSoftmax(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_SOFTMAX() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX),
-                                     "SOFTMAX", sizeof(SoftmaxData), PrepareSoftmax,
-                                     EvalSoftmax, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX),
+      "SOFTMAX",
+      sizeof(SoftmaxData),
+      PrepareSoftmax,
+      EvalSoftmax,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 
 const OpRegistration* Register_LOG_SOFTMAX() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::LOG_SOFTMAX),
-                                     "LOG_SOFTMAX", sizeof(SoftmaxData), PrepareLogSoftmax,
-                                     EvalLogSoftmax, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::LOG_SOFTMAX),
+      "LOG_SOFTMAX",
+      sizeof(SoftmaxData),
+      PrepareLogSoftmax,
+      EvalLogSoftmax,
+      kOpFlagInPlaceInput0};
   return &reg;
 }
 

@@ -39,20 +39,26 @@ Status SpaceToDepthPrepare(OpContext& ctx) {
                      s.dims[1], s.dims[2], bs);
   }
   const int64_t depth = static_cast<int64_t>(s.dims[3]) * bs * bs;
-  if (depth > INT32_MAX) return ctx.Error(StatusCode::kInvalidModel, "depth too large");
+  if (depth > INT32_MAX)
+    return ctx.Error(StatusCode::kInvalidModel, "depth too large");
   // Output order (n, oh, ow, by, bx, c) read from the input.
   auto* p = ctx.op_data<ref::StridedCopyParams>();
   const int64_t C = s.dims[3], W = s.dims[2], H = s.dims[1];
   p->rank = 6;
-  const int32_t dims[6] = {s.dims[0], s.dims[1] / bs, s.dims[2] / bs, bs, bs, s.dims[3]};
+  const int32_t dims[6] = {s.dims[0], s.dims[1] / bs, s.dims[2] / bs, bs,
+                           bs,        s.dims[3]};
   const int64_t src[6] = {H * W * C, bs * W * C, bs * C, W * C, C, 1};
-  for (int i = 0; i < 6; ++i) { p->dims[i] = dims[i]; p->src_strides[i] = src[i]; }
+  for (int i = 0; i < 6; ++i) {
+    p->dims[i] = dims[i];
+    p->src_strides[i] = src[i];
+  }
   Shape os;
   os.rank = 6;
   for (int i = 0; i < 6; ++i) os.dims[i] = dims[i];
   ref::RowMajorStrides(os, p->dst_strides);
-  return ctx.ResizeOutput(0, MakeShape({s.dims[0], s.dims[1] / bs, s.dims[2] / bs,
-                                        static_cast<int32_t>(depth)}));
+  return ctx.ResizeOutput(0,
+                          MakeShape({s.dims[0], s.dims[1] / bs, s.dims[2] / bs,
+                                     static_cast<int32_t>(depth)}));
 }
 
 Status DepthToSpacePrepare(OpContext& ctx) {
@@ -75,9 +81,12 @@ Status DepthToSpacePrepare(OpContext& ctx) {
   const int64_t Cin = s.dims[3], W = s.dims[2];
   p->rank = 6;
   const int32_t dims[6] = {s.dims[0], s.dims[1], bs, s.dims[2], bs, c};
-  const int64_t src[6] = {s.dims[1] * W * Cin, W * Cin, static_cast<int64_t>(bs) * c,
-                          Cin, c, 1};
-  for (int i = 0; i < 6; ++i) { p->dims[i] = dims[i]; p->src_strides[i] = src[i]; }
+  const int64_t src[6] = {
+      s.dims[1] * W * Cin, W * Cin, static_cast<int64_t>(bs) * c, Cin, c, 1};
+  for (int i = 0; i < 6; ++i) {
+    p->dims[i] = dims[i];
+    p->src_strides[i] = src[i];
+  }
   Shape os;
   os.rank = 6;
   for (int i = 0; i < 6; ++i) os.dims[i] = dims[i];
@@ -108,9 +117,10 @@ Status ComputeSpaceBatch(OpContext& ctx, bool to_space, Shape* out) {
   const int m = rank - 2;  // spatial dims: 1 or 2
   int64_t block[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
   int nb = 0, np = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "block_shape", block, 2, &nb));
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(2), to_space ? "crops" : "paddings",
-                                 pads, 4, &np));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "block_shape", block, 2, &nb));
+  EMBER_RETURN_IF_ERROR(ReadInts(
+      ctx, ctx.input(2), to_space ? "crops" : "paddings", pads, 4, &np));
   if (nb != m || np != 2 * m) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "block_shape must have %d entries and %s %d", m,
@@ -125,12 +135,13 @@ Status ComputeSpaceBatch(OpContext& ctx, bool to_space, Shape* out) {
   int64_t pt = pads[0], pb = pads[1];
   int64_t pl = m == 2 ? pads[2] : 0, pr = m == 2 ? pads[3] : 0;
   if (bh < 1 || bw < 1 || bh > 4096 || bw > 4096) {
-    return ctx.Error(StatusCode::kInvalidArgument, "block_shape must be positive");
+    return ctx.Error(StatusCode::kInvalidArgument,
+                     "block_shape must be positive");
   }
   if (pt < 0 || pb < 0 || pl < 0 || pr < 0 || pt > INT32_MAX / 2 ||
       pb > INT32_MAX / 2 || pl > INT32_MAX / 2 || pr > INT32_MAX / 2) {
-    return ctx.Error(StatusCode::kInvalidArgument,
-                     "%s must be non-negative", to_space ? "crops" : "paddings");
+    return ctx.Error(StatusCode::kInvalidArgument, "%s must be non-negative",
+                     to_space ? "crops" : "paddings");
   }
   p.block_h = static_cast<int32_t>(bh);
   p.block_w = static_cast<int32_t>(bw);
@@ -188,15 +199,25 @@ Status SpaceBatchPrepare(OpContext& ctx, bool to_space) {
   }
   EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(1), "block_shape",
                                   DataType::kInt32, DataType::kInt64));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(2), to_space ? "crops" : "paddings",
+  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(2),
+                                  to_space ? "crops" : "paddings",
                                   DataType::kInt32, DataType::kInt64));
   auto* d = ctx.op_data<SpaceBatchData>();
   memset(d->pad_value, 0, sizeof(d->pad_value));
   if (!to_space && out->quant.quantized()) {
     const int32_t zp = out->quant.zero_point0();
-    if (out->type == DataType::kInt8) { const int8_t z = static_cast<int8_t>(zp); memcpy(d->pad_value, &z, 1); }
-    if (out->type == DataType::kUInt8) { const uint8_t z = static_cast<uint8_t>(zp); memcpy(d->pad_value, &z, 1); }
-    if (out->type == DataType::kInt16) { const int16_t z = static_cast<int16_t>(zp); memcpy(d->pad_value, &z, 2); }
+    if (out->type == DataType::kInt8) {
+      const int8_t z = static_cast<int8_t>(zp);
+      memcpy(d->pad_value, &z, 1);
+    }
+    if (out->type == DataType::kUInt8) {
+      const uint8_t z = static_cast<uint8_t>(zp);
+      memcpy(d->pad_value, &z, 1);
+    }
+    if (out->type == DataType::kInt16) {
+      const int16_t z = static_cast<int16_t>(zp);
+      memcpy(d->pad_value, &z, 2);
+    }
   }
   if (!ctx.input(1)->is_constant() || !ctx.input(2)->is_constant()) {
     ctx.SetOutputDynamic(0);
@@ -236,16 +257,22 @@ Status S2BEval(OpContext& ctx) { return SpaceBatchEval(ctx, false); }
 
 const OpRegistration* Register_SPACE_TO_DEPTH() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SPACE_TO_DEPTH), "SPACE_TO_DEPTH",
-      sizeof(ref::StridedCopyParams), SpaceToDepthPrepare, RearrangeEval,
+      static_cast<int32_t>(fb::BuiltinOperator::SPACE_TO_DEPTH),
+      "SPACE_TO_DEPTH",
+      sizeof(ref::StridedCopyParams),
+      SpaceToDepthPrepare,
+      RearrangeEval,
       kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_DEPTH_TO_SPACE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::DEPTH_TO_SPACE), "DEPTH_TO_SPACE",
-      sizeof(ref::StridedCopyParams), DepthToSpacePrepare, RearrangeEval,
+      static_cast<int32_t>(fb::BuiltinOperator::DEPTH_TO_SPACE),
+      "DEPTH_TO_SPACE",
+      sizeof(ref::StridedCopyParams),
+      DepthToSpacePrepare,
+      RearrangeEval,
       kOpFlagNone};
   return &reg;
 }
@@ -253,7 +280,10 @@ const OpRegistration* Register_DEPTH_TO_SPACE() {
 const OpRegistration* Register_BATCH_TO_SPACE_ND() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::BATCH_TO_SPACE_ND),
-      "BATCH_TO_SPACE_ND", sizeof(SpaceBatchData), B2SPrepare, B2SEval,
+      "BATCH_TO_SPACE_ND",
+      sizeof(SpaceBatchData),
+      B2SPrepare,
+      B2SEval,
       kOpFlagNone};
   return &reg;
 }
@@ -261,7 +291,10 @@ const OpRegistration* Register_BATCH_TO_SPACE_ND() {
 const OpRegistration* Register_SPACE_TO_BATCH_ND() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::SPACE_TO_BATCH_ND),
-      "SPACE_TO_BATCH_ND", sizeof(SpaceBatchData), S2BPrepare, S2BEval,
+      "SPACE_TO_BATCH_ND",
+      sizeof(SpaceBatchData),
+      S2BPrepare,
+      S2BEval,
       kOpFlagNone};
   return &reg;
 }

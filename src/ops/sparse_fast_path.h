@@ -8,8 +8,8 @@
 
 #include <cstdint>
 
-#include "kernels/ref/conv.h"
 #include "kernels/drivers/spmm_f32.h"
+#include "kernels/ref/conv.h"
 #include "ops/fast_path.h"
 
 namespace ember::ops {

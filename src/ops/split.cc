@@ -71,8 +71,8 @@ Status ResizeSplitOutputs(OpContext& ctx, const Tensor* in, int axis,
     if (size_splits == nullptr) {
       s.dims[axis] = dim / n;
     } else {
-      s.dims[axis] = static_cast<int32_t>(
-          k == stretch ? dim - fixed_sum : IntAt(size_splits, k));
+      s.dims[axis] = static_cast<int32_t>(k == stretch ? dim - fixed_sum
+                                                       : IntAt(size_splits, k));
     }
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(k, s));
   }
@@ -117,8 +117,8 @@ Status SplitPrepare(OpContext& ctx) {
   const auto* options = ctx.op()->builtin_options_as_SplitOptions();
   const int num_splits = options ? options->num_splits() : 0;
   if (num_splits <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "num_splits %d must be positive",
-                     num_splits);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "num_splits %d must be positive", num_splits);
   }
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, num_splits));
   const Tensor* in = ctx.input(1);
@@ -153,8 +153,8 @@ Status SplitVPrepare(OpContext& ctx) {
   const auto* options = ctx.op()->builtin_options_as_SplitVOptions();
   const int num_splits = options ? options->num_splits() : 0;
   if (num_splits <= 0) {
-    return ctx.Error(StatusCode::kInvalidModel, "num_splits %d must be positive",
-                     num_splits);
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "num_splits %d must be positive", num_splits);
   }
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 3, 3, num_splits));
   const Tensor* in = ctx.input(0);
@@ -237,22 +237,34 @@ Status UnpackEval(OpContext& ctx) {
 
 const OpRegistration* Register_SPLIT() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SPLIT), "SPLIT",
-      sizeof(SplitData), SplitPrepare, SplitEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SPLIT),
+      "SPLIT",
+      sizeof(SplitData),
+      SplitPrepare,
+      SplitEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_SPLIT_V() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SPLIT_V), "SPLIT_V",
-      sizeof(SplitData), SplitVPrepare, SplitVEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SPLIT_V),
+      "SPLIT_V",
+      sizeof(SplitData),
+      SplitVPrepare,
+      SplitVEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_UNPACK() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::UNPACK), "UNPACK",
-      sizeof(SplitData), UnpackPrepare, UnpackEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::UNPACK),
+      "UNPACK",
+      sizeof(SplitData),
+      UnpackPrepare,
+      UnpackEval,
+      kOpFlagNone};
   return &reg;
 }
 

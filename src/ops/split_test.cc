@@ -29,21 +29,25 @@ TEST(ShapeOps, SplitGrid) {
         for (auto t : {kF32, kI8, kU8, kI16, kI32, fb::TensorType::INT64}) {
           for (int mode = 0; mode < 2; ++mode) {
             OpCase c;
-            if (mode == 0) c.Const<int32_t>(kI32, {}, {axis});
-            else c.InValues<int32_t>(kI32, {}, {axis});
+            if (mode == 0)
+              c.Const<int32_t>(kI32, {}, {axis});
+            else
+              c.InValues<int32_t>(kI32, {}, {axis});
             c.In(t, s, Q(t));
             for (int k = 0; k < n; ++k) c.Out(t, {}, Q(t));
             fb::SplitOptionsT o;
             o.num_splits = n;
             cases.push_back(c.Build(fb::BuiltinOperator::SPLIT, Options(o)));
             labels.push_back("split axis " + std::to_string(axis) + " n " +
-                             std::to_string(n) + " mode " + std::to_string(mode));
+                             std::to_string(n) + " mode " +
+                             std::to_string(mode));
           }
         }
       }
       // SPLIT_V with one -1 and a zero-sized piece.
-      const std::vector<int32_t> sizes = dim >= 4 ? std::vector<int32_t>{1, -1, 0, 2}
-                                                  : std::vector<int32_t>{dim - 1, 1};
+      const std::vector<int32_t> sizes = dim >= 4
+                                             ? std::vector<int32_t>{1, -1, 0, 2}
+                                             : std::vector<int32_t>{dim - 1, 1};
       for (auto t : {kF32, kI8, kI32, fb::TensorType::INT64}) {
         OpCase c;
         c.In(t, s, Q(t));
@@ -66,15 +70,20 @@ TEST(ShapeOps, SplitErrors) {
     c.Const<int32_t>(kI32, {}, {1}).In(kF32, {2, 5}).Out(kF32).Out(kF32);
     fb::SplitOptionsT o;
     o.num_splits = 2;
-    ExpectEmberError(c.Build(fb::BuiltinOperator::SPLIT, Options(o)), "equal parts");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::SPLIT, Options(o)),
+                     "equal parts");
   }
   {
     OpCase c;
-    c.In(kF32, {2, 5}).Const<int32_t>(kI32, {2}, {2, 2}).Const<int32_t>(kI32, {}, {1})
-        .Out(kF32).Out(kF32);
+    c.In(kF32, {2, 5})
+        .Const<int32_t>(kI32, {2}, {2, 2})
+        .Const<int32_t>(kI32, {}, {1})
+        .Out(kF32)
+        .Out(kF32);
     fb::SplitVOptionsT o;
     o.num_splits = 2;
-    ExpectEmberError(c.Build(fb::BuiltinOperator::SPLIT_V, Options(o)), "sum to");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::SPLIT_V, Options(o)),
+                     "sum to");
   }
   {
     OpCase c;
@@ -82,7 +91,8 @@ TEST(ShapeOps, SplitErrors) {
     fb::UnpackOptionsT o;
     o.num = 2;
     o.axis = 1;
-    ExpectEmberError(c.Build(fb::BuiltinOperator::UNPACK, Options(o)), "axis size");
+    ExpectEmberError(c.Build(fb::BuiltinOperator::UNPACK, Options(o)),
+                     "axis size");
   }
 }
 

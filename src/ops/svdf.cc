@@ -28,7 +28,8 @@ Status Prepare(OpContext& ctx) {
   const Tensor* bias = ctx.input(kBias);  // optional
   const Tensor* state = ctx.input(kState);
   if (state == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "activation state input is missing");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "activation state input is missing");
   }
   Tensor* output = ctx.output(0);
   const auto* options = ctx.op()->builtin_options_as_SVDFOptions();
@@ -60,12 +61,14 @@ Status Prepare(OpContext& ctx) {
   const int units = d->dims.units();
   EMBER_RETURN_IF_ERROR(
       seq::CheckDim(ctx, feature, "weights_feature", 1, d->dims.input_size));
-  EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, time, "weights_time", 0, d->dims.filters));
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckDim(ctx, time, "weights_time", 0, d->dims.filters));
   if (bias) {
     EMBER_RETURN_IF_ERROR(seq::CheckRank(ctx, bias, "bias", 1));
     EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, bias, "bias", 0, units));
   }
-  EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, state, "activation state", 0, d->dims.batch));
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckDim(ctx, state, "activation state", 0, d->dims.batch));
   EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, state, "activation state", 1,
                                       d->dims.memory * d->dims.filters));
   EMBER_RETURN_IF_ERROR(seq::CheckVariable(ctx, state, "activation state"));
@@ -76,29 +79,39 @@ Status Prepare(OpContext& ctx) {
       static_cast<size_t>(d->dims.batch) * static_cast<size_t>(d->dims.filters);
   switch (input->type) {
     case DataType::kFloat32: {
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, feature, "weights_feature", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, time, "weights_time", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, state, "activation state", DataType::kFloat32));
-      if (bias) EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, feature, "weights_feature", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, time, "weights_time", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, state, "activation state", DataType::kFloat32));
+      if (bias)
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(seq::ToFloatAct(ctx, act, &d->act));
-      return ctx.RequestScratch(scratch_elems * sizeof(float), &d->scratch_index);
+      return ctx.RequestScratch(scratch_elems * sizeof(float),
+                                &d->scratch_index);
     }
     case DataType::kInt8: {
       if (feature->type == DataType::kFloat32) {
         return ctx.Error(StatusCode::kUnsupported,
                          "int8 input with float weights is not supported");
       }
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, feature, "weights_feature", DataType::kInt8));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, feature, "weights_feature", DataType::kInt8));
       // int16 time weights and state (LiteRT), or int8 ones with a state
       // zero point (TFLite Micro's variant).
-      if (!((time->type == DataType::kInt16 && state->type == DataType::kInt16) ||
-            (time->type == DataType::kInt8 && state->type == DataType::kInt8))) {
-        return ctx.Error(StatusCode::kUnsupported,
-                         "int8 SVDF needs int16 or int8 weights_time and activation "
-                         "state of the same type (has %s and %s)",
-                         DataTypeName(time->type), DataTypeName(state->type));
+      if (!((time->type == DataType::kInt16 &&
+             state->type == DataType::kInt16) ||
+            (time->type == DataType::kInt8 &&
+             state->type == DataType::kInt8))) {
+        return ctx.Error(
+            StatusCode::kUnsupported,
+            "int8 SVDF needs int16 or int8 weights_time and activation "
+            "state of the same type (has %s and %s)",
+            DataTypeName(time->type), DataTypeName(state->type));
       }
-      if (bias) EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt32));
+      if (bias)
+        EMBER_RETURN_IF_ERROR(CheckType(ctx, bias, "bias", DataType::kInt32));
       if (act != fb::ActivationFunctionType::RELU) {
         return ctx.Error(StatusCode::kUnsupported,
                          "int8 SVDF supports only the RELU fused activation, "
@@ -106,12 +119,15 @@ Status Prepare(OpContext& ctx) {
                          fb::EnumNameActivationFunctionType(act));
       }
       EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, input, "input"));
-      EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, feature, "weights_feature"));
+      EMBER_RETURN_IF_ERROR(
+          seq::CheckQuantized(ctx, feature, "weights_feature"));
       EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, time, "weights_time"));
-      EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, state, "activation state"));
+      EMBER_RETURN_IF_ERROR(
+          seq::CheckQuantized(ctx, state, "activation state"));
       EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, output, "output"));
       if (state->type == DataType::kInt16)
-        EMBER_RETURN_IF_ERROR(seq::CheckZeroPoint(ctx, state, "activation state", 0));
+        EMBER_RETURN_IF_ERROR(
+            seq::CheckZeroPoint(ctx, state, "activation state", 0));
       EMBER_RETURN_IF_ERROR(seq::CheckZeroPoint(ctx, time, "weights_time", 0));
       d->q.state_zero_point = state->quant.zero_point0();
       // Products of float scales, computed in float like the reference.
@@ -119,11 +135,13 @@ Status Prepare(OpContext& ctx) {
                        state->quant.scale0();
       const float s2 =
           state->quant.scale0() * time->quant.scale0() / output->quant.scale0();
-      ref::QuantizeMultiplier(s1, &d->q.feature_multiplier, &d->q.feature_shift);
+      ref::QuantizeMultiplier(s1, &d->q.feature_multiplier,
+                              &d->q.feature_shift);
       ref::QuantizeMultiplier(s2, &d->q.time_multiplier, &d->q.time_shift);
       d->q.input_zero_point = input->quant.zero_point0();
       d->q.output_zero_point = output->quant.zero_point0();
-      return ctx.RequestScratch(scratch_elems * sizeof(int32_t), &d->scratch_index);
+      return ctx.RequestScratch(scratch_elems * sizeof(int32_t),
+                                &d->scratch_index);
     }
     default:
       return UnsupportedType(ctx, input, "input");
@@ -142,7 +160,8 @@ Status Eval(OpContext& ctx) {
     case DataType::kFloat32: {
       const seq::FloatAct act = d.act;
       ref::SvdfFloat(d.dims, input->data_as<float>(), feature->data_as<float>(),
-                     time->data_as<float>(), bias ? bias->data_as<float>() : nullptr,
+                     time->data_as<float>(),
+                     bias ? bias->data_as<float>() : nullptr,
                      state->data_as<float>(),
                      static_cast<float*>(ctx.scratch(d.scratch_index)),
                      output->data_as<float>(),
@@ -151,19 +170,19 @@ Status Eval(OpContext& ctx) {
     }
     case DataType::kInt8:
       if (state->type == DataType::kInt16) {
-        ref::SvdfInt8<int16_t>(d.dims, d.q, input->data_as<int8_t>(),
-                               feature->data_as<int8_t>(), time->data_as<int16_t>(),
-                               bias ? bias->data_as<int32_t>() : nullptr,
-                               state->data_as<int16_t>(),
-                               static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
-                               output->data_as<int8_t>());
+        ref::SvdfInt8<int16_t>(
+            d.dims, d.q, input->data_as<int8_t>(), feature->data_as<int8_t>(),
+            time->data_as<int16_t>(), bias ? bias->data_as<int32_t>() : nullptr,
+            state->data_as<int16_t>(),
+            static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
+            output->data_as<int8_t>());
       } else {
-        ref::SvdfInt8<int8_t>(d.dims, d.q, input->data_as<int8_t>(),
-                              feature->data_as<int8_t>(), time->data_as<int8_t>(),
-                              bias ? bias->data_as<int32_t>() : nullptr,
-                              state->data_as<int8_t>(),
-                              static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
-                              output->data_as<int8_t>());
+        ref::SvdfInt8<int8_t>(
+            d.dims, d.q, input->data_as<int8_t>(), feature->data_as<int8_t>(),
+            time->data_as<int8_t>(), bias ? bias->data_as<int32_t>() : nullptr,
+            state->data_as<int8_t>(),
+            static_cast<int32_t*>(ctx.scratch(d.scratch_index)),
+            output->data_as<int8_t>());
       }
       return Status::Ok();
     default:
@@ -175,8 +194,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_SVDF() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::SVDF), "SVDF", sizeof(SvdfData),
-      Prepare, Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::SVDF),
+      "SVDF",
+      sizeof(SvdfData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -2,8 +2,8 @@
 // an int16 state (bit-exact), over several invokes so the state matters.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -14,8 +14,8 @@
 namespace ember {
 namespace {
 
-using testing::ModelBuilder;
 using ember::NpyArray;
+using testing::ModelBuilder;
 using testing::OracleCase;
 using testing::QuantSpec;
 using testing::RandomArray;
@@ -29,8 +29,10 @@ struct SvdfCase {
 };
 
 int AddConst(ModelBuilder& b, fb::TensorType type, std::vector<int32_t> shape,
-             const NpyArray& a, const std::string& name, const QuantSpec& q = {}) {
-  return b.AddConstant(type, std::move(shape), a.data.data(), a.data.size(), name, q);
+             const NpyArray& a, const std::string& name,
+             const QuantSpec& q = {}) {
+  return b.AddConstant(type, std::move(shape), a.data.data(), a.data.size(),
+                       name, q);
 }
 
 OracleCase BuildSvdf(const SvdfCase& c, bool state_variable = true,
@@ -41,13 +43,16 @@ OracleCase BuildSvdf(const SvdfCase& c, bool state_variable = true,
   int in, wf, wt, bias = -1, state, out;
   if (!c.quantized) {
     in = b.AddTensor(testing::kF32, {c.batch, c.input_size}, "input");
-    wf = AddConst(b, testing::kF32, {filters, c.input_size},
-                  RandomArray(DataType::kFloat32, {filters, c.input_size}, s + 1), "wf");
+    wf = AddConst(
+        b, testing::kF32, {filters, c.input_size},
+        RandomArray(DataType::kFloat32, {filters, c.input_size}, s + 1), "wf");
     wt = AddConst(b, testing::kF32, {filters, c.memory},
-                  RandomArray(DataType::kFloat32, {filters, c.memory}, s + 2), "wt");
+                  RandomArray(DataType::kFloat32, {filters, c.memory}, s + 2),
+                  "wt");
     if (c.bias)
-      bias = AddConst(b, testing::kF32, {c.units},
-                      RandomArray(DataType::kFloat32, {c.units}, s + 3), "bias");
+      bias =
+          AddConst(b, testing::kF32, {c.units},
+                   RandomArray(DataType::kFloat32, {c.units}, s + 3), "bias");
     state = b.AddTensor(testing::kF32, {c.batch, c.memory * filters}, "state");
     out = b.AddTensor(testing::kF32, {c.batch, c.units}, "out");
   } else {
@@ -60,20 +65,25 @@ OracleCase BuildSvdf(const SvdfCase& c, bool state_variable = true,
     const float feature_std = std::sqrt(static_cast<float>(c.input_size)) *
                               (74 * qin.scales[0]) * (74 * qwf.scales[0]);
     const float time_std = 1443 * qwt.scales[0];
-    const float out_std =
-        std::sqrt(static_cast<float>(c.rank * c.memory)) * feature_std * time_std;
+    const float out_std = std::sqrt(static_cast<float>(c.rank * c.memory)) *
+                          feature_std * time_std;
     const QuantSpec qstate{{feature_std * 6 / 32767}, {0}};
     const QuantSpec qout{{out_std / 40}, {static_cast<int64_t>(s % 11) - 5}};
     in = b.AddTensor(testing::kI8, {c.batch, c.input_size}, "input", qin);
-    wf = AddConst(b, testing::kI8, {filters, c.input_size},
-                  RandomArray(DataType::kInt8, {filters, c.input_size}, s + 1, 0, 0), "wf", qwf);
-    wt = AddConst(b, testing::kI16, {filters, c.memory},
-                  RandomArray(DataType::kInt16, {filters, c.memory}, s + 2, -2500, 2500),
-                  "wt", qwt);
+    wf = AddConst(
+        b, testing::kI8, {filters, c.input_size},
+        RandomArray(DataType::kInt8, {filters, c.input_size}, s + 1, 0, 0),
+        "wf", qwf);
+    wt = AddConst(
+        b, testing::kI16, {filters, c.memory},
+        RandomArray(DataType::kInt16, {filters, c.memory}, s + 2, -2500, 2500),
+        "wt", qwt);
     if (c.bias)
       bias = AddConst(b, testing::kI32, {c.units},
-                      RandomArray(DataType::kInt32, {c.units}, s + 3), "bias", qbias);
-    state = b.AddTensor(testing::kI16, {c.batch, c.memory * filters}, "state", qstate);
+                      RandomArray(DataType::kInt32, {c.units}, s + 3), "bias",
+                      qbias);
+    state = b.AddTensor(testing::kI16, {c.batch, c.memory * filters}, "state",
+                        qstate);
     out = b.AddTensor(testing::kI8, {c.batch, c.units}, "out", qout);
   }
   if (state_variable) b.SetVariable(state);
@@ -82,16 +92,18 @@ OracleCase BuildSvdf(const SvdfCase& c, bool state_variable = true,
   o.rank = rank_override >= 0 ? rank_override : c.rank;
   o.fused_activation_function = c.act;
   opts.Set(o);
-  b.AddOp(fb::BuiltinOperator::SVDF, {in, wf, wt, bias, state}, {out}, std::move(opts),
-          c.quantized ? 3 : 1);
+  b.AddOp(fb::BuiltinOperator::SVDF, {in, wf, wt, bias, state}, {out},
+          std::move(opts), c.quantized ? 3 : 1);
   b.SetInputs({in});
   b.SetOutputs({out});
   OracleCase oc;
   oc.model = b.Build();
   if (c.quantized) {
-    oc.inputs = {RandomArray(DataType::kInt8, {c.batch, c.input_size}, s + 4, 0, 0)};
+    oc.inputs = {
+        RandomArray(DataType::kInt8, {c.batch, c.input_size}, s + 4, 0, 0)};
   } else {
-    oc.inputs = {RandomArray(DataType::kFloat32, {c.batch, c.input_size}, s + 4)};
+    oc.inputs = {
+        RandomArray(DataType::kFloat32, {c.batch, c.input_size}, s + 4)};
   }
   oc.invokes = 3;
   return oc;
@@ -108,12 +120,13 @@ std::vector<SvdfCase> Grid(bool quantized) {
             for (bool bias : {true, false}) {
               if (quantized) {
                 cases.push_back({batch, input_size, units, rank, memory, bias,
-                                 fb::ActivationFunctionType::RELU, true, seed += 10});
+                                 fb::ActivationFunctionType::RELU, true,
+                                 seed += 10});
               } else {
                 for (auto act : {fb::ActivationFunctionType::NONE,
                                  fb::ActivationFunctionType::RELU})
-                  cases.push_back({batch, input_size, units, rank, memory, bias, act,
-                                   false, seed += 10});
+                  cases.push_back({batch, input_size, units, rank, memory, bias,
+                                   act, false, seed += 10});
               }
             }
   return cases;
@@ -128,27 +141,33 @@ void RunGrid(bool quantized) {
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];
     SCOPED_TRACE(::testing::Message()
-                 << "case " << i << " batch=" << c.batch << " input=" << c.input_size
-                 << " units=" << c.units << " rank=" << c.rank << " memory=" << c.memory
-                 << " bias=" << c.bias);
+                 << "case " << i << " batch=" << c.batch << " input="
+                 << c.input_size << " units=" << c.units << " rank=" << c.rank
+                 << " memory=" << c.memory << " bias=" << c.bias);
     ASSERT_TRUE(expected[i].ok) << expected[i].error;
-    const auto ours = testing::RunEmber(oracle_cases[i].model, oracle_cases[i].inputs,
-                                        oracle_cases[i].invokes);
+    const auto ours = testing::RunEmber(
+        oracle_cases[i].model, oracle_cases[i].inputs, oracle_cases[i].invokes);
     ASSERT_TRUE(ours.ok) << ours.error;
     std::string why;
-    const double diff = testing::MaxAbsDiff(ours.outputs[0], expected[i].outputs[0], &why);
+    const double diff =
+        testing::MaxAbsDiff(ours.outputs[0], expected[i].outputs[0], &why);
     if (quantized) {
       EXPECT_EQ(diff, 0) << why;
       const auto& a = expected[i].outputs[0];
-      for (size_t k = 0; k < a.data.size(); ++k) distinct.insert(static_cast<int8_t>(a.data[k]));
-      if (getenv("SVDF_DUMP")) { for (auto v : a.data) printf("%d ", (int8_t)v); printf("\n"); }
+      for (size_t k = 0; k < a.data.size(); ++k)
+        distinct.insert(static_cast<int8_t>(a.data[k]));
+      if (getenv("SVDF_DUMP")) {
+        for (auto v : a.data) printf("%d ", (int8_t)v);
+        printf("\n");
+      }
     } else {
       const double mag = std::max(1.0, testing::MaxAbs(expected[i].outputs[0]));
       EXPECT_LE(diff, 1e-5 * mag) << why;
       EXPECT_GE(diff, 0) << why;
     }
   }
-  if (quantized) EXPECT_GT(distinct.size(), 40u) << "quantized outputs are degenerate";
+  if (quantized)
+    EXPECT_GT(distinct.size(), 40u) << "quantized outputs are degenerate";
 }
 
 TEST(SvdfOp, FloatMatchesLiteRt) { RunGrid(false); }
@@ -159,35 +178,45 @@ TEST(SvdfOp, Int8Int16StateMatchesLiteRtBitExact) { RunGrid(true); }
 // such a state as int16, so it cannot serve as the oracle here). Checked
 // against a direct evaluation that keeps an explicit activation history.
 TEST(SvdfOp, Int8StateMatchesDirectEvaluation) {
-  const int batch = 2, input_size = 12, units = 3, rank = 2, memory = 5, invokes = 7;
+  const int batch = 2, input_size = 12, units = 3, rank = 2, memory = 5,
+            invokes = 7;
   const int filters = units * rank;
-  const float s_in = 0.05f, s_wf = 0.012f, s_wt = 0.01f, s_state = 0.3f, s_out = 0.2f;
+  const float s_in = 0.05f, s_wf = 0.012f, s_wt = 0.01f, s_state = 0.3f,
+              s_out = 0.2f;
   const int zp_in = -3, zp_state = -20, zp_out = 4;
   const auto wf = RandomArray(DataType::kInt8, {filters, input_size}, 1, 0, 0);
   const auto wt = RandomArray(DataType::kInt8, {filters, memory}, 2, 0, 0);
   const auto bias = RandomArray(DataType::kInt32, {units}, 3);
   const auto x = RandomArray(DataType::kInt8, {batch, input_size}, 4, 0, 0);
   ModelBuilder b;
-  const int in = b.AddTensor(testing::kI8, {batch, input_size}, "input", QuantSpec{{s_in}, {zp_in}});
-  const int f = AddConst(b, testing::kI8, {filters, input_size}, wf, "wf", QuantSpec{{s_wf}, {0}});
-  const int t = AddConst(b, testing::kI8, {filters, memory}, wt, "wt", QuantSpec{{s_wt}, {0}});
-  const int bi = AddConst(b, testing::kI32, {units}, bias, "bias", QuantSpec{{s_state * s_wt}, {0}});
+  const int in = b.AddTensor(testing::kI8, {batch, input_size}, "input",
+                             QuantSpec{{s_in}, {zp_in}});
+  const int f = AddConst(b, testing::kI8, {filters, input_size}, wf, "wf",
+                         QuantSpec{{s_wf}, {0}});
+  const int t = AddConst(b, testing::kI8, {filters, memory}, wt, "wt",
+                         QuantSpec{{s_wt}, {0}});
+  const int bi = AddConst(b, testing::kI32, {units}, bias, "bias",
+                          QuantSpec{{s_state * s_wt}, {0}});
   const int st = b.AddTensor(testing::kI8, {batch, memory * filters}, "state",
                              QuantSpec{{s_state}, {zp_state}});
   b.SetVariable(st);
-  const int out = b.AddTensor(testing::kI8, {batch, units}, "out", QuantSpec{{s_out}, {zp_out}});
+  const int out = b.AddTensor(testing::kI8, {batch, units}, "out",
+                              QuantSpec{{s_out}, {zp_out}});
   fb::BuiltinOptionsUnion opts;
   fb::SVDFOptionsT o;
   o.rank = rank;
   o.fused_activation_function = fb::ActivationFunctionType::RELU;
   opts.Set(o);
-  b.AddOp(fb::BuiltinOperator::SVDF, {in, f, t, bi, st}, {out}, std::move(opts), 3);
+  b.AddOp(fb::BuiltinOperator::SVDF, {in, f, t, bi, st}, {out}, std::move(opts),
+          3);
   b.SetInputs({in});
   b.SetOutputs({out});
   const auto ours = testing::RunEmber(b.Build(), {x}, invokes);
   ASSERT_TRUE(ours.ok) << ours.error;
 
-  auto i8 = [](const NpyArray& a, size_t k) { return static_cast<int32_t>(static_cast<int8_t>(a.data[k])); };
+  auto i8 = [](const NpyArray& a, size_t k) {
+    return static_cast<int32_t>(static_cast<int8_t>(a.data[k]));
+  };
   int32_t m1, m2;
   int e1, e2;
   ref::QuantizeMultiplier(static_cast<float>(s_in * s_wf / s_state), &m1, &e1);
@@ -195,15 +224,19 @@ TEST(SvdfOp, Int8StateMatchesDirectEvaluation) {
   // history[b][f] holds the activations of every invoke, oldest first; the
   // state starts at its zero point (real 0).
   std::vector<std::vector<std::vector<int32_t>>> history(
-      batch, std::vector<std::vector<int32_t>>(filters, std::vector<int32_t>(memory, zp_state)));
+      batch, std::vector<std::vector<int32_t>>(
+                 filters, std::vector<int32_t>(memory, zp_state)));
   std::vector<int32_t> expected(batch * units);
   for (int step = 0; step < invokes; ++step) {
     for (int bb = 0; bb < batch; ++bb) {
       for (int ff = 0; ff < filters; ++ff) {
         int32_t dot = 0;
         for (int c = 0; c < input_size; ++c)
-          dot += i8(wf, ff * input_size + c) * (i8(x, bb * input_size + c) - zp_in);
-        const int32_t a = std::clamp(ref::MultiplyByQuantizedMultiplier(dot, m1, e1) + zp_state, -128, 127);
+          dot += i8(wf, ff * input_size + c) *
+                 (i8(x, bb * input_size + c) - zp_in);
+        const int32_t a = std::clamp(
+            ref::MultiplyByQuantizedMultiplier(dot, m1, e1) + zp_state, -128,
+            127);
         history[bb][ff].push_back(a);
       }
       for (int u = 0; u < units; ++u) {
@@ -212,10 +245,12 @@ TEST(SvdfOp, Int8StateMatchesDirectEvaluation) {
         for (int r = 0; r < rank; ++r) {
           const auto& h = history[bb][u * rank + r];
           for (int m = 0; m < memory; ++m)
-            acc += i8(wt, (u * rank + r) * memory + m) * (h[h.size() - memory + m] - zp_state);
+            acc += i8(wt, (u * rank + r) * memory + m) *
+                   (h[h.size() - memory + m] - zp_state);
         }
         expected[bb * units + u] =
-            std::clamp(ref::MultiplyByQuantizedMultiplier(acc, m2, e2) + zp_out, -128, 127);
+            std::clamp(ref::MultiplyByQuantizedMultiplier(acc, m2, e2) + zp_out,
+                       -128, 127);
       }
     }
   }

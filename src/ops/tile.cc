@@ -1,14 +1,16 @@
 // TILE (repeat by multiples), BROADCAST_TO (numpy broadcast to a shape) and
 // REVERSE_V2 (reverse along the listed axes): type-agnostic data movement.
-#include "kernels/ref/strided_copy.h"
 #include "kernels/ref/tile.h"
+
+#include "kernels/ref/strided_copy.h"
 #include "ops/shape_util.h"
 
 namespace ember::ops {
 namespace {
 
 Status CheckIndexInput(OpContext& ctx, const Tensor* t, const char* what) {
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, t, what, DataType::kInt32, DataType::kInt64));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, t, what, DataType::kInt32, DataType::kInt64));
   if (t->shape.rank != 1) {
     return ctx.Error(StatusCode::kInvalidModel, "%s must be 1-D", what);
   }
@@ -28,7 +30,8 @@ Status TileShape(OpContext& ctx, Shape* out) {
   const Tensor* in = ctx.input(0);
   int64_t m[kMaxRank];
   int n = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "multiples", m, kMaxRank, &n));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "multiples", m, kMaxRank, &n));
   if (n != in->shape.rank) {
     return ctx.Error(StatusCode::kInvalidModel,
                      "multiples has %d entries for rank %d", n, in->shape.rank);
@@ -36,8 +39,9 @@ Status TileShape(OpContext& ctx, Shape* out) {
   int64_t dims[kMaxRank];
   for (int d = 0; d < n; ++d) {
     if (m[d] < 0 || m[d] > INT32_MAX) {
-      return ctx.Error(StatusCode::kInvalidArgument, "multiple %d (%lld) is invalid",
-                       d, static_cast<long long>(m[d]));
+      return ctx.Error(StatusCode::kInvalidArgument,
+                       "multiple %d (%lld) is invalid", d,
+                       static_cast<long long>(m[d]));
     }
     dims[d] = in->shape.dims[d] * m[d];
   }
@@ -74,7 +78,8 @@ Status BroadcastShape(OpContext& ctx, ref::StridedCopyParams* p, Shape* out) {
   const Tensor* in = ctx.input(0);
   int64_t dims[kMaxRank];
   int n = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "shape", dims, kMaxRank, &n));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "shape", dims, kMaxRank, &n));
   Shape s;
   EMBER_RETURN_IF_ERROR(ShapeFromInts(ctx, dims, n, "shape", &s));
   if (n < in->shape.rank) {
@@ -121,11 +126,13 @@ Status ReverseParams(OpContext& ctx, ref::StridedCopyParams* p) {
   const Tensor* in = ctx.input(0);
   int64_t axes[kMaxRank];
   int n = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "axis", axes, kMaxRank, &n));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "axis", axes, kMaxRank, &n));
   bool rev[kMaxRank] = {};
   for (int i = 0; i < n; ++i) {
     int a = 0;
-    EMBER_RETURN_IF_ERROR(NormalizeAxis(ctx, axes[i], in->shape.rank, "axis", &a));
+    EMBER_RETURN_IF_ERROR(
+        NormalizeAxis(ctx, axes[i], in->shape.rank, "axis", &a));
     if (rev[a]) {
       return ctx.Error(StatusCode::kInvalidModel, "axis %d is listed twice", a);
     }
@@ -149,7 +156,8 @@ Status ReversePrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckData(ctx));
   EMBER_RETURN_IF_ERROR(CheckIndexInput(ctx, ctx.input(1), "axis"));
   if (ctx.input(1)->is_constant()) {
-    EMBER_RETURN_IF_ERROR(ReverseParams(ctx, ctx.op_data<ref::StridedCopyParams>()));
+    EMBER_RETURN_IF_ERROR(
+        ReverseParams(ctx, ctx.op_data<ref::StridedCopyParams>()));
   }
   return ctx.ResizeOutput(0, ctx.input(0)->shape);
 }
@@ -176,23 +184,34 @@ Status ReverseEval(OpContext& ctx) { return CopyEval(ctx, true); }
 
 const OpRegistration* Register_TILE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::TILE), "TILE", 0, TilePrepare,
-      TileEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::TILE),
+      "TILE",
+      0,
+      TilePrepare,
+      TileEval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_BROADCAST_TO() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::BROADCAST_TO), "BROADCAST_TO",
-      sizeof(ref::StridedCopyParams), BroadcastPrepare, BroadcastEval,
+      static_cast<int32_t>(fb::BuiltinOperator::BROADCAST_TO),
+      "BROADCAST_TO",
+      sizeof(ref::StridedCopyParams),
+      BroadcastPrepare,
+      BroadcastEval,
       kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_REVERSE_V2() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::REVERSE_V2), "REVERSE_V2",
-      sizeof(ref::StridedCopyParams), ReversePrepare, ReverseEval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::REVERSE_V2),
+      "REVERSE_V2",
+      sizeof(ref::StridedCopyParams),
+      ReversePrepare,
+      ReverseEval,
+      kOpFlagNone};
   return &reg;
 }
 

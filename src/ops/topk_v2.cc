@@ -17,9 +17,8 @@ Status ComputeK(OpContext& ctx, int32_t* k, Shape* out) {
   EMBER_RETURN_IF_ERROR(ReadInts(ctx, kt, "k", v, 1, &n));
   const int32_t last = in->shape.dims[in->shape.rank - 1];
   if (v[0] < 0 || v[0] > last) {
-    return ctx.Error(StatusCode::kInvalidArgument,
-                     "k %lld is outside [0, %d]", static_cast<long long>(v[0]),
-                     last);
+    return ctx.Error(StatusCode::kInvalidArgument, "k %lld is outside [0, %d]",
+                     static_cast<long long>(v[0]), last);
   }
   *k = static_cast<int32_t>(v[0]);
   Shape s = in->shape;
@@ -32,11 +31,16 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 2));
   const Tensor* in = ctx.input(0);
   EMBER_RETURN_IF_ERROR(CheckSameType(ctx, in, ctx.output(0)));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.output(1), "indices output", DataType::kInt32));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, ctx.output(1), "indices output", DataType::kInt32));
   EMBER_RETURN_IF_ERROR(CheckType(ctx, ctx.input(1), "k", DataType::kInt32));
   switch (in->type) {
-    case DataType::kFloat32: case DataType::kInt8: case DataType::kUInt8:
-    case DataType::kInt16: case DataType::kInt32: case DataType::kInt64:
+    case DataType::kFloat32:
+    case DataType::kInt8:
+    case DataType::kUInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+    case DataType::kInt64:
       break;
     default:
       return UnsupportedType(ctx, in, "input");
@@ -76,12 +80,24 @@ Status Eval(OpContext& ctx) {
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(1, s));
   }
   switch (in->type) {
-    case DataType::kFloat32: Run<float>(in, values, indices, k); break;
-    case DataType::kInt8: Run<int8_t>(in, values, indices, k); break;
-    case DataType::kUInt8: Run<uint8_t>(in, values, indices, k); break;
-    case DataType::kInt16: Run<int16_t>(in, values, indices, k); break;
-    case DataType::kInt32: Run<int32_t>(in, values, indices, k); break;
-    default: Run<int64_t>(in, values, indices, k); break;
+    case DataType::kFloat32:
+      Run<float>(in, values, indices, k);
+      break;
+    case DataType::kInt8:
+      Run<int8_t>(in, values, indices, k);
+      break;
+    case DataType::kUInt8:
+      Run<uint8_t>(in, values, indices, k);
+      break;
+    case DataType::kInt16:
+      Run<int16_t>(in, values, indices, k);
+      break;
+    case DataType::kInt32:
+      Run<int32_t>(in, values, indices, k);
+      break;
+    default:
+      Run<int64_t>(in, values, indices, k);
+      break;
   }
   return Status::Ok();
 }
@@ -90,8 +106,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_TOPK_V2() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::TOPK_V2), "TOPK_V2", 0,
-      Prepare, Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::TOPK_V2),
+      "TOPK_V2",
+      0,
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -16,10 +16,14 @@ TEST(ShapeOps, TopKGrid) {
       for (auto t : {kF32, kI8, kU8, kI32, fb::TensorType::INT64}) {
         for (int mode = 0; mode < 2; ++mode) {
           OpCase c;
-          if (t == kF32) c.In(t, s);
-          else c.In(t, s, {}, t == kU8 ? 0.f : -3.f, 3.f);  // many ties
-          if (mode == 0) c.Const<int32_t>(kI32, {}, {k});
-          else c.InValues<int32_t>(kI32, {}, {k});
+          if (t == kF32)
+            c.In(t, s);
+          else
+            c.In(t, s, {}, t == kU8 ? 0.f : -3.f, 3.f);  // many ties
+          if (mode == 0)
+            c.Const<int32_t>(kI32, {}, {k});
+          else
+            c.InValues<int32_t>(kI32, {}, {k});
           c.Out(t).Out(kI32);
           cases.push_back(c.Build(fb::BuiltinOperator::TOPK_V2));
           labels.push_back("topk " + ShapeString({s.begin(), s.end()}) + " k " +
@@ -52,8 +56,10 @@ TEST(ShapeOps, ReshapeAliasChain) {
   const int axis = b.AddConstant<int32_t>(kI32, {}, {-1}, "axis");
   const int one = b.AddConstant<float>(kF32, {1}, {0.5f}, "one");
   b.AddOp(fb::BuiltinOperator::ADD, {x, c}, {a}, Options(fb::AddOptionsT()));
-  b.AddOp(fb::BuiltinOperator::RESHAPE, {a, shape}, {r}, Options(fb::ReshapeOptionsT()));
-  b.AddOp(fb::BuiltinOperator::SQUEEZE, {r}, {s}, Options(fb::SqueezeOptionsT()));
+  b.AddOp(fb::BuiltinOperator::RESHAPE, {a, shape}, {r},
+          Options(fb::ReshapeOptionsT()));
+  b.AddOp(fb::BuiltinOperator::SQUEEZE, {r}, {s},
+          Options(fb::SqueezeOptionsT()));
   b.AddOp(fb::BuiltinOperator::EXPAND_DIMS, {s, axis}, {e});
   b.AddOp(fb::BuiltinOperator::ADD, {e, one}, {y}, Options(fb::AddOptionsT()));
   b.SetInputs({x});

@@ -1,6 +1,6 @@
 // TRANSPOSE: output dim i is input dim perm[i]; any type, up to kMaxRank.
-#include "kernels/ref/strided_copy.h"
 #include "kernels/drivers/transpose_blocked.h"
+#include "kernels/ref/strided_copy.h"
 #include "ops/shape_util.h"
 
 namespace ember::ops {
@@ -11,7 +11,8 @@ Status ComputeTranspose(OpContext& ctx, ref::StridedCopyParams* p,
   const Tensor* in = ctx.input(0);
   int64_t perm[kMaxRank];
   int n = 0;
-  EMBER_RETURN_IF_ERROR(ReadInts(ctx, ctx.input(1), "perm", perm, kMaxRank, &n));
+  EMBER_RETURN_IF_ERROR(
+      ReadInts(ctx, ctx.input(1), "perm", perm, kMaxRank, &n));
   const int rank = in->shape.rank;
   if (n != rank) {
     return ctx.Error(StatusCode::kInvalidModel,
@@ -24,7 +25,8 @@ Status ComputeTranspose(OpContext& ctx, ref::StridedCopyParams* p,
   s.rank = rank;
   for (int i = 0; i < rank; ++i) {
     int axis = 0;
-    EMBER_RETURN_IF_ERROR(NormalizeAxis(ctx, perm[i], rank, "perm entry", &axis));
+    EMBER_RETURN_IF_ERROR(
+        NormalizeAxis(ctx, perm[i], rank, "perm entry", &axis));
     if (seen[axis]) {
       return ctx.Error(StatusCode::kInvalidModel,
                        "perm is not a permutation (%d repeats)", axis);
@@ -43,7 +45,8 @@ Status ComputeTranspose(OpContext& ctx, ref::StridedCopyParams* p,
 Status Prepare(OpContext& ctx) {
   // The blocked copy is plain C++ (no ISA needed) but still an optimized
   // kernel: EMBER_FORCE_REF turns it off.
-  ctx.SetKernelVariant(ctx.optimized_kernels_allowed() ? "x86_blocked_transpose" : "ref");
+  ctx.SetKernelVariant(ctx.optimized_kernels_allowed() ? "x86_blocked_transpose"
+                                                       : "ref");
   EMBER_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 1));
   const Tensor* in = ctx.input(0);
   size_t size;
@@ -86,9 +89,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_TRANSPOSE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::TRANSPOSE), "TRANSPOSE",
+      static_cast<int32_t>(fb::BuiltinOperator::TRANSPOSE),
+      "TRANSPOSE",
       sizeof(ref::StridedCopyParams),
-      Prepare, Eval, kOpFlagNone};
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

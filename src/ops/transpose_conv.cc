@@ -8,6 +8,7 @@
 // Quantized kinds need a constant output_shape (the
 // accumulator scratch is sized in Prepare).
 #include "kernels/ref/transpose_conv.h"
+
 #include "ops/conv_util.h"
 
 namespace ember::ops {
@@ -112,8 +113,10 @@ Status Prepare(OpContext& ctx) {
   const auto act = opt->fused_activation_function();
   switch (input->type) {
     case DataType::kFloat32:
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, weights, "weights", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, output, "output", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
@@ -126,8 +129,10 @@ Status Prepare(OpContext& ctx) {
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, input, "input"));
       EMBER_RETURN_IF_ERROR(CheckQuantized(ctx, output, "output"));
       if (input->type == DataType::kUInt8) {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kUInt8));
-        EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, false));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, weights, "weights", DataType::kUInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckWeightQuant(ctx, weights, s.out_c, 0, false));
         if (weights->quant.count != 1) {
           return ctx.Error(StatusCode::kUnsupported,
                            "uint8 TRANSPOSE_CONV needs per-tensor weights");
@@ -135,14 +140,17 @@ Status Prepare(OpContext& ctx) {
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = TcKind::kUInt8;
       } else if (input->type == DataType::kInt8) {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, weights, "weights", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
         EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, s.out_c, DataType::kInt32));
         d->kind = TcKind::kInt8;
       } else {
-        EMBER_RETURN_IF_ERROR(CheckType(ctx, weights, "weights", DataType::kInt8));
+        EMBER_RETURN_IF_ERROR(
+            CheckType(ctx, weights, "weights", DataType::kInt8));
         EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, s.out_c, 0, true));
-        if (input->quant.zero_point0() != 0 || output->quant.zero_point0() != 0) {
+        if (input->quant.zero_point0() != 0 ||
+            output->quant.zero_point0() != 0) {
           return ctx.Error(StatusCode::kInvalidModel,
                            "int16 input/output need zero point 0");
         }
@@ -159,18 +167,21 @@ Status Prepare(OpContext& ctx) {
 
   if (!output_shape->is_constant()) {
     if (d->kind != TcKind::kFloat) {
-      return ctx.Error(StatusCode::kUnsupported,
-                       "quantized TRANSPOSE_CONV needs a constant output_shape");
+      return ctx.Error(
+          StatusCode::kUnsupported,
+          "quantized TRANSPOSE_CONV needs a constant output_shape");
     }
     d->dynamic = true;
     ctx.SetOutputDynamic(0);
     return Status::Ok();
   }
   Shape out;
-  EMBER_RETURN_IF_ERROR(ResolveOutputShape(ctx, output_shape, d->padding, &s, &out));
+  EMBER_RETURN_IF_ERROR(
+      ResolveOutputShape(ctx, output_shape, d->padding, &s, &out));
   EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
   if (d->kind != TcKind::kFloat) {
-    const size_t acc_size = d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
+    const size_t acc_size =
+        d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
         acc_size * static_cast<size_t>(out.NumElements()), &d->scratch_acc));
   }
@@ -188,11 +199,13 @@ Status Eval(OpContext& ctx) {
   if (d.dynamic) {
     // The requested size is data: validated here, then the output sized.
     Shape out;
-    EMBER_RETURN_IF_ERROR(ResolveOutputShape(ctx, output_shape, d.padding, &s, &out));
+    EMBER_RETURN_IF_ERROR(
+        ResolveOutputShape(ctx, output_shape, d.padding, &s, &out));
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
   }
   if (d.kind == TcKind::kFloat) {
-    ref::TransposeConvFloat(s, input->data_as<float>(), weights->data_as<float>(),
+    ref::TransposeConvFloat(s, input->data_as<float>(),
+                            weights->data_as<float>(),
                             bias ? bias->data_as<float>() : nullptr, d.float_lo,
                             d.float_hi, output->data_as<float>());
     return Status::Ok();
@@ -216,7 +229,8 @@ Status Eval(OpContext& ctx) {
     ref::TransposeConvQuantized<int64_t>(
         s, input->data_as<int16_t>(), 0, weights->data_as<int8_t>(), 0,
         bias ? bias->data_as<int64_t>() : nullptr, q,
-        static_cast<int64_t*>(ctx.scratch(d.scratch_acc)), output->data_as<int16_t>());
+        static_cast<int64_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<int16_t>());
   }
   return Status::Ok();
 }
@@ -225,8 +239,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_TRANSPOSE_CONV() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::TRANSPOSE_CONV), "TRANSPOSE_CONV",
-      sizeof(TransposeConvData), Prepare, Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::TRANSPOSE_CONV),
+      "TRANSPOSE_CONV",
+      sizeof(TransposeConvData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

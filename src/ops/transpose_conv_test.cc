@@ -22,7 +22,8 @@ struct TcSpec {
 // An output size that a forward conv with these parameters maps back to
 // the input size.
 int OutSize(Rng& rng, fb::Padding padding, int in, int k, int stride) {
-  if (padding == fb::Padding::SAME) return rng.Int((in - 1) * stride + 1, in * stride);
+  if (padding == fb::Padding::SAME)
+    return rng.Int((in - 1) * stride + 1, in * stride);
   return rng.Int((in - 1) * stride + k, (in - 1) * stride + k + stride - 1);
 }
 
@@ -48,8 +49,8 @@ TcSpec RandomSpec(Rng& rng) {
 std::string Describe(const TcSpec& s) {
   char buf[256];
   snprintf(buf, sizeof(buf),
-           "n%d h%d w%d cin%d cout%d k%dx%d s%dx%d out%dx%d %s act%d bias%d", s.n,
-           s.h, s.w, s.cin, s.cout, s.kh, s.kw, s.sh, s.sw, s.oh, s.ow,
+           "n%d h%d w%d cin%d cout%d k%dx%d s%dx%d out%dx%d %s act%d bias%d",
+           s.n, s.h, s.w, s.cin, s.cout, s.kh, s.kw, s.sh, s.sw, s.oh, s.ow,
            s.padding == fb::Padding::SAME ? "SAME" : "VALID",
            static_cast<int>(s.act), s.bias);
   return buf;
@@ -62,20 +63,22 @@ OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
   const std::vector<int32_t> out_dims = {s.n, s.oh, s.ow, s.cout};
   const size_t f_count = static_cast<size_t>(s.cout) * s.kh * s.kw * s.cin;
   // Overlapping taps per output: about (k / stride)^2 * cin.
-  const double taps = std::max(1.0, std::ceil(static_cast<double>(s.kh) / s.sh) *
-                                        std::ceil(static_cast<double>(s.kw) / s.sw) *
-                                        s.cin);
+  const double taps =
+      std::max(1.0, std::ceil(static_cast<double>(s.kh) / s.sh) *
+                        std::ceil(static_cast<double>(s.kw) / s.sw) * s.cin);
   fb::TensorType in_type = kF32;
   int x = -1, f = -1, bias = -1, y = -1;
   int version = 3;
-  const int shape_t = shape_as_input
-                          ? b.AddTensor(kI32, {4}, "output_shape")
-                          : b.AddConstant<int32_t>(kI32, {4}, out_dims, "output_shape");
+  const int shape_t = shape_as_input ? b.AddTensor(kI32, {4}, "output_shape")
+                                     : b.AddConstant<int32_t>(
+                                           kI32, {4}, out_dims, "output_shape");
   switch (kind) {
     case Kind::kFloat:
       x = b.AddTensor(kF32, in_shape, "x");
       f = b.AddConstant<float>(kF32, f_shape, rng.Floats(f_count, -1, 1), "f");
-      if (s.bias) bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2), "b");
+      if (s.bias)
+        bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2),
+                                    "b");
       y = b.AddTensor(kF32, out_dims, "y");
       break;
     case Kind::kInt8PerChannel:
@@ -91,10 +94,12 @@ OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
       QuantSpec fq = kind == Kind::kInt8PerChannel
                          ? PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f)
                          : PerTensor(base, 0);
-      f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
+      f = b.AddConstant<int8_t>(kI8, f_shape,
+                                rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
       const int64_t r = static_cast<int64_t>(acc_std);
       if (s.bias)
-        bias = b.AddConstant<int32_t>(kI32, {s.cout}, rng.Ints<int32_t>(s.cout, -r, r), "b");
+        bias = b.AddConstant<int32_t>(kI32, {s.cout},
+                                      rng.Ints<int32_t>(s.cout, -r, r), "b");
       y = b.AddTensor(kI8, out_dims, "y", PerTensor(out_s, out_zp));
       break;
     }
@@ -105,11 +110,13 @@ OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
       const double acc_std = 74.0 * 74.0 * std::sqrt(taps);
       const float base = static_cast<float>(out_s * 40.0 / (acc_std * in_s));
       x = b.AddTensor(kU8, in_shape, "x", PerTensor(in_s, rng.Int(110, 145)));
-      f = b.AddConstant<uint8_t>(kU8, f_shape, rng.Ints<uint8_t>(f_count, 0, 255), "f",
+      f = b.AddConstant<uint8_t>(kU8, f_shape,
+                                 rng.Ints<uint8_t>(f_count, 0, 255), "f",
                                  PerTensor(base, rng.Int(100, 155)));
       const int64_t r = static_cast<int64_t>(acc_std);
       if (s.bias)
-        bias = b.AddConstant<int32_t>(kI32, {s.cout}, rng.Ints<int32_t>(s.cout, -r, r), "b");
+        bias = b.AddConstant<int32_t>(kI32, {s.cout},
+                                      rng.Ints<int32_t>(s.cout, -r, r), "b");
       y = b.AddTensor(kU8, out_dims, "y", PerTensor(out_s, rng.Int(100, 155)));
       break;
     }
@@ -120,11 +127,13 @@ OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
       const double acc_std = 18900.0 * 74.0 * std::sqrt(taps);
       const float base = static_cast<float>(out_s * 8000.0 / (acc_std * in_s));
       x = b.AddTensor(kI16, in_shape, "x", PerTensor(in_s, 0));
-      f = b.AddConstant<int8_t>(kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f",
-                                PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f));
+      f = b.AddConstant<int8_t>(
+          kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f",
+          PerChannel(rng, s.cout, 0, base * 0.5f, base * 1.5f));
       const int64_t r = static_cast<int64_t>(acc_std);
       if (s.bias)
-        bias = b.AddConstant<int64_t>(kI64, {s.cout}, rng.Ints<int64_t>(s.cout, -r, r), "b");
+        bias = b.AddConstant<int64_t>(kI64, {s.cout},
+                                      rng.Ints<int64_t>(s.cout, -r, r), "b");
       y = b.AddTensor(kI16, out_dims, "y", PerTensor(out_s, 0));
       break;
     }
@@ -137,8 +146,8 @@ OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
   opt.fused_activation_function = s.act;
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
-  b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape_t, f, x, bias}, {y}, std::move(u),
-          version);
+  b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape_t, f, x, bias}, {y},
+          std::move(u), version);
   b.SetOutputs({y});
   OpTest nc;
   nc.name = Describe(s);
@@ -199,19 +208,23 @@ namespace {
 using namespace testing;
 
 std::vector<uint8_t> BadTransposeConv(std::vector<int32_t> out_shape,
-                                      std::vector<int32_t> w_shape, fb::TensorType type,
+                                      std::vector<int32_t> w_shape,
+                                      fb::TensorType type,
                                       bool shape_as_input = false) {
   ModelBuilder b;
   const QuantSpec q = type == kF32 ? QuantSpec{} : PerTensor(0.5f, 0);
-  const int shape = shape_as_input
-                        ? b.AddTensor(kI32, {static_cast<int32_t>(out_shape.size())}, "s")
-                        : b.AddConstant<int32_t>(kI32, {static_cast<int32_t>(out_shape.size())},
-                                                 out_shape, "s");
+  const int shape =
+      shape_as_input
+          ? b.AddTensor(kI32, {static_cast<int32_t>(out_shape.size())}, "s")
+          : b.AddConstant<int32_t>(
+                kI32, {static_cast<int32_t>(out_shape.size())}, out_shape, "s");
   size_t n = 1;
   for (int d : w_shape) n *= d;
-  const int w = type == kF32 ? b.AddConstant<float>(kF32, w_shape, std::vector<float>(n), "w")
-                             : b.AddConstant<int8_t>(kI8, w_shape, std::vector<int8_t>(n), "w",
-                                                     PerTensor(0.1f, 0));
+  const int w =
+      type == kF32
+          ? b.AddConstant<float>(kF32, w_shape, std::vector<float>(n), "w")
+          : b.AddConstant<int8_t>(kI8, w_shape, std::vector<int8_t>(n), "w",
+                                  PerTensor(0.1f, 0));
   const int x = b.AddTensor(type, {1, 3, 3, 2}, "x", q);
   const int y = b.AddTensor(type, {}, "y", q);
   fb::TransposeConvOptionsT opt;
@@ -219,8 +232,10 @@ std::vector<uint8_t> BadTransposeConv(std::vector<int32_t> out_shape,
   opt.stride_h = opt.stride_w = 2;
   fb::BuiltinOptionsUnion u;
   u.Set(opt);
-  b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape, w, x}, {y}, std::move(u), 3);
-  b.SetInputs(shape_as_input ? std::vector<int32_t>{shape, x} : std::vector<int32_t>{x});
+  b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape, w, x}, {y}, std::move(u),
+          3);
+  b.SetInputs(shape_as_input ? std::vector<int32_t>{shape, x}
+                             : std::vector<int32_t>{x});
   b.SetOutputs({y});
   return b.Build();
 }
@@ -228,7 +243,8 @@ std::vector<uint8_t> BadTransposeConv(std::vector<int32_t> out_shape,
 TEST(TransposeConv, RejectsMalformedModels) {
   const std::vector<NpyArray> f32 = {RandomInput(kF32, {1, 3, 3, 2}, 1)};
   const std::vector<NpyArray> i8 = {RandomInput(kI8, {1, 3, 3, 2}, 1)};
-  ASSERT_TRUE(RunEmber(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32).ok);
+  ASSERT_TRUE(
+      RunEmber(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32).ok);
   ExpectEmberError(BadTransposeConv({1, 6, 6, 5}, {4, 3, 3, 2}, kF32), f32,
                    "channels");
   ExpectEmberError(BadTransposeConv({2, 6, 6, 4}, {4, 3, 3, 2}, kF32), f32,

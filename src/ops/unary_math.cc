@@ -10,8 +10,21 @@
 namespace ember::ops {
 namespace {
 
-enum class Fn { kAbs, kNeg, kSquare, kSqrt, kRsqrt, kExp, kLog, kSin, kCos,
-                kFloor, kCeil, kRound, kSign };
+enum class Fn {
+  kAbs,
+  kNeg,
+  kSquare,
+  kSqrt,
+  kRsqrt,
+  kExp,
+  kLog,
+  kSin,
+  kCos,
+  kFloor,
+  kCeil,
+  kRound,
+  kSign
+};
 
 struct UnaryData {
   // Quantized ABS: |x - zi| rescaled (when the quantization differs).
@@ -20,16 +33,17 @@ struct UnaryData {
   int32_t in_zero_point, out_zero_point;
   int32_t mult;
   int shift;
-  uint8_t table[256];  // EXP / LOG / SQRT / RSQRT int8
+  uint8_t table[256];                // EXP / LOG / SQRT / RSQRT int8
   int16_t table16[ref::kLut16Size];  // EXP int16
-  float in_scale, out_scale;          // SQRT int16
+  float in_scale, out_scale;         // SQRT int16
 };
 
 bool Supports(Fn fn, DataType t) {
   if (t == DataType::kFloat32) return true;
   switch (fn) {
     case Fn::kAbs:
-      return t == DataType::kInt8 || t == DataType::kInt16 || t == DataType::kInt32;
+      return t == DataType::kInt8 || t == DataType::kInt16 ||
+             t == DataType::kInt32;
     case Fn::kNeg:
       return t == DataType::kInt32 || t == DataType::kInt64;
     case Fn::kSign:
@@ -102,19 +116,32 @@ Status Prepare(OpContext& ctx) {
 template <Fn kFn>
 float ApplyFloat(float x) {
   switch (kFn) {
-    case Fn::kAbs: return std::fabs(x);
-    case Fn::kNeg: return -x;
-    case Fn::kSquare: return x * x;
-    case Fn::kSqrt: return std::sqrt(x);
-    case Fn::kRsqrt: return 1.0f / std::sqrt(x);
-    case Fn::kExp: return std::exp(x);
-    case Fn::kLog: return std::log(x);
-    case Fn::kSin: return std::sin(x);
-    case Fn::kCos: return std::cos(x);
-    case Fn::kFloor: return std::floor(x);
-    case Fn::kCeil: return std::ceil(x);
-    case Fn::kRound: return std::nearbyint(x);  // half to even
-    case Fn::kSign: return static_cast<float>((x > 0.0f) - (x < 0.0f));
+    case Fn::kAbs:
+      return std::fabs(x);
+    case Fn::kNeg:
+      return -x;
+    case Fn::kSquare:
+      return x * x;
+    case Fn::kSqrt:
+      return std::sqrt(x);
+    case Fn::kRsqrt:
+      return 1.0f / std::sqrt(x);
+    case Fn::kExp:
+      return std::exp(x);
+    case Fn::kLog:
+      return std::log(x);
+    case Fn::kSin:
+      return std::sin(x);
+    case Fn::kCos:
+      return std::cos(x);
+    case Fn::kFloor:
+      return std::floor(x);
+    case Fn::kCeil:
+      return std::ceil(x);
+    case Fn::kRound:
+      return std::nearbyint(x);  // half to even
+    case Fn::kSign:
+      return static_cast<float>((x > 0.0f) - (x < 0.0f));
   }
   return x;
 }
@@ -163,7 +190,8 @@ Status Eval(OpContext& ctx) {
       return Status::Ok();
     case DataType::kInt8:
       if (d.use_table) {
-        Map<int8_t>(in, out, [&](int8_t x) { return ref::LookupLut8(d.table, x); });
+        Map<int8_t>(in, out,
+                    [&](int8_t x) { return ref::LookupLut8(d.table, x); });
       } else {
         Map<int8_t>(in, out, [&](int8_t x) { return QuantAbs(d, x); });
       }
@@ -174,7 +202,8 @@ Status Eval(OpContext& ctx) {
           return ref::QuantSqrtTrunc<int16_t>(d.in_scale, 0, d.out_scale, 0, x);
         });
       } else if (d.use_table) {
-        Map<int16_t>(in, out, [&](int16_t x) { return ref::LookupLut16(d.table16, x); });
+        Map<int16_t>(in, out,
+                     [&](int16_t x) { return ref::LookupLut16(d.table16, x); });
       } else {
         Map<int16_t>(in, out, [&](int16_t x) { return QuantAbs(d, x); });
       }
@@ -186,17 +215,20 @@ Status Eval(OpContext& ctx) {
 
 template <Fn kFn>
 const OpRegistration* Make(fb::BuiltinOperator op, const char* name) {
-  static const OpRegistration reg = {static_cast<int32_t>(op), name,
-                                     sizeof(UnaryData), Prepare<kFn>,
-                                     Eval<kFn>, kOpFlagInPlaceInput0};
+  static const OpRegistration reg = {static_cast<int32_t>(op),
+                                     name,
+                                     sizeof(UnaryData),
+                                     Prepare<kFn>,
+                                     Eval<kFn>,
+                                     kOpFlagInPlaceInput0};
   return &reg;
 }
 
 }  // namespace
 
-#define EMBER_UNARY(NAME, FN)                                   \
-  const OpRegistration* Register_##NAME() {                     \
-    return Make<Fn::FN>(fb::BuiltinOperator::NAME, #NAME);      \
+#define EMBER_UNARY(NAME, FN)                              \
+  const OpRegistration* Register_##NAME() {                \
+    return Make<Fn::FN>(fb::BuiltinOperator::NAME, #NAME); \
   }
 EMBER_UNARY(ABS, kAbs)
 EMBER_UNARY(NEG, kNeg)

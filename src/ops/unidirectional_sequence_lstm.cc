@@ -13,19 +13,21 @@ namespace {
 // Input positions (the .tflite convention).
 enum : int {
   kInput = 0,
-  kInputToGate = 1,       // 1..4: input, forget, cell, output
-  kRecurrentToGate = 5,   // 5..8
-  kCellToGate = 9,        // 9..11: input, forget, output (peephole)
-  kGateBias = 12,         // 12..15
+  kInputToGate = 1,      // 1..4: input, forget, cell, output
+  kRecurrentToGate = 5,  // 5..8
+  kCellToGate = 9,       // 9..11: input, forget, output (peephole)
+  kGateBias = 12,        // 12..15
   kProjection = 16,
   kProjectionBias = 17,
   kOutputState = 18,
   kCellState = 19,
-  kLayerNorm = 20,        // 20..23
+  kLayerNorm = 20,  // 20..23
 };
 
 // Peephole input position of gate g (none for the cell gate).
-int PeepholeInput(int g) { return g == 0 ? 9 : (g == 1 ? 10 : (g == 3 ? 11 : -1)); }
+int PeepholeInput(int g) {
+  return g == 0 ? 9 : (g == 1 ? 10 : (g == 3 ? 11 : -1));
+}
 
 struct LstmData {
   bool integer;
@@ -72,16 +74,19 @@ struct LstmLayout {
 // or all absent.
 Status ReadLayout(OpContext& ctx, const Tensor* input, LstmLayout* l) {
   for (int g = 1; g < 4; ++g) {
-    if (ctx.input(kInputToGate + g) == nullptr || ctx.input(kRecurrentToGate + g) == nullptr ||
+    if (ctx.input(kInputToGate + g) == nullptr ||
+        ctx.input(kRecurrentToGate + g) == nullptr ||
         ctx.input(kGateBias + g) == nullptr) {
       return ctx.Error(StatusCode::kInvalidModel,
-                       "the %s gate's weights and bias are required", kGateNames[g]);
+                       "the %s gate's weights and bias are required",
+                       kGateNames[g]);
     }
   }
   const Tensor* i2o = ctx.input(kInputToGate + 3);
   const Tensor* r2o = ctx.input(kRecurrentToGate + 3);
   EMBER_RETURN_IF_ERROR(seq::CheckRank(ctx, i2o, "input_to_output_weights", 2));
-  EMBER_RETURN_IF_ERROR(seq::CheckRank(ctx, r2o, "recurrent_to_output_weights", 2));
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckRank(ctx, r2o, "recurrent_to_output_weights", 2));
   l->n_input = input->shape.dims[2];
   l->n_cell = i2o->shape.dims[0];
   l->n_output = r2o->shape.dims[1];
@@ -93,18 +98,21 @@ Status ReadLayout(OpContext& ctx, const Tensor* input, LstmLayout* l) {
   l->cifg = ctx.input(kInputToGate) == nullptr;
   if (l->cifg != (ctx.input(kRecurrentToGate) == nullptr) ||
       l->cifg != (ctx.input(kGateBias) == nullptr)) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "input gate weights and bias must be all present or all absent (CIFG)");
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "input gate weights and bias must be all present or all absent (CIFG)");
   }
   l->peephole = ctx.input(kCellToGate + 2) != nullptr;
   if (l->peephole != (ctx.input(kCellToGate + 1) != nullptr) ||
       (ctx.input(kCellToGate) != nullptr && (l->cifg || !l->peephole)) ||
       (!l->cifg && l->peephole && ctx.input(kCellToGate) == nullptr)) {
-    return ctx.Error(StatusCode::kInvalidModel, "inconsistent peephole weights");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "inconsistent peephole weights");
   }
   l->projection = ctx.input(kProjection) != nullptr;
   if (!l->projection && ctx.input(kProjectionBias) != nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "projection bias without projection weights");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "projection bias without projection weights");
   }
   if (!l->projection && l->n_output != l->n_cell) {
     return ctx.Error(StatusCode::kInvalidModel,
@@ -119,7 +127,8 @@ Status ReadLayout(OpContext& ctx, const Tensor* input, LstmLayout* l) {
       const bool want = l->layer_norm && !(g == 0 && l->cifg);
       if ((ctx.input(kLayerNorm + g) != nullptr) != want) {
         return ctx.Error(StatusCode::kInvalidModel,
-                         "inconsistent layer norm coefficients (gate %s)", kGateNames[g]);
+                         "inconsistent layer norm coefficients (gate %s)",
+                         kGateNames[g]);
       }
     }
   }
@@ -167,7 +176,8 @@ Status CheckStates(OpContext& ctx, const LstmLayout& l, int batch) {
   const Tensor* output_state = ctx.input(kOutputState);
   const Tensor* cell_state = ctx.input(kCellState);
   if (output_state == nullptr || cell_state == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "output and cell state inputs are required");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "output and cell state inputs are required");
   }
   EMBER_RETURN_IF_ERROR(seq::CheckVariable(ctx, output_state, "output state"));
   EMBER_RETURN_IF_ERROR(seq::CheckVariable(ctx, cell_state, "cell state"));
@@ -245,18 +255,23 @@ Status CheckIntegerTensors(OpContext& ctx, const LstmLayout& l) {
                                          DataType::kInt16));
   const Tensor* output_state = ctx.input(kOutputState);
   const Tensor* cell_state = ctx.input(kCellState);
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, output_state, "output state", DataType::kInt8));
-  EMBER_RETURN_IF_ERROR(CheckType(ctx, cell_state, "cell state", DataType::kInt16));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, output_state, "output state", DataType::kInt8));
+  EMBER_RETURN_IF_ERROR(
+      CheckType(ctx, cell_state, "cell state", DataType::kInt16));
   if (ctx.num_intermediates() != 5) {
-    return ctx.Error(StatusCode::kUnsupported,
-                     "integer LSTM needs 5 intermediate tensors (8x8_16 scheme), has %d",
-                     ctx.num_intermediates());
+    return ctx.Error(
+        StatusCode::kUnsupported,
+        "integer LSTM needs 5 intermediate tensors (8x8_16 scheme), has %d",
+        ctx.num_intermediates());
   }
   const Tensor* hidden = ctx.intermediate(4);
   if (hidden == nullptr) {
-    return ctx.Error(StatusCode::kInvalidModel, "intermediate 4 (hidden) is missing");
+    return ctx.Error(StatusCode::kInvalidModel,
+                     "intermediate 4 (hidden) is missing");
   }
-  EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, hidden, "hidden intermediate"));
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckQuantized(ctx, hidden, "hidden intermediate"));
   EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, ctx.input(kInput), "input"));
   EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, ctx.output(0), "output"));
   EMBER_RETURN_IF_ERROR(seq::CheckQuantized(ctx, output_state, "output state"));
@@ -284,9 +299,10 @@ Status PrepareCellScaleAndClips(
                      static_cast<double>(cell_state->quant.scale0()));
   }
   if (cell_log2 < -15 || cell_log2 > -9) {
-    return ctx.Error(StatusCode::kUnsupported,
-                     "cell state scale 2^%d is outside the supported 2^-15 .. 2^-9",
-                     cell_log2);
+    return ctx.Error(
+        StatusCode::kUnsupported,
+        "cell state scale 2^%d is outside the supported 2^-15 .. 2^-9",
+        cell_log2);
   }
   p->cell_scale_log2 = cell_log2;
   const float cell_clip = options.cell_clip();
@@ -323,9 +339,10 @@ void PrepareIntegerMultipliers(OpContext& ctx, const LstmLayout& l,
       p->input_mult[g] = p->recurrent_mult[g] = 0;
       p->input_shift[g] = p->recurrent_shift[g] = 0;
     } else {
-      const float si = ctx.input(kInputToGate + g)->quant.scale0() * input_scale / gate_scale;
-      const float sr =
-          ctx.input(kRecurrentToGate + g)->quant.scale0() * state_scale / gate_scale;
+      const float si = ctx.input(kInputToGate + g)->quant.scale0() *
+                       input_scale / gate_scale;
+      const float sr = ctx.input(kRecurrentToGate + g)->quant.scale0() *
+                       state_scale / gate_scale;
       ref::QuantizeMultiplier(si, &p->input_mult[g], &p->input_shift[g]);
       ref::QuantizeMultiplier(sr, &p->recurrent_mult[g],
                               &p->recurrent_shift[g]);
@@ -339,11 +356,12 @@ void PrepareIntegerMultipliers(OpContext& ctx, const LstmLayout& l,
       ref::QuantizeMultiplier(sc, &p->cell_mult[g], &p->cell_shift[g]);
     }
   }
-  const float hidden_eff =
-      static_cast<float>(std::pow(2.0, -15) / hidden_scale * std::pow(2.0, -15));
+  const float hidden_eff = static_cast<float>(
+      std::pow(2.0, -15) / hidden_scale * std::pow(2.0, -15));
   ref::QuantizeMultiplier(hidden_eff, &p->hidden_mult, &p->hidden_shift);
   if (l.projection) {
-    const float sp = ctx.input(kProjection)->quant.scale0() * hidden_scale / state_scale;
+    const float sp =
+        ctx.input(kProjection)->quant.scale0() * hidden_scale / state_scale;
     ref::QuantizeMultiplier(sp, &p->proj_mult, &p->proj_shift);
   } else {
     p->proj_mult = 0;
@@ -427,7 +445,8 @@ Status Eval(OpContext& ctx) {
     for (int g = 0; g < 4; ++g) {
       w.input_to_gate[g] = Data<float>(ctx, kInputToGate + g);
       w.recurrent_to_gate[g] = Data<float>(ctx, kRecurrentToGate + g);
-      w.cell_to_gate[g] = PeepholeInput(g) >= 0 ? Data<float>(ctx, PeepholeInput(g)) : nullptr;
+      w.cell_to_gate[g] =
+          PeepholeInput(g) >= 0 ? Data<float>(ctx, PeepholeInput(g)) : nullptr;
       w.layer_norm[g] = has_ln ? Data<float>(ctx, kLayerNorm + g) : nullptr;
       w.bias[g] = Data<float>(ctx, kGateBias + g);
     }
@@ -437,10 +456,12 @@ Status Eval(OpContext& ctx) {
     float* scratch = static_cast<float*>(ctx.scratch(d.scratchf));
     for (int t = 0; t < d.max_time; ++t) {
       for (int b = 0; b < d.batch; ++b) {
-        ref::LstmStepFloat(p, w, input->data_as<float>() + row(t, b) * p.n_input,
-                           output_state->data_as<float>() + static_cast<int64_t>(b) * p.n_output,
-                           cell_state->data_as<float>() + static_cast<int64_t>(b) * p.n_cell,
-                           scratch, output->data_as<float>() + row(t, b) * p.n_output);
+        ref::LstmStepFloat(
+            p, w, input->data_as<float>() + row(t, b) * p.n_input,
+            output_state->data_as<float>() +
+                static_cast<int64_t>(b) * p.n_output,
+            cell_state->data_as<float>() + static_cast<int64_t>(b) * p.n_cell,
+            scratch, output->data_as<float>() + row(t, b) * p.n_output);
       }
     }
     return Status::Ok();
@@ -449,7 +470,8 @@ Status Eval(OpContext& ctx) {
   for (int g = 0; g < 4; ++g) {
     w.input_to_gate[g] = Data<int8_t>(ctx, kInputToGate + g);
     w.recurrent_to_gate[g] = Data<int8_t>(ctx, kRecurrentToGate + g);
-    w.cell_to_gate[g] = PeepholeInput(g) >= 0 ? Data<int16_t>(ctx, PeepholeInput(g)) : nullptr;
+    w.cell_to_gate[g] =
+        PeepholeInput(g) >= 0 ? Data<int16_t>(ctx, PeepholeInput(g)) : nullptr;
     w.bias[g] = Data<int32_t>(ctx, kGateBias + g);
   }
   w.projection = Data<int8_t>(ctx, kProjection);
@@ -459,10 +481,12 @@ Status Eval(OpContext& ctx) {
   int8_t* s8 = static_cast<int8_t*>(ctx.scratch(d.scratch8));
   for (int t = 0; t < d.max_time; ++t) {
     for (int b = 0; b < d.batch; ++b) {
-      ref::LstmStepInt8(p, w, input->data_as<int8_t>() + row(t, b) * p.n_input,
-                        output_state->data_as<int8_t>() + static_cast<int64_t>(b) * p.n_output,
-                        cell_state->data_as<int16_t>() + static_cast<int64_t>(b) * p.n_cell, s16,
-                        s8, output->data_as<int8_t>() + row(t, b) * p.n_output);
+      ref::LstmStepInt8(
+          p, w, input->data_as<int8_t>() + row(t, b) * p.n_input,
+          output_state->data_as<int8_t>() +
+              static_cast<int64_t>(b) * p.n_output,
+          cell_state->data_as<int16_t>() + static_cast<int64_t>(b) * p.n_cell,
+          s16, s8, output->data_as<int8_t>() + row(t, b) * p.n_output);
     }
   }
   return Status::Ok();
@@ -473,7 +497,11 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_UNIDIRECTIONAL_SEQUENCE_LSTM() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM),
-      "UNIDIRECTIONAL_SEQUENCE_LSTM", sizeof(LstmData), Prepare, Eval, kOpFlagNone};
+      "UNIDIRECTIONAL_SEQUENCE_LSTM",
+      sizeof(LstmData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -24,12 +24,15 @@ Status PrepareCommon(OpContext& ctx, bool sequence) {
   fb::ActivationFunctionType act;
   if (sequence) {
     const auto* o = ctx.op()->builtin_options_as_SequenceRNNOptions();
-    if (o == nullptr) return ctx.Error(StatusCode::kInvalidModel, "SequenceRNNOptions are missing");
+    if (o == nullptr)
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "SequenceRNNOptions are missing");
     d->time_major = o->time_major();
     act = o->fused_activation_function();
   } else {
     const auto* o = ctx.op()->builtin_options_as_RNNOptions();
-    if (o == nullptr) return ctx.Error(StatusCode::kInvalidModel, "RNNOptions are missing");
+    if (o == nullptr)
+      return ctx.Error(StatusCode::kInvalidModel, "RNNOptions are missing");
     d->time_major = false;
     act = o->fused_activation_function();
   }
@@ -51,21 +54,27 @@ Status PrepareCommon(OpContext& ctx, bool sequence) {
   d->dims.input_size = input->shape.dims[input->shape.rank - 1];
   EMBER_RETURN_IF_ERROR(seq::CheckRank(ctx, weights, "weights", 2));
   d->dims.units = weights->shape.dims[0];
-  if (d->dims.units <= 0) return ctx.Error(StatusCode::kInvalidModel, "no units");
-  EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, weights, "weights", 1, d->dims.input_size));
+  if (d->dims.units <= 0)
+    return ctx.Error(StatusCode::kInvalidModel, "no units");
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckDim(ctx, weights, "weights", 1, d->dims.input_size));
   EMBER_RETURN_IF_ERROR(seq::CheckRank(ctx, recurrent, "recurrent weights", 2));
-  EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, recurrent, "recurrent weights", 0, d->dims.units));
-  EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, recurrent, "recurrent weights", 1, d->dims.units));
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckDim(ctx, recurrent, "recurrent weights", 0, d->dims.units));
+  EMBER_RETURN_IF_ERROR(
+      seq::CheckDim(ctx, recurrent, "recurrent weights", 1, d->dims.units));
   EMBER_RETURN_IF_ERROR(seq::CheckRank(ctx, bias, "bias", 1));
   EMBER_RETURN_IF_ERROR(seq::CheckDim(ctx, bias, "bias", 0, d->dims.units));
   EMBER_RETURN_IF_ERROR(seq::CheckVariable(ctx, hidden, "hidden state"));
   if (hidden->NumElements() != static_cast<int64_t>(d->batch) * d->dims.units) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "hidden state has %lld elements, expected batch %d x units %d",
-                     static_cast<long long>(hidden->NumElements()), d->batch, d->dims.units);
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "hidden state has %lld elements, expected batch %d x units %d",
+        static_cast<long long>(hidden->NumElements()), d->batch, d->dims.units);
   }
   const Tensor* typed[] = {input, weights, recurrent, bias, hidden, output};
-  const char* names[] = {"input", "weights", "recurrent weights", "bias", "hidden state", "output"};
+  const char* names[] = {"input", "weights",      "recurrent weights",
+                         "bias",  "hidden state", "output"};
   for (int k = 0; k < 6; ++k) {
     if (typed[k] == nullptr) continue;
     if (typed[k]->type != DataType::kFloat32) {
@@ -99,12 +108,13 @@ Status Eval(OpContext& ctx) {
   auto apply = [act](float v) { return seq::ApplyFloatAct(act, v); };
   for (int t = 0; t < d.max_time; ++t) {
     for (int b = 0; b < d.batch; ++b) {
-      const int64_t row = d.time_major ? static_cast<int64_t>(t) * d.batch + b
-                                       : static_cast<int64_t>(b) * d.max_time + t;
+      const int64_t row = d.time_major
+                              ? static_cast<int64_t>(t) * d.batch + b
+                              : static_cast<int64_t>(b) * d.max_time + t;
       ref::RnnStepFloat(d.dims, x + row * d.dims.input_size, w, r,
                         bias->data_as<float>(),
-                        hidden + static_cast<int64_t>(b) * d.dims.units, scratch,
-                        out + row * d.dims.units, apply);
+                        hidden + static_cast<int64_t>(b) * d.dims.units,
+                        scratch, out + row * d.dims.units, apply);
     }
   }
   return Status::Ok();
@@ -115,13 +125,22 @@ Status Eval(OpContext& ctx) {
 const OpRegistration* Register_UNIDIRECTIONAL_SEQUENCE_RNN() {
   static const OpRegistration reg = {
       static_cast<int32_t>(fb::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_RNN),
-      "UNIDIRECTIONAL_SEQUENCE_RNN", sizeof(RnnData), PrepareSequence, Eval, kOpFlagNone};
+      "UNIDIRECTIONAL_SEQUENCE_RNN",
+      sizeof(RnnData),
+      PrepareSequence,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 
 const OpRegistration* Register_RNN() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::RNN), "RNN",
-                                     sizeof(RnnData), PrepareSingle, Eval, kOpFlagNone};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::RNN),
+      "RNN",
+      sizeof(RnnData),
+      PrepareSingle,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

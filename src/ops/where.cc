@@ -9,8 +9,12 @@ namespace {
 
 bool Supported(DataType t) {
   switch (t) {
-    case DataType::kBool: case DataType::kFloat32: case DataType::kInt32:
-    case DataType::kInt64: case DataType::kInt8: case DataType::kUInt8:
+    case DataType::kBool:
+    case DataType::kFloat32:
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kInt8:
+    case DataType::kUInt8:
       return true;
     default:
       return false;
@@ -21,19 +25,27 @@ template <typename T>
 int64_t CountTrue(const Tensor* t) {
   const T* p = t->data_as<T>();
   int64_t n = 0;
-  for (int64_t i = 0, e = t->NumElements(); i < e; ++i) n += (p[i] != T(0)) ? 1 : 0;
+  for (int64_t i = 0, e = t->NumElements(); i < e; ++i)
+    n += (p[i] != T(0)) ? 1 : 0;
   return n;
 }
 
 int64_t CountTrueAny(const Tensor* t) {
   switch (t->type) {
-    case DataType::kBool: return CountTrue<bool>(t);
-    case DataType::kFloat32: return CountTrue<float>(t);
-    case DataType::kInt32: return CountTrue<int32_t>(t);
-    case DataType::kInt64: return CountTrue<int64_t>(t);
-    case DataType::kInt8: return CountTrue<int8_t>(t);
-    case DataType::kUInt8: return CountTrue<uint8_t>(t);
-    default: return 0;
+    case DataType::kBool:
+      return CountTrue<bool>(t);
+    case DataType::kFloat32:
+      return CountTrue<float>(t);
+    case DataType::kInt32:
+      return CountTrue<int32_t>(t);
+    case DataType::kInt64:
+      return CountTrue<int64_t>(t);
+    case DataType::kInt8:
+      return CountTrue<int8_t>(t);
+    case DataType::kUInt8:
+      return CountTrue<uint8_t>(t);
+    default:
+      return 0;
   }
 }
 
@@ -82,18 +94,32 @@ void WriteCoordinates(const Tensor* cond, int64_t* out) {
 Status Eval(OpContext& ctx) {
   const Tensor* cond = ctx.input(0);
   if (!cond->is_constant() || ctx.node()->has_dynamic_output) {
-    EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, OutputShape(cond, CountTrueAny(cond))));
+    EMBER_RETURN_IF_ERROR(
+        ctx.ResizeOutput(0, OutputShape(cond, CountTrueAny(cond))));
   }
   Tensor* out = ctx.output(0);
   int64_t* po = out->data_as<int64_t>();
   switch (cond->type) {
-    case DataType::kBool: WriteCoordinates<bool>(cond, po); break;
-    case DataType::kFloat32: WriteCoordinates<float>(cond, po); break;
-    case DataType::kInt32: WriteCoordinates<int32_t>(cond, po); break;
-    case DataType::kInt64: WriteCoordinates<int64_t>(cond, po); break;
-    case DataType::kInt8: WriteCoordinates<int8_t>(cond, po); break;
-    case DataType::kUInt8: WriteCoordinates<uint8_t>(cond, po); break;
-    default: return UnsupportedType(ctx, cond, "condition");
+    case DataType::kBool:
+      WriteCoordinates<bool>(cond, po);
+      break;
+    case DataType::kFloat32:
+      WriteCoordinates<float>(cond, po);
+      break;
+    case DataType::kInt32:
+      WriteCoordinates<int32_t>(cond, po);
+      break;
+    case DataType::kInt64:
+      WriteCoordinates<int64_t>(cond, po);
+      break;
+    case DataType::kInt8:
+      WriteCoordinates<int8_t>(cond, po);
+      break;
+    case DataType::kUInt8:
+      WriteCoordinates<uint8_t>(cond, po);
+      break;
+    default:
+      return UnsupportedType(ctx, cond, "condition");
   }
   return Status::Ok();
 }
@@ -102,8 +128,12 @@ Status Eval(OpContext& ctx) {
 
 const OpRegistration* Register_WHERE() {
   static const OpRegistration reg = {
-      static_cast<int32_t>(fb::BuiltinOperator::WHERE), "WHERE", 0, Prepare,
-      Eval, kOpFlagNone};
+      static_cast<int32_t>(fb::BuiltinOperator::WHERE),
+      "WHERE",
+      0,
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

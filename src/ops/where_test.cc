@@ -9,7 +9,8 @@ using namespace testing;
 TEST(WhereOp, MatchesLiteRt) {
   std::vector<OpTest> cases;
   uint32_t seed = 1;
-  const std::vector<std::vector<int64_t>> shapes = {{7}, {3, 4}, {2, 3, 4}, {2, 1, 3, 2}, {1, 1, 2, 1, 3}};
+  const std::vector<std::vector<int64_t>> shapes = {
+      {7}, {3, 4}, {2, 3, 4}, {2, 1, 3, 2}, {1, 1, 2, 1, 3}};
   for (const auto& shape : shapes) {
     for (DataType t : {DataType::kBool, DataType::kFloat32, DataType::kInt32}) {
       NpyArray c = t == DataType::kBool ? RandomArray(t, shape, seed++)
@@ -22,14 +23,15 @@ TEST(WhereOp, MatchesLiteRt) {
           memcpy(c.data.data() + 4 * i, &v, 4);
         }
       }
-      cases.push_back(MakeCase("WHERE " + std::string(DataTypeName(t)) + ShapeName(shape),
-                               fb::BuiltinOperator::WHERE, {In(c)},
-                               {{fb::TensorType::INT64, {}}}));
+      cases.push_back(MakeCase(
+          "WHERE " + std::string(DataTypeName(t)) + ShapeName(shape),
+          fb::BuiltinOperator::WHERE, {In(c)}, {{fb::TensorType::INT64, {}}}));
     }
     // Constant condition: the output shape is known at prepare time.
-    cases.push_back(MakeCase("WHERE const" + ShapeName(shape), fb::BuiltinOperator::WHERE,
-                             {Const(RandomArray(DataType::kBool, shape, seed++))},
-                             {{fb::TensorType::INT64, {}}}));
+    cases.push_back(
+        MakeCase("WHERE const" + ShapeName(shape), fb::BuiltinOperator::WHERE,
+                 {Const(RandomArray(DataType::kBool, shape, seed++))},
+                 {{fb::TensorType::INT64, {}}}));
   }
   ExpectMatchesLiteRt(cases);
 }
@@ -52,9 +54,10 @@ TEST(WhereOp, RejectsBadModels) {
                             {In(RandomArray(DataType::kBool, {}, 1))},
                             {{fb::TensorType::INT64, {}}}),
                    "rank");
-  ExpectEmberError(MakeCase("where int32 out", fb::BuiltinOperator::WHERE,
-                            {In(RandomArray(DataType::kBool, {3}, 1))}, {{kI32, {}}}),
-                   "expected int64");
+  ExpectEmberError(
+      MakeCase("where int32 out", fb::BuiltinOperator::WHERE,
+               {In(RandomArray(DataType::kBool, {3}, 1))}, {{kI32, {}}}),
+      "expected int64");
   ExpectEmberError(MakeCase("where int16", fb::BuiltinOperator::WHERE,
                             {In(RandomArray(DataType::kInt16, {3}, 1, 0, 0))},
                             {{fb::TensorType::INT64, {}}}),

@@ -17,19 +17,20 @@ struct WhileData {
 Status CheckCondOutput(OpContext& ctx, const cf::SubgraphView& cond) {
   if (cond.num_outputs != 1) {
     return ctx.Error(StatusCode::kInvalidModel,
-                     "cond subgraph %d must have one output, has %d", cond.index,
-                     cond.num_outputs);
+                     "cond subgraph %d must have one output, has %d",
+                     cond.index, cond.num_outputs);
   }
   const Tensor* out = cond.output(0);
   if (out->type != DataType::kBool) {
     return ctx.Error(StatusCode::kInvalidModel,
-                     "cond subgraph %d output has type %s, expected BOOL", cond.index,
-                     DataTypeName(out->type));
+                     "cond subgraph %d output has type %s, expected BOOL",
+                     cond.index, DataTypeName(out->type));
   }
   if (out->allocation != Allocation::kDynamic && out->NumElements() != 1) {
-    return ctx.Error(StatusCode::kInvalidModel,
-                     "cond subgraph %d output must be a single bool, has %lld elements",
-                     cond.index, static_cast<long long>(out->NumElements()));
+    return ctx.Error(
+        StatusCode::kInvalidModel,
+        "cond subgraph %d output must be a single bool, has %lld elements",
+        cond.index, static_cast<long long>(out->NumElements()));
   }
   return Status::Ok();
 }
@@ -46,18 +47,20 @@ Status Prepare(OpContext& ctx) {
                      ctx.num_outputs());
   }
   if (n > kMaxArgs) {
-    return ctx.Error(StatusCode::kUnsupported, "more than %d loop variables", kMaxArgs);
+    return ctx.Error(StatusCode::kUnsupported, "more than %d loop variables",
+                     kMaxArgs);
   }
   Tensor* args[kMaxArgs];
   for (int i = 0; i < n; ++i) {
     args[i] = ctx.input(i);
     if (args[i] == nullptr || ctx.output(i) == nullptr) {
-      return ctx.Error(StatusCode::kInvalidModel, "loop variable %d is missing", i);
+      return ctx.Error(StatusCode::kInvalidModel, "loop variable %d is missing",
+                       i);
     }
     if (args[i]->type != ctx.output(i)->type) {
-      return ctx.Error(StatusCode::kInvalidModel,
-                       "loop variable %d is %s in but %s out", i,
-                       DataTypeName(args[i]->type), DataTypeName(ctx.output(i)->type));
+      return ctx.Error(
+          StatusCode::kInvalidModel, "loop variable %d is %s in but %s out", i,
+          DataTypeName(args[i]->type), DataTypeName(ctx.output(i)->type));
     }
   }
   auto* d = ctx.op_data<WhileData>();
@@ -71,8 +74,8 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(cf::PrepareCallee(ctx, body, "body", args, n));
   if (body.num_outputs != n) {
     return ctx.Error(StatusCode::kInvalidModel,
-                     "body subgraph %d has %d outputs for %d loop variables", body.index,
-                     body.num_outputs, n);
+                     "body subgraph %d has %d outputs for %d loop variables",
+                     body.index, body.num_outputs, n);
   }
   d->dynamic_outputs = false;
   for (int i = 0; i < n; ++i) {
@@ -105,12 +108,14 @@ Status Eval(OpContext& ctx) {
   Tensor* state[kMaxArgs];
   for (int i = 0; i < n; ++i) {
     state[i] = ctx.output(i);
-    if (d.dynamic_outputs) EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(i, ctx.input(i)->shape));
+    if (d.dynamic_outputs)
+      EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(i, ctx.input(i)->shape));
     EMBER_RETURN_IF_ERROR(cf::Copy(ctx, state[i], ctx.input(i)));
   }
   for (;;) {
     EMBER_RETURN_IF_ERROR(cf::PrepareCallee(ctx, cond, "cond", state, n));
-    for (int i = 0; i < n; ++i) EMBER_RETURN_IF_ERROR(cf::Copy(ctx, cond.input(i), state[i]));
+    for (int i = 0; i < n; ++i)
+      EMBER_RETURN_IF_ERROR(cf::Copy(ctx, cond.input(i), state[i]));
     EMBER_RETURN_IF_ERROR(ctx.host()->InvokeSubgraph(cond.index));
     const Tensor* c = cond.output(0);
     if (c->type != DataType::kBool || c->NumElements() != 1) {
@@ -120,14 +125,16 @@ Status Eval(OpContext& ctx) {
     }
     if (!c->data_as<bool>()[0]) break;
     EMBER_RETURN_IF_ERROR(cf::PrepareCallee(ctx, body, "body", state, n));
-    for (int i = 0; i < n; ++i) EMBER_RETURN_IF_ERROR(cf::Copy(ctx, body.input(i), state[i]));
+    for (int i = 0; i < n; ++i)
+      EMBER_RETURN_IF_ERROR(cf::Copy(ctx, body.input(i), state[i]));
     EMBER_RETURN_IF_ERROR(ctx.host()->InvokeSubgraph(body.index));
     for (int i = 0; i < n; ++i) {
       const Tensor* out = body.output(i);
       if (out->shape != state[i]->shape) {
         if (!d.dynamic_outputs) {
           return ctx.Error(StatusCode::kInternal,
-                           "body changed loop variable %d's shape unexpectedly", i);
+                           "body changed loop variable %d's shape unexpectedly",
+                           i);
         }
         EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(i, out->shape));
       }
@@ -140,9 +147,13 @@ Status Eval(OpContext& ctx) {
 }  // namespace
 
 const OpRegistration* Register_WHILE() {
-  static const OpRegistration reg = {static_cast<int32_t>(fb::BuiltinOperator::WHILE),
-                                     "WHILE", sizeof(WhileData), Prepare, Eval,
-                                     kOpFlagNone};
+  static const OpRegistration reg = {
+      static_cast<int32_t>(fb::BuiltinOperator::WHILE),
+      "WHILE",
+      sizeof(WhileData),
+      Prepare,
+      Eval,
+      kOpFlagNone};
   return &reg;
 }
 

@@ -31,7 +31,8 @@ size_t BruteLowerBound(const std::vector<BufferRequest>& requests) {
 }
 
 // Every invariant a plan must satisfy.
-void CheckPlan(const std::vector<BufferRequest>& requests, const ArenaPlan& plan) {
+void CheckPlan(const std::vector<BufferRequest>& requests,
+               const ArenaPlan& plan) {
   ASSERT_EQ(plan.offsets.size(), requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     EXPECT_EQ(plan.offsets[i] % kArenaAlignment, 0u) << "request " << i;
@@ -61,13 +62,22 @@ TEST(GreedyPlanner, RandomizedNoOverlapOfLiveBuffers) {
     for (auto& r : requests) {
       // Mix of tiny, odd, zero and large sizes.
       switch (rng() % 4) {
-        case 0: r.bytes = rng() % 8; break;
-        case 1: r.bytes = rng() % 300; break;
-        case 2: r.bytes = 64 * (1 + rng() % 64); break;
-        default: r.bytes = rng() % 100000; break;
+        case 0:
+          r.bytes = rng() % 8;
+          break;
+        case 1:
+          r.bytes = rng() % 300;
+          break;
+        case 2:
+          r.bytes = 64 * (1 + rng() % 64);
+          break;
+        default:
+          r.bytes = rng() % 100000;
+          break;
       }
       r.first_use = static_cast<int32_t>(rng() % steps);
-      r.last_use = r.first_use + static_cast<int32_t>(rng() % (steps - r.first_use));
+      r.last_use =
+          r.first_use + static_cast<int32_t>(rng() % (steps - r.first_use));
     }
     const ArenaPlan plan = PlanGreedyBySize(requests);
     CheckPlan(requests, plan);
@@ -78,16 +88,15 @@ TEST(GreedyPlanner, RandomizedNoOverlapOfLiveBuffers) {
 TEST(GreedyPlanner, ChainsReachTheLowerBound) {
   // Op i reads buffer i and writes buffer i+1: neighbours are live together.
   const std::vector<std::vector<size_t>> chains = {
-      {1024, 1024, 1024, 1024, 1024},
-      {64, 128, 256, 512, 1024, 2048},
-      {4096, 2048, 1024, 512, 256},
-      {640, 6400, 640, 6400, 640},
+      {1024, 1024, 1024, 1024, 1024}, {64, 128, 256, 512, 1024, 2048},
+      {4096, 2048, 1024, 512, 256},   {640, 6400, 640, 6400, 640},
       {100, 1, 5000, 70, 5000, 3},
   };
   for (const auto& sizes : chains) {
     std::vector<BufferRequest> requests;
     for (size_t i = 0; i < sizes.size(); ++i)
-      requests.push_back({sizes[i], static_cast<int32_t>(i), static_cast<int32_t>(i + 1)});
+      requests.push_back(
+          {sizes[i], static_cast<int32_t>(i), static_cast<int32_t>(i + 1)});
     const ArenaPlan plan = PlanGreedyBySize(requests);
     CheckPlan(requests, plan);
     EXPECT_EQ(plan.arena_bytes, plan.lower_bound_bytes)

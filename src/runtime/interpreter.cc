@@ -29,7 +29,8 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver,
     Status status =
         interp->subgraphs_.back()->Init(model, sgs->Get(i), resolver, &missing);
     if (!status.ok()) {
-      errors.Report(status.code(), "%s", interp->errors_.message()).IgnoreError();
+      errors.Report(status.code(), "%s", interp->errors_.message())
+          .IgnoreError();
       return status;
     }
   }
@@ -112,9 +113,9 @@ const Signature* Interpreter::FindSignature(const char* key) {
     if (!known.empty()) known += ", ";
     known += "'" + sig.key + "'";
   }
-  errors_.Report(StatusCode::kNotFound,
-                 "no signature '%s' (model has: %s)", key ? key : "",
-                 known.empty() ? "none" : known.c_str())
+  errors_
+      .Report(StatusCode::kNotFound, "no signature '%s' (model has: %s)",
+              key ? key : "", known.empty() ? "none" : known.c_str())
       .IgnoreError();
   return nullptr;
 }

@@ -83,7 +83,9 @@ class OpHost {
   // The ISAs ops may pick optimized kernels for (kernels/dispatch/isa.h);
   // empty when reference kernels are forced (options, EMBER_FORCE_REF,
   // EMBER_ISA=ref).
-  virtual kernels::IsaSet allowed_isas() const { return kernels::IsaSet::None(); }
+  virtual kernels::IsaSet allowed_isas() const {
+    return kernels::IsaSet::None();
+  }
   // Prepare only: memory owned by node `node_index` that lives until the
   // node is prepared again (or the host is destroyed), 64-byte aligned.
   // For data derived from constants once (e.g. packed weights).
@@ -99,7 +101,10 @@ class OpContext {
  public:
   OpContext(OpHost* host, Tensor* tensors, Node* node, int node_index,
             bool preparing)
-      : host_(host), tensors_(tensors), node_(node), node_index_(node_index),
+      : host_(host),
+        tensors_(tensors),
+        node_(node),
+        node_index_(node_index),
         preparing_(preparing) {}
 
   int num_inputs() const { return node_->num_inputs; }
@@ -111,7 +116,8 @@ class OpContext {
     return &tensors_[node_->inputs[i]];
   }
   Tensor* output(int i) const {
-    if (i < 0 || i >= node_->num_outputs || node_->outputs[i] < 0) return nullptr;
+    if (i < 0 || i >= node_->num_outputs || node_->outputs[i] < 0)
+      return nullptr;
     return &tensors_[node_->outputs[i]];
   }
   Tensor* intermediate(int i) const {
@@ -132,7 +138,9 @@ class OpContext {
   const uint8_t* custom_options(size_t* size) const;
 
   template <typename T>
-  T* op_data() const { return static_cast<T*>(node_->op_data); }
+  T* op_data() const {
+    return static_cast<T*>(node_->op_data);
+  }
 
   // Prepare only: reserve `bytes` of scratch for Eval; *index names it.
   Status RequestScratch(size_t bytes, int* index);
@@ -159,7 +167,9 @@ class OpContext {
     return host_->allowed_isas().contains(kernels::Isa::kPortable);
   }
   // Prepare: records the kernel variant chosen (a static string).
-  void SetKernelVariant(const char* variant) { node_->kernel_variant = variant; }
+  void SetKernelVariant(const char* variant) {
+    node_->kernel_variant = variant;
+  }
   // Prepare only: persistent per-node memory (see OpHost); the memory of
   // this node's earlier Prepare calls has been released.
   Status AllocatePersistent(size_t bytes, void** out) {

@@ -39,8 +39,8 @@ const char* BuiltinOperatorName(int32_t code) {
       code > static_cast<int32_t>(fb::BuiltinOperator::MAX)) {
     return "UNKNOWN";
   }
-  const char* name = fb::EnumNameBuiltinOperator(
-      static_cast<fb::BuiltinOperator>(code));
+  const char* name =
+      fb::EnumNameBuiltinOperator(static_cast<fb::BuiltinOperator>(code));
   return (name && *name) ? name : "UNKNOWN";
 }
 

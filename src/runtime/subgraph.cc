@@ -13,7 +13,8 @@
 namespace ember {
 
 Subgraph::Subgraph(Interpreter* owner, int index)
-    : owner_(owner), index_(index),
+    : owner_(owner),
+      index_(index),
       passes_(std::make_unique<graph::PassState>()) {}
 Subgraph::~Subgraph() = default;
 
@@ -46,7 +47,9 @@ int Subgraph::num_threads() const { return owner_->options().num_threads; }
 
 ThreadPool* Subgraph::thread_pool() { return owner_->thread_pool(); }
 
-kernels::IsaSet Subgraph::allowed_isas() const { return owner_->allowed_isas(); }
+kernels::IsaSet Subgraph::allowed_isas() const {
+  return owner_->allowed_isas();
+}
 
 Status Subgraph::ResizeInput(int position, const Shape& shape) {
   if (position < 0 || position >= static_cast<int>(inputs_.size())) {
@@ -181,8 +184,8 @@ void Subgraph::EnableProfiling(bool on) {
 Status Subgraph::InvokeSubgraph(int32_t index) {
   Subgraph* callee = owner_->subgraph(index);
   if (callee == nullptr) {
-    return error_reporter().Report(StatusCode::kInvalidModel,
-                                   "no subgraph %d", index);
+    return error_reporter().Report(StatusCode::kInvalidModel, "no subgraph %d",
+                                   index);
   }
   if (callee->needs_allocation()) EMBER_RETURN_IF_ERROR(callee->Allocate());
   return callee->Invoke();
@@ -193,8 +196,8 @@ Status Subgraph::SubgraphIo(int32_t index, Tensor** tensors,
                             const int32_t** outputs, int32_t* num_outputs) {
   Subgraph* callee = owner_->subgraph(index);
   if (callee == nullptr) {
-    return error_reporter().Report(StatusCode::kInvalidModel,
-                                   "no subgraph %d", index);
+    return error_reporter().Report(StatusCode::kInvalidModel, "no subgraph %d",
+                                   index);
   }
   *tensors = callee->tensors_.data();
   *inputs = callee->inputs_.data();
@@ -208,8 +211,8 @@ Status Subgraph::ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
                                      const Shape& shape) {
   Subgraph* callee = owner_->subgraph(subgraph);
   if (callee == nullptr) {
-    return error_reporter().Report(StatusCode::kInvalidModel,
-                                   "no subgraph %d", subgraph);
+    return error_reporter().Report(StatusCode::kInvalidModel, "no subgraph %d",
+                                   subgraph);
   }
   return callee->ResizeInput(input_pos, shape);
 }
@@ -217,8 +220,8 @@ Status Subgraph::ResizeSubgraphInput(int32_t subgraph, int32_t input_pos,
 Status Subgraph::AllocateSubgraph(int32_t index) {
   Subgraph* callee = owner_->subgraph(index);
   if (callee == nullptr) {
-    return error_reporter().Report(StatusCode::kInvalidModel,
-                                   "no subgraph %d", index);
+    return error_reporter().Report(StatusCode::kInvalidModel, "no subgraph %d",
+                                   index);
   }
   if (callee->needs_allocation()) return callee->Allocate();
   return Status::Ok();

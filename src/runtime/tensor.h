@@ -27,11 +27,11 @@ struct QuantParams {
 };
 
 enum class Allocation : int8_t {
-  kNone,      // optional input that is absent, or not yet planned
-  kConstant,  // bytes live in the model (read-only)
-  kArena,     // planned into the subgraph's activation arena
+  kNone,        // optional input that is absent, or not yet planned
+  kConstant,    // bytes live in the model (read-only)
+  kArena,       // planned into the subgraph's activation arena
   kPersistent,  // variables: own storage, survive across invokes
-  kDynamic,   // shape known only during Eval; grown on demand
+  kDynamic,     // shape known only during Eval; grown on demand
 };
 
 struct Tensor {
@@ -48,9 +48,13 @@ struct Tensor {
   const void* sparsity = nullptr;
 
   template <typename T>
-  T* data_as() { return static_cast<T*>(data); }
+  T* data_as() {
+    return static_cast<T*>(data);
+  }
   template <typename T>
-  const T* data_as() const { return static_cast<const T*>(data); }
+  const T* data_as() const {
+    return static_cast<const T*>(data);
+  }
   int64_t NumElements() const { return shape.NumElements(); }
   bool is_constant() const { return allocation == Allocation::kConstant; }
 };

@@ -8,9 +8,9 @@
 // when every output is an integer tensor, the default kernels otherwise).
 // Integer outputs must be bit-exact; float outputs within
 // kFloatRelTol * max|LiteRT output| + kFloatAbsTol, or twice the spread
-// between LiteRT's XNNPACK and reference kernels if larger. Models with custom ops
-// LiteRT's Python package lacks get Ember-only checks (see kEmberOnly).
-// A table of all models is printed at the end.
+// between LiteRT's XNNPACK and reference kernels if larger. Models with custom
+// ops LiteRT's Python package lacks get Ember-only checks (see kEmberOnly). A
+// table of all models is printed at the end.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -211,7 +211,8 @@ void CheckEmberOnly(const EmberOnly& spec, const Model& model,
       std::string msg = errors.message();
       const std::string head = "does not support: ";
       const size_t at = msg.find(head);
-      std::string list = at == std::string::npos ? msg : msg.substr(at + head.size());
+      std::string list =
+          at == std::string::npos ? msg : msg.substr(at + head.size());
       size_t pos = 0;
       while (pos < list.size()) {
         size_t comma = list.find(", ", pos);
@@ -225,8 +226,8 @@ void CheckEmberOnly(const EmberOnly& spec, const Model& model,
     row.passed = why.empty();
     row.status = row.passed ? "ok (expected unsupported)" : "FAIL";
     row.error = "-";
-    row.note = row.passed ? std::string(spec.custom_prefix) + "* ops reported"
-                          : why;
+    row.note =
+        row.passed ? std::string(spec.custom_prefix) + "* ops reported" : why;
     return;
   }
   if (!s.ok()) {
@@ -250,13 +251,14 @@ void CheckEmberOnly(const EmberOnly& spec, const Model& model,
     const double d = testing::MaxAbsDiff(a.outputs[k], b.outputs[k], &diff_why);
     if (d != 0) why += "output " + std::to_string(k) + " not deterministic; ";
     const double m = testing::MaxAbs(a.outputs[k]);
-    if (!std::isfinite(m)) why += "output " + std::to_string(k) + " not finite; ";
+    if (!std::isfinite(m))
+      why += "output " + std::to_string(k) + " not finite; ";
   }
   row.passed = why.empty();
   row.status = row.passed ? "ok (ember-only)" : "FAIL";
   row.error = "-";
-  row.note = row.passed ? std::string("LiteRT lacks ") + spec.custom_prefix
-                        : why;
+  row.note =
+      row.passed ? std::string("LiteRT lacks ") + spec.custom_prefix : why;
 }
 
 TEST(SharedModels, MatchLiteRt) {
@@ -277,7 +279,8 @@ TEST(SharedModels, MatchLiteRt) {
     const std::vector<uint8_t> bytes = ReadFile(path);
     ErrorReporter errors;
     std::unique_ptr<Model> model;
-    if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok()) {
+    if (!Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model)
+             .ok()) {
       row.status = "FAIL";
       row.error = "-";
       row.note = std::string("load: ") + errors.message();
@@ -375,8 +378,7 @@ TEST(SharedModels, MatchLiteRt) {
         } else {
           any_float = true;
           double tol = kFloatRelTol * testing::MaxAbs(b) + kFloatAbsTol;
-          if (!spread.empty() && spread[i].ok &&
-              k < spread[i].outputs.size()) {
+          if (!spread.empty() && spread[i].ok && k < spread[i].outputs.size()) {
             const double floor =
                 testing::MaxAbsDiff(spread[i].outputs[k], b, nullptr);
             if (floor > 0) tol = std::max(tol, 2 * floor);
@@ -417,8 +419,8 @@ TEST(SharedModels, MatchLiteRt) {
     std::string note = r.note;
     if (note.size() > 160) note = note.substr(0, 157) + "...";
     printf("%-*s  %-*s  %-*s  %s\n", static_cast<int>(w_model), r.model.c_str(),
-           static_cast<int>(w_status), r.status.c_str(), static_cast<int>(w_err),
-           r.error.c_str(), note.c_str());
+           static_cast<int>(w_status), r.status.c_str(),
+           static_cast<int>(w_err), r.error.c_str(), note.c_str());
     passed += r.passed;
   }
   printf("%d of %zu models passed\n\n", passed, rows.size());

@@ -12,7 +12,8 @@ using testing::ModelBuilder;
 TEST(Runtime, AddFloatBroadcastAndRelu) {
   ModelBuilder b;
   const int x = b.AddTensor(testing::kF32, {2, 3}, "x");
-  const int y = b.AddConstant<float>(testing::kF32, {3}, {1.f, -10.f, 0.5f}, "y");
+  const int y =
+      b.AddConstant<float>(testing::kF32, {3}, {1.f, -10.f, 0.5f}, "y");
   const int z = b.AddTensor(testing::kF32, {2, 3}, "z");
   fb::BuiltinOptionsUnion opts;
   fb::AddOptionsT add;
@@ -24,10 +25,13 @@ TEST(Runtime, AddFloatBroadcastAndRelu) {
   const auto bytes = b.Build();
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+  ASSERT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
       << errors.message();
   std::unique_ptr<Interpreter> interp;
-  ASSERT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp).ok())
+  ASSERT_TRUE(
+      Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+          .ok())
       << errors.message();
   ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
   Tensor& in = interp->primary().tensors()[x];
@@ -58,15 +62,17 @@ TEST(Oracle, AddInt8MatchesLiteRtReference) {
   b.AddOp(fb::BuiltinOperator::ADD, {x, y}, {z}, std::move(opts), 2);
   b.SetInputs({x, y});
   b.SetOutputs({z});
-  testing::OracleCase c{b.Build(),
-                        {testing::RandomArray(DataType::kInt8, {2, 4, 3}, 1, 0, 0),
-                         testing::RandomArray(DataType::kInt8, {4, 1}, 2, 0, 0)}};
+  testing::OracleCase c{
+      b.Build(),
+      {testing::RandomArray(DataType::kInt8, {2, 4, 3}, 1, 0, 0),
+       testing::RandomArray(DataType::kInt8, {4, 1}, 2, 0, 0)}};
   auto oracle = testing::RunLiteRt({c});
   ASSERT_TRUE(oracle[0].ok) << oracle[0].error;
   auto ours = testing::RunEmber(c.model, c.inputs);
   ASSERT_TRUE(ours.ok) << ours.error;
   std::string why;
-  EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], oracle[0].outputs[0], &why), 0) << why;
+  EXPECT_EQ(testing::MaxAbsDiff(ours.outputs[0], oracle[0].outputs[0], &why), 0)
+      << why;
 }
 
 }  // namespace

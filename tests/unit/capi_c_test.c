@@ -17,13 +17,12 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-              #cond);                                                  \
-      ++failures;                                                      \
-    }                                                                  \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
 #define CHECK_OK(expr) CHECK((expr) == EMBER_STATUS_OK)
@@ -71,7 +70,8 @@ static EmberStatus TimesTwoEval(EmberOpContext* ctx, void* user_data) {
   TimesTwoStats* stats = (TimesTwoStats*)user_data;
   const TimesTwoState* state =
       (const TimesTwoState*)EmberOpContextGetOpData(ctx);
-  const float* in = (const float*)EmberTensorData(EmberOpContextGetInput(ctx, 0));
+  const float* in =
+      (const float*)EmberTensorData(EmberOpContextGetInput(ctx, 0));
   float* out = (float*)EmberTensorMutableData(EmberOpContextGetOutput(ctx, 0));
   int64_t i;
   ++stats->evals;
@@ -208,7 +208,8 @@ static void TestAddModel(const char* path) {
   CHECK(EmberSignatureRunnerCreate(interp, "nope", &runner) ==
         EMBER_STATUS_NOT_FOUND);
   CHECK(runner == NULL);
-  CHECK(strstr(EmberInterpreterGetLastError(interp), "serving_default") != NULL);
+  CHECK(strstr(EmberInterpreterGetLastError(interp), "serving_default") !=
+        NULL);
   CHECK_OK(EmberSignatureRunnerCreate(interp, "serving_default", &runner));
   EmberInterpreterDestroy(interp); /* the runner keeps the state alive */
   if (runner != NULL) {

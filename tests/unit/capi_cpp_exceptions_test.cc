@@ -3,12 +3,11 @@
 // without the macro, in capi_test.cc, live in a different inline namespace,
 // so both modes coexist in one program.)
 #define EMBER_CPP_EXCEPTIONS
-#include "ember/ember.hpp"
-
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "ember/ember.hpp"
 #include "util/model_builder.h"
 
 namespace ember {

@@ -166,16 +166,17 @@ std::vector<int32_t> Dims(const EmberTensor* t) {
 template <typename T>
 std::vector<T> Read(const EmberTensor* t) {
   std::vector<T> values(EmberTensorByteSize(t) / sizeof(T));
-  EXPECT_EQ(EmberTensorCopyToBuffer(t, values.data(), values.size() * sizeof(T)),
-            EMBER_STATUS_OK);
+  EXPECT_EQ(
+      EmberTensorCopyToBuffer(t, values.data(), values.size() * sizeof(T)),
+      EMBER_STATUS_OK);
   return values;
 }
 
 template <typename T>
 void Write(EmberTensor* t, const std::vector<T>& values) {
-  ASSERT_EQ(EmberTensorCopyFromBuffer(t, values.data(),
-                                      values.size() * sizeof(T)),
-            EMBER_STATUS_OK);
+  ASSERT_EQ(
+      EmberTensorCopyFromBuffer(t, values.data(), values.size() * sizeof(T)),
+      EMBER_STATUS_OK);
 }
 
 bool Contains(const char* haystack, const char* needle) {
@@ -262,7 +263,8 @@ TEST(CApi, FullLifecycle) {
   EXPECT_EQ(EmberInterpreterSetNumThreads(interp.get(), 2), EMBER_STATUS_OK);
   EXPECT_EQ(EmberInterpreterSetNumThreads(interp.get(), 0),
             EMBER_STATUS_INVALID_ARGUMENT);
-  EXPECT_TRUE(Contains(EmberInterpreterGetLastError(interp.get()), "num_threads"));
+  EXPECT_TRUE(
+      Contains(EmberInterpreterGetLastError(interp.get()), "num_threads"));
   EXPECT_EQ(EmberInterpreterResetVariables(interp.get()), EMBER_STATUS_OK);
 }
 
@@ -296,14 +298,15 @@ TEST(CApi, ModelFromBufferNoCopyAndFromFile) {
   fclose(f);
   EmberModel* from_file = nullptr;
   char error[256] = "";
-  ASSERT_EQ(EmberModelCreateFromFile(path.c_str(), &from_file, error,
-                                     sizeof(error)),
-            EMBER_STATUS_OK)
+  ASSERT_EQ(
+      EmberModelCreateFromFile(path.c_str(), &from_file, error, sizeof(error)),
+      EMBER_STATUS_OK)
       << error;
   InterpPtr interp2 = MakeInterpreter(from_file);
   EmberModelDestroy(from_file);
   ASSERT_EQ(EmberInterpreterAllocateTensors(interp2.get()), EMBER_STATUS_OK);
-  Write<float>(EmberInterpreterGetInputTensor(interp2.get(), 0), {1.f, 1.f, 1.f});
+  Write<float>(EmberInterpreterGetInputTensor(interp2.get(), 0),
+               {1.f, 1.f, 1.f});
   ASSERT_EQ(EmberInterpreterInvoke(interp2.get()), EMBER_STATUS_OK);
   EXPECT_EQ(Read<float>(EmberInterpreterGetOutputTensor(interp2.get(), 0)),
             (std::vector<float>{2.f, 3.f, 4.f}));
@@ -398,11 +401,12 @@ TEST(CApi, SignaturesByKeyAndName) {
   // Invoke before allocate.
   EXPECT_EQ(EmberSignatureRunnerInvoke(add.get()),
             EMBER_STATUS_FAILED_PRECONDITION);
-  EXPECT_TRUE(Contains(EmberSignatureRunnerGetLastError(add.get()),
-                       "not allocated"));
+  EXPECT_TRUE(
+      Contains(EmberSignatureRunnerGetLastError(add.get()), "not allocated"));
 
   ASSERT_EQ(EmberSignatureRunnerAllocateTensors(add.get()), EMBER_STATUS_OK);
-  Write<float>(EmberSignatureRunnerGetInputTensor(add.get(), "lhs"), {1.f, 2.f});
+  Write<float>(EmberSignatureRunnerGetInputTensor(add.get(), "lhs"),
+               {1.f, 2.f});
   Write<float>(EmberSignatureRunnerGetInputTensor(add.get(), "rhs"),
                {10.f, 20.f});
   ASSERT_EQ(EmberSignatureRunnerInvoke(add.get()), EMBER_STATUS_OK)
@@ -412,8 +416,9 @@ TEST(CApi, SignaturesByKeyAndName) {
 
   // The second signature runs its own subgraph; resize through the runner.
   const int32_t five[1] = {5};
-  ASSERT_EQ(EmberSignatureRunnerResizeInputTensor(twice.get(), "value", five, 1),
-            EMBER_STATUS_OK);
+  ASSERT_EQ(
+      EmberSignatureRunnerResizeInputTensor(twice.get(), "value", five, 1),
+      EMBER_STATUS_OK);
   EXPECT_EQ(EmberSignatureRunnerInvoke(twice.get()),
             EMBER_STATUS_FAILED_PRECONDITION);
   ASSERT_EQ(EmberSignatureRunnerAllocateTensors(twice.get()), EMBER_STATUS_OK);
@@ -559,10 +564,10 @@ EmberStatus TimesTwoEval(EmberOpContext* ctx, void* user_data) {
     cfg->scratch_ok = false;
   else
     memset(scratch, 0xAB, 100);  // must be writable
-  const float* in =
-      static_cast<const float*>(EmberTensorData(EmberOpContextGetInput(ctx, 0)));
-  float* out =
-      static_cast<float*>(EmberTensorMutableData(EmberOpContextGetOutput(ctx, 0)));
+  const float* in = static_cast<const float*>(
+      EmberTensorData(EmberOpContextGetInput(ctx, 0)));
+  float* out = static_cast<float*>(
+      EmberTensorMutableData(EmberOpContextGetOutput(ctx, 0)));
   for (int64_t i = 0; i < state->count; ++i) out[i] = 2.f * in[i];
   return EMBER_STATUS_OK;
 }
@@ -703,8 +708,8 @@ TEST(CApi, CustomOpRegistrationErrors) {
   op.struct_size = 4;
   EXPECT_EQ(EmberOpResolverAddCustomOp(resolver.get(), "X", &op),
             EMBER_STATUS_INVALID_ARGUMENT);
-  EXPECT_TRUE(Contains(EmberOpResolverGetLastError(resolver.get()),
-                       "struct_size"));
+  EXPECT_TRUE(
+      Contains(EmberOpResolverGetLastError(resolver.get()), "struct_size"));
   op.struct_size = sizeof(op);
   op.eval = nullptr;
   EXPECT_EQ(EmberOpResolverAddCustomOp(resolver.get(), "X", &op),
@@ -720,16 +725,16 @@ EmberStatus IotaPrepare(EmberOpContext* ctx, void*) {
 }
 
 EmberStatus IotaEval(EmberOpContext* ctx, void*) {
-  const int32_t n =
-      *static_cast<const int32_t*>(EmberTensorData(EmberOpContextGetInput(ctx, 0)));
+  const int32_t n = *static_cast<const int32_t*>(
+      EmberTensorData(EmberOpContextGetInput(ctx, 0)));
   if (n < 0 || n > 1000) {
     return EmberOpContextReportError(ctx, EMBER_STATUS_INVALID_ARGUMENT,
                                      "n = %d is out of range", n);
   }
   EmberStatus s = EmberOpContextResizeOutput(ctx, 0, &n, 1);
   if (s != EMBER_STATUS_OK) return s;
-  auto* out =
-      static_cast<int32_t*>(EmberTensorMutableData(EmberOpContextGetOutput(ctx, 0)));
+  auto* out = static_cast<int32_t*>(
+      EmberTensorMutableData(EmberOpContextGetOutput(ctx, 0)));
   for (int32_t i = 0; i < n; ++i) out[i] = i;
   return EMBER_STATUS_OK;
 }
@@ -795,9 +800,9 @@ TEST(CApi, NullHandlesNeverCrash) {
                                    sizeof(error)),
             EMBER_STATUS_INVALID_ARGUMENT);
   EXPECT_TRUE(Contains(error, "model is NULL"));
-  EXPECT_EQ(EmberInterpreterCreate(nullptr, nullptr, nullptr, nullptr, nullptr,
-                                   0),
-            EMBER_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      EmberInterpreterCreate(nullptr, nullptr, nullptr, nullptr, nullptr, 0),
+      EMBER_STATUS_INVALID_ARGUMENT);
   EXPECT_STREQ(EmberInterpreterGetLastError(nullptr), "invalid (NULL) handle");
   EXPECT_EQ(EmberInterpreterGetInputCount(nullptr), 0);
   EXPECT_EQ(EmberInterpreterGetOutputCount(nullptr), 0);
@@ -919,7 +924,8 @@ TEST(CApi, ArgumentErrorsLeaveMessages) {
   EmberInterpreter* ip = interp.get();
 
   EXPECT_EQ(EmberInterpreterGetInputTensor(ip, 1), nullptr);
-  EXPECT_TRUE(Contains(EmberInterpreterGetLastError(ip), "input 1 out of range"));
+  EXPECT_TRUE(
+      Contains(EmberInterpreterGetLastError(ip), "input 1 out of range"));
   EXPECT_EQ(EmberInterpreterGetOutputTensor(ip, -1), nullptr);
   EXPECT_EQ(EmberInterpreterGetTensor(ip, 3), nullptr);
   EXPECT_EQ(EmberInterpreterGetTensorByName(ip, "nope"), nullptr);
@@ -1130,7 +1136,8 @@ TEST(CppApi, CustomOpFromLambdas) {
   op.op_data_size = sizeof(int64_t);
   op.prepare = [counter](api::OpContext& ctx) -> api::Status {
     ++counter->prepares;
-    if (ctx.num_inputs() != 1) return ctx.Error(EMBER_STATUS_INVALID_MODEL, "one input");
+    if (ctx.num_inputs() != 1)
+      return ctx.Error(EMBER_STATUS_INVALID_MODEL, "one input");
     api::Tensor in = ctx.input(0);
     if (in.type() != EMBER_TYPE_FLOAT32)
       return api::Status(EMBER_STATUS_UNSUPPORTED, "float32 only");

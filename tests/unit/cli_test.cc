@@ -63,15 +63,20 @@ class CliTest : public ::testing::Test {
     return r;
   }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string WriteFile(const std::string& name, const std::vector<uint8_t>& bytes) {
+  std::string Path(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+  std::string WriteFile(const std::string& name,
+                        const std::vector<uint8_t>& bytes) {
     std::ofstream(Path(name), std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return Path(name);
   }
   std::string WriteArray(const std::string& name, const NpyArray& a) {
     ErrorReporter errors;
-    EXPECT_TRUE(WriteNpy(Path(name), a.type, a.shape, a.data.data(), a.data.size(), errors).ok())
+    EXPECT_TRUE(WriteNpy(Path(name), a.type, a.shape, a.data.data(),
+                         a.data.size(), errors)
+                    .ok())
         << errors.message();
     return Path(name);
   }
@@ -156,7 +161,8 @@ TEST_F(CliTest, InspectTableAndJson) {
   for (const char* expected :
        {"cli test model", "ADD", "sum:0", "[2, 3]", "[-1, 3]", "float32",
         "min_runtime_version", "1.14.0", "serving_default", "lhs", "yes"}) {
-    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n"
+                                                       << r.out;
   }
 
   r = Cli("inspect --json '" + model + "'");
@@ -176,10 +182,13 @@ TEST_F(CliTest, InspectTableAndJson) {
   EXPECT_EQ(sg["outputs"][0]["name"], "sum:0");
   // Three [2, 3] float tensors, x and y live to the end: 24 + 12 + 24 bytes.
   EXPECT_EQ(j["planning"]["status"], "ok");
-  EXPECT_GE(sg["arena_bytes"].get<size_t>(), sg["arena_lower_bound"].get<size_t>());
+  EXPECT_GE(sg["arena_bytes"].get<size_t>(),
+            sg["arena_lower_bound"].get<size_t>());
   EXPECT_GE(sg["arena_lower_bound"].get<size_t>(), 60u);
   ASSERT_EQ(j["ops"].size(), 1u);
-  EXPECT_EQ(j["ops"][0], json({{"name", "ADD"}, {"version", 1}, {"count", 1},
+  EXPECT_EQ(j["ops"][0], json({{"name", "ADD"},
+                               {"version", 1},
+                               {"count", 1},
                                {"supported", true}}));
   EXPECT_EQ(j["metadata"][0]["name"], "min_runtime_version");
   EXPECT_EQ(j["metadata"][0]["bytes"], 16);
@@ -207,7 +216,8 @@ TEST_F(CliTest, InspectQuantizationAndUnsupportedOps) {
        {"CUSTOM(NotAnEmberOp)", "NO", "skipped", "NotAnEmberOp",
         "per-channel dim=1 n=3 scale=[0.125, 0.5] zero_point=0",
         "scale=0.05 zero_point=-128"}) {
-    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << r.out;
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n"
+                                                       << r.out;
   }
   r = Cli("inspect --json '" + model + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -220,7 +230,8 @@ TEST_F(CliTest, InspectQuantizationAndUnsupportedOps) {
   EXPECT_EQ(q["count"], 3);
   EXPECT_EQ(q["quantized_dimension"], 1);
   EXPECT_EQ(q["zero_points"], json({0}));
-  EXPECT_EQ(j["subgraphs"][0]["outputs"][0]["quantization"]["zero_point"], -128);
+  EXPECT_EQ(j["subgraphs"][0]["outputs"][0]["quantization"]["zero_point"],
+            -128);
 
   // Running it is an error, naming the op.
   r = Cli("run --random-inputs 1 '" + model + "'");
@@ -267,7 +278,8 @@ TEST_F(CliTest, RunWithNpyInputsMatchesInterpreter) {
   EXPECT_EQ(got.data, expected.outputs[0].data);
 
   // MODEL may also follow the options.
-  r = Cli("run --json --input x='" + xs + "' --input y='" + ys + "' '" + model + "'");
+  r = Cli("run --json --input x='" + xs + "' --input y='" + ys + "' '" + model +
+          "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   ASSERT_EQ(j["outputs"].size(), 1u);
@@ -287,8 +299,9 @@ TEST_F(CliTest, RunQuantizedShowsTop5) {
   const std::string model = WriteFile("q.tflite", bytes);
   const NpyArray a = testing::RandomArray(DataType::kInt8, {1, 10}, 3, 0, 0);
   const NpyArray b = testing::RandomArray(DataType::kInt8, {1, 10}, 4, 0, 0);
-  CliResult r = Cli("run --json '" + model + "' -i a='" + WriteArray("a.npy", a) +
-                    "' -i b='" + WriteArray("b.npy", b) + "' -o '" + Path("o") + "'");
+  CliResult r =
+      Cli("run --json '" + model + "' -i a='" + WriteArray("a.npy", a) +
+          "' -i b='" + WriteArray("b.npy", b) + "' -o '" + Path("o") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto expected = testing::RunEmber(bytes, {a, b});
   ASSERT_TRUE(expected.ok) << expected.error;
@@ -297,7 +310,8 @@ TEST_F(CliTest, RunQuantizedShowsTop5) {
   const json& top = j["outputs"][0]["top5"];
   ASSERT_EQ(top.size(), 5u);
   // Best first, values dequantized: 0.07 * (q + 1).
-  const auto* q = reinterpret_cast<const int8_t*>(expected.outputs[0].data.data());
+  const auto* q =
+      reinterpret_cast<const int8_t*>(expected.outputs[0].data.data());
   const int best = top[0]["index"].get<int>();
   for (int i = 0; i < 10; ++i) EXPECT_LE(q[i], q[best]);
   EXPECT_NEAR(top[0]["value"].get<double>(), 0.07 * (q[best] + 1), 1e-6);
@@ -308,11 +322,13 @@ TEST_F(CliTest, RandomInputsAreDeterministic) {
   const std::string model = WriteFile("q.tflite", Int8AddModel());
   const std::string fmodel = WriteFile("f.tflite", FloatAddModel());
   auto run = [&](const std::string& m, int seed, const std::string& dir) {
-    CliResult r = Cli("run '" + m + "' --random-inputs " + std::to_string(seed) +
-                      " --output-dir '" + Path(dir) + "'");
+    CliResult r =
+        Cli("run '" + m + "' --random-inputs " + std::to_string(seed) +
+            " --output-dir '" + Path(dir) + "'");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("random (seed " + std::to_string(seed) + ")"),
-              std::string::npos) << r.out;
+              std::string::npos)
+        << r.out;
   };
   run(model, 7, "a");
   run(model, 7, "b");
@@ -323,27 +339,31 @@ TEST_F(CliTest, RandomInputsAreDeterministic) {
 
   // Floats lie in [-1, 1]: x + y in [-2, 2]; one input from a file, the
   // other random.
-  const std::string ys = WriteArray("y.npy", testing::MakeArray<float>(
-                                                 DataType::kFloat32, {3}, {0, 0, 0}));
-  CliResult r = Cli("run --json '" + fmodel + "' --random-inputs 3 -i y='" + ys + "'");
+  const std::string ys = WriteArray(
+      "y.npy", testing::MakeArray<float>(DataType::kFloat32, {3}, {0, 0, 0}));
+  CliResult r =
+      Cli("run --json '" + fmodel + "' --random-inputs 3 -i y='" + ys + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_GE(j["outputs"][0]["min"].get<double>(), -1.0);
   EXPECT_LE(j["outputs"][0]["max"].get<double>(), 1.0);
-  EXPECT_LT(j["outputs"][0]["min"].get<double>(), j["outputs"][0]["max"].get<double>());
+  EXPECT_LT(j["outputs"][0]["min"].get<double>(),
+            j["outputs"][0]["max"].get<double>());
 }
 
 TEST_F(CliTest, BadModelFilesFailCleanly) {
   const auto good = FloatAddModel();
   std::vector<uint8_t> garbage(2048);
   uint32_t state = 12345;
-  for (auto& byte : garbage) byte = static_cast<uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
+  for (auto& byte : garbage)
+    byte = static_cast<uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
   std::vector<uint8_t> flipped = good;
   for (size_t i = 8; i < flipped.size(); i += 7) flipped[i] ^= 0x5a;
   const std::vector<std::pair<std::string, std::vector<uint8_t>>> files = {
       {"empty.tflite", {}},
       {"garbage.tflite", garbage},
-      {"truncated.tflite", std::vector<uint8_t>(good.begin(), good.begin() + good.size() / 2)},
+      {"truncated.tflite",
+       std::vector<uint8_t>(good.begin(), good.begin() + good.size() / 2)},
       {"short.tflite", std::vector<uint8_t>(good.begin(), good.begin() + 6)},
       {"flipped.tflite", flipped},
   };
@@ -352,7 +372,9 @@ TEST_F(CliTest, BadModelFilesFailCleanly) {
     for (const std::string cmd : {"inspect", "run --random-inputs 0"}) {
       CliResult r = Cli(cmd + " '" + path + "'");
       EXPECT_EQ(r.exit_code, 1) << name << " " << cmd << ": " << r.err;
-      EXPECT_EQ(r.err.rfind("ember: error: cannot load model '" + path + "': ", 0), 0u)
+      EXPECT_EQ(
+          r.err.rfind("ember: error: cannot load model '" + path + "': ", 0),
+          0u)
           << name << ": " << r.err;
     }
   }
@@ -368,8 +390,9 @@ TEST_F(CliTest, BadInputsFailCleanly) {
   const std::string model = WriteFile("add.tflite", FloatAddModel());
   const std::string ys = WriteArray(
       "y.npy", testing::MakeArray<float>(DataType::kFloat32, {3}, {1, 2, 3}));
-  const std::string ints = WriteArray(
-      "ints.npy", testing::MakeArray<int32_t>(DataType::kInt32, {2, 3}, {1, 2, 3, 4, 5, 6}));
+  const std::string ints =
+      WriteArray("ints.npy", testing::MakeArray<int32_t>(
+                                 DataType::kInt32, {2, 3}, {1, 2, 3, 4, 5, 6}));
   const std::string garbage = WriteFile("garbage.npy", {1, 2, 3, 4, 5});
   const std::string m = "run '" + model + "' ";
 
@@ -392,7 +415,8 @@ TEST_F(CliTest, BadInputsFailCleanly) {
   EXPECT_NE(r.err.find("NAME=FILE.npy"), std::string::npos) << r.err;
   r = Cli(m + "-i y='" + ys + "'");  // x has no value
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("input 0 ('x') has no value"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("input 0 ('x') has no value"), std::string::npos)
+      << r.err;
 
   r = Cli(m + "-i y='" + Path("missing.npy") + "' --random-inputs 1");
   EXPECT_EQ(r.exit_code, 1);
@@ -401,19 +425,24 @@ TEST_F(CliTest, BadInputsFailCleanly) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("not a .npy file"), std::string::npos) << r.err;
   // A shape the op rejects: x [2, 4] does not broadcast with y [3].
-  const std::string wide = WriteArray("wide.npy", testing::RandomArray(DataType::kFloat32, {2, 4}, 5));
+  const std::string wide = WriteArray(
+      "wide.npy", testing::RandomArray(DataType::kFloat32, {2, 4}, 5));
   r = Cli(m + "-i x='" + wide + "' -i y='" + ys + "'");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("ember: error: cannot prepare"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("ember: warning: input 0 ('x')"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ember: error: cannot prepare"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("ember: warning: input 0 ('x')"), std::string::npos)
+      << r.err;
 
   // Output directory that cannot be created: its parent is a file.
   r = Cli(m + "--random-inputs 1 --output-dir '" + ys + "/sub'");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot use output directory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot use output directory"), std::string::npos)
+      << r.err;
   r = Cli(m + "--random-inputs 1 --output-dir '" + ys + "'");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot use output directory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot use output directory"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliTest, OutputFileNamesAreSanitizedAndUnique) {
@@ -429,7 +458,8 @@ TEST_F(CliTest, OutputFileNamesAreSanitizedAndUnique) {
   b.SetInputs({x});
   b.SetOutputs({o1, o2, o3});
   const std::string model = WriteFile("names.tflite", b.Build());
-  CliResult r = Cli("run '" + model + "' --random-inputs 1 -o '" + Path("o") + "'");
+  CliResult r =
+      Cli("run '" + model + "' --random-inputs 1 -o '" + Path("o") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(Path("o/out_a_0.npy")));
   EXPECT_TRUE(fs::exists(Path("o/out_a_0_1.npy")));
@@ -455,21 +485,25 @@ TEST_F(CliTest, DefaultModelMatchesLiteRt) {
   const NpyArray labels = ReadArray(dir + "labels.npy");
   ASSERT_EQ(labels.type, DataType::kInt32);
   ASSERT_EQ(samples.shape, (std::vector<int64_t>{10, 64}));
-  const auto oracle = testing::RunLiteRt({{model, {samples}}}, /*reference=*/true);
+  const auto oracle =
+      testing::RunLiteRt({{model, {samples}}}, /*reference=*/true);
   ASSERT_TRUE(oracle[0].ok) << oracle[0].error;
   const NpyArray& probs = oracle[0].outputs[0];
   ASSERT_EQ(probs.shape, (std::vector<int64_t>{10, 10}));
   const float* p = reinterpret_cast<const float*>(probs.data.data());
   const int32_t* label = reinterpret_cast<const int32_t*>(labels.data.data());
   for (int r = 0; r < 10; ++r) {
-    EXPECT_EQ(std::max_element(p + 10 * r, p + 10 * r + 10) - (p + 10 * r), label[r])
+    EXPECT_EQ(std::max_element(p + 10 * r, p + 10 * r + 10) - (p + 10 * r),
+              label[r])
         << "sample " << r;
   }
 
   CliResult run = Cli("run --json -o '" + Path("o") + "'");
   const bool ember_has_ops =
-      OpResolver::Builtins().FindBuiltin(static_cast<int32_t>(fb::BuiltinOperator::FULLY_CONNECTED)) &&
-      OpResolver::Builtins().FindBuiltin(static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX));
+      OpResolver::Builtins().FindBuiltin(
+          static_cast<int32_t>(fb::BuiltinOperator::FULLY_CONNECTED)) &&
+      OpResolver::Builtins().FindBuiltin(
+          static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX));
   if (!ember_has_ops) {
     // Until the ops land, the built-in run must fail cleanly, naming them.
     EXPECT_EQ(run.exit_code, 1);

@@ -34,9 +34,10 @@ struct Loaded {
   float* f32(int i) { return tensor(i).data_as<float>(); }
 };
 
-std::unique_ptr<Loaded> Load(std::vector<uint8_t> bytes,
-                             const OpResolver& resolver = OpResolver::Builtins(),
-                             InterpreterOptions options = {}) {
+std::unique_ptr<Loaded> Load(
+    std::vector<uint8_t> bytes,
+    const OpResolver& resolver = OpResolver::Builtins(),
+    InterpreterOptions options = {}) {
   auto l = std::make_unique<Loaded>();
   l->bytes = std::move(bytes);
   Status s = Model::FromBuffer(l->bytes.data(), l->bytes.size(), false,
@@ -80,7 +81,8 @@ TEST(Interpreter, ResizeNeedsAllocateAndReplans) {
   EXPECT_TRUE(l->sg().needs_allocation());
   const Status s = l->interp->Invoke();
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   EXPECT_GT(l->sg().arena_bytes(), small_arena);
   EXPECT_GE(l->sg().arena_bytes(), l->sg().arena_lower_bound());
   EXPECT_EQ(l->tensor(3).shape, ops::MakeShape({64, 3}));
@@ -100,18 +102,23 @@ TEST(Interpreter, ResizeInputErrors) {
   auto message = [&] { return std::string(l->interp->errors().message()); };
   EXPECT_EQ(l->interp->ResizeInput(3, ops::MakeShape({1})).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_NE(message().find("input 3 out of range (subgraph has 1)"), std::string::npos)
+  EXPECT_NE(message().find("input 3 out of range (subgraph has 1)"),
+            std::string::npos)
       << message();
   EXPECT_EQ(l->interp->ResizeInput(0, ops::MakeShape({2, -1})).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_NE(message().find("dimension 1 of the new shape is -1"), std::string::npos)
+  EXPECT_NE(message().find("dimension 1 of the new shape is -1"),
+            std::string::npos)
       << message();
-  EXPECT_EQ(l->interp->ResizeInput(0, ops::MakeShape({1 << 30, 1 << 30, 3})).code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_NE(message().find("more than 2^40 elements"), std::string::npos) << message();
+  EXPECT_EQ(
+      l->interp->ResizeInput(0, ops::MakeShape({1 << 30, 1 << 30, 3})).code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_NE(message().find("more than 2^40 elements"), std::string::npos)
+      << message();
   Shape bad;
   bad.rank = 9;
-  EXPECT_EQ(l->interp->ResizeInput(0, bad).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(l->interp->ResizeInput(0, bad).code(),
+            StatusCode::kInvalidArgument);
   // Broadcasting that no longer works is reported at allocate.
   ASSERT_TRUE(l->interp->ResizeInput(0, ops::MakeShape({2, 4})).ok());
   EXPECT_EQ(l->interp->AllocateTensors().code(), StatusCode::kInvalidArgument);
@@ -144,11 +151,13 @@ TEST(Interpreter, ResetVariables) {
   b.SetInputs({x});
   b.SetOutputs({y});
   // An int8 variable without data starts at its zero point.
-  const int q = b.AddTensor(testing::kI8, {4}, "q", testing::QuantSpec{{0.5f}, {-7}});
+  const int q =
+      b.AddTensor(testing::kI8, {4}, "q", testing::QuantSpec{{0.5f}, {-7}});
   b.SetVariable(q);
   auto l = Load(b.Build());
   ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   EXPECT_EQ(l->tensor(v).allocation, Allocation::kPersistent);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(l->tensor(q).data_as<int8_t>()[i], -7);
   Fill(l->f32(x), {1, 2, 3});
@@ -179,13 +188,16 @@ TEST(Interpreter, InPlaceAddIsPlannedAndCorrect) {
   b.AddOp(fb::BuiltinOperator::ADD, {x, c}, {t1}, AddOptions());
   b.AddOp(fb::BuiltinOperator::ADD, {t1, c}, {t2}, AddOptions());
   b.AddOp(fb::BuiltinOperator::ADD, {t2, x}, {t3}, AddOptions());  // t2 dies
-  b.AddOp(fb::BuiltinOperator::ADD, {t3, t3}, {y}, AddOptions());  // both inputs alias
+  b.AddOp(fb::BuiltinOperator::ADD, {t3, t3}, {y},
+          AddOptions());  // both inputs alias
   b.SetInputs({x});
   b.SetOutputs({y});
   auto l = Load(b.Build());
   ASSERT_TRUE(l->create_status.ok());
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
-  EXPECT_EQ(l->tensor(t2).data, l->tensor(t1).data) << "ADD did not run in place";
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
+  EXPECT_EQ(l->tensor(t2).data, l->tensor(t1).data)
+      << "ADD did not run in place";
   EXPECT_EQ(l->tensor(t3).data, l->tensor(t2).data);
   EXPECT_EQ(l->tensor(y).data, l->tensor(t3).data);
   EXPECT_NE(l->tensor(t1).data, l->tensor(x).data) << "graph input overwritten";
@@ -218,7 +230,8 @@ TEST(Interpreter, NoInPlaceWhileInputIsStillNeeded) {
   b.SetOutputs({big});
   auto l = Load(b.Build());
   ASSERT_TRUE(l->create_status.ok());
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   EXPECT_NE(l->tensor(u).data, l->tensor(t).data);
   EXPECT_NE(l->tensor(big).data, l->tensor(s1).data);
   Fill(l->f32(x), {1, 1, 1, 1});
@@ -235,7 +248,8 @@ TEST(Interpreter, NoInPlaceWhileInputIsStillNeeded) {
 // Test-only custom op: y = 2 * x (float).
 Status TimesTwoPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(ops::CheckArity(ctx, 1, 1, 1));
-  EMBER_RETURN_IF_ERROR(ops::CheckType(ctx, ctx.input(0), "input", DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      ops::CheckType(ctx, ctx.input(0), "input", DataType::kFloat32));
   return ctx.ResizeOutput(0, ctx.input(0)->shape);
 }
 Status TimesTwoEval(OpContext& ctx) {
@@ -245,7 +259,7 @@ Status TimesTwoEval(OpContext& ctx) {
     out->data_as<float>()[i] = 2 * in->data_as<float>()[i];
   return Status::Ok();
 }
-const OpRegistration kTimesTwo = {-1, "TimesTwo", 0, TimesTwoPrepare,
+const OpRegistration kTimesTwo = {-1,           "TimesTwo", 0, TimesTwoPrepare,
                                   TimesTwoEval, kOpFlagNone};
 
 TEST(Interpreter, CustomOpByName) {
@@ -272,7 +286,8 @@ TEST(Interpreter, CustomOpByName) {
   resolver.AddCustom("TimesTwo", &kTimesTwo);
   auto l = Load(bytes, resolver);
   ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   Fill(l->f32(x), {10, 20, 30});
   ASSERT_TRUE(l->interp->Invoke().ok());
   EXPECT_EQ(l->f32(y)[0], 22);
@@ -291,8 +306,9 @@ TEST(Interpreter, CustomOpPrepareErrorIsPrefixed) {
   auto l = Load(b.Build(), resolver);
   ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
   EXPECT_EQ(l->interp->AllocateTensors().code(), StatusCode::kInvalidModel);
-  EXPECT_STREQ(l->interp->errors().message(),
-               "subgraph 0: op #0 TimesTwo: input has type int32, expected float32");
+  EXPECT_STREQ(
+      l->interp->errors().message(),
+      "subgraph 0: op #0 TimesTwo: input has type int32, expected float32");
 }
 
 TEST(Interpreter, MissingOpsAreListedOnce) {
@@ -356,7 +372,8 @@ TEST(Interpreter, Signatures) {
 TEST(Interpreter, ConstantFoldingAtAllocate) {
   auto l = Load(testing::Constants().Build());  // folded = c1 + c2
   ASSERT_TRUE(l->create_status.ok());
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   const int folded = 4, x = 0, y = 6;
   EXPECT_STREQ(l->tensor(folded).name, "folded");
   EXPECT_TRUE(l->tensor(folded).is_constant());
@@ -377,7 +394,8 @@ TEST(Interpreter, ConstantFoldingAtAllocate) {
 // output length is only known in Eval.
 Status PositivesPrepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(ops::CheckArity(ctx, 1, 1, 1));
-  EMBER_RETURN_IF_ERROR(ops::CheckType(ctx, ctx.input(0), "input", DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      ops::CheckType(ctx, ctx.input(0), "input", DataType::kFloat32));
   ctx.SetOutputDynamic(0);
   return Status::Ok();
 }
@@ -392,13 +410,13 @@ Status PositivesEval(OpContext& ctx) {
     if (p[i] > 0) *out++ = p[i];
   return Status::Ok();
 }
-const OpRegistration kPositives = {-1, "Positives", 0, PositivesPrepare,
-                                   PositivesEval, kOpFlagNone};
+const OpRegistration kPositives = {
+    -1, "Positives", 0, PositivesPrepare, PositivesEval, kOpFlagNone};
 
 // Marks its output dynamic but never sizes it (a buggy op).
 Status ForgetfulEval(OpContext& ctx) { return Status::Ok(); }
-const OpRegistration kForgetful = {-1, "Forgetful", 0, PositivesPrepare,
-                                   ForgetfulEval, kOpFlagNone};
+const OpRegistration kForgetful = {
+    -1, "Forgetful", 0, PositivesPrepare, ForgetfulEval, kOpFlagNone};
 
 TEST(Interpreter, DynamicOutputFeedsAnAdd) {
   ModelBuilder b;
@@ -417,7 +435,8 @@ TEST(Interpreter, DynamicOutputFeedsAnAdd) {
   resolver.AddCustom("Positives", &kPositives);
   auto l = Load(b.Build(), resolver);
   ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   EXPECT_EQ(l->tensor(p).allocation, Allocation::kDynamic);
   EXPECT_EQ(l->tensor(y).allocation, Allocation::kDynamic);
   EXPECT_EQ(l->tensor(z).allocation, Allocation::kDynamic);
@@ -454,7 +473,8 @@ TEST(Interpreter, UnsizedDynamicOutputIsAnError) {
   resolver.AddCustom("Forgetful", &kForgetful);
   auto l = Load(b.Build(), resolver);
   ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
-  ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+  ASSERT_TRUE(l->interp->AllocateTensors().ok())
+      << l->interp->errors().message();
   EXPECT_EQ(l->interp->Invoke().code(), StatusCode::kInternal);
   EXPECT_NE(std::string(l->interp->errors().message())
                 .find("op #0 Forgetful did not size its dynamic output 0"),
@@ -492,7 +512,8 @@ TEST(Interpreter, VariableWrittenByAnOpKeepsItsStorage) {
   {
     auto l = Load(build({4}, false), resolver);
     ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
-    ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+    ASSERT_TRUE(l->interp->AllocateTensors().ok())
+        << l->interp->errors().message();
     Fill(l->f32(0), {1, 2, 3, 4});
     ASSERT_TRUE(l->interp->Invoke().ok());
     EXPECT_EQ(l->f32(2)[3], 5);
@@ -515,13 +536,15 @@ TEST(Interpreter, VariableWrittenByAnOpKeepsItsStorage) {
     // Behind a dynamic producer the check happens at every invoke.
     auto l = Load(build({3}, true), resolver);
     ASSERT_TRUE(l->create_status.ok()) << l->errors.message();
-    ASSERT_TRUE(l->interp->AllocateTensors().ok()) << l->interp->errors().message();
+    ASSERT_TRUE(l->interp->AllocateTensors().ok())
+        << l->interp->errors().message();
     Fill(l->f32(0), {1, -2, 3, 4});
     ASSERT_TRUE(l->interp->Invoke().ok()) << l->interp->errors().message();
     EXPECT_EQ(l->f32(2)[2], 5);
     Fill(l->f32(0), {1, 2, 3, 4});
     EXPECT_EQ(l->interp->Invoke().code(), StatusCode::kInvalidModel);
-    EXPECT_NE(std::string(l->interp->errors().message()).find("variable 'v' of 12 bytes"),
+    EXPECT_NE(std::string(l->interp->errors().message())
+                  .find("variable 'v' of 12 bytes"),
               std::string::npos)
         << l->interp->errors().message();
     ASSERT_TRUE(l->interp->ResizeInput(0, ops::MakeShape({4})).ok());
@@ -568,7 +591,8 @@ TEST(Interpreter, ShapeFoldFollowsInputResize) {
     EXPECT_EQ(out.shape.dims[0], rows);
     EXPECT_EQ(out.shape.dims[1], 3);
     for (int i = 0; i < rows * 3; ++i)
-      EXPECT_EQ(out.data_as<float>()[i], std::max(0.0f, static_cast<float>(i - 4)));
+      EXPECT_EQ(out.data_as<float>()[i],
+                std::max(0.0f, static_cast<float>(i - 4)));
     const int32_t* dims = l->tensor(s).data_as<int32_t>();
     EXPECT_EQ(dims[0], rows);
     EXPECT_EQ(dims[1], 3);

@@ -5,9 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -24,13 +23,13 @@
 namespace ember {
 namespace {
 
-using testing::ModelBuilder;
-using testing::QuantSpec;
 using testing::AddChain;
 using testing::AddOptions;
 using testing::Constants;
+using testing::ModelBuilder;
 using testing::OffsetBufferModel;
 using testing::Quantized;
+using testing::QuantSpec;
 using testing::TwoSubgraphs;
 using testing::WithSignatures;
 
@@ -83,7 +82,8 @@ Outcome RunAll(const std::vector<uint8_t>& bytes) {
 }
 
 // Expects a failure whose message contains `substring`.
-void ExpectFailure(const std::vector<uint8_t>& bytes, const std::string& substring,
+void ExpectFailure(const std::vector<uint8_t>& bytes,
+                   const std::string& substring,
                    StatusCode code = StatusCode::kInvalidModel,
                    const char* stage = nullptr) {
   const Outcome r = RunAll(bytes);
@@ -98,7 +98,6 @@ void ExpectSuccess(const std::vector<uint8_t>& bytes) {
   const Outcome r = RunAll(bytes);
   EXPECT_TRUE(r.ok) << r.stage << ": " << r.message;
 }
-
 
 struct Base {
   const char* name;
@@ -125,10 +124,13 @@ TEST(LoaderCorpus, OffsetBufferDataIsUsed) {
   const auto bytes = OffsetBufferModel();
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+  ASSERT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
       << errors.message();
   std::unique_ptr<Interpreter> interp;
-  ASSERT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp).ok())
+  ASSERT_TRUE(
+      Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
+          .ok())
       << errors.message();
   ASSERT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
   Subgraph& sg = interp->primary();
@@ -167,7 +169,8 @@ TEST(LoaderCorpus, EmptyFile) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidModel);
   EXPECT_NE(std::string(errors.message()).find("is empty"), std::string::npos)
       << errors.message();
-  const Status missing = Model::Load("/nonexistent/ember.tflite", errors, &model);
+  const Status missing =
+      Model::Load("/nonexistent/ember.tflite", errors, &model);
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);
 }
 
@@ -256,7 +259,8 @@ TEST(LoaderCorpus, TensorIndexOutOfRange) {
   {
     ModelBuilder b = AddChain();
     b.op(0).inputs[1] = 99;
-    ExpectFailure(b.Build(), "op input tensor index 99 out of range (4 tensors)");
+    ExpectFailure(b.Build(),
+                  "op input tensor index 99 out of range (4 tensors)");
   }
   {
     ModelBuilder b = AddChain();
@@ -288,13 +292,15 @@ TEST(LoaderCorpus, TensorIndexOutOfRange) {
 TEST(LoaderCorpus, BufferIndexOutOfRange) {
   ModelBuilder b = AddChain();
   b.tensor(1).buffer = 77;
-  ExpectFailure(b.Build(), "tensor 1 'c': buffer index 77 out of range (2 buffers)");
+  ExpectFailure(b.Build(),
+                "tensor 1 'c': buffer index 77 out of range (2 buffers)");
 }
 
 TEST(LoaderCorpus, OpcodeIndexOutOfRange) {
   ModelBuilder b = AddChain();
   b.op(1).opcode_index = 5;
-  ExpectFailure(b.Build(), "op #1: opcode_index 5 out of range (1 operator codes)");
+  ExpectFailure(b.Build(),
+                "op #1: opcode_index 5 out of range (1 operator codes)");
 }
 
 TEST(LoaderCorpus, SubgraphIndexOutOfRange) {
@@ -316,14 +322,22 @@ TEST(LoaderCorpus, OptionsTypeWithoutTable) {
     ModelBuilder b = AddChain();
     for (int i = 0; i < 2; ++i) {
       switch (type) {
-        case fb::BuiltinOptions::IfOptions: b.op(i).builtin_options.Set(fb::IfOptionsT()); break;
-        case fb::BuiltinOptions::WhileOptions: b.op(i).builtin_options.Set(fb::WhileOptionsT()); break;
-        case fb::BuiltinOptions::CallOnceOptions: b.op(i).builtin_options.Set(fb::CallOnceOptionsT()); break;
-        default: break;
+        case fb::BuiltinOptions::IfOptions:
+          b.op(i).builtin_options.Set(fb::IfOptionsT());
+          break;
+        case fb::BuiltinOptions::WhileOptions:
+          b.op(i).builtin_options.Set(fb::WhileOptionsT());
+          break;
+        case fb::BuiltinOptions::CallOnceOptions:
+          b.op(i).builtin_options.Set(fb::CallOnceOptionsT());
+          break;
+        default:
+          break;
       }
     }
     std::vector<uint8_t> bytes = b.Build();
-    const fb::Operator* op = fb::GetModel(bytes.data())->subgraphs()->Get(0)->operators()->Get(0);
+    const fb::Operator* op =
+        fb::GetModel(bytes.data())->subgraphs()->Get(0)->operators()->Get(0);
     const uint8_t* table = reinterpret_cast<const uint8_t*>(op);
     int32_t soffset;
     memcpy(&soffset, table, 4);
@@ -384,7 +398,9 @@ TEST(LoaderCorpus, BufferSizeDoesNotMatchShape) {
   {
     ModelBuilder b = AddChain();
     b.model().buffers[1]->data.resize(8);
-    ExpectFailure(b.Build(), "tensor 1 'c': buffer has 8 bytes but shape and type need 12");
+    ExpectFailure(
+        b.Build(),
+        "tensor 1 'c': buffer has 8 bytes but shape and type need 12");
   }
   {
     ModelBuilder b = AddChain();
@@ -405,7 +421,9 @@ TEST(LoaderCorpus, QuantizationErrors) {
   {
     ModelBuilder b = Quantized();
     b.tensor(3).quantization->quantized_dimension = 5;
-    ExpectFailure(b.Build(), "tensor 3 'w': quantized_dimension 5 is out of range for rank 2");
+    ExpectFailure(
+        b.Build(),
+        "tensor 3 'w': quantized_dimension 5 is out of range for rank 2");
   }
   {
     ModelBuilder b = Quantized();
@@ -415,12 +433,15 @@ TEST(LoaderCorpus, QuantizationErrors) {
   {
     ModelBuilder b = Quantized();
     b.tensor(3).quantization->zero_point = {0, 0};
-    ExpectFailure(b.Build(), "tensor 3 'w': quantization has 4 scales but 2 zero points");
+    ExpectFailure(b.Build(),
+                  "tensor 3 'w': quantization has 4 scales but 2 zero points");
   }
   {
     ModelBuilder b = Quantized();
     b.tensor(0).quantization->scale = {0.0f};
-    ExpectFailure(b.Build(), "tensor 0 'x': quantization scale 0 is 0 (must be finite and positive)");
+    ExpectFailure(b.Build(),
+                  "tensor 0 'x': quantization scale 0 is 0 (must be finite and "
+                  "positive)");
   }
   {
     ModelBuilder b = Quantized();
@@ -435,7 +456,9 @@ TEST(LoaderCorpus, QuantizationErrors) {
   {
     ModelBuilder b = Quantized();
     b.tensor(0).quantization->zero_point = {300};
-    ExpectFailure(b.Build(), "tensor 0 'x': zero point 0 is 300, outside [-128, 127] for int8");
+    ExpectFailure(
+        b.Build(),
+        "tensor 0 'x': zero point 0 is 300, outside [-128, 127] for int8");
   }
   {
     ModelBuilder b = Quantized();
@@ -509,13 +532,15 @@ TEST(LoaderCorpus, WritesToConstantsAndInputs) {
     b.op(1).outputs = {2};
     b.op(1).inputs = {0, 0};
     b.SetOutputs({2});
-    ExpectFailure(b.Build(), "op #1 writes tensor 2, which op #0 already wrote");
+    ExpectFailure(b.Build(),
+                  "op #1 writes tensor 2, which op #0 already wrote");
   }
   {
     ModelBuilder b = AddChain();
     b.op(1).outputs = {0};
     b.SetOutputs({0});
-    ExpectFailure(b.Build(), "op #1 writes tensor 0, which is a subgraph input");
+    ExpectFailure(b.Build(),
+                  "op #1 writes tensor 0, which is a subgraph input");
   }
 }
 
@@ -562,7 +587,8 @@ TEST(LoaderCorpus, SignatureErrors) {
   {
     ModelBuilder b = WithSignatures();
     b.model().signature_defs[1]->outputs[0]->tensor_index = 50;
-    ExpectFailure(b.Build(), "signature 1 maps a name to tensor 50, out of range");
+    ExpectFailure(b.Build(),
+                  "signature 1 maps a name to tensor 50, out of range");
   }
   {
     ModelBuilder b = WithSignatures();
@@ -580,8 +606,7 @@ TEST(LoaderCorpus, CustomOpcodeWithoutCustomCode) {
 }
 
 TEST(LoaderCorpus, OffsetBuffersOutsideTheFile) {
-  ExpectFailure(OffsetBufferModel(/*offset_delta=*/1 << 20),
-                "(offset");
+  ExpectFailure(OffsetBufferModel(/*offset_delta=*/1 << 20), "(offset");
   ExpectFailure(OffsetBufferModel(0, /*size_override=*/1 << 20),
                 "lies outside the");
   ExpectFailure(OffsetBufferModel(0, /*size_override=*/~uint64_t{0} - 8),
@@ -601,7 +626,8 @@ TEST(LoaderCorpus, UnsupportedTensorTypes) {
   {
     ModelBuilder b = AddChain();
     b.tensor(2).type = fb::TensorType::INT2;
-    ExpectFailure(b.Build(), "type INT2 is not supported", StatusCode::kUnsupported);
+    ExpectFailure(b.Build(), "type INT2 is not supported",
+                  StatusCode::kUnsupported);
   }
   {
     ModelBuilder b = AddChain();
@@ -619,8 +645,10 @@ TEST(LoaderCorpus, UnsupportedTensorTypes) {
   {
     ModelBuilder b = AddChain();
     b.tensor(1).type = fb::TensorType::INT32;
-    ExpectFailure(b.Build(), "tensors 'x' (float32) and 'c' (int32) must have the same type",
-                  StatusCode::kInvalidModel, "allocate");
+    ExpectFailure(
+        b.Build(),
+        "tensors 'x' (float32) and 'c' (int32) must have the same type",
+        StatusCode::kInvalidModel, "allocate");
   }
 }
 
@@ -628,7 +656,8 @@ TEST(LoaderCorpus, ShapeSignatureErrors) {
   {
     ModelBuilder b = AddChain();
     b.SetShapeSignature(0, {-1, 3, 1});
-    ExpectFailure(b.Build(), "shape_signature rank 3 differs from shape rank 2");
+    ExpectFailure(b.Build(),
+                  "shape_signature rank 3 differs from shape rank 2");
   }
   {
     // A scalar (no shape) with a long signature once overflowed Shape::dims.
@@ -636,7 +665,8 @@ TEST(LoaderCorpus, ShapeSignatureErrors) {
     b.tensor(1).shape.clear();
     b.model().buffers[1]->data.resize(4);
     b.SetShapeSignature(1, std::vector<int32_t>(20, -1));
-    ExpectFailure(b.Build(), "shape_signature rank 20 differs from shape rank 0");
+    ExpectFailure(b.Build(),
+                  "shape_signature rank 20 differs from shape rank 0");
   }
   {
     ModelBuilder b = AddChain();
@@ -666,7 +696,8 @@ TEST(LoaderCorpus, OpArityAndHugeLists) {
   {
     ModelBuilder b = AddChain();
     b.op(0).inputs.assign(70000, 0);
-    ExpectFailure(b.Build(), "op input list has 70000 entries (at most 65536 supported)");
+    ExpectFailure(b.Build(),
+                  "op input list has 70000 entries (at most 65536 supported)");
   }
 }
 
@@ -693,9 +724,11 @@ TEST(LoaderCorpus, SparseConstantOnlyForDensify) {
 
 TEST(LoaderCorpus, UnknownBuiltinIsNamed) {
   ModelBuilder b = AddChain();
-  b.model().operator_codes[0]->builtin_code = static_cast<fb::BuiltinOperator>(4000);
+  b.model().operator_codes[0]->builtin_code =
+      static_cast<fb::BuiltinOperator>(4000);
   b.model().operator_codes[0]->deprecated_builtin_code = 127;
-  ExpectFailure(b.Build(), "model uses ops Ember does not support: builtin operator 4000",
+  ExpectFailure(b.Build(),
+                "model uses ops Ember does not support: builtin operator 4000",
                 StatusCode::kUnsupported, "create");
 }
 

@@ -227,7 +227,8 @@ TEST_F(OnnxConvertTest, TransformerBlock) {
   // MatMul + Add(bias) pairs became FULLY_CONNECTED with bias (q, k, v,
   // out, fc1, fc2); the ADDs left are the residuals and LayerNorm ones.
   EXPECT_EQ(CountOps(model, fb::BuiltinOperator::FULLY_CONNECTED), 6);
-  std::printf("[ onnx ] transformer: %d ADD ops\n", CountOps(model, fb::BuiltinOperator::ADD));
+  std::printf("[ onnx ] transformer: %d ADD ops\n",
+              CountOps(model, fb::BuiltinOperator::ADD));
   std::printf("[ onnx ] transformer: %d TRANSPOSE ops\n",
               CountOps(model, fb::BuiltinOperator::TRANSPOSE));
 }

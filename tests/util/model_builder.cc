@@ -18,14 +18,15 @@ int ModelBuilder::AddTensor(fb::TensorType type, std::vector<int32_t> shape,
   auto t = std::make_unique<fb::TensorT>();
   t->type = type;
   t->shape = std::move(shape);
-  t->name = name.empty() ? "t" + std::to_string(current().tensors.size()) : name;
+  t->name =
+      name.empty() ? "t" + std::to_string(current().tensors.size()) : name;
   t->buffer = 0;
   if (!quant.scales.empty()) {
     t->quantization = std::make_unique<fb::QuantizationParametersT>();
     t->quantization->scale = quant.scales;
-    t->quantization->zero_point = quant.zero_points.empty()
-                                      ? std::vector<int64_t>(quant.scales.size(), 0)
-                                      : quant.zero_points;
+    t->quantization->zero_point =
+        quant.zero_points.empty() ? std::vector<int64_t>(quant.scales.size(), 0)
+                                  : quant.zero_points;
     t->quantization->quantized_dimension = quant.dim;
   }
   current().tensors.push_back(std::move(t));
@@ -40,7 +41,8 @@ int ModelBuilder::AddConstant(fb::TensorType type, std::vector<int32_t> shape,
   buffer->data.resize(bytes);
   if (bytes) memcpy(buffer->data.data(), data, bytes);
   model_.buffers.push_back(std::move(buffer));
-  current().tensors[t]->buffer = static_cast<uint32_t>(model_.buffers.size() - 1);
+  current().tensors[t]->buffer =
+      static_cast<uint32_t>(model_.buffers.size() - 1);
   return t;
 }
 
@@ -48,7 +50,9 @@ void ModelBuilder::SetShapeSignature(int t, std::vector<int32_t> signature) {
   current().tensors[t]->shape_signature = std::move(signature);
 }
 
-void ModelBuilder::SetVariable(int t) { current().tensors[t]->is_variable = true; }
+void ModelBuilder::SetVariable(int t) {
+  current().tensors[t]->is_variable = true;
+}
 
 fb::TensorT& ModelBuilder::tensor(int t) { return *current().tensors[t]; }
 
@@ -95,7 +99,9 @@ int ModelBuilder::AddCustomOp(const std::string& code,
   return static_cast<int>(current().operators.size()) - 1;
 }
 
-fb::OperatorT& ModelBuilder::op(int index) { return *current().operators[index]; }
+fb::OperatorT& ModelBuilder::op(int index) {
+  return *current().operators[index];
+}
 
 void ModelBuilder::SetInputs(std::vector<int32_t> inputs) {
   current().inputs = std::move(inputs);

@@ -30,18 +30,30 @@ double At(const NpyArray& a, size_t i) {
 
 double ValueAt(const NpyArray& a, size_t i) {
   switch (a.type) {
-    case DataType::kFloat32: return At<float>(a, i);
-    case DataType::kFloat64: return At<double>(a, i);
-    case DataType::kInt32: return At<int32_t>(a, i);
-    case DataType::kInt64: return At<int64_t>(a, i);
-    case DataType::kInt16: return At<int16_t>(a, i);
-    case DataType::kInt8: return At<int8_t>(a, i);
-    case DataType::kUInt8: return At<uint8_t>(a, i);
-    case DataType::kBool: return At<uint8_t>(a, i) != 0;
-    case DataType::kUInt16: return At<uint16_t>(a, i);
-    case DataType::kUInt32: return At<uint32_t>(a, i);
-    case DataType::kUInt64: return At<uint64_t>(a, i);
-    default: return NAN;
+    case DataType::kFloat32:
+      return At<float>(a, i);
+    case DataType::kFloat64:
+      return At<double>(a, i);
+    case DataType::kInt32:
+      return At<int32_t>(a, i);
+    case DataType::kInt64:
+      return At<int64_t>(a, i);
+    case DataType::kInt16:
+      return At<int16_t>(a, i);
+    case DataType::kInt8:
+      return At<int8_t>(a, i);
+    case DataType::kUInt8:
+      return At<uint8_t>(a, i);
+    case DataType::kBool:
+      return At<uint8_t>(a, i) != 0;
+    case DataType::kUInt16:
+      return At<uint16_t>(a, i);
+    case DataType::kUInt32:
+      return At<uint32_t>(a, i);
+    case DataType::kUInt64:
+      return At<uint64_t>(a, i);
+    default:
+      return NAN;
   }
 }
 
@@ -73,7 +85,8 @@ RunResult RunEmber(const std::vector<uint8_t>& bytes,
            .ok())
     return fail(errors.message());
   Subgraph& sg = interp->primary();
-  if (inputs.size() != sg.inputs().size()) return fail("wrong number of inputs");
+  if (inputs.size() != sg.inputs().size())
+    return fail("wrong number of inputs");
   for (size_t k = 0; k < inputs.size(); ++k) {
     Shape shape;
     shape.rank = static_cast<int32_t>(inputs[k].shape.size());
@@ -116,7 +129,8 @@ std::vector<RunResult> RunLiteRt(const std::vector<OracleCase>& cases,
   }
   ErrorReporter errors;
   for (size_t i = 0; i < cases.size(); ++i) {
-    const std::string dir = std::string(root) + "/case_" + std::to_string(100000 + i);
+    const std::string dir =
+        std::string(root) + "/case_" + std::to_string(100000 + i);
     mkdir(dir.c_str(), 0755);
     std::ofstream(dir + "/model.tflite", std::ios::binary)
         .write(reinterpret_cast<const char*>(cases[i].model.data()),
@@ -129,18 +143,21 @@ std::vector<RunResult> RunLiteRt(const std::vector<OracleCase>& cases,
     if (cases[i].invokes != 1)
       std::ofstream(dir + "/invokes.txt") << cases[i].invokes << "\n";
   }
-  const char* python = getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
+  const char* python =
+      getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
   const std::string cmd = std::string(python) + " " + EMBER_SOURCE_DIR +
                           "/tests/util/litert_oracle.py " + root +
                           (reference ? " --ref" : " --default") + " 2>&1";
   const int rc = system(cmd.c_str());
   for (size_t i = 0; i < cases.size(); ++i) {
-    const std::string dir = std::string(root) + "/case_" + std::to_string(100000 + i);
+    const std::string dir =
+        std::string(root) + "/case_" + std::to_string(100000 + i);
     std::ifstream err(dir + "/error.txt");
     if (rc != 0) {
-      results[i].error = "LiteRT oracle could not run (python3 with "
-                         "ai-edge-litert and numpy is required): exit " +
-                         std::to_string(rc);
+      results[i].error =
+          "LiteRT oracle could not run (python3 with "
+          "ai-edge-litert and numpy is required): exit " +
+          std::to_string(rc);
     } else if (err) {
       std::getline(err, results[i].error, '\0');
     } else {
@@ -174,8 +191,10 @@ NpyArray RandomArray(DataType type, std::vector<int64_t> shape, uint32_t seed,
   const bool full = lo == 0.0f && hi == 0.0f;
   auto fill_int = [&](auto tag, int64_t tmin, int64_t tmax) {
     using T = decltype(tag);
-    const int64_t a_lo = full ? tmin : std::max<int64_t>(tmin, static_cast<int64_t>(lo));
-    const int64_t a_hi = full ? tmax : std::min<int64_t>(tmax, static_cast<int64_t>(hi));
+    const int64_t a_lo =
+        full ? tmin : std::max<int64_t>(tmin, static_cast<int64_t>(lo));
+    const int64_t a_hi =
+        full ? tmax : std::min<int64_t>(tmax, static_cast<int64_t>(hi));
     std::uniform_int_distribution<int64_t> dist(a_lo, a_hi);
     for (size_t i = 0; i < n; ++i) {
       const T v = static_cast<T>(dist(rng));
@@ -191,20 +210,35 @@ NpyArray RandomArray(DataType type, std::vector<int64_t> shape, uint32_t seed,
       }
       break;
     }
-    case DataType::kInt8: fill_int(int8_t{}, -128, 127); break;
-    case DataType::kUInt8: fill_int(uint8_t{}, 0, 255); break;
-    case DataType::kInt16: fill_int(int16_t{}, -32768, 32767); break;
-    case DataType::kInt32: fill_int(int32_t{}, -1000, 1000); break;
-    case DataType::kInt64: fill_int(int64_t{}, -1000, 1000); break;
-    case DataType::kBool: fill_int(uint8_t{}, 0, 1); break;
-    default: break;
+    case DataType::kInt8:
+      fill_int(int8_t{}, -128, 127);
+      break;
+    case DataType::kUInt8:
+      fill_int(uint8_t{}, 0, 255);
+      break;
+    case DataType::kInt16:
+      fill_int(int16_t{}, -32768, 32767);
+      break;
+    case DataType::kInt32:
+      fill_int(int32_t{}, -1000, 1000);
+      break;
+    case DataType::kInt64:
+      fill_int(int64_t{}, -1000, 1000);
+      break;
+    case DataType::kBool:
+      fill_int(uint8_t{}, 0, 1);
+      break;
+    default:
+      break;
   }
   return a;
 }
 
 double MaxAbsDiff(const NpyArray& a, const NpyArray& b, std::string* why) {
   if (a.type != b.type) {
-    if (why) *why = std::string("types differ: ") + DataTypeName(a.type) + " vs " + DataTypeName(b.type);
+    if (why)
+      *why = std::string("types differ: ") + DataTypeName(a.type) + " vs " +
+             DataTypeName(b.type);
     return -1;
   }
   if (a.shape != b.shape) {

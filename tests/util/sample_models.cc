@@ -49,16 +49,19 @@ ModelBuilder Constants() {
 // quantized int8 constant, as weights look in real models.
 ModelBuilder Quantized() {
   ModelBuilder b;
-  const int x = b.AddTensor(testing::kI8, {1, 4, 4, 2}, "x", QuantSpec{{0.05f}, {3}});
+  const int x =
+      b.AddTensor(testing::kI8, {1, 4, 4, 2}, "x", QuantSpec{{0.05f}, {3}});
   const int c = b.AddConstant<int8_t>(testing::kI8, {2}, {-5, 17}, "c",
                                       QuantSpec{{0.02f}, {-1}});
-  const int t = b.AddTensor(testing::kI8, {1, 4, 4, 2}, "t", QuantSpec{{0.07f}, {0}});
+  const int t =
+      b.AddTensor(testing::kI8, {1, 4, 4, 2}, "t", QuantSpec{{0.07f}, {0}});
   const int w = b.AddConstant<int8_t>(
       testing::kI8, {4, 2}, {1, 2, 3, 4, 5, 6, 7, 8}, "w",
       QuantSpec{{0.1f, 0.2f, 0.3f, 0.4f}, {0, 0, 0, 0}, 0});
   (void)w;
   const int s = b.AddTensor(testing::kI16, {3}, "s", QuantSpec{{0.001f}, {0}});
-  const int s2 = b.AddTensor(testing::kI16, {3}, "s2", QuantSpec{{0.002f}, {0}});
+  const int s2 =
+      b.AddTensor(testing::kI16, {3}, "s2", QuantSpec{{0.002f}, {0}});
   b.AddOp(fb::BuiltinOperator::ADD, {x, c}, {t}, AddOptions(), 2);
   b.AddOp(fb::BuiltinOperator::ADD, {s, s}, {s2}, AddOptions(), 3);
   b.SetInputs({x, s});

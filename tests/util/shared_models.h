@@ -28,12 +28,12 @@ inline bool SharedModelsRequired() {
 
 // Skips the test (or fails it, when CI requires the models) if the shared
 // models folder is missing.
-#define EMBER_SKIP_WITHOUT_SHARED_MODELS()                                  \
-  do {                                                                      \
-    const std::string dir_ = ::ember::testing::SharedModelsDir();           \
-    if (!std::filesystem::is_directory(dir_)) {                             \
-      if (::ember::testing::SharedModelsRequired())                         \
-        FAIL() << "shared models folder '" << dir_ << "' is missing";       \
-      GTEST_SKIP() << "shared models folder '" << dir_ << "' is missing";   \
-    }                                                                       \
+#define EMBER_SKIP_WITHOUT_SHARED_MODELS()                                \
+  do {                                                                    \
+    const std::string dir_ = ::ember::testing::SharedModelsDir();         \
+    if (!std::filesystem::is_directory(dir_)) {                           \
+      if (::ember::testing::SharedModelsRequired())                       \
+        FAIL() << "shared models folder '" << dir_ << "' is missing";     \
+      GTEST_SKIP() << "shared models folder '" << dir_ << "' is missing"; \
+    }                                                                     \
   } while (0)

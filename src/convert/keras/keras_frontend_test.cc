@@ -63,9 +63,9 @@ class KerasFrontendTest : public ::testing::Test {
     const fs::path build = *scratch_ / "models";
     const char* python =
         getenv("EMBER_PYTHON") ? getenv("EMBER_PYTHON") : "python3";
-    const std::string cmd = std::string(python) + " '" + script + "' '" + build.string() +
-                            "' >'" + (*scratch_ / "make.log").string() +
-                            "' 2>&1";
+    const std::string cmd = std::string(python) + " '" + script + "' '" +
+                            build.string() + "' >'" +
+                            (*scratch_ / "make.log").string() + "' 2>&1";
     generated_ = std::system(cmd.c_str()) == 0;
     if (!generated_) return;
     std::error_code ec;

@@ -31,8 +31,9 @@ CpuFeatures Detect() {
   const bool avx = (c >> 28) & 1;
   if (!osxsave || !avx) return f;
   const uint64_t xcr0 = ReadXcr0();
-  const bool ymm_state = (xcr0 & 0x6) == 0x6;     // SSE + AVX state
-  const bool zmm_state = (xcr0 & 0xe6) == 0xe6;   // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool ymm_state = (xcr0 & 0x6) == 0x6;  // SSE + AVX state
+  const bool zmm_state =
+      (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (!ymm_state || max_leaf < 7) return f;
   __cpuid_count(7, 0, a, b, c, d);
   f.fma = fma;

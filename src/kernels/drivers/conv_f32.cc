@@ -17,7 +17,8 @@ void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
   }
   if (row_tiles >= 4 * threads || row_tiles >= panels) {
     ParallelTasks(pool, row_tiles, threads, [&](int64_t t0, int64_t t1, int) {
-      kernel.fn(args, t0 * kernel.mr, std::min(args.m, t1 * kernel.mr), 0, panels);
+      kernel.fn(args, t0 * kernel.mr, std::min(args.m, t1 * kernel.mr), 0,
+                panels);
     });
   } else {
     ParallelTasks(pool, panels, threads, [&](int64_t p0, int64_t p1, int) {
@@ -31,8 +32,8 @@ namespace {
 
 // Writes rows [m0, m1) of the im2col matrix (row = output pixel over all
 // batches, columns = (ky, kx, ic)) to dst; padding taps are zeros.
-void Im2col(const ref::ConvShape& s, const float* input, int64_t m0,
-            int64_t m1, float* dst) {
+void Im2col(const ref::ConvShape& s, const float* input, int64_t m0, int64_t m1,
+            float* dst) {
   const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
   const size_t px_bytes = sizeof(float) * static_cast<size_t>(s.in_c);
   for (int64_t m = m0; m < m1; ++m) {
@@ -43,15 +44,16 @@ void Im2col(const ref::ConvShape& s, const float* input, int64_t m0,
     float* row = dst + (m - m0) * k;
     const int32_t ix0 = ox * s.stride_w - s.pad_left;
     // With no dilation, a row's taps are contiguous pixels of the input.
-    const bool row_inside = s.dilation_w == 1 && ix0 >= 0 &&
-                            ix0 + s.filter_w <= s.in_w;
+    const bool row_inside =
+        s.dilation_w == 1 && ix0 >= 0 && ix0 + s.filter_w <= s.in_w;
     for (int32_t ky = 0; ky < s.filter_h; ++ky) {
       const int32_t iy = oy * s.stride_h - s.pad_top + ky * s.dilation_h;
       if (row_inside && iy >= 0 && iy < s.in_h) {
-        std::memcpy(row + static_cast<int64_t>(ky) * s.filter_w * s.in_c,
-                    input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix0) *
-                                s.in_c,
-                    px_bytes * s.filter_w);
+        std::memcpy(
+            row + static_cast<int64_t>(ky) * s.filter_w * s.in_c,
+            input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix0) *
+                        s.in_c,
+            px_bytes * s.filter_w);
         continue;
       }
       for (int32_t kx = 0; kx < s.filter_w; ++kx) {
@@ -60,10 +62,11 @@ void Im2col(const ref::ConvShape& s, const float* input, int64_t m0,
         if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
           std::memset(d, 0, px_bytes);
         } else {
-          std::memcpy(d,
-                      input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) *
-                                  s.in_c,
-                      px_bytes);
+          std::memcpy(
+              d,
+              input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) *
+                          s.in_c,
+              px_bytes);
         }
       }
     }

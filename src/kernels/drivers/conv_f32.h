@@ -20,9 +20,8 @@ template <typename F>
 void ParallelTasks(ThreadPool* pool, int64_t tasks, int max_slots, F&& f) {
   if (tasks <= 0) return;
   int slots = pool ? pool->num_threads() : 1;
-  slots = static_cast<int>(std::min<int64_t>({static_cast<int64_t>(slots),
-                                              static_cast<int64_t>(max_slots),
-                                              tasks}));
+  slots = static_cast<int>(std::min<int64_t>(
+      {static_cast<int64_t>(slots), static_cast<int64_t>(max_slots), tasks}));
   if (slots <= 1) {
     f(int64_t{0}, tasks, 0);
     return;
@@ -66,8 +65,9 @@ void RunDwConvF32(ThreadPool* pool, DwConvF32Fn fn, const DwConvF32Args& args);
 struct DwConvF32Kernel {
   kernels::Isa isa = kernels::Isa::kPortable;
   const char* function = nullptr;
-  const char* label = nullptr;         // kernel_variant: fp32 DEPTHWISE_CONV_2D
-  const char* hybrid_label = nullptr;  // kernel_variant: int8 weights, fp32 data
+  const char* label = nullptr;  // kernel_variant: fp32 DEPTHWISE_CONV_2D
+  const char* hybrid_label =
+      nullptr;  // kernel_variant: int8 weights, fp32 data
   DwConvF32Fn fn = nullptr;
 };
 

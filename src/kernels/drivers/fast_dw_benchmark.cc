@@ -14,8 +14,8 @@
 #include <random>
 #include <vector>
 
-#include "kernels/ref/depthwise_conv.h"
 #include "kernels/drivers/conv_f32.h"
+#include "kernels/ref/depthwise_conv.h"
 #ifndef NO_INT8
 #include "kernels/drivers/dwconv_s8.h"
 #endif
@@ -95,10 +95,10 @@ void Float(const char* title, const std::vector<Layer>& layers) {
                               out.data());
     });
     for (int i = 0; i < 2; ++i) {
-      x86::DwConvF32Fn fn =
-          kernels::EntryFor(x86::DwConvF32Kernels(),
-                            i == 0 ? kernels::Isa::kAvx512 : kernels::Isa::kAvx2)
-              ->fn;
+      x86::DwConvF32Fn fn = kernels::EntryFor(x86::DwConvF32Kernels(),
+                                              i == 0 ? kernels::Isa::kAvx512
+                                                     : kernels::Isa::kAvx2)
+                                ->fn;
       x86::DwConvF32Args a;
       Fill(s, &a);
       a.input = in.data();
@@ -155,7 +155,8 @@ void Int8(const std::vector<Layer>& layers) {
     for (int i = 0; i < 3; ++i) {
       const kernels::Isa isas[] = {kernels::Isa::kAvx512, kernels::Isa::kAvx2,
                                    kernels::Isa::kAvx512Vnni};
-      x86::DwConvS8Fn fn = kernels::EntryFor(x86::DwConvS8Kernels(), isas[i])->fn;
+      x86::DwConvS8Fn fn =
+          kernels::EntryFor(x86::DwConvS8Kernels(), isas[i])->fn;
       x86::DwConvS8Args a;
       Fill(s, &a);
       a.input = in.data();

@@ -10,8 +10,6 @@
 // with the same model run with force_reference_kernels.
 #include <gtest/gtest.h>
 
-#include "kernels/drivers/dwconv_geometry.h"
-
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -21,10 +19,11 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
+#include "kernels/drivers/conv_f32.h"
+#include "kernels/drivers/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_s8.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/quant_util.h"
-#include "kernels/drivers/conv_f32.h"
-#include "kernels/drivers/dwconv_s8.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 
@@ -33,12 +32,14 @@ namespace {
 
 // The fp32 depthwise kernels this run allows.
 std::vector<kernels::Isa> SupportedIsas() {
-  return kernels::AllowedEntryIsas(x86::DwConvF32Kernels(), kernels::AllowedIsas());
+  return kernels::AllowedEntryIsas(x86::DwConvF32Kernels(),
+                                   kernels::AllowedIsas());
 }
 
 // The int8 depthwise kernels this run allows.
 std::vector<kernels::Isa> Int8Isas() {
-  return kernels::AllowedEntryIsas(x86::DwConvS8Kernels(), kernels::AllowedIsas());
+  return kernels::AllowedEntryIsas(x86::DwConvS8Kernels(),
+                                   kernels::AllowedIsas());
 }
 
 struct Rand {
@@ -160,7 +161,8 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
     std::vector<int8_t> zero_row(static_cast<size_t>(s.in_w) * C,
                                  static_cast<int8_t>(in_zp));
     for (kernels::Isa isa : Int8Isas()) {
-      const x86::DwConvS8Kernel* kern = kernels::EntryFor(x86::DwConvS8Kernels(), isa);
+      const x86::DwConvS8Kernel* kern =
+          kernels::EntryFor(x86::DwConvS8Kernels(), isa);
       const char* name = kern->label;
       x86::DwConvS8Fn fn = kern->fn;
       for (int threads = 1; threads <= 3; ++threads) {
@@ -211,7 +213,8 @@ TEST(FastDwKernels, Float5x5AndOtherSizesMatchReference) {
     const double tol = 1e-5 * std::sqrt(s.filter_h * s.filter_w) * scale;
     std::vector<float> zeros(static_cast<size_t>(s.in_w) * C, 0.0f);
     for (kernels::Isa isa : isas) {
-      const x86::DwConvF32Kernel* kern = kernels::EntryFor(x86::DwConvF32Kernels(), isa);
+      const x86::DwConvF32Kernel* kern =
+          kernels::EntryFor(x86::DwConvF32Kernels(), isa);
       const char* name = kern->label;
       x86::DwConvF32Fn fn = kern->fn;
       for (int threads = 1; threads <= 3; ++threads) {

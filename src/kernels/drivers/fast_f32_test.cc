@@ -8,8 +8,6 @@
 // and that the interpreter's choice agrees with the reference end to end.
 #include <gtest/gtest.h>
 
-#include "kernels/drivers/dwconv_geometry.h"
-
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -19,10 +17,11 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
+#include "kernels/drivers/conv_f32.h"
+#include "kernels/drivers/dwconv_geometry.h"
 #include "kernels/ref/conv.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/fully_connected.h"
-#include "kernels/drivers/conv_f32.h"
 #include "runtime/interpreter.h"
 #include "util/model_builder.h"
 
@@ -32,7 +31,8 @@ namespace {
 // The fp32 ISAs to test here: the GEMM list's entries this run allows
 // (the depthwise list has the same ISAs).
 std::vector<kernels::Isa> SupportedIsas() {
-  return kernels::AllowedEntryIsas(x86::GemmF32Kernels(), kernels::AllowedIsas());
+  return kernels::AllowedEntryIsas(x86::GemmF32Kernels(),
+                                   kernels::AllowedIsas());
 }
 
 x86::GemmF32Kernel GemmFor(kernels::Isa isa) {
@@ -40,7 +40,8 @@ x86::GemmF32Kernel GemmFor(kernels::Isa isa) {
 }
 
 x86::DwConvF32Fn DwConvFor(kernels::Isa isa, const char** name) {
-  const x86::DwConvF32Kernel* k = kernels::EntryFor(x86::DwConvF32Kernels(), isa);
+  const x86::DwConvF32Kernel* k =
+      kernels::EntryFor(x86::DwConvF32Kernels(), isa);
   *name = k != nullptr ? k->label : "ref";
   return k != nullptr ? k->fn : nullptr;
 }
@@ -48,7 +49,9 @@ x86::DwConvF32Fn DwConvFor(kernels::Isa isa, const char** name) {
 struct Rand {
   std::mt19937 gen;
   explicit Rand(uint32_t seed) : gen(seed) {}
-  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen); }
+  int Int(int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(gen);
+  }
   std::vector<float> Floats(size_t n) {
     std::uniform_real_distribution<float> d(-1.0f, 1.0f);
     std::vector<float> v(n);
@@ -57,10 +60,22 @@ struct Rand {
   }
   void Clamp(float* lo, float* hi) {
     switch (Int(0, 3)) {
-      case 0: *lo = -INFINITY; *hi = INFINITY; break;
-      case 1: *lo = 0.0f; *hi = INFINITY; break;
-      case 2: *lo = 0.0f; *hi = 6.0f; break;
-      default: *lo = -1.0f; *hi = 1.0f; break;
+      case 0:
+        *lo = -INFINITY;
+        *hi = INFINITY;
+        break;
+      case 1:
+        *lo = 0.0f;
+        *hi = INFINITY;
+        break;
+      case 2:
+        *lo = 0.0f;
+        *hi = 6.0f;
+        break;
+      default:
+        *lo = -1.0f;
+        *hi = 1.0f;
+        break;
     }
   }
 };
@@ -69,7 +84,8 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
                  double k, const std::string& what) {
   ASSERT_EQ(ref.size(), got.size()) << what;
   double scale = 1.0;
-  for (float v : ref) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+  for (float v : ref)
+    scale = std::max(scale, static_cast<double>(std::fabs(v)));
   const double tol = 1e-5 * std::sqrt(std::max(k, 1.0)) * scale;
   double worst = 0.0;
   for (size_t i = 0; i < ref.size(); ++i)
@@ -80,7 +96,8 @@ void ExpectClose(const std::vector<float>& ref, const std::vector<float>& got,
 int32_t OutSize(int32_t in, int32_t k, int32_t stride, int32_t dil, bool same,
                 int32_t* pad) {
   const int32_t eff = (k - 1) * dil + 1;
-  const int32_t out = same ? (in + stride - 1) / stride : (in - eff) / stride + 1;
+  const int32_t out =
+      same ? (in + stride - 1) / stride : (in - eff) / stride + 1;
   *pad = same ? std::max(0, ((out - 1) * stride + eff - in) / 2) : 0;
   return out;
 }
@@ -108,26 +125,32 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
     if (!same && ((s.filter_h - 1) * s.dilation_h + 1 > s.in_h ||
                   (s.filter_w - 1) * s.dilation_w + 1 > s.in_w))
       continue;
-    s.out_h = OutSize(s.in_h, s.filter_h, s.stride_h, s.dilation_h, same, &s.pad_top);
-    s.out_w = OutSize(s.in_w, s.filter_w, s.stride_w, s.dilation_w, same, &s.pad_left);
+    s.out_h =
+        OutSize(s.in_h, s.filter_h, s.stride_h, s.dilation_h, same, &s.pad_top);
+    s.out_w = OutSize(s.in_w, s.filter_w, s.stride_w, s.dilation_w, same,
+                      &s.pad_left);
     float lo, hi;
     rng.Clamp(&lo, &hi);
     const int32_t k = s.filter_h * s.filter_w * s.in_c;
-    auto input = rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * s.in_c);
+    auto input =
+        rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * s.in_c);
     auto filter = rng.Floats(static_cast<size_t>(s.out_c) * k);
     auto bias = rng.Floats(s.out_c);
     const bool has_bias = rng.Int(0, 3) != 0;
-    const size_t out_n = static_cast<size_t>(s.batches) * s.out_h * s.out_w * s.out_c;
+    const size_t out_n =
+        static_cast<size_t>(s.batches) * s.out_h * s.out_w * s.out_c;
     std::vector<float> expect(out_n);
-    ref::ConvFloat(s, input.data(), filter.data(), has_bias ? bias.data() : nullptr,
-                   lo, hi, expect.data());
+    ref::ConvFloat(s, input.data(), filter.data(),
+                   has_bias ? bias.data() : nullptr, lo, hi, expect.data());
     const bool direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
-                        s.stride_w == 1 && s.out_h == s.in_h && s.out_w == s.in_w;
+                        s.stride_w == 1 && s.out_h == s.in_h &&
+                        s.out_w == s.in_w;
     for (kernels::Isa isa : isas) {
       const x86::GemmF32Kernel kern = GemmFor(isa);
       ASSERT_NE(kern.fn, nullptr);
       std::vector<float> packed_mem(
-          x86::PackedGemmWeightsBytes(s.out_c, k, kern.nr) / sizeof(float) + 16);
+          x86::PackedGemmWeightsBytes(s.out_c, k, kern.nr) / sizeof(float) +
+          16);
       float* packed = packed_mem.data();
       while (reinterpret_cast<uintptr_t>(packed) % 64) ++packed;
       x86::PackGemmWeightsF32(filter.data(), has_bias ? bias.data() : nullptr,
@@ -150,8 +173,8 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
           x86::RunGemmF32(&pool, kern, g);
         } else {
           std::vector<float> scratch(x86::Im2colScratchFloats(s, threads));
-          x86::RunConvIm2colF32(&pool, threads, kern, s, input.data(), packed, lo,
-                                hi, scratch.data(), got.data());
+          x86::RunConvIm2colF32(&pool, threads, kern, s, input.data(), packed,
+                                lo, hi, scratch.data(), got.data());
         }
         ExpectClose(expect, got, k,
                     std::string(kern.function) + " case " + std::to_string(i) +
@@ -179,11 +202,14 @@ TEST(FastF32Kernels, FullyConnectedGemmMatchesReference) {
     const bool has_bias = i % 3 != 0;
     std::vector<float> expect(static_cast<size_t>(s.batches) * s.units);
     ref::FullyConnectedFloat(s, input.data(), weights.data(),
-                             has_bias ? bias.data() : nullptr, lo, hi, expect.data());
+                             has_bias ? bias.data() : nullptr, lo, hi,
+                             expect.data());
     for (kernels::Isa isa : isas) {
       const x86::GemmF32Kernel kern = GemmFor(isa);
       std::vector<float> packed_mem(
-          x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) / sizeof(float) + 16);
+          x86::PackedGemmWeightsBytes(s.units, s.depth, kern.nr) /
+              sizeof(float) +
+          16);
       float* packed = packed_mem.data();
       while (reinterpret_cast<uintptr_t>(packed) % 64) ++packed;
       x86::PackGemmWeightsF32(weights.data(), has_bias ? bias.data() : nullptr,
@@ -231,12 +257,15 @@ TEST(FastF32Kernels, DepthwiseMatchesReference) {
     if (!same && ((s.filter_h - 1) * s.dilation_h + 1 > s.in_h ||
                   (s.filter_w - 1) * s.dilation_w + 1 > s.in_w))
       continue;
-    s.out_h = OutSize(s.in_h, s.filter_h, s.stride_h, s.dilation_h, same, &s.pad_top);
-    s.out_w = OutSize(s.in_w, s.filter_w, s.stride_w, s.dilation_w, same, &s.pad_left);
+    s.out_h =
+        OutSize(s.in_h, s.filter_h, s.stride_h, s.dilation_h, same, &s.pad_top);
+    s.out_w = OutSize(s.in_w, s.filter_w, s.stride_w, s.dilation_w, same,
+                      &s.pad_left);
     float lo, hi;
     rng.Clamp(&lo, &hi);
     const int32_t C = s.in_c;
-    auto input = rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
+    auto input =
+        rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * C);
     auto filter = rng.Floats(static_cast<size_t>(s.filter_h) * s.filter_w * C);
     auto bias = rng.Floats(C);
     const size_t out_n = static_cast<size_t>(s.batches) * s.out_h * s.out_w * C;
@@ -276,15 +305,19 @@ std::vector<uint8_t> SmallNet() {
   Rand rng(5);
   const auto f32 = fb::TensorType::FLOAT32;
   const int x = b.AddTensor(f32, {2, 9, 11, 3}, "x");
-  const int f1 = b.AddConstant<float>(f32, {20, 3, 3, 3}, rng.Floats(20 * 27), "f1");
+  const int f1 =
+      b.AddConstant<float>(f32, {20, 3, 3, 3}, rng.Floats(20 * 27), "f1");
   const int b1 = b.AddConstant<float>(f32, {20}, rng.Floats(20), "b1");
   const int y1 = b.AddTensor(f32, {}, "y1");
-  const int f2 = b.AddConstant<float>(f32, {1, 3, 3, 20}, rng.Floats(180), "f2");
+  const int f2 =
+      b.AddConstant<float>(f32, {1, 3, 3, 20}, rng.Floats(180), "f2");
   const int b2 = b.AddConstant<float>(f32, {20}, rng.Floats(20), "b2");
   const int y2 = b.AddTensor(f32, {}, "y2");
-  const int f3 = b.AddConstant<float>(f32, {17, 1, 1, 20}, rng.Floats(340), "f3");
+  const int f3 =
+      b.AddConstant<float>(f32, {17, 1, 1, 20}, rng.Floats(340), "f3");
   const int y3 = b.AddTensor(f32, {}, "y3");
-  const int f4 = b.AddConstant<float>(f32, {5, 17 * 5 * 6}, rng.Floats(5 * 510), "f4");
+  const int f4 =
+      b.AddConstant<float>(f32, {5, 17 * 5 * 6}, rng.Floats(5 * 510), "f4");
   const int b4 = b.AddConstant<float>(f32, {5}, rng.Floats(5), "b4");
   const int y4 = b.AddTensor(f32, {}, "y4");
   {
@@ -304,7 +337,8 @@ std::vector<uint8_t> SmallNet() {
     opt.fused_activation_function = fb::ActivationFunctionType::RELU;
     fb::BuiltinOptionsUnion u;
     u.Set(opt);
-    b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {y1, f2, b2}, {y2}, std::move(u));
+    b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {y1, f2, b2}, {y2},
+            std::move(u));
   }
   {
     fb::Conv2DOptionsT opt;
@@ -318,7 +352,8 @@ std::vector<uint8_t> SmallNet() {
     fb::FullyConnectedOptionsT opt;
     fb::BuiltinOptionsUnion u;
     u.Set(opt);
-    b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {y3, f4, b4}, {y4}, std::move(u));
+    b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {y3, f4, b4}, {y4},
+            std::move(u));
   }
   b.SetInputs({x});
   b.SetOutputs({y4});
@@ -334,14 +369,15 @@ NetRun RunNet(const std::vector<uint8_t>& bytes, bool force_ref, int threads) {
   NetRun r;
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  EXPECT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
+  EXPECT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
       << errors.message();
   InterpreterOptions options;
   options.force_reference_kernels = force_ref;
   options.num_threads = threads;
   std::unique_ptr<Interpreter> interp;
-  EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options, errors,
-                                  &interp)
+  EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
+                                  errors, &interp)
                   .ok())
       << errors.message();
   EXPECT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
@@ -353,7 +389,8 @@ NetRun RunNet(const std::vector<uint8_t>& bytes, bool force_ref, int threads) {
   std::memcpy(in.data, values.data(), in.bytes);
   EXPECT_TRUE(interp->Invoke().ok()) << interp->errors().message();
   const Tensor& out = sg.tensors()[sg.outputs()[0]];
-  r.output.assign(out.data_as<float>(), out.data_as<float>() + out.NumElements());
+  r.output.assign(out.data_as<float>(),
+                  out.data_as<float>() + out.NumElements());
   return r;
 }
 
@@ -368,11 +405,16 @@ TEST(FastF32Kernels, InterpreterPicksVariantsAndForceRefWorks) {
     if (dispatch::EnvForcesReference()) {
       for (const auto& v : fast.variants) EXPECT_EQ(v, "ref");
     } else if (kernels::AllowedIsas().any_float()) {
-      EXPECT_NE(fast.variants[0].find("im2col_gemm"), std::string::npos) << fast.variants[0];
-      EXPECT_NE(fast.variants[1].find("dwconv"), std::string::npos) << fast.variants[1];
-      EXPECT_NE(fast.variants[2].find("gemm"), std::string::npos) << fast.variants[2];
-      EXPECT_EQ(fast.variants[2].find("im2col"), std::string::npos) << fast.variants[2];
-      EXPECT_NE(fast.variants[3].find("gemm"), std::string::npos) << fast.variants[3];
+      EXPECT_NE(fast.variants[0].find("im2col_gemm"), std::string::npos)
+          << fast.variants[0];
+      EXPECT_NE(fast.variants[1].find("dwconv"), std::string::npos)
+          << fast.variants[1];
+      EXPECT_NE(fast.variants[2].find("gemm"), std::string::npos)
+          << fast.variants[2];
+      EXPECT_EQ(fast.variants[2].find("im2col"), std::string::npos)
+          << fast.variants[2];
+      EXPECT_NE(fast.variants[3].find("gemm"), std::string::npos)
+          << fast.variants[3];
     }
     ExpectClose(ref_run.output, fast.output, 510, "small net");
   }

@@ -2,18 +2,18 @@
 // arithmetic, activations, pooling, spatial mean, bilinear resize, 8-bit
 // lookup tables). The per-ISA bodies live in fast_ops_<isa>.cc (compiled
 // with that ISA's flags only) and are reached through the table returned by
-// FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the ISA-neutral threaded drivers.
-// Every kernel here is checked against the reference kernels in
-// fast_ops_test.cc (integers bit-exact, floats within stated tolerances).
+// FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the ISA-neutral
+// threaded drivers. Every kernel here is checked against the reference kernels
+// in fast_ops_test.cc (integers bit-exact, floats within stated tolerances).
 #pragma once
 
 #include <cstdint>
 #include <span>
 
 #include "kernels/dispatch/registry.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "kernels/ref/pooling.h"
 #include "kernels/ref/resize.h"
-#include "kernels/drivers/gemm_f32.h"
 
 namespace ember {
 class ThreadPool;

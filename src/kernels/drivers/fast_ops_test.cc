@@ -152,9 +152,8 @@ void CheckModel(const std::vector<uint8_t>& bytes, Tol tol,
     kernels::ScopedIsaOverride scoped(kernels::IsaName(isa));
     for (int threads = 1; threads <= 3; ++threads) {
       const RunResult got = RunModel(bytes, false, threads, seed);
-      const std::string label = what + " isa " +
-                                kernels::IsaName(isa) + " threads " +
-                                std::to_string(threads);
+      const std::string label = what + " isa " + kernels::IsaName(isa) +
+                                " threads " + std::to_string(threads);
       if (!dispatch::EnvForcesReference() && !variant.empty()) {
         ASSERT_FALSE(got.variants.empty());
         EXPECT_NE(got.variants[0].find(variant), std::string::npos)
@@ -466,8 +465,10 @@ TEST(FastOps, Lut8KernelsMatchTable) {
   for (int v = 0; v < 256; ++v)
     table[v] = static_cast<uint8_t>(rng.Int(0, 255));
   for (kernels::Isa isa : SupportedIsas()) {
-    const x86::FastOpsKernels* k = kernels::EntryFor(x86::FastOpsList(), isa)->kernels();
-    for (x86::Lut8Fn fn : {k->lut8, x86::SelectLut8(kernels::AllowedIsas())->fn}) {
+    const x86::FastOpsKernels* k =
+        kernels::EntryFor(x86::FastOpsList(), isa)->kernels();
+    for (x86::Lut8Fn fn :
+         {k->lut8, x86::SelectLut8(kernels::AllowedIsas())->fn}) {
       for (int len : {1, 7, 63, 64, 65, 256, 1000}) {
         std::vector<uint8_t> in(len), out(len, 0), expect(len);
         for (int i = 0; i < len; ++i)
@@ -509,13 +510,15 @@ TEST(FastOps, InterpreterOptionIsaCapsKernelChoice) {
   const auto bytes = b.Build();
   ErrorReporter errors;
   std::unique_ptr<Model> model;
-  ASSERT_TRUE(Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
+  ASSERT_TRUE(
+      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok());
   auto variant = [&](const char* isa) -> std::string {
     InterpreterOptions options;
     options.isa = isa;
     std::unique_ptr<Interpreter> interp;
     ErrorReporter e;
-    const Status st = Interpreter::Create(*model, OpResolver::Builtins(), options, e, &interp);
+    const Status st = Interpreter::Create(*model, OpResolver::Builtins(),
+                                          options, e, &interp);
     if (!st.ok()) {
       EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
       return std::string("error: ") + e.message();

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
-#include "kernels/ref/conv_common.h"
 #include "kernels/drivers/gemm_s8.h"
+#include "kernels/ref/conv_common.h"
 #include "runtime/interpreter.h"
 #include "util/op_test_harness.h"
 
@@ -87,9 +87,8 @@ void CheckAgainstReference(const std::vector<uint8_t>& model,
     kernels::ScopedIsaOverride force(kernels::IsaName(isa));
     for (int threads = 1; threads <= 3; ++threads) {
       const Run got = RunModel(model, input, false, threads);
-      const std::string where =
-          what + " isa=" + kernels::IsaName(isa) +
-          " threads=" + std::to_string(threads);
+      const std::string where = what + " isa=" + kernels::IsaName(isa) +
+                                " threads=" + std::to_string(threads);
       if (!dispatch::EnvForcesReference())
         EXPECT_NE(got.variant.find("_s8_"), std::string::npos)
             << where << " " << got.variant;
@@ -150,7 +149,8 @@ TEST(FastS8Kernels, ConvMatchesReference) {
   if (SupportedS8Isas().empty()) GTEST_SKIP() << "no AVX2";
   std::string names;
   for (kernels::Isa isa : SupportedS8Isas())
-    names += std::string(" ") + kernels::EntryFor(x86::S8Kernels(), isa)->function;
+    names +=
+        std::string(" ") + kernels::EntryFor(x86::S8Kernels(), isa)->function;
   std::printf("cpu: %s; int8 kernels tested:%s\n",
               dispatch::CpuFeaturesString(), names.c_str());
   Rng rng(4321);

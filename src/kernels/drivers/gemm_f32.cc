@@ -23,7 +23,8 @@ void PackGemmWeightsF32(const float* w, const float* bias, int32_t n, int32_t k,
   for (int32_t panel = 0; panel < panels; ++panel) {
     const int32_t n0 = panel * nr;
     const int32_t cols = n - n0 < nr ? n - n0 : nr;
-    for (int32_t j = 0; j < nr; ++j) p[j] = (bias && j < cols) ? bias[n0 + j] : 0.0f;
+    for (int32_t j = 0; j < nr; ++j)
+      p[j] = (bias && j < cols) ? bias[n0 + j] : 0.0f;
     p += nr;
     for (int32_t kk = 0; kk < k; ++kk) {
       for (int32_t j = 0; j < nr; ++j) {

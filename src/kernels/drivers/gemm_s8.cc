@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "kernels/arm/s8_tile.h"
-#include "kernels/ref/quant_util.h"
 #include "kernels/drivers/conv_f32.h"  // ParallelTasks
+#include "kernels/ref/quant_util.h"
 
 namespace ember::x86 {
 

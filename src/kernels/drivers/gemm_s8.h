@@ -98,7 +98,7 @@ using S8TileFn = void (*)(const S8TileArgs& t);
 // One entry of the int8 tile list (gemm_s8_kernels.def).
 struct S8Kernel {
   kernels::Isa isa = kernels::Isa::kPortable;
-  const char* function = nullptr;  // nullptr: none available
+  const char* function = nullptr;     // nullptr: none available
   const char* gemm_label = nullptr;   // kernel_variant: rows read directly
   const char* igemm_label = nullptr;  // kernel_variant: indirection table
   int32_t mr = 0;

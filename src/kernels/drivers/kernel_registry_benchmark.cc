@@ -53,8 +53,8 @@ void GemmF32(benchmark::State& state, const x86::GemmF32Kernel* kern) {
   const auto a = RandomFloats(static_cast<size_t>(m) * k, 1);
   const auto w = RandomFloats(static_cast<size_t>(n) * k, 2);
   std::vector<float> storage;
-  float* packed =
-      Aligned64(storage, x86::PackedGemmWeightsBytes(n, k, kern->nr) / sizeof(float));
+  float* packed = Aligned64(
+      storage, x86::PackedGemmWeightsBytes(n, k, kern->nr) / sizeof(float));
   x86::PackGemmWeightsF32(w.data(), nullptr, n, k, kern->nr, packed);
   std::vector<float> c(static_cast<size_t>(m) * n);
   x86::GemmF32Args g;
@@ -114,9 +114,10 @@ void DwConvS8(benchmark::State& state, const x86::DwConvS8Kernel* kern) {
   const auto f = RandomBytes(9 * 144, 6);
   const std::vector<int32_t> bias(144, 100), mult(144, 1 << 30), shift(144, -8);
   std::vector<int32_t> storage;
-  int32_t* packed = Aligned64(storage, x86::PackedDwS8Bytes(9, 144) / sizeof(int32_t));
-  x86::PackDwConvS8(f.data(), bias.data(), mult.data(), shift.data(), 9, 144, -3,
-                    packed);
+  int32_t* packed =
+      Aligned64(storage, x86::PackedDwS8Bytes(9, 144) / sizeof(int32_t));
+  x86::PackDwConvS8(f.data(), bias.data(), mult.data(), shift.data(), 9, 144,
+                    -3, packed);
   const std::vector<int8_t> zero_row(56 * 144, -3);
   std::vector<int8_t> out(in.size());
   a.input = in.data();
@@ -176,10 +177,13 @@ void SpmmF32(benchmark::State& state, const x86::SpmmF32Kernel* kern) {
     if ((i / 4) % 4 != 0) std::fill(w.begin() + i, w.begin() + i + 4, 0.0f);
   std::vector<uint8_t> storage;
   uint8_t* mem = Aligned64(storage, x86::PackedSpmmF32Bytes(w.data(), n, k, 4));
-  const x86::SpmmF32Matrix mat = x86::PackSpmmF32(w.data(), nullptr, n, k, 4, mem);
-  std::vector<float> scratch(x86::SpmmScratchFloats(k, n)), c(static_cast<size_t>(m) * n);
+  const x86::SpmmF32Matrix mat =
+      x86::PackSpmmF32(w.data(), nullptr, n, k, 4, mem);
+  std::vector<float> scratch(x86::SpmmScratchFloats(k, n)),
+      c(static_cast<size_t>(m) * n);
   for (auto _ : state) {
-    kern->fn(mat, a.data(), k, 0, m, c.data(), n, -INFINITY, INFINITY, scratch.data());
+    kern->fn(mat, a.data(), k, 0, m, c.data(), n, -INFINITY, INFINITY,
+             scratch.data());
     benchmark::DoNotOptimize(c.data());
   }
 }
@@ -191,7 +195,8 @@ void Lut8(benchmark::State& state, const x86::Lut8Kernel* kern) {
   const auto in = RandomBytes(n, 11);
   std::vector<uint8_t> out(n);
   for (auto _ : state) {
-    kern->fn(table, reinterpret_cast<const uint8_t*>(in.data()), out.data(), 0, n);
+    kern->fn(table, reinterpret_cast<const uint8_t*>(in.data()), out.data(), 0,
+             n);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(state.iterations() * n);
@@ -222,8 +227,9 @@ void RegisterList(const char* family, std::span<const Entry> list, Fn fn) {
   const kernels::IsaSet allowed = kernels::AllowedIsas();
   for (const Entry& e : list) {
     if (!allowed.contains(e.isa)) continue;
-    benchmark::RegisterBenchmark((std::string(family) + "/" + e.function).c_str(),
-                                 [fn, &e](benchmark::State& s) { fn(s, &e); });
+    benchmark::RegisterBenchmark(
+        (std::string(family) + "/" + e.function).c_str(),
+        [fn, &e](benchmark::State& s) { fn(s, &e); });
   }
 }
 

@@ -14,7 +14,6 @@
 
 #include <cstddef>
 #include <cstdint>
-
 #include <span>
 
 #include "kernels/dispatch/registry.h"
@@ -72,7 +71,7 @@ inline int64_t SpmmScratchFloats(int32_t k, int32_t n) {
 // One entry of the sparse GEMM list (spmm_f32_kernels.def).
 struct SpmmF32Kernel {
   kernels::Isa isa = kernels::Isa::kPortable;
-  const char* function = nullptr;  // nullptr: none available
+  const char* function = nullptr;   // nullptr: none available
   const char* label_1x4 = nullptr;  // kernel_variant with 1x4 blocks
   const char* label_1x1 = nullptr;  // kernel_variant with single weights
   int64_t tile_rows = 0;

@@ -42,11 +42,15 @@ struct Layer {
   int hw, k, n, count;  // pixels = hw * hw, K input channels, N outputs
 };
 
-void Run(const char* title, const std::vector<Layer>& layers, kernels::Isa isa) {
-  const x86::GemmF32Kernel dense = *kernels::EntryFor(x86::GemmF32Kernels(), isa);
-  const x86::SpmmF32Kernel sparse = *kernels::EntryFor(x86::SpmmF32Kernels(), isa);
+void Run(const char* title, const std::vector<Layer>& layers,
+         kernels::Isa isa) {
+  const x86::GemmF32Kernel dense =
+      *kernels::EntryFor(x86::GemmF32Kernels(), isa);
+  const x86::SpmmF32Kernel sparse =
+      *kernels::EntryFor(x86::SpmmF32Kernels(), isa);
   std::printf("%s (%s vs %s)\n  %-16s %10s %10s %7s\n", title, dense.label,
-              sparse.label_1x4, "layer (hw,K,N)", "dense ms", "sparse ms", "ratio");
+              sparse.label_1x4, "layer (hw,K,N)", "dense ms", "sparse ms",
+              "ratio");
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> d(-1, 1);
   double tot[2] = {0, 0};

@@ -24,7 +24,8 @@ namespace ember {
 namespace {
 
 std::vector<kernels::Isa> SupportedIsas() {
-  return kernels::AllowedEntryIsas(x86::SpmmF32Kernels(), kernels::AllowedIsas());
+  return kernels::AllowedEntryIsas(x86::SpmmF32Kernels(),
+                                   kernels::AllowedIsas());
 }
 
 struct Rand {
@@ -100,7 +101,8 @@ TEST(SpmmF32, MatchesDenseReference) {
       const x86::SpmmF32Matrix mat = x86::PackSpmmF32(
           w.data(), has_bias ? bias.data() : nullptr, n, k, block, mem.data());
       for (kernels::Isa isa : isas) {
-        const x86::SpmmF32Kernel kern = *kernels::EntryFor(x86::SpmmF32Kernels(), isa);
+        const x86::SpmmF32Kernel kern =
+            *kernels::EntryFor(x86::SpmmF32Kernels(), isa);
         for (int threads = 1; threads <= 3; ++threads) {
           ThreadPool pool(threads);
           std::vector<float> scratch(threads * x86::SpmmScratchFloats(k, n));
@@ -111,9 +113,9 @@ TEST(SpmmF32, MatchesDenseReference) {
           for (size_t j = 0; j < got.size(); ++j)
             worst = std::max(
                 worst, std::fabs(static_cast<double>(expect[j]) - got[j]));
-          ASSERT_LE(worst, tol)
-              << kern.function << " block " << block << " case " << i << " threads "
-              << threads << " m " << m << " n " << n << " k " << k;
+          ASSERT_LE(worst, tol) << kern.function << " block " << block
+                                << " case " << i << " threads " << threads
+                                << " m " << m << " n " << n << " k " << k;
         }
       }
     }

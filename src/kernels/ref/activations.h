@@ -26,9 +26,9 @@ struct QuantReluParams {
 };
 
 inline int32_t QuantRelu(const QuantReluParams& p, int32_t x) {
-  const int32_t v = p.out_zero_point +
-                    MultiplyByQuantizedMultiplier(x - p.in_zero_point, p.mult,
-                                                  p.shift);
+  const int32_t v =
+      p.out_zero_point +
+      MultiplyByQuantizedMultiplier(x - p.in_zero_point, p.mult, p.shift);
   return std::min(std::max(v, p.lo), p.hi);
 }
 
@@ -44,9 +44,9 @@ inline int32_t QuantLeakyRelu(const LeakyReluParams& p, int32_t x) {
   const int32_t v = x - p.in_zero_point;
   const int32_t r =
       p.out_zero_point +
-      (v >= 0 ? MultiplyByQuantizedMultiplier(v, p.identity_mult,
-                                              p.identity_shift)
-              : MultiplyByQuantizedMultiplier(v, p.alpha_mult, p.alpha_shift));
+      (v >= 0
+           ? MultiplyByQuantizedMultiplier(v, p.identity_mult, p.identity_shift)
+           : MultiplyByQuantizedMultiplier(v, p.alpha_mult, p.alpha_shift));
   return std::min(std::max(r, p.qmin), p.qmax);
 }
 
@@ -77,9 +77,9 @@ inline int32_t QuantPrelu(const PreluParams& p, int32_t x, int32_t alpha) {
 // float, requantized (round half away from zero) and clamped. The table is
 // indexed by the input's raw byte.
 template <typename T>
-inline void PopulateLut8(float in_scale, int32_t in_zero_point,
-                         float out_scale, int32_t out_zero_point,
-                         float (*transform)(float), uint8_t table[256]) {
+inline void PopulateLut8(float in_scale, int32_t in_zero_point, float out_scale,
+                         int32_t out_zero_point, float (*transform)(float),
+                         uint8_t table[256]) {
   static_assert(sizeof(T) == 1, "8-bit tables only");
   constexpr int32_t kMin = std::numeric_limits<T>::min();
   constexpr int32_t kMax = std::numeric_limits<T>::max();
@@ -89,7 +89,8 @@ inline void PopulateLut8(float in_scale, int32_t in_zero_point,
     const float scaled = std::round(transform(real) * inverse_scale);
     float q = scaled + static_cast<float>(out_zero_point);
     // Saturate in float first: casting a float outside int32 is undefined.
-    q = std::min(std::max(q, static_cast<float>(kMin)), static_cast<float>(kMax));
+    q = std::min(std::max(q, static_cast<float>(kMin)),
+                 static_cast<float>(kMax));
     const int32_t quantized = std::isnan(q) ? kMin : static_cast<int32_t>(q);
     table[static_cast<uint8_t>(static_cast<T>(v))] =
         static_cast<uint8_t>(static_cast<T>(quantized));
@@ -105,7 +106,8 @@ constexpr int kLut16Size = 513;
 
 inline void PopulateLut16(float in_scale, int32_t in_zero_point,
                           float out_scale, int32_t out_zero_point,
-                          float (*transform)(float), int16_t table[kLut16Size]) {
+                          float (*transform)(float),
+                          int16_t table[kLut16Size]) {
   const float in_min = in_scale * static_cast<float>(-32768 - in_zero_point);
   const float in_max = in_scale * static_cast<float>(32767 - in_zero_point);
   const float out_min = out_scale * static_cast<float>(-32768 - out_zero_point);
@@ -122,7 +124,8 @@ inline void PopulateLut16(float in_scale, int32_t in_zero_point,
     const float v_mid = transform(in_min + i * step + half_step);
     const float v_next = transform(in_min + (i + 1) * step);
     const float sample = std::round(v * inv);
-    const float mid_interp = std::round((v_next * inv + std::round(v * inv)) / 2);
+    const float mid_interp =
+        std::round((v_next * inv + std::round(v * inv)) / 2);
     const float mid_exact = std::round(v_mid * inv);
     const float bias = std::round((mid_interp - mid_exact) / 2);
     table[i] = clamp16(sample - bias);
@@ -145,7 +148,8 @@ inline T QuantSqrtTrunc(float in_scale, int32_t in_zero_point, float out_scale,
                         int32_t out_zero_point, int32_t x) {
   constexpr float kMin = std::numeric_limits<T>::min();
   constexpr float kMax = std::numeric_limits<T>::max();
-  const float real = std::sqrt(in_scale * static_cast<float>(x - in_zero_point));
+  const float real =
+      std::sqrt(in_scale * static_cast<float>(x - in_zero_point));
   float q = std::trunc(real / out_scale) + static_cast<float>(out_zero_point);
   q = std::min(std::max(q, kMin), kMax);
   return std::isnan(q) ? static_cast<T>(kMin) : static_cast<T>(q);
@@ -156,8 +160,9 @@ inline void PopulateSqrtLutInt8(float in_scale, int32_t in_zero_point,
                                 float out_scale, int32_t out_zero_point,
                                 uint8_t table[256]) {
   for (int32_t v = -128; v <= 127; ++v) {
-    table[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<uint8_t>(
-        QuantSqrtTrunc<int8_t>(in_scale, in_zero_point, out_scale, out_zero_point, v));
+    table[static_cast<uint8_t>(static_cast<int8_t>(v))] =
+        static_cast<uint8_t>(QuantSqrtTrunc<int8_t>(
+            in_scale, in_zero_point, out_scale, out_zero_point, v));
   }
 }
 
@@ -195,32 +200,32 @@ inline float GeluApproxF(float x) {
 // bit-exactness needs the exact constants and no closed form reproduces them.
 inline const uint16_t* SigmoidTable16() {
   static constexpr uint16_t kTable[256] = {
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841,
-    39498, 40149, 40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102,
-    45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
-    50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755,
-    55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007,
-    58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
-    60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036,
-    62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
-    63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968,
-    64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494,
-    64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845,
-    64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
-    65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234,
-    65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337,
-    65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404,
-    65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
-    65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479,
-    65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
-    65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511,
-    65512, 65513, 65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520,
-    65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
-    65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529,
-    65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531,
-    65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
-    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534,
-    65534, 65534, 65534, 65534, 65534, 65535,
+      32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841,
+      39498, 40149, 40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102,
+      45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464,
+      50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755,
+      55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007,
+      58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
+      60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036,
+      62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
+      63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968,
+      64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450, 64494,
+      64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845,
+      64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
+      65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234,
+      65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337,
+      65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404,
+      65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
+      65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479,
+      65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
+      65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511,
+      65512, 65513, 65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520,
+      65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
+      65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529,
+      65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531,
+      65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+      65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534,
+      65534, 65534, 65534, 65534, 65534, 65535,
   };
   return kTable;
 }
@@ -232,9 +237,8 @@ struct Int16SigmoidParams {
   int32_t input_left_shift;
 };
 
-inline void ResolveInt16SigmoidScale(const Int16SigmoidParams& p,
-                                     int32_t* mult, int32_t* shift,
-                                     int32_t* round) {
+inline void ResolveInt16SigmoidScale(const Int16SigmoidParams& p, int32_t* mult,
+                                     int32_t* shift, int32_t* round) {
   *mult = p.input_multiplier;
   *shift = p.input_left_shift;
   if (*mult == 0) {
@@ -320,16 +324,20 @@ inline int16_t Q31ToQ15(int32_t m) {
 
 template <typename T>
 inline T QuantHardSwish(const HardSwishParams& p, T x) {
-  const int16_t v = static_cast<int16_t>(static_cast<int32_t>(x) - p.in_zero_point);
+  const int16_t v =
+      static_cast<int16_t>(static_cast<int32_t>(x) - p.in_zero_point);
   const int16_t hires = static_cast<int16_t>(v * (1 << 7));
   const int16_t on_out_scale = SatRoundDoublingHighMul16(hires, p.out_mult);
   int16_t reluish = hires;
-  if (p.reluish_shift > 0) reluish = SatLeftShift16(reluish, p.reluish_shift - 1);
+  if (p.reluish_shift > 0)
+    reluish = SatLeftShift16(reluish, p.reluish_shift - 1);
   reluish = SatRoundDoublingHighMul16(reluish, p.reluish_mult);
   if (p.reluish_shift > 0) reluish = SatLeftShift16(reluish, 1);
   if (p.reluish_shift < 0)
-    reluish = static_cast<int16_t>(RoundingDivideByPOT(reluish, -p.reluish_shift));
-  reluish = static_cast<int16_t>((static_cast<int32_t>(reluish) + (1 << 15)) >> 1);
+    reluish =
+        static_cast<int16_t>(RoundingDivideByPOT(reluish, -p.reluish_shift));
+  reluish =
+      static_cast<int16_t>((static_cast<int32_t>(reluish) + (1 << 15)) >> 1);
   const int16_t pre = SatDoublingHighMul16(reluish, on_out_scale);
   // The reference adds the zero point in 16 bits (wrapping) before clamping.
   int32_t out = static_cast<int16_t>(RoundingDivideByPOT(pre, -p.out_shift) +

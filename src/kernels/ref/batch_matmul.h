@@ -1,5 +1,5 @@
-// Reference BATCH_MATMUL: out[..., m, n] = sum_k lhs[..., m, k] * rhs[..., k, n]
-// with optional transposition (adjoint) of either operand's last two dims
+// Reference BATCH_MATMUL: out[..., m, n] = sum_k lhs[..., m, k] * rhs[..., k,
+// n] with optional transposition (adjoint) of either operand's last two dims
 // and NumPy broadcasting of the leading (batch) dims.
 #pragma once
 
@@ -14,8 +14,8 @@
 namespace ember::ref {
 
 struct BatchMatMulParams {
-  int32_t batch_rank = 0;                // number of leading batch dims
-  int32_t batch_dims[kMaxRank] = {};     // output batch dims
+  int32_t batch_rank = 0;                   // number of leading batch dims
+  int32_t batch_dims[kMaxRank] = {};        // output batch dims
   int64_t lhs_batch_stride[kMaxRank] = {};  // element strides, 0 = broadcast
   int64_t rhs_batch_stride[kMaxRank] = {};
   int32_t m = 0, n = 0, k = 0;
@@ -31,8 +31,8 @@ struct BatchMatMulParams {
 // Calls finish(total, out_index) with the dot-product accumulator (type Acc)
 // of every output element. Elements are combined as (lhs - zp) * (rhs - zp).
 template <typename T, typename Acc, typename Finish>
-inline void BatchMatMulAccumulate(const BatchMatMulParams& p, const T* lhs, const T* rhs,
-                                  Finish&& finish) {
+inline void BatchMatMulAccumulate(const BatchMatMulParams& p, const T* lhs,
+                                  const T* rhs, Finish&& finish) {
   int64_t num_batches = 1;
   for (int d = 0; d < p.batch_rank; ++d) num_batches *= p.batch_dims[d];
   const int64_t lhs_mat = static_cast<int64_t>(p.m) * p.k;
@@ -51,11 +51,13 @@ inline void BatchMatMulAccumulate(const BatchMatMulParams& p, const T* lhs, cons
       for (int32_t j = 0; j < p.n; ++j) {
         Acc total = 0;
         for (int32_t kk = 0; kk < p.k; ++kk) {
-          const Acc x = static_cast<Acc>(p.adj_x ? a[static_cast<int64_t>(kk) * p.m + i]
-                                                 : a[static_cast<int64_t>(i) * p.k + kk]) -
+          const Acc x = static_cast<Acc>(
+                            p.adj_x ? a[static_cast<int64_t>(kk) * p.m + i]
+                                    : a[static_cast<int64_t>(i) * p.k + kk]) -
                         p.lhs_zero_point;
-          const Acc y = static_cast<Acc>(p.adj_y ? w[static_cast<int64_t>(j) * p.k + kk]
-                                                 : w[static_cast<int64_t>(kk) * p.n + j]) -
+          const Acc y = static_cast<Acc>(
+                            p.adj_y ? w[static_cast<int64_t>(j) * p.k + kk]
+                                    : w[static_cast<int64_t>(kk) * p.n + j]) -
                         p.rhs_zero_point;
           total += x * y;
         }
@@ -69,45 +71,53 @@ inline void BatchMatMulAccumulate(const BatchMatMulParams& p, const T* lhs, cons
   }
 }
 
-inline void BatchMatMulFloat(const BatchMatMulParams& p, const float* lhs, const float* rhs,
-                             float* out) {
-  BatchMatMulAccumulate<float, float>(p, lhs, rhs,
-                                      [&](float total, int64_t o) { out[o] = total; });
+inline void BatchMatMulFloat(const BatchMatMulParams& p, const float* lhs,
+                             const float* rhs, float* out) {
+  BatchMatMulAccumulate<float, float>(
+      p, lhs, rhs, [&](float total, int64_t o) { out[o] = total; });
 }
 
 // int8 x int8 -> int8 (32-bit accumulator, Q31 requantization).
-inline void BatchMatMulInt8(const BatchMatMulParams& p, const int8_t* lhs, const int8_t* rhs,
-                            int8_t* out) {
-  BatchMatMulAccumulate<int8_t, int32_t>(p, lhs, rhs, [&](int32_t total, int64_t o) {
-    int32_t v = MultiplyByQuantizedMultiplier(total, p.multiplier, p.shift) + p.out_zero_point;
-    out[o] = static_cast<int8_t>(std::min(std::max(v, p.out_min), p.out_max));
-  });
+inline void BatchMatMulInt8(const BatchMatMulParams& p, const int8_t* lhs,
+                            const int8_t* rhs, int8_t* out) {
+  BatchMatMulAccumulate<int8_t, int32_t>(
+      p, lhs, rhs, [&](int32_t total, int64_t o) {
+        int32_t v =
+            MultiplyByQuantizedMultiplier(total, p.multiplier, p.shift) +
+            p.out_zero_point;
+        out[o] =
+            static_cast<int8_t>(std::min(std::max(v, p.out_min), p.out_max));
+      });
 }
 
 // int8 x int8 -> int32: the raw accumulator.
-inline void BatchMatMulInt8ToInt32(const BatchMatMulParams& p, const int8_t* lhs,
-                                   const int8_t* rhs, int32_t* out) {
-  BatchMatMulAccumulate<int8_t, int32_t>(p, lhs, rhs,
-                                         [&](int32_t total, int64_t o) { out[o] = total; });
+inline void BatchMatMulInt8ToInt32(const BatchMatMulParams& p,
+                                   const int8_t* lhs, const int8_t* rhs,
+                                   int32_t* out) {
+  BatchMatMulAccumulate<int8_t, int32_t>(
+      p, lhs, rhs, [&](int32_t total, int64_t o) { out[o] = total; });
 }
 
 // int16 x int16 -> int16 (64-bit accumulator; the 64-bit requantization
 // rounds the multiplier to 16 bits first, as LiteRT's reference does).
-inline void BatchMatMulInt16(const BatchMatMulParams& p, const int16_t* lhs, const int16_t* rhs,
-                             int16_t* out) {
-  BatchMatMulAccumulate<int16_t, int64_t>(p, lhs, rhs, [&](int64_t total, int64_t o) {
-    int32_t v = MultiplyByQuantizedMultiplier(total, p.multiplier, p.shift) + p.out_zero_point;
-    out[o] = static_cast<int16_t>(std::min(std::max(v, p.out_min), p.out_max));
-  });
+inline void BatchMatMulInt16(const BatchMatMulParams& p, const int16_t* lhs,
+                             const int16_t* rhs, int16_t* out) {
+  BatchMatMulAccumulate<int16_t, int64_t>(
+      p, lhs, rhs, [&](int64_t total, int64_t o) {
+        int32_t v =
+            MultiplyByQuantizedMultiplier(total, p.multiplier, p.shift) +
+            p.out_zero_point;
+        out[o] =
+            static_cast<int16_t>(std::min(std::max(v, p.out_min), p.out_max));
+      });
 }
-
 
 // Hybrid (float lhs, int8 rhs -> float): each lhs row of k values is
 // quantized to int8 on the fly, symmetric (scale = max|x| / 127) or
 // asymmetric (scale = (max - min) / 255 with a nudged zero point), then
 // multiplied in integers and scaled back by row_scale * rhs_scale.
-inline void QuantizeRowSymmetric(const float* x, int32_t k, int64_t stride, int8_t* q,
-                                 float* scale, int32_t* offset) {
+inline void QuantizeRowSymmetric(const float* x, int32_t k, int64_t stride,
+                                 int8_t* q, float* scale, int32_t* offset) {
   if (k <= 0) {
     *scale = 1.0f;
     *offset = 0;
@@ -133,8 +143,8 @@ inline void QuantizeRowSymmetric(const float* x, int32_t k, int64_t stride, int8
   }
 }
 
-inline void QuantizeRowAsymmetric(const float* x, int32_t k, int64_t stride, int8_t* q,
-                                  float* scale, int32_t* offset) {
+inline void QuantizeRowAsymmetric(const float* x, int32_t k, int64_t stride,
+                                  int8_t* q, float* scale, int32_t* offset) {
   if (k <= 0) {
     *scale = 1.0f;
     *offset = 0;
@@ -163,9 +173,10 @@ inline void QuantizeRowAsymmetric(const float* x, int32_t k, int64_t stride, int
 // Scratch: q has lhs_rows * k bytes, row_scale / row_offset lhs_rows entries
 // (lhs_rows = number of lhs matrices * m).
 inline void BatchMatMulHybrid(const BatchMatMulParams& p, int64_t lhs_matrices,
-                              bool asymmetric, const float* lhs, const int8_t* rhs,
-                              float rhs_scale, int8_t* q, float* row_scale,
-                              int32_t* row_offset, float* out) {
+                              bool asymmetric, const float* lhs,
+                              const int8_t* rhs, float rhs_scale, int8_t* q,
+                              float* row_scale, int32_t* row_offset,
+                              float* out) {
   // Quantize every lhs row (k values; strided when adj_x).
   for (int64_t b = 0; b < lhs_matrices; ++b) {
     const float* a = lhs + b * p.m * p.k;
@@ -174,9 +185,11 @@ inline void BatchMatMulHybrid(const BatchMatMulParams& p, int64_t lhs_matrices,
       const float* start = p.adj_x ? a + i : a + static_cast<int64_t>(i) * p.k;
       const int64_t stride = p.adj_x ? p.m : 1;
       if (asymmetric) {
-        QuantizeRowAsymmetric(start, p.k, stride, q + r * p.k, &row_scale[r], &row_offset[r]);
+        QuantizeRowAsymmetric(start, p.k, stride, q + r * p.k, &row_scale[r],
+                              &row_offset[r]);
       } else {
-        QuantizeRowSymmetric(start, p.k, stride, q + r * p.k, &row_scale[r], &row_offset[r]);
+        QuantizeRowSymmetric(start, p.k, stride, q + r * p.k, &row_scale[r],
+                             &row_offset[r]);
       }
     }
   }

@@ -37,10 +37,9 @@ inline void BroadcastBinary(const Shape& shape_a, const A* a,
     for (int64_t i = 0; i < n; ++i) out[i] = f(x, b[i]);
     return;
   }
-  ForEachBroadcast(shape_a, shape_b, shape_out,
-                   [&](int64_t o, int64_t ia, int64_t ib) {
-                     out[o] = f(a[ia], b[ib]);
-                   });
+  ForEachBroadcast(
+      shape_a, shape_b, shape_out,
+      [&](int64_t o, int64_t ia, int64_t ib) { out[o] = f(a[ia], b[ib]); });
 }
 
 // Integer wrap-around arithmetic (no signed-overflow UB).
@@ -196,12 +195,14 @@ inline int32_t OneOverOnePlusX(int32_t a) {
   constexpr int32_t k48Over17 = 1515870810;
   constexpr int32_t kNeg32Over17 = -1010580540;
   constexpr int32_t kOneQ2 = 1 << 29;
-  int32_t x = k48Over17 + SaturatingRoundingDoublingHighMul(half_denominator, kNeg32Over17);
+  int32_t x = k48Over17 +
+              SaturatingRoundingDoublingHighMul(half_denominator, kNeg32Over17);
   for (int i = 0; i < 3; ++i) {
-    const int32_t dx = SaturatingRoundingDoublingHighMul(half_denominator, x);  // Q2.29
-    const int32_t err = kOneQ2 - dx;                                            // Q2.29
-    const int32_t step = SaturatingRoundingDoublingHighMul(x, err);             // Q4.27
-    x = x + SaturatingShiftLeft(step, 2);                                       // Q2.29
+    const int32_t dx =
+        SaturatingRoundingDoublingHighMul(half_denominator, x);      // Q2.29
+    const int32_t err = kOneQ2 - dx;                                 // Q2.29
+    const int32_t step = SaturatingRoundingDoublingHighMul(x, err);  // Q4.27
+    x = x + SaturatingShiftLeft(step, 2);                            // Q2.29
   }
   // x estimates 1 / half_denominator; halve it (Q2.29 read as Q1.30) and
   // move to Q0.31.
@@ -248,7 +249,8 @@ inline int32_t QuantizedDiv(const DivParams& p, int32_t x, int32_t y) {
       total_shift > 0
           ? MultiplyByQuantizedMultiplier(unscaled, p.mult, total_shift)
           : RoundingDivideByPOTWide(
-                SaturatingRoundingDoublingHighMul(unscaled, p.mult), -total_shift);
+                SaturatingRoundingDoublingHighMul(unscaled, p.mult),
+                -total_shift);
   const int32_t r = scaled + p.out_offset;
   return std::min(std::max(r, p.act_lo), p.act_hi);
 }

@@ -36,9 +36,10 @@ inline void RequantizeRowsInto(const T* src, int64_t src_row, T* dst,
                                int32_t qmin, int32_t qmax) {
   for (int64_t r = 0; r < outer; ++r) {
     for (int64_t j = 0; j < src_row; ++j) {
-      int32_t v = static_cast<int32_t>(std::round(
-                      static_cast<float>(src[r * src_row + j]) * ratio + bias)) +
-                  out_zp;
+      int32_t v =
+          static_cast<int32_t>(std::round(
+              static_cast<float>(src[r * src_row + j]) * ratio + bias)) +
+          out_zp;
       v = v < qmin ? qmin : (v > qmax ? qmax : v);
       dst[r * dst_row + dst_col + j] = static_cast<T>(v);
     }

@@ -22,7 +22,8 @@ struct ConvShape {
 };
 
 // Visits every output element with its accumulated sum
-//   acc = sum over (ky, kx, ic) of (filter + filter_offset) * (input + input_offset)
+//   acc = sum over (ky, kx, ic) of (filter + filter_offset) * (input +
+//   input_offset)
 // where taps outside the input (padding) contribute nothing. `emit(index,
 // out_channel, acc)` writes output element `index` (flat NHWC).
 template <typename AccT, typename InT, typename FilterT, typename Emit>
@@ -49,11 +50,13 @@ void ConvAccumulate(const ConvShape& s, const InT* input, const FilterT* filter,
               if (ix < 0 || ix >= s.in_w) continue;
               const InT* in_px =
                   input +
-                  ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) * s.in_c +
+                  ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) *
+                      s.in_c +
                   ic0;
               const FilterT* f_px =
                   filter +
-                  ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w + kx) *
+                  ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w +
+                   kx) *
                       s.filter_in_c;
               for (int32_t ic = 0; ic < s.filter_in_c; ++ic) {
                 acc += (static_cast<AccT>(f_px[ic]) + filter_offset) *
@@ -70,13 +73,13 @@ void ConvAccumulate(const ConvShape& s, const InT* input, const FilterT* filter,
 
 // Float: out = clamp(sum(input * filter) + bias, lo, hi).
 inline void ConvFloat(const ConvShape& s, const float* input,
-                      const float* filter, const float* bias, float lo, float hi,
-                      float* output) {
+                      const float* filter, const float* bias, float lo,
+                      float hi, float* output) {
   ConvAccumulate<float>(s, input, filter, 0.0f, 0.0f,
                         [&](int64_t i, int32_t oc, float acc) {
-    if (bias) acc += bias[oc];
-    output[i] = std::min(std::max(acc, lo), hi);
-  });
+                          if (bias) acc += bias[oc];
+                          output[i] = std::min(std::max(acc, lo), hi);
+                        });
 }
 
 // Quantized output stage shared by every integer conv-like kernel.
@@ -96,14 +99,14 @@ template <typename AccT, typename InT, typename FilterT, typename BiasT,
 void ConvQuantized(const ConvShape& s, const InT* input, int32_t input_offset,
                    const FilterT* filter, int32_t filter_offset,
                    const BiasT* bias, const QuantizedOutput& q, OutT* output) {
-  ConvAccumulate<AccT>(s, input, filter, static_cast<AccT>(input_offset),
-                       static_cast<AccT>(filter_offset),
-                       [&](int64_t i, int32_t oc, AccT acc) {
-    if (bias) acc += static_cast<AccT>(bias[oc]);
-    output[i] = static_cast<OutT>(Requantize(acc, q.multiplier[oc], q.shift[oc],
-                                             q.output_offset, q.act_lo,
-                                             q.act_hi));
-  });
+  ConvAccumulate<AccT>(
+      s, input, filter, static_cast<AccT>(input_offset),
+      static_cast<AccT>(filter_offset), [&](int64_t i, int32_t oc, AccT acc) {
+        if (bias) acc += static_cast<AccT>(bias[oc]);
+        output[i] =
+            static_cast<OutT>(Requantize(acc, q.multiplier[oc], q.shift[oc],
+                                         q.output_offset, q.act_lo, q.act_hi));
+      });
 }
 
 // Hybrid (dynamic range) convolution over an input already quantized per
@@ -120,13 +123,13 @@ inline void ConvHybrid(const ConvShape& s, const int8_t* q_input,
   const int64_t out_batch = static_cast<int64_t>(s.out_h) * s.out_w * s.out_c;
   for (int32_t b = 0; b < s.batches; ++b) {
     float* out = output + b * out_batch;
-    ConvAccumulate<int32_t>(one, q_input + b * in_batch, filter,
-                            -input_zps[b], 0,
-                            [&](int64_t i, int32_t oc, int32_t acc) {
-      float v = static_cast<float>(acc) * filter_scales[oc] * input_scales[b];
-      if (bias) v += bias[oc];
-      out[i] = std::min(std::max(v, lo), hi);
-    });
+    ConvAccumulate<int32_t>(one, q_input + b * in_batch, filter, -input_zps[b],
+                            0, [&](int64_t i, int32_t oc, int32_t acc) {
+                              float v = static_cast<float>(acc) *
+                                        filter_scales[oc] * input_scales[b];
+                              if (bias) v += bias[oc];
+                              out[i] = std::min(std::max(v, lo), hi);
+                            });
   }
 }
 

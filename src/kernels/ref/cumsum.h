@@ -8,8 +8,8 @@ namespace ember::ref {
 
 // The tensor is viewed as [outer, depth, inner] with depth the summed axis.
 template <typename T>
-inline void CumSum(const T* in, int64_t outer, int64_t depth, int64_t inner, bool exclusive,
-                   bool reverse, T* out) {
+inline void CumSum(const T* in, int64_t outer, int64_t depth, int64_t inner,
+                   bool exclusive, bool reverse, T* out) {
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {
       T acc = T(0);

@@ -20,18 +20,21 @@ enum class SparseIndexType : int8_t { kInt32, kUInt16, kUInt8 };
 inline int64_t SparseIndexAt(const void* data, SparseIndexType type,
                              int64_t i) {
   switch (type) {
-    case SparseIndexType::kInt32: return static_cast<const int32_t*>(data)[i];
-    case SparseIndexType::kUInt16: return static_cast<const uint16_t*>(data)[i];
-    case SparseIndexType::kUInt8: return static_cast<const uint8_t*>(data)[i];
+    case SparseIndexType::kInt32:
+      return static_cast<const int32_t*>(data)[i];
+    case SparseIndexType::kUInt16:
+      return static_cast<const uint16_t*>(data)[i];
+    case SparseIndexType::kUInt8:
+      return static_cast<const uint8_t*>(data)[i];
   }
   return 0;
 }
 
 struct DensifyLevel {
   bool sparse = false;
-  int32_t size = 0;         // extent of this level's expanded dim
-  int32_t orig_dim = 0;     // original dim this level indexes
-  bool is_block = false;    // inner (block) index rather than block number
+  int32_t size = 0;       // extent of this level's expanded dim
+  int32_t orig_dim = 0;   // original dim this level indexes
+  bool is_block = false;  // inner (block) index rather than block number
   const void* segments = nullptr;
   const void* indices = nullptr;
   SparseIndexType segments_type = SparseIndexType::kInt32;
@@ -39,9 +42,9 @@ struct DensifyLevel {
 };
 
 struct DensifyParams {
-  int32_t rank = 0;                      // original (dense) rank
+  int32_t rank = 0;  // original (dense) rank
   int32_t dense_dims[kMaxRank] = {};
-  int32_t block_size[kMaxRank] = {};     // per original dim; 1 if unblocked
+  int32_t block_size[kMaxRank] = {};  // per original dim; 1 if unblocked
   int32_t num_levels = 0;
   DensifyLevel level[kMaxSparseLevels];
 };
@@ -53,9 +56,9 @@ struct Walk {
   const uint8_t* src;
   uint8_t* dst;
   size_t elem_size;
-  int64_t next_value;               // next stored value to place
-  int32_t outer[kMaxRank];          // block number per original dim
-  int32_t inner[kMaxRank];          // index inside the block
+  int64_t next_value;       // next stored value to place
+  int32_t outer[kMaxRank];  // block number per original dim
+  int32_t inner[kMaxRank];  // index inside the block
 };
 
 inline void Place(Walk& w) {
@@ -97,7 +100,8 @@ inline void Visit(Walk& w, int level, int64_t parent) {
   const int64_t begin = SparseIndexAt(l.segments, l.segments_type, parent);
   const int64_t end = SparseIndexAt(l.segments, l.segments_type, parent + 1);
   for (int64_t k = begin; k < end; ++k) {
-    SetIndex(w, l, static_cast<int32_t>(SparseIndexAt(l.indices, l.indices_type, k)));
+    SetIndex(w, l,
+             static_cast<int32_t>(SparseIndexAt(l.indices, l.indices_type, k)));
     Visit(w, level + 1, k);
   }
 }
@@ -110,8 +114,13 @@ inline void Densify(const DensifyParams& p, const void* src, void* dst,
   int64_t total = 1;
   for (int d = 0; d < p.rank; ++d) total *= p.dense_dims[d];
   memset(dst, 0, static_cast<size_t>(total) * elem_size);
-  densify_detail::Walk w{&p, static_cast<const uint8_t*>(src),
-                         static_cast<uint8_t*>(dst), elem_size, 0, {}, {}};
+  densify_detail::Walk w{&p,
+                         static_cast<const uint8_t*>(src),
+                         static_cast<uint8_t*>(dst),
+                         elem_size,
+                         0,
+                         {},
+                         {}};
   densify_detail::Visit(w, 0, 0);
 }
 

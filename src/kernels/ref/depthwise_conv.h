@@ -22,7 +22,8 @@ struct DepthwiseShape {
 };
 
 // Visits every output element with
-//   acc = sum over (ky, kx) of (filter + filter_offset) * (input + input_offset)
+//   acc = sum over (ky, kx) of (filter + filter_offset) * (input +
+//   input_offset)
 // skipping taps in the padding.
 template <typename AccT, typename InT, typename FilterT, typename Emit>
 void DepthwiseAccumulate(const DepthwiseShape& s, const InT* input,
@@ -47,11 +48,14 @@ void DepthwiseAccumulate(const DepthwiseShape& s, const InT* input,
                 const int32_t ix = ix0 + kx * s.dilation_w;
                 if (ix < 0 || ix >= s.in_w) continue;
                 const InT x =
-                    input[((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) *
+                    input[((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w +
+                           ix) *
                               s.in_c +
                           ic];
                 const FilterT f =
-                    filter[(static_cast<int64_t>(ky) * s.filter_w + kx) * out_c + oc];
+                    filter[(static_cast<int64_t>(ky) * s.filter_w + kx) *
+                               out_c +
+                           oc];
                 acc += (static_cast<AccT>(f) + filter_offset) *
                        (static_cast<AccT>(x) + input_offset);
               }
@@ -65,13 +69,13 @@ void DepthwiseAccumulate(const DepthwiseShape& s, const InT* input,
 }
 
 inline void DepthwiseConvFloat(const DepthwiseShape& s, const float* input,
-                               const float* filter, const float* bias,
-                               float lo, float hi, float* output) {
+                               const float* filter, const float* bias, float lo,
+                               float hi, float* output) {
   DepthwiseAccumulate<float>(s, input, filter, 0.0f, 0.0f,
                              [&](int64_t i, int32_t oc, float acc) {
-    if (bias) acc += bias[oc];
-    output[i] = std::min(std::max(acc, lo), hi);
-  });
+                               if (bias) acc += bias[oc];
+                               output[i] = std::min(std::max(acc, lo), hi);
+                             });
 }
 
 template <typename AccT, typename InT, typename FilterT, typename BiasT,
@@ -80,14 +84,14 @@ void DepthwiseConvQuantized(const DepthwiseShape& s, const InT* input,
                             int32_t input_offset, const FilterT* filter,
                             int32_t filter_offset, const BiasT* bias,
                             const QuantizedOutput& q, OutT* output) {
-  DepthwiseAccumulate<AccT>(s, input, filter, static_cast<AccT>(input_offset),
-                            static_cast<AccT>(filter_offset),
-                            [&](int64_t i, int32_t oc, AccT acc) {
-    if (bias) acc += static_cast<AccT>(bias[oc]);
-    output[i] = static_cast<OutT>(Requantize(acc, q.multiplier[oc], q.shift[oc],
-                                             q.output_offset, q.act_lo,
-                                             q.act_hi));
-  });
+  DepthwiseAccumulate<AccT>(
+      s, input, filter, static_cast<AccT>(input_offset),
+      static_cast<AccT>(filter_offset), [&](int64_t i, int32_t oc, AccT acc) {
+        if (bias) acc += static_cast<AccT>(bias[oc]);
+        output[i] =
+            static_cast<OutT>(Requantize(acc, q.multiplier[oc], q.shift[oc],
+                                         q.output_offset, q.act_lo, q.act_hi));
+      });
 }
 
 // Hybrid depthwise: input quantized per batch (scale, zero point);
@@ -104,13 +108,14 @@ inline void DepthwiseConvHybrid(const DepthwiseShape& s, const int8_t* q_input,
   const int64_t out_batch = static_cast<int64_t>(s.out_h) * s.out_w * out_c;
   for (int32_t b = 0; b < s.batches; ++b) {
     float* out = output + b * out_batch;
-    DepthwiseAccumulate<int32_t>(one, q_input + b * in_batch, filter,
-                                 -input_zps[b], 0,
-                                 [&](int64_t i, int32_t oc, int32_t acc) {
-      float v = static_cast<float>(acc) * filter_scales[oc] * input_scales[b];
-      if (bias) v += bias[oc];
-      out[i] = std::min(std::max(v, lo), hi);
-    });
+    DepthwiseAccumulate<int32_t>(
+        one, q_input + b * in_batch, filter, -input_zps[b], 0,
+        [&](int64_t i, int32_t oc, int32_t acc) {
+          float v =
+              static_cast<float>(acc) * filter_scales[oc] * input_scales[b];
+          if (bias) v += bias[oc];
+          out[i] = std::min(std::max(v, lo), hi);
+        });
   }
 }
 

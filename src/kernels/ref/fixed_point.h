@@ -16,7 +16,8 @@ namespace ember::ref {
 inline int32_t SaturatingRoundingMulByPOT(int32_t x, int exponent) {
   if (exponent == 0) return x;
   if (exponent < 0) return RoundingDivideByPOT(x, -exponent);
-  const int32_t threshold = static_cast<int32_t>((int64_t{1} << (31 - exponent)) - 1);
+  const int32_t threshold =
+      static_cast<int32_t>((int64_t{1} << (31 - exponent)) - 1);
   if (x > threshold) return std::numeric_limits<int32_t>::max();
   if (x < -threshold) return std::numeric_limits<int32_t>::min();
   return static_cast<int32_t>(static_cast<uint32_t>(x) << exponent);
@@ -57,15 +58,16 @@ inline int32_t ExpOnNegativeValues(int32_t a, int integer_bits) {
   const int frac_bits = 31 - integer_bits;
   const int32_t one_quarter = 1 << (frac_bits - 2);
   const int32_t a_mod_quarter = (a & (one_quarter - 1)) - one_quarter;
-  int32_t result = ExpOnQuarterInterval(RescaleQ(a_mod_quarter, integer_bits, 0));
+  int32_t result =
+      ExpOnQuarterInterval(RescaleQ(a_mod_quarter, integer_bits, 0));
   const int32_t remainder = a_mod_quarter - a;
   struct Step {
     int exponent;
     int32_t multiplier;  // exp(-2^exponent) in Q0
   };
-  static constexpr Step kSteps[] = {{-2, 1672461947}, {-1, 1302514674}, {0, 790015084},
-                                    {1, 290630308},   {2, 39332535},    {3, 720401},
-                                    {4, 242}};
+  static constexpr Step kSteps[] = {
+      {-2, 1672461947}, {-1, 1302514674}, {0, 790015084}, {1, 290630308},
+      {2, 39332535},    {3, 720401},      {4, 242}};
   for (const Step& s : kSteps) {
     if (integer_bits > s.exponent) {
       const int bit = frac_bits + s.exponent;
@@ -81,10 +83,12 @@ inline int32_t ExpOnNegativeValues(int32_t a, int integer_bits) {
 // 1 / (1 + a) for a (Q0) in [0, 1): Newton-Raphson on the half
 // denominator, three iterations in Q2. Result Q0.
 inline int32_t OneOverOnePlusX(int32_t a) {
-  const int32_t half_denominator = RoundingHalfSum(a, std::numeric_limits<int32_t>::max());
+  const int32_t half_denominator =
+      RoundingHalfSum(a, std::numeric_limits<int32_t>::max());
   const int32_t c48_over_17 = 1515870810;       // Q2
   const int32_t c_neg32_over_17 = -1010580540;  // Q2
-  int32_t x = c48_over_17 + SaturatingRoundingDoublingHighMul(half_denominator, c_neg32_over_17);
+  int32_t x = c48_over_17 + SaturatingRoundingDoublingHighMul(half_denominator,
+                                                              c_neg32_over_17);
   const int32_t one_q2 = 1 << 29;
   for (int i = 0; i < 3; ++i) {
     const int32_t hdx = SaturatingRoundingDoublingHighMul(half_denominator, x);
@@ -108,7 +112,8 @@ inline int CountLeadingZeros32(uint32_t x) {
 
 // Reciprocal of a positive Q(x_integer_digits) value, returned as a Q0
 // mantissa in (1/2, 1] with *num_bits_over_unit telling the scale.
-inline int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit) {
+inline int32_t GetReciprocal(int32_t x, int x_integer_digits,
+                             int* num_bits_over_unit) {
   const int headroom_plus_one = CountLeadingZeros32(static_cast<uint32_t>(x));
   *num_bits_over_unit = x_integer_digits - headroom_plus_one;
   const int32_t shifted_minus_one = static_cast<int32_t>(
@@ -116,15 +121,16 @@ inline int32_t GetReciprocal(int32_t x, int x_integer_digits, int* num_bits_over
   return OneOverOnePlusX(shifted_minus_one);
 }
 
-
 // Saturating int32 add / subtract.
 inline int32_t SaturatingAdd32(int32_t a, int32_t b) {
   const int64_t v = static_cast<int64_t>(a) + b;
-  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
+  return static_cast<int32_t>(
+      std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
 }
 inline int32_t SaturatingSub32(int32_t a, int32_t b) {
   const int64_t v = static_cast<int64_t>(a) - b;
-  return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
+  return static_cast<int32_t>(
+      std::min<int64_t>(std::max<int64_t>(v, INT32_MIN), INT32_MAX));
 }
 
 // log(x) for x >= 1 given in Q(input_bits); result in Q(output_bits).
@@ -146,19 +152,23 @@ inline int32_t LogXGreaterEqualOne(int32_t x, int input_bits, int output_bits) {
 
   // Candidate a: x read as Q0 and normalised, times sqrt(1/2) * 2.
   const int32_t z_a = x;
-  const int z_a_headroom_plus_1 = CountLeadingZeros32(static_cast<uint32_t>(z_a));
-  const int32_t r_a_tmp = SaturatingRoundingMulByPOT(z_a, z_a_headroom_plus_1 - 1);
+  const int z_a_headroom_plus_1 =
+      CountLeadingZeros32(static_cast<uint32_t>(z_a));
+  const int32_t r_a_tmp =
+      SaturatingRoundingMulByPOT(z_a, z_a_headroom_plus_1 - 1);
   const int32_t r_a = SaturatingRoundingMulByPOT(
       SaturatingRoundingDoublingHighMul(r_a_tmp, sqrt_half), 1);
-  const int32_t z_a_pow2_adj = SaturatingAdd32(
-      SaturatingRoundingMulByPOT(input_bits - z_a_headroom_plus_1, 31 - accum_bits),
-      shifted_quarter);
+  const int32_t z_a_pow2_adj =
+      SaturatingAdd32(SaturatingRoundingMulByPOT(
+                          input_bits - z_a_headroom_plus_1, 31 - accum_bits),
+                      shifted_quarter);
   // Candidate b: x * sqrt(1/2) normalised.
   const int32_t z_b = SaturatingRoundingDoublingHighMul(z_a, sqrt_half);
   const int z_b_headroom = CountLeadingZeros32(static_cast<uint32_t>(z_b)) - 1;
   const int32_t r_b = SaturatingRoundingMulByPOT(z_a, z_b_headroom);
   const int32_t z_b_pow2_adj = SaturatingSub32(
-      SaturatingRoundingMulByPOT(input_bits - z_b_headroom, 31 - accum_bits), shifted_quarter);
+      SaturatingRoundingMulByPOT(input_bits - z_b_headroom, 31 - accum_bits),
+      shifted_quarter);
 
   const int32_t r = std::min(r_a, r_b);
   const int32_t z_pow2_adj = std::max(z_a_pow2_adj, z_b_pow2_adj);
@@ -167,17 +177,18 @@ inline int32_t LogXGreaterEqualOne(int32_t x, int input_bits, int output_bits) {
   int32_t q = r - sqrt_sqrt_half;
   q = q + q;
   const int32_t q_sq = SaturatingRoundingDoublingHighMul(q, q);
-  const int32_t num =
-      SaturatingRoundingDoublingHighMul(q, r) +
-      SaturatingRoundingDoublingHighMul(SaturatingRoundingDoublingHighMul(q, q_sq), alpha_n);
+  const int32_t num = SaturatingRoundingDoublingHighMul(q, r) +
+                      SaturatingRoundingDoublingHighMul(
+                          SaturatingRoundingDoublingHighMul(q, q_sq), alpha_n);
   const int32_t denom_minus_one =
       SaturatingRoundingDoublingHighMul(
           p, alpha_i + q + SaturatingRoundingDoublingHighMul(alpha_d, q_sq)) +
       SaturatingRoundingDoublingHighMul(alpha_f, q);
   const int32_t recip_denom = OneOverOnePlusX(denom_minus_one);
   const int32_t num_scaled = RescaleQ(num, 0, accum_bits);
-  const int32_t sum = SaturatingRoundingDoublingHighMul(z_pow2_adj, log_2) +
-                      SaturatingRoundingDoublingHighMul(num_scaled, recip_denom);
+  const int32_t sum =
+      SaturatingRoundingDoublingHighMul(z_pow2_adj, log_2) +
+      SaturatingRoundingDoublingHighMul(num_scaled, recip_denom);
   return RescaleQ(sum, accum_bits, output_bits);
 }
 

@@ -63,14 +63,11 @@ void FullyConnectedQuantized(const FullyConnectedShape& s, const InT* input,
 // (symmetric). `weight_scales` has `units` entries, or one when
 // `per_channel` is false; for per-tensor weights the two scales are
 // multiplied first (as a batch scale), matching the reference order.
-inline void FullyConnectedHybrid(const FullyConnectedShape& s,
-                                 const int8_t* q_input,
-                                 const float* input_scales,
-                                 const int32_t* input_zps,
-                                 const int8_t* weights,
-                                 const float* weight_scales, bool per_channel,
-                                 const float* bias, float lo, float hi,
-                                 float* output) {
+inline void FullyConnectedHybrid(
+    const FullyConnectedShape& s, const int8_t* q_input,
+    const float* input_scales, const int32_t* input_zps, const int8_t* weights,
+    const float* weight_scales, bool per_channel, const float* bias, float lo,
+    float hi, float* output) {
   for (int32_t b = 0; b < s.batches; ++b) {
     const int8_t* x = q_input + static_cast<int64_t>(b) * s.depth;
     const int32_t zp = input_zps ? input_zps[b] : 0;
@@ -81,10 +78,12 @@ inline void FullyConnectedHybrid(const FullyConnectedShape& s,
       int32_t acc = 0;
       for (int32_t i = 0; i < s.depth; ++i)
         acc += static_cast<int32_t>(w[i]) * (static_cast<int32_t>(x[i]) - zp);
-      const float scale = per_channel ? batch_scale * weight_scales[u] : batch_scale;
+      const float scale =
+          per_channel ? batch_scale * weight_scales[u] : batch_scale;
       float v = bias ? bias[u] : 0.0f;
       v += static_cast<float>(acc) * scale;
-      output[static_cast<int64_t>(b) * s.units + u] = std::min(std::max(v, lo), hi);
+      output[static_cast<int64_t>(b) * s.units + u] =
+          std::min(std::max(v, lo), hi);
     }
   }
 }

@@ -9,11 +9,11 @@
 namespace ember::ref {
 
 struct GatherParams {
-  int64_t batches;      // product of the leading batch dims
-  int64_t outer;        // product of params dims between batch dims and axis
-  int64_t axis_size;    // params.dims[axis]
-  int64_t inner;        // product of params dims after axis (elements)
-  int64_t coords;       // indices per batch
+  int64_t batches;    // product of the leading batch dims
+  int64_t outer;      // product of params dims between batch dims and axis
+  int64_t axis_size;  // params.dims[axis]
+  int64_t inner;      // product of params dims after axis (elements)
+  int64_t coords;     // indices per batch
 };
 
 // Returns true, or false with *bad set to the offending index.
@@ -40,11 +40,11 @@ inline bool Gather(const GatherParams& p, const uint8_t* params,
 }
 
 struct GatherNdParams {
-  int32_t depth;                 // K: index components per row
-  int32_t dims[8];               // params dims 0..K-1
-  int64_t strides[8];            // params strides (in slices) for those dims
-  int64_t rows;                  // product of indices dims but the last
-  int64_t slice;                 // elements per gathered slice
+  int32_t depth;       // K: index components per row
+  int32_t dims[8];     // params dims 0..K-1
+  int64_t strides[8];  // params strides (in slices) for those dims
+  int64_t rows;        // product of indices dims but the last
+  int64_t slice;       // elements per gathered slice
 };
 
 template <typename Index>

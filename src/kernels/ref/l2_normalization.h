@@ -14,7 +14,8 @@
 
 namespace ember::ref {
 
-inline void L2NormalizeFloat(int64_t outer, int32_t depth, const float* in, float* out) {
+inline void L2NormalizeFloat(int64_t outer, int32_t depth, const float* in,
+                             float* out) {
   constexpr float kEpsilon = 1e-6f;
   for (int64_t r = 0; r < outer; ++r) {
     const float* x = in + r * depth;
@@ -65,8 +66,8 @@ inline void InvSqrtMultiplier(int32_t x, int32_t* multiplier, int* shift) {
   *shift = -right_shift;
 }
 
-inline void L2NormalizeInt8(int64_t outer, int32_t depth, int32_t zero_point, const int8_t* in,
-                            int8_t* out) {
+inline void L2NormalizeInt8(int64_t outer, int32_t depth, int32_t zero_point,
+                            const int8_t* in, int8_t* out) {
   for (int64_t r = 0; r < outer; ++r) {
     const int8_t* x = in + r * depth;
     int32_t sum_sq = 0;
@@ -79,8 +80,10 @@ inline void L2NormalizeInt8(int64_t outer, int32_t depth, int32_t zero_point, co
     InvSqrtMultiplier(sum_sq, &mult, &shift);
     for (int32_t c = 0; c < depth; ++c) {
       // Output scale 1/128: fold the factor 2^7 into the shift.
-      const int32_t v = MultiplyByQuantizedMultiplier(x[c] - zero_point, mult, shift + 7);
-      out[r * depth + c] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+      const int32_t v =
+          MultiplyByQuantizedMultiplier(x[c] - zero_point, mult, shift + 7);
+      out[r * depth + c] =
+          static_cast<int8_t>(std::min(std::max(v, -128), 127));
     }
   }
 }
@@ -99,7 +102,8 @@ inline void L2NormalizeUInt8(int64_t outer, int32_t depth, int32_t zero_point,
     InvSqrtMultiplier(sum_sq, &mult, &shift);
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t v = MultiplyByQuantizedMultiplierSmallerThanOneExp(
-                            128 * (x[c] - zero_point), mult, shift) + 128;
+                            128 * (x[c] - zero_point), mult, shift) +
+                        128;
       out[r * depth + c] = static_cast<uint8_t>(std::min(std::max(v, 0), 255));
     }
   }

@@ -15,7 +15,8 @@ struct LrnParams {
   float bias = 1.0f, alpha = 1.0f, beta = 0.5f;
 };
 
-inline void LocalResponseNormalization(const LrnParams& p, const float* in, float* out) {
+inline void LocalResponseNormalization(const LrnParams& p, const float* in,
+                                       float* out) {
   for (int64_t r = 0; r < p.outer; ++r) {
     const float* x = in + r * p.depth;
     for (int32_t c = 0; c < p.depth; ++c) {
@@ -23,7 +24,8 @@ inline void LocalResponseNormalization(const LrnParams& p, const float* in, floa
       const int32_t hi = std::min(p.depth - 1, c + p.radius);
       float sum_sq = 0.0f;
       for (int32_t k = lo; k <= hi; ++k) sum_sq += x[k] * x[k];
-      out[r * p.depth + c] = x[c] * std::pow(p.bias + p.alpha * sum_sq, -p.beta);
+      out[r * p.depth + c] =
+          x[c] * std::pow(p.bias + p.alpha * sum_sq, -p.beta);
     }
   }
 }

@@ -20,16 +20,29 @@ namespace ember::ref {
 
 // ---------------------------------------------------------------- float
 
-enum class LstmAct : int8_t { kNone, kRelu, kReluN1To1, kRelu6, kTanh, kSigmoid };
+enum class LstmAct : int8_t {
+  kNone,
+  kRelu,
+  kReluN1To1,
+  kRelu6,
+  kTanh,
+  kSigmoid
+};
 
 inline float LstmApplyAct(LstmAct act, float x) {
   switch (act) {
-    case LstmAct::kNone: return x;
-    case LstmAct::kRelu: return std::max(x, 0.0f);
-    case LstmAct::kReluN1To1: return std::min(std::max(x, -1.0f), 1.0f);
-    case LstmAct::kRelu6: return std::min(std::max(x, 0.0f), 6.0f);
-    case LstmAct::kTanh: return std::tanh(x);
-    case LstmAct::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case LstmAct::kNone:
+      return x;
+    case LstmAct::kRelu:
+      return std::max(x, 0.0f);
+    case LstmAct::kReluN1To1:
+      return std::min(std::max(x, -1.0f), 1.0f);
+    case LstmAct::kRelu6:
+      return std::min(std::max(x, 0.0f), 6.0f);
+    case LstmAct::kTanh:
+      return std::tanh(x);
+    case LstmAct::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-x));
   }
   return x;
 }
@@ -64,9 +77,11 @@ inline void LstmStepFloat(const LstmFloatParams& p, const LstmFloatWeights& w,
     const bool layer_norm = w.layer_norm[g] != nullptr;
     for (int r = 0; r < nc; ++r) {
       float acc = (layer_norm || w.bias[g] == nullptr) ? 0.0f : w.bias[g][r];
-      const float* wi = w.input_to_gate[g] + static_cast<int64_t>(r) * p.n_input;
+      const float* wi =
+          w.input_to_gate[g] + static_cast<int64_t>(r) * p.n_input;
       for (int c = 0; c < p.n_input; ++c) acc += wi[c] * x[c];
-      const float* wr = w.recurrent_to_gate[g] + static_cast<int64_t>(r) * p.n_output;
+      const float* wr =
+          w.recurrent_to_gate[g] + static_cast<int64_t>(r) * p.n_output;
       for (int c = 0; c < p.n_output; ++c) acc += wr[c] * output_state[c];
       if (w.cell_to_gate[g]) acc += w.cell_to_gate[g][r] * cell_state[r];
       y[r] = acc;
@@ -91,7 +106,8 @@ inline void LstmStepFloat(const LstmFloatParams& p, const LstmFloatWeights& w,
   for (int r = 0; r < nc; ++r) {
     const float in_gate = cifg ? 1.0f - gate[1][r] : gate[0][r];
     float c = cell_state[r] * gate[1][r] + in_gate * gate[2][r];
-    if (p.cell_clip > 0.0f) c = std::min(std::max(c, -p.cell_clip), p.cell_clip);
+    if (p.cell_clip > 0.0f)
+      c = std::min(std::max(c, -p.cell_clip), p.cell_clip);
     cell_state[r] = c;
   }
   compute_gate(3, LstmAct::kSigmoid);  // peephole sees the new cell state
@@ -102,7 +118,8 @@ inline void LstmStepFloat(const LstmFloatParams& p, const LstmFloatWeights& w,
       float acc = w.projection_bias ? w.projection_bias[o] : 0.0f;
       const float* wp = w.projection + static_cast<int64_t>(o) * nc;
       for (int r = 0; r < nc; ++r) acc += wp[r] * hidden[r];
-      if (p.proj_clip > 0.0f) acc = std::min(std::max(acc, -p.proj_clip), p.proj_clip);
+      if (p.proj_clip > 0.0f)
+        acc = std::min(std::max(acc, -p.proj_clip), p.proj_clip);
       output_state[o] = acc;
     }
   } else {
@@ -161,7 +178,8 @@ inline int16_t ExpSmall(int16_t a) {
   const int16_t x4_4 = DivPot(x4, 2);
   const int16_t poly = DivPot(Wrap(Mul(Wrap(x4_4 + x3), c_third) + x2), 1);
   const int32_t sum = static_cast<int32_t>(c_exp) + Mul(c_exp, Wrap(x + poly));
-  return static_cast<int16_t>(std::min<int32_t>(std::max<int32_t>(sum, -32768), 32767));
+  return static_cast<int16_t>(
+      std::min<int32_t>(std::max<int32_t>(sum, -32768), 32767));
 }
 
 // exp(a) for a <= 0 with `ib` integer bits; result Q0.15.
@@ -171,11 +189,12 @@ inline int16_t ExpNegative(int16_t a, int ib) {
   const int16_t amq = Wrap((a & (quarter - 1)) - quarter);
   int16_t result = ExpSmall(MulPot(amq, ib));
   const int16_t rem = Wrap(amq - a);
-  static const int32_t kFactors[7] = {1672461947, 1302514674, 790015084, 290630308,
-                                      39332535,   720401,     242};
+  static const int32_t kFactors[7] = {
+      1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
   for (int k = 0; k < 7; ++k) {
     const int e = k - 2;  // exp(-2^e)
-    if (ib > e && (rem & (1 << (fb + e)))) result = Mul(result, Const(kFactors[k]));
+    if (ib > e && (rem & (1 << (fb + e))))
+      result = Mul(result, Const(kFactors[k]));
   }
   if (ib > 5 && a < Const(-(1 << (36 - ib)))) result = 0;
   if (a == 0) result = 32767;
@@ -184,7 +203,8 @@ inline int16_t ExpNegative(int16_t a, int ib) {
 
 // Newton-Raphson for 1 / (1 + a), a in [0, 1]; returns x in Q2.13.
 inline int16_t ReciprocalHalf(int16_t half_denominator) {
-  int16_t x = Wrap(Const(1515870810) + Mul(half_denominator, Const(-1010580540)));
+  int16_t x =
+      Wrap(Const(1515870810) + Mul(half_denominator, Const(-1010580540)));
   for (int i = 0; i < 3; ++i) {
     const int16_t one_minus = Wrap((1 << 13) - Mul(half_denominator, x));
     x = Wrap(x + MulPot(Mul(x, one_minus), 2));
@@ -247,7 +267,8 @@ struct LstmIntParams {
 };
 
 inline int16_t SaturateInt16(int32_t v) {
-  return static_cast<int16_t>(std::min<int32_t>(std::max<int32_t>(v, -32768), 32767));
+  return static_cast<int16_t>(
+      std::min<int32_t>(std::max<int32_t>(v, -32768), 32767));
 }
 
 // scratch16: 5 * n_cell int16; scratch8: n_cell int8. The cell state must
@@ -266,25 +287,31 @@ inline void LstmStepInt8(const LstmIntParams& p, const LstmIntWeights& w,
     for (int r = 0; r < nc; ++r) {
       // Sums wrap modulo 2^32 like the reference's int32 accumulators.
       uint32_t acc = w.bias[g] ? static_cast<uint32_t>(w.bias[g][r]) : 0u;
-      const int8_t* wi = w.input_to_gate[g] + static_cast<int64_t>(r) * p.n_input;
+      const int8_t* wi =
+          w.input_to_gate[g] + static_cast<int64_t>(r) * p.n_input;
       for (int c = 0; c < p.n_input; ++c)
-        acc += static_cast<uint32_t>(static_cast<int32_t>(wi[c]) *
-                                     (static_cast<int32_t>(x[c]) - p.input_zero_point));
-      int32_t v = MultiplyByQuantizedMultiplier(static_cast<int32_t>(acc),
-                                                p.input_mult[g], p.input_shift[g]);
+        acc += static_cast<uint32_t>(
+            static_cast<int32_t>(wi[c]) *
+            (static_cast<int32_t>(x[c]) - p.input_zero_point));
+      int32_t v = MultiplyByQuantizedMultiplier(
+          static_cast<int32_t>(acc), p.input_mult[g], p.input_shift[g]);
       int16_t gv = SaturateInt16(v);
       uint32_t racc = 0;
-      const int8_t* wr = w.recurrent_to_gate[g] + static_cast<int64_t>(r) * p.n_output;
+      const int8_t* wr =
+          w.recurrent_to_gate[g] + static_cast<int64_t>(r) * p.n_output;
       for (int c = 0; c < p.n_output; ++c)
-        racc += static_cast<uint32_t>(
-            static_cast<int32_t>(wr[c]) *
-            (static_cast<int32_t>(output_state[c]) - p.output_state_zero_point));
+        racc += static_cast<uint32_t>(static_cast<int32_t>(wr[c]) *
+                                      (static_cast<int32_t>(output_state[c]) -
+                                       p.output_state_zero_point));
       v = MultiplyByQuantizedMultiplier(static_cast<int32_t>(racc),
-                                        p.recurrent_mult[g], p.recurrent_shift[g]);
+                                        p.recurrent_mult[g],
+                                        p.recurrent_shift[g]);
       gv = SaturateInt16(v + gv);
       if (w.cell_to_gate[g]) {
-        const int32_t prod = static_cast<int32_t>(w.cell_to_gate[g][r]) * cell_state[r];
-        v = MultiplyByQuantizedMultiplier(prod, p.cell_mult[g], p.cell_shift[g]);
+        const int32_t prod =
+            static_cast<int32_t>(w.cell_to_gate[g][r]) * cell_state[r];
+        v = MultiplyByQuantizedMultiplier(prod, p.cell_mult[g],
+                                          p.cell_shift[g]);
         gv = SaturateInt16(v + gv);
       }
       // Gate pre-activations are Q3.12.
@@ -301,10 +328,11 @@ inline void LstmStepInt8(const LstmIntParams& p, const LstmIntWeights& w,
     const int16_t kept = static_cast<int16_t>(
         RoundingDivideByPOT(static_cast<int32_t>(f) * cell_state[r], 15));
     const int32_t in_gate = cifg ? 32767 - f : gate[0][r];
-    const int16_t added = static_cast<int16_t>(
-        RoundingDivideByPOT(in_gate * static_cast<int32_t>(gate[2][r]), ig_shift));
+    const int16_t added = static_cast<int16_t>(RoundingDivideByPOT(
+        in_gate * static_cast<int32_t>(gate[2][r]), ig_shift));
     int16_t c = SaturateInt16(static_cast<int32_t>(kept) + added);
-    if (p.cell_clip > 0) c = std::min<int16_t>(std::max<int16_t>(c, -p.cell_clip), p.cell_clip);
+    if (p.cell_clip > 0)
+      c = std::min<int16_t>(std::max<int16_t>(c, -p.cell_clip), p.cell_clip);
     cell_state[r] = c;
   }
   compute_gate(3, true);
@@ -316,20 +344,24 @@ inline void LstmStepInt8(const LstmIntParams& p, const LstmIntWeights& w,
     int32_t v = static_cast<int32_t>(gate[3][r]) * cell_tanh[r];
     v = MultiplyByQuantizedMultiplier(v, p.hidden_mult, p.hidden_shift);
     v += p.hidden_zero_point;
-    scratch8[r] = static_cast<int8_t>(std::min<int32_t>(std::max<int32_t>(v, -128), 127));
+    scratch8[r] =
+        static_cast<int8_t>(std::min<int32_t>(std::max<int32_t>(v, -128), 127));
   }
   if (w.projection) {
     for (int o = 0; o < p.n_output; ++o) {
-      uint32_t acc = w.projection_bias ? static_cast<uint32_t>(w.projection_bias[o]) : 0u;
+      uint32_t acc =
+          w.projection_bias ? static_cast<uint32_t>(w.projection_bias[o]) : 0u;
       const int8_t* wp = w.projection + static_cast<int64_t>(o) * nc;
       for (int r = 0; r < nc; ++r)
-        acc += static_cast<uint32_t>(static_cast<int32_t>(wp[r]) *
-                                     (static_cast<int32_t>(scratch8[r]) - p.hidden_zero_point));
-      int32_t v = MultiplyByQuantizedMultiplier(static_cast<int32_t>(acc), p.proj_mult,
-                                                p.proj_shift);
+        acc += static_cast<uint32_t>(
+            static_cast<int32_t>(wp[r]) *
+            (static_cast<int32_t>(scratch8[r]) - p.hidden_zero_point));
+      int32_t v = MultiplyByQuantizedMultiplier(static_cast<int32_t>(acc),
+                                                p.proj_mult, p.proj_shift);
       v += p.output_state_zero_point;
       v = std::min<int32_t>(std::max<int32_t>(v, -128), 127);
-      if (p.proj_clip > 0) v = std::min<int32_t>(std::max<int32_t>(v, -p.proj_clip), p.proj_clip);
+      if (p.proj_clip > 0)
+        v = std::min<int32_t>(std::max<int32_t>(v, -p.proj_clip), p.proj_clip);
       output_state[o] = static_cast<int8_t>(v);
     }
   } else {

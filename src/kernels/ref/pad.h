@@ -60,9 +60,15 @@ inline void FillElements(uint8_t* dst, int64_t count, size_t elem_size,
     return;
   }
   switch (elem_size) {
-    case 2: FillWords<uint16_t>(dst, count, value); return;
-    case 4: FillWords<uint32_t>(dst, count, value); return;
-    case 8: FillWords<uint64_t>(dst, count, value); return;
+    case 2:
+      FillWords<uint16_t>(dst, count, value);
+      return;
+    case 4:
+      FillWords<uint32_t>(dst, count, value);
+      return;
+    case 8:
+      FillWords<uint64_t>(dst, count, value);
+      return;
     default:
       for (int64_t i = 0; i < count; ++i)
         memcpy(dst + i * elem_size, value, elem_size);
@@ -90,14 +96,15 @@ inline void ConstantPadRows(const PadParams& p, const Shape& in_shape,
   for (int64_t r = 0; r < rows; ++r) {
     bool inside = in_row > 0;
     for (int d = 0; d < last && inside; ++d)
-      inside = index[d] >= p.before[d] &&
-               index[d] < p.before[d] + in_shape.dims[d];
+      inside =
+          index[d] >= p.before[d] && index[d] < p.before[d] + in_shape.dims[d];
     if (inside) {
       FillElements(dst, p.before[last], elem_size, value);
       memcpy(dst + static_cast<size_t>(p.before[last]) * elem_size, src,
              in_row_bytes);
-      FillElements(dst + static_cast<size_t>(p.before[last] + in_row) * elem_size,
-                   out_row - p.before[last] - in_row, elem_size, value);
+      FillElements(
+          dst + static_cast<size_t>(p.before[last] + in_row) * elem_size,
+          out_row - p.before[last] - in_row, elem_size, value);
       src += in_row_bytes;
     } else {
       FillElements(dst, out_row, elem_size, value);

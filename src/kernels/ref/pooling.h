@@ -54,7 +54,8 @@ inline void AveragePoolFloat(const PoolParams& p, const float* in, float* out) {
     float sum = 0.0f;
     int32_t count = 0;
     for (int32_t y = y0; y < y1; ++y)
-      for (int32_t x = x0; x < x1; ++x, ++count) sum += in[PoolInputIndex(p, b, y, x, c)];
+      for (int32_t x = x0; x < x1; ++x, ++count)
+        sum += in[PoolInputIndex(p, b, y, x, c)];
     const float avg = count > 0 ? sum / static_cast<float>(count) : 0.0f;
     out[o] = std::min(std::max(avg, p.float_lo), p.float_hi);
   });
@@ -71,7 +72,8 @@ inline void L2PoolFloat(const PoolParams& p, const float* in, float* out) {
         sum_sq += v * v;
       }
     }
-    const float l2 = count > 0 ? std::sqrt(sum_sq / static_cast<float>(count)) : 0.0f;
+    const float l2 =
+        count > 0 ? std::sqrt(sum_sq / static_cast<float>(count)) : 0.0f;
     out[o] = std::min(std::max(l2, p.float_lo), p.float_hi);
   });
 }
@@ -81,7 +83,8 @@ inline void MaxPoolFloat(const PoolParams& p, const float* in, float* out) {
                            int32_t x0, int32_t x1, int64_t o) {
     float m = std::numeric_limits<float>::lowest();
     for (int32_t y = y0; y < y1; ++y)
-      for (int32_t x = x0; x < x1; ++x) m = std::max(m, in[PoolInputIndex(p, b, y, x, c)]);
+      for (int32_t x = x0; x < x1; ++x)
+        m = std::max(m, in[PoolInputIndex(p, b, y, x, c)]);
     out[o] = std::min(std::max(m, p.float_lo), p.float_hi);
   });
 }
@@ -95,7 +98,8 @@ inline void AveragePoolQuantized(const PoolParams& p, const T* in, T* out) {
     int32_t sum = 0;
     int32_t count = 0;
     for (int32_t y = y0; y < y1; ++y)
-      for (int32_t x = x0; x < x1; ++x, ++count) sum += in[PoolInputIndex(p, b, y, x, c)];
+      for (int32_t x = x0; x < x1; ++x, ++count)
+        sum += in[PoolInputIndex(p, b, y, x, c)];
     int32_t avg = 0;
     if (count > 0) {
       avg = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;

@@ -74,9 +74,8 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier,
 // reference reduces the multiplier to 16 bits first; so must we.
 inline int32_t MultiplyByQuantizedMultiplier(int64_t x, int32_t multiplier,
                                              int shift) {
-  const int32_t reduced = multiplier < 0x7FFF0000
-                              ? ((multiplier + (1 << 15)) >> 16)
-                              : 0x7FFF;
+  const int32_t reduced =
+      multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
   const int64_t total_shift = 15 - shift;
   const int64_t round = static_cast<int64_t>(1) << (total_shift - 1);
   int64_t result = x * static_cast<int64_t>(reduced) + round;
@@ -92,8 +91,9 @@ inline int32_t MultiplyByQuantizedMultiplierSmallerThanOneExp(
                              -left_shift);
 }
 
-inline int32_t MultiplyByQuantizedMultiplierGreaterThanOne(
-    int32_t x, int32_t multiplier, int left_shift) {
+inline int32_t MultiplyByQuantizedMultiplierGreaterThanOne(int32_t x,
+                                                           int32_t multiplier,
+                                                           int left_shift) {
   return SaturatingRoundingDoublingHighMul(x * (1 << left_shift), multiplier);
 }
 

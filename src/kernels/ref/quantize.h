@@ -31,7 +31,8 @@ inline float HalfToFloat(uint16_t h) {
       ++e;
       mant <<= 1;
     } while ((mant & 0x400u) == 0);
-    bits = sign | (static_cast<uint32_t>(112 - e) << 23) | ((mant & 0x3FFu) << 13);
+    bits =
+        sign | (static_cast<uint32_t>(112 - e) << 23) | ((mant & 0x3FFu) << 13);
   }
   float f;
   std::memcpy(&f, &bits, sizeof(f));
@@ -107,7 +108,8 @@ template <typename To, typename From>
 inline To CastValue(From v) {
   if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);
-  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+  } else if constexpr (std::is_floating_point_v<From> &&
+                       std::is_integral_v<To>) {
     if (std::isnan(v)) return To(0);
     const double d = std::trunc(static_cast<double>(v));
     if (d <= static_cast<double>(std::numeric_limits<To>::min()))

@@ -72,7 +72,8 @@ template <typename T, typename Op>
 inline void ReduceGeneric(const ReduceGeometry& g, const T* in, T* out, T init,
                           Op op) {
   for (int64_t o = 0; o < g.num_outputs; ++o) out[o] = init;
-  ForEachReduce(g, [&](int64_t i, int64_t o, bool) { out[o] = op(out[o], in[i]); });
+  ForEachReduce(
+      g, [&](int64_t i, int64_t o, bool) { out[o] = op(out[o], in[i]); });
 }
 
 // Float / integer mean: sum in the accumulator type, then divide (integer
@@ -80,10 +81,13 @@ inline void ReduceGeneric(const ReduceGeometry& g, const T* in, T* out, T init,
 template <typename T, typename Acc>
 inline void MeanPlain(const ReduceGeometry& g, const T* in, T* out, Acc* acc) {
   for (int64_t o = 0; o < g.num_outputs; ++o) acc[o] = Acc(0);
-  ForEachReduce(g, [&](int64_t i, int64_t o, bool) { acc[o] += static_cast<Acc>(in[i]); });
+  ForEachReduce(g, [&](int64_t i, int64_t o, bool) {
+    acc[o] += static_cast<Acc>(in[i]);
+  });
   for (int64_t o = 0; o < g.num_outputs; ++o) {
-    out[o] = g.num_reduced > 0 ? static_cast<T>(acc[o] / static_cast<Acc>(g.num_reduced))
-                               : T(0);
+    out[o] = g.num_reduced > 0
+                 ? static_cast<T>(acc[o] / static_cast<Acc>(g.num_reduced))
+                 : T(0);
   }
 }
 
@@ -100,8 +104,9 @@ inline void QuantizedMeanOrSum(const ReduceGeometry& g, const T* in, T* out,
   }
   if (g.num_inputs == 0 || g.num_reduced == 0) return;
   ForEachReduce(g, [&](int64_t i, int64_t o, bool) {
-    acc[o] = static_cast<int32_t>(static_cast<uint32_t>(acc[o]) +
-                                  static_cast<uint32_t>(static_cast<int32_t>(in[i])));
+    acc[o] = static_cast<int32_t>(
+        static_cast<uint32_t>(acc[o]) +
+        static_cast<uint32_t>(static_cast<int32_t>(in[i])));
   });
   const int64_t n = g.num_reduced;
   if (mean) {
@@ -109,14 +114,17 @@ inline void QuantizedMeanOrSum(const ReduceGeometry& g, const T* in, T* out,
     while ((static_cast<uint64_t>(n) >> (log2n + 1)) != 0) ++log2n;
     int extra = std::min(log2n, 32);
     extra = std::min(extra, 31 + shift);
-    multiplier = static_cast<int32_t>((static_cast<int64_t>(multiplier) << extra) / n);
+    multiplier =
+        static_cast<int32_t>((static_cast<int64_t>(multiplier) << extra) / n);
     shift -= extra;
   }
   const int32_t lo = std::numeric_limits<T>::min();
   const int32_t hi = std::numeric_limits<T>::max();
   for (int64_t o = 0; o < g.num_outputs; ++o) {
-    const int32_t centered = static_cast<int32_t>(acc[o] - static_cast<int64_t>(in_zp) * n);
-    int32_t v = MultiplyByQuantizedMultiplier(centered, multiplier, shift) + out_zp;
+    const int32_t centered =
+        static_cast<int32_t>(acc[o] - static_cast<int64_t>(in_zp) * n);
+    int32_t v =
+        MultiplyByQuantizedMultiplier(centered, multiplier, shift) + out_zp;
     out[o] = static_cast<T>(std::min(std::max(v, lo), hi));
   }
 }
@@ -142,7 +150,8 @@ inline void QuantizedProd(const ReduceGeometry& g, const T* in, T* out,
   const int32_t hi = std::numeric_limits<T>::max();
   for (int64_t o = 0; o < g.num_outputs; ++o) {
     int32_t v = MultiplyByQuantizedMultiplier(static_cast<int64_t>(acc[o]),
-                                              multiplier, shift) + out_zp;
+                                              multiplier, shift) +
+                out_zp;
     out[o] = static_cast<T>(std::min(std::max(v, lo), hi));
   }
 }

@@ -35,7 +35,8 @@ inline void SourceCoordinate(int32_t i, float scale, bool half_pixel,
 }
 
 template <typename T>
-inline void ResizeBilinearFloatMath(const ResizeParams& p, const T* in, T* out) {
+inline void ResizeBilinearFloatMath(const ResizeParams& p, const T* in,
+                                    T* out) {
   const float sy = ResizeScale(p.in_h, p.out_h, p.align_corners);
   const float sx = ResizeScale(p.in_w, p.out_w, p.align_corners);
   const float round = std::numeric_limits<T>::is_integer ? 0.5f : 0.0f;
@@ -139,8 +140,8 @@ inline void ResizeNearest(const ResizeParams& p, const uint8_t* in,
   const size_t image = row * p.in_h;
   for (int32_t b = 0; b < p.batches; ++b) {
     for (int32_t y = 0; y < p.out_h; ++y) {
-      const int32_t sy =
-          NearestSource(y, p.in_h, p.out_h, p.align_corners, p.half_pixel_centers);
+      const int32_t sy = NearestSource(y, p.in_h, p.out_h, p.align_corners,
+                                       p.half_pixel_centers);
       for (int32_t x = 0; x < p.out_w; ++x) {
         const int32_t sx = NearestSource(x, p.in_w, p.out_w, p.align_corners,
                                          p.half_pixel_centers);

@@ -16,8 +16,8 @@ struct RnnDims {
 // `scratch`: units floats.
 template <typename Act>
 inline void RnnStepFloat(const RnnDims& d, const float* x, const float* weights,
-                         const float* recurrent, const float* bias, float* hidden,
-                         float* scratch, float* out, Act act) {
+                         const float* recurrent, const float* bias,
+                         float* hidden, float* scratch, float* out, Act act) {
   for (int u = 0; u < d.units; ++u) {
     float acc = bias ? bias[u] : 0.0f;
     const float* w = weights + static_cast<int64_t>(u) * d.input_size;

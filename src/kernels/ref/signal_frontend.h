@@ -16,7 +16,8 @@ inline void ApplyWindow(const int16_t* input, const int16_t* window, int size,
                         int shift, int16_t* output) {
   for (int i = 0; i < size; ++i) {
     const int32_t v = (static_cast<int32_t>(input[i]) * window[i]) >> shift;
-    output[i] = static_cast<int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
+    output[i] =
+        static_cast<int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
   }
 }
 
@@ -40,7 +41,8 @@ inline int FftAutoScale(const int16_t* input, int size, int16_t* output) {
   int shift = 16 - bits - 1;
   if (shift < 0) shift = 0;
   for (int i = 0; i < size; ++i) {
-    output[i] = static_cast<int16_t>(static_cast<int32_t>(input[i]) * (1 << shift));
+    output[i] =
+        static_cast<int16_t>(static_cast<int32_t>(input[i]) * (1 << shift));
   }
   return shift;
 }
@@ -79,8 +81,12 @@ inline void FilterBankAccumulate(const uint32_t* input, const int16_t* weights,
     for (int j = 0; j < widths[c]; ++j) {
       const uint64_t x = input[freq_starts[c] + j];
       // int16 weights are sign-extended then wrapped, as in uint64 math.
-      weighted += static_cast<uint64_t>(static_cast<int64_t>(weights[weight_starts[c] + j])) * x;
-      unweighted += static_cast<uint64_t>(static_cast<int64_t>(unweights[weight_starts[c] + j])) * x;
+      weighted += static_cast<uint64_t>(
+                      static_cast<int64_t>(weights[weight_starts[c] + j])) *
+                  x;
+      unweighted += static_cast<uint64_t>(
+                        static_cast<int64_t>(unweights[weight_starts[c] + j])) *
+                    x;
     }
     if (c > 0) output[c - 1] = weighted;
     carried = unweighted;
@@ -112,7 +118,8 @@ inline void SpectralSubtraction(const SpectralSubtractionParams& p,
   for (int i = 0; i < p.num_channels; ++i) {
     const bool odd = (i & 1) != 0;
     const uint64_t s = odd ? p.alternate_smoothing : p.smoothing;
-    const uint64_t oms = odd ? p.alternate_one_minus_smoothing : p.one_minus_smoothing;
+    const uint64_t oms =
+        odd ? p.alternate_one_minus_smoothing : p.one_minus_smoothing;
     const uint32_t scaled = input[i] << p.smoothing_bits;
     noise[i] = static_cast<uint32_t>((s * scaled + oms * noise[i]) >>
                                      p.spectral_subtraction_bits);
@@ -155,7 +162,8 @@ inline int16_t PcanGain(uint32_t x, const int16_t* lut) {
   const int32_t frac = static_cast<int16_t>(
       (octave < 11 ? (x << (11 - octave)) : (x >> (octave - 11))) & 0x3FF);
   int32_t r = (static_cast<int32_t>(c[2]) * frac) >> 5;
-  r += static_cast<int32_t>(static_cast<uint32_t>(static_cast<int32_t>(c[1])) << 5);
+  r += static_cast<int32_t>(static_cast<uint32_t>(static_cast<int32_t>(c[1]))
+                            << 5);
   r *= frac;
   r = (r + (1 << 14)) >> 15;
   r += c[0];
@@ -172,9 +180,10 @@ inline void PcanApply(const uint32_t* input, const uint32_t* noise,
                       const int16_t* lut, int snr_shift, int n,
                       uint32_t* output) {
   for (int i = 0; i < n; ++i) {
-    const uint32_t gain = static_cast<uint32_t>(static_cast<int32_t>(PcanGain(noise[i], lut)));
-    const uint32_t snr =
-        static_cast<uint32_t>((static_cast<uint64_t>(input[i]) * gain) >> snr_shift);
+    const uint32_t gain =
+        static_cast<uint32_t>(static_cast<int32_t>(PcanGain(noise[i], lut)));
+    const uint32_t snr = static_cast<uint32_t>(
+        (static_cast<uint64_t>(input[i]) * gain) >> snr_shift);
     output[i] = PcanShrink(snr);
   }
 }

@@ -105,8 +105,8 @@ inline uint32_t ScaledLog(uint32_t x, uint32_t out_scale) {
   const uint32_t log2_frac = static_cast<uint32_t>(frac + lo + interp);
   const uint32_t log2_q16 = (exponent << 16) + log2_frac;
   // ln(2) in Q16 is 45426.
-  const uint32_t ln_q16 = static_cast<uint32_t>(
-      (uint64_t{45426} * log2_q16 + 32768u) >> 16);
+  const uint32_t ln_q16 =
+      static_cast<uint32_t>((uint64_t{45426} * log2_q16 + 32768u) >> 16);
   return (out_scale * ln_q16 + 32768u) >> 16;
 }
 

@@ -24,10 +24,10 @@ struct RfftInt16State {
   int fft_length = 0;
   int half = 0;  // complex FFT size N/2
   int num_stages = 0;
-  int radix[kRfftMaxStages] = {};   // radix of stage s (outermost first)
-  int stride[kRfftMaxStages] = {};  // sub-length after stage s
-  Cpx16 twiddle[kRfftMaxLength / 2] = {};        // e^{-2 pi i k / half}
-  Cpx16 post_twiddle[kRfftMaxLength / 4] = {};   // real-FFT split twiddles
+  int radix[kRfftMaxStages] = {};          // radix of stage s (outermost first)
+  int stride[kRfftMaxStages] = {};         // sub-length after stage s
+  Cpx16 twiddle[kRfftMaxLength / 2] = {};  // e^{-2 pi i k / half}
+  Cpx16 post_twiddle[kRfftMaxLength / 4] = {};  // real-FFT split twiddles
 };
 
 namespace rfft_detail {
@@ -51,7 +51,8 @@ inline Cpx16 Mul(const Cpx16& a, const Cpx16& b) {
                       static_cast<uint32_t>(static_cast<int32_t>(a.i) * b.i);
   const uint32_t ii = static_cast<uint32_t>(static_cast<int32_t>(a.r) * b.i) +
                       static_cast<uint32_t>(static_cast<int32_t>(a.i) * b.r);
-  return {RoundQ15(static_cast<int32_t>(rr)), RoundQ15(static_cast<int32_t>(ii))};
+  return {RoundQ15(static_cast<int32_t>(rr)),
+          RoundQ15(static_cast<int32_t>(ii))};
 }
 inline int16_t W(int32_t v) { return static_cast<int16_t>(v); }  // wrap to 16
 
@@ -153,8 +154,8 @@ inline bool RfftInt16Init(int fft_length, RfftInt16State* st) {
 // (sample 2k is the real part, 2k+1 the imaginary part of pair k).
 // work: fft_length/2 complex values of scratch.
 // output: fft_length/2 + 1 complex bins, interleaved (re, im).
-inline void RfftInt16(const RfftInt16State& st, const Cpx16* pairs,
-                      Cpx16* work, int16_t* output) {
+inline void RfftInt16(const RfftInt16State& st, const Cpx16* pairs, Cpx16* work,
+                      int16_t* output) {
   using rfft_detail::DivideBy;
   using rfft_detail::Mul;
   using rfft_detail::W;

@@ -47,7 +47,8 @@ inline void SoftmaxFloat(const SoftmaxParams& p, const float* in, float* out) {
   }
 }
 
-inline void LogSoftmaxFloat(const SoftmaxParams& p, const float* in, float* out) {
+inline void LogSoftmaxFloat(const SoftmaxParams& p, const float* in,
+                            float* out) {
   for (int64_t r = 0; r < p.outer; ++r) {
     const float* x = in + r * p.depth;
     float* y = out + r * p.depth;
@@ -63,14 +64,17 @@ inline void LogSoftmaxFloat(const SoftmaxParams& p, const float* in, float* out)
 // Multiplier and shift for the 8-bit paths: beta * input_scale scaled to
 // Q5.26 (capped so it stays a valid Q31 multiplier), and the most negative
 // input difference that still contributes.
-inline void PrepareSoftmax8Bit(double beta, double input_scale, SoftmaxParams* p) {
+inline void PrepareSoftmax8Bit(double beta, double input_scale,
+                               SoftmaxParams* p) {
   constexpr int kScaledDiffIntegerBits = 5;
-  const double real = std::min(beta * input_scale * (1 << (31 - kScaledDiffIntegerBits)),
-                               static_cast<double>((int64_t{1} << 31) - 1));
+  const double real =
+      std::min(beta * input_scale * (1 << (31 - kScaledDiffIntegerBits)),
+               static_cast<double>((int64_t{1} << 31) - 1));
   QuantizeMultiplier(real, &p->input_multiplier, &p->input_left_shift);
-  const double radius = 1.0 * ((1 << kScaledDiffIntegerBits) - 1) *
-                        static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)) /
-                        static_cast<double>(int64_t{1} << p->input_left_shift);
+  const double radius =
+      1.0 * ((1 << kScaledDiffIntegerBits) - 1) *
+      static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)) /
+      static_cast<double>(int64_t{1} << p->input_left_shift);
   p->diff_min = -static_cast<int32_t>(std::floor(radius));
 }
 
@@ -96,15 +100,18 @@ inline void SoftmaxQuantized8(const SoftmaxParams& p, const In* in, Out* out) {
     int32_t sum = 0;  // Q12
     for (int32_t c = 0; c < p.depth; ++c) {
       const int32_t diff = static_cast<int32_t>(x[c]) - max;
-      if (diff >= p.diff_min) sum += RescaleQ(scaled_exp(diff), 0, kAccumulationIntegerBits);
+      if (diff >= p.diff_min)
+        sum += RescaleQ(scaled_exp(diff), 0, kAccumulationIntegerBits);
     }
     int num_bits_over_unit = 0;
-    const int32_t reciprocal = GetReciprocal(sum, kAccumulationIntegerBits, &num_bits_over_unit);
+    const int32_t reciprocal =
+        GetReciprocal(sum, kAccumulationIntegerBits, &num_bits_over_unit);
     const int exponent = num_bits_over_unit + 31 - kOutBits;
     for (int32_t c = 0; c < p.depth; ++c) {
       const int32_t diff = static_cast<int32_t>(x[c]) - max;
       if (diff >= p.diff_min) {
-        const int32_t prob = SaturatingRoundingDoublingHighMul(reciprocal, scaled_exp(diff));
+        const int32_t prob =
+            SaturatingRoundingDoublingHighMul(reciprocal, scaled_exp(diff));
         // LiteRT only allows exponent <= 31 (it aborts on longer rows of
         // near-equal values with 8-bit outputs); beyond that the same
         // rounding is done in 64 bits.
@@ -112,7 +119,8 @@ inline void SoftmaxQuantized8(const SoftmaxParams& p, const In* in, Out* out) {
             exponent <= 31
                 ? RoundingDivideByPOT(prob, exponent)
                 : static_cast<int32_t>((static_cast<int64_t>(prob) +
-                                        (int64_t{1} << (exponent - 1))) >> exponent);
+                                        (int64_t{1} << (exponent - 1))) >>
+                                       exponent);
         const int32_t v = scaled + kOutMin;
         y[c] = static_cast<Out>(std::min(std::max(v, kOutMin), kOutMax));
       } else {
@@ -128,10 +136,13 @@ inline void SoftmaxQuantized8(const SoftmaxParams& p, const In* in, Out* out) {
 // i-th of 512 steps, biased by half the interpolation error at the step's
 // midpoint; entry 512 only serves as the last slope's end.
 template <typename Func>
-inline void PopulateInt16Lut(double input_scale, int32_t input_zero_point, double output_scale,
-                             int32_t output_zero_point, Func func, int16_t* lut) {
-  const double input_min = input_scale * (std::numeric_limits<int16_t>::min() - input_zero_point);
-  const double input_max = input_scale * (std::numeric_limits<int16_t>::max() - input_zero_point);
+inline void PopulateInt16Lut(double input_scale, int32_t input_zero_point,
+                             double output_scale, int32_t output_zero_point,
+                             Func func, int16_t* lut) {
+  const double input_min =
+      input_scale * (std::numeric_limits<int16_t>::min() - input_zero_point);
+  const double input_max =
+      input_scale * (std::numeric_limits<int16_t>::max() - input_zero_point);
   const double output_min =
       output_scale * (std::numeric_limits<int16_t>::min() - output_zero_point);
   const double output_max =
@@ -147,12 +158,14 @@ inline void PopulateInt16Lut(double input_scale, int32_t input_zero_point, doubl
     const double v_mid = func(input_min + i * step + half_step);
     const double v_next = func(input_min + (i + 1) * step);
     const double sample = std::round(v * out_inv);
-    const double interp_mid = std::round((v_next * out_inv + std::round(v * out_inv)) / 2);
+    const double interp_mid =
+        std::round((v_next * out_inv + std::round(v * out_inv)) / 2);
     const double actual_mid = std::round(v_mid * out_inv);
     const double bias = std::round((interp_mid - actual_mid) / 2);
     lut[i] = static_cast<int16_t>(std::min(std::max(sample - bias, lo), hi));
   }
-  lut[kSteps] = static_cast<int16_t>(std::min(std::max(std::round(func(input_max) * out_inv), lo), hi));
+  lut[kSteps] = static_cast<int16_t>(
+      std::min(std::max(std::round(func(input_max) * out_inv), lo), hi));
 }
 
 // Linear interpolation in a 513-entry table indexed by the top 9 bits.
@@ -164,7 +177,8 @@ inline int16_t Int16LutLookup(int16_t value, const int16_t* lut) {
   return static_cast<int16_t>(base + ((slope * offset + 64) >> 7));
 }
 
-inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in, int16_t* out) {
+inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in,
+                         int16_t* out) {
   for (int64_t r = 0; r < p.outer; ++r) {
     const int16_t* x = in + r * p.depth;
     int16_t* y = out + r * p.depth;
@@ -175,19 +189,25 @@ inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in, int16_t* out
     for (int32_t c = 0; c < p.depth; ++c) {
       const int32_t diff = static_cast<int32_t>(x[c]) - max;
       // [-65535, 0] <-> [-10, 0], then recentred on [-32768, 32767].
-      const int32_t scaled =
-          MultiplyByQuantizedMultiplier(diff, p.input_multiplier, p.input_left_shift) + 32767;
-      const int16_t clamped = static_cast<int16_t>(std::min(std::max(scaled, -32768), 32767));
+      const int32_t scaled = MultiplyByQuantizedMultiplier(
+                                 diff, p.input_multiplier, p.input_left_shift) +
+                             32767;
+      const int16_t clamped =
+          static_cast<int16_t>(std::min(std::max(scaled, -32768), 32767));
       y[c] = Int16LutLookup(clamped, p.exp_lut);
       sum += y[c];
     }
-    const int headroom_plus_one = CountLeadingZeros32(static_cast<uint32_t>(sum));
+    const int headroom_plus_one =
+        CountLeadingZeros32(static_cast<uint32_t>(sum));
     const int32_t shifted_sum = static_cast<int32_t>(
-        ((static_cast<int64_t>(sum) << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        ((static_cast<int64_t>(sum) << (headroom_plus_one - 1)) + (1 << 13)) >>
+        14);
     // 1/(1+x) with x = sum - 1, recentred from [0, 65535] to [-32768, 32767].
     const int32_t centred = shifted_sum - ((1 << 15) + (1 << 16));
-    const int16_t clamped = static_cast<int16_t>(std::min(std::max(centred, -32768), 32767));
-    const int32_t reciprocal = Int16LutLookup(clamped, p.one_over_one_plus_x_lut);
+    const int16_t clamped =
+        static_cast<int16_t>(std::min(std::max(centred, -32768), 32767));
+    const int32_t reciprocal =
+        Int16LutLookup(clamped, p.one_over_one_plus_x_lut);
     const int right_shift = 31 - headroom_plus_one;
     const int64_t round = int64_t{1} << (right_shift - 1);
     for (int32_t c = 0; c < p.depth; ++c) {
@@ -197,7 +217,6 @@ inline void SoftmaxInt16(const SoftmaxParams& p, const int16_t* in, int16_t* out
     }
   }
 }
-
 
 // LOG_SOFTMAX for 8-bit input and output (output scale 16/256, zero point
 // at the type maximum): log(sum exp) in Q5.26, then x - max - log(sum).
@@ -209,20 +228,22 @@ struct LogSoftmaxQuantParams {
   int32_t diff_min = 0;
 };
 
-inline void PrepareLogSoftmax8Bit(double input_scale, LogSoftmaxQuantParams* p) {
+inline void PrepareLogSoftmax8Bit(double input_scale,
+                                  LogSoftmaxQuantParams* p) {
   SoftmaxParams sp;
   PrepareSoftmax8Bit(1.0, input_scale, &sp);
   p->input_multiplier = sp.input_multiplier;
   p->input_left_shift = sp.input_left_shift;
   p->diff_min = sp.diff_min;
   const double reverse =
-      static_cast<double>(int64_t{1} << (31 - p->input_left_shift)) / sp.input_multiplier;
+      static_cast<double>(int64_t{1} << (31 - p->input_left_shift)) /
+      sp.input_multiplier;
   QuantizeMultiplier(reverse, &p->reverse_multiplier, &p->reverse_shift);
 }
 
 template <typename T>
-inline void LogSoftmaxQuantized8(const LogSoftmaxQuantParams& p, int64_t outer, int32_t depth,
-                                 const T* in, T* out) {
+inline void LogSoftmaxQuantized8(const LogSoftmaxQuantParams& p, int64_t outer,
+                                 int32_t depth, const T* in, T* out) {
   constexpr int kInputBits = 5, kAccumBits = 12, kOutputBits = 4;
   constexpr int32_t kMin = std::numeric_limits<T>::min();
   constexpr int32_t kMax = std::numeric_limits<T>::max();
@@ -235,25 +256,28 @@ inline void LogSoftmaxQuantized8(const LogSoftmaxQuantParams& p, int64_t outer, 
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = static_cast<int32_t>(x[c]) - max;
       if (diff >= p.diff_min) {
-        const int32_t scaled =
-            MultiplyByQuantizedMultiplier(diff, p.input_multiplier, p.input_left_shift);
+        const int32_t scaled = MultiplyByQuantizedMultiplier(
+            diff, p.input_multiplier, p.input_left_shift);
         sum += RescaleQ(ExpOnNegativeValues(scaled, kInputBits), 0, kAccumBits);
       }
     }
-    const int32_t log_sum = LogXGreaterEqualOne(sum, kAccumBits, kInputBits);  // Q5
+    const int32_t log_sum =
+        LogXGreaterEqualOne(sum, kAccumBits, kInputBits);  // Q5
     // Differences whose result would fall below the Q5 range are clamped.
     const int32_t shifted_log_sum = static_cast<int32_t>(
         static_cast<uint32_t>(log_sum) + static_cast<uint32_t>(INT32_MIN));
     const int32_t adjusted_diff_min =
-        std::max(p.diff_min - 1, MultiplyByQuantizedMultiplier(shifted_log_sum,
-                                                               p.reverse_multiplier,
-                                                               p.reverse_shift));
+        std::max(p.diff_min - 1,
+                 MultiplyByQuantizedMultiplier(
+                     shifted_log_sum, p.reverse_multiplier, p.reverse_shift));
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t diff = static_cast<int32_t>(x[c]) - max;
       if (diff > adjusted_diff_min) {
-        const int32_t scaled =
-            MultiplyByQuantizedMultiplier(diff, p.input_multiplier, p.input_left_shift);
-        int32_t v = RoundingDivideByPOT(scaled - log_sum, 31 - kInputBits - kOutputBits) + kMax;
+        const int32_t scaled = MultiplyByQuantizedMultiplier(
+            diff, p.input_multiplier, p.input_left_shift);
+        int32_t v = RoundingDivideByPOT(scaled - log_sum,
+                                        31 - kInputBits - kOutputBits) +
+                    kMax;
         y[c] = static_cast<T>(std::min(std::max(v, kMin), kMax));
       } else {
         y[c] = static_cast<T>(kMin);

@@ -28,7 +28,8 @@ inline void BatchToSpace(const SpaceBatchParams& p, const uint8_t* in,
       for (int32_t w = 0; w < p.out_w; ++w) {
         const int32_t sw = w + p.pad_left;
         const int32_t ww = sw / p.block_w, bx = sw % p.block_w;
-        const int64_t ib = static_cast<int64_t>(by * p.block_w + bx) * p.out_b + b;
+        const int64_t ib =
+            static_cast<int64_t>(by * p.block_w + bx) * p.out_b + b;
         const int64_t src = ((ib * p.in_h + hh) * p.in_w + ww);
         memcpy(out, in + src * pixel, pixel);
         out += pixel;
@@ -56,7 +57,8 @@ inline void SpaceToBatch(const SpaceBatchParams& p, const uint8_t* in,
           for (int32_t c = 0; c < p.depth; ++c)
             memcpy(out + c * elem_size, pad_value, elem_size);
         } else {
-          const int64_t src = (static_cast<int64_t>(b) * p.in_h + ih) * p.in_w + iw;
+          const int64_t src =
+              (static_cast<int64_t>(b) * p.in_h + ih) * p.in_w + iw;
           memcpy(out, in + src * pixel, pixel);
         }
         out += pixel;

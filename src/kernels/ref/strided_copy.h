@@ -50,7 +50,8 @@ inline void StridedCopyTyped(const T* src, T* dst, const StridedCopyParams& p) {
     // Innermost dimension as a tight loop.
     const int64_t ss = p.src_strides[last];
     const int64_t ds = p.dst_strides[last];
-    for (int32_t i = 0; i < p.dims[last]; ++i) dst[o + i * ds] = src[s + i * ss];
+    for (int32_t i = 0; i < p.dims[last]; ++i)
+      dst[o + i * ds] = src[s + i * ss];
     int d = last - 1;
     for (; d >= 0; --d) {
       ++idx[d];
@@ -65,7 +66,9 @@ inline void StridedCopyTyped(const T* src, T* dst, const StridedCopyParams& p) {
   }
 }
 
-struct Bytes16 { uint8_t b[16]; };
+struct Bytes16 {
+  uint8_t b[16];
+};
 
 // Dispatches on the element size (1, 2, 4, 8, 16 bytes; anything else is
 // copied through a byte-wise view of one extra innermost dimension).
@@ -119,9 +122,9 @@ inline void StridedCopy(const void* src, void* dst, size_t elem_size,
 // Copies a whole input of shape `in_shape` into `dst` viewed with the
 // output's row-major strides, starting at element `dst_offset`
 // (used by concatenation / pack), or the converse for split / unpack.
-inline void CopyBlockInto(const void* src, const Shape& in_shape,
-                          void* dst, const Shape& out_shape,
-                          int64_t dst_offset, size_t elem_size) {
+inline void CopyBlockInto(const void* src, const Shape& in_shape, void* dst,
+                          const Shape& out_shape, int64_t dst_offset,
+                          size_t elem_size) {
   StridedCopyParams p;
   p.rank = in_shape.rank;
   int64_t out_strides[kMaxRank];

@@ -51,12 +51,14 @@ inline void SvdfFloat(const SvdfDims& d, const float* input,
       const float* w = weights_feature + static_cast<int64_t>(f) * d.input_size;
       float acc = 0.0f;
       for (int c = 0; c < d.input_size; ++c) acc += w[c] * x[c];
-      state[(static_cast<int64_t>(b) * d.filters + f) * d.memory + d.memory - 1] = acc;
+      state[(static_cast<int64_t>(b) * d.filters + f) * d.memory + d.memory -
+            1] = acc;
     }
   }
   for (int b = 0; b < d.batch; ++b) {
     for (int f = 0; f < d.filters; ++f) {
-      const float* s = state + (static_cast<int64_t>(b) * d.filters + f) * d.memory;
+      const float* s =
+          state + (static_cast<int64_t>(b) * d.filters + f) * d.memory;
       const float* w = weights_time + static_cast<int64_t>(f) * d.memory;
       float acc = 0.0f;
       for (int m = 0; m < d.memory; ++m) acc += w[m] * s[m];
@@ -92,22 +94,26 @@ struct SvdfQuantParams {
 template <typename S>
 inline void SvdfInt8(const SvdfDims& d, const SvdfQuantParams& p,
                      const int8_t* input, const int8_t* weights_feature,
-                     const S* weights_time, const int32_t* bias,
-                     S* state, int32_t* scratch, int8_t* output) {
+                     const S* weights_time, const int32_t* bias, S* state,
+                     int32_t* scratch, int8_t* output) {
   constexpr int32_t kStateMin = std::numeric_limits<S>::min();
   constexpr int32_t kStateMax = std::numeric_limits<S>::max();
   SvdfShiftState(d, state);
   for (int b = 0; b < d.batch; ++b) {
     const int8_t* x = input + static_cast<int64_t>(b) * d.input_size;
     for (int f = 0; f < d.filters; ++f) {
-      const int8_t* w = weights_feature + static_cast<int64_t>(f) * d.input_size;
+      const int8_t* w =
+          weights_feature + static_cast<int64_t>(f) * d.input_size;
       int32_t acc = 0;
       for (int c = 0; c < d.input_size; ++c)
-        acc += static_cast<int32_t>(w[c]) * (static_cast<int32_t>(x[c]) - p.input_zero_point);
-      acc = MultiplyByQuantizedMultiplier(acc, p.feature_multiplier, p.feature_shift);
-      acc = std::min<int32_t>(std::max<int32_t>(acc + p.state_zero_point, kStateMin), kStateMax);
-      state[(static_cast<int64_t>(b) * d.filters + f) * d.memory + d.memory - 1] =
-          static_cast<S>(acc);
+        acc += static_cast<int32_t>(w[c]) *
+               (static_cast<int32_t>(x[c]) - p.input_zero_point);
+      acc = MultiplyByQuantizedMultiplier(acc, p.feature_multiplier,
+                                          p.feature_shift);
+      acc = std::min<int32_t>(
+          std::max<int32_t>(acc + p.state_zero_point, kStateMin), kStateMax);
+      state[(static_cast<int64_t>(b) * d.filters + f) * d.memory + d.memory -
+            1] = static_cast<S>(acc);
     }
   }
   for (int b = 0; b < d.batch; ++b) {
@@ -117,9 +123,11 @@ inline void SvdfInt8(const SvdfDims& d, const SvdfQuantParams& p,
       // 32-bit wrap-around accumulation, as the reference does.
       uint32_t acc = 0;
       for (int m = 0; m < d.memory; ++m)
-        acc += static_cast<uint32_t>(static_cast<int32_t>(w[m]) *
-                                     (static_cast<int32_t>(s[m]) - p.state_zero_point));
-      scratch[static_cast<int64_t>(b) * d.filters + f] = static_cast<int32_t>(acc);
+        acc += static_cast<uint32_t>(
+            static_cast<int32_t>(w[m]) *
+            (static_cast<int32_t>(s[m]) - p.state_zero_point));
+      scratch[static_cast<int64_t>(b) * d.filters + f] =
+          static_cast<int32_t>(acc);
     }
   }
   const int units = d.units();
@@ -129,8 +137,8 @@ inline void SvdfInt8(const SvdfDims& d, const SvdfQuantParams& p,
       for (int r = 0; r < d.rank; ++r)
         acc += static_cast<uint32_t>(
             scratch[static_cast<int64_t>(b) * d.filters + u * d.rank + r]);
-      int32_t v = MultiplyByQuantizedMultiplier(static_cast<int32_t>(acc),
-                                                p.time_multiplier, p.time_shift);
+      int32_t v = MultiplyByQuantizedMultiplier(
+          static_cast<int32_t>(acc), p.time_multiplier, p.time_shift);
       v += p.output_zero_point;
       v = std::min<int32_t>(std::max<int32_t>(v, -128), 127);
       output[static_cast<int64_t>(b) * units + u] = static_cast<int8_t>(v);

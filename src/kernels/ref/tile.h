@@ -16,9 +16,9 @@ inline void Tile(const Shape& in_shape, const void* in, const Shape& out_shape,
   const int rank = out_shape.rank;
   int64_t in_strides[kMaxRank];
   RowMajorStrides(in_shape, in_strides);
-  int32_t idx[kMaxRank] = {};   // output index
-  int32_t src[kMaxRank] = {};   // idx mod input dims
-  int64_t offset = 0;           // input element offset of src
+  int32_t idx[kMaxRank] = {};  // output index
+  int32_t src[kMaxRank] = {};  // idx mod input dims
+  int64_t offset = 0;          // input element offset of src
   const uint8_t* s = static_cast<const uint8_t*>(in);
   uint8_t* o = static_cast<uint8_t*>(out);
   for (int64_t k = 0; k < total; ++k) {

@@ -19,7 +19,8 @@ inline void TopK(const T* in, int64_t rows, int32_t row_size, int32_t k,
       for (int32_t i = 0; i < row_size; ++i) {
         if (prev >= 0) {
           // Skip elements ordered at or before the previous pick.
-          const bool after = row[i] < row[prev] || (row[i] == row[prev] && i > prev);
+          const bool after =
+              row[i] < row[prev] || (row[i] == row[prev] && i > prev);
           if (!after) continue;
         }
         if (best < 0 || row[i] > row[best]) best = i;

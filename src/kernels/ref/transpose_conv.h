@@ -35,7 +35,8 @@ void TransposeConvScatter(const TransposeConvShape& s, const InT* input,
     for (int32_t iy = 0; iy < s.in_h; ++iy) {
       for (int32_t ix = 0; ix < s.in_w; ++ix) {
         const InT* in_px =
-            input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) * s.in_c;
+            input +
+            ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) * s.in_c;
         const int32_t oy0 = iy * s.stride_h - s.pad_top;
         const int32_t ox0 = ix * s.stride_w - s.pad_left;
         for (int32_t ky = 0; ky < s.filter_h; ++ky) {
@@ -45,12 +46,14 @@ void TransposeConvScatter(const TransposeConvShape& s, const InT* input,
             const int32_t ox = ox0 + kx;
             if (ox < 0 || ox >= s.out_w) continue;
             AccT* out_px =
-                acc + ((static_cast<int64_t>(b) * s.out_h + oy) * s.out_w + ox) *
-                          s.out_c;
+                acc +
+                ((static_cast<int64_t>(b) * s.out_h + oy) * s.out_w + ox) *
+                    s.out_c;
             for (int32_t oc = 0; oc < s.out_c; ++oc) {
               const FilterT* f =
                   filter +
-                  ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w + kx) *
+                  ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w +
+                   kx) *
                       s.in_c;
               AccT sum = 0;
               for (int32_t ic = 0; ic < s.in_c; ++ic)
@@ -68,8 +71,8 @@ void TransposeConvScatter(const TransposeConvShape& s, const InT* input,
 // Float: output = clamp(scatter + bias, lo, hi); the output buffer itself
 // serves as the accumulator.
 inline void TransposeConvFloat(const TransposeConvShape& s, const float* input,
-                               const float* filter, const float* bias,
-                               float lo, float hi, float* output) {
+                               const float* filter, const float* bias, float lo,
+                               float hi, float* output) {
   TransposeConvScatter<float>(s, input, 0.0f, filter, 0.0f, output);
   const int64_t pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   for (int64_t p = 0; p < pixels; ++p) {
@@ -96,9 +99,9 @@ void TransposeConvQuantized(const TransposeConvShape& s, const InT* input,
     for (int32_t oc = 0; oc < s.out_c; ++oc) {
       AccT acc = scratch[p * s.out_c + oc];
       if (bias) acc += static_cast<AccT>(bias[oc]);
-      output[p * s.out_c + oc] = static_cast<OutT>(
-          Requantize(acc, q.multiplier[oc], q.shift[oc], q.output_offset,
-                     q.act_lo, q.act_hi));
+      output[p * s.out_c + oc] =
+          static_cast<OutT>(Requantize(acc, q.multiplier[oc], q.shift[oc],
+                                       q.output_offset, q.act_lo, q.act_hi));
     }
   }
 }

@@ -1,7 +1,7 @@
 // AVX-512 fp32 depthwise convolution: 16 channels per zmm (masked tail).
-// For each output row and channel block the 3x3 (and 5x5) weights stay in registers
-// while the row's pixels stream past; rows in the padding read a zero row,
-// columns in the padding take the per-tap checked path. Built with
+// For each output row and channel block the 3x3 (and 5x5) weights stay in
+// registers while the row's pixels stream past; rows in the padding read a zero
+// row, columns in the padding take the per-tap checked path. Built with
 // -mavx512f -mavx512bw -mavx512vl -mfma only.
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -52,7 +52,8 @@ void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
     while (ox_lo < g.out_w && ox_lo * g.stride_w - g.pad_left < 0) ++ox_lo;
     int32_t ox_hi = g.out_w;
     while (ox_hi > ox_lo &&
-           (ox_hi - 1) * g.stride_w - g.pad_left + (kw - 1) * g.dilation_w >= g.in_w)
+           (ox_hi - 1) * g.stride_w - g.pad_left + (kw - 1) * g.dilation_w >=
+               g.in_w)
       --ox_hi;
     for (int32_t c = 0; c < C; c += 16) {
       const __mmask16 m = Mask(C - c);
@@ -64,8 +65,8 @@ void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
           for (int32_t kx = 0; kx < kw; ++kx) {
             const int32_t ix = ix0 + kx * g.dilation_w;
             if (ix < 0 || ix >= g.in_w) continue;
-            const __m512 x =
-                _mm512_maskz_loadu_ps(m, rows[ky] + static_cast<int64_t>(ix) * C + c);
+            const __m512 x = _mm512_maskz_loadu_ps(
+                m, rows[ky] + static_cast<int64_t>(ix) * C + c);
             const __m512 w = _mm512_maskz_loadu_ps(
                 m, g.filter + static_cast<int64_t>(ky * kw + kx) * C + c);
             acc = _mm512_fmadd_ps(x, w, acc);
@@ -78,7 +79,8 @@ void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
       if (k3) {
         __m512 w[9];
         for (int t = 0; t < 9; ++t)
-          w[t] = _mm512_maskz_loadu_ps(m, g.filter + static_cast<int64_t>(t) * C + c);
+          w[t] = _mm512_maskz_loadu_ps(
+              m, g.filter + static_cast<int64_t>(t) * C + c);
         const int64_t step = static_cast<int64_t>(g.dilation_w) * C;
         const float* r0 = rows[0] + c;
         const float* r1 = rows[1] + c;
@@ -86,15 +88,22 @@ void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
         for (int32_t ox = ox_lo; ox < ox_hi; ++ox) {
           const int64_t off =
               static_cast<int64_t>(ox * g.stride_w - g.pad_left) * C;
-          __m512 acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off), w[0], bias);
+          __m512 acc0 =
+              _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off), w[0], bias);
           __m512 acc1 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, r1 + off), w[3]);
           __m512 acc2 = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, r2 + off), w[6]);
-          acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off + step), w[1], acc0);
-          acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + off + step), w[4], acc1);
-          acc2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + off + step), w[7], acc2);
-          acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off + 2 * step), w[2], acc0);
-          acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + off + 2 * step), w[5], acc1);
-          acc2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + off + 2 * step), w[8], acc2);
+          acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off + step),
+                                 w[1], acc0);
+          acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + off + step),
+                                 w[4], acc1);
+          acc2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + off + step),
+                                 w[7], acc2);
+          acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r0 + off + 2 * step),
+                                 w[2], acc0);
+          acc1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r1 + off + 2 * step),
+                                 w[5], acc1);
+          acc2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r2 + off + 2 * step),
+                                 w[8], acc2);
           const __m512 acc = _mm512_add_ps(_mm512_add_ps(acc0, acc1), acc2);
           _mm512_mask_storeu_ps(out_row + static_cast<int64_t>(ox) * C + c, m,
                                 _mm512_min_ps(_mm512_max_ps(acc, lo), hi));
@@ -105,7 +114,8 @@ void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
         // accumulator per filter row to hide the FMA latency.
         __m512 w[25];
         for (int t = 0; t < 25; ++t)
-          w[t] = _mm512_maskz_loadu_ps(m, g.filter + static_cast<int64_t>(t) * C + c);
+          w[t] = _mm512_maskz_loadu_ps(
+              m, g.filter + static_cast<int64_t>(t) * C + c);
         const int64_t step = static_cast<int64_t>(g.dilation_w) * C;
         for (int32_t ox = ox_lo; ox < ox_hi; ++ox) {
           const int64_t off =
@@ -115,11 +125,13 @@ void DwConvF32Avx512(const DwConvF32Args& g, int64_t row_begin,
             const float* r = rows[ky] + off;
             __m512 a = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, r), w[ky * 5]);
             for (int kx = 1; kx < 5; ++kx)
-              a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r + kx * step), w[ky * 5 + kx], a);
+              a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, r + kx * step),
+                                  w[ky * 5 + kx], a);
             acc_row[ky] = a;
           }
           const __m512 acc = _mm512_add_ps(
-              _mm512_add_ps(_mm512_add_ps(acc_row[0], acc_row[1]), _mm512_add_ps(acc_row[2], acc_row[3])),
+              _mm512_add_ps(_mm512_add_ps(acc_row[0], acc_row[1]),
+                            _mm512_add_ps(acc_row[2], acc_row[3])),
               _mm512_add_ps(acc_row[4], bias));
           _mm512_mask_storeu_ps(out_row + static_cast<int64_t>(ox) * C + c, m,
                                 _mm512_min_ps(_mm512_max_ps(acc, lo), hi));

@@ -43,9 +43,11 @@ const FastOpsKernels* FastOpsAvx512() {
   return &kKernels;
 }
 
-__attribute__((target("avx512vbmi"))) void Lut8Avx512Vbmi(
-    const uint8_t* table, const uint8_t* in, uint8_t* out, int64_t begin,
-    int64_t end) {
+__attribute__((target("avx512vbmi"))) void Lut8Avx512Vbmi(const uint8_t* table,
+                                                          const uint8_t* in,
+                                                          uint8_t* out,
+                                                          int64_t begin,
+                                                          int64_t end) {
   Lut8Vbmi(table, in, out, begin, end);
 }
 

@@ -58,7 +58,8 @@ inline void Tile(int32_t nc, int32_t k, const float* a, int64_t lda,
 #pragma GCC unroll 6
     for (int r = 0; r < MR; ++r) {
       float* cr = c + r * ldc;
-      _mm256_maskstore_ps(cr, m0, _mm256_min_ps(_mm256_max_ps(acc0[r], lo), hi));
+      _mm256_maskstore_ps(cr, m0,
+                          _mm256_min_ps(_mm256_max_ps(acc0[r], lo), hi));
       _mm256_maskstore_ps(cr + 8, m1,
                           _mm256_min_ps(_mm256_max_ps(acc1[r], lo), hi));
     }
@@ -89,8 +90,8 @@ void GemmF32Avx2(const GemmF32Args& g, int64_t m_begin, int64_t m_end,
       for (int32_t p = pb; p < pe; ++p) {
         const int32_t n0 = p * kNr;
         const int32_t nc = std::min(kNr, g.n - n0);
-        tile(nc, g.k, a, g.lda, g.packed + p * panel_floats, g.c + m * g.ldc + n0,
-             g.ldc, lo, hi);
+        tile(nc, g.k, a, g.lda, g.packed + p * panel_floats,
+             g.c + m * g.ldc + n0, g.ldc, lo, hi);
       }
     }
   }

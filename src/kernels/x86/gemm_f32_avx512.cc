@@ -62,7 +62,8 @@ inline void Tile(int32_t nc, int32_t k, const float* a, int64_t lda,
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       float* cr = c + r * ldc;
-      _mm512_mask_storeu_ps(cr, m0, _mm512_min_ps(_mm512_max_ps(acc0[r], lo), hi));
+      _mm512_mask_storeu_ps(cr, m0,
+                            _mm512_min_ps(_mm512_max_ps(acc0[r], lo), hi));
       _mm512_mask_storeu_ps(cr + 16, m1,
                             _mm512_min_ps(_mm512_max_ps(acc1[r], lo), hi));
     }
@@ -71,7 +72,7 @@ inline void Tile(int32_t nc, int32_t k, const float* a, int64_t lda,
 
 using TileFn = void (*)(int32_t, int32_t, const float*, int64_t, const float*,
                         float*, int64_t, __m512, __m512);
-constexpr TileFn kTiles[kMr + 1] = {nullptr,  Tile<1>, Tile<2>, Tile<3>, Tile<4>,
+constexpr TileFn kTiles[kMr + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>, Tile<4>,
                                     Tile<5>, Tile<6>, Tile<7>, Tile<8>};
 
 }  // namespace
@@ -94,8 +95,8 @@ void GemmF32Avx512(const GemmF32Args& g, int64_t m_begin, int64_t m_end,
       for (int32_t p = pb; p < pe; ++p) {
         const int32_t n0 = p * kNr;
         const int32_t nc = std::min(kNr, g.n - n0);
-        tile(nc, g.k, a, g.lda, g.packed + p * panel_floats, g.c + m * g.ldc + n0,
-             g.ldc, lo, hi);
+        tile(nc, g.k, a, g.lda, g.packed + p * panel_floats,
+             g.c + m * g.ldc + n0, g.ldc, lo, hi);
       }
     }
   }

@@ -25,7 +25,8 @@ void Lut8Avx2(const uint8_t* table, const uint8_t* in, uint8_t* out,
     const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), nibble);
     __m256i result = _mm256_setzero_si256();
     for (int s = 0; s < 16; ++s) {
-      const __m256i hit = _mm256_cmpeq_epi8(hi, _mm256_set1_epi8(static_cast<char>(s)));
+      const __m256i hit =
+          _mm256_cmpeq_epi8(hi, _mm256_set1_epi8(static_cast<char>(s)));
       result = _mm256_or_si256(
           result, _mm256_and_si256(hit, _mm256_shuffle_epi8(slices[s], lo)));
     }
