@@ -26,7 +26,7 @@ CMAKE_TO_DEBIAN = {
     "HDF5": "libhdf5-dev", "PkgConfig": "pkg-config", "libzip": "libzip-dev",
     "Python": "python3-dev", "nanobind": None,  # PyPI (requirements-build.txt)
     "qemu-aarch64": "qemu-user", "benchmark": "libbenchmark-dev",
-    "sodium.h": "libsodium-dev",
+    "sodium.h": "libsodium-dev", "CURL": "libcurl4-openssl-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {
@@ -44,7 +44,7 @@ IMPORT_TO_PYPI = {
     "nanobind": "nanobind", "ai_edge_quantizer": "ai-edge-quantizer",
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
-                "make_dataset", "evaluate", "train", "oracle_helpers"}
+                "make_dataset", "evaluate", "train", "oracle_helpers", "bundle_server"}
 
 
 def listed_debian():

@@ -42,6 +42,8 @@ LAYERS = [
     ["runtime"],
     ["ops"],
     ["graph"],
+    # A/B model updates: fetch, stage, health-check (runs models), switch
+    ["update"],
     ["capi"],
     ["convert"],
     ["convert/passes"],

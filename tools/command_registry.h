@@ -27,6 +27,8 @@ RegisteredCommand AddSignCommand(CLI::App& app);
 RegisteredCommand AddVerifyCommand(CLI::App& app);
 RegisteredCommand AddEncryptCommand(CLI::App& app);
 RegisteredCommand AddDecryptCommand(CLI::App& app);
+// A/B model updates: bundle, apply, status, rollback, run (tools/update.cc).
+RegisteredCommand AddUpdateCommand(CLI::App& app);
 
 struct TrustFlags;
 // Adds --trust and --device-key to a model-loading subcommand.

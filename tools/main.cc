@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   const RegisteredCommand registered[] = {
       AddConvertCommand(app), AddQuantizeCommand(app), AddPruneCommand(app),
       AddKeygenCommand(app),  AddSignCommand(app),     AddVerifyCommand(app),
-      AddEncryptCommand(app), AddDecryptCommand(app)};
+      AddEncryptCommand(app), AddDecryptCommand(app),  AddUpdateCommand(app)};
 
   try {
     app.parse(argc, argv);

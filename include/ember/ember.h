@@ -210,6 +210,47 @@ EMBER_API EmberStatus EmberModelCreateFromBufferWithPolicy(
     EmberModel** out, char* error, size_t error_size);
 
 /* ----------------------------------------------------------------------
+ * Model updates: A/B slots, staged rollout, rollback (docs/update.md)
+ * -------------------------------------------------------------------- */
+
+typedef struct EmberUpdater EmberUpdater;
+
+/* Opens (creating) the state folder `state_dir`. `policy` gives the
+ * publisher's public keys (required: bundles and models must be signed);
+ * it is copied. `device_id` is hashed against a bundle's rollout
+ * percentage. Opening recovers from an interrupted update and rolls back a
+ * model that crashed on its first use. */
+EMBER_API EmberStatus EmberUpdaterCreate(const char* state_dir,
+                                         const EmberTrustPolicy* policy,
+                                         const char* device_id,
+                                         EmberUpdater** out, char* error,
+                                         size_t error_size);
+/* NULL is a no-op. */
+EMBER_API void EmberUpdaterDestroy(EmberUpdater* updater);
+/* Fetches the bundle whose manifest is at `manifest_url` (http, https,
+ * file), verifies, stages, health-checks and switches to it. *installed
+ * (may be NULL) is 1 when a new version became active, 0 when it was up to
+ * date or outside the rollout. On failure the active model is unchanged. */
+EMBER_API EmberStatus EmberUpdaterApply(EmberUpdater* updater,
+                                        const char* manifest_url,
+                                        int* installed);
+/* Makes the previous version active again and rejects the current one. */
+EMBER_API EmberStatus EmberUpdaterRollback(EmberUpdater* updater);
+/* The active model file ("" when none); valid until the next call on
+ * `updater`. */
+EMBER_API const char* EmberUpdaterGetActiveModelPath(EmberUpdater* updater);
+/* Call Begin before the first invoke of a newly activated model and
+ * Confirm after it succeeded: a process that dies in between is rolled
+ * back at the next EmberUpdaterCreate. No-ops when nothing is pending. */
+EMBER_API EmberStatus EmberUpdaterBeginFirstUse(EmberUpdater* updater);
+EMBER_API EmberStatus EmberUpdaterConfirmFirstUse(EmberUpdater* updater);
+/* Versions, slots and history as JSON (what `ember update status --json`
+ * prints); valid until the next call on `updater`. */
+EMBER_API const char* EmberUpdaterGetStatusJson(EmberUpdater* updater);
+/* "" when no error was recorded; a static message for NULL. */
+EMBER_API const char* EmberUpdaterGetLastError(const EmberUpdater* updater);
+
+/* ----------------------------------------------------------------------
  * Custom ops written in C
  * -------------------------------------------------------------------- */
 

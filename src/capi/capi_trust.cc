@@ -7,12 +7,6 @@
 
 #include "capi/capi_internal.h"
 #include "trust/keys.h"
-#include "trust/trust_policy.h"
-
-struct EmberTrustPolicy {
-  ember::trust::TrustPolicy policy;
-  ember::ErrorReporter errors;
-};
 
 namespace ember::capi {
 namespace {
