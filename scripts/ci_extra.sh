@@ -37,3 +37,5 @@ bash scripts/test_aarch64.sh
 
 echo "== ci: bounded loader fuzzing (clang, ASan+UBSan)"
 bash tests/fuzz/run_fuzz.sh "${EMBER_FUZZ_SECONDS:-60}"
+echo "== ci: bounded trust + update-manifest fuzzing (~2.5 min with the build)"
+bash tests/fuzz/run_parser_fuzz.sh "${EMBER_PARSER_FUZZ_SECONDS:-30}"
