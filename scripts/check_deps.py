@@ -29,6 +29,7 @@ CMAKE_TO_DEBIAN = {
     "JPEG": "libjpeg62-turbo-dev", "PNG": "libpng-dev",
     "glslc": "glslc", "vulkan/vulkan.h": "libvulkan-dev",
     "nlohmann/json.hpp": "nlohmann-json3-dev",
+    "sodium.h": "libsodium-dev", "CURL": "libcurl4-openssl-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {
@@ -50,7 +51,7 @@ IMPORT_TO_PYPI = {
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
                 "make_dataset", "evaluate", "train", "oracle_helpers", "make_default_model",
-                "browser_test", "qemu_helper"}
+                "browser_test", "qemu_helper", "bundle_server"}
 # Scripts run by hand in their own venvs (their docstrings say how), not by CI
 # or the tests: the official metadata writer and MediaPipe pin protobuf/numpy
 # apart from constraints.txt, so their imports cannot be pinned here.

@@ -35,6 +35,8 @@ LAYERS = [
     ["kernels/drivers"],
     ["kernels/x86", "kernels/arm", "kernels/wasm"],  # microkernels: never each other
     ["kernels"],
+    # signatures, encryption at rest: bytes only, applied before parsing
+    ["trust"],
     ["schema"],
     # gpu: the Vulkan delegate, over the C delegate ABI only; micro: the
     # no-heap runtime for microcontrollers (kernels/ref + schema)
@@ -43,6 +45,8 @@ LAYERS = [
     ["runtime"],
     ["ops", "delegate"],
     ["graph"],
+    # A/B model updates: fetch, stage, health-check (runs models), switch
+    ["update"],
     ["capi", "describe"],  # describe: JSON views for inspect/report/web
     ["convert", "tasks"],
     ["convert/passes"],

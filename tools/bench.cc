@@ -44,7 +44,7 @@ std::string NodeName(const Node& node) {
 int Bench(const BenchOptions& o) {
   const auto load_start = Clock::now();
   std::unique_ptr<Model> model;
-  if (!LoadModelFile(o.model_path, &model)) return kExitError;
+  if (!LoadModelFile(o.model_path, o.trust, &model)) return kExitError;
   ErrorReporter errors;
   InterpreterOptions options;
   options.num_threads = o.threads;

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "runtime/op_resolver.h"
+#include "trust/keys.h"
+#include "trust/trust_policy.h"
 
 namespace ember::cli {
 namespace {
@@ -41,8 +43,31 @@ void Warn(const char* format, ...) {
 }
 
 bool LoadModelFile(const std::string& path, std::unique_ptr<Model>* model) {
+  return LoadModelFile(path, TrustFlags(), model);
+}
+
+bool LoadModelFile(const std::string& path, const TrustFlags& trust,
+                   std::unique_ptr<Model>* model) {
   ErrorReporter errors;
-  if (!Model::Load(path.c_str(), errors, model).ok()) {
+  trust::TrustPolicy policy;
+  for (const std::string& key_path : trust.trusted_keys) {
+    trust::PublicKey key;
+    if (!trust::LoadPublicKeyFile(key_path.c_str(), errors, &key).ok()) {
+      Fail(kExitError, "--trust: %s", errors.message());
+      return false;
+    }
+    policy.trusted_keys.push_back(key);
+  }
+  if (!trust.device_key.empty()) {
+    policy.device_key.emplace();
+    if (!trust::LoadDeviceKeyFile(trust.device_key.c_str(), errors,
+                                  &*policy.device_key)
+             .ok()) {
+      Fail(kExitError, "--device-key: %s", errors.message());
+      return false;
+    }
+  }
+  if (!Model::Load(path.c_str(), policy, errors, model).ok()) {
     Fail(kExitError, "cannot load model '%s': %s", path.c_str(),
          errors.message());
     return false;

@@ -27,9 +27,20 @@ int Fail(int code, const char* format, ...)
 // Prints "ember: warning: <message>" to stderr.
 void Warn(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
-// Loads and verifies a .tflite file; on failure prints the error and
-// returns false.
+// --trust KEY.pub (repeatable) and --device-key KEY of run/bench/inspect
+// (added by AddTrustFlags, tools/trust.cc).
+struct TrustFlags {
+  std::vector<std::string> trusted_keys;  // public key files
+  std::string device_key;                 // empty: none
+  bool any() const { return !trusted_keys.empty() || !device_key.empty(); }
+};
+
+// Loads and verifies a .tflite file (under the trust policy the flags
+// describe: signature and decryption checked before parsing); on failure
+// prints the error and returns false.
 bool LoadModelFile(const std::string& path, std::unique_ptr<Model>* model);
+bool LoadModelFile(const std::string& path, const TrustFlags& trust,
+                   std::unique_ptr<Model>* model);
 
 // What inspect and run say about one tensor (src/describe, shared with
 // `ember report` and the WebAssembly API).

@@ -25,5 +25,17 @@ RegisteredCommand AddMetadataCommand(CLI::App& app);  // tools/metadata.cc
 RegisteredCommand AddTaskCommand(CLI::App& app);      // tools/task.cc
 RegisteredCommand AddReportCommand(CLI::App& app);    // tools/report.cc
 RegisteredCommand AddMicroCommand(CLI::App& app);     // tools/micro.cc
+// Signing and encryption at rest (tools/trust.cc).
+RegisteredCommand AddKeygenCommand(CLI::App& app);
+RegisteredCommand AddSignCommand(CLI::App& app);
+RegisteredCommand AddVerifyCommand(CLI::App& app);
+RegisteredCommand AddEncryptCommand(CLI::App& app);
+RegisteredCommand AddDecryptCommand(CLI::App& app);
+// A/B model updates: bundle, apply, status, rollback, run (tools/update.cc).
+RegisteredCommand AddUpdateCommand(CLI::App& app);
+
+struct TrustFlags;
+// Adds --trust and --device-key to a model-loading subcommand.
+void AddTrustFlags(CLI::App* command, TrustFlags* flags);
 
 }  // namespace ember::cli

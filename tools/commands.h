@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "delegate_flags.h"
 
 namespace ember::cli {
@@ -13,6 +14,7 @@ struct InspectOptions {
   std::string model_path;
   bool json = false;
   DelegateFlags delegates;
+  TrustFlags trust;
 };
 int Inspect(const InspectOptions& options);
 
@@ -25,6 +27,7 @@ struct RunOptions {
   int threads = 1;
   bool json = false;
   DelegateFlags delegates;
+  TrustFlags trust;
 };
 int Run(const RunOptions& options);
 
@@ -37,6 +40,7 @@ struct BenchOptions {
   bool profile = false;
   bool json = false;
   DelegateFlags delegates;
+  TrustFlags trust;
 };
 int Bench(const BenchOptions& options);
 

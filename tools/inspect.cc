@@ -129,7 +129,8 @@ void PrintHuman(const json& r) {
 
 int Inspect(const InspectOptions& options) {
   std::unique_ptr<Model> model;
-  if (!LoadModelFile(options.model_path, &model)) return kExitError;
+  if (!LoadModelFile(options.model_path, options.trust, &model))
+    return kExitError;
   json report = describe::DescribeModel(*model, options.model_path);
   if (!options.delegates.delegates.empty()) {
     // Planned again with the delegates applied: their partitions change the

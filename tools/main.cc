@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
       ->required();
   inspect_cmd->add_flag("--json", inspect.json, "Print one JSON object");
   AddDelegateFlags(inspect_cmd, &inspect.delegates);
+  AddTrustFlags(inspect_cmd, &inspect.trust);
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand(
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   run_cmd->add_flag("--json", run.json, "Print one JSON object");
   AddDelegateFlags(run_cmd, &run.delegates);
+  AddTrustFlags(run_cmd, &run.trust);
   run_cmd->footer(kRunFooter);
 
   BenchOptions bench;
@@ -91,11 +93,14 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
   AddDelegateFlags(bench_cmd, &bench.delegates);
+  AddTrustFlags(bench_cmd, &bench.trust);
 
   const RegisteredCommand registered[] = {
       AddConvertCommand(app),  AddQuantizeCommand(app), AddPruneCommand(app),
       AddMetadataCommand(app), AddTaskCommand(app),     AddReportCommand(app),
-      AddMicroCommand(app)};
+      AddMicroCommand(app),    AddKeygenCommand(app),   AddSignCommand(app),
+      AddVerifyCommand(app),   AddEncryptCommand(app),  AddDecryptCommand(app),
+      AddUpdateCommand(app)};
 
   try {
     app.parse(argc, argv);

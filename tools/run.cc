@@ -185,8 +185,10 @@ int Run(const RunOptions& o) {
   DefaultModel builtin;
   std::unique_ptr<Model> file_model;
   const bool use_builtin = o.model_path.empty();
+  if (use_builtin && o.trust.any())
+    return Fail(kExitUsage, "--trust/--device-key need a MODEL file");
   if (use_builtin ? !LoadDefaultModel(&builtin)
-                  : !LoadModelFile(o.model_path, &file_model)) {
+                  : !LoadModelFile(o.model_path, o.trust, &file_model)) {
     return kExitError;
   }
   const Model& model = use_builtin ? *builtin.model : *file_model;

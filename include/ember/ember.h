@@ -138,6 +138,7 @@ typedef struct EmberInterpreter EmberInterpreter;
 typedef struct EmberSignatureRunner EmberSignatureRunner;
 typedef struct EmberTensor EmberTensor;       /* borrowed, never destroyed */
 typedef struct EmberOpContext EmberOpContext; /* valid inside a callback */
+typedef struct EmberTrustPolicy EmberTrustPolicy;
 
 /* ----------------------------------------------------------------------
  * Model: a verified, read-only .tflite flatbuffer
@@ -168,6 +169,86 @@ EMBER_API void EmberModelDestroy(EmberModel* model);
 /* Number of subgraphs / signatures in the file; 0 for NULL. */
 EMBER_API int32_t EmberModelGetSubgraphCount(const EmberModel* model);
 EMBER_API int32_t EmberModelGetSignatureCount(const EmberModel* model);
+
+/* ----------------------------------------------------------------------
+ * Trust policy: signed and encrypted models (format: docs/trust.md)
+ * -------------------------------------------------------------------- */
+
+/* An empty policy: no signature required, no device key. */
+EMBER_API EmberStatus EmberTrustPolicyCreate(EmberTrustPolicy** out,
+                                             char* error, size_t error_size);
+/* NULL is a no-op. The device key is wiped. */
+EMBER_API void EmberTrustPolicyDestroy(EmberTrustPolicy* policy);
+/* Requires models to be signed by one of the added Ed25519 public keys:
+ * a key file written by `ember keygen` (KEY.pub), or its 32 raw bytes. */
+EMBER_API EmberStatus EmberTrustPolicyAddPublicKeyFile(EmberTrustPolicy* policy,
+                                                       const char* path);
+EMBER_API EmberStatus EmberTrustPolicyAddPublicKey(EmberTrustPolicy* policy,
+                                                   const uint8_t* key,
+                                                   size_t size);
+/* The device key that opens encrypted models: a file (32 raw bytes, as
+ * `ember keygen --symmetric` writes) or the 32 bytes themselves. */
+EMBER_API EmberStatus EmberTrustPolicySetDeviceKeyFile(EmberTrustPolicy* policy,
+                                                       const char* path);
+EMBER_API EmberStatus EmberTrustPolicySetDeviceKey(EmberTrustPolicy* policy,
+                                                   const uint8_t* key,
+                                                   size_t size);
+/* "" when no error was recorded; a static message for NULL. */
+EMBER_API const char* EmberTrustPolicyGetLastError(
+    const EmberTrustPolicy* policy);
+
+/* Like EmberModelCreateFromFile / EmberModelCreateFromBuffer (copying),
+ * under `policy` (NULL: an empty one). An encrypted model is decrypted
+ * into memory only; a signature is checked before any of the model is
+ * parsed. Unsigned, wrongly signed, tampered, or undecryptable models give
+ * EMBER_STATUS_INVALID_MODEL with a message that names the reason. */
+EMBER_API EmberStatus EmberModelCreateFromFileWithPolicy(
+    const char* path, const EmberTrustPolicy* policy, EmberModel** out,
+    char* error, size_t error_size);
+EMBER_API EmberStatus EmberModelCreateFromBufferWithPolicy(
+    const void* data, size_t size, const EmberTrustPolicy* policy,
+    EmberModel** out, char* error, size_t error_size);
+
+/* ----------------------------------------------------------------------
+ * Model updates: A/B slots, staged rollout, rollback (docs/update.md)
+ * -------------------------------------------------------------------- */
+
+typedef struct EmberUpdater EmberUpdater;
+
+/* Opens (creating) the state folder `state_dir`. `policy` gives the
+ * publisher's public keys (required: bundles and models must be signed);
+ * it is copied. `device_id` is hashed against a bundle's rollout
+ * percentage. Opening recovers from an interrupted update and rolls back a
+ * model that crashed on its first use. */
+EMBER_API EmberStatus EmberUpdaterCreate(const char* state_dir,
+                                         const EmberTrustPolicy* policy,
+                                         const char* device_id,
+                                         EmberUpdater** out, char* error,
+                                         size_t error_size);
+/* NULL is a no-op. */
+EMBER_API void EmberUpdaterDestroy(EmberUpdater* updater);
+/* Fetches the bundle whose manifest is at `manifest_url` (http, https,
+ * file), verifies, stages, health-checks and switches to it. *installed
+ * (may be NULL) is 1 when a new version became active, 0 when it was up to
+ * date or outside the rollout. On failure the active model is unchanged. */
+EMBER_API EmberStatus EmberUpdaterApply(EmberUpdater* updater,
+                                        const char* manifest_url,
+                                        int* installed);
+/* Makes the previous version active again and rejects the current one. */
+EMBER_API EmberStatus EmberUpdaterRollback(EmberUpdater* updater);
+/* The active model file ("" when none); valid until the next call on
+ * `updater`. */
+EMBER_API const char* EmberUpdaterGetActiveModelPath(EmberUpdater* updater);
+/* Call Begin before the first invoke of a newly activated model and
+ * Confirm after it succeeded: a process that dies in between is rolled
+ * back at the next EmberUpdaterCreate. No-ops when nothing is pending. */
+EMBER_API EmberStatus EmberUpdaterBeginFirstUse(EmberUpdater* updater);
+EMBER_API EmberStatus EmberUpdaterConfirmFirstUse(EmberUpdater* updater);
+/* Versions, slots and history as JSON (what `ember update status --json`
+ * prints); valid until the next call on `updater`. */
+EMBER_API const char* EmberUpdaterGetStatusJson(EmberUpdater* updater);
+/* "" when no error was recorded; a static message for NULL. */
+EMBER_API const char* EmberUpdaterGetLastError(const EmberUpdater* updater);
 
 /* ----------------------------------------------------------------------
  * Custom ops written in C

@@ -5,6 +5,7 @@ Method names, argument names, return shapes and exception types follow
 changing its import.
 """
 import enum
+import os
 import sys
 
 import numpy as np
@@ -70,13 +71,32 @@ def load_delegate(library, options=None):
     return Delegate(impl, library)
 
 
+def _key_bytes(key, what):
+    """A key given as a path (read here) or as bytes (used as they are)."""
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        return bytes(key)
+    if isinstance(key, (str, os.PathLike)):
+        try:
+            with open(key, "rb") as f:
+                return f.read(4097)
+        except OSError as e:
+            raise ValueError(f"{what}: could not open '{key}': {e.strerror}") from None
+    raise TypeError(f"{what} entries must be paths or bytes")
+
+
 class Interpreter:
     """Runs a .tflite model. See ai_edge_litert.interpreter.Interpreter."""
 
     def __init__(self, model_path=None, model_content=None,
                  experimental_delegates=None, num_threads=None,
                  experimental_op_resolver_type=OpResolverType.AUTO,
-                 experimental_preserve_all_tensors=False, **_unused):
+                 experimental_preserve_all_tensors=False, trusted_keys=None,
+                 device_key=None, **_unused):
+        """Ember additions (docs/trust.md): `trusted_keys`, a list of public
+        key files (paths) or their contents (bytes), requires the model to
+        be signed by one of them; `device_key`, a path or bytes, decrypts an
+        encrypted model in memory. Both are checked before the model is
+        parsed; a refused model raises ValueError naming why."""
         if model_path is None and model_content is None:
             raise ValueError("Must specify model_path or model_content")
         if model_path is not None and model_content is not None:
@@ -102,10 +122,15 @@ class Interpreter:
         elif not isinstance(model_content, (bytes, bytearray, memoryview)):
             raise TypeError("model_content must be bytes")
         threads = 1 if num_threads in (None, -1) else num_threads
+        if isinstance(trusted_keys, (str, bytes, os.PathLike)):
+            trusted_keys = [trusted_keys]
+        keys = [_key_bytes(k, "trusted_keys") for k in (trusted_keys or [])]
+        device = b"" if device_key is None else _key_bytes(device_key, "device_key")
         self._preserve_all_tensors = experimental_preserve_all_tensors
         self._impl = _ember._Interpreter(bytes(model_content), threads,
                                          bool(experimental_preserve_all_tensors),
-                                         [d._impl for d in delegates])
+                                         [d._impl for d in delegates],
+                                         keys, device)
         self._base_refcount = sys.getrefcount(self._impl)
         self._signatures = {
             key: (subgraph, dict(inputs), dict(outputs))

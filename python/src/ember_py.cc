@@ -15,6 +15,8 @@
 #include "delegate/delegate.h"
 #include "model/model.h"
 #include "runtime/interpreter.h"
+#include "trust/keys.h"
+#include "trust/trust_policy.h"
 
 namespace nb = nanobind;
 using namespace ember;
@@ -93,11 +95,38 @@ PyDelegate LoadDelegate(
 
 class PyInterpreter {
  public:
+  // delegates: what load_delegate returned; trusted_keys: public key file
+  // contents (or 32 raw bytes each); device_key: empty for none, else a
+  // device key file's contents.
   PyInterpreter(nb::bytes content, int num_threads, bool preserve_all,
-                nb::list delegates) {
+                nb::list delegates, std::vector<nb::bytes> trusted_keys,
+                nb::bytes device_key) {
     ErrorReporter errors;
+    trust::TrustPolicy policy;
+    for (const nb::bytes& text : trusted_keys) {
+      trust::PublicKey key;
+      if (text.size() == key.bytes.size()) {
+        memcpy(key.bytes.data(), text.c_str(), key.bytes.size());
+      } else if (!trust::ParsePublicKey(std::string(text.c_str(), text.size()),
+                                        errors, &key)
+                      .ok()) {
+        Raise(StatusCode::kInvalidArgument,
+              (std::string("trusted_keys: ") + errors.message()).c_str());
+      }
+      policy.trusted_keys.push_back(key);
+    }
+    if (device_key.size() > 0) {
+      policy.device_key.emplace();
+      if (!trust::ParseDeviceKey(
+               std::string(device_key.c_str(), device_key.size()), errors,
+               &*policy.device_key)
+               .ok()) {
+        Raise(StatusCode::kInvalidArgument,
+              (std::string("device_key: ") + errors.message()).c_str());
+      }
+    }
     Status s = Model::FromBuffer(content.c_str(), content.size(), /*copy=*/true,
-                                 errors, &model_);
+                                 policy, errors, &model_);
     if (!s.ok()) Raise(s.code(), errors.message());
     InterpreterOptions options;
     options.num_threads = num_threads;
@@ -251,7 +280,8 @@ void AddTaskBindings(nb::module_& m);
 NB_MODULE(_ember, m) {
   m.doc() = "Ember runtime, low-level binding (use ember.Interpreter)";
   nb::class_<PyInterpreter>(m, "_Interpreter")
-      .def(nb::init<nb::bytes, int, bool, nb::list>())
+      .def(nb::init<nb::bytes, int, bool, nb::list, std::vector<nb::bytes>,
+                    nb::bytes>())
       .def("delegate_report", &PyInterpreter::delegate_report)
       .def("num_subgraphs", &PyInterpreter::num_subgraphs)
       .def("num_tensors", &PyInterpreter::num_tensors)

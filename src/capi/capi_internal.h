@@ -16,6 +16,13 @@
 #include "runtime/op_resolver.h"
 #include "runtime/registration.h"
 #include "runtime/tensor.h"
+#include "trust/trust_policy.h"
+
+// The trust policy handle (capi_trust.cc; read by capi_update.cc too).
+struct EmberTrustPolicy {
+  ember::trust::TrustPolicy policy;
+  ember::ErrorReporter errors;
+};
 
 namespace ember::capi {
 

@@ -8,17 +8,23 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "flatbuffers/flatbuffers.h"
 
 namespace ember {
 
 Model::~Model() {
-  if (mapping_ != nullptr) munmap(mapping_, size_);
+  if (mapping_ != nullptr) munmap(mapping_, mapping_size_);
 }
 
 Status Model::Load(const char* path, ErrorReporter& errors,
                    std::unique_ptr<Model>* out) {
+  return Load(path, trust::TrustPolicy(), errors, out);
+}
+
+Status Model::Load(const char* path, const trust::TrustPolicy& policy,
+                   ErrorReporter& errors, std::unique_ptr<Model>* out) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return errors.Report(
@@ -45,9 +51,10 @@ Status Model::Load(const char* path, ErrorReporter& errors,
   }
   std::unique_ptr<Model> model(new Model());
   model->mapping_ = mapping;
-  model->bytes_ = static_cast<const uint8_t*>(mapping);
-  model->size_ = static_cast<size_t>(st.st_size);
-  Status status = model->Verify(errors);
+  model->mapping_size_ = static_cast<size_t>(st.st_size);
+  Status status = model->Open(static_cast<const uint8_t*>(mapping),
+                              model->mapping_size_, policy, errors);
+  if (status.ok()) status = model->Verify(errors);
   if (!status.ok()) {
     errors.Prefix("%s: ", path);
     return status;
@@ -58,10 +65,30 @@ Status Model::Load(const char* path, ErrorReporter& errors,
 
 Status Model::FromBuffer(const void* data, size_t size, bool copy,
                          ErrorReporter& errors, std::unique_ptr<Model>* out) {
+  return FromBuffer(data, size, copy, trust::TrustPolicy(), errors, out);
+}
+
+Status Model::FromBuffer(const void* data, size_t size, bool copy,
+                         const trust::TrustPolicy& policy,
+                         ErrorReporter& errors, std::unique_ptr<Model>* out) {
   if (data == nullptr || size == 0) {
     return errors.Report(StatusCode::kInvalidArgument, "model buffer is empty");
   }
   std::unique_ptr<Model> model(new Model());
+  // Signature and decryption first: the plain bytes replace the caller's.
+  trust::OpenedModel opened;
+  EMBER_RETURN_IF_ERROR(trust::OpenModelBytes(static_cast<const uint8_t*>(data),
+                                              size, policy, errors, &opened));
+  if (opened.decrypted.data() != nullptr) {
+    model->decrypted_ = std::move(opened.decrypted);
+    model->bytes_ = model->decrypted_.data();
+    model->size_ = opened.size;
+    EMBER_RETURN_IF_ERROR(model->Verify(errors));
+    *out = std::move(model);
+    return Status::Ok();
+  }
+  data = opened.data;
+  size = opened.size;
   const bool misaligned = reinterpret_cast<uintptr_t>(data) % 16 != 0;
   if (copy || misaligned) {
     // Weights are read in place as float/int32 arrays: keep them aligned.
@@ -75,6 +102,17 @@ Status Model::FromBuffer(const void* data, size_t size, bool copy,
   model->size_ = size;
   EMBER_RETURN_IF_ERROR(model->Verify(errors));
   *out = std::move(model);
+  return Status::Ok();
+}
+
+Status Model::Open(const uint8_t* data, size_t size,
+                   const trust::TrustPolicy& policy, ErrorReporter& errors) {
+  trust::OpenedModel opened;
+  EMBER_RETURN_IF_ERROR(
+      trust::OpenModelBytes(data, size, policy, errors, &opened));
+  decrypted_ = std::move(opened.decrypted);
+  bytes_ = opened.data;
+  size_ = opened.size;
   return Status::Ok();
 }
 

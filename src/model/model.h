@@ -11,6 +11,7 @@
 #include "base/aligned_buffer.h"
 #include "base/status.h"
 #include "schema/schema_generated.h"
+#include "trust/trust_policy.h"
 
 namespace ember {
 
@@ -23,9 +24,17 @@ class Model {
   // Maps the file and verifies it.
   static Status Load(const char* path, ErrorReporter& errors,
                      std::unique_ptr<Model>* out);
+  // The same under a trust policy: the file's signature (and, for an
+  // encrypted file, its decryption) are checked before any of the model is
+  // parsed; a decrypted model lives only in memory.
+  static Status Load(const char* path, const trust::TrustPolicy& policy,
+                     ErrorReporter& errors, std::unique_ptr<Model>* out);
   // Verifies `data`; with copy=false the caller keeps it alive (and
   // 16-byte aligned) for the model's lifetime.
   static Status FromBuffer(const void* data, size_t size, bool copy,
+                           ErrorReporter& errors, std::unique_ptr<Model>* out);
+  static Status FromBuffer(const void* data, size_t size, bool copy,
+                           const trust::TrustPolicy& policy,
                            ErrorReporter& errors, std::unique_ptr<Model>* out);
 
   const fb::Model* fb() const { return model_; }
@@ -46,11 +55,17 @@ class Model {
 
  private:
   Model() = default;
+  // Applies the trust policy to the raw bytes and points bytes_/size_ at
+  // the plain model.
+  Status Open(const uint8_t* data, size_t size,
+              const trust::TrustPolicy& policy, ErrorReporter& errors);
   Status Verify(ErrorReporter& errors);
 
   const uint8_t* bytes_ = nullptr;
   size_t size_ = 0;
-  void* mapping_ = nullptr;  // non-null when mmap'd
+  void* mapping_ = nullptr;       // non-null when mmap'd
+  size_t mapping_size_ = 0;       // the whole file (size_ excludes a signature)
+  trust::SecureBytes decrypted_;  // an encrypted model's plaintext
   std::vector<uint8_t> owned_;
   // Allocated with 64-byte aligned new[]: freed with the matching delete[].
   std::unique_ptr<uint8_t[], AlignedDelete> aligned_copy_;
