@@ -119,35 +119,10 @@ int Bench(const BenchOptions& o) {
   if (!o.delegates.delegates.empty())
     r["delegates"] = DelegatesJson(delegates.get());
   if (o.profile) {
-    std::map<std::string, std::pair<int64_t, int64_t>> by_op;  // nanos, calls
-    int64_t total = 0;
-    for (size_t i = 0; i < sg.nodes().size(); ++i) {
-      const Node& node = sg.nodes()[i];
-      // Each delegate partition is a row of its own.
-      const std::string key =
-          sg.node_state(static_cast<int>(i)).is_delegate()
-              ? "DELEGATE:" + std::string(node.kernel_variant) + " #" +
-                    std::to_string(i)
-              : NodeName(node) + ":" +
-                    (node.kernel_variant ? node.kernel_variant : "ref");
-      auto& entry = by_op[key];
-      entry.first += sg.node_nanos()[i];
-      entry.second += sg.node_calls()[i];
-      total += sg.node_nanos()[i];
-    }
-    json prof = json::array();
-    std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> sorted(
-        by_op.begin(), by_op.end());
-    std::sort(sorted.begin(), sorted.end(),
-              [](auto& a, auto& b) { return a.second.first > b.second.first; });
-    for (auto& [name, v] : sorted) {
-      if (v.second == 0) continue;
-      prof.push_back({{"op", name},
-                      {"ms_per_run", v.first / 1e6 / times.size()},
-                      {"share", total ? double(v.first) / total : 0.0},
-                      {"calls", v.second}});
-    }
-    r["profile"] = prof;
+    // Per "OP:kernel" (one row per delegate partition), slowest first
+    // (describe/run_json.h, shared with `ember report` and Ember Studio).
+    r["profile"] = describe::DescribeProfile(
+        sg, static_cast<int64_t>(times.size()))["by_op"];
   }
   if (o.json) {
     printf("%s\n", r.dump().c_str());

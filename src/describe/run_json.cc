@@ -107,7 +107,12 @@ json DescribeProfile(const Subgraph& sg, int64_t runs) {
                      {"kernel", KernelName(node)},
                      {"ms_per_run", nanos / 1e6 / n},
                      {"calls", calls}});
-    auto& entry = by_op[OpName(node) + ":" + KernelName(node)];
+    // Each delegate partition is a row of its own (ember bench --profile).
+    const std::string key = sg.node_state(static_cast<int>(i)).is_delegate()
+                                ? "DELEGATE:" + std::string(KernelName(node)) +
+                                      " #" + std::to_string(i)
+                                : OpName(node) + ":" + KernelName(node);
+    auto& entry = by_op[key];
     entry.first += nanos;
     entry.second += calls;
   }
