@@ -1,5 +1,6 @@
 #include "processing/image.h"
 
+#include <jerror.h>
 #include <jpeglib.h>
 #include <png.h>
 
@@ -10,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+
+#include "processing/exif.h"
 
 namespace ember::processing {
 namespace {
@@ -35,6 +38,7 @@ struct JpegError {
   jpeg_error_mgr mgr;
   jmp_buf jump;
   char message[JMSG_LENGTH_MAX];
+  bool truncated = false;
 };
 
 void JpegErrorExit(j_common_ptr info) {
@@ -43,7 +47,24 @@ void JpegErrorExit(j_common_ptr info) {
   longjmp(err->jump, 1);
 }
 
-void JpegNoWarnings(j_common_ptr, int) {}
+// Warnings are mostly harmless (stray bytes before a marker), but libjpeg
+// also only warns when the data ends early and pads the rest of the picture
+// with grey: a cut-off download must be an error, not a half-grey image.
+void JpegWarning(j_common_ptr info, int level) {
+  if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) {
+    reinterpret_cast<JpegError*>(info->err)->truncated = true;
+  }
+}
+
+// The EXIF orientation of the header's APP1 segments (1 when none).
+int JpegOrientation(const jpeg_decompress_struct& info) {
+  for (jpeg_saved_marker_ptr m = info.marker_list; m != nullptr; m = m->next) {
+    if (m->marker != JPEG_APP0 + 1) continue;
+    const int orientation = ExifOrientation({m->data, m->data_length});
+    if (orientation != 1) return orientation;
+  }
+  return 1;
+}
 
 bool DecodeJpeg(std::span<const uint8_t> bytes, Image* out,
                 std::string* error) {
@@ -51,7 +72,7 @@ bool DecodeJpeg(std::span<const uint8_t> bytes, Image* out,
   JpegError err;
   info.err = jpeg_std_error(&err.mgr);
   err.mgr.error_exit = JpegErrorExit;
-  err.mgr.emit_message = JpegNoWarnings;
+  err.mgr.emit_message = JpegWarning;
   err.message[0] = '\0';
   // Kept out of the setjmp frame's locals that change after setjmp.
   Image* volatile result = out;
@@ -63,6 +84,7 @@ bool DecodeJpeg(std::span<const uint8_t> bytes, Image* out,
   }
   jpeg_create_decompress(&info);
   jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_save_markers(&info, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(&info, TRUE);
   if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
     jpeg_destroy_decompress(&info);
@@ -81,8 +103,17 @@ bool DecodeJpeg(std::span<const uint8_t> bytes, Image* out,
     JSAMPROW row = result->at(0, static_cast<int>(info.output_scanline));
     jpeg_read_scanlines(&info, &row, 1);
   }
+  if (err.truncated) {
+    jpeg_destroy_decompress(&info);
+    *error =
+        "damaged JPEG: the data ends before the last row (truncated file?)";
+    result->pixels.clear();
+    return false;
+  }
+  const int orientation = JpegOrientation(info);
   jpeg_finish_decompress(&info);
   jpeg_destroy_decompress(&info);
+  if (orientation != 1) *result = ApplyExifOrientation(*result, orientation);
   return true;
 }
 

@@ -39,8 +39,9 @@ inline constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
 
 // Decodes JPEG, PNG or BMP bytes (recognized by their signature). Gray
 // images stay 1 channel, colour images become RGB (PNG alpha is dropped,
-// composed onto black). False, with `error` naming the problem, for an
-// unknown or damaged file.
+// composed onto black). A JPEG's EXIF orientation is applied, so the image
+// stands as a photo viewer shows it. False, with `error` naming the problem,
+// for an unknown, damaged or truncated file.
 bool DecodeImage(std::span<const uint8_t> bytes, Image* out,
                  std::string* error);
 
