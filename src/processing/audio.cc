@@ -20,6 +20,8 @@ uint16_t Le16(const uint8_t* p) {
 constexpr uint16_t kFormatPcm = 1;
 constexpr uint16_t kFormatFloat = 3;
 constexpr uint16_t kFormatExtensible = 0xFFFE;
+constexpr uint32_t kMinSampleRate = 1000;
+constexpr uint32_t kMaxSampleRate = 1000000;
 
 }  // namespace
 
@@ -77,7 +79,9 @@ bool DecodeWav(std::span<const uint8_t> bytes, AudioClip* out,
              " bits); PCM 8/16/24/32-bit and 32-bit float are read";
     return false;
   }
-  if (channels == 0 || rate == 0 || rate > 1000000) {
+  // Below 1 kHz is no recording of sound but a hostile header: resampling
+  // such a clip to a model's 16 kHz would multiply its size by thousands.
+  if (channels == 0 || rate < kMinSampleRate || rate > kMaxSampleRate) {
     *error = "damaged WAV: " + std::to_string(channels) + " channels at " +
              std::to_string(rate) + " Hz";
     return false;

@@ -233,6 +233,10 @@ TEST(Processing, WavStereoMixesToMonoAndRoundTripsInt16) {
   EXPECT_NE(error.find("unsupported WAV encoding"), std::string::npos);
   EXPECT_FALSE(
       processing::DecodeWav(std::vector<uint8_t>(10, 0), &clip, &error));
+  // A 1 Hz header would make resampling to 16 kHz allocate 16000x the clip.
+  EXPECT_FALSE(processing::DecodeWav(Wav16(1, 1, {1, 2}), &clip, &error));
+  EXPECT_NE(error.find("1 Hz"), std::string::npos) << error;
+  EXPECT_TRUE(processing::DecodeWav(Wav16(1000, 1, {1, 2}), &clip, &error));
 }
 
 // MediaPipe's BlazeFace short-range layout: 16x16 cells x 2 anchors, then
