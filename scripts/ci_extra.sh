@@ -62,5 +62,5 @@ echo "== ci: Ember Micro on the host vs ember run and TFLM (every TFLM model)"
 
 echo "== ci: bounded loader fuzzing (clang, ASan+UBSan)"
 bash tests/fuzz/run_fuzz.sh "${EMBER_FUZZ_SECONDS:-60}"
-echo "== ci: bounded trust, update-manifest and image/WAV decoder fuzzing (~4 min with the build)"
+echo "== ci: bounded trust, update-manifest, metadata and image/WAV decoder fuzzing (~4 min with the build)"
 bash tests/fuzz/run_parser_fuzz.sh "${EMBER_PARSER_FUZZ_SECONDS:-30}"

@@ -2,6 +2,7 @@
 # Builds and runs the small parser fuzzers (clang, libFuzzer, ASan+UBSan):
 #   ember_trust_fuzz     signature trailer, encrypted container, key files
 #   ember_manifest_fuzz  update manifest and its JSON reader
+#   ember_metadata_fuzz  TFLite Metadata buffer and packed-file zip
 #   ember_media_fuzz     image (JPEG/EXIF, PNG, BMP) and WAV decoders
 # each for SECONDS (default 30). They need only src/trust, src/base,
 # src/processing and two files of src/update, so they build in a minute or two. Exits non-zero on any
@@ -15,16 +16,19 @@ jobs=${EMBER_BUILD_JOBS:-2}
 cd "$root"
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz -j"$jobs" --target ember_trust_fuzz ember_manifest_fuzz \
-  ember_media_fuzz ember_media_seeds
+  ember_metadata_fuzz ember_metadata_seeds ember_media_fuzz ember_media_seeds
 # The media seeds are written by the project's own program (no image files
 # in the repo).
 mkdir -p build/fuzz/media_seeds
 build/fuzz/ember_media_seeds build/fuzz/media_seeds
+mkdir -p build/fuzz/metadata_seeds
+build/fuzz/ember_metadata_seeds tests/fuzz/corpus/add_chain.tflite \
+  build/fuzz/metadata_seeds
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
-for target in trust manifest media; do
+for target in trust manifest metadata media; do
   work="$root/build/fuzz/corpus-$target"
   artifacts="$root/build/fuzz/artifacts-$target"
   log="$root/build/fuzz/last_run_$target.log"
