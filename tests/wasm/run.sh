@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WebAssembly build and its tests: builds build/wasm (SIMD128; with
 # --nosimd-too also build/wasm-nosimd), runs the JavaScript API tests in Node
-# on each, compares
+# on each, type-checks web/ember.d.ts with tsc --strict and runs the typed
+# program against each build, compares
 # WASM outputs with the native `ember` CLI (integer outputs bit-exact, float
 # within tests/wasm/common.mjs's tolerance) on the repository's digits model,
 # the conformance cases matching --only (from a tests/conformance cache) and
@@ -65,6 +66,9 @@ for dir in "${builds[@]}"; do
   [[ $dir == build/wasm-nosimd ]] && simd=0
   step "JavaScript API tests ($dir)"
   node tests/wasm/api_test.mjs --wasm "$dir" --simd $simd
+  step "TypeScript declarations vs the module ($dir)"
+  tsc -p tests/wasm/tsconfig.json
+  node build/wasm-ts/typed_api.js "$dir" "$PWD"
   step "$dir vs native"
   "${compare[@]}" --wasm "$dir"
 done
