@@ -10,6 +10,10 @@ through its file input, and the test checks from the DOM:
     the kernels the WebAssembly build has (EMBER_ISA=portable);
   - after "Run" on zero inputs, every output's min/max/mean against
     `ember run` on the same zeros;
+  - for a model with an image input [1, H, W, 1|3], an uploaded PNG of
+    exactly H x W (no resampling, so the page's input is known): the
+    outputs against `ember run` on that image scaled as Studio documents
+    (float [0, 1], uint8 raw, int8 - 128);
   - bad files (not a model, truncated, an op Ember lacks) show a readable
     error in the page, never a blank page or a hung tab.
 Then `ember report --profile` is opened from file:// and checked the same
@@ -21,6 +25,8 @@ usage: python3 tests/wasm/browser_test.py [--ember build/release/ember]
 """
 import argparse
 import functools
+import struct
+import zlib
 import http.server
 import json
 import os
@@ -238,6 +244,74 @@ def check_studio_model(page, ember, model, shots, tmp):
     if shots:
         page.screenshot(path=os.path.join(shots, f"studio_{name}.png"),
                         full_page=True)
+    return check_studio_image(page, ember, model, inspect, dom, tmp)
+
+
+def write_png(path, rgb):
+    """An 8-bit RGB PNG of `rgb` [H, W, 3] (no colour profile, so the
+    browser decodes the stored values unchanged)."""
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[y].tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def image_input(t):
+    """The first input's details if Studio offers an image for it."""
+    shape = t["shape"]
+    if (len(shape) == 4 and shape[0] == 1 and shape[3] in (1, 3)
+            and t["type"] in ("float32", "uint8", "int8")):
+        return t
+    return None
+
+
+def check_studio_image(page, ember, model, inspect, zeros_dom, tmp):
+    name = os.path.basename(model)
+    t = image_input(inspect["subgraphs"][0]["inputs"][0])
+    if t is None:
+        return False
+    _, h, w, c = t["shape"]
+    y, x = np.mgrid[0:h, 0:w]
+    rgb = np.stack([x * 255 // max(1, w - 1), y * 255 // max(1, h - 1),
+                    (x + y) * 255 // max(1, w + h - 2)], -1).astype(np.uint8)
+    png = os.path.join(tmp, f"{name}.png")
+    write_png(png, rgb)
+    check(page.is_visible("#image"), f"{name}: Studio offers an image input")
+    page.set_input_files("#image", png)
+    page.select_option("#input-source", "zeros")  # the other inputs
+    page.click("#run-button")
+    state = wait_state(page, ["ran", "error"])
+    check(state == "ran", f"{name}: ran on an image (state {state})")
+    if state != "ran":
+        return True
+    pixels = rgb.astype(np.float32)
+    if c == 1:
+        pixels = pixels.mean(-1, keepdims=True)
+    scaled = {"float32": pixels / 255, "uint8": pixels, "int8": pixels - 128}[t["type"]]
+    args = ["run", model, "--json", "--output-dir", os.path.join(tmp, "img_out")]
+    for i, ti in enumerate(inspect["subgraphs"][0]["inputs"]):
+        path = os.path.join(tmp, f"img{i}.npy")
+        data = scaled[None] if i == 0 else np.zeros(ti["shape"])
+        np.save(path, data.astype(np.dtype(ti["type"])))
+        args += ["--input", f"{i}={path}"]
+    native = native_json(ember, args)["outputs"]
+    dom = output_stats_from_dom(page)
+    check(dom != zeros_dom, f"{name}: the image changed the outputs")
+    for d, n in zip(dom, native):
+        values = np.load(n["file"]).astype(np.float64)
+        ok = (close(d["min"], values.min()) and close(d["max"], values.max())
+              and close(d["mean"], values.mean()))
+        check(ok, f"{name}: image run, output '{d['name']}' min/max/mean "
+                  f"{d['min']:.5g}/{d['max']:.5g}/{d['mean']:.5g} in the page, "
+                  f"native {values.min():.5g}/{values.max():.5g}/{values.mean():.5g}")
+    page.set_input_files("#image", [])  # the next model runs on zeros again
+    return True
 
 
 def check_bad_files(page, digits, tmp):
@@ -306,6 +380,8 @@ def main():
                     help="WebAssembly build, relative to the repository root")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--screenshots", default=None)
+    ap.add_argument("--require-image-model", action="store_true",
+                    help="fail unless some model took an uploaded image")
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
     digits = os.path.join(REPO, "models/default/digits.tflite")
@@ -330,8 +406,10 @@ def main():
               f"{page.evaluate('document.body.dataset.loadMs')} ms to ready): "
               f"{page.text_content('#status')}")
         if state == "ready":
-            for model in models:
-                check_studio_model(page, args.ember, model, args.screenshots, tmp)
+            images = [check_studio_model(page, args.ember, model, args.screenshots, tmp)
+                      for model in models]
+            if args.require_image_model:
+                check(any(images), "an image model went through Studio's image input")
             check_large_graph(page, tmp)
             check_bad_files(page, digits, tmp)
         check(not page_errors, f"no uncaught page errors {page_errors}")

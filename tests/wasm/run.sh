@@ -7,7 +7,9 @@
 # within tests/wasm/common.mjs's tolerance) on the repository's digits model,
 # the conformance cases matching --only (from a tests/conformance cache) and
 # the models given with --models, then opens Ember Studio and an `ember
-# report` in headless chromium (tests/wasm/browser_test.py).
+# report` in headless chromium (tests/wasm/browser_test.py); one of the
+# --browser-models must have an image input (Studio's image upload is tested
+# on it).
 #
 # usage: bash tests/wasm/run.sh [--ember build/release/ember]
 #          [--conformance-cache DIR] [--only REGEX] [--models "A.tflite ..."]
@@ -77,7 +79,8 @@ if [[ $browser == 1 ]]; then
   step "Ember Studio and ember report in headless chromium"
   # shellcheck disable=SC2086
   "${PYTHON:-python3}" tests/wasm/browser_test.py --ember "$ember" \
-    ${shots:+--screenshots "$shots"} models/default/digits.tflite \
+    ${shots:+--screenshots "$shots"} ${browser_models:+--require-image-model} \
+    models/default/digits.tflite \
     $browser_models
 fi
 step "done"
