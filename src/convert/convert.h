@@ -30,8 +30,16 @@ struct ConvertOptions {
 
 // Frontends (src/convert/keras, src/convert/onnx): fill `model` or add
 // errors and return false.
+// ConvertKeras runs the Keras frontend in a child process (POSIX fork;
+// keras_isolation.cc): Debian 12's libhdf5 reads past its buffers on some
+// damaged weight files, and a crash or hang there must become an error
+// naming the file, not take the caller down. ConvertKerasInProcess is the
+// frontend itself, for tests and fuzzing.
 bool ConvertKeras(const std::string& path, const ConvertOptions& options,
                   fb::ModelT* model, Diagnostics* diag);
+bool ConvertKerasInProcess(const std::string& path,
+                           const ConvertOptions& options, fb::ModelT* model,
+                           Diagnostics* diag);
 bool ConvertOnnx(const std::string& path, const ConvertOptions& options,
                  fb::ModelT* model, Diagnostics* diag);
 

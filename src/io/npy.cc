@@ -121,11 +121,12 @@ Status ParseNpy(const uint8_t* bytes, size_t size, NpyArray* out,
                            "malformed .npy shape");
     }
     out->shape.push_back(v);
-    count *= v;
-    if (count > (1LL << 40)) {
+    // Checked before multiplying: two dimensions of 2^40 overflow int64.
+    if (v != 0 && count > (1LL << 40) / v) {
       return errors.Report(StatusCode::kInvalidArgument,
                            ".npy array too large");
     }
+    count *= v;
     p = end;
   }
   const size_t expected = BytesFor(out->type, count);

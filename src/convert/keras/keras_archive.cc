@@ -270,9 +270,12 @@ bool KerasArchive::OpenKeras(const std::string& path, std::string* error) {
     *error = "config.json is not valid JSON";
     return false;
   }
-  file_ = H5LTopen_file_image(
-      image_.data(), image_.size(),
-      H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE);
+  // HDF5 copies the image (flags 0): with H5LT_FILE_IMAGE_DONT_COPY, HDF5
+  // before 1.14.4 (Debian 12 has 1.10) leaks its callback data on every
+  // open (HDFGroup/hdf5#827, found by ember_keras_fuzz under LeakSanitizer).
+  // Our copy is dropped right after, so the peak is two copies only here.
+  file_ = H5LTopen_file_image(image_.data(), image_.size(), 0);
+  std::vector<char>().swap(image_);
   if (file_ < 0) {
     *error = "model.weights.h5 is not a valid HDF5 file";
     return false;

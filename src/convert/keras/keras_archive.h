@@ -44,7 +44,7 @@ class KerasArchive {
   bool IndexKerasVars(std::string* error);
 
   nlohmann::json config_;
-  std::vector<char> image_;  // the .keras weights file, kept for HDF5
+  std::vector<char> image_;  // the .keras weights file, until HDF5 copies it
   int64_t file_ = -1;        // hid_t of the open HDF5 file
   bool legacy_h5_ = false;
   // .keras: "scope/name" -> HDF5 group path of the layer (holding vars/).

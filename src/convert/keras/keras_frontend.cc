@@ -482,8 +482,9 @@ void FinishSignature(fb::ModelT* model, const ModelConverter& conv,
 }  // namespace
 }  // namespace keras
 
-bool ConvertKeras(const std::string& path, const ConvertOptions& options,
-                  fb::ModelT* model, Diagnostics* diag) {
+bool ConvertKerasInProcess(const std::string& path,
+                           const ConvertOptions& options, fb::ModelT* model,
+                           Diagnostics* diag) {
   keras::KerasArchive archive;
   std::string error;
   bool opened = false;

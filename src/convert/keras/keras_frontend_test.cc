@@ -213,6 +213,39 @@ TEST_F(KerasFrontendTest, BrokenFilesGiveErrors) {
   expect_error(s / "truncated.h5", "truncated.h5");
 }
 
+// Found by ember_keras_fuzz: a .keras whose HDF5 global heap is damaged
+// makes libhdf5 1.10 memcpy gigabytes past its buffer (`ember convert`
+// died with SIGSEGV). The frontend runs in a child process, so the caller
+// gets an error naming the file and lives on.
+TEST_F(KerasFrontendTest, CrashInsideLibhdf5IsAnError) {
+  const fs::path hostile = fs::path(EMBER_SOURCE_DIR) /
+                           "tests/fuzz/regressions/keras/hdf5-heap-overread";
+  ASSERT_TRUE(fs::exists(hostile));
+  fb::ModelT model;
+  Diagnostics diag;
+  EXPECT_FALSE(ConvertKeras(hostile.string(), {}, &model, &diag));
+  ASSERT_FALSE(diag.errors.empty());
+  EXPECT_NE(diag.errors[0].find("hdf5-heap-overread"), std::string::npos)
+      << diag.errors[0];
+}
+
+// The child process hands back exactly what the frontend made in-process.
+TEST_F(KerasFrontendTest, IsolatedConversionMatchesInProcess) {
+  for (const char* name :
+       {"conv_bn_relu.keras", "conv_bn_relu.h5", "merges_reshapes.keras"}) {
+    SCOPED_TRACE(name);
+    fb::ModelT isolated, direct;
+    Diagnostics diag_isolated, diag_direct;
+    ASSERT_TRUE(
+        ConvertKeras((*dir_ / name).string(), {}, &isolated, &diag_isolated));
+    ASSERT_TRUE(ConvertKerasInProcess((*dir_ / name).string(), {}, &direct,
+                                      &diag_direct));
+    EXPECT_EQ(SerializeTflite(isolated), SerializeTflite(direct));
+    EXPECT_EQ(diag_isolated.notes, diag_direct.notes);
+    EXPECT_EQ(diag_isolated.warnings, diag_direct.warnings);
+  }
+}
+
 #ifdef EMBER_CLI_PATH
 // `ember convert` exit codes, output and --json/--verbose.
 int RunCli(const std::string& args, std::string* out) {
