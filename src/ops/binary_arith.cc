@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/ref/binary.h"
+#include "ops/broadcast_rows.h"
 #include "ops/elementwise_util.h"
 #include "ops/fast_ops_select.h"
 
@@ -35,6 +36,10 @@ struct BinaryData {
   const x86::FastOpsKernels* fast;
   x86::BinaryArgs fast_args;
   x86::QuantMulArgs fast_q;
+  // Other shapes and ops: walk broadcasts row by row (ops/broadcast_rows.h,
+  // same per-element arithmetic as the reference) unless reference kernels
+  // are forced.
+  bool rows;
 };
 
 template <Kind kKind>
@@ -186,7 +191,10 @@ template <Kind kKind>
 Status Prepare(OpContext& ctx) {
   ctx.SetKernelVariant("ref");
   EMBER_RETURN_IF_ERROR(PrepareRef<kKind>(ctx));
-  ChooseFastBinary<kKind>(ctx, ctx.op_data<BinaryData>());
+  auto* d = ctx.op_data<BinaryData>();
+  ChooseFastBinary<kKind>(ctx, d);
+  d->rows = d->fast == nullptr && ctx.optimized_kernels_allowed();
+  if (d->rows) ctx.SetKernelVariant("portable_broadcast_rows");
   return Status::Ok();
 }
 
@@ -208,7 +216,13 @@ void EvalFast(OpContext& ctx, const BinaryData& d) {
 }
 
 template <typename T, typename F>
-void Run(const Tensor* a, const Tensor* b, Tensor* out, F&& f) {
+void Run(const BinaryData& d, const Tensor* a, const Tensor* b, Tensor* out,
+         F&& f) {
+  if (d.rows) {
+    BroadcastRows(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
+                  out->shape, out->data_as<T>(), f);
+    return;
+  }
   ref::BroadcastBinary(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
                        out->shape, out->data_as<T>(), f);
 }
@@ -246,7 +260,7 @@ Status EvalInt(OpContext& ctx, const BinaryData& d, T lo, T hi) {
       return ctx.Error(StatusCode::kInvalidArgument,
                        "integer power with a negative exponent");
   }
-  Run<T>(a, b, out, [&](T x, T y) -> T {
+  Run<T>(d, a, b, out, [&](T x, T y) -> T {
     if constexpr (kKind == Kind::kMul) return clamp(ref::WrapMul(x, y));
     if constexpr (kKind == Kind::kDiv) {
       // INT_MIN / -1 overflows; wrap like the hardware-free definition.
@@ -272,7 +286,7 @@ Status EvalFloat(OpContext& ctx, const BinaryData& d) {
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
-  Run<float>(a, b, out, [&](float x, float y) -> float {
+  Run<float>(d, a, b, out, [&](float x, float y) -> float {
     float r = 0.0f;
     if constexpr (kKind == Kind::kMul) r = x * y;
     if constexpr (kKind == Kind::kDiv) r = x / y;
@@ -297,7 +311,7 @@ Status EvalQuantized(OpContext& ctx, const BinaryData& d) {
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
   if constexpr (kKind == Kind::kMul) {
-    Run<T>(a, b, out, [&](T x, T y) {
+    Run<T>(d, a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedMul(d.mul, x, y));
     });
   } else if constexpr (kKind == Kind::kDiv) {
@@ -306,11 +320,11 @@ Status EvalQuantized(OpContext& ctx, const BinaryData& d) {
       if (pb[i] + d.div.in2_offset == 0)
         return ctx.Error(StatusCode::kInvalidArgument, "division by zero");
     }
-    Run<T>(a, b, out, [&](T x, T y) {
+    Run<T>(d, a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedDiv(d.div, x, y));
     });
   } else {
-    Run<T>(a, b, out, [&](T x, T y) {
+    Run<T>(d, a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedSquaredDiff(d.sqd, x, y));
     });
   }
