@@ -14,15 +14,19 @@
 
 namespace ember::ops {
 
-template <typename A, typename B, typename O, typename F>
-void BroadcastRows(const Shape& sa, const A* a, const Shape& sb, const B* b,
-                   const Shape& so, O* out, F&& f) {
+// Calls row(r, offset_a, offset_b, step_a, step_b) for every row r of the
+// output viewed as [outer, inner = last dim]: the operands' element offsets
+// at the row's start and whether each steps along the row (else it is
+// broadcast: one value for the whole row). Returns inner (0: empty output).
+template <typename Row>
+int64_t ForEachBroadcastRow(const Shape& sa, const Shape& sb, const Shape& so,
+                            Row&& row) {
   const int rank = so.rank;
   const int64_t n = so.NumElements();
-  if (n == 0) return;
+  if (n == 0) return 0;
   if (rank == 0) {
-    out[0] = f(a[0], b[0]);
-    return;
+    row(int64_t{0}, int64_t{0}, int64_t{0}, false, false);
+    return 1;
   }
   // Element strides of each operand along every output dim (0: broadcast).
   int64_t stride_a[kMaxRank] = {}, stride_b[kMaxRank] = {};
@@ -42,21 +46,7 @@ void BroadcastRows(const Shape& sa, const A* a, const Shape& sb, const B* b,
   int32_t idx[kMaxRank] = {};
   int64_t oa = 0, ob = 0;
   for (int64_t r = 0; r < outer; ++r) {
-    const A* pa = a + oa;
-    const B* pb = b + ob;
-    O* po = out + r * inner;
-    if (step_a && step_b) {
-      for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], pb[i]);
-    } else if (step_a) {
-      const B y = pb[0];
-      for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], y);
-    } else if (step_b) {
-      const A x = pa[0];
-      for (int64_t i = 0; i < inner; ++i) po[i] = f(x, pb[i]);
-    } else {
-      const O v = f(pa[0], pb[0]);
-      for (int64_t i = 0; i < inner; ++i) po[i] = v;
-    }
+    row(r, oa, ob, step_a, step_b);
     // Next row: advance the index over the leading dims.
     for (int d = rank - 2; d >= 0; --d) {
       oa += stride_a[d];
@@ -67,6 +57,32 @@ void BroadcastRows(const Shape& sa, const A* a, const Shape& sb, const B* b,
       idx[d] = 0;
     }
   }
+  return inner;
+}
+
+template <typename A, typename B, typename O, typename F>
+void BroadcastRows(const Shape& sa, const A* a, const Shape& sb, const B* b,
+                   const Shape& so, O* out, F&& f) {
+  const int64_t inner = so.rank > 0 ? so.dims[so.rank - 1] : 1;
+  ForEachBroadcastRow(
+      sa, sb, so,
+      [&](int64_t r, int64_t oa, int64_t ob, bool step_a, bool step_b) {
+        const A* pa = a + oa;
+        const B* pb = b + ob;
+        O* po = out + r * inner;
+        if (step_a && step_b) {
+          for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], pb[i]);
+        } else if (step_a) {
+          const B y = pb[0];
+          for (int64_t i = 0; i < inner; ++i) po[i] = f(pa[i], y);
+        } else if (step_b) {
+          const A x = pa[0];
+          for (int64_t i = 0; i < inner; ++i) po[i] = f(x, pb[i]);
+        } else {
+          const O v = f(pa[0], pb[0]);
+          for (int64_t i = 0; i < inner; ++i) po[i] = v;
+        }
+      });
 }
 
 }  // namespace ember::ops
