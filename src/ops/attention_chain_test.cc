@@ -116,7 +116,8 @@ std::vector<uint8_t> FloatBlock(bool approximate_gelu) {
 }
 
 // int8: quantized LayerNorm pieces (MEAN, SQUARED_DIFFERENCE, MUL by a
-// per-channel row and by a per-token column), attention with int8 BATCH_MATMUL and SOFTMAX.
+// per-channel row and by a per-token column), attention with int8 BATCH_MATMUL
+// and SOFTMAX.
 std::vector<uint8_t> Int8Block() {
   ModelBuilder b;
   const std::vector<int32_t> tc = {1, kTokens, kChannels};
