@@ -38,6 +38,7 @@ struct BatchMatMulData {
   // int8 x int8 (int8 or int32 output) fast path: operands widened to int16
   // per call into s8_scratch (kernels/drivers/batch_matmul_s8.h).
   bool s8_fast;
+  x86::S8DotRowsFn s8_dot;
   x86::S8MatMulShape s8_shape;
   int s8_scratch;
 };
@@ -138,8 +139,10 @@ Status PrepareS8(OpContext& ctx, BatchMatMulData* d) {
   const Tensor* rhs = ctx.input(1);
   const auto& p = d->params;
   if (lhs->type != DataType::kInt8 || rhs->type != DataType::kInt8 ||
-      !ctx.optimized_kernels_allowed() || p.m == 0 || p.n == 0 || p.k == 0)
+      p.m == 0 || p.n == 0 || p.k == 0)
     return Status::Ok();
+  const x86::S8MatMulKernel* kern = x86::SelectS8MatMul(ctx.allowed_isas());
+  if (kern == nullptr) return Status::Ok();
   d->s8_shape.lhs_matrices = 1;
   for (int i = 0; i < lhs->shape.rank - 2; ++i)
     d->s8_shape.lhs_matrices *= lhs->shape.dims[i];
@@ -151,7 +154,8 @@ Status PrepareS8(OpContext& ctx, BatchMatMulData* d) {
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       x86::S8BatchMatMulScratchBytes(p, d->s8_shape), &d->s8_scratch));
   d->s8_fast = true;
-  ctx.SetKernelVariant("portable_batch_matmul_s8");
+  d->s8_dot = kern->fn;
+  ctx.SetKernelVariant(kern->label);
   return Status::Ok();
 }
 
@@ -430,7 +434,7 @@ Status Eval(OpContext& ctx) {
   }
   if (data->s8_fast) {
     const bool wide = out->type == DataType::kInt32;
-    x86::RunS8BatchMatMul(ctx.thread_pool(), p, data->s8_shape,
+    x86::RunS8BatchMatMul(ctx.thread_pool(), data->s8_dot, p, data->s8_shape,
                           lhs->data_as<int8_t>(), rhs->data_as<int8_t>(),
                           static_cast<int16_t*>(ctx.scratch(data->s8_scratch)),
                           wide ? nullptr : out->data_as<int8_t>(),

@@ -1,10 +1,26 @@
 #include "kernels/drivers/batch_matmul_s8.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "kernels/ref/quant_util.h"
 
 namespace ember::x86 {
+
+// Declares every function of the list.
+#define EMBER_S8_MATMUL(isa, fn, label) std::remove_pointer_t<S8DotRowsFn> fn;
+#include "kernels/drivers/batch_matmul_s8_kernels.def"
+#undef EMBER_S8_MATMUL
+
+std::span<const S8MatMulKernel> S8MatMulKernels() {
+  static const S8MatMulKernel kList[] = {
+#define EMBER_S8_MATMUL(isa, fn, label) {kernels::Isa::isa, #fn, label, fn},
+#include "kernels/drivers/batch_matmul_s8_kernels.def"
+#undef EMBER_S8_MATMUL
+      {}};
+  return kernels::ListWithoutEnd(kList);
+}
+
 namespace {
 
 // Widens matrix rows: dst[r][t] = src(r, t) - zp for t < k, 0 up to kp.
@@ -35,6 +51,16 @@ inline int32_t Dot16(const int16_t* __restrict a, const int16_t* __restrict b,
   return static_cast<int32_t>(acc);
 }
 
+}  // namespace
+
+void S8DotRowsPortable(const int16_t* a, const int16_t* w, int32_t n,
+                       int32_t kp, int32_t* out) {
+  for (int32_t j = 0; j < n; ++j)
+    out[j] = Dot16(a, w + static_cast<int64_t>(j) * kp, kp);
+}
+
+namespace {
+
 // Sets *lb / *rb to output batch b's lhs / rhs matrix index.
 void BatchBases(const ref::BatchMatMulParams& p, int64_t b, int64_t* lb,
                 int64_t* rb) {
@@ -59,10 +85,10 @@ void Parallel(ThreadPool* pool, int64_t total, int64_t grain, F&& f) {
 
 }  // namespace
 
-void RunS8BatchMatMul(ThreadPool* pool, const ref::BatchMatMulParams& p,
-                      const S8MatMulShape& s, const int8_t* lhs,
-                      const int8_t* rhs, int16_t* scratch, int8_t* out8,
-                      int32_t* out32) {
+void RunS8BatchMatMul(ThreadPool* pool, S8DotRowsFn dot,
+                      const ref::BatchMatMulParams& p, const S8MatMulShape& s,
+                      const int8_t* lhs, const int8_t* rhs, int16_t* scratch,
+                      int8_t* out8, int32_t* out32) {
   const int32_t kp = S8MatMulPaddedK(p.k);
   int16_t* lhs16 = scratch;
   int16_t* rhs16 = scratch + s.lhs_matrices * p.m * kp;
@@ -99,18 +125,23 @@ void RunS8BatchMatMul(ThreadPool* pool, const ref::BatchMatMulParams& p,
                const int16_t* a = lhs16 + (lb * p.m + i) * kp;
                const int16_t* w = rhs16 + rb * p.n * kp;
                const int64_t o = r * p.n;
-               for (int32_t j = 0; j < p.n; ++j) {
-                 const int32_t total =
-                     Dot16(a, w + static_cast<int64_t>(j) * kp, kp);
-                 if (out8 == nullptr) {
-                   out32[o + j] = total;
-                   continue;
+               if (out8 == nullptr) {
+                 dot(a, w, p.n, kp, out32 + o);
+                 continue;
+               }
+               // Accumulators of a chunk of the row, then requantized.
+               constexpr int32_t kChunk = 256;
+               int32_t acc[kChunk];
+               for (int32_t j0 = 0; j0 < p.n; j0 += kChunk) {
+                 const int32_t cols = std::min(kChunk, p.n - j0);
+                 dot(a, w + static_cast<int64_t>(j0) * kp, cols, kp, acc);
+                 for (int32_t j = 0; j < cols; ++j) {
+                   const int32_t v = ref::MultiplyByQuantizedMultiplier(
+                                         acc[j], p.multiplier, p.shift) +
+                                     p.out_zero_point;
+                   out8[o + j0 + j] = static_cast<int8_t>(
+                       std::min(std::max(v, p.out_min), p.out_max));
                  }
-                 const int32_t v = ref::MultiplyByQuantizedMultiplier(
-                                       total, p.multiplier, p.shift) +
-                                   p.out_zero_point;
-                 out8[o + j] = static_cast<int8_t>(
-                     std::min(std::max(v, p.out_min), p.out_max));
                }
              }
            });

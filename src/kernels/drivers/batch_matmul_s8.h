@@ -11,8 +11,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "base/thread_pool.h"
+#include "kernels/dispatch/registry.h"
 #include "kernels/ref/batch_matmul.h"
 
 namespace ember::x86 {
@@ -39,11 +41,33 @@ inline size_t S8BatchMatMulScratchBytes(const ref::BatchMatMulParams& p,
           static_cast<size_t>(s.rhs_matrices) * static_cast<size_t>(p.n));
 }
 
+// out[j] = sum over t < kp of a[t] * w[j * kp + t] for j < n, in wrapping
+// int32 arithmetic (kp a multiple of kS8MatMulKStep; a and w rows 32-byte
+// aligned is not required).
+using S8DotRowsFn = void (*)(const int16_t* a, const int16_t* w, int32_t n,
+                             int32_t kp, int32_t* out);
+
+// One entry of the list (batch_matmul_s8_kernels.def).
+struct S8MatMulKernel {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;
+  const char* label = nullptr;  // kernel_variant
+  S8DotRowsFn fn = nullptr;
+};
+
+// Every entry built for this architecture, best first (the last is
+// portable, so one is always there unless reference kernels are forced).
+std::span<const S8MatMulKernel> S8MatMulKernels();
+
+inline const S8MatMulKernel* SelectS8MatMul(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(S8MatMulKernels(), allowed);
+}
+
 // int8 output (requantized with p's multiplier) when out8 != nullptr, else
 // the raw int32 accumulators into out32.
-void RunS8BatchMatMul(ThreadPool* pool, const ref::BatchMatMulParams& p,
-                      const S8MatMulShape& s, const int8_t* lhs,
-                      const int8_t* rhs, int16_t* scratch, int8_t* out8,
-                      int32_t* out32);
+void RunS8BatchMatMul(ThreadPool* pool, S8DotRowsFn dot,
+                      const ref::BatchMatMulParams& p, const S8MatMulShape& s,
+                      const int8_t* lhs, const int8_t* rhs, int16_t* scratch,
+                      int8_t* out8, int32_t* out32);
 
 }  // namespace ember::x86

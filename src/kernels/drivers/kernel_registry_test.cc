@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels/dispatch/isa.h"
+#include "kernels/drivers/batch_matmul_s8.h"
 #include "kernels/drivers/conv_f32.h"
 #include "kernels/drivers/dwconv_geometry.h"
 #include "kernels/drivers/dwconv_s8.h"
@@ -227,6 +228,24 @@ void CheckLut8(const x86::Lut8Kernel& kern, testing::Rng& rng) {
   EXPECT_EQ(expect, got) << kern.function << " length " << len;
 }
 
+// int8 BATCH_MATMUL row dot products: exact int32 sums, including the
+// wrap-around of extreme int16 values.
+void CheckS8MatMul(const x86::S8MatMulKernel& kern, testing::Rng& rng) {
+  const int32_t kp = x86::kS8MatMulKStep * rng.Int(1, 6);
+  const int32_t n = rng.Int(1, 21);
+  const auto a = rng.Ints<int16_t>(static_cast<size_t>(kp), -32768, 32767);
+  const auto w = rng.Ints<int16_t>(static_cast<size_t>(kp) * n, -32768, 32767);
+  std::vector<int32_t> got(n, 12345), expect(n, 0);
+  for (int32_t j = 0; j < n; ++j) {
+    uint32_t acc = 0;
+    for (int32_t t = 0; t < kp; ++t)
+      acc += static_cast<uint32_t>(static_cast<int32_t>(a[t]) * w[j * kp + t]);
+    expect[j] = static_cast<int32_t>(acc);
+  }
+  kern.fn(a.data(), w.data(), n, kp, got.data());
+  EXPECT_EQ(expect, got) << kern.function << " n " << n << " kp " << kp;
+}
+
 // The fast-op tables: fp32 ADD (same IEEE op: exact) and the int8 spatial
 // sum (exact), the table-wide smoke test; every op of the tables has its
 // model-level test in fast_ops_test.cc.
@@ -275,6 +294,7 @@ TEST(KernelRegistry, EveryAllowedEntryMatchesReference) {
   ran += CheckList(x86::DwConvS8Kernels(), CheckDwConvS8);
   ran += CheckList(x86::SpmmF32Kernels(), CheckSpmmF32);
   ran += CheckList(x86::Lut8Kernels(), CheckLut8);
+  ran += CheckList(x86::S8MatMulKernels(), CheckS8MatMul);
   ran += CheckList(x86::FastOpsList(), CheckFastOps);
   std::printf("allowed ISAs: %s; %d kernel list entries checked\n",
               kernels::AllowedIsas().ToString().c_str(), ran);
@@ -330,6 +350,8 @@ TEST(KernelRegistry, LabelsNameTheirIsaAndAreUnique) {
     CheckLabel(k.isa, k.label_1x1, &seen);
   }
   for (const auto& k : x86::Lut8Kernels()) CheckLabel(k.isa, k.label, &seen);
+  for (const auto& k : x86::S8MatMulKernels())
+    CheckLabel(k.isa, k.label, &seen);
   for (const auto& e : x86::FastOpsList())
     for (const char* label : e.labels)
       if (std::string(label) != "portable_lut8")
