@@ -38,7 +38,7 @@ struct BatchMatMulData {
   // int8 x int8 (int8 or int32 output) fast path: operands widened to int16
   // per call into s8_scratch (kernels/drivers/batch_matmul_s8.h).
   bool s8_fast;
-  x86::S8DotRowsFn s8_dot;
+  const x86::S8MatMulKernel* s8_kernel;
   x86::S8MatMulShape s8_shape;
   int s8_scratch;
 };
@@ -154,7 +154,7 @@ Status PrepareS8(OpContext& ctx, BatchMatMulData* d) {
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       x86::S8BatchMatMulScratchBytes(p, d->s8_shape), &d->s8_scratch));
   d->s8_fast = true;
-  d->s8_dot = kern->fn;
+  d->s8_kernel = kern;
   ctx.SetKernelVariant(kern->label);
   return Status::Ok();
 }
@@ -434,8 +434,9 @@ Status Eval(OpContext& ctx) {
   }
   if (data->s8_fast) {
     const bool wide = out->type == DataType::kInt32;
-    x86::RunS8BatchMatMul(ctx.thread_pool(), data->s8_dot, p, data->s8_shape,
-                          lhs->data_as<int8_t>(), rhs->data_as<int8_t>(),
+    x86::RunS8BatchMatMul(ctx.thread_pool(), *data->s8_kernel, p,
+                          data->s8_shape, lhs->data_as<int8_t>(),
+                          rhs->data_as<int8_t>(),
                           static_cast<int16_t*>(ctx.scratch(data->s8_scratch)),
                           wide ? nullptr : out->data_as<int8_t>(),
                           wide ? out->data_as<int32_t>() : nullptr);

@@ -8,13 +8,16 @@
 namespace ember::x86 {
 
 // Declares every function of the list.
-#define EMBER_S8_MATMUL(isa, fn, label) std::remove_pointer_t<S8DotRowsFn> fn;
+#define EMBER_S8_MATMUL(isa, fn, requant, label) \
+  std::remove_pointer_t<S8DotRowsFn> fn;         \
+  std::remove_pointer_t<S8RequantRowFn> requant;
 #include "kernels/drivers/batch_matmul_s8_kernels.def"
 #undef EMBER_S8_MATMUL
 
 std::span<const S8MatMulKernel> S8MatMulKernels() {
   static const S8MatMulKernel kList[] = {
-#define EMBER_S8_MATMUL(isa, fn, label) {kernels::Isa::isa, #fn, label, fn},
+#define EMBER_S8_MATMUL(isa, fn, requant, label) \
+  {kernels::Isa::isa, #fn, label, fn, requant},
 #include "kernels/drivers/batch_matmul_s8_kernels.def"
 #undef EMBER_S8_MATMUL
       {}};
@@ -59,6 +62,15 @@ void S8DotRowsPortable(const int16_t* a, const int16_t* w, int32_t n,
     out[j] = Dot16(a, w + static_cast<int64_t>(j) * kp, kp);
 }
 
+void S8RequantRowPortable(const int32_t* acc, int32_t n, const S8Requant& q,
+                          int8_t* out) {
+  for (int32_t j = 0; j < n; ++j) {
+    const int32_t v =
+        ref::MultiplyByQuantizedMultiplier(acc[j], q.mult, q.shift) + q.zp;
+    out[j] = static_cast<int8_t>(std::min(std::max(v, q.lo), q.hi));
+  }
+}
+
 namespace {
 
 // Sets *lb / *rb to output batch b's lhs / rhs matrix index.
@@ -85,11 +97,18 @@ void Parallel(ThreadPool* pool, int64_t total, int64_t grain, F&& f) {
 
 }  // namespace
 
-void RunS8BatchMatMul(ThreadPool* pool, S8DotRowsFn dot,
+void RunS8BatchMatMul(ThreadPool* pool, const S8MatMulKernel& kernel,
                       const ref::BatchMatMulParams& p, const S8MatMulShape& s,
                       const int8_t* lhs, const int8_t* rhs, int16_t* scratch,
                       int8_t* out8, int32_t* out32) {
   const int32_t kp = S8MatMulPaddedK(p.k);
+  const S8DotRowsFn dot = kernel.fn;
+  S8Requant q;
+  q.mult = p.multiplier;
+  q.shift = p.shift;
+  q.zp = p.out_zero_point;
+  q.lo = p.out_min;
+  q.hi = p.out_max;
   int16_t* lhs16 = scratch;
   int16_t* rhs16 = scratch + s.lhs_matrices * p.m * kp;
   const int64_t lhs_mat = static_cast<int64_t>(p.m) * p.k;
@@ -135,13 +154,7 @@ void RunS8BatchMatMul(ThreadPool* pool, S8DotRowsFn dot,
                for (int32_t j0 = 0; j0 < p.n; j0 += kChunk) {
                  const int32_t cols = std::min(kChunk, p.n - j0);
                  dot(a, w + static_cast<int64_t>(j0) * kp, cols, kp, acc);
-                 for (int32_t j = 0; j < cols; ++j) {
-                   const int32_t v = ref::MultiplyByQuantizedMultiplier(
-                                         acc[j], p.multiplier, p.shift) +
-                                     p.out_zero_point;
-                   out8[o + j0 + j] = static_cast<int8_t>(
-                       std::min(std::max(v, p.out_min), p.out_max));
-                 }
+                 kernel.requant(acc, cols, q, out8 + o + j0);
                }
              }
            });

@@ -47,12 +47,23 @@ inline size_t S8BatchMatMulScratchBytes(const ref::BatchMatMulParams& p,
 using S8DotRowsFn = void (*)(const int16_t* a, const int16_t* w, int32_t n,
                              int32_t kp, int32_t* out);
 
+// out[j] = clamp(MultiplyByQuantizedMultiplier(acc[j], mult, shift) + zp,
+// lo, hi) for j < n, exactly as the reference.
+struct S8Requant {
+  int32_t mult = 0;
+  int shift = 0;
+  int32_t zp = 0, lo = -128, hi = 127;
+};
+using S8RequantRowFn = void (*)(const int32_t* acc, int32_t n,
+                                const S8Requant& q, int8_t* out);
+
 // One entry of the list (batch_matmul_s8_kernels.def).
 struct S8MatMulKernel {
   kernels::Isa isa = kernels::Isa::kPortable;
   const char* function = nullptr;
   const char* label = nullptr;  // kernel_variant
   S8DotRowsFn fn = nullptr;
+  S8RequantRowFn requant = nullptr;
 };
 
 // Every entry built for this architecture, best first (the last is
@@ -65,7 +76,7 @@ inline const S8MatMulKernel* SelectS8MatMul(kernels::IsaSet allowed) {
 
 // int8 output (requantized with p's multiplier) when out8 != nullptr, else
 // the raw int32 accumulators into out32.
-void RunS8BatchMatMul(ThreadPool* pool, S8DotRowsFn dot,
+void RunS8BatchMatMul(ThreadPool* pool, const S8MatMulKernel& kernel,
                       const ref::BatchMatMulParams& p, const S8MatMulShape& s,
                       const int8_t* lhs, const int8_t* rhs, int16_t* scratch,
                       int8_t* out8, int32_t* out32);

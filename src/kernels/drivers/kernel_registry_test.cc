@@ -229,7 +229,7 @@ void CheckLut8(const x86::Lut8Kernel& kern, testing::Rng& rng) {
 }
 
 // int8 BATCH_MATMUL row dot products: exact int32 sums, including the
-// wrap-around of extreme int16 values.
+// wrap-around of extreme int16 values; row requantization: exact.
 void CheckS8MatMul(const x86::S8MatMulKernel& kern, testing::Rng& rng) {
   const int32_t kp = x86::kS8MatMulKStep * rng.Int(1, 6);
   const int32_t n = rng.Int(1, 21);
@@ -244,6 +244,25 @@ void CheckS8MatMul(const x86::S8MatMulKernel& kern, testing::Rng& rng) {
   }
   kern.fn(a.data(), w.data(), n, kp, got.data());
   EXPECT_EQ(expect, got) << kern.function << " n " << n << " kp " << kp;
+  // Requantization: any accumulator, multipliers for scales 2^-20 .. 2^4.
+  x86::S8Requant q;
+  ref::QuantizeMultiplier(
+      std::ldexp(0.5 + rng.Int(0, 1000) / 2000.0, rng.Int(-20, 4)), &q.mult,
+      &q.shift);
+  q.zp = rng.Int(-128, 127);
+  q.lo = rng.Int(-128, 0);
+  q.hi = rng.Int(0, 127);
+  const int32_t m = rng.Int(1, 40);
+  const auto acc =
+      rng.Ints<int32_t>(static_cast<size_t>(m), INT32_MIN / 2, INT32_MAX / 2);
+  std::vector<int8_t> out(m, 99), want(m);
+  for (int32_t j = 0; j < m; ++j) {
+    const int32_t v =
+        ref::MultiplyByQuantizedMultiplier(acc[j], q.mult, q.shift) + q.zp;
+    want[j] = static_cast<int8_t>(std::min(std::max(v, q.lo), q.hi));
+  }
+  kern.requant(acc.data(), m, q, out.data());
+  EXPECT_EQ(want, out) << kern.function << " requantize, shift " << q.shift;
 }
 
 // The fast-op tables: fp32 ADD (same IEEE op: exact) and the int8 spatial

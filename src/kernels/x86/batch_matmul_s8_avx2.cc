@@ -1,10 +1,18 @@
 // AVX2 row dot products for the int8 BATCH_MATMUL (batch_matmul_s8.h): one
 // lhs row of int16 against eight rhs rows at a time with vpmaddwd, the eight
-// accumulators reduced together into one vector of sums.
+// accumulators reduced together into one vector of sums; and the
+// requantization of a row, eight lanes at a time with the int8 GEMM tile's
+// double-rounding arithmetic (gemm_s8_ymm.h, whose helpers have internal
+// linkage, so this file gets its own AVX2 copy), the tail with the
+// reference's.
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "kernels/drivers/batch_matmul_s8.h"
+#include "kernels/ref/quant_util.h"
+#include "kernels/x86/gemm_s8_ymm.h"
 
 namespace ember::x86 {
 
@@ -52,6 +60,35 @@ void S8DotRowsAvx2(const int16_t* a, const int16_t* w, int32_t n, int32_t kp,
     const __m128i s2 = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
     const __m128i s3 = _mm_add_epi32(s2, _mm_shuffle_epi32(s2, 0xb1));
     out[j] = _mm_cvtsi128_si32(s3);
+  }
+}
+
+void S8RequantRowAvx2(const int32_t* acc, int32_t n, const S8Requant& q,
+                      int8_t* out) {
+  const __m256i left = _mm256_set1_epi32(q.shift > 0 ? q.shift : 0);
+  const __m256i right = _mm256_set1_epi32(q.shift > 0 ? 0 : -q.shift);
+  const __m256i mult = _mm256_set1_epi32(q.mult);
+  const __m256i zp = _mm256_set1_epi32(q.zp);
+  const __m256i lo = _mm256_set1_epi32(q.lo);
+  const __m256i hi = _mm256_set1_epi32(q.hi);
+  int32_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j));
+    v = _mm256_sllv_epi32(v, left);
+    v = YmmDoublingHighMul(v, mult);
+    v = YmmRoundingShiftRight(v, right);
+    v = _mm256_add_epi32(v, zp);
+    v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
+    const __m256i w16 = _mm256_packs_epi32(v, v);
+    const __m256i w8 = _mm256_packs_epi16(w16, w16);
+    const __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(w8),
+                                             _mm256_extracti128_si256(w8, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + j), bytes);
+  }
+  for (; j < n; ++j) {
+    const int32_t v =
+        ref::MultiplyByQuantizedMultiplier(acc[j], q.mult, q.shift) + q.zp;
+    out[j] = static_cast<int8_t>(std::min(std::max(v, q.lo), q.hi));
   }
 }
 
