@@ -3,15 +3,11 @@
 // accumulators reduced together into one vector of sums; and the
 // requantization of a row, eight lanes at a time with the int8 GEMM tile's
 // double-rounding arithmetic (gemm_s8_ymm.h, whose helpers have internal
-// linkage, so this file gets its own AVX2 copy), the tail with the
-// reference's.
+// linkage, so this file gets its own AVX2 copy).
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include <algorithm>
-
 #include "kernels/drivers/batch_matmul_s8.h"
-#include "kernels/ref/quant_util.h"
 #include "kernels/x86/gemm_s8_ymm.h"
 
 namespace ember::x86 {
@@ -63,6 +59,28 @@ void S8DotRowsAvx2(const int16_t* a, const int16_t* w, int32_t n, int32_t kp,
   }
 }
 
+namespace {
+
+// Requantizes 8 lanes and stores them as bytes (tmp: 8 bytes, or out).
+inline void Requant8(__m256i v, __m256i left, __m256i right, __m256i mult,
+                     __m256i zp, __m256i lo, __m256i hi, int8_t* out) {
+  v = _mm256_sllv_epi32(v, left);
+  v = YmmDoublingHighMul(v, mult);
+  v = YmmRoundingShiftRight(v, right);
+  v = _mm256_add_epi32(v, zp);
+  v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
+  const __m256i w16 = _mm256_packs_epi32(v, v);
+  const __m256i w8 = _mm256_packs_epi16(w16, w16);
+  const __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(w8),
+                                           _mm256_extracti128_si256(w8, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out), bytes);
+}
+
+}  // namespace
+
+// The tail goes through the same vector code on a padded copy: no scalar
+// reference helper is compiled here (an inline function instantiated with
+// AVX2 flags could be the copy the linker keeps for every caller).
 void S8RequantRowAvx2(const int32_t* acc, int32_t n, const S8Requant& q,
                       int8_t* out) {
   const __m256i left = _mm256_set1_epi32(q.shift > 0 ? q.shift : 0);
@@ -73,22 +91,16 @@ void S8RequantRowAvx2(const int32_t* acc, int32_t n, const S8Requant& q,
   const __m256i hi = _mm256_set1_epi32(q.hi);
   int32_t j = 0;
   for (; j + 8 <= n; j += 8) {
-    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j));
-    v = _mm256_sllv_epi32(v, left);
-    v = YmmDoublingHighMul(v, mult);
-    v = YmmRoundingShiftRight(v, right);
-    v = _mm256_add_epi32(v, zp);
-    v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
-    const __m256i w16 = _mm256_packs_epi32(v, v);
-    const __m256i w8 = _mm256_packs_epi16(w16, w16);
-    const __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(w8),
-                                             _mm256_extracti128_si256(w8, 1));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + j), bytes);
+    Requant8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j)),
+             left, right, mult, zp, lo, hi, out + j);
   }
-  for (; j < n; ++j) {
-    const int32_t v =
-        ref::MultiplyByQuantizedMultiplier(acc[j], q.mult, q.shift) + q.zp;
-    out[j] = static_cast<int8_t>(std::min(std::max(v, q.lo), q.hi));
+  if (j < n) {
+    alignas(32) int32_t pad[8] = {};
+    alignas(16) int8_t bytes[8];
+    for (int32_t i = j; i < n; ++i) pad[i - j] = acc[i];
+    Requant8(_mm256_load_si256(reinterpret_cast<const __m256i*>(pad)), left,
+             right, mult, zp, lo, hi, bytes);
+    for (int32_t i = j; i < n; ++i) out[i] = bytes[i - j];
   }
 }
 
