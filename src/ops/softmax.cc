@@ -20,6 +20,7 @@ struct SoftmaxData {
   // 8-bit inputs: the exp of every possible difference, tabulated at Prepare
   // (bit-exact with the reference). use_table false: reference.
   bool use_table;
+  x86::Softmax8OutRowFn table_out;  // int8 -> int8 output step
   x86::Softmax8Table table;
 };
 
@@ -122,11 +123,15 @@ Status PrepareSoftmax(OpContext& ctx) {
   if (d->fast != nullptr)
     ctx.SetKernelVariant(FastVariantName(d->fast, FastFamily::kSoftmax));
   const DataType in_t = ctx.input(0)->type;
+  const x86::Softmax8Kernel* kern = x86::SelectSoftmax8(ctx.allowed_isas());
   if ((in_t == DataType::kInt8 || in_t == DataType::kUInt8) &&
-      ctx.optimized_kernels_allowed()) {
+      kern != nullptr) {
     x86::PrepareSoftmax8Table(d->params, &d->table);
     d->use_table = true;
-    ctx.SetKernelVariant("portable_softmax_s8_table");
+    d->table_out = kern->fn;
+    const bool int8_out =
+        in_t == DataType::kInt8 && ctx.output(0)->type == DataType::kInt8;
+    ctx.SetKernelVariant(int8_out ? kern->label : "portable_softmax_s8_table");
   }
   return Status::Ok();
 }
@@ -148,17 +153,19 @@ Status EvalSoftmax(OpContext& ctx) {
     ThreadPool* pool = ctx.thread_pool();
     const bool wide = out->type == DataType::kInt16;
     if (in->type == DataType::kInt8 && !wide) {
-      x86::RunSoftmax8Table(pool, d->table, in->data_as<int8_t>(),
+      x86::RunSoftmax8Table(pool, d->table, d->table_out, in->data_as<int8_t>(),
                             out->data_as<int8_t>(), p.depth, p.outer);
     } else if (in->type == DataType::kInt8) {
-      x86::RunSoftmax8Table(pool, d->table, in->data_as<int8_t>(),
+      x86::RunSoftmax8Table(pool, d->table, d->table_out, in->data_as<int8_t>(),
                             out->data_as<int16_t>(), p.depth, p.outer);
     } else if (!wide) {
-      x86::RunSoftmax8Table(pool, d->table, in->data_as<uint8_t>(),
-                            out->data_as<uint8_t>(), p.depth, p.outer);
+      x86::RunSoftmax8Table(pool, d->table, d->table_out,
+                            in->data_as<uint8_t>(), out->data_as<uint8_t>(),
+                            p.depth, p.outer);
     } else {
-      x86::RunSoftmax8Table(pool, d->table, in->data_as<uint8_t>(),
-                            out->data_as<int16_t>(), p.depth, p.outer);
+      x86::RunSoftmax8Table(pool, d->table, d->table_out,
+                            in->data_as<uint8_t>(), out->data_as<int16_t>(),
+                            p.depth, p.outer);
     }
     return Status::Ok();
   }

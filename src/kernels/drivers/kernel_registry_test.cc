@@ -23,6 +23,7 @@
 #include "kernels/drivers/dwconv_s8.h"
 #include "kernels/drivers/fast_ops.h"
 #include "kernels/drivers/gemm_s8.h"
+#include "kernels/drivers/softmax_s8.h"
 #include "kernels/drivers/spmm_f32.h"
 #include "kernels/ref/conv.h"
 #include "kernels/ref/depthwise_conv.h"
@@ -265,6 +266,32 @@ void CheckS8MatMul(const x86::S8MatMulKernel& kern, testing::Rng& rng) {
   EXPECT_EQ(want, out) << kern.function << " requantize, shift " << q.shift;
 }
 
+// int8 SOFTMAX output step: exact against the reference's fixed-point ops,
+// with exps and reciprocals over their whole ranges.
+void CheckSoftmax8(const x86::Softmax8Kernel& kern, testing::Rng& rng) {
+  std::vector<int32_t> exp(256);
+  for (auto& e : exp) e = rng.Int(0, INT32_MAX);
+  const int32_t depth = rng.Int(1, 70);
+  auto x = rng.Ints<int8_t>(static_cast<size_t>(depth), -128, 127);
+  int32_t max = -128;
+  for (int8_t v : x) max = std::max<int32_t>(max, v);
+  const int32_t reciprocal = rng.Int(1 << 30, INT32_MAX);
+  const int32_t exponent = rng.Int(0, 31);
+  std::vector<int8_t> want(depth), got(depth, 99);
+  for (int32_t c = 0; c < depth; ++c) {
+    const int32_t prob =
+        ref::SaturatingRoundingDoublingHighMul(reciprocal, exp[max - x[c]]);
+    const int32_t v = ref::RoundingDivideByPOT(prob, exponent) - 128;
+    want[c] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+  }
+  kern.fn(exp.data(), x.data(), got.data(), depth, max, reciprocal, exponent);
+  EXPECT_EQ(want, got) << kern.function << " depth " << depth << " exponent "
+                       << exponent;
+  // In place (the op may run on its input's buffer).
+  kern.fn(exp.data(), x.data(), x.data(), depth, max, reciprocal, exponent);
+  EXPECT_EQ(want, x) << kern.function << " in place";
+}
+
 // The fast-op tables: fp32 ADD (same IEEE op: exact) and the int8 spatial
 // sum (exact), the table-wide smoke test; every op of the tables has its
 // model-level test in fast_ops_test.cc.
@@ -314,6 +341,7 @@ TEST(KernelRegistry, EveryAllowedEntryMatchesReference) {
   ran += CheckList(x86::SpmmF32Kernels(), CheckSpmmF32);
   ran += CheckList(x86::Lut8Kernels(), CheckLut8);
   ran += CheckList(x86::S8MatMulKernels(), CheckS8MatMul);
+  ran += CheckList(x86::Softmax8Kernels(), CheckSoftmax8);
   ran += CheckList(x86::FastOpsList(), CheckFastOps);
   std::printf("allowed ISAs: %s; %d kernel list entries checked\n",
               kernels::AllowedIsas().ToString().c_str(), ran);
@@ -370,6 +398,8 @@ TEST(KernelRegistry, LabelsNameTheirIsaAndAreUnique) {
   }
   for (const auto& k : x86::Lut8Kernels()) CheckLabel(k.isa, k.label, &seen);
   for (const auto& k : x86::S8MatMulKernels())
+    CheckLabel(k.isa, k.label, &seen);
+  for (const auto& k : x86::Softmax8Kernels())
     CheckLabel(k.isa, k.label, &seen);
   for (const auto& e : x86::FastOpsList())
     for (const char* label : e.labels)

@@ -5,13 +5,18 @@
 // Prepare tabulates the 256 results once and Eval looks them up. A difference
 // below diff_min gets 0, which gives exactly the reference's result (no share
 // of the sum, output = the type's minimum). Rows are split over the pool.
+// For int8 -> int8 the per-element output step (exp x the row's reciprocal,
+// rounding shift) runs on a kernel from softmax_s8_kernels.def.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <type_traits>
 
 #include "base/thread_pool.h"
+#include "kernels/dispatch/registry.h"
 #include "kernels/ref/softmax.h"
 
 namespace ember::x86 {
@@ -20,6 +25,27 @@ struct Softmax8Table {
   int32_t exp[256];  // Q0 exp of difference -i
   int32_t q12[256];  // the same rescaled to the Q12 accumulator
 };
+
+// One int8 row's outputs: y[c] = clamp(RoundingDivideByPOT(
+// SaturatingRoundingDoublingHighMul(reciprocal, exp[max - x[c]]), exponent)
+// - 128) for an exponent <= 31 (y may alias x).
+using Softmax8OutRowFn = void (*)(const int32_t* exp, const int8_t* x,
+                                  int8_t* y, int32_t depth, int32_t max,
+                                  int32_t reciprocal, int32_t exponent);
+
+struct Softmax8Kernel {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  const char* function = nullptr;
+  const char* label = nullptr;  // kernel_variant
+  Softmax8OutRowFn fn = nullptr;
+};
+
+// Best first; the last is portable.
+std::span<const Softmax8Kernel> Softmax8Kernels();
+
+inline const Softmax8Kernel* SelectSoftmax8(kernels::IsaSet allowed) {
+  return kernels::FirstAllowed(Softmax8Kernels(), allowed);
+}
 
 inline void PrepareSoftmax8Table(const ref::SoftmaxParams& p,
                                  Softmax8Table* t) {
@@ -39,8 +65,9 @@ inline void PrepareSoftmax8Table(const ref::SoftmaxParams& p,
 }
 
 template <typename In, typename Out>
-void Softmax8TableRows(const Softmax8Table& t, const In* in, Out* out,
-                       int32_t depth, int64_t row_begin, int64_t row_end) {
+void Softmax8TableRows(const Softmax8Table& t, Softmax8OutRowFn fast,
+                       const In* in, Out* out, int32_t depth, int64_t row_begin,
+                       int64_t row_end) {
   constexpr int kAccumulationIntegerBits = 12;
   constexpr int32_t kOutMin = std::numeric_limits<Out>::min();
   constexpr int32_t kOutMax = std::numeric_limits<Out>::max();
@@ -59,6 +86,12 @@ void Softmax8TableRows(const Softmax8Table& t, const In* in, Out* out,
         ref::GetReciprocal(static_cast<int32_t>(sum), kAccumulationIntegerBits,
                            &num_bits_over_unit);
     const int exponent = num_bits_over_unit + 31 - kOutBits;
+    if constexpr (std::is_same_v<In, int8_t> && std::is_same_v<Out, int8_t>) {
+      if (fast != nullptr && exponent <= 31) {
+        fast(t.exp, x, y, depth, max, reciprocal, exponent);
+        continue;
+      }
+    }
     for (int32_t c = 0; c < depth; ++c) {
       const int32_t prob = ref::SaturatingRoundingDoublingHighMul(
           reciprocal, t.exp[max - static_cast<int32_t>(x[c])]);
@@ -76,16 +109,17 @@ void Softmax8TableRows(const Softmax8Table& t, const In* in, Out* out,
 
 // The output may alias the input (each row is read fully before written).
 template <typename In, typename Out>
-void RunSoftmax8Table(ThreadPool* pool, const Softmax8Table& t, const In* in,
-                      Out* out, int32_t depth, int64_t rows) {
+void RunSoftmax8Table(ThreadPool* pool, const Softmax8Table& t,
+                      Softmax8OutRowFn fast, const In* in, Out* out,
+                      int32_t depth, int64_t rows) {
   // About 16K elements per chunk pays for a wake-up.
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max(1, depth));
   if (pool == nullptr || pool->num_threads() <= 1 || rows <= grain) {
-    Softmax8TableRows(t, in, out, depth, 0, rows);
+    Softmax8TableRows(t, fast, in, out, depth, 0, rows);
     return;
   }
   pool->ParallelFor(rows, grain, [&](int64_t r0, int64_t r1) {
-    Softmax8TableRows(t, in, out, depth, r0, r1);
+    Softmax8TableRows(t, fast, in, out, depth, r0, r1);
   });
 }
 
