@@ -299,7 +299,7 @@ T ApplyQuantized(const ActData& d, T x) {
 
 // The fp32 fast kernel for an activation, if there is one.
 template <Act kAct>
-bool FastUnaryOp(x86::UnaryOp* op) {
+bool FastUnaryOp(x86::UnaryOp* op, bool approximate) {
   if constexpr (IsReluFamily(kAct)) {
     *op = x86::UnaryOp::kClamp;
     return true;
@@ -318,6 +318,10 @@ bool FastUnaryOp(x86::UnaryOp* op) {
   }
   if constexpr (kAct == Act::kTanh) {
     *op = x86::UnaryOp::kTanh;
+    return true;
+  }
+  if constexpr (kAct == Act::kGelu) {
+    *op = approximate ? x86::UnaryOp::kGeluApprox : x86::UnaryOp::kGelu;
     return true;
   }
   return false;
@@ -344,7 +348,7 @@ Status Prepare(OpContext& ctx) {
   if (in->type == DataType::kFloat32) {
     const x86::FastOpsKernels* k = SelectFastOps(ctx);
     x86::UnaryOp op;
-    if (k != nullptr && FastUnaryOp<kAct>(&op)) {
+    if (k != nullptr && FastUnaryOp<kAct>(&op, d->approximate)) {
       d->fast = k;
       ctx.SetKernelVariant(FastVariantName(k, FastFamily::kActivation));
     }
@@ -379,7 +383,7 @@ Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<ActData>();
   if (d.fast != nullptr) {
     x86::UnaryOp op = x86::UnaryOp::kClamp;
-    FastUnaryOp<kAct>(&op);
+    FastUnaryOp<kAct>(&op, d.approximate);
     x86::UnaryArgs u;
     u.in = in->data_as<float>();
     u.out = out->data_as<float>();

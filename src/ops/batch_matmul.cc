@@ -3,8 +3,12 @@
 // dims.
 #include "kernels/ref/batch_matmul.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
+#include "kernels/drivers/batch_matmul_s8.h"
+#include "kernels/drivers/conv_f32.h"
 #include "kernels/drivers/fast_ops.h"
 #include "ops/fast_path.h"
 #include "ops/op_util.h"
@@ -24,6 +28,19 @@ struct BatchMatMulData {
   x86::GemmF32Kernel gemm;
   const float* packed;
   int64_t packed_floats;  // per rhs matrix
+  // fp32 fast path for a runtime rhs (attention's Q*K^T and P*V) or adj_x:
+  // each worker packs the rhs matrix of its batch (and transposes lhs for
+  // adj_x) into its own scratch slot of slot_floats, then runs the GEMM.
+  bool runtime_gemm;
+  int slots;
+  int slot_scratch;
+  int64_t slot_floats;
+  // int8 x int8 (int8 or int32 output) fast path: operands widened to int16
+  // per call into s8_scratch (kernels/drivers/batch_matmul_s8.h).
+  bool s8_fast;
+  const x86::S8MatMulKernel* s8_kernel;
+  x86::S8MatMulShape s8_shape;
+  int s8_scratch;
 };
 
 // Packs one rhs matrix into the GEMM panel layout (gemm_f32.h): panel p
@@ -33,6 +50,17 @@ void PackRhs(const float* rhs, bool adj_y, int32_t k, int32_t n, int32_t nr,
              float* out) {
   for (int32_t p0 = 0; p0 < n; p0 += nr) {
     for (int32_t j = 0; j < nr; ++j) *out++ = 0.0f;
+    const int32_t cols = std::min(nr, n - p0);
+    if (!adj_y) {
+      // Row kk of the panel is a contiguous run of rhs row kk.
+      for (int32_t kk = 0; kk < k; ++kk) {
+        std::memcpy(out, rhs + static_cast<int64_t>(kk) * n + p0,
+                    sizeof(float) * static_cast<size_t>(cols));
+        for (int32_t j = cols; j < nr; ++j) out[j] = 0.0f;
+        out += nr;
+      }
+      continue;
+    }
     for (int32_t kk = 0; kk < k; ++kk) {
       for (int32_t j = 0; j < nr; ++j) {
         const int32_t col = p0 + j;
@@ -75,6 +103,141 @@ Status PrepareFastGemm(OpContext& ctx, BatchMatMulData* d) {
   d->packed = packed;
   ctx.SetKernelVariant(kern.label);
   return Status::Ok();
+}
+
+// Chooses the runtime-rhs GEMM path (fp32, rhs not constant or adj_x set):
+// the packing is O(k * n) per batch against O(m * k * n) of multiplying.
+Status PrepareRuntimeGemm(OpContext& ctx, BatchMatMulData* d) {
+  d->runtime_gemm = false;
+  const Tensor* lhs = ctx.input(0);
+  const Tensor* rhs = ctx.input(1);
+  const auto& p = d->params;
+  if (d->packed != nullptr || lhs->type != DataType::kFloat32 ||
+      rhs->type != DataType::kFloat32 || p.m == 0 || p.n == 0 || p.k == 0)
+    return Status::Ok();
+  const x86::GemmF32Kernel* fast = FastGemmF32(ctx);
+  if (fast == nullptr) return Status::Ok();
+  d->gemm = *fast;
+  d->packed_floats = static_cast<int64_t>(
+      x86::PackedGemmWeightsBytes(p.n, p.k, fast->nr) / sizeof(float));
+  const int64_t lhs_floats =
+      p.adj_x ? static_cast<int64_t>(p.m) * p.k : int64_t{0};
+  // Whole cache lines per slot (the scratch itself is 64-byte aligned).
+  d->slot_floats = (d->packed_floats + lhs_floats + 15) / 16 * 16;
+  d->slots = std::max(1, ctx.num_threads());
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      sizeof(float) * static_cast<size_t>(d->slot_floats) * d->slots,
+      &d->slot_scratch));
+  d->runtime_gemm = true;
+  ctx.SetKernelVariant(fast->label);
+  return Status::Ok();
+}
+
+Status PrepareS8(OpContext& ctx, BatchMatMulData* d) {
+  d->s8_fast = false;
+  const Tensor* lhs = ctx.input(0);
+  const Tensor* rhs = ctx.input(1);
+  const auto& p = d->params;
+  if (lhs->type != DataType::kInt8 || rhs->type != DataType::kInt8 ||
+      p.m == 0 || p.n == 0 || p.k == 0)
+    return Status::Ok();
+  const x86::S8MatMulKernel* kern = x86::SelectS8MatMul(ctx.allowed_isas());
+  if (kern == nullptr) return Status::Ok();
+  d->s8_shape.lhs_matrices = 1;
+  for (int i = 0; i < lhs->shape.rank - 2; ++i)
+    d->s8_shape.lhs_matrices *= lhs->shape.dims[i];
+  d->s8_shape.rhs_matrices = 1;
+  for (int i = 0; i < rhs->shape.rank - 2; ++i)
+    d->s8_shape.rhs_matrices *= rhs->shape.dims[i];
+  if (d->s8_shape.lhs_matrices == 0 || d->s8_shape.rhs_matrices == 0)
+    return Status::Ok();
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      x86::S8BatchMatMulScratchBytes(p, d->s8_shape), &d->s8_scratch));
+  d->s8_fast = true;
+  d->s8_kernel = kern;
+  ctx.SetKernelVariant(kern->label);
+  return Status::Ok();
+}
+
+// Element offsets (in matrices) of output batch b's lhs and rhs.
+void BatchBases(const ref::BatchMatMulParams& p, int64_t b, int64_t* lhs_base,
+                int64_t* rhs_base) {
+  *lhs_base = 0;
+  *rhs_base = 0;
+  for (int i = p.batch_rank - 1; i >= 0; --i) {
+    const int64_t idx = b % p.batch_dims[i];
+    b /= p.batch_dims[i];
+    *lhs_base += idx * p.lhs_batch_stride[i];
+    *rhs_base += idx * p.rhs_batch_stride[i];
+  }
+}
+
+void EvalRuntimeGemm(OpContext& ctx, const BatchMatMulData& d) {
+  const auto& p = d.params;
+  const float* lhs = ctx.input(0)->data_as<float>();
+  const float* rhs = ctx.input(1)->data_as<float>();
+  float* out = ctx.output(0)->data_as<float>();
+  float* scratch = static_cast<float*>(ctx.scratch(d.slot_scratch));
+  int64_t batches = 1;
+  for (int i = 0; i < p.batch_rank; ++i) batches *= p.batch_dims[i];
+  const int64_t lhs_mat = static_cast<int64_t>(p.m) * p.k;
+  const int64_t rhs_mat = static_cast<int64_t>(p.k) * p.n;
+  const int64_t out_mat = static_cast<int64_t>(p.m) * p.n;
+  const int32_t panels = x86::GemmPanels(p.n, d.gemm.nr);
+  // Prepares batch b's operands in `slot` (repacking rhs only when it
+  // differs from the slot's last one) and fills the GEMM arguments.
+  auto setup = [&](int64_t b, int slot, int64_t* packed_rhs,
+                   x86::GemmF32Args* g) {
+    float* mem = scratch + slot * d.slot_floats;
+    int64_t lb = 0, rb = 0;
+    BatchBases(p, b, &lb, &rb);
+    if (*packed_rhs != rb) {
+      PackRhs(rhs + rb * rhs_mat, p.adj_y, p.k, p.n, d.gemm.nr, mem);
+      *packed_rhs = rb;
+    }
+    const float* a = lhs + lb * lhs_mat;
+    if (p.adj_x) {
+      // Stored [k][m]: transpose to rows of k.
+      float* t = mem + d.packed_floats;
+      for (int32_t kk = 0; kk < p.k; ++kk)
+        for (int32_t i = 0; i < p.m; ++i)
+          t[static_cast<int64_t>(i) * p.k + kk] =
+              a[static_cast<int64_t>(kk) * p.m + i];
+      a = t;
+    }
+    g->m = p.m;
+    g->n = p.n;
+    g->k = p.k;
+    g->a = a;
+    g->lda = p.k;
+    g->packed = mem;
+    g->c = out + b * out_mat;
+    g->ldc = p.n;
+    g->lo = -INFINITY;
+    g->hi = INFINITY;
+  };
+  ThreadPool* pool = ctx.thread_pool();
+  const int threads = pool ? std::min(pool->num_threads(), d.slots) : 1;
+  if (threads > 1 && batches >= threads) {
+    // Whole batches per worker: no packing is shared between threads.
+    x86::ParallelTasks(pool, batches, threads,
+                       [&](int64_t b0, int64_t b1, int slot) {
+                         int64_t packed_rhs = -1;
+                         for (int64_t b = b0; b < b1; ++b) {
+                           x86::GemmF32Args g;
+                           setup(b, slot, &packed_rhs, &g);
+                           d.gemm.fn(g, 0, g.m, 0, panels);
+                         }
+                       });
+    return;
+  }
+  // Fewer batches than threads: split each GEMM's rows or panels instead.
+  int64_t packed_rhs = -1;
+  for (int64_t b = 0; b < batches; ++b) {
+    x86::GemmF32Args g;
+    setup(b, 0, &packed_rhs, &g);
+    x86::RunGemmF32(pool, d.gemm, g);
+  }
 }
 
 // out[b] = lhs[b] * rhs[b] per output batch, each a GEMM on the packed rhs.
@@ -249,7 +412,10 @@ Status PrepareRef(OpContext& ctx) {
 Status Prepare(OpContext& ctx) {
   ctx.SetKernelVariant("ref");
   EMBER_RETURN_IF_ERROR(PrepareRef(ctx));
-  return PrepareFastGemm(ctx, ctx.op_data<BatchMatMulData>());
+  auto* d = ctx.op_data<BatchMatMulData>();
+  EMBER_RETURN_IF_ERROR(PrepareFastGemm(ctx, d));
+  EMBER_RETURN_IF_ERROR(PrepareRuntimeGemm(ctx, d));
+  return PrepareS8(ctx, d);
 }
 
 Status Eval(OpContext& ctx) {
@@ -260,6 +426,20 @@ Status Eval(OpContext& ctx) {
   const auto& p = data->params;
   if (data->packed != nullptr) {
     EvalFastGemm(ctx, *data);
+    return Status::Ok();
+  }
+  if (data->runtime_gemm) {
+    EvalRuntimeGemm(ctx, *data);
+    return Status::Ok();
+  }
+  if (data->s8_fast) {
+    const bool wide = out->type == DataType::kInt32;
+    x86::RunS8BatchMatMul(ctx.thread_pool(), *data->s8_kernel, p,
+                          data->s8_shape, lhs->data_as<int8_t>(),
+                          rhs->data_as<int8_t>(),
+                          static_cast<int16_t*>(ctx.scratch(data->s8_scratch)),
+                          wide ? nullptr : out->data_as<int8_t>(),
+                          wide ? out->data_as<int32_t>() : nullptr);
     return Status::Ok();
   }
   if (data->hybrid) {

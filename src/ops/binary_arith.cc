@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/ref/binary.h"
+#include "ops/broadcast_rows.h"
 #include "ops/elementwise_util.h"
 #include "ops/fast_ops_select.h"
 
@@ -35,6 +36,17 @@ struct BinaryData {
   const x86::FastOpsKernels* fast;
   x86::BinaryArgs fast_args;
   x86::QuantMulArgs fast_q;
+  bool fast_by_rows;  // see EvalFastRows
+  // Other shapes and ops: walk broadcasts row by row (ops/broadcast_rows.h,
+  // same per-element arithmetic as the reference) unless reference kernels
+  // are forced.
+  bool rows;
+  // 8-bit SQUARED_DIFFERENCE with rows: each input's rescaled value
+  // (offset, left shift, multiplier) depends on the byte alone, so both are
+  // tabulated at Prepare (indexed by the raw byte), leaving one rescale per
+  // element; the same integers as ref::QuantizedSquaredDiff.
+  bool sqd_table;
+  int32_t sqd_a[256], sqd_b[256];
 };
 
 template <Kind kKind>
@@ -51,9 +63,14 @@ void ChooseFastBinary(OpContext& ctx, BinaryData* d) {
   if (!f32 && !s8) return;
   const x86::FastOpsKernels* k = SelectFastOps(ctx);
   if (k == nullptr || out->shape.NumElements() == 0) return;
-  if (!ClassifyBinaryOperands(a->shape, ctx.input(1)->shape, out->shape,
-                              &d->fast_args))
-    return;
+  // Other broadcasts (a [.., T, 1] column against [.., T, C] or [1, 1, C],
+  // as in LayerNorm) run the same kernels one output row at a time.
+  d->fast_by_rows = !ClassifyBinaryOperands(a->shape, ctx.input(1)->shape,
+                                            out->shape, &d->fast_args);
+  // Short rows cost a kernel call each: leave them to the plain row walk.
+  const int64_t inner =
+      out->shape.rank > 0 ? out->shape.dims[out->shape.rank - 1] : 1;
+  if (d->fast_by_rows && inner < 8) return;
   // MAXIMUM / MINIMUM have no fused activation: an infinite clamp.
   const bool clamp = kKind == Kind::kMul;
   d->fast_args.lo = clamp ? d->float_lo : -INFINITY;
@@ -186,13 +203,72 @@ template <Kind kKind>
 Status Prepare(OpContext& ctx) {
   ctx.SetKernelVariant("ref");
   EMBER_RETURN_IF_ERROR(PrepareRef<kKind>(ctx));
-  ChooseFastBinary<kKind>(ctx, ctx.op_data<BinaryData>());
+  auto* d = ctx.op_data<BinaryData>();
+  ChooseFastBinary<kKind>(ctx, d);
+  d->rows = d->fast == nullptr && ctx.optimized_kernels_allowed();
+  if (d->rows) ctx.SetKernelVariant("portable_broadcast_rows");
+  const DataType t = ctx.input(0)->type;
+  d->sqd_table = kKind == Kind::kSquaredDiff && d->rows && d->quantized &&
+                 (t == DataType::kInt8 || t == DataType::kUInt8);
+  if (d->sqd_table) {
+    const ref::SquaredDiffParams& p = d->sqd;
+    for (int32_t i = 0; i < 256; ++i) {
+      const int32_t v = t == DataType::kInt8
+                            ? static_cast<int32_t>(static_cast<int8_t>(i))
+                            : i;
+      d->sqd_a[i] = ref::MultiplyByQuantizedMultiplier(
+          (p.in1_offset + v) * (1 << p.left_shift), p.in1_mult, p.in1_shift);
+      d->sqd_b[i] = ref::MultiplyByQuantizedMultiplier(
+          (p.in2_offset + v) * (1 << p.left_shift), p.in2_mult, p.in2_shift);
+    }
+  }
   return Status::Ok();
+}
+
+constexpr x86::BinaryOp FastOp(Kind kind) {
+  return kind == Kind::kMul   ? x86::BinaryOp::kMul
+         : kind == Kind::kMax ? x86::BinaryOp::kMax
+                              : x86::BinaryOp::kMin;
+}
+
+// The fast kernels over one output row (last dim) at a time: each operand
+// is the row's own elements or (broadcast along the row) one scalar.
+template <Kind kKind>
+void EvalFastRows(OpContext& ctx, const BinaryData& d) {
+  const Tensor* a = ctx.input(0);
+  const Tensor* b = ctx.input(1);
+  Tensor* out = ctx.output(0);
+  const size_t elem = d.quantized ? 1 : sizeof(float);
+  const auto* pa = static_cast<const uint8_t*>(a->data);
+  const auto* pb = static_cast<const uint8_t*>(b->data);
+  auto* po = static_cast<uint8_t*>(out->data);
+  const int64_t inner =
+      out->shape.rank > 0 ? out->shape.dims[out->shape.rank - 1] : 1;
+  ForEachBroadcastRow(
+      a->shape, b->shape, out->shape,
+      [&](int64_t r, int64_t oa, int64_t ob, bool step_a, bool step_b) {
+        x86::BinaryArgs args = d.fast_args;
+        args.a = pa + oa * elem;
+        args.b = pb + ob * elem;
+        args.out = po + r * inner * elem;
+        args.n = inner;
+        args.row = inner;
+        args.a_kind = step_a ? x86::Operand::kFull : x86::Operand::kScalar;
+        args.b_kind = step_b ? x86::Operand::kFull : x86::Operand::kScalar;
+        if (d.quantized)
+          d.fast->mul_s8(d.fast_q, args, 0, inner);
+        else
+          d.fast->binary_f32(FastOp(kKind), args, 0, inner);
+      });
 }
 
 // Runs the fast kernels chosen in Prepare.
 template <Kind kKind>
 void EvalFast(OpContext& ctx, const BinaryData& d) {
+  if (d.fast_by_rows) {
+    EvalFastRows<kKind>(ctx, d);
+    return;
+  }
   x86::BinaryArgs args = d.fast_args;
   args.a = ctx.input(0)->data;
   args.b = ctx.input(1)->data;
@@ -201,14 +277,17 @@ void EvalFast(OpContext& ctx, const BinaryData& d) {
     x86::RunQuantMulS8(ctx.thread_pool(), d.fast->mul_s8, d.fast_q, args);
     return;
   }
-  const x86::BinaryOp op = kKind == Kind::kMul   ? x86::BinaryOp::kMul
-                           : kKind == Kind::kMax ? x86::BinaryOp::kMax
-                                                 : x86::BinaryOp::kMin;
-  x86::RunBinaryF32(ctx.thread_pool(), d.fast->binary_f32, op, args);
+  x86::RunBinaryF32(ctx.thread_pool(), d.fast->binary_f32, FastOp(kKind), args);
 }
 
 template <typename T, typename F>
-void Run(const Tensor* a, const Tensor* b, Tensor* out, F&& f) {
+void Run(const BinaryData& d, const Tensor* a, const Tensor* b, Tensor* out,
+         F&& f) {
+  if (d.rows) {
+    BroadcastRows(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
+                  out->shape, out->data_as<T>(), f);
+    return;
+  }
   ref::BroadcastBinary(a->shape, a->data_as<T>(), b->shape, b->data_as<T>(),
                        out->shape, out->data_as<T>(), f);
 }
@@ -246,7 +325,7 @@ Status EvalInt(OpContext& ctx, const BinaryData& d, T lo, T hi) {
       return ctx.Error(StatusCode::kInvalidArgument,
                        "integer power with a negative exponent");
   }
-  Run<T>(a, b, out, [&](T x, T y) -> T {
+  Run<T>(d, a, b, out, [&](T x, T y) -> T {
     if constexpr (kKind == Kind::kMul) return clamp(ref::WrapMul(x, y));
     if constexpr (kKind == Kind::kDiv) {
       // INT_MIN / -1 overflows; wrap like the hardware-free definition.
@@ -272,7 +351,7 @@ Status EvalFloat(OpContext& ctx, const BinaryData& d) {
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
-  Run<float>(a, b, out, [&](float x, float y) -> float {
+  Run<float>(d, a, b, out, [&](float x, float y) -> float {
     float r = 0.0f;
     if constexpr (kKind == Kind::kMul) r = x * y;
     if constexpr (kKind == Kind::kDiv) r = x / y;
@@ -297,7 +376,7 @@ Status EvalQuantized(OpContext& ctx, const BinaryData& d) {
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
   if constexpr (kKind == Kind::kMul) {
-    Run<T>(a, b, out, [&](T x, T y) {
+    Run<T>(d, a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedMul(d.mul, x, y));
     });
   } else if constexpr (kKind == Kind::kDiv) {
@@ -306,11 +385,21 @@ Status EvalQuantized(OpContext& ctx, const BinaryData& d) {
       if (pb[i] + d.div.in2_offset == 0)
         return ctx.Error(StatusCode::kInvalidArgument, "division by zero");
     }
-    Run<T>(a, b, out, [&](T x, T y) {
+    Run<T>(d, a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedDiv(d.div, x, y));
     });
+  } else if (sizeof(T) == 1 && d.sqd_table) {
+    const ref::SquaredDiffParams& p = d.sqd;
+    Run<T>(d, a, b, out, [&](T x, T y) {
+      const int32_t diff =
+          d.sqd_a[static_cast<uint8_t>(x)] - d.sqd_b[static_cast<uint8_t>(y)];
+      const int32_t r = ref::MultiplyByQuantizedMultiplier(
+                            diff * diff, p.out_mult, p.out_shift) +
+                        p.out_offset;
+      return static_cast<T>(std::min(std::max(r, p.act_lo), p.act_hi));
+    });
   } else {
-    Run<T>(a, b, out, [&](T x, T y) {
+    Run<T>(d, a, b, out, [&](T x, T y) {
       return static_cast<T>(ref::QuantizedSquaredDiff(d.sqd, x, y));
     });
   }

@@ -28,7 +28,55 @@ struct ReduceData {
   // is viewed as [outer, reduced, inner]. nullptr: reference.
   const x86::FastOpsKernels* fast;
   int64_t fast_outer, fast_reduced, fast_inner;
+  // MEAN / SUM over the trailing dims (LayerNorm's mean and variance): the
+  // input is viewed as [fast_outer, fast_reduced] rows, each summed on its
+  // own (portable). false: reference.
+  bool rows;
 };
+
+// Fills the [outer, reduced] view when the reduced dims are the trailing
+// ones.
+bool TrailingReduceView(const ref::ReduceGeometry& g, ReduceData* d) {
+  int first = g.rank;
+  while (first > 0 && g.reduced[first - 1]) --first;
+  if (first == g.rank) return false;
+  for (int i = 0; i < first; ++i)
+    if (g.reduced[i]) return false;
+  int64_t outer = 1, reduced = 1;
+  for (int i = 0; i < g.rank; ++i) (i < first ? outer : reduced) *= g.dims[i];
+  if (reduced == 0 || outer == 0) return false;
+  d->fast_outer = outer;
+  d->fast_reduced = reduced;
+  d->fast_inner = 1;
+  return true;
+}
+
+// Row sums in float with eight interleaved partial sums (the reference adds
+// in order: results differ by rounding only).
+void SumRowsF32(const float* in, int64_t rows, int64_t n, float divisor,
+                float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = in + r * n;
+    float acc[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) acc[j] += x[i + j];
+    float sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) +
+                ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; i < n; ++i) sum += x[i];
+    out[r] = sum / divisor;
+  }
+}
+
+// Exact int32 row sums of int8 data.
+void SumRowsS8(const int8_t* in, int64_t rows, int64_t n, int32_t* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const int8_t* x = in + r * n;
+    int32_t sum = 0;
+    for (int64_t i = 0; i < n; ++i) sum += x[i];
+    out[r] = sum;
+  }
+}
 
 // Fills the [outer, reduced, inner] view when the reduced dims are one
 // contiguous block and at least 4 trailing elements stay per position.
@@ -206,12 +254,19 @@ Status Prepare(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareRef<kind>(ctx));
   auto* d = ctx.op_data<ReduceData>();
   d->fast = nullptr;
+  d->rows = false;
   if (kind != ReduceKind::kMean && kind != ReduceKind::kSum)
     return Status::Ok();
   if (ctx.node()->has_dynamic_output) return Status::Ok();
   const DataType t = ctx.input(0)->type;
   const bool s8 = t == DataType::kInt8 && d->quantized;
   if (t != DataType::kFloat32 && !s8) return Status::Ok();
+  if (ctx.optimized_kernels_allowed() && TrailingReduceView(d->geo, d)) {
+    // s8 sums go through the int32 scratch of one slot per output.
+    d->rows = true;
+    ctx.SetKernelVariant(s8 ? "portable_mean_rows_s8" : "portable_mean_rows");
+    return Status::Ok();
+  }
   if (!ContiguousReduceView(d->geo, d)) return Status::Ok();
   d->fast = SelectFastOps(ctx);
   if (d->fast != nullptr)
@@ -263,6 +318,22 @@ Status EvalFast(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
       RequantizeSums(d, mean, acc, out->data_as<int8_t>() + b * c, c);
     }
   }
+  return Status::Ok();
+}
+
+Status EvalRows(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
+  const Tensor* in = ctx.input(0);
+  Tensor* out = ctx.output(0);
+  const bool mean = kind == ReduceKind::kMean;
+  const int64_t rows = d.fast_outer, n = d.fast_reduced;
+  if (in->type == DataType::kFloat32) {
+    SumRowsF32(in->data_as<float>(), rows, n,
+               mean ? static_cast<float>(n) : 1.0f, out->data_as<float>());
+    return Status::Ok();
+  }
+  int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
+  SumRowsS8(in->data_as<int8_t>(), rows, n, acc);
+  RequantizeSums(d, mean, acc, out->data_as<int8_t>(), rows);
   return Status::Ok();
 }
 
@@ -353,6 +424,7 @@ Status Eval(OpContext& ctx) {
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out_shape));
   }
   if (d->fast != nullptr) return EvalFast(kind, ctx, *d);
+  if (d->rows) return EvalRows(kind, ctx, *d);
   switch (in->type) {
     case DataType::kFloat32:
       return EvalTyped<float>(kind, ctx, *d);

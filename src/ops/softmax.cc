@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "kernels/drivers/softmax_s8.h"
 #include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
 
@@ -16,6 +17,11 @@ struct SoftmaxData {
   ref::LogSoftmaxQuantParams log_params;
   const x86::FastOpsKernels*
       fast;  // fp32 SOFTMAX fast path; nullptr: reference
+  // 8-bit inputs: the exp of every possible difference, tabulated at Prepare
+  // (bit-exact with the reference). use_table false: reference.
+  bool use_table;
+  x86::Softmax8OutRowFn table_out;  // int8 -> int8 output step
+  x86::Softmax8Table table;
 };
 
 Status CheckQuantized(OpContext& ctx, const Tensor* t, const char* what) {
@@ -110,11 +116,23 @@ Status PrepareSoftmax(OpContext& ctx) {
   EMBER_RETURN_IF_ERROR(PrepareSoftmaxRef(ctx));
   auto* d = ctx.op_data<SoftmaxData>();
   d->fast = nullptr;
+  d->use_table = false;
   if (ctx.input(0)->type == DataType::kFloat32 && d->params.outer > 0 &&
       d->params.depth > 0)
     d->fast = SelectFastOps(ctx);
   if (d->fast != nullptr)
     ctx.SetKernelVariant(FastVariantName(d->fast, FastFamily::kSoftmax));
+  const DataType in_t = ctx.input(0)->type;
+  const x86::Softmax8Kernel* kern = x86::SelectSoftmax8(ctx.allowed_isas());
+  if ((in_t == DataType::kInt8 || in_t == DataType::kUInt8) &&
+      kern != nullptr) {
+    x86::PrepareSoftmax8Table(d->params, &d->table);
+    d->use_table = true;
+    d->table_out = kern->fn;
+    const bool int8_out =
+        in_t == DataType::kInt8 && ctx.output(0)->type == DataType::kInt8;
+    ctx.SetKernelVariant(int8_out ? kern->label : "portable_softmax_s8_table");
+  }
   return Status::Ok();
 }
 
@@ -129,6 +147,26 @@ Status EvalSoftmax(OpContext& ctx) {
     x86::RunSoftmaxF32(ctx.thread_pool(), d->fast->softmax_f32,
                        in->data_as<float>(), out->data_as<float>(), p.depth,
                        p.beta, p.outer);
+    return Status::Ok();
+  }
+  if (d->use_table) {
+    ThreadPool* pool = ctx.thread_pool();
+    const bool wide = out->type == DataType::kInt16;
+    if (in->type == DataType::kInt8 && !wide) {
+      x86::RunSoftmax8Table(pool, d->table, d->table_out, in->data_as<int8_t>(),
+                            out->data_as<int8_t>(), p.depth, p.outer);
+    } else if (in->type == DataType::kInt8) {
+      x86::RunSoftmax8Table(pool, d->table, d->table_out, in->data_as<int8_t>(),
+                            out->data_as<int16_t>(), p.depth, p.outer);
+    } else if (!wide) {
+      x86::RunSoftmax8Table(pool, d->table, d->table_out,
+                            in->data_as<uint8_t>(), out->data_as<uint8_t>(),
+                            p.depth, p.outer);
+    } else {
+      x86::RunSoftmax8Table(pool, d->table, d->table_out,
+                            in->data_as<uint8_t>(), out->data_as<int16_t>(),
+                            p.depth, p.outer);
+    }
     return Status::Ok();
   }
   switch (in->type) {

@@ -97,7 +97,8 @@ void RunQuantMulS8(ThreadPool* pool, QuantMulS8Fn fn, const QuantMulArgs& q,
 void RunUnaryF32(ThreadPool* pool, UnaryF32Fn fn, UnaryOp op,
                  const UnaryArgs& args, int64_t n) {
   // Transcendentals cost more per element: split earlier.
-  const int64_t grain = (op == UnaryOp::kLogistic || op == UnaryOp::kTanh)
+  const int64_t grain = (op == UnaryOp::kLogistic || op == UnaryOp::kTanh ||
+                         op == UnaryOp::kGelu || op == UnaryOp::kGeluApprox)
                             ? kMinElementsPerTask / 4
                             : kMinElementsPerTask;
   SplitRange(pool, n, Tasks(pool, n, grain),

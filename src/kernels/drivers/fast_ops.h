@@ -63,12 +63,17 @@ using QuantMulS8Fn = void (*)(const QuantMulArgs& q, const BinaryArgs& args,
 // ---------------------------------------------------------------------------
 // fp32 unary activations. LOGISTIC / TANH use a polynomial exp (see
 // fast_ops_simd.h): absolute error below 2e-6 against std::exp / std::tanh.
+// GELU (erf form) uses Abramowitz & Stegun 7.1.26 for erfc (absolute error
+// 1.5e-7) and GELU_APPROX the tanh form through the logistic; both within
+// 1e-6 x max(1, |x|) of ref::GeluF / ref::GeluApproxF.
 enum class UnaryOp : int32_t {
   kClamp,
   kLeakyRelu,
   kHardSwish,
   kLogistic,
-  kTanh
+  kTanh,
+  kGelu,
+  kGeluApprox
 };
 struct UnaryArgs {
   const float* in = nullptr;

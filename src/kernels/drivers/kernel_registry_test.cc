@@ -17,11 +17,13 @@
 #include <vector>
 
 #include "kernels/dispatch/isa.h"
+#include "kernels/drivers/batch_matmul_s8.h"
 #include "kernels/drivers/conv_f32.h"
 #include "kernels/drivers/dwconv_geometry.h"
 #include "kernels/drivers/dwconv_s8.h"
 #include "kernels/drivers/fast_ops.h"
 #include "kernels/drivers/gemm_s8.h"
+#include "kernels/drivers/softmax_s8.h"
 #include "kernels/drivers/spmm_f32.h"
 #include "kernels/ref/conv.h"
 #include "kernels/ref/depthwise_conv.h"
@@ -227,6 +229,69 @@ void CheckLut8(const x86::Lut8Kernel& kern, testing::Rng& rng) {
   EXPECT_EQ(expect, got) << kern.function << " length " << len;
 }
 
+// int8 BATCH_MATMUL row dot products: exact int32 sums, including the
+// wrap-around of extreme int16 values; row requantization: exact.
+void CheckS8MatMul(const x86::S8MatMulKernel& kern, testing::Rng& rng) {
+  const int32_t kp = x86::kS8MatMulKStep * rng.Int(1, 6);
+  const int32_t n = rng.Int(1, 21);
+  const auto a = rng.Ints<int16_t>(static_cast<size_t>(kp), -32768, 32767);
+  const auto w = rng.Ints<int16_t>(static_cast<size_t>(kp) * n, -32768, 32767);
+  std::vector<int32_t> got(n, 12345), expect(n, 0);
+  for (int32_t j = 0; j < n; ++j) {
+    uint32_t acc = 0;
+    for (int32_t t = 0; t < kp; ++t)
+      acc += static_cast<uint32_t>(static_cast<int32_t>(a[t]) * w[j * kp + t]);
+    expect[j] = static_cast<int32_t>(acc);
+  }
+  kern.fn(a.data(), w.data(), n, kp, got.data());
+  EXPECT_EQ(expect, got) << kern.function << " n " << n << " kp " << kp;
+  // Requantization: any accumulator, multipliers for scales 2^-20 .. 2^4.
+  x86::S8Requant q;
+  ref::QuantizeMultiplier(
+      std::ldexp(0.5 + rng.Int(0, 1000) / 2000.0, rng.Int(-20, 4)), &q.mult,
+      &q.shift);
+  q.zp = rng.Int(-128, 127);
+  q.lo = rng.Int(-128, 0);
+  q.hi = rng.Int(0, 127);
+  const int32_t m = rng.Int(1, 40);
+  const auto acc =
+      rng.Ints<int32_t>(static_cast<size_t>(m), INT32_MIN / 2, INT32_MAX / 2);
+  std::vector<int8_t> out(m, 99), want(m);
+  for (int32_t j = 0; j < m; ++j) {
+    const int32_t v =
+        ref::MultiplyByQuantizedMultiplier(acc[j], q.mult, q.shift) + q.zp;
+    want[j] = static_cast<int8_t>(std::min(std::max(v, q.lo), q.hi));
+  }
+  kern.requant(acc.data(), m, q, out.data());
+  EXPECT_EQ(want, out) << kern.function << " requantize, shift " << q.shift;
+}
+
+// int8 SOFTMAX output step: exact against the reference's fixed-point ops,
+// with exps and reciprocals over their whole ranges.
+void CheckSoftmax8(const x86::Softmax8Kernel& kern, testing::Rng& rng) {
+  std::vector<int32_t> exp(256);
+  for (auto& e : exp) e = rng.Int(0, INT32_MAX);
+  const int32_t depth = rng.Int(1, 70);
+  auto x = rng.Ints<int8_t>(static_cast<size_t>(depth), -128, 127);
+  int32_t max = -128;
+  for (int8_t v : x) max = std::max<int32_t>(max, v);
+  const int32_t reciprocal = rng.Int(1 << 30, INT32_MAX);
+  const int32_t exponent = rng.Int(0, 31);
+  std::vector<int8_t> want(depth), got(depth, 99);
+  for (int32_t c = 0; c < depth; ++c) {
+    const int32_t prob =
+        ref::SaturatingRoundingDoublingHighMul(reciprocal, exp[max - x[c]]);
+    const int32_t v = ref::RoundingDivideByPOT(prob, exponent) - 128;
+    want[c] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+  }
+  kern.fn(exp.data(), x.data(), got.data(), depth, max, reciprocal, exponent);
+  EXPECT_EQ(want, got) << kern.function << " depth " << depth << " exponent "
+                       << exponent;
+  // In place (the op may run on its input's buffer).
+  kern.fn(exp.data(), x.data(), x.data(), depth, max, reciprocal, exponent);
+  EXPECT_EQ(want, x) << kern.function << " in place";
+}
+
 // The fast-op tables: fp32 ADD (same IEEE op: exact) and the int8 spatial
 // sum (exact), the table-wide smoke test; every op of the tables has its
 // model-level test in fast_ops_test.cc.
@@ -275,6 +340,8 @@ TEST(KernelRegistry, EveryAllowedEntryMatchesReference) {
   ran += CheckList(x86::DwConvS8Kernels(), CheckDwConvS8);
   ran += CheckList(x86::SpmmF32Kernels(), CheckSpmmF32);
   ran += CheckList(x86::Lut8Kernels(), CheckLut8);
+  ran += CheckList(x86::S8MatMulKernels(), CheckS8MatMul);
+  ran += CheckList(x86::Softmax8Kernels(), CheckSoftmax8);
   ran += CheckList(x86::FastOpsList(), CheckFastOps);
   std::printf("allowed ISAs: %s; %d kernel list entries checked\n",
               kernels::AllowedIsas().ToString().c_str(), ran);
@@ -330,6 +397,10 @@ TEST(KernelRegistry, LabelsNameTheirIsaAndAreUnique) {
     CheckLabel(k.isa, k.label_1x1, &seen);
   }
   for (const auto& k : x86::Lut8Kernels()) CheckLabel(k.isa, k.label, &seen);
+  for (const auto& k : x86::S8MatMulKernels())
+    CheckLabel(k.isa, k.label, &seen);
+  for (const auto& k : x86::Softmax8Kernels())
+    CheckLabel(k.isa, k.label, &seen);
   for (const auto& e : x86::FastOpsList())
     for (const char* label : e.labels)
       if (std::string(label) != "portable_lut8")

@@ -263,6 +263,31 @@ inline typename V::F ApplyUnary(typename V::F x, const UnaryArgs& u) {
     const F e = ExpApprox<V>(V::Add(xc, xc));
     return V::Sub(one, V::Div(V::Set(2.0f), V::Add(one, e)));
   }
+  if constexpr (kOp == UnaryOp::kGelu) {
+    // With z = |x| / sqrt 2, q = erfc(z) = t P(t) e^(-z^2), t = 1/(1 + pz):
+    // GELU = x - x q / 2 for x >= 0 and x q / 2 below (no cancellation).
+    const F ax = V::Max(x, V::Sub(V::Zero(), x));
+    const F z = V::Mul(ax, V::Set(0.70710678118654752440f));
+    const F t =
+        V::Div(V::Set(1.0f), V::Fma(z, V::Set(0.3275911f), V::Set(1.0f)));
+    F p = V::Set(1.061405429f);
+    p = V::Fma(p, t, V::Set(-1.453152027f));
+    p = V::Fma(p, t, V::Set(1.421413741f));
+    p = V::Fma(p, t, V::Set(-0.284496736f));
+    p = V::Fma(p, t, V::Set(0.254829592f));
+    p = V::Mul(p, t);
+    const F q = V::Mul(p, ExpApprox<V>(V::Sub(V::Zero(), V::Mul(z, z))));
+    const F h = V::Mul(V::Mul(x, V::Set(0.5f)), q);
+    return V::SelectGe0(x, V::Sub(x, h), h);
+  }
+  if constexpr (kOp == UnaryOp::kGeluApprox) {
+    // 0.5 x (1 + tanh u) = x / (1 + e^(-2u)), u = sqrt(2/pi) (x + 0.044715
+    // x^3).
+    const F x2 = V::Mul(x, x);
+    const F u = V::Mul(V::Mul(x, V::Set(-2.0f * 0.79788456080286535588f)),
+                       V::Fma(x2, V::Set(0.044715f), V::Set(1.0f)));
+    return V::Div(x, V::Add(V::Set(1.0f), ExpApprox<V>(u)));
+  }
   return x;
 }
 
@@ -289,6 +314,10 @@ void UnaryF32(UnaryOp op, const UnaryArgs& u, int64_t begin, int64_t end) {
       return UnaryF32Typed<V, UnaryOp::kLogistic>(u, begin, end);
     case UnaryOp::kTanh:
       return UnaryF32Typed<V, UnaryOp::kTanh>(u, begin, end);
+    case UnaryOp::kGelu:
+      return UnaryF32Typed<V, UnaryOp::kGelu>(u, begin, end);
+    case UnaryOp::kGeluApprox:
+      return UnaryF32Typed<V, UnaryOp::kGeluApprox>(u, begin, end);
   }
 }
 
