@@ -1,12 +1,14 @@
 // TRANSPOSE_CONV: inputs output_shape (int32 [4]), weights [O, KH, KW, I],
 // input [N, H, W, I], optional bias [O]. Padding follows TFLite: it is the
 // padding a forward convolution from the requested output size back to
-// the input would use. Types: float32 (output_shape may be non-constant:
-// the output is then sized in Eval); int8 with per-channel (or per-tensor)
-// int8 weights and int32 bias; int16 activations with int8 weights and
-// int64 bias; uint8 (legacy, asymmetric per-tensor weights, int32 bias).
-// Quantized kinds need a constant output_shape (the
-// accumulator scratch is sized in Prepare).
+// the input would use. Types: float32; hybrid (float32 input, output and
+// bias, symmetric int8 weights: the input is quantized per batch in each
+// Eval, asymmetrically, as LiteRT's dynamic-range kernel); int8 with
+// per-channel (or per-tensor) int8 weights and int32 bias; int16 activations
+// with int8 weights and int64 bias; uint8 (legacy, asymmetric per-tensor
+// weights, int32 bias). output_shape may be non-constant for every type: the
+// output is then sized in Eval (the integer kernels accumulate one output pixel
+// at a time, so their scratch does not depend on the output size).
 #include "kernels/ref/transpose_conv.h"
 
 #include "ops/conv_util.h"
@@ -14,7 +16,7 @@
 namespace ember::ops {
 namespace {
 
-enum class TcKind : int32_t { kFloat, kInt8, kUInt8, kInt16 };
+enum class TcKind : int32_t { kFloat, kHybrid, kInt8, kUInt8, kInt16 };
 
 struct TransposeConvData {
   TcKind kind;
@@ -23,7 +25,11 @@ struct TransposeConvData {
   bool dynamic;
   float float_lo, float_hi;
   ConvQuantization quant;  // quantized kinds
-  int scratch_acc;
+  int scratch_acc;         // integer kinds: out_c accumulators
+  // Hybrid: weight scale per output channel (persistent), the quantized
+  // input and its per-batch scales and zero points (scratch).
+  const float* filter_scales;
+  int scratch_q_input, scratch_scales, scratch_zps;
 };
 
 // Reads output_shape, checks it against the other tensors and fills the
@@ -135,16 +141,35 @@ Status PrepareQuantized(OpContext& ctx, fb::ActivationFunctionType act,
                                  ref::Rounding::kDouble, &d->quant);
 }
 
+// Hybrid: float input, output and bias with symmetric int8 weights.
+Status PrepareHybrid(OpContext& ctx, const Tensor* input, const Tensor* weights,
+                     const Tensor* bias, TransposeConvData* d) {
+  const int32_t out_c = d->shape.out_c;
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, out_c, 0, true));
+  EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      PrepareChannelScales(ctx, weights, out_c, &d->filter_scales));
+  d->kind = TcKind::kHybrid;
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(float) * static_cast<size_t>(d->shape.batches),
+                         &d->scratch_scales));
+  return ctx.RequestScratch(
+      sizeof(int32_t) * static_cast<size_t>(d->shape.batches), &d->scratch_zps);
+}
+
 // The output's size from output_shape (constant: now; otherwise at every
-// Eval, float only) and the quantized accumulator scratch.
+// Eval) and the integer kinds' accumulator scratch (one output pixel).
 Status PrepareOutput(OpContext& ctx, const Tensor* output_shape,
                      TransposeConvData* d) {
+  if (d->kind != TcKind::kFloat) {
+    const size_t acc_size =
+        d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        acc_size * static_cast<size_t>(d->shape.out_c), &d->scratch_acc));
+  }
   if (!output_shape->is_constant()) {
-    if (d->kind != TcKind::kFloat) {
-      return ctx.Error(
-          StatusCode::kUnsupported,
-          "quantized TRANSPOSE_CONV needs a constant output_shape");
-    }
     d->dynamic = true;
     ctx.SetOutputDynamic(0);
     return Status::Ok();
@@ -152,12 +177,7 @@ Status PrepareOutput(OpContext& ctx, const Tensor* output_shape,
   Shape out;
   EMBER_RETURN_IF_ERROR(
       ResolveOutputShape(ctx, output_shape, d->padding, &d->shape, &out));
-  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
-  if (d->kind == TcKind::kFloat) return Status::Ok();
-  const size_t acc_size =
-      d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
-  return ctx.RequestScratch(acc_size * static_cast<size_t>(out.NumElements()),
-                            &d->scratch_acc);
+  return ctx.ResizeOutput(0, out);
 }
 
 Status Prepare(OpContext& ctx) {
@@ -186,13 +206,17 @@ Status Prepare(OpContext& ctx) {
   switch (input->type) {
     case DataType::kFloat32:
       EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, weights, "weights", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
           CheckType(ctx, output, "output", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(
-          CheckBias(ctx, bias, d->shape.out_c, DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      if (weights->type == DataType::kInt8) {
+        EMBER_RETURN_IF_ERROR(PrepareHybrid(ctx, input, weights, bias, d));
+        break;
+      }
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, weights, "weights", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckBias(ctx, bias, d->shape.out_c, DataType::kFloat32));
       d->kind = TcKind::kFloat;
       break;
     case DataType::kUInt8:
@@ -227,6 +251,24 @@ Status Eval(OpContext& ctx) {
                             weights->data_as<float>(),
                             bias ? bias->data_as<float>() : nullptr, d.float_lo,
                             d.float_hi, output->data_as<float>());
+    return Status::Ok();
+  }
+  if (d.kind == TcKind::kHybrid) {
+    auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+    auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+    auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+    const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+    // LiteRT quantizes the input asymmetrically here, whatever the weights'
+    // scales (unlike its hybrid CONV_2D).
+    for (int32_t b = 0; b < s.batches; ++b)
+      ref::AsymmetricQuantizeToInt8(input->data_as<float>() + b * per_batch,
+                                    per_batch, q_input + b * per_batch,
+                                    &scales[b], &zps[b]);
+    ref::TransposeConvHybrid(
+        s, q_input, scales, zps, weights->data_as<int8_t>(), d.filter_scales,
+        bias ? bias->data_as<float>() : nullptr, d.float_lo, d.float_hi,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<float>());
     return Status::Ok();
   }
   const ref::QuantizedOutput& q = d.quant.output;
