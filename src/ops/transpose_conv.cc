@@ -12,6 +12,7 @@
 #include "kernels/ref/transpose_conv.h"
 
 #include "ops/conv_util.h"
+#include "ops/transpose_conv_fast.h"
 
 namespace ember::ops {
 namespace {
@@ -30,6 +31,9 @@ struct TransposeConvData {
   // input and its per-batch scales and zero points (scratch).
   const float* filter_scales;
   int scratch_q_input, scratch_scales, scratch_zps;
+  // Optimized int8 / hybrid path (ops/transpose_conv_fast.h); static
+  // output shapes only.
+  TconvFast fast;
 };
 
 // Reads output_shape, checks it against the other tensors and fills the
@@ -228,7 +232,15 @@ Status Prepare(OpContext& ctx) {
     default:
       return UnsupportedType(ctx, input, "input");
   }
-  return PrepareOutput(ctx, output_shape, d);
+  EMBER_RETURN_IF_ERROR(PrepareOutput(ctx, output_shape, d));
+  if (d->dynamic) return Status::Ok();
+  if (d->kind == TcKind::kInt8)
+    return PrepareTconvFast(ctx, d->shape, input, weights, bias,
+                            &d->quant.output, &d->fast);
+  if (d->kind == TcKind::kHybrid)
+    return PrepareTconvFast(ctx, d->shape, input, weights, bias, nullptr,
+                            &d->fast);
+  return Status::Ok();
 }
 
 Status Eval(OpContext& ctx) {
@@ -260,10 +272,31 @@ Status Eval(OpContext& ctx) {
     const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
     // LiteRT quantizes the input asymmetrically here, whatever the weights'
     // scales (unlike its hybrid CONV_2D).
-    for (int32_t b = 0; b < s.batches; ++b)
-      ref::AsymmetricQuantizeToInt8(input->data_as<float>() + b * per_batch,
-                                    per_batch, q_input + b * per_batch,
-                                    &scales[b], &zps[b]);
+    for (int32_t b = 0; b < s.batches; ++b) {
+      const float* x = input->data_as<float>() + b * per_batch;
+      if (d.fast.phases != nullptr) {  // vectorized, same bits
+        x86::QuantizeS8Input(true, x, per_batch, q_input + b * per_batch,
+                             &scales[b], &zps[b]);
+      } else {
+        ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
+                                      &scales[b], &zps[b]);
+      }
+    }
+    if (d.fast.phases != nullptr) {
+      auto* mem = static_cast<uint8_t*>(ctx.scratch(d.fast.scratch));
+      auto* offsets = reinterpret_cast<int32_t*>(mem + d.fast.offsets_at);
+      auto* zero_rows = reinterpret_cast<int8_t*>(mem + d.fast.zero_rows_at);
+      const int32_t tap_k4 = d.fast.phases[0].s8.layout.tap_k4;
+      for (int32_t b = 0; b < s.batches; ++b) {
+        offsets[b] = -zps[b];
+        std::memset(zero_rows + static_cast<int64_t>(b) * tap_k4, zps[b],
+                    tap_k4);
+      }
+      RunTconvFast(ctx, d.fast, s, q_input, output->data_as<float>(),
+                   d.quant.output, d.float_lo, d.float_hi, offsets, scales,
+                   zero_rows);
+      return Status::Ok();
+    }
     ref::TransposeConvHybrid(
         s, q_input, scales, zps, weights->data_as<int8_t>(), d.filter_scales,
         bias ? bias->data_as<float>() : nullptr, d.float_lo, d.float_hi,
@@ -272,6 +305,12 @@ Status Eval(OpContext& ctx) {
     return Status::Ok();
   }
   const ref::QuantizedOutput& q = d.quant.output;
+  if (d.kind == TcKind::kInt8 && d.fast.phases != nullptr) {
+    RunTconvFast(ctx, d.fast, s, input->data_as<int8_t>(),
+                 output->data_as<int8_t>(), q, 0.0f, 0.0f, nullptr, nullptr,
+                 nullptr);
+    return Status::Ok();
+  }
   if (d.kind == TcKind::kInt8) {
     ref::TransposeConvQuantized<int32_t>(
         s, input->data_as<int8_t>(), d.quant.input_offset,

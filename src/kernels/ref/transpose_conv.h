@@ -154,8 +154,8 @@ void TransposeConvQuantized(const TransposeConvShape& s, const InT* input,
 
 // Hybrid (dynamic range): the float input already quantized per batch
 // (scale input_scales[b], zero point input_zps[b]), int8 weights with one
-// scale per output channel: out = clamp(float(acc) * input_scale[b] *
-// filter_scale[oc] + bias, lo, hi), acc = sum w * (q - zp). `acc` holds
+// scale per output channel: out = clamp(float(acc) * filter_scale[oc] *
+// input_scale[b] + bias, lo, hi), acc = sum w * (q - zp). `acc` holds
 // out_c int32.
 inline void TransposeConvHybrid(const TransposeConvShape& s,
                                 const int8_t* q_input,
@@ -174,7 +174,7 @@ inline void TransposeConvHybrid(const TransposeConvShape& s,
             ((static_cast<int64_t>(b) * s.out_h + oy) * s.out_w + ox) * s.out_c;
         for (int32_t oc = 0; oc < s.out_c; ++oc) {
           float v =
-              static_cast<float>(acc[oc]) * input_scales[b] * filter_scales[oc];
+              static_cast<float>(acc[oc]) * filter_scales[oc] * input_scales[b];
           if (bias) v += bias[oc];
           out[oc] = std::min(std::max(v, lo), hi);
         }
