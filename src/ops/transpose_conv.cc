@@ -34,6 +34,7 @@ struct TransposeConvData {
   // Optimized int8 / hybrid path (ops/transpose_conv_fast.h); static
   // output shapes only.
   TconvFast fast;
+  TconvF32Fast f32;  // fp32, static output shapes
 };
 
 // Reads output_shape, checks it against the other tensors and fills the
@@ -240,6 +241,8 @@ Status Prepare(OpContext& ctx) {
   if (d->kind == TcKind::kHybrid)
     return PrepareTconvFast(ctx, d->shape, input, weights, bias, nullptr,
                             &d->fast);
+  if (d->kind == TcKind::kFloat)
+    return PrepareTconvF32Fast(ctx, d->shape, weights, &d->f32);
   return Status::Ok();
 }
 
@@ -257,6 +260,12 @@ Status Eval(OpContext& ctx) {
     EMBER_RETURN_IF_ERROR(
         ResolveOutputShape(ctx, output_shape, d.padding, &s, &out));
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
+  }
+  if (d.kind == TcKind::kFloat && !d.dynamic && d.f32.packed != nullptr) {
+    RunTconvF32Fast(ctx, d.f32, s, input->data_as<float>(),
+                    bias ? bias->data_as<float>() : nullptr, d.float_lo,
+                    d.float_hi, output->data_as<float>());
+    return Status::Ok();
   }
   if (d.kind == TcKind::kFloat) {
     ref::TransposeConvFloat(s, input->data_as<float>(),

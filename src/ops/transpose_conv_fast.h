@@ -1,5 +1,5 @@
-// Optimized int8 / hybrid TRANSPOSE_CONV (x86 AVX2/AVX-512, ARM NEON via
-// the int8 GEMM tiles of ops/fast_path.h).
+// Optimized TRANSPOSE_CONV (x86 AVX2/AVX-512, ARM NEON via the GEMM tiles
+// of ops/fast_path.h): int8 and hybrid below, fp32 at the end.
 //
 // A transposed convolution with stride (sh, sw) splits its output into
 // sh x sw phases: output pixel (oy, ox) with oy % sh == py, ox % sw == px
@@ -17,8 +17,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <vector>
 
+#include "kernels/drivers/conv_f32.h"
 #include "kernels/ref/transpose_conv.h"
 #include "ops/fast_path.h"
 
@@ -261,6 +263,108 @@ inline void RunTconvFast(OpContext& ctx, const TconvFast& f,
       }
     }
   }
+}
+
+// ---- fp32 ----
+// GEMM of the input pixels [M = batches * in_h * in_w, in_c] with the
+// weights packed as [in_c, taps * out_c] (column (ky * KW + kx) * out_c +
+// oc) into a column buffer, then a gather per output pixel of the taps that
+// land on it (col2im), plus bias and clamp. Float sums in another order
+// than the reference's: compared within a tolerance.
+struct TconvF32Fast {
+  const float* packed = nullptr;  // nullptr: the op runs its reference kernel
+  x86::GemmF32Kernel gemm;
+  int32_t n = 0;  // taps * out_c columns
+  int scratch_col = -1;
+};
+
+inline Status PrepareTconvF32Fast(OpContext& ctx,
+                                  const ref::TransposeConvShape& s,
+                                  const Tensor* weights, TconvF32Fast* f) {
+  *f = TconvF32Fast{};
+  const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
+  if (kern == nullptr || !weights->is_constant()) return Status::Ok();
+  const int64_t n = static_cast<int64_t>(s.filter_h) * s.filter_w * s.out_c;
+  const int64_t m = static_cast<int64_t>(s.batches) * s.in_h * s.in_w;
+  // The column buffer is m x n floats: keep it within 64 MiB.
+  if (m == 0 || n > (int64_t{1} << 24) || m * n > (int64_t{1} << 24))
+    return Status::Ok();
+  std::vector<float> w(static_cast<size_t>(n) * s.in_c);
+  const float* src = weights->data_as<float>();
+  for (int32_t oc = 0; oc < s.out_c; ++oc)
+    for (int32_t t = 0; t < s.filter_h * s.filter_w; ++t)
+      std::memcpy(
+          &w[(static_cast<size_t>(t) * s.out_c + oc) * s.in_c],
+          src +
+              (static_cast<int64_t>(oc) * s.filter_h * s.filter_w + t) * s.in_c,
+          sizeof(float) * s.in_c);
+  void* mem = nullptr;
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
+      x86::PackedGemmWeightsBytes(static_cast<int32_t>(n), s.in_c, kern->nr),
+      &mem));
+  x86::PackGemmWeightsF32(w.data(), nullptr, static_cast<int32_t>(n), s.in_c,
+                          kern->nr, static_cast<float*>(mem));
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      sizeof(float) * static_cast<size_t>(m * n), &f->scratch_col));
+  f->packed = static_cast<const float*>(mem);
+  f->gemm = *kern;
+  f->n = static_cast<int32_t>(n);
+  ctx.SetKernelVariant(kern->label);
+  return Status::Ok();
+}
+
+inline void RunTconvF32Fast(OpContext& ctx, const TconvF32Fast& f,
+                            const ref::TransposeConvShape& s,
+                            const float* input, const float* bias, float lo,
+                            float hi, float* output) {
+  auto* col = static_cast<float*>(ctx.scratch(f.scratch_col));
+  x86::GemmF32Args g;
+  g.m = static_cast<int64_t>(s.batches) * s.in_h * s.in_w;
+  g.n = f.n;
+  g.k = s.in_c;
+  g.a = input;
+  g.lda = s.in_c;
+  g.packed = f.packed;
+  g.c = col;
+  g.ldc = f.n;
+  g.lo = -std::numeric_limits<float>::infinity();
+  g.hi = std::numeric_limits<float>::infinity();
+  x86::RunGemmF32(ctx.thread_pool(), f.gemm, g);
+  const int64_t rows = static_cast<int64_t>(s.batches) * s.out_h;
+  const int32_t oc_n = s.out_c;
+  x86::ParallelTasks(
+      ctx.thread_pool(), rows, ctx.num_threads(),
+      [&](int64_t r0, int64_t r1, int) {
+        for (int64_t r = r0; r < r1; ++r) {
+          const int64_t b = r / s.out_h;
+          const int32_t oy = static_cast<int32_t>(r % s.out_h);
+          float* out = output + r * s.out_w * oc_n;
+          for (int32_t ox = 0; ox < s.out_w; ++ox, out += oc_n) {
+            std::fill(out, out + oc_n, 0.0f);
+            for (int32_t ky = 0; ky < s.filter_h; ++ky) {
+              const int32_t ty = oy + s.pad_top - ky;
+              if (ty < 0 || ty % s.stride_h != 0) continue;
+              const int32_t iy = ty / s.stride_h;
+              if (iy >= s.in_h) continue;
+              for (int32_t kx = 0; kx < s.filter_w; ++kx) {
+                const int32_t tx = ox + s.pad_left - kx;
+                if (tx < 0 || tx % s.stride_w != 0) continue;
+                const int32_t ix = tx / s.stride_w;
+                if (ix >= s.in_w) continue;
+                const float* c =
+                    col + ((b * s.in_h + iy) * s.in_w + ix) * f.n +
+                    (static_cast<int64_t>(ky) * s.filter_w + kx) * oc_n;
+                for (int32_t oc = 0; oc < oc_n; ++oc) out[oc] += c[oc];
+              }
+            }
+            for (int32_t oc = 0; oc < oc_n; ++oc) {
+              float v = out[oc];
+              if (bias) v += bias[oc];
+              out[oc] = std::min(std::max(v, lo), hi);
+            }
+          }
+        }
+      });
 }
 
 }  // namespace ember::ops

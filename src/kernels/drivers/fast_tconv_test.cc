@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
+#include "kernels/drivers/gemm_f32.h"
 #include "kernels/drivers/gemm_s8.h"
 #include "runtime/interpreter.h"
 #include "util/op_test_harness.h"
@@ -67,19 +68,29 @@ Run RunModel(const std::vector<uint8_t>& bytes,
   return r;
 }
 
-void CheckAgainstReference(const std::vector<uint8_t>& model,
-                           const std::vector<uint8_t>& input, bool hybrid,
-                           bool expect_fast, const std::string& what) {
+std::vector<kernels::Isa> SupportedF32Isas() {
+  return kernels::AllowedEntryIsas(x86::GemmF32Kernels(),
+                                   kernels::AllowedIsas());
+}
+
+// `hybrid` (float outputs): within `tolerance` x max(1, max |reference|);
+// otherwise bytes equal. `fast_label` must appear in the kernel variant
+// when `expect_fast`.
+void CheckAgainstReference(
+    const std::vector<uint8_t>& model, const std::vector<uint8_t>& input,
+    bool hybrid, bool expect_fast, const std::string& what,
+    const std::vector<kernels::Isa>& isas = SupportedS8Isas(),
+    const char* fast_label = "_s8_", double tolerance = 1e-6) {
   const Run ref = RunModel(model, input, /*force_ref=*/true, 1);
   ASSERT_EQ(ref.variant, "ref") << what;
-  for (kernels::Isa isa : SupportedS8Isas()) {
+  for (kernels::Isa isa : isas) {
     kernels::ScopedIsaOverride force(kernels::IsaName(isa));
     for (int threads = 1; threads <= 3; ++threads) {
       const Run got = RunModel(model, input, false, threads);
       const std::string where = what + " isa=" + kernels::IsaName(isa) +
                                 " threads=" + std::to_string(threads);
       if (expect_fast && !dispatch::EnvForcesReference())
-        EXPECT_NE(got.variant.find("_s8_"), std::string::npos)
+        EXPECT_NE(got.variant.find(fast_label), std::string::npos)
             << where << " " << got.variant;
       ASSERT_EQ(got.output.size(), ref.output.size()) << where;
       if (!hybrid) {
@@ -97,7 +108,7 @@ void CheckAgainstReference(const std::vector<uint8_t>& model,
         for (float v : r) scale = std::max(scale, std::fabs(double(v)));
         for (size_t i = 0; i < r.size(); ++i)
           worst = std::max(worst, std::fabs(double(r[i]) - g[i]));
-        EXPECT_LE(worst, 1e-6 * scale) << where;
+        EXPECT_LE(worst, tolerance * scale) << where;
       }
     }
   }
@@ -195,6 +206,58 @@ TEST(FastTransposeConv, MatchesReference) {
             std::to_string(sw) + " in_c=" + std::to_string(in_c) +
             " out_c=" + std::to_string(out_c) + (same ? " SAME" : " VALID") +
             (hybrid ? " hybrid" : " int8"));
+  }
+}
+
+// fp32: GEMM into a column buffer, then col2im; float sums in another
+// order than the reference's, so within 1e-5 x max(1, max |reference|).
+TEST(FastTransposeConv, FloatMatchesReference) {
+  if (SupportedF32Isas().empty()) GTEST_SKIP() << "no fp32 GEMM";
+  Rng rng(1701);
+  for (int i = 0; i < 30; ++i) {
+    const bool big = i >= 27;
+    const int batches = rng.Int(1, 2);
+    const int in_h = big ? rng.Int(12, 20) : rng.Int(1, 8);
+    const int in_w = big ? rng.Int(12, 20) : rng.Int(1, 8);
+    const int in_c = big ? rng.Int(30, 70) : rng.Int(1, 37);
+    const int out_c = big ? rng.Int(40, 80) : rng.Int(1, 70);
+    const int fh = rng.Int(1, 5), fw = rng.Int(1, 5);
+    const int sh = rng.Int(1, 3), sw = rng.Int(1, 3);
+    const bool same = rng.Bool();
+    const int out_h = OutSize(rng, same, in_h, fh, sh);
+    const int out_w = OutSize(rng, same, in_w, fw, sw);
+    ModelBuilder b;
+    const int shape = b.AddConstant<int32_t>(
+        testing::kI32, {4}, {batches, out_h, out_w, out_c}, "output_shape");
+    const int filter = b.AddConstant<float>(
+        testing::kF32, {out_c, fh, fw, in_c},
+        rng.Floats(static_cast<size_t>(out_c) * fh * fw * in_c, -1, 1),
+        "filter");
+    const int x = b.AddTensor(testing::kF32, {batches, in_h, in_w, in_c}, "x");
+    const int y =
+        b.AddTensor(testing::kF32, {batches, out_h, out_w, out_c}, "y");
+    const int bias = rng.Int(0, 3) != 0
+                         ? b.AddConstant<float>(testing::kF32, {out_c},
+                                                rng.Floats(out_c, -2, 2), "b")
+                         : -1;
+    fb::TransposeConvOptionsT opt;
+    opt.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
+    opt.stride_h = sh;
+    opt.stride_w = sw;
+    opt.fused_activation_function = testing::RandomActivation(rng);
+    fb::BuiltinOptionsUnion u;
+    u.Set(opt);
+    b.AddOp(fb::BuiltinOperator::TRANSPOSE_CONV, {shape, filter, x, bias}, {y},
+            std::move(u), 4);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const auto f = rng.Floats(static_cast<size_t>(batches) * in_h * in_w * in_c,
+                              -2.0f, 2.0f);
+    std::vector<uint8_t> input(f.size() * sizeof(float));
+    std::memcpy(input.data(), f.data(), input.size());
+    CheckAgainstReference(b.Build(), input, /*hybrid=*/true, true,
+                          "fp32 tconv case " + std::to_string(i),
+                          SupportedF32Isas(), "gemm", 1e-5);
   }
 }
 
