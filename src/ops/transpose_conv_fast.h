@@ -332,9 +332,11 @@ inline void RunTconvF32Fast(OpContext& ctx, const TconvF32Fast& f,
   x86::RunGemmF32(ctx.thread_pool(), f.gemm, g);
   const int64_t rows = static_cast<int64_t>(s.batches) * s.out_h;
   const int32_t oc_n = s.out_c;
+  // Small outputs stay on one worker: a wake-up costs more than the adds.
+  const int64_t out_elems = rows * s.out_w * oc_n;
+  const int slots = out_elems < (int64_t{1} << 15) ? 1 : ctx.num_threads();
   x86::ParallelTasks(
-      ctx.thread_pool(), rows, ctx.num_threads(),
-      [&](int64_t r0, int64_t r1, int) {
+      ctx.thread_pool(), rows, slots, [&](int64_t r0, int64_t r1, int) {
         for (int64_t r = r0; r < r1; ++r) {
           const int64_t b = r / s.out_h;
           const int32_t oy = static_cast<int32_t>(r % s.out_h);
