@@ -6,7 +6,8 @@ processes, engines interleaved round-robin, median of the round medians
 uses the machine's own ISA.
 
   unet_compare.py --ember build/release/ember [--before OLD_EMBER]
-      [--models unet128_int8,unet128_fp32] [--threads 1,2] [--isa native,avx2]
+      [--models unet128_int8,unet128_fp32,other.tflite] [--threads 1,2]
+      [--isa native,avx2]
       [--rounds 3] [--out bench/results/unet.md]
 """
 import argparse
@@ -44,7 +45,9 @@ def main():
     times = {}
     for r in range(args.rounds):
         for model in args.models.split(","):
-            path = os.path.join(HERE, "cache", model + ".tflite")
+            # A name from models_unet.py, or any .tflite path.
+            path = model if model.endswith(".tflite") else os.path.join(
+                HERE, "cache", model + ".tflite")
             for threads in args.threads.split(","):
                 timing = ["--threads", threads, "--warmup-ms", args.warmup_ms,
                           "--min-ms", args.min_ms, "--runs", "20"]
