@@ -255,7 +255,10 @@ TEST(FastTransposeConv, FloatMatchesReference) {
                               -2.0f, 2.0f);
     std::vector<uint8_t> input(f.size() * sizeof(float));
     std::memcpy(input.data(), f.data(), input.size());
-    CheckAgainstReference(b.Build(), input, /*hybrid=*/true, true,
+    // Fewer GEMM columns (taps x out_c) than a panel (at most 32 wide)
+    // stay on the reference.
+    const bool wide = fh * fw * out_c >= 32;
+    CheckAgainstReference(b.Build(), input, /*hybrid=*/true, wide,
                           "fp32 tconv case " + std::to_string(i),
                           SupportedF32Isas(), "gemm", 1e-5);
   }
