@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <vector>
 
 #include "kernels/drivers/conv_f32.h"
 #include "kernels/ref/transpose_conv.h"
@@ -49,20 +48,24 @@ struct TconvFast {
   size_t phase_out_at = 0, offsets_at = 0, zero_rows_at = 0;
 };
 
+// Whether filter tap `t` lands on phase `p` along one axis.
+inline bool TconvTapLands(int32_t p, int32_t pad, int32_t stride, int32_t t) {
+  const int32_t diff = p + pad - t;
+  return ((diff % stride) + stride) % stride == 0;
+}
+
 // Taps of filter size `k` that land on phase `p` along one axis.
-inline int32_t TconvPhaseTaps(int32_t p, int32_t pad, int32_t stride, int32_t k,
-                              int32_t* taps) {
+inline int32_t TconvTapCount(int32_t p, int32_t pad, int32_t stride,
+                             int32_t k) {
   int32_t n = 0;
-  for (int32_t t = 0; t < k; ++t) {
-    const int32_t diff = p + pad - t;
-    if (((diff % stride) + stride) % stride == 0) taps[n++] = t;
-  }
+  for (int32_t t = 0; t < k; ++t) n += TconvTapLands(p, pad, stride, t);
   return n;
 }
 
 // Prepares the fast path when a tile is allowed and the shape is static.
 // `requant` is nullptr for hybrid (float epilogue). f->phases stays nullptr
-// (reference kernel) when the case is not covered.
+// (reference kernel) when the case is not covered. Heap-free: everything
+// lives in the node's persistent memory.
 inline Status PrepareTconvFast(OpContext& ctx, const ref::TransposeConvShape& s,
                                const Tensor* input, const Tensor* weights,
                                const Tensor* bias,
@@ -83,94 +86,96 @@ inline Status PrepareTconvFast(OpContext& ctx, const ref::TransposeConvShape& s,
   if (out_elems == 0 || batch_elems >= (int64_t{1} << 31) ||
       static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c > (1 << 24))
     return Status::Ok();
-  const int32_t count = s.stride_h * s.stride_w;
-  if (count > 64) return Status::Ok();
+  if (s.stride_h * s.stride_w > 64) return Status::Ok();
   f->mode = hybrid ? x86::S8Output::kFloat : x86::S8Output::kInt8DoubleRounding;
-  // Phases and their taps; one with outputs but no taps (filter smaller
-  // than the stride) would be bias only: left to the reference.
-  std::vector<TconvPhase> phases;
-  std::vector<std::vector<int32_t>> tap_y, tap_x;
-  for (int32_t py = 0; py < s.stride_h; ++py) {
-    for (int32_t px = 0; px < s.stride_w; ++px) {
-      TconvPhase ph;
-      ph.py = py;
-      ph.px = px;
-      ph.rows = py < s.out_h ? (s.out_h - py + s.stride_h - 1) / s.stride_h : 0;
-      ph.cols = px < s.out_w ? (s.out_w - px + s.stride_w - 1) / s.stride_w : 0;
-      if (ph.rows == 0 || ph.cols == 0) continue;
-      std::vector<int32_t> ty(s.filter_h), tx(s.filter_w);
-      ty.resize(
-          TconvPhaseTaps(py, s.pad_top, s.stride_h, s.filter_h, ty.data()));
-      tx.resize(
-          TconvPhaseTaps(px, s.pad_left, s.stride_w, s.filter_w, tx.data()));
-      if (ty.empty() || tx.empty()) return Status::Ok();
-      ph.taps = static_cast<int32_t>(ty.size() * tx.size());
-      phases.push_back(ph);
-      tap_y.push_back(std::move(ty));
-      tap_x.push_back(std::move(tx));
+  // Phases with outputs; one without taps (filter smaller than the stride)
+  // would be bias only: left to the reference.
+  int32_t count = 0, max_taps = 0;
+  for (int32_t py = 0; py < s.stride_h && py < s.out_h; ++py) {
+    for (int32_t px = 0; px < s.stride_w && px < s.out_w; ++px) {
+      const int32_t taps =
+          TconvTapCount(py, s.pad_top, s.stride_h, s.filter_h) *
+          TconvTapCount(px, s.pad_left, s.stride_w, s.filter_w);
+      if (taps == 0) return Status::Ok();
+      max_taps = std::max(max_taps, taps);
+      ++count;
     }
   }
-  if (phases.empty()) return Status::Ok();
+  if (count == 0) return Status::Ok();
   void* mem = nullptr;
   EMBER_RETURN_IF_ERROR(
-      ctx.AllocatePersistent(sizeof(TconvPhase) * phases.size(), &mem));
+      ctx.AllocatePersistent(sizeof(TconvPhase) * count, &mem));
   auto* out_phases = static_cast<TconvPhase*>(mem);
+  // One phase's weights at a time, [out_c][taps * in_c] in (ky, kx) tap
+  // order, before packing.
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
+      static_cast<size_t>(s.out_c) * max_taps * s.in_c, &mem));
+  auto* phase_w = static_cast<int8_t*>(mem);
   const int8_t* w = weights->data_as<int8_t>();
   size_t max_ptr_bytes = 0;
   int64_t out_at = 0;
-  std::vector<int8_t> phase_w;
-  for (size_t i = 0; i < phases.size(); ++i) {
-    TconvPhase& ph = phases[i];
-    const std::vector<int32_t>& ty = tap_y[i];
-    const std::vector<int32_t>& tx = tap_x[i];
-    // The phase's weights, [out_c][taps * in_c] in (ky, kx) tap order.
-    phase_w.resize(static_cast<size_t>(s.out_c) * ph.taps * s.in_c);
-    int8_t* dst = phase_w.data();
-    for (int32_t oc = 0; oc < s.out_c; ++oc)
-      for (int32_t ky : ty)
-        for (int32_t kx : tx) {
-          const int8_t* src =
-              w +
-              ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w + kx) *
-                  s.in_c;
-          std::memcpy(dst, src, static_cast<size_t>(s.in_c));
-          dst += s.in_c;
+  int32_t i = 0;
+  for (int32_t py = 0; py < s.stride_h && py < s.out_h; ++py) {
+    for (int32_t px = 0; px < s.stride_w && px < s.out_w; ++px, ++i) {
+      TconvPhase ph;
+      ph.py = py;
+      ph.px = px;
+      ph.rows = (s.out_h - py + s.stride_h - 1) / s.stride_h;
+      ph.cols = (s.out_w - px + s.stride_w - 1) / s.stride_w;
+      ph.taps = TconvTapCount(py, s.pad_top, s.stride_h, s.filter_h) *
+                TconvTapCount(px, s.pad_left, s.stride_w, s.filter_w);
+      int8_t* dst = phase_w;
+      for (int32_t oc = 0; oc < s.out_c; ++oc)
+        for (int32_t ky = 0; ky < s.filter_h; ++ky) {
+          if (!TconvTapLands(py, s.pad_top, s.stride_h, ky)) continue;
+          for (int32_t kx = 0; kx < s.filter_w; ++kx) {
+            if (!TconvTapLands(px, s.pad_left, s.stride_w, kx)) continue;
+            const int8_t* src =
+                w + ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w +
+                     kx) *
+                        s.in_c;
+            std::memcpy(dst, src, static_cast<size_t>(s.in_c));
+            dst += s.in_c;
+          }
         }
-    Tensor phase_weights = *weights;
-    phase_weights.data = phase_w.data();
-    EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, &phase_weights, bias,
-                                        requant, s.out_c, ph.taps, s.in_c,
-                                        f->mode, &ph.s8));
-    if (ph.s8.packed == nullptr) return Status::Ok();
-    // Indirection: for phase pixel (qy, qx) and tap (ky, kx), the input
-    // pixel that tap reads, as a byte offset in its batch.
-    const int64_t entries = static_cast<int64_t>(ph.rows) * ph.cols * ph.taps;
-    EMBER_RETURN_IF_ERROR(
-        ctx.AllocatePersistent(sizeof(int32_t) * entries, &mem));
-    auto* table = static_cast<int32_t*>(mem);
-    for (int32_t qy = 0; qy < ph.rows; ++qy) {
-      const int32_t oy = ph.py + qy * s.stride_h;
-      for (int32_t qx = 0; qx < ph.cols; ++qx) {
-        const int32_t ox = ph.px + qx * s.stride_w;
-        for (int32_t ky : ty) {
-          const int32_t iy = (oy + s.pad_top - ky) / s.stride_h;
-          const bool y_in = oy + s.pad_top - ky >= 0 && iy < s.in_h;
-          for (int32_t kx : tx) {
-            const int32_t ix = (ox + s.pad_left - kx) / s.stride_w;
-            const bool inside =
-                y_in && ox + s.pad_left - kx >= 0 && ix < s.in_w;
-            *table++ = inside ? (iy * s.in_w + ix) * s.in_c : -1;
+      Tensor phase_weights = *weights;
+      phase_weights.data = phase_w;
+      EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, &phase_weights,
+                                          bias, requant, s.out_c, ph.taps,
+                                          s.in_c, f->mode, &ph.s8));
+      if (ph.s8.packed == nullptr) return Status::Ok();
+      // Indirection: for phase pixel (qy, qx) and tap (ky, kx), the input
+      // pixel that tap reads, as a byte offset in its batch.
+      const int64_t entries = static_cast<int64_t>(ph.rows) * ph.cols * ph.taps;
+      EMBER_RETURN_IF_ERROR(
+          ctx.AllocatePersistent(sizeof(int32_t) * entries, &mem));
+      auto* table = static_cast<int32_t*>(mem);
+      for (int32_t qy = 0; qy < ph.rows; ++qy) {
+        const int32_t oy = ph.py + qy * s.stride_h;
+        for (int32_t qx = 0; qx < ph.cols; ++qx) {
+          const int32_t ox = ph.px + qx * s.stride_w;
+          for (int32_t ky = 0; ky < s.filter_h; ++ky) {
+            if (!TconvTapLands(py, s.pad_top, s.stride_h, ky)) continue;
+            const int32_t iy = (oy + s.pad_top - ky) / s.stride_h;
+            const bool y_in = oy + s.pad_top - ky >= 0 && iy < s.in_h;
+            for (int32_t kx = 0; kx < s.filter_w; ++kx) {
+              if (!TconvTapLands(px, s.pad_left, s.stride_w, kx)) continue;
+              const int32_t ix = (ox + s.pad_left - kx) / s.stride_w;
+              const bool inside =
+                  y_in && ox + s.pad_left - kx >= 0 && ix < s.in_w;
+              *table++ = inside ? (iy * s.in_w + ix) * s.in_c : -1;
+            }
           }
         }
       }
+      ph.indirection = static_cast<const int32_t*>(mem);
+      ph.out_at = out_at;
+      out_at += static_cast<int64_t>(s.batches) * ph.rows * ph.cols * s.out_c;
+      max_ptr_bytes = std::max(
+          max_ptr_bytes,
+          x86::S8PointerScratchBytes(ph.s8.kernel, ph.taps, ph.s8.max_slots));
+      out_phases[i] = ph;
     }
-    ph.indirection = static_cast<const int32_t*>(mem);
-    ph.out_at = out_at;
-    out_at += static_cast<int64_t>(s.batches) * ph.rows * ph.cols * s.out_c;
-    max_ptr_bytes = std::max(
-        max_ptr_bytes,
-        x86::S8PointerScratchBytes(ph.s8.kernel, ph.taps, ph.s8.max_slots));
-    out_phases[i] = ph;
   }
   const int32_t tap_k4 = out_phases[0].s8.layout.tap_k4;
   if (!hybrid) {
@@ -178,7 +183,7 @@ inline Status PrepareTconvFast(OpContext& ctx, const ref::TransposeConvShape& s,
     std::memset(mem, input->quant.zero_point0(), tap_k4);
     f->zero_row = static_cast<const int8_t*>(mem);
   }
-  f->direct_output = phases.size() == 1 && s.stride_h == 1 && s.stride_w == 1;
+  f->direct_output = count == 1 && s.stride_h == 1 && s.stride_w == 1;
   auto round64 = [](size_t n) { return (n + 63) / 64 * 64; };
   const size_t elem = hybrid ? sizeof(float) : 1;
   f->phase_out_at = round64(max_ptr_bytes);
@@ -193,7 +198,7 @@ inline Status PrepareTconvFast(OpContext& ctx, const ref::TransposeConvShape& s,
   EMBER_RETURN_IF_ERROR(
       ctx.RequestScratch(std::max<size_t>(total, 64), &f->scratch));
   f->phases = out_phases;
-  f->count = static_cast<int32_t>(phases.size());
+  f->count = count;
   ctx.SetKernelVariant(kern->igemm_label);
   return Status::Ok();
 }
@@ -293,21 +298,29 @@ inline Status PrepareTconvF32Fast(OpContext& ctx,
   if (m == 0 || n < kern->nr || n > (int64_t{1} << 24) ||
       m * n > (int64_t{1} << 24))
     return Status::Ok();
-  std::vector<float> w(static_cast<size_t>(n) * s.in_c);
-  const float* src = weights->data_as<float>();
-  for (int32_t oc = 0; oc < s.out_c; ++oc)
-    for (int32_t t = 0; t < s.filter_h * s.filter_w; ++t)
-      std::memcpy(
-          &w[(static_cast<size_t>(t) * s.out_c + oc) * s.in_c],
-          src +
-              (static_cast<int64_t>(oc) * s.filter_h * s.filter_w + t) * s.in_c,
-          sizeof(float) * s.in_c);
+  // Packed straight from the [out_c][taps][in_c] weights into the GEMM's
+  // panel layout (gemm_f32.h: per panel NR bias values, zero here, then
+  // weight (k, j) at k * NR + j, zero past n); column j of the GEMM is
+  // (tap, oc) = (j / out_c, j % out_c).
+  const int32_t nr = kern->nr;
+  const int32_t taps = s.filter_h * s.filter_w;
   void* mem = nullptr;
   EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
-      x86::PackedGemmWeightsBytes(static_cast<int32_t>(n), s.in_c, kern->nr),
-      &mem));
-  x86::PackGemmWeightsF32(w.data(), nullptr, static_cast<int32_t>(n), s.in_c,
-                          kern->nr, static_cast<float*>(mem));
+      x86::PackedGemmWeightsBytes(static_cast<int32_t>(n), s.in_c, nr), &mem));
+  const float* w = weights->data_as<float>();
+  float* p = static_cast<float*>(mem);
+  for (int64_t n0 = 0; n0 < n; n0 += nr) {
+    std::fill(p, p + nr, 0.0f);
+    p += nr;
+    for (int32_t k = 0; k < s.in_c; ++k, p += nr) {
+      for (int32_t j = 0; j < nr; ++j) {
+        const int64_t col = n0 + j;
+        p[j] = col < n
+                   ? w[((col % s.out_c) * taps + col / s.out_c) * s.in_c + k]
+                   : 0.0f;
+      }
+    }
+  }
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       sizeof(float) * static_cast<size_t>(m * n), &f->scratch_col));
   f->packed = static_cast<const float*>(mem);
