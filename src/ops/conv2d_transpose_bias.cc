@@ -9,12 +9,14 @@
 
 #include "kernels/ref/transpose_conv.h"
 #include "ops/conv_util.h"
+#include "ops/transpose_conv_fast.h"
 
 namespace ember::ops {
 namespace {
 
 struct TransposeBiasData {
   ref::TransposeConvShape shape;
+  TconvF32Fast fast;  // TRANSPOSE_CONV's fp32 fast path
 };
 
 Status Prepare(OpContext& ctx) {
@@ -80,11 +82,19 @@ Status Prepare(OpContext& ctx) {
   s.out_w = s.stride_w * (s.in_w - 1) + s.filter_w - pad_w;
   s.pad_top = pad_h / 2;
   s.pad_left = pad_w / 2;
-  return ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c}));
+  EMBER_RETURN_IF_ERROR(
+      ctx.ResizeOutput(0, MakeShape({s.batches, s.out_h, s.out_w, s.out_c})));
+  return PrepareTconvF32Fast(ctx, s, weights, &d->fast);
 }
 
 Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<TransposeBiasData>();
+  if (d.fast.packed != nullptr) {
+    RunTconvF32Fast(ctx, d.fast, d.shape, ctx.input(0)->data_as<float>(),
+                    ctx.input(2)->data_as<float>(), -INFINITY, INFINITY,
+                    ctx.output(0)->data_as<float>());
+    return Status::Ok();
+  }
   ref::TransposeConvFloat(d.shape, ctx.input(0)->data_as<float>(),
                           ctx.input(1)->data_as<float>(),
                           ctx.input(2)->data_as<float>(), -INFINITY, INFINITY,

@@ -1,5 +1,6 @@
 // QUANTIZE (float -> int8/uint8/int16, per tensor or per channel; and
-// requantization between int8/uint8/int16 -> int8/uint8/int16/int32),
+// requantization between int8/uint8/int16 -> int8/uint8/int16/int32, and
+// int32 -> int8/int16),
 // DEQUANTIZE (int8/uint8/int16 -> float, per tensor or per channel;
 // float16 -> float, as used for fp16 weights folded at prepare time) and
 // CAST between float32, float16, int64, int32, uint32, int16, int8, uint8 and
@@ -76,7 +77,14 @@ Status PrepareQuantize(OpContext& ctx) {
     EMBER_RETURN_IF_ERROR(CheckQuantParams(ctx, out, "output"));
     return ChannelLayout(ctx, out, "output", &d->inner, &d->channels);
   }
-  if (!IsQuantizedType(in->type)) return UnsupportedType(ctx, in, "input");
+  // int32 input (an accumulator-like tensor, as in TFLM's seanet models)
+  // requantizes to int8 or int16 only, as LiteRT and TFLM.
+  if (in->type == DataType::kInt32) {
+    if (out->type != DataType::kInt8 && out->type != DataType::kInt16)
+      return UnsupportedType(ctx, out, "output");
+  } else if (!IsQuantizedType(in->type)) {
+    return UnsupportedType(ctx, in, "input");
+  }
   // int32 output only from int16 (as LiteRT).
   if (!IsQuantizedType(out->type) &&
       !(out->type == DataType::kInt32 && in->type == DataType::kInt16))
@@ -162,6 +170,8 @@ Status EvalQuantize(OpContext& ctx) {
       return RequantizeFrom<uint8_t>(ctx, d.requant, in, out);
     case DataType::kInt16:
       return RequantizeFrom<int16_t>(ctx, d.requant, in, out);
+    case DataType::kInt32:
+      return RequantizeFrom<int32_t>(ctx, d.requant, in, out);
     default:
       return UnsupportedType(ctx, in, "input");
   }

@@ -93,6 +93,33 @@ TEST(QuantizeOp, RequantizeMatchesLiteRt) {
   ExpectMatchesLiteRt(cases);
 }
 
+// int32 -> int8 / int16 requantization (TFLM's seanet models feed QUANTIZE
+// an int32 accumulator-like tensor): scales from 1e-6 (large shifts) to
+// 1 and values past the output range (clamping), zero points included.
+TEST(QuantizeOp, RequantizeFromInt32MatchesLiteRt) {
+  std::vector<OpTest> cases;
+  std::mt19937 rng(3);
+  uint32_t seed = 90;
+  for (DataType to : {DataType::kInt8, DataType::kInt16}) {
+    for (int rep = 0; rep < 6; ++rep) {
+      QuantSpec qi = RandomQuant(rng, DataType::kInt16, 1e-6f, 1e-3f);
+      qi.zero_points = {rep % 2 == 0 ? 0 : 1000 * rep};
+      const QuantSpec qo = RandomQuant(rng, to, 1e-4f, 0.05f);
+      // Values reach a few times the output range after rescaling.
+      const float reach =
+          3.0f * static_cast<float>(QMax(to)) * qo.scales[0] / qi.scales[0];
+      const float r = std::min(reach, 2.0e9f);
+      cases.push_back(
+          Unary("QUANTIZE int32->" + std::string(DataTypeName(to)) + " rep " +
+                    std::to_string(rep),
+                Op::QUANTIZE,
+                In(RandomArray(DataType::kInt32, {2, 150}, seed++, -r, r), qi),
+                {ToFb(to), qo}));
+    }
+  }
+  ExpectMatchesLiteRt(cases);
+}
+
 NpyArray HalfArray(std::vector<int64_t> shape, uint32_t seed, float lo,
                    float hi) {
   NpyArray f = RandomArray(DataType::kFloat32, shape, seed, lo, hi);

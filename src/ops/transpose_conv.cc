@@ -1,20 +1,23 @@
 // TRANSPOSE_CONV: inputs output_shape (int32 [4]), weights [O, KH, KW, I],
 // input [N, H, W, I], optional bias [O]. Padding follows TFLite: it is the
 // padding a forward convolution from the requested output size back to
-// the input would use. Types: float32 (output_shape may be non-constant:
-// the output is then sized in Eval); int8 with per-channel (or per-tensor)
-// int8 weights and int32 bias; int16 activations with int8 weights and
-// int64 bias; uint8 (legacy, asymmetric per-tensor weights, int32 bias).
-// Quantized kinds need a constant output_shape (the
-// accumulator scratch is sized in Prepare).
+// the input would use. Types: float32; hybrid (float32 input, output and
+// bias, symmetric int8 weights: the input is quantized per batch in each
+// Eval, asymmetrically, as LiteRT's dynamic-range kernel); int8 with
+// per-channel (or per-tensor) int8 weights and int32 bias; int16 activations
+// with int8 weights and int64 bias; uint8 (legacy, asymmetric per-tensor
+// weights, int32 bias). output_shape may be non-constant for every type: the
+// output is then sized in Eval (the integer kernels accumulate one output pixel
+// at a time, so their scratch does not depend on the output size).
 #include "kernels/ref/transpose_conv.h"
 
 #include "ops/conv_util.h"
+#include "ops/transpose_conv_fast.h"
 
 namespace ember::ops {
 namespace {
 
-enum class TcKind : int32_t { kFloat, kInt8, kUInt8, kInt16 };
+enum class TcKind : int32_t { kFloat, kHybrid, kInt8, kUInt8, kInt16 };
 
 struct TransposeConvData {
   TcKind kind;
@@ -23,7 +26,15 @@ struct TransposeConvData {
   bool dynamic;
   float float_lo, float_hi;
   ConvQuantization quant;  // quantized kinds
-  int scratch_acc;
+  int scratch_acc;         // integer kinds: out_c accumulators
+  // Hybrid: weight scale per output channel (persistent), the quantized
+  // input and its per-batch scales and zero points (scratch).
+  const float* filter_scales;
+  int scratch_q_input, scratch_scales, scratch_zps;
+  // Optimized int8 / hybrid path (ops/transpose_conv_fast.h); static
+  // output shapes only.
+  TconvFast fast;
+  TconvF32Fast f32;  // fp32, static output shapes
 };
 
 // Reads output_shape, checks it against the other tensors and fills the
@@ -135,16 +146,35 @@ Status PrepareQuantized(OpContext& ctx, fb::ActivationFunctionType act,
                                  ref::Rounding::kDouble, &d->quant);
 }
 
+// Hybrid: float input, output and bias with symmetric int8 weights.
+Status PrepareHybrid(OpContext& ctx, const Tensor* input, const Tensor* weights,
+                     const Tensor* bias, TransposeConvData* d) {
+  const int32_t out_c = d->shape.out_c;
+  EMBER_RETURN_IF_ERROR(CheckWeightQuant(ctx, weights, out_c, 0, true));
+  EMBER_RETURN_IF_ERROR(CheckBias(ctx, bias, out_c, DataType::kFloat32));
+  EMBER_RETURN_IF_ERROR(
+      PrepareChannelScales(ctx, weights, out_c, &d->filter_scales));
+  d->kind = TcKind::kHybrid;
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      static_cast<size_t>(input->NumElements()), &d->scratch_q_input));
+  EMBER_RETURN_IF_ERROR(
+      ctx.RequestScratch(sizeof(float) * static_cast<size_t>(d->shape.batches),
+                         &d->scratch_scales));
+  return ctx.RequestScratch(
+      sizeof(int32_t) * static_cast<size_t>(d->shape.batches), &d->scratch_zps);
+}
+
 // The output's size from output_shape (constant: now; otherwise at every
-// Eval, float only) and the quantized accumulator scratch.
+// Eval) and the integer kinds' accumulator scratch (one output pixel).
 Status PrepareOutput(OpContext& ctx, const Tensor* output_shape,
                      TransposeConvData* d) {
+  if (d->kind != TcKind::kFloat) {
+    const size_t acc_size =
+        d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        acc_size * static_cast<size_t>(d->shape.out_c), &d->scratch_acc));
+  }
   if (!output_shape->is_constant()) {
-    if (d->kind != TcKind::kFloat) {
-      return ctx.Error(
-          StatusCode::kUnsupported,
-          "quantized TRANSPOSE_CONV needs a constant output_shape");
-    }
     d->dynamic = true;
     ctx.SetOutputDynamic(0);
     return Status::Ok();
@@ -152,12 +182,7 @@ Status PrepareOutput(OpContext& ctx, const Tensor* output_shape,
   Shape out;
   EMBER_RETURN_IF_ERROR(
       ResolveOutputShape(ctx, output_shape, d->padding, &d->shape, &out));
-  EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
-  if (d->kind == TcKind::kFloat) return Status::Ok();
-  const size_t acc_size =
-      d->kind == TcKind::kInt16 ? sizeof(int64_t) : sizeof(int32_t);
-  return ctx.RequestScratch(acc_size * static_cast<size_t>(out.NumElements()),
-                            &d->scratch_acc);
+  return ctx.ResizeOutput(0, out);
 }
 
 Status Prepare(OpContext& ctx) {
@@ -186,13 +211,17 @@ Status Prepare(OpContext& ctx) {
   switch (input->type) {
     case DataType::kFloat32:
       EMBER_RETURN_IF_ERROR(
-          CheckType(ctx, weights, "weights", DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
           CheckType(ctx, output, "output", DataType::kFloat32));
       EMBER_RETURN_IF_ERROR(
-          CheckBias(ctx, bias, d->shape.out_c, DataType::kFloat32));
-      EMBER_RETURN_IF_ERROR(
           FloatActivationRange(ctx, act, &d->float_lo, &d->float_hi));
+      if (weights->type == DataType::kInt8) {
+        EMBER_RETURN_IF_ERROR(PrepareHybrid(ctx, input, weights, bias, d));
+        break;
+      }
+      EMBER_RETURN_IF_ERROR(
+          CheckType(ctx, weights, "weights", DataType::kFloat32));
+      EMBER_RETURN_IF_ERROR(
+          CheckBias(ctx, bias, d->shape.out_c, DataType::kFloat32));
       d->kind = TcKind::kFloat;
       break;
     case DataType::kUInt8:
@@ -204,7 +233,17 @@ Status Prepare(OpContext& ctx) {
     default:
       return UnsupportedType(ctx, input, "input");
   }
-  return PrepareOutput(ctx, output_shape, d);
+  EMBER_RETURN_IF_ERROR(PrepareOutput(ctx, output_shape, d));
+  if (d->dynamic) return Status::Ok();
+  if (d->kind == TcKind::kInt8)
+    return PrepareTconvFast(ctx, d->shape, input, weights, bias,
+                            &d->quant.output, &d->fast);
+  if (d->kind == TcKind::kHybrid)
+    return PrepareTconvFast(ctx, d->shape, input, weights, bias, nullptr,
+                            &d->fast);
+  if (d->kind == TcKind::kFloat)
+    return PrepareTconvF32Fast(ctx, d->shape, weights, &d->f32);
+  return Status::Ok();
 }
 
 Status Eval(OpContext& ctx) {
@@ -222,6 +261,12 @@ Status Eval(OpContext& ctx) {
         ResolveOutputShape(ctx, output_shape, d.padding, &s, &out));
     EMBER_RETURN_IF_ERROR(ctx.ResizeOutput(0, out));
   }
+  if (d.kind == TcKind::kFloat && !d.dynamic && d.f32.packed != nullptr) {
+    RunTconvF32Fast(ctx, d.f32, s, input->data_as<float>(),
+                    bias ? bias->data_as<float>() : nullptr, d.float_lo,
+                    d.float_hi, output->data_as<float>());
+    return Status::Ok();
+  }
   if (d.kind == TcKind::kFloat) {
     ref::TransposeConvFloat(s, input->data_as<float>(),
                             weights->data_as<float>(),
@@ -229,7 +274,52 @@ Status Eval(OpContext& ctx) {
                             d.float_hi, output->data_as<float>());
     return Status::Ok();
   }
+  if (d.kind == TcKind::kHybrid) {
+    auto* q_input = static_cast<int8_t*>(ctx.scratch(d.scratch_q_input));
+    auto* scales = static_cast<float*>(ctx.scratch(d.scratch_scales));
+    auto* zps = static_cast<int32_t*>(ctx.scratch(d.scratch_zps));
+    const int64_t per_batch = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
+    // LiteRT quantizes the input asymmetrically here, whatever the weights'
+    // scales (unlike its hybrid CONV_2D).
+    for (int32_t b = 0; b < s.batches; ++b) {
+      const float* x = input->data_as<float>() + b * per_batch;
+      if (d.fast.phases != nullptr) {  // vectorized, same bits
+        x86::QuantizeS8Input(true, x, per_batch, q_input + b * per_batch,
+                             &scales[b], &zps[b]);
+      } else {
+        ref::AsymmetricQuantizeToInt8(x, per_batch, q_input + b * per_batch,
+                                      &scales[b], &zps[b]);
+      }
+    }
+    if (d.fast.phases != nullptr) {
+      auto* mem = static_cast<uint8_t*>(ctx.scratch(d.fast.scratch));
+      auto* offsets = reinterpret_cast<int32_t*>(mem + d.fast.offsets_at);
+      auto* zero_rows = reinterpret_cast<int8_t*>(mem + d.fast.zero_rows_at);
+      const int32_t tap_k4 = d.fast.phases[0].s8.layout.tap_k4;
+      for (int32_t b = 0; b < s.batches; ++b) {
+        offsets[b] = -zps[b];
+        std::memset(zero_rows + static_cast<int64_t>(b) * tap_k4, zps[b],
+                    tap_k4);
+      }
+      RunTconvFast(ctx, d.fast, s, q_input, output->data_as<float>(),
+                   d.quant.output, d.float_lo, d.float_hi, offsets, scales,
+                   zero_rows);
+      return Status::Ok();
+    }
+    ref::TransposeConvHybrid(
+        s, q_input, scales, zps, weights->data_as<int8_t>(), d.filter_scales,
+        bias ? bias->data_as<float>() : nullptr, d.float_lo, d.float_hi,
+        static_cast<int32_t*>(ctx.scratch(d.scratch_acc)),
+        output->data_as<float>());
+    return Status::Ok();
+  }
   const ref::QuantizedOutput& q = d.quant.output;
+  if (d.kind == TcKind::kInt8 && d.fast.phases != nullptr) {
+    RunTconvFast(ctx, d.fast, s, input->data_as<int8_t>(),
+                 output->data_as<int8_t>(), q, 0.0f, 0.0f, nullptr, nullptr,
+                 nullptr);
+    return Status::Ok();
+  }
   if (d.kind == TcKind::kInt8) {
     ref::TransposeConvQuantized<int32_t>(
         s, input->data_as<int8_t>(), d.quant.input_offset,

@@ -10,7 +10,15 @@ namespace {
 
 using namespace testing;
 
-enum class Kind { kFloat, kInt8PerChannel, kInt8PerTensor, kUInt8, kInt16 };
+enum class Kind {
+  kFloat,
+  kHybrid,
+  kHybridPerTensor,
+  kInt8PerChannel,
+  kInt8PerTensor,
+  kUInt8,
+  kInt16
+};
 
 struct TcSpec {
   int n, h, w, cin, cout, kh, kw, sh, sw, oh, ow;
@@ -81,6 +89,22 @@ OpTest MakeCase(Kind kind, const TcSpec& s, Rng& rng, bool shape_as_input) {
                                     "b");
       y = b.AddTensor(kF32, out_dims, "y");
       break;
+    case Kind::kHybrid:
+    case Kind::kHybridPerTensor: {
+      // Dynamic range (TF converter from a Keras Conv2DTranspose): float
+      // activations and bias, symmetric int8 weights.
+      x = b.AddTensor(kF32, in_shape, "x");
+      QuantSpec fq = kind == Kind::kHybrid
+                         ? PerChannel(rng, s.cout, 0, 0.002f, 0.02f)
+                         : PerTensor(rng.Float(0.002f, 0.02f), 0);
+      f = b.AddConstant<int8_t>(kI8, f_shape,
+                                rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
+      if (s.bias)
+        bias = b.AddConstant<float>(kF32, {s.cout}, rng.Floats(s.cout, -2, 2),
+                                    "b");
+      y = b.AddTensor(kF32, out_dims, "y");
+      break;
+    }
     case Kind::kInt8PerChannel:
     case Kind::kInt8PerTensor: {
       in_type = kI8;
@@ -182,6 +206,34 @@ TEST(TransposeConv, FloatDynamicOutputShape) {
                                Tolerance::RelativeToMax(1e-5),
                                /*litert_reference=*/false));
 }
+// Hybrid: LiteRT's reference quantizes the input per batch (symmetric,
+// [-127, 127]), accumulates in int32 and scales by input x weight scale;
+// Ember does the same, so the outputs agree to float rounding.
+TEST(TransposeConv, HybridPerChannel) {
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybrid, 37, 40, false),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+TEST(TransposeConv, HybridPerTensor) {
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybridPerTensor, 38, 20, false),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+TEST(TransposeConv, HybridDynamicOutputShape) {
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kHybrid, 39, 20, true),
+                               Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+// Quantized with output_shape given at run time (TFLM's seanet int16
+// models compute it in the graph).
+TEST(TransposeConv, Int8DynamicOutputShape) {
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerChannel, 40, 30, true),
+                               Tolerance::Exact(), /*litert_reference=*/true));
+}
+TEST(TransposeConv, Int16DynamicOutputShape) {
+  ExpectMatchesLiteRt(Compared(Grid(Kind::kInt16, 41, 30, true),
+                               Tolerance::Exact(), /*litert_reference=*/true));
+}
 TEST(TransposeConv, Int8PerChannel) {
   ExpectMatchesLiteRt(Compared(Grid(Kind::kInt8PerChannel, 33, 40, false),
                                Tolerance::Exact(), /*litert_reference=*/true));
@@ -253,10 +305,15 @@ TEST(TransposeConv, RejectsMalformedModels) {
                    "4 entries");
   ExpectEmberError(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 3}, kF32), f32,
                    "weights have 3 input channels");
+  // Quantized with a non-constant output_shape: validated when it runs.
+  ASSERT_TRUE(
+      RunEmber(BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kI8, true),
+               {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 4}), i8[0]})
+          .ok);
   ExpectEmberError(
       BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kI8, true),
-      {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 4}), i8[0]},
-      "constant output_shape");
+      {MakeArray<int32_t>(DataType::kInt32, {4}, {1, 6, 6, 7}), i8[0]},
+      "channels");
   // A non-constant output_shape is validated when the op runs.
   ExpectEmberError(
       BadTransposeConv({1, 6, 6, 4}, {4, 3, 3, 2}, kF32, true),

@@ -83,6 +83,19 @@ def op_cases():
             return f
         add(OpCase(f"transpose_conv__s{s}_{pad}", build, [((1, 5, 6, 4), -1, 1)],
                    ("float32", "int8")))
+    # Weights big enough (> 1024 values) that the converter's dynamic-range
+    # mode keeps them int8 (a hybrid TRANSPOSE_CONV), in every mode.
+    for i, s in enumerate((2, 3)):
+        def build(tf, s=s, i=i):
+            w = tf.constant(_w(610 + i, 3, 3, 24, 16, scale=0.1))
+            b = tf.constant(_w(620 + i, 24))
+            def f(x):
+                n, h, wd, _ = x.shape
+                return tf.nn.relu(tf.nn.conv2d_transpose(
+                    x, w, (n, h * s, wd * s, 24), s, "SAME") + b)
+            return f
+        add(OpCase(f"transpose_conv__wide_s{s}", build, [((1, 7, 6, 16), -1, 1)],
+                   ALL_MODES))
 
     # --- element-wise binary with broadcasting --------------------------------
     shapes = [((2, 3, 4, 5), (2, 3, 4, 5)), ((2, 3, 4, 5), (5,)),

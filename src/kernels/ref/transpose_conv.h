@@ -84,24 +84,101 @@ inline void TransposeConvFloat(const TransposeConvShape& s, const float* input,
   }
 }
 
-// Integer: `scratch` holds one AccT per output element.
+// Gathers into acc[out_c] (zeroed here) every tap that lands on output
+// pixel (b, oy, ox): input row iy contributes through filter row ky when
+// iy * stride_h - pad_top + ky == oy (likewise for columns). Integer sums
+// do not depend on the order, so this equals the scatter above; it needs
+// only out_c accumulators, whatever the output size (which may be known
+// only at run time).
+template <typename AccT, typename InT, typename FilterT>
+void TransposeConvGatherPixel(const TransposeConvShape& s, const InT* input,
+                              AccT input_offset, const FilterT* filter,
+                              AccT filter_offset, int32_t b, int32_t oy,
+                              int32_t ox, AccT* acc) {
+  std::fill(acc, acc + s.out_c, AccT(0));
+  for (int32_t ky = 0; ky < s.filter_h; ++ky) {
+    const int32_t ty = oy + s.pad_top - ky;
+    if (ty < 0 || ty % s.stride_h != 0) continue;
+    const int32_t iy = ty / s.stride_h;
+    if (iy >= s.in_h) continue;
+    for (int32_t kx = 0; kx < s.filter_w; ++kx) {
+      const int32_t tx = ox + s.pad_left - kx;
+      if (tx < 0 || tx % s.stride_w != 0) continue;
+      const int32_t ix = tx / s.stride_w;
+      if (ix >= s.in_w) continue;
+      const InT* in_px =
+          input +
+          ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) * s.in_c;
+      for (int32_t oc = 0; oc < s.out_c; ++oc) {
+        const FilterT* f =
+            filter +
+            ((static_cast<int64_t>(oc) * s.filter_h + ky) * s.filter_w + kx) *
+                s.in_c;
+        AccT sum = 0;
+        for (int32_t ic = 0; ic < s.in_c; ++ic)
+          sum += (static_cast<AccT>(f[ic]) + filter_offset) *
+                 (static_cast<AccT>(in_px[ic]) + input_offset);
+        acc[oc] += sum;
+      }
+    }
+  }
+}
+
+// Integer: `acc` holds out_c AccT (one output pixel at a time).
 template <typename AccT, typename InT, typename FilterT, typename BiasT,
           typename OutT>
 void TransposeConvQuantized(const TransposeConvShape& s, const InT* input,
                             int32_t input_offset, const FilterT* filter,
                             int32_t filter_offset, const BiasT* bias,
-                            const QuantizedOutput& q, AccT* scratch,
-                            OutT* output) {
-  TransposeConvScatter<AccT>(s, input, static_cast<AccT>(input_offset), filter,
-                             static_cast<AccT>(filter_offset), scratch);
-  const int64_t pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
-  for (int64_t p = 0; p < pixels; ++p) {
-    for (int32_t oc = 0; oc < s.out_c; ++oc) {
-      AccT acc = scratch[p * s.out_c + oc];
-      if (bias) acc += static_cast<AccT>(bias[oc]);
-      output[p * s.out_c + oc] =
-          static_cast<OutT>(Requantize(acc, q.multiplier[oc], q.shift[oc],
-                                       q.output_offset, q.act_lo, q.act_hi));
+                            const QuantizedOutput& q, AccT* acc, OutT* output) {
+  for (int32_t b = 0; b < s.batches; ++b) {
+    for (int32_t oy = 0; oy < s.out_h; ++oy) {
+      for (int32_t ox = 0; ox < s.out_w; ++ox) {
+        TransposeConvGatherPixel<AccT>(
+            s, input, static_cast<AccT>(input_offset), filter,
+            static_cast<AccT>(filter_offset), b, oy, ox, acc);
+        OutT* out =
+            output +
+            ((static_cast<int64_t>(b) * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        for (int32_t oc = 0; oc < s.out_c; ++oc) {
+          AccT v = acc[oc];
+          if (bias) v += static_cast<AccT>(bias[oc]);
+          out[oc] = static_cast<OutT>(Requantize(v, q.multiplier[oc],
+                                                 q.shift[oc], q.output_offset,
+                                                 q.act_lo, q.act_hi));
+        }
+      }
+    }
+  }
+}
+
+// Hybrid (dynamic range): the float input already quantized per batch
+// (scale input_scales[b], zero point input_zps[b]), int8 weights with one
+// scale per output channel: out = clamp(float(acc) * filter_scale[oc] *
+// input_scale[b] + bias, lo, hi), acc = sum w * (q - zp). `acc` holds
+// out_c int32.
+inline void TransposeConvHybrid(const TransposeConvShape& s,
+                                const int8_t* q_input,
+                                const float* input_scales,
+                                const int32_t* input_zps, const int8_t* filter,
+                                const float* filter_scales, const float* bias,
+                                float lo, float hi, int32_t* acc,
+                                float* output) {
+  for (int32_t b = 0; b < s.batches; ++b) {
+    for (int32_t oy = 0; oy < s.out_h; ++oy) {
+      for (int32_t ox = 0; ox < s.out_w; ++ox) {
+        TransposeConvGatherPixel<int32_t>(s, q_input, -input_zps[b], filter, 0,
+                                          b, oy, ox, acc);
+        float* out =
+            output +
+            ((static_cast<int64_t>(b) * s.out_h + oy) * s.out_w + ox) * s.out_c;
+        for (int32_t oc = 0; oc < s.out_c; ++oc) {
+          float v =
+              static_cast<float>(acc[oc]) * filter_scales[oc] * input_scales[b];
+          if (bias) v += bias[oc];
+          out[oc] = std::min(std::max(v, lo), hi);
+        }
+      }
     }
   }
 }
