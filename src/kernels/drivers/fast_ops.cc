@@ -18,8 +18,9 @@ constexpr int64_t kMinLutBytesPerTask = 65536;
 constexpr int64_t kMinPoolOutputsPerTask = 4096;
 
 int64_t Tasks(ThreadPool* pool, int64_t work, int64_t min_per_task) {
-  const int threads = pool ? pool->num_threads() : 1;
-  return std::max<int64_t>(1, std::min<int64_t>(threads, work / min_per_task));
+  if (pool == nullptr) return 1;
+  return SplitCount(work, min_per_task, pool->num_threads(), work,
+                    pool->split_small_work());
 }
 
 // Splits [0, n) into `tasks` contiguous ranges over the pool.
