@@ -1,6 +1,7 @@
 #include "runtime/work_estimate.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "runtime/subgraph.h"
 #include "schema/schema_generated.h"
@@ -22,6 +23,20 @@ int64_t EstimateNodeMacs(const Subgraph& sg, const Node& node,
   const int64_t out_elems = out.NumElements();
   const Shape* in = InputShape(sg, node, 0);
   const Shape* w = InputShape(sg, node, 1);
+  if (node.reg != nullptr && node.reg->name != nullptr &&
+      std::strcmp(node.reg->name, "FUSED_INVERTED_RESIDUAL") == 0 &&
+      node.num_inputs == 7 && in != nullptr && w != nullptr) {
+    // The graph pass's fused block (src/graph/inverted_residual.cc): x,
+    // expand weights [mid, (1, 1,) in], bias, depthwise 3x3 [1, 3, 3, mid],
+    // bias, project weights [out, (1, 1,) mid], bias.
+    const Shape* project = InputShape(sg, node, 5);
+    if (w->rank >= 2 && project != nullptr && project->rank >= 2 &&
+        project->dim(0) > 0) {
+      const int64_t mid = w->dim(0);
+      const int64_t out_pixels = out_elems / project->dim(0);
+      return in->NumElements() * mid + out_pixels * mid * 9 + out_elems * mid;
+    }
+  }
   using Op = fb::BuiltinOperator;
   switch (static_cast<Op>(node.builtin_code)) {
     case Op::CONV_2D:  // filter [O, H, W, I / groups]
