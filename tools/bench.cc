@@ -16,6 +16,7 @@
 #include "inputs.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"
+#include "runtime/work_estimate.h"
 
 namespace ember::cli {
 namespace {
@@ -102,6 +103,10 @@ int Bench(const BenchOptions& o) {
   r["median_ms"] = median;
   r["p90_ms"] = p90;
   r["runs"] = times.size();
+  // Multiply-accumulates of the convolution / matrix ops per inference
+  // (runtime/work_estimate.h): with `ember bench --peak`, the fraction of
+  // the machine's peak.
+  r["matrix_macs"] = EstimateSubgraphMacs(sg, /*matrix_ops_only=*/true);
   r["arena_bytes"] = sg.arena_bytes();
   r["arena_lower_bound_bytes"] = sg.arena_lower_bound();
   r["peak_rss_kb"] = PeakRssKb();

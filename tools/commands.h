@@ -39,9 +39,15 @@ struct BenchOptions {
   double min_ms = 3000;     // and for at least this long
   bool profile = false;
   bool json = false;
+  // --peak: measure the CPU's fp32 FMA / int8 peak per ISA tier instead of
+  // a model (bench_peak.cc); threads_given: --threads was on the line.
+  bool peak = false;
+  bool threads_given = false;
+  double peak_ms = 200;
   DelegateFlags delegates;
   TrustFlags trust;
 };
 int Bench(const BenchOptions& options);
+int BenchPeak(const BenchOptions& options);
 
 }  // namespace ember::cli

@@ -75,9 +75,14 @@ int main(int argc, char** argv) {
   BenchOptions bench;
   CLI::App* bench_cmd = app.add_subcommand(
       "bench", "Time a model: load, first and steady-state inference");
-  bench_cmd->add_option("MODEL", bench.model_path, ".tflite file")->required();
-  bench_cmd->add_option("--threads,-t", bench.threads, "Number of threads")
-      ->check(CLI::Range(1, 1024));
+  bench_cmd->add_option("MODEL", bench.model_path,
+                        ".tflite file (not with --peak)");
+  CLI::Option* bench_threads =
+      bench_cmd
+          ->add_option("--threads,-t", bench.threads,
+                       "Number of threads (with --peak: the 'all threads' "
+                       "count, default every CPU)")
+          ->check(CLI::Range(1, 1024));
   bench_cmd
       ->add_option("--warmup-ms", bench.warmup_ms,
                    "Untimed warm-up before measuring (default 1000)")
@@ -92,6 +97,13 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   bench_cmd->add_flag("--profile", bench.profile, "Per-op time table");
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
+  bench_cmd->add_flag("--peak", bench.peak,
+                      "Measure this CPU's fp32 FMA and int8 peak per ISA "
+                      "tier (1 thread and all threads) instead of a model");
+  bench_cmd
+      ->add_option("--peak-ms", bench.peak_ms,
+                   "With --peak: time per measurement (default 200)")
+      ->check(CLI::Range(1.0, 60000.0));
   AddDelegateFlags(bench_cmd, &bench.delegates);
   AddTrustFlags(bench_cmd, &bench.trust);
 
@@ -118,7 +130,17 @@ int main(int argc, char** argv) {
   run.random_inputs = seed->count() > 0;
   try {
     if (inspect_cmd->parsed()) return Inspect(inspect);
-    if (bench_cmd->parsed()) return Bench(bench);
+    if (bench_cmd->parsed()) {
+      bench.threads_given = bench_threads->count() > 0;
+      if (bench.peak) {
+        if (!bench.model_path.empty())
+          return Fail(kExitUsage, "bench: --peak takes no MODEL");
+        return BenchPeak(bench);
+      }
+      if (bench.model_path.empty())
+        return Fail(kExitUsage, "bench: MODEL is required (or --peak)");
+      return Bench(bench);
+    }
     for (const RegisteredCommand& command : registered)
       if (command.app->parsed()) return command.handler();
     return Run(run);

@@ -31,6 +31,13 @@ class ThreadPool {
 
   int num_threads() const { return num_threads_; }
 
+  // Whether the drivers split work below the cost model's minimum
+  // (base/work_split.h) too: off by default; on for tests of the threaded
+  // paths on small shapes and with InterpreterOptions::split_small_work or
+  // EMBER_SPLIT_SMALL_WORK=1.
+  bool split_small_work() const { return split_small_work_; }
+  void set_split_small_work(bool on) { split_small_work_ = on; }
+
   // Runs fn(begin, end) over [0, total) split into at most num_threads
   // contiguous chunks of at least `grain` items; returns when all are done.
   // Each chunk runs exactly once (on some thread), so per-chunk scratch
@@ -47,6 +54,7 @@ class ThreadPool {
                  int chunks);
 
   const int num_threads_;
+  bool split_small_work_ = false;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;

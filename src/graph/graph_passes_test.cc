@@ -69,6 +69,8 @@ RunOutcome RunModel(const std::vector<uint8_t>& bytes, const RunOptions& o,
   options.force_reference_kernels = o.force_ref;
   options.preserve_all_tensors = o.preserve_all;
   options.num_threads = o.threads;
+  // Test models are small: split them anyway to cover the threaded paths.
+  options.split_small_work = true;
   std::unique_ptr<Interpreter> interp;
   if (!Interpreter::Create(*model, OpResolver::Builtins(), options, errors,
                            &interp)

@@ -332,7 +332,12 @@ Status Eval(OpContext& ctx) {
   const int64_t groups = (d.out_h + d.group_rows - 1) / d.group_rows;
   // Contiguous step ranges per thread: each thread recomputes the halo
   // rows only where its range starts.
-  x86::ParallelTasks(ctx.thread_pool(), d.batches * groups, d.slots,
+  // Expand 1x1 + depthwise 3x3 + project 1x1, per output pixel (the
+  // threading cost model, base/work_split.h).
+  const int64_t macs = static_cast<int64_t>(d.batches) * d.out_h * d.out_w *
+                       d.mid_c * (9 + d.in_c + d.out_c);
+  x86::ParallelTasks(ctx.thread_pool(), d.batches * groups,
+                     x86::MacTasks(ctx.thread_pool(), macs, d.slots),
                      [&](int64_t t0, int64_t t1, int slot) {
                        RunSteps(d, io, scratch + slot * per_slot, t0, t1);
                      });

@@ -1,6 +1,8 @@
 #include "runtime/interpreter.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace ember {
 
@@ -21,6 +23,7 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver,
   }
   interp->thread_pool_ =
       std::make_unique<ThreadPool>(interp->options_.num_threads);
+  interp->thread_pool_->set_split_small_work(interp->SplitsSmallWork());
   const auto* sgs = model.fb()->subgraphs();
   std::vector<std::string> missing;
   for (uint32_t i = 0; i < sgs->size(); ++i) {
@@ -90,6 +93,12 @@ Status Interpreter::ResetVariables() {
   return Status::Ok();
 }
 
+bool Interpreter::SplitsSmallWork() const {
+  if (options_.split_small_work) return true;
+  const char* env = std::getenv("EMBER_SPLIT_SMALL_WORK");
+  return env != nullptr && *env != '\0' && std::string_view(env) != "0";
+}
+
 Status Interpreter::SetNumThreads(int n) {
   if (n < 1) {
     return errors_.Report(StatusCode::kInvalidArgument,
@@ -97,6 +106,7 @@ Status Interpreter::SetNumThreads(int n) {
   }
   if (n != options_.num_threads) {
     thread_pool_ = std::make_unique<ThreadPool>(n);
+    thread_pool_->set_split_small_work(SplitsSmallWork());
   }
   options_.num_threads = n;
   return Status::Ok();

@@ -37,6 +37,12 @@ struct InterpreterOptions {
   // environment variable EMBER_NO_FUSION=1. They are also off with
   // preserve_all_tensors (they drop intermediate tensors).
   bool disable_fusion = false;
+  // With num_threads > 1, the threading cost model (base/work_split.h)
+  // keeps small nodes, and subgraphs whose whole work is tiny, on the
+  // calling thread. true splits everything as far as the threads and the
+  // work's pieces allow (tests of the threaded paths; comparing), as does
+  // the environment variable EMBER_SPLIT_SMALL_WORK=1.
+  bool split_small_work = false;
 };
 
 // Named inputs/outputs of one SignatureDef.
@@ -94,6 +100,8 @@ class Interpreter {
 
  private:
   Interpreter() = default;
+  // options_.split_small_work or EMBER_SPLIT_SMALL_WORK=1.
+  bool SplitsSmallWork() const;
 
   const Model* model_ = nullptr;
   InterpreterOptions options_;

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdint>
 
+#include "base/work_split.h"
 #include "runtime/graph_rewriter.h"
 #include "runtime/interpreter.h"
+#include "runtime/work_estimate.h"
 
 namespace ember {
 
@@ -45,7 +47,15 @@ Status Subgraph::Grow(AlignedBuffer& buffer, size_t bytes, const char* what) {
 
 int Subgraph::num_threads() const { return owner_->options().num_threads; }
 
-ThreadPool* Subgraph::thread_pool() { return owner_->thread_pool(); }
+ThreadPool* Subgraph::thread_pool() {
+  ThreadPool* pool = owner_->thread_pool();
+  // The cost model's whole-model rule (base/work_split.h): a subgraph with
+  // tiny work runs every node on the caller.
+  if (pool != nullptr && pool->num_threads() > 1 &&
+      work_macs_ < kTinyModelMacs && !pool->split_small_work())
+    return nullptr;
+  return pool;
+}
 
 kernels::IsaSet Subgraph::allowed_isas() const {
   return owner_->allowed_isas();
@@ -106,6 +116,7 @@ Status Subgraph::Allocate() {
   EMBER_RETURN_IF_ERROR(PrepareAllNodes());
   EMBER_RETURN_IF_ERROR(RunGraphPasses());
   EMBER_RETURN_IF_ERROR(PlanArena());
+  work_macs_ = EstimateSubgraphMacs(*this);
   needs_allocation_ = false;
   return Status::Ok();
 }

@@ -219,6 +219,9 @@ class Subgraph : public OpHost {
   std::vector<int64_t> node_nanos_;
   std::vector<int64_t> node_calls_;
   size_t arena_bytes_ = 0;
+  // Multiply-accumulates per invoke (runtime/work_estimate.h), set when
+  // the subgraph is planned; below kTinyModelMacs its ops get no pool.
+  int64_t work_macs_ = INT64_MAX;
   size_t arena_lower_bound_ = 0;
   std::vector<ArenaPlacement> arena_placements_;
   size_t allocated_bytes_ = 0;  // capacity of every buffer above

@@ -50,10 +50,11 @@ class CliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `ember ARGS` (ARGS already shell-quoted where needed).
-  CliResult Cli(const std::string& args) {
+  // `env`: "NAME=value ..." put before the command.
+  CliResult Cli(const std::string& args, const std::string& env = "") {
     const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("'") + EMBER_CLI_PATH + "' " + args +
-                            " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const std::string cmd = env + " '" + EMBER_CLI_PATH + "' " + args + " >'" +
+                            out.string() + "' 2>'" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     CliResult r;
     r.out = ReadText(out);
@@ -152,6 +153,40 @@ TEST_F(CliTest, HelpVersionAndUsageErrors) {
     EXPECT_EQ(r.exit_code, 2) << bad;
     EXPECT_EQ(r.err.rfind("ember: error: ", 0), 0u) << bad << ": " << r.err;
   }
+}
+
+// `ember bench --peak`: one entry per ISA tier the CPU runs, positive
+// rates (no timing assertion beyond that: the machine is shared), and the
+// usage errors of MODEL with and without --peak.
+TEST_F(CliTest, BenchPeakJson) {
+  CliResult r = Cli("bench --peak --json --peak-ms 5 --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["threads_all"], 2);
+  ASSERT_TRUE(j["probes"].is_array());
+  ASSERT_FALSE(j["probes"].empty());
+  bool fp32 = false, int8 = false;
+  for (const auto& p : j["probes"]) {
+    EXPECT_GT(p["gmacs"].get<double>(), 0) << p.dump();
+    EXPECT_TRUE(p["threads"] == 1 || p["threads"] == 2) << p.dump();
+    fp32 |= p["kind"] == "fp32_fma";
+    int8 |= p["kind"] == "int8_dot";
+  }
+#if defined(__x86_64__) || defined(__aarch64__)
+  EXPECT_TRUE(fp32 && int8) << r.out;
+#endif
+  // EMBER_ISA caps the tiers probed, as it caps the kernels.
+  r = Cli("bench --peak --json --peak-ms 5", "EMBER_ISA=portable");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("no probe loop"), std::string::npos) << r.err;
+
+  r = Cli("bench");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("MODEL is required"), std::string::npos) << r.err;
+  const std::string model = WriteFile("add.tflite", FloatAddModel());
+  r = Cli("bench --peak '" + model + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--peak takes no MODEL"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, InspectTableAndJson) {

@@ -8,20 +8,21 @@ namespace ember::x86 {
 
 void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
                 const GemmF32Args& args) {
-  const int threads = pool ? pool->num_threads() : 1;
   const int64_t row_tiles = (args.m + kernel.mr - 1) / kernel.mr;
   const int32_t panels = GemmPanels(args.n, kernel.nr);
-  if (threads <= 1) {
+  const int64_t macs = args.m * args.n * static_cast<int64_t>(args.k);
+  const int tasks = MacTasks(pool, macs, std::max<int64_t>(row_tiles, panels));
+  if (tasks <= 1) {
     kernel.fn(args, 0, args.m, 0, panels);
     return;
   }
-  if (row_tiles >= 4 * threads || row_tiles >= panels) {
-    ParallelTasks(pool, row_tiles, threads, [&](int64_t t0, int64_t t1, int) {
+  if (ChooseSplitAxis(row_tiles, panels, tasks) == SplitAxis::kRows) {
+    ParallelTasks(pool, row_tiles, tasks, [&](int64_t t0, int64_t t1, int) {
       kernel.fn(args, t0 * kernel.mr, std::min(args.m, t1 * kernel.mr), 0,
                 panels);
     });
   } else {
-    ParallelTasks(pool, panels, threads, [&](int64_t p0, int64_t p1, int) {
+    ParallelTasks(pool, panels, tasks, [&](int64_t p0, int64_t p1, int) {
       kernel.fn(args, 0, args.m, static_cast<int32_t>(p0),
                 static_cast<int32_t>(p1));
     });
@@ -83,7 +84,9 @@ void RunConvIm2colF32(ThreadPool* pool, int max_slots,
   const int64_t m = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   const int64_t blocks = (m + kIm2colRows - 1) / kIm2colRows;
   const int32_t panels = GemmPanels(s.out_c, kernel.nr);
-  ParallelTasks(pool, blocks, max_slots, [&](int64_t b0, int64_t b1, int slot) {
+  const int tasks = MacTasks(pool, m * k * s.out_c,
+                             std::min<int64_t>(blocks, std::max(max_slots, 1)));
+  ParallelTasks(pool, blocks, tasks, [&](int64_t b0, int64_t b1, int slot) {
     float* buf = scratch + static_cast<int64_t>(slot) * kIm2colRows * k;
     for (int64_t blk = b0; blk < b1; ++blk) {
       const int64_t m0 = blk * kIm2colRows;
@@ -107,8 +110,9 @@ void RunConvIm2colF32(ThreadPool* pool, int max_slots,
 
 void RunDwConvF32(ThreadPool* pool, DwConvF32Fn fn, const DwConvF32Args& args) {
   const int64_t rows = static_cast<int64_t>(args.batches) * args.out_h;
-  const int threads = pool ? pool->num_threads() : 1;
-  ParallelTasks(pool, rows, threads,
+  const int64_t macs = rows * args.out_w * args.channels * args.filter_h *
+                       static_cast<int64_t>(args.filter_w);
+  ParallelTasks(pool, rows, MacTasks(pool, macs, rows, kMinDwMacsPerTask),
                 [&](int64_t r0, int64_t r1, int) { fn(args, r0, r1); });
 }
 

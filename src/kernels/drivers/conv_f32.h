@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "base/thread_pool.h"
+#include "base/work_split.h"
 #include "kernels/drivers/dwconv_f32.h"
 #include "kernels/drivers/gemm_f32.h"
 #include "kernels/ref/conv.h"
@@ -35,8 +36,22 @@ void ParallelTasks(ThreadPool* pool, int64_t tasks, int max_slots, F&& f) {
   });
 }
 
-// C = clamp(A * packed + bias) over the pool: splits rows when there are
-// enough row tiles, else panels.
+// Tasks for `macs` multiply-accumulates over the pool's threads, at most
+// `max_tasks` (base/work_split.h: small work stays on the caller).
+inline int MacTasks(ThreadPool* pool, int64_t macs, int64_t max_tasks,
+                    int64_t min_macs_per_task = kMinMacsPerTask) {
+  if (pool == nullptr) return 1;
+  return SplitCount(macs, min_macs_per_task, pool->num_threads(), max_tasks,
+                    pool->split_small_work());
+}
+
+// Depthwise convolutions do several times fewer multiply-accumulates per
+// cycle than GEMMs (memory-bound), so a task needs fewer of them.
+constexpr int64_t kMinDwMacsPerTask = kMinMacsPerTask / 4;
+
+// C = clamp(A * packed + bias) over the pool when the product is large
+// enough (MacTasks), split by row tiles (output pixels) or by column panels
+// (output channels), whichever gives the more even chunks.
 void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
                 const GemmF32Args& args);
 
@@ -57,7 +72,7 @@ void RunConvIm2colF32(ThreadPool* pool, int max_slots,
                       const float* input, const float* packed, float lo,
                       float hi, float* scratch, float* output);
 
-// Depthwise: output rows split over the pool.
+// Depthwise: output rows split over the pool when large enough.
 void RunDwConvF32(ThreadPool* pool, DwConvF32Fn fn, const DwConvF32Args& args);
 
 // The depthwise kernel for an ISA (nullptr when not available).

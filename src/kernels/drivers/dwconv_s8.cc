@@ -36,8 +36,9 @@ void PackDwConvS8(const int8_t* filter, const int32_t* bias,
 
 void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args) {
   const int64_t rows = static_cast<int64_t>(args.batches) * args.out_h;
-  const int threads = pool ? pool->num_threads() : 1;
-  ParallelTasks(pool, rows, threads,
+  const int64_t macs = rows * args.out_w * args.channels * args.filter_h *
+                       static_cast<int64_t>(args.filter_w);
+  ParallelTasks(pool, rows, MacTasks(pool, macs, rows, kMinDwMacsPerTask),
                 [&](int64_t r0, int64_t r1, int) { fn(args, r0, r1); });
 }
 

@@ -167,6 +167,7 @@ TEST(FastDwKernels, Int8BitExactWithReference) {
       x86::DwConvS8Fn fn = kern->fn;
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
+        pool.set_split_small_work(true);  // small test shapes: split anyway
         std::vector<int8_t> got(out_n, 77);
         x86::DwConvS8Args a;
         x86::CopyDwGeometry(s, &a);
@@ -219,6 +220,7 @@ TEST(FastDwKernels, Float5x5AndOtherSizesMatchReference) {
       x86::DwConvF32Fn fn = kern->fn;
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
+        pool.set_split_small_work(true);  // small test shapes: split anyway
         std::vector<float> got(out_n, 12345.0f);
         x86::DwConvF32Args a;
         x86::CopyDwGeometry(s, &a);

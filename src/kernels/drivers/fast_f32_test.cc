@@ -157,6 +157,7 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
                               s.out_c, k, kern.nr, packed);
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
+        pool.set_split_small_work(true);  // small test shapes: split anyway
         std::vector<float> got(out_n, 12345.0f);
         if (direct) {
           x86::GemmF32Args g;
@@ -216,6 +217,7 @@ TEST(FastF32Kernels, FullyConnectedGemmMatchesReference) {
                               s.units, s.depth, kern.nr, packed);
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
+        pool.set_split_small_work(true);  // small test shapes: split anyway
         std::vector<float> got(expect.size(), 12345.0f);
         x86::GemmF32Args g;
         g.m = s.batches;
@@ -279,6 +281,7 @@ TEST(FastF32Kernels, DepthwiseMatchesReference) {
       ASSERT_NE(fn, nullptr);
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
+        pool.set_split_small_work(true);  // small test shapes: split anyway
         std::vector<float> got(out_n, 12345.0f);
         x86::DwConvF32Args a;
         x86::CopyDwGeometry(s, &a);

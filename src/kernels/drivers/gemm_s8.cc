@@ -115,11 +115,11 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
   const int64_t tiles = (p.m + mr - 1) / mr;
   const int32_t panels = p.layout.panels;
   const size_t out_elem = p.mode == S8Output::kFloat ? sizeof(float) : 1;
-  // Small products stay on fewer workers: waking one costs more than
-  // about a million multiply-adds.
-  const double macs = static_cast<double>(p.m) * p.layout.n * p.taps * p.tap_k;
-  const int slots = static_cast<int>(
-      std::clamp(macs / (1 << 20), 1.0, static_cast<double>(max_slots)));
+  // Small products stay on fewer workers (base/work_split.h): waking one
+  // costs more than about a million multiply-adds.
+  const int64_t macs = p.m * static_cast<int64_t>(p.layout.n) * p.taps *
+                       static_cast<int64_t>(p.tap_k);
+  const int slots = MacTasks(pool, macs, std::max(max_slots, 1));
   // Tile-major task order: consecutive tasks of a worker share A rows and
   // their pointer array.
   ParallelTasks(
