@@ -72,13 +72,17 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
                          x86::S8Output mode, ConvData* d) {
   const ref::ConvShape& s = d->shape;
   const x86::S8Kernel* kern = FastS8Kernel(ctx);
-  if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
+  if (kern == nullptr) return Status::Ok();
+  // Grouped convolutions run one GEMM per group over the same rows: group
+  // g's A rows are its filter_in_c channels, g * filter_in_c bytes into
+  // each input pixel.
+  const int32_t groups = s.in_c / s.filter_in_c;
   const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
   const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
   const int64_t out_pixels =
       static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   if (out_pixels == 0 || batch_bytes >= (int64_t{1} << 31) ||
-      taps * s.in_c > (int64_t{1} << 24))
+      taps * s.filter_in_c > (int64_t{1} << 24))
     return Status::Ok();
   d->s8_direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                  s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
@@ -87,7 +91,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
       mode == x86::S8Output::kFloat ? nullptr : &d->quant.output;
   EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, requant,
                                       s.out_c, static_cast<int32_t>(taps),
-                                      s.in_c, mode, &d->s8));
+                                      s.filter_in_c, mode, &d->s8, groups));
   if (d->s8.packed == nullptr) return Status::Ok();
   if (!d->s8_direct) {
     void* mem = nullptr;
@@ -144,7 +148,9 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
     p.zero_rows = zero_rows ? zero_rows : d.zero_row;
     p.zero_row_stride = zero_rows ? d.s8.layout.tap_k4 : 0;
   }
-  p.tap_k = s.in_c;
+  p.tap_k = s.filter_in_c;
+  p.groups = d.s8.groups;
+  p.group_a_offset = s.filter_in_c;
   p.packed = d.s8.packed;
   p.layout = d.s8.layout;
   p.c = output;
@@ -167,18 +173,25 @@ Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
                         const Tensor* bias, ConvData* d) {
   const ref::ConvShape& s = d->shape;
   const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
-  if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
-  EMBER_RETURN_IF_ERROR(PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));
-  if (d->sparse.active()) return Status::Ok();
-  const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
+  if (kern == nullptr) return Status::Ok();
+  // Grouped convolutions: one panel set per group, always through im2col
+  // (which gathers each group's channel slice).
+  const int32_t groups = s.in_c / s.filter_in_c;
+  if (groups == 1) {
+    EMBER_RETURN_IF_ERROR(
+        PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));
+    if (d->sparse.active()) return Status::Ok();
+  }
+  const int64_t k =
+      static_cast<int64_t>(s.filter_h) * s.filter_w * s.filter_in_c;
   if (k > (int64_t{1} << 24)) return Status::Ok();
   EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, filter, bias, s.out_c,
                                      static_cast<int32_t>(k), &d->gemm,
-                                     &d->packed));
+                                     &d->packed, groups));
   if (d->packed == nullptr) return Status::Ok();
-  d->direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
-              s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
-              s.out_h == s.in_h && s.out_w == s.in_w;
+  d->direct = groups == 1 && s.filter_h == 1 && s.filter_w == 1 &&
+              s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+              s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
   if (!d->direct) {
     d->im2col_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(

@@ -86,19 +86,20 @@ void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
 
 namespace {
 
-// Fills the [taps][mr] pointer array of the tile starting at row m0.
+// Fills the [taps][mr] pointer array of the tile starting at row m0 for
+// the group whose channels start `channel_offset` bytes into each row.
 void TilePointers(const S8Problem& p, int32_t mr, int64_t m0, int32_t rows,
-                  const int8_t** ptrs) {
+                  int64_t channel_offset, const int8_t** ptrs) {
   for (int32_t r = 0; r < mr; ++r) {
     // Rows past the end repeat the tile's first row (computed, not stored).
     const int64_t row = m0 + (r < rows ? r : 0);
     if (p.indirection == nullptr) {
-      ptrs[r] = p.a + row * p.lda;
+      ptrs[r] = p.a + row * p.lda + channel_offset;
       continue;
     }
     const int64_t batch = row / p.rows_per_batch;
     const int64_t pixel = row % p.rows_per_batch;
-    const int8_t* base = p.a + batch * p.batch_stride;
+    const int8_t* base = p.a + batch * p.batch_stride + channel_offset;
     const int8_t* zero = p.zero_rows + batch * p.zero_row_stride;
     const int32_t* offs = p.indirection + pixel * p.taps;
     for (int32_t t = 0; t < p.taps; ++t) {
@@ -114,16 +115,20 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
   const int32_t mr = kernel.mr;
   const int64_t tiles = (p.m + mr - 1) / mr;
   const int32_t panels = p.layout.panels;
+  const int32_t groups = p.groups > 1 ? p.groups : 1;
+  const int64_t group_tasks = static_cast<int64_t>(groups) * panels;
   const size_t out_elem = p.mode == S8Output::kFloat ? sizeof(float) : 1;
+  const int64_t group_cols = static_cast<int64_t>(panels) * p.layout.nr;
   // Small products stay on fewer workers: waking one costs more than
   // about a million multiply-adds.
-  const double macs = static_cast<double>(p.m) * p.layout.n * p.taps * p.tap_k;
+  const double macs =
+      static_cast<double>(p.m) * p.layout.n * groups * p.taps * p.tap_k;
   const int slots = static_cast<int>(
       std::clamp(macs / (1 << 20), 1.0, static_cast<double>(max_slots)));
-  // Tile-major task order: consecutive tasks of a worker share A rows and
-  // their pointer array.
+  // Tile-major task order (then group, then panel): consecutive tasks of a
+  // worker share A rows and, within a group, their pointer array.
   ParallelTasks(
-      pool, tiles * panels, slots, [&](int64_t t0, int64_t t1, int slot) {
+      pool, tiles * group_tasks, slots, [&](int64_t t0, int64_t t1, int slot) {
         const int8_t* local[16];
         const int8_t** ptrs =
             p.indirection
@@ -131,7 +136,7 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
                 : local;
         int32_t row_offset[16];
         float row_scale[16];
-        int64_t built = -1;
+        int64_t built = -1, built_rows = -1;
         S8TileArgs t;
         t.a = ptrs;
         t.taps = p.taps;
@@ -146,31 +151,37 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
         t.flo = p.flo;
         t.fhi = p.fhi;
         for (int64_t task = t0; task < t1; ++task) {
-          const int64_t tile = task / panels;
+          const int64_t tile = task / group_tasks;
+          const int64_t tile_group = task / panels;  // tile * groups + group
+          const int32_t group = static_cast<int32_t>(tile_group % groups);
           const int32_t panel = static_cast<int32_t>(task % panels);
           const int64_t m0 = tile * mr;
           const int32_t rows =
               static_cast<int32_t>(std::min<int64_t>(mr, p.m - m0));
-          if (tile != built) {
-            TilePointers(p, mr, m0, rows, ptrs);
-            if (p.mode == S8Output::kFloat) {
-              for (int32_t r = 0; r < mr; ++r) {
-                const int64_t batch =
-                    (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
-                row_offset[r] = p.batch_offset[batch];
-                row_scale[r] = p.batch_scale[batch];
-              }
+          if (tile_group != built) {
+            TilePointers(p, mr, m0, rows, group * p.group_a_offset, ptrs);
+            built = tile_group;
+          }
+          if (p.mode == S8Output::kFloat && tile != built_rows) {
+            for (int32_t r = 0; r < mr; ++r) {
+              const int64_t batch =
+                  (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
+              row_offset[r] = p.batch_offset[batch];
+              row_scale[r] = p.batch_scale[batch];
             }
-            built = tile;
+            built_rows = tile;
           }
           const int32_t n0 = panel * p.layout.nr;
+          const int64_t c0 = static_cast<int64_t>(group) * p.layout.n + n0;
           t.rows = rows;
           t.cols = std::min(p.layout.nr, p.layout.n - n0);
-          t.panel = p.packed + panel * p.layout.panel_bytes;
-          t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + n0) * out_elem;
+          t.panel = p.packed + group * p.layout.total_bytes +
+                    panel * p.layout.panel_bytes;
+          t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + c0) * out_elem;
           if (p.mode == S8Output::kFloat) {
-            t.col_scale = p.col_scale + n0;
-            t.col_bias = p.col_bias ? p.col_bias + n0 : nullptr;
+            const int64_t col = group * group_cols + n0;
+            t.col_scale = p.col_scale + col;
+            t.col_bias = p.col_bias ? p.col_bias + col : nullptr;
           }
           kernel.fn(t);
         }

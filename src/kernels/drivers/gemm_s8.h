@@ -148,6 +148,14 @@ struct S8Problem {
   const float* col_scale = nullptr;
   const float* col_bias = nullptr;
   float flo = 0.0f, fhi = 0.0f;
+  // Grouped convolution: `groups` GEMMs over the same rows, each with its
+  // own packed weights (`layout` describes one group; group g's panels
+  // start g * layout.total_bytes into `packed`). Group g reads its A rows
+  // g * group_a_offset bytes further (padding rows excepted), writes
+  // columns [g * layout.n, (g + 1) * layout.n) of C and, for kFloat, uses
+  // col_scale / col_bias from g * layout.panels * layout.nr on.
+  int32_t groups = 1;
+  int64_t group_a_offset = 0;
 };
 
 // Scratch (bytes) RunS8Gemm needs for `slots` workers: the per-tile
