@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 # (channels, group width, blocks) per stage.
-STAGES = [(32, 8, 1), (64, 16, 2), (96, 24, 2), (192, 48, 1)]
+STAGES = [(48, 8, 1), (96, 16, 2), (192, 24, 3), (384, 48, 2)]
 
 
 def build(tf, size):

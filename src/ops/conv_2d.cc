@@ -71,12 +71,13 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
                          const Tensor* filter, const Tensor* bias,
                          x86::S8Output mode, ConvData* d) {
   const ref::ConvShape& s = d->shape;
-  const x86::S8Kernel* kern = FastS8Kernel(ctx);
-  if (kern == nullptr) return Status::Ok();
   // Grouped convolutions run one GEMM per group over the same rows: group
   // g's A rows are its filter_in_c channels, g * filter_in_c bytes into
-  // each input pixel.
+  // each input pixel. (A 16-column ymm VNNI tile for narrow groups was
+  // measured slower than the zmm one's zero-padded panels on Zen 4.)
   const int32_t groups = s.in_c / s.filter_in_c;
+  const x86::S8Kernel* kern = FastS8Kernel(ctx);
+  if (kern == nullptr) return Status::Ok();
   const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
   const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
   const int64_t out_pixels =
@@ -172,11 +173,15 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
 Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
                         const Tensor* bias, ConvData* d) {
   const ref::ConvShape& s = d->shape;
-  const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
-  if (kern == nullptr) return Status::Ok();
   // Grouped convolutions: one panel set per group, always through im2col
-  // (which gathers each group's channel slice).
+  // (which gathers each group's channel slice), on the GEMM whose panels
+  // fit the group's channels best.
   const int32_t groups = s.in_c / s.filter_in_c;
+  const x86::GemmF32Kernel* kern =
+      groups == 1
+          ? FastGemmF32(ctx)
+          : x86::SelectGemmF32ForColumns(ctx.allowed_isas(), s.out_c / groups);
+  if (kern == nullptr) return Status::Ok();
   if (groups == 1) {
     EMBER_RETURN_IF_ERROR(
         PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));

@@ -75,8 +75,7 @@ std::vector<float> AsFloats(const std::vector<uint8_t>& bytes) {
   return v;
 }
 
-// The ISAs to force for `kind` (entries of its GEMM list this run allows)
-// and the kernel label the node must then report.
+// The ISAs to force for `kind` (entries of its GEMM list this run allows).
 std::vector<kernels::Isa> IsasFor(Kind kind) {
   return kind == Kind::kFloat
              ? kernels::AllowedEntryIsas(x86::GemmF32Kernels(),
@@ -85,16 +84,24 @@ std::vector<kernels::Isa> IsasFor(Kind kind) {
                                          kernels::AllowedIsas());
 }
 
-std::string ExpectedLabel(Kind kind, kernels::Isa isa, bool direct) {
-  if (kind == Kind::kFloat)
-    return kernels::EntryFor(x86::GemmF32Kernels(), isa)->im2col_label;
-  const x86::S8Kernel* k = kernels::EntryFor(x86::S8Kernels(), isa);
-  return direct ? k->gemm_label : k->igemm_label;
+// The label the node must report under the ISAs allowed now: fp32, the
+// GEMM chosen for the group's `group_n` columns (a narrower one may win)
+// through im2col; int8, the list's best tile, reading rows directly
+// (`direct`) or through the indirection table.
+std::string ExpectedLabel(Kind kind, int group_n, bool direct) {
+  if (kind == Kind::kFloat) {
+    const x86::GemmF32Kernel* k =
+        x86::SelectGemmF32ForColumns(kernels::AllowedIsas(), group_n);
+    return k ? k->im2col_label : "none";
+  }
+  const x86::S8Kernel* k = x86::SelectS8Kernel(kernels::AllowedIsas());
+  return k ? (direct ? k->gemm_label : k->igemm_label) : "none";
 }
 
 void CheckAgainstReference(const std::vector<uint8_t>& model,
                            const std::vector<uint8_t>& input, Kind kind,
-                           bool direct, double k, const std::string& what) {
+                           int group_n, bool direct, double k,
+                           const std::string& what) {
   const Run ref = RunModel(model, input, /*force_ref=*/true, 1);
   ASSERT_EQ(ref.variant, "ref") << what;
   for (kernels::Isa isa : IsasFor(kind)) {
@@ -104,7 +111,7 @@ void CheckAgainstReference(const std::vector<uint8_t>& model,
       const std::string where = what + " isa=" + kernels::IsaName(isa) +
                                 " threads=" + std::to_string(threads);
       if (!dispatch::EnvForcesReference())
-        EXPECT_EQ(got.variant, ExpectedLabel(kind, isa, direct)) << where;
+        EXPECT_EQ(got.variant, ExpectedLabel(kind, group_n, direct)) << where;
       ASSERT_EQ(got.output.size(), ref.output.size()) << where;
       if (kind == Kind::kInt8) {
         size_t diffs = 0, first = 0;
@@ -223,7 +230,7 @@ int RunGroupedCases(Kind kind, uint32_t seed, int count) {
     b.SetInputs({x});
     b.SetOutputs({y});
     CheckAgainstReference(
-        b.Build(), input, kind, direct, static_cast<double>(k),
+        b.Build(), input, kind, group_out, direct, static_cast<double>(k),
         "case " + std::to_string(i) + " groups=" + std::to_string(groups) +
             " k=" + std::to_string(fh) + "x" + std::to_string(fw) + " in_c=" +
             std::to_string(in_c) + " out_c=" + std::to_string(out_c) +

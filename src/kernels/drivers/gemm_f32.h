@@ -53,6 +53,23 @@ inline const GemmF32Kernel* SelectGemmF32(kernels::IsaSet allowed) {
 
 inline int32_t GemmPanels(int32_t n, int32_t nr) { return (n + nr - 1) / nr; }
 
+// The GEMM for `n` columns (a grouped convolution's channels per group):
+// of the allowed entries, the one whose panels pad n to the fewest columns,
+// the earlier (better) one on ties (nullptr: reference kernels). With
+// n = 8 or 16 on an AVX-512 CPU that is the 16-column AVX2 kernel: the
+// 32-column one would spend half or more of its FMAs on zero columns.
+inline const GemmF32Kernel* SelectGemmF32ForColumns(kernels::IsaSet allowed,
+                                                    int32_t n) {
+  const GemmF32Kernel* best = nullptr;
+  for (const GemmF32Kernel& k : GemmF32Kernels()) {
+    if (!allowed.contains(k.isa)) continue;
+    if (best == nullptr ||
+        GemmPanels(n, k.nr) * k.nr < GemmPanels(n, best->nr) * best->nr)
+      best = &k;
+  }
+  return best;
+}
+
 inline size_t PackedGemmWeightsBytes(int32_t n, int32_t k, int32_t nr) {
   return sizeof(float) * static_cast<size_t>(GemmPanels(n, nr)) *
          (static_cast<size_t>(k) + 1) * static_cast<size_t>(nr);
