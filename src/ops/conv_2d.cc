@@ -39,7 +39,10 @@ struct ConvData {
   FastS8 s8;
   bool s8_direct;
   const int32_t* indirection;
-  const int8_t* zero_row;  // int8: tap_k bytes of the input zero point
+  const int8_t* zero_row;  // int8: zero_row_bytes of the input zero point
+  // Bytes of a padding row: tap_k4, plus the channel offset of the last
+  // group when grouped (every group's row pointers move by its offset).
+  int32_t zero_row_bytes;
   // One scratch buffer (nodes have few): the per-worker tile pointers,
   // then for hybrid the -zero point per batch and a zero-point row per
   // batch, at these byte offsets.
@@ -94,6 +97,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
                                       s.out_c, static_cast<int32_t>(taps),
                                       s.filter_in_c, mode, &d->s8, groups));
   if (d->s8.packed == nullptr) return Status::Ok();
+  d->zero_row_bytes = (groups - 1) * s.filter_in_c + d->s8.layout.tap_k4;
   if (!d->s8_direct) {
     void* mem = nullptr;
     const int64_t entries = static_cast<int64_t>(s.out_h) * s.out_w * taps;
@@ -102,8 +106,8 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
     BuildIndirection(s, static_cast<int32_t*>(mem));
     d->indirection = static_cast<const int32_t*>(mem);
     if (mode != x86::S8Output::kFloat) {
-      EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(d->s8.layout.tap_k4, &mem));
-      std::memset(mem, input->quant.zero_point0(), d->s8.layout.tap_k4);
+      EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(d->zero_row_bytes, &mem));
+      std::memset(mem, input->quant.zero_point0(), d->zero_row_bytes);
       d->zero_row = static_cast<const int8_t*>(mem);
     }
   }
@@ -112,7 +116,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
       d->s8_direct
           ? 0
           : x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
-                                       d->s8.max_slots);
+                                       d->s8.max_slots, groups);
   d->s8_offsets_at = round64(ptr_bytes);
   d->s8_zero_rows_at = d->s8_offsets_at;
   size_t total = d->s8_offsets_at;
@@ -121,8 +125,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
         round64(d->s8_offsets_at + sizeof(int32_t) * s.batches);
     total =
         d->s8_zero_rows_at +
-        (d->s8_direct ? 0
-                      : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
+        (d->s8_direct ? 0 : static_cast<size_t>(s.batches) * d->zero_row_bytes);
   }
   EMBER_RETURN_IF_ERROR(
       ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
@@ -147,7 +150,7 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
     p.batch_stride = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
     p.taps = s.filter_h * s.filter_w;
     p.zero_rows = zero_rows ? zero_rows : d.zero_row;
-    p.zero_row_stride = zero_rows ? d.s8.layout.tap_k4 : 0;
+    p.zero_row_stride = zero_rows ? d.zero_row_bytes : 0;
   }
   p.tap_k = s.filter_in_c;
   p.groups = d.s8.groups;
@@ -447,8 +450,7 @@ void EvalHybrid(OpContext& ctx, const ConvData& d, const Tensor* input,
   for (int32_t b = 0; b < s.batches; ++b) {
     offsets[b] = -zps[b];
     if (zero_rows)
-      std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b],
-                  d.s8.layout.tap_k4);
+      std::memset(zero_rows + b * d.zero_row_bytes, zps[b], d.zero_row_bytes);
   }
   RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets, scales,
                 zero_rows);

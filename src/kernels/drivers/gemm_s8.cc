@@ -86,20 +86,19 @@ void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
 
 namespace {
 
-// Fills the [taps][mr] pointer array of the tile starting at row m0 for
-// the group whose channels start `channel_offset` bytes into each row.
+// Fills the [taps][mr] pointer array of the tile starting at row m0.
 void TilePointers(const S8Problem& p, int32_t mr, int64_t m0, int32_t rows,
-                  int64_t channel_offset, const int8_t** ptrs) {
+                  const int8_t** ptrs) {
   for (int32_t r = 0; r < mr; ++r) {
     // Rows past the end repeat the tile's first row (computed, not stored).
     const int64_t row = m0 + (r < rows ? r : 0);
     if (p.indirection == nullptr) {
-      ptrs[r] = p.a + row * p.lda + channel_offset;
+      ptrs[r] = p.a + row * p.lda;
       continue;
     }
     const int64_t batch = row / p.rows_per_batch;
     const int64_t pixel = row % p.rows_per_batch;
-    const int8_t* base = p.a + batch * p.batch_stride + channel_offset;
+    const int8_t* base = p.a + batch * p.batch_stride;
     const int8_t* zero = p.zero_rows + batch * p.zero_row_stride;
     const int32_t* offs = p.indirection + pixel * p.taps;
     for (int32_t t = 0; t < p.taps; ++t) {
@@ -126,17 +125,20 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
   const int slots = static_cast<int>(
       std::clamp(macs / (1 << 20), 1.0, static_cast<double>(max_slots)));
   // Tile-major task order (then group, then panel): consecutive tasks of a
-  // worker share A rows and, within a group, their pointer array.
+  // worker share A rows; a group's pointers are the tile's moved by the
+  // group's channel offset (no indirection lookups again).
+  const bool grouped = groups > 1;
+  const int64_t ptr_count = static_cast<int64_t>(p.taps) * mr;
   ParallelTasks(
       pool, tiles * group_tasks, slots, [&](int64_t t0, int64_t t1, int slot) {
-        const int8_t* local[16];
+        const int8_t* local[2 * 16];
         const int8_t** ptrs =
             p.indirection
-                ? pointer_scratch + static_cast<int64_t>(slot) * p.taps * mr
+                ? pointer_scratch + slot * ptr_count * (grouped ? 2 : 1)
                 : local;
+        const int8_t** tile_ptrs = grouped ? ptrs + ptr_count : ptrs;
         int32_t row_offset[16];
         float row_scale[16];
-        int64_t built = -1, built_rows = -1;
         S8TileArgs t;
         t.a = ptrs;
         t.taps = p.taps;
@@ -150,26 +152,33 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
         t.row_scale = row_scale;
         t.flo = p.flo;
         t.fhi = p.fhi;
+        int64_t tile = t0 / group_tasks;
+        int32_t group = static_cast<int32_t>(t0 % group_tasks / panels);
+        int32_t panel = static_cast<int32_t>(t0 % panels);
+        int64_t built_tile = -1;
+        int32_t built_group = -1;
         for (int64_t task = t0; task < t1; ++task) {
-          const int64_t tile = task / group_tasks;
-          const int64_t tile_group = task / panels;  // tile * groups + group
-          const int32_t group = static_cast<int32_t>(tile_group % groups);
-          const int32_t panel = static_cast<int32_t>(task % panels);
           const int64_t m0 = tile * mr;
           const int32_t rows =
               static_cast<int32_t>(std::min<int64_t>(mr, p.m - m0));
-          if (tile_group != built) {
-            TilePointers(p, mr, m0, rows, group * p.group_a_offset, ptrs);
-            built = tile_group;
-          }
-          if (p.mode == S8Output::kFloat && tile != built_rows) {
-            for (int32_t r = 0; r < mr; ++r) {
-              const int64_t batch =
-                  (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
-              row_offset[r] = p.batch_offset[batch];
-              row_scale[r] = p.batch_scale[batch];
+          if (tile != built_tile) {
+            TilePointers(p, mr, m0, rows, tile_ptrs);
+            if (p.mode == S8Output::kFloat) {
+              for (int32_t r = 0; r < mr; ++r) {
+                const int64_t batch =
+                    (m0 + (r < rows ? r : 0)) / p.rows_per_batch;
+                row_offset[r] = p.batch_offset[batch];
+                row_scale[r] = p.batch_scale[batch];
+              }
             }
-            built_rows = tile;
+            built_tile = tile;
+            built_group = -1;
+          }
+          if (grouped && group != built_group) {
+            const int64_t off = group * p.group_a_offset;
+            for (int64_t i = 0; i < ptr_count; ++i)
+              ptrs[i] = tile_ptrs[i] + off;
+            built_group = group;
           }
           const int32_t n0 = panel * p.layout.nr;
           const int64_t c0 = static_cast<int64_t>(group) * p.layout.n + n0;
@@ -184,6 +193,13 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
             t.col_bias = p.col_bias ? p.col_bias + col : nullptr;
           }
           kernel.fn(t);
+          if (++panel == panels) {
+            panel = 0;
+            if (++group == groups) {
+              group = 0;
+              ++tile;
+            }
+          }
         }
       });
 }
