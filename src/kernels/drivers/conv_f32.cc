@@ -129,12 +129,15 @@ void RunConvIm2colGroupedF32(ThreadPool* pool, int max_slots,
   const int64_t k =
       static_cast<int64_t>(s.filter_h) * s.filter_w * s.filter_in_c;
   const int64_t m = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
-  const int64_t blocks = (m + kIm2colRows - 1) / kIm2colRows;
+  // Smaller row blocks than ungrouped: every group's matrix of a block
+  // stays in L1/L2 between its im2col and its GEMM.
+  const int64_t rows = kIm2colGroupedRows;
+  const int64_t blocks = (m + rows - 1) / rows;
   const int32_t panels = GemmPanels(group_n, kernel.nr);
   const int64_t packed_floats = static_cast<int64_t>(
       PackedGemmWeightsBytes(group_n, static_cast<int32_t>(k), kernel.nr) /
       sizeof(float));
-  const int64_t group_floats = kIm2colRows * k;
+  const int64_t group_floats = rows * k;
   // A task is a row block and a range of groups: all groups when there are
   // enough blocks to go round, else the groups split so that small layers
   // still use every worker.
@@ -152,8 +155,8 @@ void RunConvIm2colGroupedF32(ThreadPool* pool, int max_slots,
           const int32_t g0 = static_cast<int32_t>(groups * chunk / chunks);
           const int32_t g1 =
               static_cast<int32_t>(groups * (chunk + 1) / chunks);
-          const int64_t m0 = blk * kIm2colRows;
-          const int64_t m1 = std::min(m, m0 + kIm2colRows);
+          const int64_t m0 = blk * rows;
+          const int64_t m1 = std::min(m, m0 + rows);
           Im2colGroups(s, input, g0, g1, m0, m1, group_floats, buf);
           for (int32_t g = g0; g < g1; ++g) {
             GemmF32Args a;

@@ -42,6 +42,9 @@ void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
 
 // Rows of the im2col buffer each worker fills and multiplies at a time.
 constexpr int64_t kIm2colRows = 96;
+// The same for grouped convolutions (every group's matrix of a block is
+// filled at once).
+constexpr int64_t kIm2colGroupedRows = 24;
 
 // Floats of scratch RunConvIm2colF32 needs for `slots` workers.
 inline int64_t Im2colScratchFloats(const ref::ConvShape& s, int slots) {
