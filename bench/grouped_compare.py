@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Side by side on the grouped-convolution models of models_grouped.py:
 one or more Ember builds (e.g. before/after) under each forced ISA tier and
-LiteRT+XNNPACK, fresh processes, engines interleaved round-robin, median of
-the rounds' medians; prints a Markdown table of ms and Ember/LiteRT ratios.
+LiteRT+XNNPACK, fresh processes, engines interleaved round-robin; prints
+Markdown tables of ms and Ember/LiteRT ratios: the median of the rounds'
+medians (BENCHMARKING.md), then the best run of all rounds (steadier on a
+loaded machine).
 
   grouped_compare.py --ember after=build/release/ember [--ember before=PATH]
                      [--isa avx2,native] [--threads 1,2] [--rounds 3]
@@ -43,7 +45,7 @@ def main():
     threads = [int(t) for t in args.threads.split(",")]
     timing = ["--warmup-ms", args.warmup_ms, "--min-ms", args.min_ms,
               "--runs", "20"]
-    samples = {}  # (variant, threads, engine label) -> [median per round]
+    samples = {}  # (variant, threads, engine label) -> [(median, min) per round]
     for rnd in range(args.rounds):
         for variant in args.variants.split(","):
             model = os.path.join(args.models, f"regnet_grouped_{variant}.tflite")
@@ -63,24 +65,29 @@ def main():
                     if "error" in r:
                         print(f"{variant} t{t} {label}: {r['error']}", file=sys.stderr)
                         continue
-                    samples.setdefault((variant, t, label), []).append(r["median_ms"])
+                    samples.setdefault((variant, t, label), []).append(
+                        (r["median_ms"], r["min_ms"]))
         print(f"round {rnd + 1}/{args.rounds} done", file=sys.stderr)
-    med = {k: statistics.median(v) for k, v in samples.items()}
     labels = [f"{lab}@{isa}" for isa in isas for lab, _ in embers]
-    head = "| model | threads | LiteRT ms | " + " | ".join(
-        f"{lab} ms | {lab}/LiteRT" for lab in labels) + " |"
-    print(head)
-    print("|" + "---|" * (3 + 2 * len(labels)))
-    for variant in args.variants.split(","):
-        for t in threads:
-            lite = med.get((variant, t, "litert"))
-            cells = []
-            for lab in labels:
-                e = med.get((variant, t, lab))
-                cells.append("-" if e is None else f"{e:.2f}")
-                cells.append("-" if e is None or not lite else f"{e / lite:.2f}")
-            print(f"| regnet_grouped {variant} | {t} | "
-                  f"{'-' if lite is None else f'{lite:.2f}'} | " + " | ".join(cells) + " |")
+    stats = [("median of round medians",
+              lambda v: statistics.median(m for m, _ in v)),
+             ("best run", lambda v: min(b for _, b in v))]
+    for title, stat in stats:
+        med = {k: stat(v) for k, v in samples.items()}
+        print(f"\n{title}:\n")
+        print("| model | threads | LiteRT ms | " + " | ".join(
+            f"{lab} ms | {lab}/LiteRT" for lab in labels) + " |")
+        print("|" + "---|" * (3 + 2 * len(labels)))
+        for variant in args.variants.split(","):
+            for t in threads:
+                lite = med.get((variant, t, "litert"))
+                cells = []
+                for lab in labels:
+                    e = med.get((variant, t, lab))
+                    cells.append("-" if e is None else f"{e:.2f}")
+                    cells.append("-" if e is None or not lite else f"{e / lite:.2f}")
+                print(f"| regnet_grouped {variant} | {t} | "
+                      f"{'-' if lite is None else f'{lite:.2f}'} | " + " | ".join(cells) + " |")
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w") as f:
