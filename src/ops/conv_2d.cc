@@ -39,7 +39,10 @@ struct ConvData {
   FastS8 s8;
   bool s8_direct;
   const int32_t* indirection;
-  const int8_t* zero_row;  // int8: tap_k bytes of the input zero point
+  const int8_t* zero_row;  // int8: zero_row_bytes of the input zero point
+  // Bytes of a padding row: tap_k4, plus the channel offset of the last
+  // group when grouped (every group's row pointers move by its offset).
+  int32_t zero_row_bytes;
   // One scratch buffer (nodes have few): the per-worker tile pointers,
   // then for hybrid the -zero point per batch and a zero-point row per
   // batch, at these byte offsets.
@@ -71,14 +74,19 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
                          const Tensor* filter, const Tensor* bias,
                          x86::S8Output mode, ConvData* d) {
   const ref::ConvShape& s = d->shape;
+  // Grouped convolutions run one GEMM per group over the same rows: group
+  // g's A rows are its filter_in_c channels, g * filter_in_c bytes into
+  // each input pixel. (A 16-column ymm VNNI tile for narrow groups was
+  // measured slower than the zmm one's zero-padded panels on Zen 4.)
+  const int32_t groups = s.in_c / s.filter_in_c;
   const x86::S8Kernel* kern = FastS8Kernel(ctx);
-  if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
+  if (kern == nullptr) return Status::Ok();
   const int64_t taps = static_cast<int64_t>(s.filter_h) * s.filter_w;
   const int64_t batch_bytes = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
   const int64_t out_pixels =
       static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   if (out_pixels == 0 || batch_bytes >= (int64_t{1} << 31) ||
-      taps * s.in_c > (int64_t{1} << 24))
+      taps * s.filter_in_c > (int64_t{1} << 24))
     return Status::Ok();
   d->s8_direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                  s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
@@ -87,8 +95,9 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
       mode == x86::S8Output::kFloat ? nullptr : &d->quant.output;
   EMBER_RETURN_IF_ERROR(PrepareFastS8(ctx, kern, input, filter, bias, requant,
                                       s.out_c, static_cast<int32_t>(taps),
-                                      s.in_c, mode, &d->s8));
+                                      s.filter_in_c, mode, &d->s8, groups));
   if (d->s8.packed == nullptr) return Status::Ok();
+  d->zero_row_bytes = (groups - 1) * s.filter_in_c + d->s8.layout.tap_k4;
   if (!d->s8_direct) {
     void* mem = nullptr;
     const int64_t entries = static_cast<int64_t>(s.out_h) * s.out_w * taps;
@@ -97,8 +106,8 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
     BuildIndirection(s, static_cast<int32_t*>(mem));
     d->indirection = static_cast<const int32_t*>(mem);
     if (mode != x86::S8Output::kFloat) {
-      EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(d->s8.layout.tap_k4, &mem));
-      std::memset(mem, input->quant.zero_point0(), d->s8.layout.tap_k4);
+      EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(d->zero_row_bytes, &mem));
+      std::memset(mem, input->quant.zero_point0(), d->zero_row_bytes);
       d->zero_row = static_cast<const int8_t*>(mem);
     }
   }
@@ -107,7 +116,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
       d->s8_direct
           ? 0
           : x86::S8PointerScratchBytes(d->s8.kernel, static_cast<int32_t>(taps),
-                                       d->s8.max_slots);
+                                       d->s8.max_slots, groups);
   d->s8_offsets_at = round64(ptr_bytes);
   d->s8_zero_rows_at = d->s8_offsets_at;
   size_t total = d->s8_offsets_at;
@@ -116,8 +125,7 @@ Status PrepareFastS8Conv(OpContext& ctx, const Tensor* input,
         round64(d->s8_offsets_at + sizeof(int32_t) * s.batches);
     total =
         d->s8_zero_rows_at +
-        (d->s8_direct ? 0
-                      : static_cast<size_t>(s.batches) * d->s8.layout.tap_k4);
+        (d->s8_direct ? 0 : static_cast<size_t>(s.batches) * d->zero_row_bytes);
   }
   EMBER_RETURN_IF_ERROR(
       ctx.RequestScratch(total > 0 ? total : 64, &d->scratch_s8));
@@ -142,9 +150,11 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
     p.batch_stride = static_cast<int64_t>(s.in_h) * s.in_w * s.in_c;
     p.taps = s.filter_h * s.filter_w;
     p.zero_rows = zero_rows ? zero_rows : d.zero_row;
-    p.zero_row_stride = zero_rows ? d.s8.layout.tap_k4 : 0;
+    p.zero_row_stride = zero_rows ? d.zero_row_bytes : 0;
   }
-  p.tap_k = s.in_c;
+  p.tap_k = s.filter_in_c;
+  p.groups = d.s8.groups;
+  p.group_a_offset = s.filter_in_c;
   p.packed = d.s8.packed;
   p.layout = d.s8.layout;
   p.c = output;
@@ -166,19 +176,30 @@ void RunFastS8Conv(OpContext& ctx, const ConvData& d, const int8_t* input,
 Status PrepareFastFloat(OpContext& ctx, const Tensor* filter,
                         const Tensor* bias, ConvData* d) {
   const ref::ConvShape& s = d->shape;
-  const x86::GemmF32Kernel* kern = FastGemmF32(ctx);
-  if (kern == nullptr || s.filter_in_c != s.in_c) return Status::Ok();
-  EMBER_RETURN_IF_ERROR(PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));
-  if (d->sparse.active()) return Status::Ok();
-  const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
+  // Grouped convolutions: one panel set per group, always through im2col
+  // (which gathers each group's channel slice), on the GEMM whose panels
+  // fit the group's channels best.
+  const int32_t groups = s.in_c / s.filter_in_c;
+  const x86::GemmF32Kernel* kern =
+      groups == 1
+          ? FastGemmF32(ctx)
+          : x86::SelectGemmF32ForColumns(ctx.allowed_isas(), s.out_c / groups);
+  if (kern == nullptr) return Status::Ok();
+  if (groups == 1) {
+    EMBER_RETURN_IF_ERROR(
+        PrepareSparseConv1x1(ctx, s, filter, bias, &d->sparse));
+    if (d->sparse.active()) return Status::Ok();
+  }
+  const int64_t k =
+      static_cast<int64_t>(s.filter_h) * s.filter_w * s.filter_in_c;
   if (k > (int64_t{1} << 24)) return Status::Ok();
   EMBER_RETURN_IF_ERROR(PackFastGemm(ctx, kern, filter, bias, s.out_c,
                                      static_cast<int32_t>(k), &d->gemm,
-                                     &d->packed));
+                                     &d->packed, groups));
   if (d->packed == nullptr) return Status::Ok();
-  d->direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
-              s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
-              s.out_h == s.in_h && s.out_w == s.in_w;
+  d->direct = groups == 1 && s.filter_h == 1 && s.filter_w == 1 &&
+              s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+              s.pad_left == 0 && s.out_h == s.in_h && s.out_w == s.in_w;
   if (!d->direct) {
     d->im2col_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
     EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
@@ -429,8 +450,7 @@ void EvalHybrid(OpContext& ctx, const ConvData& d, const Tensor* input,
   for (int32_t b = 0; b < s.batches; ++b) {
     offsets[b] = -zps[b];
     if (zero_rows)
-      std::memset(zero_rows + b * d.s8.layout.tap_k4, zps[b],
-                  d.s8.layout.tap_k4);
+      std::memset(zero_rows + b * d.zero_row_bytes, zps[b], d.zero_row_bytes);
   }
   RunFastS8Conv(ctx, d, q_input, output->data_as<float>(), offsets, scales,
                 zero_rows);

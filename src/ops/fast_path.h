@@ -22,20 +22,28 @@ inline const x86::GemmF32Kernel* FastGemmF32(const OpContext& ctx) {
 // Packs constant float weights [n][k] (+ optional constant bias [n]) for
 // `kern` (nullptr: none) into persistent memory. *packed stays nullptr (and the
 // op keeps its reference kernel) when the weights or bias are not constant.
+// With `groups` > 1 (grouped convolution) the n rows are `groups` blocks of
+// n / groups, each packed as its own panel set of
+// PackedGemmWeightsBytes(n / groups, k, nr) bytes, one after the other.
 inline Status PackFastGemm(OpContext& ctx, const x86::GemmF32Kernel* kern,
                            const Tensor* weights, const Tensor* bias, int32_t n,
                            int32_t k, x86::GemmF32Kernel* kernel,
-                           const float** packed) {
+                           const float** packed, int32_t groups = 1) {
   *packed = nullptr;
   if (kern == nullptr) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
+  const int32_t group_n = n / groups;
+  const size_t group_bytes = x86::PackedGemmWeightsBytes(group_n, k, kern->nr);
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
-      x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem));
-  x86::PackGemmWeightsF32(weights->data_as<float>(),
-                          bias ? bias->data_as<float>() : nullptr, n, k,
-                          kern->nr, static_cast<float*>(mem));
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(group_bytes * groups, &mem));
+  for (int32_t g = 0; g < groups; ++g) {
+    const int64_t row0 = static_cast<int64_t>(g) * group_n;
+    x86::PackGemmWeightsF32(
+        weights->data_as<float>() + row0 * k,
+        bias ? bias->data_as<float>() + row0 : nullptr, group_n, k, kern->nr,
+        static_cast<float*>(mem) + g * group_bytes / sizeof(float));
+  }
   *kernel = *kern;
   *packed = static_cast<const float*>(mem);
   return Status::Ok();
@@ -56,6 +64,7 @@ struct FastS8 {
   x86::S8PackLayout layout;
   x86::S8Output mode = x86::S8Output::kInt8DoubleRounding;
   int max_slots = 1;
+  int32_t groups = 1;  // grouped convolution: panel sets, one per group
   // Hybrid (kFloat): weight scale and float bias per column, padded to
   // whole panels (persistent).
   const float* col_scale = nullptr;
@@ -70,13 +79,17 @@ struct FastS8 {
 // (the per-batch zero point is applied in Eval). `requant` holds the
 // multipliers/shifts the op's Prepare already derived (PrepareConvQuantization;
 // nullptr for kFloat): the header copies them instead of computing them again.
+// With `groups` > 1 (grouped convolution: n / groups columns per group, each
+// reading its own tap_k channels) each group is packed as its own panel set
+// (f->layout describes one group; see S8Problem::groups), and the per-column
+// float scale / bias are padded per group.
 // f->packed stays nullptr when weights or bias are not constant.
 inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
                             const Tensor* input, const Tensor* weights,
                             const Tensor* bias,
                             const ref::QuantizedOutput* requant, int32_t n,
                             int32_t taps, int32_t tap_k, x86::S8Output mode,
-                            FastS8* f) {
+                            FastS8* f, int32_t groups = 1) {
   f->packed = nullptr;
   if (kern == nullptr) return Status::Ok();
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
@@ -85,35 +98,47 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
   if (mode != x86::S8Output::kFloat &&
       (input->quant.zero_point0() < -128 || input->quant.zero_point0() > 127))
     return Status::Ok();
+  const int32_t group_n = n / groups;
   f->kernel = *kern;
-  f->layout = x86::MakeS8Layout(n, taps, tap_k, f->kernel.nr);
+  f->layout = x86::MakeS8Layout(group_n, taps, tap_k, f->kernel.nr);
   f->mode = mode;
+  f->groups = groups;
   f->max_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
+  const x86::S8PackLayout& l = f->layout;
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(f->layout.total_bytes, &mem));
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(l.total_bytes * groups, &mem));
   auto* packed = static_cast<uint8_t*>(mem);
   const int8_t* w = weights->data_as<int8_t>();
-  x86::PackS8Weights(f->layout, w, packed);
   const int64_t k = static_cast<int64_t>(taps) * tap_k;
-  const x86::S8PackLayout& l = f->layout;
+  for (int32_t g = 0; g < groups; ++g)
+    x86::PackS8Weights(l, w + static_cast<int64_t>(g) * group_n * k,
+                       packed + g * l.total_bytes);
+  // Global column c is column c % group_n of group c / group_n.
+  auto header = [&](int32_t slot, int32_t c) {
+    return x86::S8Header(l, packed + (c / group_n) * l.total_bytes, slot,
+                         c % group_n);
+  };
   if (mode == x86::S8Output::kFloat) {
     const size_t padded = static_cast<size_t>(l.panels) * l.nr;
     void* fmem = nullptr;
     EMBER_RETURN_IF_ERROR(
-        ctx.AllocatePersistent(2 * sizeof(float) * padded, &fmem));
+        ctx.AllocatePersistent(2 * sizeof(float) * padded * groups, &fmem));
     auto* scale = static_cast<float*>(fmem);
-    float* fbias = scale + padded;
-    for (size_t c = 0; c < padded; ++c) {
-      const bool real = c < static_cast<size_t>(n);
-      scale[c] = real ? WeightScale(weights, static_cast<int32_t>(c)) : 0.0f;
-      fbias[c] = real && bias ? bias->data_as<float>()[c] : 0.0f;
+    float* fbias = scale + padded * groups;
+    for (int32_t g = 0; g < groups; ++g) {
+      for (size_t j = 0; j < padded; ++j) {
+        const bool real = j < static_cast<size_t>(group_n);
+        const int32_t c = g * group_n + static_cast<int32_t>(j);
+        scale[g * padded + j] = real ? WeightScale(weights, c) : 0.0f;
+        fbias[g * padded + j] = real && bias ? bias->data_as<float>()[c] : 0.0f;
+      }
     }
     f->col_scale = scale;
     f->col_bias = bias ? fbias : nullptr;
     for (int32_t c = 0; c < n; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
-      *x86::S8Header(l, packed, 0, c) = -kern->input_shift * sum;
-      *x86::S8Header(l, packed, 1, c) = sum;
+      *header(0, c) = -kern->input_shift * sum;
+      *header(1, c) = sum;
     }
   } else {
     const int32_t input_zp = input->quant.zero_point0();
@@ -121,17 +146,17 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
       const int32_t sum = x86::S8WeightSum(w, c, k);
       const int32_t b = bias ? bias->data_as<int32_t>()[c] : 0;
       // Wrapping arithmetic, as the int32 accumulator itself.
-      *x86::S8Header(l, packed, 0, c) = static_cast<int32_t>(
+      *header(0, c) = static_cast<int32_t>(
           static_cast<uint32_t>(b) -
           static_cast<uint32_t>(kern->input_shift + input_zp) *
               static_cast<uint32_t>(sum));
       const int32_t shift = requant->shift[c];
-      *x86::S8Header(l, packed, 1, c) = requant->multiplier[c];
+      *header(1, c) = requant->multiplier[c];
       if (mode == x86::S8Output::kInt8DoubleRounding) {
-        *x86::S8Header(l, packed, 2, c) = shift > 0 ? shift : 0;
-        *x86::S8Header(l, packed, 3, c) = shift > 0 ? 0 : -shift;
+        *header(2, c) = shift > 0 ? shift : 0;
+        *header(3, c) = shift > 0 ? 0 : -shift;
       } else {
-        *x86::S8Header(l, packed, 3, c) = 31 - shift;
+        *header(3, c) = 31 - shift;
       }
     }
   }

@@ -57,16 +57,25 @@ void RunGemmF32(ThreadPool* pool, const GemmF32Kernel& kernel,
 
 // Rows of the im2col buffer each worker fills and multiplies at a time.
 constexpr int64_t kIm2colRows = 96;
+// The same for grouped convolutions (every group's matrix of a block is
+// filled at once).
+constexpr int64_t kIm2colGroupedRows = 24;
 
 // Floats of scratch RunConvIm2colF32 needs for `slots` workers.
 inline int64_t Im2colScratchFloats(const ref::ConvShape& s, int slots) {
+  // Grouped convolutions hold every group's matrix of a row block.
   return static_cast<int64_t>(slots) * kIm2colRows * s.filter_h * s.filter_w *
          s.in_c;
 }
 
-// General (ungrouped) convolution: im2col of kIm2colRows output pixels at
-// a time into the worker's slice of `scratch`, then GEMM on the packed
-// weights (K = filter_h * filter_w * in_c, in the filter's OHWI order).
+// General convolution: im2col of kIm2colRows output pixels at a time into
+// the worker's slice of `scratch`, then GEMM on the packed weights (K =
+// filter_h * filter_w * filter_in_c, in the filter's OHWI order). Grouped
+// (filter_in_c < in_c): each group's panel set (PackFastGemm with groups)
+// multiplies an im2col of that group's channels only (one pass over a row
+// block's input pixels fills every group's), and writes its out_c / groups
+// output channels; work is split over row blocks, and over groups too
+// when a layer has few blocks.
 void RunConvIm2colF32(ThreadPool* pool, int max_slots,
                       const GemmF32Kernel& kernel, const ref::ConvShape& s,
                       const float* input, const float* packed, float lo,

@@ -105,7 +105,10 @@ int32_t OutSize(int32_t in, int32_t k, int32_t stride, int32_t dil, bool same,
 TEST(FastF32Kernels, ConvGemmMatchesReference) {
   const auto isas = SupportedIsas();
   Rand rng(1234);
-  int cases = 0;
+  // Every fifth case is grouped (2..4 groups; the ungrouped draws stay
+  // those of `rng`): the channel counts drawn are per group.
+  Rand group_rng(4242);
+  int cases = 0, grouped = 0;
   for (int i = 0; i < 160; ++i) {
     ref::ConvShape s;
     s.batches = rng.Int(1, 3);
@@ -116,7 +119,10 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
     const bool pointwise = i % 2 == 0;
     s.filter_h = pointwise ? 1 : rng.Int(1, 4);
     s.filter_w = pointwise ? 1 : rng.Int(1, 4);
+    const int groups = i % 5 == 3 ? group_rng.Int(2, 4) : 1;
     s.filter_in_c = s.in_c;
+    s.in_c *= groups;
+    s.out_c *= groups;
     s.stride_h = pointwise && i % 4 == 0 ? 1 : rng.Int(1, 3);
     s.stride_w = pointwise && i % 4 == 0 ? 1 : rng.Int(1, 3);
     s.dilation_h = rng.Int(0, 3) == 0 ? 2 : 1;
@@ -131,7 +137,8 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
                       &s.pad_left);
     float lo, hi;
     rng.Clamp(&lo, &hi);
-    const int32_t k = s.filter_h * s.filter_w * s.in_c;
+    const int32_t k = s.filter_h * s.filter_w * s.filter_in_c;
+    const int32_t group_n = s.out_c / groups;
     auto input =
         rng.Floats(static_cast<size_t>(s.batches) * s.in_h * s.in_w * s.in_c);
     auto filter = rng.Floats(static_cast<size_t>(s.out_c) * k);
@@ -144,17 +151,22 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
                    has_bias ? bias.data() : nullptr, lo, hi, expect.data());
     const bool direct = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 &&
                         s.stride_w == 1 && s.out_h == s.in_h &&
-                        s.out_w == s.in_w;
+                        s.out_w == s.in_w && groups == 1;
     for (kernels::Isa isa : isas) {
       const x86::GemmF32Kernel kern = GemmFor(isa);
       ASSERT_NE(kern.fn, nullptr);
-      std::vector<float> packed_mem(
-          x86::PackedGemmWeightsBytes(s.out_c, k, kern.nr) / sizeof(float) +
-          16);
+      // One panel set per group (as ops::PackFastGemm with groups).
+      const size_t group_floats =
+          x86::PackedGemmWeightsBytes(group_n, k, kern.nr) / sizeof(float);
+      std::vector<float> packed_mem(group_floats * groups + 16);
       float* packed = packed_mem.data();
       while (reinterpret_cast<uintptr_t>(packed) % 64) ++packed;
-      x86::PackGemmWeightsF32(filter.data(), has_bias ? bias.data() : nullptr,
-                              s.out_c, k, kern.nr, packed);
+      for (int g = 0; g < groups; ++g) {
+        const size_t row0 = static_cast<size_t>(g) * group_n;
+        x86::PackGemmWeightsF32(filter.data() + row0 * k,
+                                has_bias ? bias.data() + row0 : nullptr,
+                                group_n, k, kern.nr, packed + g * group_floats);
+      }
       for (int threads = 1; threads <= 3; ++threads) {
         ThreadPool pool(threads);
         pool.set_split_small_work(true);  // small test shapes: split anyway
@@ -183,8 +195,10 @@ TEST(FastF32Kernels, ConvGemmMatchesReference) {
       }
     }
     ++cases;
+    grouped += groups > 1;
   }
   EXPECT_GE(cases, 100);
+  EXPECT_GE(grouped, 20);
 }
 
 TEST(FastF32Kernels, FullyConnectedGemmMatchesReference) {

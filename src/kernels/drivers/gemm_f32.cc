@@ -16,6 +16,18 @@ std::span<const GemmF32Kernel> GemmF32Kernels() {
   return kernels::ListWithoutEnd(kList);
 }
 
+std::span<const GemmF32Kernel> NarrowGemmF32Kernels() {
+  static const GemmF32Kernel kList[] = {
+#if defined(__x86_64__)
+    {kernels::Isa::kAvx2, "GemmF32Avx2Nr8", "x86_avx2_gemm_8x8",
+     "x86_avx2_im2col_gemm_8x8", "x86_avx2_fused_gemm_dw_gemm", 8, 8,
+     GemmF32Avx2Nr8},
+#endif
+    {}
+  };
+  return kernels::ListWithoutEnd(kList);
+}
+
 void PackGemmWeightsF32(const float* w, const float* bias, int32_t n, int32_t k,
                         int32_t nr, float* packed) {
   const int32_t panels = GemmPanels(n, nr);

@@ -53,6 +53,32 @@ inline const GemmF32Kernel* SelectGemmF32(kernels::IsaSet allowed) {
 
 inline int32_t GemmPanels(int32_t n, int32_t nr) { return (n + nr - 1) / nr; }
 
+// Narrower GEMMs than the list's, for few columns (grouped convolutions
+// with 8 or fewer channels per group). Not in the list: FirstAllowed must
+// keep picking the widest.
+std::span<const GemmF32Kernel> NarrowGemmF32Kernels();
+
+// The GEMM for `n` columns (a grouped convolution's channels per group):
+// of the allowed entries of the list and then the narrow ones, the one
+// whose panels pad n to the fewest columns, the earlier (better) one on
+// ties (nullptr: reference kernels). With n = 16 on an AVX-512 CPU that is
+// the 16-column AVX2 kernel (the 32-column one would spend half its FMAs
+// on zero columns); with n <= 8 the 8-column one.
+inline const GemmF32Kernel* SelectGemmF32ForColumns(kernels::IsaSet allowed,
+                                                    int32_t n) {
+  const GemmF32Kernel* best = nullptr;
+  auto consider = [&](const GemmF32Kernel& k) {
+    if (!allowed.contains(k.isa)) return;
+    if (best == nullptr ||
+        GemmPanels(n, k.nr) * k.nr < GemmPanels(n, best->nr) * best->nr)
+      best = &k;
+  };
+  for (const GemmF32Kernel& k : GemmF32Kernels()) consider(k);
+  if (best == nullptr) return nullptr;  // no list entry: reference kernels
+  for (const GemmF32Kernel& k : NarrowGemmF32Kernels()) consider(k);
+  return best;
+}
+
 inline size_t PackedGemmWeightsBytes(int32_t n, int32_t k, int32_t nr) {
   return sizeof(float) * static_cast<size_t>(GemmPanels(n, nr)) *
          (static_cast<size_t>(k) + 1) * static_cast<size_t>(nr);
@@ -67,6 +93,8 @@ void GemmF32Avx512(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
                    int32_t p_begin, int32_t p_end);
 void GemmF32Avx2(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
                  int32_t p_begin, int32_t p_end);
+void GemmF32Avx2Nr8(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
+                    int32_t p_begin, int32_t p_end);
 // WebAssembly SIMD128 builds only (kernels/wasm/gemm_f32_simd128.cc).
 void GemmF32WasmSimd128(const GemmF32Args& args, int64_t m_begin, int64_t m_end,
                         int32_t p_begin, int32_t p_end);

@@ -114,24 +114,30 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
   const int32_t mr = kernel.mr;
   const int64_t tiles = (p.m + mr - 1) / mr;
   const int32_t panels = p.layout.panels;
+  const int32_t groups = p.groups > 1 ? p.groups : 1;
+  const int64_t group_tasks = static_cast<int64_t>(groups) * panels;
   const size_t out_elem = p.mode == S8Output::kFloat ? sizeof(float) : 1;
+  const int64_t group_cols = static_cast<int64_t>(panels) * p.layout.nr;
   // Small products stay on fewer workers (base/work_split.h): waking one
   // costs more than about a million multiply-adds.
-  const int64_t macs = p.m * static_cast<int64_t>(p.layout.n) * p.taps *
-                       static_cast<int64_t>(p.tap_k);
+  const int64_t macs = p.m * static_cast<int64_t>(p.layout.n) * groups *
+                       p.taps * static_cast<int64_t>(p.tap_k);
   const int slots = MacTasks(pool, macs, std::max(max_slots, 1));
-  // Tile-major task order: consecutive tasks of a worker share A rows and
-  // their pointer array.
+  // Tile-major task order (then group, then panel): consecutive tasks of a
+  // worker share A rows; a group's pointers are the tile's moved by the
+  // group's channel offset (no indirection lookups again).
+  const bool grouped = groups > 1;
+  const int64_t ptr_count = static_cast<int64_t>(p.taps) * mr;
   ParallelTasks(
-      pool, tiles * panels, slots, [&](int64_t t0, int64_t t1, int slot) {
-        const int8_t* local[16];
+      pool, tiles * group_tasks, slots, [&](int64_t t0, int64_t t1, int slot) {
+        const int8_t* local[2 * 16];
         const int8_t** ptrs =
             p.indirection
-                ? pointer_scratch + static_cast<int64_t>(slot) * p.taps * mr
+                ? pointer_scratch + slot * ptr_count * (grouped ? 2 : 1)
                 : local;
+        const int8_t** tile_ptrs = grouped ? ptrs + ptr_count : ptrs;
         int32_t row_offset[16];
         float row_scale[16];
-        int64_t built = -1;
         S8TileArgs t;
         t.a = ptrs;
         t.taps = p.taps;
@@ -145,14 +151,17 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
         t.row_scale = row_scale;
         t.flo = p.flo;
         t.fhi = p.fhi;
+        int64_t tile = t0 / group_tasks;
+        int32_t group = static_cast<int32_t>(t0 % group_tasks / panels);
+        int32_t panel = static_cast<int32_t>(t0 % panels);
+        int64_t built_tile = -1;
+        int32_t built_group = -1;
         for (int64_t task = t0; task < t1; ++task) {
-          const int64_t tile = task / panels;
-          const int32_t panel = static_cast<int32_t>(task % panels);
           const int64_t m0 = tile * mr;
           const int32_t rows =
               static_cast<int32_t>(std::min<int64_t>(mr, p.m - m0));
-          if (tile != built) {
-            TilePointers(p, mr, m0, rows, ptrs);
+          if (tile != built_tile) {
+            TilePointers(p, mr, m0, rows, tile_ptrs);
             if (p.mode == S8Output::kFloat) {
               for (int32_t r = 0; r < mr; ++r) {
                 const int64_t batch =
@@ -161,18 +170,35 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
                 row_scale[r] = p.batch_scale[batch];
               }
             }
-            built = tile;
+            built_tile = tile;
+            built_group = -1;
+          }
+          if (grouped && group != built_group) {
+            const int64_t off = group * p.group_a_offset;
+            for (int64_t i = 0; i < ptr_count; ++i)
+              ptrs[i] = tile_ptrs[i] + off;
+            built_group = group;
           }
           const int32_t n0 = panel * p.layout.nr;
+          const int64_t c0 = static_cast<int64_t>(group) * p.layout.n + n0;
           t.rows = rows;
           t.cols = std::min(p.layout.nr, p.layout.n - n0);
-          t.panel = p.packed + panel * p.layout.panel_bytes;
-          t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + n0) * out_elem;
+          t.panel = p.packed + group * p.layout.total_bytes +
+                    panel * p.layout.panel_bytes;
+          t.c = static_cast<uint8_t*>(p.c) + (m0 * p.ldc + c0) * out_elem;
           if (p.mode == S8Output::kFloat) {
-            t.col_scale = p.col_scale + n0;
-            t.col_bias = p.col_bias ? p.col_bias + n0 : nullptr;
+            const int64_t col = group * group_cols + n0;
+            t.col_scale = p.col_scale + col;
+            t.col_bias = p.col_bias ? p.col_bias + col : nullptr;
           }
           kernel.fn(t);
+          if (++panel == panels) {
+            panel = 0;
+            if (++group == groups) {
+              group = 0;
+              ++tile;
+            }
+          }
         }
       });
 }

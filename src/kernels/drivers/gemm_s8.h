@@ -148,13 +148,23 @@ struct S8Problem {
   const float* col_scale = nullptr;
   const float* col_bias = nullptr;
   float flo = 0.0f, fhi = 0.0f;
+  // Grouped convolution: `groups` GEMMs over the same rows, each with its
+  // own packed weights (`layout` describes one group; group g's panels
+  // start g * layout.total_bytes into `packed`). Group g reads every A row
+  // pointer g * group_a_offset bytes further, padding rows included (so a
+  // padding row must hold (groups - 1) * group_a_offset + tap_k4 bytes),
+  // writes columns [g * layout.n, (g + 1) * layout.n) of C and, for
+  // kFloat, uses col_scale / col_bias from g * layout.panels * layout.nr on.
+  int32_t groups = 1;
+  int64_t group_a_offset = 0;
 };
 
 // Scratch (bytes) RunS8Gemm needs for `slots` workers: the per-tile
-// pointer arrays.
-inline size_t S8PointerScratchBytes(const S8Kernel& k, int32_t taps,
-                                    int slots) {
-  return sizeof(void*) * static_cast<size_t>(taps) * k.mr * slots;
+// pointer arrays (two per worker when grouped: the tile's and the group's).
+inline size_t S8PointerScratchBytes(const S8Kernel& k, int32_t taps, int slots,
+                                    int32_t groups = 1) {
+  return sizeof(void*) * static_cast<size_t>(taps) * k.mr * slots *
+         (groups > 1 ? 2 : 1);
 }
 
 void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
