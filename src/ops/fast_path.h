@@ -33,9 +33,9 @@ inline Status PackFastGemm(OpContext& ctx, const x86::GemmF32Kernel* kern,
   void* mem = nullptr;
   EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
       x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem));
-  x86::PackGemmWeightsF32(weights->data_as<float>(),
-                          bias ? bias->data_as<float>() : nullptr, n, k,
-                          kern->nr, static_cast<float*>(mem));
+  x86::PackGemmWeightsF32(
+      weights->data_as<float>(), bias ? bias->data_as<float>() : nullptr, n, k,
+      kern->nr, static_cast<float*>(mem), ctx.thread_pool());
   *kernel = *kern;
   *packed = static_cast<const float*>(mem);
   return Status::Ok();
@@ -93,7 +93,7 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
   EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(f->layout.total_bytes, &mem));
   auto* packed = static_cast<uint8_t*>(mem);
   const int8_t* w = weights->data_as<int8_t>();
-  x86::PackS8Weights(f->layout, w, packed);
+  x86::PackS8Weights(f->layout, w, packed, ctx.thread_pool());
   const int64_t k = static_cast<int64_t>(taps) * tap_k;
   const x86::S8PackLayout& l = f->layout;
   if (mode == x86::S8Output::kFloat) {
