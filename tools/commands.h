@@ -26,6 +26,7 @@ struct RunOptions {
   std::string output_dir;  // empty: outputs are not written
   int threads = 1;
   bool json = false;
+  std::string weight_cache;  // InterpreterOptions::weight_cache_dir
   DelegateFlags delegates;
   TrustFlags trust;
 };
@@ -39,6 +40,7 @@ struct BenchOptions {
   double min_ms = 3000;     // and for at least this long
   bool profile = false;
   bool json = false;
+  std::string weight_cache;  // InterpreterOptions::weight_cache_dir
   DelegateFlags delegates;
   TrustFlags trust;
 };

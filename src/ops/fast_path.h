@@ -31,11 +31,14 @@ inline Status PackFastGemm(OpContext& ctx, const x86::GemmF32Kernel* kern,
   if (!weights->is_constant() || (bias != nullptr && !bias->is_constant()))
     return Status::Ok();
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
-      x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem));
-  x86::PackGemmWeightsF32(
-      weights->data_as<float>(), bias ? bias->data_as<float>() : nullptr, n, k,
-      kern->nr, static_cast<float*>(mem), ctx.thread_pool());
+  bool cached = false;  // a weight cache hit holds the panels already
+  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistentCached(
+      x86::PackedGemmWeightsBytes(n, k, kern->nr), &mem, &cached));
+  if (!cached) {
+    x86::PackGemmWeightsF32(
+        weights->data_as<float>(), bias ? bias->data_as<float>() : nullptr, n,
+        k, kern->nr, static_cast<float*>(mem), ctx.thread_pool());
+  }
   *kernel = *kern;
   *packed = static_cast<const float*>(mem);
   return Status::Ok();
@@ -90,10 +93,14 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
   f->mode = mode;
   f->max_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(f->layout.total_bytes, &mem));
+  // The panels and their headers depend on constants only: a weight cache
+  // hit (`cached`) already holds all of them.
+  bool cached = false;
+  EMBER_RETURN_IF_ERROR(
+      ctx.AllocatePersistentCached(f->layout.total_bytes, &mem, &cached));
   auto* packed = static_cast<uint8_t*>(mem);
   const int8_t* w = weights->data_as<int8_t>();
-  x86::PackS8Weights(f->layout, w, packed, ctx.thread_pool());
+  if (!cached) x86::PackS8Weights(f->layout, w, packed, ctx.thread_pool());
   const int64_t k = static_cast<int64_t>(taps) * tap_k;
   const x86::S8PackLayout& l = f->layout;
   if (mode == x86::S8Output::kFloat) {
@@ -110,14 +117,14 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
     }
     f->col_scale = scale;
     f->col_bias = bias ? fbias : nullptr;
-    for (int32_t c = 0; c < n; ++c) {
+    for (int32_t c = 0; c < n && !cached; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
       *x86::S8Header(l, packed, 0, c) = -kern->input_shift * sum;
       *x86::S8Header(l, packed, 1, c) = sum;
     }
   } else {
     const int32_t input_zp = input->quant.zero_point0();
-    for (int32_t c = 0; c < n; ++c) {
+    for (int32_t c = 0; c < n && !cached; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
       const int32_t b = bias ? bias->data_as<int32_t>()[c] : 0;
       // Wrapping arithmetic, as the int32 accumulator itself.
