@@ -16,6 +16,7 @@
 #include "inputs.h"
 #include "kernels/dispatch/cpu_features.h"
 #include "runtime/interpreter.h"
+#include "runtime/weight_cache.h"
 #include "runtime/work_estimate.h"
 
 namespace ember::cli {
@@ -49,6 +50,7 @@ int Bench(const BenchOptions& o) {
   ErrorReporter errors;
   InterpreterOptions options;
   options.num_threads = o.threads;
+  options.weight_cache_dir = o.weight_cache;
   std::unique_ptr<Interpreter> interp;
   if (!Interpreter::Create(*model, OpResolver::Builtins(), options, errors,
                            &interp)
@@ -110,6 +112,12 @@ int Bench(const BenchOptions& o) {
   r["arena_bytes"] = sg.arena_bytes();
   r["arena_lower_bound_bytes"] = sg.arena_lower_bound();
   r["peak_rss_kb"] = PeakRssKb();
+  if (const WeightCache* cache = interp->weight_cache()) {
+    r["weight_cache"] = {{"path", cache->path()},
+                         {"hits", cache->hits()},
+                         {"misses", cache->misses()},
+                         {"wrote", cache->wrote()}};
+  }
   // Kernel variant per op, as each op's Prepare chose it.
   std::map<std::string, int> kernels;
   for (size_t i = 0; i < sg.nodes().size(); ++i) {

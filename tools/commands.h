@@ -26,6 +26,7 @@ struct RunOptions {
   std::string output_dir;  // empty: outputs are not written
   int threads = 1;
   bool json = false;
+  std::string weight_cache;  // InterpreterOptions::weight_cache_dir
   DelegateFlags delegates;
   TrustFlags trust;
 };
@@ -44,6 +45,7 @@ struct BenchOptions {
   bool peak = false;
   bool threads_given = false;
   double peak_ms = 200;
+  std::string weight_cache;  // InterpreterOptions::weight_cache_dir
   DelegateFlags delegates;
   TrustFlags trust;
 };

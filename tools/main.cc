@@ -68,6 +68,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads,-t", run.threads, "Number of threads")
       ->check(CLI::Range(1, 1024));
   run_cmd->add_flag("--json", run.json, "Print one JSON object");
+  run_cmd
+      ->add_option("--weight-cache", run.weight_cache,
+                   "Folder of the packed-weight cache (also "
+                   "EMBER_WEIGHT_CACHE): later starts map the packed weights "
+                   "instead of packing them again")
+      ->type_name("DIR");
   AddDelegateFlags(run_cmd, &run.delegates);
   AddTrustFlags(run_cmd, &run.trust);
   run_cmd->footer(kRunFooter);
@@ -104,6 +110,12 @@ int main(int argc, char** argv) {
       ->add_option("--peak-ms", bench.peak_ms,
                    "With --peak: time per measurement (default 200)")
       ->check(CLI::Range(1.0, 60000.0));
+  bench_cmd
+      ->add_option("--weight-cache", bench.weight_cache,
+                   "Folder of the packed-weight cache (also "
+                   "EMBER_WEIGHT_CACHE): later starts map the packed weights "
+                   "instead of packing them again")
+      ->type_name("DIR");
   AddDelegateFlags(bench_cmd, &bench.delegates);
   AddTrustFlags(bench_cmd, &bench.trust);
 

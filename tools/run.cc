@@ -195,6 +195,7 @@ int Run(const RunOptions& o) {
   const std::string model_name = use_builtin ? kDefaultModelName : o.model_path;
 
   InterpreterOptions options;
+  options.weight_cache_dir = o.weight_cache;
   options.num_threads = o.threads;
   ErrorReporter errors;
   std::unique_ptr<Interpreter> interp;

@@ -36,13 +36,16 @@ inline Status PackFastGemm(OpContext& ctx, const x86::GemmF32Kernel* kern,
   const int32_t group_n = n / groups;
   const size_t group_bytes = x86::PackedGemmWeightsBytes(group_n, k, kern->nr);
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(group_bytes * groups, &mem));
-  for (int32_t g = 0; g < groups; ++g) {
+  bool cached = false;  // a weight cache hit holds the panels already
+  EMBER_RETURN_IF_ERROR(
+      ctx.AllocatePersistentCached(group_bytes * groups, &mem, &cached));
+  for (int32_t g = 0; g < groups && !cached; ++g) {
     const int64_t row0 = static_cast<int64_t>(g) * group_n;
     x86::PackGemmWeightsF32(
         weights->data_as<float>() + row0 * k,
         bias ? bias->data_as<float>() + row0 : nullptr, group_n, k, kern->nr,
-        static_cast<float*>(mem) + g * group_bytes / sizeof(float));
+        static_cast<float*>(mem) + g * group_bytes / sizeof(float),
+        ctx.thread_pool());
   }
   *kernel = *kern;
   *packed = static_cast<const float*>(mem);
@@ -106,13 +109,17 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
   f->max_slots = ctx.num_threads() > 1 ? ctx.num_threads() : 1;
   const x86::S8PackLayout& l = f->layout;
   void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(l.total_bytes * groups, &mem));
+  // The panels and their headers depend on constants only: a weight cache
+  // hit (`cached`) already holds all of them.
+  bool cached = false;
+  EMBER_RETURN_IF_ERROR(
+      ctx.AllocatePersistentCached(l.total_bytes * groups, &mem, &cached));
   auto* packed = static_cast<uint8_t*>(mem);
   const int8_t* w = weights->data_as<int8_t>();
   const int64_t k = static_cast<int64_t>(taps) * tap_k;
-  for (int32_t g = 0; g < groups; ++g)
+  for (int32_t g = 0; g < groups && !cached; ++g)
     x86::PackS8Weights(l, w + static_cast<int64_t>(g) * group_n * k,
-                       packed + g * l.total_bytes);
+                       packed + g * l.total_bytes, ctx.thread_pool());
   // Global column c is column c % group_n of group c / group_n.
   auto header = [&](int32_t slot, int32_t c) {
     return x86::S8Header(l, packed + (c / group_n) * l.total_bytes, slot,
@@ -135,14 +142,14 @@ inline Status PrepareFastS8(OpContext& ctx, const x86::S8Kernel* kern,
     }
     f->col_scale = scale;
     f->col_bias = bias ? fbias : nullptr;
-    for (int32_t c = 0; c < n; ++c) {
+    for (int32_t c = 0; c < n && !cached; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
       *header(0, c) = -kern->input_shift * sum;
       *header(1, c) = sum;
     }
   } else {
     const int32_t input_zp = input->quant.zero_point0();
-    for (int32_t c = 0; c < n; ++c) {
+    for (int32_t c = 0; c < n && !cached; ++c) {
       const int32_t sum = x86::S8WeightSum(w, c, k);
       const int32_t b = bias ? bias->data_as<int32_t>()[c] : 0;
       // Wrapping arithmetic, as the int32 accumulator itself.

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "runtime/weight_cache.h"
+
 namespace ember {
 
 Interpreter::~Interpreter() = default;
@@ -36,6 +38,16 @@ Status Interpreter::Create(const Model& model, const OpResolver& resolver,
           .IgnoreError();
       return status;
     }
+  }
+  std::string cache_dir = options.weight_cache_dir;
+  if (cache_dir.empty()) {
+    const char* env = std::getenv("EMBER_WEIGHT_CACHE");
+    if (env != nullptr) cache_dir = env;
+  }
+  if (!cache_dir.empty() && !interp->subgraphs_.empty()) {
+    interp->weight_cache_ =
+        WeightCache::Open(cache_dir, model, interp->allowed_isas_,
+                          interp->subgraphs_[0]->graph_passes_enabled());
   }
   if (!missing.empty()) {
     std::string list;
@@ -74,6 +86,8 @@ Status Interpreter::AllocateTensors() {
   for (auto& sg : subgraphs_) {
     if (sg->needs_allocation()) EMBER_RETURN_IF_ERROR(sg->Allocate());
   }
+  // Every node has packed by now (a no-op after the first call).
+  if (weight_cache_) weight_cache_->Flush();
   return Status::Ok();
 }
 

@@ -14,6 +14,8 @@
 
 namespace ember {
 
+class WeightCache;
+
 struct InterpreterOptions {
   int num_threads = 1;
   // Keeps every intermediate tensor readable after Invoke (debugging): the
@@ -43,6 +45,12 @@ struct InterpreterOptions {
   // work's pieces allow (tests of the threaded paths; comparing), as does
   // the environment variable EMBER_SPLIT_SMALL_WORK=1.
   bool split_small_work = false;
+  // Folder of the packed-weight cache (runtime/weight_cache.h): the first
+  // start with a model writes what Prepare packed there, later starts map
+  // it instead of packing again. "" = the environment variable
+  // EMBER_WEIGHT_CACHE, and when that is unset too, no cache (the default:
+  // the program decides where files may be written).
+  std::string weight_cache_dir;
 };
 
 // Named inputs/outputs of one SignatureDef.
@@ -97,6 +105,8 @@ class Interpreter {
   void KeepAlive(std::shared_ptr<void> object) {
     kept_alive_.push_back(std::move(object));
   }
+  // The packed-weight cache (nullptr: none configured).
+  WeightCache* weight_cache() { return weight_cache_.get(); }
 
  private:
   Interpreter() = default;
@@ -107,6 +117,8 @@ class Interpreter {
   InterpreterOptions options_;
   kernels::IsaSet allowed_isas_;
   ErrorReporter errors_;
+  // Before the subgraphs: their ops point into its mapping.
+  std::unique_ptr<WeightCache> weight_cache_;
   std::vector<std::unique_ptr<Subgraph>> subgraphs_;
   std::vector<Signature> signatures_;
   std::unique_ptr<ThreadPool> thread_pool_;

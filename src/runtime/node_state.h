@@ -27,6 +27,11 @@ struct NodeState {
   // Memory from OpContext::AllocatePersistent; released when the node is
   // prepared again.
   std::vector<AlignedBuffer> persistent;
+  // AllocatePersistentCached calls of the current Prepare (their ordinal
+  // in the weight cache) and the key they were recorded under (the node
+  // may be rewritten before it is prepared again).
+  int32_t cached_allocations = 0;
+  uint64_t cache_key = 0;
   // Delegates (subgraph_delegate.cc). A delegate node stands for the
   // `delegate_members` nodes just before it; each member names its
   // delegate node in `delegate_node`. Members are prepared and planned like

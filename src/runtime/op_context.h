@@ -95,6 +95,18 @@ class OpHost {
     *out = nullptr;
     return Status(StatusCode::kUnsupported);
   }
+  // Prepare only: like AllocatePersistent, for bytes that depend on the
+  // model's constants alone (packed weights with their headers), which the
+  // host may keep in a weight cache across starts. *filled: the memory
+  // already holds what this node's Prepare wrote at an earlier start (same
+  // model, ISAs, Ember version), so the op skips writing it. Called in the
+  // same order at every start (the n-th call of a node is matched to the
+  // n-th of the earlier start).
+  virtual Status AllocatePersistentCached(int node_index, size_t bytes,
+                                          void** out, bool* filled) {
+    *filled = false;
+    return AllocatePersistent(node_index, bytes, out);
+  }
 };
 
 class OpContext {
@@ -174,6 +186,10 @@ class OpContext {
   // this node's earlier Prepare calls has been released.
   Status AllocatePersistent(size_t bytes, void** out) {
     return host_->AllocatePersistent(node_index_, bytes, out);
+  }
+  // Prepare only: see OpHost::AllocatePersistentCached.
+  Status AllocatePersistentCached(size_t bytes, void** out, bool* filled) {
+    return host_->AllocatePersistentCached(node_index_, bytes, out, filled);
   }
   Node* node() const { return node_; }
 

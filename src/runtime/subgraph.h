@@ -131,6 +131,8 @@ class Subgraph : public OpHost {
   ThreadPool* thread_pool() override;
   kernels::IsaSet allowed_isas() const override;
   Status AllocatePersistent(int node_index, size_t bytes, void** out) override;
+  Status AllocatePersistentCached(int node_index, size_t bytes, void** out,
+                                  bool* filled) override;
 
  private:
   // Inputs of a node, as the folding step sees them.

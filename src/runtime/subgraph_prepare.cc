@@ -1,10 +1,27 @@
 // Pipeline step 2: preparing nodes. PrepareNode is the one sequence every
 // path uses (the initial plan, a node rewritten by a graph pass, a node
 // prepared at run time); the callers add only what differs.
+#include "base/hash64.h"
 #include "runtime/interpreter.h"
 #include "runtime/subgraph.h"
+#include "runtime/weight_cache.h"
 
 namespace ember {
+namespace {
+
+// Names a node in the weight cache by what it computes (op, inputs,
+// outputs, folded pad and activation) rather than by its position alone,
+// so a reordered graph (delegates) can never pick another node's weights.
+uint64_t NodeCacheKey(const Node& node, int index) {
+  uint64_t h = Hash64(&index, sizeof(index));
+  h = Hash64(&node.builtin_code, sizeof(node.builtin_code), h);
+  h = Hash64(node.inputs, sizeof(int32_t) * node.num_inputs, h);
+  h = Hash64(node.outputs, sizeof(int32_t) * node.num_outputs, h);
+  h = Hash64(node.folded_pad, sizeof(node.folded_pad), h);
+  return Hash64(&node.folded_activation, sizeof(node.folded_activation), h);
+}
+
+}  // namespace
 
 Status Subgraph::PrepareNode(int i) {
   Node& node = nodes_[i];
@@ -107,6 +124,12 @@ void Subgraph::ReleaseNodeState(int node_index) {
   std::vector<AlignedBuffer>& persistent = node_state_[node_index].persistent;
   for (AlignedBuffer& b : persistent) allocated_bytes_ -= b.capacity;
   persistent.clear();
+  if (node_state_[node_index].cached_allocations > 0) {
+    // The cache must not copy from the buffers just released.
+    if (WeightCache* cache = owner_->weight_cache())
+      cache->Forget(index_, node_state_[node_index].cache_key);
+  }
+  node_state_[node_index].cached_allocations = 0;
   nodes_[node_index].kernel_variant = "ref";
 }
 
@@ -121,6 +144,30 @@ Status Subgraph::AllocatePersistent(int node_index, size_t bytes, void** out) {
   list.emplace_back();
   EMBER_RETURN_IF_ERROR(Grow(list.back(), bytes, "persistent op data"));
   *out = list.back().data.get();
+  return Status::Ok();
+}
+
+Status Subgraph::AllocatePersistentCached(int node_index, size_t bytes,
+                                          void** out, bool* filled) {
+  *filled = false;
+  WeightCache* cache = owner_->weight_cache();
+  if (cache == nullptr || node_index < 0 ||
+      node_index >= static_cast<int>(nodes_.size())) {
+    return AllocatePersistent(node_index, bytes, out);
+  }
+  NodeState& state = node_state_[node_index];
+  if (state.cached_allocations == 0)
+    state.cache_key = NodeCacheKey(nodes_[node_index], node_index);
+  const uint64_t key = state.cache_key;
+  const int ordinal = state.cached_allocations++;
+  if (void* hit = cache->Find(index_, key, ordinal, bytes)) {
+    *out = hit;
+    *filled = true;
+    cache->Record(index_, key, ordinal, hit, bytes, /*from_cache=*/true);
+    return Status::Ok();
+  }
+  EMBER_RETURN_IF_ERROR(AllocatePersistent(node_index, bytes, out));
+  cache->Record(index_, key, ordinal, *out, bytes, /*from_cache=*/false);
   return Status::Ok();
 }
 

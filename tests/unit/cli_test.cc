@@ -416,6 +416,55 @@ TEST_F(CliTest, RunQuantizedShowsTop5) {
   EXPECT_TRUE(j["outputs"][0]["dequantized"].get<bool>());
 }
 
+// FULLY_CONNECTED 16 -> 40, float weights: one packed GEMM buffer.
+std::vector<uint8_t> FloatFcModel() {
+  ModelBuilder b;
+  const int x = b.AddTensor(testing::kF32, {4, 16}, "x");
+  std::vector<float> w(40 * 16);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = 0.01f * static_cast<float>(i % 37) - 0.15f;
+  const int wt = b.AddConstant(testing::kF32, {40, 16}, w, "w");
+  const int y = b.AddTensor(testing::kF32, {4, 40}, "y");
+  fb::BuiltinOptionsUnion opts;
+  opts.Set(fb::FullyConnectedOptionsT());
+  b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, wt, -1}, {y}, opts);
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Build();
+}
+
+TEST_F(CliTest, WeightCacheFlag) {
+  const std::string model = WriteFile("fc.tflite", FloatFcModel());
+  const std::string cache = Path("wcache");
+  auto bench = [&]() {
+    CliResult r = Cli("bench --json '" + model +
+                      "' --warmup-ms 0 --runs 1 "
+                      "--min-ms 0 --weight-cache '" +
+                      cache + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  };
+  const json first = bench();
+  const json second = bench();
+  ASSERT_TRUE(first.contains("weight_cache")) << first.dump();
+  const int packed = first["weight_cache"]["misses"].get<int>();
+  if (packed == 0) GTEST_SKIP() << "reference kernels: nothing is packed";
+  EXPECT_EQ(packed, 1);
+  EXPECT_TRUE(first["weight_cache"]["wrote"].get<bool>());
+  EXPECT_EQ(second["weight_cache"]["hits"].get<int>(), 1);
+  EXPECT_EQ(second["weight_cache"]["misses"].get<int>(), 0);
+  // `run` with the warm cache writes the outputs it writes without one.
+  for (const char* dir : {"plain", "cached"}) {
+    const std::string flag =
+        std::string(dir) == "cached" ? " --weight-cache '" + cache + "'" : "";
+    CliResult r = Cli("run '" + model + "' --random-inputs 5 --output-dir '" +
+                      Path(dir) + "'" + flag);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  EXPECT_EQ(ReadArray(Path("plain/y.npy")).data,
+            ReadArray(Path("cached/y.npy")).data);
+}
+
 TEST_F(CliTest, RandomInputsAreDeterministic) {
   const std::string model = WriteFile("q.tflite", Int8AddModel());
   const std::string fmodel = WriteFile("f.tflite", FloatAddModel());

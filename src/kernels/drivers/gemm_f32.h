@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 
+#include "base/thread_pool.h"
 #include "kernels/dispatch/registry.h"
 
 namespace ember::x86 {
@@ -84,9 +85,10 @@ inline size_t PackedGemmWeightsBytes(int32_t n, int32_t k, int32_t nr) {
          (static_cast<size_t>(k) + 1) * static_cast<size_t>(nr);
 }
 
-// Packs weights w[N][K] (row n at w + n * k) and optional bias[N].
+// Packs weights w[N][K] (row n at w + n * k) and optional bias[N]; big
+// matrices are split by panels over `pool` (nullptr: the calling thread).
 void PackGemmWeightsF32(const float* w, const float* bias, int32_t n, int32_t k,
-                        int32_t nr, float* packed);
+                        int32_t nr, float* packed, ThreadPool* pool = nullptr);
 
 // Defined in the per-ISA files (x86 builds only).
 void GemmF32Avx512(const GemmF32Args& args, int64_t m_begin, int64_t m_end,

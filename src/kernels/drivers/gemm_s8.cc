@@ -23,26 +23,60 @@ S8PackLayout MakeS8Layout(int32_t n, int32_t taps, int32_t tap_k, int32_t nr) {
   return l;
 }
 
-void PackS8Weights(const S8PackLayout& l, const int8_t* w, uint8_t* packed) {
+namespace {
+
+// Packs panel p: word copies (4 weight bytes of one column at a time), no
+// per-byte index arithmetic; every byte of the panel is written, so the
+// memory needs no clearing first.
+void PackS8Panel(const S8PackLayout& l, const int8_t* w, int32_t p,
+                 uint8_t* packed) {
   const int64_t k = static_cast<int64_t>(l.taps) * l.tap_k;
-  std::memset(packed, 0, l.total_bytes);
-  for (int32_t p = 0; p < l.panels; ++p) {
-    int8_t* dst = reinterpret_cast<int8_t*>(packed + p * l.panel_bytes) +
-                  sizeof(int32_t) * kS8HeaderSlots * l.nr;
-    for (int32_t j = 0; j < l.nr; ++j) {
-      const int32_t col = p * l.nr + j;
-      if (col >= l.n) break;
-      const int8_t* row = w + col * k;
-      for (int32_t t = 0; t < l.taps; ++t) {
-        for (int32_t kk = 0; kk < l.tap_k; ++kk) {
-          const int64_t group =
-              static_cast<int64_t>(t) * (l.tap_k4 / 4) + kk / 4;
-          dst[group * l.nr * 4 + j * 4 + kk % 4] =
-              row[static_cast<int64_t>(t) * l.tap_k + kk];
-        }
+  uint8_t* panel = packed + p * l.panel_bytes;
+  const size_t header = sizeof(int32_t) * kS8HeaderSlots * l.nr;
+  std::memset(panel, 0, header);
+  uint8_t* dst = panel + header;
+  const int32_t cols = std::min(l.nr, l.n - p * l.nr);
+  const int32_t full = l.tap_k / 4;
+  const int32_t rem = l.tap_k % 4;
+  const int32_t groups = l.tap_k4 / 4;
+  const size_t group_bytes = static_cast<size_t>(l.nr) * 4;
+  for (int32_t t = 0; t < l.taps; ++t) {
+    uint8_t* tap_dst = dst + static_cast<size_t>(t) * groups * group_bytes;
+    for (int32_t j = 0; j < cols; ++j) {
+      const int8_t* src = w + static_cast<int64_t>(p * l.nr + j) * k +
+                          static_cast<int64_t>(t) * l.tap_k;
+      uint8_t* d = tap_dst + static_cast<size_t>(j) * 4;
+      for (int32_t g = 0; g < full; ++g) {
+        std::memcpy(d + g * group_bytes, src + 4 * g, 4);
+      }
+      if (rem != 0) {
+        uint8_t word[4] = {0, 0, 0, 0};
+        std::memcpy(word, src + 4 * full, rem);
+        std::memcpy(d + full * group_bytes, word, 4);
+      }
+    }
+    if (cols < l.nr) {
+      for (int32_t g = 0; g < groups; ++g) {
+        std::memset(tap_dst + g * group_bytes + static_cast<size_t>(cols) * 4,
+                    0, static_cast<size_t>(l.nr - cols) * 4);
       }
     }
   }
+}
+
+}  // namespace
+
+void PackS8Weights(const S8PackLayout& l, const int8_t* w, uint8_t* packed,
+                   ThreadPool* pool) {
+  // Workers only pay off for big matrices (waking one costs about as much
+  // as packing a few hundred kilobytes).
+  const int slots = static_cast<int>(std::clamp<size_t>(
+      l.total_bytes / (size_t{1} << 19), 1, static_cast<size_t>(l.panels)));
+  ParallelTasks(pool, l.panels, slots, [&](int64_t p0, int64_t p1, int) {
+    for (int64_t p = p0; p < p1; ++p) {
+      PackS8Panel(l, w, static_cast<int32_t>(p), packed);
+    }
+  });
 }
 
 int32_t S8WeightSum(const int8_t* w, int32_t col, int64_t k) {

@@ -59,8 +59,10 @@ struct S8PackLayout {
 S8PackLayout MakeS8Layout(int32_t n, int32_t taps, int32_t tap_k, int32_t nr);
 
 // Packs weights w[N][taps * tap_k] (row n at w + n * taps * tap_k) and
-// zeroes the headers.
-void PackS8Weights(const S8PackLayout& l, const int8_t* w, uint8_t* packed);
+// zeroes the headers; big matrices are split by panels over `pool`
+// (nullptr: the calling thread alone).
+void PackS8Weights(const S8PackLayout& l, const int8_t* w, uint8_t* packed,
+                   ThreadPool* pool = nullptr);
 
 // Header slot `slot` of column `col` (col < N).
 inline int32_t* S8Header(const S8PackLayout& l, uint8_t* packed, int32_t slot,
