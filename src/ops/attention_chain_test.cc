@@ -190,6 +190,7 @@ Outputs RunModel(const std::vector<uint8_t>& bytes, const NpyArray& input,
   InterpreterOptions options;
   options.force_reference_kernels = force_ref;
   options.num_threads = threads;
+  options.split_small_work = true;  // small test models: split anyway
   std::unique_ptr<Interpreter> interp;
   EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
                                   errors, &interp)
