@@ -94,7 +94,7 @@ for target in "${targets[@]}"; do
     # malloc returns NULL and libhdf5 reports an error, so let ASan do the
     # same rather than abort; libhdf5's own error-path leaks are suppressed.
     env=(ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1"
-         LSAN_OPTIONS="suppressions=$root/tests/fuzz/keras_lsan.supp")
+         LSAN_OPTIONS="suppressions=$root/tests/sanitizers/libhdf5_lsan.supp")
     # Debian 12's libhdf5 1.10 has memory errors on damaged files that Ember
     # cannot fix; ConvertKeras runs the frontend in a child process so that
     # they become errors. Fuzzing goes on past a crash (-fork) and each
