@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CI-only suites: real models from ../shared/models, the conformance suite
 # against LiteRT, the WebAssembly build (Node + headless chromium), the
-# install/find_package check, the AArch64 build and tests under qemu, and a
-# bounded fuzz run.
+# install/find_package check, the AArch64 build and tests under qemu, bounded
+# fuzz runs, and the unit suite under ASan+UBSan and TSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${EMBER_SHARED_MODELS:-$(pwd)/../shared/models}
@@ -62,5 +62,9 @@ echo "== ci: Ember Micro on the host vs ember run and TFLM (every TFLM model)"
 
 echo "== ci: bounded loader fuzzing (clang, ASan+UBSan)"
 bash tests/fuzz/run_fuzz.sh "${EMBER_FUZZ_SECONDS:-60}"
-echo "== ci: bounded trust, update-manifest, metadata and image/WAV decoder fuzzing (~4 min with the build)"
-bash tests/fuzz/run_parser_fuzz.sh "${EMBER_PARSER_FUZZ_SECONDS:-30}"
+echo "== ci: bounded fuzzing of every other parser: trust, update manifest, metadata, images/WAV, npy, ONNX, Keras"
+bash tests/fuzz/run_parser_fuzz.sh "${EMBER_PARSER_FUZZ_SECONDS:-20}"
+echo "== ci: the unit suite under ASan+UBSan (the fuzz tree, clang)"
+bash tests/sanitizers/run.sh asan
+echo "== ci: the threading tests under ThreadSanitizer (g++)"
+bash tests/sanitizers/run.sh tsan
