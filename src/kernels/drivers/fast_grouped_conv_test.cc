@@ -22,6 +22,7 @@
 #include "kernels/drivers/gemm_f32.h"
 #include "kernels/drivers/gemm_s8.h"
 #include "runtime/interpreter.h"
+#include "util/model_run.h"
 #include "util/op_test_harness.h"
 
 namespace ember {
@@ -33,40 +34,11 @@ using testing::Rng;
 
 enum class Kind { kFloat, kInt8, kHybrid };
 
-struct Run {
-  std::string variant;
-  std::vector<uint8_t> output;  // raw bytes
-};
+using Run = testing::ModelRun;
 
 Run RunModel(const std::vector<uint8_t>& bytes,
              const std::vector<uint8_t>& input, bool force_ref, int threads) {
-  Run r;
-  ErrorReporter errors;
-  std::unique_ptr<Model> model;
-  EXPECT_TRUE(
-      Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &model).ok())
-      << errors.message();
-  if (!model) return r;
-  InterpreterOptions options;
-  options.force_reference_kernels = force_ref;
-  options.num_threads = threads;
-  std::unique_ptr<Interpreter> interp;
-  EXPECT_TRUE(Interpreter::Create(*model, OpResolver::Builtins(), options,
-                                  errors, &interp)
-                  .ok())
-      << errors.message();
-  if (!interp) return r;
-  EXPECT_TRUE(interp->AllocateTensors().ok()) << interp->errors().message();
-  Subgraph& sg = interp->primary();
-  r.variant = sg.nodes()[0].kernel_variant;
-  Tensor& in = sg.tensors()[sg.inputs()[0]];
-  EXPECT_EQ(in.bytes, input.size());
-  std::memcpy(in.data, input.data(), std::min(in.bytes, input.size()));
-  EXPECT_TRUE(interp->Invoke().ok()) << interp->errors().message();
-  const Tensor& out = sg.tensors()[sg.outputs()[0]];
-  const auto* p = static_cast<const uint8_t*>(out.data);
-  r.output.assign(p, p + out.bytes);
-  return r;
+  return testing::RunOneInputModel(bytes, input, force_ref, threads);
 }
 
 std::vector<float> AsFloats(const std::vector<uint8_t>& bytes) {
