@@ -20,6 +20,28 @@ constexpr int kAvx2Mr = 4;
 // Groups of 4 k split per chunk: 2 x 4 rows x 128 x 4 bytes = 4 KiB of stack.
 constexpr int32_t kChunkGroups = 128;
 
+// The in-register split, kept for taps shorter than one 32-byte split
+// (e.g. grouped convolutions with 16 channels per group, 3-channel input
+// layers): there the split pass's per-tap overhead outweighs its saving.
+constexpr int32_t kMinSplitTapK = 32;
+
+struct DotAvx2 {
+  struct W {
+    __m256i even, odd;  // sign-extended bytes 0, 2 / 1, 3 of each lane
+  };
+  static W Prep(__m256i w) {
+    return {_mm256_srai_epi16(_mm256_slli_epi16(w, 8), 8),
+            _mm256_srai_epi16(w, 8)};
+  }
+  static __m256i Acc(__m256i acc, __m256i x, const W& w) {
+    const __m256i x_even = _mm256_and_si256(x, _mm256_set1_epi16(0x00FF));
+    const __m256i x_odd = _mm256_srli_epi16(x, 8);
+    return _mm256_add_epi32(acc,
+                            _mm256_add_epi32(_mm256_madd_epi16(x_even, w.even),
+                                             _mm256_madd_epi16(x_odd, w.odd)));
+  }
+};
+
 struct WeightPair {
   __m256i even, odd;  // sign-extended bytes 0, 2 / 1, 3 of each lane
 };
@@ -78,6 +100,10 @@ inline __m256i AccPair(__m256i acc, __m256i x_even, __m256i x_odd,
 
 void S8TileAvx2(const S8TileArgs& t) {
   constexpr int MR = kAvx2Mr;
+  if (t.tap_k < kMinSplitTapK) {
+    YmmTile<MR, DotAvx2>(t);
+    return;
+  }
   __m256i acc[MR][2];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
