@@ -127,15 +127,25 @@ TEST(FastS8Kernels, ConvMatchesReference) {
               dispatch::CpuFeaturesString(), names.c_str());
   Rng rng(4321);
   int cases = 0;
-  for (int i = 0; i < 74; ++i) {
-    // The last cases are big enough (millions of MACs) to be split over
-    // several workers.
-    const bool big = i >= 70;
+  for (int i = 0; i < 78; ++i) {
+    // Cases 70-73 are big enough (millions of MACs) to be split over
+    // several workers; 74-77 have over 512 input channels, so a tile's k
+    // per tap spans more than one of the AVX2 tile's activation chunks.
+    const bool big = i >= 70 && i < 74;
+    const bool deep = i >= 74;
     const int batches = rng.Int(1, 2);
-    const int in_h = big ? rng.Int(20, 28) : rng.Int(1, 11);
-    const int in_w = big ? rng.Int(20, 28) : rng.Int(1, 11);
-    const int in_c = big ? rng.Int(40, 70) : rng.Int(1, 37);
-    const int out_c = big ? rng.Int(60, 100) : rng.Int(1, 70);
+    const int in_h = big    ? rng.Int(20, 28)
+                     : deep ? rng.Int(3, 6)
+                            : rng.Int(1, 11);
+    const int in_w = big    ? rng.Int(20, 28)
+                     : deep ? rng.Int(3, 6)
+                            : rng.Int(1, 11);
+    const int in_c = big    ? rng.Int(40, 70)
+                     : deep ? rng.Int(513, 1100)
+                            : rng.Int(1, 37);
+    const int out_c = big    ? rng.Int(60, 100)
+                      : deep ? rng.Int(1, 40)
+                             : rng.Int(1, 70);
     const bool pointwise = i % 3 == 0;
     const int fh = pointwise ? 1 : rng.Int(1, 5),
               fw = pointwise ? 1 : rng.Int(1, 5);
@@ -209,10 +219,15 @@ TEST(FastS8Kernels, ConvMatchesReference) {
 TEST(FastS8Kernels, FullyConnectedMatchesReference) {
   if (SupportedS8Isas().empty()) GTEST_SKIP() << "no AVX2";
   Rng rng(987);
-  for (int i = 0; i < 42; ++i) {
-    const bool big = i >= 40;  // split over workers
+  // Depths around and over the AVX2 tile's activation chunk (512).
+  constexpr int kDeep[] = {511, 512, 513, 1027, 1541, 2050};
+  for (int i = 0; i < 48; ++i) {
+    const bool big = i >= 40 && i < 42;  // split over workers
+    const bool deep = i >= 42;
     const int batches = big ? rng.Int(40, 70) : rng.Int(1, 11);
-    const int depth = big ? rng.Int(400, 600) : rng.Int(1, 300);
+    const int depth = big    ? rng.Int(400, 600)
+                      : deep ? kDeep[i - 42]
+                             : rng.Int(1, 300);
     const int units = big ? rng.Int(150, 250) : rng.Int(1, 90);
     const bool hybrid = i % 3 == 2;
     const bool keep_dims = i % 4 == 1;

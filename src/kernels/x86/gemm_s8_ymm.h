@@ -163,13 +163,40 @@ inline void YmmStoreInt8(__m256i acc, const YmmRequant& q, int cols,
   }
 }
 
+// Writes the MR x 16 accumulators of a tile (float or requantized int8).
+template <int MR>
+inline void YmmTileStore(const S8TileArgs& t, const __m256i (&acc)[MR][2]) {
+  const int32_t* hdr = reinterpret_cast<const int32_t*>(t.panel);
+  const int cols0 = t.cols >= 8 ? 8 : t.cols;
+  const int cols1 = t.cols <= 8 ? 0 : t.cols - 8;
+  const int rows = t.rows;
+  if (t.mode == S8Output::kFloat) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      if (r >= rows) break;
+      YmmStoreHalfFloat(t, r, 0, acc[r][0], hdr, cols0);
+      if (cols1 > 0) YmmStoreHalfFloat(t, r, 1, acc[r][1], hdr, cols1);
+    }
+    return;
+  }
+  const YmmRequant q0 = LoadYmmRequant(t, hdr, 0);
+  const YmmRequant q1 = LoadYmmRequant(t, hdr, 1);
+  int8_t* out = static_cast<int8_t*>(t.c);
+  const int64_t ldc = t.ldc;
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r) {
+    if (r >= rows) break;
+    YmmStoreInt8(acc[r][0], q0, cols0, out + r * ldc);
+    if (cols1 > 0) YmmStoreInt8(acc[r][1], q1, cols1, out + r * ldc + 8);
+  }
+}
+
 template <int MR, typename Dot>
 inline void YmmTile(const S8TileArgs& t) {
   __m256i acc[MR][2];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
-  const int32_t* hdr = reinterpret_cast<const int32_t*>(t.panel);
   const uint8_t* w = t.panel + sizeof(int32_t) * kS8HeaderSlots * kYmmNr;
   const int32_t groups = t.tap_k / 4;
   const int32_t tail = t.tap_k % 4;
@@ -198,28 +225,7 @@ inline void YmmTile(const S8TileArgs& t) {
       }
     }
   }
-  const int cols0 = t.cols >= 8 ? 8 : t.cols;
-  const int cols1 = t.cols <= 8 ? 0 : t.cols - 8;
-  const int rows = t.rows;
-  if (t.mode == S8Output::kFloat) {
-#pragma GCC unroll 8
-    for (int r = 0; r < MR; ++r) {
-      if (r >= rows) break;
-      YmmStoreHalfFloat(t, r, 0, acc[r][0], hdr, cols0);
-      if (cols1 > 0) YmmStoreHalfFloat(t, r, 1, acc[r][1], hdr, cols1);
-    }
-    return;
-  }
-  const YmmRequant q0 = LoadYmmRequant(t, hdr, 0);
-  const YmmRequant q1 = LoadYmmRequant(t, hdr, 1);
-  int8_t* out = static_cast<int8_t*>(t.c);
-  const int64_t ldc = t.ldc;
-#pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r) {
-    if (r >= rows) break;
-    YmmStoreInt8(acc[r][0], q0, cols0, out + r * ldc);
-    if (cols1 > 0) YmmStoreInt8(acc[r][1], q1, cols1, out + r * ldc + 8);
-  }
+  YmmTileStore<MR>(t, acc);
 }
 
 }  // namespace
