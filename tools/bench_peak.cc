@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -37,8 +38,9 @@ int BenchPeak(const BenchOptions& o) {
   r["probes"] = json::array();
   for (const kernels::PeakLoop& loop : kernels::PeakLoops()) {
     if (!allowed.contains(loop.isa)) continue;
-    for (int threads : {1, all}) {
-      if (threads == all && all == 1) continue;  // one thread is all
+    std::vector<int> counts = {1};
+    if (all > 1) counts.push_back(all);  // with one thread, 1 is all
+    for (int threads : counts) {
       const kernels::PeakResult p =
           kernels::MeasurePeak(loop, threads, o.peak_ms);
       json e;

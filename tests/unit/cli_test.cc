@@ -175,6 +175,13 @@ TEST_F(CliTest, BenchPeakJson) {
 #if defined(__x86_64__) || defined(__aarch64__)
   EXPECT_TRUE(fp32 && int8) << r.out;
 #endif
+#if defined(__x86_64__) || defined(__aarch64__)
+  // One thread: each tier once (it was skipped altogether).
+  r = Cli("bench --peak --json --peak-ms 5 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& p : nlohmann::json::parse(r.out)["probes"])
+    EXPECT_EQ(p["threads"], 1) << p.dump();
+#endif
   // EMBER_ISA caps the tiers probed, as it caps the kernels.
   r = Cli("bench --peak --json --peak-ms 5", "EMBER_ISA=portable");
   EXPECT_EQ(r.exit_code, 1) << r.out;
