@@ -240,6 +240,35 @@ TEST(DepthwiseConv2d, HybridLargeOddInputMatchesReference) {
                                /*litert_reference=*/true));
 }
 
+// Non-negative near-ties for the asymmetric input quantizer (see
+// FillNearTieInput), on a 3x3 per-channel hybrid layer: pins LiteRT's
+// rounding order on both Ember paths (the random-input tests above pass
+// with either order).
+TEST(DepthwiseConv2d, HybridNearTieInputMatchesReference) {
+  Rng rng(162);
+  DwSpec s;
+  s.n = 1;
+  s.h = 32;
+  s.w = 32;
+  s.cin = 16;
+  s.dm = 1;
+  s.kh = 3;
+  s.kw = 3;
+  s.sh = 1;
+  s.sw = 1;
+  s.dh = 1;
+  s.dw = 1;
+  s.padding = fb::Padding::SAME;
+  s.act = fb::ActivationFunctionType::RELU;
+  s.bias = true;
+  OpTest nc = MakeCase(Kind::kHybrid, s, rng, false);
+  EXPECT_GT(FillNearTieInput(&nc.inputs[0]), 32 * 32 * 16 / 2);
+  std::vector<OpTest> cases;
+  cases.push_back(std::move(nc));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
 }  // namespace
 }  // namespace ember
 
