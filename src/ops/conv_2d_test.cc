@@ -14,6 +14,7 @@ enum class Kind {
   kFloat,
   kHybridPerChannel,
   kHybridPerTensor,
+  kHybridEqualChannelScales,  // per-channel quantization, one scale
   kInt8PerChannel,
   kInt8PerTensor,
   kUInt8,
@@ -89,12 +90,16 @@ OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
       break;
     }
     case Kind::kHybridPerChannel:
-    case Kind::kHybridPerTensor: {
+    case Kind::kHybridPerTensor:
+    case Kind::kHybridEqualChannelScales: {
       version = 2;
       x = b.AddTensor(kF32, in_shape, "x");
       QuantSpec fq = kind == Kind::kHybridPerChannel
                          ? PerChannel(rng, s.cout, 0, 0.005f, 0.02f)
                          : PerTensor(0.01f, 0);
+      if (kind == Kind::kHybridEqualChannelScales)
+        fq = {std::vector<float>(s.cout, 0.01f),
+              std::vector<int64_t>(s.cout, 0), 0};
       f = b.AddConstant<int8_t>(kI8, f_shape,
                                 rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
       if (s.bias)
@@ -274,7 +279,7 @@ TEST(Conv2d, HybridGroupedLargeInputMatchesReference) {
 // non-negative 64x64x16 input (after ReLU, a quarter of it exactly zero),
 // where the asymmetric input quantization's zero point is -128. Per-channel
 // (what TF's converter emits) and per-tensor weights, both Ember paths.
-OpTest NonNegativeHybridCase(Kind kind, uint32_t seed) {
+OpTest NonNegativeHybridCase(Kind kind, uint32_t seed, int groups = 1) {
   Rng rng(seed);
   ConvSpec s;
   s.n = 1;
@@ -288,7 +293,7 @@ OpTest NonNegativeHybridCase(Kind kind, uint32_t seed) {
   s.sw = 1;
   s.dh = 1;
   s.dw = 1;
-  s.groups = 1;
+  s.groups = groups;
   s.padding = fb::Padding::SAME;
   s.act = fb::ActivationFunctionType::RELU;
   s.bias = true;
@@ -309,6 +314,25 @@ TEST(Conv2d, HybridNonNegativeInputMatchesReference) {
   std::vector<OpTest> cases;
   cases.push_back(NonNegativeHybridCase(Kind::kHybridPerChannel, 911));
   cases.push_back(NonNegativeHybridCase(Kind::kHybridPerTensor, 912));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
+// Hybrid conv whose per-channel scales are all equal: LiteRT runs every
+// grouped hybrid conv on its per-channel path (asymmetric input
+// quantization), while equal scales select the symmetric quantizer for an
+// ungrouped conv. A random grid (every third case grouped) and the U-Net
+// layer split into 2 and 4 groups on non-negative input, where the two
+// quantizers differ most.
+TEST(Conv2d, HybridEqualChannelScales) {
+  std::vector<OpTest> cases =
+      Grid(Kind::kHybridEqualChannelScales, 23, 24, /*grouped=*/true);
+  cases.push_back(
+      NonNegativeHybridCase(Kind::kHybridEqualChannelScales, 921, 2));
+  cases.push_back(
+      NonNegativeHybridCase(Kind::kHybridEqualChannelScales, 922, 4));
+  cases.push_back(
+      NonNegativeHybridCase(Kind::kHybridEqualChannelScales, 923, 1));
   ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
                                /*litert_reference=*/true));
 }
