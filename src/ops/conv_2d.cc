@@ -253,8 +253,10 @@ Status PrepareHybrid(OpContext& ctx, const Tensor* input, const Tensor* filter,
   EMBER_RETURN_IF_ERROR(
       PrepareChannelScales(ctx, filter, s.out_c, &d->filter_scales));
   // Distinct per-channel scales select asymmetric input quantization;
-  // per-tensor (or all-equal) scales the symmetric one.
-  d->hybrid_asymmetric = false;
+  // per-tensor (or all-equal) scales the symmetric one, except in a
+  // grouped conv, which LiteRT always runs on its per-channel
+  // (asymmetric) path.
+  d->hybrid_asymmetric = s.filter_in_c != s.in_c;
   for (int i = 1; i < filter->quant.count; ++i)
     if (filter->quant.scale[i] != filter->quant.scale[0])
       d->hybrid_asymmetric = true;

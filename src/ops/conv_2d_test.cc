@@ -14,6 +14,7 @@ enum class Kind {
   kFloat,
   kHybridPerChannel,
   kHybridPerTensor,
+  kHybridEqualChannelScales,  // per-channel quantization, one scale
   kInt8PerChannel,
   kInt8PerTensor,
   kUInt8,
@@ -89,12 +90,16 @@ OpTest MakeCase(Kind kind, const ConvSpec& s, Rng& rng, bool zero_bias) {
       break;
     }
     case Kind::kHybridPerChannel:
-    case Kind::kHybridPerTensor: {
+    case Kind::kHybridPerTensor:
+    case Kind::kHybridEqualChannelScales: {
       version = 2;
       x = b.AddTensor(kF32, in_shape, "x");
       QuantSpec fq = kind == Kind::kHybridPerChannel
                          ? PerChannel(rng, s.cout, 0, 0.005f, 0.02f)
                          : PerTensor(0.01f, 0);
+      if (kind == Kind::kHybridEqualChannelScales)
+        fq = {std::vector<float>(s.cout, 0.01f),
+              std::vector<int64_t>(s.cout, 0), 0};
       f = b.AddConstant<int8_t>(kI8, f_shape,
                                 rng.Ints<int8_t>(f_count, -127, 127), "f", fq);
       if (s.bias)
@@ -266,6 +271,82 @@ TEST(Conv2d, HybridGroupedLargeInputMatchesReference) {
   s.bias = true;
   std::vector<OpTest> cases;
   cases.push_back(MakeCase(Kind::kHybridPerChannel, s, rng, false));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
+// The first hybrid conv of a converted U-Net: 3x3, 16->16 channels on a
+// non-negative 64x64x16 input (after ReLU, a quarter of it exactly zero),
+// where the asymmetric input quantization's zero point is -128. Per-channel
+// (what TF's converter emits) and per-tensor weights, both Ember paths.
+OpTest NonNegativeHybridCase(Kind kind, uint32_t seed, int groups = 1) {
+  Rng rng(seed);
+  ConvSpec s;
+  s.n = 1;
+  s.h = 64;
+  s.w = 64;
+  s.cin = 16;
+  s.cout = 16;
+  s.kh = 3;
+  s.kw = 3;
+  s.sh = 1;
+  s.sw = 1;
+  s.dh = 1;
+  s.dw = 1;
+  s.groups = groups;
+  s.padding = fb::Padding::SAME;
+  s.act = fb::ActivationFunctionType::RELU;
+  s.bias = true;
+  OpTest nc = MakeCase(kind, s, rng, false);
+  const std::vector<float> relu_in =
+      rng.Floats(static_cast<size_t>(s.h) * s.w * s.cin, -0.45f, 1.36f);
+  NpyArray& x = nc.inputs[0];
+  EXPECT_EQ(x.data.size(), relu_in.size() * sizeof(float));
+  x.data.resize(relu_in.size() * sizeof(float));
+  for (size_t i = 0; i < relu_in.size(); ++i) {
+    const float v = std::max(0.0f, relu_in[i]);
+    std::memcpy(x.data.data() + i * sizeof(float), &v, sizeof(float));
+  }
+  return nc;
+}
+
+TEST(Conv2d, HybridNonNegativeInputMatchesReference) {
+  std::vector<OpTest> cases;
+  cases.push_back(NonNegativeHybridCase(Kind::kHybridPerChannel, 911));
+  cases.push_back(NonNegativeHybridCase(Kind::kHybridPerTensor, 912));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
+// Hybrid conv whose per-channel scales are all equal: LiteRT runs every
+// grouped hybrid conv on its per-channel path (asymmetric input
+// quantization), while equal scales select the symmetric quantizer for an
+// ungrouped conv. A random grid (every third case grouped) and the U-Net
+// layer split into 2 and 4 groups on non-negative input, where the two
+// quantizers differ most.
+TEST(Conv2d, HybridEqualChannelScales) {
+  std::vector<OpTest> cases =
+      Grid(Kind::kHybridEqualChannelScales, 23, 24, /*grouped=*/true);
+  cases.push_back(
+      NonNegativeHybridCase(Kind::kHybridEqualChannelScales, 921, 2));
+  cases.push_back(
+      NonNegativeHybridCase(Kind::kHybridEqualChannelScales, 922, 4));
+  cases.push_back(
+      NonNegativeHybridCase(Kind::kHybridEqualChannelScales, 923, 1));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
+// Non-negative near-ties for the asymmetric input quantizer (see
+// FillNearTieInput): pins LiteRT's order (round, then add the zero point)
+// on both Ember paths, which random inputs rarely exercise.
+TEST(Conv2d, HybridNearTieInputMatchesReference) {
+  std::vector<OpTest> cases;
+  for (Kind kind : {Kind::kHybridPerChannel, Kind::kHybridPerTensor}) {
+    OpTest nc = NonNegativeHybridCase(kind, 913);
+    EXPECT_GT(FillNearTieInput(&nc.inputs[0]), 64 * 64 * 16 / 2);
+    cases.push_back(std::move(nc));
+  }
   ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
                                /*litert_reference=*/true));
 }

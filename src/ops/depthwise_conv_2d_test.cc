@@ -12,6 +12,7 @@ using namespace testing;
 enum class Kind {
   kFloat,
   kHybrid,
+  kHybridEqualScales,  // per-channel quantization, one scale
   kInt8PerChannel,
   kInt8PerTensor,
   kUInt8,
@@ -72,16 +73,20 @@ OpTest MakeCase(Kind kind, const DwSpec& s, Rng& rng, bool zero_bias) {
   int version = 1;
   switch (kind) {
     case Kind::kFloat:
-    case Kind::kHybrid: {
+    case Kind::kHybrid:
+    case Kind::kHybridEqualScales: {
       x = b.AddTensor(kF32, in_shape, "x");
       if (kind == Kind::kFloat) {
         f = b.AddConstant<float>(kF32, f_shape, rng.Floats(f_count, -2, 2),
                                  "f");
       } else {
         version = 6;
-        f = b.AddConstant<int8_t>(kI8, f_shape,
-                                  rng.Ints<int8_t>(f_count, -127, 127), "f",
-                                  PerChannel(rng, cout, 3, 0.005f, 0.02f));
+        f = b.AddConstant<int8_t>(
+            kI8, f_shape, rng.Ints<int8_t>(f_count, -127, 127), "f",
+            kind == Kind::kHybrid
+                ? PerChannel(rng, cout, 3, 0.005f, 0.02f)
+                : QuantSpec{std::vector<float>(cout, 0.01f),
+                            std::vector<int64_t>(cout, 0), 3});
       }
       if (s.bias)
         bias = b.AddConstant<float>(kF32, {cout}, rng.Floats(cout, -2, 2), "b");
@@ -236,6 +241,57 @@ TEST(DepthwiseConv2d, HybridLargeOddInputMatchesReference) {
   s.bias = true;
   std::vector<OpTest> cases;
   cases.push_back(MakeCase(Kind::kHybrid, s, rng, false));
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
+// Hybrid depthwise with all-equal per-channel scales: LiteRT's depthwise
+// hybrid kernel always quantizes the input asymmetrically (unlike
+// CONV_2D, equal scales do not select the symmetric quantizer). Random
+// signed inputs, plus a non-negative one where the two quantizers differ
+// most. (LiteRT reads past a per-tensor scale here, so per-tensor weights
+// have no oracle; Ember treats them as equal per-channel scales.)
+TEST(DepthwiseConv2d, HybridEqualScalesQuantizesAsymmetrically) {
+  std::vector<OpTest> cases = Grid(Kind::kHybridEqualScales, 17, 20);
+  for (OpTest& c : Grid(Kind::kHybridEqualScales, 18, 4)) {
+    NpyArray& x = c.inputs[0];
+    for (size_t i = 0; i < x.data.size(); i += sizeof(float)) {
+      float v;
+      std::memcpy(&v, x.data.data() + i, sizeof(float));
+      v = std::fabs(v);
+      std::memcpy(x.data.data() + i, &v, sizeof(float));
+    }
+    cases.push_back(std::move(c));
+  }
+  ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
+                               /*litert_reference=*/true));
+}
+
+// Non-negative near-ties for the asymmetric input quantizer (see
+// FillNearTieInput), on a 3x3 per-channel hybrid layer: pins LiteRT's
+// rounding order on both Ember paths (the random-input tests above pass
+// with either order).
+TEST(DepthwiseConv2d, HybridNearTieInputMatchesReference) {
+  Rng rng(162);
+  DwSpec s;
+  s.n = 1;
+  s.h = 32;
+  s.w = 32;
+  s.cin = 16;
+  s.dm = 1;
+  s.kh = 3;
+  s.kw = 3;
+  s.sh = 1;
+  s.sw = 1;
+  s.dh = 1;
+  s.dw = 1;
+  s.padding = fb::Padding::SAME;
+  s.act = fb::ActivationFunctionType::RELU;
+  s.bias = true;
+  OpTest nc = MakeCase(Kind::kHybrid, s, rng, false);
+  EXPECT_GT(FillNearTieInput(&nc.inputs[0]), 32 * 32 * 16 / 2);
+  std::vector<OpTest> cases;
+  cases.push_back(std::move(nc));
   ExpectMatchesLiteRt(Compared(std::move(cases), Tolerance::RelativeToMax(1e-5),
                                /*litert_reference=*/true));
 }

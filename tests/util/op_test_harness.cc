@@ -1,8 +1,11 @@
 #include "util/op_test_harness.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
+
+#include "kernels/ref/conv_common.h"
 
 namespace ember::testing {
 namespace {
@@ -291,6 +294,26 @@ QuantSpec RandomQuant(std::mt19937& rng, DataType type, float min_scale,
     zp = std::uniform_int_distribution<int>(20, 235)(rng);
   q.zero_points = {zp};
   return q;
+}
+
+int FillNearTieInput(NpyArray* x) {
+  const ref::AsymmetricInt8Params p = ref::ChooseAsymmetricInt8(0.0f, 1.0f);
+  const size_t n = x->data.size() / sizeof(float);
+  int ties = 0;
+  for (size_t i = 0; i < n; ++i) {
+    float v = i == 0 ? 1.0f : 0.0f;
+    if (i > 0 && i % 5 != 0) {
+      const float target = static_cast<float>(1 + i % 60) + 0.5f;
+      v = target / p.inverse_scale;
+      while (v * p.inverse_scale <= target) v = std::nextafter(v, 2.0f);
+      const float scaled = v * p.inverse_scale;
+      if (std::round(scaled) + static_cast<float>(p.zero_point) !=
+          std::round(static_cast<float>(p.zero_point) + scaled))
+        ++ties;
+    }
+    std::memcpy(x->data.data() + i * sizeof(float), &v, sizeof(float));
+  }
+  return ties;
 }
 
 NpyArray RandomInput(fb::TensorType type, const std::vector<int32_t>& shape,

@@ -246,6 +246,15 @@ QuantSpec RandomQuant(std::mt19937& rng, DataType type,
 NpyArray RandomInput(fb::TensorType type, const std::vector<int32_t>& shape,
                      uint32_t seed);
 
+// Overwrites a float32 input with non-negative near-ties for the hybrid
+// kernels' asymmetric per-batch input quantization: the first value is 1
+// (so the zero point is -128), every fifth is 0, the others v have
+// v / scale just above k + 0.5 (k in 1..60), where rounding before adding
+// the zero point (LiteRT's order) and rounding (zero point + v / scale),
+// whose float sum falls onto the tie, differ by one step. Returns how many
+// values are such ties under Ember's own choice of scale.
+int FillNearTieInput(NpyArray* x);
+
 // Every representable value of an 8-bit type, in a [256] array.
 NpyArray AllValues8(DataType type);
 // Every int16 value, as a [65536] array.
