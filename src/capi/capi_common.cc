@@ -80,8 +80,19 @@ Status ShapeFromC(const int32_t* dims, int32_t rank, ErrorReporter& errors,
 
 namespace {
 
-bool IsKnownType(EmberType type) {
-  return type >= EMBER_TYPE_FLOAT32 && type <= EMBER_TYPE_BFLOAT16;
+// C callers may pass any int as an enum: read it as one (an out-of-range
+// value loaded as a C++ enum is undefined behaviour).
+template <typename Enum>
+int AsInt(const Enum& e) {  // by reference: no load as the enum
+  int value;
+  static_assert(sizeof(value) == sizeof(e));
+  std::memcpy(&value, &e, sizeof(value));
+  return value;
+}
+
+bool IsKnownType(const EmberType& type) {  // by reference, as AsInt
+  const int value = AsInt(type);
+  return value >= EMBER_TYPE_FLOAT32 && value <= EMBER_TYPE_BFLOAT16;
 }
 
 // Shared by the three model constructors: runs `load` with a reporter and
@@ -122,19 +133,20 @@ const char* EmberVersion(void) { return EMBER_VERSION_STRING; }
 int32_t EmberVersionNumber(void) { return EMBER_VERSION_NUMBER; }
 
 const char* EmberStatusName(EmberStatus status) {
-  if (status < EMBER_STATUS_OK || status > EMBER_STATUS_INTERNAL)
+  const int value = AsInt(status);
+  if (value < EMBER_STATUS_OK || value > EMBER_STATUS_INTERNAL)
     return "unknown status";
-  return StatusCodeName(static_cast<StatusCode>(status));
+  return StatusCodeName(static_cast<StatusCode>(value));
 }
 
 const char* EmberTypeName(EmberType type) {
   if (!IsKnownType(type)) return "unknown";
-  return DataTypeName(static_cast<DataType>(type));
+  return DataTypeName(static_cast<DataType>(AsInt(type)));
 }
 
 size_t EmberTypeSize(EmberType type) {
   if (!IsKnownType(type)) return 0;
-  return DataTypeSize(static_cast<DataType>(type));
+  return DataTypeSize(static_cast<DataType>(AsInt(type)));
 }
 
 EmberStatus EmberModelCreateFromFile(const char* path, EmberModel** out,

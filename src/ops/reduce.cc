@@ -312,6 +312,7 @@ Status EvalFast(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
                               mean ? static_cast<float>(s) : 1.0f,
                               out->data_as<float>() + b * c);
     } else {
+      // Only MEAN and SUM reserve an accumulator row (MAX/MIN have none).
       int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
       d.fast->spatial_sum_s8(in->data_as<int8_t>() + b * s * c, s, c, 0, c,
                              acc);
@@ -331,6 +332,7 @@ Status EvalRows(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
                mean ? static_cast<float>(n) : 1.0f, out->data_as<float>());
     return Status::Ok();
   }
+  // Only MEAN and SUM reserve an accumulator row (MAX/MIN have none).
   int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
   SumRowsS8(in->data_as<int8_t>(), rows, n, acc);
   RequantizeSums(d, mean, acc, out->data_as<int8_t>(), rows);
@@ -393,6 +395,7 @@ template <typename T>
 Status EvalQuantized(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
   const T* in = ctx.input(0)->data_as<T>();
   T* out = ctx.output(0)->data_as<T>();
+  // Only MEAN and SUM reserve an accumulator row (MAX/MIN have none).
   int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
   switch (kind) {
     case ReduceKind::kMean:

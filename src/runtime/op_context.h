@@ -156,8 +156,13 @@ class OpContext {
 
   // Prepare only: reserve `bytes` of scratch for Eval; *index names it.
   Status RequestScratch(size_t bytes, int* index);
-  // Eval only: the scratch reserved under `index` (64-byte aligned).
-  void* scratch(int index) const { return node_->scratch[index].data; }
+  // Eval only: the scratch reserved under `index` (64-byte aligned);
+  // nullptr for an index nothing was reserved under (e.g. -1, "none").
+  void* scratch(int index) const {
+    return index >= 0 && static_cast<size_t>(index) < node_->scratch.size()
+               ? node_->scratch[index].data
+               : nullptr;
+  }
 
   // Prepare: sets output i's shape (memory is planned afterwards).
   // Eval: only for outputs marked dynamic; allocates to fit.

@@ -49,7 +49,10 @@ inline int32_t Requantize(AccT acc, int32_t multiplier, int shift,
   int32_t v = rounding == Rounding::kSingle
                   ? MultiplySingleRounding(acc, multiplier, shift)
                   : MultiplyByQuantizedMultiplier(acc, multiplier, shift);
-  v += output_offset;
+  // Wrapping, as the reference's int32 arithmetic on any hardware: a
+  // hostile zero point must not be undefined behaviour.
+  v = static_cast<int32_t>(static_cast<uint32_t>(v) +
+                           static_cast<uint32_t>(output_offset));
   return std::min(std::max(v, lo), hi);
 }
 
