@@ -8,6 +8,7 @@
 #include "convert/convert.h"
 #include "metadata/model_metadata.h"
 #include "model/model.h"
+#include "schema/schema_unpack.h"
 
 namespace ember::convert {
 
@@ -18,7 +19,7 @@ bool LoadTflite(const std::string& path, fb::ModelT* model, Diagnostics* diag) {
     diag->errors.push_back(path + ": " + errors.message());
     return false;
   }
-  loaded->fb()->UnPackTo(model);
+  UnpackModel(*loaded->fb(), model);
   // Buffers stored after the flatbuffer (offset/size form, used by files
   // over 2 GB) are not unpacked by the object API: bring them inline.
   for (size_t i = 0; i < model->buffers.size(); ++i) {

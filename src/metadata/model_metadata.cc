@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "schema/schema_generated.h"
+#include "schema/schema_unpack.h"
 
 namespace ember::metadata {
 namespace {
@@ -224,7 +225,7 @@ bool WriteModelMetadata(std::span<const uint8_t> model_file,
   }
 
   ember::fb::ModelT unpacked;
-  model->UnPackTo(&unpacked);
+  UnpackModel(*model, &unpacked);
   for (const auto& b : unpacked.buffers) {
     if (b->offset > 1) {
       *error =

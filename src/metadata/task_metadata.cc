@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "schema/schema_generated.h"
+#include "schema/schema_unpack.h"
 
 namespace ember::metadata {
 namespace {
@@ -140,7 +141,7 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
     return false;
   }
   ember::fb::ModelT model;
-  ember::fb::GetModel(model_file.data())->UnPackTo(&model);
+  UnpackModel(*ember::fb::GetModel(model_file.data()), &model);
   if (model.subgraphs.empty()) {
     *error = "the model has no subgraph";
     return false;

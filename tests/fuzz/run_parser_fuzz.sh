@@ -38,7 +38,9 @@ cmake --build build/fuzz -j"$jobs" --target "${build[@]}"
 seeds_of() {  # prints the seed folder of target $1, writing it first
   local dir="$root/build/fuzz/${1}_seeds"
   case $1 in
-    trust | manifest) dir="$root/tests/fuzz/${1}_seeds" ;;
+    trust | manifest)  # committed seeds where there are any (and a dict)
+      dir="$root/tests/fuzz/${1}_seeds"
+      [ -d "$dir" ] || return 0 ;;
     media) mkdir -p "$dir" && build/fuzz/ember_media_seeds "$dir" ;;
     metadata)
       mkdir -p "$dir"
@@ -79,6 +81,8 @@ for target in "${targets[@]}"; do
   log="$root/build/fuzz/last_run_$target.log"
   mkdir -p "$work" "$artifacts"
   seeds=$(seeds_of "$target")
+  corpora=("$work")
+  [ -n "$seeds" ] && corpora+=("$seeds")
   # Inputs that once failed run first, every time (tests/fuzz/regressions).
   regressions=()
   [ -d "tests/fuzz/regressions/$target" ] &&
@@ -107,7 +111,7 @@ for target in "${targets[@]}"; do
   env "${env[@]}" "build/fuzz/ember_${target}_fuzz" "${mode[@]}" \
     -max_total_time="$seconds" -timeout=30 \
     -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 "${dict[@]}" \
-    -artifact_prefix="$artifacts/" "$work" "$seeds" "${regressions[@]}" >"$log" 2>&1
+    -artifact_prefix="$artifacts/" "${corpora[@]}" "${regressions[@]}" >"$log" 2>&1
   rc=$?
   set -e
   execs=$({ grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" || true; } |

@@ -19,6 +19,7 @@
 
 #include "convert/convert.h"
 #include "flatbuffers/flatbuffers.h"
+#include "schema/schema_unpack.h"
 
 namespace ember::convert {
 namespace {
@@ -100,7 +101,7 @@ bool Decode(const std::string& in, bool* ok, fb::ModelT* model,
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()),
                                  bytes.size());
   if (!fb::VerifyModelBuffer(verifier)) return false;
-  fb::GetModel(bytes.data())->UnPackTo(model);
+  UnpackModel(*fb::GetModel(bytes.data()), model);
   return true;
 }
 

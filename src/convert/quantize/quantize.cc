@@ -11,6 +11,7 @@
 #include "convert/quantize/integer.h"
 #include "convert/quantize/model_edit.h"
 #include "convert/quantize/weight_only.h"
+#include "schema/schema_unpack.h"
 
 namespace ember::quantize {
 namespace {
@@ -129,7 +130,7 @@ std::vector<uint8_t> Reserialize(const fb::ModelT& model) {
 
 void Reload(const std::vector<uint8_t>& bytes, fb::ModelT* model) {
   *model = fb::ModelT();
-  fb::GetModel(bytes.data())->UnPackTo(model);
+  UnpackModel(*fb::GetModel(bytes.data()), model);
 }
 
 // The integer modes: calibrate, rewrite, measure; with auto-fallback the
@@ -184,7 +185,7 @@ bool QuantizeInteger(fb::ModelT* model, const std::vector<Sample>& samples,
     if (options.auto_fallback <= 0 || attempt > 0) break;
     // Rank quantized ops by the SQNR of their first output.
     fb::ModelT original;
-    fb::GetModel(equalized_bytes.data())->UnPackTo(&original);
+    UnpackModel(*fb::GetModel(equalized_bytes.data()), &original);
     std::map<int32_t, double> sqnr_of;
     for (size_t i = 0; i < pairs.size(); ++i)
       sqnr_of[pairs[i].first] = Sqnr(energy[i].signal, energy[i].noise);
