@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <numeric>
 
 #include "convert/onnx/onnx_reader.h"
@@ -42,8 +43,16 @@ fb::TensorType TfliteType(int onnx_type) {
   }
 }
 
+// Dimensions past int32 become -1, which AddTensor reports (a plain cast
+// would wrap them into a plausible size).
 std::vector<int32_t> ToI32(const std::vector<int64_t>& v) {
-  return std::vector<int32_t>(v.begin(), v.end());
+  std::vector<int32_t> out;
+  out.reserve(v.size());
+  for (int64_t d : v)
+    out.push_back(d > std::numeric_limits<int32_t>::max()
+                      ? -1
+                      : static_cast<int32_t>(std::max<int64_t>(d, -1)));
+  return out;
 }
 
 std::vector<int64_t> Permuted(const std::vector<int64_t>& shape,
@@ -134,6 +143,27 @@ const std::vector<const NodeProto*>& Converter::Consumers(
 int Converter::AddTensor(fb::TensorType type, std::vector<int32_t> shape,
                          const std::string& name, const QuantParams* quant,
                          int quant_dim) {
+  // What the runtime's verifier would refuse, refused here with the
+  // tensor's name: shapes that hostile or broken inputs (huge pads, sizes)
+  // grow past int32 or 2^40 elements.
+  int64_t elements = 1;
+  bool out_of_range = false;
+  for (int32_t d : shape) {
+    if (d < 0 || (d > 0 && elements > (int64_t{1} << 40) / d))
+      out_of_range = true;
+    else
+      elements *= d;
+  }
+  if (out_of_range && !shape_error_) {
+    std::string dims;
+    for (int32_t d : shape)
+      dims += (dims.empty() ? "" : ",") +
+              (d < 0 ? std::string("?") : std::to_string(d));
+    diag_->errors.push_back("tensor '" + name + "' would have shape [" + dims +
+                            "] (a dimension past 2^31 or more than 2^40 "
+                            "elements): the model's shapes are out of range");
+    shape_error_ = true;
+  }
   auto t = std::make_unique<fb::TensorT>();
   t->type = type;
   t->shape = std::move(shape);
@@ -549,8 +579,8 @@ bool Converter::Run(const GraphProto& graph, int opset) {
     }
     if (!ConvertNode(node, i)) ok = false;
   }
-  if (!ok) return false;
-  return ExportOutputs(graph);
+  if (!ok || shape_error_) return false;
+  return ExportOutputs(graph) && !shape_error_;
 }
 
 }  // namespace ember::convert::onnx
