@@ -226,12 +226,12 @@ int Write(const MetadataArgs& a) {
   if (a.task.empty())
     return Fail(kExitUsage,
                 "-o needs --task (image_classifier, object_detector, "
-                "face_detector or image_segmenter)");
+                "face_detector, image_segmenter or image_embedder)");
   if (!metadata::ParseTaskKind(a.task, &options.task))
     return Fail(
         kExitUsage,
         "--task '%s' is not supported (image_classifier, object_detector, "
-        "face_detector, image_segmenter)",
+        "face_detector, image_segmenter, image_embedder)",
         a.task.c_str());
   const bool needs_labels =
       options.task == metadata::TaskKind::kImageClassifier ||
@@ -289,8 +289,8 @@ RegisteredCommand AddMetadataCommand(CLI::App& app) {
       "--output,-o", args->output,
       "Write MODEL with new metadata to OUT (needs --task, --labels)");
   cmd->add_option("--task", args->task,
-                  "image_classifier, object_detector, face_detector or "
-                  "image_segmenter");
+                  "image_classifier, object_detector, face_detector, "
+                  "image_segmenter or image_embedder");
   cmd->add_option("--labels", args->labels, "Label file, one label per line");
   cmd->add_option("--mean", args->mean,
                   "Input normalization mean (1 or per channel)")

@@ -1,7 +1,8 @@
-// `ember task classify|faces|segment|kws --model M INPUT [--json] [-o
+// `ember task classify|faces|segment|embed|kws --model M INPUT [--json] [-o
 // out.png]`: the task library (src/tasks) from the command line. Vision
 // tasks take a JPEG/PNG/BMP picture and can write it annotated (boxes and
-// keypoints, mask overlay); kws takes a WAV clip.
+// keypoints, mask overlay); embed prints feature vectors and, given a
+// second picture, their cosine similarity; kws takes a WAV clip.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "processing/transform.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
+#include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
 
@@ -29,7 +31,9 @@ using Clock = std::chrono::steady_clock;
 
 struct TaskArgs {
   std::string model, input, output, labels, delegate = "cpu", frontend;
-  std::string mask;  // segment: the confidence mask as a gray PNG
+  std::string mask;     // segment: the confidence mask as a gray PNG
+  std::string compare;  // embed: a second picture to compare with
+  bool l2_normalize = false, quantize = false;  // embed
   std::vector<std::string> allow, deny;
   bool json = false;
   int threads = 1;
@@ -281,6 +285,99 @@ int Segment(const TaskArgs& a) {
   return WriteAnnotated(a, canvas);
 }
 
+json EmbeddingJson(const tasks::Embedding& e) {
+  json values = json::array();
+  if (e.quantized()) {
+    for (int8_t v : e.quantized_embedding) values.push_back(v);
+  } else {
+    for (float v : e.float_embedding) values.push_back(v);
+  }
+  return {{"head_index", e.head_index},
+          {"head_name", e.head_name},
+          {"quantized", e.quantized()},
+          {"embedding", values}};
+}
+
+// The first values of an embedding, for people (--json has them all).
+std::string Preview(const tasks::Embedding& e) {
+  std::string s;
+  const size_t n = std::min<size_t>(e.size(), 6);
+  char buf[32];
+  for (size_t i = 0; i < n; ++i) {
+    if (e.quantized())
+      snprintf(buf, sizeof(buf), "%s%d", i ? ", " : "",
+               e.quantized_embedding[i]);
+    else
+      snprintf(buf, sizeof(buf), "%s%.4f", i ? ", " : "", e.float_embedding[i]);
+    s += buf;
+  }
+  return s + (e.size() > n ? ", ..." : "");
+}
+
+int Embed(const TaskArgs& a) {
+  tasks::ImageEmbedderOptions o;
+  o.base_options = Base(a);
+  o.embedder_options.l2_normalize = a.l2_normalize;
+  o.embedder_options.quantize = a.quantize;
+  std::unique_ptr<tasks::ImageEmbedder> task;
+  std::string err;
+  if (!tasks::ImageEmbedder::CreateFromOptions(o, &task, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  processing::Image image;
+  tasks::EmbeddingResult result, other;
+  double ms = 0;
+  if (!Timed(
+          a,
+          [&](std::string* e) {
+            return processing::ReadImageFile(a.input, &image, e) &&
+                   task->Embed(image, &result, e);
+          },
+          &ms, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  // One similarity per head, when a second picture is given.
+  std::vector<double> similarity;
+  if (!a.compare.empty()) {
+    processing::Image second;
+    if (!processing::ReadImageFile(a.compare, &second, &err) ||
+        !task->Embed(second, &other, &err))
+      return Fail(kExitError, "%s", err.c_str());
+    for (size_t h = 0; h < result.embeddings.size(); ++h) {
+      double s = 0;
+      if (!tasks::ImageEmbedder::CosineSimilarity(
+              result.embeddings[h], other.embeddings[h], &s, &err))
+        return Fail(kExitError, "head %zu: %s", h, err.c_str());
+      similarity.push_back(s);
+    }
+  }
+  if (a.json) {
+    json heads = json::array();
+    for (const auto& e : result.embeddings) heads.push_back(EmbeddingJson(e));
+    json out = {{"task", "embed"},
+                {"model", a.model},
+                {"input", a.input},
+                {"latency_ms", ms},
+                {"latency_min_ms", g_min_ms},
+                {"embeddings", heads}};
+    if (!a.compare.empty()) {
+      out["compare"] = a.compare;
+      out["cosine_similarity"] = similarity;
+    }
+    PrintJson(out);
+  } else {
+    printf("%s: %zu embedding%s (%.2f ms end to end)\n", a.input.c_str(),
+           result.embeddings.size(), result.embeddings.size() == 1 ? "" : "s",
+           ms);
+    for (const auto& e : result.embeddings)
+      printf("  head %d %s: %zu %s values [%s]\n", e.head_index,
+             e.head_name.c_str(), e.size(), e.quantized() ? "int8" : "float",
+             Preview(e).c_str());
+    for (size_t h = 0; h < similarity.size(); ++h)
+      printf("  cosine similarity with %s (head %zu): %.4f\n",
+             a.compare.c_str(), h, similarity[h]);
+  }
+  return kExitOk;
+}
+
 int Kws(const TaskArgs& a) {
   tasks::KeywordSpotterOptions o;
   o.base_options = Base(a);
@@ -358,7 +455,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, faces, segment, kws) on a picture or clip");
+      "Run a task (classify, faces, segment, embed, kws) on a picture or "
+      "clip");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
                                "JPEG, PNG or BMP picture", a.get());
@@ -376,16 +474,25 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                       "Picture with the mask overlaid (PNG)");
   segment->add_option("--mask", a->mask,
                       "The confidence mask as a gray PNG (255 = 1.0)");
+  CLI::App* embed = AddTask(task, "embed", "Image embedding (feature vector)",
+                            "JPEG, PNG or BMP picture", a.get());
+  embed->add_option("--compare", a->compare,
+                    "A second picture: print the cosine similarity");
+  embed->add_flag("--l2-normalize", a->l2_normalize,
+                  "Divide each embedding by its L2 norm");
+  embed->add_flag("--quantize", a->quantize,
+                  "Scalar-quantize to int8 (round(v * 128))");
   CLI::App* kws = AddTask(task, "kws", "Keyword spotting (micro_speech)",
                           "WAV clip", a.get());
   kws->add_option("--frontend", a->frontend,
                   "Feature front-end model (audio_preprocessor_int8.tflite)")
       ->required();
   AddClassifierFlags(kws, a.get());
-  return {task, [a, classify, faces, segment, kws] {
+  return {task, [a, classify, faces, segment, embed, kws] {
             if (classify->parsed()) return Classify(*a);
             if (faces->parsed()) return Faces(*a);
             if (segment->parsed()) return Segment(*a);
+            if (embed->parsed()) return Embed(*a);
             if (kws->parsed()) return Kws(*a);
             return Fail(kExitUsage, "ember task needs a task name");
           }};

@@ -18,6 +18,7 @@
 #include "processing/image.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
+#include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
 
@@ -181,6 +182,55 @@ class PyImageSegmenter {
   std::unique_ptr<tasks::ImageSegmenter> task_;
 };
 
+class PyImageEmbedder {
+ public:
+  PyImageEmbedder(const std::string& path, int threads,
+                  const std::string& delegate, bool l2_normalize,
+                  bool quantize) {
+    tasks::ImageEmbedderOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.embedder_options.l2_normalize = l2_normalize;
+    o.embedder_options.quantize = quantize;
+    std::string error;
+    if (!tasks::ImageEmbedder::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  // [(head index, head name, 1xD float32 or int8 array)]
+  nb::list embed(const ImageArray& image) {
+    tasks::EmbeddingResult r;
+    std::string error;
+    if (!task_->Embed(ToImage(image), &r, &error)) Fail(error);
+    nb::list out;
+    for (auto& e : r.embeddings) {
+      const size_t n = e.size();
+      nb::object values =
+          e.quantized()
+              ? nb::cast(FromPlane(std::move(e.quantized_embedding), 1, n))
+              : nb::cast(FromPlane(std::move(e.float_embedding), 1, n));
+      out.append(nb::make_tuple(e.head_index, e.head_name, values));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::ImageEmbedder> task_;
+};
+
+// The values of one embedding, float or quantized, for CosineSimilarity.
+tasks::Embedding ToEmbedding(const std::vector<float>& values, bool quantized) {
+  tasks::Embedding e;
+  if (!quantized) {
+    e.float_embedding = values;
+    return e;
+  }
+  for (float v : values) {
+    if (v < -128 || v > 127 || v != static_cast<int>(v))
+      Fail("a quantized embedding holds int8 values");
+    e.quantized_embedding.push_back(static_cast<int8_t>(v));
+  }
+  return e;
+}
+
 class PyKeywordSpotter {
  public:
   PyKeywordSpotter(const std::string& path, const std::string& frontend,
@@ -249,6 +299,19 @@ void AddTaskBindings(nb::module_& m) {
   nb::class_<PyImageSegmenter>(m, "_ImageSegmenter")
       .def(nb::init<const std::string&, int, const std::string&>())
       .def("segment", &PyImageSegmenter::segment);
+  nb::class_<PyImageEmbedder>(m, "_ImageEmbedder")
+      .def(nb::init<const std::string&, int, const std::string&, bool, bool>())
+      .def("embed", &PyImageEmbedder::embed);
+  m.def("_cosine_similarity",
+        [](const std::vector<float>& u, bool u_quantized,
+           const std::vector<float>& v, bool v_quantized) {
+          double s = 0;
+          std::string error;
+          if (!tasks::CosineSimilarity(ToEmbedding(u, u_quantized),
+                                       ToEmbedding(v, v_quantized), &s, &error))
+            Fail(error);
+          return s;
+        });
   nb::class_<PyKeywordSpotter>(m, "_KeywordSpotter")
       .def(nb::init<const std::string&, const std::string&, int,
                     const std::string&, int, float, std::vector<std::string>,

@@ -124,6 +124,8 @@ bool ParseTaskKind(const std::string& name, TaskKind* kind) {
     *kind = TaskKind::kFaceDetector;
   } else if (name == "image_segmenter") {
     *kind = TaskKind::kImageSegmenter;
+  } else if (name == "image_embedder") {
+    *kind = TaskKind::kImageEmbedder;
   } else {
     return false;
   }
@@ -196,17 +198,23 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
     AddThreshold(scores.get(), o.score_threshold);
     sub->output_tensor_metadata.push_back(std::move(scores));
   } else if (o.task == TaskKind::kFaceDetector ||
-             o.task == TaskKind::kImageSegmenter) {
+             o.task == TaskKind::kImageSegmenter ||
+             o.task == TaskKind::kImageEmbedder) {
     const bool faces = o.task == TaskKind::kFaceDetector;
-    md.name = faces ? "FaceDetector" : "ImageSegmenter";
+    const bool segmenter = o.task == TaskKind::kImageSegmenter;
+    md.name = faces       ? "FaceDetector"
+              : segmenter ? "ImageSegmenter"
+                          : "ImageEmbedder";
     md.description = faces ? "Finds faces: boxes and keypoints per anchor."
-                           : "Gives each pixel a class confidence.";
+                     : segmenter ? "Gives each pixel a class confidence."
+                                 : "Turns an image into a feature vector.";
     for (size_t i = 0; i < sg.outputs.size(); ++i) {
       const ember::fb::TensorT* out = tensor(sg.outputs[i]);
-      TensorMd t = FeatureTensor(
-          out ? out->name : "output",
-          faces ? "Raw anchor predictions." : "Per-pixel confidences.");
-      if (i == 0 && !o.labels.empty() && !faces)
+      TensorMd t = FeatureTensor(out ? out->name : "output",
+                                 faces       ? "Raw anchor predictions."
+                                 : segmenter ? "Per-pixel confidences."
+                                             : "Embedding feature vector.");
+      if (i == 0 && !o.labels.empty() && segmenter)
         t->associated_files.push_back(LabelFile(
             o.labels_name, fb::AssociatedFileType::TENSOR_AXIS_LABELS));
       sub->output_tensor_metadata.push_back(std::move(t));

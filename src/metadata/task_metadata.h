@@ -19,10 +19,13 @@ enum class TaskKind {
   // descriptions, labels optional. What MediaPipe Tasks needs to run them.
   kFaceDetector,
   kImageSegmenter,
+  // Feature vectors: the image input's normalization and one generic
+  // description per output (MediaPipe's ImageEmbedder needs no more).
+  kImageEmbedder,
 };
 
 // "image_classifier" / "object_detector" / "face_detector" /
-// "image_segmenter"; false for anything else.
+// "image_segmenter" / "image_embedder"; false for anything else.
 bool ParseTaskKind(const std::string& name, TaskKind* kind);
 
 struct TaskMetadataOptions {

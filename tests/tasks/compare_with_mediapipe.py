@@ -2,8 +2,10 @@
 """Manual comparison: Ember's tasks vs MediaPipe Tasks on the same models and
 pictures (FaceDetector on BlazeFace short range, ImageSegmenter on selfie
 segmentation), with TFLite Metadata written by `ember metadata` (MediaPipe
-refuses float models without NormalizationOptions). Prints a Markdown table:
-box IoU, keypoint error (pixels), mask agreement, and end-to-end latency
+refuses float models without NormalizationOptions), and with --embedder
+ImageEmbedder on a model from tests/tasks/make_test_embedder.py. Prints a
+Markdown table: box IoU, keypoint error (pixels), mask agreement, embedding
+difference and cosine similarity, and end-to-end latency
 (file decode + preprocessing + inference + postprocessing, median of N runs,
 both pinned to one core with taskset). Also writes the annotated pictures
 (docs/tasks/*.png) from Ember's CLI.
@@ -14,7 +16,8 @@ tests/metadata/check_with_mediapipe.py for setting one up):
 
   PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python /tmp/mpv/bin/python \\
       tests/tasks/compare_with_mediapipe.py --ember build/release/ember \\
-      --models ../shared/models --out /tmp/ember_mp [--docs docs/tasks]
+      --models ../shared/models --out /tmp/ember_mp [--docs docs/tasks] \\
+      [--embedder EMBEDDER.tflite]
 """
 import argparse
 import json
@@ -103,6 +106,8 @@ def main():
     ap.add_argument("--out", required=True, type=pathlib.Path)
     ap.add_argument("--docs", type=pathlib.Path)
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--embedder", type=pathlib.Path,
+                    help="a float image -> vector model (make_test_embedder.py)")
     a = ap.parse_args()
     os.sched_setaffinity(0, {0})  # MediaPipe on one core, as Ember's runs
     a.out.mkdir(parents=True, exist_ok=True)
@@ -162,6 +167,30 @@ def main():
         rows.append(("ImageSegmenter", pic.name,
                      f"{ours['image']['width']}x{ours['image']['height']}", agree,
                      ember_time(ours), mp_time(seg.segment, pic, a.runs)))
+
+    # ImageEmbedder (L2-normalized, as similarity search uses it)
+    if a.embedder:
+        embedder = a.out / "embedder_md.tflite"
+        ember(cli, "metadata", str(a.embedder), "-o", str(embedder), "--task",
+              "image_embedder", "--mean", "127.5", "--std", "127.5")
+        emb = vision.ImageEmbedder.create_from_options(vision.ImageEmbedderOptions(
+            base_options=core.base_options.BaseOptions(model_asset_path=str(embedder)),
+            l2_normalize=True))
+        theirs = {}
+        for pic in (person, dino):
+            ours = ember(cli, "task", "embed", "--model", str(embedder), str(pic), "--json",
+                         "--repeat", str(a.runs), "--l2-normalize")
+            theirs[pic] = emb.embed(mp.Image.create_from_file(str(pic))).embeddings[0]
+            diff = np.abs(np.asarray(ours["embeddings"][0]["embedding"]) -
+                          theirs[pic].embedding).max()
+            rows.append(("ImageEmbedder", pic.name, "", f"max |diff| {diff:.5f}",
+                         ember_time(ours), mp_time(emb.embed, pic, a.runs)))
+        ours = ember(cli, "task", "embed", "--model", str(embedder), str(person),
+                     "--compare", str(dino), "--l2-normalize", "--json")
+        rows.append(("ImageEmbedder", "similarity", "",
+                     f"cosine {ours['cosine_similarity'][0]:.5f} vs "
+                     f"{vision.ImageEmbedder.cosine_similarity(theirs[person], theirs[dino]):.5f}",
+                     "", ""))
 
     print("| task | picture | size | agreement (Ember vs MediaPipe) | Ember ms median / min "
           "| MediaPipe ms median / min |")

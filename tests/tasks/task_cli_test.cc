@@ -128,6 +128,28 @@ TEST_F(TaskCli, SegmentWritesTheOverlayAndMask) {
   EXPECT_NEAR(mask.pixels[0], 186, 1);
 }
 
+TEST_F(TaskCli, EmbedPrintsVectorsAndSimilarity) {
+  // The classifier model's channel means are a 3-value embedding: a blue
+  // picture in [-1, 1] is (-1, -1, 1), L2-normalized and quantized
+  // round(128 / sqrt(3)) = 74.
+  CommandResult r = Ember("task embed --model " + P("classifier.tflite") + " " +
+                          P("blue.png") + " --compare " + P("blue.png") +
+                          " --l2-normalize --quantize --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& e = j["embeddings"][0];
+  EXPECT_EQ(e["head_name"], "scores");
+  EXPECT_TRUE(e["quantized"].get<bool>());
+  EXPECT_EQ(e["embedding"], nlohmann::json::parse("[-74, -74, 74]"));
+  EXPECT_NEAR(j["cosine_similarity"][0].get<double>(), 1.0, 1e-9);
+  // A segmentation model has no feature vector to give.
+  r = Ember("task embed --model " + P("segmenter.tflite") + " " +
+            P("blue.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("not one feature vector"), std::string::npos)
+      << r.output;
+}
+
 TEST_F(TaskCli, ErrorsExitNonZeroAndLeaveNoFile) {
   CommandResult r = Ember("task classify --model " + P("classifier.tflite") +
                           " " + P("missing.png"));

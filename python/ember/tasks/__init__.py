@@ -13,7 +13,8 @@ Code written for `mediapipe.tasks.python.vision` runs by changing the imports;
 `ember.tasks.audio.KeywordSpotter` is the streaming keyword spotter.
 """
 from ember.tasks.components import (BaseOptions, BoundingBox, Category, Classifications,
-                                    ClassificationResult, Delegate, NormalizedKeypoint)
+                                    ClassificationResult, Delegate, Embedding, EmbeddingResult,
+                                    NormalizedKeypoint)
 
 __all__ = ["BaseOptions", "BoundingBox", "Category", "Classifications", "ClassificationResult",
-           "Delegate", "NormalizedKeypoint"]
+           "Delegate", "Embedding", "EmbeddingResult", "NormalizedKeypoint"]

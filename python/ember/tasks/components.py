@@ -53,6 +53,22 @@ class NormalizedKeypoint:
     score: Optional[float] = None
 
 
+@dataclasses.dataclass
+class Embedding:
+    """One head's feature vector: float32, or int8 when quantized (MediaPipe
+    hands quantized values back as their bytes in a uint8 array; Ember keeps
+    the signed values)."""
+    embedding: "numpy.ndarray"  # noqa: F821 (1-D)
+    head_index: Optional[int] = None
+    head_name: Optional[str] = None
+
+
+@dataclasses.dataclass
+class EmbeddingResult:
+    embeddings: List[Embedding]
+    timestamp_ms: Optional[int] = None
+
+
 def base_args(base: BaseOptions):
     if base is None or not base.model_asset_path:
         raise ValueError("base_options.model_asset_path is required")

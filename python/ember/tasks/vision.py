@@ -1,4 +1,4 @@
-"""Vision tasks: ImageClassifier, FaceDetector, ImageSegmenter (the shape of
+"""Vision tasks: ImageClassifier, FaceDetector, ImageSegmenter, ImageEmbedder (the shape of
 `mediapipe.tasks.python.vision`). Pictures are `Image`s (from a JPEG/PNG/BMP
 file, or an HxWxC uint8 numpy array)."""
 import dataclasses
@@ -8,8 +8,8 @@ import numpy as np
 
 from ember import _ember
 from ember.tasks.components import (BaseOptions, BoundingBox, Category, ClassificationResult,
-                                    Classifications, NormalizedKeypoint, _Task, base_args,
-                                    categories)
+                                    Classifications, Embedding, EmbeddingResult,
+                                    NormalizedKeypoint, _Task, base_args, categories)
 
 
 class ImageFormat:
@@ -175,3 +175,47 @@ class ImageSegmenter(_Task):
         return ImageSegmenterResult(
             confidence_masks=list(masks) if self._options.output_confidence_masks else None,
             category_mask=category if self._options.output_category_mask else None)
+
+
+# --- ImageEmbedder -----------------------------------------------------------------
+@dataclasses.dataclass
+class ImageEmbedderOptions:
+    base_options: BaseOptions
+    l2_normalize: Optional[bool] = None
+    quantize: Optional[bool] = None
+
+
+ImageEmbedderResult = EmbeddingResult
+
+
+class ImageEmbedder(_Task):
+    def __init__(self, options: ImageEmbedderOptions):
+        self._impl = _ember._ImageEmbedder(
+            *base_args(options.base_options), bool(options.l2_normalize),
+            bool(options.quantize))
+
+    @classmethod
+    def create_from_options(cls, options: ImageEmbedderOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str):
+        return cls(ImageEmbedderOptions(BaseOptions(model_asset_path=model_path)))
+
+    def embed(self, image) -> ImageEmbedderResult:
+        return EmbeddingResult(embeddings=[
+            Embedding(embedding=np.asarray(values).reshape(-1), head_index=index,
+                      head_name=name)
+            for index, name, values in self._impl.embed(_pixels(image))])
+
+    @classmethod
+    def cosine_similarity(cls, u: Embedding, v: Embedding) -> float:
+        """cos(u, v); ValueError for a float/quantized mix, sizes that differ or
+        a zero vector."""
+        a, b = np.asarray(u.embedding), np.asarray(v.embedding)
+        if a.dtype == np.uint8 or b.dtype == np.uint8:  # MediaPipe's byte form
+            a, b = a.view(np.int8) if a.dtype == np.uint8 else a, \
+                b.view(np.int8) if b.dtype == np.uint8 else b
+        return _ember._cosine_similarity(
+            a.reshape(-1).astype(np.float32).tolist(), a.dtype == np.int8,
+            b.reshape(-1).astype(np.float32).tolist(), b.dtype == np.int8)
