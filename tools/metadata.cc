@@ -23,6 +23,7 @@ struct MetadataArgs {
   bool json = false;
   std::string task;
   std::string labels;
+  std::string vocab, delim_regex;  // text_classifier
   std::vector<float> mean, std;
   std::string name, description, version, author, license;
   float score_threshold = -1;
@@ -226,24 +227,37 @@ int Write(const MetadataArgs& a) {
   if (a.task.empty())
     return Fail(kExitUsage,
                 "-o needs --task (image_classifier, object_detector, "
-                "face_detector, image_segmenter or image_embedder)");
+                "face_detector, image_segmenter, image_embedder or "
+                "text_classifier)");
   if (!metadata::ParseTaskKind(a.task, &options.task))
     return Fail(
         kExitUsage,
         "--task '%s' is not supported (image_classifier, object_detector, "
-        "face_detector, image_segmenter, image_embedder)",
+        "face_detector, image_segmenter, image_embedder, text_classifier)",
         a.task.c_str());
+  const bool text = options.task == metadata::TaskKind::kTextClassifier;
   const bool needs_labels =
       options.task == metadata::TaskKind::kImageClassifier ||
-      options.task == metadata::TaskKind::kObjectDetector;
+      options.task == metadata::TaskKind::kObjectDetector || text;
   if (a.labels.empty() && needs_labels)
     return Fail(kExitUsage, "--task %s needs --labels FILE", a.task.c_str());
+  if (text != !a.vocab.empty())
+    return Fail(kExitUsage,
+                "--vocab FILE goes with --task text_classifier "
+                "(and only with it)");
+  if (!a.delim_regex.empty()) options.delim_regex = a.delim_regex;
   std::vector<uint8_t> model_bytes;
   std::string error;
   if (!metadata::ReadWholeFile(a.model, &model_bytes, &error) ||
       (!a.labels.empty() &&
-       !metadata::ReadWholeFile(a.labels, &options.labels, &error)))
+       !metadata::ReadWholeFile(a.labels, &options.labels, &error)) ||
+      (text && !metadata::ReadWholeFile(a.vocab, &options.vocab, &error)))
     return Fail(kExitError, "%s", error.c_str());
+  if (text) {
+    const size_t cut = a.vocab.find_last_of('/');
+    options.vocab_name =
+        cut == std::string::npos ? a.vocab : a.vocab.substr(cut + 1);
+  }
   const size_t slash = a.labels.find_last_of('/');
   options.labels_name =
       slash == std::string::npos ? a.labels : a.labels.substr(slash + 1);
@@ -290,8 +304,14 @@ RegisteredCommand AddMetadataCommand(CLI::App& app) {
       "Write MODEL with new metadata to OUT (needs --task, --labels)");
   cmd->add_option("--task", args->task,
                   "image_classifier, object_detector, face_detector, "
-                  "image_segmenter or image_embedder");
+                  "image_segmenter, image_embedder or text_classifier");
   cmd->add_option("--labels", args->labels, "Label file, one label per line");
+  cmd->add_option("--vocab", args->vocab,
+                  "text_classifier: vocabulary, \"word id\" per line "
+                  "(<PAD>, <START>, <UNKNOWN> included)");
+  cmd->add_option("--delim-regex", args->delim_regex,
+                  "text_classifier: the pattern words are split on "
+                  "(default [^\\w\\']+)");
   cmd->add_option("--mean", args->mean,
                   "Input normalization mean (1 or per channel)")
       ->expected(1, 4);

@@ -2,7 +2,8 @@
 // out.png]`: the task library (src/tasks) from the command line. Vision
 // tasks take a JPEG/PNG/BMP picture and can write it annotated (boxes and
 // keypoints, mask overlay); embed prints feature vectors and, given a
-// second picture, their cosine similarity; kws takes a WAV clip.
+// second picture, their cosine similarity; kws takes a WAV clip, text a
+// sentence.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -22,6 +23,7 @@
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
+#include "tasks/text_classifier.h"
 
 namespace ember::cli {
 namespace {
@@ -422,6 +424,40 @@ int Kws(const TaskArgs& a) {
   return kExitOk;
 }
 
+int Text(const TaskArgs& a) {
+  tasks::TextClassifierOptions o;
+  o.base_options = Base(a);
+  o.classifier_options = Classifier(a);
+  std::unique_ptr<tasks::TextClassifier> task;
+  std::string err;
+  if (!tasks::TextClassifier::CreateFromOptions(o, &task, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  tasks::ClassificationResult result;
+  double ms = 0;
+  if (!Timed(
+          a,
+          [&](std::string* e) { return task->Classify(a.input, &result, e); },
+          &ms, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  const auto& cats = result.classifications[0].categories;
+  if (a.json) {
+    PrintJson({{"task", "text"},
+               {"model", a.model},
+               {"text", a.input},
+               {"token_ids", task->Encode(a.input)},
+               {"latency_ms", ms},
+               {"latency_min_ms", g_min_ms},
+               {"classifications",
+                json::array({{{"head_index", 0},
+                              {"categories", CategoriesJson(cats)}}})}});
+  } else {
+    printf("\"%s\": %zu categor%s (%.3f ms end to end)\n", a.input.c_str(),
+           cats.size(), cats.size() == 1 ? "y" : "ies", ms);
+    PrintCategories(cats);
+  }
+  return kExitOk;
+}
+
 CLI::App* AddTask(CLI::App* parent, const char* name, const char* help,
                   const char* input_help, TaskArgs* a) {
   CLI::App* c = parent->add_subcommand(name, help);
@@ -455,8 +491,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, faces, segment, embed, kws) on a picture or "
-      "clip");
+      "Run a task (classify, faces, segment, embed, kws, text) on a picture, "
+      "clip or sentence");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
                                "JPEG, PNG or BMP picture", a.get());
@@ -482,17 +518,26 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                   "Divide each embedding by its L2 norm");
   embed->add_flag("--quantize", a->quantize,
                   "Scalar-quantize to int8 (round(v * 128))");
+  CLI::App* text = AddTask(task, "text", "Text classification",
+                           "The text (one argument; quote it)", a.get());
+  text->add_option("--max-results", a->max_results, "Keep the best N")
+      ->check(CLI::Range(1, 1000000));
+  text->add_option("--score-threshold", a->score_threshold,
+                   "Drop categories scoring below this");
+  text->add_option("--allow", a->allow, "Only these category names");
+  text->add_option("--deny", a->deny, "Never these category names");
   CLI::App* kws = AddTask(task, "kws", "Keyword spotting (micro_speech)",
                           "WAV clip", a.get());
   kws->add_option("--frontend", a->frontend,
                   "Feature front-end model (audio_preprocessor_int8.tflite)")
       ->required();
   AddClassifierFlags(kws, a.get());
-  return {task, [a, classify, faces, segment, embed, kws] {
+  return {task, [a, classify, faces, segment, embed, text, kws] {
             if (classify->parsed()) return Classify(*a);
             if (faces->parsed()) return Faces(*a);
             if (segment->parsed()) return Segment(*a);
             if (embed->parsed()) return Embed(*a);
+            if (text->parsed()) return Text(*a);
             if (kws->parsed()) return Kws(*a);
             return Fail(kExitUsage, "ember task needs a task name");
           }};

@@ -21,6 +21,7 @@
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
+#include "tasks/text_classifier.h"
 
 namespace nb = nanobind;
 using namespace ember;
@@ -231,6 +232,34 @@ tasks::Embedding ToEmbedding(const std::vector<float>& values, bool quantized) {
   return e;
 }
 
+class PyTextClassifier {
+ public:
+  PyTextClassifier(const std::string& path, int threads,
+                   const std::string& delegate, int max_results,
+                   float threshold, std::vector<std::string> allow,
+                   std::vector<std::string> deny) {
+    tasks::TextClassifierOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.classifier_options =
+        Classifier(max_results, threshold, std::move(allow), std::move(deny));
+    std::string error;
+    if (!tasks::TextClassifier::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  Categories classify(const std::string& text) {
+    tasks::ClassificationResult r;
+    std::string error;
+    if (!task_->Classify(text, &r, &error)) Fail(error);
+    return ToTuples(r.classifications[0].categories);
+  }
+  std::vector<int32_t> encode(const std::string& text) {
+    return task_->Encode(text);
+  }
+
+ private:
+  std::unique_ptr<tasks::TextClassifier> task_;
+};
+
 class PyKeywordSpotter {
  public:
   PyKeywordSpotter(const std::string& path, const std::string& frontend,
@@ -312,6 +341,11 @@ void AddTaskBindings(nb::module_& m) {
             Fail(error);
           return s;
         });
+  nb::class_<PyTextClassifier>(m, "_TextClassifier")
+      .def(nb::init<const std::string&, int, const std::string&, int, float,
+                    std::vector<std::string>, std::vector<std::string>>())
+      .def("classify", &PyTextClassifier::classify)
+      .def("encode", &PyTextClassifier::encode);
   nb::class_<PyKeywordSpotter>(m, "_KeywordSpotter")
       .def(nb::init<const std::string&, const std::string&, int,
                     const std::string&, int, float, std::vector<std::string>,

@@ -104,6 +104,43 @@ bool ImageInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
   return true;
 }
 
+// The text input: word ids from a regex tokenizer and its vocabulary.
+bool TextInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
+               TensorMd* out, std::string* error) {
+  const auto& shape = tensor.shape;
+  if (tensor.type != ember::fb::TensorType::INT32 || shape.size() != 2 ||
+      shape[0] != 1 || shape[1] < 1) {
+    *error = "input '" + tensor.name + "' has shape " + ShapeText(shape) +
+             "; a text classifier's input must be int32 [1,length] word ids";
+    return false;
+  }
+  if (o.vocab_name == o.labels_name) {
+    *error = "the vocabulary and the label file are both named '" +
+             o.vocab_name + "'; rename one";
+    return false;
+  }
+  if (o.vocab.empty()) {
+    *error = "the vocabulary file is empty (--vocab: \"word id\" per line)";
+    return false;
+  }
+  auto t = std::make_unique<fb::TensorMetadataT>();
+  t->name = "input_text";
+  t->description = "Word ids of the text, from its regex tokenizer.";
+  NewContent(t.get())->content_properties.Set(fb::FeaturePropertiesT());
+  fb::RegexTokenizerOptionsT tokenizer;
+  tokenizer.delim_regex_pattern = o.delim_regex;
+  auto vocab = std::make_unique<fb::AssociatedFileT>();
+  vocab->name = o.vocab_name;
+  vocab->description = "The words the tokenizer knows and their ids.";
+  vocab->type = fb::AssociatedFileType::VOCABULARY;
+  tokenizer.vocab_file.push_back(std::move(vocab));
+  auto unit = std::make_unique<fb::ProcessUnitT>();
+  unit->options.Set(std::move(tokenizer));
+  t->process_units.push_back(std::move(unit));
+  *out = std::move(t);
+  return true;
+}
+
 void AddThreshold(fb::TensorMetadataT* t, float threshold) {
   if (threshold < 0) return;
   fb::ScoreThresholdingOptionsT options;
@@ -126,6 +163,8 @@ bool ParseTaskKind(const std::string& name, TaskKind* kind) {
     *kind = TaskKind::kImageSegmenter;
   } else if (name == "image_embedder") {
     *kind = TaskKind::kImageEmbedder;
+  } else if (name == "text_classifier") {
+    *kind = TaskKind::kTextClassifier;
   } else {
     return false;
   }
@@ -154,13 +193,15 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
                ? sg.tensors[index].get()
                : nullptr;
   };
+  const bool text = o.task == TaskKind::kTextClassifier;
   if (sg.inputs.size() != 1 || tensor(sg.inputs[0]) == nullptr) {
-    *error = "the model has " + std::to_string(sg.inputs.size()) +
-             " inputs; an image task needs exactly one image input";
+    *error = "the model has " + std::to_string(sg.inputs.size()) + " inputs; " +
+             (text ? "a text classifier needs exactly one (the word ids)"
+                   : "an image task needs exactly one image input");
     return false;
   }
-  const bool needs_labels = o.task == TaskKind::kImageClassifier ||
-                            o.task == TaskKind::kObjectDetector;
+  const bool classifier = o.task == TaskKind::kImageClassifier || text;
+  const bool needs_labels = classifier || o.task == TaskKind::kObjectDetector;
   if (o.labels.empty() && needs_labels) {
     *error = "the label file is empty (--labels: one label per line)";
     return false;
@@ -169,19 +210,23 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
 
   auto sub = std::make_unique<fb::SubGraphMetadataT>();
   TensorMd input;
-  if (!ImageInput(*tensor(sg.inputs[0]), o, &input, error)) return false;
+  if (text ? !TextInput(*tensor(sg.inputs[0]), o, &input, error)
+           : !ImageInput(*tensor(sg.inputs[0]), o, &input, error))
+    return false;
   sub->input_tensor_metadata.push_back(std::move(input));
 
   fb::ModelMetadataT& md = bundle->metadata;
   md = fb::ModelMetadataT();
-  if (o.task == TaskKind::kImageClassifier) {
-    md.name = "ImageClassifier";
-    md.description = "Identifies the most prominent object in the image.";
+  if (classifier) {
+    md.name = text ? "TextClassifier" : "ImageClassifier";
+    md.description = text
+                         ? "Sorts a text into the categories of its labels."
+                         : "Identifies the most prominent object in the image.";
     const ember::fb::TensorT* out =
         sg.outputs.size() == 1 ? tensor(sg.outputs[0]) : nullptr;
     if (out == nullptr) {
       *error = "the model has " + std::to_string(sg.outputs.size()) +
-               " outputs; an image classifier needs exactly one (the scores)";
+               " outputs; a classifier needs exactly one (the scores)";
       return false;
     }
     if (out->shape.empty() ||
@@ -269,8 +314,9 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
   md.subgraph_metadata.push_back(std::move(sub));
   md.min_parser_version = MinParserVersion(md);
   bundle->files.clear();
-  if (!AssociatedFileNames(md).empty())
+  if (!o.labels.empty() && (needs_labels || !AssociatedFileNames(md).empty()))
     bundle->files.push_back(PackedFile{o.labels_name, o.labels});
+  if (text) bundle->files.push_back(PackedFile{o.vocab_name, o.vocab});
   return true;
 }
 

@@ -22,10 +22,15 @@ enum class TaskKind {
   // Feature vectors: the image input's normalization and one generic
   // description per output (MediaPipe's ImageEmbedder needs no more).
   kImageEmbedder,
+  // A text classifier over word ids: one int32 [1, N] input tokenized by a
+  // regex tokenizer (the vocabulary packed with the model), one output of
+  // class scores with their labels.
+  kTextClassifier,
 };
 
 // "image_classifier" / "object_detector" / "face_detector" /
-// "image_segmenter" / "image_embedder"; false for anything else.
+// "image_segmenter" / "image_embedder" / "text_classifier"; false for
+// anything else.
 bool ParseTaskKind(const std::string& name, TaskKind* kind);
 
 struct TaskMetadataOptions {
@@ -36,10 +41,16 @@ struct TaskMetadataOptions {
   std::string labels_name = "labels.txt";  // name inside the model's zip
   std::vector<uint8_t> labels;             // one label per line
   float score_threshold = -1;              // < 0: none written
+  // text_classifier: the vocabulary ("word id" per line) and the pattern
+  // the text is split on.
+  std::string vocab_name = "vocab.txt";
+  std::vector<uint8_t> vocab;
+  std::string delim_regex = "[^\\w\\']+";
 };
 
 // The metadata and packed label file for the model in `model_file`,
-// checked against its tensors: one [1,H,W,C] image input (C 1 or 3); for a
+// checked against its tensors: one [1,H,W,C] image input (C 1 or 3), or
+// for the text classifier one int32 [1,N] input; for a
 // classifier one output whose last axis has one entry per label, for a
 // detector the four outputs of TFLite_Detection_PostProcess (both need
 // labels; the face detector and segmenter do not). An error names the

@@ -118,4 +118,59 @@ std::vector<Category> SelectCategories(const std::vector<float>& scores,
   return out;
 }
 
+bool ClassifierHead::Init(TaskModel& m, int output,
+                          const ClassifierOptions& options,
+                          const std::vector<std::string>& fallback_labels,
+                          const std::string& task, std::string* error) {
+  if (!ValidateClassifierOptions(options, error)) return false;
+  if (output >= m.num_outputs()) {
+    *error = "model '" + m.path() + "' has no output";
+    return false;
+  }
+  output_ = output;
+  options_ = options;
+  const Tensor& scores = m.output(output);
+  num_classes_ =
+      scores.shape.rank > 0 ? scores.shape.dim(scores.shape.rank - 1) : 1;
+  labels_ = m.OutputLabels(output);
+  if (labels_.empty()) labels_ = fallback_labels;
+  if (!labels_.empty() && static_cast<int>(labels_.size()) != num_classes_) {
+    *error = "model '" + m.path() + "' scores " + std::to_string(num_classes_) +
+             " classes but " + std::to_string(labels_.size()) +
+             " labels were given";
+    return false;
+  }
+  calibrate_ = m.OutputScoreCalibration(output, &calibration_, error);
+  if (!calibrate_ && !error->empty()) return false;
+  float threshold = 0;
+  if (options.score_threshold <= -1e29f &&
+      m.OutputScoreThreshold(output, &threshold))
+    options_.score_threshold = threshold;
+  const bool lists =
+      !options.category_allowlist.empty() || !options.category_denylist.empty();
+  if (lists && labels_.empty()) {
+    *error = "model '" + m.path() +
+             "' has no labels, so category allow/deny lists cannot match "
+             "anything; pass labels, or " +
+             MetadataHint(m.path(), task);
+    return false;
+  }
+  return true;
+}
+
+bool ClassifierHead::Classify(TaskModel& m, Classifications* out,
+                              std::string* error) const {
+  std::vector<float> scores;
+  if (!m.OutputAsFloat(output_, &scores, error)) return false;
+  if (static_cast<int>(scores.size()) < num_classes_) {
+    *error = "output of model '" + m.path() + "' has fewer scores than classes";
+    return false;
+  }
+  scores.resize(static_cast<size_t>(num_classes_));  // batch 1
+  if (calibrate_) calibration_.Apply(&scores);
+  out->categories = SelectCategories(scores, labels_, options_);
+  out->head_index = output_;
+  return true;
+}
+
 }  // namespace ember::tasks

@@ -59,4 +59,29 @@ std::vector<Category> SelectCategories(const std::vector<float>& scores,
                                        const std::vector<std::string>& labels,
                                        const ClassifierOptions& options);
 
+// The score output of a classifier model (image or text) and what its
+// metadata says of it: labels (else `fallback_labels`), score calibration,
+// the default score threshold (used when the options set none).
+class ClassifierHead {
+ public:
+  // False with `error` when the labels do not fit the scores, the
+  // calibration is malformed, or allow/deny lists have no labels to match
+  // (the hint names `task` for `ember metadata --task`).
+  bool Init(TaskModel& model, int output, const ClassifierOptions& options,
+            const std::vector<std::string>& fallback_labels,
+            const std::string& task, std::string* error);
+  // The categories of the output after an Invoke (batch 1).
+  bool Classify(TaskModel& model, Classifications* out,
+                std::string* error) const;
+  const std::vector<std::string>& labels() const { return labels_; }
+
+ private:
+  int output_ = 0;
+  int num_classes_ = 0;
+  std::vector<std::string> labels_;
+  ClassifierOptions options_;
+  bool calibrate_ = false;
+  ScoreCalibration calibration_;
+};
+
 }  // namespace ember::tasks

@@ -28,16 +28,12 @@ class ImageClassifier {
                                 std::string* error);
   bool Classify(const processing::Image& image, ClassificationResult* result,
                 std::string* error);
-  const std::vector<std::string>& labels() const { return labels_; }
+  const std::vector<std::string>& labels() const { return head_.labels(); }
 
  private:
   ImageClassifier() = default;
-  ImageClassifierOptions options_;
   std::unique_ptr<TaskModel> model_;
-  std::vector<std::string> labels_;
-  int num_classes_ = 0;
-  bool calibrate_ = false;
-  ScoreCalibration calibration_;
+  ClassifierHead head_;
 };
 
 }  // namespace ember::tasks

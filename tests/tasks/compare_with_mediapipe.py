@@ -2,10 +2,11 @@
 """Manual comparison: Ember's tasks vs MediaPipe Tasks on the same models and
 pictures (FaceDetector on BlazeFace short range, ImageSegmenter on selfie
 segmentation), with TFLite Metadata written by `ember metadata` (MediaPipe
-refuses float models without NormalizationOptions), and with --embedder
-ImageEmbedder on a model from tests/tasks/make_test_embedder.py. Prints a
-Markdown table: box IoU, keypoint error (pixels), mask agreement, embedding
-difference and cosine similarity, and end-to-end latency
+refuses float models without NormalizationOptions), and with --test-models
+ImageEmbedder and TextClassifier on the models of
+tests/tasks/make_test_models.py. Prints a Markdown table: box IoU, keypoint
+error (pixels), mask agreement, embedding difference and cosine similarity,
+text scores, and end-to-end latency
 (file decode + preprocessing + inference + postprocessing, median of N runs,
 both pinned to one core with taskset). Also writes the annotated pictures
 (docs/tasks/*.png) from Ember's CLI.
@@ -17,7 +18,7 @@ tests/metadata/check_with_mediapipe.py for setting one up):
   PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python /tmp/mpv/bin/python \\
       tests/tasks/compare_with_mediapipe.py --ember build/release/ember \\
       --models ../shared/models --out /tmp/ember_mp [--docs docs/tasks] \\
-      [--embedder EMBEDDER.tflite]
+      [--test-models DIR]
 """
 import argparse
 import json
@@ -38,7 +39,7 @@ sys.modules.update({"matplotlib": stub, "matplotlib.pyplot": stub.pyplot})
 
 import mediapipe as mp  # noqa: E402
 import numpy as np  # noqa: E402
-from mediapipe.tasks.python import core, vision  # noqa: E402
+from mediapipe.tasks.python import core, text, vision  # noqa: E402
 
 
 def write_png(path, pixels):
@@ -87,7 +88,8 @@ def mp_time(fn, path, runs):
 
 
 def ember_time(result):
-    return f"{result['latency_ms']:.2f} / {result['latency_min_ms']:.2f}"
+    digits = 2 if result["latency_min_ms"] >= 0.1 else 4
+    return f"{result['latency_ms']:.{digits}f} / {result['latency_min_ms']:.{digits}f}"
 
 
 def iou(a, b):
@@ -106,8 +108,8 @@ def main():
     ap.add_argument("--out", required=True, type=pathlib.Path)
     ap.add_argument("--docs", type=pathlib.Path)
     ap.add_argument("--runs", type=int, default=30)
-    ap.add_argument("--embedder", type=pathlib.Path,
-                    help="a float image -> vector model (make_test_embedder.py)")
+    ap.add_argument("--test-models", type=pathlib.Path,
+                    help="the folder make_test_models.py wrote")
     a = ap.parse_args()
     os.sched_setaffinity(0, {0})  # MediaPipe on one core, as Ember's runs
     a.out.mkdir(parents=True, exist_ok=True)
@@ -169,9 +171,9 @@ def main():
                      ember_time(ours), mp_time(seg.segment, pic, a.runs)))
 
     # ImageEmbedder (L2-normalized, as similarity search uses it)
-    if a.embedder:
+    if a.test_models:
         embedder = a.out / "embedder_md.tflite"
-        ember(cli, "metadata", str(a.embedder), "-o", str(embedder), "--task",
+        ember(cli, "metadata", str(a.test_models / "embedder.tflite"), "-o", str(embedder), "--task",
               "image_embedder", "--mean", "127.5", "--std", "127.5")
         emb = vision.ImageEmbedder.create_from_options(vision.ImageEmbedderOptions(
             base_options=core.base_options.BaseOptions(model_asset_path=str(embedder)),
@@ -191,6 +193,31 @@ def main():
                      f"cosine {ours['cosine_similarity'][0]:.5f} vs "
                      f"{vision.ImageEmbedder.cosine_similarity(theirs[person], theirs[dino]):.5f}",
                      "", ""))
+
+    # TextClassifier (time in-process for both: MediaPipe from Python, Ember
+    # from its CLI's --repeat)
+    if a.test_models:
+        model = a.out / "text_md.tflite"
+        ember(cli, "metadata", str(a.test_models / "text.tflite"), "-o", str(model), "--task",
+              "text_classifier", "--vocab", str(a.test_models / "vocab.txt"), "--labels",
+              str(a.test_models / "text_labels.txt"))
+        classifier = text.TextClassifier.create_from_options(text.TextClassifierOptions(
+            base_options=core.base_options.BaseOptions(model_asset_path=str(model))))
+        for sentence in ("Good fun, GREAT plot!", "It's not good; it's awful and dull."):
+            ours = ember(cli, "task", "text", "--model", str(model), sentence, "--json",
+                         "--repeat", str(a.runs))
+            theirs = classifier.classify(sentence).classifications[0].categories
+            mine = ours["classifications"][0]["categories"]
+            same = [c["index"] for c in mine] == [c.index for c in theirs]
+            diff = max(abs(c["score"] - t.score) for c, t in zip(mine, theirs))
+            times = []
+            for _ in range(a.runs):
+                t0 = time.perf_counter()
+                classifier.classify(sentence)
+                times.append((time.perf_counter() - t0) * 1000)
+            rows.append(("TextClassifier", f'"{sentence}"', "",
+                         f"{'same' if same else 'DIFFERENT'} order; max score diff {diff:.1e}",
+                         ember_time(ours), f"{np.median(times):.4f} / {np.min(times):.4f}"))
 
     print("| task | picture | size | agreement (Ember vs MediaPipe) | Ember ms median / min "
           "| MediaPipe ms median / min |")

@@ -150,6 +150,60 @@ TEST_F(TaskCli, EmbedPrintsVectorsAndSimilarity) {
       << r.output;
 }
 
+// int32 [1,4] word ids -> GATHER of a [5,2] table -> MEAN: "good" (id 3)
+// scores class 0, "bad" (id 4) class 1.
+std::vector<uint8_t> TextModel() {
+  testing::ModelBuilder b;
+  const int ids = b.AddTensor(testing::kI32, {1, 4}, "ids");
+  const int table =
+      b.AddConstant(testing::kF32, {5, 2},
+                    std::vector<float>{0, 0, 0, 0, 0, 0, 4, 0, 0, 4}, "words");
+  const int rows = b.AddTensor(testing::kF32, {1, 4, 2}, "rows");
+  b.AddOp(tfl::BuiltinOperator::GATHER, {table, ids}, {rows});
+  const int axis =
+      b.AddConstant(testing::kI32, {1}, std::vector<int32_t>{1}, "axis");
+  const int scores = b.AddTensor(testing::kF32, {1, 2}, "scores");
+  tfl::ReducerOptionsT reducer;
+  tfl::BuiltinOptionsUnion options;
+  options.Set(reducer);
+  b.AddOp(tfl::BuiltinOperator::MEAN, {rows, axis}, {scores}, options);
+  b.SetInputs({ids});
+  b.SetOutputs({scores});
+  return b.Build();
+}
+
+TEST_F(TaskCli, TextClassifierFromMetadataWrittenByTheCli) {
+  Write("text.tflite", TextModel());
+  const std::string vocab = "<PAD> 0\n<START> 1\n<UNKNOWN> 2\ngood 3\nbad 4\n";
+  const std::string labels = "positive\nnegative\n";
+  Write("vocab.txt", std::vector<uint8_t>(vocab.begin(), vocab.end()));
+  Write("labels.txt", std::vector<uint8_t>(labels.begin(), labels.end()));
+  // --vocab belongs to text_classifier; without it nothing is written.
+  CommandResult r =
+      Ember("metadata " + P("text.tflite") + " -o " + P("text_md.tflite") +
+            " --task text_classifier --labels " + P("labels.txt"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_FALSE(fs::exists(P("text_md.tflite")));
+  r = Ember("metadata " + P("text.tflite") + " -o " + P("text_md.tflite") +
+            " --task text_classifier --labels " + P("labels.txt") +
+            " --vocab " + P("vocab.txt"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = Ember("task text --model " + P("text_md.tflite") +
+            " \"Not bad at all\" --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  // <START> not bad at -> 1 2 4 2: bad's 4 over 4 words.
+  EXPECT_EQ(j["token_ids"], nlohmann::json::parse("[1, 2, 4, 2]"));
+  const auto& cats = j["classifications"][0]["categories"];
+  EXPECT_EQ(cats[0]["category_name"], "negative");
+  EXPECT_NEAR(cats[0]["score"].get<double>(), 1.0, 1e-6);
+  // The bare model: a clear error naming the fix.
+  r = Ember("task text --model " + P("text.tflite") + " hello");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--task text_classifier"), std::string::npos)
+      << r.output;
+}
+
 TEST_F(TaskCli, ErrorsExitNonZeroAndLeaveNoFile) {
   CommandResult r = Ember("task classify --model " + P("classifier.tflite") +
                           " " + P("missing.png"));

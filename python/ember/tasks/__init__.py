@@ -9,7 +9,7 @@
         result = classifier.classify(vision.Image.create_from_file("cat.jpg"))
     print(result.classifications[0].categories[0].category_name)
 
-Code written for `mediapipe.tasks.python.vision` runs by changing the imports;
+Code written for `mediapipe.tasks.python.vision` (and `.text`) runs by changing the imports;
 `ember.tasks.audio.KeywordSpotter` is the streaming keyword spotter.
 """
 from ember.tasks.components import (BaseOptions, BoundingBox, Category, Classifications,

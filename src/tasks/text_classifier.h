@@ -1,0 +1,45 @@
+// TextClassifier: a sentence in, the best categories out (as MediaPipe
+// Tasks' text.TextClassifier), for models over word ids whose metadata
+// carries a regex tokenizer and its vocabulary (the "average word
+// embedding" classifiers of Model Maker / the Task Library; `ember metadata
+// --task text_classifier --vocab FILE` adds it to a model). BERT-style
+// models (WordPiece, three inputs) are refused with a clear error.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "processing/text.h"
+#include "tasks/classifier_options.h"
+#include "tasks/task_model.h"
+
+namespace ember::tasks {
+
+struct TextClassifierOptions {
+  BaseOptions base_options;
+  ClassifierOptions classifier_options;
+};
+
+class TextClassifier {
+ public:
+  static bool CreateFromOptions(const TextClassifierOptions& options,
+                                std::unique_ptr<TextClassifier>* out,
+                                std::string* error);
+  bool Classify(const std::string& text, ClassificationResult* result,
+                std::string* error);
+  // The word ids the model sees for `text` (for tests and --json).
+  std::vector<int32_t> Encode(const std::string& text) const {
+    return tokenizer_->Encode(text, length_);
+  }
+  const std::vector<std::string>& labels() const { return head_.labels(); }
+
+ private:
+  TextClassifier() = default;
+  std::unique_ptr<TaskModel> model_;
+  std::unique_ptr<processing::RegexTokenizer> tokenizer_;
+  int length_ = 0;
+  ClassifierHead head_;
+};
+
+}  // namespace ember::tasks
