@@ -227,24 +227,28 @@ int Write(const MetadataArgs& a) {
   if (a.task.empty())
     return Fail(kExitUsage,
                 "-o needs --task (image_classifier, object_detector, "
-                "face_detector, image_segmenter, image_embedder or "
-                "text_classifier)");
+                "face_detector, image_segmenter, image_embedder, "
+                "text_classifier or text_embedder)");
   if (!metadata::ParseTaskKind(a.task, &options.task))
     return Fail(
         kExitUsage,
         "--task '%s' is not supported (image_classifier, object_detector, "
-        "face_detector, image_segmenter, image_embedder, text_classifier)",
+        "face_detector, image_segmenter, image_embedder, text_classifier, "
+        "text_embedder)",
         a.task.c_str());
-  const bool text = options.task == metadata::TaskKind::kTextClassifier;
+  const bool text = options.task == metadata::TaskKind::kTextClassifier ||
+                    options.task == metadata::TaskKind::kTextEmbedder;
   const bool needs_labels =
       options.task == metadata::TaskKind::kImageClassifier ||
-      options.task == metadata::TaskKind::kObjectDetector || text;
+      options.task == metadata::TaskKind::kObjectDetector ||
+      options.task == metadata::TaskKind::kTextClassifier;
   if (a.labels.empty() && needs_labels)
     return Fail(kExitUsage, "--task %s needs --labels FILE", a.task.c_str());
   if (text != !a.vocab.empty())
-    return Fail(kExitUsage,
-                "--vocab FILE goes with --task text_classifier "
-                "(and only with it)");
+    return Fail(
+        kExitUsage,
+        "--vocab FILE goes with --task text_classifier or text_embedder "
+        "(and only with them)");
   if (!a.delim_regex.empty()) options.delim_regex = a.delim_regex;
   std::vector<uint8_t> model_bytes;
   std::string error;
@@ -304,13 +308,14 @@ RegisteredCommand AddMetadataCommand(CLI::App& app) {
       "Write MODEL with new metadata to OUT (needs --task, --labels)");
   cmd->add_option("--task", args->task,
                   "image_classifier, object_detector, face_detector, "
-                  "image_segmenter, image_embedder or text_classifier");
+                  "image_segmenter, image_embedder, text_classifier or "
+                  "text_embedder");
   cmd->add_option("--labels", args->labels, "Label file, one label per line");
   cmd->add_option("--vocab", args->vocab,
-                  "text_classifier: vocabulary, \"word id\" per line "
+                  "text tasks: vocabulary, \"word id\" per line "
                   "(<PAD>, <START>, <UNKNOWN> included)");
   cmd->add_option("--delim-regex", args->delim_regex,
-                  "text_classifier: the pattern words are split on "
+                  "text tasks: the pattern words are split on "
                   "(default [^\\w\\']+)");
   cmd->add_option("--mean", args->mean,
                   "Input normalization mean (1 or per channel)")

@@ -24,6 +24,7 @@
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
 #include "tasks/text_classifier.h"
+#include "tasks/text_embedder.h"
 
 namespace ember::cli {
 namespace {
@@ -316,11 +317,61 @@ std::string Preview(const tasks::Embedding& e) {
   return s + (e.size() > n ? ", ..." : "");
 }
 
+// Prints embeddings and, when `other` has some (--compare), one cosine
+// similarity per head. Shared by embed and text-embed.
+int ReportEmbeddings(const TaskArgs& a, const char* task,
+                     const tasks::EmbeddingResult& result,
+                     const tasks::EmbeddingResult& other, double ms) {
+  std::vector<double> similarity;
+  std::string err;
+  for (size_t h = 0; h < other.embeddings.size(); ++h) {
+    double s = 0;
+    if (h >= result.embeddings.size() ||
+        !tasks::CosineSimilarity(result.embeddings[h], other.embeddings[h], &s,
+                                 &err))
+      return Fail(kExitError, "head %zu: %s", h, err.c_str());
+    similarity.push_back(s);
+  }
+  if (a.json) {
+    json heads = json::array();
+    for (const auto& e : result.embeddings) heads.push_back(EmbeddingJson(e));
+    json out = {{"task", task},
+                {"model", a.model},
+                {"input", a.input},
+                {"latency_ms", ms},
+                {"latency_min_ms", g_min_ms},
+                {"embeddings", heads}};
+    if (!a.compare.empty()) {
+      out["compare"] = a.compare;
+      out["cosine_similarity"] = similarity;
+    }
+    PrintJson(out);
+  } else {
+    printf("%s: %zu embedding%s (%.3f ms end to end)\n", a.input.c_str(),
+           result.embeddings.size(), result.embeddings.size() == 1 ? "" : "s",
+           ms);
+    for (const auto& e : result.embeddings)
+      printf("  head %d %s: %zu %s values [%s]\n", e.head_index,
+             e.head_name.c_str(), e.size(), e.quantized() ? "int8" : "float",
+             Preview(e).c_str());
+    for (size_t h = 0; h < similarity.size(); ++h)
+      printf("  cosine similarity with %s (head %zu): %.4f\n",
+             a.compare.c_str(), h, similarity[h]);
+  }
+  return kExitOk;
+}
+
+tasks::EmbedderOptions EmbedderFlags(const TaskArgs& a) {
+  tasks::EmbedderOptions o;
+  o.l2_normalize = a.l2_normalize;
+  o.quantize = a.quantize;
+  return o;
+}
+
 int Embed(const TaskArgs& a) {
   tasks::ImageEmbedderOptions o;
   o.base_options = Base(a);
-  o.embedder_options.l2_normalize = a.l2_normalize;
-  o.embedder_options.quantize = a.quantize;
+  o.embedder_options = EmbedderFlags(a);
   std::unique_ptr<tasks::ImageEmbedder> task;
   std::string err;
   if (!tasks::ImageEmbedder::CreateFromOptions(o, &task, &err))
@@ -336,48 +387,31 @@ int Embed(const TaskArgs& a) {
           },
           &ms, &err))
     return Fail(kExitError, "%s", err.c_str());
-  // One similarity per head, when a second picture is given.
-  std::vector<double> similarity;
   if (!a.compare.empty()) {
     processing::Image second;
     if (!processing::ReadImageFile(a.compare, &second, &err) ||
         !task->Embed(second, &other, &err))
       return Fail(kExitError, "%s", err.c_str());
-    for (size_t h = 0; h < result.embeddings.size(); ++h) {
-      double s = 0;
-      if (!tasks::ImageEmbedder::CosineSimilarity(
-              result.embeddings[h], other.embeddings[h], &s, &err))
-        return Fail(kExitError, "head %zu: %s", h, err.c_str());
-      similarity.push_back(s);
-    }
   }
-  if (a.json) {
-    json heads = json::array();
-    for (const auto& e : result.embeddings) heads.push_back(EmbeddingJson(e));
-    json out = {{"task", "embed"},
-                {"model", a.model},
-                {"input", a.input},
-                {"latency_ms", ms},
-                {"latency_min_ms", g_min_ms},
-                {"embeddings", heads}};
-    if (!a.compare.empty()) {
-      out["compare"] = a.compare;
-      out["cosine_similarity"] = similarity;
-    }
-    PrintJson(out);
-  } else {
-    printf("%s: %zu embedding%s (%.2f ms end to end)\n", a.input.c_str(),
-           result.embeddings.size(), result.embeddings.size() == 1 ? "" : "s",
-           ms);
-    for (const auto& e : result.embeddings)
-      printf("  head %d %s: %zu %s values [%s]\n", e.head_index,
-             e.head_name.c_str(), e.size(), e.quantized() ? "int8" : "float",
-             Preview(e).c_str());
-    for (size_t h = 0; h < similarity.size(); ++h)
-      printf("  cosine similarity with %s (head %zu): %.4f\n",
-             a.compare.c_str(), h, similarity[h]);
-  }
-  return kExitOk;
+  return ReportEmbeddings(a, "embed", result, other, ms);
+}
+
+int TextEmbed(const TaskArgs& a) {
+  tasks::TextEmbedderOptions o;
+  o.base_options = Base(a);
+  o.embedder_options = EmbedderFlags(a);
+  std::unique_ptr<tasks::TextEmbedder> task;
+  std::string err;
+  if (!tasks::TextEmbedder::CreateFromOptions(o, &task, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  tasks::EmbeddingResult result, other;
+  double ms = 0;
+  if (!Timed(
+          a, [&](std::string* e) { return task->Embed(a.input, &result, e); },
+          &ms, &err) ||
+      (!a.compare.empty() && !task->Embed(a.compare, &other, &err)))
+    return Fail(kExitError, "%s", err.c_str());
+  return ReportEmbeddings(a, "text-embed", result, other, ms);
 }
 
 int Kws(const TaskArgs& a) {
@@ -491,8 +525,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, faces, segment, embed, kws, text) on a picture, "
-      "clip or sentence");
+      "Run a task (classify, faces, segment, embed, kws, text, text-embed) on "
+      "a picture, clip or sentence");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
                                "JPEG, PNG or BMP picture", a.get());
@@ -526,18 +560,28 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                    "Drop categories scoring below this");
   text->add_option("--allow", a->allow, "Only these category names");
   text->add_option("--deny", a->deny, "Never these category names");
+  CLI::App* text_embed =
+      AddTask(task, "text-embed", "Text embedding (feature vector)",
+              "The text (one argument; quote it)", a.get());
+  text_embed->add_option("--compare", a->compare,
+                         "A second text: print the cosine similarity");
+  text_embed->add_flag("--l2-normalize", a->l2_normalize,
+                       "Divide each embedding by its L2 norm");
+  text_embed->add_flag("--quantize", a->quantize,
+                       "Scalar-quantize to int8 (round(v * 128))");
   CLI::App* kws = AddTask(task, "kws", "Keyword spotting (micro_speech)",
                           "WAV clip", a.get());
   kws->add_option("--frontend", a->frontend,
                   "Feature front-end model (audio_preprocessor_int8.tflite)")
       ->required();
   AddClassifierFlags(kws, a.get());
-  return {task, [a, classify, faces, segment, embed, text, kws] {
+  return {task, [a, classify, faces, segment, embed, text, text_embed, kws] {
             if (classify->parsed()) return Classify(*a);
             if (faces->parsed()) return Faces(*a);
             if (segment->parsed()) return Segment(*a);
             if (embed->parsed()) return Embed(*a);
             if (text->parsed()) return Text(*a);
+            if (text_embed->parsed()) return TextEmbed(*a);
             if (kws->parsed()) return Kws(*a);
             return Fail(kExitUsage, "ember task needs a task name");
           }};

@@ -22,6 +22,7 @@
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
 #include "tasks/text_classifier.h"
+#include "tasks/text_embedder.h"
 
 namespace nb = nanobind;
 using namespace ember;
@@ -183,6 +184,20 @@ class PyImageSegmenter {
   std::unique_ptr<tasks::ImageSegmenter> task_;
 };
 
+// [(head index, head name, 1xD float32 or int8 array)]
+nb::list EmbeddingTuples(tasks::EmbeddingResult r) {
+  nb::list out;
+  for (auto& e : r.embeddings) {
+    const size_t n = e.size();
+    nb::object values =
+        e.quantized()
+            ? nb::cast(FromPlane(std::move(e.quantized_embedding), 1, n))
+            : nb::cast(FromPlane(std::move(e.float_embedding), 1, n));
+    out.append(nb::make_tuple(e.head_index, e.head_name, values));
+  }
+  return out;
+}
+
 class PyImageEmbedder {
  public:
   PyImageEmbedder(const std::string& path, int threads,
@@ -196,21 +211,11 @@ class PyImageEmbedder {
     if (!tasks::ImageEmbedder::CreateFromOptions(o, &task_, &error))
       Fail(error);
   }
-  // [(head index, head name, 1xD float32 or int8 array)]
   nb::list embed(const ImageArray& image) {
     tasks::EmbeddingResult r;
     std::string error;
     if (!task_->Embed(ToImage(image), &r, &error)) Fail(error);
-    nb::list out;
-    for (auto& e : r.embeddings) {
-      const size_t n = e.size();
-      nb::object values =
-          e.quantized()
-              ? nb::cast(FromPlane(std::move(e.quantized_embedding), 1, n))
-              : nb::cast(FromPlane(std::move(e.float_embedding), 1, n));
-      out.append(nb::make_tuple(e.head_index, e.head_name, values));
-    }
-    return out;
+    return EmbeddingTuples(std::move(r));
   }
 
  private:
@@ -258,6 +263,30 @@ class PyTextClassifier {
 
  private:
   std::unique_ptr<tasks::TextClassifier> task_;
+};
+
+class PyTextEmbedder {
+ public:
+  PyTextEmbedder(const std::string& path, int threads,
+                 const std::string& delegate, bool l2_normalize,
+                 bool quantize) {
+    tasks::TextEmbedderOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.embedder_options.l2_normalize = l2_normalize;
+    o.embedder_options.quantize = quantize;
+    std::string error;
+    if (!tasks::TextEmbedder::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  nb::list embed(const std::string& text) {
+    tasks::EmbeddingResult r;
+    std::string error;
+    if (!task_->Embed(text, &r, &error)) Fail(error);
+    return EmbeddingTuples(std::move(r));
+  }
+
+ private:
+  std::unique_ptr<tasks::TextEmbedder> task_;
 };
 
 class PyKeywordSpotter {
@@ -346,6 +375,9 @@ void AddTaskBindings(nb::module_& m) {
                     std::vector<std::string>, std::vector<std::string>>())
       .def("classify", &PyTextClassifier::classify)
       .def("encode", &PyTextClassifier::encode);
+  nb::class_<PyTextEmbedder>(m, "_TextEmbedder")
+      .def(nb::init<const std::string&, int, const std::string&, bool, bool>())
+      .def("embed", &PyTextEmbedder::embed);
   nb::class_<PyKeywordSpotter>(m, "_KeywordSpotter")
       .def(nb::init<const std::string&, const std::string&, int,
                     const std::string&, int, float, std::vector<std::string>,

@@ -1,4 +1,4 @@
-"""ember.tasks.text.TextClassifier (MediaPipe Tasks' TextClassifier shape) on an
+"""ember.tasks.text.TextClassifier and TextEmbedder (MediaPipe Tasks' shapes) on an
 average-word-embedding model built here with TensorFlow, with metadata (regex
 tokenizer, vocabulary, labels) written by the built `ember` CLI (EMBER_CLI,
 default build/release/ember). Two independent oracles: Python's `re` for the
@@ -45,7 +45,10 @@ def text_model(tf, tmp_path_factory):
     subprocess.run([CLI, "metadata", str(raw), "-o", str(model), "--task", "text_classifier",
                     "--vocab", str(vocab), "--labels", str(labels)], check=True,
                    capture_output=True)
-    return str(model), m
+    embedder = tmp / "text_embedder.tflite"
+    subprocess.run([CLI, "metadata", str(raw), "-o", str(embedder), "--task", "text_embedder",
+                    "--vocab", str(vocab)], check=True, capture_output=True)
+    return str(model), m, str(embedder)
 
 
 def reference_ids(sentence):
@@ -62,7 +65,7 @@ SENTENCES = ["good fun, great plot!", "Good fun, GREAT plot!", "It's not good; i
 
 @pytest.mark.parametrize("sentence", SENTENCES)
 def test_ids_and_scores_match_re_and_tensorflow(text_model, sentence):
-    path, module = text_model
+    path, module, _ = text_model
     with text.TextClassifier.create_from_model_path(path) as classifier:
         ids = classifier.encode(sentence)
         assert ids == reference_ids(sentence)
@@ -76,7 +79,7 @@ def test_ids_and_scores_match_re_and_tensorflow(text_model, sentence):
 
 
 def test_options_and_errors(text_model, tmp_path):
-    path, _ = text_model
+    path, _, _ = text_model
     options = text.TextClassifierOptions(base_options=BaseOptions(model_asset_path=path),
                                          max_results=1, category_allowlist=["neutral"])
     cats = text.TextClassifier.create_from_options(options).classify("good").classifications[0] \
@@ -84,3 +87,23 @@ def test_options_and_errors(text_model, tmp_path):
     assert [c.category_name for c in cats] == ["neutral"]
     with pytest.raises(ValueError, match="missing.tflite"):
         text.TextClassifier.create_from_model_path(str(tmp_path / "missing.tflite"))
+
+
+def test_text_embedder_matches_tensorflow(text_model):
+    _, module, embedder_path = text_model
+    a, b = "good fun, great plot", "It's awful and dull"
+    expected = [module.serve(np.array([reference_ids(s)], np.int32))["scores"].numpy()[0]
+                for s in (a, b)]
+    plain = text.TextEmbedder.create_from_model_path(embedder_path)
+    ea, eb = (plain.embed(s).embeddings[0] for s in (a, b))
+    np.testing.assert_allclose(ea.embedding, expected[0], atol=1e-6)
+    cos = float(expected[0] @ expected[1] /
+                (np.linalg.norm(expected[0]) * np.linalg.norm(expected[1])))
+    assert text.TextEmbedder.cosine_similarity(ea, eb) == pytest.approx(cos, abs=1e-6)
+    quantized = text.TextEmbedder.create_from_options(text.TextEmbedderOptions(
+        base_options=BaseOptions(model_asset_path=embedder_path), l2_normalize=True,
+        quantize=True))
+    q = quantized.embed(a).embeddings[0].embedding
+    assert q.dtype == np.int8
+    expected_q = np.clip(np.round(expected[0] / np.linalg.norm(expected[0]) * 128), -128, 127)
+    assert np.abs(q.astype(int) - expected_q).max() <= 1

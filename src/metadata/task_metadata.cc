@@ -1,5 +1,6 @@
 #include "metadata/task_metadata.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -165,6 +166,8 @@ bool ParseTaskKind(const std::string& name, TaskKind* kind) {
     *kind = TaskKind::kImageEmbedder;
   } else if (name == "text_classifier") {
     *kind = TaskKind::kTextClassifier;
+  } else if (name == "text_embedder") {
+    *kind = TaskKind::kTextEmbedder;
   } else {
     return false;
   }
@@ -193,14 +196,16 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
                ? sg.tensors[index].get()
                : nullptr;
   };
-  const bool text = o.task == TaskKind::kTextClassifier;
+  const bool text =
+      o.task == TaskKind::kTextClassifier || o.task == TaskKind::kTextEmbedder;
   if (sg.inputs.size() != 1 || tensor(sg.inputs[0]) == nullptr) {
     *error = "the model has " + std::to_string(sg.inputs.size()) + " inputs; " +
-             (text ? "a text classifier needs exactly one (the word ids)"
+             (text ? "a text task needs exactly one (the word ids)"
                    : "an image task needs exactly one image input");
     return false;
   }
-  const bool classifier = o.task == TaskKind::kImageClassifier || text;
+  const bool classifier = o.task == TaskKind::kImageClassifier ||
+                          o.task == TaskKind::kTextClassifier;
   const bool needs_labels = classifier || o.task == TaskKind::kObjectDetector;
   if (o.labels.empty() && needs_labels) {
     *error = "the label file is empty (--labels: one label per line)";
@@ -244,14 +249,17 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
     sub->output_tensor_metadata.push_back(std::move(scores));
   } else if (o.task == TaskKind::kFaceDetector ||
              o.task == TaskKind::kImageSegmenter ||
-             o.task == TaskKind::kImageEmbedder) {
+             o.task == TaskKind::kImageEmbedder ||
+             o.task == TaskKind::kTextEmbedder) {
     const bool faces = o.task == TaskKind::kFaceDetector;
     const bool segmenter = o.task == TaskKind::kImageSegmenter;
     md.name = faces       ? "FaceDetector"
               : segmenter ? "ImageSegmenter"
+              : text      ? "TextEmbedder"
                           : "ImageEmbedder";
     md.description = faces ? "Finds faces: boxes and keypoints per anchor."
                      : segmenter ? "Gives each pixel a class confidence."
+                     : text      ? "Turns a text into a feature vector."
                                  : "Turns an image into a feature vector.";
     for (size_t i = 0; i < sg.outputs.size(); ++i) {
       const ember::fb::TensorT* out = tensor(sg.outputs[i]);
@@ -314,7 +322,13 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
   md.subgraph_metadata.push_back(std::move(sub));
   md.min_parser_version = MinParserVersion(md);
   bundle->files.clear();
-  if (!o.labels.empty() && (needs_labels || !AssociatedFileNames(md).empty()))
+  // Each file the metadata names, and only those (labels given to a task
+  // that has no use for them are left out).
+  const std::vector<std::string> named = AssociatedFileNames(md);
+  auto named_file = [&named](const std::string& name) {
+    return std::find(named.begin(), named.end(), name) != named.end();
+  };
+  if (!o.labels.empty() && named_file(o.labels_name))
     bundle->files.push_back(PackedFile{o.labels_name, o.labels});
   if (text) bundle->files.push_back(PackedFile{o.vocab_name, o.vocab});
   return true;

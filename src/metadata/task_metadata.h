@@ -26,11 +26,13 @@ enum class TaskKind {
   // regex tokenizer (the vocabulary packed with the model), one output of
   // class scores with their labels.
   kTextClassifier,
+  // The same input, one feature vector per output.
+  kTextEmbedder,
 };
 
 // "image_classifier" / "object_detector" / "face_detector" /
-// "image_segmenter" / "image_embedder" / "text_classifier"; false for
-// anything else.
+// "image_segmenter" / "image_embedder" / "text_classifier" /
+// "text_embedder"; false for anything else.
 bool ParseTaskKind(const std::string& name, TaskKind* kind);
 
 struct TaskMetadataOptions {
@@ -41,7 +43,7 @@ struct TaskMetadataOptions {
   std::string labels_name = "labels.txt";  // name inside the model's zip
   std::vector<uint8_t> labels;             // one label per line
   float score_threshold = -1;              // < 0: none written
-  // text_classifier: the vocabulary ("word id" per line) and the pattern
+  // text_classifier / text_embedder: the vocabulary ("word id" per line) and the pattern
   // the text is split on.
   std::string vocab_name = "vocab.txt";
   std::vector<uint8_t> vocab;
@@ -50,7 +52,7 @@ struct TaskMetadataOptions {
 
 // The metadata and packed label file for the model in `model_file`,
 // checked against its tensors: one [1,H,W,C] image input (C 1 or 3), or
-// for the text classifier one int32 [1,N] input; for a
+// for the text tasks one int32 [1,N] input; for a
 // classifier one output whose last axis has one entry per label, for a
 // detector the four outputs of TFLite_Detection_PostProcess (both need
 // labels; the face detector and segmenter do not). An error names the

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "processing/image.h"
+#include "tasks/embedder_head.h"
 #include "tasks/embedding.h"
 #include "tasks/task_model.h"
 
@@ -33,9 +34,8 @@ class ImageEmbedder {
 
  private:
   ImageEmbedder() = default;
-  ImageEmbedderOptions options_;
   std::unique_ptr<TaskModel> model_;
-  std::vector<std::string> head_names_;
+  EmbedderHeads heads_;
 };
 
 }  // namespace ember::tasks

@@ -1,68 +1,6 @@
 #include "tasks/text_classifier.h"
 
-#include <cstring>
-
 namespace ember::tasks {
-namespace {
-
-namespace md = metadata::fb;
-
-// The input's tokenizer from the metadata: true with the regex pattern and
-// vocabulary file; false with `error` naming what is missing.
-bool FindRegexTokenizer(const TaskModel& m, std::string* pattern,
-                        const std::vector<uint8_t>** vocab,
-                        std::string* error) {
-  const auto& subgraphs = m.metadata().metadata.subgraph_metadata;
-  const md::TensorMetadataT* input = nullptr;
-  if (!subgraphs.empty() && subgraphs[0] &&
-      !subgraphs[0]->input_tensor_metadata.empty())
-    input = subgraphs[0]->input_tensor_metadata[0].get();
-  const std::string hint =
-      "add it with `ember metadata " + m.path() +
-      " -o OUT.tflite --task text_classifier --vocab vocab.txt --labels "
-      "labels.txt`";
-  if (input == nullptr) {
-    *error = "model '" + m.path() +
-             "' has no input metadata, so Ember does not know how to "
-             "tokenize text for it; " +
-             hint;
-    return false;
-  }
-  for (const auto& unit : input->process_units) {
-    if (!unit) continue;
-    if (unit->options.AsBertTokenizerOptions() ||
-        unit->options.AsSentencePieceTokenizerOptions()) {
-      *error = "model '" + m.path() +
-               "' uses a WordPiece/SentencePiece tokenizer (a BERT-style "
-               "model); Ember's TextClassifier supports regex-tokenized "
-               "models only so far";
-      return false;
-    }
-    const auto* regex = unit->options.AsRegexTokenizerOptions();
-    if (regex == nullptr) continue;
-    if (regex->vocab_file.empty() || !regex->vocab_file[0]) {
-      *error = "the regex tokenizer of model '" + m.path() +
-               "' names no vocabulary file";
-      return false;
-    }
-    const std::string& name = regex->vocab_file[0]->name;
-    for (const auto& f : m.metadata().files) {
-      if (f.name == name) {
-        *pattern = regex->delim_regex_pattern;
-        *vocab = &f.data;
-        return true;
-      }
-    }
-    *error =
-        "model '" + m.path() + "' does not pack its vocabulary '" + name + "'";
-    return false;
-  }
-  *error = "model '" + m.path() + "' has no tokenizer in its input metadata; " +
-           hint;
-  return false;
-}
-
-}  // namespace
 
 bool TextClassifier::CreateFromOptions(const TextClassifierOptions& options,
                                        std::unique_ptr<TextClassifier>* out,
@@ -72,25 +10,7 @@ bool TextClassifier::CreateFromOptions(const TextClassifierOptions& options,
   std::unique_ptr<TextClassifier> c(new TextClassifier());
   if (!TaskModel::Create(options.base_options, &c->model_, error)) return false;
   TaskModel& m = *c->model_;
-  if (m.num_inputs() != 1 || m.input(0).type != DataType::kInt32 ||
-      m.input(0).shape.rank != 2 || m.input(0).shape.dim(0) != 1 ||
-      m.input(0).shape.dim(1) < 1) {
-    *error = "model '" + m.path() +
-             "' is not a word-id text classifier (it needs one int32 "
-             "[1,length] input)";
-    return false;
-  }
-  c->length_ = m.input(0).shape.dim(1);
-  std::string pattern;
-  const std::vector<uint8_t>* vocab_file = nullptr;
-  if (!FindRegexTokenizer(m, &pattern, &vocab_file, error)) return false;
-  processing::Vocabulary vocab;
-  if (!processing::ParseVocabulary(*vocab_file, &vocab, error) ||
-      !processing::RegexTokenizer::Create(pattern, std::move(vocab),
-                                          &c->tokenizer_, error)) {
-    *error = "model '" + m.path() + "': " + *error;
-    return false;
-  }
+  if (!c->text_.Init(m, "text_classifier", error)) return false;
   if (!c->head_.Init(m, 0, options.classifier_options, {}, "text_classifier",
                      error))
     return false;
@@ -102,10 +22,7 @@ bool TextClassifier::Classify(const std::string& text,
                               ClassificationResult* result,
                               std::string* error) {
   TaskModel& m = *model_;
-  const std::vector<int32_t> ids = Encode(text);
-  Tensor& input = m.input(0);
-  std::memcpy(input.data_as<int32_t>(), ids.data(),
-              ids.size() * sizeof(int32_t));
+  text_.Set(m, text);
   if (!m.Invoke(error)) return false;
   Classifications head;
   if (!head_.Classify(m, &head, error)) return false;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "processing/text.h"
 #include "tasks/classifier_options.h"
 #include "tasks/task_model.h"
+#include "tasks/text_input.h"
 
 namespace ember::tasks {
 
@@ -30,15 +30,14 @@ class TextClassifier {
                 std::string* error);
   // The word ids the model sees for `text` (for tests and --json).
   std::vector<int32_t> Encode(const std::string& text) const {
-    return tokenizer_->Encode(text, length_);
+    return text_.Encode(text);
   }
   const std::vector<std::string>& labels() const { return head_.labels(); }
 
  private:
   TextClassifier() = default;
   std::unique_ptr<TaskModel> model_;
-  std::unique_ptr<processing::RegexTokenizer> tokenizer_;
-  int length_ = 0;
+  TextInput text_;
   ClassifierHead head_;
 };
 

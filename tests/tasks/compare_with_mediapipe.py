@@ -3,7 +3,7 @@
 pictures (FaceDetector on BlazeFace short range, ImageSegmenter on selfie
 segmentation), with TFLite Metadata written by `ember metadata` (MediaPipe
 refuses float models without NormalizationOptions), and with --test-models
-ImageEmbedder and TextClassifier on the models of
+ImageEmbedder, TextClassifier and TextEmbedder on the models of
 tests/tasks/make_test_models.py. Prints a Markdown table: box IoU, keypoint
 error (pixels), mask agreement, embedding difference and cosine similarity,
 text scores, and end-to-end latency
@@ -218,6 +218,23 @@ def main():
             rows.append(("TextClassifier", f'"{sentence}"', "",
                          f"{'same' if same else 'DIFFERENT'} order; max score diff {diff:.1e}",
                          ember_time(ours), f"{np.median(times):.4f} / {np.min(times):.4f}"))
+
+    # TextEmbedder: the same model, its outputs as the feature vector
+    if a.test_models:
+        model = a.out / "text_embedder_md.tflite"
+        ember(cli, "metadata", str(a.test_models / "text.tflite"), "-o", str(model), "--task",
+              "text_embedder", "--vocab", str(a.test_models / "vocab.txt"))
+        embedder = text.TextEmbedder.create_from_options(text.TextEmbedderOptions(
+            base_options=core.base_options.BaseOptions(model_asset_path=str(model)),
+            l2_normalize=True))
+        first, second = "Good fun, GREAT plot!", "It's not good; it's awful and dull."
+        ours = ember(cli, "task", "text-embed", "--model", str(model), first, "--compare",
+                     second, "--l2-normalize", "--json")
+        u, v = (embedder.embed(t).embeddings[0] for t in (first, second))
+        diff = np.abs(np.asarray(ours["embeddings"][0]["embedding"]) - u.embedding).max()
+        rows.append(("TextEmbedder", "the two sentences", "",
+                     f"max |diff| {diff:.1e}; cosine {ours['cosine_similarity'][0]:.7f} vs "
+                     f"{text.TextEmbedder.cosine_similarity(u, v):.7f}", "", ""))
 
     print("| task | picture | size | agreement (Ember vs MediaPipe) | Ember ms median / min "
           "| MediaPipe ms median / min |")

@@ -202,6 +202,17 @@ TEST_F(TaskCli, TextClassifierFromMetadataWrittenByTheCli) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("--task text_classifier"), std::string::npos)
       << r.output;
+  // The same model as an embedder: (0, 4) / 4 and (4, 0) / 4 are orthogonal.
+  r = Ember("metadata " + P("text.tflite") + " -o " + P("embed_md.tflite") +
+            " --task text_embedder --vocab " + P("vocab.txt"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = Ember("task text-embed --model " + P("embed_md.tflite") +
+            " \"bad\" --compare \"good\" --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto e = nlohmann::json::parse(r.out);
+  EXPECT_EQ(e["embeddings"][0]["embedding"],
+            nlohmann::json::parse("[0.0, 1.0]"));
+  EXPECT_NEAR(e["cosine_similarity"][0].get<double>(), 0.0, 1e-9);
 }
 
 TEST_F(TaskCli, ErrorsExitNonZeroAndLeaveNoFile) {

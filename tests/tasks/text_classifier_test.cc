@@ -1,4 +1,5 @@
-// TextClassifier and the regex tokenizer on a word-embedding model built
+// TextClassifier, TextEmbedder and the regex tokenizer on a word-embedding
+// model built
 // here (GATHER of a word table, MEAN over the words): each word's row is
 // chosen so that every score below is worked out by hand from the ids the
 // tokenizer must produce.
@@ -15,6 +16,7 @@
 #include "metadata/model_metadata.h"
 #include "metadata/task_metadata.h"
 #include "processing/text.h"
+#include "tasks/text_embedder.h"
 #include "util/model_builder.h"
 
 namespace ember::tasks {
@@ -69,10 +71,11 @@ std::string WriteTemp(const std::string& name,
   return path;
 }
 
-std::string ModelWithMetadata(const std::string& delim = "") {
+std::string ModelWithMetadata(const std::string& delim = "",
+                              const std::string& task = "text_classifier") {
   const std::vector<uint8_t> model = WordModel();
   metadata::TaskMetadataOptions mo;
-  EXPECT_TRUE(metadata::ParseTaskKind("text_classifier", &mo.task));
+  EXPECT_TRUE(metadata::ParseTaskKind(task, &mo.task));
   mo.vocab = Bytes(kVocab);
   mo.labels = Bytes("positive\nnegative\n");
   if (!delim.empty()) mo.delim_regex = delim;
@@ -80,8 +83,10 @@ std::string ModelWithMetadata(const std::string& delim = "") {
   std::vector<uint8_t> with;
   std::string error;
   EXPECT_TRUE(metadata::BuildTaskMetadata(model, mo, &bundle, &error)) << error;
-  EXPECT_EQ(bundle.metadata.name, "TextClassifier");
-  EXPECT_EQ(bundle.files.size(), 2u);  // labels and vocabulary
+  EXPECT_EQ(bundle.metadata.name,
+            task == "text_classifier" ? "TextClassifier" : "TextEmbedder");
+  // Labels and vocabulary; the embedder has no use for the labels.
+  EXPECT_EQ(bundle.files.size(), task == "text_classifier" ? 2u : 1u);
   EXPECT_TRUE(metadata::WriteModelMetadata(model, bundle, &with, &error))
       << error;
   return WriteTemp("text.tflite", with);
@@ -196,6 +201,38 @@ TEST(TextClassifier, ModelsItCannotTokenizeForGetClearErrors) {
   EXPECT_FALSE(metadata::BuildTaskMetadata(bytes, mo, &bundle, &error));
   EXPECT_NE(error.find("input 'image'"), std::string::npos) << error;
   fs::remove(image);
+}
+
+TEST(TextEmbedder, MeanWordVectorsAndSimilarity) {
+  const std::string path = ModelWithMetadata("", "text_embedder");
+  TextEmbedderOptions o;
+  o.base_options.model_asset_path = path;
+  std::unique_ptr<TextEmbedder> e;
+  std::string error;
+  ASSERT_TRUE(TextEmbedder::CreateFromOptions(o, &e, &error)) << error;
+  EmbeddingResult good, bad, mixed;
+  ASSERT_TRUE(e->Embed("good great", &good, &error)) << error;
+  ASSERT_TRUE(e->Embed("bad", &bad, &error)) << error;
+  ASSERT_TRUE(e->Embed("great bad", &mixed, &error)) << error;
+  ASSERT_EQ(good.embeddings.size(), 1u);
+  EXPECT_EQ(good.embeddings[0].head_name, "scores");
+  ASSERT_EQ(good.embeddings[0].float_embedding.size(), 2u);
+  EXPECT_NEAR(good.embeddings[0].float_embedding[0], 3.0f / 6, 1e-6);
+  double s = 0;
+  ASSERT_TRUE(TextEmbedder::CosineSimilarity(good.embeddings[0],
+                                             bad.embeddings[0], &s, &error));
+  EXPECT_NEAR(s, 0.0, 1e-9);  // (0.5, 0) and (0, 0.25)
+  // (2, 1.5) / 6 against (1, 0): cos = 2 / 2.5.
+  ASSERT_TRUE(TextEmbedder::CosineSimilarity(good.embeddings[0],
+                                             mixed.embeddings[0], &s, &error));
+  EXPECT_NEAR(s, 0.8, 1e-6);
+  // Words with no vector embed to zero: no direction to compare.
+  EmbeddingResult none;
+  ASSERT_TRUE(e->Embed("nothing known", &none, &error));
+  EXPECT_FALSE(TextEmbedder::CosineSimilarity(good.embeddings[0],
+                                              none.embeddings[0], &s, &error));
+  EXPECT_NE(error.find("norm is 0"), std::string::npos) << error;
+  fs::remove(path);
 }
 
 }  // namespace

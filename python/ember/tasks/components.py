@@ -69,6 +69,26 @@ class EmbeddingResult:
     timestamp_ms: Optional[int] = None
 
 
+def cosine_similarity(u: Embedding, v: Embedding) -> float:
+    """cos(u, v) as the embedders compute it; ValueError for a float/quantized
+    mix, sizes that differ or a zero vector. Takes MediaPipe's byte form of a
+    quantized embedding (uint8) too."""
+    import numpy as np
+    from ember import _ember
+    a, b = (np.asarray(e.embedding) for e in (u, v))
+    a, b = (x.view(np.int8) if x.dtype == np.uint8 else x for x in (a, b))
+    return _ember._cosine_similarity(
+        a.reshape(-1).astype(np.float32).tolist(), a.dtype == np.int8,
+        b.reshape(-1).astype(np.float32).tolist(), b.dtype == np.int8)
+
+
+def embeddings(tuples):
+    import numpy as np
+    return EmbeddingResult(embeddings=[
+        Embedding(embedding=np.asarray(values).reshape(-1), head_index=index, head_name=name)
+        for index, name, values in tuples])
+
+
 def base_args(base: BaseOptions):
     if base is None or not base.model_asset_path:
         raise ValueError("base_options.model_asset_path is required")

@@ -1,12 +1,14 @@
-"""Text tasks: TextClassifier (the shape of `mediapipe.tasks.python.text`), for
+"""Text tasks: TextClassifier and TextEmbedder (the shape of
+`mediapipe.tasks.python.text`), for
 models over word ids whose metadata carries a regex tokenizer and its
-vocabulary (`ember metadata --task text_classifier --vocab FILE`)."""
+vocabulary (`ember metadata --task text_classifier|text_embedder --vocab FILE`)."""
 import dataclasses
 from typing import List, Optional
 
 from ember import _ember
-from ember.tasks.components import (BaseOptions, ClassificationResult, Classifications, _Task,
-                                    base_args, categories)
+from ember.tasks.components import (BaseOptions, ClassificationResult, Classifications, Embedding,
+                                    EmbeddingResult, _Task, base_args, categories,
+                                    cosine_similarity, embeddings)
 
 
 @dataclasses.dataclass
@@ -45,3 +47,35 @@ class TextClassifier(_Task):
     def encode(self, text: str) -> List[int]:
         """Ember: the word ids the model is given for `text`."""
         return list(self._impl.encode(str(text)))
+
+
+@dataclasses.dataclass
+class TextEmbedderOptions:
+    base_options: BaseOptions
+    l2_normalize: Optional[bool] = None
+    quantize: Optional[bool] = None
+
+
+TextEmbedderResult = EmbeddingResult
+
+
+class TextEmbedder(_Task):
+    def __init__(self, options: TextEmbedderOptions):
+        self._impl = _ember._TextEmbedder(
+            *base_args(options.base_options), bool(options.l2_normalize),
+            bool(options.quantize))
+
+    @classmethod
+    def create_from_options(cls, options: TextEmbedderOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str):
+        return cls(TextEmbedderOptions(BaseOptions(model_asset_path=model_path)))
+
+    def embed(self, text: str) -> TextEmbedderResult:
+        return embeddings(self._impl.embed(str(text)))
+
+    @classmethod
+    def cosine_similarity(cls, u: Embedding, v: Embedding) -> float:
+        return cosine_similarity(u, v)

@@ -9,7 +9,8 @@ import numpy as np
 from ember import _ember
 from ember.tasks.components import (BaseOptions, BoundingBox, Category, ClassificationResult,
                                     Classifications, Embedding, EmbeddingResult,
-                                    NormalizedKeypoint, _Task, base_args, categories)
+                                    NormalizedKeypoint, _Task, base_args, categories,
+                                    cosine_similarity, embeddings)
 
 
 class ImageFormat:
@@ -203,19 +204,8 @@ class ImageEmbedder(_Task):
         return cls(ImageEmbedderOptions(BaseOptions(model_asset_path=model_path)))
 
     def embed(self, image) -> ImageEmbedderResult:
-        return EmbeddingResult(embeddings=[
-            Embedding(embedding=np.asarray(values).reshape(-1), head_index=index,
-                      head_name=name)
-            for index, name, values in self._impl.embed(_pixels(image))])
+        return embeddings(self._impl.embed(_pixels(image)))
 
     @classmethod
     def cosine_similarity(cls, u: Embedding, v: Embedding) -> float:
-        """cos(u, v); ValueError for a float/quantized mix, sizes that differ or
-        a zero vector."""
-        a, b = np.asarray(u.embedding), np.asarray(v.embedding)
-        if a.dtype == np.uint8 or b.dtype == np.uint8:  # MediaPipe's byte form
-            a, b = a.view(np.int8) if a.dtype == np.uint8 else a, \
-                b.view(np.int8) if b.dtype == np.uint8 else b
-        return _ember._cosine_similarity(
-            a.reshape(-1).astype(np.float32).tolist(), a.dtype == np.int8,
-            b.reshape(-1).astype(np.float32).tolist(), b.dtype == np.int8)
+        return cosine_similarity(u, v)
