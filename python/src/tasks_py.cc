@@ -275,8 +275,7 @@ class PyTextEmbedder {
     o.embedder_options.l2_normalize = l2_normalize;
     o.embedder_options.quantize = quantize;
     std::string error;
-    if (!tasks::TextEmbedder::CreateFromOptions(o, &task_, &error))
-      Fail(error);
+    if (!tasks::TextEmbedder::CreateFromOptions(o, &task_, &error)) Fail(error);
   }
   nb::list embed(const std::string& text) {
     tasks::EmbeddingResult r;

@@ -43,8 +43,8 @@ struct TaskMetadataOptions {
   std::string labels_name = "labels.txt";  // name inside the model's zip
   std::vector<uint8_t> labels;             // one label per line
   float score_threshold = -1;              // < 0: none written
-  // text_classifier / text_embedder: the vocabulary ("word id" per line) and the pattern
-  // the text is split on.
+  // text_classifier / text_embedder: the vocabulary ("word id" per line) and
+  // the pattern the text is split on.
   std::string vocab_name = "vocab.txt";
   std::vector<uint8_t> vocab;
   std::string delim_regex = "[^\\w\\']+";
