@@ -24,6 +24,7 @@ struct MetadataArgs {
   std::string task;
   std::string labels;
   std::string vocab, delim_regex;  // text_classifier
+  int sample_rate = 16000;         // audio_classifier
   std::vector<float> mean, std;
   std::string name, description, version, author, license;
   float score_threshold = -1;
@@ -228,20 +229,21 @@ int Write(const MetadataArgs& a) {
     return Fail(kExitUsage,
                 "-o needs --task (image_classifier, object_detector, "
                 "face_detector, image_segmenter, image_embedder, "
-                "text_classifier or text_embedder)");
+                "text_classifier, text_embedder or audio_classifier)");
   if (!metadata::ParseTaskKind(a.task, &options.task))
     return Fail(
         kExitUsage,
         "--task '%s' is not supported (image_classifier, object_detector, "
         "face_detector, image_segmenter, image_embedder, text_classifier, "
-        "text_embedder)",
+        "text_embedder, audio_classifier)",
         a.task.c_str());
   const bool text = options.task == metadata::TaskKind::kTextClassifier ||
                     options.task == metadata::TaskKind::kTextEmbedder;
   const bool needs_labels =
       options.task == metadata::TaskKind::kImageClassifier ||
       options.task == metadata::TaskKind::kObjectDetector ||
-      options.task == metadata::TaskKind::kTextClassifier;
+      options.task == metadata::TaskKind::kTextClassifier ||
+      options.task == metadata::TaskKind::kAudioClassifier;
   if (a.labels.empty() && needs_labels)
     return Fail(kExitUsage, "--task %s needs --labels FILE", a.task.c_str());
   if (text != !a.vocab.empty())
@@ -250,6 +252,7 @@ int Write(const MetadataArgs& a) {
         "--vocab FILE goes with --task text_classifier or text_embedder "
         "(and only with them)");
   if (!a.delim_regex.empty()) options.delim_regex = a.delim_regex;
+  options.sample_rate = a.sample_rate;
   std::vector<uint8_t> model_bytes;
   std::string error;
   if (!metadata::ReadWholeFile(a.model, &model_bytes, &error) ||
@@ -308,12 +311,15 @@ RegisteredCommand AddMetadataCommand(CLI::App& app) {
       "Write MODEL with new metadata to OUT (needs --task, --labels)");
   cmd->add_option("--task", args->task,
                   "image_classifier, object_detector, face_detector, "
-                  "image_segmenter, image_embedder, text_classifier or "
-                  "text_embedder");
+                  "image_segmenter, image_embedder, text_classifier, "
+                  "text_embedder or audio_classifier");
   cmd->add_option("--labels", args->labels, "Label file, one label per line");
   cmd->add_option("--vocab", args->vocab,
                   "text tasks: vocabulary, \"word id\" per line "
                   "(<PAD>, <START>, <UNKNOWN> included)");
+  cmd->add_option("--sample-rate", args->sample_rate,
+                  "audio_classifier: the input's sample rate in Hz (default "
+                  "16000)");
   cmd->add_option("--delim-regex", args->delim_regex,
                   "text tasks: the pattern words are split on "
                   "(default [^\\w\\']+)");

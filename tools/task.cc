@@ -18,6 +18,7 @@
 #include "processing/audio.h"
 #include "processing/draw.h"
 #include "processing/transform.h"
+#include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
 #include "tasks/image_embedder.h"
@@ -414,6 +415,27 @@ int TextEmbed(const TaskArgs& a) {
   return ReportEmbeddings(a, "text-embed", result, other, ms);
 }
 
+// One line (or JSON object) per timed window: shared by kws and audio.
+json WindowsJson(const std::vector<tasks::TimedClassification>& windows) {
+  json out = json::array();
+  for (const auto& w : windows)
+    out.push_back(
+        {{"timestamp_ms", w.timestamp_ms},
+         {"categories", CategoriesJson(w.classifications.categories)}});
+  return out;
+}
+
+void PrintWindows(const TaskArgs& a,
+                  const std::vector<tasks::TimedClassification>& windows,
+                  double ms) {
+  printf("%s: %zu window%s (%.2f ms end to end)\n", a.input.c_str(),
+         windows.size(), windows.size() == 1 ? "" : "s", ms);
+  for (const auto& w : windows) {
+    printf(" at %d ms:\n", w.timestamp_ms);
+    PrintCategories(w.classifications.categories);
+  }
+}
+
 int Kws(const TaskArgs& a) {
   tasks::KeywordSpotterOptions o;
   o.base_options = Base(a);
@@ -436,24 +458,48 @@ int Kws(const TaskArgs& a) {
           &ms, &err))
     return Fail(kExitError, "%s", err.c_str());
   if (a.json) {
-    json windows = json::array();
-    for (const auto& w : result.windows)
-      windows.push_back(
-          {{"timestamp_ms", w.timestamp_ms},
-           {"categories", CategoriesJson(w.classifications.categories)}});
     PrintJson({{"task", "kws"},
                {"model", a.model},
                {"input", a.input},
                {"latency_ms", ms},
                {"latency_min_ms", g_min_ms},
-               {"windows", windows}});
+               {"windows", WindowsJson(result.windows)}});
   } else {
-    printf("%s: %zu window%s (%.2f ms end to end)\n", a.input.c_str(),
-           result.windows.size(), result.windows.size() == 1 ? "" : "s", ms);
-    for (const auto& w : result.windows) {
-      printf(" at %d ms:\n", w.timestamp_ms);
-      PrintCategories(w.classifications.categories);
-    }
+    PrintWindows(a, result.windows, ms);
+  }
+  return kExitOk;
+}
+
+int Audio(const TaskArgs& a) {
+  tasks::AudioClassifierOptions o;
+  o.base_options = Base(a);
+  o.classifier_options = Classifier(a);
+  std::unique_ptr<tasks::AudioClassifier> task;
+  std::string err;
+  if (!tasks::AudioClassifier::CreateFromOptions(o, &task, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  processing::AudioClip clip;
+  tasks::AudioClassifierResult result;
+  double ms = 0;
+  if (!Timed(
+          a,
+          [&](std::string* e) {
+            return processing::ReadWavFile(a.input, &clip, e) &&
+                   task->Classify(clip, &result, e);
+          },
+          &ms, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  if (a.json) {
+    PrintJson({{"task", "audio"},
+               {"model", a.model},
+               {"input", a.input},
+               {"sample_rate", task->sample_rate()},
+               {"chunk_samples", task->chunk_samples()},
+               {"latency_ms", ms},
+               {"latency_min_ms", g_min_ms},
+               {"windows", WindowsJson(result.chunks)}});
+  } else {
+    PrintWindows(a, result.chunks, ms);
   }
   return kExitOk;
 }
@@ -525,8 +571,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, faces, segment, embed, kws, text, text-embed) on "
-      "a picture, clip or sentence");
+      "Run a task (classify, faces, segment, embed, audio, kws, text, "
+      "text-embed) on a picture, clip or sentence");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
                                "JPEG, PNG or BMP picture", a.get());
@@ -569,19 +615,24 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                        "Divide each embedding by its L2 norm");
   text_embed->add_flag("--quantize", a->quantize,
                        "Scalar-quantize to int8 (round(v * 128))");
+  CLI::App* audio = AddTask(task, "audio", "Audio classification (waveform)",
+                            "WAV clip", a.get());
+  AddClassifierFlags(audio, a.get());
   CLI::App* kws = AddTask(task, "kws", "Keyword spotting (micro_speech)",
                           "WAV clip", a.get());
   kws->add_option("--frontend", a->frontend,
                   "Feature front-end model (audio_preprocessor_int8.tflite)")
       ->required();
   AddClassifierFlags(kws, a.get());
-  return {task, [a, classify, faces, segment, embed, text, text_embed, kws] {
+  return {task,
+          [a, classify, faces, segment, embed, text, text_embed, audio, kws] {
             if (classify->parsed()) return Classify(*a);
             if (faces->parsed()) return Faces(*a);
             if (segment->parsed()) return Segment(*a);
             if (embed->parsed()) return Embed(*a);
             if (text->parsed()) return Text(*a);
             if (text_embed->parsed()) return TextEmbed(*a);
+            if (audio->parsed()) return Audio(*a);
             if (kws->parsed()) return Kws(*a);
             return Fail(kExitUsage, "ember task needs a task name");
           }};

@@ -16,6 +16,7 @@
 
 #include "processing/audio.h"
 #include "processing/image.h"
+#include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
 #include "tasks/image_embedder.h"
@@ -288,6 +289,41 @@ class PyTextEmbedder {
   std::unique_ptr<tasks::TextEmbedder> task_;
 };
 
+class PyAudioClassifier {
+ public:
+  PyAudioClassifier(const std::string& path, int threads,
+                    const std::string& delegate, int max_results,
+                    float threshold, std::vector<std::string> allow,
+                    std::vector<std::string> deny) {
+    tasks::AudioClassifierOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.classifier_options =
+        Classifier(max_results, threshold, std::move(allow), std::move(deny));
+    std::string error;
+    if (!tasks::AudioClassifier::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<std::tuple<int, Categories>> classify(
+      nb::ndarray<const float, nb::ndim<1>, nb::c_contig, nb::device::cpu>
+          samples,
+      int sample_rate) {
+    if (sample_rate <= 0) Fail("sample_rate must be positive");
+    processing::AudioClip clip;
+    clip.sample_rate = sample_rate;
+    clip.samples.assign(samples.data(), samples.data() + samples.shape(0));
+    tasks::AudioClassifierResult r;
+    std::string error;
+    if (!task_->Classify(clip, &r, &error)) Fail(error);
+    std::vector<std::tuple<int, Categories>> out;
+    for (const auto& w : r.chunks)
+      out.emplace_back(w.timestamp_ms, ToTuples(w.classifications.categories));
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::AudioClassifier> task_;
+};
+
 class PyKeywordSpotter {
  public:
   PyKeywordSpotter(const std::string& path, const std::string& frontend,
@@ -377,6 +413,10 @@ void AddTaskBindings(nb::module_& m) {
   nb::class_<PyTextEmbedder>(m, "_TextEmbedder")
       .def(nb::init<const std::string&, int, const std::string&, bool, bool>())
       .def("embed", &PyTextEmbedder::embed);
+  nb::class_<PyAudioClassifier>(m, "_AudioClassifier")
+      .def(nb::init<const std::string&, int, const std::string&, int, float,
+                    std::vector<std::string>, std::vector<std::string>>())
+      .def("classify", &PyAudioClassifier::classify);
   nb::class_<PyKeywordSpotter>(m, "_KeywordSpotter")
       .def(nb::init<const std::string&, const std::string&, int,
                     const std::string&, int, float, std::vector<std::string>,

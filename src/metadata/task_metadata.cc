@@ -142,6 +142,33 @@ bool TextInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
   return true;
 }
 
+// The waveform input: float samples at the options' rate, one channel.
+bool AudioInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
+                TensorMd* out, std::string* error) {
+  const auto& shape = tensor.shape;
+  const bool waveform = tensor.type == ember::fb::TensorType::FLOAT32 &&
+                        ((shape.size() == 2 && shape[0] == 1 && shape[1] > 0) ||
+                         (shape.size() == 1 && shape[0] > 0));
+  if (!waveform) {
+    *error = "input '" + tensor.name + "' has shape " + ShapeText(shape) +
+             "; an audio classifier's input must be float32 [1,samples]";
+    return false;
+  }
+  if (o.sample_rate < 1000 || o.sample_rate > 384000) {
+    *error = "--sample-rate must be between 1000 and 384000 Hz";
+    return false;
+  }
+  auto t = std::make_unique<fb::TensorMetadataT>();
+  t->name = "audio_clip";
+  t->description = "Mono waveform samples in [-1, 1].";
+  fb::AudioPropertiesT audio;
+  audio.sample_rate = static_cast<uint32_t>(o.sample_rate);
+  audio.channels = 1;
+  NewContent(t.get())->content_properties.Set(std::move(audio));
+  *out = std::move(t);
+  return true;
+}
+
 void AddThreshold(fb::TensorMetadataT* t, float threshold) {
   if (threshold < 0) return;
   fb::ScoreThresholdingOptionsT options;
@@ -168,6 +195,8 @@ bool ParseTaskKind(const std::string& name, TaskKind* kind) {
     *kind = TaskKind::kTextClassifier;
   } else if (name == "text_embedder") {
     *kind = TaskKind::kTextEmbedder;
+  } else if (name == "audio_classifier") {
+    *kind = TaskKind::kAudioClassifier;
   } else {
     return false;
   }
@@ -198,14 +227,16 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
   };
   const bool text =
       o.task == TaskKind::kTextClassifier || o.task == TaskKind::kTextEmbedder;
+  const bool audio = o.task == TaskKind::kAudioClassifier;
   if (sg.inputs.size() != 1 || tensor(sg.inputs[0]) == nullptr) {
     *error = "the model has " + std::to_string(sg.inputs.size()) + " inputs; " +
-             (text ? "a text task needs exactly one (the word ids)"
-                   : "an image task needs exactly one image input");
+             (text    ? "a text task needs exactly one (the word ids)"
+              : audio ? "an audio classifier needs exactly one (the samples)"
+                      : "an image task needs exactly one image input");
     return false;
   }
   const bool classifier = o.task == TaskKind::kImageClassifier ||
-                          o.task == TaskKind::kTextClassifier;
+                          o.task == TaskKind::kTextClassifier || audio;
   const bool needs_labels = classifier || o.task == TaskKind::kObjectDetector;
   if (o.labels.empty() && needs_labels) {
     *error = "the label file is empty (--labels: one label per line)";
@@ -215,17 +246,22 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
 
   auto sub = std::make_unique<fb::SubGraphMetadataT>();
   TensorMd input;
-  if (text ? !TextInput(*tensor(sg.inputs[0]), o, &input, error)
-           : !ImageInput(*tensor(sg.inputs[0]), o, &input, error))
+  const ember::fb::TensorT& in = *tensor(sg.inputs[0]);
+  if (text    ? !TextInput(in, o, &input, error)
+      : audio ? !AudioInput(in, o, &input, error)
+              : !ImageInput(in, o, &input, error))
     return false;
   sub->input_tensor_metadata.push_back(std::move(input));
 
   fb::ModelMetadataT& md = bundle->metadata;
   md = fb::ModelMetadataT();
   if (classifier) {
-    md.name = text ? "TextClassifier" : "ImageClassifier";
-    md.description = text
-                         ? "Sorts a text into the categories of its labels."
+    md.name = text    ? "TextClassifier"
+              : audio ? "AudioClassifier"
+                      : "ImageClassifier";
+    md.description = text ? "Sorts a text into the categories of its labels."
+                     : audio
+                         ? "Identifies the sounds in each chunk of a clip."
                          : "Identifies the most prominent object in the image.";
     const ember::fb::TensorT* out =
         sg.outputs.size() == 1 ? tensor(sg.outputs[0]) : nullptr;

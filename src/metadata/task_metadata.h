@@ -28,11 +28,14 @@ enum class TaskKind {
   kTextClassifier,
   // The same input, one feature vector per output.
   kTextEmbedder,
+  // Raw waveform in (one float32 [1, samples] input with its sample rate,
+  // AudioProperties), class scores with their labels out.
+  kAudioClassifier,
 };
 
 // "image_classifier" / "object_detector" / "face_detector" /
 // "image_segmenter" / "image_embedder" / "text_classifier" /
-// "text_embedder"; false for anything else.
+// "text_embedder" / "audio_classifier"; false for anything else.
 bool ParseTaskKind(const std::string& name, TaskKind* kind);
 
 struct TaskMetadataOptions {
@@ -48,6 +51,7 @@ struct TaskMetadataOptions {
   std::string vocab_name = "vocab.txt";
   std::vector<uint8_t> vocab;
   std::string delim_regex = "[^\\w\\']+";
+  int sample_rate = 16000;  // audio_classifier: the input's rate (Hz)
 };
 
 // The metadata and packed label file for the model in `model_file`,

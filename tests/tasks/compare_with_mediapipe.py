@@ -3,7 +3,7 @@
 pictures (FaceDetector on BlazeFace short range, ImageSegmenter on selfie
 segmentation), with TFLite Metadata written by `ember metadata` (MediaPipe
 refuses float models without NormalizationOptions), and with --test-models
-ImageEmbedder, TextClassifier and TextEmbedder on the models of
+ImageEmbedder, TextClassifier, TextEmbedder and AudioClassifier on the models of
 tests/tasks/make_test_models.py. Prints a Markdown table: box IoU, keypoint
 error (pixels), mask agreement, embedding difference and cosine similarity,
 text scores, and end-to-end latency
@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import types
+import wave
 import zlib
 
 # matplotlib is imported only by MediaPipe's drawing helpers: stub it.
@@ -39,7 +40,8 @@ sys.modules.update({"matplotlib": stub, "matplotlib.pyplot": stub.pyplot})
 
 import mediapipe as mp  # noqa: E402
 import numpy as np  # noqa: E402
-from mediapipe.tasks.python import core, text, vision  # noqa: E402
+from mediapipe.tasks.python import audio, core, text, vision  # noqa: E402
+from mediapipe.tasks.python.components.containers import audio_data  # noqa: E402
 
 
 def write_png(path, pixels):
@@ -164,7 +166,7 @@ def main():
         m_ours = read_png_gray(mask_png).astype(np.float32) / 255
         inter = np.logical_and(m_ours >= 0.5, m_theirs >= 0.5).sum()
         union = np.logical_or(m_ours >= 0.5, m_theirs >= 0.5).sum()
-        agree = (f"mask mean |diff| {np.abs(m_ours - m_theirs).mean():.4f}; "
+        agree = (f"mask mean abs diff {np.abs(m_ours - m_theirs).mean():.4f}; "
                  f"foreground IoU {inter / max(union, 1):.3f}")
         rows.append(("ImageSegmenter", pic.name,
                      f"{ours['image']['width']}x{ours['image']['height']}", agree,
@@ -185,7 +187,7 @@ def main():
             theirs[pic] = emb.embed(mp.Image.create_from_file(str(pic))).embeddings[0]
             diff = np.abs(np.asarray(ours["embeddings"][0]["embedding"]) -
                           theirs[pic].embedding).max()
-            rows.append(("ImageEmbedder", pic.name, "", f"max |diff| {diff:.5f}",
+            rows.append(("ImageEmbedder", pic.name, "", f"max abs diff {diff:.5f}",
                          ember_time(ours), mp_time(emb.embed, pic, a.runs)))
         ours = ember(cli, "task", "embed", "--model", str(embedder), str(person),
                      "--compare", str(dino), "--l2-normalize", "--json")
@@ -233,8 +235,45 @@ def main():
         u, v = (embedder.embed(t).embeddings[0] for t in (first, second))
         diff = np.abs(np.asarray(ours["embeddings"][0]["embedding"]) - u.embedding).max()
         rows.append(("TextEmbedder", "the two sentences", "",
-                     f"max |diff| {diff:.1e}; cosine {ours['cosine_similarity'][0]:.7f} vs "
+                     f"max abs diff {diff:.1e}; cosine {ours['cosine_similarity'][0]:.7f} vs "
                      f"{text.TextEmbedder.cosine_similarity(u, v):.7f}", "", ""))
+
+    # AudioClassifier on the shared clips (MediaPipe given the samples in
+    # memory; Ember's time includes reading the WAV file)
+    if a.test_models:
+        model = a.out / "audio_md.tflite"
+        ember(cli, "metadata", str(a.test_models / "audio.tflite"), "-o", str(model), "--task",
+              "audio_classifier", "--sample-rate", "16000", "--labels",
+              str(a.test_models / "audio_labels.txt"))
+        classifier = audio.AudioClassifier.create_from_options(audio.AudioClassifierOptions(
+            base_options=core.base_options.BaseOptions(model_asset_path=str(model))))
+        for clip in ("yes_1000ms.wav", "noise_1000ms.wav"):
+            wav = a.models / "data/audio" / clip
+            ours = ember(cli, "task", "audio", "--model", str(model), str(wav), "--json",
+                         "--repeat", str(a.runs))
+            with wave.open(str(wav)) as w:
+                samples = np.frombuffer(w.readframes(w.getnframes()), np.int16) / 32768
+                data = audio_data.AudioData.create_from_array(samples.astype(np.float32),
+                                                              w.getframerate())
+            theirs = classifier.classify(data)
+            same = [w["timestamp_ms"] for w in ours["windows"]] == [r.timestamp_ms
+                                                                     for r in theirs]
+            diff = 0.0
+            for w, r in zip(ours["windows"], theirs):
+                scores = {c.index: c.score for c in r.classifications[0].categories}
+                diff = max(diff, max(abs(c["score"] - scores[c["index"]])
+                                     for c in w["categories"]))
+                same = same and [c["index"] for c in w["categories"]] == [
+                    c.index for c in r.classifications[0].categories]
+            times = []
+            for _ in range(a.runs):
+                t0 = time.perf_counter()
+                classifier.classify(data)
+                times.append((time.perf_counter() - t0) * 1000)
+            rows.append(("AudioClassifier", clip, f"{len(ours['windows'])} chunks",
+                         f"{'same' if same else 'DIFFERENT'} timestamps and order; max score "
+                         f"diff {diff:.1e}", ember_time(ours),
+                         f"{np.median(times):.4f} / {np.min(times):.4f}"))
 
     print("| task | picture | size | agreement (Ember vs MediaPipe) | Ember ms median / min "
           "| MediaPipe ms median / min |")

@@ -8,6 +8,10 @@ fixed random weights; needs TensorFlow (the test tooling's):
                     word ids -> word table -> mean -> softmax over 3 classes,
                     with vocab.txt ("word id" lines) and text_labels.txt for
                     `ember metadata --task text_classifier`
+  audio.tflite      waveform classifier: float32 [1,6000] samples (16 kHz) ->
+                    log energy of 60 frames -> dense -> softmax over 4
+                    classes, with audio_labels.txt for `ember metadata --task
+                    audio_classifier --sample-rate 16000`
 
   python3 tests/tasks/make_test_models.py DIR
 """
@@ -44,6 +48,21 @@ def text_classifier():
         [m.serve.get_concrete_function()], m).convert()
 
 
+def audio_classifier():
+    rng = np.random.default_rng(9)
+    weights = rng.normal(0, 1, (60, 4)).astype(np.float32)
+
+    class M(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([1, 6000], tf.float32, name="samples")])
+        def serve(self, samples):
+            frames = tf.reshape(samples, [1, 60, 100])
+            energy = tf.math.log(tf.reduce_mean(frames * frames, axis=2) + 1e-6)
+            return {"scores": tf.nn.softmax(tf.matmul(energy, weights) / 10)}
+    m = M()
+    return tf.lite.TFLiteConverter.from_concrete_functions(
+        [m.serve.get_concrete_function()], m).convert()
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_test_models.py DIR")
@@ -54,6 +73,8 @@ def main():
     (out / "vocab.txt").write_text("<PAD> 0\n<START> 1\n<UNKNOWN> 2\n" +
                                    "".join(f"{w} {i + 3}\n" for i, w in enumerate(WORDS)))
     (out / "text_labels.txt").write_text("positive\nnegative\nneutral\n")
+    (out / "audio.tflite").write_bytes(audio_classifier())
+    (out / "audio_labels.txt").write_text("speech\nnoise\nsilence\nmusic\n")
 
 
 if __name__ == "__main__":

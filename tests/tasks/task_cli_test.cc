@@ -215,6 +215,66 @@ TEST_F(TaskCli, TextClassifierFromMetadataWrittenByTheCli) {
   EXPECT_NEAR(e["cosine_similarity"][0].get<double>(), 0.0, 1e-9);
 }
 
+// A 16-bit mono WAV of `samples` at `rate`.
+std::vector<uint8_t> Wav(const std::vector<int16_t>& samples, uint32_t rate) {
+  std::vector<uint8_t> w;
+  auto put = [&w](uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) w.push_back((v >> (8 * i)) & 0xFF);
+  };
+  const uint32_t data = static_cast<uint32_t>(samples.size() * 2);
+  w.insert(w.end(), {'R', 'I', 'F', 'F'});
+  put(36 + data, 4);
+  w.insert(w.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
+  put(16, 4);
+  put(1, 2);  // PCM
+  put(1, 2);  // mono
+  put(rate, 4);
+  put(rate * 2, 4);
+  put(2, 2);
+  put(16, 2);
+  w.insert(w.end(), {'d', 'a', 't', 'a'});
+  put(data, 4);
+  for (int16_t s : samples) put(static_cast<uint16_t>(s), 2);
+  return w;
+}
+
+TEST_F(TaskCli, AudioClassifiesChunksOfTheClip) {
+  // [1,4] samples -> RELU: the scores are the samples themselves.
+  testing::ModelBuilder b;
+  const int in = b.AddTensor(testing::kF32, {1, 4}, "samples");
+  const int out = b.AddTensor(testing::kF32, {1, 4}, "scores");
+  b.AddOp(tfl::BuiltinOperator::RELU, {in}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  Write("wave.tflite", b.Build());
+  const std::string labels = "a\nb\nc\nd\n";
+  Write("labels.txt", std::vector<uint8_t>(labels.begin(), labels.end()));
+  CommandResult r =
+      Ember("metadata " + P("wave.tflite") + " -o " + P("wave_md.tflite") +
+            " --task audio_classifier --sample-rate 1000 "
+            "--labels " +
+            P("labels.txt"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  // 6 samples at 1 kHz: chunks at 0 and 4 ms, the second padded.
+  Write("clip.wav", Wav({0, 16384, 0, 0, 0, 0x2000}, 1000));
+  r = Ember("task audio --model " + P("wave_md.tflite") + " " + P("clip.wav") +
+            " --max-results 1 --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["windows"].size(), 2u);
+  EXPECT_EQ(j["windows"][1]["timestamp_ms"], 4);
+  EXPECT_EQ(j["windows"][0]["categories"][0]["category_name"], "b");
+  EXPECT_NEAR(j["windows"][0]["categories"][0]["score"].get<double>(), 0.5,
+              1e-6);
+  EXPECT_EQ(j["windows"][1]["categories"][0]["category_name"], "b");
+  EXPECT_NEAR(j["windows"][1]["categories"][0]["score"].get<double>(), 0.25,
+              1e-6);
+  // No rate in the metadata: a clear error naming the fix.
+  r = Ember("task audio --model " + P("wave.tflite") + " " + P("clip.wav"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--sample-rate"), std::string::npos) << r.output;
+}
+
 TEST_F(TaskCli, ErrorsExitNonZeroAndLeaveNoFile) {
   CommandResult r = Ember("task classify --model " + P("classifier.tflite") +
                           " " + P("missing.png"));

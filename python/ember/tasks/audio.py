@@ -1,7 +1,9 @@
-"""Audio tasks: KeywordSpotter (an AudioClassifier over streaming windows, as
-`mediapipe.tasks.python.audio.AudioClassifier` returns one result per window).
-It runs two models: a feature front end (TFLM's audio_preprocessor_int8.tflite)
-and the keyword classifier (micro_speech_quantized.tflite)."""
+"""Audio tasks (the shape of `mediapipe.tasks.python.audio`): AudioClassifier,
+for waveform models whose metadata gives the sample rate (one result per chunk
+of the model's input length, as MediaPipe's audio-clips mode), and
+KeywordSpotter (an audio classifier over streaming windows), which runs two
+models: a feature front end (TFLM's audio_preprocessor_int8.tflite) and the
+keyword classifier (micro_speech_quantized.tflite)."""
 import dataclasses
 from typing import List, Optional
 
@@ -51,6 +53,42 @@ class KeywordSpotter(_Task):
         return cls(options)
 
     def classify(self, audio: AudioData) -> List[ClassificationResult]:
+        samples = np.ascontiguousarray(audio.samples, dtype=np.float32).reshape(-1)
+        return [ClassificationResult(classifications=[Classifications(categories=categories(c))],
+                                     timestamp_ms=t)
+                for t, c in self._impl.classify(samples, int(audio.sample_rate))]
+
+
+@dataclasses.dataclass
+class AudioClassifierOptions:
+    base_options: BaseOptions
+    max_results: Optional[int] = None
+    score_threshold: Optional[float] = None
+    category_allowlist: Optional[List[str]] = None
+    category_denylist: Optional[List[str]] = None
+    display_names_locale: Optional[str] = None
+
+
+AudioClassifierResult = ClassificationResult
+
+
+class AudioClassifier(_Task):
+    def __init__(self, options: AudioClassifierOptions):
+        self._impl = _ember._AudioClassifier(
+            *base_args(options.base_options),
+            -1 if options.max_results is None else int(options.max_results),
+            -1e30 if options.score_threshold is None else float(options.score_threshold),
+            list(options.category_allowlist or []), list(options.category_denylist or []))
+
+    @classmethod
+    def create_from_options(cls, options: AudioClassifierOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str):
+        return cls(AudioClassifierOptions(BaseOptions(model_asset_path=model_path)))
+
+    def classify(self, audio: AudioData) -> List[AudioClassifierResult]:
         samples = np.ascontiguousarray(audio.samples, dtype=np.float32).reshape(-1)
         return [ClassificationResult(classifications=[Classifications(categories=categories(c))],
                                      timestamp_ms=t)
