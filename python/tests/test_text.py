@@ -107,3 +107,58 @@ def test_text_embedder_matches_tensorflow(text_model):
     assert q.dtype == np.int8
     expected_q = np.clip(np.round(expected[0] / np.linalg.norm(expected[0]) * 128), -128, 127)
     assert np.abs(q.astype(int) - expected_q).max() <= 1
+
+
+BERT_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "film", "play", "##ing",
+              "##ed", "great", "bad", "it", "'", "s", ",", "!", ".", "un", "##believ", "##able"]
+
+
+@pytest.fixture(scope="module")
+def bert_model(tf, tmp_path_factory):
+    """BERT's input layout (word ids, type ids, mask; int32 [1,16]) over a
+    masked mean of word and type vectors."""
+    rng = np.random.default_rng(4)
+    table = rng.normal(0, 1, (len(BERT_VOCAB), 2)).astype(np.float32)
+    types = rng.normal(0, 1, (2, 2)).astype(np.float32)
+    spec = [tf.TensorSpec([1, 16], tf.int32, name=n)
+            for n in ("input_word_ids", "input_type_ids", "input_mask")]
+
+    class M(tf.Module):
+        @tf.function(input_signature=spec)
+        def serve(self, ids, type_ids, mask):
+            m = tf.cast(mask, tf.float32)[..., None]
+            x = tf.reduce_sum((tf.gather(table, ids) + tf.gather(types, type_ids)) * m,
+                              axis=1) / tf.reduce_sum(m, axis=1)
+            return {"probs": tf.nn.softmax(x * 3)}
+    m = M()
+    tmp = tmp_path_factory.mktemp("bert")
+    raw = tmp / "raw.tflite"
+    raw.write_bytes(tf.lite.TFLiteConverter.from_concrete_functions(
+        [m.serve.get_concrete_function()], m).convert())
+    (tmp / "vocab.txt").write_text("\n".join(BERT_VOCAB) + "\n")
+    (tmp / "labels.txt").write_text("negative\npositive\n")
+    model = tmp / "bert.tflite"
+    subprocess.run([CLI, "metadata", str(raw), "-o", str(model), "--task", "text_classifier",
+                    "--vocab", str(tmp / "vocab.txt"), "--labels", str(tmp / "labels.txt")],
+                   check=True, capture_output=True)
+    return str(model), m
+
+
+@pytest.mark.parametrize("sentence,pieces", [
+    ("The film, it's unbelievable!",
+     ["the", "film", ",", "it", "'", "s", "un", "##believ", "##able", "!"]),
+    ("PLAYING played plays", ["play", "##ing", "play", "##ed", "[UNK]"]),
+    ("", []),
+])
+def test_bert_wordpiece_ids_and_scores(bert_model, sentence, pieces):
+    path, module = bert_model
+    classifier = text.TextClassifier.create_from_model_path(path)
+    expected_ids = [2] + [BERT_VOCAB.index(p) for p in pieces] + [3]
+    ids = classifier.encode(sentence)
+    assert ids == expected_ids + [0] * (16 - len(expected_ids))
+    mask = [1] * len(expected_ids) + [0] * (16 - len(expected_ids))
+    expected = module.serve(np.array([ids], np.int32), np.zeros((1, 16), np.int32),
+                            np.array([mask], np.int32))["probs"].numpy()[0]
+    cats = classifier.classify(sentence).classifications[0].categories
+    assert [c.index for c in cats] == list(np.argsort(-expected, kind="stable"))
+    np.testing.assert_allclose([c.score for c in cats], np.sort(expected)[::-1], atol=1e-6)

@@ -1,6 +1,7 @@
 #include "metadata/task_metadata.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -142,6 +143,64 @@ bool TextInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
   return true;
 }
 
+// BERT's three inputs, named as MediaPipe looks them up (ids, mask,
+// segment_ids: by the tensors' names where they say which is which, else
+// in the model's order), and the WordPiece tokenizer with its vocabulary
+// among the subgraph's input process units.
+template <typename TensorOf>
+bool BertInputs(const ember::fb::SubGraphT& sg, TensorOf tensor,
+                const TaskMetadataOptions& o, fb::SubGraphMetadataT* sub,
+                std::string* error) {
+  std::string roles[3] = {"ids", "mask", "segment_ids"};
+  int32_t length = -1;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(c));
+    return s;
+  };
+  for (int i = 0; i < 3; ++i) {
+    const ember::fb::TensorT& t = *tensor(sg.inputs[i]);
+    if (t.type != ember::fb::TensorType::INT32 || t.shape.size() != 2 ||
+        t.shape[0] != 1 || t.shape[1] < 2 ||
+        (length >= 0 && t.shape[1] != length)) {
+      *error = "input '" + t.name + "' has shape " + ShapeText(t.shape) +
+               "; BERT's three inputs must be int32 [1,length] of one length";
+      return false;
+    }
+    length = t.shape[1];
+  }
+  std::string by_name[3];
+  int named = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::string n = lower(tensor(sg.inputs[i])->name);
+    const bool mask = n.find("mask") != std::string::npos;
+    const bool segment = n.find("segment") != std::string::npos ||
+                         n.find("type") != std::string::npos;
+    by_name[i] = mask ? "mask" : segment ? "segment_ids" : "ids";
+    named += mask || segment;
+  }
+  if (named == 2 && by_name[0] != by_name[1] && by_name[1] != by_name[2] &&
+      by_name[0] != by_name[2])
+    std::copy(by_name, by_name + 3, roles);
+  if (o.vocab.empty()) {
+    *error = "the vocabulary file is empty (--vocab: one WordPiece per line)";
+    return false;
+  }
+  for (const std::string& role : roles) {
+    TensorMd t = FeatureTensor(role, "BERT input: " + role + ".");
+    sub->input_tensor_metadata.push_back(std::move(t));
+  }
+  fb::BertTokenizerOptionsT tokenizer;
+  auto vocab = std::make_unique<fb::AssociatedFileT>();
+  vocab->name = o.vocab_name;
+  vocab->description = "WordPiece vocabulary, one piece per line.";
+  vocab->type = fb::AssociatedFileType::VOCABULARY;
+  tokenizer.vocab_file.push_back(std::move(vocab));
+  auto unit = std::make_unique<fb::ProcessUnitT>();
+  unit->options.Set(std::move(tokenizer));
+  sub->input_process_units.push_back(std::move(unit));
+  return true;
+}
+
 // The waveform input: float samples at the options' rate, one channel.
 bool AudioInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
                 TensorMd* out, std::string* error) {
@@ -228,9 +287,14 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
   const bool text =
       o.task == TaskKind::kTextClassifier || o.task == TaskKind::kTextEmbedder;
   const bool audio = o.task == TaskKind::kAudioClassifier;
-  if (sg.inputs.size() != 1 || tensor(sg.inputs[0]) == nullptr) {
+  // BERT-style text models: ids, mask and segment ids.
+  const bool bert = text && sg.inputs.size() == 3;
+  bool inputs_exist = !sg.inputs.empty();
+  for (int32_t i : sg.inputs) inputs_exist = inputs_exist && tensor(i);
+  if ((sg.inputs.size() != 1 && !bert) || !inputs_exist) {
     *error = "the model has " + std::to_string(sg.inputs.size()) + " inputs; " +
-             (text    ? "a text task needs exactly one (the word ids)"
+             (text    ? "a text task needs one (the word ids) or three "
+                        "(BERT's ids, mask, segment ids)"
               : audio ? "an audio classifier needs exactly one (the samples)"
                       : "an image task needs exactly one image input");
     return false;
@@ -245,13 +309,17 @@ bool BuildTaskMetadata(std::span<const uint8_t> model_file,
   const size_t labels = CountLines(o.labels);
 
   auto sub = std::make_unique<fb::SubGraphMetadataT>();
-  TensorMd input;
-  const ember::fb::TensorT& in = *tensor(sg.inputs[0]);
-  if (text    ? !TextInput(in, o, &input, error)
-      : audio ? !AudioInput(in, o, &input, error)
-              : !ImageInput(in, o, &input, error))
-    return false;
-  sub->input_tensor_metadata.push_back(std::move(input));
+  if (bert) {
+    if (!BertInputs(sg, tensor, o, sub.get(), error)) return false;
+  } else {
+    TensorMd input;
+    const ember::fb::TensorT& in = *tensor(sg.inputs[0]);
+    if (text    ? !TextInput(in, o, &input, error)
+        : audio ? !AudioInput(in, o, &input, error)
+                : !ImageInput(in, o, &input, error))
+      return false;
+    sub->input_tensor_metadata.push_back(std::move(input));
+  }
 
   fb::ModelMetadataT& md = bundle->metadata;
   md = fb::ModelMetadataT();

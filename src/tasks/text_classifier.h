@@ -1,9 +1,10 @@
 // TextClassifier: a sentence in, the best categories out (as MediaPipe
 // Tasks' text.TextClassifier), for models over word ids whose metadata
-// carries a regex tokenizer and its vocabulary (the "average word
-// embedding" classifiers of Model Maker / the Task Library; `ember metadata
-// --task text_classifier --vocab FILE` adds it to a model). BERT-style
-// models (WordPiece, three inputs) are refused with a clear error.
+// carries their tokenizer and vocabulary: a regex tokenizer (the "average
+// word embedding" classifiers of Model Maker / the Task Library) or
+// WordPiece (BERT-style models: ids, mask, segment ids). `ember metadata
+// --task text_classifier --vocab FILE` adds either, from the model's
+// inputs. SentencePiece models are refused with a clear error.
 #pragma once
 
 #include <memory>

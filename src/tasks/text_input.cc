@@ -34,9 +34,9 @@ bool FindRegexTokenizer(const TaskModel& m, const std::string& task,
     if (unit->options.AsBertTokenizerOptions() ||
         unit->options.AsSentencePieceTokenizerOptions()) {
       *error = "model '" + m.path() +
-               "' uses a WordPiece/SentencePiece tokenizer (a BERT-style "
-               "model); Ember's TextClassifier supports regex-tokenized "
-               "models only so far";
+               "' has a WordPiece/SentencePiece tokenizer on a single input; "
+               "Ember runs those for BERT-style models (three inputs: ids, "
+               "mask, segment ids)";
       return false;
     }
     const auto* regex = unit->options.AsRegexTokenizerOptions();
@@ -63,16 +63,114 @@ bool FindRegexTokenizer(const TaskModel& m, const std::string& task,
   return false;
 }
 
+// The vocabulary packed under `name`, or null.
+const std::vector<uint8_t>* PackedFile(const TaskModel& m,
+                                       const std::string& name) {
+  for (const auto& f : m.metadata().files)
+    if (f.name == name) return &f.data;
+  return nullptr;
+}
+
+// A BERT-style model's WordPiece vocabulary: BertTokenizerOptions in the
+// subgraph's input process units (where MediaPipe's writer puts it) or on
+// an input tensor.
+const std::vector<uint8_t>* FindWordPieceVocab(const TaskModel& m,
+                                               std::string* error) {
+  const auto& subgraphs = m.metadata().metadata.subgraph_metadata;
+  std::vector<const md::ProcessUnitT*> units;
+  if (!subgraphs.empty() && subgraphs[0]) {
+    for (const auto& u : subgraphs[0]->input_process_units)
+      units.push_back(u.get());
+    for (const auto& t : subgraphs[0]->input_tensor_metadata)
+      if (t)
+        for (const auto& u : t->process_units) units.push_back(u.get());
+  }
+  for (const md::ProcessUnitT* u : units) {
+    if (u == nullptr) continue;
+    if (u->options.AsSentencePieceTokenizerOptions()) {
+      *error = "model '" + m.path() +
+               "' uses a SentencePiece tokenizer, which Ember does not run "
+               "yet (WordPiece and regex tokenizers only)";
+      return nullptr;
+    }
+    const auto* bert = u->options.AsBertTokenizerOptions();
+    if (bert == nullptr) continue;
+    if (bert->vocab_file.empty() || !bert->vocab_file[0]) break;
+    const auto* file = PackedFile(m, bert->vocab_file[0]->name);
+    if (file == nullptr)
+      *error = "model '" + m.path() + "' does not pack its vocabulary '" +
+               bert->vocab_file[0]->name + "'";
+    return file;
+  }
+  *error = "model '" + m.path() +
+           "' has three inputs but no WordPiece tokenizer "
+           "(BertTokenizerOptions) in its metadata; add it with `ember "
+           "metadata " +
+           m.path() +
+           " -o OUT.tflite --task text_classifier --vocab vocab.txt --labels "
+           "labels.txt` (three int32 inputs are taken as ids, mask, segment "
+           "ids)";
+  return nullptr;
+}
+
+bool IsIdsInput(const Tensor& t) {
+  return t.type == DataType::kInt32 && t.shape.rank == 2 &&
+         t.shape.dim(0) == 1 && t.shape.dim(1) >= 2;
+}
+
 }  // namespace
+
+bool TextInput::InitBert(TaskModel& m, std::string* error) {
+  const int length = m.input(0).shape.dim(1);
+  for (int i = 0; i < 3; ++i) {
+    if (!IsIdsInput(m.input(i)) || m.input(i).shape.dim(1) != length) {
+      *error = "model '" + m.path() +
+               "' has three inputs but they are not int32 [1,length] of one "
+               "length (BERT's ids, mask and segment ids)";
+      return false;
+    }
+  }
+  // Which input is which: the metadata's names (MediaPipe's "ids", "mask",
+  // "segment_ids"), else the model's order.
+  int roles[3] = {0, 1, 2};
+  const auto& subgraphs = m.metadata().metadata.subgraph_metadata;
+  if (!subgraphs.empty() && subgraphs[0] &&
+      subgraphs[0]->input_tensor_metadata.size() == 3) {
+    const char* names[3] = {"ids", "mask", "segment_ids"};
+    int found[3] = {-1, -1, -1};
+    for (int i = 0; i < 3; ++i)
+      for (int r = 0; r < 3; ++r)
+        if (subgraphs[0]->input_tensor_metadata[i] &&
+            subgraphs[0]->input_tensor_metadata[i]->name == names[r])
+          found[r] = i;
+    if (found[0] >= 0 && found[1] >= 0 && found[2] >= 0)
+      std::copy(found, found + 3, roles);
+  }
+  ids_ = roles[0];
+  mask_ = roles[1];
+  segment_ = roles[2];
+  length_ = length;
+  const std::vector<uint8_t>* file = FindWordPieceVocab(m, error);
+  if (file == nullptr) return false;
+  processing::Vocabulary vocab;
+  if (!processing::ParseVocabulary(*file, &vocab, error) ||
+      !processing::WordPieceTokenizer::Create(std::move(vocab), &wordpiece_,
+                                              error)) {
+    *error = "model '" + m.path() + "': " + *error;
+    return false;
+  }
+  return true;
+}
 
 bool TextInput::Init(TaskModel& m, const std::string& task,
                      std::string* error) {
+  if (m.num_inputs() == 3) return InitBert(m, error);
   if (m.num_inputs() != 1 || m.input(0).type != DataType::kInt32 ||
       m.input(0).shape.rank != 2 || m.input(0).shape.dim(0) != 1 ||
       m.input(0).shape.dim(1) < 1) {
     *error = "model '" + m.path() +
              "' is not a word-id text model (it needs one int32 [1,length] "
-             "input)";
+             "input, or BERT's three)";
     return false;
   }
   length_ = m.input(0).shape.dim(1);
@@ -81,18 +179,32 @@ bool TextInput::Init(TaskModel& m, const std::string& task,
   if (!FindRegexTokenizer(m, task, &pattern, &vocab_file, error)) return false;
   processing::Vocabulary vocab;
   if (!processing::ParseVocabulary(*vocab_file, &vocab, error) ||
-      !processing::RegexTokenizer::Create(pattern, std::move(vocab),
-                                          &tokenizer_, error)) {
+      !processing::RegexTokenizer::Create(pattern, std::move(vocab), &regex_,
+                                          error)) {
     *error = "model '" + m.path() + "': " + *error;
     return false;
   }
   return true;
 }
 
+std::vector<int32_t> TextInput::Encode(const std::string& text) const {
+  if (wordpiece_) return wordpiece_->Encode(text, length_).ids;
+  return regex_->Encode(text, length_);
+}
+
 void TextInput::Set(TaskModel& m, const std::string& text) const {
-  const std::vector<int32_t> ids = Encode(text);
-  std::memcpy(m.input(0).data_as<int32_t>(), ids.data(),
-              ids.size() * sizeof(int32_t));
+  auto copy = [&m](int input, const std::vector<int32_t>& values) {
+    std::memcpy(m.input(input).data_as<int32_t>(), values.data(),
+                values.size() * sizeof(int32_t));
+  };
+  if (wordpiece_) {
+    const processing::BertInputs in = wordpiece_->Encode(text, length_);
+    copy(ids_, in.ids);
+    copy(mask_, in.mask);
+    copy(segment_, in.segment_ids);
+    return;
+  }
+  copy(0, regex_->Encode(text, length_));
 }
 
 }  // namespace ember::tasks

@@ -1,6 +1,8 @@
-// What the text tasks share: a model over word ids (one int32 [1, length]
-// input) whose metadata carries a regex tokenizer and its vocabulary, and
-// writing a sentence's ids into that input.
+// What the text tasks share: a model over word ids whose metadata carries
+// its tokenizer and vocabulary, and writing a sentence's ids into its
+// inputs. Two layouts: one int32 [1, length] input with a regex tokenizer
+// (average-word-embedding models), or BERT's three int32 [1, length] inputs
+// (ids, mask, segment ids) with a WordPiece tokenizer.
 #pragma once
 
 #include <memory>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "processing/text.h"
+#include "processing/wordpiece.h"
 #include "tasks/task_model.h"
 
 namespace ember::tasks {
@@ -17,15 +20,17 @@ class TextInput {
   // False with `error` naming what is missing (and for `task`, how to add
   // it with `ember metadata`).
   bool Init(TaskModel& model, const std::string& task, std::string* error);
-  // The ids `text` becomes (<START>, words, <PAD> to the input's length).
-  std::vector<int32_t> Encode(const std::string& text) const {
-    return tokenizer_->Encode(text, length_);
-  }
+  // The ids `text` becomes (regex: <START>, words, <PAD>; BERT: [CLS],
+  // pieces, [SEP], 0), the input's length long.
+  std::vector<int32_t> Encode(const std::string& text) const;
   void Set(TaskModel& model, const std::string& text) const;
 
  private:
-  std::unique_ptr<processing::RegexTokenizer> tokenizer_;
+  bool InitBert(TaskModel& model, std::string* error);
+  std::unique_ptr<processing::RegexTokenizer> regex_;
+  std::unique_ptr<processing::WordPieceTokenizer> wordpiece_;
   int length_ = 0;
+  int ids_ = 0, mask_ = 1, segment_ = 2;  // BERT: which input is which
 };
 
 }  // namespace ember::tasks

@@ -205,7 +205,17 @@ def main():
               str(a.test_models / "text_labels.txt"))
         classifier = text.TextClassifier.create_from_options(text.TextClassifierOptions(
             base_options=core.base_options.BaseOptions(model_asset_path=str(model))))
-        for sentence in ("Good fun, GREAT plot!", "It's not good; it's awful and dull."):
+        bert = a.out / "bert_md.tflite"
+        ember(cli, "metadata", str(a.test_models / "bert.tflite"), "-o", str(bert), "--task",
+              "text_classifier", "--vocab", str(a.test_models / "bert_vocab.txt"), "--labels",
+              str(a.test_models / "bert_labels.txt"))
+        bert_classifier = text.TextClassifier.create_from_options(text.TextClassifierOptions(
+            base_options=core.base_options.BaseOptions(model_asset_path=str(bert))))
+        for model, classifier, sentence in (
+                (model, classifier, "Good fun, GREAT plot!"),
+                (model, classifier, "It's not good; it's awful and dull."),
+                (bert, bert_classifier, "The film, it's unbelievable!"),
+                (bert, bert_classifier, "bad playing. GOOD played")):
             ours = ember(cli, "task", "text", "--model", str(model), sentence, "--json",
                          "--repeat", str(a.runs))
             theirs = classifier.classify(sentence).classifications[0].categories
@@ -217,7 +227,8 @@ def main():
                 t0 = time.perf_counter()
                 classifier.classify(sentence)
                 times.append((time.perf_counter() - t0) * 1000)
-            rows.append(("TextClassifier", f'"{sentence}"', "",
+            kind = "TextClassifier (BERT)" if model == bert else "TextClassifier (regex)"
+            rows.append((kind, f'"{sentence}"', "",
                          f"{'same' if same else 'DIFFERENT'} order; max score diff {diff:.1e}",
                          ember_time(ours), f"{np.median(times):.4f} / {np.min(times):.4f}"))
 

@@ -8,6 +8,10 @@ fixed random weights; needs TensorFlow (the test tooling's):
                     word ids -> word table -> mean -> softmax over 3 classes,
                     with vocab.txt ("word id" lines) and text_labels.txt for
                     `ember metadata --task text_classifier`
+  bert.tflite       BERT's input layout (word ids, type ids, mask: int32
+                    [1,16]) over a masked mean of word vectors, softmax over
+                    2 classes, with bert_vocab.txt (WordPiece) and
+                    bert_labels.txt for `--task text_classifier`
   audio.tflite      waveform classifier: float32 [1,6000] samples (16 kHz) ->
                     log energy of 60 frames -> dense -> softmax over 4
                     classes, with audio_labels.txt for `ember metadata --task
@@ -63,6 +67,30 @@ def audio_classifier():
         [m.serve.get_concrete_function()], m).convert()
 
 
+BERT_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "film", "play", "##ing",
+              "##ed", "great", "bad", "it", "'", "s", ",", "!", ".", "un", "##believ", "##able",
+              "good"]
+
+
+def bert_classifier():
+    rng = np.random.default_rng(4)
+    table = rng.normal(0, 1, (len(BERT_VOCAB), 2)).astype(np.float32)
+    types = rng.normal(0, 1, (2, 2)).astype(np.float32)
+    spec = [tf.TensorSpec([1, 16], tf.int32, name=n)
+            for n in ("input_word_ids", "input_type_ids", "input_mask")]
+
+    class M(tf.Module):
+        @tf.function(input_signature=spec)
+        def serve(self, ids, type_ids, mask):
+            m = tf.cast(mask, tf.float32)[..., None]
+            x = tf.reduce_sum((tf.gather(table, ids) + tf.gather(types, type_ids)) * m,
+                              axis=1) / tf.reduce_sum(m, axis=1)
+            return {"probs": tf.nn.softmax(x * 3)}
+    m = M()
+    return tf.lite.TFLiteConverter.from_concrete_functions(
+        [m.serve.get_concrete_function()], m).convert()
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_test_models.py DIR")
@@ -73,6 +101,9 @@ def main():
     (out / "vocab.txt").write_text("<PAD> 0\n<START> 1\n<UNKNOWN> 2\n" +
                                    "".join(f"{w} {i + 3}\n" for i, w in enumerate(WORDS)))
     (out / "text_labels.txt").write_text("positive\nnegative\nneutral\n")
+    (out / "bert.tflite").write_bytes(bert_classifier())
+    (out / "bert_vocab.txt").write_text("\n".join(BERT_VOCAB) + "\n")
+    (out / "bert_labels.txt").write_text("negative\npositive\n")
     (out / "audio.tflite").write_bytes(audio_classifier())
     (out / "audio_labels.txt").write_text("speech\nnoise\nsilence\nmusic\n")
 

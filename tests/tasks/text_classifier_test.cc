@@ -16,6 +16,7 @@
 #include "metadata/model_metadata.h"
 #include "metadata/task_metadata.h"
 #include "processing/text.h"
+#include "processing/wordpiece.h"
 #include "tasks/text_embedder.h"
 #include "util/model_builder.h"
 
@@ -233,6 +234,115 @@ TEST(TextEmbedder, MeanWordVectorsAndSimilarity) {
                                               none.embeddings[0], &s, &error));
   EXPECT_NE(error.find("norm is 0"), std::string::npos) << error;
   fs::remove(path);
+}
+
+const char* kWordPieces =
+    "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\nplay\n##ing\n##ed\ngood\n,\n!\nun\n"
+    "##believ\n##able\n";
+
+TEST(WordPiece, LowercasesSplitsPunctuationAndCutsGreedily) {
+  processing::Vocabulary vocab;
+  std::string error;
+  ASSERT_TRUE(processing::ParseVocabulary(Bytes(kWordPieces), &vocab, &error));
+  std::unique_ptr<processing::WordPieceTokenizer> t;
+  ASSERT_TRUE(processing::WordPieceTokenizer::Create(vocab, &t, &error))
+      << error;
+  EXPECT_EQ(
+      t->Tokenize("The PLAYING, unbelievable!  played xyz"),
+      (std::vector<std::string>{"the", "play", "##ing", ",", "un", "##believ",
+                                "##able", "!", "play", "##ed", "[UNK]"}));
+  // [CLS] the play ##ing [SEP], then padding; mask over the real ones.
+  const processing::BertInputs in = t->Encode("the playing", 8);
+  EXPECT_EQ(in.ids, (std::vector<int32_t>{2, 4, 5, 6, 3, 0, 0, 0}));
+  EXPECT_EQ(in.mask, (std::vector<int32_t>{1, 1, 1, 1, 1, 0, 0, 0}));
+  EXPECT_EQ(in.segment_ids, (std::vector<int32_t>(8, 0)));
+  // Too long: cut so that [SEP] still ends it.
+  EXPECT_EQ(t->Encode("good good good good", 4).ids,
+            (std::vector<int32_t>{2, 8, 8, 3}));
+  // A word longer than 100 characters is [UNK] outright.
+  EXPECT_EQ(t->Tokenize(std::string(101, 'a')),
+            (std::vector<std::string>{"[UNK]"}));
+  ASSERT_TRUE(processing::ParseVocabulary(Bytes("a\nb\n"), &vocab, &error));
+  EXPECT_FALSE(processing::WordPieceTokenizer::Create(vocab, &t, &error));
+  EXPECT_NE(error.find("[CLS]"), std::string::npos) << error;
+}
+
+// BERT layout: ids, mask, segment ids (int32 [1,8]); the scores are the
+// sum over the positions of a word table (class 0: "good", class 1: "un")
+// weighted by mask + segment ids, so that a mask fed to the wrong input, or
+// segment ids other than 0, change them.
+std::vector<uint8_t> BertModel() {
+  testing::ModelBuilder b;
+  const int ids = b.AddTensor(testing::kI32, {1, 8}, "input_word_ids");
+  const int mask = b.AddTensor(testing::kI32, {1, 8}, "input_mask");
+  const int segment = b.AddTensor(testing::kI32, {1, 8}, "segment_ids");
+  std::vector<float> table(14 * 2, 0.0f);
+  table[8 * 2] = 8;       // good -> class 0
+  table[11 * 2 + 1] = 4;  // un -> class 1
+  const int words = b.AddConstant(testing::kF32, {14, 2}, table, "words");
+  const int rows = b.AddTensor(testing::kF32, {1, 8, 2}, "rows");
+  b.AddOp(tfl::BuiltinOperator::GATHER, {words, ids}, {rows});
+  const int both = b.AddTensor(testing::kI32, {1, 8}, "mask_plus_segment");
+  b.AddOp(tfl::BuiltinOperator::ADD, {mask, segment}, {both});
+  const int weight = b.AddTensor(testing::kF32, {1, 8}, "weight");
+  b.AddOp(tfl::BuiltinOperator::CAST, {both}, {weight});
+  const int column = b.AddTensor(testing::kF32, {1, 8, 1}, "weight_column");
+  b.AddOp(tfl::BuiltinOperator::RESHAPE,
+          {weight, b.AddConstant(testing::kI32, {3},
+                                 std::vector<int32_t>{1, 8, 1}, "shape")},
+          {column});
+  const int weighted = b.AddTensor(testing::kF32, {1, 8, 2}, "weighted");
+  b.AddOp(tfl::BuiltinOperator::MUL, {rows, column}, {weighted});
+  const int axis =
+      b.AddConstant(testing::kI32, {1}, std::vector<int32_t>{1}, "axis");
+  const int scores = b.AddTensor(testing::kF32, {1, 2}, "scores");
+  tfl::ReducerOptionsT reducer;
+  tfl::BuiltinOptionsUnion sum_options;
+  sum_options.Set(reducer);
+  b.AddOp(tfl::BuiltinOperator::SUM, {weighted, axis}, {scores}, sum_options);
+  b.SetInputs({ids, mask, segment});
+  b.SetOutputs({scores});
+  return b.Build();
+}
+
+TEST(TextClassifier, BertStyleModelWithWordPieceMetadata) {
+  const std::vector<uint8_t> model = BertModel();
+  metadata::TaskMetadataOptions mo;
+  mo.task = metadata::TaskKind::kTextClassifier;
+  mo.vocab = Bytes(kWordPieces);
+  mo.labels = Bytes("pos\nneg\n");
+  metadata::ModelMetadataBundle bundle;
+  std::vector<uint8_t> with;
+  std::string error;
+  ASSERT_TRUE(metadata::BuildTaskMetadata(model, mo, &bundle, &error)) << error;
+  const auto& sub = *bundle.metadata.subgraph_metadata[0];
+  ASSERT_EQ(sub.input_tensor_metadata.size(), 3u);
+  EXPECT_EQ(sub.input_tensor_metadata[1]->name, "mask");  // by tensor name
+  ASSERT_EQ(sub.input_process_units.size(), 1u);
+  EXPECT_NE(sub.input_process_units[0]->options.AsBertTokenizerOptions(),
+            nullptr);
+  ASSERT_TRUE(metadata::WriteModelMetadata(model, bundle, &with, &error));
+  const std::string path = WriteTemp("bert.tflite", with);
+  TextClassifierOptions o;
+  o.base_options.model_asset_path = path;
+  std::unique_ptr<TextClassifier> c;
+  ASSERT_TRUE(TextClassifier::CreateFromOptions(o, &c, &error)) << error;
+  EXPECT_EQ(c->Encode("Good!"),
+            (std::vector<int32_t>{2, 8, 10, 3, 0, 0, 0, 0}));
+  ClassificationResult r;
+  ASSERT_TRUE(c->Classify("GOOD unbelievable", &r, &error)) << error;
+  const auto& cats = r.classifications[0].categories;
+  ASSERT_EQ(cats.size(), 2u);
+  EXPECT_EQ(cats[0].category_name, "pos");
+  EXPECT_NEAR(cats[0].score, 8.0f, 1e-6);  // mask 1, segment 0 on "good"
+  EXPECT_NEAR(cats[1].score, 4.0f, 1e-6);
+  fs::remove(path);
+  // Three inputs without the tokenizer: the error says what to add.
+  const std::string bare = WriteTemp("bert_bare.tflite", model);
+  o.base_options.model_asset_path = bare;
+  EXPECT_FALSE(TextClassifier::CreateFromOptions(o, &c, &error));
+  EXPECT_NE(error.find("no WordPiece tokenizer"), std::string::npos) << error;
+  fs::remove(bare);
 }
 
 }  // namespace
