@@ -29,33 +29,36 @@ struct RequantSimd128 {
   v128_t left_mul;        // 2^left_shift per lane
   v128_t mask;            // 2^right_shift - 1
   v128_t half_mask;       // mask >> 1
-  int32_t right[4];       // right shift per lane, each in [0, 31]
+  v128_t right;           // right shift per lane, each in [0, 31]
   int32_t uniform_right;  // the common right shift, or -1
 };
 
-// From per-lane multiplier, left shift and right shift (both >= 0; a right
-// shift above 31, which no valid model reaches, is clamped to 31 as
-// i32.shr_s would otherwise take it modulo 32).
+// 2^e per lane for e in [0, 31], exactly: the float 2^e built from its
+// exponent bits, converted to uint32 (2^31 included).
+inline v128_t PowerOfTwoSimd128(v128_t e) {
+  return wasm_u32x4_trunc_sat_f32x4(
+      wasm_i32x4_shl(wasm_i32x4_add(e, wasm_i32x4_splat(127)), 23));
+}
+
+// From per-lane multiplier, left shift and right shift (ref::QuantizeMultiplier
+// keeps them in [0, 30] and [0, 31]; the clamps to [0, 31] only keep other
+// values defined).
+// Vector operations only: the int8 GEMM tile builds these for every tile.
 inline RequantSimd128 MakeRequantSimd128(v128_t mult, v128_t left,
                                          v128_t right) {
-  alignas(16) int32_t l[4], r[4];
-  wasm_v128_store(l, left);
-  wasm_v128_store(r, right);
+  const v128_t zero = wasm_i32x4_splat(0);
+  const v128_t max_shift = wasm_i32x4_splat(31);
+  left = wasm_i32x4_min(wasm_i32x4_max(left, zero), max_shift);
+  right = wasm_i32x4_min(wasm_i32x4_max(right, zero), max_shift);
   RequantSimd128 q;
   q.mult = mult;
-  alignas(16) uint32_t left_mul[4], mask[4];
-  for (int i = 0; i < 4; ++i) {
-    const uint32_t ls = static_cast<uint32_t>(l[i]) & 31u;
-    q.right[i] = r[i] < 0 ? 0 : (r[i] > 31 ? 31 : r[i]);
-    left_mul[i] = 1u << ls;
-    mask[i] = static_cast<uint32_t>((uint64_t{1} << q.right[i]) - 1u);
-  }
-  q.left_mul = wasm_v128_load(left_mul);
-  q.mask = wasm_v128_load(mask);
+  q.left_mul = PowerOfTwoSimd128(left);
+  q.mask = wasm_i32x4_sub(PowerOfTwoSimd128(right), wasm_i32x4_splat(1));
   q.half_mask = wasm_u32x4_shr(q.mask, 1);
-  const bool uniform = q.right[0] == q.right[1] && q.right[0] == q.right[2] &&
-                       q.right[0] == q.right[3];
-  q.uniform_right = uniform ? q.right[0] : -1;
+  q.right = right;
+  const int32_t r0 = wasm_i32x4_extract_lane(right, 0);
+  q.uniform_right =
+      wasm_i32x4_all_true(wasm_i32x4_eq(right, wasm_i32x4_splat(r0))) ? r0 : -1;
   return q;
 }
 
@@ -71,10 +74,12 @@ inline v128_t RequantizeSimd128(v128_t acc, const RequantSimd128& q) {
   if (q.uniform_right >= 0) {
     shifted = wasm_i32x4_shr(high, static_cast<uint32_t>(q.uniform_right));
   } else {
-    shifted = wasm_i32x4_make(wasm_i32x4_extract_lane(high, 0) >> q.right[0],
-                              wasm_i32x4_extract_lane(high, 1) >> q.right[1],
-                              wasm_i32x4_extract_lane(high, 2) >> q.right[2],
-                              wasm_i32x4_extract_lane(high, 3) >> q.right[3]);
+    shifted = wasm_i32x4_make(
+        wasm_i32x4_extract_lane(high, 0) >> wasm_i32x4_extract_lane(q.right, 0),
+        wasm_i32x4_extract_lane(high, 1) >> wasm_i32x4_extract_lane(q.right, 1),
+        wasm_i32x4_extract_lane(high, 2) >> wasm_i32x4_extract_lane(q.right, 2),
+        wasm_i32x4_extract_lane(high, 3) >>
+            wasm_i32x4_extract_lane(q.right, 3));
   }
   const v128_t remainder = wasm_v128_and(high, q.mask);
   // threshold = half_mask + (high < 0); gt is -1 where the result rounds up.
