@@ -7,7 +7,8 @@
 # within tests/wasm/common.mjs's tolerance) on the repository's digits model,
 # int8 models of awkward shapes for the SIMD128 int8 kernels
 # (tests/wasm/make_int8_models.py; tests/wasm/int8_kernels.mjs checks that
-# the SIMD128 build runs its int8 kernels on them),
+# the SIMD128 build runs its int8 kernels on them; tests/wasm/kernel_test.cc
+# checks those kernels against the reference arithmetic on random cases),
 # the conformance cases matching --only (from a tests/conformance cache) and
 # the models given with --models, then opens Ember Studio and an `ember
 # report` in headless chromium (tests/wasm/browser_test.py); one of the
@@ -38,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --screenshots) shots="$2"; shift ;;
     --no-browser) browser=0 ;;
     --nosimd-too) builds+=(build/wasm-nosimd) ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "tests/wasm/run.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -82,6 +83,9 @@ for dir in "${builds[@]}"; do
   node build/wasm-ts/typed_api.js "$dir" "$PWD"
   step "$dir vs native"
   "${compare[@]}" --wasm "$dir"
+  step "$dir int8 kernels vs the reference arithmetic (tests/wasm/kernel_test.cc)"
+  ninja -C "$dir" -j 2 ember_wasm_kernel_test >/dev/null
+  node "$dir/ember_wasm_kernel_test.js"
   step "$dir int8 kernels: which ones run, bit-exact vs native"
   node tests/wasm/int8_kernels.mjs --wasm "$dir" --simd $simd \
     --manifest "$int8_models"
