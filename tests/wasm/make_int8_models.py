@@ -3,7 +3,7 @@
 int8 kernels (tests/wasm/run.sh compares them bit-exact with the native
 CLI and the WebAssembly reference kernels): channel counts that leave
 partial 4-channel blocks and 8-column panels, depths that are not a multiple
-of 4 (or 16), 1x1 / 3x3 / 5x5 / 2x2 convolutions and depthwise convolutions
+of 4 (or 16), 1x1 / 3x3 / 5x5 / 2x2 and grouped convolutions, depthwise ones
 with strides, dilation and both paddings, batches above one,
 FULLY_CONNECTED with batch rows, per-tensor quantization (one right shift
 for all channels) next to per-channel, and a MobileNet-style block. Also two
@@ -34,8 +34,8 @@ def cases(tf):
     out = []
 
     def conv(name, shape, k, cout, stride=1, pad="SAME", dil=1, act=None,
-             mode="int8", per_tensor=False):
-        cin = shape[-1]
+             mode="int8", per_tensor=False, cin=None):
+        cin = cin or shape[-1]  # fewer than the input's: grouped
         seed = len(out)
 
         def build():
@@ -80,6 +80,7 @@ def cases(tf):
     conv("conv3x3_c3_o8_s2_stem", (1, 17, 17, 3), 3, 8, stride=2,
          act=tf.nn.relu6)
     conv("conv3x3_c21_o11_pertensor", (1, 8, 7, 21), 3, 11, per_tensor=True)
+    conv("conv3x3_c12_g3_o9_grouped", (1, 8, 9, 12), 3, 9, cin=4)
     conv("conv1x1_c47_o41_hybrid", (1, 6, 6, 47), 1, 41, mode="dynamic")
     dw("dw3x3_c13_same", (1, 9, 10, 13), 3)
     dw("dw3x3_c6_s2", (1, 11, 12, 6), 3, stride=2)
