@@ -5,6 +5,10 @@
 # program against each build, compares
 # WASM outputs with the native `ember` CLI (integer outputs bit-exact, float
 # within tests/wasm/common.mjs's tolerance) on the repository's digits model,
+# int8 models of awkward shapes for the SIMD128 int8 kernels
+# (tests/wasm/make_int8_models.py; tests/wasm/int8_kernels.mjs checks that
+# the SIMD128 build runs its int8 kernels on them; tests/wasm/kernel_test.cc
+# checks those kernels against the reference arithmetic on random cases),
 # the conformance cases matching --only (from a tests/conformance cache) and
 # the models given with --models, then opens Ember Studio and an `ember
 # report` in headless chromium (tests/wasm/browser_test.py); one of the
@@ -35,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --screenshots) shots="$2"; shift ;;
     --no-browser) browser=0 ;;
     --nosimd-too) builds+=(build/wasm-nosimd) ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "tests/wasm/run.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -56,6 +60,12 @@ for dir in "${builds[@]}"; do
   fi
 done
 
+# int8 models of awkward shapes for the SIMD128 int8 kernels (TensorFlow's
+# converter; kept between runs).
+step "int8 kernel models"
+int8_models=build/wasm-int8-models
+"${PYTHON:-python3}" tests/wasm/make_int8_models.py "$int8_models"
+
 compare=(node tests/wasm/compare_native.mjs --ember "$ember"
          models/default/digits.tflite)
 if [[ -n $cache ]]; then
@@ -73,6 +83,14 @@ for dir in "${builds[@]}"; do
   node build/wasm-ts/typed_api.js "$dir" "$PWD"
   step "$dir vs native"
   "${compare[@]}" --wasm "$dir"
+  step "$dir int8 kernels vs the reference arithmetic (tests/wasm/kernel_test.cc)"
+  ninja -C "$dir" -j 2 ember_wasm_kernel_test >/dev/null
+  node "$dir/ember_wasm_kernel_test.js"
+  step "$dir int8 kernels: which ones run, bit-exact vs native"
+  node tests/wasm/int8_kernels.mjs --wasm "$dir" --simd $simd \
+    --manifest "$int8_models"
+  node tests/wasm/compare_native.mjs --ember "$ember" --wasm "$dir" \
+    --manifest "$int8_models" --min-models 20
 done
 
 if [[ $browser == 1 ]]; then

@@ -74,6 +74,9 @@ void DwConvS8Avx512(const DwConvS8Args& args, int64_t row_begin,
 void DwConvS8Avx512Vnni(const DwConvS8Args& args, int64_t row_begin,
                         int64_t row_end);
 void DwConvS8Avx2(const DwConvS8Args& args, int64_t row_begin, int64_t row_end);
+// WebAssembly SIMD128 builds only (kernels/wasm/dwconv_s8_simd128.cc).
+void DwConvS8WasmSimd128(const DwConvS8Args& args, int64_t row_begin,
+                         int64_t row_end);
 
 // Splits output rows over the pool (x86::ParallelTasks).
 void RunDwConvS8(ThreadPool* pool, DwConvS8Fn fn, const DwConvS8Args& args);

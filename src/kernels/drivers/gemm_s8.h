@@ -107,7 +107,8 @@ struct S8Kernel {
   int32_t nr = 0;
   // What the tile adds to every activation byte before multiplying: the
   // x86 ones flip int8 to uint8 (+128) for vpdpbusd / vpmaddubsw, the ARM
-  // ones multiply signed bytes as they are. The packed bias absorbs
+  // and WebAssembly ones multiply signed bytes as they are. The packed bias
+  // absorbs
   // -(input_shift + input zero point) x column sum.
   int32_t input_shift = 0;
   S8TileFn fn = nullptr;
@@ -186,5 +187,11 @@ void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out,
 void S8TileAvx512Vnni(const S8TileArgs& t);
 void S8TileAvxVnni(const S8TileArgs& t);
 void S8TileAvx2(const S8TileArgs& t);
+
+// WebAssembly SIMD128 builds only (kernels/wasm/gemm_s8_simd128.cc): signed
+// activations as they are (input shift 0), like the ARM tiles.
+constexpr int32_t kS8TileWasmSimd128Mr = 4;
+constexpr int32_t kS8TileWasmSimd128Nr = 8;
+void S8TileWasmSimd128(const S8TileArgs& t);
 
 }  // namespace ember::x86

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "kernels/x86/dwconv_s8_body.h"
+#include "kernels/drivers/dwconv_s8_body.h"
 
 namespace ember::x86 {
 namespace {

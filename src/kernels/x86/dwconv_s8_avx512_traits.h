@@ -5,7 +5,7 @@
 
 #include <immintrin.h>
 
-#include "kernels/x86/dwconv_s8_body.h"
+#include "kernels/drivers/dwconv_s8_body.h"
 
 namespace ember::x86 {
 namespace {

@@ -1,6 +1,8 @@
 // The int8 depthwise loop nest, written once and instantiated per ISA by
-// dwconv_s8_<isa>.cc with a traits type V (compiled with that ISA's flags;
-// included only there, so everything stays in an unnamed namespace):
+// dwconv_s8_<isa>.cc (kernels/x86, kernels/wasm) with a traits type V
+// (compiled with that ISA's flags; included only there, so everything stays
+// in an unnamed namespace). It holds no intrinsics, hence its place in
+// drivers, which every microkernel folder may include:
 //   V::kLanes             channels per vector
 //   V::Mask, V::MakeMask  channel-tail mask for a block of n channels
 //   V::Vec                int32 lanes
