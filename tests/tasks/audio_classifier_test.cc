@@ -14,6 +14,7 @@
 
 #include "metadata/model_metadata.h"
 #include "metadata/task_metadata.h"
+#include "tasks/task_test_files.h"
 #include "util/model_builder.h"
 
 namespace ember::tasks {
@@ -21,6 +22,13 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace tfl = ember::fb;
+using testing_files::Bytes;
+using testing_files::Solid;
+
+std::string WriteTemp(const std::string& name,
+                      const std::vector<uint8_t>& bytes) {
+  return testing_files::WriteTemp("audio_test", name, bytes);
+}
 
 std::vector<uint8_t> WaveformModel() {
   testing::ModelBuilder b;
@@ -30,18 +38,6 @@ std::vector<uint8_t> WaveformModel() {
   b.SetInputs({in});
   b.SetOutputs({out});
   return b.Build();
-}
-
-std::string WriteTemp(const std::string& name,
-                      const std::vector<uint8_t>& bytes) {
-  const std::string path =
-      (fs::temp_directory_path() /
-       ("ember_audio_test_" + std::to_string(getpid()) + "_" + name))
-          .string();
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(bytes.data()),
-          static_cast<std::streamsize>(bytes.size()));
-  return path;
 }
 
 std::string ModelWithMetadata(int sample_rate) {

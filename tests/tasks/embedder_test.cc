@@ -15,6 +15,7 @@
 #include "metadata/task_metadata.h"
 #include "tasks/embedding.h"
 #include "tasks/image_embedder.h"
+#include "tasks/task_test_files.h"
 #include "util/model_builder.h"
 
 namespace ember::tasks {
@@ -22,29 +23,14 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace tfl = ember::fb;
-using processing::Image;
-
-Image Solid(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
-  Image im(w, h, 3);
-  for (int i = 0; i < w * h; ++i) {
-    im.pixels[3 * i] = r;
-    im.pixels[3 * i + 1] = g;
-    im.pixels[3 * i + 2] = b;
-  }
-  return im;
-}
+using testing_files::Bytes;
+using testing_files::Solid;
 
 std::string WriteTemp(const std::string& name,
                       const std::vector<uint8_t>& bytes) {
-  const std::string path =
-      (fs::temp_directory_path() /
-       ("ember_embedder_test_" + std::to_string(getpid()) + "_" + name))
-          .string();
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(bytes.data()),
-          static_cast<std::streamsize>(bytes.size()));
-  return path;
+  return testing_files::WriteTemp("embedder_test", name, bytes);
 }
+using processing::Image;
 
 // [1,8,8,3] float image -> MEAN over height and width ("mean", [1,3]) and,
 // with `two_heads`, REDUCE_MAX as well ("max", [1,1,1,3]: keep_dims).

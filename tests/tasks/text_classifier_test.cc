@@ -17,6 +17,7 @@
 #include "metadata/task_metadata.h"
 #include "processing/text.h"
 #include "processing/wordpiece.h"
+#include "tasks/task_test_files.h"
 #include "tasks/text_embedder.h"
 #include "util/model_builder.h"
 
@@ -25,9 +26,12 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace tfl = ember::fb;
+using testing_files::Bytes;
+using testing_files::Solid;
 
-std::vector<uint8_t> Bytes(const std::string& s) {
-  return std::vector<uint8_t>(s.begin(), s.end());
+std::string WriteTemp(const std::string& name,
+                      const std::vector<uint8_t>& bytes) {
+  return testing_files::WriteTemp("text_test", name, bytes);
 }
 
 const char* kVocab =
@@ -58,18 +62,6 @@ std::vector<uint8_t> WordModel() {
   b.SetInputs({ids});
   b.SetOutputs({scores});
   return b.Build();
-}
-
-std::string WriteTemp(const std::string& name,
-                      const std::vector<uint8_t>& bytes) {
-  const std::string path =
-      (fs::temp_directory_path() /
-       ("ember_text_test_" + std::to_string(getpid()) + "_" + name))
-          .string();
-  std::ofstream f(path, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(bytes.data()),
-          static_cast<std::streamsize>(bytes.size()));
-  return path;
 }
 
 std::string ModelWithMetadata(const std::string& delim = "",
