@@ -303,20 +303,37 @@ int Detect(const TaskArgs& a) {
     }
   }
   if (a.output.empty()) return kExitOk;
-  // Boxes coloured by class (the colours are listed above); a marker in
-  // the top-left corner, wider for a better score, stands in for a label.
+  // Boxes coloured by class, each with its label and score written in a
+  // tag of the same colour above it (inside it at the picture's top edge).
   processing::Image canvas = processing::ConvertChannels(image, 3);
   const int thick = std::max(1, std::min(image.width, image.height) / 150);
+  const int scale = std::max(1, std::min(image.width, image.height) / 160);
+  auto clampx = [&](int v) { return std::clamp(v, -1, image.width); };
+  auto clampy = [&](int v) { return std::clamp(v, -1, image.height); };
   for (const auto& d : result.detections) {
     const auto& b = d.bounding_box;
-    const processing::Color col = color_of(d.categories[0].index);
-    processing::DrawRect(&canvas, b.origin_x, b.origin_y, b.origin_x + b.width,
-                         b.origin_y + b.height, col, thick);
-    const float score = std::clamp(d.categories[0].score, 0.0f, 1.0f);
-    const int bar = static_cast<int>(std::lround(score * b.width));
-    for (int k = 0; k < 3 * thick; ++k)
-      processing::DrawLine(&canvas, b.origin_x, b.origin_y + k,
-                           b.origin_x + bar, b.origin_y + k, col, 1);
+    const auto& c = d.categories[0];
+    const processing::Color col = color_of(c.index);
+    // Clamped in 64 bits: a model's boxes may be anywhere.
+    const int x0 = clampx(b.origin_x), y0 = clampy(b.origin_y);
+    const int x1 = clampx(static_cast<int>(
+        std::clamp<int64_t>(int64_t{b.origin_x} + b.width, -1, image.width)));
+    const int y1 = clampy(static_cast<int>(
+        std::clamp<int64_t>(int64_t{b.origin_y} + b.height, -1, image.height)));
+    processing::DrawRect(&canvas, x0, y0, x1, y1, col, thick);
+    char score[16];
+    snprintf(score, sizeof(score), "%.2f", c.score);
+    const std::string tag =
+        (c.category_name.empty() ? std::to_string(c.index) : c.category_name) +
+        " " + score;
+    const int pad = scale;
+    const int tag_h = processing::TextHeight(scale) + 2 * pad;
+    const int ty = y0 - tag_h >= 0 ? y0 - tag_h : std::max(y0, 0);
+    const int tx = std::max(x0, 0);
+    processing::FillRect(&canvas, tx, ty,
+                         tx + processing::TextWidth(tag, scale) + 2 * pad - 1,
+                         ty + tag_h - 1, col);
+    processing::DrawText(&canvas, tx + pad, ty + pad, tag, {0, 0, 0}, scale);
   }
   return WriteAnnotated(a, canvas);
 }
@@ -463,7 +480,7 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                              "JPEG, PNG or BMP picture", a.get());
   AddClassifierFlags(detect, a.get());
   detect->add_option("--output,-o", a->output,
-                     "Picture with the boxes drawn, coloured by class (PNG)");
+                     "Picture with the labelled boxes drawn (PNG)");
   detect->add_flag("--letterbox", a->letterbox,
                    "Keep the picture's aspect ratio (default: stretch it to "
                    "the input, as SSD models are trained)");

@@ -169,6 +169,15 @@ TEST_F(TaskCli, DetectPrintsJsonAndDrawsTheBox) {
   EXPECT_EQ(edge[1], 255);
   EXPECT_EQ(edge[2], 0);
   EXPECT_EQ(drawn.at(5, 35)[1], 0);  // far from the box: untouched
+  // The label's tag sits on the box's top edge, in the same colour, with
+  // black text in it (somewhere in its first glyph, "R").
+  const uint8_t* tag = drawn.at(x0, y0 - 1);
+  EXPECT_EQ(tag[0], 0);
+  EXPECT_EQ(tag[1], 255);
+  int text_pixels = 0;
+  for (int y = y0 - 6; y < y0 - 1; ++y)
+    for (int x = x0 + 1; x < x0 + 4; ++x) text_pixels += drawn.at(x, y)[1] == 0;
+  EXPECT_EQ(text_pixels, 10);  // R: 110 101 110 101 101
   // Threshold and max results filter; a plain-text run succeeds too.
   const CommandResult none =
       Ember("task detect --model " + P("detector.tflite") + " " + P("red.png") +
