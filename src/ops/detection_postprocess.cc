@@ -51,7 +51,7 @@ struct DetectionData {
   int32_t label_offset;   // score_columns - num_classes
   int32_t output_rows;    // M
   // Scratch indices.
-  int decoded, scores, candidates, order, active, kept, merged, merge_tmp,
+  int decoded, areas, scores, candidates, order, kept, merged, merge_tmp,
       class_order;
 };
 
@@ -206,11 +206,15 @@ Status Prepare(OpContext& ctx) {
   const size_t merge = static_cast<size_t>(d->max_detections) +
                        static_cast<size_t>(d->detections_per_class);
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(n * 4 * sizeof(float), &d->decoded));
-  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-      n * static_cast<size_t>(d->score_columns) * sizeof(float), &d->scores));
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(n * sizeof(float), &d->areas));
+  // Float scores are read in place; quantized ones are dequantized here.
+  d->scores = -1;
+  if (scores->type != DataType::kFloat32) {
+    EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+        n * static_cast<size_t>(d->score_columns) * sizeof(float), &d->scores));
+  }
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(n * sizeof(float), &d->candidates));
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(n * sizeof(int32_t), &d->order));
-  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(n, &d->active));
   EMBER_RETURN_IF_ERROR(
       ctx.RequestScratch(per_class * sizeof(int32_t), &d->kept));
   EMBER_RETURN_IF_ERROR(
@@ -243,8 +247,10 @@ float ValueAt(const Tensor* t, int64_t i) {
   }
 }
 
-// Decoded boxes (ymin, xmin, ymax, xmax) per anchor into `decoded`.
-void DecodeBoxes(OpContext& ctx, const DetectionData& d, float* decoded) {
+// Decoded boxes (ymin, xmin, ymax, xmax) per anchor into `decoded`, and
+// their areas (as the IoU computes them) into `areas`.
+void DecodeBoxes(OpContext& ctx, const DetectionData& d, float* decoded,
+                 float* areas) {
   const Tensor* encodings = ctx.input(0);
   const Tensor* anchors = ctx.input(2);
   for (int64_t i = 0; i < d.num_boxes; ++i) {
@@ -262,47 +268,60 @@ void DecodeBoxes(OpContext& ctx, const DetectionData& d, float* decoded) {
     b[1] = xc - half_w;
     b[2] = yc + half_h;
     b[3] = xc + half_w;
+    areas[i] = (b[2] - b[0]) * (b[3] - b[1]);
   }
 }
 
-float IntersectionOverUnion(const float* a, const float* b) {
-  const float area_a = (a[2] - a[0]) * (a[3] - a[1]);
-  const float area_b = (b[2] - b[0]) * (b[3] - b[1]);
-  if (area_a <= 0.0f || area_b <= 0.0f) return 0.0f;
-  const float h = std::max(std::min(a[2], b[2]) - std::max(a[0], b[0]), 0.0f);
-  const float w = std::max(std::min(a[3], b[3]) - std::max(a[1], b[1]), 0.0f);
-  const float inter = h * w;
-  return inter / (area_a + area_b - inter);
-}
+struct Boxes {
+  const float* corners;  // [N, 4]
+  const float* areas;    // [N]
 
-// Greedy NMS over one score per anchor; writes the kept anchors, best
-// first, to `kept` and returns how many (at most `limit`).
-int32_t NonMaxSuppression(const DetectionData& d, const float* decoded,
-                          const float* score, int32_t limit, int32_t* order,
-                          uint8_t* active, int32_t* kept) {
+  // Intersection over union of boxes a and b; 0 when either is empty.
+  float Iou(int32_t a, int32_t b) const {
+    const float area_a = areas[a], area_b = areas[b];
+    if (area_a <= 0.0f || area_b <= 0.0f) return 0.0f;
+    const float* p = corners + static_cast<int64_t>(a) * 4;
+    const float* q = corners + static_cast<int64_t>(b) * 4;
+    const float h = std::max(std::min(p[2], q[2]) - std::max(p[0], q[0]), 0.0f);
+    const float w = std::max(std::min(p[3], q[3]) - std::max(p[1], q[1]), 0.0f);
+    const float inter = h * w;
+    return inter / (area_a + area_b - inter);
+  }
+};
+
+// Greedy NMS over one score per anchor. Candidates (score >= the score
+// threshold, and > `floor`) are visited best first; one is kept unless a
+// box kept before it overlaps it with IoU > the IoU threshold. That is the
+// usual "keep the best, drop what it overlaps, repeat", visiting only what
+// is needed: the visit stops at `limit` kept boxes, and candidates are put
+// in order in growing batches (the first batch is usually enough). Writes
+// the kept anchors, best first, to `kept`; returns how many.
+int32_t NonMaxSuppression(const DetectionData& d, const Boxes& boxes,
+                          const float* score, int64_t stride, int32_t limit,
+                          float floor, int32_t* order, int32_t* kept) {
   int32_t count = 0;
   for (int32_t i = 0; i < d.num_boxes; ++i) {
-    if (score[i] >= d.score_threshold) order[count++] = i;
+    const float s = score[i * stride];
+    if (s >= d.score_threshold && s > floor) order[count++] = i;
   }
   // A total order (score descending, then anchor index), so the result
-  // does not depend on the sort algorithm.
-  std::sort(order, order + count, [score](int32_t a, int32_t b) {
-    return score[a] > score[b] || (score[a] == score[b] && a < b);
-  });
-  std::fill(active, active + count, uint8_t{1});
-  int32_t num_kept = 0;
+  // does not depend on the sort algorithm; LiteRT orders ties the same way.
+  auto better = [score, stride](int32_t a, int32_t b) {
+    const float sa = score[a * stride], sb = score[b * stride];
+    return sa > sb || (sa == sb && a < b);
+  };
+  int32_t sorted = 0, num_kept = 0;
   for (int32_t p = 0; p < count && num_kept < limit; ++p) {
-    if (!active[p]) continue;
-    const int32_t box = order[p];
-    kept[num_kept++] = box;
-    const float* kb = decoded + static_cast<int64_t>(box) * 4;
-    for (int32_t q = p + 1; q < count; ++q) {
-      if (active[q] && IntersectionOverUnion(
-                           kb, decoded + static_cast<int64_t>(order[q]) * 4) >
-                           d.iou_threshold) {
-        active[q] = 0;
-      }
+    if (p == sorted) {
+      sorted = static_cast<int32_t>(std::min<int64_t>(
+          count, p + std::max<int64_t>(int64_t{4} * limit, p)));
+      std::partial_sort(order + p, order + sorted, order + count, better);
     }
+    const int32_t candidate = order[p];
+    bool suppressed = false;
+    for (int32_t k = 0; k < num_kept && !suppressed; ++k)
+      suppressed = boxes.Iou(kept[k], candidate) > d.iou_threshold;
+    if (!suppressed) kept[num_kept++] = candidate;
   }
   return num_kept;
 }
@@ -323,8 +342,9 @@ struct Outputs {
   }
 };
 
-void FastNms(OpContext& ctx, const DetectionData& d, const float* decoded,
+void FastNms(OpContext& ctx, const DetectionData& d, const Boxes& boxes,
              const float* scores, Outputs* out) {
+  const float* decoded = boxes.corners;
   const int32_t columns = d.score_columns;
   const int32_t k = std::min(d.max_classes_per_detection, d.num_classes);
   auto* best = static_cast<float*>(ctx.scratch(d.candidates));
@@ -335,9 +355,8 @@ void FastNms(OpContext& ctx, const DetectionData& d, const float* decoded,
   }
   auto* kept = static_cast<int32_t*>(ctx.scratch(d.kept));
   const int32_t num_kept =
-      NonMaxSuppression(d, decoded, best, d.max_detections,
-                        static_cast<int32_t*>(ctx.scratch(d.order)),
-                        static_cast<uint8_t*>(ctx.scratch(d.active)), kept);
+      NonMaxSuppression(d, boxes, best, 1, d.max_detections, -INFINITY,
+                        static_cast<int32_t*>(ctx.scratch(d.order)), kept);
   auto* labels = static_cast<int32_t*>(ctx.scratch(d.class_order));
   for (int32_t s = 0; s < num_kept; ++s) {
     const int32_t box = kept[s];
@@ -361,30 +380,39 @@ void FastNms(OpContext& ctx, const DetectionData& d, const float* decoded,
   out->detections = num_kept;
 }
 
-void RegularNms(OpContext& ctx, const DetectionData& d, const float* decoded,
+void RegularNms(OpContext& ctx, const DetectionData& d, const Boxes& boxes,
                 const float* scores, Outputs* out) {
-  auto* column = static_cast<float*>(ctx.scratch(d.candidates));
+  const float* decoded = boxes.corners;
   auto* kept = static_cast<int32_t*>(ctx.scratch(d.kept));
   auto* merged = static_cast<Detection*>(ctx.scratch(d.merged));
   auto* tmp = static_cast<Detection*>(ctx.scratch(d.merge_tmp));
   int32_t num_merged = 0;
+  // A class contributes at most max_detections boxes to the result.
+  const int32_t per_class = std::min(d.detections_per_class, d.max_detections);
   for (int32_t c = 0; c < d.num_classes; ++c) {
-    for (int32_t i = 0; i < d.num_boxes; ++i) {
-      column[i] = scores[static_cast<int64_t>(i) * d.score_columns +
-                         d.label_offset + c];
-    }
+    const float* column = scores + d.label_offset + c;
+    // Once the running list is full, a box of this class enters it only
+    // by scoring above its last entry (ties stay with the earlier class).
+    // Skipping the others changes nothing: lower boxes never suppress
+    // higher ones.
+    const float floor = num_merged == d.max_detections
+                            ? merged[num_merged - 1].score
+                            : -INFINITY;
     const int32_t num_kept =
-        NonMaxSuppression(d, decoded, column, d.detections_per_class,
-                          static_cast<int32_t*>(ctx.scratch(d.order)),
-                          static_cast<uint8_t*>(ctx.scratch(d.active)), kept);
+        NonMaxSuppression(d, boxes, column, d.score_columns, per_class, floor,
+                          static_cast<int32_t*>(ctx.scratch(d.order)), kept);
+    auto score_of = [&](int32_t box) {
+      return column[static_cast<int64_t>(box) * d.score_columns];
+    };
     // Merge this class's detections (best first) into the running list
     // (best first); on equal scores the earlier class stays ahead.
     int32_t a = 0, b = 0, n = 0;
     while (n < d.max_detections && (a < num_merged || b < num_kept)) {
-      const bool take_new = a >= num_merged ||
-                            (b < num_kept && column[kept[b]] > merged[a].score);
+      const bool take_new =
+          a >= num_merged ||
+          (b < num_kept && score_of(kept[b]) > merged[a].score);
       if (take_new) {
-        tmp[n++] = {column[kept[b]], kept[b], c};
+        tmp[n++] = {score_of(kept[b]), kept[b], c};
         ++b;
       } else {
         tmp[n++] = merged[a++];
@@ -403,13 +431,18 @@ void RegularNms(OpContext& ctx, const DetectionData& d, const float* decoded,
 Status Eval(OpContext& ctx) {
   const auto& d = *ctx.op_data<DetectionData>();
   auto* decoded = static_cast<float*>(ctx.scratch(d.decoded));
-  auto* scores = static_cast<float*>(ctx.scratch(d.scores));
-  DecodeBoxes(ctx, d, decoded);
+  auto* areas = static_cast<float*>(ctx.scratch(d.areas));
+  DecodeBoxes(ctx, d, decoded, areas);
+  const Boxes boxes{decoded, areas};
   const Tensor* predictions = ctx.input(1);
-  const int64_t num_scores =
-      static_cast<int64_t>(d.num_boxes) * d.score_columns;
-  for (int64_t i = 0; i < num_scores; ++i) {
-    scores[i] = ValueAt(predictions, i);
+  const float* scores = predictions->data_as<float>();
+  if (predictions->type != DataType::kFloat32) {
+    auto* dequantized = static_cast<float*>(ctx.scratch(d.scores));
+    const int64_t num_scores =
+        static_cast<int64_t>(d.num_boxes) * d.score_columns;
+    for (int64_t i = 0; i < num_scores; ++i)
+      dequantized[i] = ValueAt(predictions, i);
+    scores = dequantized;
   }
 
   Outputs out{ctx.output(0)->data_as<float>(), ctx.output(1)->data_as<float>(),
@@ -419,9 +452,9 @@ Status Eval(OpContext& ctx) {
   std::fill(out.classes, out.classes + d.output_rows, 0.0f);
   std::fill(out.scores, out.scores + d.output_rows, 0.0f);
   if (d.regular_nms) {
-    RegularNms(ctx, d, decoded, scores, &out);
+    RegularNms(ctx, d, boxes, scores, &out);
   } else {
-    FastNms(ctx, d, decoded, scores, &out);
+    FastNms(ctx, d, boxes, scores, &out);
   }
   ctx.output(3)->data_as<float>()[0] = static_cast<float>(out.detections);
   return Status::Ok();

@@ -303,6 +303,25 @@ TEST(DetectionPostProcess, RandomFloatMatchesLiteRt) {
   o = {};
   o.max_detections = 1;
   Append(&cases, BothModes(RandomCase("one_detection", 4, 40, o)));
+  // SSD-sized: many anchors and classes, low threshold, so that NMS visits
+  // candidates in several sorted batches and the regular path's running
+  // list fills up early (then skips what cannot enter it), with tied
+  // scores across anchors and classes.
+  o = {};
+  o.num_classes = 30;
+  o.max_detections = 10;
+  o.detections_per_class = 100;
+  o.nms_score_threshold = 1e-8f;
+  o.nms_iou_threshold = 0.2f;
+  {
+    DetectCase c = RandomCase("ssd_sized", 5, 1000, o);
+    for (auto& v : c.scores) v = std::round(std::pow(v, 4.0f) * 64) / 64;
+    Append(&cases, BothModes(c));
+    c.name = "ssd_sized_more_rows";
+    c.options.max_detections = 100;
+    c.options.max_classes_per_detection = 2;
+    Append(&cases, BothModes(c));
+  }
   RunAgainstLiteRt(cases);
 }
 
