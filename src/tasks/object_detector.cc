@@ -20,6 +20,27 @@ std::string ShapeText(const Shape& s) {
   return t + "]";
 }
 
+// A float pixel coordinate as an int, truncated toward zero (as a C cast);
+// NaN and values out of int range (a model's outputs may be anything) are
+// pinned first, so the conversion is always defined.
+int Truncate(float v) {
+  if (!(v == v)) return 0;
+  return static_cast<int>(std::clamp(v, -1e9f, 1e9f));
+}
+
+// A normalized box in pixels as MediaPipe's ObjectDetector reports it
+// (matched on its results, tests/tasks/compare_detector_with_mediapipe.py):
+// origin and size truncated, the origin clamped to the picture's top-left.
+BoundingBox ToPixels(float x0, float y0, float x1, float y1, int width,
+                     int height) {
+  BoundingBox b;
+  b.origin_x = std::max(0, Truncate(x0 * static_cast<float>(width)));
+  b.origin_y = std::max(0, Truncate(y0 * static_cast<float>(height)));
+  b.width = Truncate((x1 - x0) * static_cast<float>(width));
+  b.height = Truncate((y1 - y0) * static_cast<float>(height));
+  return b;
+}
+
 bool Listed(const std::vector<std::string>& list, const std::string& name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
@@ -180,14 +201,7 @@ bool ObjectDetector::Detect(const processing::Image& image,
       place.ToSource(&x1, &y1, image.width, image.height);
     }
     ObjectDetection det;
-    // Pixels as MediaPipe gives them: origin and size each rounded.
-    det.bounding_box.origin_x = static_cast<int>(std::lround(x0 * image.width));
-    det.bounding_box.origin_y =
-        static_cast<int>(std::lround(y0 * image.height));
-    det.bounding_box.width =
-        static_cast<int>(std::lround((x1 - x0) * image.width));
-    det.bounding_box.height =
-        static_cast<int>(std::lround((y1 - y0) * image.height));
+    det.bounding_box = ToPixels(x0, y0, x1, y1, image.width, image.height);
     det.categories.push_back(std::move(cat));
     result->detections.push_back(std::move(det));
   }

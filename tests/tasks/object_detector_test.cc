@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -58,22 +59,48 @@ Image TwoBlocks() {
   return im;
 }
 
-// The pixel box MediaPipe would report for the decoded box of a cell.
-BoundingBox Expected(int row, int col, int width, int height) {
-  const std::vector<float> b = testing::TinyDetectorBox(row, col);
+// MediaPipe's pixel box of a normalized one (ymin, xmin, ymax, xmax):
+// origin and size truncated, the origin clamped at 0.
+BoundingBox MediaPipePixels(const float* b, int width, int height) {
   BoundingBox px;
-  px.origin_x = static_cast<int>(std::lround(b[1] * width));
-  px.origin_y = static_cast<int>(std::lround(b[0] * height));
-  px.width = static_cast<int>(std::lround((b[3] - b[1]) * width));
-  px.height = static_cast<int>(std::lround((b[2] - b[0]) * height));
+  px.origin_x = std::max(0, static_cast<int>(b[1] * width));
+  px.origin_y = std::max(0, static_cast<int>(b[0] * height));
+  px.width = static_cast<int>((b[3] - b[1]) * width);
+  px.height = static_cast<int>((b[2] - b[0]) * height);
   return px;
 }
 
-void ExpectBox(const BoundingBox& got, const BoundingBox& want) {
-  EXPECT_EQ(got.origin_x, want.origin_x);
-  EXPECT_EQ(got.origin_y, want.origin_y);
-  EXPECT_EQ(got.width, want.width);
-  EXPECT_EQ(got.height, want.height);
+void ExpectBox(const BoundingBox& got, const BoundingBox& want,
+               int tolerance = 0) {
+  EXPECT_NEAR(got.origin_x, want.origin_x, tolerance);
+  EXPECT_NEAR(got.origin_y, want.origin_y, tolerance);
+  EXPECT_NEAR(got.width, want.width, tolerance);
+  EXPECT_NEAR(got.height, want.height, tolerance);
+}
+
+// The decoded box of a cell in pixels. Exact up to truncation at an
+// integer edge (the op's float arithmetic may land either side of it).
+void ExpectCellBox(const BoundingBox& got, int row, int col, int width,
+                   int height) {
+  const std::vector<float> b = testing::TinyDetectorBox(row, col);
+  ExpectBox(got, MediaPipePixels(b.data(), width, height), 1);
+}
+
+// The op's own outputs for `image` (the model run by hand, fed as the task
+// feeds it: stretched, normalized by the metadata).
+std::vector<float> RawBoxes(const std::string& path, const Image& image) {
+  BaseOptions base;
+  base.model_asset_path = path;
+  std::unique_ptr<TaskModel> m;
+  std::string error;
+  std::vector<float> boxes;
+  EXPECT_TRUE(TaskModel::Create(base, &m, &error)) << error;
+  EXPECT_TRUE(
+      SetImageInput(*m, 0, image, FitMode::kStretch, {}, nullptr, &error) &&
+      m->Invoke(&error))
+      << error;
+  EXPECT_TRUE(m->OutputAsFloat(0, &boxes, &error)) << error;
+  return boxes;
 }
 
 // The tiny model with Ember's object_detector metadata: labels red, blue;
@@ -116,15 +143,26 @@ TEST(ObjectDetector, FindsTheBlocksWithMetadataLabels) {
   EXPECT_EQ(red.categories[0].category_name, "red");
   EXPECT_EQ(red.categories[0].index, 0);
   EXPECT_NEAR(red.categories[0].score, 1.0f, 1e-6);  // 255 / 255
-  ExpectBox(red.bounding_box, Expected(1, 2, 80, 40));
+  // The op's rows: its decoded boxes (checked against the documented
+  // decoding) become the task's pixels exactly as MediaPipe converts them.
+  const std::vector<float> raw = RawBoxes(path, image);
+  ASSERT_GE(raw.size(), 8u);
+  const std::vector<float> red_cell = testing::TinyDetectorBox(1, 2);
+  const std::vector<float> blue_cell = testing::TinyDetectorBox(3, 0);
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_NEAR(raw[k], red_cell[k], 1e-6);
+    EXPECT_NEAR(raw[4 + k], blue_cell[k], 1e-6);
+  }
+  ExpectBox(red.bounding_box, MediaPipePixels(&raw[0], 80, 40));
   const auto& blue = r.detections[1];
   EXPECT_EQ(blue.categories[0].category_name, "blue");
   EXPECT_EQ(blue.categories[0].index, 1);
   EXPECT_NEAR(blue.categories[0].score, 0.8f, 1e-6);  // 204 / 255
-  ExpectBox(blue.bounding_box, Expected(3, 0, 80, 40));
-  // Not just any numbers: the red box is (36, 9) 20x11 in this picture.
-  EXPECT_EQ(red.bounding_box.origin_x, 36);
-  EXPECT_EQ(red.bounding_box.width, 20);
+  ExpectBox(blue.bounding_box, MediaPipePixels(&raw[4], 80, 40));
+  // Not just any numbers: the red box is about (36, 10) 20x11 here.
+  ExpectCellBox(red.bounding_box, 1, 2, 80, 40);
+  EXPECT_NEAR(red.bounding_box.origin_x, 36, 1);
+  EXPECT_NEAR(red.bounding_box.width, 20, 1);
   // Nothing in an empty picture.
   ASSERT_TRUE(d->Detect(Image(80, 40, 3), &r, &error)) << error;
   EXPECT_TRUE(r.detections.empty());
@@ -199,7 +237,7 @@ TEST(ObjectDetector, WithoutMetadataUsesOptionLabelsAndLetterbox) {
   ASSERT_EQ(r.detections.size(), 2u);
   EXPECT_EQ(r.detections[0].categories[0].category_name, "red");
   EXPECT_NEAR(r.detections[1].categories[0].score, 0.6f, 1e-6);
-  ExpectBox(r.detections[0].bounding_box, Expected(1, 2, 80, 40));
+  ExpectCellBox(r.detections[0].bounding_box, 1, 2, 80, 40);
   // Letterboxed: a 40x40 picture with red over its top-left quarter's
   // cell (row 1, col 1) maps 1:1, so the box is the cell's, in pixels.
   o.fit = FitMode::kLetterbox;
@@ -208,7 +246,7 @@ TEST(ObjectDetector, WithoutMetadataUsesOptionLabelsAndLetterbox) {
   Fill(&square, 10, 10, 20, 20, 255, 0, 0);
   ASSERT_TRUE(d->Detect(square, &r, &error)) << error;
   ASSERT_EQ(r.detections.size(), 1u);
-  ExpectBox(r.detections[0].bounding_box, Expected(1, 1, 40, 40));
+  ExpectCellBox(r.detections[0].bounding_box, 1, 1, 40, 40);
   fs::remove(path);
 }
 
