@@ -4,10 +4,9 @@
 //
 // Inputs: box_encodings [1, N, >=4] (ty, tx, th, tw per anchor; extra
 //         columns such as keypoints are ignored), class_predictions
-//         [1, N, C + offset] (the first `offset` columns, normally the
-//         background class, are ignored), anchors [N, 4] (ycenter, xcenter,
-//         h, w). float32, or uint8/int8 dequantized with their scale and
-//         zero point.
+//         [1, N, C + offset] (offset 0 or 1: a leading background column
+//         is ignored), anchors [N, 4] (ycenter, xcenter, h, w). float32, or
+//         uint8/int8 dequantized with their scale and zero point.
 // Outputs (float32): boxes [1, M, 4] (ymin, xmin, ymax, xmax), classes
 //         [1, M], scores [1, M], num_detections [1], with
 //         M = max_detections * max_classes_per_detection. Fast mode
