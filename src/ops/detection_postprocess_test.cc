@@ -251,7 +251,7 @@ DetectCase Dequantized(const DetectCase& c) {
 // Quantized cases also run in LiteRT as the float model of their
 // dequantized values, which checks everything. Against LiteRT's own
 // quantized run only classes, scores and the count are compared: its
-// uint8 path returns all-zero boxes (seen with ai-edge-litert 1.x, both NMS
+// uint8 path returns all-zero boxes (seen with ai-edge-litert 2.3.0, both NMS
 // modes), and it rejects int8 inputs that Ember accepts.
 void RunAgainstLiteRt(const std::vector<DetectCase>& cases) {
   std::vector<testing::OracleCase> built;
