@@ -131,6 +131,8 @@ bool ObjectDetector::CreateFromOptions(const ObjectDetectorOptions& options,
       !check(scores.rank == 2 && scores.dim(1) == rows, "scores", scores) ||
       !check(count.NumElements() == 1, "num_detections", count))
     return false;
+  d->calibrate_ = m.OutputScoreCalibration(d->scores_, &d->calibration_, error);
+  if (!d->calibrate_ && !error->empty()) return false;
   d->labels_ = m.OutputLabels(d->classes_);
   if (d->labels_.empty()) d->labels_ = options.labels;
   if (d->options_.score_threshold <= -1e29f) {
@@ -180,10 +182,12 @@ bool ObjectDetector::Detect(const processing::Image& image,
                     : (c > static_cast<float>(rows) ? rows : 0);
   result->detections.clear();
   for (int r = 0; r < n; ++r) {
-    const float score = scores[r];
-    if (!(score >= options_.score_threshold)) continue;
     const float id = classes[r];
     if (!(id >= 0.0f && id < 1e9f)) continue;  // not a class id
+    const float score =
+        calibrate_ ? calibration_.Calibrate(static_cast<size_t>(id), scores[r])
+                   : scores[r];
+    if (!(score >= options_.score_threshold)) continue;
     Category cat;
     cat.index = static_cast<int>(id);
     cat.score = score;

@@ -4,7 +4,8 @@
 // xmin, ymax, xmax normalized to the input, classes [1,M], scores [1,M],
 // num_detections [1]). The model's metadata supplies the labels
 // (TENSOR_VALUE_LABELS of the classes output), the input normalization, the
-// default score threshold and, when it names them, which output is which.
+// score calibration (applied before the threshold), the default score
+// threshold and, when it names them, which output is which.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "processing/image.h"
+#include "tasks/classifier_options.h"
 #include "tasks/task_model.h"
 
 namespace ember::tasks {
@@ -58,6 +60,9 @@ class ObjectDetector {
   // Where left, top, right, bottom sit in a box row (the metadata's
   // BoundingBoxProperties.index; the op writes top, left, bottom, right).
   int box_index_[4] = {1, 0, 3, 2};
+  // The metadata's score calibration of the scores output, if any.
+  bool calibrate_ = false;
+  ScoreCalibration calibration_;
 };
 
 }  // namespace ember::tasks

@@ -1,10 +1,10 @@
 // ObjectDetector on the tiny SSD model of tiny_detector.h, where the answer
 // is known: a red and a blue block in an 80x40 picture fire the anchors of
 // their cells, and the task's boxes must be the op's decoded boxes scaled
-// to the picture. Labels and normalization come from metadata written by
-// Ember's writer, or from the options; then the filters (max results,
-// threshold, allow/deny lists) and the errors for models that are not
-// detectors.
+// to the picture. Labels, normalization and score calibration come from
+// metadata written by Ember's writer (labels also from the options); then
+// the filters (max results, threshold, allow/deny lists) and the errors for
+// models that are not detectors.
 #include "tasks/object_detector.h"
 
 #include <gtest/gtest.h>
@@ -166,6 +166,65 @@ TEST(ObjectDetector, FindsTheBlocksWithMetadataLabels) {
   // Nothing in an empty picture.
   ASSERT_TRUE(d->Detect(Image(80, 40, 3), &r, &error)) << error;
   EXPECT_TRUE(r.detections.empty());
+  fs::remove(path);
+}
+
+// Score calibration from the metadata (applied before the threshold):
+// red's line is "2.0,1.0,0.0" (2 * sigmoid(score)), blue's is
+// empty (the default score, 0.1).
+TEST(ObjectDetector, AppliesTheMetadatasScoreCalibration) {
+  metadata::TaskMetadataOptions mo;
+  mo.task = metadata::TaskKind::kObjectDetector;
+  mo.mean = {0.0f};
+  mo.std = {255.0f};
+  const std::string labels = "red\nblue\n";
+  mo.labels.assign(labels.begin(), labels.end());
+  const std::vector<uint8_t> model = testing::TinyDetectorModel();
+  metadata::ModelMetadataBundle bundle;
+  std::string error;
+  ASSERT_TRUE(metadata::BuildTaskMetadata(model, mo, &bundle, &error)) << error;
+  auto& score_md =
+      *bundle.metadata.subgraph_metadata[0]->output_tensor_metadata[2];
+  ASSERT_EQ(score_md.name, "score");
+  metadata::fb::ScoreCalibrationOptionsT calibration;
+  calibration.score_transformation =
+      metadata::fb::ScoreTransformationType::IDENTITY;
+  calibration.default_score = 0.1f;
+  auto unit = std::make_unique<metadata::fb::ProcessUnitT>();
+  unit->options.Set(std::move(calibration));
+  score_md.process_units.push_back(std::move(unit));
+  auto file = std::make_unique<metadata::fb::AssociatedFileT>();
+  file->name = "calibration.txt";
+  file->type = metadata::fb::AssociatedFileType::TENSOR_AXIS_SCORE_CALIBRATION;
+  score_md.associated_files.push_back(std::move(file));
+  const std::string lines = "2.0,1.0,0.0\n\n";
+  metadata::PackedFile packed;
+  packed.name = "calibration.txt";
+  packed.data.assign(lines.begin(), lines.end());
+  bundle.files.push_back(packed);
+  std::vector<uint8_t> with;
+  ASSERT_TRUE(metadata::WriteModelMetadata(model, bundle, &with, &error))
+      << error;
+  const std::string path = TempPath("calibrated.tflite");
+  WriteBytes(path, with);
+  ObjectDetectorOptions o;
+  o.base_options.model_asset_path = path;
+  std::unique_ptr<ObjectDetector> d;
+  ASSERT_TRUE(ObjectDetector::CreateFromOptions(o, &d, &error)) << error;
+  DetectionResult r;
+  ASSERT_TRUE(d->Detect(TwoBlocks(), &r, &error)) << error;
+  ASSERT_EQ(r.detections.size(), 2u);
+  EXPECT_EQ(r.detections[0].categories[0].category_name, "red");
+  EXPECT_NEAR(r.detections[0].categories[0].score,
+              2.0f / (1.0f + std::exp(-1.0f)), 1e-5);
+  EXPECT_EQ(r.detections[1].categories[0].category_name, "blue");
+  EXPECT_NEAR(r.detections[1].categories[0].score, 0.1f, 1e-6);
+  // The threshold applies to calibrated scores.
+  o.score_threshold = 0.5f;
+  ASSERT_TRUE(ObjectDetector::CreateFromOptions(o, &d, &error)) << error;
+  ASSERT_TRUE(d->Detect(TwoBlocks(), &r, &error)) << error;
+  ASSERT_EQ(r.detections.size(), 1u);
+  EXPECT_EQ(r.detections[0].categories[0].category_name, "red");
   fs::remove(path);
 }
 
