@@ -57,7 +57,8 @@ REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "confte
 # apart from constraints.txt, so their imports cannot be pinned here.
 NOT_CI = {"tests/metadata/make_official_fixture.py",
           "tests/metadata/check_with_mediapipe.py",
-          "tests/tasks/compare_with_mediapipe.py"}
+          "tests/tasks/compare_with_mediapipe.py",
+          "tests/tasks/compare_detector_with_mediapipe.py"}
 
 
 def listed_debian():

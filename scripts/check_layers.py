@@ -252,6 +252,9 @@ CONFORMANCE_EXEMPT = {
         "SignalFilterBankSquareRoot", "SignalPCAN", "SignalRfft", "SignalWindow",
         "Convolution2DTransposeBias",
     ], _CUSTOM),
+    "TFLite_Detection_PostProcess": (
+        "custom op the TF converter does not emit; tested against LiteRT's "
+        "kernel by src/ops/detection_postprocess_test.cc"),
     **dict.fromkeys([
         "POW", "FLOOR_DIV", "FLOOR_MOD", "RELU_N1_TO_1", "RELU_0_TO_1", "SIGN",
         "QUANTIZE", "DEQUANTIZE", "CAST", "EQUAL", "NOT_EQUAL", "LESS",

@@ -1,5 +1,6 @@
-// `ember task classify|faces|segment|embed|kws --model M INPUT [--json] [-o
-// out.png]`: the task library (src/tasks) from the command line. Vision
+// `ember task classify|detect|faces|segment|embed|audio|kws|text|text-embed
+// --model M INPUT [--json] [-o out.png]`: the task library (src/tasks) from
+// the command line. Vision
 // tasks take a JPEG/PNG/BMP picture and can write it annotated (boxes and
 // keypoints, mask overlay); embed prints feature vectors and, given a
 // second picture, their cosine similarity; kws takes a WAV clip, text a
@@ -24,6 +25,7 @@
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
+#include "tasks/object_detector.h"
 #include "tasks/text_classifier.h"
 #include "tasks/text_embedder.h"
 
@@ -45,7 +47,14 @@ struct TaskArgs {
   float score_threshold = -1e30f;
   int repeat = 1;
   float min_confidence = 0.5f;
+  bool letterbox = false;  // detect: keep the aspect ratio
 };
+
+std::string HexColor(processing::Color c) {
+  char text[8];
+  snprintf(text, sizeof(text), "%02x%02x%02x", c.r, c.g, c.b);
+  return text;
+}
 
 double Ms(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
@@ -232,6 +241,108 @@ int Faces(const TaskArgs& a) {
       processing::DrawDot(&canvas, static_cast<int>(k.x * image.width),
                           static_cast<int>(k.y * image.height), thick + 1,
                           {255, 0, 0});
+  }
+  return WriteAnnotated(a, canvas);
+}
+
+// Box colours of `detect -o`, one per class id (cycled).
+constexpr processing::Color kClassColors[] = {
+    {0, 255, 0},   {255, 64, 64}, {64, 128, 255}, {255, 200, 0},
+    {255, 0, 255}, {0, 255, 255}, {255, 128, 0},  {160, 96, 255},
+};
+
+int Detect(const TaskArgs& a) {
+  tasks::ObjectDetectorOptions o;
+  o.base_options = Base(a);
+  o.max_results = a.max_results;
+  o.score_threshold = a.score_threshold;
+  o.category_allowlist = a.allow;
+  o.category_denylist = a.deny;
+  o.labels = ParseLabels(a.labels);
+  if (a.letterbox) o.fit = tasks::FitMode::kLetterbox;
+  std::unique_ptr<tasks::ObjectDetector> task;
+  std::string err;
+  if (!tasks::ObjectDetector::CreateFromOptions(o, &task, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  processing::Image image;
+  tasks::DetectionResult result;
+  double ms = 0;
+  if (!Timed(
+          a,
+          [&](std::string* e) {
+            return processing::ReadImageFile(a.input, &image, e) &&
+                   task->Detect(image, &result, e);
+          },
+          &ms, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  constexpr int kColors = sizeof(kClassColors) / sizeof(kClassColors[0]);
+  auto color_of = [](int index) {
+    return kClassColors[(index % kColors + kColors) % kColors];
+  };
+  if (a.json) {
+    json detections = json::array();
+    for (const auto& d : result.detections) {
+      const auto& b = d.bounding_box;
+      detections.push_back({{"bounding_box",
+                             {{"origin_x", b.origin_x},
+                              {"origin_y", b.origin_y},
+                              {"width", b.width},
+                              {"height", b.height}}},
+                            {"categories", CategoriesJson(d.categories)}});
+    }
+    PrintJson({{"task", "detect"},
+               {"model", a.model},
+               {"input", a.input},
+               {"image", {{"width", image.width}, {"height", image.height}}},
+               {"latency_ms", ms},
+               {"latency_min_ms", g_min_ms},
+               {"detections", detections}});
+  } else {
+    printf("%s: %zu object%s (%.2f ms end to end)\n", a.input.c_str(),
+           result.detections.size(), result.detections.size() == 1 ? "" : "s",
+           ms);
+    for (const auto& d : result.detections) {
+      const auto& c = d.categories[0];
+      const processing::Color col = color_of(c.index);
+      printf("  %-16s %.3f (index %d)  box x=%d y=%d w=%d h=%d%s\n",
+             c.category_name.empty() ? "-" : c.category_name.c_str(), c.score,
+             c.index, d.bounding_box.origin_x, d.bounding_box.origin_y,
+             d.bounding_box.width, d.bounding_box.height,
+             a.output.empty() ? "" : (" colour #" + HexColor(col)).c_str());
+    }
+  }
+  if (a.output.empty()) return kExitOk;
+  // Boxes coloured by class, each with its label and score written in a
+  // tag of the same colour above it (inside it at the picture's top edge).
+  processing::Image canvas = processing::ConvertChannels(image, 3);
+  const int thick = std::max(1, std::min(image.width, image.height) / 150);
+  const int scale = std::max(1, std::min(image.width, image.height) / 160);
+  auto clampx = [&](int v) { return std::clamp(v, -1, image.width); };
+  auto clampy = [&](int v) { return std::clamp(v, -1, image.height); };
+  for (const auto& d : result.detections) {
+    const auto& b = d.bounding_box;
+    const auto& c = d.categories[0];
+    const processing::Color col = color_of(c.index);
+    // Clamped in 64 bits: a model's boxes may be anywhere.
+    const int x0 = clampx(b.origin_x), y0 = clampy(b.origin_y);
+    const int x1 = clampx(static_cast<int>(
+        std::clamp<int64_t>(int64_t{b.origin_x} + b.width, -1, image.width)));
+    const int y1 = clampy(static_cast<int>(
+        std::clamp<int64_t>(int64_t{b.origin_y} + b.height, -1, image.height)));
+    processing::DrawRect(&canvas, x0, y0, x1, y1, col, thick);
+    char score[16];
+    snprintf(score, sizeof(score), "%.2f", c.score);
+    const std::string tag =
+        (c.category_name.empty() ? std::to_string(c.index) : c.category_name) +
+        " " + score;
+    const int pad = scale;
+    const int tag_h = processing::TextHeight(scale) + 2 * pad;
+    const int ty = y0 - tag_h >= 0 ? y0 - tag_h : std::max(y0, 0);
+    const int tx = std::max(x0, 0);
+    processing::FillRect(&canvas, tx, ty,
+                         tx + processing::TextWidth(tag, scale) + 2 * pad - 1,
+                         ty + tag_h - 1, col);
+    processing::DrawText(&canvas, tx + pad, ty + pad, tag, {0, 0, 0}, scale);
   }
   return WriteAnnotated(a, canvas);
 }
@@ -571,12 +682,22 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, faces, segment, embed, audio, kws, text, "
+      "Run a task (classify, detect, faces, segment, embed, audio, kws, text, "
       "text-embed) on a picture, clip or sentence");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
                                "JPEG, PNG or BMP picture", a.get());
   AddClassifierFlags(classify, a.get());
+  CLI::App* detect = AddTask(task, "detect",
+                             "Object detection (SSD models ending in "
+                             "TFLite_Detection_PostProcess)",
+                             "JPEG, PNG or BMP picture", a.get());
+  AddClassifierFlags(detect, a.get());
+  detect->add_option("--output,-o", a->output,
+                     "Picture with the labelled boxes drawn (PNG)");
+  detect->add_flag("--letterbox", a->letterbox,
+                   "Keep the picture's aspect ratio (default: stretch it to "
+                   "the input, as SSD models are trained)");
   CLI::App* faces = AddTask(task, "faces", "Face detection (BlazeFace)",
                             "JPEG, PNG or BMP picture", a.get());
   faces->add_option("--output,-o", a->output, "Annotated picture (PNG)");
@@ -624,9 +745,10 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                   "Feature front-end model (audio_preprocessor_int8.tflite)")
       ->required();
   AddClassifierFlags(kws, a.get());
-  return {task,
-          [a, classify, faces, segment, embed, text, text_embed, audio, kws] {
+  return {task, [a, classify, detect, faces, segment, embed, text, text_embed,
+                 audio, kws] {
             if (classify->parsed()) return Classify(*a);
+            if (detect->parsed()) return Detect(*a);
             if (faces->parsed()) return Faces(*a);
             if (segment->parsed()) return Segment(*a);
             if (embed->parsed()) return Embed(*a);

@@ -22,6 +22,7 @@
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
+#include "tasks/object_detector.h"
 #include "tasks/text_classifier.h"
 #include "tasks/text_embedder.h"
 
@@ -156,6 +157,46 @@ class PyFaceDetector {
 
  private:
   std::unique_ptr<tasks::FaceDetector> task_;
+};
+
+// (box (x, y, w, h) in pixels, categories)
+using ObjectTuple = std::tuple<std::tuple<int, int, int, int>, Categories>;
+
+class PyObjectDetector {
+ public:
+  PyObjectDetector(const std::string& path, int threads,
+                   const std::string& delegate, int max_results,
+                   float threshold, std::vector<std::string> allow,
+                   std::vector<std::string> deny,
+                   std::vector<std::string> labels, bool letterbox) {
+    tasks::ObjectDetectorOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.max_results = max_results;
+    o.score_threshold = threshold;
+    o.category_allowlist = std::move(allow);
+    o.category_denylist = std::move(deny);
+    o.labels = std::move(labels);
+    o.fit = letterbox ? tasks::FitMode::kLetterbox : tasks::FitMode::kStretch;
+    std::string error;
+    if (!tasks::ObjectDetector::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<ObjectTuple> detect(const ImageArray& image) {
+    tasks::DetectionResult r;
+    std::string error;
+    if (!task_->Detect(ToImage(image), &r, &error)) Fail(error);
+    std::vector<ObjectTuple> out;
+    for (const auto& d : r.detections) {
+      const auto& b = d.bounding_box;
+      out.emplace_back(
+          std::make_tuple(b.origin_x, b.origin_y, b.width, b.height),
+          ToTuples(d.categories));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::ObjectDetector> task_;
 };
 
 class PyImageSegmenter {
@@ -389,6 +430,11 @@ void AddTaskBindings(nb::module_& m) {
       .def(nb::init<const std::string&, int, const std::string&, float, float,
                     int>())
       .def("detect", &PyFaceDetector::detect);
+  nb::class_<PyObjectDetector>(m, "_ObjectDetector")
+      .def(nb::init<const std::string&, int, const std::string&, int, float,
+                    std::vector<std::string>, std::vector<std::string>,
+                    std::vector<std::string>, bool>())
+      .def("detect", &PyObjectDetector::detect);
   nb::class_<PyImageSegmenter>(m, "_ImageSegmenter")
       .def(nb::init<const std::string&, int, const std::string&>())
       .def("segment", &PyImageSegmenter::segment);

@@ -1,9 +1,9 @@
-// Custom options of the audio front-end ("Signal") ops: a FlexBuffers map
-// of named scalars. Every lookup checks that the key exists, has the
-// expected kind and lies in the accepted range, so malformed options fail
-// Prepare with a message instead of reading garbage. Heap-free: only the
-// read-only FlexBuffers accessors are used (the verifier runs without a
-// reuse tracker).
+// Custom options of the audio front-end ("Signal") ops and of
+// TFLite_Detection_PostProcess: a FlexBuffers map of named scalars. Every
+// lookup checks that the key exists, has the expected kind and lies in the
+// accepted range, so malformed options fail Prepare with a message instead
+// of reading garbage. Heap-free: only the read-only FlexBuffers accessors
+// are used (the verifier runs without a reuse tracker).
 #pragma once
 
 // flexbuffers.h's string-to-number helpers reference a locale object that
@@ -106,6 +106,33 @@ class SignalOptions {
     return ctx.Error(StatusCode::kInvalidModel,
                      "custom option '%s' must be a boolean", key);
   }
+
+  // A finite number option in [lo, hi] (an integer is accepted too).
+  Status Float(OpContext& ctx, const char* key, double lo, double hi,
+               float* out) const {
+    const flexbuffers::Reference r = map_[key];
+    if (r.IsNull()) {
+      return ctx.Error(StatusCode::kInvalidModel, "custom option '%s' missing",
+                       key);
+    }
+    if (!r.IsFloat() && !r.IsInt() && !r.IsUInt()) {
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "custom option '%s' must be a number", key);
+    }
+    const double v = r.IsFloat() ? r.AsDouble()
+                     : r.IsInt() ? static_cast<double>(r.AsInt64())
+                                 : static_cast<double>(r.AsUInt64());
+    if (!(v >= lo && v <= hi)) {  // also rejects NaN
+      return ctx.Error(StatusCode::kInvalidModel,
+                       "custom option '%s' = %g outside [%g, %g]", key, v, lo,
+                       hi);
+    }
+    *out = static_cast<float>(v);
+    return Status::Ok();
+  }
+
+  // Whether the map has `key` (for options with a documented default).
+  bool Has(const char* key) const { return !map_[key].IsNull(); }
 
  private:
   flexbuffers::Map map_ = flexbuffers::Map::EmptyMap();

@@ -20,18 +20,87 @@ void Put(Image* image, int x, int y, Color color) {
   }
 }
 
+// The 3x5 font: five rows of three bits per glyph (bit 2 the left
+// column), drawn for this project.
+struct Glyph {
+  char c;
+  uint8_t rows[5];
+};
+constexpr Glyph kFont[] = {
+    {'A', {2, 5, 7, 5, 5}}, {'B', {6, 5, 6, 5, 6}}, {'C', {3, 4, 4, 4, 3}},
+    {'D', {6, 5, 5, 5, 6}}, {'E', {7, 4, 6, 4, 7}}, {'F', {7, 4, 6, 4, 4}},
+    {'G', {3, 4, 5, 5, 3}}, {'H', {5, 5, 7, 5, 5}}, {'I', {7, 2, 2, 2, 7}},
+    {'J', {1, 1, 1, 5, 2}}, {'K', {5, 5, 6, 5, 5}}, {'L', {4, 4, 4, 4, 7}},
+    {'M', {5, 7, 7, 5, 5}}, {'N', {6, 5, 5, 5, 5}}, {'O', {2, 5, 5, 5, 2}},
+    {'P', {6, 5, 6, 4, 4}}, {'Q', {2, 5, 5, 6, 3}}, {'R', {6, 5, 6, 5, 5}},
+    {'S', {3, 4, 2, 1, 6}}, {'T', {7, 2, 2, 2, 2}}, {'U', {5, 5, 5, 5, 7}},
+    {'V', {5, 5, 5, 5, 2}}, {'W', {5, 5, 7, 7, 5}}, {'X', {5, 5, 2, 5, 5}},
+    {'Y', {5, 5, 2, 2, 2}}, {'Z', {7, 1, 2, 4, 7}}, {'0', {7, 5, 5, 5, 7}},
+    {'1', {2, 6, 2, 2, 7}}, {'2', {6, 1, 2, 4, 7}}, {'3', {6, 1, 2, 1, 6}},
+    {'4', {5, 5, 7, 1, 1}}, {'5', {7, 4, 6, 1, 6}}, {'6', {3, 4, 7, 5, 7}},
+    {'7', {7, 1, 2, 2, 2}}, {'8', {7, 5, 7, 5, 7}}, {'9', {7, 5, 7, 1, 6}},
+    {'.', {0, 0, 0, 0, 2}}, {'-', {0, 0, 7, 0, 0}}, {'_', {0, 0, 0, 0, 7}},
+    {':', {0, 2, 0, 2, 0}}, {'%', {5, 1, 2, 4, 5}}, {'/', {1, 1, 2, 4, 4}},
+    {' ', {0, 0, 0, 0, 0}},
+};
+constexpr uint8_t kUnknownGlyph[5] = {7, 5, 5, 5, 7};
+
+const uint8_t* GlyphRows(char c) {
+  if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  for (const Glyph& g : kFont)
+    if (g.c == c) return g.rows;
+  return kUnknownGlyph;
+}
+
 }  // namespace
+
+void FillRect(Image* image, int x0, int y0, int x1, int y1, Color color) {
+  if (x0 > x1) std::swap(x0, x1);
+  if (y0 > y1) std::swap(y0, y1);
+  // Only the part inside the image is visited (boxes from a model's
+  // outputs may be huge).
+  x0 = std::max(x0, 0);
+  y0 = std::max(y0, 0);
+  x1 = std::min(x1, image->width - 1);
+  y1 = std::min(y1, image->height - 1);
+  for (int y = y0; y <= y1; ++y)
+    for (int x = x0; x <= x1; ++x) Put(image, x, y, color);
+}
+
+int TextWidth(const std::string& text, int scale) {
+  return text.empty() ? 0 : (4 * static_cast<int>(text.size()) - 1) * scale;
+}
+
+void DrawText(Image* image, int x, int y, const std::string& text, Color color,
+              int scale) {
+  scale = std::max(scale, 1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    const int gx = x + 4 * scale * static_cast<int>(i);
+    if (gx >= image->width) break;
+    const uint8_t* rows = GlyphRows(text[i]);
+    for (int r = 0; r < 5; ++r)
+      for (int col = 0; col < 3; ++col)
+        if (rows[r] & (4 >> col))
+          FillRect(image, gx + col * scale, y + r * scale,
+                   gx + (col + 1) * scale - 1, y + (r + 1) * scale - 1, color);
+  }
+}
 
 void DrawRect(Image* image, int x0, int y0, int x1, int y1, Color color,
               int thickness) {
   if (x0 > x1) std::swap(x0, x1);
   if (y0 > y1) std::swap(y0, y1);
+  // Loops visit only the rows and columns inside the image: a box taken
+  // from a model's outputs may span billions of pixels.
+  thickness = std::min(thickness, std::max(image->width, image->height));
+  const int xa = std::max(x0, 0), xb = std::min(x1, image->width - 1);
+  const int ya = std::max(y0, 0), yb = std::min(y1, image->height - 1);
   for (int t = 0; t < thickness; ++t) {
-    for (int x = x0; x <= x1; ++x) {
+    for (int x = xa; x <= xb; ++x) {
       Put(image, x, y0 + t, color);
       Put(image, x, y1 - t, color);
     }
-    for (int y = y0; y <= y1; ++y) {
+    for (int y = ya; y <= yb; ++y) {
       Put(image, x0 + t, y, color);
       Put(image, x1 - t, y, color);
     }

@@ -50,23 +50,23 @@ bool ScoreCalibration::Parse(const std::vector<uint8_t>& file,
   return true;
 }
 
-void ScoreCalibration::Apply(std::vector<float>* scores) const {
-  for (size_t i = 0; i < scores->size(); ++i) {
-    float& s = (*scores)[i];
-    if (i >= classes.size() || !classes[i].present ||
-        (classes[i].has_min && s < classes[i].min_score)) {
-      s = default_score;
-      continue;
-    }
-    const Class& c = classes[i];
-    float t = s;
-    if (transform == Transform::kLog) {
-      t = std::log(s);
-    } else if (transform == Transform::kInverseLogistic) {
-      t = std::log(s) - std::log(1 - s);
-    }
-    s = c.scale / (1 + std::exp(-(c.slope * t + c.offset)));
+float ScoreCalibration::Calibrate(size_t i, float s) const {
+  if (i >= classes.size() || !classes[i].present ||
+      (classes[i].has_min && s < classes[i].min_score))
+    return default_score;
+  const Class& c = classes[i];
+  float t = s;
+  if (transform == Transform::kLog) {
+    t = std::log(s);
+  } else if (transform == Transform::kInverseLogistic) {
+    t = std::log(s) - std::log(1 - s);
   }
+  return c.scale / (1 + std::exp(-(c.slope * t + c.offset)));
+}
+
+void ScoreCalibration::Apply(std::vector<float>* scores) const {
+  for (size_t i = 0; i < scores->size(); ++i)
+    (*scores)[i] = Calibrate(i, (*scores)[i]);
 }
 
 bool ValidateClassifierOptions(const ClassifierOptions& options,

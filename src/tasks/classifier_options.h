@@ -48,6 +48,8 @@ struct ScoreCalibration {
   // Parses the file; false (with `error`) for a malformed line.
   bool Parse(const std::vector<uint8_t>& file, std::string* error);
   void Apply(std::vector<float>* scores) const;
+  // One score of class `index`.
+  float Calibrate(size_t index, float score) const;
 };
 
 bool ValidateClassifierOptions(const ClassifierOptions& options,

@@ -23,10 +23,6 @@ struct FaceDetectorOptions {
   int max_results = -1;                    // < 0: every face
 };
 
-struct BoundingBox {  // in pixels of the input image
-  int origin_x = 0, origin_y = 0, width = 0, height = 0;
-};
-
 struct FaceDetection {
   BoundingBox bounding_box;
   float score = 0;

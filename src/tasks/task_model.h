@@ -31,6 +31,12 @@ struct Category {
   std::string display_name;
 };
 
+// A detection's box in pixels of the input image (MediaPipe's
+// BoundingBox): origin and size, each rounded.
+struct BoundingBox {
+  int origin_x = 0, origin_y = 0, width = 0, height = 0;
+};
+
 struct ScoreCalibration;  // classifier_options.h
 
 class TaskModel {

@@ -15,6 +15,7 @@
 #include "metadata/model_metadata.h"
 #include "metadata/task_metadata.h"
 #include "processing/audio.h"
+#include "processing/draw.h"
 #include "processing/image.h"
 #include "processing/transform.h"
 #include "tasks/image_classifier.h"
@@ -166,6 +167,38 @@ TEST(Processing, CropRotateChannelsLetterbox) {
   place.ToSource(&x, &y, 4, 2);
   EXPECT_FLOAT_EQ(x, 0.5f);
   EXPECT_FLOAT_EQ(y, 0.0f);
+}
+
+TEST(Processing, DrawTextAndClippedShapes) {
+  Image im(20, 12, 3);
+  processing::DrawText(&im, 1, 2, "a1", {255, 255, 255}, 2);
+  // "A" is 010 101 111 101 101; each font pixel is 2x2 here.
+  auto lit = [&](int x, int y) { return im.at(x, y)[0] == 255; };
+  EXPECT_FALSE(lit(1, 2));
+  EXPECT_TRUE(lit(3, 2));
+  EXPECT_TRUE(lit(4, 3));
+  EXPECT_TRUE(lit(1, 6));  // the middle bar
+  EXPECT_TRUE(lit(5, 6));
+  EXPECT_FALSE(lit(3, 10));  // the bottom row's gap
+  // "1" starts 8 pixels further: 010 110 ...
+  EXPECT_TRUE(lit(11, 2));
+  EXPECT_FALSE(lit(9, 2));
+  EXPECT_TRUE(lit(9, 4));
+  EXPECT_EQ(processing::TextWidth("a1", 2), 14);
+  // Unknown characters are a box; text past the right edge is clipped.
+  Image small(6, 6, 3);
+  processing::DrawText(&small, 0, 0, "#ZZZZ", {255, 0, 0}, 1);
+  EXPECT_EQ(small.at(0, 0)[0], 255);
+  EXPECT_EQ(small.at(1, 1)[0], 0);
+  // Shapes far outside the picture only touch what is inside.
+  processing::FillRect(&small, -1000000000, 4, 1000000000, 1000000000,
+                       {0, 255, 0});
+  EXPECT_EQ(small.at(5, 5)[1], 255);
+  EXPECT_EQ(small.at(5, 3)[1], 0);
+  processing::DrawRect(&small, -1000000000, -1000000000, 1000000000, 2,
+                       {0, 0, 255}, 1);
+  EXPECT_EQ(small.at(3, 2)[2], 255);
+  EXPECT_EQ(small.at(3, 1)[2], 0);
 }
 
 TEST(Processing, WriteImageTensorNormalizesPerType) {

@@ -1,6 +1,6 @@
-"""Vision tasks: ImageClassifier, FaceDetector, ImageSegmenter, ImageEmbedder (the shape of
-`mediapipe.tasks.python.vision`). Pictures are `Image`s (from a JPEG/PNG/BMP
-file, or an HxWxC uint8 numpy array)."""
+"""Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, ImageSegmenter,
+ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
+`Image`s (from a JPEG/PNG/BMP file, or an HxWxC uint8 numpy array)."""
 import dataclasses
 from typing import List, Optional
 
@@ -146,6 +146,48 @@ class FaceDetector(_Task):
                                               if i < len(FACE_KEYPOINTS) else None)
                            for i, (x, y) in enumerate(kps)]))
         return DetectionResult(detections=out)
+
+
+# --- ObjectDetector ----------------------------------------------------------------
+@dataclasses.dataclass
+class ObjectDetectorOptions:
+    base_options: BaseOptions
+    display_names_locale: Optional[str] = None
+    max_results: Optional[int] = None
+    score_threshold: Optional[float] = None
+    category_allowlist: Optional[List[str]] = None
+    category_denylist: Optional[List[str]] = None
+    labels: Optional[List[str]] = None  # Ember: for models without label metadata
+    letterbox: bool = False  # Ember: keep the aspect ratio (SSD models are trained stretched)
+
+
+ObjectDetectorResult = DetectionResult
+
+
+class ObjectDetector(_Task):
+    """SSD-style detectors ending in TFLite_Detection_PostProcess (boxes in pixels of the
+    picture, one category per box, best first)."""
+
+    def __init__(self, options: ObjectDetectorOptions):
+        self._impl = _ember._ObjectDetector(
+            *base_args(options.base_options),
+            -1 if options.max_results is None else int(options.max_results),
+            -1e30 if options.score_threshold is None else float(options.score_threshold),
+            list(options.category_allowlist or []), list(options.category_denylist or []),
+            list(options.labels or []), bool(options.letterbox))
+
+    @classmethod
+    def create_from_options(cls, options: ObjectDetectorOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str):
+        return cls(ObjectDetectorOptions(BaseOptions(model_asset_path=model_path)))
+
+    def detect(self, image) -> DetectionResult:
+        return DetectionResult(detections=[
+            Detection(bounding_box=BoundingBox(*box), categories=categories(cats), keypoints=[])
+            for box, cats in self._impl.detect(_pixels(image))])
 
 
 # --- ImageSegmenter ----------------------------------------------------------------
