@@ -21,6 +21,11 @@
 #          [--no-browser] [--nosimd-too]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Debian's emscripten runs its JS optimizer (acorn) under whichever `node`
+# is first on PATH; a Node that is not Debian's own does not search
+# /usr/share/nodejs, where node-acorn lives, and an optimized link (the
+# kernel test's) then fails with "Cannot find module 'acorn'".
+export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs"
 ember=build/release/ember
 cache=""
 only='^(conv2d__k1|conv2d__k3|depthwise|fully_connected|add__bcast0|softmax|avg_pool|max_pool|mean|concat|reshape)'
