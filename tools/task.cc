@@ -657,7 +657,9 @@ CLI::App* AddTask(CLI::App* parent, const char* name, const char* help,
   c->add_flag("--json", a->json, "Print one JSON object");
   c->add_option("--threads", a->threads, "Threads (default 1)")
       ->check(CLI::Range(1, 256));
-  c->add_option("--delegate", a->delegate, "cpu (default) or reference");
+  c->add_option("--delegate", a->delegate,
+                "cpu (default), reference, gpu (Vulkan) or the path of a "
+                "delegate library");
   c->add_option("--repeat", a->repeat,
                 "Run N times, report the median end-to-end time")
       ->check(CLI::Range(1, 100000));

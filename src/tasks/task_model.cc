@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "delegate/delegate.h"
 #include "runtime/op_resolver.h"
 #include "tasks/classifier_options.h"
 
@@ -51,12 +52,19 @@ bool TaskModel::Create(const BaseOptions& options,
   }
   InterpreterOptions interp_options;
   interp_options.num_threads = options.num_threads;
+  // A delegate is created before the model is read, so that one that
+  // cannot run here (no Vulkan device, a missing library) is the error.
+  std::shared_ptr<delegate::Delegate> accelerator;
   if (options.delegate == "reference") {
     interp_options.force_reference_kernels = true;
   } else if (options.delegate != "cpu" && !options.delegate.empty()) {
-    *error = "unknown delegate '" + options.delegate +
-             "' (Ember's tasks run on 'cpu' or 'reference')";
-    return false;
+    std::string why;
+    if (!delegate::CreateDelegate(options.delegate, {}, &accelerator, &why)
+             .ok()) {
+      *error = "delegate '" + options.delegate + "' cannot run: " + why +
+               " (the tasks also run on 'cpu' or 'reference')";
+      return false;
+    }
   }
   std::unique_ptr<TaskModel> m(new TaskModel());
   m->path_ = options.model_asset_path;
@@ -78,13 +86,19 @@ bool TaskModel::Create(const BaseOptions& options,
       *error = "model '" + m->path_ + "' has damaged metadata: " + md_error;
       return false;
   }
+  std::shared_ptr<delegate::AppliedDelegates> applied;
   if (!Interpreter::Create(*m->model_, OpResolver::Builtins(), interp_options,
                            errors, &m->interpreter_)
            .ok() ||
+      (accelerator &&
+       !delegate::ApplyDelegates(*m->interpreter_, {accelerator}, &applied)
+            .ok()) ||
       !m->interpreter_->AllocateTensors().ok()) {
-    *error = "cannot prepare model '" + m->path_ + "': " + errors.message();
+    *error = "cannot prepare model '" + m->path_ + "': " + errors.message() +
+             (m->interpreter_ ? m->interpreter_->errors().message() : "");
     return false;
   }
+  m->delegates_ = applied;
   *out = std::move(m);
   return true;
 }

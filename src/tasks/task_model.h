@@ -19,7 +19,9 @@ struct BaseOptions {
   std::string model_asset_path;
   int num_threads = 1;
   // "cpu": Ember's optimized CPU kernels (chosen from the CPU's features);
-  // "reference": every op on its reference kernel (the numerical oracle).
+  // "reference": every op on its reference kernel (the numerical oracle);
+  // "gpu": the built-in Vulkan delegate (what it does not support stays on
+  // the CPU); anything else: the path of an external delegate library.
   std::string delegate = "cpu";
 };
 
@@ -80,6 +82,7 @@ class TaskModel {
   std::string path_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Interpreter> interpreter_;
+  std::shared_ptr<const void> delegates_;  // kept alive with the interpreter
   bool has_metadata_ = false;
   metadata::ModelMetadataBundle bundle_;
 };

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -207,6 +208,53 @@ TEST(ImageEmbedder, ModelsThatAreNotEmbeddersGetClearErrors) {
   o.base_options.model_asset_path = path;  // now missing
   EXPECT_FALSE(ImageEmbedder::CreateFromOptions(o, &e, &error));
   EXPECT_NE(error.find(path), std::string::npos) << error;
+}
+
+// Every task goes through TaskModel, so one task shows the delegates: the
+// reference kernels and the gpu delegate give the CPU's embedding (within
+// the gpu delegate's fp32 tolerance, 1e-4); without a Vulkan device "gpu"
+// is a clear error (a failure under EMBER_REQUIRE_VULKAN=1, as in CI), and
+// so is a delegate library that does not exist.
+TEST(ImageEmbedder, RunsOnEveryDelegate) {
+  const std::string path = WriteTemp("delegates.tflite", PoolingModel(true));
+  Image im = Solid(16, 12, 200, 30, 90);
+  im.pixels[5] = 7;
+  std::vector<std::vector<float>> results;
+  for (const char* name : {"cpu", "reference", "gpu"}) {
+    ImageEmbedderOptions o;
+    o.base_options.model_asset_path = path;
+    o.base_options.delegate = name;
+    std::unique_ptr<ImageEmbedder> e;
+    std::string error;
+    if (!ImageEmbedder::CreateFromOptions(o, &e, &error)) {
+      ASSERT_EQ(std::string(name), "gpu") << error;
+      EXPECT_NE(error.find("delegate 'gpu' cannot run"), std::string::npos)
+          << error;
+      const char* require = std::getenv("EMBER_REQUIRE_VULKAN");
+      EXPECT_FALSE(require != nullptr && std::string(require) == "1")
+          << "no Vulkan device under EMBER_REQUIRE_VULKAN=1: " << error;
+      continue;
+    }
+    EmbeddingResult r;
+    ASSERT_TRUE(e->Embed(im, &r, &error)) << name << ": " << error;
+    std::vector<float> all;
+    for (const auto& h : r.embeddings)
+      all.insert(all.end(), h.float_embedding.begin(), h.float_embedding.end());
+    results.push_back(all);
+  }
+  for (size_t k = 1; k < results.size(); ++k) {
+    ASSERT_EQ(results[k].size(), results[0].size());
+    for (size_t i = 0; i < results[0].size(); ++i)
+      EXPECT_NEAR(results[k][i], results[0][i], 1e-4) << k << " " << i;
+  }
+  ImageEmbedderOptions o;
+  o.base_options.model_asset_path = path;
+  o.base_options.delegate = "/nonexistent/libdelegate.so";
+  std::unique_ptr<ImageEmbedder> e;
+  std::string error;
+  EXPECT_FALSE(ImageEmbedder::CreateFromOptions(o, &e, &error));
+  EXPECT_NE(error.find("cannot run"), std::string::npos) << error;
+  fs::remove(path);
 }
 
 }  // namespace

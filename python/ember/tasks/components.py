@@ -7,6 +7,8 @@ from typing import List, Optional
 class Delegate(enum.Enum):
     CPU = "cpu"              # Ember's optimized kernels, chosen from the CPU's features
     REFERENCE = "reference"  # every op on its reference kernel (the numerical oracle)
+    GPU = "gpu"              # the built-in Vulkan delegate; the rest stays on the CPU
+    # (BaseOptions.delegate may also be the path of an external delegate library)
 
 
 @dataclasses.dataclass
