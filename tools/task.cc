@@ -134,6 +134,18 @@ bool Timed(const TaskArgs& a, Body body, double* median_ms, std::string* err) {
   return true;
 }
 
+// The shape every subcommand shares: creates the task from `o`, then runs
+// `run` (which reads the input and runs the task on it) --repeat times.
+// Returns the exit code of a failure (printed), or -1 to go on.
+template <typename Task, typename Options, typename Run>
+int CreateAndTime(const TaskArgs& a, const Options& o,
+                  std::unique_ptr<Task>* task, Run run, double* ms) {
+  std::string err;
+  if (!Task::CreateFromOptions(o, task, &err) || !Timed(a, run, ms, &err))
+    return Fail(kExitError, "%s", err.c_str());
+  return -1;
+}
+
 int WriteAnnotated(const TaskArgs& a, const processing::Image& image) {
   if (a.output.empty()) return kExitOk;
   std::string err;
@@ -148,20 +160,18 @@ int Classify(const TaskArgs& a) {
   o.classifier_options = Classifier(a);
   o.labels = ParseLabels(a.labels);
   std::unique_ptr<tasks::ImageClassifier> task;
-  std::string err;
-  if (!tasks::ImageClassifier::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::Image image;
   tasks::ClassificationResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadImageFile(a.input, &image, e) &&
                    task->Classify(image, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   const auto& cats = result.classifications[0].categories;
   if (a.json) {
     PrintJson({{"task", "classify"},
@@ -186,20 +196,18 @@ int Faces(const TaskArgs& a) {
   o.min_detection_confidence = a.min_confidence;
   o.max_results = a.max_results;
   std::unique_ptr<tasks::FaceDetector> task;
-  std::string err;
-  if (!tasks::FaceDetector::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::Image image;
   tasks::FaceDetectorResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadImageFile(a.input, &image, e) &&
                    task->Detect(image, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   json faces = json::array();
   for (const auto& d : result.detections) {
     json kps = json::array();
@@ -261,20 +269,18 @@ int Detect(const TaskArgs& a) {
   o.labels = ParseLabels(a.labels);
   if (a.letterbox) o.fit = tasks::FitMode::kLetterbox;
   std::unique_ptr<tasks::ObjectDetector> task;
-  std::string err;
-  if (!tasks::ObjectDetector::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::Image image;
   tasks::DetectionResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadImageFile(a.input, &image, e) &&
                    task->Detect(image, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   constexpr int kColors = sizeof(kClassColors) / sizeof(kClassColors[0]);
   auto color_of = [](int index) {
     return kClassColors[(index % kColors + kColors) % kColors];
@@ -351,20 +357,18 @@ int Segment(const TaskArgs& a) {
   tasks::ImageSegmenterOptions o;
   o.base_options = Base(a);
   std::unique_ptr<tasks::ImageSegmenter> task;
-  std::string err;
-  if (!tasks::ImageSegmenter::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::Image image;
   tasks::ImageSegmenterResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadImageFile(a.input, &image, e) &&
                    task->Segment(image, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   size_t fg = 0;
   for (uint8_t c : result.category_mask) fg += c == 1;
   const double fraction =
@@ -485,22 +489,21 @@ int Embed(const TaskArgs& a) {
   o.base_options = Base(a);
   o.embedder_options = EmbedderFlags(a);
   std::unique_ptr<tasks::ImageEmbedder> task;
-  std::string err;
-  if (!tasks::ImageEmbedder::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::Image image;
   tasks::EmbeddingResult result, other;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadImageFile(a.input, &image, e) &&
                    task->Embed(image, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   if (!a.compare.empty()) {
     processing::Image second;
+    std::string err;
     if (!processing::ReadImageFile(a.compare, &second, &err) ||
         !task->Embed(second, &other, &err))
       return Fail(kExitError, "%s", err.c_str());
@@ -513,15 +516,16 @@ int TextEmbed(const TaskArgs& a) {
   o.base_options = Base(a);
   o.embedder_options = EmbedderFlags(a);
   std::unique_ptr<tasks::TextEmbedder> task;
-  std::string err;
-  if (!tasks::TextEmbedder::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   tasks::EmbeddingResult result, other;
   double ms = 0;
-  if (!Timed(
-          a, [&](std::string* e) { return task->Embed(a.input, &result, e); },
-          &ms, &err) ||
-      (!a.compare.empty() && !task->Embed(a.compare, &other, &err)))
+  if (const int rc = CreateAndTime(
+          a, o, &task,
+          [&](std::string* e) { return task->Embed(a.input, &result, e); },
+          &ms);
+      rc >= 0)
+    return rc;
+  std::string err;
+  if (!a.compare.empty() && !task->Embed(a.compare, &other, &err))
     return Fail(kExitError, "%s", err.c_str());
   return ReportEmbeddings(a, "text-embed", result, other, ms);
 }
@@ -554,20 +558,18 @@ int Kws(const TaskArgs& a) {
   o.classifier_options = Classifier(a);
   o.labels = ParseLabels(a.labels);
   std::unique_ptr<tasks::KeywordSpotter> task;
-  std::string err;
-  if (!tasks::KeywordSpotter::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::AudioClip clip;
   tasks::KeywordSpotterResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadWavFile(a.input, &clip, e) &&
                    task->Classify(clip, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   if (a.json) {
     PrintJson({{"task", "kws"},
                {"model", a.model},
@@ -586,20 +588,18 @@ int Audio(const TaskArgs& a) {
   o.base_options = Base(a);
   o.classifier_options = Classifier(a);
   std::unique_ptr<tasks::AudioClassifier> task;
-  std::string err;
-  if (!tasks::AudioClassifier::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::AudioClip clip;
   tasks::AudioClassifierResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) {
             return processing::ReadWavFile(a.input, &clip, e) &&
                    task->Classify(clip, &result, e);
           },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   if (a.json) {
     PrintJson({{"task", "audio"},
                {"model", a.model},
@@ -620,16 +620,14 @@ int Text(const TaskArgs& a) {
   o.base_options = Base(a);
   o.classifier_options = Classifier(a);
   std::unique_ptr<tasks::TextClassifier> task;
-  std::string err;
-  if (!tasks::TextClassifier::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   tasks::ClassificationResult result;
   double ms = 0;
-  if (!Timed(
-          a,
+  if (const int rc = CreateAndTime(
+          a, o, &task,
           [&](std::string* e) { return task->Classify(a.input, &result, e); },
-          &ms, &err))
-    return Fail(kExitError, "%s", err.c_str());
+          &ms);
+      rc >= 0)
+    return rc;
   const auto& cats = result.classifications[0].categories;
   if (a.json) {
     PrintJson({{"task", "text"},
