@@ -109,6 +109,10 @@ Status VerifyTensorShape(const Model& model, const TensorAt& at,
                          ti, name, rank, kMaxRank);
   }
   if (t->shape() != nullptr) {
+    // The bound applies to the product of the non-zero dimensions too: a
+    // tensor with a 0 dimension has no elements, but kernels still multiply
+    // its other dimensions into strides, which must not overflow.
+    int64_t extent = 1;
     for (int32_t d : *t->shape()) {
       if (d < 0) {
         return errors.Report(StatusCode::kInvalidModel,
@@ -116,12 +120,13 @@ Status VerifyTensorShape(const Model& model, const TensorAt& at,
                              "%d in shape",
                              sg, ti, name, d);
       }
-      if (d != 0 && *elements > kMaxTensorElements / d) {
+      if (d != 0 && extent > kMaxTensorElements / d) {
         return errors.Report(StatusCode::kInvalidModel,
                              "subgraph %d tensor %d '%s': shape is too large "
                              "(more than 2^40 elements)",
                              sg, ti, name);
       }
+      if (d != 0) extent *= d;
       *elements *= d;
     }
   }

@@ -115,6 +115,13 @@ TEST(Interpreter, ResizeInputErrors) {
       StatusCode::kInvalidArgument);
   EXPECT_NE(message().find("more than 2^40 elements"), std::string::npos)
       << message();
+  // No elements, but 2^60 once the 0 is left out: refused as well (kernels
+  // multiply the other dimensions into strides).
+  EXPECT_EQ(
+      l->interp->ResizeInput(0, ops::MakeShape({0, 1 << 30, 1 << 30})).code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_NE(message().find("more than 2^40 elements"), std::string::npos)
+      << message();
   Shape bad;
   bad.rank = 9;
   EXPECT_EQ(l->interp->ResizeInput(0, bad).code(),

@@ -16,7 +16,12 @@ inline void BroadcastStrides(const Shape& in, const Shape& out,
     const int ii = in.rank - out.rank + i;
     const int32_t d = ii >= 0 ? in.dims[ii] : 1;
     strides[i] = (d == 1) ? 0 : stride;
-    stride *= d;
+    // Unsigned: an output with a 0 dimension has no elements, yet its other
+    // dimensions may be huge (a hostile model's), and their product would
+    // overflow int64. The strides are only used when every dimension is at
+    // least 1, where they are bounded by the output's element count.
+    stride = static_cast<int64_t>(static_cast<uint64_t>(stride) *
+                                  static_cast<uint64_t>(d));
   }
 }
 
