@@ -302,6 +302,7 @@ TEST_F(WeightCacheTest, FileOfAnotherIsaOrModelIsIgnored) {
   if (avx2.path == wide.path) GTEST_SKIP() << "this CPU has only one tier";
   if (!avx2.wrote && !fs::exists(avx2.path))
     GTEST_SKIP() << lower_tier << " packs no int8 weights on this CPU";
+  EXPECT_TRUE(avx2.wrote);
   EXPECT_EQ(avx2.hits, 0);
   EXPECT_EQ(avx2.output, wide.output);
   // A file forged under the other name (copied) fails the header check.

@@ -11,7 +11,7 @@ import numpy as np
 
 from ember import _ember
 from ember.tasks.components import (BaseOptions, ClassificationResult, Classifications, _Task,
-                                    base_args, categories)
+                                    base_args, classifier_args, categories)
 
 
 @dataclasses.dataclass
@@ -43,9 +43,7 @@ class KeywordSpotter(_Task):
         path, threads, delegate = base_args(options.base_options)
         self._impl = _ember._KeywordSpotter(
             path, str(options.frontend_model_path), threads, delegate,
-            -1 if options.max_results is None else int(options.max_results),
-            -1e30 if options.score_threshold is None else float(options.score_threshold),
-            list(options.category_allowlist or []), list(options.category_denylist or []),
+            *classifier_args(options),
             list(options.labels or []), int(options.window_stride_ms))
 
     @classmethod
@@ -76,9 +74,7 @@ class AudioClassifier(_Task):
     def __init__(self, options: AudioClassifierOptions):
         self._impl = _ember._AudioClassifier(
             *base_args(options.base_options),
-            -1 if options.max_results is None else int(options.max_results),
-            -1e30 if options.score_threshold is None else float(options.score_threshold),
-            list(options.category_allowlist or []), list(options.category_denylist or []))
+            *classifier_args(options))
 
     @classmethod
     def create_from_options(cls, options: AudioClassifierOptions):

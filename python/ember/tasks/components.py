@@ -71,6 +71,14 @@ class EmbeddingResult:
     timestamp_ms: Optional[int] = None
 
 
+def classifier_args(options):
+    """max_results, score_threshold, allowlist, denylist as the bindings take
+    them (-1 and -1e30 for "not set", as MediaPipe's None)."""
+    return (-1 if options.max_results is None else int(options.max_results),
+            -1e30 if options.score_threshold is None else float(options.score_threshold),
+            list(options.category_allowlist or []), list(options.category_denylist or []))
+
+
 def cosine_similarity(u: Embedding, v: Embedding) -> float:
     """cos(u, v) as the embedders compute it; ValueError for a float/quantized
     mix, sizes that differ or a zero vector. Takes MediaPipe's byte form of a
@@ -113,3 +121,15 @@ class _Task:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _Embedder(_Task):
+    """What ImageEmbedder and TextEmbedder share (MediaPipe's classmethods)."""
+
+    @classmethod
+    def create_from_options(cls, options):
+        return cls(options)
+
+    @classmethod
+    def cosine_similarity(cls, u: Embedding, v: Embedding) -> float:
+        return cosine_similarity(u, v)

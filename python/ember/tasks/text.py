@@ -6,9 +6,9 @@ import dataclasses
 from typing import List, Optional
 
 from ember import _ember
-from ember.tasks.components import (BaseOptions, ClassificationResult, Classifications, Embedding,
-                                    EmbeddingResult, _Task, base_args, categories,
-                                    cosine_similarity, embeddings)
+from ember.tasks.components import (BaseOptions, ClassificationResult,  # noqa: F401
+                                    Classifications, Embedding, EmbeddingResult, _Embedder,
+                                    _Task, base_args, categories, classifier_args, embeddings)
 
 
 @dataclasses.dataclass
@@ -28,9 +28,7 @@ class TextClassifier(_Task):
     def __init__(self, options: TextClassifierOptions):
         self._impl = _ember._TextClassifier(
             *base_args(options.base_options),
-            -1 if options.max_results is None else int(options.max_results),
-            -1e30 if options.score_threshold is None else float(options.score_threshold),
-            list(options.category_allowlist or []), list(options.category_denylist or []))
+            *classifier_args(options))
 
     @classmethod
     def create_from_options(cls, options: TextClassifierOptions):
@@ -59,15 +57,11 @@ class TextEmbedderOptions:
 TextEmbedderResult = EmbeddingResult
 
 
-class TextEmbedder(_Task):
+class TextEmbedder(_Embedder):
     def __init__(self, options: TextEmbedderOptions):
         self._impl = _ember._TextEmbedder(
             *base_args(options.base_options), bool(options.l2_normalize),
             bool(options.quantize))
-
-    @classmethod
-    def create_from_options(cls, options: TextEmbedderOptions):
-        return cls(options)
 
     @classmethod
     def create_from_model_path(cls, model_path: str):
@@ -75,7 +69,3 @@ class TextEmbedder(_Task):
 
     def embed(self, text: str) -> TextEmbedderResult:
         return embeddings(self._impl.embed(str(text)))
-
-    @classmethod
-    def cosine_similarity(cls, u: Embedding, v: Embedding) -> float:
-        return cosine_similarity(u, v)

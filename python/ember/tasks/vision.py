@@ -7,10 +7,10 @@ from typing import List, Optional
 import numpy as np
 
 from ember import _ember
-from ember.tasks.components import (BaseOptions, BoundingBox, Category, ClassificationResult,
-                                    Classifications, Embedding, EmbeddingResult,
-                                    NormalizedKeypoint, _Task, base_args, categories,
-                                    cosine_similarity, embeddings)
+from ember.tasks.components import (BaseOptions, BoundingBox, Category,  # noqa: F401
+                                    ClassificationResult, Classifications, Embedding,
+                                    EmbeddingResult, NormalizedKeypoint, _Embedder, _Task,
+                                    base_args, categories, classifier_args, embeddings)
 
 
 class ImageFormat:
@@ -75,9 +75,7 @@ class ImageClassifier(_Task):
     def __init__(self, options: ImageClassifierOptions):
         self._impl = _ember._ImageClassifier(
             *base_args(options.base_options),
-            -1 if options.max_results is None else int(options.max_results),
-            -1e30 if options.score_threshold is None else float(options.score_threshold),
-            list(options.category_allowlist or []), list(options.category_denylist or []),
+            *classifier_args(options),
             list(options.labels or []))
 
     @classmethod
@@ -171,9 +169,7 @@ class ObjectDetector(_Task):
     def __init__(self, options: ObjectDetectorOptions):
         self._impl = _ember._ObjectDetector(
             *base_args(options.base_options),
-            -1 if options.max_results is None else int(options.max_results),
-            -1e30 if options.score_threshold is None else float(options.score_threshold),
-            list(options.category_allowlist or []), list(options.category_denylist or []),
+            *classifier_args(options),
             list(options.labels or []), bool(options.letterbox))
 
     @classmethod
@@ -231,15 +227,11 @@ class ImageEmbedderOptions:
 ImageEmbedderResult = EmbeddingResult
 
 
-class ImageEmbedder(_Task):
+class ImageEmbedder(_Embedder):
     def __init__(self, options: ImageEmbedderOptions):
         self._impl = _ember._ImageEmbedder(
             *base_args(options.base_options), bool(options.l2_normalize),
             bool(options.quantize))
-
-    @classmethod
-    def create_from_options(cls, options: ImageEmbedderOptions):
-        return cls(options)
 
     @classmethod
     def create_from_model_path(cls, model_path: str):
@@ -247,7 +239,3 @@ class ImageEmbedder(_Task):
 
     def embed(self, image) -> ImageEmbedderResult:
         return embeddings(self._impl.embed(_pixels(image)))
-
-    @classmethod
-    def cosine_similarity(cls, u: Embedding, v: Embedding) -> float:
-        return cosine_similarity(u, v)
