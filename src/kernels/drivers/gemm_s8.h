@@ -191,6 +191,7 @@ void QuantizeS8AsymmetricAvx2(const float* x, int64_t n, int8_t* out,
                               float* scale, int32_t* zero_point);
 void S8TileAvx512Vnni(const S8TileArgs& t);
 void S8TileAvxVnni(const S8TileArgs& t);
+void S8TileAvx512(const S8TileArgs& t);
 void S8TileAvx2(const S8TileArgs& t);
 
 // WebAssembly SIMD128 builds only (kernels/wasm/gemm_s8_simd128.cc): signed
