@@ -17,6 +17,7 @@
 #include "kernels/dispatch/cpu_features.h"
 #include "kernels/drivers/batch_matmul_s8.h"
 #include "kernels/drivers/conv_s16.h"
+#include "kernels/drivers/dwconv_s16.h"
 #include "util/model_run.h"
 #include "util/op_test_harness.h"
 
@@ -138,6 +139,97 @@ TEST(FastS16Conv, MatchesReferenceBitExact) {
   if (x86::SelectS8MatMul(kernels::AllowedIsas()) == nullptr)
     GTEST_SKIP() << "reference kernels forced";
   EXPECT_GT(RunCases(1601, 40), 25);
+}
+
+// int16x8 DEPTHWISE_CONV_2D (kernels/drivers/dwconv_s16.h): depth
+// multipliers 1..3, up to 7x7 taps, int64 or no bias, inputs and weights
+// at the extremes half the time; bit-exact against the reference.
+int RunDepthwiseCases(uint32_t seed, int count) {
+  Rng rng(seed);
+  int cases = 0;
+  for (int i = 0; i < count; ++i) {
+    const int in_c = rng.Int(1, 40);
+    const int dm = i % 4 == 3 ? rng.Int(2, 3) : 1;
+    const int out_c = in_c * dm;
+    const int batches = rng.Int(1, 2);
+    const int in_h = rng.Int(1, 12), in_w = rng.Int(1, 12);
+    const int fh = rng.Int(1, 7), fw = rng.Int(1, 7);
+    const int stride = rng.Int(1, 2);
+    const int dil = rng.Int(0, 3) == 0 ? 2 : 1;
+    const bool same = rng.Bool();
+    if (!same && ((fh - 1) * dil + 1 > in_h || (fw - 1) * dil + 1 > in_w))
+      continue;
+    const bool extreme = rng.Bool();
+    ModelBuilder b;
+    QuantSpec wq;
+    const int scales = rng.Bool() ? out_c : 1;
+    for (int c = 0; c < scales; ++c) {
+      wq.scales.push_back(rng.Float(0.002f, 0.02f));
+      wq.zero_points.push_back(0);
+    }
+    wq.dim = 3;
+    std::vector<int8_t> w =
+        rng.Ints<int8_t>(static_cast<size_t>(fh) * fw * out_c, -128, 127);
+    if (extreme)
+      for (auto& v : w) v = v < 0 ? -128 : 127;
+    const int filter = b.AddConstant<int8_t>(
+        fb::TensorType::INT8, {1, fh, fw, out_c}, w, "filter", wq);
+    const float in_scale = rng.Float(0.0005f, 0.002f);
+    const int x =
+        b.AddTensor(fb::TensorType::INT16, {batches, in_h, in_w, in_c}, "x",
+                    testing::PerTensor(in_scale, 0));
+    const int y =
+        b.AddTensor(fb::TensorType::INT16, {}, "y",
+                    testing::PerTensor(in_scale * wq.scales[0] * 60.0f * fh *
+                                           fw * rng.Float(0.3f, 3.0f),
+                                       0));
+    int bias = -1;
+    if (rng.Bool())
+      bias = b.AddConstant<int64_t>(
+          fb::TensorType::INT64, {out_c},
+          rng.Ints<int64_t>(out_c, -40000000, 40000000), "bias");
+    fb::DepthwiseConv2DOptionsT opt;
+    opt.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
+    opt.stride_h = stride;
+    opt.stride_w = stride;
+    opt.dilation_h_factor = dil;
+    opt.dilation_w_factor = dil;
+    opt.depth_multiplier = dm;
+    opt.fused_activation_function = testing::RandomActivation(rng);
+    fb::BuiltinOptionsUnion u;
+    u.Set(opt);
+    b.AddOp(fb::BuiltinOperator::DEPTHWISE_CONV_2D, {x, filter, bias}, {y},
+            std::move(u));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const std::vector<uint8_t> model = b.Build();
+    std::vector<int16_t> in16 = rng.Ints<int16_t>(
+        static_cast<size_t>(batches) * in_h * in_w * in_c, -32768, 32767);
+    if (extreme)
+      for (auto& v : in16) v = v < 0 ? -32768 : 32767;
+    const std::vector<uint8_t> input = AsBytes(in16);
+    const std::string what =
+        "dw case " + std::to_string(i) + " " + std::to_string(fh) + "x" +
+        std::to_string(fw) + " c=" + std::to_string(in_c) +
+        " dm=" + std::to_string(dm) + " stride=" + std::to_string(stride) +
+        " dil=" + std::to_string(dil) + (extreme ? " extreme" : "");
+    const auto ref = testing::RunOneInputModel(model, input, true, 1);
+    EXPECT_EQ(ref.variant, "ref") << what;
+    for (int threads = 1; threads <= 3; ++threads) {
+      const auto got = testing::RunOneInputModel(model, input, false, threads);
+      const std::string where = what + " threads=" + std::to_string(threads);
+      if (!dispatch::EnvForcesReference())
+        EXPECT_EQ(got.variant, x86::DwConvS16Label()) << where;
+      EXPECT_EQ(got.output, ref.output) << where;
+    }
+    ++cases;
+  }
+  return cases;
+}
+
+TEST(FastS16Conv, DepthwiseMatchesReferenceBitExact) {
+  if (dispatch::EnvForcesReference()) GTEST_SKIP() << "reference forced";
+  EXPECT_GT(RunDepthwiseCases(1602, 50), 30);
 }
 
 }  // namespace
