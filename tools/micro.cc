@@ -31,6 +31,7 @@
 #include "io/npy.h"
 #include "micro/micro_interpreter.h"
 #include "micro/micro_verify.h"
+#include "micro_arduino.h"
 #include "micro_sources.h"
 #include "runtime/interpreter.h"
 
@@ -50,6 +51,8 @@ struct MicroArgs {
   std::string target = "cortex-m4";
   bool build = false;
   bool json = false;
+  bool arduino = false;  // export: an Arduino library instead of a project
+  bool aot = false;      // export: ahead-of-time compiled C++, no interpreter
 };
 
 // One export target: compiler, flags, the QEMU machine and its memory.
@@ -676,6 +679,57 @@ bool ElfSize(const MicroTarget& t, const std::string& elf, size_t sizes[3]) {
   return ok;
 }
 
+// The marker WriteProject looks for before replacing a folder.
+std::string ProjectMarker(const MicroArgs& a, const MicroTarget& t,
+                          const char* kind) {
+  return std::string("kind ") + kind + "\ntarget " + t.name + "\nmodel " +
+         a.model_path + "\n";
+}
+
+int ExportArduino(const MicroArgs& a, const MicroTarget& target,
+                  const MicroSession& s, size_t arena) {
+  ArduinoExport e;
+  e.model_path = a.model_path;
+  e.model = reinterpret_cast<const uint8_t*>(s.model_copy.data());
+  e.model_size = s.model_size;
+  e.inputs = s.input_bytes;
+  e.output_names = s.output_names;
+  for (int32_t code : s.op_codes) {
+    e.add_functions.push_back(MicroAddFunctions().at(code));
+    e.op_names.push_back(OpName(code));
+  }
+  e.arena_size = arena;
+  e.target = target.name;
+  ProjectFiles files;
+  std::string error;
+  if (!ArduinoLibraryFiles(e, micro_sources::kFiles, micro_sources::kFileCount,
+                           FlatbuffersInclude(), &files, &error))
+    return Fail(kExitError, "%s", error.c_str());
+  files.emplace_back(".ember-micro-project",
+                     ProjectMarker(a, target, "arduino"));
+  if (int rc = WriteProject(a.output_dir, files)) return rc;
+  const std::string name = ArduinoLibraryName(a.model_path);
+  if (a.json) {
+    nlohmann::json ops = nlohmann::json::array();
+    for (const std::string& op : e.op_names) ops.push_back(op);
+    PrintJson({{"model", a.model_path},
+               {"target", target.name},
+               {"dir", a.output_dir},
+               {"arduino_library", name},
+               {"model_bytes", s.model_size},
+               {"arena", ArenaJson(s.interp->arena_report())},
+               {"arena_array_bytes", arena},
+               {"ops", ops}});
+  } else {
+    printf(
+        "wrote the Arduino library %s in %s (%zu ops, arena %zu B); copy "
+        "the folder into your sketchbook's libraries/ and open the example "
+        "RunEmbeddedInputs\n",
+        name.c_str(), a.output_dir.c_str(), e.op_names.size(), arena);
+  }
+  return kExitOk;
+}
+
 int ExportMicro(const MicroArgs& a) {
   const MicroTarget* target = FindTarget(a.target);
   if (target == nullptr)
@@ -683,6 +737,19 @@ int ExportMicro(const MicroArgs& a) {
                 TargetList().c_str(), a.target.c_str());
   if (a.output_dir.empty())
     return Fail(kExitUsage, "missing -o DIR (the project folder)");
+  if (a.arduino && target->riscv)
+    return Fail(
+        kExitUsage,
+        "--arduino writes a library for Arm Cortex-M boards; "
+        "--target %s is not one (use cortex-m3, -m4, -m7, -m33 or -m55)",
+        target->name);
+  if (a.arduino && a.build)
+    return Fail(kExitUsage,
+                "--build does not apply to --arduino (build the library "
+                "with the Arduino IDE or arduino-cli)");
+  if (a.arduino && a.aot)
+    return Fail(kExitUsage, "--arduino and --aot cannot be combined yet");
+  if (a.aot) return Fail(kExitError, "--aot is not implemented yet");
   MicroSession s;
   if (int rc = PrepareSession(a, &s)) return rc;
   for (int32_t code : s.op_codes) {
@@ -694,6 +761,7 @@ int ExportMicro(const MicroArgs& a) {
   const auto& r = s.interp->arena_report();
   const size_t arena =
       (std::max(r.total_bytes, r.planning_bytes) + 15) / 16 * 16 + 16;
+  if (a.arduino) return ExportArduino(a, *target, s, arena);
   std::vector<std::pair<std::string, std::string>> files;
   for (size_t i = 0; i < micro_sources::kFileCount; ++i) {
     const auto& f = micro_sources::kFiles[i];
@@ -709,9 +777,8 @@ int ExportMicro(const MicroArgs& a) {
   files.emplace_back("app/main.cc", MainFile(s, arena));
   files.emplace_back("memory.ld", MemoryFile(*target));
   files.emplace_back("Makefile", Makefile(*target));
-  files.emplace_back(
-      ".ember-micro-project",
-      std::string("target ") + target->name + "\nmodel " + a.model_path + "\n");
+  files.emplace_back(".ember-micro-project",
+                     ProjectMarker(a, *target, "project"));
   if (int rc = WriteProject(a.output_dir, files)) return rc;
 
   nlohmann::json j = {{"model", a.model_path}, {"target", target->name},
@@ -796,6 +863,13 @@ RegisteredCommand AddMicroCommand(CLI::App& app) {
                   "riscv32 (default cortex-m4)");
   exp->add_flag("--build", export_args.build,
                 "Also build it (make) and report code/data sizes");
+  exp->add_flag("--arduino", export_args.arduino,
+                "Write an Arduino library (library.properties, src/, "
+                "examples/) for a Cortex-M board instead of a Makefile "
+                "project");
+  exp->add_flag("--aot", export_args.aot,
+                "Compile the model ahead of time into plain C++ calls with "
+                "a fixed arena layout: no interpreter, no model array");
   exp->footer(
       "Output lines (firmware and `ember micro run`): the output's name (as "
       "`ember run` names its files), then its values: integers in decimal, "
