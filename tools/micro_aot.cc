@@ -17,6 +17,7 @@
 #include "kernels/ref/softmax.h"
 #include "kernels/ref/svdf.h"
 #include "micro/micro_op_util.h"
+#include "micro/micro_planner.h"
 #include "micro/micro_verify.h"
 
 namespace ember::cli {
@@ -118,8 +119,11 @@ class Generator {
   bool Quantize(MicroContext& ctx);
   bool Dequantize(MicroContext& ctx);
   bool Svdf(MicroContext& ctx);
-  void Extend(const uint8_t* p, size_t bytes) {
-    arena_bytes = std::max(arena_bytes, static_cast<size_t>(p - head_) + bytes);
+  bool Plan();
+  bool InArena(const MicroTensor& t) const {
+    const auto* p = static_cast<const uint8_t*>(t.data);
+    return p != nullptr && t.bytes > 0 && p >= head_ &&
+           p + t.bytes <= head_ + interp_.arena_report().head_bytes;
   }
 
   micro::MicroInterpreter& interp_;
@@ -127,6 +131,10 @@ class Generator {
   size_t model_size_;
   const uint8_t* head_;
   std::set<int32_t> emitted_;  // tensors with a const / state array
+  // This export's own plan: arena offset per activation tensor and of each
+  // SVDF node's scratch (the only op scratch the compiled code needs).
+  std::map<int32_t, size_t> offset_;
+  std::map<int32_t, size_t> scratch_offset_;
   int32_t next_const_ = 0;
 };
 
@@ -201,10 +209,9 @@ std::string Generator::Ref(const MicroTensor& t) {
     }
     return name;
   }
-  if (p >= head_ && p + t.bytes <= head_ + interp_.arena_report().head_bytes) {
-    Extend(p, t.bytes);
+  if (offset_.count(t.index)) {
     return std::string("reinterpret_cast<") + type + "*>(g_arena + " +
-           std::to_string(p - head_) + ")";
+           std::to_string(offset_.at(t.index)) + ")";
   }
   Fail("tensor #" + tid + " is neither a constant, a variable nor planned");
   return "nullptr";
@@ -403,7 +410,7 @@ bool Generator::Softmax(MicroContext& ctx) {
 bool Generator::Reshape(MicroContext& ctx) {
   const MicroTensor in = ctx.input(0), out = ctx.output(0);
   const std::string a = Ref(in), b = Ref(out);
-  if (in.data == out.data) {
+  if (a == b) {
     body << "    // the planner aliased the output to the input\n";
   } else {
     body << "    memmove(" << b << ", " << a << ", " << in.bytes << ");\n";
@@ -466,10 +473,8 @@ bool Generator::Svdf(MicroContext& ctx) {
   const float s2 = state.scale * time.scale / out.scale;
   ref::QuantizeMultiplier(s1, &q.feature_multiplier, &q.feature_shift);
   ref::QuantizeMultiplier(s2, &q.time_multiplier, &q.time_shift);
-  // The int32 scratch the interpreter planned for this node.
-  const auto* scratch = static_cast<const uint8_t*>(ctx.scratch());
-  const size_t scratch_bytes = sizeof(int32_t) * d.batch * d.filters;
-  Extend(scratch, scratch_bytes);
+  // The int32 scratch planned for this node.
+  const size_t scratch = scratch_offset_.at(ctx.node_index());
   body << "    ref::SvdfDims d;\n    d.batch = " << d.batch
        << ";\n    d.input_size = " << d.input_size
        << ";\n    d.filters = " << d.filters << ";\n    d.memory = " << d.memory
@@ -485,8 +490,8 @@ bool Generator::Svdf(MicroContext& ctx) {
   body << "    ref::SvdfInt8<" << Type(state) << ">(d, q, " << Ref(in) << ", "
        << Ref(feature) << ", " << Ref(time) << ", "
        << Bias(*this, ctx, 3, "int32_t") << ", " << Ref(state)
-       << ", reinterpret_cast<int32_t*>(g_arena + " << (scratch - head_)
-       << "), " << Ref(out) << ");\n";
+       << ", reinterpret_cast<int32_t*>(g_arena + " << scratch << "), "
+       << Ref(out) << ");\n";
   return true;
 }
 
@@ -542,6 +547,123 @@ bool Generator::Op(int32_t node, const fb::Operator* op, int32_t code) {
   return true;
 }
 
+// The interpreter's planning (micro_interpreter.cc, PlanMemory) for what
+// the compiled code keeps in the arena: lifetimes from producer to last
+// consumer (graph inputs from the start, outputs to the end), RESHAPE
+// outputs sharing their input, SOFTMAX / QUANTIZE / DEQUANTIZE over an
+// input that dies with them; then the same greedy-by-size planner. Unlike
+// the interpreter's plan it holds no scratch for the multipliers, which
+// are constants here.
+bool Generator::Plan() {
+  const fb::SubGraph* sg = interp_.model()->subgraphs()->Get(0);
+  const auto* ops = sg->operators();
+  const int32_t T = static_cast<int32_t>(sg->tensors()->size());
+  const int32_t N = interp_.operators_size();
+  std::vector<bool> planned(T, false), graph_io(T, false);
+  std::vector<int32_t> root(T), first(T), last(T), buffer_of(T, -1);
+  for (int32_t t = 0; t < T; ++t) {
+    planned[t] = InArena(interp_.tensor(t));
+    root[t] = t;
+    first[t] = N;
+    last[t] = -1;
+  }
+  for (int32_t i = 0; i < interp_.inputs_size(); ++i) {
+    const int32_t t = interp_.input(i).index;
+    first[t] = 0;
+    graph_io[t] = true;
+  }
+  for (int32_t i = 0; i < interp_.outputs_size(); ++i) {
+    const int32_t t = interp_.output(i).index;
+    last[t] = N - 1;
+    graph_io[t] = true;
+  }
+  for (int32_t n = 0; n < N; ++n) {
+    const fb::Operator* op = ops->Get(n);
+    auto use = [&](int32_t t) {
+      if (t < 0) return;
+      first[t] = std::min(first[t], n);
+      last[t] = std::max(last[t], n);
+    };
+    if (op->inputs())
+      for (int32_t t : *op->inputs()) use(t);
+    if (op->outputs())
+      for (int32_t t : *op->outputs()) use(t);
+  }
+  auto bytes = [&](int32_t t) { return interp_.tensor(t).bytes; };
+  for (int32_t n = 0; n < N; ++n) {
+    const fb::Operator* op = ops->Get(n);
+    const auto code = static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
+        interp_.model()->operator_codes()->Get(op->opcode_index())));
+    const bool alias = code == fb::BuiltinOperator::RESHAPE;
+    const bool in_place = code == fb::BuiltinOperator::SOFTMAX ||
+                          code == fb::BuiltinOperator::QUANTIZE ||
+                          code == fb::BuiltinOperator::DEQUANTIZE;
+    if (!alias && !in_place) continue;
+    if (!op->inputs() || op->inputs()->size() < 1 || !op->outputs() ||
+        op->outputs()->size() != 1)
+      continue;
+    const int32_t in = op->inputs()->Get(0);
+    const int32_t out = op->outputs()->Get(0);
+    if (in < 0 || !planned[in] || !planned[out] || root[out] != out) continue;
+    if (bytes(in) != bytes(out)) continue;
+    const int32_t r = root[in];
+    if (in_place) {
+      if (last[r] > n) continue;
+      bool io = false;
+      for (int32_t t = 0; t < T; ++t) io = io || (root[t] == r && graph_io[t]);
+      if (io) continue;
+    }
+    root[out] = r;
+    first[r] = std::min(first[r], first[out]);
+    last[r] = std::max(last[r], last[out]);
+  }
+  std::vector<micro::MicroPlanBuffer> buffers;
+  for (int32_t t = 0; t < T; ++t) {
+    if (!planned[t] || (first[t] == N && last[t] < 0)) continue;
+    const int32_t r = root[t];
+    if (buffer_of[r] < 0) {
+      buffer_of[r] = static_cast<int32_t>(buffers.size());
+      micro::MicroPlanBuffer b;
+      b.first = first[r] < N ? first[r] : 0;
+      b.last = last[r] >= b.first ? last[r] : b.first;
+      buffers.push_back(b);
+    }
+    micro::MicroPlanBuffer& b = buffers[buffer_of[r]];
+    b.size = std::max<uint32_t>(b.size,
+                                static_cast<uint32_t>(micro::MicroAlignUp(
+                                    bytes(t), micro::kMicroBufferAlignment)));
+  }
+  std::map<int32_t, int32_t> scratch_buffer;  // node -> buffer
+  for (int32_t n = 0; n < N; ++n) {
+    const fb::Operator* op = ops->Get(n);
+    const auto code = static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
+        interp_.model()->operator_codes()->Get(op->opcode_index())));
+    if (code != fb::BuiltinOperator::SVDF) continue;
+    MicroContext ctx(&interp_, n, op);
+    const MicroTensor in = ctx.input(0), feature = ctx.input(1);
+    micro::MicroPlanBuffer b;
+    b.first = b.last = n;
+    b.size = static_cast<uint32_t>(micro::MicroAlignUp(
+        sizeof(int32_t) * static_cast<size_t>(in.dim(0)) * feature.dim(0),
+        micro::kMicroBufferAlignment));
+    scratch_buffer[n] = static_cast<int32_t>(buffers.size());
+    buffers.push_back(b);
+  }
+  const int32_t count = static_cast<int32_t>(buffers.size());
+  std::vector<int32_t> order(count + 1), by_offset(count + 1);
+  size_t peak = 0;
+  if (!micro::MicroPlanGreedyBySize(buffers.data(), count, order.data(),
+                                    by_offset.data(), &peak))
+    return Fail("the arena plan overflows");
+  for (int32_t t = 0; t < T; ++t)
+    if (buffer_of[root[t]] >= 0)
+      offset_[t] = static_cast<size_t>(buffers[buffer_of[root[t]]].offset);
+  for (const auto& [n, b] : scratch_buffer)
+    scratch_offset_[n] = static_cast<size_t>(buffers[b].offset);
+  arena_bytes = peak;
+  return true;
+}
+
 bool Generator::Run(std::string* out_error) {
   // Variables back to their initial values: the state arrays start there.
   interp_.Reset();
@@ -573,6 +695,10 @@ bool Generator::Run(std::string* out_error) {
                      " yet; export without --aot";
         return false;
     }
+  }
+  if (!Plan()) {
+    *out_error = "--aot: " + error;
+    return false;
   }
   for (int32_t n = 0; n < nodes; ++n) {
     const fb::Operator* op = sg->operators()->Get(n);
