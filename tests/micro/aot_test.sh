@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `ember micro export --aot` on emulated microcontrollers: exports
-# hello_world_int8, person_detect (TFLM's person.bmp and no_person.bmp) and
-# keyword_scrambled_8bit compiled ahead of time, builds each project with
+# hello_world_int8, person_detect (TFLM's person.bmp and no_person.bmp),
+# keyword_scrambled_8bit and micro_speech_quantized (random inputs)
+# compiled ahead of time (convolutions writing over the input they consume
+# where the plan overlaps them), builds each project with
 # Debian's cross toolchain (the Makefile's check: no heap function, no
 # static constructor), runs it under QEMU with semihosting and compares
 # the printed outputs bit for bit with the micro interpreter
@@ -32,7 +34,7 @@ $PY tests/micro/qemu_helper.py bmp2npy "$MODELS/data/images/person.bmp" \
   "$OUT/inputs/person.npy"
 $PY tests/micro/qemu_helper.py bmp2npy "$MODELS/data/images/no_person.bmp" \
   "$OUT/inputs/no_person.npy"
-for m in hello_world_int8 keyword_scrambled_8bit; do
+for m in hello_world_int8 keyword_scrambled_8bit micro_speech_quantized; do
   $PY tests/micro/qemu_helper.py random-inputs "$MODELS/tflm/$m.tflite" 7 \
     "$OUT/inputs/$m" >/dev/null 2>&1
 done
@@ -59,6 +61,7 @@ CASES=(
   "person|person_detect|$OUT/inputs/person.npy"
   "no_person|person_detect|$OUT/inputs/no_person.npy"
   "keyword_scrambled_8bit|keyword_scrambled_8bit|$OUT/inputs/keyword_scrambled_8bit/input_0.npy"
+  "micro_speech|micro_speech_quantized|$OUT/inputs/micro_speech_quantized/input_0.npy"
 )
 for c in "${CASES[@]}"; do
   IFS='|' read -r name model inputs <<<"$c"
