@@ -14,9 +14,9 @@ Micro: RAM, code size and instructions per inference on Cortex-M4
     plan (8-byte pointers, planning scratch), so it exceeds what the
     target uses.
   * Code: .text of the ELF (weights included: they are const data in
-    flash), and the part that is the model (the app minus the same app
-    without the model: interpreter + ops + model array, or the compiled
-    model + kernels + weights).
+    flash), and the app minus the same app without the runtime: for the
+    interpreter export the interpreter + ops (the model array is in both
+    builds), for --aot the compiled model + kernels + weights.
   * Instructions per inference: QEMU -icount shift=0 (SysTick x 40).
 
 usage: aot_vs_tflm.py [--ember build/release/ember] [--models DIR]
@@ -107,8 +107,9 @@ def main():
     print()
     print("Whole image, Cortex-M4 -O2 (bytes)")
     print()
-    print("| model | export | text | model part of text | data + bss | "
-          "instructions / inference |")
+    print("| model | export | text | runtime part of text (interpreter: "
+          "interpreter + ops; --aot: compiled model + kernels + weights) | "
+          "data + bss | instructions / inference |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         for kind in ("interp", "aot"):
