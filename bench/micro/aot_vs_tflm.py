@@ -31,13 +31,24 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "micro"))
-import compare_tflm  # noqa: E402
 import qemu_helper  # noqa: E402
 
 MODELS = ["hello_world_int8", "micro_speech_quantized", "person_detect",
           "keyword_scrambled", "keyword_scrambled_8bit"]
+# TFLM's arena: tflite-micro's recording allocator (as compare_tflm.py).
+TFLM_SNIPPET = """
+import sys
+from tflite_micro.python.tflite_micro import runtime
+runtime.Interpreter.from_file(sys.argv[1]).print_allocations()
+"""
+
+
+def tflm_arena(model):
+    out = subprocess.run([sys.executable, "-c", TFLM_SNIPPET, model],
+                         capture_output=True, text=True, check=True).stderr
+    total = re.search(r"Arena allocation total (\d+) bytes", out)
+    return {"total": int(total.group(1))}
 
 
 def export(ember, model, flags, out_dir, aot):
@@ -82,7 +93,7 @@ def main():
         flags = []
         for k, p in enumerate(sorted(os.listdir(inputs_dir))):
             flags += ["--input", f"{k}={os.path.join(inputs_dir, p)}"]
-        row = {"model": name, "tflm": compare_tflm.tflm_arena(model),
+        row = {"model": name, "tflm": tflm_arena(model),
                "interp": export(args.ember, model, flags, args.out, False),
                "aot": export(args.ember, model, flags, args.out, True)}
         if row["interp"]["outputs"] != row["aot"]["outputs"]:
