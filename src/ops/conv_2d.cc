@@ -334,8 +334,9 @@ Status ChooseQuantizedKind(OpContext& ctx, const Tensor* input,
   return Status::Ok();
 }
 
-// int16 activations, groups of 1: weights widened once for the int16
-// dot-row kernels (the reference otherwise).
+// int16 or uint8 activations, groups of 1: weights widened once (uint8
+// with their zero point subtracted) for the int16 dot-row kernels (the
+// reference otherwise).
 Status PrepareFastS16Conv(OpContext& ctx, const Tensor* filter, ConvData* d) {
   const ref::ConvShape& s = d->shape;
   if (!ctx.optimized_kernels_allowed() || s.filter_in_c != s.in_c) {
@@ -350,14 +351,21 @@ Status PrepareFastS16Conv(OpContext& ctx, const Tensor* filter, ConvData* d) {
   void* mem = nullptr;
   EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
       sizeof(int16_t) * d->s16_layout.PackedElements(), &mem));
-  x86::PackS16ConvWeights(d->s16_layout, filter->data_as<int8_t>(),
-                          static_cast<int16_t*>(mem));
+  const bool uint8 = d->kind == ConvKind::kUInt8;
+  if (uint8) {
+    x86::PackS16ConvWeights(d->s16_layout, filter->data_as<uint8_t>(),
+                            d->quant.weights_offset,
+                            static_cast<int16_t*>(mem));
+  } else {
+    x86::PackS16ConvWeights(d->s16_layout, filter->data_as<int8_t>(), 0,
+                            static_cast<int16_t*>(mem));
+  }
   d->s16_packed = static_cast<const int16_t*>(mem);
   d->s16_dot = dot;
   d->s16_slots = std::max(1, ctx.num_threads());
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
       x86::S16ConvSlotStride(d->s16_layout) * d->s16_slots, &d->scratch_s16));
-  ctx.SetKernelVariant(x86::S16ConvLabel(*dot));
+  ctx.SetKernelVariant(x86::S16ConvLabel(*dot, uint8));
   return Status::Ok();
 }
 
@@ -375,7 +383,8 @@ Status PrepareQuantizedInput(OpContext& ctx, fb::ActivationFunctionType act,
   EMBER_RETURN_IF_ERROR(
       PrepareConvQuantization(ctx, act, input, filter, output, d->shape.out_c,
                               ref::Rounding::kDouble, &d->quant));
-  if (d->kind == ConvKind::kInt16) return PrepareFastS16Conv(ctx, filter, d);
+  if (d->kind == ConvKind::kInt16 || d->kind == ConvKind::kUInt8)
+    return PrepareFastS16Conv(ctx, filter, d);
   if (d->kind != ConvKind::kInt8) return Status::Ok();
   return PrepareFastS8Conv(ctx, input, filter, bias,
                            x86::S8Output::kInt8DoubleRounding, d);
@@ -512,6 +521,14 @@ Status EvalQuantized(OpContext& ctx, const ConvData& d, const Tensor* input,
           output->data_as<int8_t>());
       return Status::Ok();
     case ConvKind::kUInt8:
+      if (d.s16_packed != nullptr) {
+        x86::RunS16Conv<int32_t>(
+            ctx.thread_pool(), d.s16_slots, *d.s16_dot, s, d.s16_layout,
+            input->data_as<uint8_t>(), d.quant.input_offset, d.s16_packed,
+            OptionalData<int32_t>(bias), q, output->data_as<uint8_t>(),
+            static_cast<uint8_t*>(ctx.scratch(d.scratch_s16)));
+        return Status::Ok();
+      }
       ref::ConvQuantized<int32_t>(
           s, input->data_as<uint8_t>(), d.quant.input_offset,
           filter->data_as<uint8_t>(), d.quant.weights_offset,
@@ -523,13 +540,13 @@ Status EvalQuantized(OpContext& ctx, const ConvData& d, const Tensor* input,
         if (d.bias64) {
           x86::RunS16Conv<int64_t>(ctx.thread_pool(), d.s16_slots, *d.s16_dot,
                                    s, d.s16_layout, input->data_as<int16_t>(),
-                                   d.s16_packed, OptionalData<int64_t>(bias), q,
-                                   output->data_as<int16_t>(), scratch);
+                                   0, d.s16_packed, OptionalData<int64_t>(bias),
+                                   q, output->data_as<int16_t>(), scratch);
         } else {
           x86::RunS16Conv<int32_t>(ctx.thread_pool(), d.s16_slots, *d.s16_dot,
                                    s, d.s16_layout, input->data_as<int16_t>(),
-                                   d.s16_packed, OptionalData<int32_t>(bias), q,
-                                   output->data_as<int16_t>(), scratch);
+                                   0, d.s16_packed, OptionalData<int32_t>(bias),
+                                   q, output->data_as<int16_t>(), scratch);
         }
         return Status::Ok();
       }

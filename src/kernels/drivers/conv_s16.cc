@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/drivers/conv_f32.h"
 
@@ -34,25 +35,34 @@ S16ConvLayout MakeS16ConvLayout(const ref::ConvShape& s) {
   return l;
 }
 
-void PackS16ConvWeights(const S16ConvLayout& l, const int8_t* filter,
-                        int16_t* packed) {
+template <typename FilterT>
+void PackS16ConvWeights(const S16ConvLayout& l, const FilterT* filter,
+                        int32_t filter_offset, int16_t* packed) {
   int16_t* dst = packed;
   for (int32_t c = 0; c < l.chunks; ++c) {
     const int32_t k0 = c * kS16ConvChunkK;
     const int32_t len = std::min(kS16ConvChunkK, l.k - k0);
     const int32_t padded = l.ChunkPadded(c);
     for (int32_t oc = 0; oc < l.out_c; ++oc) {
-      const int8_t* src = filter + static_cast<int64_t>(oc) * l.k + k0;
-      for (int32_t t = 0; t < len; ++t) dst[t] = src[t];
+      const FilterT* src = filter + static_cast<int64_t>(oc) * l.k + k0;
+      for (int32_t t = 0; t < len; ++t)
+        dst[t] = static_cast<int16_t>(src[t] + filter_offset);
       for (int32_t t = len; t < padded; ++t) dst[t] = 0;
       dst += padded;
     }
   }
 }
 
-const char* S16ConvLabel(const S8MatMulKernel& dot) {
-  return dot.isa == kernels::Isa::kAvx2 ? "x86_avx2_conv_s16x8"
-                                        : "portable_conv_s16x8";
+template void PackS16ConvWeights<int8_t>(const S16ConvLayout&, const int8_t*,
+                                         int32_t, int16_t*);
+template void PackS16ConvWeights<uint8_t>(const S16ConvLayout&, const uint8_t*,
+                                          int32_t, int16_t*);
+
+const char* S16ConvLabel(const S8MatMulKernel& dot, bool uint8) {
+  const bool avx2 = dot.isa == kernels::Isa::kAvx2;
+  if (uint8)
+    return avx2 ? "x86_avx2_conv_u8_widened" : "portable_conv_u8_widened";
+  return avx2 ? "x86_avx2_conv_s16x8" : "portable_conv_s16x8";
 }
 
 namespace {
@@ -60,9 +70,10 @@ namespace {
 // Gathers output pixel (b, oy, ox)'s receptive field, in the filter's
 // (ky, kx, ic) order, into `patch`; taps in the padding read 0 (the int16
 // zero point), and so does everything after k up to the chunks' end.
+template <typename InT>
 void GatherPatch(const ref::ConvShape& s, const S16ConvLayout& l,
-                 const int16_t* input, int32_t b, int32_t oy, int32_t ox,
-                 int16_t* patch) {
+                 const InT* input, int32_t input_offset, int32_t b, int32_t oy,
+                 int32_t ox, int16_t* patch) {
   const size_t row_bytes = sizeof(int16_t) * static_cast<size_t>(s.in_c);
   int16_t* dst = patch;
   for (int32_t ky = 0; ky < s.filter_h; ++ky) {
@@ -72,11 +83,15 @@ void GatherPatch(const ref::ConvShape& s, const S16ConvLayout& l,
       if (iy < 0 || iy >= s.in_h || ix < 0 || ix >= s.in_w) {
         std::memset(dst, 0, row_bytes);
       } else {
-        std::memcpy(
-            dst,
-            input + ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) *
-                        s.in_c,
-            row_bytes);
+        const InT* src =
+            input +
+            ((static_cast<int64_t>(b) * s.in_h + iy) * s.in_w + ix) * s.in_c;
+        if constexpr (std::is_same_v<InT, int16_t>) {
+          std::memcpy(dst, src, row_bytes);
+        } else {
+          for (int32_t c = 0; c < s.in_c; ++c)
+            dst[c] = static_cast<int16_t>(src[c] + input_offset);
+        }
       }
       dst += s.in_c;
     }
@@ -87,11 +102,11 @@ void GatherPatch(const ref::ConvShape& s, const S16ConvLayout& l,
 
 }  // namespace
 
-template <typename AccT, typename BiasT>
+template <typename AccT, typename InT, typename BiasT, typename OutT>
 void RunS16Conv(ThreadPool* pool, int slots, const S8MatMulKernel& dot,
                 const ref::ConvShape& s, const S16ConvLayout& l,
-                const int16_t* input, const int16_t* packed, const BiasT* bias,
-                const ref::QuantizedOutput& q, int16_t* output,
+                const InT* input, int32_t input_offset, const int16_t* packed,
+                const BiasT* bias, const ref::QuantizedOutput& q, OutT* output,
                 uint8_t* scratch) {
   const int64_t pixels = static_cast<int64_t>(s.batches) * s.out_h * s.out_w;
   const int64_t macs = pixels * l.k * static_cast<int64_t>(l.out_c);
@@ -109,7 +124,7 @@ void RunS16Conv(ThreadPool* pool, int slots, const S8MatMulKernel& dot,
       const int32_t ox = static_cast<int32_t>(p % s.out_w);
       const int32_t oy = static_cast<int32_t>((p / s.out_w) % s.out_h);
       const int32_t b = static_cast<int32_t>(p / (int64_t{s.out_w} * s.out_h));
-      GatherPatch(s, l, input, b, oy, ox, patch);
+      GatherPatch(s, l, input, input_offset, b, oy, ox, patch);
       const int16_t* w = packed;
       for (int32_t c = 0; c < l.chunks; ++c) {
         const int32_t padded = l.ChunkPadded(c);
@@ -118,7 +133,7 @@ void RunS16Conv(ThreadPool* pool, int slots, const S8MatMulKernel& dot,
         for (int32_t oc = 0; oc < l.out_c; ++oc)
           sum64[oc] = (c == 0 ? 0 : sum64[oc]) + sum32[oc];
       }
-      int16_t* out = output + p * l.out_c;
+      OutT* out = output + p * l.out_c;
       for (int32_t oc = 0; oc < l.out_c; ++oc) {
         // The reference's own accumulator type: an int32 sum wraps.
         AccT acc = static_cast<AccT>(sum64[oc]);
@@ -131,13 +146,17 @@ void RunS16Conv(ThreadPool* pool, int slots, const S8MatMulKernel& dot,
   });
 }
 
-template void RunS16Conv<int64_t, int64_t>(
+template void RunS16Conv<int64_t, int16_t, int64_t, int16_t>(
     ThreadPool*, int, const S8MatMulKernel&, const ref::ConvShape&,
-    const S16ConvLayout&, const int16_t*, const int16_t*, const int64_t*,
-    const ref::QuantizedOutput&, int16_t*, uint8_t*);
-template void RunS16Conv<int32_t, int32_t>(
+    const S16ConvLayout&, const int16_t*, int32_t, const int16_t*,
+    const int64_t*, const ref::QuantizedOutput&, int16_t*, uint8_t*);
+template void RunS16Conv<int32_t, int16_t, int32_t, int16_t>(
     ThreadPool*, int, const S8MatMulKernel&, const ref::ConvShape&,
-    const S16ConvLayout&, const int16_t*, const int16_t*, const int32_t*,
-    const ref::QuantizedOutput&, int16_t*, uint8_t*);
+    const S16ConvLayout&, const int16_t*, int32_t, const int16_t*,
+    const int32_t*, const ref::QuantizedOutput&, int16_t*, uint8_t*);
+template void RunS16Conv<int32_t, uint8_t, int32_t, uint8_t>(
+    ThreadPool*, int, const S8MatMulKernel&, const ref::ConvShape&,
+    const S16ConvLayout&, const uint8_t*, int32_t, const int16_t*,
+    const int32_t*, const ref::QuantizedOutput&, uint8_t*, uint8_t*);
 
 }  // namespace ember::x86

@@ -6,7 +6,8 @@
 // node's label must name the optimized kernel. The cases cover int64,
 // int32 and no bias, padding, strides, dilation, batches, and depths past
 // one 512-deep chunk (the int32 partial sums are added in int64), with
-// inputs at the int16 extremes so that a chunk's sum nears 2^31.
+// inputs at the int16 extremes so that a chunk's sum nears 2^31; uint8
+// convolutions (same path, zero points subtracted) and int16x8 depthwise.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -139,6 +140,92 @@ TEST(FastS16Conv, MatchesReferenceBitExact) {
   if (x86::SelectS8MatMul(kernels::AllowedIsas()) == nullptr)
     GTEST_SKIP() << "reference kernels forced";
   EXPECT_GT(RunCases(1601, 40), 25);
+}
+
+// uint8 CONV_2D (asymmetric per-tensor uint8 activations and weights)
+// through the same widened path: zero points anywhere in [0, 255], values
+// at the extremes half the time, deep taps; bit-exact at 1-3 threads.
+int RunUint8Cases(uint32_t seed, int count) {
+  Rng rng(seed);
+  int cases = 0;
+  for (int i = 0; i < count; ++i) {
+    const bool deep = i % 5 == 4;
+    const int in_c = deep ? rng.Int(120, 300) : rng.Int(1, 40);
+    const int out_c = rng.Int(1, 30);
+    const int in_h = rng.Int(1, 9), in_w = rng.Int(1, 9);
+    const int fh = rng.Int(1, 3), fw = rng.Int(1, 3);
+    const int stride = rng.Int(1, 2);
+    const bool same = rng.Bool();
+    if (!same && (fh > in_h || fw > in_w)) continue;
+    const bool extreme = rng.Bool();
+    const int64_t k = static_cast<int64_t>(fh) * fw * in_c;
+    ModelBuilder b;
+    std::vector<uint8_t> w =
+        rng.Ints<uint8_t>(static_cast<size_t>(out_c) * k, 0, 255);
+    if (extreme)
+      for (auto& v : w) v = v < 128 ? 0 : 255;
+    const float in_s = rng.Float(0.01f, 0.05f), w_s = rng.Float(0.002f, 0.02f);
+    const int filter = b.AddConstant<uint8_t>(
+        fb::TensorType::UINT8, {out_c, fh, fw, in_c}, w, "filter",
+        testing::PerTensor(w_s, rng.Int(0, 255)));
+    const int x = b.AddTensor(fb::TensorType::UINT8, {1, in_h, in_w, in_c}, "x",
+                              testing::PerTensor(in_s, rng.Int(0, 255)));
+    const int y =
+        b.AddTensor(fb::TensorType::UINT8, {}, "y",
+                    testing::PerTensor(in_s * w_s * 100.0f *
+                                           std::sqrt(static_cast<float>(k)) *
+                                           rng.Float(0.3f, 3.0f),
+                                       rng.Int(0, 255)));
+    int bias = -1;
+    if (rng.Bool())
+      bias = b.AddConstant<int32_t>(testing::kI32, {out_c},
+                                    rng.Ints<int32_t>(out_c, -100000, 100000),
+                                    "bias");
+    fb::Conv2DOptionsT opt;
+    opt.padding = same ? fb::Padding::SAME : fb::Padding::VALID;
+    opt.stride_h = stride;
+    opt.stride_w = stride;
+    opt.fused_activation_function = testing::RandomActivation(rng);
+    fb::BuiltinOptionsUnion u;
+    u.Set(opt);
+    b.AddOp(fb::BuiltinOperator::CONV_2D, {x, filter, bias}, {y}, std::move(u));
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const std::vector<uint8_t> model = b.Build();
+    std::vector<uint8_t> input =
+        rng.Ints<uint8_t>(static_cast<size_t>(in_h) * in_w * in_c, 0, 255);
+    if (extreme)
+      for (auto& v : input) v = v < 128 ? 0 : 255;
+    const std::string what = "uint8 case " + std::to_string(i) +
+                             " k=" + std::to_string(fh) + "x" +
+                             std::to_string(fw) + "x" + std::to_string(in_c) +
+                             (extreme ? " extreme" : "");
+    const auto ref = testing::RunOneInputModel(model, input, true, 1);
+    EXPECT_EQ(ref.variant, "ref") << what;
+    for (kernels::Isa isa : kernels::AllowedEntryIsas(x86::S8MatMulKernels(),
+                                                      kernels::AllowedIsas())) {
+      kernels::ScopedIsaOverride force(kernels::IsaName(isa));
+      const x86::S8MatMulKernel* dot =
+          x86::SelectS8MatMul(kernels::AllowedIsas());
+      for (int threads = 1; threads <= 3; ++threads) {
+        const auto got =
+            testing::RunOneInputModel(model, input, false, threads);
+        const std::string where = what + " isa=" + kernels::IsaName(isa) +
+                                  " threads=" + std::to_string(threads);
+        if (!dispatch::EnvForcesReference() && dot != nullptr)
+          EXPECT_EQ(got.variant, x86::S16ConvLabel(*dot, true)) << where;
+        EXPECT_EQ(got.output, ref.output) << where;
+      }
+    }
+    ++cases;
+  }
+  return cases;
+}
+
+TEST(FastS16Conv, Uint8MatchesReferenceBitExact) {
+  if (x86::SelectS8MatMul(kernels::AllowedIsas()) == nullptr)
+    GTEST_SKIP() << "reference kernels forced";
+  EXPECT_GT(RunUint8Cases(1603, 30), 20);
 }
 
 // int16x8 DEPTHWISE_CONV_2D (kernels/drivers/dwconv_s16.h): depth
