@@ -36,7 +36,9 @@ struct BinaryData {
   const x86::FastOpsKernels* fast;
   x86::BinaryArgs fast_args;
   x86::QuantMulArgs fast_q;
-  bool fast_by_rows;  // see EvalFastRows
+  x86::QuantMulS8Fn fast_qmul;  // int8 or int16 data
+  size_t fast_elem;             // bytes per element of the fast path
+  bool fast_by_rows;            // see EvalFastRows
   // Other shapes and ops: walk broadcasts row by row (ops/broadcast_rows.h,
   // same per-element arithmetic as the reference) unless reference kernels
   // are forced.
@@ -60,7 +62,9 @@ void ChooseFastBinary(OpContext& ctx, BinaryData* d) {
   const bool f32 = a->type == DataType::kFloat32;
   const bool s8 =
       kKind == Kind::kMul && a->type == DataType::kInt8 && d->quantized;
-  if (!f32 && !s8) return;
+  const bool s16 =
+      kKind == Kind::kMul && a->type == DataType::kInt16 && d->quantized;
+  if (!f32 && !s8 && !s16) return;
   const x86::FastOpsKernels* k = SelectFastOps(ctx);
   if (k == nullptr || out->shape.NumElements() == 0) return;
   // Other broadcasts (a [.., T, 1] column against [.., T, C] or [1, 1, C],
@@ -75,14 +79,17 @@ void ChooseFastBinary(OpContext& ctx, BinaryData* d) {
   const bool clamp = kKind == Kind::kMul;
   d->fast_args.lo = clamp ? d->float_lo : -INFINITY;
   d->fast_args.hi = clamp ? d->float_hi : INFINITY;
-  if (s8) {
+  if (s8 || s16) {
     const ref::MulParams& p = d->mul;
     d->fast_q = {p.in1_offset, p.in2_offset, p.out_offset, p.mult,
                  p.shift,      p.act_lo,     p.act_hi};
   }
   d->fast = k;
-  ctx.SetKernelVariant(
-      FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
+  d->fast_qmul = s16 ? k->mul_s16 : k->mul_s8;
+  d->fast_elem = f32 ? sizeof(float) : s16 ? sizeof(int16_t) : 1;
+  ctx.SetKernelVariant(FastVariantName(k, f32   ? FastFamily::kEltwise
+                                          : s16 ? FastFamily::kEltwiseS16
+                                                : FastFamily::kEltwiseS8));
 }
 
 fb::ActivationFunctionType FusedActivation(OpContext& ctx, Kind kind) {
@@ -238,7 +245,7 @@ void EvalFastRows(OpContext& ctx, const BinaryData& d) {
   const Tensor* a = ctx.input(0);
   const Tensor* b = ctx.input(1);
   Tensor* out = ctx.output(0);
-  const size_t elem = d.quantized ? 1 : sizeof(float);
+  const size_t elem = d.fast_elem;
   const auto* pa = static_cast<const uint8_t*>(a->data);
   const auto* pb = static_cast<const uint8_t*>(b->data);
   auto* po = static_cast<uint8_t*>(out->data);
@@ -256,7 +263,7 @@ void EvalFastRows(OpContext& ctx, const BinaryData& d) {
         args.a_kind = step_a ? x86::Operand::kFull : x86::Operand::kScalar;
         args.b_kind = step_b ? x86::Operand::kFull : x86::Operand::kScalar;
         if (d.quantized)
-          d.fast->mul_s8(d.fast_q, args, 0, inner);
+          d.fast_qmul(d.fast_q, args, 0, inner);
         else
           d.fast->binary_f32(FastOp(kKind), args, 0, inner);
       });
@@ -274,7 +281,7 @@ void EvalFast(OpContext& ctx, const BinaryData& d) {
   args.b = ctx.input(1)->data;
   args.out = ctx.output(0)->data;
   if (d.quantized) {
-    x86::RunQuantMulS8(ctx.thread_pool(), d.fast->mul_s8, d.fast_q, args);
+    x86::RunQuantMulS8(ctx.thread_pool(), d.fast_qmul, d.fast_q, args);
     return;
   }
   x86::RunBinaryF32(ctx.thread_pool(), d.fast->binary_f32, FastOp(kKind), args);

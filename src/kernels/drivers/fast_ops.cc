@@ -45,13 +45,14 @@ void SplitRange(ThreadPool* pool, int64_t n, int64_t tasks, F&& f) {
 
 std::span<const FastOpsEntry> FastOpsList() {
   static const FastOpsEntry kList[] = {
-#define EMBER_FAST_OPS(isa, fn, prefix)                                      \
-  {kernels::Isa::isa,                                                        \
-   #fn,                                                                      \
-   fn,                                                                       \
-   {prefix "_eltwise", prefix "_eltwise_s8", prefix "_act", "portable_lut8", \
-    prefix "_pool", prefix "_pool_s8", prefix "_mean", prefix "_mean_s8",    \
-    prefix "_resize_bilinear", prefix "_softmax"}},
+#define EMBER_FAST_OPS(isa, fn, prefix)                                \
+  {kernels::Isa::isa,                                                  \
+   #fn,                                                                \
+   fn,                                                                 \
+   {prefix "_eltwise", prefix "_eltwise_s8", prefix "_eltwise_s16",    \
+    prefix "_act", "portable_lut8", prefix "_pool", prefix "_pool_s8", \
+    prefix "_mean", prefix "_mean_s8", prefix "_resize_bilinear",      \
+    prefix "_softmax"}},
 #include "kernels/drivers/fast_ops_kernels.def"
 #undef EMBER_FAST_OPS
       {}};

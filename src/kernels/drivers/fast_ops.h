@@ -123,6 +123,7 @@ struct FastOpsKernels {
   BinaryF32Fn binary_f32 = nullptr;
   QuantAddS8Fn add_s8 = nullptr;
   QuantMulS8Fn mul_s8 = nullptr;
+  QuantMulS8Fn mul_s16 = nullptr;  // int16 data, same arithmetic
   UnaryF32Fn unary_f32 = nullptr;
   Lut8Fn lut8 = nullptr;
   PoolF32Fn pool_f32 = nullptr;
@@ -137,6 +138,7 @@ struct FastOpsKernels {
 enum class FastFamily : int32_t {
   kEltwise,
   kEltwiseS8,
+  kEltwiseS16,
   kActivation,
   kLut8,
   kPool,

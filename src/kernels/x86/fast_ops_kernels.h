@@ -143,43 +143,71 @@ inline typename V::I MulByQuantMult(typename V::I x, typename V::I mult,
                                shift > 0 ? 0 : -shift);
 }
 
-template <class V, bool kAScalar, bool kBScalar, typename Op>
-inline void QuantSpanS8(const int8_t* a, const int8_t* b, int8_t* o, int64_t n,
-                        Op&& op) {
+// Loads / stores of T (int8 or int16) lanes through the traits.
+template <class V, typename T>
+inline typename V::I LoadQ(const T* p) {
+  if constexpr (sizeof(T) == 1)
+    return V::LoadS8(p);
+  else
+    return V::LoadS16(p);
+}
+template <class V, typename T>
+inline typename V::I LoadQN(const T* p, int64_t n) {
+  if constexpr (sizeof(T) == 1)
+    return V::LoadS8N(p, n);
+  else
+    return V::LoadS16N(p, n);
+}
+template <class V, typename T>
+inline void StoreQ(T* p, typename V::I v) {
+  if constexpr (sizeof(T) == 1)
+    V::StoreS8(p, v);
+  else
+    V::StoreS16(p, v);
+}
+template <class V, typename T>
+inline void StoreQN(T* p, typename V::I v, int64_t n) {
+  if constexpr (sizeof(T) == 1)
+    V::StoreS8N(p, v, n);
+  else
+    V::StoreS16N(p, v, n);
+}
+
+template <class V, typename T, bool kAScalar, bool kBScalar, typename Op>
+inline void QuantSpan(const T* a, const T* b, T* o, int64_t n, Op&& op) {
   using I = typename V::I;
   const I as = kAScalar ? V::SetI(*a) : V::ZeroI();
   const I bs = kBScalar ? V::SetI(*b) : V::ZeroI();
   int64_t i = 0;
   for (; i + V::kN <= n; i += V::kN) {
-    const I x = kAScalar ? as : V::LoadS8(a + i);
-    const I y = kBScalar ? bs : V::LoadS8(b + i);
-    V::StoreS8(o + i, op(x, y));
+    const I x = kAScalar ? as : LoadQ<V>(a + i);
+    const I y = kBScalar ? bs : LoadQ<V>(b + i);
+    StoreQ<V>(o + i, op(x, y));
   }
   if (i < n) {
     const int64_t r = n - i;
-    const I x = kAScalar ? as : V::LoadS8N(a + i, r);
-    const I y = kBScalar ? bs : V::LoadS8N(b + i, r);
-    V::StoreS8N(o + i, op(x, y), r);
+    const I x = kAScalar ? as : LoadQN<V>(a + i, r);
+    const I y = kBScalar ? bs : LoadQN<V>(b + i, r);
+    StoreQN<V>(o + i, op(x, y), r);
   }
 }
 
-template <class V, typename Op>
-inline void QuantBinaryS8(const BinaryArgs& g, int64_t begin, int64_t end,
-                          Op&& op) {
-  int8_t* out = static_cast<int8_t*>(g.out);
+template <class V, typename T, typename Op>
+inline void QuantBinary(const BinaryArgs& g, int64_t begin, int64_t end,
+                        Op&& op) {
+  T* out = static_cast<T*>(g.out);
   const bool as = g.a_kind == Operand::kScalar,
              bs = g.b_kind == Operand::kScalar;
-  ForEachBinarySpan<int8_t>(
-      g, begin, end,
-      [&](const int8_t* pa, const int8_t* pb, int64_t o, int64_t len) {
+  ForEachBinarySpan<T>(
+      g, begin, end, [&](const T* pa, const T* pb, int64_t o, int64_t len) {
         if (as && bs) {
-          QuantSpanS8<V, true, true>(pa, pb, out + o, len, op);
+          QuantSpan<V, T, true, true>(pa, pb, out + o, len, op);
         } else if (as) {
-          QuantSpanS8<V, true, false>(pa, pb, out + o, len, op);
+          QuantSpan<V, T, true, false>(pa, pb, out + o, len, op);
         } else if (bs) {
-          QuantSpanS8<V, false, true>(pa, pb, out + o, len, op);
+          QuantSpan<V, T, false, true>(pa, pb, out + o, len, op);
         } else {
-          QuantSpanS8<V, false, false>(pa, pb, out + o, len, op);
+          QuantSpan<V, T, false, false>(pa, pb, out + o, len, op);
         }
       });
 }
@@ -193,7 +221,7 @@ void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
           mo = V::SetI(q.out_mult);
   const I out_off = V::SetI(q.out_offset);
   const I lo = V::SetI(q.act_lo), hi = V::SetI(q.act_hi);
-  QuantBinaryS8<V>(g, begin, end, [&](I x, I y) {
+  QuantBinary<V, int8_t>(g, begin, end, [&](I x, I y) {
     const I sx = MulByQuantMult<V>(V::ShlI(V::AddI(x, off1), q.left_shift), m1,
                                    q.in1_shift);
     const I sy = MulByQuantMult<V>(V::ShlI(V::AddI(y, off2), q.left_shift), m2,
@@ -204,18 +232,32 @@ void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
   });
 }
 
-template <class V>
-void MulS8(const QuantMulArgs& q, const BinaryArgs& g, int64_t begin,
-           int64_t end) {
+// Quantized MUL of int8 (T = int8_t) or int16 values: the product of the
+// offset inputs (below 2^31 for both), rescaled, offset and clamped.
+template <class V, typename T>
+void MulQ(const QuantMulArgs& q, const BinaryArgs& g, int64_t begin,
+          int64_t end) {
   using I = typename V::I;
   const I off1 = V::SetI(q.in1_offset), off2 = V::SetI(q.in2_offset);
   const I m = V::SetI(q.mult), out_off = V::SetI(q.out_offset);
   const I lo = V::SetI(q.act_lo), hi = V::SetI(q.act_hi);
-  QuantBinaryS8<V>(g, begin, end, [&](I x, I y) {
+  QuantBinary<V, T>(g, begin, end, [&](I x, I y) {
     const I prod = V::MulLoI(V::AddI(x, off1), V::AddI(y, off2));
     const I r = V::AddI(MulByQuantMult<V>(prod, m, q.shift), out_off);
     return V::MinI(V::MaxI(r, lo), hi);
   });
+}
+
+template <class V>
+void MulS8(const QuantMulArgs& q, const BinaryArgs& g, int64_t begin,
+           int64_t end) {
+  MulQ<V, int8_t>(q, g, begin, end);
+}
+
+template <class V>
+void MulS16(const QuantMulArgs& q, const BinaryArgs& g, int64_t begin,
+            int64_t end) {
+  MulQ<V, int16_t>(q, g, begin, end);
 }
 
 // ---------------------------------------------------------------------------
@@ -646,6 +688,7 @@ constexpr FastOpsKernels MakeFastOps(const char* name) {
   k.binary_f32 = BinaryF32<V>;
   k.add_s8 = AddS8<V>;
   k.mul_s8 = MulS8<V>;
+  k.mul_s16 = MulS16<V>;
   k.unary_f32 = UnaryF32<V>;
   k.lut8 = Lut8Scalar;
   k.pool_f32 = PoolF32<V>;

@@ -113,6 +113,21 @@ struct Avx512 {
   static void StoreS8N(int8_t* p, I v, int64_t n) {
     _mm_mask_storeu_epi8(p, Mask(n), _mm512_cvtepi32_epi8(v));
   }
+  // The same for int16 values (int16 MUL).
+  static I LoadS16(const int16_t* p) {
+    return _mm512_cvtepi16_epi32(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static I LoadS16N(const int16_t* p, int64_t n) {
+    return _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(Mask(n), p));
+  }
+  static void StoreS16(int16_t* p, I v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
+                        _mm512_cvtepi32_epi16(v));
+  }
+  static void StoreS16N(int16_t* p, I v, int64_t n) {
+    _mm256_mask_storeu_epi16(p, Mask(n), _mm512_cvtepi32_epi16(v));
+  }
 };
 #endif  // AVX-512
 
@@ -209,6 +224,28 @@ struct Avx2 {
     int8_t tmp[16];
     _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp), Narrow(v));
     std::memcpy(p, tmp, static_cast<size_t>(n < 8 ? n : 8));
+  }
+  // The same for int16 values (int16 MUL; lanes already in range).
+  static I LoadS16(const int16_t* p) {
+    return _mm256_cvtepi16_epi32(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  static I LoadS16N(const int16_t* p, int64_t n) {
+    int16_t tmp[8] = {};
+    std::memcpy(tmp, p, sizeof(int16_t) * static_cast<size_t>(n < 8 ? n : 8));
+    return LoadS16(tmp);
+  }
+  static __m128i Narrow16(I v) {
+    return _mm_packs_epi32(_mm256_castsi256_si128(v),
+                           _mm256_extracti128_si256(v, 1));
+  }
+  static void StoreS16(int16_t* p, I v) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), Narrow16(v));
+  }
+  static void StoreS16N(int16_t* p, I v, int64_t n) {
+    int16_t tmp[8];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(tmp), Narrow16(v));
+    std::memcpy(p, tmp, sizeof(int16_t) * static_cast<size_t>(n < 8 ? n : 8));
   }
 };
 #endif  // AVX2
