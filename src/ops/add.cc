@@ -23,6 +23,7 @@ struct AddSubData {
   const x86::FastOpsKernels* fast;
   x86::BinaryArgs fast_args;
   x86::QuantAddArgs fast_q;
+  x86::QuantAddS8Fn fast_qadd;  // int8 or int16 data
 };
 
 // Picks the fast kernels when the types and broadcast pattern allow.
@@ -33,22 +34,26 @@ void ChooseFastAdd(OpContext& ctx, AddSubData* d) {
   const Tensor* out = ctx.output(0);
   const bool f32 = d->path == AddPath::kFloat;
   const bool s8 = d->path == AddPath::kQuantized && a->type == DataType::kInt8;
-  if (!f32 && !s8) return;
+  const bool s16 =
+      d->path == AddPath::kQuantized && a->type == DataType::kInt16;
+  if (!f32 && !s8 && !s16) return;
   const x86::FastOpsKernels* k = SelectFastOps(ctx);
   if (k == nullptr || out->shape.NumElements() == 0) return;
   if (!ClassifyBinaryOperands(a->shape, b->shape, out->shape, &d->fast_args))
     return;
   d->fast_args.lo = d->float_lo;
   d->fast_args.hi = d->float_hi;
-  if (s8) {
+  if (s8 || s16) {
     const ref::AddSubParams& p = d->q;
     d->fast_q = {p.left_shift, p.in1_offset, p.in2_offset, p.out_offset,
                  p.in1_mult,   p.in2_mult,   p.out_mult,   p.in1_shift,
                  p.in2_shift,  p.out_shift,  p.act_lo,     p.act_hi};
   }
   d->fast = k;
-  ctx.SetKernelVariant(
-      FastVariantName(k, f32 ? FastFamily::kEltwise : FastFamily::kEltwiseS8));
+  d->fast_qadd = s16 ? k->add_s16 : k->add_s8;
+  ctx.SetKernelVariant(FastVariantName(k, f32   ? FastFamily::kEltwise
+                                          : s16 ? FastFamily::kEltwiseS16
+                                                : FastFamily::kEltwiseS8));
 }
 
 template <bool kSub>
@@ -173,7 +178,7 @@ Status Eval(OpContext& ctx) {
       x86::RunBinaryF32(ctx.thread_pool(), d.fast->binary_f32,
                         kSub ? x86::BinaryOp::kSub : x86::BinaryOp::kAdd, args);
     } else {
-      x86::RunQuantAddS8(ctx.thread_pool(), d.fast->add_s8, d.fast_q, args);
+      x86::RunQuantAddS8(ctx.thread_pool(), d.fast_qadd, d.fast_q, args);
     }
     return Status::Ok();
   }

@@ -122,6 +122,7 @@ struct FastOpsKernels {
   const char* isa_name = nullptr;  // "avx512" / "avx2"
   BinaryF32Fn binary_f32 = nullptr;
   QuantAddS8Fn add_s8 = nullptr;
+  QuantAddS8Fn add_s16 = nullptr;  // int16 data, same arithmetic
   QuantMulS8Fn mul_s8 = nullptr;
   QuantMulS8Fn mul_s16 = nullptr;  // int16 data, same arithmetic
   UnaryF32Fn unary_f32 = nullptr;

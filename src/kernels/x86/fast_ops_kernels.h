@@ -212,16 +212,18 @@ inline void QuantBinary(const BinaryArgs& g, int64_t begin, int64_t end,
       });
 }
 
-template <class V>
-void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
-           int64_t end) {
+// Quantized ADD / SUB of int8 (T = int8_t) or int16 values (general
+// scales; left_shift 20 or 15 keeps the shifted inputs within int32).
+template <class V, typename T>
+void AddQ(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
+          int64_t end) {
   using I = typename V::I;
   const I off1 = V::SetI(q.in1_offset), off2 = V::SetI(q.in2_offset);
   const I m1 = V::SetI(q.in1_mult), m2 = V::SetI(q.in2_mult),
           mo = V::SetI(q.out_mult);
   const I out_off = V::SetI(q.out_offset);
   const I lo = V::SetI(q.act_lo), hi = V::SetI(q.act_hi);
-  QuantBinary<V, int8_t>(g, begin, end, [&](I x, I y) {
+  QuantBinary<V, T>(g, begin, end, [&](I x, I y) {
     const I sx = MulByQuantMult<V>(V::ShlI(V::AddI(x, off1), q.left_shift), m1,
                                    q.in1_shift);
     const I sy = MulByQuantMult<V>(V::ShlI(V::AddI(y, off2), q.left_shift), m2,
@@ -230,6 +232,18 @@ void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
         V::AddI(MulByQuantMult<V>(V::AddI(sx, sy), mo, q.out_shift), out_off);
     return V::MinI(V::MaxI(r, lo), hi);
   });
+}
+
+template <class V>
+void AddS8(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
+           int64_t end) {
+  AddQ<V, int8_t>(q, g, begin, end);
+}
+
+template <class V>
+void AddS16(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
+            int64_t end) {
+  AddQ<V, int16_t>(q, g, begin, end);
 }
 
 // Quantized MUL of int8 (T = int8_t) or int16 values: the product of the
@@ -687,6 +701,7 @@ constexpr FastOpsKernels MakeFastOps(const char* name) {
   k.isa_name = name;
   k.binary_f32 = BinaryF32<V>;
   k.add_s8 = AddS8<V>;
+  k.add_s16 = AddS16<V>;
   k.mul_s8 = MulS8<V>;
   k.mul_s16 = MulS16<V>;
   k.unary_f32 = UnaryF32<V>;
