@@ -1,8 +1,10 @@
 // FULLY_CONNECTED: int8 (per-tensor or per-channel weights, int32 bias) and
 // float32, over the reference kernels. The requantization multipliers are
 // computed into the node's scratch buffer at every Eval (they are not kept
-// in the arena between invocations).
+// in the arena between invocations). On cores with the DSP extension the
+// int8 path runs dsp_kernels.h (same bits).
 #include "kernels/ref/fully_connected.h"
+#include "micro/dsp_kernels.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_ops.h"
 
@@ -121,6 +123,13 @@ MicroStatus Eval(MicroContext& ctx) {
   q.rounding = ref::Rounding::kSingle;
   EMBER_MICRO_RETURN_IF_ERROR(
       QuantizedActivationRange(ctx, p.act, output, &q.act_lo, &q.act_hi));
+#if EMBER_MICRO_HAS_DSP
+  if (dsp::FullyConnectedS8(p.shape, input.as<int8_t>(), -input.zero_point,
+                            weights.as<int8_t>(), -weights.zero_point,
+                            bias.as<int32_t>(), q, output.as<int8_t>())) {
+    return MicroStatus::kOk;
+  }
+#endif
   ref::FullyConnectedQuantized<int32_t>(
       p.shape, input.as<int8_t>(), -input.zero_point, weights.as<int8_t>(),
       -weights.zero_point, bias.as<int32_t>(), q, output.as<int8_t>());
