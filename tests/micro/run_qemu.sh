@@ -4,8 +4,9 @@
 # with `ember micro export` for each target, builds every project with
 # Debian's cross toolchain (which also checks that the ELF references no
 # heap function and has no static constructors), runs it under QEMU with
-# semihosting and compares the printed outputs bit for bit with the host's
-# `ember run` (EMBER_FORCE_REF=1) and with TFLM's own interpreter
+# semihosting (checking that the cores with the DSP extension, and only
+# them, link the int8 DSP kernels) and compares the printed outputs bit for
+# bit with the host's `ember run` (EMBER_FORCE_REF=1) and with TFLM's own interpreter
 # (tflite_micro).
 #   BUILD_DIR      the built tree with build/release/ember (default)
 #   MICRO_TARGETS  default "cortex-m4 cortex-m3 riscv32"; all targets:
@@ -66,6 +67,23 @@ for c in "${CASES[@]}"; do
     if ! make -s -C "$dir" -j2 CCACHE="$CCACHE_BIN" >"$dir.build.log" 2>&1; then
       echo "FAIL $name $t: build (see $dir.build.log)"
       tail -5 "$dir.build.log"
+      failures=$((failures + 1))
+      continue
+    fi
+    # Cores with the DSP extension must link the int8 DSP kernels
+    # (src/micro/dsp_kernels.h) for models with int8 conv / FC; the others
+    # the plain C reference only.
+    dsp_syms=$(arm-none-eabi-nm -C "$dir/build/app.elf" 2>/dev/null |
+      grep -c 'ember::micro::dsp::' || true)
+    case "$t:$model" in
+      cortex-m4:*_int8|cortex-m7:*_int8|cortex-m33:*_int8|cortex-m55:*_int8|\
+      cortex-m4:person_detect|cortex-m7:person_detect|\
+      cortex-m33:person_detect|cortex-m55:person_detect) want_dsp=1 ;;
+      cortex-m3:*|riscv32:*) want_dsp=0 ;;
+      *) want_dsp=$dsp_syms ;;  # float or int16 models: either is right
+    esac
+    if [ "$((dsp_syms > 0))" -ne "$((want_dsp > 0))" ]; then
+      echo "FAIL $name $t: $dsp_syms DSP kernel symbols in the ELF"
       failures=$((failures + 1))
       continue
     fi
