@@ -5,6 +5,7 @@
 //   Sxtab16(a, x)    the same, each half added to a's half (16-bit wrap)
 //   Smlad(a, b, c)   c + a.lo * b.lo + a.hi * b.hi (32-bit wrap)
 //   Smlabb(a, b, c)  c + a.lo * b.lo;  Smlatt: c + a.hi * b.hi
+//   Sxtab16Ror8(a, x) Sxtab16(a, Ror(x, 8)): lanes 1 and 3 (one instruction)
 //   Ror(x, n)        rotate right
 // With __ARM_FEATURE_DSP they are the ACLE intrinsics of <arm_acle.h> (one
 // instruction each). EMBER_MICRO_EMULATE_DSP (host tests only) gives
@@ -41,6 +42,12 @@ inline uint32_t Sxtab16(uint32_t a, uint32_t x) {
   return static_cast<uint32_t>(
       __sxtab16(static_cast<int32_t>(a), static_cast<int32_t>(x)));
 }
+// GCC does not fold a rotate into SXTAB16's operand by itself.
+inline uint32_t Sxtab16Ror8(uint32_t a, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
 inline int32_t Smlad(uint32_t a, uint32_t b, int32_t c) {
   return __smlad(static_cast<int32_t>(a), static_cast<int32_t>(b), c);
 }
@@ -70,6 +77,9 @@ inline uint32_t Sxtb16(uint32_t x) {
 inline uint32_t Sxtab16(uint32_t a, uint32_t x) {
   return Pack16(Lo16(a) + static_cast<int8_t>(x & 0xFFu),
                 Hi16(a) + static_cast<int8_t>((x >> 16) & 0xFFu));
+}
+inline uint32_t Sxtab16Ror8(uint32_t a, uint32_t x) {
+  return Sxtab16(a, Ror(x, 8));
 }
 inline int32_t Smlad(uint32_t a, uint32_t b, int32_t c) {
   const uint32_t p0 = static_cast<uint32_t>(Lo16(a) * Lo16(b));
