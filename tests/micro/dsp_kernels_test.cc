@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernels/ref/quant_util.h"
+#include "micro/dsp_svdf.h"
 
 namespace ember::micro {
 namespace {
@@ -201,6 +202,62 @@ TEST(MicroDspKernels, FullyConnectedMatchesReference) {
                          << " depth " << s.depth << " units " << s.units;
   }
 }
+
+// SVDF over several invocations (the state carries over), int16 and int8
+// state: outputs and state bit-identical to ref::SvdfInt8.
+template <typename S>
+void CheckSvdf(uint32_t seed) {
+  Rng r;
+  r.gen.seed(seed);
+  for (int iter = 0; iter < 150; ++iter) {
+    ref::SvdfDims d;
+    d.batch = r.Int(1, 3);
+    d.input_size = r.Int(1, 37);
+    d.rank = r.Int(1, 3);
+    d.filters = d.rank * r.Int(1, 7);
+    d.memory = r.Int(1, 11);
+    ref::SvdfQuantParams p;
+    p.input_zero_point = r.Int(-128, 127);
+    p.output_zero_point = r.Int(-128, 127);
+    p.state_zero_point = sizeof(S) == 1 ? r.Int(-128, 127) : 0;
+    ref::QuantizeMultiplier(
+        std::ldexp(0.6 + r.Int(0, 99) / 250.0, r.Int(-12, -2)),
+        &p.feature_multiplier, &p.feature_shift);
+    ref::QuantizeMultiplier(
+        std::ldexp(0.6 + r.Int(0, 99) / 250.0, r.Int(-12, -2)),
+        &p.time_multiplier, &p.time_shift);
+    const auto feature = r.Bytes(size_t(d.filters) * d.input_size);
+    std::vector<S> time(size_t(d.filters) * d.memory);
+    for (auto& t : time)
+      t = static_cast<S>(sizeof(S) == 1 ? r.Int(-128, 127)
+                                        : r.Int(-32768, 32767));
+    std::vector<int32_t> bias;
+    if (r.Int(0, 2) != 0)
+      for (int u = 0; u < d.units(); ++u) bias.push_back(r.Int(-5000, 5000));
+    const int32_t* b = bias.empty() ? nullptr : bias.data();
+    const size_t state_n = size_t(d.batch) * d.filters * d.memory;
+    std::vector<S> want_state(state_n, static_cast<S>(p.state_zero_point));
+    std::vector<S> got_state = want_state;
+    std::vector<int32_t> scratch(size_t(d.batch) * d.filters);
+    const size_t out_n = size_t(d.batch) * d.units();
+    for (int step = 0; step < 4; ++step) {
+      const auto input = r.Bytes(size_t(d.batch) * d.input_size);
+      std::vector<int8_t> want(out_n, 0x55), got(out_n, 0x55);
+      ref::SvdfInt8<S>(d, p, input.data(), feature.data(), time.data(), b,
+                       want_state.data(), scratch.data(), want.data());
+      ASSERT_TRUE(dsp::SvdfS8<S>(d, p, input.data(), feature.data(),
+                                 time.data(), b, got_state.data(),
+                                 scratch.data(), got.data()));
+      ASSERT_EQ(got, want) << "iteration " << iter << " step " << step;
+      ASSERT_EQ(got_state, want_state) << "iteration " << iter;
+    }
+  }
+}
+
+TEST(MicroDspKernels, SvdfInt16StateMatchesReference) {
+  CheckSvdf<int16_t>(11);
+}
+TEST(MicroDspKernels, SvdfInt8StateMatchesReference) { CheckSvdf<int8_t>(12); }
 
 // What the DSP kernels leave to the reference (the ops fall back to it).
 TEST(MicroDspKernels, DeclinesWhatItCannotFoldOrShape) {
