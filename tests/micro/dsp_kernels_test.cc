@@ -1,11 +1,13 @@
-// The DSP-extension int8 kernels (src/micro/dsp_kernels.h) on the host,
-// with the intrinsics emulated in C (EMBER_MICRO_EMULATE_DSP): the very
-// loops a Cortex-M4/M7/M33 runs, checked bit for bit against the reference
-// kernels (kernels/ref) over random shapes, strides, padding, dilation,
-// zero points, per-channel multipliers and activation clamps, with channel
-// counts and depths that are not multiples of 2 or 4 (the tails). The real
-// instructions run under QEMU in tests/micro/run_qemu.sh.
+// The DSP-extension int8 kernels (src/micro/dsp_kernels.h, dsp_svdf.h) and
+// the Helium ones (mve_kernels.h) on the host, with the intrinsics
+// emulated in C (EMBER_MICRO_EMULATE_DSP / _MVE): the very
+// loops a Cortex-M4/M7/M33 (DSP) or M55 (Helium) runs, checked bit for bit
+// against the reference kernels (kernels/ref) over random shapes, strides,
+// padding, dilation, zero points, per-channel multipliers and activation
+// clamps, with channel counts and depths that are not multiples of 2 or 4 (the
+// tails). The real instructions run under QEMU in tests/micro/run_qemu.sh.
 #define EMBER_MICRO_EMULATE_DSP 1
+#define EMBER_MICRO_EMULATE_MVE 1
 
 #include "micro/dsp_kernels.h"
 
@@ -19,11 +21,43 @@
 
 #include "kernels/ref/quant_util.h"
 #include "micro/dsp_svdf.h"
+#include "micro/mve_kernels.h"
 
 namespace ember::micro {
 namespace {
 
 static_assert(EMBER_MICRO_HAS_DSP, "the emulated DSP kernels must be on");
+static_assert(EMBER_MICRO_HAS_MVE, "the emulated Helium kernels must be on");
+
+// The two kernel sets the random tests run: DSP extension and Helium.
+struct Dsp {
+  template <typename... A>
+  static bool Conv(A... a) {
+    return dsp::ConvS8(a...);
+  }
+  template <typename... A>
+  static bool Depthwise(A... a) {
+    return dsp::DepthwiseS8(a...);
+  }
+  template <typename... A>
+  static bool FullyConnected(A... a) {
+    return dsp::FullyConnectedS8(a...);
+  }
+};
+struct Mve {
+  template <typename... A>
+  static bool Conv(A... a) {
+    return mve::ConvS8(a...);
+  }
+  template <typename... A>
+  static bool Depthwise(A... a) {
+    return mve::DepthwiseS8(a...);
+  }
+  template <typename... A>
+  static bool FullyConnected(A... a) {
+    return mve::FullyConnectedS8(a...);
+  }
+};
 
 TEST(MicroDspIntrinsics, EmulationMatchesTheInstructionSemantics) {
   // SXTB16: lanes 0 and 2, sign-extended.
@@ -95,7 +129,8 @@ void Pad(Rng& r, int32_t in, int32_t k, int32_t stride, int32_t dil,
 
 int32_t InputOffset(Rng& r) { return -r.Int(-128, 127); }
 
-TEST(MicroDspKernels, ConvMatchesReference) {
+template <typename K>
+void CheckConv() {
   Rng r;
   for (int iter = 0; iter < 300; ++iter) {
     ref::ConvShape s;
@@ -125,8 +160,8 @@ TEST(MicroDspKernels, ConvMatchesReference) {
     std::vector<int8_t> want(n, 0x55), got(n, 0x55);
     ref::ConvQuantized<int32_t>(s, input.data(), in_off, filter.data(), f_off,
                                 rq.bias_or_null(), rq.q, want.data());
-    ASSERT_TRUE(dsp::ConvS8(s, input.data(), in_off, filter.data(), f_off,
-                            rq.bias_or_null(), rq.q, got.data()));
+    ASSERT_TRUE(K::Conv(s, input.data(), in_off, filter.data(), f_off,
+                        rq.bias_or_null(), rq.q, got.data()));
     ASSERT_EQ(got, want) << "iteration " << iter << ": in " << s.in_h << "x"
                          << s.in_w << "x" << s.in_c << " out_c " << s.out_c
                          << " filter " << s.filter_h << "x" << s.filter_w
@@ -135,7 +170,8 @@ TEST(MicroDspKernels, ConvMatchesReference) {
   }
 }
 
-TEST(MicroDspKernels, DepthwiseMatchesReference) {
+template <typename K>
+void CheckDepthwise() {
   Rng r;
   const int32_t multipliers[] = {1, 1, 1, 4, 8};
   for (int iter = 0; iter < 300; ++iter) {
@@ -164,8 +200,8 @@ TEST(MicroDspKernels, DepthwiseMatchesReference) {
     ref::DepthwiseConvQuantized<int32_t>(s, input.data(), in_off, filter.data(),
                                          f_off, rq.bias_or_null(), rq.q,
                                          want.data());
-    ASSERT_TRUE(dsp::DepthwiseS8(s, input.data(), in_off, filter.data(), f_off,
-                                 rq.bias_or_null(), rq.q, got.data()));
+    ASSERT_TRUE(K::Depthwise(s, input.data(), in_off, filter.data(), f_off,
+                             rq.bias_or_null(), rq.q, got.data()));
     ASSERT_EQ(got, want) << "iteration " << iter << ": in " << s.in_h << "x"
                          << s.in_w << "x" << s.in_c << " multiplier "
                          << s.depth_multiplier << " filter " << s.filter_h
@@ -175,7 +211,8 @@ TEST(MicroDspKernels, DepthwiseMatchesReference) {
   }
 }
 
-TEST(MicroDspKernels, FullyConnectedMatchesReference) {
+template <typename K>
+void CheckFullyConnected() {
   Rng r;
   for (int iter = 0; iter < 300; ++iter) {
     ref::FullyConnectedShape s;
@@ -195,12 +232,22 @@ TEST(MicroDspKernels, FullyConnectedMatchesReference) {
     ref::FullyConnectedQuantized<int32_t>(s, input.data(), in_off,
                                           weights.data(), w_off,
                                           rq.bias_or_null(), rq.q, want.data());
-    ASSERT_TRUE(dsp::FullyConnectedS8(s, input.data(), in_off, weights.data(),
-                                      w_off, rq.bias_or_null(), rq.q,
-                                      got.data()));
+    ASSERT_TRUE(K::FullyConnected(s, input.data(), in_off, weights.data(),
+                                  w_off, rq.bias_or_null(), rq.q, got.data()));
     ASSERT_EQ(got, want) << "iteration " << iter << ": batches " << s.batches
                          << " depth " << s.depth << " units " << s.units;
   }
+}
+
+TEST(MicroDspKernels, ConvMatchesReference) { CheckConv<Dsp>(); }
+TEST(MicroDspKernels, DepthwiseMatchesReference) { CheckDepthwise<Dsp>(); }
+TEST(MicroDspKernels, FullyConnectedMatchesReference) {
+  CheckFullyConnected<Dsp>();
+}
+TEST(MicroMveKernels, ConvMatchesReference) { CheckConv<Mve>(); }
+TEST(MicroMveKernels, DepthwiseMatchesReference) { CheckDepthwise<Mve>(); }
+TEST(MicroMveKernels, FullyConnectedMatchesReference) {
+  CheckFullyConnected<Mve>();
 }
 
 // SVDF over several invocations (the state carries over), int16 and int8
@@ -277,6 +324,10 @@ TEST(MicroDspKernels, DeclinesWhatItCannotFoldOrShape) {
   dw.depth_multiplier = 3;
   EXPECT_FALSE(
       dsp::DepthwiseS8(dw, x.data(), 0, w.data(), 0, nullptr, rq.q, out));
+  EXPECT_FALSE(
+      mve::ConvS8(grouped, x.data(), 0, w.data(), 0, nullptr, rq.q, out));
+  EXPECT_FALSE(
+      mve::DepthwiseS8(dw, x.data(), 0, w.data(), 0, nullptr, rq.q, out));
 }
 
 }  // namespace
