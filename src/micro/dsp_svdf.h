@@ -3,7 +3,8 @@
 // feature dot products run two filters at a time on SMLAD (the input zero
 // point folded into the lanes, as in dsp_kernels.h), the time dot products
 // on SMLAD over int16 pairs (an int16 state is read two values per word)
-// or over extended int8 lanes; the requantization is the reference's.
+// or over extended int8 lanes, the state shift by words; the
+// requantization is the reference's.
 #pragma once
 
 #include <algorithm>
@@ -34,6 +35,31 @@ inline void DotS16(const int16_t* s, const int16_t* w, int32_t n,
   *acc = a;
 }
 
+// Moves bytes [by, by + n) of p down to [0, n), a word per step (unaligned
+// word loads and stores are fine on Cortex-M4+; a library memmove between
+// differently aligned addresses is slower). Forward is safe: the bytes
+// written in a step ([i, i + 16)) were all read in this step or before, as
+// by <= 16.
+// GCC would turn the loop back into a memmove call.
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+inline void
+MoveDown(uint8_t* p, size_t n, size_t by) {
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {  // four words read, then written
+    uint32_t w[4];
+    std::memcpy(w, p + i + by, sizeof(w));
+    std::memcpy(p + i, w, sizeof(w));
+  }
+  for (; i + 4 <= n; i += 4) {
+    uint32_t w;
+    std::memcpy(&w, p + i + by, sizeof(w));
+    std::memcpy(p + i, &w, sizeof(w));
+  }
+  for (; i < n; ++i) p[i] = p[i + by];
+}
+
 // False (nothing written) where the zero points cannot be folded; the
 // caller then runs ref::SvdfInt8.
 template <typename S>
@@ -54,7 +80,10 @@ bool SvdfS8(const ref::SvdfDims& d, const ref::SvdfQuantParams& p,
   // state by one element: the slot each row's last entry receives from
   // the next row is overwritten below with the new feature value.
   const size_t total = static_cast<size_t>(d.batch) * d.filters * memory;
-  if (total > 1) std::memmove(state, state + 1, (total - 1) * sizeof(S));
+  if (total > 1) {
+    MoveDown(reinterpret_cast<uint8_t*>(state), (total - 1) * sizeof(S),
+             sizeof(S));
+  }
 
   const Offsets feature_o = MakeOffsets(-p.input_zero_point, 0);
   auto to_state = [&](int32_t acc) {
