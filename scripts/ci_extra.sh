@@ -52,6 +52,9 @@ bash bench/kws/run.sh
 echo "== ci: installed package + find_package(Ember)"
 bash tests/install/test_find_package.sh --build-dir build/release
 
+echo "== ci: kernel tests with CPUID masked to AVX2-only and AVX-512-without-VNNI CPUs (~10 s)"
+bash tests/isa/run_masked.sh build/release
+
 echo "== ci: AArch64 cross build, kernel + op tests under qemu-aarch64"
 bash scripts/test_aarch64.sh
 

@@ -5,7 +5,10 @@
 // input quantized per batch); int8 (per-channel weights, int32 bias);
 // uint8 (per-tensor asymmetric weights); int16 activations with int8
 // weights and int64 bias (64-bit accumulator).
+#include <algorithm>
+
 #include "kernels/drivers/dwconv_geometry.h"
+#include "kernels/drivers/dwconv_s16.h"
 #include "kernels/drivers/dwconv_s8.h"
 #include "kernels/ref/depthwise_conv.h"
 #include "ops/conv_util.h"
@@ -43,6 +46,12 @@ struct DepthwiseData {
   x86::DwConvS8Fn fast_s8;
   const int32_t* s8_packed;
   const int8_t* s8_zero_row;
+  // int16x8 path (kernels/drivers/dwconv_s16.h): one scratch slot per
+  // worker; off when reference kernels are forced or taps exceed the
+  // exact int32 range.
+  bool fast_s16 = false;
+  int s16_slots = 1;
+  int scratch_s16 = -1;
 };
 
 template <typename T>
@@ -235,6 +244,22 @@ Status ChooseQuantizedKind(OpContext& ctx, int32_t out_c, const Tensor* input,
   return Status::Ok();
 }
 
+// int16 activations: per-worker channel sums, unless reference kernels are
+// forced or the taps could overflow the int32 sums.
+Status PrepareFastInt16(OpContext& ctx, DepthwiseData* d) {
+  const ref::DepthwiseShape& s = d->shape;
+  if (!ctx.optimized_kernels_allowed() ||
+      static_cast<int64_t>(s.filter_h) * s.filter_w > x86::kDwS16MaxTaps) {
+    return Status::Ok();
+  }
+  d->s16_slots = std::max(1, ctx.num_threads());
+  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
+      x86::DwConvS16SlotBytes(s) * d->s16_slots, &d->scratch_s16));
+  d->fast_s16 = true;
+  ctx.SetKernelVariant(x86::DwConvS16Label());
+  return Status::Ok();
+}
+
 // int8 / uint8 / int16 input: per-channel multipliers computed once here
 // (persistent), then the int8 fast path where one exists.
 Status PrepareQuantizedInput(OpContext& ctx, fb::ActivationFunctionType act,
@@ -249,6 +274,7 @@ Status PrepareQuantizedInput(OpContext& ctx, fb::ActivationFunctionType act,
   EMBER_RETURN_IF_ERROR(PrepareConvQuantization(ctx, act, input, filter, output,
                                                 out_c, ref::Rounding::kDouble,
                                                 &d->quant));
+  if (d->kind == DwKind::kInt16) return PrepareFastInt16(ctx, d);
   if (d->kind != DwKind::kInt8) return Status::Ok();
   return PrepareFastInt8(ctx, input, filter, bias, d);
 }
@@ -374,6 +400,14 @@ Status EvalQuantized(OpContext& ctx, const DepthwiseData& d,
           OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case DwKind::kInt16:
+      if (d.fast_s16) {
+        x86::RunDwConvS16(ctx.thread_pool(), d.s16_slots, s,
+                          input->data_as<int16_t>(), filter->data_as<int8_t>(),
+                          OptionalData<int64_t>(bias), q,
+                          output->data_as<int16_t>(),
+                          static_cast<uint8_t*>(ctx.scratch(d.scratch_s16)));
+        return Status::Ok();
+      }
       ref::DepthwiseConvQuantized<int64_t>(
           s, input->data_as<int16_t>(), 0, filter->data_as<int8_t>(), 0,
           OptionalData<int64_t>(bias), q, output->data_as<int16_t>());

@@ -143,3 +143,11 @@ for t in $SELFTEST_TARGETS; do
 done
 echo "run_qemu.sh: $failures failure(s), $(( $(date +%s) - start )) s"
 [ "$failures" -eq 0 ]
+
+# `ember micro export --arduino`: the library compiled for a Cortex-M4F
+# board against a stub Arduino core, run under QEMU (about 30-60 s).
+BUILD_DIR=$BUILD_DIR EMBER_SHARED_MODELS=$MODELS bash tests/micro/arduino_test.sh
+
+# `ember micro export --aot`: the compiled models under QEMU, bit-identical
+# to the micro interpreter, ember run and TFLM (about 30-90 s).
+BUILD_DIR=$BUILD_DIR EMBER_SHARED_MODELS=$MODELS bash tests/micro/aot_test.sh

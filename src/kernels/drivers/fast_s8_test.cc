@@ -13,9 +13,11 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/dispatch/cpu_features.h"
+#include "kernels/dispatch/isa.h"
 #include "kernels/drivers/gemm_s8.h"
 #include "kernels/ref/conv_common.h"
 #include "runtime/interpreter.h"
@@ -291,6 +293,42 @@ TEST(FastS8Kernels, FullyConnectedMatchesReference) {
 // The vectorized hybrid input quantization gives the reference's bits,
 // including ties (values that land exactly on .5), all-zero and one-signed
 // inputs.
+// Each vector version is called directly (the dispatcher picks only the
+// best this CPU has), then the dispatcher itself.
+using QuantizeFn = void (*)(bool, const float*, int64_t, int8_t*, float*,
+                            int32_t*);
+
+std::vector<std::pair<const char*, QuantizeFn>> InputQuantizers() {
+  std::vector<std::pair<const char*, QuantizeFn>> fns = {
+      {"dispatch", &x86::QuantizeS8Input}};
+#if defined(__x86_64__)
+  const kernels::IsaSet cpu = kernels::DetectedIsas();
+  if (cpu.contains(kernels::Isa::kAvx512Vnni)) {
+    fns.push_back({"avx512", [](bool asym, const float* x, int64_t n,
+                                int8_t* out, float* scale, int32_t* zp) {
+                     if (asym) {
+                       x86::QuantizeS8AsymmetricAvx512(x, n, out, scale, zp);
+                     } else {
+                       x86::QuantizeS8SymmetricAvx512(x, n, out, scale);
+                       *zp = 0;
+                     }
+                   }});
+  }
+  if (cpu.contains(kernels::Isa::kAvx2)) {
+    fns.push_back({"avx2", [](bool asym, const float* x, int64_t n, int8_t* out,
+                              float* scale, int32_t* zp) {
+                     if (asym) {
+                       x86::QuantizeS8AsymmetricAvx2(x, n, out, scale, zp);
+                     } else {
+                       x86::QuantizeS8SymmetricAvx2(x, n, out, scale);
+                       *zp = 0;
+                     }
+                   }});
+  }
+#endif
+  return fns;
+}
+
 TEST(FastS8Kernels, HybridInputQuantizationMatchesReference) {
   Rng rng(55);
   for (int i = 0; i < 200; ++i) {
@@ -311,19 +349,24 @@ TEST(FastS8Kernels, HybridInputQuantizationMatchesReference) {
         break;
     }
     for (bool asym : {false, true}) {
-      std::vector<int8_t> want(n), got(n);
-      float want_scale = 0, got_scale = 0;
-      int32_t want_zp = 0, got_zp = -1;
+      std::vector<int8_t> want(n);
+      float want_scale = 0;
+      int32_t want_zp = 0;
       if (asym) {
         ref::AsymmetricQuantizeToInt8(x.data(), n, want.data(), &want_scale,
                                       &want_zp);
       } else {
         ref::SymmetricQuantizeToInt8(x.data(), n, want.data(), &want_scale);
       }
-      x86::QuantizeS8Input(asym, x.data(), n, got.data(), &got_scale, &got_zp);
-      EXPECT_EQ(want, got) << "case " << i << " asym " << asym;
-      EXPECT_EQ(want_scale, got_scale) << "case " << i;
-      EXPECT_EQ(want_zp, got_zp) << "case " << i;
+      for (const auto& [name, fn] : InputQuantizers()) {
+        std::vector<int8_t> got(n);
+        float got_scale = 0;
+        int32_t got_zp = -1;
+        fn(asym, x.data(), n, got.data(), &got_scale, &got_zp);
+        EXPECT_EQ(want, got) << name << " case " << i << " asym " << asym;
+        EXPECT_EQ(want_scale, got_scale) << name << " case " << i;
+        EXPECT_EQ(want_zp, got_zp) << name << " case " << i;
+      }
     }
   }
 }

@@ -99,12 +99,22 @@ void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
                      float* scale, int32_t* zero_point) {
 #if defined(__x86_64__)
   // Bit-exact with the reference, so it follows the CPU alone (not the
-  // allowed set); the file is built with the VNNI flags.
-  if (kernels::DetectedIsas().contains(kernels::Isa::kAvx512Vnni)) {
+  // allowed set); the AVX-512 file is built with the VNNI flags.
+  const kernels::IsaSet cpu = kernels::DetectedIsas();
+  if (cpu.contains(kernels::Isa::kAvx512Vnni)) {
     if (asymmetric) {
       QuantizeS8AsymmetricAvx512(x, n, out, scale, zero_point);
     } else {
       QuantizeS8SymmetricAvx512(x, n, out, scale);
+      *zero_point = 0;
+    }
+    return;
+  }
+  if (cpu.contains(kernels::Isa::kAvx2)) {
+    if (asymmetric) {
+      QuantizeS8AsymmetricAvx2(x, n, out, scale, zero_point);
+    } else {
+      QuantizeS8SymmetricAvx2(x, n, out, scale);
       *zero_point = 0;
     }
     return;

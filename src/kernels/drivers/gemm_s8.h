@@ -175,7 +175,8 @@ void RunS8Gemm(ThreadPool* pool, int max_slots, const S8Kernel& kernel,
 
 // Hybrid kernels' per-batch input quantization, bit-exact with
 // ref::SymmetricQuantizeToInt8 (asymmetric == false, *zero_point = 0) or
-// ref::AsymmetricQuantizeToInt8: vectorized on AVX-512, else the reference.
+// ref::AsymmetricQuantizeToInt8: vectorized on AVX-512 and AVX2, else the
+// reference.
 void QuantizeS8Input(bool asymmetric, const float* x, int64_t n, int8_t* out,
                      float* scale, int32_t* zero_point);
 
@@ -184,8 +185,13 @@ void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out,
                                float* scale);
 void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out,
                                 float* scale, int32_t* zero_point);
+void QuantizeS8SymmetricAvx2(const float* x, int64_t n, int8_t* out,
+                             float* scale);
+void QuantizeS8AsymmetricAvx2(const float* x, int64_t n, int8_t* out,
+                              float* scale, int32_t* zero_point);
 void S8TileAvx512Vnni(const S8TileArgs& t);
 void S8TileAvxVnni(const S8TileArgs& t);
+void S8TileAvx512(const S8TileArgs& t);
 void S8TileAvx2(const S8TileArgs& t);
 
 // WebAssembly SIMD128 builds only (kernels/wasm/gemm_s8_simd128.cc): signed

@@ -1,0 +1,31 @@
+// The arena plan of `ember micro export --aot`: where each activation
+// tensor (and each SVDF node's scratch) sits in the compiled model's one
+// static arena. The micro interpreter's lifetimes and aliasing (RESHAPE
+// shares its input, SOFTMAX / QUANTIZE / DEQUANTIZE run in place), placed
+// by the shared greedy-by-size planner; plus, where it lowers the peak,
+// convolutions whose output overlaps the input they consume.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "micro/micro_interpreter.h"
+
+namespace ember::cli {
+
+struct AotPlan {
+  std::map<int32_t, size_t> tensor_offset;   // activation tensor -> offset
+  std::map<int32_t, size_t> scratch_offset;  // SVDF node -> its scratch
+  size_t arena_bytes = 0;
+  int32_t overlapped = 0;  // overlappable convolutions (0: plain plan)
+};
+
+// `interp` has run AllocateTensors over an arena whose first 16-byte
+// aligned byte is `head`: the tensors it placed in its head are the ones
+// planned here (not constants, not variables).
+bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
+                  AotPlan* plan, std::string* error);
+
+}  // namespace ember::cli
