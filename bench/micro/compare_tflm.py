@@ -10,8 +10,9 @@ instructions per inference.
     against the same app without the interpreter (same data): the
     subtraction is the interpreter, verifier, planner and the model's ops.
   * Instructions per inference: exported firmware under QEMU with -icount
-    shift=0 (RISC-V: instret; Cortex-M: SysTick ticks x 40 on the 25 MHz
-    MPS2 boards).
+    shift=0 (RISC-V: instret; Cortex-M: SysTick ticks x ns per tick: 40 on
+    the 25 MHz MPS2 boards, 50 on the 20 MHz AN505 (Cortex-M33), 31.25 on
+    the 32 MHz MPS3 AN547 (Cortex-M55)).
 
 usage: compare_tflm.py [--ember build/release/ember] [--models DIR]
                        [--targets cortex-m4,riscv32] [--out DIR]
@@ -30,6 +31,9 @@ import qemu_helper  # noqa: E402
 
 MODELS = ["hello_world_int8", "micro_speech_quantized", "person_detect",
           "keyword_scrambled", "keyword_scrambled_8bit"]
+# SysTick runs on the board's core clock; QEMU -icount shift=0 executes one
+# instruction per nanosecond.
+NS_PER_TICK = {"cortex-m33": 50, "cortex-m55": 31.25}
 TFLM_SNIPPET = """
 import sys, numpy as np
 from tflite_micro.python.tflite_micro import runtime
@@ -61,7 +65,8 @@ def firmware(ember, model, inputs, target, out_dir):
     arena = re.search(r"# arena head (\d+) tail (\d+) total (\d+)", log)
     counter = re.search(r"# counter (\w+) (\d+)", log)
     unit, count = counter.group(1), int(counter.group(2))
-    info["instructions"] = count if unit == "instret" else count * 40
+    info["instructions"] = (count if unit == "instret" else
+                            round(count * NS_PER_TICK.get(target, 40)))
     info["target_arena"] = {"head": int(arena.group(1)),
                             "tail": int(arena.group(2)),
                             "total": int(arena.group(3))}

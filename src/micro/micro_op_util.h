@@ -198,19 +198,27 @@ inline MicroStatus CheckBias(MicroContext& ctx, const MicroTensor& bias,
 
 // One requantization multiplier per output channel:
 // input_scale * weight_scale[c] / output_scale, in double from the float
-// scales (the host's ComputeOutputMultipliers).
+// scales (the host's ComputeOutputMultipliers). Per-tensor weights give
+// every channel the same one: computed once, as the double arithmetic is
+// emulated in software on cores without a double FPU (Cortex-M4/M33) and
+// runs at every Eval.
 inline void FillOutputMultipliers(const MicroTensor& input,
                                   const MicroTensor& weights,
                                   const MicroTensor& output, int32_t channels,
                                   int32_t* multiplier, int32_t* shift) {
   const double in_scale = input.scale;
   const double out_scale = output.scale;
-  for (int32_t c = 0; c < channels; ++c) {
+  const int32_t distinct = weights.scale_count() > 1 ? channels : 1;
+  for (int32_t c = 0; c < distinct && c < channels; ++c) {
     const double real =
         in_scale * static_cast<double>(weights.channel_scale(c)) / out_scale;
     int s = 0;
     ref::QuantizeMultiplier(real, &multiplier[c], &s);
     shift[c] = s;
+  }
+  for (int32_t c = distinct; c < channels; ++c) {
+    multiplier[c] = multiplier[0];
+    shift[c] = shift[0];
   }
 }
 

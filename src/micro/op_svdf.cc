@@ -1,8 +1,11 @@
 // SVDF, full integer: int8 input/feature weights/output, int32 bias, and
 // int16 time weights and state (LiteRT's scheme) or int8 ones with a state
 // zero point (TFLite Micro's). The state is a variable tensor, kept in the
-// arena's persistent tail; the int32 scratch is planned with the node.
+// arena's persistent tail; the int32 scratch is planned with the node. On
+// cores with the DSP extension the integer path runs dsp_svdf.h (same
+// bits).
 #include "kernels/ref/svdf.h"
+#include "micro/dsp_svdf.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_ops.h"
 
@@ -119,11 +122,27 @@ MicroStatus Eval(MicroContext& ctx) {
       ctx.has_input(kBias) ? ctx.input(kBias) : MicroTensor{};
   auto* scratch = static_cast<int32_t*>(ctx.scratch());
   if (state.type == fb::TensorType::INT16) {
+#if EMBER_MICRO_HAS_DSP
+    if (dsp::SvdfS8<int16_t>(p.dims, p.q, input.as<int8_t>(),
+                             feature.as<int8_t>(), time.as<int16_t>(),
+                             bias.as<int32_t>(), state.as<int16_t>(), scratch,
+                             ctx.output(0).as<int8_t>())) {
+      return MicroStatus::kOk;
+    }
+#endif
     ref::SvdfInt8<int16_t>(p.dims, p.q, input.as<int8_t>(),
                            feature.as<int8_t>(), time.as<int16_t>(),
                            bias.as<int32_t>(), state.as<int16_t>(), scratch,
                            ctx.output(0).as<int8_t>());
   } else {
+#if EMBER_MICRO_HAS_DSP
+    if (dsp::SvdfS8<int8_t>(p.dims, p.q, input.as<int8_t>(),
+                            feature.as<int8_t>(), time.as<int8_t>(),
+                            bias.as<int32_t>(), state.as<int8_t>(), scratch,
+                            ctx.output(0).as<int8_t>())) {
+      return MicroStatus::kOk;
+    }
+#endif
     ref::SvdfInt8<int8_t>(p.dims, p.q, input.as<int8_t>(), feature.as<int8_t>(),
                           time.as<int8_t>(), bias.as<int32_t>(),
                           state.as<int8_t>(), scratch,

@@ -4,12 +4,17 @@
 # with `ember micro export` for each target, builds every project with
 # Debian's cross toolchain (which also checks that the ELF references no
 # heap function and has no static constructors), runs it under QEMU with
-# semihosting and compares the printed outputs bit for bit with the host's
-# `ember run` (EMBER_FORCE_REF=1) and with TFLM's own interpreter
-# (tflite_micro).
+# semihosting (checking that the cores with the DSP extension, and only
+# them, link the int8 DSP kernels, and the Cortex-M55 the Helium ones) and
+# compares the printed outputs bit for bit with the host's `ember run`
+# (EMBER_FORCE_REF=1) and with TFLM's own interpreter (tflite_micro). On
+# Cortex-M4 and M55 it also runs the SIMD kernels' self-test firmware
+# (tests/micro/simd_selftest.cc: DSP extension, Helium).
 #   BUILD_DIR      the built tree with build/release/ember (default)
 #   MICRO_TARGETS  default "cortex-m4 cortex-m3 riscv32"; all targets:
 #                  cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55 riscv32
+#   SIMD_SELFTEST_TARGETS  where simd_selftest.cc runs: default "cortex-m4
+#                  cortex-m55" (DSP and Helium); also cortex-m7 cortex-m33
 #   EMBER_SHARED_MODELS  default ../shared/models
 # Runs in about 2-4 minutes on 2 cores (most of it compiling the exported
 # projects; ccache shares the runtime objects between them).
@@ -18,6 +23,7 @@ cd "$(dirname "$0")/../.."
 BUILD_DIR=${BUILD_DIR:-build/release}
 MODELS=${EMBER_SHARED_MODELS:-../shared/models}
 TARGETS=${MICRO_TARGETS:-"cortex-m4 cortex-m3 riscv32"}
+SELFTEST_TARGETS=${SIMD_SELFTEST_TARGETS:-"cortex-m4 cortex-m55"}
 OUT=$BUILD_DIR/micro_qemu
 EMBER=$BUILD_DIR/ember
 PY=${PYTHON:-python3}
@@ -69,6 +75,32 @@ for c in "${CASES[@]}"; do
       failures=$((failures + 1))
       continue
     fi
+    # Cores with the DSP extension must link the int8 DSP kernels
+    # (src/micro/dsp_kernels.h) for models with int8 conv / FC; the others
+    # the plain C reference only.
+    dsp_syms=$(arm-none-eabi-nm -C "$dir/build/app.elf" 2>/dev/null |
+      grep -c 'ember::micro::dsp::' || true)
+    case "$t:$model" in
+      cortex-m4:*_int8|cortex-m7:*_int8|cortex-m33:*_int8|cortex-m55:*_int8|\
+      cortex-m4:person_detect|cortex-m7:person_detect|\
+      cortex-m33:person_detect|cortex-m55:person_detect) want_dsp=1 ;;
+      cortex-m3:*|riscv32:*) want_dsp=0 ;;
+      *) want_dsp=$dsp_syms ;;  # float or int16 models: either is right
+    esac
+    if [ "$((dsp_syms > 0))" -ne "$((want_dsp > 0))" ]; then
+      echo "FAIL $name $t: $dsp_syms DSP kernel symbols in the ELF"
+      failures=$((failures + 1))
+      continue
+    fi
+    # The Cortex-M55 runs the Helium kernels (src/micro/mve_kernels.h).
+    mve_syms=$(arm-none-eabi-nm -C "$dir/build/app.elf" 2>/dev/null |
+      grep -c 'ember::micro::mve::' || true)
+    if [ "$t" = cortex-m55 ] && [ "$want_dsp" -gt 0 ] &&
+       [ "$mve_syms" -eq 0 ]; then
+      echo "FAIL $name $t: no Helium kernel symbols in the ELF"
+      failures=$((failures + 1))
+      continue
+    fi
     if ! timeout 120 make -s -C "$dir" run >"$dir.log" 2>&1; then
       echo "FAIL $name $t: the firmware failed under QEMU (see $dir.log)"
       tail -5 "$dir.log"
@@ -86,6 +118,28 @@ for c in "${CASES[@]}"; do
       failures=$((failures + 1))
     fi
   done
+done
+# The SIMD kernels on the real instructions: tests/micro/simd_selftest.cc
+# (random shapes and tails against the reference kernels) as the app of
+# an exported project, on cores with the DSP extension or Helium.
+for t in $SELFTEST_TARGETS; do
+  dir=$OUT/simd_selftest/$t
+  "$EMBER" micro export "$MODELS/tflm/hello_world_int8.tflite" -o "$dir" \
+    --target "$t" >/dev/null
+  cp tests/micro/simd_selftest.cc "$dir/app/main.cc"
+  if ! make -s -C "$dir" -j2 CCACHE="$CCACHE_BIN" >"$dir.build.log" 2>&1; then
+    echo "FAIL simd_selftest $t: build (see $dir.build.log)"
+    failures=$((failures + 1))
+  elif ! timeout 300 make -s -C "$dir" run >"$dir.log" 2>&1 ||
+       grep -q '^FAIL' "$dir.log" || ! grep -q '^ok' "$dir.log"; then
+    echo "FAIL simd_selftest $t (see $dir.log)"
+    grep -v '^ok' "$dir.log" | head -5
+    failures=$((failures + 1))
+  else
+    echo "ok   simd_selftest $t: $(grep -c '^ok' "$dir.log") kernels" \
+         "bit-exact with the reference ($(sed -n 's/^ok   \(.*\): .*/\1/p' \
+         "$dir.log" | paste -sd, -))"
+  fi
 done
 echo "run_qemu.sh: $failures failure(s), $(( $(date +%s) - start )) s"
 [ "$failures" -eq 0 ]
