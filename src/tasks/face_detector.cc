@@ -96,6 +96,7 @@ bool FaceDetector::Detect(const processing::Image& image,
     place.ToSource(&x1, &y1, image.width, image.height);
     FaceDetection out;
     out.score = f.score;
+    out.normalized_box = {x0, y0, x1, y1};
     // Pixels as MediaPipe gives them: origin and size each rounded.
     out.bounding_box.origin_x = static_cast<int>(std::lround(x0 * image.width));
     out.bounding_box.origin_y =
