@@ -16,8 +16,10 @@
 
 #include "processing/audio.h"
 #include "processing/image.h"
+#include "processing/rotated_crop.h"
 #include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
+#include "tasks/face_landmarker.h"
 #include "tasks/image_classifier.h"
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
@@ -157,6 +159,49 @@ class PyFaceDetector {
 
  private:
   std::unique_ptr<tasks::FaceDetector> task_;
+};
+
+// (presence, ROI (centre x, centre y, width, height, rotation) in pixels,
+// landmarks [(x, y, z)])
+using RoiTuple = std::tuple<float, float, float, float, float>;
+using FaceMeshTuple =
+    std::tuple<float, RoiTuple, std::vector<std::tuple<float, float, float>>>;
+
+class PyFaceLandmarker {
+ public:
+  PyFaceLandmarker(const std::string& path, int threads,
+                   const std::string& delegate, const std::string& detector,
+                   int num_faces, float min_detection, float min_presence) {
+    tasks::FaceLandmarkerOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.face_detector_model_path = detector;
+    o.num_faces = num_faces;
+    o.min_face_detection_confidence = min_detection;
+    o.min_face_presence_confidence = min_presence;
+    std::string error;
+    if (!tasks::FaceLandmarker::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<FaceMeshTuple> detect(const ImageArray& image) {
+    tasks::FaceLandmarkerResult r;
+    std::string error;
+    if (!task_->Detect(ToImage(image), &r, &error)) Fail(error);
+    std::vector<FaceMeshTuple> out;
+    for (size_t f = 0; f < r.face_landmarks.size(); ++f) {
+      std::vector<std::tuple<float, float, float>> points;
+      for (const auto& l : r.face_landmarks[f])
+        points.emplace_back(l.x, l.y, l.z);
+      const auto& roi = r.face_rois[f];
+      out.emplace_back(r.presence_scores[f],
+                       RoiTuple(roi.center_x, roi.center_y, roi.width,
+                                roi.height, roi.rotation),
+                       std::move(points));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::FaceLandmarker> task_;
 };
 
 // (box (x, y, w, h) in pixels, categories)
@@ -430,6 +475,21 @@ void AddTaskBindings(nb::module_& m) {
       .def(nb::init<const std::string&, int, const std::string&, float, float,
                     int>())
       .def("detect", &PyFaceDetector::detect);
+  nb::class_<PyFaceLandmarker>(m, "_FaceLandmarker")
+      .def(nb::init<const std::string&, int, const std::string&,
+                    const std::string&, int, float, float>())
+      .def("detect", &PyFaceLandmarker::detect);
+  // The rotated crop the landmark tasks feed their models (zero border),
+  // for checking a model on exactly what Ember gave it.
+  m.def("_warp_rotated_rect",
+        [](const ImageArray& image, RoiTuple roi, int width, int height) {
+          if (width < 1 || height < 1 || width > 4096 || height > 4096)
+            Fail("crop size must be 1..4096");
+          const auto [cx, cy, w, h, rotation] = roi;
+          return FromImage(processing::WarpRotatedRect(
+              ToImage(image), processing::RotatedRect{cx, cy, w, h, rotation},
+              width, height));
+        });
   nb::class_<PyObjectDetector>(m, "_ObjectDetector")
       .def(nb::init<const std::string&, int, const std::string&, int, float,
                     std::vector<std::string>, std::vector<std::string>,

@@ -1,5 +1,5 @@
-"""Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, ImageSegmenter,
-ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
+"""Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, FaceLandmarker,
+ImageSegmenter, ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
 `Image`s (from a JPEG/PNG/BMP file, or an HxWxC uint8 numpy array)."""
 import dataclasses
 from typing import List, Optional
@@ -239,3 +239,70 @@ class ImageEmbedder(_Embedder):
 
     def embed(self, image) -> ImageEmbedderResult:
         return embeddings(self._impl.embed(_pixels(image)))
+
+
+# --- FaceLandmarker ------------------------------------------------------------------
+@dataclasses.dataclass
+class NormalizedLandmark:
+    """A landmark normalized to the image (x by its width, y by its height, z on
+    x's scale; smaller z is nearer the camera)."""
+    x: float
+    y: float
+    z: float = 0.0
+    visibility: Optional[float] = None
+    presence: Optional[float] = None
+
+
+@dataclasses.dataclass
+class FaceLandmarkerOptions:
+    """MediaPipe's options, image mode. MediaPipe reads both models from one
+    .task bundle; Ember takes them as files: base_options names the landmark
+    model (face_landmark.tflite), face_detector_model_path the detector
+    (face_detection_short_range.tflite), run with the same delegate and threads."""
+    base_options: BaseOptions
+    face_detector_model_path: Optional[str] = None
+    num_faces: int = 1
+    min_face_detection_confidence: float = 0.5
+    min_face_presence_confidence: float = 0.5
+
+
+@dataclasses.dataclass
+class FaceLandmarkerResult:
+    face_landmarks: List[List[NormalizedLandmark]]
+    face_blendshapes: List[List[Category]] = dataclasses.field(default_factory=list)
+    facial_transformation_matrixes: list = dataclasses.field(default_factory=list)
+    # Ember: per face, the landmark model's presence score and the rotated region
+    # of interest it saw, (centre x, centre y, width, height, rotation radians) in pixels.
+    presence_scores: List[float] = dataclasses.field(default_factory=list)
+    face_rois: list = dataclasses.field(default_factory=list)
+
+
+class FaceLandmarker(_Task):
+    """The 468-point face mesh of each face: BlazeFace finds the faces, the
+    landmark model runs on each face's rotated crop."""
+
+    def __init__(self, options: FaceLandmarkerOptions):
+        if not options.face_detector_model_path:
+            raise ValueError("face_detector_model_path is required "
+                             "(face_detection_short_range.tflite)")
+        self._impl = _ember._FaceLandmarker(
+            *base_args(options.base_options), str(options.face_detector_model_path),
+            int(options.num_faces), float(options.min_face_detection_confidence),
+            float(options.min_face_presence_confidence))
+
+    @classmethod
+    def create_from_options(cls, options: FaceLandmarkerOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str, face_detector_model_path: str):
+        return cls(FaceLandmarkerOptions(BaseOptions(model_asset_path=model_path),
+                                         face_detector_model_path=face_detector_model_path))
+
+    def detect(self, image) -> FaceLandmarkerResult:
+        result = FaceLandmarkerResult(face_landmarks=[])
+        for presence, roi, points in self._impl.detect(_pixels(image)):
+            result.face_landmarks.append([NormalizedLandmark(x, y, z) for x, y, z in points])
+            result.presence_scores.append(presence)
+            result.face_rois.append(roi)
+        return result
