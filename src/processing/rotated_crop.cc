@@ -69,16 +69,32 @@ Image WarpRotatedRect(const Image& src, const RotatedRect& rect, int width,
   RectToSource(rect, 0, 1, &vx, &vy);
   const float su_x = (ux - ox) / width, su_y = (uy - oy) / width;
   const float sv_x = (vx - ox) / height, sv_y = (vy - oy) / height;
+  const int c = src.channels;
+  const size_t stride = static_cast<size_t>(src.width) * c;
   for (int j = 0; j < height; ++j) {
     uint8_t* row = out.at(0, j);
     for (int i = 0; i < width; ++i) {
       const float x = ox + i * su_x + j * sv_x;
       const float y = oy + i * su_y + j * sv_y;
-      for (int c = 0; c < src.channels; ++c) {
-        const float v = SampleBilinear(src, x, y, c, border);
-        row[i * src.channels + c] =
-            static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
+      uint8_t* d = row + i * c;
+      // Fast path: all four taps inside (most of a face crop).
+      if (x >= 0 && y >= 0 && x < src.width - 1 && y < src.height - 1) {
+        const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+        const float wx = x - x0, wy = y - y0;
+        const uint8_t* a = src.at(x0, y0);
+        const uint8_t* b = a + stride;
+        for (int k = 0; k < c; ++k) {
+          const float top = a[k] + (a[k + c] - a[k]) * wx;
+          const float bottom = b[k] + (b[k + c] - b[k]) * wx;
+          // A blend of bytes stays in [0, 255]: round half up by truncation
+          // (as lround does for non-negative values, without its call).
+          d[k] = static_cast<uint8_t>(top + (bottom - top) * wy + 0.5f);
+        }
+        continue;
       }
+      for (int k = 0; k < c; ++k)
+        d[k] = static_cast<uint8_t>(std::clamp(
+            std::lround(SampleBilinear(src, x, y, k, border)), 0L, 255L));
     }
   }
   return out;
