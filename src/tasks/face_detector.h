@@ -23,12 +23,6 @@ struct FaceDetectorOptions {
   int max_results = -1;                    // < 0: every face
 };
 
-// A box normalized to the image, unrounded (what the landmark task's
-// region of interest starts from).
-struct NormalizedBox {
-  float xmin = 0, ymin = 0, xmax = 0, ymax = 0;
-};
-
 struct FaceDetection {
   BoundingBox bounding_box;
   NormalizedBox normalized_box;

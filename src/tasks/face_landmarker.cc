@@ -4,16 +4,10 @@
 #include <cmath>
 
 #include "processing/transform.h"
+#include "tasks/landmark_roi.h"
 
 namespace ember::tasks {
 namespace {
-
-constexpr float kPi = 3.14159265358979f;
-
-// Angle in [-pi, pi).
-float NormalizeRadians(float angle) {
-  return angle - 2 * kPi * std::floor((angle + kPi) / (2 * kPi));
-}
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -22,23 +16,8 @@ float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 processing::RotatedRect FaceRoiFromDetection(const FaceDetection& detection,
                                              int image_width,
                                              int image_height) {
-  const NormalizedBox& b = detection.normalized_box;
-  const float w = static_cast<float>(image_width);
-  const float h = static_cast<float>(image_height);
-  processing::RotatedRect r;
-  r.center_x = (b.xmin + b.xmax) / 2 * w;
-  r.center_y = (b.ymin + b.ymax) / 2 * h;
-  // Square on the long side (in pixels), then 1.5 times larger so that the
-  // whole face, forehead and chin included, is inside.
-  const float side = std::max((b.xmax - b.xmin) * w, (b.ymax - b.ymin) * h);
-  r.width = r.height = side * 1.5f;
-  if (detection.keypoints.size() >= 2) {
-    const Keypoint& a = detection.keypoints[0];  // right eye (image left)
-    const Keypoint& c = detection.keypoints[1];  // left eye
-    // Turn the rect by the eye line's angle (y down: atan2 of dy, dx).
-    r.rotation = NormalizeRadians(std::atan2((c.y - a.y) * h, (c.x - a.x) * w));
-  }
-  return r;
+  return RoiFromDetection(detection.normalized_box, detection.keypoints,
+                          FaceRoiOptions(), image_width, image_height);
 }
 
 std::vector<NormalizedLandmark> ProjectLandmarks(
@@ -46,22 +25,10 @@ std::vector<NormalizedLandmark> ProjectLandmarks(
     int input_height, const processing::RotatedRect& roi, int image_width,
     int image_height) {
   std::vector<NormalizedLandmark> out;
-  const int stride =
-      num_landmarks > 0 ? static_cast<int>(values.size()) / num_landmarks : 0;
-  if (stride < 2) return out;
-  out.reserve(num_landmarks);
-  for (int i = 0; i < num_landmarks; ++i) {
-    const float* v = values.data() + static_cast<size_t>(i) * stride;
-    float x, y;
-    processing::RectToSource(roi, v[0] / input_width, v[1] / input_height, &x,
-                             &y);
-    NormalizedLandmark l;
-    l.x = x / image_width;
-    l.y = y / image_height;
-    // Depth in input pixels -> the rect's scale -> normalized as x.
-    l.z = stride >= 3 ? v[2] / input_width * roi.width / image_width : 0.0f;
-    out.push_back(l);
-  }
+  for (const ProjectedLandmark& p :
+       ProjectToImage(values, num_landmarks, input_width, input_height, roi,
+                      image_width, image_height))
+    out.push_back({p.x, p.y, p.z});
   return out;
 }
 

@@ -29,6 +29,12 @@ struct Keypoint {
   float x = 0, y = 0;  // normalized to the image
 };
 
+// A box normalized to the image, unrounded (what the landmark tasks'
+// regions of interest start from).
+struct NormalizedBox {
+  float xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+};
+
 struct Detection {
   float xmin = 0, ymin = 0, xmax = 0, ymax = 0;  // normalized
   float score = 0;
