@@ -20,6 +20,7 @@
 #include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
 #include "tasks/face_landmarker.h"
+#include "tasks/hand_landmarker.h"
 #include "tasks/image_classifier.h"
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
@@ -202,6 +203,54 @@ class PyFaceLandmarker {
 
  private:
   std::unique_ptr<tasks::FaceLandmarker> task_;
+};
+
+// (presence, (index, score, name) handedness, ROI, landmarks, world
+// landmarks)
+using Points = std::vector<std::tuple<float, float, float>>;
+using HandTuple = std::tuple<float, std::tuple<int, float, std::string>,
+                             RoiTuple, Points, Points>;
+
+class PyHandLandmarker {
+ public:
+  PyHandLandmarker(const std::string& path, int threads,
+                   const std::string& delegate, const std::string& detector,
+                   int num_hands, float min_detection, float min_presence) {
+    tasks::HandLandmarkerOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.hand_detector_model_path = detector;
+    o.num_hands = num_hands;
+    o.min_hand_detection_confidence = min_detection;
+    o.min_hand_presence_confidence = min_presence;
+    std::string error;
+    if (!tasks::HandLandmarker::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<HandTuple> detect(const ImageArray& image) {
+    tasks::HandLandmarkerResult r;
+    std::string error;
+    if (!task_->Detect(ToImage(image), &r, &error)) Fail(error);
+    std::vector<HandTuple> out;
+    for (size_t f = 0; f < r.hand_landmarks.size(); ++f) {
+      Points points, world;
+      for (const auto& l : r.hand_landmarks[f])
+        points.emplace_back(l.x, l.y, l.z);
+      for (const auto& l : r.hand_world_landmarks[f])
+        world.emplace_back(l.x, l.y, l.z);
+      const auto& roi = r.hand_rois[f];
+      const auto& side = r.handedness[f];
+      out.emplace_back(
+          r.presence_scores[f],
+          std::make_tuple(side.index, side.score, side.category_name),
+          RoiTuple(roi.center_x, roi.center_y, roi.width, roi.height,
+                   roi.rotation),
+          std::move(points), std::move(world));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::HandLandmarker> task_;
 };
 
 // (box (x, y, w, h) in pixels, categories)
@@ -479,6 +528,10 @@ void AddTaskBindings(nb::module_& m) {
       .def(nb::init<const std::string&, int, const std::string&,
                     const std::string&, int, float, float>())
       .def("detect", &PyFaceLandmarker::detect);
+  nb::class_<PyHandLandmarker>(m, "_HandLandmarker")
+      .def(nb::init<const std::string&, int, const std::string&,
+                    const std::string&, int, float, float>())
+      .def("detect", &PyHandLandmarker::detect);
   // The rotated crop the landmark tasks feed their models (zero border),
   // for checking a model on exactly what Ember gave it.
   m.def("_warp_rotated_rect",

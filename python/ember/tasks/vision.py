@@ -1,5 +1,5 @@
 """Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, FaceLandmarker,
-ImageSegmenter, ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
+HandLandmarker, ImageSegmenter, ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
 `Image`s (from a JPEG/PNG/BMP file, or an HxWxC uint8 numpy array)."""
 import dataclasses
 from typing import List, Optional
@@ -305,4 +305,74 @@ class FaceLandmarker(_Task):
             result.face_landmarks.append([NormalizedLandmark(x, y, z) for x, y, z in points])
             result.presence_scores.append(presence)
             result.face_rois.append(roi)
+        return result
+
+
+# --- HandLandmarker ------------------------------------------------------------------
+@dataclasses.dataclass
+class Landmark:
+    """A world landmark in metres, origin at the hand's centre."""
+    x: float
+    y: float
+    z: float = 0.0
+    visibility: Optional[float] = None
+    presence: Optional[float] = None
+
+
+@dataclasses.dataclass
+class HandLandmarkerOptions:
+    """MediaPipe's options, image mode. base_options names the hand landmark model
+    (hand_landmark_lite.tflite), hand_detector_model_path the palm detector
+    (palm_detection_lite.tflite); MediaPipe packs both in one .task bundle."""
+    base_options: BaseOptions
+    hand_detector_model_path: Optional[str] = None
+    num_hands: int = 1
+    min_hand_detection_confidence: float = 0.5
+    min_hand_presence_confidence: float = 0.5
+
+
+@dataclasses.dataclass
+class HandLandmarkerResult:
+    handedness: List[List[Category]]
+    hand_landmarks: List[List[NormalizedLandmark]]
+    hand_world_landmarks: List[List[Landmark]]
+    # Ember: per hand, the presence score and the rotated region of interest
+    # (centre x, centre y, width, height, rotation radians) in pixels.
+    presence_scores: List[float] = dataclasses.field(default_factory=list)
+    hand_rois: list = dataclasses.field(default_factory=list)
+
+
+class HandLandmarker(_Task):
+    """21 landmarks, world landmarks and handedness per hand: the palm detector
+    finds the hands, the landmark model runs on each hand's rotated crop.
+    Handedness is MediaPipe's: it assumes a mirrored (selfie-view) picture."""
+
+    def __init__(self, options: HandLandmarkerOptions):
+        if not options.hand_detector_model_path:
+            raise ValueError("hand_detector_model_path is required "
+                             "(palm_detection_lite.tflite)")
+        self._impl = _ember._HandLandmarker(
+            *base_args(options.base_options), str(options.hand_detector_model_path),
+            int(options.num_hands), float(options.min_hand_detection_confidence),
+            float(options.min_hand_presence_confidence))
+
+    @classmethod
+    def create_from_options(cls, options: HandLandmarkerOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str, hand_detector_model_path: str):
+        return cls(HandLandmarkerOptions(BaseOptions(model_asset_path=model_path),
+                                         hand_detector_model_path=hand_detector_model_path))
+
+    def detect(self, image) -> HandLandmarkerResult:
+        result = HandLandmarkerResult(handedness=[], hand_landmarks=[], hand_world_landmarks=[])
+        for presence, (index, score, name), roi, points, world in self._impl.detect(
+                _pixels(image)):
+            result.handedness.append([Category(index=index, score=score, category_name=name,
+                                               display_name=name)])
+            result.hand_landmarks.append([NormalizedLandmark(x, y, z) for x, y, z in points])
+            result.hand_world_landmarks.append([Landmark(x, y, z) for x, y, z in world])
+            result.presence_scores.append(presence)
+            result.hand_rois.append(roi)
         return result
