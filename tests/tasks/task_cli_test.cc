@@ -18,6 +18,7 @@
 #include "tasks/object_detector.h"
 #include "tasks/tiny_detector.h"
 #include "tasks/tiny_face_models.h"
+#include "tasks/tiny_hand_models.h"
 #include "util/model_builder.h"
 
 namespace ember::tasks {
@@ -442,6 +443,41 @@ TEST_F(TaskCli, FaceLandmarksPrintsJsonAndDrawsTheMesh) {
                   " " + P("red.png"))
                 .code,
             2);  // no --detector
+}
+
+// hands on the tiny palm/hand models of tiny_hand_models.h.
+TEST_F(TaskCli, HandsPrintsJsonAndDrawsTheSkeleton) {
+  Write("palm.tflite", testing::TinyPalmDetectorModel());
+  Write("hand.tflite", testing::TinyHandLandmarkModel());
+  processing::Image im(192, 192, 3);
+  for (size_t i = 0; i < im.pixels.size(); i += 3) im.pixels[i] = 204;
+  std::vector<uint8_t> png;
+  std::string error;
+  ASSERT_TRUE(processing::EncodePng(im, &png, &error)) << error;
+  Write("red192.png", png);
+  const std::string models =
+      " --model " + P("hand.tflite") + " --detector " + P("palm.tflite") + " ";
+  CommandResult r = Ember("task hands" + models + P("red192.png") +
+                          " --json -o " + P("hand.png"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["hands"].size(), 1u);
+  const auto& hand = j["hands"][0];
+  EXPECT_EQ(hand["landmarks"].size(), 21u);
+  EXPECT_EQ(hand["world_landmarks"].size(), 21u);
+  EXPECT_EQ(hand["handedness"]["category_name"], "Right");
+  EXPECT_NEAR(hand["presence"].get<double>(), 0.8, 1e-4);
+  EXPECT_TRUE(fs::exists(P("hand.png")));
+  r = Ember("task hands --model " + P("palm.tflite") + " --detector " +
+            P("palm.tflite") + " " + P("red192.png") + " -o " + P("bad.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("not a hand landmark model"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(P("bad.png")));
+  EXPECT_EQ(
+      Ember("task hands --model " + P("hand.tflite") + " " + P("red192.png"))
+          .code,
+      2);  // no --detector
 }
 
 }  // namespace
