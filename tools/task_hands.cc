@@ -106,7 +106,19 @@ int Run(const HandsArgs& a) {
         world.push_back({{"x", l.x}, {"y", l.y}, {"z", l.z}});
       const auto& roi = result.hand_rois[f];
       const auto& side = result.handedness[f];
+      const auto& palm = result.palms[f];
+      json palm_points = json::array();
+      for (const auto& k : palm.keypoints)
+        palm_points.push_back({{"x", k.x}, {"y", k.y}});
       hands.push_back({{"presence", result.presence_scores[f]},
+                       {"palm",
+                        {{"score", palm.score},
+                         {"box",
+                          {{"xmin", palm.box.xmin},
+                           {"ymin", palm.box.ymin},
+                           {"xmax", palm.box.xmax},
+                           {"ymax", palm.box.ymax}}},
+                         {"keypoints", palm_points}}},
                        {"handedness",
                         {{"index", side.index},
                          {"score", side.score},

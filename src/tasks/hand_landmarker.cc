@@ -197,17 +197,19 @@ bool HandLandmarker::Detect(const processing::Image& image,
       const float* v = world.data() + 3 * i;
       metres.push_back({c * v[0] - s * v[1], s * v[0] + c * v[1], v[2]});
     }
-    // One value: the score of "Left" (index 0); "Right" is 1 - it.
+    // One value: the score of "Right" (index 0); "Left" (index 1) is 1 - it,
+    // as MediaPipe Tasks labels it (its legacy graph had the two swapped).
     Category side;
-    const float left = handedness[0];
-    side.index = left > 0.5f ? 0 : 1;
-    side.score = left > 0.5f ? left : 1 - left;
-    side.category_name = side.display_name = left > 0.5f ? "Left" : "Right";
+    const float right = handedness[0];
+    side.index = right > 0.5f ? 0 : 1;
+    side.score = right > 0.5f ? right : 1 - right;
+    side.category_name = side.display_name = right > 0.5f ? "Right" : "Left";
     result->hand_landmarks.push_back(std::move(hand));
     result->hand_world_landmarks.push_back(std::move(metres));
     result->handedness.push_back(side);
     result->presence_scores.push_back(presence[0]);
     result->hand_rois.push_back(roi);
+    result->palms.push_back(palm);
   }
   return true;
 }

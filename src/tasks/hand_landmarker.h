@@ -3,9 +3,9 @@
 // models: the palm detector (palm_detection_lite.tflite: 192x192 [0, 1],
 // letterboxed, 2016 SSD anchors, a box and 7 keypoints per palm) and the
 // hand landmark model (hand_landmark_lite.tflite: 224x224 [0, 1]) run on
-// each palm's region (MediaPipe's hand ROI: wrist -> middle finger knuckle
-// pointing up, shifted half a box towards the fingers, the box squared and
-// enlarged 2.6 times; tasks/landmark_roi.h).
+// each palm's region (MediaPipe Tasks' hand ROI: turned by the wrist ->
+// middle finger knuckle vector, shifted half a box towards the fingers, the
+// box squared and enlarged 2.6 times; tasks/landmark_roi.h).
 #pragma once
 
 #include <memory>
@@ -55,6 +55,8 @@ struct HandLandmarkerResult {
   // of interest it saw (image pixels).
   std::vector<float> presence_scores;
   std::vector<processing::RotatedRect> hand_rois;
+  // Per hand, the palm detection its region came from.
+  std::vector<PalmDetection> palms;
 };
 
 class HandLandmarker {

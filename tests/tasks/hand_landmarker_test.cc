@@ -21,33 +21,38 @@ using processing::RotatedRect;
 using testing_files::Solid;
 
 constexpr float kPi = 3.14159265358979f;
+// MediaPipe Tasks' hand ROI target angle: 90 radians, i.e. 90 - 28 pi
+// (2.0354 rad) in [-pi, pi) (see PalmRoiOptions).
+constexpr float kTarget = 90.0f - 28 * kPi;
 
 std::string WriteTemp(const std::string& name,
                       const std::vector<uint8_t>& bytes) {
   return testing_files::WriteTemp("hand_landmarker_test", name, bytes);
 }
 
-TEST(PalmRoi, TurnedFingersUpShiftedAndEnlarged) {
+TEST(PalmRoi, TurnedByTheWristToKnuckleVectorShiftedAndEnlarged) {
   // A 40x20 px box centred at (100, 50) on a 200x100 image; the wrist below
-  // the knuckle: the hand already points up, no turn.
+  // the knuckle (the vector points up: -pi/2).
   const NormalizedBox box{0.4f, 0.4f, 0.6f, 0.6f};
   std::vector<Keypoint> k(7);
   k[0] = {0.5f, 0.55f};
   k[2] = {0.5f, 0.45f};
   RotatedRect r = RoiFromDetection(box, k, PalmRoiOptions(), 200, 100);
-  EXPECT_NEAR(r.rotation, 0, 1e-6);
-  EXPECT_NEAR(r.center_x, 100, 1e-4);
-  EXPECT_NEAR(r.center_y, 50 - 0.5f * 20, 1e-4);  // half the box up
-  EXPECT_NEAR(r.width, 40 * 2.6f, 1e-3);          // the long side
+  float a = kTarget - kPi / 2;
+  EXPECT_NEAR(r.rotation, a, 1e-5);
+  // Half the box height (10 px) along the region's -y axis.
+  EXPECT_NEAR(r.center_x, 100 + std::sin(a) * 10, 1e-3);
+  EXPECT_NEAR(r.center_y, 50 - std::cos(a) * 10, 1e-3);
+  EXPECT_NEAR(r.width, 40 * 2.6f, 1e-3);  // the long side
   EXPECT_NEAR(r.height, 40 * 2.6f, 1e-3);
-  // Fingers pointing right: turned 90 degrees clockwise, and the shift
-  // follows the fingers (to the right).
+  // The vector pointing right (0): the target angle itself.
   k[0] = {0.45f, 0.5f};
   k[2] = {0.55f, 0.5f};
   r = RoiFromDetection(box, k, PalmRoiOptions(), 200, 100);
-  EXPECT_NEAR(r.rotation, kPi / 2, 1e-5);
-  EXPECT_NEAR(r.center_x, 100 + 0.5f * 20, 1e-4);
-  EXPECT_NEAR(r.center_y, 50, 1e-4);
+  a = kTarget;
+  EXPECT_NEAR(r.rotation, a, 1e-5);
+  EXPECT_NEAR(r.center_x, 100 + std::sin(a) * 10, 1e-3);
+  EXPECT_NEAR(r.center_y, 50 - std::cos(a) * 10, 1e-3);
 }
 
 HandLandmarkerOptions TinyOptions() {
@@ -70,14 +75,14 @@ TEST(HandLandmarker, TinyModelsEndToEnd) {
   ASSERT_TRUE(h->Detect(Solid(192, 192, 204, 0, 0), &r, &error)) << error;
   ASSERT_EQ(r.hand_landmarks.size(), 1u);
   EXPECT_NEAR(r.presence_scores[0], 0.8f, 1e-4);
-  // Handedness 0.2 is the score of "Left": "Right", 0.8.
-  EXPECT_EQ(r.handedness[0].category_name, "Right");
+  // Handedness 0.2 is the score of "Right": "Left", 0.8.
+  EXPECT_EQ(r.handedness[0].category_name, "Left");
   EXPECT_EQ(r.handedness[0].index, 1);
   EXPECT_NEAR(r.handedness[0].score, 0.8f, 1e-5);
-  // The ROI: the wrist -> knuckle vector (16, -16) is 45 degrees up and
-  // right, so the region turns by +45 degrees (fingers up in it); its
+  // The ROI: the wrist -> knuckle vector (16, -16) is at -45 degrees, so
+  // the region turns by the target angle minus 45 degrees; its
   // centre moves half the 24 px box along the fingers; side 24 * 2.6.
-  const float a = kPi / 4;
+  const float a = kTarget - kPi / 4;
   const float c0 = testing::kTinyPalmAnchorCenter * 192;
   const RotatedRect& roi = r.hand_rois[0];
   EXPECT_NEAR(roi.rotation, a, 1e-5);

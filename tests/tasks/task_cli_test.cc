@@ -465,7 +465,7 @@ TEST_F(TaskCli, HandsPrintsJsonAndDrawsTheSkeleton) {
   const auto& hand = j["hands"][0];
   EXPECT_EQ(hand["landmarks"].size(), 21u);
   EXPECT_EQ(hand["world_landmarks"].size(), 21u);
-  EXPECT_EQ(hand["handedness"]["category_name"], "Right");
+  EXPECT_EQ(hand["handedness"]["category_name"], "Left");
   EXPECT_NEAR(hand["presence"].get<double>(), 0.8, 1e-4);
   EXPECT_TRUE(fs::exists(P("hand.png")));
   r = Ember("task hands --model " + P("palm.tflite") + " --detector " +

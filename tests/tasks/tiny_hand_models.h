@@ -7,7 +7,7 @@
 //   TinyHandLandmarkModel: hand_landmark_lite's four outputs on an 8x8
 //     input: landmarks [1,63] (TinyHandLandmarks, input pixels), presence
 //     [1,1] = mean(red in [0, 1]) (a probability), handedness [1,1] = 0.2
-//     (the score of "Left"), world landmarks [1,63] (TinyHandWorld).
+//     (the score of "Right"), world landmarks [1,63] (TinyHandWorld).
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,7 @@ constexpr float kTinyPalmAnchorCenter = 12.5f / 24;
 // A 24x24 box on the anchor (its region, 2.6 times larger, stays inside
 // a 192x192 picture); wrist centre (keypoint 0) 8 px left and 8 px
 // below the centre, middle finger knuckle (keypoint 2) 8 right and 8 up:
-// the hand points up and to the right, 45 degrees.
+// the vector from wrist to knuckle is at -45 degrees (up and right).
 inline std::vector<float> TinyPalmRegressors() {
   return {0, 0, 24, 24, -8, 8, 0, 0, 8, -8, 0, 0, 0, 0, 0, 0, 0, 0};
 }
