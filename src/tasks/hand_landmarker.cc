@@ -13,21 +13,6 @@ constexpr int kHandLandmarks = 21;
 constexpr int kPalmKeypoints = 7;
 constexpr int kPalmCoords = 4 + 2 * kPalmKeypoints;  // 18
 
-// MediaPipe's palm_detection anchors: 4 layers, strides 8, 16, 16, 16,
-// square unit anchors (2016 on a 192x192 input).
-SsdAnchorOptions PalmAnchors(int width, int height) {
-  SsdAnchorOptions o;
-  o.input_width = width;
-  o.input_height = height;
-  o.min_scale = 0.1484375f;
-  o.max_scale = 0.75f;
-  o.strides = {8, 16, 16, 16};
-  o.aspect_ratios = {1.0f};
-  o.interpolated_scale_aspect_ratio = 1.0f;
-  o.fixed_anchor_size = true;
-  return o;
-}
-
 }  // namespace
 
 bool HandLandmarker::CreateFromOptions(const HandLandmarkerOptions& options,
@@ -50,7 +35,7 @@ bool HandLandmarker::CreateFromOptions(const HandLandmarkerOptions& options,
   TaskModel& p = *h->palm_model_;
   ImageInputShape in;
   if (!GetImageInputShape(p, 0, &in, error)) return false;
-  h->anchors_ = GenerateSsdAnchors(PalmAnchors(in.width, in.height));
+  h->anchors_ = GenerateSsdAnchors(BlazeAnchorOptions(in.width, in.height));
   const int64_t n = static_cast<int64_t>(h->anchors_.size());
   bool found = p.num_outputs() == 2;
   if (found) {
