@@ -1,11 +1,10 @@
 // `ember task classify|detect|faces|segment|embed|audio|kws|text|text-embed
 // --model M INPUT [--json] [-o out.png]`: the task library (src/tasks) from
 // the command line (face-landmarks, hands: task_face_landmarks.cc,
-// task_hands.cc). Vision
-// tasks take a JPEG/PNG/BMP picture and can write it annotated (boxes and
-// keypoints, mask overlay); embed prints feature vectors and, given a
-// second picture, their cosine similarity; kws takes a WAV clip, text a
-// sentence.
+// task_hands.cc). Vision tasks take a JPEG/PNG/BMP picture and can write it
+// annotated (boxes and keypoints, mask overlay); embed prints feature vectors
+// and, given a second picture, their cosine similarity; kws takes a WAV clip,
+// text a sentence.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
