@@ -58,7 +58,9 @@ REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "confte
 NOT_CI = {"tests/metadata/make_official_fixture.py",
           "tests/metadata/check_with_mediapipe.py",
           "tests/tasks/compare_with_mediapipe.py",
-          "tests/tasks/compare_detector_with_mediapipe.py"}
+          "tests/tasks/compare_detector_with_mediapipe.py",
+          "tests/tasks/compare_face_landmarker_with_mediapipe.py",
+          "tests/tasks/compare_hand_landmarker_with_mediapipe.py"}
 
 
 def listed_debian():

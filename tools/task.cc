@@ -1,10 +1,10 @@
 // `ember task classify|detect|faces|segment|embed|audio|kws|text|text-embed
 // --model M INPUT [--json] [-o out.png]`: the task library (src/tasks) from
-// the command line. Vision
-// tasks take a JPEG/PNG/BMP picture and can write it annotated (boxes and
-// keypoints, mask overlay); embed prints feature vectors and, given a
-// second picture, their cosine similarity; kws takes a WAV clip, text a
-// sentence.
+// the command line (face-landmarks, hands: task_face_landmarks.cc,
+// task_hands.cc). Vision tasks take a JPEG/PNG/BMP picture and can write it
+// annotated (boxes and keypoints, mask overlay); embed prints feature vectors
+// and, given a second picture, their cosine similarity; kws takes a WAV clip,
+// text a sentence.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,6 +19,8 @@
 #include "processing/audio.h"
 #include "processing/draw.h"
 #include "processing/transform.h"
+#include "task_face_landmarks.h"
+#include "task_hands.h"
 #include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
@@ -682,8 +684,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, detect, faces, segment, embed, audio, kws, text, "
-      "text-embed) on a picture, clip or sentence");
+      "Run a task (classify, detect, faces, face-landmarks, hands, segment, "
+      "embed, audio, kws, text, text-embed) on a picture, clip or sentence");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
                                "JPEG, PNG or BMP picture", a.get());
@@ -745,8 +747,13 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
                   "Feature front-end model (audio_preprocessor_int8.tflite)")
       ->required();
   AddClassifierFlags(kws, a.get());
-  return {task, [a, classify, detect, faces, segment, embed, text, text_embed,
-                 audio, kws] {
+  CLI::App* face_landmarks = nullptr;
+  auto run_face_landmarks = AddFaceLandmarksTask(task, &face_landmarks);
+  CLI::App* hands = nullptr;
+  auto run_hands = AddHandsTask(task, &hands);
+  return {task,
+          [a, classify, detect, faces, segment, embed, text, text_embed, audio,
+           kws, face_landmarks, run_face_landmarks, hands, run_hands] {
             if (classify->parsed()) return Classify(*a);
             if (detect->parsed()) return Detect(*a);
             if (faces->parsed()) return Faces(*a);
@@ -756,6 +763,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
             if (text_embed->parsed()) return TextEmbed(*a);
             if (audio->parsed()) return Audio(*a);
             if (kws->parsed()) return Kws(*a);
+            if (face_landmarks->parsed()) return run_face_landmarks();
+            if (hands->parsed()) return run_hands();
             return Fail(kExitUsage, "ember task needs a task name");
           }};
 }

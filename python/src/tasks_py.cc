@@ -16,8 +16,11 @@
 
 #include "processing/audio.h"
 #include "processing/image.h"
+#include "processing/rotated_crop.h"
 #include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
+#include "tasks/face_landmarker.h"
+#include "tasks/hand_landmarker.h"
 #include "tasks/image_classifier.h"
 #include "tasks/image_embedder.h"
 #include "tasks/image_segmenter.h"
@@ -157,6 +160,97 @@ class PyFaceDetector {
 
  private:
   std::unique_ptr<tasks::FaceDetector> task_;
+};
+
+// (presence, ROI (centre x, centre y, width, height, rotation) in pixels,
+// landmarks [(x, y, z)])
+using RoiTuple = std::tuple<float, float, float, float, float>;
+using FaceMeshTuple =
+    std::tuple<float, RoiTuple, std::vector<std::tuple<float, float, float>>>;
+
+class PyFaceLandmarker {
+ public:
+  PyFaceLandmarker(const std::string& path, int threads,
+                   const std::string& delegate, const std::string& detector,
+                   int num_faces, float min_detection, float min_presence) {
+    tasks::FaceLandmarkerOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.face_detector_model_path = detector;
+    o.num_faces = num_faces;
+    o.min_face_detection_confidence = min_detection;
+    o.min_face_presence_confidence = min_presence;
+    std::string error;
+    if (!tasks::FaceLandmarker::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<FaceMeshTuple> detect(const ImageArray& image) {
+    tasks::FaceLandmarkerResult r;
+    std::string error;
+    if (!task_->Detect(ToImage(image), &r, &error)) Fail(error);
+    std::vector<FaceMeshTuple> out;
+    for (size_t f = 0; f < r.face_landmarks.size(); ++f) {
+      std::vector<std::tuple<float, float, float>> points;
+      for (const auto& l : r.face_landmarks[f])
+        points.emplace_back(l.x, l.y, l.z);
+      const auto& roi = r.face_rois[f];
+      out.emplace_back(r.presence_scores[f],
+                       RoiTuple(roi.center_x, roi.center_y, roi.width,
+                                roi.height, roi.rotation),
+                       std::move(points));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::FaceLandmarker> task_;
+};
+
+// (presence, (index, score, name) handedness, ROI, landmarks, world
+// landmarks)
+using Points = std::vector<std::tuple<float, float, float>>;
+using HandTuple = std::tuple<float, std::tuple<int, float, std::string>,
+                             RoiTuple, Points, Points>;
+
+class PyHandLandmarker {
+ public:
+  PyHandLandmarker(const std::string& path, int threads,
+                   const std::string& delegate, const std::string& detector,
+                   int num_hands, float min_detection, float min_presence) {
+    tasks::HandLandmarkerOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.hand_detector_model_path = detector;
+    o.num_hands = num_hands;
+    o.min_hand_detection_confidence = min_detection;
+    o.min_hand_presence_confidence = min_presence;
+    std::string error;
+    if (!tasks::HandLandmarker::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  std::vector<HandTuple> detect(const ImageArray& image) {
+    tasks::HandLandmarkerResult r;
+    std::string error;
+    if (!task_->Detect(ToImage(image), &r, &error)) Fail(error);
+    std::vector<HandTuple> out;
+    for (size_t f = 0; f < r.hand_landmarks.size(); ++f) {
+      Points points, world;
+      for (const auto& l : r.hand_landmarks[f])
+        points.emplace_back(l.x, l.y, l.z);
+      for (const auto& l : r.hand_world_landmarks[f])
+        world.emplace_back(l.x, l.y, l.z);
+      const auto& roi = r.hand_rois[f];
+      const auto& side = r.handedness[f];
+      out.emplace_back(
+          r.presence_scores[f],
+          std::make_tuple(side.index, side.score, side.category_name),
+          RoiTuple(roi.center_x, roi.center_y, roi.width, roi.height,
+                   roi.rotation),
+          std::move(points), std::move(world));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::HandLandmarker> task_;
 };
 
 // (box (x, y, w, h) in pixels, categories)
@@ -430,6 +524,25 @@ void AddTaskBindings(nb::module_& m) {
       .def(nb::init<const std::string&, int, const std::string&, float, float,
                     int>())
       .def("detect", &PyFaceDetector::detect);
+  nb::class_<PyFaceLandmarker>(m, "_FaceLandmarker")
+      .def(nb::init<const std::string&, int, const std::string&,
+                    const std::string&, int, float, float>())
+      .def("detect", &PyFaceLandmarker::detect);
+  nb::class_<PyHandLandmarker>(m, "_HandLandmarker")
+      .def(nb::init<const std::string&, int, const std::string&,
+                    const std::string&, int, float, float>())
+      .def("detect", &PyHandLandmarker::detect);
+  // The rotated crop the landmark tasks feed their models (zero border),
+  // for checking a model on exactly what Ember gave it.
+  m.def("_warp_rotated_rect",
+        [](const ImageArray& image, RoiTuple roi, int width, int height) {
+          if (width < 1 || height < 1 || width > 4096 || height > 4096)
+            Fail("crop size must be 1..4096");
+          const auto [cx, cy, w, h, rotation] = roi;
+          return FromImage(processing::WarpRotatedRect(
+              ToImage(image), processing::RotatedRect{cx, cy, w, h, rotation},
+              width, height));
+        });
   nb::class_<PyObjectDetector>(m, "_ObjectDetector")
       .def(nb::init<const std::string&, int, const std::string&, int, float,
                     std::vector<std::string>, std::vector<std::string>,

@@ -4,25 +4,6 @@
 #include <cmath>
 
 namespace ember::tasks {
-namespace {
-
-// The BlazeFace short-range anchor layout (MediaPipe's
-// face_detection_short_range graph): 4 layers over a 128x128 input,
-// strides 8, 16, 16, 16, square unit anchors.
-SsdAnchorOptions ShortRangeAnchors(int width, int height) {
-  SsdAnchorOptions o;
-  o.input_width = width;
-  o.input_height = height;
-  o.min_scale = 0.1484375f;
-  o.max_scale = 0.75f;
-  o.strides = {8, 16, 16, 16};
-  o.aspect_ratios = {1.0f};
-  o.interpolated_scale_aspect_ratio = 1.0f;
-  o.fixed_anchor_size = true;
-  return o;
-}
-
-}  // namespace
 
 bool FaceDetector::CreateFromOptions(const FaceDetectorOptions& options,
                                      std::unique_ptr<FaceDetector>* out,
@@ -33,7 +14,7 @@ bool FaceDetector::CreateFromOptions(const FaceDetectorOptions& options,
   TaskModel& m = *d->model_;
   ImageInputShape in;
   if (!GetImageInputShape(m, 0, &in, error)) return false;
-  d->anchors_ = GenerateSsdAnchors(ShortRangeAnchors(in.width, in.height));
+  d->anchors_ = GenerateSsdAnchors(BlazeAnchorOptions(in.width, in.height));
   const int64_t n = static_cast<int64_t>(d->anchors_.size());
   // Outputs: regressors [1, anchors, 16] and scores [1, anchors, 1], in
   // either order.
@@ -96,6 +77,7 @@ bool FaceDetector::Detect(const processing::Image& image,
     place.ToSource(&x1, &y1, image.width, image.height);
     FaceDetection out;
     out.score = f.score;
+    out.normalized_box = {x0, y0, x1, y1};
     // Pixels as MediaPipe gives them: origin and size each rounded.
     out.bounding_box.origin_x = static_cast<int>(std::lround(x0 * image.width));
     out.bounding_box.origin_y =

@@ -25,6 +25,7 @@ struct FaceDetectorOptions {
 
 struct FaceDetection {
   BoundingBox bounding_box;
+  NormalizedBox normalized_box;
   float score = 0;
   std::vector<Keypoint> keypoints;  // normalized to the input image
 };

@@ -25,8 +25,30 @@ struct SsdAnchorOptions {
 
 std::vector<Anchor> GenerateSsdAnchors(const SsdAnchorOptions& options);
 
+// The layout MediaPipe gives both BlazeFace short range (128x128: 896
+// anchors) and palm detection (192x192: 2016): 4 layers, strides 8, 16, 16,
+// 16, scales 0.1484375 to 0.75, square unit anchors.
+inline SsdAnchorOptions BlazeAnchorOptions(int width, int height) {
+  SsdAnchorOptions o;
+  o.input_width = width;
+  o.input_height = height;
+  o.min_scale = 0.1484375f;
+  o.max_scale = 0.75f;
+  o.strides = {8, 16, 16, 16};
+  o.aspect_ratios = {1.0f};
+  o.interpolated_scale_aspect_ratio = 1.0f;
+  o.fixed_anchor_size = true;
+  return o;
+}
+
 struct Keypoint {
   float x = 0, y = 0;  // normalized to the image
+};
+
+// A box normalized to the image, unrounded (what the landmark tasks'
+// regions of interest start from).
+struct NormalizedBox {
+  float xmin = 0, ymin = 0, xmax = 0, ymax = 0;
 };
 
 struct Detection {

@@ -17,6 +17,8 @@
 #include "processing/image.h"
 #include "tasks/object_detector.h"
 #include "tasks/tiny_detector.h"
+#include "tasks/tiny_face_models.h"
+#include "tasks/tiny_hand_models.h"
 #include "util/model_builder.h"
 
 namespace ember::tasks {
@@ -393,6 +395,89 @@ TEST_F(TaskCli, ErrorsExitNonZeroAndLeaveNoFile) {
   EXPECT_EQ(Ember("task").code, 2);
   EXPECT_EQ(Ember("task classify " + P("blue.png")).code, 2);  // no --model
   EXPECT_EQ(Ember("task classify --help").code, 0);
+}
+
+// face-landmarks on the tiny face models of tiny_face_models.h: the four
+// landmarks (JSON), the annotated picture, and clear errors.
+TEST_F(TaskCli, FaceLandmarksPrintsJsonAndDrawsTheMesh) {
+  Write("face_detector.tflite", testing::TinyFaceDetectorModel());
+  Write("face_landmark.tflite", testing::TinyFaceLandmarkModel());
+  processing::Image im(128, 128, 3);
+  for (size_t i = 0; i < im.pixels.size(); i += 3) im.pixels[i] = 220;
+  std::vector<uint8_t> png;
+  std::string error;
+  ASSERT_TRUE(processing::EncodePng(im, &png, &error)) << error;
+  Write("red.png", png);
+  const std::string models = " --model " + P("face_landmark.tflite") +
+                             " --detector " + P("face_detector.tflite") + " ";
+  CommandResult r = Ember("task face-landmarks" + models + P("red.png") +
+                          " --json -o " + P("mesh.png"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["faces"].size(), 1u);
+  const auto& points = j["faces"][0]["landmarks"];
+  ASSERT_EQ(points.size(), 4u);
+  // Landmark 3 is the centre of the face's region: the anchor's centre.
+  EXPECT_NEAR(points[3]["x"].get<double>(), testing::kTinyFaceAnchorCenter,
+              1e-4);
+  EXPECT_NEAR(points[3]["y"].get<double>(), testing::kTinyFaceAnchorCenter,
+              1e-4);
+  processing::Image drawn;
+  ASSERT_TRUE(processing::ReadImageFile(P("mesh.png"), &drawn, &error))
+      << error;
+  EXPECT_EQ(drawn.width, 128);
+  // A landmark dot (green) where landmark 3 is.
+  EXPECT_EQ(drawn.at(68, 68)[1], 255);
+  // The detector given as the landmark model: an error naming it, no file.
+  r = Ember("task face-landmarks --model " + P("face_detector.tflite") +
+            " --detector " + P("face_detector.tflite") + " " + P("red.png") +
+            " -o " + P("bad.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("not a face landmark model"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(P("bad.png")));
+  r = Ember("task face-landmarks" + models + P("missing.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("missing.png"), std::string::npos) << r.output;
+  EXPECT_EQ(Ember("task face-landmarks --model " + P("face_landmark.tflite") +
+                  " " + P("red.png"))
+                .code,
+            2);  // no --detector
+}
+
+// hands on the tiny palm/hand models of tiny_hand_models.h.
+TEST_F(TaskCli, HandsPrintsJsonAndDrawsTheSkeleton) {
+  Write("palm.tflite", testing::TinyPalmDetectorModel());
+  Write("hand.tflite", testing::TinyHandLandmarkModel());
+  processing::Image im(192, 192, 3);
+  for (size_t i = 0; i < im.pixels.size(); i += 3) im.pixels[i] = 204;
+  std::vector<uint8_t> png;
+  std::string error;
+  ASSERT_TRUE(processing::EncodePng(im, &png, &error)) << error;
+  Write("red192.png", png);
+  const std::string models =
+      " --model " + P("hand.tflite") + " --detector " + P("palm.tflite") + " ";
+  CommandResult r = Ember("task hands" + models + P("red192.png") +
+                          " --json -o " + P("hand.png"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["hands"].size(), 1u);
+  const auto& hand = j["hands"][0];
+  EXPECT_EQ(hand["landmarks"].size(), 21u);
+  EXPECT_EQ(hand["world_landmarks"].size(), 21u);
+  EXPECT_EQ(hand["handedness"]["category_name"], "Left");
+  EXPECT_NEAR(hand["presence"].get<double>(), 0.8, 1e-4);
+  EXPECT_TRUE(fs::exists(P("hand.png")));
+  r = Ember("task hands --model " + P("palm.tflite") + " --detector " +
+            P("palm.tflite") + " " + P("red192.png") + " -o " + P("bad.png"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("not a hand landmark model"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(P("bad.png")));
+  EXPECT_EQ(
+      Ember("task hands --model " + P("hand.tflite") + " " + P("red192.png"))
+          .code,
+      2);  // no --detector
 }
 
 }  // namespace

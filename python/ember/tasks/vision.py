@@ -1,5 +1,5 @@
-"""Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, ImageSegmenter,
-ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
+"""Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, FaceLandmarker,
+HandLandmarker, ImageSegmenter, ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
 `Image`s (from a JPEG/PNG/BMP file, or an HxWxC uint8 numpy array)."""
 import dataclasses
 from typing import List, Optional
@@ -239,3 +239,140 @@ class ImageEmbedder(_Embedder):
 
     def embed(self, image) -> ImageEmbedderResult:
         return embeddings(self._impl.embed(_pixels(image)))
+
+
+# --- FaceLandmarker ------------------------------------------------------------------
+@dataclasses.dataclass
+class NormalizedLandmark:
+    """A landmark normalized to the image (x by its width, y by its height, z on
+    x's scale; smaller z is nearer the camera)."""
+    x: float
+    y: float
+    z: float = 0.0
+    visibility: Optional[float] = None
+    presence: Optional[float] = None
+
+
+@dataclasses.dataclass
+class FaceLandmarkerOptions:
+    """MediaPipe's options, image mode. MediaPipe reads both models from one
+    .task bundle; Ember takes them as files: base_options names the landmark
+    model (face_landmark.tflite), face_detector_model_path the detector
+    (face_detection_short_range.tflite), run with the same delegate and threads."""
+    base_options: BaseOptions
+    face_detector_model_path: Optional[str] = None
+    num_faces: int = 1
+    min_face_detection_confidence: float = 0.5
+    min_face_presence_confidence: float = 0.5
+
+
+@dataclasses.dataclass
+class FaceLandmarkerResult:
+    face_landmarks: List[List[NormalizedLandmark]]
+    face_blendshapes: List[List[Category]] = dataclasses.field(default_factory=list)
+    facial_transformation_matrixes: list = dataclasses.field(default_factory=list)
+    # Ember: per face, the landmark model's presence score and the rotated region
+    # of interest it saw, (centre x, centre y, width, height, rotation radians) in pixels.
+    presence_scores: List[float] = dataclasses.field(default_factory=list)
+    face_rois: list = dataclasses.field(default_factory=list)
+
+
+class FaceLandmarker(_Task):
+    """The 468-point face mesh of each face: BlazeFace finds the faces, the
+    landmark model runs on each face's rotated crop."""
+
+    def __init__(self, options: FaceLandmarkerOptions):
+        if not options.face_detector_model_path:
+            raise ValueError("face_detector_model_path is required "
+                             "(face_detection_short_range.tflite)")
+        self._impl = _ember._FaceLandmarker(
+            *base_args(options.base_options), str(options.face_detector_model_path),
+            int(options.num_faces), float(options.min_face_detection_confidence),
+            float(options.min_face_presence_confidence))
+
+    @classmethod
+    def create_from_options(cls, options: FaceLandmarkerOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str, face_detector_model_path: str):
+        return cls(FaceLandmarkerOptions(BaseOptions(model_asset_path=model_path),
+                                         face_detector_model_path=face_detector_model_path))
+
+    def detect(self, image) -> FaceLandmarkerResult:
+        result = FaceLandmarkerResult(face_landmarks=[])
+        for presence, roi, points in self._impl.detect(_pixels(image)):
+            result.face_landmarks.append([NormalizedLandmark(x, y, z) for x, y, z in points])
+            result.presence_scores.append(presence)
+            result.face_rois.append(roi)
+        return result
+
+
+# --- HandLandmarker ------------------------------------------------------------------
+@dataclasses.dataclass
+class Landmark:
+    """A world landmark in metres, origin at the hand's centre."""
+    x: float
+    y: float
+    z: float = 0.0
+    visibility: Optional[float] = None
+    presence: Optional[float] = None
+
+
+@dataclasses.dataclass
+class HandLandmarkerOptions:
+    """MediaPipe's options, image mode. base_options names the hand landmark model
+    (hand_landmark_lite.tflite), hand_detector_model_path the palm detector
+    (palm_detection_lite.tflite); MediaPipe packs both in one .task bundle."""
+    base_options: BaseOptions
+    hand_detector_model_path: Optional[str] = None
+    num_hands: int = 1
+    min_hand_detection_confidence: float = 0.5
+    min_hand_presence_confidence: float = 0.5
+
+
+@dataclasses.dataclass
+class HandLandmarkerResult:
+    handedness: List[List[Category]]
+    hand_landmarks: List[List[NormalizedLandmark]]
+    hand_world_landmarks: List[List[Landmark]]
+    # Ember: per hand, the presence score and the rotated region of interest
+    # (centre x, centre y, width, height, rotation radians) in pixels.
+    presence_scores: List[float] = dataclasses.field(default_factory=list)
+    hand_rois: list = dataclasses.field(default_factory=list)
+
+
+class HandLandmarker(_Task):
+    """21 landmarks, world landmarks and handedness per hand: the palm detector
+    finds the hands, the landmark model runs on each hand's rotated crop.
+    Handedness is MediaPipe's: it assumes a mirrored (selfie-view) picture."""
+
+    def __init__(self, options: HandLandmarkerOptions):
+        if not options.hand_detector_model_path:
+            raise ValueError("hand_detector_model_path is required "
+                             "(palm_detection_lite.tflite)")
+        self._impl = _ember._HandLandmarker(
+            *base_args(options.base_options), str(options.hand_detector_model_path),
+            int(options.num_hands), float(options.min_hand_detection_confidence),
+            float(options.min_hand_presence_confidence))
+
+    @classmethod
+    def create_from_options(cls, options: HandLandmarkerOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str, hand_detector_model_path: str):
+        return cls(HandLandmarkerOptions(BaseOptions(model_asset_path=model_path),
+                                         hand_detector_model_path=hand_detector_model_path))
+
+    def detect(self, image) -> HandLandmarkerResult:
+        result = HandLandmarkerResult(handedness=[], hand_landmarks=[], hand_world_landmarks=[])
+        for presence, (index, score, name), roi, points, world in self._impl.detect(
+                _pixels(image)):
+            result.handedness.append([Category(index=index, score=score, category_name=name,
+                                               display_name=name)])
+            result.hand_landmarks.append([NormalizedLandmark(x, y, z) for x, y, z in points])
+            result.hand_world_landmarks.append([Landmark(x, y, z) for x, y, z in world])
+            result.presence_scores.append(presence)
+            result.hand_rois.append(roi)
+        return result

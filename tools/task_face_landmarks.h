@@ -1,0 +1,15 @@
+// `ember task face-landmarks`: the FaceLandmarker from the command line
+// (registered under `ember task` in task.cc).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+
+namespace ember::cli {
+
+// Adds the subcommand to `task`; the returned function runs it (an exit
+// code) when it was parsed.
+std::function<int()> AddFaceLandmarksTask(CLI::App* task, CLI::App** sub);
+
+}  // namespace ember::cli
