@@ -6,7 +6,6 @@
 #include "task_face_landmarks.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -16,13 +15,13 @@
 #include "processing/draw.h"
 #include "processing/rotated_crop.h"
 #include "processing/transform.h"
+#include "task_detect_timing.h"
 #include "tasks/face_landmarker.h"
 
 namespace ember::cli {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 struct FaceLandmarksArgs {
   std::string model, detector, input, output, delegate = "cpu";
@@ -99,24 +98,13 @@ int Run(const FaceLandmarksArgs& a) {
   o.min_face_detection_confidence = a.min_detection;
   o.min_face_presence_confidence = a.min_presence;
   std::unique_ptr<tasks::FaceLandmarker> task;
-  std::string err;
-  if (!tasks::FaceLandmarker::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
-  // End to end, as the other tasks report it: decode included.
   processing::Image image;
   tasks::FaceLandmarkerResult result;
-  std::vector<double> times;
-  for (int i = 0; i < std::max(1, a.repeat); ++i) {
-    const auto t0 = Clock::now();
-    if (!processing::ReadImageFile(a.input, &image, &err) ||
-        !task->Detect(image, &result, &err))
-      return Fail(kExitError, "%s", err.c_str());
-    times.push_back(
-        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::vector<double> sorted = times;
-  std::sort(sorted.begin(), sorted.end());
-  const double ms = sorted[sorted.size() / 2];
+  double ms = 0, min_ms = 0;
+  if (const int rc = CreateAndDetect(o, a.input, a.repeat, &task, &image,
+                                     &result, &ms, &min_ms);
+      rc >= 0)
+    return rc;
   if (a.json) {
     json faces = json::array();
     for (size_t f = 0; f < result.face_landmarks.size(); ++f) {
@@ -139,7 +127,7 @@ int Run(const FaceLandmarksArgs& a) {
                {"input", a.input},
                {"image", {{"width", image.width}, {"height", image.height}}},
                {"latency_ms", ms},
-               {"latency_min_ms", sorted.front()},
+               {"latency_min_ms", min_ms},
                {"faces", faces}});
   } else {
     printf("%s: %zu face%s (%.2f ms end to end)\n", a.input.c_str(),
@@ -156,6 +144,7 @@ int Run(const FaceLandmarksArgs& a) {
     }
   }
   if (a.output.empty()) return kExitOk;
+  std::string err;
   if (!processing::WritePngFile(a.output, Annotate(image, result), &err))
     return Fail(kExitError, "%s", err.c_str());
   return kExitOk;

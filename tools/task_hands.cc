@@ -6,7 +6,6 @@
 #include "task_hands.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -16,13 +15,13 @@
 #include "processing/draw.h"
 #include "processing/rotated_crop.h"
 #include "processing/transform.h"
+#include "task_detect_timing.h"
 #include "tasks/hand_landmarker.h"
 
 namespace ember::cli {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 struct HandsArgs {
   std::string model, detector, input, output, delegate = "cpu";
@@ -80,22 +79,13 @@ int Run(const HandsArgs& a) {
   o.min_hand_detection_confidence = a.min_detection;
   o.min_hand_presence_confidence = a.min_presence;
   std::unique_ptr<tasks::HandLandmarker> task;
-  std::string err;
-  if (!tasks::HandLandmarker::CreateFromOptions(o, &task, &err))
-    return Fail(kExitError, "%s", err.c_str());
   processing::Image image;
   tasks::HandLandmarkerResult result;
-  std::vector<double> times;
-  for (int i = 0; i < std::max(1, a.repeat); ++i) {
-    const auto t0 = Clock::now();
-    if (!processing::ReadImageFile(a.input, &image, &err) ||
-        !task->Detect(image, &result, &err))
-      return Fail(kExitError, "%s", err.c_str());
-    times.push_back(
-        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  const double ms = times[times.size() / 2];
+  double ms = 0, min_ms = 0;
+  if (const int rc = CreateAndDetect(o, a.input, a.repeat, &task, &image,
+                                     &result, &ms, &min_ms);
+      rc >= 0)
+    return rc;
   if (a.json) {
     json hands = json::array();
     for (size_t f = 0; f < result.hand_landmarks.size(); ++f) {
@@ -138,7 +128,7 @@ int Run(const HandsArgs& a) {
                {"input", a.input},
                {"image", {{"width", image.width}, {"height", image.height}}},
                {"latency_ms", ms},
-               {"latency_min_ms", times.front()},
+               {"latency_min_ms", min_ms},
                {"hands", hands}});
   } else {
     printf("%s: %zu hand%s (%.2f ms end to end)\n", a.input.c_str(),
@@ -150,6 +140,7 @@ int Run(const HandsArgs& a) {
              result.handedness[f].score, result.presence_scores[f]);
   }
   if (a.output.empty()) return kExitOk;
+  std::string err;
   if (!processing::WritePngFile(a.output, Annotate(image, result), &err))
     return Fail(kExitError, "%s", err.c_str());
   return kExitOk;
