@@ -37,6 +37,30 @@ std::vector<uint8_t> AsBytes(const std::vector<int16_t>& v) {
   return b;
 }
 
+// Runs `model` on the reference kernels, then on every ISA of the int16
+// dot-row list at 1-3 threads: outputs bit-exact, label the widened
+// conv's.
+void CheckEveryIsa(const std::vector<uint8_t>& model,
+                   const std::vector<uint8_t>& input, bool uint8,
+                   const std::string& what) {
+  const auto ref = testing::RunOneInputModel(model, input, true, 1);
+  EXPECT_EQ(ref.variant, "ref") << what;
+  for (kernels::Isa isa : kernels::AllowedEntryIsas(x86::S8MatMulKernels(),
+                                                    kernels::AllowedIsas())) {
+    kernels::ScopedIsaOverride force(kernels::IsaName(isa));
+    const x86::S8MatMulKernel* dot =
+        x86::SelectS8MatMul(kernels::AllowedIsas());
+    for (int threads = 1; threads <= 3; ++threads) {
+      const auto got = testing::RunOneInputModel(model, input, false, threads);
+      const std::string where = what + " isa=" + kernels::IsaName(isa) +
+                                " threads=" + std::to_string(threads);
+      if (!dispatch::EnvForcesReference() && dot != nullptr)
+        EXPECT_EQ(got.variant, x86::S16ConvLabel(*dot, uint8)) << where;
+      EXPECT_EQ(got.output, ref.output) << where;
+    }
+  }
+}
+
 int RunCases(uint32_t seed, int count) {
   Rng rng(seed);
   int cases = 0;
@@ -114,23 +138,7 @@ int RunCases(uint32_t seed, int count) {
         " stride=" + std::to_string(stride) + " dil=" + std::to_string(dil) +
         " bias=" + std::to_string(static_cast<int>(bias_kind)) +
         (extreme ? " extreme" : "");
-    const auto ref = testing::RunOneInputModel(model, input, true, 1);
-    EXPECT_EQ(ref.variant, "ref") << what;
-    for (kernels::Isa isa : kernels::AllowedEntryIsas(x86::S8MatMulKernels(),
-                                                      kernels::AllowedIsas())) {
-      kernels::ScopedIsaOverride force(kernels::IsaName(isa));
-      const x86::S8MatMulKernel* dot =
-          x86::SelectS8MatMul(kernels::AllowedIsas());
-      for (int threads = 1; threads <= 3; ++threads) {
-        const auto got =
-            testing::RunOneInputModel(model, input, false, threads);
-        const std::string where = what + " isa=" + kernels::IsaName(isa) +
-                                  " threads=" + std::to_string(threads);
-        if (!dispatch::EnvForcesReference() && dot != nullptr)
-          EXPECT_EQ(got.variant, x86::S16ConvLabel(*dot)) << where;
-        EXPECT_EQ(got.output, ref.output) << where;
-      }
-    }
+    CheckEveryIsa(model, input, false, what);
     ++cases;
   }
   return cases;
@@ -200,23 +208,7 @@ int RunUint8Cases(uint32_t seed, int count) {
                              " k=" + std::to_string(fh) + "x" +
                              std::to_string(fw) + "x" + std::to_string(in_c) +
                              (extreme ? " extreme" : "");
-    const auto ref = testing::RunOneInputModel(model, input, true, 1);
-    EXPECT_EQ(ref.variant, "ref") << what;
-    for (kernels::Isa isa : kernels::AllowedEntryIsas(x86::S8MatMulKernels(),
-                                                      kernels::AllowedIsas())) {
-      kernels::ScopedIsaOverride force(kernels::IsaName(isa));
-      const x86::S8MatMulKernel* dot =
-          x86::SelectS8MatMul(kernels::AllowedIsas());
-      for (int threads = 1; threads <= 3; ++threads) {
-        const auto got =
-            testing::RunOneInputModel(model, input, false, threads);
-        const std::string where = what + " isa=" + kernels::IsaName(isa) +
-                                  " threads=" + std::to_string(threads);
-        if (!dispatch::EnvForcesReference() && dot != nullptr)
-          EXPECT_EQ(got.variant, x86::S16ConvLabel(*dot, true)) << where;
-        EXPECT_EQ(got.output, ref.output) << where;
-      }
-    }
+    CheckEveryIsa(model, input, true, what);
     ++cases;
   }
   return cases;

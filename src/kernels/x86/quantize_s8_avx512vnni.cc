@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "kernels/drivers/gemm_s8.h"
+#include "kernels/drivers/quantize_s8_body.h"
 #include "kernels/ref/conv_common.h"
 
 namespace ember::x86 {
@@ -62,34 +63,26 @@ void QuantizeValues(const float* x, int64_t n, float inverse,
   }
 }
 
+struct Loops {
+  static void MinMax(const float* x, int64_t n, float* lo, float* hi) {
+    ::ember::x86::MinMax(x, n, lo, hi);
+  }
+  static void QuantizeValues(const float* x, int64_t n, float inverse,
+                             int32_t zero_point, int32_t qmin, int8_t* out) {
+    ::ember::x86::QuantizeValues(x, n, inverse, zero_point, qmin, out);
+  }
+};
+
 }  // namespace
 
 void QuantizeS8SymmetricAvx512(const float* x, int64_t n, int8_t* out,
                                float* scale) {
-  float lo = 0.0f, hi = 0.0f;
-  if (n > 0) MinMax(x, n, &lo, &hi);
-  const float range = std::max(std::fabs(lo), std::fabs(hi));
-  if (range == 0.0f) {
-    std::memset(out, 0, static_cast<size_t>(n));
-    *scale = 1.0f;
-    return;
-  }
-  *scale = range / 127.0f;
-  QuantizeValues(x, n, 127.0f / range, 0, -127, out);
+  QuantizeSymmetricWith<Loops>(x, n, out, scale);
 }
 
 void QuantizeS8AsymmetricAvx512(const float* x, int64_t n, int8_t* out,
                                 float* scale, int32_t* zero_point) {
-  float lo = 0.0f, hi = 0.0f;
-  if (n > 0) MinMax(x, n, &lo, &hi);
-  const ref::AsymmetricInt8Params p = ref::ChooseAsymmetricInt8(lo, hi);
-  *scale = p.scale;
-  *zero_point = p.zero_point;
-  if (p.all_zero) {
-    std::memset(out, 0, static_cast<size_t>(n));
-    return;
-  }
-  QuantizeValues(x, n, p.inverse_scale, p.zero_point, -128, out);
+  QuantizeAsymmetricWith<Loops>(x, n, out, scale, zero_point);
 }
 
 }  // namespace ember::x86
