@@ -742,13 +742,19 @@ int ExportAot(const MicroArgs& a, const MicroTarget& target, MicroSession& s) {
           s.output_names, s.input_bytes,
           fs::path(a.model_path).filename().string(), &aot, &error))
     return Fail(kExitError, "%s", error.c_str());
-  // The reference kernels and the startup / semihosting files; not the
-  // interpreter, the verifier or the schema.
+  // The kernels and the startup / semihosting files; not the interpreter,
+  // the verifier or the schema.
   std::vector<std::pair<std::string, std::string>> files;
   for (size_t i = 0; i < micro_sources::kFileCount; ++i) {
     const auto& f = micro_sources::kFiles[i];
     const std::string name = f.path;
-    const bool kernel = name.rfind("ember/kernels/", 0) == 0;
+    // The kernels: the reference, and the header-only DSP / Helium ones
+    // with their dispatch (micro/int8_kernels.h).
+    const bool kernel =
+        name.rfind("ember/kernels/", 0) == 0 ||
+        name == "ember/micro/int8_kernels.h" ||
+        (name.rfind("ember/micro/dsp_", 0) == 0 && name.back() == 'h') ||
+        (name.rfind("ember/micro/mve_", 0) == 0 && name.back() == 'h');
     if (!kernel && name.rfind("ember/", 0) == 0) continue;
     if (target.riscv ? name == "startup_cortexm.c" : name == "startup_riscv.S")
       continue;

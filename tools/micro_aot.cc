@@ -268,10 +268,13 @@ bool Generator::FullyConnected(MicroContext& ctx) {
        << ";\n    q.multiplier = " << Const("int32_t", mult.data(), units)
        << ";\n    q.shift = " << Const("int32_t", shift.data(), units)
        << ";\n    q.rounding = ref::Rounding::kSingle;\n";
-  body << "    ref::FullyConnectedQuantized<int32_t>(s, " << Ref(in) << ", "
-       << Int(-in.zero_point) << ", " << Ref(w) << ", " << Int(-w.zero_point)
-       << ", " << Bias(*this, ctx, 2, "int32_t") << ", q, " << Ref(out)
-       << ");\n";
+  // int8: the DSP / Helium kernels where the target has them.
+  body << (in.type == fb::TensorType::INT8
+               ? "    micro::FullyConnectedS8(s, "
+               : "    ref::FullyConnectedQuantized<int32_t>(s, ")
+       << Ref(in) << ", " << Int(-in.zero_point) << ", " << Ref(w) << ", "
+       << Int(-w.zero_point) << ", " << Bias(*this, ctx, 2, "int32_t")
+       << ", q, " << Ref(out) << ");\n";
   return true;
 }
 
@@ -334,10 +337,15 @@ bool Generator::Conv(MicroContext& ctx, bool depthwise) {
        << ";\n    q.multiplier = " << Const("int32_t", mult.data(), out_c)
        << ";\n    q.shift = " << Const("int32_t", shift.data(), out_c)
        << ";\n    q.rounding = ref::Rounding::kDouble;\n";
-  body << "    ref::" << fn << "Quantized<int32_t>(s, " << Ref(in) << ", "
-       << Int(-in.zero_point) << ", " << Ref(f) << ", " << Int(-f.zero_point)
-       << ", " << Bias(*this, ctx, 2, "int32_t") << ", q, " << Ref(out)
-       << ");\n";
+  // int8: the DSP / Helium kernels where the target has them.
+  if (in.type == fb::TensorType::INT8) {
+    body << "    micro::" << (depthwise ? "DepthwiseS8" : "ConvS8") << "(s, ";
+  } else {
+    body << "    ref::" << fn << "Quantized<int32_t>(s, ";
+  }
+  body << Ref(in) << ", " << Int(-in.zero_point) << ", " << Ref(f) << ", "
+       << Int(-f.zero_point) << ", " << Bias(*this, ctx, 2, "int32_t")
+       << ", q, " << Ref(out) << ");\n";
   return true;
 }
 
@@ -481,7 +489,8 @@ bool Generator::Svdf(MicroContext& ctx) {
        << ";\n    q.feature_shift = " << q.feature_shift
        << ";\n    q.time_multiplier = " << Int(q.time_multiplier)
        << ";\n    q.time_shift = " << q.time_shift << ";\n";
-  body << "    ref::SvdfInt8<" << Type(state) << ">(d, q, " << Ref(in) << ", "
+  // The DSP kernel where the target has it (micro/int8_kernels.h).
+  body << "    micro::SvdfS8<" << Type(state) << ">(d, q, " << Ref(in) << ", "
        << Ref(feature) << ", " << Ref(time) << ", "
        << Bias(*this, ctx, 3, "int32_t") << ", " << Ref(state)
        << ", reinterpret_cast<int32_t*>(g_arena + " << scratch << "), "
@@ -787,7 +796,8 @@ bool GenerateAot(micro::MicroInterpreter& interp, const uint8_t* model,
        "#include \"kernels/ref/pooling.h\"\n"
        "#include \"kernels/ref/quantize.h\"\n"
        "#include \"kernels/ref/softmax.h\"\n"
-       "#include \"kernels/ref/svdf.h\"\n\n"
+       "#include \"kernels/ref/svdf.h\"\n"
+       "#include \"micro/int8_kernels.h\"\n\n"
        "namespace {\n\nusing namespace ember;\n\n";
   s << "alignas(16) uint8_t g_arena[kEmberAotArenaBytes];\n";
   s << g.variables.str();

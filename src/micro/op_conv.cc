@@ -7,10 +7,9 @@
 // extension dsp_kernels.h (same bits).
 #include "kernels/ref/conv.h"
 #include "kernels/ref/depthwise_conv.h"
-#include "micro/dsp_kernels.h"
+#include "micro/int8_kernels.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_ops.h"
-#include "micro/mve_kernels.h"
 
 namespace ember::micro {
 namespace {
@@ -218,23 +217,8 @@ MicroStatus EvalConv(MicroContext& ctx) {
   }
   ref::QuantizedOutput q;
   EMBER_MICRO_RETURN_IF_ERROR(QuantizedOutputOf(ctx, p.shape.out_c, p.act, &q));
-#if EMBER_MICRO_HAS_MVE
-  if (mve::ConvS8(p.shape, input.as<int8_t>(), -input.zero_point,
-                  filter.as<int8_t>(), -filter.zero_point, bias.as<int32_t>(),
-                  q, output.as<int8_t>())) {
-    return MicroStatus::kOk;
-  }
-#endif
-#if EMBER_MICRO_HAS_DSP
-  if (dsp::ConvS8(p.shape, input.as<int8_t>(), -input.zero_point,
-                  filter.as<int8_t>(), -filter.zero_point, bias.as<int32_t>(),
-                  q, output.as<int8_t>())) {
-    return MicroStatus::kOk;
-  }
-#endif
-  ref::ConvQuantized<int32_t>(p.shape, input.as<int8_t>(), -input.zero_point,
-                              filter.as<int8_t>(), -filter.zero_point,
-                              bias.as<int32_t>(), q, output.as<int8_t>());
+  ConvS8(p.shape, input.as<int8_t>(), -input.zero_point, filter.as<int8_t>(),
+         -filter.zero_point, bias.as<int32_t>(), q, output.as<int8_t>());
   return MicroStatus::kOk;
 }
 
@@ -260,23 +244,9 @@ MicroStatus EvalDepthwise(MicroContext& ctx) {
   }
   ref::QuantizedOutput q;
   EMBER_MICRO_RETURN_IF_ERROR(QuantizedOutputOf(ctx, p.out_c, p.act, &q));
-#if EMBER_MICRO_HAS_MVE
-  if (mve::DepthwiseS8(p.shape, input.as<int8_t>(), -input.zero_point,
-                       filter.as<int8_t>(), -filter.zero_point,
-                       bias.as<int32_t>(), q, output.as<int8_t>())) {
-    return MicroStatus::kOk;
-  }
-#endif
-#if EMBER_MICRO_HAS_DSP
-  if (dsp::DepthwiseS8(p.shape, input.as<int8_t>(), -input.zero_point,
-                       filter.as<int8_t>(), -filter.zero_point,
-                       bias.as<int32_t>(), q, output.as<int8_t>())) {
-    return MicroStatus::kOk;
-  }
-#endif
-  ref::DepthwiseConvQuantized<int32_t>(
-      p.shape, input.as<int8_t>(), -input.zero_point, filter.as<int8_t>(),
-      -filter.zero_point, bias.as<int32_t>(), q, output.as<int8_t>());
+  DepthwiseS8(p.shape, input.as<int8_t>(), -input.zero_point,
+              filter.as<int8_t>(), -filter.zero_point, bias.as<int32_t>(), q,
+              output.as<int8_t>());
   return MicroStatus::kOk;
 }
 

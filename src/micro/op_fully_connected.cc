@@ -5,10 +5,9 @@
 // mve_kernels.h (Helium), on other cores with the DSP extension
 // dsp_kernels.h (same bits).
 #include "kernels/ref/fully_connected.h"
-#include "micro/dsp_kernels.h"
+#include "micro/int8_kernels.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_ops.h"
-#include "micro/mve_kernels.h"
 
 namespace ember::micro {
 namespace {
@@ -125,23 +124,9 @@ MicroStatus Eval(MicroContext& ctx) {
   q.rounding = ref::Rounding::kSingle;
   EMBER_MICRO_RETURN_IF_ERROR(
       QuantizedActivationRange(ctx, p.act, output, &q.act_lo, &q.act_hi));
-#if EMBER_MICRO_HAS_MVE
-  if (mve::FullyConnectedS8(p.shape, input.as<int8_t>(), -input.zero_point,
-                            weights.as<int8_t>(), -weights.zero_point,
-                            bias.as<int32_t>(), q, output.as<int8_t>())) {
-    return MicroStatus::kOk;
-  }
-#endif
-#if EMBER_MICRO_HAS_DSP
-  if (dsp::FullyConnectedS8(p.shape, input.as<int8_t>(), -input.zero_point,
-                            weights.as<int8_t>(), -weights.zero_point,
-                            bias.as<int32_t>(), q, output.as<int8_t>())) {
-    return MicroStatus::kOk;
-  }
-#endif
-  ref::FullyConnectedQuantized<int32_t>(
-      p.shape, input.as<int8_t>(), -input.zero_point, weights.as<int8_t>(),
-      -weights.zero_point, bias.as<int32_t>(), q, output.as<int8_t>());
+  FullyConnectedS8(p.shape, input.as<int8_t>(), -input.zero_point,
+                   weights.as<int8_t>(), -weights.zero_point,
+                   bias.as<int32_t>(), q, output.as<int8_t>());
   return MicroStatus::kOk;
 }
 

@@ -5,7 +5,7 @@
 // cores with the DSP extension the integer path runs dsp_svdf.h (same
 // bits).
 #include "kernels/ref/svdf.h"
-#include "micro/dsp_svdf.h"
+#include "micro/int8_kernels.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_ops.h"
 
@@ -122,31 +122,13 @@ MicroStatus Eval(MicroContext& ctx) {
       ctx.has_input(kBias) ? ctx.input(kBias) : MicroTensor{};
   auto* scratch = static_cast<int32_t*>(ctx.scratch());
   if (state.type == fb::TensorType::INT16) {
-#if EMBER_MICRO_HAS_DSP
-    if (dsp::SvdfS8<int16_t>(p.dims, p.q, input.as<int8_t>(),
-                             feature.as<int8_t>(), time.as<int16_t>(),
-                             bias.as<int32_t>(), state.as<int16_t>(), scratch,
-                             ctx.output(0).as<int8_t>())) {
-      return MicroStatus::kOk;
-    }
-#endif
-    ref::SvdfInt8<int16_t>(p.dims, p.q, input.as<int8_t>(),
-                           feature.as<int8_t>(), time.as<int16_t>(),
-                           bias.as<int32_t>(), state.as<int16_t>(), scratch,
-                           ctx.output(0).as<int8_t>());
+    SvdfS8<int16_t>(p.dims, p.q, input.as<int8_t>(), feature.as<int8_t>(),
+                    time.as<int16_t>(), bias.as<int32_t>(), state.as<int16_t>(),
+                    scratch, ctx.output(0).as<int8_t>());
   } else {
-#if EMBER_MICRO_HAS_DSP
-    if (dsp::SvdfS8<int8_t>(p.dims, p.q, input.as<int8_t>(),
-                            feature.as<int8_t>(), time.as<int8_t>(),
-                            bias.as<int32_t>(), state.as<int8_t>(), scratch,
-                            ctx.output(0).as<int8_t>())) {
-      return MicroStatus::kOk;
-    }
-#endif
-    ref::SvdfInt8<int8_t>(p.dims, p.q, input.as<int8_t>(), feature.as<int8_t>(),
-                          time.as<int8_t>(), bias.as<int32_t>(),
-                          state.as<int8_t>(), scratch,
-                          ctx.output(0).as<int8_t>());
+    SvdfS8<int8_t>(p.dims, p.q, input.as<int8_t>(), feature.as<int8_t>(),
+                   time.as<int8_t>(), bias.as<int32_t>(), state.as<int8_t>(),
+                   scratch, ctx.output(0).as<int8_t>());
   }
   return MicroStatus::kOk;
 }
