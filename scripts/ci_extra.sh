@@ -64,7 +64,7 @@ bash tests/isa/run_masked.sh build/release
 echo "== ci: AArch64 cross build, kernel + op tests under qemu-aarch64"
 bash scripts/test_aarch64.sh
 
-echo "== ci: Ember Micro projects under QEMU (Cortex-M4, M3, RISC-V) vs ember run and TFLM"
+echo "== ci: Ember Micro projects under QEMU (Cortex-M3, M4, M7, M33, M55, RISC-V; interpreter, --aot, --arduino) vs ember run and TFLM"
 bash tests/micro/run_qemu.sh
 echo "== ci: Ember Micro on the host vs ember run and TFLM (every TFLM model)"
 "$PYTHON" tests/micro/host_vs_tflm.py --ember build/release/ember

@@ -11,7 +11,7 @@
 # Cortex-M4 and M55 it also runs the SIMD kernels' self-test firmware
 # (tests/micro/simd_selftest.cc: DSP extension, Helium).
 #   BUILD_DIR      the built tree with build/release/ember (default)
-#   MICRO_TARGETS  default "cortex-m4 cortex-m3 riscv32"; all targets:
+#   MICRO_TARGETS  default: every target (M4, M3, M7, M33, M55, riscv32):
 #                  cortex-m3 cortex-m4 cortex-m7 cortex-m33 cortex-m55 riscv32
 #   SIMD_SELFTEST_TARGETS  where simd_selftest.cc runs: default "cortex-m4
 #                  cortex-m55" (DSP and Helium); also cortex-m7 cortex-m33
@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${BUILD_DIR:-build/release}
 MODELS=${EMBER_SHARED_MODELS:-../shared/models}
-TARGETS=${MICRO_TARGETS:-"cortex-m4 cortex-m3 riscv32"}
+TARGETS=${MICRO_TARGETS:-"cortex-m4 cortex-m3 cortex-m7 cortex-m33 cortex-m55 riscv32"}
 SELFTEST_TARGETS=${SIMD_SELFTEST_TARGETS:-"cortex-m4 cortex-m55"}
 OUT=$BUILD_DIR/micro_qemu
 EMBER=$BUILD_DIR/ember
