@@ -36,7 +36,7 @@ case $mode in
     # Tests whose work is split over threads (names as in the suites).
     threaded='ThreadPool*:WorkSplit*:WorkEstimate*:FastOps*:FastF32*:FastS8*'
     threaded+=':FastDw*:FastGrouped*:Spmm*:Graph*:AttentionChain*'
-    threaded+=':FastTransposeConv*:WeightCache*:*Thread*'
+    threaded+=':FastTransposeConv*:WeightCache*:*Thread*:FastS16*:EltwiseS16*'
     for suite in ember_kernel_tests ember_op_tests ember_tests; do
       "build/tsan/$suite" --gtest_filter="$threaded"
     done
