@@ -46,10 +46,10 @@ struct ActData {
   // kernel of lut8_kernels.def.
   x86::Lut8Fn fast_lut;
   uint8_t fast_table[256];
-  // int16 on every architecture (nullptr: reference): the reference's
-  // output for each of the 65536 inputs (128 KiB, persistent), indexed by
-  // the input's bits; one load per element instead of the reference's
-  // interpolation arithmetic.
+  // int16 tensors of at least 65536 elements, on every architecture
+  // (nullptr: reference): the reference's output for each of the 65536
+  // inputs (128 KiB, persistent), indexed by the input's bits; one load per
+  // element instead of the reference's interpolation arithmetic.
   const int16_t* table16_full;
 };
 
@@ -352,7 +352,11 @@ Status Prepare(OpContext& ctx) {
   const Tensor* in = ctx.input(0);
   if (in->NumElements() == 0) return Status::Ok();
   if (in->type == DataType::kInt16) {
-    if (!ctx.optimized_kernels_allowed()) return Status::Ok();
+    // The table is 128 KiB: only where the tensor is at least as large, so
+    // that it never more than doubles the node's memory (efficientnet_b0's
+    // 65 int16 LOGISTICs would otherwise add 8 MiB).
+    if (!ctx.optimized_kernels_allowed() || in->NumElements() < (1 << 16))
+      return Status::Ok();
     void* mem = nullptr;
     EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(sizeof(int16_t) << 16, &mem));
     auto* table = static_cast<int16_t*>(mem);
