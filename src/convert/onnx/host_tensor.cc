@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace ember::convert::onnx {
 namespace {
@@ -142,6 +143,23 @@ std::vector<int32_t> HostTensor::Int32s() const {
   return out;
 }
 
+namespace {
+
+// double -> integer type T, saturating (NaN -> 0): a folded or rescaled
+// constant outside T's range (e.g. a float bias divided by a tiny
+// input x weight scale) must not be undefined behaviour.
+template <typename T>
+T SaturatingCast(double v) {
+  if (std::isnan(v)) return 0;
+  if (v <= static_cast<double>(std::numeric_limits<T>::min()))
+    return std::numeric_limits<T>::min();
+  if (v >= static_cast<double>(std::numeric_limits<T>::max()))
+    return std::numeric_limits<T>::max();
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
 HostTensor HostTensor::FromDoubles(int type, std::vector<int64_t> shape,
                                    const std::vector<double>& values) {
   HostTensor t;
@@ -155,22 +173,22 @@ HostTensor HostTensor::FromDoubles(int type, std::vector<int64_t> shape,
         Store<float>(&t.bytes, i, static_cast<float>(v));
         break;
       case kOnnxUint8:
-        Store<uint8_t>(&t.bytes, i, static_cast<uint8_t>(v));
+        Store<uint8_t>(&t.bytes, i, SaturatingCast<uint8_t>(v));
         break;
       case kOnnxBool:
         Store<uint8_t>(&t.bytes, i, v != 0);
         break;
       case kOnnxInt8:
-        Store<int8_t>(&t.bytes, i, static_cast<int8_t>(v));
+        Store<int8_t>(&t.bytes, i, SaturatingCast<int8_t>(v));
         break;
       case kOnnxInt16:
-        Store<int16_t>(&t.bytes, i, static_cast<int16_t>(v));
+        Store<int16_t>(&t.bytes, i, SaturatingCast<int16_t>(v));
         break;
       case kOnnxInt32:
-        Store<int32_t>(&t.bytes, i, static_cast<int32_t>(v));
+        Store<int32_t>(&t.bytes, i, SaturatingCast<int32_t>(v));
         break;
       case kOnnxInt64:
-        Store<int64_t>(&t.bytes, i, static_cast<int64_t>(v));
+        Store<int64_t>(&t.bytes, i, SaturatingCast<int64_t>(v));
         break;
       default:
         break;
