@@ -1,6 +1,7 @@
 #include "convert/onnx/converter.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -170,6 +171,21 @@ int Converter::AddTensor(fb::TensorType type, std::vector<int32_t> shape,
   t->has_rank = true;
   const int count = name_counts_[name]++;
   t->name = count == 0 ? name : name + "_" + std::to_string(count);
+  if (quant && !shape_error_) {
+    // Scales the verifier refuses: zero (a weight scale of 0, or input x
+    // weight scales that underflow in a bias), negative or not finite.
+    for (size_t i = 0; i < quant->scale.size(); ++i) {
+      const float s = quant->scale[i];
+      if (std::isfinite(s) && s > 0.0f) continue;
+      diag_->errors.push_back(
+          "tensor '" + name + "' would have quantization scale " +
+          std::to_string(s) + " (channel " + std::to_string(i) +
+          "); scales must be finite and positive: the model's quantization "
+          "parameters are out of range");
+      shape_error_ = true;
+      break;
+    }
+  }
   if (quant) {
     t->quantization = std::make_unique<fb::QuantizationParametersT>();
     t->quantization->scale = quant->scale;

@@ -158,7 +158,8 @@ class Converter {
   std::set<std::string> graph_outputs_;
   std::set<const NodeProto*> skipped_;  // QuantizeLinear folded into producers
   std::map<std::string, int> name_counts_;
-  bool shape_error_ = false;  // a tensor's shape was out of range (reported)
+  // A tensor's shape or quantization scale was out of range (reported).
+  bool shape_error_ = false;
 };
 
 // Op converters (onnx_ops_*.cc). Each returns false after reporting an error.
