@@ -390,9 +390,11 @@ bool Converter::MatchQuantized(const NodeProto& node,
   if (users.size() != 1 || users[0]->op_type() != "QuantizeLinear")
     return false;
   const NodeProto& q = *users[0];
+  // A QuantizeLinear without an output (hostile graphs) is not a match.
+  if (q.output_size() < 1) return false;
   const HostTensor* scale = ConstInput(q, 1);
   const HostTensor* zp = ConstInput(q, 2);
-  if (!scale || scale->size() != 1) return false;
+  if (!scale || scale->size() != 1 || (zp && zp->size() != 1)) return false;
   q_params->scale = {static_cast<float>(scale->AsDouble(0))};
   int64_t zero = zp ? zp->AsInt(0) : 0;
   if (zp && zp->type == kOnnxUint8)
@@ -569,6 +571,15 @@ bool Converter::ConvertNode(const NodeProto& node, int index) {
 
 bool Converter::Run(const GraphProto& graph, int opset) {
   opset_ = opset;
+  // Every ONNX op has an output; the pattern matchers look at consumers'
+  // outputs before those nodes are converted (and checked) themselves.
+  for (int i = 0; i < graph.node_size(); ++i) {
+    if (graph.node(i).output_size() == 0) {
+      node_index_ = i;
+      Error(graph.node(i), "a node without outputs");
+      return false;
+    }
+  }
   for (const auto& node : graph.node())
     for (const auto& in : node.input()) consumers_[in].push_back(&node);
   for (const auto& out : graph.output()) graph_outputs_.insert(out.name());
