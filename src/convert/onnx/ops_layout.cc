@@ -200,8 +200,14 @@ bool Reshape(Converter& c, const NodeProto& node, const std::string& src,
           return false;
         }
         infer = static_cast<int64_t>(i);
-      } else {
-        known *= shape[i];
+      } else if (shape[i] < 0 ||
+                 __builtin_mul_overflow(known, shape[i], &known) ||
+                 known > (int64_t{1} << 40)) {
+        // Hostile targets: a negative size other than -1, or a product
+        // past any tensor the runtime accepts (and past int64).
+        c.Error(node, "target shape dimension " + std::to_string(shape[i]) +
+                          " is out of range");
+        return false;
       }
     }
     const int64_t total = ElementCount(v.shape);
