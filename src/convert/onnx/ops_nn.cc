@@ -515,9 +515,19 @@ bool Resize(Converter& c, const NodeProto& node) {
       c.Error(node, "scales or sizes must be constants for all 4 axes");
       return false;
     }
-    for (int i = 0; i < 4; ++i)
-      sizes.push_back(
-          static_cast<int64_t>(std::floor(xv.shape[i] * scales[i])));
+    for (int i = 0; i < 4; ++i) {
+      const double size = std::floor(static_cast<double>(xv.shape[i]) *
+                                     static_cast<double>(scales[i]));
+      // Hostile scales (huge, negative, NaN): refused, never cast.
+      if (!(size >= 0.0 && size <= static_cast<double>(int64_t{1} << 31))) {
+        c.Error(node, "scale " + std::to_string(scales[i]) + " on axis " +
+                          std::to_string(i) +
+                          " gives an output size out of "
+                          "range");
+        return false;
+      }
+      sizes.push_back(static_cast<int64_t>(size));
+    }
   }
   if (sizes.size() != 4 || !ValidShape(sizes) || sizes[2] == 0 ||
       sizes[3] == 0 || sizes[0] != xv.shape[0] || sizes[1] != xv.shape[1]) {
