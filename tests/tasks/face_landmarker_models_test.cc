@@ -11,26 +11,13 @@
 #include <string>
 
 #include "processing/image.h"
+#include "shared_models.h"
 #include "tasks/face_landmarker.h"
 
 namespace ember::tasks {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string Shared(const std::string& rel) {
-  const char* env = std::getenv("EMBER_SHARED_MODELS");
-  const std::string root =
-      env ? env : std::string(EMBER_SOURCE_DIR) + "/../shared/models";
-  return root + "/" + rel;
-}
-
-#define REQUIRE_FILE(path)                          \
-  if (!fs::exists(path)) {                          \
-    if (std::getenv("EMBER_REQUIRE_SHARED_MODELS")) \
-      FAIL() << "missing " << path;                 \
-    GTEST_SKIP() << "missing " << path;             \
-  }
+using testing_files::Shared;
 
 // TFLM's person.bmp stores int8 pixels as bytes: the top bit flipped back
 // gives the picture (see task_models_test.cc).

@@ -12,26 +12,13 @@
 #include <string>
 
 #include "processing/image.h"
+#include "shared_models.h"
 #include "tasks/hand_landmarker.h"
 
 namespace ember::tasks {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string Shared(const std::string& rel) {
-  const char* env = std::getenv("EMBER_SHARED_MODELS");
-  const std::string root =
-      env ? env : std::string(EMBER_SOURCE_DIR) + "/../shared/models";
-  return root + "/" + rel;
-}
-
-#define REQUIRE_FILE(path)                          \
-  if (!fs::exists(path)) {                          \
-    if (std::getenv("EMBER_REQUIRE_SHARED_MODELS")) \
-      FAIL() << "missing " << path;                 \
-    GTEST_SKIP() << "missing " << path;             \
-  }
+using testing_files::Shared;
 
 processing::Image Load(const std::string& rel, bool tflm_bmp) {
   processing::Image im;

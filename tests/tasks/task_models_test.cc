@@ -18,6 +18,7 @@
 
 #include "processing/audio.h"
 #include "processing/image.h"
+#include "shared_models.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
 #include "tasks/image_segmenter.h"
@@ -26,23 +27,7 @@
 namespace ember::tasks {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string Shared(const std::string& rel) {
-  const char* env = std::getenv("EMBER_SHARED_MODELS");
-  const std::string root =
-      env ? env : std::string(EMBER_SOURCE_DIR) + "/../shared/models";
-  return root + "/" + rel;
-}
-
-// Missing models skip, unless EMBER_REQUIRE_SHARED_MODELS=1 (CI) makes
-// that a failure.
-#define REQUIRE_FILE(path)                          \
-  if (!fs::exists(path)) {                          \
-    if (std::getenv("EMBER_REQUIRE_SHARED_MODELS")) \
-      FAIL() << "missing " << path;                 \
-    GTEST_SKIP() << "missing " << path;             \
-  }
+using testing_files::Shared;
 
 processing::Image Load(const std::string& rel) {
   processing::Image im;
