@@ -41,8 +41,8 @@ echo "== ci: conformance suite (ops x types, Keras architectures, shared models)
 "$PYTHON" tests/conformance/generate.py
 "$PYTHON" tests/conformance/run.py --shared "$SHARED"
 
-echo "== ci: WebAssembly build, JS API (Node), WASM vs native on conformance + shared models, Studio + ember report (chromium)"
-bash tests/wasm/run.sh --ember build/release/ember \
+echo "== ci: WebAssembly builds (SIMD128, threads), JS API (Node), WASM vs native on conformance + shared models, Studio + ember report (chromium)"
+bash tests/wasm/run.sh --ember build/release/ember --threads-too \
   --conformance-cache tests/conformance/cache \
   --models "$(ls "$SHARED"/mediapipe/*.tflite "$SHARED"/tflm/*.tflite | tr '\n' ' ')" \
   --browser-models "$SHARED/mediapipe/face_detection_short_range.tflite" \

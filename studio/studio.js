@@ -6,7 +6,8 @@ import createEmberSimd from '../build/wasm/ember.mjs';
 
 const $ = (id) => document.getElementById(id);
 const t0 = performance.now();
-const state = {ember: null, interp: null, name: '', data: null};
+const state = {ember: null, interp: null, name: '', data: null, bytes: null,
+               threads: 1};
 
 function setState(s) { document.body.dataset.state = s; }
 
@@ -16,8 +17,20 @@ function showError(message) {
   box.classList.toggle('shown', Boolean(message));
 }
 
+// A cross-origin isolated page (COOP + COEP headers) may share memory with
+// Web Workers, so it takes the threads build when one was built
+// (scripts/build_wasm.sh --threads); any other page the SIMD128 build.
 async function loadEmber() {
   const dir = new URLSearchParams(location.search).get('wasm');
+  if (!dir && self.crossOriginIsolated) {
+    try {
+      const threaded = await import('../build/wasm-threads/ember.mjs');
+      return await threaded.default();
+    } catch (e) {
+      console.info(`Ember Studio: no threads build (${e.message || e}); ` +
+                   'using build/wasm');
+    }
+  }
   if (!dir) return createEmberSimd();
   const mod = await import(new URL(`${dir}/ember.mjs`, location.href).href);
   return mod.default();
@@ -109,7 +122,10 @@ async function openBytes(name, bytes) {
     return;
   }
   try {
-    state.interp = await state.ember.Interpreter.create(bytes, {numThreads: 1});
+    state.threads = chosenThreads();
+    state.interp = await state.ember.Interpreter.create(
+        bytes, {numThreads: state.threads});
+    state.bytes = bytes;
     model = state.interp.describe();
   } catch (e) {
     showError(`${name}: Ember cannot run this model: ${e.message}`);
@@ -118,8 +134,7 @@ async function openBytes(name, bytes) {
     setState('error');
     return;
   }
-  state.data = {model, run: {file: name, engine: `Ember ${state.ember.version} ` +
-      `WebAssembly${state.ember.simd ? ' + SIMD128' : ''}`}};
+  state.data = {model, run: {file: name, engine: engineName()}};
   window.EmberViews.render(views, state.data);
   const first = state.interp.inputDetails()[0];
   $('image-label').hidden = !imageCapable(first);
@@ -129,14 +144,39 @@ async function openBytes(name, bytes) {
   setState('model');
 }
 
+function engineName() {
+  return `Ember ${state.ember.version} WebAssembly` +
+         `${state.ember.simd ? ' + SIMD128' : ''}` +
+         `${state.threads > 1 ? `, ${state.threads} threads` : ''}`;
+}
+
+// The threads control, within what the module's Web Worker pool allows.
+function chosenThreads() {
+  const max = state.ember.maxThreads || 1;
+  return Math.max(1, Math.min(max, Math.round(Number($('threads').value)) || 1));
+}
+
+// A new thread count takes a new interpreter (its pool is made with it).
+async function applyThreads() {
+  const threads = chosenThreads();
+  if (threads === state.threads) return;
+  state.interp.delete();
+  state.interp = null;
+  state.interp = await state.ember.Interpreter.create(state.bytes,
+                                                      {numThreads: threads});
+  state.threads = threads;
+  state.data.run.engine = engineName();
+}
+
 async function run() {
-  const interp = state.interp;
-  if (!interp) return;
+  if (!state.interp) return;
   showError('');
   setState('running');
   $('run-status').textContent = 'running…';
   await new Promise((r) => setTimeout(r, 0));  // let the status paint
   try {
+    await applyThreads();
+    const interp = state.interp;
     const random = seeded(1);
     const zeros = $('input-source').value === 'zeros';
     const details = interp.inputDetails();
@@ -213,9 +253,13 @@ try {
   state.ember = await loadEmber();
   const ms = performance.now() - t0;
   document.body.dataset.loadMs = ms.toFixed(1);
+  const threads = state.ember.maxThreads || 1;
   $('status').textContent = `Ember ${state.ember.version} ` +
-      `(WebAssembly${state.ember.simd ? ' + SIMD128' : ''}) ready in ` +
+      `(WebAssembly${state.ember.simd ? ' + SIMD128' : ''}` +
+      `${threads > 1 ? `, up to ${threads} threads` : ''}) ready in ` +
       `${ms.toFixed(0)} ms`;
+  $('threads').max = String(threads);
+  $('threads-label').hidden = threads <= 1;
   setState('ready');
 } catch (e) {
   showError(`Ember failed to load: ${e.message || e}. Build it with ` +

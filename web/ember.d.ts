@@ -32,10 +32,13 @@ export interface TensorDetails {
 }
 
 export interface InterpreterOptions {
-  /** Threads ops may use (default 1; builds without threads accept 1). */
+  /** Threads ops may use, the caller's included (default 1; up to the
+   * module's maxThreads, which is 1 unless built with --threads). */
   numThreads?: number;
   /** Caps the kernels' instruction sets; 'ref' = reference kernels only. */
   isa?: string;
+  /** Split even small ops across the threads (for tests; default false). */
+  splitSmallWork?: boolean;
 }
 
 export interface ArenaBuffer {
@@ -138,6 +141,9 @@ export interface EmberModule {
   version: string;
   /** Whether this build was compiled with WebAssembly SIMD128. */
   simd: boolean;
+  /** The most numThreads an interpreter can ask for: 1 without threads
+   * (the default build); 1 + the Web Worker pool in a --threads build. */
+  maxThreads: number;
 }
 
 export interface CreateOptions {
@@ -145,6 +151,9 @@ export interface CreateOptions {
   wasmBinary?: ArrayBuffer | Uint8Array;
   /** Where to find ember.wasm: (file, prefix) => URL. */
   locateFile?: (file: string, prefix: string) => string;
+  /** Threads build only: Web Workers made at start-up (default 3), which
+   * numThreads - 1 of each live interpreter take. */
+  emberWorkers?: number;
 }
 
 export default function createEmber(options?: CreateOptions):

@@ -185,8 +185,10 @@ class Interpreter {
 
   /**
    * Verifies the model bytes, builds the interpreter and plans memory.
-   * options: {numThreads (1), isa ('' = best available, 'ref' = reference
-   * kernels only)}. Rejects with an EmberError naming what is wrong.
+   * options: {numThreads (1; above 1 only in a --threads build, up to
+   * maxThreads), isa ('' = best available, 'ref' = reference kernels only),
+   * splitSmallWork (false; threads split even small ops, for tests)}.
+   * Rejects with an EmberError naming what is wrong.
    */
   static async create(model, options = {}) {
     return Interpreter.createSync(model, options);
@@ -199,9 +201,10 @@ class Interpreter {
       throw new EmberError(`numThreads must be an integer, got ${threads}`);
     }
     const isa = options.isa === undefined ? '' : String(options.isa);
+    const split = options.splitSmallWork ? 1 : 0;
     const handle = emberWithBytes(bytes, (data) => emberWithString(
         isa, (isaPtr) => _ember_wasm_create(data, bytes.byteLength, threads,
-                                            isaPtr)));
+                                            isaPtr, split)));
     if (!handle) throw emberError('creating the interpreter failed');
     return new Interpreter(handle);
   }
@@ -337,4 +340,12 @@ Module['SignatureRunner'] = SignatureRunner;
 addOnInit(function() {
   Module['version'] = UTF8ToString(_ember_wasm_version());
   Module['simd'] = _ember_wasm_simd() !== 0;
+  Module['maxThreads'] = _ember_wasm_max_threads();
+  // Threads build under Node: the pool's workers must not keep the process
+  // alive once the caller's work is done (their threads only ever wait for
+  // the next job). Only now: listening to a worker refs it again, and the
+  // glue starts listening when it hands the workers the compiled module.
+  if (typeof PThread !== 'undefined' && ENVIRONMENT_IS_NODE) {
+    PThread.unusedWorkers.forEach((worker) => worker.unref());
+  }
 });

@@ -40,6 +40,31 @@ T Fail(T result, const std::string& message) {
 
 constexpr size_t kMaxTensorBytes = size_t{1} << 30;
 
+// Why `num_threads` (> 1) threads cannot be had now, or "" if they can. An
+// interpreter's thread pool makes num_threads - 1 threads at once, and in a
+// threads build each must take a Web Worker that is already loaded (see
+// web/CMakeLists.txt): a pthread_create beyond the pool would fail inside
+// std::thread, which aborts a module built without exceptions.
+std::string ThreadRefusal(int num_threads) {
+  const std::string asked = "numThreads " + std::to_string(num_threads);
+#if defined(EMBER_WASM_THREAD_POOL)
+  const int free_workers = EM_ASM_INT({ return PThread.unusedWorkers.length; });
+  const int pool = EM_ASM_INT(
+      { return PThread.unusedWorkers.length + PThread.runningWorkers.length; });
+  if (num_threads - 1 <= free_workers) return "";
+  return asked + " needs " + std::to_string(num_threads - 1) +
+         " Web Workers besides the caller, but " +
+         std::to_string(free_workers) + " of the module's " +
+         std::to_string(pool) +
+         " are free (other interpreters hold the rest until deleted); "
+         "createEmber({emberWorkers: N}) sizes the pool";
+#else
+  return asked +
+         ": this WebAssembly build runs on one thread (build it with "
+         "scripts/build_wasm.sh --threads for numThreads > 1)";
+#endif
+}
+
 struct Session {
   std::unique_ptr<Model> model;
   std::unique_ptr<Interpreter> interp;
@@ -143,6 +168,18 @@ EMSCRIPTEN_KEEPALIVE const char* ember_wasm_version() {
   return EMBER_WASM_VERSION;
 }
 
+// The most numThreads one interpreter can have: 1 + the module's Web
+// Worker pool in a threads build, 1 otherwise.
+EMSCRIPTEN_KEEPALIVE int ember_wasm_max_threads() {
+#if defined(EMBER_WASM_THREAD_POOL)
+  return 1 + EM_ASM_INT({
+           return PThread.unusedWorkers.length + PThread.runningWorkers.length;
+         });
+#else
+  return 1;
+#endif
+}
+
 // Whether this build has WebAssembly SIMD128 kernels compiled in.
 EMSCRIPTEN_KEEPALIVE int ember_wasm_simd() {
 #if defined(__wasm_simd128__)
@@ -171,22 +208,20 @@ EMSCRIPTEN_KEEPALIVE const char* ember_wasm_inspect(const uint8_t* data,
 
 // Copies and verifies the model, creates an interpreter and plans memory.
 // `isa` as InterpreterOptions::isa ("" for no cap, "ref" for reference
-// kernels everywhere).
+// kernels everywhere); `split_small_work` as its split_small_work (threads
+// split even small ops: for tests of the threaded paths on small models).
 EMSCRIPTEN_KEEPALIVE Session* ember_wasm_create(const uint8_t* data,
                                                 size_t size, int num_threads,
-                                                const char* isa) {
+                                                const char* isa,
+                                                int split_small_work) {
   if (num_threads < 1) {
     return Fail<Session*>(
         nullptr, "numThreads must be >= 1, got " + std::to_string(num_threads));
   }
-#if !defined(__EMSCRIPTEN_PTHREADS__)
   if (num_threads > 1) {
-    return Fail<Session*>(
-        nullptr, "numThreads " + std::to_string(num_threads) +
-                     ": this WebAssembly build runs on one thread (it was "
-                     "built without threads)");
+    const std::string refusal = ThreadRefusal(num_threads);
+    if (!refusal.empty()) return Fail<Session*>(nullptr, refusal);
   }
-#endif
   auto s = std::make_unique<Session>();
   ErrorReporter errors;
   if (!Model::FromBuffer(data, size, /*copy=*/true, errors, &s->model).ok()) {
@@ -200,6 +235,7 @@ EMSCRIPTEN_KEEPALIVE Session* ember_wasm_create(const uint8_t* data,
   // kOutOfMemory (an EmberError) while the 4 GiB address space has room.
   options.max_tensor_bytes = kMaxTensorBytes;
   options.isa = isa != nullptr ? isa : "";
+  options.split_small_work = split_small_work != 0;
   if (!Interpreter::Create(*s->model, OpResolver::Builtins(), options, errors,
                            &s->interp)
            .ok()) {

@@ -29,3 +29,24 @@ if (typeof process === 'object' && process.versions && process.versions.node &&
     };
   }
 }
+
+// The threads build's glue also runs under Node (it needs worker_threads
+// there), and its Node code uses CommonJS's require and __dirname, which an
+// ES module lacks: give this module function its own. A pthread's worker
+// (ember.worker.js, CommonJS) puts its require on globalThis first.
+var require = globalThis.require;
+var __dirname;
+if (typeof process === 'object' && process.versions && process.versions.node) {
+  if (typeof require !== 'function') {
+    require = typeof process.getBuiltinModule === 'function' ?
+        process.getBuiltinModule('module').createRequire(_scriptDir) :
+        (name) => {
+          throw new Error(`Ember's WebAssembly threads build needs Node ` +
+                          `>= 20.16 (process.getBuiltinModule) to load ` +
+                          `'${name}'; this is Node ${process.versions.node}`);
+        };
+  }
+  if (_scriptDir && _scriptDir.startsWith('file:')) {
+    __dirname = new URL('.', _scriptDir).pathname;
+  }
+}

@@ -6,6 +6,7 @@
 // and mutated model bytes must never crash the module.
 //
 // usage: node tests/wasm/api_test.mjs [--wasm build/wasm] [--simd 0|1]
+//          [--threads 0|1]
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -155,6 +156,46 @@ await test('profile', async () => {
   const shares = p.profile.by_op.reduce((a, o) => a + o.share, 0);
   assert.ok(Math.abs(shares - 1) < 1e-6 || p.profile.total_ms_per_run === 0);
   interp.delete();
+});
+
+// numThreads > 1: a threads build (build_wasm.sh --threads) gives the same
+// outputs on every thread count (small ops split too, so the workers run
+// chunks of the digits model) and hands its Web Workers out until none is
+// left; a build without threads refuses with a message naming the way out.
+await test('threads', async () => {
+  const n = samples.shape[0];
+  const run = async (numThreads) => {
+    const interp = await ember.Interpreter.create(
+        modelBytes, {numThreads, splitSmallWork: true});
+    interp.resizeInput(0, [n, 64]);
+    interp.setInput(0, samples.data);
+    interp.invoke();
+    const out = interp.getOutput(0);
+    interp.delete();
+    return out;
+  };
+  const threadsBuild = opt('--threads', null);
+  if (threadsBuild !== null) assert.equal(ember.maxThreads > 1, threadsBuild === '1');
+  if (ember.maxThreads === 1) {
+    await throwsEmber(() => ember.Interpreter.create(modelBytes, {numThreads: 2}),
+                      /numThreads 2: this WebAssembly build runs on one thread.*--threads/);
+    return;
+  }
+  const one = await run(1);
+  for (let t = 2; t <= ember.maxThreads; ++t) {
+    assert.deepEqual(await run(t), one, `numThreads ${t} vs 1`);
+  }
+  const all = await ember.Interpreter.create(modelBytes,
+                                             {numThreads: ember.maxThreads});
+  await throwsEmber(() => ember.Interpreter.create(modelBytes, {numThreads: 2}),
+                    /numThreads 2 needs 1 Web Workers besides the caller, but 0 of the module's \d+ are free/);
+  const single = await ember.Interpreter.create(modelBytes, {numThreads: 1});
+  single.delete();
+  all.delete();
+  (await ember.Interpreter.create(modelBytes, {numThreads: 2})).delete();
+  await throwsEmber(
+      () => ember.Interpreter.create(modelBytes, {numThreads: ember.maxThreads + 1}),
+      /needs \d+ Web Workers besides the caller.*emberWorkers/);
 });
 
 await test('errors: model bytes', async () => {

@@ -18,6 +18,9 @@ through its file input, and the test checks from the DOM:
     error in the page, never a blank page or a hung tab.
 Then `ember report --profile` is opened from file:// and checked the same
 way (node count, peak, profile rows). Screenshots go to --screenshots.
+With --threads, Studio is also served cross-origin isolated (COOP + COEP),
+where it must load build/wasm-threads by itself, and the digits model runs
+there on 3 threads with the native CLI's outputs.
 
 usage: python3 tests/wasm/browser_test.py [--ember build/release/ember]
          [--wasm build/wasm] [--screenshots DIR] [MODEL.tflite ...]
@@ -64,6 +67,47 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class Isolated(Quiet):
+    """Serves with the two headers that make a page cross-origin isolated
+    (SharedArrayBuffer, so WebAssembly threads)."""
+
+    def end_headers(self):
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
+
+
+def check_isolated_threads(browser, ember, model, tmp):
+    """A cross-origin isolated Studio loads build/wasm-threads by itself,
+    offers its threads, and runs `model` on 3 of them with the outputs of
+    the native CLI."""
+    handler = functools.partial(Isolated, directory=REPO)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page_errors = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(f"http://127.0.0.1:{server.server_address[1]}/studio/index.html")
+    state = wait_state(page, ["ready", "error"], 60)
+    status = page.text_content("#status") or ""
+    check(state == "ready" and page.evaluate("self.crossOriginIsolated")
+          and "up to 4 threads" in status,
+          f"isolated Studio: threads build loaded ({status!r}, "
+          f"{page.evaluate('document.body.dataset.loadMs')} ms to ready)")
+    if state == "ready":
+        # The control shows once a model is open; set it before, so that
+        # the model opens on 3 threads.
+        page.evaluate("document.getElementById('threads').value = '3'")
+        check_studio_model(page, ember, model, None, tmp)
+        threads = page.evaluate("window.emberStudio.state.threads")
+        engine = page.evaluate("window.emberStudio.state.data.run.engine")
+        check(threads == 3 and "3 threads" in engine,
+              f"isolated Studio ran on {threads} threads ({engine!r})")
+    check(not page_errors, f"isolated Studio: no uncaught page errors {page_errors}")
+    page.close()
+    server.shutdown()
 
 
 def native_json(ember, args, env=None):
@@ -380,6 +424,9 @@ def main():
                     help="WebAssembly build, relative to the repository root")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--screenshots", default=None)
+    ap.add_argument("--threads", action="store_true",
+                    help="also open Studio cross-origin isolated, where it "
+                         "takes build/wasm-threads")
     ap.add_argument("--require-image-model", action="store_true",
                     help="fail unless some model took an uploaded image")
     ap.add_argument("models", nargs="*")
@@ -423,6 +470,8 @@ def main():
               f"Studio from file:// explains itself: {message[:80]!r}")
         local.close()
         check_report(browser, args.ember, models[-1], args.screenshots, tmp)
+        if args.threads:
+            check_isolated_threads(browser, args.ember, digits, tmp)
         browser.close()
     server.shutdown()
     print(f"browser_test: {len(FAILURES)} failure(s), {time.time() - start:.1f} s")

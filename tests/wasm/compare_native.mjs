@@ -9,7 +9,9 @@
 //
 // usage: node tests/wasm/compare_native.mjs --wasm build/wasm
 //          --ember build/release/ember [--manifest CACHE_DIR [--only REGEX]]
-//          [--min-models N] [MODEL.tflite ...]
+//          [--min-models N] [--threads N] [MODEL.tflite ...]
+// (--threads: the WebAssembly run uses N threads, small ops split too; the
+// reference run stays on one.)
 // (--min-models: fail when fewer models, counting only the manifest's
 // matches when --manifest is given.)
 // (--manifest: a tests/conformance cache; its input ranges are used.)
@@ -23,7 +25,7 @@ import {readNpy, writeNpy} from './npy.mjs';
 
 function parseArgs(argv) {
   const o = {wasm: 'build/wasm', ember: 'build/release/ember', models: [],
-             manifest: null, only: null, minModels: 1};
+             manifest: null, only: null, minModels: 1, threads: 1};
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     if (a === '--wasm') o.wasm = argv[++i];
@@ -31,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--manifest') o.manifest = argv[++i];
     else if (a === '--only') o.only = new RegExp(argv[++i]);
     else if (a === '--min-models') o.minModels = Number(argv[++i]);
+    else if (a === '--threads') o.threads = Number(argv[++i]);
     else if (a.startsWith('-')) {
       console.error(`compare_native: unknown option ${a}`);
       process.exit(2);
@@ -92,6 +95,11 @@ if (counted < o.minModels || o.models.length === 0) {
   process.exit(1);
 }
 const ember = await loadEmber(o.wasm);
+if (o.threads > ember.maxThreads) {
+  console.error(`compare_native: --threads ${o.threads}, but ${o.wasm} runs ` +
+                `at most ${ember.maxThreads} (build it with --threads)`);
+  process.exit(1);
+}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ember-wasm-'));
 let passed = 0, failed = 0, rejected = 0;
 const start = Date.now();
@@ -124,7 +132,8 @@ for (const m of o.models) {
     continue;
   }
   interp.delete();
-  const outputs = runWasm(ember, bytes, inputs, {});
+  const outputs = runWasm(ember, bytes, inputs, o.threads > 1 ?
+      {numThreads: o.threads, splitSmallWork: true} : {});
   const reference = runWasm(ember, bytes, inputs, {isa: 'ref'});
   const native = runNative(o.ember, m.path, inputs, details, dir);
   if (outputs.error || native.error) {

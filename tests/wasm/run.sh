@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The WebAssembly build and its tests: builds build/wasm (SIMD128; with
-# --nosimd-too also build/wasm-nosimd), runs the JavaScript API tests in Node
+# --nosimd-too also build/wasm-nosimd; with --threads-too also
+# build/wasm-threads, whose Node runs use 3 threads), runs the JavaScript API tests in Node
 # on each, type-checks web/ember.d.ts with tsc --strict and runs the typed
 # program against each build, compares
 # WASM outputs with the native `ember` CLI (integer outputs bit-exact, float
@@ -18,7 +19,7 @@
 # usage: bash tests/wasm/run.sh [--ember build/release/ember]
 #          [--conformance-cache DIR] [--only REGEX] [--models "A.tflite ..."]
 #          [--browser-models "A.tflite ..."] [--screenshots DIR]
-#          [--no-browser] [--nosimd-too]
+#          [--no-browser] [--nosimd-too] [--threads-too]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Debian's emscripten runs its JS optimizer (acorn) under whichever `node`
@@ -44,7 +45,8 @@ while [[ $# -gt 0 ]]; do
     --screenshots) shots="$2"; shift ;;
     --no-browser) browser=0 ;;
     --nosimd-too) builds+=(build/wasm-nosimd) ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --threads-too) builds+=(build/wasm-threads) ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "tests/wasm/run.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -58,11 +60,11 @@ step() { echo "== wasm: $* ($((SECONDS - start)) s)"; }
 
 for dir in "${builds[@]}"; do
   step "build $dir"
-  if [[ $dir == build/wasm ]]; then
-    bash scripts/build_wasm.sh
-  else
-    bash scripts/build_wasm.sh --no-simd
-  fi
+  case $dir in
+    build/wasm) bash scripts/build_wasm.sh ;;
+    build/wasm-nosimd) bash scripts/build_wasm.sh --no-simd ;;
+    build/wasm-threads) bash scripts/build_wasm.sh --threads ;;
+  esac
 done
 
 # int8 models of awkward shapes for the SIMD128 int8 kernels (TensorFlow's
@@ -81,13 +83,25 @@ fi
 for dir in "${builds[@]}"; do
   simd=1
   [[ $dir == build/wasm-nosimd ]] && simd=0
+  threads=0
+  threads_args=()
+  if [[ $dir == build/wasm-threads ]]; then
+    threads=1
+    threads_args=(--threads 3)
+  fi
   step "JavaScript API tests ($dir)"
-  node tests/wasm/api_test.mjs --wasm "$dir" --simd $simd
+  node tests/wasm/api_test.mjs --wasm "$dir" --simd $simd --threads $threads
   step "TypeScript declarations vs the module ($dir)"
   tsc -p tests/wasm/tsconfig.json
   node build/wasm-ts/typed_api.js "$dir" "$PWD"
-  step "$dir vs native"
-  "${compare[@]}" --wasm "$dir"
+  step "$dir vs native${threads_args:+ (3 threads)}"
+  "${compare[@]}" --wasm "$dir" "${threads_args[@]}"
+  if [[ $threads == 1 ]]; then
+    # The kernels are build/wasm's; what is new here is the threads.
+    node tests/wasm/compare_native.mjs --ember "$ember" --wasm "$dir" \
+      --manifest "$int8_models" --min-models 20 --threads 3
+    continue
+  fi
   step "$dir int8 kernels vs the reference arithmetic (tests/wasm/kernel_test.cc)"
   ninja -C "$dir" -j 2 ember_wasm_kernel_test >/dev/null
   node "$dir/ember_wasm_kernel_test.js"
@@ -101,8 +115,11 @@ done
 if [[ $browser == 1 ]]; then
   step "Ember Studio and ember report in headless chromium"
   # shellcheck disable=SC2086
+  threads_flag=""
+  [[ " ${builds[*]} " == *" build/wasm-threads "* ]] && threads_flag=--threads
   "${PYTHON:-python3}" tests/wasm/browser_test.py --ember "$ember" \
     ${shots:+--screenshots "$shots"} ${browser_models:+--require-image-model} \
+    $threads_flag \
     models/default/digits.tflite \
     $browser_models
 fi
