@@ -140,7 +140,7 @@ void RunS16Conv(ThreadPool* pool, int slots, const S8MatMulKernel& dot,
         if (bias) acc += static_cast<AccT>(bias[oc]);
         out[oc] = static_cast<int16_t>(
             ref::Requantize(acc, q.multiplier[oc], q.shift[oc], q.output_offset,
-                            q.act_lo, q.act_hi));
+                            q.act_lo, q.act_hi, q.rounding));
       }
     }
   });

@@ -11,7 +11,9 @@
 // so a chunk of kS16ConvChunkK products stays below 2^31 exactly, and
 // chunks are added in int64, which equals the reference's int64 sum (and,
 // truncated, its int32 one). Groups of 1 only (grouped ones keep the
-// reference).
+// reference). FULLY_CONNECTED's int16x8 and uint8 kinds use it too, as a 1x1
+// convolution over batch rows with the output's rounding (q.rounding: FC
+// rounds once, the convolutions twice).
 #pragma once
 
 #include <cstddef>

@@ -7,7 +7,8 @@
 // int32 and no bias, padding, strides, dilation, batches, and depths past
 // one 512-deep chunk (the int32 partial sums are added in int64), with
 // inputs at the int16 extremes so that a chunk's sum nears 2^31; uint8
-// convolutions (same path, zero points subtracted) and int16x8 depthwise.
+// convolutions (same path, zero points subtracted), int16x8 and uint8
+// FULLY_CONNECTED (a 1x1 convolution over batch rows) and int16x8 depthwise.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -218,6 +219,96 @@ TEST(FastS16Conv, Uint8MatchesReferenceBitExact) {
   if (x86::SelectS8MatMul(kernels::AllowedIsas()) == nullptr)
     GTEST_SKIP() << "reference kernels forced";
   EXPECT_GT(RunUint8Cases(1603, 30), 20);
+}
+
+// int16x8 and uint8 FULLY_CONNECTED through the same path, as a 1x1
+// convolution over the batch rows with FC's single rounding: depths past a
+// chunk, several batch rows, int64 / int32 / no bias (int16) and zero
+// points anywhere (uint8), values at the extremes half the time.
+int RunFcCases(uint32_t seed, int count, bool uint8) {
+  Rng rng(seed);
+  int cases = 0;
+  for (int i = 0; i < count; ++i) {
+    const int depth = i % 4 == 3 ? rng.Int(513, 1300) : rng.Int(1, 200);
+    const int units = rng.Int(1, 40);
+    const int batches = rng.Int(1, 4);
+    const bool extreme = rng.Bool();
+    const size_t w_count = static_cast<size_t>(units) * depth;
+    ModelBuilder b;
+    int w, x, y, bias = -1;
+    const float in_s = rng.Float(0.0005f, 0.05f),
+                w_s = rng.Float(0.002f, 0.02f);
+    const float out_s = in_s * w_s * (uint8 ? 100.0f : 200.0f) *
+                        std::sqrt(static_cast<float>(depth)) *
+                        rng.Float(0.3f, 3.0f);
+    std::vector<uint8_t> input;
+    if (uint8) {
+      std::vector<uint8_t> wv = rng.Ints<uint8_t>(w_count, 0, 255);
+      if (extreme)
+        for (auto& v : wv) v = v < 128 ? 0 : 255;
+      w = b.AddConstant<uint8_t>(fb::TensorType::UINT8, {units, depth}, wv, "w",
+                                 testing::PerTensor(w_s, rng.Int(0, 255)));
+      x = b.AddTensor(fb::TensorType::UINT8, {batches, depth}, "x",
+                      testing::PerTensor(in_s, rng.Int(0, 255)));
+      y = b.AddTensor(fb::TensorType::UINT8, {}, "y",
+                      testing::PerTensor(out_s, rng.Int(0, 255)));
+      if (rng.Bool())
+        bias = b.AddConstant<int32_t>(testing::kI32, {units},
+                                      rng.Ints<int32_t>(units, -100000, 100000),
+                                      "bias");
+      input = rng.Ints<uint8_t>(static_cast<size_t>(batches) * depth, 0, 255);
+      if (extreme)
+        for (auto& v : input) v = v < 128 ? 0 : 255;
+    } else {
+      std::vector<int8_t> wv = rng.Ints<int8_t>(w_count, -127, 127);
+      if (extreme)
+        for (auto& v : wv) v = v < 0 ? -127 : 127;
+      w = b.AddConstant<int8_t>(fb::TensorType::INT8, {units, depth}, wv, "w",
+                                testing::PerTensor(w_s, 0));
+      x = b.AddTensor(fb::TensorType::INT16, {batches, depth}, "x",
+                      testing::PerTensor(in_s, 0));
+      y = b.AddTensor(fb::TensorType::INT16, {}, "y",
+                      testing::PerTensor(out_s, 0));
+      const Bias bias_kind = static_cast<Bias>(i % 3);
+      if (bias_kind == Bias::kInt64) {
+        bias = b.AddConstant<int64_t>(
+            fb::TensorType::INT64, {units},
+            rng.Ints<int64_t>(units, -40000000, 40000000), "bias");
+      } else if (bias_kind == Bias::kInt32) {
+        bias = b.AddConstant<int32_t>(
+            testing::kI32, {units},
+            rng.Ints<int32_t>(units, -40000000, 40000000), "bias");
+      }
+      std::vector<int16_t> in16 = rng.Ints<int16_t>(
+          static_cast<size_t>(batches) * depth, -32768, 32767);
+      if (extreme)
+        for (auto& v : in16) v = v < 0 ? -32768 : 32767;
+      input = AsBytes(in16);
+    }
+    fb::FullyConnectedOptionsT opt;
+    opt.fused_activation_function = testing::RandomActivation(rng);
+    fb::BuiltinOptionsUnion u;
+    u.Set(opt);
+    b.AddOp(fb::BuiltinOperator::FULLY_CONNECTED, {x, w, bias}, {y},
+            std::move(u), uint8 ? 1 : 7);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const std::string what =
+        std::string(uint8 ? "uint8" : "int16") + " fc case " +
+        std::to_string(i) + " depth=" + std::to_string(depth) +
+        " units=" + std::to_string(units) +
+        " batches=" + std::to_string(batches) + (extreme ? " extreme" : "");
+    CheckEveryIsa(b.Build(), input, uint8, what);
+    ++cases;
+  }
+  return cases;
+}
+
+TEST(FastS16Conv, FullyConnectedMatchesReferenceBitExact) {
+  if (x86::SelectS8MatMul(kernels::AllowedIsas()) == nullptr)
+    GTEST_SKIP() << "reference kernels forced";
+  EXPECT_EQ(RunFcCases(1604, 30, false), 30);
+  EXPECT_EQ(RunFcCases(1605, 20, true), 20);
 }
 
 // int16x8 DEPTHWISE_CONV_2D (kernels/drivers/dwconv_s16.h): depth
