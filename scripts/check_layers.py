@@ -252,6 +252,10 @@ CONFORMANCE_EXEMPT = {
         "SignalFilterBankSquareRoot", "SignalPCAN", "SignalRfft", "SignalWindow",
         "Convolution2DTransposeBias",
     ], _CUSTOM),
+    **dict.fromkeys([
+        "MaxPoolingWithArgmax2D", "MaxUnpooling2D",
+    ], ("MediaPipe custom op LiteRT lacks; tested against LiteRT's MAX_POOL_2D "
+        "and a gather-form evaluation by src/ops/mediapipe_pooling_test.cc")),
     "TFLite_Detection_PostProcess": (
         "custom op the TF converter does not emit; tested against LiteRT's "
         "kernel by src/ops/detection_postprocess_test.cc"),
