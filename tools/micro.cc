@@ -479,9 +479,14 @@ std::string MainFile(const MicroSession& s, size_t arena_size) {
        "  Put(\"\\n\");\n  Flush();\n  (void)kOutputNames;\n  return 0;\n"
        "#else\n";
   m << "  MicroOpResolver<" << s.op_codes.size() << "> resolver;\n";
+  // EMBER_MICRO_CORE_ONLY (build/core.elf, `make size`): no op is
+  // registered, so the linker drops every kernel and what remains over the
+  // baseline is the runtime core alone (interpreter, verifier, planner).
+  m << "#ifndef EMBER_MICRO_CORE_ONLY\n";
   for (int32_t code : s.op_codes)
     m << "  resolver." << MicroAddFunctions().at(code) << "();  // "
       << OpName(code) << "\n";
+  m << "#endif\n";
   m << "  MicroInterpreter interpreter(g_model, g_model_size, resolver, "
        "g_arena,\n                               kArenaSize, OnError, "
        "nullptr);\n";
@@ -530,8 +535,10 @@ std::string Makefile(const MicroTarget& t, bool aot) {
     << "#   make            build/app.elf, then check it references no heap\n"
     << "#                   function and has no static constructors\n"
     << "#   make run        run it under QEMU (semihosting output)\n"
-    << "#   make size       code/data of the app and of the same app without\n"
-    << "#                   the interpreter (build/baseline.elf)\n"
+    << "#   make size       code/data of the app, of the same app without\n"
+    << "#                   the interpreter (build/baseline.elf) and, for\n"
+    << "#                   interpreter projects, with the interpreter but\n"
+    << "#                   no op registered (build/core.elf: the core)\n"
     << "CROSS ?= " << t.cross << "\n"
     << "# CCACHE=ccache speeds up rebuilds (and builds of other exports).\n"
     << "CCACHE ?=\n"
@@ -579,6 +586,9 @@ std::string Makefile(const MicroTarget& t, bool aot) {
     << (aot ? "$(BUILD)/app/inputs.o" : "$(BUILD)/app/model_data.o")
     << " \\\n"
        "  $(patsubst %,$(BUILD)/%.o,$(basename $(C_SOURCES)))\n"
+    << (aot ? ""
+            : "CORE_OBJS := $(filter-out $(BUILD)/app/main.o,$(OBJS)) "
+              "$(BUILD)/app/main_core.o\n")
     << "HEAP_SYMBOLS := malloc|free|calloc|realloc|_malloc_r|_free_r|"
        "_calloc_r|_realloc_r|_Znwj|_Znaj|_ZdlPv|_ZdaPv|_ZdlPvj|_ZdaPvj|"
        "_Znwm|_Znam|_ZdlPvm\n\n"
@@ -593,6 +603,13 @@ std::string Makefile(const MicroTarget& t, bool aot) {
        "$(BUILD)/include/flatbuffers\n"
     << "\t@mkdir -p $(dir $@)\n"
     << "\t$(CXX) $(CXXFLAGS) -DEMBER_MICRO_BASELINE -c $< -o $@\n\n"
+    << (aot ? ""
+            : "$(BUILD)/app/main_core.o: app/main.cc | "
+              "$(BUILD)/include/flatbuffers\n"
+              "\t@mkdir -p $(dir $@)\n"
+              "\t$(CXX) $(CXXFLAGS) -DEMBER_MICRO_CORE_ONLY -c $< -o $@\n\n"
+              "$(BUILD)/core.elf: $(CORE_OBJS) link.ld memory.ld\n"
+              "\t$(LINK) $(LDFLAGS) $(CORE_OBJS) $(LIBS) -o $@\n\n")
     << "$(BUILD)/%.o: %.c\n\t@mkdir -p $(dir $@)\n"
     << "\t$(CC) $(CFLAGS) -c $< -o $@\n\n"
     << "$(BUILD)/%.o: %.S\n\t@mkdir -p $(dir $@)\n"
@@ -616,7 +633,9 @@ std::string Makefile(const MicroTarget& t, bool aot) {
        "them\n# (see counter.h).\n"
     << "run-icount: $(BUILD)/app.elf\n\t$(QEMU) -icount shift=0 -kernel "
        "$<\n\n"
-    << "size: $(BUILD)/app.elf $(BUILD)/baseline.elf\n"
+    << (aot ? "size: $(BUILD)/app.elf $(BUILD)/baseline.elf\n"
+            : "size: $(BUILD)/app.elf $(BUILD)/core.elf "
+              "$(BUILD)/baseline.elf\n")
     << "\t$(SIZE) $^\n";
   return m.str();
 }
@@ -872,18 +891,21 @@ int ExportMicro(const MicroArgs& a) {
   for (int32_t c : s.op_codes) ops.push_back(OpName(c));
   j["ops"] = ops;
   if (a.build) {
-    const std::string make =
-        "make -s -C '" + a.output_dir + "' all build/baseline.elf >&2";
+    const std::string make = "make -s -C '" + a.output_dir +
+                             "' all build/baseline.elf build/core.elf >&2";
     if (std::system(make.c_str()) != 0)
       return Fail(kExitError, "building the project failed (see above)");
-    size_t app[3], base[3];
+    size_t app[3], base[3], core[3];
     if (!ElfSize(*target, a.output_dir + "/build/app.elf", app) ||
-        !ElfSize(*target, a.output_dir + "/build/baseline.elf", base))
+        !ElfSize(*target, a.output_dir + "/build/baseline.elf", base) ||
+        !ElfSize(*target, a.output_dir + "/build/core.elf", core))
       return Fail(kExitError, "cannot read the ELF sizes");
     j["code_bytes"] = app[0];
     j["data_bytes"] = app[1];
     j["bss_bytes"] = app[2];
     j["interpreter_code_bytes"] = app[0] - base[0];
+    // The subtraction method with no op registered: the core alone.
+    j["core_code_bytes"] = core[0] - base[0];
   }
   if (a.json) {
     PrintJson(j);
@@ -896,10 +918,11 @@ int ExportMicro(const MicroArgs& a) {
     if (a.build) {
       printf(
           "built %s/build/app.elf: code %zu B (interpreter and ops %zu "
-          "B), data %zu B, bss %zu B\n",
+          "B, of which the core %zu B), data %zu B, bss %zu B\n",
           a.output_dir.c_str(), j["code_bytes"].get<size_t>(),
           j["interpreter_code_bytes"].get<size_t>(),
-          j["data_bytes"].get<size_t>(), j["bss_bytes"].get<size_t>());
+          j["core_code_bytes"].get<size_t>(), j["data_bytes"].get<size_t>(),
+          j["bss_bytes"].get<size_t>());
     } else {
       printf("build: make -C %s; run: make -C %s run\n", a.output_dir.c_str(),
              a.output_dir.c_str());

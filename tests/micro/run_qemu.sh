@@ -8,6 +8,8 @@
 # them, link the int8 DSP kernels, and the Cortex-M55 the Helium ones) and
 # compares the printed outputs bit for bit with the host's `ember run`
 # (EMBER_FORCE_REF=1) and with TFLM's own interpreter (tflite_micro). On
+# Cortex-M4 it also links build/core.elf (the runtime core with no op
+# registered, for `make size`) and checks it keeps no kernel. On
 # Cortex-M4 and M55 it also runs the SIMD kernels' self-test firmware
 # (tests/micro/simd_selftest.cc: DSP extension, Helium).
 #   BUILD_DIR      the built tree with build/release/ember (default)
@@ -100,6 +102,26 @@ for c in "${CASES[@]}"; do
       echo "FAIL $name $t: no Helium kernel symbols in the ELF"
       failures=$((failures + 1))
       continue
+    fi
+    # The core alone (no op registered; `make size`): on Cortex-M4, it
+    # must link, keep no kernel and be smaller than the app.
+    if [ "$t" = cortex-m4 ]; then
+      if ! make -s -C "$dir" build/core.elf CCACHE="$CCACHE_BIN" \
+          >>"$dir.build.log" 2>&1; then
+        echo "FAIL $name $t: build/core.elf (see $dir.build.log)"
+        failures=$((failures + 1))
+        continue
+      fi
+      core_text=$(arm-none-eabi-size "$dir/build/core.elf" | awk 'NR == 2 { print $1 }')
+      app_text=$(arm-none-eabi-size "$dir/build/app.elf" | awk 'NR == 2 { print $1 }')
+      kernels=$(arm-none-eabi-nm -C "$dir/build/core.elf" |
+        grep -c -E 'ember::micro::(dsp|mve)::|ember::ref::' || true)
+      if [ "$core_text" -ge "$app_text" ] || [ "$kernels" -gt 0 ]; then
+        echo "FAIL $name $t: core.elf text $core_text B (app $app_text B)," \
+             "$kernels kernel symbols"
+        failures=$((failures + 1))
+        continue
+      fi
     fi
     if ! timeout 120 make -s -C "$dir" run >"$dir.log" 2>&1; then
       echo "FAIL $name $t: the firmware failed under QEMU (see $dir.log)"
