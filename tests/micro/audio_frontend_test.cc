@@ -8,7 +8,8 @@
 // 2. The whole preprocessor on the micro_speech clips (../shared/models,
 //    skipped without them unless EMBER_REQUIRE_SHARED_MODELS=1): 49 windows
 //    per clip, the 49 x 40 features bit-identical to the host interpreter
-//    and to TFLM (tests/micro/golden, made by make_audio_golden.py), then
+//    and to TFLM (tests/micro/golden, made by `tests/micro/audio_app.py
+//    golden`), then
 //    micro_speech on the micro runtime: scores equal to TFLM's, "yes" for
 //    the yes clip and "no" for the no clip.
 // 3. Bad input: hostile / missing options, a custom op missing from the
