@@ -377,6 +377,97 @@ TEST(MicroSignalState, ResetClearsTheNoiseEstimate) {
   EXPECT_EQ(frame(50000), first);
 }
 
+// ------------------------------------------- the int32 ops of the graph
+
+template <typename T>
+fb::BuiltinOptionsUnion BuiltinOpts(T options) {
+  fb::BuiltinOptionsUnion u;
+  u.Set(std::move(options));
+  return u;
+}
+
+std::vector<uint8_t> Bytes(const std::vector<int32_t>& v) {
+  std::vector<uint8_t> b(v.size() * 4);
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+// The preprocessor's tail of int32 ops, with a fused activation, a
+// negative-stride slice and masks, against the host interpreter on inputs
+// that hit the corners (INT32_MIN / -1, wrap-around, negatives).
+TEST(MicroInt32Ops, ChainMatchesHost) {
+  ModelBuilder b;
+  const auto I32 = fb::TensorType::INT32;
+  const int x = b.AddTensor(fb::TensorType::UINT32, {12});
+  const int y = b.AddTensor(I32, {12});
+  b.AddOp(fb::BuiltinOperator::CAST, {x}, {y});
+  // y[10:1:-3] -> 3 values; y[::2] (masks) -> 6 values.
+  const int s1 = b.AddTensor(I32, {3});
+  b.AddOp(fb::BuiltinOperator::STRIDED_SLICE,
+          {y, b.AddConstant(I32, {1}, std::vector<int32_t>{10}),
+           b.AddConstant(I32, {1}, std::vector<int32_t>{1}),
+           b.AddConstant(I32, {1}, std::vector<int32_t>{-3})},
+          {s1}, BuiltinOpts(fb::StridedSliceOptionsT()));
+  fb::StridedSliceOptionsT masked;
+  masked.begin_mask = 1;
+  masked.end_mask = 1;
+  const int s2 = b.AddTensor(I32, {6});
+  b.AddOp(fb::BuiltinOperator::STRIDED_SLICE,
+          {y, b.AddConstant(I32, {1}, std::vector<int32_t>{5}),
+           b.AddConstant(I32, {1}, std::vector<int32_t>{0}),
+           b.AddConstant(I32, {1}, std::vector<int32_t>{2})},
+          {s2}, BuiltinOpts(std::move(masked)));
+  fb::ConcatenationOptionsT cat;
+  cat.axis = 0;
+  const int c = b.AddTensor(I32, {11});
+  b.AddOp(fb::BuiltinOperator::CONCATENATION,
+          {s1, b.AddConstant(I32, {2}, std::vector<int32_t>{7, -7}), s2}, {c},
+          BuiltinOpts(std::move(cat)));
+  const int d = b.AddTensor(I32, {11});
+  const int divisor = b.AddTensor(I32, {11});
+  b.AddOp(fb::BuiltinOperator::DIV, {c, divisor}, {d},
+          BuiltinOpts(fb::DivOptionsT()));
+  fb::MulOptionsT relu;
+  relu.fused_activation_function = fb::ActivationFunctionType::RELU;
+  const int m = b.AddTensor(I32, {11});
+  b.AddOp(fb::BuiltinOperator::MUL,
+          {d, b.AddConstant(I32, {}, std::vector<int32_t>{65537})}, {m},
+          BuiltinOpts(std::move(relu)));
+  const int a = b.AddTensor(I32, {11});
+  b.AddOp(fb::BuiltinOperator::ADD,
+          {b.AddConstant(I32, {}, std::vector<int32_t>{INT32_MAX}), m}, {a},
+          BuiltinOpts(fb::AddOptionsT()));
+  const int lo = b.AddTensor(I32, {11});
+  b.AddOp(fb::BuiltinOperator::MINIMUM,
+          {a, b.AddConstant(I32, {}, std::vector<int32_t>{-5})}, {lo});
+  const int hi = b.AddTensor(I32, {11});
+  b.AddOp(fb::BuiltinOperator::MAXIMUM, {lo, d}, {hi});
+  const int out = b.AddTensor(fb::TensorType::INT8, {11});
+  b.AddOp(fb::BuiltinOperator::CAST, {hi}, {out});
+  b.SetInputs({x, divisor});
+  b.SetOutputs({out, hi, d});
+  const auto model = b.Build();
+
+  const std::vector<int32_t> xs[] = {
+      {0, 1, -1, INT32_MIN, INT32_MAX, 100000, -300, 7, 8, 9, -10, 11},
+      {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+  const std::vector<int32_t> divisors[] = {
+      {-1, 1, 3, -1, 2, -5, 1, 7, -1, 4, 1}, {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}};
+  std::vector<std::vector<std::vector<uint8_t>>> inputs;
+  for (int k = 0; k < 2; ++k)
+    inputs.push_back({Bytes(xs[k]), Bytes(divisors[k])});
+  const CompareResult r = CompareMicroWithHost(model, inputs, 16 * 1024);
+  EXPECT_TRUE(r.ok) << r.message;
+
+  // A zero divisor is an error, not a trap.
+  MicroRunner run(model, 16 * 1024);
+  ASSERT_EQ(run.interp->AllocateTensors(), MicroStatus::kOk) << run.LastError();
+  std::memset(run.interp->input(0).data, 0, run.interp->input(0).bytes);
+  std::memset(run.interp->input(1).data, 0, run.interp->input(1).bytes);
+  EXPECT_EQ(run.interp->Invoke(), MicroStatus::kInvalidArgument);
+  EXPECT_NE(run.LastError().find("division by zero"), std::string::npos);
+}
+
 // ------------------------------------------- the whole front end, clips
 
 constexpr int kWindow = 480, kStride = 320, kRows = 49, kFeatures = 40;
