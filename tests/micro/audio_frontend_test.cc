@@ -504,6 +504,8 @@ struct ClipCase {
   int label;  // 0 silence, 1 unknown, 2 yes, 3 no
 };
 
+void PrintTo(const ClipCase& c, std::ostream* os) { *os << c.clip; }
+
 class MicroSpeechClips : public ::testing::TestWithParam<ClipCase> {};
 
 TEST_P(MicroSpeechClips, FeaturesAndScoresMatchHostAndTflm) {
