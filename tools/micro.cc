@@ -126,8 +126,53 @@ const std::map<int32_t, const char*>& MicroAddFunctions() {
       {static_cast<int32_t>(fb::BuiltinOperator::RESHAPE), "AddReshape"},
       {static_cast<int32_t>(fb::BuiltinOperator::SOFTMAX), "AddSoftmax"},
       {static_cast<int32_t>(fb::BuiltinOperator::SVDF), "AddSvdf"},
+      {static_cast<int32_t>(fb::BuiltinOperator::CAST), "AddCast"},
+      {static_cast<int32_t>(fb::BuiltinOperator::CONCATENATION),
+       "AddConcatenation"},
+      {static_cast<int32_t>(fb::BuiltinOperator::DIV), "AddDiv"},
+      {static_cast<int32_t>(fb::BuiltinOperator::MAXIMUM), "AddMaximum"},
+      {static_cast<int32_t>(fb::BuiltinOperator::MINIMUM), "AddMinimum"},
+      {static_cast<int32_t>(fb::BuiltinOperator::STRIDED_SLICE),
+       "AddStridedSlice"},
   };
   return m;
+}
+
+// One op of a model: a builtin code, or CUSTOM with its custom code.
+struct MicroOpKey {
+  int32_t code = 0;
+  std::string custom;  // empty for builtins
+  bool operator<(const MicroOpKey& o) const {
+    return code != o.code ? code < o.code : custom < o.custom;
+  }
+};
+
+// The micro resolver's Add*() for each custom op it has (the TFLM signal
+// library's audio front end).
+const std::map<std::string, const char*>& MicroAddCustomFunctions() {
+  static const std::map<std::string, const char*> m = {
+      {"SignalWindow", "AddSignalWindow"},
+      {"SignalFftAutoScale", "AddSignalFftAutoScale"},
+      {"SignalRfft", "AddSignalRfft"},
+      {"SignalEnergy", "AddSignalEnergy"},
+      {"SignalFilterBank", "AddSignalFilterBank"},
+      {"SignalFilterBankSquareRoot", "AddSignalFilterBankSquareRoot"},
+      {"SignalFilterBankSpectralSubtraction",
+       "AddSignalFilterBankSpectralSubtraction"},
+      {"SignalFilterBankLog", "AddSignalFilterBankLog"},
+      {"SignalPCAN", "AddSignalPCAN"},
+  };
+  return m;
+}
+
+// The Add*() of `op`, or nullptr when the micro runtime lacks it.
+const char* MicroAddFunction(const MicroOpKey& op) {
+  if (!op.custom.empty()) {
+    const auto it = MicroAddCustomFunctions().find(op.custom);
+    return it == MicroAddCustomFunctions().end() ? nullptr : it->second;
+  }
+  const auto it = MicroAddFunctions().find(op.code);
+  return it == MicroAddFunctions().end() ? nullptr : it->second;
 }
 
 // Everything a micro run needs, kept alive together.
@@ -136,12 +181,12 @@ struct MicroSession {
   std::unique_ptr<Interpreter> host;  // input matching and generation
   std::vector<uint64_t> model_copy;   // 16-byte aligned model bytes
   size_t model_size = 0;
-  micro::MicroOpResolver<16> resolver;
+  micro::MicroOpResolver<32> resolver;
   std::vector<uint64_t> arena;
   std::unique_ptr<micro::MicroInterpreter> interp;
   std::vector<std::vector<uint8_t>> input_bytes;
   std::vector<std::string> output_names;  // sanitized, deduplicated
-  std::vector<int32_t> op_codes;          // distinct, in model order
+  std::vector<MicroOpKey> op_codes;       // distinct, in model order
   std::string error;                      // last micro error
 };
 
@@ -199,6 +244,21 @@ int PrepareSession(const MicroArgs& a, MicroSession* s) {
   s->resolver.AddReshape();
   s->resolver.AddSoftmax();
   s->resolver.AddSvdf();
+  s->resolver.AddCast();
+  s->resolver.AddConcatenation();
+  s->resolver.AddDiv();
+  s->resolver.AddMaximum();
+  s->resolver.AddMinimum();
+  s->resolver.AddStridedSlice();
+  s->resolver.AddSignalWindow();
+  s->resolver.AddSignalFftAutoScale();
+  s->resolver.AddSignalRfft();
+  s->resolver.AddSignalEnergy();
+  s->resolver.AddSignalFilterBank();
+  s->resolver.AddSignalFilterBankSquareRoot();
+  s->resolver.AddSignalFilterBankSpectralSubtraction();
+  s->resolver.AddSignalFilterBankLog();
+  s->resolver.AddSignalPCAN();
   const size_t arena_bytes = size_t{64} << 20;
   s->arena.assign(arena_bytes / 8, 0);
   s->interp = std::make_unique<micro::MicroInterpreter>(
@@ -209,11 +269,16 @@ int PrepareSession(const MicroArgs& a, MicroSession* s) {
     return Fail(kExitError, "micro runtime: %s", s->error.c_str());
   const fb::SubGraph* fsg = s->interp->model()->subgraphs()->Get(0);
   if (fsg->operators()) {
-    std::set<int32_t> seen;
+    std::set<MicroOpKey> seen;
     for (const fb::Operator* op : *fsg->operators()) {
-      const int32_t code = micro::MicroBuiltinCode(
-          s->interp->model()->operator_codes()->Get(op->opcode_index()));
-      if (seen.insert(code).second) s->op_codes.push_back(code);
+      const fb::OperatorCode* oc =
+          s->interp->model()->operator_codes()->Get(op->opcode_index());
+      MicroOpKey key;
+      key.code = micro::MicroBuiltinCode(oc);
+      if (key.code == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM) &&
+          oc->custom_code())
+        key.custom = oc->custom_code()->str();
+      if (seen.insert(key).second) s->op_codes.push_back(key);
     }
   }
   for (int32_t i = 0; i < s->interp->inputs_size(); ++i) {
@@ -293,8 +358,9 @@ std::string OutputLine(const std::string& name, const MicroTensor& t) {
   return line;
 }
 
-std::string OpName(int32_t code) {
-  return fb::EnumNameBuiltinOperator(static_cast<fb::BuiltinOperator>(code));
+std::string OpName(const MicroOpKey& op) {
+  if (!op.custom.empty()) return op.custom;
+  return fb::EnumNameBuiltinOperator(static_cast<fb::BuiltinOperator>(op.code));
 }
 
 nlohmann::json ArenaJson(const micro::MicroArenaReport& r) {
@@ -333,7 +399,7 @@ int RunMicro(const MicroArgs& a) {
   }
   if (a.json) {
     nlohmann::json ops = nlohmann::json::array();
-    for (int32_t c : s.op_codes) ops.push_back(OpName(c));
+    for (const MicroOpKey& c : s.op_codes) ops.push_back(OpName(c));
     PrintJson({{"model", a.model_path},
                {"arena", ArenaJson(s.interp->arena_report())},
                {"ops", ops},
@@ -483,9 +549,9 @@ std::string MainFile(const MicroSession& s, size_t arena_size) {
   // registered, so the linker drops every kernel and what remains over the
   // baseline is the runtime core alone (interpreter, verifier, planner).
   m << "#ifndef EMBER_MICRO_CORE_ONLY\n";
-  for (int32_t code : s.op_codes)
-    m << "  resolver." << MicroAddFunctions().at(code) << "();  // "
-      << OpName(code) << "\n";
+  for (const MicroOpKey& op : s.op_codes)
+    m << "  resolver." << MicroAddFunction(op) << "();  // " << OpName(op)
+      << "\n";
   m << "#endif\n";
   m << "  MicroInterpreter interpreter(g_model, g_model_size, resolver, "
        "g_arena,\n                               kArenaSize, OnError, "
@@ -716,9 +782,9 @@ int ExportArduino(const MicroArgs& a, const MicroTarget& target,
   e.model_size = s.model_size;
   e.inputs = s.input_bytes;
   e.output_names = s.output_names;
-  for (int32_t code : s.op_codes) {
-    e.add_functions.push_back(MicroAddFunctions().at(code));
-    e.op_names.push_back(OpName(code));
+  for (const MicroOpKey& op : s.op_codes) {
+    e.add_functions.push_back(MicroAddFunction(op));
+    e.op_names.push_back(OpName(op));
   }
   e.arena_size = arena;
   e.target = target.name;
@@ -797,7 +863,7 @@ int ExportAot(const MicroArgs& a, const MicroTarget& target, MicroSession& s) {
                       {"state_bytes", aot.variable_bytes},
                       {"constant_bytes", aot.constant_bytes}};
   nlohmann::json ops = nlohmann::json::array();
-  for (int32_t c : s.op_codes) ops.push_back(OpName(c));
+  for (const MicroOpKey& c : s.op_codes) ops.push_back(OpName(c));
   j["ops"] = ops;
   if (a.build) {
     const std::string make =
@@ -854,10 +920,9 @@ int ExportMicro(const MicroArgs& a) {
     return Fail(kExitUsage, "--arduino and --aot cannot be combined yet");
   MicroSession s;
   if (int rc = PrepareSession(a, &s)) return rc;
-  for (int32_t code : s.op_codes) {
-    if (!MicroAddFunctions().count(code))
-      return Fail(kExitError, "op %s has no micro kernel",
-                  OpName(code).c_str());
+  for (const MicroOpKey& op : s.op_codes) {
+    if (MicroAddFunction(op) == nullptr)
+      return Fail(kExitError, "op %s has no micro kernel", OpName(op).c_str());
   }
   // The host plan, with 8-byte pointers, bounds the target's (4-byte).
   const auto& r = s.interp->arena_report();
@@ -888,7 +953,7 @@ int ExportMicro(const MicroArgs& a) {
                       {"dir", a.output_dir},   {"model_bytes", s.model_size},
                       {"arena", ArenaJson(r)}, {"arena_array_bytes", arena}};
   nlohmann::json ops = nlohmann::json::array();
-  for (int32_t c : s.op_codes) ops.push_back(OpName(c));
+  for (const MicroOpKey& c : s.op_codes) ops.push_back(OpName(c));
   j["ops"] = ops;
   if (a.build) {
     const std::string make = "make -s -C '" + a.output_dir +

@@ -574,12 +574,20 @@ bool Generator::Run(std::string* out_error) {
       case fb::BuiltinOperator::DEQUANTIZE:
       case fb::BuiltinOperator::SVDF:
         break;
-      default:
-        *out_error = std::string("--aot does not support ") +
-                     fb::EnumNameBuiltinOperator(
-                         static_cast<fb::BuiltinOperator>(code)) +
-                     " yet; export without --aot";
+      default: {
+        // Custom ops (the audio front end's Signal ops) by their name.
+        const fb::OperatorCode* oc =
+            model->operator_codes()->Get(op->opcode_index());
+        const std::string name =
+            code == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM) &&
+                    oc->custom_code()
+                ? oc->custom_code()->str()
+                : fb::EnumNameBuiltinOperator(
+                      static_cast<fb::BuiltinOperator>(code));
+        *out_error =
+            "--aot does not support " + name + " yet; export without --aot";
         return false;
+      }
     }
   }
   AotPlan plan;

@@ -39,6 +39,14 @@ class MicroContext {
   MicroStatus RequestScratch(size_t bytes);
   // Eval only: the scratch buffer requested in Prepare (16-byte aligned).
   void* scratch() const;
+  // Prepare only: `bytes` in the arena's persistent tail, kept for the
+  // interpreter's life (op state: FFT tables, noise estimates), 16-byte
+  // aligned and zeroed; nullptr (an error reported) when it does not fit.
+  void* AllocatePersistent(size_t bytes);
+  // Eval: the node's persistent buffer (nullptr if none).
+  void* persistent() const;
+  // The node's custom options bytes (nullptr and 0 if none).
+  const uint8_t* custom_options(size_t* size) const;
 
   // Reports an error about this node and returns `status`.
   MicroStatus Error(MicroStatus status, const char* message,

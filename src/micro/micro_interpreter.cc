@@ -101,6 +101,44 @@ MicroStatus MicroContext::RequestScratch(size_t bytes) {
 
 void* MicroContext::scratch() const { return interp_->nodes_[node_].scratch; }
 
+void* MicroContext::AllocatePersistent(size_t bytes) {
+  if (interp_->preparing_ != node_) {
+    Error(MicroStatus::kInvalidArgument,
+          EMBER_MICRO_MSG("persistent memory requested outside Prepare"));
+    return nullptr;
+  }
+  void* p = interp_->AllocateTail(bytes, kMicroBufferAlignment);
+  if (p == nullptr) {
+    MicroError e;
+    e.status = MicroStatus::kArenaTooSmall;
+    e.message = EMBER_MICRO_MSG("arena too small for the op's state");
+    e.op_index = node_;
+    e.needed_bytes =
+        static_cast<size_t>(interp_->end_ - interp_->tail_) + bytes;
+    e.available_bytes = interp_->arena_size_;
+    interp_->ReportError(e);
+    return nullptr;
+  }
+  std::memset(p, 0, bytes);
+  interp_->nodes_[node_].persistent = p;
+  interp_->nodes_[node_].persistent_bytes = bytes;
+  return p;
+}
+
+void* MicroContext::persistent() const {
+  return interp_->nodes_[node_].persistent;
+}
+
+const uint8_t* MicroContext::custom_options(size_t* size) const {
+  const auto* o = op_->custom_options();
+  if (o == nullptr || o->size() == 0) {
+    *size = 0;
+    return nullptr;
+  }
+  *size = o->size();
+  return o->data();
+}
+
 MicroStatus MicroContext::Error(MicroStatus status, const char* message,
                                 int32_t tensor_index) const {
   return interp_->Report(status, message, node_, tensor_index);
@@ -245,6 +283,12 @@ MicroStatus MicroInterpreter::Reset() {
     return Report(MicroStatus::kNotAllocated,
                   EMBER_MICRO_MSG("Reset before AllocateTensors"));
   }
+  for (int32_t n = 0; n < num_nodes_; ++n) {
+    const Node& node = nodes_[n];
+    if (node.persistent != nullptr &&
+        (node.reg->flags & kMicroOpZeroPersistentOnReset))
+      std::memset(node.persistent, 0, node.persistent_bytes);
+  }
   return InitVariables();
 }
 
@@ -311,12 +355,16 @@ MicroStatus MicroInterpreter::AllocateTensors() {
   // Ops.
   for (int32_t n = 0; n < num_nodes_; ++n) {
     const fb::Operator* op = subgraph_->operators()->Get(n);
-    const int32_t code =
-        MicroBuiltinCode(model_->operator_codes()->Get(op->opcode_index()));
+    const fb::OperatorCode* opcode =
+        model_->operator_codes()->Get(op->opcode_index());
+    const int32_t code = MicroBuiltinCode(opcode);
     Node& node = nodes_[n];
-    node.reg = resolver_.Find(code);
+    node.reg = resolver_.Find(
+        code, opcode->custom_code() ? opcode->custom_code()->c_str() : nullptr);
     node.scratch = nullptr;
     node.scratch_bytes = 0;
+    node.persistent = nullptr;
+    node.persistent_bytes = 0;
     if (node.reg == nullptr) {
       MicroError e;
       e.status = MicroStatus::kMissingOp;

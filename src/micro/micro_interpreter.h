@@ -49,7 +49,8 @@ class MicroInterpreter {
   // Verifies the model, prepares every op and plans the arena.
   MicroStatus AllocateTensors();
   MicroStatus Invoke();
-  // Variable tensors back to their initial values.
+  // Variable tensors back to their initial values, and the state of ops
+  // that keep one (spectral subtraction's noise estimate) back to zero.
   MicroStatus Reset();
 
   int32_t inputs_size() const;
@@ -77,6 +78,8 @@ class MicroInterpreter {
     // While preparing: the scratch bytes requested; then its address.
     void* scratch;
     size_t scratch_bytes;
+    void* persistent;  // AllocatePersistent's buffer, or nullptr
+    size_t persistent_bytes;
   };
 
   MicroStatus Report(MicroStatus status, const char* message,

@@ -20,8 +20,13 @@ enum MicroOpFlags : uint32_t {
   // Output 0 may be computed in place over input 0 when input 0 is not used
   // afterwards (each element read before it is written).
   kMicroOpInPlaceInput0 = 1u << 1,
+  // The node's persistent buffer (MicroContext::AllocatePersistent) holds
+  // running state that Reset() sets back to zero (noise estimates).
+  kMicroOpZeroPersistentOnReset = 1u << 2,
 };
 
+// A custom op (builtin_code CUSTOM) is matched by `name`, which must equal
+// the model's custom_code ("SignalWindow", ...).
 struct MicroOpRegistration {
   int32_t builtin_code;
   const char* name;

@@ -20,5 +20,20 @@ extern const MicroOpRegistration kMicroQuantize;
 extern const MicroOpRegistration kMicroReshape;
 extern const MicroOpRegistration kMicroSoftmax;
 extern const MicroOpRegistration kMicroSvdf;
+extern const MicroOpRegistration kMicroCast;
+extern const MicroOpRegistration kMicroConcatenation;
+extern const MicroOpRegistration kMicroDiv;
+extern const MicroOpRegistration kMicroMaximum;
+extern const MicroOpRegistration kMicroMinimum;
+extern const MicroOpRegistration kMicroStridedSlice;
+extern const MicroOpRegistration kMicroSignalWindow;
+extern const MicroOpRegistration kMicroSignalFftAutoScale;
+extern const MicroOpRegistration kMicroSignalRfft;
+extern const MicroOpRegistration kMicroSignalEnergy;
+extern const MicroOpRegistration kMicroSignalFilterBank;
+extern const MicroOpRegistration kMicroSignalFilterBankSquareRoot;
+extern const MicroOpRegistration kMicroSignalFilterBankSpectralSubtraction;
+extern const MicroOpRegistration kMicroSignalFilterBankLog;
+extern const MicroOpRegistration kMicroSignalPCAN;
 
 }  // namespace ember::micro

@@ -4,19 +4,31 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "micro/micro_error.h"
 #include "micro/micro_op.h"
 #include "micro/micro_ops.h"
+#include "micro/micro_schema.h"
 
 namespace ember::micro {
 
 class MicroOpResolverBase {
  public:
-  // The registration for `builtin_code`, or nullptr.
-  const MicroOpRegistration* Find(int32_t builtin_code) const {
-    for (int32_t i = 0; i < count_; ++i)
-      if (slots_[i]->builtin_code == builtin_code) return slots_[i];
+  static constexpr int32_t kCustomCode =
+      static_cast<int32_t>(fb::BuiltinOperator::CUSTOM);
+
+  // The registration for `builtin_code` (for CUSTOM, the one named
+  // `custom_code`), or nullptr.
+  const MicroOpRegistration* Find(int32_t builtin_code,
+                                  const char* custom_code = nullptr) const {
+    for (int32_t i = 0; i < count_; ++i) {
+      if (slots_[i]->builtin_code != builtin_code) continue;
+      if (builtin_code != kCustomCode) return slots_[i];
+      if (custom_code != nullptr &&
+          std::strcmp(slots_[i]->name, custom_code) == 0)
+        return slots_[i];
+    }
     return nullptr;
   }
   int32_t size() const { return count_; }
@@ -33,11 +45,33 @@ class MicroOpResolverBase {
   MicroStatus AddReshape() { return Add(&kMicroReshape); }
   MicroStatus AddSoftmax() { return Add(&kMicroSoftmax); }
   MicroStatus AddSvdf() { return Add(&kMicroSvdf); }
+  MicroStatus AddCast() { return Add(&kMicroCast); }
+  MicroStatus AddConcatenation() { return Add(&kMicroConcatenation); }
+  MicroStatus AddDiv() { return Add(&kMicroDiv); }
+  MicroStatus AddMaximum() { return Add(&kMicroMaximum); }
+  MicroStatus AddMinimum() { return Add(&kMicroMinimum); }
+  MicroStatus AddStridedSlice() { return Add(&kMicroStridedSlice); }
+  // The TFLM signal library's audio front-end custom ops.
+  MicroStatus AddSignalWindow() { return Add(&kMicroSignalWindow); }
+  MicroStatus AddSignalFftAutoScale() { return Add(&kMicroSignalFftAutoScale); }
+  MicroStatus AddSignalRfft() { return Add(&kMicroSignalRfft); }
+  MicroStatus AddSignalEnergy() { return Add(&kMicroSignalEnergy); }
+  MicroStatus AddSignalFilterBank() { return Add(&kMicroSignalFilterBank); }
+  MicroStatus AddSignalFilterBankSquareRoot() {
+    return Add(&kMicroSignalFilterBankSquareRoot);
+  }
+  MicroStatus AddSignalFilterBankSpectralSubtraction() {
+    return Add(&kMicroSignalFilterBankSpectralSubtraction);
+  }
+  MicroStatus AddSignalFilterBankLog() {
+    return Add(&kMicroSignalFilterBankLog);
+  }
+  MicroStatus AddSignalPCAN() { return Add(&kMicroSignalPCAN); }
 
   // Any registration (an application's own op). Adding an op twice is a
   // no-op; a full resolver answers kInvalidArgument.
   MicroStatus Add(const MicroOpRegistration* reg) {
-    if (Find(reg->builtin_code) != nullptr) return MicroStatus::kOk;
+    if (Find(reg->builtin_code, reg->name) != nullptr) return MicroStatus::kOk;
     if (count_ >= capacity_) return MicroStatus::kInvalidArgument;
     slots_[count_++] = reg;
     return MicroStatus::kOk;

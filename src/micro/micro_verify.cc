@@ -87,7 +87,9 @@ bool VerifyOperator(Verifier& v, const uint8_t* data, size_t size,
       !Offset(v, op, O::VT_INTERMEDIATES) ||
       !v.VerifyVector(op->intermediates()) ||
       !Scalar<uint8_t>(v, op, O::VT_BUILTIN_OPTIONS_TYPE) ||
-      !Offset(v, op, O::VT_BUILTIN_OPTIONS))
+      !Offset(v, op, O::VT_BUILTIN_OPTIONS) ||
+      !Offset(v, op, O::VT_CUSTOM_OPTIONS) ||
+      !v.VerifyVector(op->custom_options()))
     return false;
   if (op->builtin_options() &&
       !VerifyOptions(v, data, size,
@@ -131,7 +133,9 @@ bool VerifyModelTables(Verifier& v, const uint8_t* data, size_t size) {
     for (const fb::OperatorCode* c : *m->operator_codes()) {
       if (!Start(v, c) ||
           !Scalar<int8_t>(v, c, C::VT_DEPRECATED_BUILTIN_CODE) ||
-          !Scalar<int32_t>(v, c, C::VT_BUILTIN_CODE) || !v.EndTable())
+          !Scalar<int32_t>(v, c, C::VT_BUILTIN_CODE) ||
+          !Offset(v, c, C::VT_CUSTOM_CODE) ||
+          !v.VerifyString(c->custom_code()) || !v.EndTable())
         return false;
     }
   }

@@ -1,14 +1,28 @@
 // ADD and MUL on int8 tensors of the same shape, or with one side a single
 // element (broadcast), with the host's quantized arithmetic
-// (kernels/ref/binary_quant.h). Parameters are derived at every Eval.
+// (kernels/ref/binary_quant.h). Parameters are derived at every Eval. The
+// int32 path (wrapping, as the host) is in op_int32.cc.
 #include "kernels/ref/binary_quant.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_ops.h"
 
 namespace ember::micro {
+
+MicroStatus Int32BinaryPrepare(MicroContext& ctx, int32_t builtin);
+MicroStatus Int32BinaryEval(MicroContext& ctx, int32_t builtin);
+
 namespace {
 
 enum class Kind { kAdd, kMul };
+
+constexpr int32_t Code(Kind kind) {
+  return static_cast<int32_t>(kind == Kind::kAdd ? fb::BuiltinOperator::ADD
+                                                 : fb::BuiltinOperator::MUL);
+}
+
+bool IsInt32(MicroContext& ctx) {
+  return ctx.num_inputs() >= 1 && ctx.input(0).type == fb::TensorType::INT32;
+}
 
 struct Params {
   ref::AddSubParams add;
@@ -84,12 +98,14 @@ MicroStatus Compute(MicroContext& ctx, Params* p) {
 
 template <Kind kind>
 MicroStatus Prepare(MicroContext& ctx) {
+  if (IsInt32(ctx)) return Int32BinaryPrepare(ctx, Code(kind));
   Params p;
   return Compute<kind>(ctx, &p);
 }
 
 template <Kind kind>
 MicroStatus Eval(MicroContext& ctx) {
+  if (IsInt32(ctx)) return Int32BinaryEval(ctx, Code(kind));
   Params p;
   EMBER_MICRO_RETURN_IF_ERROR(Compute<kind>(ctx, &p));
   const MicroTensor a = ctx.input(0);

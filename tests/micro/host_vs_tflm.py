@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Ember Micro on the host against Ember's host runtime and TFLM, on every
 TFLM model in ../shared/models/tflm it runs (hello_world int8/float,
-micro_speech, person_detect, keyword_scrambled and its 8-bit variant):
+micro_speech, person_detect, keyword_scrambled and its 8-bit variant, the
+audio front end audio_preprocessor_int8 on full-range random int16 audio):
 `ember micro run` and `EMBER_FORCE_REF=1 ember run` on the same seeded
 inputs must agree bit for bit; for the integer models TFLM's own
 interpreter (tflite_micro) must agree too (float models: within 1e-6
@@ -22,7 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_helper  # noqa: E402
 
 MODELS = ["hello_world_int8", "hello_world_float", "micro_speech_quantized",
-          "person_detect", "keyword_scrambled", "keyword_scrambled_8bit"]
+          "person_detect", "keyword_scrambled", "keyword_scrambled_8bit",
+          "audio_preprocessor_int8"]
 
 
 def run_json(cmd, env=None):

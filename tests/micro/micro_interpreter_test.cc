@@ -300,7 +300,7 @@ TEST(MicroInterpreter, FloatAndQuantizeMatchHost) {
 struct MicroRun {
   std::vector<uint64_t> model_storage;
   std::vector<uint64_t> arena_storage;
-  micro::MicroOpResolver<16> resolver;
+  micro::MicroOpResolver<kAllMicroOps> resolver;
   MicroErrorLog log;
   std::unique_ptr<micro::MicroInterpreter> interp;
 

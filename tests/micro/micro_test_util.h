@@ -31,7 +31,25 @@ inline void AddAllMicroOps(micro::MicroOpResolverBase& r) {
   r.AddReshape();
   r.AddSoftmax();
   r.AddSvdf();
+  r.AddCast();
+  r.AddConcatenation();
+  r.AddDiv();
+  r.AddMaximum();
+  r.AddMinimum();
+  r.AddStridedSlice();
+  r.AddSignalWindow();
+  r.AddSignalFftAutoScale();
+  r.AddSignalRfft();
+  r.AddSignalEnergy();
+  r.AddSignalFilterBank();
+  r.AddSignalFilterBankSquareRoot();
+  r.AddSignalFilterBankSpectralSubtraction();
+  r.AddSignalFilterBankLog();
+  r.AddSignalPCAN();
 }
+
+// Capacity of a resolver holding every op.
+constexpr int32_t kAllMicroOps = 32;
 
 struct MicroErrorLog {
   std::vector<micro::MicroError> errors;
@@ -75,7 +93,7 @@ inline CompareResult CompareMicroWithHost(
                 (host ? host->errors().message() : "");
     return r;
   }
-  micro::MicroOpResolver<16> resolver;
+  micro::MicroOpResolver<kAllMicroOps> resolver;
   AddAllMicroOps(resolver);
   std::vector<uint8_t> arena(arena_size + 16);
   uint8_t* arena_start = reinterpret_cast<uint8_t*>(
