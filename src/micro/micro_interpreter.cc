@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "micro/micro_planner.h"
+#include "micro/micro_signature.h"
 #include "micro/micro_verify.h"
 
 namespace ember::micro {
@@ -51,6 +52,8 @@ const char* MicroStatusName(MicroStatus status) {
       return "tensors not allocated";
     case MicroStatus::kInvalidArgument:
       return "invalid argument";
+    case MicroStatus::kUntrustedModel:
+      return "untrusted model";
   }
   return "unknown";
 }
@@ -255,7 +258,14 @@ MicroStatus MicroInterpreter::AllocateTensors() {
   nodes_ = nullptr;
   subgraph_ = nullptr;
   MicroError verify_error;
-  if (MicroVerifyModel(model_data_, model_size_, &model_, &verify_error) !=
+  size_t model_size = model_size_;
+  if (require_signature_ &&
+      MicroVerifySignedModel(model_data_, model_size_, trusted_keys_,
+                             trusted_count_, &model_size,
+                             &verify_error) != MicroStatus::kOk) {
+    return ReportError(verify_error);  // before any byte is parsed
+  }
+  if (MicroVerifyModel(model_data_, model_size, &model_, &verify_error) !=
       MicroStatus::kOk) {
     return ReportError(verify_error);
   }
