@@ -4,35 +4,36 @@
 
 #include "micro/micro_sha2.h"
 
-// Field elements mod p = 2^255 - 19 are 16 signed 64-bit limbs of 16 bits
-// (value = sum limb[i] * 2^(16 i)): products of two limbs fit 32 bits, so
-// the schoolbook product of two elements whose limbs stay below 2^20 fits
-// an int64 even after folding 2^256 = 38 (mod p). Additions and
-// subtractions do not carry; multiplications carry twice, leaving limbs in
-// (-2^6, 2^17). Points are extended coordinates (X:Y:Z:T), x = X/Z,
-// y = Y/Z, x y = T/Z, with the formulas of RFC 8032 5.1.4. All of it is
-// variable time: verification sees only public data.
+// Field elements mod p = 2^255 - 19 are 16 signed 32-bit limbs of 16 bits
+// (value = sum limb[i] * 2^(16 i)). Additions and subtractions do not
+// carry; multiplications carry twice, leaving limbs in (-2^6, 2^17), so
+// the limbs the formulas below multiply stay below 2^20: each limb product
+// is one 32x32->64 multiply-accumulate (SMLAL on Cortex-M3/M4) and the
+// schoolbook sum fits an int64 even after folding 2^256 = 38 (mod p). Points
+// are extended coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, x y = T/Z, with the
+// formulas of RFC 8032 5.1.4. All of it is variable time: verification sees
+// only public data.
 namespace ember::micro {
 namespace {
 
-using Fe = int64_t[16];
+using Fe = int32_t[16];
 
 // d = -121665 / 121666, 2d, sqrt(-1) = 2^((p-1)/4), and the base point B
 // (y = 4/5, x even), as 16-bit limbs; tests/micro checks each against its
 // definition.
-constexpr int64_t kD2[16] = {0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283,
+constexpr int32_t kD2[16] = {0xf159, 0x26b2, 0x9b94, 0xebd6, 0xb156, 0x8283,
                              0x149a, 0x00e0, 0xd130, 0xeef3, 0x80f2, 0x198e,
                              0xfce7, 0x56df, 0xd9dc, 0x2406};
-constexpr int64_t kD[16] = {0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141,
+constexpr int32_t kD[16] = {0x78a3, 0x1359, 0x4dca, 0x75eb, 0xd8ab, 0x4141,
                             0x0a4d, 0x0070, 0xe898, 0x7779, 0x4079, 0x8cc7,
                             0xfe73, 0x2b6f, 0x6cee, 0x5203};
-constexpr int64_t kSqrtMinusOne[16] = {
+constexpr int32_t kSqrtMinusOne[16] = {
     0xa0b0, 0x4a0e, 0x1b27, 0xc4ee, 0xe478, 0xad2f, 0x1806, 0x2f43,
     0xd7a7, 0x3dfb, 0x0099, 0x2b4d, 0xdf0b, 0x4fc1, 0x2480, 0x2b83};
-constexpr int64_t kBaseX[16] = {0xd51a, 0x8f25, 0x2d60, 0xc956, 0xa7b2, 0x9525,
+constexpr int32_t kBaseX[16] = {0xd51a, 0x8f25, 0x2d60, 0xc956, 0xa7b2, 0x9525,
                                 0xc760, 0x692c, 0xdc5c, 0xfdd6, 0xe231, 0xc0a4,
                                 0x53fe, 0xcd6e, 0x36d3, 0x2169};
-constexpr int64_t kBaseY[16] = {0x6658, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666,
+constexpr int32_t kBaseY[16] = {0x6658, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666,
                                 0x6666, 0x6666, 0x6666, 0x6666, 0x6666, 0x6666,
                                 0x6666, 0x6666, 0x6666, 0x6666};
 // The group order L = 2^252 + 27742317777372353535851937790883648493,
@@ -45,15 +46,15 @@ constexpr uint8_t kOrder[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
 // crypto_sign_init/update/final_* use exactly this).
 constexpr char kDom2[] = "SigEd25519 no Ed25519 collisions\x01";  // + 0x00
 
-void FeCopy(Fe r, const int64_t* a) { memcpy(r, a, sizeof(Fe)); }
-void FeSet(Fe r, int64_t v) {
+void FeCopy(Fe r, const int32_t* a) { memcpy(r, a, sizeof(Fe)); }
+void FeSet(Fe r, int32_t v) {
   memset(r, 0, sizeof(Fe));
   r[0] = v;
 }
 
 // One carry pass: limbs 0..14 into [0, 2^16), the top carry folded into
 // limb 0 as 38 (2^256 = 2 * 2^255 = 2 * 19 mod p).
-void FeCarry(Fe r) {
+void Carry(int64_t r[16]) {
   for (int i = 0; i < 16; ++i) {
     const int64_t c = r[i] >> 16;  // floor (arithmetic shift, C++20)
     r[i] &= 0xffff;
@@ -72,31 +73,54 @@ void FeSub(Fe r, const Fe a, const Fe b) {
   for (int i = 0; i < 16; ++i) r[i] = a[i] - b[i];
 }
 
+// Product scanning: column k of the product and column k + 16 (folded in
+// as 38 times it) accumulate in registers, one multiply-accumulate per
+// limb pair.
 void FeMul(Fe r, const Fe a, const Fe b) {
-  int64_t t[31] = {};
-  for (int i = 0; i < 16; ++i)
-    for (int j = 0; j < 16; ++j) t[i + j] += a[i] * b[j];
-  for (int i = 0; i < 15; ++i) t[i] += 38 * t[i + 16];
-  for (int i = 0; i < 16; ++i) r[i] = t[i];
-  FeCarry(r);
-  FeCarry(r);
+  int64_t t[16];
+  for (int k = 0; k < 16; ++k) {
+    int64_t low = 0, high = 0;
+    for (int i = 0; i <= k; ++i) low += int64_t{a[i]} * b[k - i];
+    for (int i = k + 1; i < 16; ++i) high += int64_t{a[i]} * b[k + 16 - i];
+    t[k] = low + 38 * high;
+  }
+  Carry(t);
+  Carry(t);
+  for (int i = 0; i < 16; ++i) r[i] = static_cast<int32_t>(t[i]);
 }
 
-void FeSquare(Fe r, const Fe a) { FeMul(r, a, a); }
+// Column c of a * a: each pair i < c - i once, doubled, plus the square.
+int64_t SquareColumn(const Fe a, int c) {
+  int64_t sum = 0;
+  for (int i = c > 15 ? c - 15 : 0; i < c - i; ++i)
+    sum += int64_t{a[i]} * a[c - i];
+  sum *= 2;
+  if (c % 2 == 0) sum += int64_t{a[c / 2]} * a[c / 2];
+  return sum;
+}
+
+void FeSquare(Fe r, const Fe a) {
+  int64_t t[16];
+  for (int k = 0; k < 16; ++k)
+    t[k] = SquareColumn(a, k) + (k < 15 ? 38 * SquareColumn(a, k + 16) : 0);
+  Carry(t);
+  Carry(t);
+  for (int i = 0; i < 16; ++i) r[i] = static_cast<int32_t>(t[i]);
+}
 
 // The canonical 32-byte little-endian encoding (value mod p in [0, p)).
 void FeToBytes(uint8_t out[32], const Fe a) {
-  Fe t;
-  FeCopy(t, a);
+  int64_t t[16];
+  for (int i = 0; i < 16; ++i) t[i] = a[i];
   for (;;) {  // until every limb is in [0, 2^16): at most a few passes
     bool settled = true;
     for (int i = 0; i < 16; ++i) settled = settled && t[i] >= 0 && t[i] < 65536;
     if (settled) break;
-    FeCarry(t);
+    Carry(t);
   }
   // Now 0 <= t < 2^256 = 2p + 38: subtract p at most twice.
   for (int round = 0; round < 2; ++round) {
-    Fe m;
+    int64_t m[16];
     int64_t borrow = 0;
     for (int i = 0; i < 16; ++i) {
       const int64_t limb_of_p = i == 0 ? 0xffed : (i == 15 ? 0x7fff : 0xffff);
@@ -104,7 +128,7 @@ void FeToBytes(uint8_t out[32], const Fe a) {
       borrow = m[i] < 0 ? 1 : 0;
       m[i] &= 0xffff;
     }
-    if (borrow == 0) FeCopy(t, m);  // t >= p
+    if (borrow == 0) memcpy(t, m, sizeof(t));  // t >= p
   }
   for (int i = 0; i < 16; ++i) {
     out[2 * i] = static_cast<uint8_t>(t[i]);
@@ -114,7 +138,7 @@ void FeToBytes(uint8_t out[32], const Fe a) {
 
 // The low 255 bits of `in` (no reduction: the caller checks y < p).
 void FeFromBytes(Fe r, const uint8_t in[32]) {
-  for (int i = 0; i < 16; ++i) r[i] = in[2 * i] | int64_t{in[2 * i + 1]} << 8;
+  for (int i = 0; i < 16; ++i) r[i] = in[2 * i] | int32_t{in[2 * i + 1]} << 8;
   r[15] &= 0x7fff;
 }
 

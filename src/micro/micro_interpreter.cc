@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "micro/micro_planner.h"
-#include "micro/micro_signature.h"
 #include "micro/micro_verify.h"
 
 namespace ember::micro {
@@ -259,10 +258,9 @@ MicroStatus MicroInterpreter::AllocateTensors() {
   subgraph_ = nullptr;
   MicroError verify_error;
   size_t model_size = model_size_;
-  if (require_signature_ &&
-      MicroVerifySignedModel(model_data_, model_size_, trusted_keys_,
-                             trusted_count_, &model_size,
-                             &verify_error) != MicroStatus::kOk) {
+  if (check_signature_ != nullptr &&
+      check_signature_(model_data_, model_size_, trusted_keys_, trusted_count_,
+                       &model_size, &verify_error) != MicroStatus::kOk) {
     return ReportError(verify_error);  // before any byte is parsed
   }
   if (MicroVerifyModel(model_data_, model_size, &model_, &verify_error) !=

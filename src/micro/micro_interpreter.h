@@ -53,7 +53,9 @@ class MicroInterpreter {
   // the interpreter then reads only the signed bytes. `keys` must outlive
   // the interpreter; count 0 refuses every model.
   void RequireSignature(const MicroPublicKey* keys, size_t count) {
-    require_signature_ = true;
+    // Through a pointer taken only here, so that firmware that never calls
+    // this does not link the verifier (about 7 KB of code).
+    check_signature_ = &MicroVerifySignedModel;
     trusted_keys_ = keys;
     trusted_count_ = count;
   }
@@ -109,7 +111,8 @@ class MicroInterpreter {
   size_t arena_size_;
   MicroErrorCallback on_error_;
   void* user_;
-  bool require_signature_ = false;
+  MicroStatus (*check_signature_)(const uint8_t*, size_t, const MicroPublicKey*,
+                                  size_t, size_t*, MicroError*) = nullptr;
   const MicroPublicKey* trusted_keys_ = nullptr;
   size_t trusted_count_ = 0;
 

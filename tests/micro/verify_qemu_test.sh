@@ -79,6 +79,25 @@ allocate_count() {  # log -> instructions (SysTick ticks x 40 at 25 MHz)
   [ -n "$ticks" ] && echo $((ticks * 40))
 }
 
+measure_verify() {  # target name project: instructions of the check
+  local t=$1 name=$2 dir=$3 with without
+  build "$dir" "$dir.build.log"
+  build "$dir" "$dir.notrust.build.log" BUILD=build-notrust \
+    EXTRA_FLAGS=-DEMBER_MICRO_NO_TRUST
+  make -s -C "$dir" run-icount >"$dir.icount.log" 2>&1
+  make -s -C "$dir" BUILD=build-notrust EXTRA_FLAGS=-DEMBER_MICRO_NO_TRUST \
+    run-icount >"$dir.notrust.icount.log" 2>&1
+  with=$(allocate_count "$dir.icount.log")
+  without=$(allocate_count "$dir.notrust.icount.log")
+  echo "measure $t $name: AllocateTensors $with instructions with the" \
+       "signature check, $without without: verify = $((with - without))" \
+       "instructions (-O2)"
+}
+if [ "$MEASURE" = 1 ]; then
+  "$EMBER" sign "$MODELS/tflm/hello_world_int8.tflite" --key "$OUT/publisher" \
+    -o "$OUT/hello.signed.tflite" >/dev/null
+fi
+
 for t in $TARGETS; do
   base=$OUT/$t
   mkdir -p "$base"
@@ -141,28 +160,26 @@ PYEOF
          "$(grep '^error' "$base/tampered.log" | head -c 110)"
   fi
   if [ "$MEASURE" = 1 ]; then
-    build "$base/signed" "$base/notrust.build.log" BUILD=build-notrust \
-      EXTRA_FLAGS=-DEMBER_MICRO_NO_TRUST
-    make -s -C "$base/signed" BUILD=build-notrust EXTRA_FLAGS=-DEMBER_MICRO_NO_TRUST \
-      run-icount >"$base/notrust.icount.log" 2>&1
-    make -s -C "$base/signed" run-icount >"$base/signed.icount.log" 2>&1
-    with=$(allocate_count "$base/signed.icount.log")
-    without=$(allocate_count "$base/notrust.icount.log")
-    echo "measure $t: AllocateTensors $with instructions with the signature" \
-         "check, $without without: verify = $((with - without))" \
-         "instructions ($(stat -c %s "$OUT/signed.tflite") B signed model, -O2)"
+    measure_verify "$t" person_detect "$base/signed"
+    # A 2-4 KB model: nearly all of it is the Ed25519 check, not SHA-512.
+    dir=$base/hello_signed
+    "$EMBER" micro export "$OUT/hello.signed.tflite" -o "$dir" --target "$t" \
+      --trust "$OUT/publisher.pub" >/dev/null
+    measure_verify "$t" hello_world_int8 "$dir"
     if [ "$t" = cortex-m4 ]; then
       build "$base/signed" "$base/os.build.log" BUILD=build-os OPT=-Os
       build "$base/signed" "$base/os-notrust.build.log" BUILD=build-os-notrust \
         OPT=-Os EXTRA_FLAGS=-DEMBER_MICRO_NO_TRUST
-      text_with=$(arm-none-eabi-size -B "$base/signed/build-os/app.elf" |
-        awk 'NR == 2 { print $1 }')
-      text_without=$(arm-none-eabi-size -B \
-        "$base/signed/build-os-notrust/app.elf" | awk 'NR == 2 { print $1 }')
-      echo "measure $t -Os: text $text_with B with the verifier," \
-           "$text_without B without: verifier = $((text_with - text_without)) B"
+      build "$base/plain" "$base/os-plain.build.log" BUILD=build-os OPT=-Os
+      text() { arm-none-eabi-size -B "$1" | awk 'NR == 2 { print $1 }'; }
+      with=$(text "$base/signed/build-os/app.elf")
+      without=$(text "$base/signed/build-os-notrust/app.elf")
+      plain=$(text "$base/plain/build-os/app.elf")
+      echo "measure $t -Os: text $with B with the verifier, $without B" \
+           "without: verifier = $((with - without)) B (unsigned export:" \
+           "$plain B)"
       arm-none-eabi-nm -C --size-sort -S "$base/signed/build-os/app.elf" |
-        grep -iE 'Sha(256|512)|Ed25519|Fe[A-Z]|Point[A-Z]|Signed|KeyId|ReduceMod|DoubleScalar|BelowOrder|kRound|kInitial' \
+        grep -E 'ember::micro::.*(Sha|Ed25519|Fe[A-Z]|Point[A-Z]|Signed|KeyId|Carry|ReduceMod|DoubleScalar|BelowOrder|Refuse|kRound|kInitial|kOrder)' \
         >"$base/verifier.symbols" || true
     fi
   fi
