@@ -179,7 +179,7 @@ PYEOF
            "without: verifier = $((with - without)) B (unsigned export:" \
            "$plain B)"
       arm-none-eabi-nm -C --size-sort -S "$base/signed/build-os/app.elf" |
-        grep -E 'ember::micro::.*(Sha|Ed25519|Fe[A-Z]|Point[A-Z]|Signed|KeyId|Carry|ReduceMod|DoubleScalar|BelowOrder|Refuse|kRound|kInitial|kOrder)' \
+        grep -E 'ember::micro::.*(Sha(256|512)|Ed25519|Fe[A-Z]|Point[A-Z]|Signed|KeyId|Carry|ReduceMod|DoubleScalar|BelowOrder|Refuse|kRound|kInitial|kOrder)' \
         >"$base/verifier.symbols" || true
     fi
   fi
