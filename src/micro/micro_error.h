@@ -12,12 +12,13 @@ namespace ember::micro {
 
 enum class MicroStatus : int32_t {
   kOk = 0,
-  kInvalidModel,    // malformed, truncated or inconsistent model
-  kUnsupported,     // valid model using something this runtime lacks
-  kMissingOp,       // op not added to the resolver
-  kArenaTooSmall,   // the plan does not fit the caller's arena
-  kNotAllocated,    // Invoke / input / output before AllocateTensors
-  kInvalidArgument  // bad index or argument from the caller
+  kInvalidModel,     // malformed, truncated or inconsistent model
+  kUnsupported,      // valid model using something this runtime lacks
+  kMissingOp,        // op not added to the resolver
+  kArenaTooSmall,    // the plan does not fit the caller's arena
+  kNotAllocated,     // Invoke / input / output before AllocateTensors
+  kInvalidArgument,  // bad index or argument from the caller
+  kUntrustedModel    // signature required but missing or wrong
 };
 
 // Short name of a status ("arena too small", ...).

@@ -51,6 +51,8 @@ const char* MicroStatusName(MicroStatus status) {
       return "tensors not allocated";
     case MicroStatus::kInvalidArgument:
       return "invalid argument";
+    case MicroStatus::kUntrustedModel:
+      return "untrusted model";
   }
   return "unknown";
 }
@@ -299,7 +301,13 @@ MicroStatus MicroInterpreter::AllocateTensors() {
   nodes_ = nullptr;
   subgraph_ = nullptr;
   MicroError verify_error;
-  if (MicroVerifyModel(model_data_, model_size_, &model_, &verify_error) !=
+  size_t model_size = model_size_;
+  if (check_signature_ != nullptr &&
+      check_signature_(model_data_, model_size_, trusted_keys_, trusted_count_,
+                       &model_size, &verify_error) != MicroStatus::kOk) {
+    return ReportError(verify_error);  // before any byte is parsed
+  }
+  if (MicroVerifyModel(model_data_, model_size, &model_, &verify_error) !=
       MicroStatus::kOk) {
     return ReportError(verify_error);
   }

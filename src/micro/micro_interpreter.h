@@ -23,6 +23,7 @@
 #include "micro/micro_context.h"
 #include "micro/micro_error.h"
 #include "micro/micro_resolver.h"
+#include "micro/micro_signature.h"
 #include "micro/micro_tensor.h"
 
 namespace ember::micro {
@@ -45,6 +46,19 @@ class MicroInterpreter {
                    void* user = nullptr);
   MicroInterpreter(const MicroInterpreter&) = delete;
   MicroInterpreter& operator=(const MicroInterpreter&) = delete;
+
+  // Under a trust policy AllocateTensors first checks that the model ends
+  // in a valid signature trailer by one of `keys` (docs/trust.md) and
+  // refuses it (kUntrustedModel, naming why) before parsing any of it;
+  // the interpreter then reads only the signed bytes. `keys` must outlive
+  // the interpreter; count 0 refuses every model.
+  void RequireSignature(const MicroPublicKey* keys, size_t count) {
+    // Through a pointer taken only here, so that firmware that never calls
+    // this does not link the verifier (about 7 KB of code).
+    check_signature_ = &MicroVerifySignedModel;
+    trusted_keys_ = keys;
+    trusted_count_ = count;
+  }
 
   // Verifies the model, prepares every op and plans the arena.
   MicroStatus AllocateTensors();
@@ -100,6 +114,10 @@ class MicroInterpreter {
   size_t arena_size_;
   MicroErrorCallback on_error_;
   void* user_;
+  MicroStatus (*check_signature_)(const uint8_t*, size_t, const MicroPublicKey*,
+                                  size_t, size_t*, MicroError*) = nullptr;
+  const MicroPublicKey* trusted_keys_ = nullptr;
+  size_t trusted_count_ = 0;
 
   const fb::Model* model_ = nullptr;
   const fb::SubGraph* subgraph_ = nullptr;
