@@ -66,6 +66,10 @@ bash scripts/test_aarch64.sh
 
 echo "== ci: Ember Micro projects under QEMU (Cortex-M3, M4, M7, M33, M55, RISC-V; interpreter, --aot, --arduino) vs ember run and TFLM"
 bash tests/micro/run_qemu.sh
+echo "== ci: Ember Micro: yes / no through the audio front end on the device (Cortex-M3, M4, M55) vs the host and TFLM"
+AUDIO_TARGETS="cortex-m3 cortex-m4 cortex-m55" bash tests/micro/audio_qemu_test.sh
+echo "== ci: Ember Micro: signed models verified on the device (Cortex-M3, M4), tampered ones refused"
+bash tests/micro/verify_qemu_test.sh
 echo "== ci: Ember Micro on the host vs ember run and TFLM (every TFLM model)"
 "$PYTHON" tests/micro/host_vs_tflm.py --ember build/release/ember
 
