@@ -129,15 +129,24 @@ MicroStatus RfftCheck(MicroContext& ctx, int32_t* fft_length) {
 MicroStatus RfftPrepare(MicroContext& ctx) {
   int32_t fft_length = 0;
   EMBER_MICRO_RETURN_IF_ERROR(RfftCheck(ctx, &fft_length));
-  void* mem = ctx.AllocatePersistent(sizeof(ref::signal::RfftInt16State));
+  // The state, then its twiddle tables sized for this fft_length.
+  const size_t state_bytes =
+      (sizeof(ref::signal::RfftInt16State) + alignof(ref::signal::Cpx16) - 1) /
+      alignof(ref::signal::Cpx16) * alignof(ref::signal::Cpx16);
+  void* mem = ctx.AllocatePersistent(
+      state_bytes +
+      sizeof(ref::signal::Cpx16) *
+          static_cast<size_t>(ref::signal::RfftInt16TableEntries(fft_length)));
   if (mem == nullptr) return MicroStatus::kArenaTooSmall;
   auto* state = new (mem) ref::signal::RfftInt16State;
-  if (!ref::signal::RfftInt16Init(fft_length, state)) {
+  auto* tables = reinterpret_cast<ref::signal::Cpx16*>(
+      static_cast<uint8_t*>(mem) + state_bytes);
+  if (!ref::signal::RfftInt16Init(fft_length, tables, state)) {
     return ctx.Error(MicroStatus::kUnsupported,
                      EMBER_MICRO_MSG("fft_length is not a power of two"));
   }
-  // The padded frame as complex pairs, then the half-length FFT's work.
-  return ctx.RequestScratch(2 * sizeof(ref::signal::Cpx16) *
+  // The padded frame as complex pairs (the output is the FFT's work).
+  return ctx.RequestScratch(sizeof(ref::signal::Cpx16) *
                             static_cast<size_t>(fft_length / 2));
 }
 
@@ -148,7 +157,6 @@ MicroStatus RfftEval(MicroContext& ctx) {
   const int32_t frame = in.dim(in.rank - 1);
   const int half = state.half;
   auto* pairs = static_cast<ref::signal::Cpx16*>(ctx.scratch());
-  ref::signal::Cpx16* work = pairs + half;
   const int64_t frames = in.NumElements() / frame;
   const int out_len = 2 * (half + 1);
   for (int64_t f = 0; f < frames; ++f) {
@@ -159,8 +167,8 @@ MicroStatus RfftEval(MicroContext& ctx) {
       pairs[k].r = a < frame ? src[a] : 0;
       pairs[k].i = b < frame ? src[b] : 0;
     }
-    ref::signal::RfftInt16(state, pairs, work,
-                           ctx.output(0).as<int16_t>() + f * out_len);
+    ref::signal::RfftInt16IntoOutput(state, pairs,
+                                     ctx.output(0).as<int16_t>() + f * out_len);
   }
   return MicroStatus::kOk;
 }

@@ -42,6 +42,9 @@ struct RfftData {
   int32_t frame_length;  // input samples per frame (<= fft_length)
   int scratch;
   ref::signal::RfftInt16State state;
+  // The state's twiddle tables, sized for the largest length (host memory).
+  ref::signal::Cpx16
+      tables[ref::signal::RfftInt16TableEntries(ref::signal::kRfftMaxLength)];
 };
 
 Status RfftPrepare(OpContext& ctx) {
@@ -74,14 +77,14 @@ Status RfftPrepare(OpContext& ctx) {
                      fft_length);
   }
   auto* d = ctx.op_data<RfftData>();
-  if (!ref::signal::RfftInt16Init(fft_length, &d->state)) {
+  if (!ref::signal::RfftInt16Init(fft_length, d->tables, &d->state)) {
     return ctx.Error(StatusCode::kUnsupported,
                      "fft_length %d is not a power of two", fft_length);
   }
   d->frame_length = frame;
-  // Padded frame as complex pairs, then the half-length FFT's work buffer.
+  // Padded frame as complex pairs (the output is the FFT's work buffer).
   EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-      2 * sizeof(ref::signal::Cpx16) * static_cast<size_t>(fft_length / 2),
+      sizeof(ref::signal::Cpx16) * static_cast<size_t>(fft_length / 2),
       &d->scratch));
   Shape s = in->shape;
   s.dims[s.rank - 1] = 2 * (fft_length / 2 + 1);
@@ -94,7 +97,6 @@ Status RfftEval(OpContext& ctx) {
   const auto& d = *ctx.op_data<RfftData>();
   const int half = d.state.half;
   auto* pairs = static_cast<ref::signal::Cpx16*>(ctx.scratch(d.scratch));
-  ref::signal::Cpx16* work = pairs + half;
   const int64_t frames =
       d.frame_length > 0 ? in->NumElements() / d.frame_length : 0;
   const int out_len = 2 * (half + 1);
@@ -106,8 +108,8 @@ Status RfftEval(OpContext& ctx) {
       pairs[k].r = a < d.frame_length ? src[a] : 0;
       pairs[k].i = b < d.frame_length ? src[b] : 0;
     }
-    ref::signal::RfftInt16(d.state, pairs, work,
-                           out->data_as<int16_t>() + f * out_len);
+    ref::signal::RfftInt16IntoOutput(d.state, pairs,
+                                     out->data_as<int16_t>() + f * out_len);
   }
   return Status::Ok();
 }

@@ -403,7 +403,8 @@ TEST(SignalKernels, PcanShrink) {
 TEST(SignalKernels, RfftOfImpulseIsFlat) {
   // An impulse of amplitude A gives A / N in every bin.
   ref::signal::RfftInt16State st;
-  ASSERT_TRUE(ref::signal::RfftInt16Init(16, &st));
+  ref::signal::Cpx16 tables[ref::signal::RfftInt16TableEntries(16)];
+  ASSERT_TRUE(ref::signal::RfftInt16Init(16, tables, &st));
   ref::signal::Cpx16 pairs[8] = {}, work[8];
   pairs[0].r = 16000;
   int16_t out[18];
@@ -412,8 +413,8 @@ TEST(SignalKernels, RfftOfImpulseIsFlat) {
     EXPECT_NEAR(out[2 * k], 1000, 2) << k;
     EXPECT_NEAR(out[2 * k + 1], 0, 2) << k;
   }
-  EXPECT_FALSE(ref::signal::RfftInt16Init(12, &st));
-  EXPECT_FALSE(ref::signal::RfftInt16Init(2, &st));
+  EXPECT_FALSE(ref::signal::RfftInt16Init(12, tables, &st));
+  EXPECT_FALSE(ref::signal::RfftInt16Init(2, tables, &st));
 }
 
 // ------------------------------------------------------------ op behaviour

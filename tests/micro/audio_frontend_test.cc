@@ -342,7 +342,7 @@ TEST(MicroSignalErrors, ArenaTooSmallForFftTables) {
   b.SetInputs({in});
   b.SetOutputs({out});
   const auto model = b.Build();
-  MicroRunner run(model, 4 * 1024);
+  MicroRunner run(model, 1024);  // the tables need 1,536 B
   EXPECT_EQ(run.interp->AllocateTensors(), MicroStatus::kArenaTooSmall);
   EXPECT_NE(run.LastError().find("state"), std::string::npos)
       << run.LastError();

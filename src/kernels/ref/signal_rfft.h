@@ -16,18 +16,27 @@ struct Cpx16 {
   int16_t r, i;
 };
 
-// Largest supported FFT length (the state below is sized for it).
+// Largest supported FFT length.
 constexpr int kRfftMaxLength = 4096;
 constexpr int kRfftMaxStages = 16;
+
+// Twiddle-table entries an N-point real FFT needs: N/2 for the half-length
+// complex FFT, N/4 for the real split. The tables live in storage the
+// caller sizes with this, so that a microcontroller's arena holds 384 of
+// them for a 512-point FFT rather than 3,072 for the largest length.
+constexpr int RfftInt16TableEntries(int fft_length) {
+  return fft_length / 2 + fft_length / 4;
+}
 
 struct RfftInt16State {
   int fft_length = 0;
   int half = 0;  // complex FFT size N/2
   int num_stages = 0;
-  int radix[kRfftMaxStages] = {};          // radix of stage s (outermost first)
-  int stride[kRfftMaxStages] = {};         // sub-length after stage s
-  Cpx16 twiddle[kRfftMaxLength / 2] = {};  // e^{-2 pi i k / half}
-  Cpx16 post_twiddle[kRfftMaxLength / 4] = {};  // real-FFT split twiddles
+  int radix[kRfftMaxStages] = {};   // radix of stage s (outermost first)
+  int stride[kRfftMaxStages] = {};  // sub-length after stage s
+  // In the caller's table storage (RfftInt16Init):
+  const Cpx16* twiddle = nullptr;       // N/2 entries: e^{-2 pi i k / half}
+  const Cpx16* post_twiddle = nullptr;  // N/4 entries: real-split twiddles
 };
 
 namespace rfft_detail {
@@ -115,9 +124,10 @@ inline void Transform(Cpx16* out, const Cpx16* in, int in_step, int stage,
 
 }  // namespace rfft_detail
 
-// Fills `st` for an N-point real FFT; false unless N is a power of two in
-// [4, kRfftMaxLength].
-inline bool RfftInt16Init(int fft_length, RfftInt16State* st) {
+// Fills `st` for an N-point real FFT, with its twiddle tables written to
+// `tables` (RfftInt16TableEntries(N) entries, which must outlive `st`);
+// false unless N is a power of two in [4, kRfftMaxLength].
+inline bool RfftInt16Init(int fft_length, Cpx16* tables, RfftInt16State* st) {
   if (fft_length < 4 || fft_length > kRfftMaxLength ||
       (fft_length & (fft_length - 1)) != 0) {
     return false;
@@ -137,22 +147,28 @@ inline bool RfftInt16Init(int fft_length, RfftInt16State* st) {
   }
   st->num_stages = s;
   const double pi = 3.14159265358979323846264338327950288;
+  Cpx16* twiddle = tables;
+  Cpx16* post_twiddle = tables + n;
   for (int k = 0; k < n; ++k) {
     const double phase = -2.0 * pi * k / n;
-    st->twiddle[k] = {rfft_detail::Q15(std::cos(phase)),
-                      rfft_detail::Q15(std::sin(phase))};
+    twiddle[k] = {rfft_detail::Q15(std::cos(phase)),
+                  rfft_detail::Q15(std::sin(phase))};
   }
   for (int k = 0; k < n / 2; ++k) {
     const double phase = -pi * (static_cast<double>(k + 1) / n + 0.5);
-    st->post_twiddle[k] = {rfft_detail::Q15(std::cos(phase)),
-                           rfft_detail::Q15(std::sin(phase))};
+    post_twiddle[k] = {rfft_detail::Q15(std::cos(phase)),
+                       rfft_detail::Q15(std::sin(phase))};
   }
+  st->twiddle = twiddle;
+  st->post_twiddle = post_twiddle;
   return true;
 }
 
 // pairs: the (zero-padded) frame as fft_length/2 complex values
 // (sample 2k is the real part, 2k+1 the imaginary part of pair k).
-// work: fft_length/2 complex values of scratch.
+// work: fft_length/2 complex values of scratch; it may be `output` itself
+// (RfftInt16IntoOutput): the split pass reads bins k and N/2 - k of it
+// before writing the same two places of the output.
 // output: fft_length/2 + 1 complex bins, interleaved (re, im).
 inline void RfftInt16(const RfftInt16State& st, const Cpx16* pairs, Cpx16* work,
                       int16_t* output) {
@@ -181,6 +197,13 @@ inline void RfftInt16(const RfftInt16State& st, const Cpx16* pairs, Cpx16* work,
     output[2 * (n - k)] = W((sum.r - t.r) >> 1);
     output[2 * (n - k) + 1] = W((t.i - sum.i) >> 1);
   }
+}
+
+// The same with the output as the work buffer: no scratch beyond `pairs`,
+// which on a microcontroller keeps N/2 complex values out of the arena.
+inline void RfftInt16IntoOutput(const RfftInt16State& st, const Cpx16* pairs,
+                                int16_t* output) {
+  RfftInt16(st, pairs, reinterpret_cast<Cpx16*>(output), output);
 }
 
 }  // namespace ember::ref::signal
