@@ -22,10 +22,11 @@ from browser_test import serve, wait_state  # noqa: E402
 
 BUILDS = [("build/wasm", "SIMD128"), ("build/wasm-nosimd", "no SIMD")]
 
-BROWSER_LOOP = """async ([name, b64, runs, warmup]) => {
+# Runs in Studio's page: [name, base64 model, runs, warmup, threads (1)].
+BROWSER_LOOP = """async ([name, b64, runs, warmup, threads = 1]) => {
   const ember = window.emberStudio.state.ember;
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const interp = ember.Interpreter.createSync(bytes);
+  const interp = ember.Interpreter.createSync(bytes, {numThreads: threads});
   interp.inputDetails().forEach((d, k) => {
     const n = d.shape.reduce((a, b) => a * b, 1);
     const Type = {float32: Float32Array, int8: Int8Array, uint8: Uint8Array,

@@ -26,31 +26,8 @@ import threading
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "wasm"))
 from browser_test import Isolated, wait_state  # noqa: E402
-
-PAGE_LOOP = """async ([b64, runs, warmup, threads]) => {
-  const ember = window.emberStudio.state.ember;
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const interp = ember.Interpreter.createSync(bytes, {numThreads: threads});
-  interp.inputDetails().forEach((d, k) => {
-    const n = d.shape.reduce((a, b) => a * b, 1);
-    const Type = {float32: Float32Array, int8: Int8Array, uint8: Uint8Array,
-                  int16: Int16Array, int32: Int32Array}[d.dtype];
-    const x = new Type(n);
-    for (let i = 0; i < n; ++i) x[i] = d.dtype === 'float32' ? Math.sin(i) : (i * 7) % 100;
-    interp.setInput(k, x);
-  });
-  for (let i = 0; i < warmup; ++i) interp.invoke();
-  const times = [];
-  for (let i = 0; i < runs; ++i) {
-    const t = performance.now();
-    interp.invoke();
-    times.push(performance.now() - t);
-  }
-  interp.delete();
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
-}"""
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measure import BROWSER_LOOP  # noqa: E402
 
 def native(ember, model, threads):
     out = subprocess.run([ember, "bench", model, "--threads", str(threads),
@@ -88,7 +65,8 @@ def chromium(models, runs, threads_list):
         for m in models:
             b64 = base64.b64encode(open(m, "rb").read()).decode()
             for t in threads_list:
-                result[(m, t)] = page.evaluate(PAGE_LOOP, [b64, runs, 20, t])
+                result[(m, t)] = page.evaluate(
+                    BROWSER_LOOP, [os.path.basename(m), b64, runs, 20, t])
         browser.close()
     server.shutdown()
     return result

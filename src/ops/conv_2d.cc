@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/drivers/conv_s16.h"
 #include "kernels/ref/conv.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/fast_s16_path.h"
 #include "ops/folded_pad.h"
 #include "ops/sparse_fast_path.h"
 
@@ -53,11 +53,7 @@ struct ConvData {
   SparseFloatPath sparse;  // pruned 1x1 weights (ops/sparse_fast_path.h)
   // Optimized int16x8 path (kernels/drivers/conv_s16.h): weights widened
   // to int16 at prepare; one scratch slot per worker.
-  x86::S16ConvLayout s16_layout;
-  const int16_t* s16_packed = nullptr;
-  const x86::S8MatMulKernel* s16_dot = nullptr;
-  int s16_slots = 1;
-  int scratch_s16 = -1;
+  FastS16 s16;
 };
 
 // Builds the indirection table: for output pixel p (one batch) and tap
@@ -338,35 +334,8 @@ Status ChooseQuantizedKind(OpContext& ctx, const Tensor* input,
 // with their zero point subtracted) for the int16 dot-row kernels (the
 // reference otherwise).
 Status PrepareFastS16Conv(OpContext& ctx, const Tensor* filter, ConvData* d) {
-  const ref::ConvShape& s = d->shape;
-  if (!ctx.optimized_kernels_allowed() || s.filter_in_c != s.in_c) {
-    return Status::Ok();
-  }
-  const x86::S8MatMulKernel* dot = x86::SelectS8MatMul(ctx.allowed_isas());
-  const int64_t k = static_cast<int64_t>(s.filter_h) * s.filter_w * s.in_c;
-  if (dot == nullptr || k <= 0 || k > (int64_t{1} << 24) || s.out_c <= 0) {
-    return Status::Ok();
-  }
-  d->s16_layout = x86::MakeS16ConvLayout(s);
-  void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
-      sizeof(int16_t) * d->s16_layout.PackedElements(), &mem));
-  const bool uint8 = d->kind == ConvKind::kUInt8;
-  if (uint8) {
-    x86::PackS16ConvWeights(d->s16_layout, filter->data_as<uint8_t>(),
-                            d->quant.weights_offset,
-                            static_cast<int16_t*>(mem));
-  } else {
-    x86::PackS16ConvWeights(d->s16_layout, filter->data_as<int8_t>(), 0,
-                            static_cast<int16_t*>(mem));
-  }
-  d->s16_packed = static_cast<const int16_t*>(mem);
-  d->s16_dot = dot;
-  d->s16_slots = std::max(1, ctx.num_threads());
-  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-      x86::S16ConvSlotStride(d->s16_layout) * d->s16_slots, &d->scratch_s16));
-  ctx.SetKernelVariant(x86::S16ConvLabel(*dot, uint8));
-  return Status::Ok();
+  return PrepareFastS16(ctx, d->shape, filter, d->kind == ConvKind::kUInt8,
+                        d->quant.weights_offset, &d->s16);
 }
 
 // int8 / uint8 / int16 input: per-channel multipliers computed once here
@@ -521,12 +490,10 @@ Status EvalQuantized(OpContext& ctx, const ConvData& d, const Tensor* input,
           output->data_as<int8_t>());
       return Status::Ok();
     case ConvKind::kUInt8:
-      if (d.s16_packed != nullptr) {
-        x86::RunS16Conv<int32_t>(
-            ctx.thread_pool(), d.s16_slots, *d.s16_dot, s, d.s16_layout,
-            input->data_as<uint8_t>(), d.quant.input_offset, d.s16_packed,
-            OptionalData<int32_t>(bias), q, output->data_as<uint8_t>(),
-            static_cast<uint8_t*>(ctx.scratch(d.scratch_s16)));
+      if (d.s16.packed != nullptr) {
+        RunFastS16<int32_t>(ctx, d.s16, input->data_as<uint8_t>(),
+                            d.quant.input_offset, OptionalData<int32_t>(bias),
+                            q, output->data_as<uint8_t>());
         return Status::Ok();
       }
       ref::ConvQuantized<int32_t>(
@@ -535,18 +502,15 @@ Status EvalQuantized(OpContext& ctx, const ConvData& d, const Tensor* input,
           OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case ConvKind::kInt16:
-      if (d.s16_packed != nullptr) {
-        auto* scratch = static_cast<uint8_t*>(ctx.scratch(d.scratch_s16));
+      if (d.s16.packed != nullptr) {
         if (d.bias64) {
-          x86::RunS16Conv<int64_t>(ctx.thread_pool(), d.s16_slots, *d.s16_dot,
-                                   s, d.s16_layout, input->data_as<int16_t>(),
-                                   0, d.s16_packed, OptionalData<int64_t>(bias),
-                                   q, output->data_as<int16_t>(), scratch);
+          RunFastS16<int64_t>(ctx, d.s16, input->data_as<int16_t>(), 0,
+                              OptionalData<int64_t>(bias), q,
+                              output->data_as<int16_t>());
         } else {
-          x86::RunS16Conv<int32_t>(ctx.thread_pool(), d.s16_slots, *d.s16_dot,
-                                   s, d.s16_layout, input->data_as<int16_t>(),
-                                   0, d.s16_packed, OptionalData<int32_t>(bias),
-                                   q, output->data_as<int16_t>(), scratch);
+          RunFastS16<int32_t>(ctx, d.s16, input->data_as<int16_t>(), 0,
+                              OptionalData<int32_t>(bias), q,
+                              output->data_as<int16_t>());
         }
         return Status::Ok();
       }

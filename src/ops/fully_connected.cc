@@ -9,11 +9,9 @@
 // widened 1x1-convolution one (kernels/drivers/conv_s16.h).
 #include "kernels/ref/fully_connected.h"
 
-#include <algorithm>
-
-#include "kernels/drivers/conv_s16.h"
 #include "ops/conv_util.h"
 #include "ops/fast_path.h"
+#include "ops/fast_s16_path.h"
 #include "ops/sparse_fast_path.h"
 
 namespace ember::ops {
@@ -39,51 +37,21 @@ struct FcData {
   int scratch_batch_offsets;  // hybrid: -zero point per batch row
   // Optimized int16x8 / uint8 path: a 1x1 convolution over the batch rows
   // (kernels/drivers/conv_s16.h), weights widened at prepare.
-  ref::ConvShape s16_shape;
-  x86::S16ConvLayout s16_layout;
-  const int16_t* s16_packed;
-  const x86::S8MatMulKernel* s16_dot;
-  int s16_slots;
-  int scratch_s16;
+  FastS16 s16;
 };
 
-// int16 or uint8 activations: weights widened once (uint8 with their zero
-// point subtracted) for the int16 dot-row kernels; the reference otherwise.
+// int16 or uint8 activations: FULLY_CONNECTED as a 1x1 convolution over
+// the batch rows on the widened-weight path (the reference otherwise).
 Status PrepareFastS16Fc(OpContext& ctx, const Tensor* weights, FcData* d) {
   const ref::FullyConnectedShape& fc = d->shape;
-  if (!ctx.optimized_kernels_allowed()) return Status::Ok();
-  const x86::S8MatMulKernel* dot = x86::SelectS8MatMul(ctx.allowed_isas());
-  if (dot == nullptr || fc.depth <= 0 || fc.depth > (1 << 24) ||
-      fc.units <= 0 || fc.batches <= 0) {
-    return Status::Ok();
-  }
-  ref::ConvShape& s = d->s16_shape;
-  s = ref::ConvShape{};
+  ref::ConvShape s;
   s.batches = fc.batches;
   s.in_h = s.in_w = s.out_h = s.out_w = 1;
   s.filter_h = s.filter_w = 1;
   s.in_c = s.filter_in_c = fc.depth;
   s.out_c = fc.units;
-  d->s16_layout = x86::MakeS16ConvLayout(s);
-  void* mem = nullptr;
-  EMBER_RETURN_IF_ERROR(ctx.AllocatePersistent(
-      sizeof(int16_t) * d->s16_layout.PackedElements(), &mem));
-  const bool uint8 = d->kind == FcKind::kUInt8;
-  if (uint8) {
-    x86::PackS16ConvWeights(d->s16_layout, weights->data_as<uint8_t>(),
-                            d->quant.weights_offset,
-                            static_cast<int16_t*>(mem));
-  } else {
-    x86::PackS16ConvWeights(d->s16_layout, weights->data_as<int8_t>(), 0,
-                            static_cast<int16_t*>(mem));
-  }
-  d->s16_packed = static_cast<const int16_t*>(mem);
-  d->s16_dot = dot;
-  d->s16_slots = std::max(1, ctx.num_threads());
-  EMBER_RETURN_IF_ERROR(ctx.RequestScratch(
-      x86::S16ConvSlotStride(d->s16_layout) * d->s16_slots, &d->scratch_s16));
-  ctx.SetKernelVariant(x86::S16ConvLabel(*dot, uint8));
-  return Status::Ok();
+  return PrepareFastS16(ctx, s, weights, d->kind == FcKind::kUInt8,
+                        d->quant.weights_offset, &d->s16);
 }
 
 // The int8 fast path needs symmetric weights (the reference's weight
@@ -384,13 +352,10 @@ Status EvalQuantized(OpContext& ctx, const FcData& d, const Tensor* input,
           OptionalData<int32_t>(bias), q, output->data_as<int8_t>());
       return Status::Ok();
     case FcKind::kUInt8:
-      if (d.s16_packed != nullptr) {
-        x86::RunS16Conv<int32_t>(
-            ctx.thread_pool(), d.s16_slots, *d.s16_dot, d.s16_shape,
-            d.s16_layout, input->data_as<uint8_t>(), d.quant.input_offset,
-            d.s16_packed, OptionalData<int32_t>(bias), q,
-            output->data_as<uint8_t>(),
-            static_cast<uint8_t*>(ctx.scratch(d.scratch_s16)));
+      if (d.s16.packed != nullptr) {
+        RunFastS16<int32_t>(ctx, d.s16, input->data_as<uint8_t>(),
+                            d.quant.input_offset, OptionalData<int32_t>(bias),
+                            q, output->data_as<uint8_t>());
         return Status::Ok();
       }
       ref::FullyConnectedQuantized<int32_t>(
@@ -399,20 +364,15 @@ Status EvalQuantized(OpContext& ctx, const FcData& d, const Tensor* input,
           OptionalData<int32_t>(bias), q, output->data_as<uint8_t>());
       return Status::Ok();
     case FcKind::kInt16:
-      if (d.s16_packed != nullptr) {
-        auto* scratch = static_cast<uint8_t*>(ctx.scratch(d.scratch_s16));
+      if (d.s16.packed != nullptr) {
         if (d.bias64) {
-          x86::RunS16Conv<int64_t>(ctx.thread_pool(), d.s16_slots, *d.s16_dot,
-                                   d.s16_shape, d.s16_layout,
-                                   input->data_as<int16_t>(), 0, d.s16_packed,
-                                   OptionalData<int64_t>(bias), q,
-                                   output->data_as<int16_t>(), scratch);
+          RunFastS16<int64_t>(ctx, d.s16, input->data_as<int16_t>(), 0,
+                              OptionalData<int64_t>(bias), q,
+                              output->data_as<int16_t>());
         } else {
-          x86::RunS16Conv<int32_t>(ctx.thread_pool(), d.s16_slots, *d.s16_dot,
-                                   d.s16_shape, d.s16_layout,
-                                   input->data_as<int16_t>(), 0, d.s16_packed,
-                                   OptionalData<int32_t>(bias), q,
-                                   output->data_as<int16_t>(), scratch);
+          RunFastS16<int32_t>(ctx, d.s16, input->data_as<int16_t>(), 0,
+                              OptionalData<int32_t>(bias), q,
+                              output->data_as<int16_t>());
         }
         return Status::Ok();
       }

@@ -123,14 +123,24 @@ Status PrepareArgmax(OpContext& ctx) {
   return ctx.ResizeOutput(1, shape);
 }
 
+// Input 0's [N, H, W, C] and output 0's H and W.
+struct PoolDims {
+  int32_t n, h, w, c, out_h, out_w;
+};
+
+PoolDims Dims(OpContext& ctx) {
+  const Shape& in = ctx.input(0)->shape;
+  const Shape& out = ctx.output(0)->shape;
+  return {in.dims[0], in.dims[1],  in.dims[2],
+          in.dims[3], out.dims[1], out.dims[2]};
+}
+
 Status EvalArgmax(OpContext& ctx) {
   const auto& d = *ctx.op_data<ArgmaxPoolData>();
-  const Tensor* in = ctx.input(0);
-  const Tensor* out = ctx.output(0);
-  const int32_t n = in->shape.dims[0], h = in->shape.dims[1],
-                w = in->shape.dims[2], c = in->shape.dims[3];
-  const int32_t out_h = out->shape.dims[1], out_w = out->shape.dims[2];
-  const float* x = in->data_as<float>();
+  const PoolDims g = Dims(ctx);
+  const int32_t n = g.n, h = g.h, w = g.w, c = g.c, out_h = g.out_h,
+                out_w = g.out_w;
+  const float* x = ctx.input(0)->data_as<float>();
   float* y = ctx.output(0)->data_as<float>();
   float* where = ctx.output(1)->data_as<float>();
   for (int32_t b = 0; b < n; ++b) {
@@ -212,15 +222,13 @@ Status PrepareUnpool(OpContext& ctx) {
 
 Status EvalUnpool(OpContext& ctx) {
   const auto& d = *ctx.op_data<ArgmaxPoolData>();
-  const Tensor* in = ctx.input(0);
-  const Tensor* out = ctx.output(0);
-  const int32_t n = in->shape.dims[0], h = in->shape.dims[1],
-                w = in->shape.dims[2], c = in->shape.dims[3];
-  const int32_t out_h = out->shape.dims[1], out_w = out->shape.dims[2];
-  const float* x = in->data_as<float>();
+  const PoolDims g = Dims(ctx);
+  const int32_t n = g.n, h = g.h, w = g.w, c = g.c, out_h = g.out_h,
+                out_w = g.out_w;
+  const float* x = ctx.input(0)->data_as<float>();
   const float* where = ctx.input(1)->data_as<float>();
   float* y = ctx.output(0)->data_as<float>();
-  std::fill(y, y + out->shape.NumElements(), 0.0f);
+  std::fill(y, y + ctx.output(0)->shape.NumElements(), 0.0f);
   const float window = static_cast<float>(d.filter_h) * d.filter_w;
   for (int32_t b = 0; b < n; ++b) {
     for (int32_t iy = 0; iy < h; ++iy) {

@@ -62,7 +62,10 @@ PoolSpec RandomSpec(Rng& rng, bool tiling) {
   return s;
 }
 
-std::vector<uint8_t> ArgmaxModel(const PoolSpec& s, bool unpool) {
+// MaxPoolingWithArgmax2D, then MaxUnpooling2D when `unpool`; outputs the
+// pooled values, the indices (unless `pooled_only`) and the unpooled map.
+std::vector<uint8_t> ArgmaxModel(const PoolSpec& s, bool unpool,
+                                 bool pooled_only = false) {
   ModelBuilder b;
   const int x = b.AddTensor(kF32, {s.n, s.h, s.w, s.c}, "x");
   const int y = b.AddTensor(kF32, {s.n, s.oh(), s.ow(), s.c}, "y");
@@ -74,6 +77,8 @@ std::vector<uint8_t> ArgmaxModel(const PoolSpec& s, bool unpool) {
         b.AddTensor(kF32, {s.n, s.oh() * s.fh, s.ow() * s.fw, s.c}, "unpooled");
     b.AddCustomOp("MaxUnpooling2D", {y, idx}, {z}, PoolOptions(s));
     b.SetOutputs({y, idx, z});
+  } else if (pooled_only) {
+    b.SetOutputs({y});
   } else {
     b.SetOutputs({y, idx});
   }
@@ -100,18 +105,6 @@ std::vector<uint8_t> LiteRtMaxPool(const PoolSpec& s) {
   return b.Build();
 }
 
-// Ember's pooled values only (output 0), next to LiteRT's MAX_POOL_2D.
-std::vector<uint8_t> PooledOnly(const PoolSpec& s) {
-  ModelBuilder b;
-  const int x = b.AddTensor(kF32, {s.n, s.h, s.w, s.c}, "x");
-  const int y = b.AddTensor(kF32, {s.n, s.oh(), s.ow(), s.c}, "y");
-  const int idx = b.AddTensor(kF32, {s.n, s.oh(), s.ow(), s.c}, "indices");
-  b.AddCustomOp("MaxPoolingWithArgmax2D", {x}, {y, idx}, PoolOptions(s));
-  b.SetInputs({x});
-  b.SetOutputs({y});
-  return b.Build();
-}
-
 std::string Name(const PoolSpec& s) {
   return "n" + std::to_string(s.n) + " " + std::to_string(s.h) + "x" +
          std::to_string(s.w) + "x" + std::to_string(s.c) + " f" +
@@ -128,7 +121,7 @@ TEST(MediaPipePooling, PooledValuesMatchLiteRtMaxPool) {
     OpTest t;
     t.name = Name(s);
     t.model = LiteRtMaxPool(s);
-    t.ember_model = PooledOnly(s);
+    t.ember_model = ArgmaxModel(s, false, /*pooled_only=*/true);
     t.inputs = {RandomInput(kF32, {s.n, s.h, s.w, s.c}, rng.Seed())};
     cases.push_back(std::move(t));
   }
