@@ -171,9 +171,11 @@ inline const FastOpsEntry* SelectFastOpsEntry(kernels::IsaSet allowed) {
 // The label of `family` for a table from FastOpsList ("?" otherwise).
 const char* FastOpsLabel(const FastOpsKernels* table, FastFamily family);
 
-// Defined in the per-ISA files (x86 builds only).
+// Defined in the per-ISA files (x86 builds only; the SIMD128 one in
+// kernels/wasm, WebAssembly builds with -msimd128 only).
 const FastOpsKernels* FastOpsAvx512();
 const FastOpsKernels* FastOpsAvx2();
+const FastOpsKernels* FastOpsWasmSimd128();
 
 // One entry of the 8-bit table-lookup list (lut8_kernels.def).
 struct Lut8Kernel {
