@@ -20,7 +20,9 @@
 //    zero points at the int8 limits, random scales and activation clamps),
 //    int8 and fp32 MAX / AVERAGE pooling against kernels/ref/pooling.h,
 //    the int8 spatial sums, fp32 element-wise ops and clamps (bit-exact)
-//    and the fp32 transcendental activations (within 1e-5).
+//    and the fp32 transcendental activations (within 1e-5);
+//  - the int8 BATCH_MATMUL row kernels (RunS8BatchMatMul) against
+//    ref::BatchMatMulInt8 with adjoints and broadcast batches.
 // In a build without SIMD128 it checks that no int8 kernel and no fast-op
 // table is listed (the reference kernels run) and passes.
 //
@@ -36,10 +38,12 @@
 #include <vector>
 
 #include "kernels/dispatch/isa.h"
+#include "kernels/drivers/batch_matmul_s8.h"
 #include "kernels/drivers/dwconv_s8.h"
 #include "kernels/drivers/fast_ops.h"
 #include "kernels/drivers/gemm_s8.h"
 #include "kernels/ref/activations.h"
+#include "kernels/ref/batch_matmul.h"
 #include "kernels/ref/binary_quant.h"
 #include "kernels/ref/conv_common.h"
 #include "kernels/ref/depthwise_conv.h"
@@ -841,6 +845,71 @@ void TestFastOps(int cases) {
   TestPoolF32(k, cases / 2);
 }
 
+// int8 BATCH_MATMUL (RunS8BatchMatMul with the kernel the build selects)
+// against ref::BatchMatMulInt8 / BatchMatMulInt8ToInt32: random m, n, k
+// (depths not a multiple of the 16-value step, rows not a multiple of 4),
+// adjoints, broadcast batch dims, zero points at the int8 limits.
+void TestBatchMatMul(const x86::S8MatMulKernel& kern, int cases) {
+  for (int i = 0; i < cases; ++i) {
+    ref::BatchMatMulParams p;
+    p.m = Uniform(1, 9);
+    p.n = Uniform(1, 23);
+    p.k = Uniform(1, 70);
+    p.adj_x = Uniform(0, 1) == 1;
+    p.adj_y = Uniform(0, 1) == 1;
+    p.batch_rank = Uniform(0, 2);
+    int64_t lhs_mats = 1, rhs_mats = 1, lhs_inner = 1, rhs_inner = 1;
+    for (int d = p.batch_rank - 1; d >= 0; --d) {
+      p.batch_dims[d] = Uniform(1, 3);
+      const bool lhs_has = Uniform(0, 2) != 0, rhs_has = Uniform(0, 2) != 0;
+      p.lhs_batch_stride[d] = lhs_has ? lhs_inner : 0;
+      p.rhs_batch_stride[d] = rhs_has ? rhs_inner : 0;
+      if (lhs_has) lhs_inner *= p.batch_dims[d];
+      if (rhs_has) rhs_inner *= p.batch_dims[d];
+    }
+    lhs_mats = lhs_inner;
+    rhs_mats = rhs_inner;
+    int64_t batches = 1;
+    for (int d = 0; d < p.batch_rank; ++d) batches *= p.batch_dims[d];
+    p.lhs_zero_point = RandomZeroPoint<int8_t>();
+    p.rhs_zero_point = RandomZeroPoint<int8_t>();
+    p.out_zero_point = RandomZeroPoint<int8_t>();
+    p.multiplier = RandomMultiplier();
+    p.shift = Uniform(-20, 2);
+    p.out_min = Uniform(0, 2) == 0 ? Uniform(-128, 0) : -128;
+    p.out_max = Uniform(0, 2) == 0 ? Uniform(0, 127) : 127;
+    std::vector<int8_t> lhs(lhs_mats * p.m * p.k), rhs(rhs_mats * p.k * p.n);
+    for (auto& v : lhs) v = RandomValue<int8_t>();
+    for (auto& v : rhs) v = RandomValue<int8_t>();
+    const size_t out_size = static_cast<size_t>(batches) * p.m * p.n;
+    std::vector<int8_t> want8(out_size), got8(out_size + 16, 0x5A);
+    std::vector<int32_t> want32(out_size), got32(out_size);
+    ref::BatchMatMulInt8(p, lhs.data(), rhs.data(), want8.data());
+    ref::BatchMatMulInt8ToInt32(p, lhs.data(), rhs.data(), want32.data());
+    x86::S8MatMulShape s;
+    s.lhs_matrices = lhs_mats;
+    s.rhs_matrices = rhs_mats;
+    std::vector<int16_t> scratch(x86::S8BatchMatMulScratchBytes(p, s) / 2);
+    x86::RunS8BatchMatMul(nullptr, kern, p, s, lhs.data(), rhs.data(),
+                          scratch.data(), got8.data(), nullptr);
+    x86::RunS8BatchMatMul(nullptr, kern, p, s, lhs.data(), rhs.data(),
+                          scratch.data(), nullptr, got32.data());
+    size_t diffs = 0, first = 0;
+    for (size_t e = 0; e < out_size; ++e)
+      if ((got8[e] != want8[e] || got32[e] != want32[e]) && diffs++ == 0)
+        first = e;
+    EXPECT(diffs == 0,
+           "batch matmul m %d n %d k %d adj %d,%d batches %lld: %zu differ, "
+           "first at %zu: got %d / %d, want %d / %d",
+           p.m, p.n, p.k, p.adj_x, p.adj_y, static_cast<long long>(batches),
+           diffs, first, got8[first], got32[first], want8[first],
+           want32[first]);
+    for (size_t e = out_size; e < got8.size(); ++e)
+      EXPECT(got8[e] == 0x5A, "batch matmul wrote past the output");
+  }
+  std::printf("batch matmul %s: %d problems\n", kern.label, cases);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -861,6 +930,13 @@ int main(int argc, char** argv) {
   if (gemm != nullptr) TestGemm(*gemm, cases * 3);
   if (dw != nullptr) TestDepthwise(*dw, cases);
   TestFastOps(cases);
+  const x86::S8MatMulKernel* bmm = x86::SelectS8MatMul(AllowedIsas());
+#if defined(__wasm_simd128__)
+  EXPECT(bmm != nullptr && bmm->isa == Isa::kWasmSimd128,
+         "the SIMD128 build does not select its int8 BATCH_MATMUL kernel");
+#endif
+  // Without SIMD128 the portable kernel (also checked here) is selected.
+  if (bmm != nullptr) TestBatchMatMul(*bmm, cases);
   std::printf("kernel_test: %d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;
 }
