@@ -131,8 +131,9 @@ void AddQ(const QuantAddArgs& q, const BinaryArgs& g, int64_t begin,
   const UniformRequant r1 = MakeUniformRequant(q.in1_mult, q.in1_shift);
   const UniformRequant r2 = MakeUniformRequant(q.in2_mult, q.in2_shift);
   const UniformRequant ro = MakeUniformRequant(q.out_mult, q.out_shift);
-  const uint32_t left = static_cast<uint32_t>(q.left_shift);
+  const uint32_t shift = static_cast<uint32_t>(q.left_shift);
   QuantBinary<T>(g, begin, end, [&](v128_t x, v128_t y) {
+    const uint32_t left = InLoop(shift);
     const v128_t sx = MulByQuantMultSimd128(
         wasm_i32x4_shl(wasm_i32x4_add(x, off1), left), r1);
     const v128_t sy = MulByQuantMultSimd128(

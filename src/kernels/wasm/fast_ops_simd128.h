@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "kernels/drivers/fast_ops.h"
+#include "kernels/wasm/simd128_in_loop.h"
 
 namespace ember::x86 {
 
@@ -153,6 +154,7 @@ inline UniformRequant MakeUniformRequant(int32_t multiplier, int shift) {
 }
 
 inline v128_t DoublingHighMulSimd128(v128_t x, v128_t m) {
+  m = InLoop(m);
   const v128_t nudge = wasm_i64x2_splat(int64_t{1} << 30);
   const v128_t lo = wasm_u64x2_shr(
       wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, m), nudge), 31);
@@ -162,14 +164,14 @@ inline v128_t DoublingHighMulSimd128(v128_t x, v128_t m) {
 }
 
 inline v128_t MulByQuantMultSimd128(v128_t x, const UniformRequant& q) {
-  if (q.left != 0) x = wasm_i32x4_shl(x, q.left);
+  if (q.left != 0) x = wasm_i32x4_shl(x, InLoop(q.left));
   const v128_t high = DoublingHighMulSimd128(x, q.mult);
   if (q.right == 0) return high;
   const v128_t remainder = wasm_v128_and(high, q.mask);
   // threshold = half_mask + (high < 0); gt is -1 where it rounds up.
   const v128_t threshold =
       wasm_i32x4_sub(q.half_mask, wasm_i32x4_shr(high, 31));
-  return wasm_i32x4_sub(wasm_i32x4_shr(high, q.right),
+  return wasm_i32x4_sub(wasm_i32x4_shr(high, InLoop(q.right)),
                         wasm_i32x4_gt(remainder, threshold));
 }
 
