@@ -20,7 +20,8 @@
 //    zero points at the int8 limits, random scales and activation clamps),
 //    int8 and fp32 MAX / AVERAGE pooling against kernels/ref/pooling.h,
 //    the int8 spatial sums, fp32 element-wise ops and clamps (bit-exact)
-//    and the fp32 transcendental activations (within 1e-5);
+//    and the fp32 transcendental activations (within 1e-5), fp32 spatial
+//    sums and bilinear resize (equal values) and SOFTMAX (within 2e-6);
 //  - the int8 BATCH_MATMUL row kernels (RunS8BatchMatMul) against
 //    ref::BatchMatMulInt8 with adjoints and broadcast batches.
 // In a build without SIMD128 it checks that no int8 kernel and no fast-op
@@ -49,6 +50,8 @@
 #include "kernels/ref/depthwise_conv.h"
 #include "kernels/ref/pooling.h"
 #include "kernels/ref/quant_util.h"
+#include "kernels/ref/resize.h"
+#include "kernels/ref/softmax.h"
 #if defined(__wasm_simd128__)
 #include "kernels/wasm/s8_requant_simd128.h"
 #endif
@@ -826,6 +829,98 @@ void TestPoolF32(const x86::FastOpsKernels& k, int cases) {
   std::printf("fast ops fp32 pooling: %d shapes\n", cases);
 }
 
+// fp32 spatial sums (MEAN / SUM): in input order, divided once, bit-exact.
+void TestSpatialSumF32(const x86::FastOpsKernels& k, int cases) {
+  for (int i = 0; i < cases; ++i) {
+    const int64_t spatial = Uniform(1, 40), channels = Uniform(1, 70);
+    const int64_t c0 = Uniform(0, static_cast<int32_t>(channels) - 1);
+    const int64_t c1 =
+        Uniform(static_cast<int32_t>(c0) + 1, static_cast<int32_t>(channels));
+    const float divisor = Uniform(0, 1) ? static_cast<float>(spatial) : 1.0f;
+    std::vector<float> in(spatial * channels), got(channels, 7.0f);
+    for (auto& v : in) v = RandomFloat();
+    k.spatial_sum_f32(in.data(), spatial, channels, c0, c1, divisor,
+                      got.data());
+    for (int64_t c = 0; c < channels; ++c) {
+      float want = 7.0f;
+      if (c >= c0 && c < c1) {
+        float sum = 0.0f;
+        for (int64_t s = 0; s < spatial; ++s) sum += in[s * channels + c];
+        want = sum / divisor;
+      }
+      EXPECT(got[c] == want, "fp32 spatial sum channel %lld: got %g, want %g",
+             static_cast<long long>(c), got[c], want);
+    }
+  }
+  std::printf("fast ops fp32 spatial sums: %d cases\n", cases);
+}
+
+// fp32 RESIZE_BILINEAR against ref::ResizeBilinearFloatMath: the same
+// operations in the same order (equal values; the reference's "+ 0" may
+// turn a -0 into +0).
+void TestResizeF32(const x86::FastOpsKernels& k, int cases) {
+  for (int i = 0; i < cases; ++i) {
+    ref::ResizeParams p;
+    p.batches = Uniform(1, 2);
+    p.in_h = Uniform(1, 8);
+    p.in_w = Uniform(1, 8);
+    p.depth = Uniform(1, 19);
+    p.out_h = Uniform(1, 17);
+    p.out_w = Uniform(1, 17);
+    p.align_corners = Uniform(0, 1) == 1;
+    p.half_pixel_centers = !p.align_corners && Uniform(0, 1) == 1;
+    std::vector<float> in(static_cast<size_t>(p.batches) * p.in_h * p.in_w *
+                          p.depth);
+    for (auto& v : in) v = RandomFloat();
+    const size_t out_size =
+        static_cast<size_t>(p.batches) * p.out_h * p.out_w * p.depth;
+    std::vector<float> want(out_size), got(out_size + 4, 7.0f);
+    ref::ResizeBilinearFloatMath(p, in.data(), want.data());
+    RunPieces(static_cast<int64_t>(p.batches) * p.out_h,
+              [&](int64_t r0, int64_t r1) {
+                k.resize_bilinear_f32(p, in.data(), got.data(), r0, r1);
+              });
+    size_t diffs = 0, first = 0;
+    for (size_t e = 0; e < out_size; ++e)
+      if (got[e] != want[e] && diffs++ == 0) first = e;
+    EXPECT(diffs == 0,
+           "fp32 resize %dx%d -> %dx%d depth %d ac %d hp %d: %zu differ, "
+           "first at %zu: got %g, want %g",
+           p.in_h, p.in_w, p.out_h, p.out_w, p.depth, p.align_corners,
+           p.half_pixel_centers, diffs, first, got[first], want[first]);
+    for (size_t e = out_size; e < got.size(); ++e)
+      EXPECT(got[e] == 7.0f, "fp32 resize wrote past the output");
+  }
+  std::printf("fast ops fp32 bilinear resize: %d shapes\n", cases);
+}
+
+// fp32 SOFTMAX against ref::SoftmaxFloat (std::exp): within 2e-6 (outputs
+// lie in [0, 1]).
+void TestSoftmaxF32(const x86::FastOpsKernels& k, int cases) {
+  double worst = 0.0;
+  for (int i = 0; i < cases; ++i) {
+    ref::SoftmaxParams p;
+    p.outer = Uniform(1, 6);
+    p.depth = Uniform(1, 70);
+    p.beta = Uniform(0, 1) ? 1.0f : Uniform(1, 20) * 0.1f;
+    std::vector<float> in(p.outer * p.depth), want(in.size()),
+        got(in.size() + 4, 7.0f);
+    for (auto& v : in) v = RandomFloat();
+    ref::SoftmaxFloat(p, in.data(), want.data());
+    k.softmax_f32(in.data(), got.data(), p.depth, p.beta, 0, p.outer);
+    for (size_t e = 0; e < in.size(); ++e) {
+      const double err = std::fabs(static_cast<double>(got[e]) - want[e]);
+      worst = std::max(worst, err);
+      EXPECT(err <= 2e-6, "fp32 softmax depth %d beta %g: got %.9g, want %.9g",
+             p.depth, p.beta, got[e], want[e]);
+    }
+    for (size_t e = in.size(); e < got.size(); ++e)
+      EXPECT(got[e] == 7.0f, "fp32 softmax wrote past the output");
+  }
+  std::printf("fast ops fp32 softmax: %d cases, worst error %.2g\n", cases,
+              worst);
+}
+
 void TestFastOps(int cases) {
   const x86::FastOpsEntry* e = x86::SelectFastOpsEntry(AllowedIsas());
 #if defined(__wasm_simd128__)
@@ -843,6 +938,9 @@ void TestFastOps(int cases) {
   TestBinaryF32(k, cases);
   TestUnaryF32(k, cases);
   TestPoolF32(k, cases / 2);
+  TestSpatialSumF32(k, cases / 2);
+  TestResizeF32(k, cases / 2);
+  TestSoftmaxF32(k, cases / 2);
 }
 
 // int8 BATCH_MATMUL (RunS8BatchMatMul with the kernel the build selects)
