@@ -1,10 +1,13 @@
-// Optimized x86 kernels for the light-weight hot ops (element-wise binary
-// arithmetic, activations, pooling, spatial mean, bilinear resize, 8-bit
-// lookup tables). The per-ISA bodies live in fast_ops_<isa>.cc (compiled
-// with that ISA's flags only) and are reached through the table returned by
-// FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the ISA-neutral
-// threaded drivers. Every kernel here is checked against the reference kernels
-// in fast_ops_test.cc (integers bit-exact, floats within stated tolerances).
+// Optimized x86 and WebAssembly SIMD128 kernels for the light-weight hot ops
+// (element-wise binary arithmetic, activations, pooling, spatial mean,
+// bilinear resize, 8-bit lookup tables). The per-ISA bodies live in
+// fast_ops_<isa>.cc (kernels/x86, compiled with that ISA's flags only) and
+// kernels/wasm/fast_ops_*simd128.cc, and are reached through the table
+// returned by FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the
+// ISA-neutral threaded drivers. Every kernel here is checked against the
+// reference kernels in fast_ops_test.cc (the SIMD128 ones in
+// tests/wasm/kernel_test.cc; integers bit-exact, floats within stated
+// tolerances).
 #pragma once
 
 #include <cstdint>
