@@ -3,8 +3,8 @@
 // (--simd 1) every int8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED node
 // of the given models must run a wasm_simd128 kernel (the SIMD128 int8 GEMM
 // tile or depthwise kernel), and so must every int8 ADD / SUB / MUL /
-// MAX_POOL_2D / AVERAGE_POOL_2D (the SIMD128 fast-op table) and
-// BATCH_MATMUL node (its SIMD128 row kernel); with {isa: 'portable'} the
+// MAX_POOL_2D / AVERAGE_POOL_2D (the SIMD128 fast-op table), BATCH_MATMUL
+// node (its SIMD128 row kernel) and SOFTMAX node (its output step); with {isa: 'portable'} the
 // conv family runs the reference kernels and no node a wasm_simd128 one;
 // without SIMD128 (--simd 0) the same. compare_native.mjs checks the numbers (bit-exact with the
 // native CLI and with {isa: 'ref'}); this checks that the numbers it
@@ -41,8 +41,10 @@ const list = JSON.parse(
     fs.readFileSync(path.join(o.manifest, 'manifest.json')));
 const CONV_FAMILY =
     new Set(['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED']);
-const FAST_OPS = new Set(
-    ['ADD', 'SUB', 'MUL', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'BATCH_MATMUL']);
+const FAST_OPS = new Set([
+  'ADD', 'SUB', 'MUL', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'BATCH_MATMUL',
+  'SOFTMAX',
+]);
 
 // [{op, kernel, int8, conv}] for each node under test, as the interpreter
 // prepared it (describe() names each node's kernel variant); int8: for the

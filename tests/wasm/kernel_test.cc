@@ -23,7 +23,9 @@
 //    and the fp32 transcendental activations (within 1e-5), fp32 spatial
 //    sums and bilinear resize (equal values) and SOFTMAX (within 2e-6);
 //  - the int8 BATCH_MATMUL row kernels (RunS8BatchMatMul) against
-//    ref::BatchMatMulInt8 with adjoints and broadcast batches.
+//    ref::BatchMatMulInt8 with adjoints and broadcast batches;
+//  - the int8 SOFTMAX output step (through Softmax8TableRows) against
+//    ref::SoftmaxQuantized8, in place and not.
 // In a build without SIMD128 it checks that no int8 kernel and no fast-op
 // table is listed (the reference kernels run) and passes.
 //
@@ -43,6 +45,7 @@
 #include "kernels/drivers/dwconv_s8.h"
 #include "kernels/drivers/fast_ops.h"
 #include "kernels/drivers/gemm_s8.h"
+#include "kernels/drivers/softmax_s8.h"
 #include "kernels/ref/activations.h"
 #include "kernels/ref/batch_matmul.h"
 #include "kernels/ref/binary_quant.h"
@@ -1008,6 +1011,42 @@ void TestBatchMatMul(const x86::S8MatMulKernel& kern, int cases) {
   std::printf("batch matmul %s: %d problems\n", kern.label, cases);
 }
 
+// int8 SOFTMAX through the table path (softmax_s8.h) with the kernel the
+// build selects for the output step, against ref::SoftmaxQuantized8: random
+// input scales and betas (diff_min cutting some elements off), depths that
+// leave partial vectors, the output aliasing the input half the time.
+void TestSoftmaxS8(const x86::Softmax8Kernel& kern, int cases) {
+  for (int i = 0; i < cases; ++i) {
+    ref::SoftmaxParams p;
+    p.outer = Uniform(1, 5);
+    p.depth = Uniform(1, 80);
+    p.beta = Uniform(0, 1) ? 1.0f : Uniform(1, 30) * 0.1f;
+    ref::PrepareSoftmax8Bit(p.beta, RandomScale() * Uniform(1, 64), &p);
+    x86::Softmax8Table table;
+    x86::PrepareSoftmax8Table(p, &table);
+    std::vector<int8_t> in(p.outer * p.depth), want(in.size());
+    for (auto& v : in) v = RandomValue<int8_t>();
+    ref::SoftmaxQuantized8<int8_t, int8_t>(p, in.data(), want.data());
+    const bool in_place = Uniform(0, 1) == 1;
+    std::vector<int8_t> got = in;
+    got.resize(in.size() + 16, 0x5A);
+    x86::Softmax8TableRows<int8_t, int8_t>(table, kern.fn,
+                                           in_place ? got.data() : in.data(),
+                                           got.data(), p.depth, 0, p.outer);
+    size_t diffs = 0, first = 0;
+    for (size_t e = 0; e < in.size(); ++e)
+      if (got[e] != want[e] && diffs++ == 0) first = e;
+    EXPECT(diffs == 0,
+           "int8 softmax rows %lld depth %d beta %g%s: %zu differ, first at "
+           "%zu: got %d, want %d",
+           static_cast<long long>(p.outer), p.depth, p.beta,
+           in_place ? " in place" : "", diffs, first, got[first], want[first]);
+    for (size_t e = in.size(); e < got.size(); ++e)
+      EXPECT(got[e] == 0x5A, "int8 softmax wrote past the output");
+  }
+  std::printf("softmax int8 %s: %d cases\n", kern.label, cases);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1035,6 +1074,12 @@ int main(int argc, char** argv) {
 #endif
   // Without SIMD128 the portable kernel (also checked here) is selected.
   if (bmm != nullptr) TestBatchMatMul(*bmm, cases);
+  const x86::Softmax8Kernel* sm8 = x86::SelectSoftmax8(AllowedIsas());
+#if defined(__wasm_simd128__)
+  EXPECT(sm8 != nullptr && sm8->isa == Isa::kWasmSimd128,
+         "the SIMD128 build does not select its int8 SOFTMAX kernel");
+#endif
+  if (sm8 != nullptr) TestSoftmaxS8(*sm8, cases);
   std::printf("kernel_test: %d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;
 }
