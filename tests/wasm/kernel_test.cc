@@ -13,9 +13,21 @@
 //    depths 1..70 and column counts that leave partial panels; it must not
 //    write past the tile's columns;
 //  - the int8 depthwise kernel against ref::DepthwiseConvQuantized on
-//    random shapes, strides, dilations, paddings and channel counts.
-// In a build without SIMD128 it checks that no int8 kernel is listed (the
-// reference kernels run) and passes.
+//    random shapes, strides, dilations, paddings and channel counts;
+//  - the fast-op table (FastOpsWasmSimd128): int8 / int16 ADD, SUB and MUL
+//    against ref::QuantizedAddSub / QuantizedMul (same-shape, scalar and
+//    last-dim-row operands, ranges starting mid-row, odd lengths, inputs and
+//    zero points at the int8 limits, random scales and activation clamps),
+//    int8 and fp32 MAX / AVERAGE pooling against kernels/ref/pooling.h,
+//    the int8 spatial sums, fp32 element-wise ops and clamps (bit-exact)
+//    and the fp32 transcendental activations (within 1e-5), fp32 spatial
+//    sums and bilinear resize (equal values) and SOFTMAX (within 2e-6);
+//  - the int8 BATCH_MATMUL row kernels (RunS8BatchMatMul) against
+//    ref::BatchMatMulInt8 with adjoints and broadcast batches;
+//  - the int8 SOFTMAX output step (through Softmax8TableRows) against
+//    ref::SoftmaxQuantized8, in place and not.
+// In a build without SIMD128 it checks that no int8 kernel and no fast-op
+// table is listed (the reference kernels run) and passes.
 //
 // usage: node build/wasm/ember_wasm_kernel_test.js [CASES]
 #include <algorithm>
@@ -23,10 +35,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
-#include <random>
 #include <vector>
 
+#include "kernel_test_ops.h"
+#include "kernel_test_util.h"
 #include "kernels/dispatch/isa.h"
 #include "kernels/drivers/dwconv_s8.h"
 #include "kernels/drivers/gemm_s8.h"
@@ -38,61 +50,6 @@
 #endif
 
 namespace {
-
-using ember::kernels::AllowedIsas;
-using ember::kernels::Isa;
-namespace x86 = ember::x86;
-namespace ref = ember::ref;
-
-int g_failures = 0;
-
-#define EXPECT(cond, ...)                                \
-  do {                                                   \
-    if (!(cond)) {                                       \
-      if (++g_failures <= 20) {                          \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::printf(__VA_ARGS__);                        \
-        std::printf("\n");                               \
-      }                                                  \
-    }                                                    \
-  } while (0)
-
-std::mt19937 g_rng(20261207);
-
-int32_t Uniform(int32_t lo, int32_t hi) {
-  return std::uniform_int_distribution<int32_t>(lo, hi)(g_rng);
-}
-
-int8_t RandomS8() { return static_cast<int8_t>(Uniform(-128, 127)); }
-
-// A multiplier as ref::QuantizeMultiplier makes them: 0 or [2^30, 2^31).
-int32_t RandomMultiplier() {
-  if (Uniform(0, 15) == 0) return 0;
-  if (Uniform(0, 15) == 0) return 1 << 30;
-  return Uniform(1 << 30, std::numeric_limits<int32_t>::max());
-}
-
-int32_t RandomAccumulator() {
-  switch (Uniform(0, 5)) {
-    case 0:
-      return Uniform(std::numeric_limits<int32_t>::min(),
-                     std::numeric_limits<int32_t>::max());
-    case 1: {
-      const int32_t edges[] = {0,
-                               1,
-                               -1,
-                               std::numeric_limits<int32_t>::min(),
-                               std::numeric_limits<int32_t>::max(),
-                               1 << 30,
-                               -(1 << 30)};
-      return edges[Uniform(0, 6)];
-    }
-    case 2:  // around a power of two, where rounding ties sit
-      return (Uniform(0, 1) ? 1 : -1) * (1 << Uniform(0, 30)) + Uniform(-2, 2);
-    default:
-      return Uniform(-(1 << 20), 1 << 20);
-  }
-}
 
 #if defined(__wasm_simd128__)
 void TestRequantize(int cases) {
@@ -397,6 +354,20 @@ int main(int argc, char** argv) {
 #endif
   if (gemm != nullptr) TestGemm(*gemm, cases * 3);
   if (dw != nullptr) TestDepthwise(*dw, cases);
+  TestFastOps(cases);
+  const x86::S8MatMulKernel* bmm = x86::SelectS8MatMul(AllowedIsas());
+#if defined(__wasm_simd128__)
+  EXPECT(bmm != nullptr && bmm->isa == Isa::kWasmSimd128,
+         "the SIMD128 build does not select its int8 BATCH_MATMUL kernel");
+#endif
+  // Without SIMD128 the portable kernel (also checked here) is selected.
+  if (bmm != nullptr) TestBatchMatMul(*bmm, cases);
+  const x86::Softmax8Kernel* sm8 = x86::SelectSoftmax8(AllowedIsas());
+#if defined(__wasm_simd128__)
+  EXPECT(sm8 != nullptr && sm8->isa == Isa::kWasmSimd128,
+         "the SIMD128 build does not select its int8 SOFTMAX kernel");
+#endif
+  if (sm8 != nullptr) TestSoftmaxS8(*sm8, cases);
   std::printf("kernel_test: %d failure(s)\n", g_failures);
   return g_failures == 0 ? 0 : 1;
 }

@@ -6,7 +6,9 @@ partial 4-channel blocks and 8-column panels, depths that are not a multiple
 of 4 (or 16), 1x1 / 3x3 / 5x5 / 2x2 and grouped convolutions, depthwise ones
 with strides, dilation and both paddings, batches above one,
 FULLY_CONNECTED with batch rows, per-tensor quantization (one right shift
-for all channels) next to per-channel, and a MobileNet-style block. Also two
+for all channels) next to per-channel, a MobileNet-style block, int8 ADD /
+SUB / MUL with same-shape, scalar and per-channel operands, max and average
+pools, and attention-style BATCH_MATMULs of two activations. Also two
 dynamic-range (hybrid) models, which use the same int8 tiles with a float
 epilogue. Converted with TensorFlow's converter (test tooling).
 
@@ -112,6 +114,92 @@ def cases(tf):
         return f
     out.append(("mobilenet_block_c12_e36", (1, 14, 14, 12), block, "int8",
                 False))
+
+    # The SIMD128 fast-op table and BATCH_MATMUL kernel: int8 ADD / SUB /
+    # MUL with same-shape, scalar and last-dim-row (per-channel) operands,
+    # pools of odd channel counts (edge windows with fewer taps round
+    # differently), attention-style BATCH_MATMULs of two activations.
+    def op_model(name, shape, f_of):
+        seed = len(out)
+
+        def build():
+            return f_of(seed)
+        out.append((name, shape, build, "int8", False))
+
+    def side(seed, c, cout=None):
+        """A 1x1 conv of x: a second activation with its own scale."""
+        w = tf.constant(weights(seed, 1, 1, c, cout or c))
+        return lambda x: tf.nn.conv2d(x, w, 1, "SAME")
+
+    def add_same(seed):
+        y = side(seed, 13)
+        return lambda x: tf.nn.relu(x + y(x))
+    op_model("add_same_c13", (1, 7, 9, 13), add_same)
+
+    def sub_row(seed):
+        row = tf.constant(weights(seed, 21))
+        return lambda x: x - row
+    op_model("sub_row_c21", (1, 5, 6, 21), sub_row)
+
+    op_model("add_scalar_c35", (2, 4, 5, 35),
+             lambda seed: lambda x: x + 0.37)
+
+    def add_row(seed):
+        row = tf.constant(weights(seed, 35))
+        return lambda x: tf.nn.relu6(row + x)
+    op_model("add_row_c35_b2", (2, 4, 5, 35), add_row)
+
+    def mul_same(seed):
+        y = side(seed, 11)
+        return lambda x: x * y(x)
+    op_model("mul_same_c11", (1, 8, 7, 11), mul_same)
+
+    def mul_se(seed):
+        # squeeze-excitation: x * sigmoid(fc(mean(x))) per channel
+        w = tf.constant(weights(seed, 1, 1, 19, 19))
+
+        def f(x):
+            s = tf.reduce_mean(x, axis=[1, 2], keepdims=True)
+            return x * tf.sigmoid(tf.nn.conv2d(s, w, 1, "SAME"))
+        return f
+    op_model("mul_se_c19", (1, 6, 9, 19), mul_se)
+
+    def mul_scalar(seed):
+        return lambda x: x * -1.7
+    op_model("mul_scalar_c5", (1, 9, 3, 5), mul_scalar)
+
+    def mul_row_1d(seed):
+        row = tf.constant(weights(seed, 18))
+        return lambda x: x * row
+    op_model("mul_row_fc_k18", (5, 18), mul_row_1d)
+
+    op_model("maxpool3x3_s2_same_c13", (1, 11, 10, 13),
+             lambda seed: lambda x: tf.nn.max_pool2d(x, 3, 2, "SAME"))
+    op_model("maxpool2x2_s2_c40", (1, 8, 9, 40),
+             lambda seed: lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"))
+    op_model("avgpool3x3_s1_same_c37", (1, 7, 8, 37),
+             lambda seed: lambda x: tf.nn.avg_pool2d(x, 3, 1, "SAME"))
+    op_model("avgpool2x2_s2_c21", (1, 9, 10, 21),
+             lambda seed: lambda x: tf.nn.avg_pool2d(x, 2, 2, "VALID"))
+    op_model("avgpool_global_c19", (2, 5, 7, 19),
+             lambda seed: lambda x: tf.nn.avg_pool2d(x, (5, 7), 1, "VALID"))
+
+    def attention(d):
+        def f_of(seed):
+            wq = tf.constant(weights(seed, d, d))
+            wk = tf.constant(weights(seed + 1, d, d))
+            wv = tf.constant(weights(seed + 2, d, d))
+
+            def f(x):
+                q = tf.matmul(x, wq)
+                k = tf.matmul(x, wk)
+                v = tf.matmul(x, wv)
+                s = tf.nn.softmax(tf.matmul(q, k, transpose_b=True))
+                return tf.matmul(s, v)
+            return f
+        return f_of
+    op_model("attention_t11_d19", (1, 11, 19), attention(19))
+    op_model("attention_b2_t6_d33", (2, 6, 33), attention(33))
     return out
 
 

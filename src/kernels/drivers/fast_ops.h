@@ -1,10 +1,13 @@
-// Optimized x86 kernels for the light-weight hot ops (element-wise binary
-// arithmetic, activations, pooling, spatial mean, bilinear resize, 8-bit
-// lookup tables). The per-ISA bodies live in fast_ops_<isa>.cc (compiled
-// with that ISA's flags only) and are reached through the table returned by
-// FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the ISA-neutral
-// threaded drivers. Every kernel here is checked against the reference kernels
-// in fast_ops_test.cc (integers bit-exact, floats within stated tolerances).
+// Optimized x86 and WebAssembly SIMD128 kernels for the light-weight hot ops
+// (element-wise binary arithmetic, activations, pooling, spatial mean,
+// bilinear resize, 8-bit lookup tables). The per-ISA bodies live in
+// fast_ops_<isa>.cc (kernels/x86, compiled with that ISA's flags only) and
+// kernels/wasm/fast_ops_*simd128.cc, and are reached through the table
+// returned by FastOpsList() (fast_ops_kernels.def); fast_ops.cc holds the
+// ISA-neutral threaded drivers. Every kernel here is checked against the
+// reference kernels in fast_ops_test.cc (the SIMD128 ones in
+// tests/wasm/kernel_test.cc; integers bit-exact, floats within stated
+// tolerances).
 #pragma once
 
 #include <cstdint>
@@ -171,9 +174,11 @@ inline const FastOpsEntry* SelectFastOpsEntry(kernels::IsaSet allowed) {
 // The label of `family` for a table from FastOpsList ("?" otherwise).
 const char* FastOpsLabel(const FastOpsKernels* table, FastFamily family);
 
-// Defined in the per-ISA files (x86 builds only).
+// Defined in the per-ISA files (x86 builds only; the SIMD128 one in
+// kernels/wasm, WebAssembly builds with -msimd128 only).
 const FastOpsKernels* FastOpsAvx512();
 const FastOpsKernels* FastOpsAvx2();
+const FastOpsKernels* FastOpsWasmSimd128();
 
 // One entry of the 8-bit table-lookup list (lut8_kernels.def).
 struct Lut8Kernel {

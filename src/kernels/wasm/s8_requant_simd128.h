@@ -21,6 +21,8 @@
 
 #include <cstdint>
 
+#include "kernels/wasm/simd128_in_loop.h"
+
 namespace ember::x86 {
 namespace {
 
@@ -62,17 +64,22 @@ inline RequantSimd128 MakeRequantSimd128(v128_t mult, v128_t left,
   return q;
 }
 
+// (InLoop keeps the multiplier's extension and the shift count's splat next
+// to their use, where instruction selection turns them into i64x2.extmul and
+// one vector shift; see simd128_in_loop.h.)
 inline v128_t RequantizeSimd128(v128_t acc, const RequantSimd128& q) {
   const v128_t x = wasm_i32x4_mul(acc, q.left_mul);
+  const v128_t mult = InLoop(q.mult);
   const v128_t nudge = wasm_i64x2_splat(int64_t{1} << 30);
   const v128_t lo = wasm_i64x2_shr(
-      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, q.mult), nudge), 31);
+      wasm_i64x2_add(wasm_i64x2_extmul_low_i32x4(x, mult), nudge), 31);
   const v128_t hi = wasm_i64x2_shr(
-      wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, q.mult), nudge), 31);
+      wasm_i64x2_add(wasm_i64x2_extmul_high_i32x4(x, mult), nudge), 31);
   const v128_t high = wasm_i32x4_shuffle(lo, hi, 0, 2, 4, 6);
   v128_t shifted;
   if (q.uniform_right >= 0) {
-    shifted = wasm_i32x4_shr(high, static_cast<uint32_t>(q.uniform_right));
+    shifted =
+        wasm_i32x4_shr(high, InLoop(static_cast<uint32_t>(q.uniform_right)));
   } else {
     shifted = wasm_i32x4_make(
         wasm_i32x4_extract_lane(high, 0) >> wasm_i32x4_extract_lane(q.right, 0),
