@@ -85,30 +85,40 @@ inline MicroStatus QuantizedActivationRange(MicroContext& ctx,
   }
 }
 
-inline MicroStatus FloatActivationRange(MicroContext& ctx,
-                                        fb::ActivationFunctionType act,
-                                        float* lo, float* hi) {
+// Clamp bounds of a fused activation for values of type T (float, or int32
+// for integer ops that are not quantized); `lowest` / `highest` mean "no
+// bound".
+template <typename T>
+inline MicroStatus ActivationBounds(MicroContext& ctx,
+                                    fb::ActivationFunctionType act, T lowest,
+                                    T highest, T* lo, T* hi) {
   switch (act) {
     case fb::ActivationFunctionType::NONE:
-      *lo = -INFINITY;
-      *hi = INFINITY;
+      *lo = lowest;
+      *hi = highest;
       return MicroStatus::kOk;
     case fb::ActivationFunctionType::RELU:
-      *lo = 0.0f;
-      *hi = INFINITY;
+      *lo = T(0);
+      *hi = highest;
       return MicroStatus::kOk;
     case fb::ActivationFunctionType::RELU6:
-      *lo = 0.0f;
-      *hi = 6.0f;
+      *lo = T(0);
+      *hi = T(6);
       return MicroStatus::kOk;
     case fb::ActivationFunctionType::RELU_N1_TO_1:
-      *lo = -1.0f;
-      *hi = 1.0f;
+      *lo = T(-1);
+      *hi = T(1);
       return MicroStatus::kOk;
     default:
       return ctx.Error(MicroStatus::kUnsupported,
                        EMBER_MICRO_MSG("fused activation unsupported"));
   }
+}
+
+inline MicroStatus FloatActivationRange(MicroContext& ctx,
+                                        fb::ActivationFunctionType act,
+                                        float* lo, float* hi) {
+  return ActivationBounds(ctx, act, -INFINITY, INFINITY, lo, hi);
 }
 
 // Output size and leading padding of one spatial dim (SAME / VALID).

@@ -26,27 +26,7 @@ using fb::TensorType;
 
 MicroStatus IntActivation(MicroContext& ctx, fb::ActivationFunctionType act,
                           int32_t* lo, int32_t* hi) {
-  switch (act) {
-    case fb::ActivationFunctionType::NONE:
-      *lo = INT32_MIN;
-      *hi = INT32_MAX;
-      return MicroStatus::kOk;
-    case fb::ActivationFunctionType::RELU:
-      *lo = 0;
-      *hi = INT32_MAX;
-      return MicroStatus::kOk;
-    case fb::ActivationFunctionType::RELU6:
-      *lo = 0;
-      *hi = 6;
-      return MicroStatus::kOk;
-    case fb::ActivationFunctionType::RELU_N1_TO_1:
-      *lo = -1;
-      *hi = 1;
-      return MicroStatus::kOk;
-    default:
-      return ctx.Error(MicroStatus::kUnsupported,
-                       EMBER_MICRO_MSG("fused activation unsupported"));
-  }
+  return ActivationBounds<int32_t>(ctx, act, INT32_MIN, INT32_MAX, lo, hi);
 }
 
 fb::ActivationFunctionType FusedActivation(MicroContext& ctx, int32_t builtin) {
