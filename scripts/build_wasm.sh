@@ -41,24 +41,18 @@ if [[ $simd == 0 && $threads == 1 ]]; then
   echo "build_wasm.sh: --threads builds with SIMD128; drop --no-simd" >&2
   exit 2
 fi
-threads_cmake=OFF
+# The configure presets (CMakePresets.json: wasm, wasm-nosimd, wasm-threads)
+# hold the flags; this picks one, configures and builds the module.
 if [[ $threads == 1 ]]; then
-  dir=build/wasm-threads
-  arch_flags="-msimd128 -pthread"
-  threads_cmake=ON
+  preset=wasm-threads
 elif [[ $simd == 1 ]]; then
-  dir=build/wasm
-  arch_flags="-msimd128"
+  preset=wasm
 else
-  dir=build/wasm-nosimd
-  arch_flags=""
+  preset=wasm-nosimd
 fi
+dir=build/$preset
 start=$SECONDS
-emcmake cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DEMBER_BUILD_TESTS=OFF -DEMBER_BUILD_TOOLS=OFF -DEMBER_BUILD_CONVERT=OFF \
-  -DEMBER_WASM_THREADS=$threads_cmake \
-  -DCMAKE_C_FLAGS="$arch_flags" \
-  -DCMAKE_CXX_FLAGS="$arch_flags -include $PWD/web/wasm_prelude.h" >/dev/null
+cmake --preset "$preset" >/dev/null
 ninja -C "$dir" -j "$jobs" ember_wasm
 echo "build_wasm.sh: $dir/ember.mjs + ember.wasm" \
      "($(stat -c %s "$dir/ember.wasm") bytes) in $((SECONDS - start)) s"
