@@ -51,7 +51,7 @@ IMPORT_TO_PYPI = {
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
                 "make_dataset", "evaluate", "train", "oracle_helpers", "make_default_model",
-                "browser_test", "qemu_helper", "bundle_server", "extended_models"}
+                "browser_test", "measure", "qemu_helper", "bundle_server", "extended_models"}
 # Scripts run by hand in their own venvs (their docstrings say how), not by CI
 # or the tests: the official metadata writer and MediaPipe pin protobuf/numpy
 # apart from constraints.txt, so their imports cannot be pinned here.
