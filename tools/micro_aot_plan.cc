@@ -77,7 +77,8 @@ void PlanWithOverlaps(
 }  // namespace
 
 bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
-                  AotPlan* plan, std::string* error) {
+                  AotPlan* plan, std::string* error,
+                  const AotPatchChain* patch) {
   auto Fail = [&](const char* why) {
     *error = why;
     return false;
@@ -149,6 +150,26 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     root[out] = r;
     first[r] = std::min(first[r], first[out]);
     last[r] = std::max(last[r], last[out]);
+  }
+  // A patch chain: its intermediates leave the plan (band buffers take
+  // their place below), its input lives until its last op and its output
+  // from its first, since the bands interleave the ops.
+  if (patch != nullptr) {
+    const int32_t n0 = patch->first_node, n1 = patch->last_node;
+    if (n0 < 0 || n1 <= n0 || n1 >= N ||
+        patch->band_bytes.size() != static_cast<size_t>(n1 - n0))
+      return Fail("bad patch chain");
+    for (int32_t n = n0; n < n1; ++n) {
+      const int32_t t = ops->Get(n)->outputs()->Get(0);
+      if (root[t] != t) return Fail("a patch intermediate is aliased");
+      planned[t] = false;
+    }
+    const int32_t in = ops->Get(n0)->inputs()->Get(0);
+    const int32_t out = ops->Get(n1)->outputs()->Get(0);
+    if (!planned[in] || !planned[out] || root[out] != out)
+      return Fail("a patch chain's input or output is not in the arena");
+    last[root[in]] = std::max(last[root[in]], n1);
+    first[out] = std::min(first[out], n0);
   }
   // Group sizes and lifetimes.
   std::vector<size_t> group_bytes(T, 0);
@@ -262,6 +283,27 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     scratch_buffer[n] = static_cast<int32_t>(buffers.size());
     buffers.push_back(b);
   }
+  // The band buffers ping-pong: layer k reads buffer k - 1 and writes
+  // buffer k, so the even ones share one region and the odd ones another.
+  std::vector<int32_t> band_buffer;
+  if (patch != nullptr) {
+    size_t most[2] = {0, 0};
+    for (size_t k = 0; k < patch->band_bytes.size(); ++k)
+      most[k % 2] = std::max(most[k % 2], patch->band_bytes[k]);
+    int32_t region[2] = {-1, -1};
+    for (int32_t parity = 0; parity < 2; ++parity) {
+      if (most[parity] == 0) continue;
+      micro::MicroPlanBuffer b;
+      b.first = patch->first_node;
+      b.last = patch->last_node;
+      b.size = static_cast<uint32_t>(
+          micro::MicroAlignUp(most[parity], micro::kMicroBufferAlignment));
+      region[parity] = static_cast<int32_t>(buffers.size());
+      buffers.push_back(b);
+    }
+    for (size_t k = 0; k < patch->band_bytes.size(); ++k)
+      band_buffer.push_back(region[k % 2]);
+  }
   const int32_t count = static_cast<int32_t>(buffers.size());
 
   // The shared planner's plan, and the overlap-aware one; the lower wins.
@@ -319,6 +361,10 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
   }
   for (const auto& [n, b] : scratch_buffer)
     plan->scratch_offset[n] = static_cast<size_t>(buffers[b].offset);
+  plan->band_offset.clear();
+  for (int32_t b : band_buffer)
+    plan->band_offset.push_back(b < 0 ? 0
+                                      : static_cast<size_t>(buffers[b].offset));
   plan->arena_bytes = peak;
   return true;
 }

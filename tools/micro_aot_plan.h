@@ -10,22 +10,37 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "micro/micro_interpreter.h"
 
 namespace ember::cli {
 
+// A patch-executed chain (micro_aot_patch.h): ops first_node..last_node,
+// each one's output the next one's only input. Their intermediate tensors
+// are not planned; band buffers of band_bytes[k] (for the output of op
+// first_node + k; the even ones share a region, the odd ones another) live
+// instead while the chain runs, and so do the chain's input and final
+// output.
+struct AotPatchChain {
+  int32_t first_node = -1, last_node = -1;
+  std::vector<size_t> band_bytes;
+};
+
 struct AotPlan {
   std::map<int32_t, size_t> tensor_offset;   // activation tensor -> offset
   std::map<int32_t, size_t> scratch_offset;  // SVDF node -> its scratch
   size_t arena_bytes = 0;
-  int32_t overlapped = 0;  // overlappable convolutions (0: plain plan)
+  int32_t overlapped = 0;           // overlappable convolutions (0: plain plan)
+  std::vector<size_t> band_offset;  // per AotPatchChain::band_bytes
 };
 
 // `interp` has run AllocateTensors over an arena whose first 16-byte
 // aligned byte is `head`: the tensors it placed in its head are the ones
 // planned here (not constants, not variables).
+// With `patch`, the chain's intermediates are replaced by its band buffers.
 bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
-                  AotPlan* plan, std::string* error);
+                  AotPlan* plan, std::string* error,
+                  const AotPatchChain* patch = nullptr);
 
 }  // namespace ember::cli
