@@ -490,6 +490,22 @@ void Generator::ChoosePatches(const AotPlan& plain, AotPlan* best_plan) {
         c.band_bytes.push_back(t.bytes / static_cast<size_t>(t.dim(1)) *
                                static_cast<size_t>(most[k]));
       }
+      // How far the output's writes run ahead of the input rows the later
+      // bands still read.
+      const MicroTensor first_in =
+          interp_.tensor(sg->operators()->Get(n0)->inputs()->Get(0));
+      const MicroTensor last_out = interp_.tensor(outs[len - 1]);
+      const int64_t in_row = first_in.bytes / first_in.dim(1);
+      const int64_t out_row = last_out.bytes / last_out.dim(1);
+      const std::vector<RowRange> bands = SplitRows(out_h, rows);
+      int64_t gap = 0;
+      for (size_t b = 0; b + 1 < bands.size(); ++b) {
+        const int64_t written = bands[b].end * out_row;
+        const int64_t still_read =
+            BandOf(chain, bands[b + 1])[0].in.begin * in_row;
+        gap = std::max(gap, written - still_read);
+      }
+      c.output_gap = static_cast<size_t>(std::max<int64_t>(gap, 1));
       AotPlan p;
       std::string why;
       const bool planned_ok = PlanAotArena(interp_, head_, &p, &why, &c);

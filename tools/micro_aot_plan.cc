@@ -255,6 +255,20 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     pairs.push_back({out.index, r, g});
   }
 
+  // A patch chain's output below the input it consumes band by band.
+  if (patch != nullptr && patch->output_gap > 0) {
+    const int32_t in = ops->Get(patch->first_node)->inputs()->Get(0);
+    const int32_t out = ops->Get(patch->last_node)->outputs()->Get(0);
+    const int32_t r = root[in];
+    bool io = false;
+    for (int32_t t = 0; t < T; ++t)
+      io = io || (root[t] == r && graph_io[t] && last[t] == N - 1);
+    const size_t g =
+        micro::MicroAlignUp(patch->output_gap, micro::kMicroBufferAlignment);
+    if (!io && last[r] == patch->last_node && g < group_bytes[out])
+      pairs.push_back({out, r, g});
+  }
+
   // Buffers: one per group, one per SVDF scratch.
   std::vector<micro::MicroPlanBuffer> buffers;
   std::vector<int32_t> buffer_of(T, -1);      // per group root

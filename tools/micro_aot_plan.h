@@ -25,6 +25,10 @@ namespace ember::cli {
 struct AotPatchChain {
   int32_t first_node = -1, last_node = -1;
   std::vector<size_t> band_bytes;
+  // The final output may start this far below the chain's input and
+  // overlap it (a band's output rows are written after its input rows
+  // are read; the later bands read only higher rows); 0: no overlap.
+  size_t output_gap = 0;
 };
 
 struct AotPlan {
