@@ -60,6 +60,8 @@ struct MicroArgs {
   bool json = false;
   bool arduino = false;     // export: an Arduino library instead of a project
   bool no_patches = false;  // --aot without patch-based execution
+  int32_t patch_rows = 0;   // --aot: only bands of this many rows (0: any)
+  bool no_reorder = false;  // --aot: the model's op order
   bool aot = false;  // export: ahead-of-time compiled C++, no interpreter
   std::vector<std::string> trusted_keys;  // export: --trust KEY.pub files
 };
@@ -879,7 +881,7 @@ int ExportAot(const MicroArgs& a, const MicroTarget& target, MicroSession& s) {
           s.model_size, reinterpret_cast<const uint8_t*>(s.arena.data()),
           s.output_names, s.input_bytes,
           fs::path(a.model_path).filename().string(), &aot, &error,
-          !a.no_patches))
+          AotOptions{!a.no_patches, a.patch_rows, !a.no_reorder}))
     return Fail(kExitError, "%s", error.c_str());
   // The kernels and the startup / semihosting files; not the interpreter,
   // the verifier or the schema.
@@ -921,6 +923,8 @@ int ExportAot(const MicroArgs& a, const MicroTarget& target, MicroSession& s) {
       {"patch_layers", aot.patch_layers},
       {"patch_rows", aot.patch_rows}};
   if (aot.patch_layers > 0) j["patch_first_op"] = aot.patch_first_node;
+  j["reordered"] = aot.reordered;
+  if (aot.reordered) j["op_order"] = aot.order;
   nlohmann::json ops = nlohmann::json::array();
   for (const MicroOpKey& c : s.op_codes) ops.push_back(OpName(c));
   j["ops"] = ops;
@@ -1152,6 +1156,16 @@ RegisteredCommand AddMicroCommand(CLI::App& app) {
   exp->add_flag("--no-patches", export_args.no_patches,
                 "With --aot: no patch-based execution (the leading "
                 "convolutions run whole, not in bands of rows)");
+  exp->add_flag("--no-reorder", export_args.no_reorder,
+                "With --aot: run the ops in the model's order even where "
+                "another order needs a smaller arena");
+  exp->add_option("--patch-rows", export_args.patch_rows,
+                  "With --aot: bands of exactly N output rows (fewer "
+                  "recomputed halo rows than the smallest-arena choice, a "
+                  "larger arena); default: the band height with the "
+                  "smallest arena")
+      ->type_name("N")
+      ->check(CLI::Range(1, 4096));
   exp->add_option("--trust", export_args.trusted_keys,
                   "Public key file (ember keygen; repeatable): MODEL must be "
                   "signed by one of them (ember sign); the firmware embeds "

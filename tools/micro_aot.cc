@@ -94,7 +94,7 @@ class Generator {
     head_ = reinterpret_cast<const uint8_t*>((addr + 15) / 16 * 16);
   }
 
-  bool Run(std::string* error, bool patches);
+  bool Run(std::string* error, const AotOptions& options);
 
   std::ostringstream constants;     // const arrays, file scope
   std::ostringstream variables;     // state arrays and their reset
@@ -104,7 +104,8 @@ class Generator {
   size_t variable_bytes = 0;
   size_t constant_bytes = 0;
   size_t unpatched_arena_bytes = 0;
-  AotPatchChain patch;  // first_node -1: none
+  AotPatchChain patch;         // first_node -1: none
+  std::vector<int32_t> order;  // empty: the model's
   int32_t patch_rows = 0;
   std::string error;
 
@@ -131,7 +132,7 @@ class Generator {
   bool PatchableConv(int32_t n, PatchLayer* layer, int32_t* in, int32_t* out);
   // The leading chain and band height with the lowest planned arena, if
   // lower than `plain`'s.
-  void ChoosePatches(const AotPlan& plain, AotPlan* best);
+  void ChoosePatches(const AotPlan& plain, int32_t only_rows, AotPlan* best);
   bool PatchedChain();
   bool Pool(MicroContext& ctx, bool average);
   bool Softmax(MicroContext& ctx);
@@ -431,7 +432,8 @@ bool Generator::PatchableConv(int32_t n, PatchLayer* layer, int32_t* in_t,
   return true;
 }
 
-void Generator::ChoosePatches(const AotPlan& plain, AotPlan* best_plan) {
+void Generator::ChoosePatches(const AotPlan& plain, int32_t only_rows,
+                              AotPlan* best_plan) {
   const fb::SubGraph* sg = interp_.model()->subgraphs()->Get(0);
   const int32_t nodes = interp_.operators_size();
   // Consumers of each tensor, and the graph's inputs and outputs: a chain
@@ -479,7 +481,9 @@ void Generator::ChoosePatches(const AotPlan& plain, AotPlan* best_plan) {
   for (size_t len = 2; len <= layers.size() && len <= 16; ++len) {
     const std::vector<PatchLayer> chain(layers.begin(), layers.begin() + len);
     const int32_t out_h = chain.back().out_h;
-    for (int32_t rows : {24, 16, 12, 8, 6, 4, 3, 2, 1}) {
+    std::vector<int32_t> tries = {24, 16, 12, 8, 6, 4, 3, 2, 1};
+    if (only_rows > 0) tries = {only_rows};
+    for (int32_t rows : tries) {
       if (rows >= out_h) continue;
       const std::vector<int32_t> most = MaxBandRows(chain, rows);
       AotPatchChain c;
@@ -774,7 +778,7 @@ bool Generator::Op(int32_t node, const fb::Operator* op, int32_t code) {
   return true;
 }
 
-bool Generator::Run(std::string* out_error, bool patches) {
+bool Generator::Run(std::string* out_error, const AotOptions& options) {
   // Variables back to their initial values: the state arrays start there.
   interp_.Reset();
   const fb::Model* model = interp_.model();
@@ -820,18 +824,44 @@ bool Generator::Run(std::string* out_error, bool patches) {
     return false;
   }
   unpatched_arena_bytes = plan.arena_bytes;
-  if (patches) ChoosePatches(AotPlan(plan), &plan);
+  // Another order of the ops (branching graphs), or patches (which keep
+  // the model's order): the smaller arena.
+  if (options.reorder) {
+    size_t arena = 0;
+    std::vector<int32_t> o =
+        BestAotOrder(interp_, head_, plan.arena_bytes, &arena);
+    AotPlan p;
+    if (!o.empty() && PlanAotArena(interp_, head_, &p, &error, nullptr, &o) &&
+        p.arena_bytes < plan.arena_bytes) {
+      plan = p;
+      order = o;
+    }
+    error.clear();
+  }
+  if (options.patches) {
+    AotPlan p = plan;
+    ChoosePatches(AotPlan(plan), options.patch_rows, &p);
+    if (patch.first_node >= 0) {
+      if (!order.empty() && p.arena_bytes >= plan.arena_bytes) {
+        patch = AotPatchChain();
+      } else {
+        plan = p;
+        order.clear();
+      }
+    }
+  }
   offset_ = plan.tensor_offset;
   scratch_offset_ = plan.scratch_offset;
   band_offset_ = plan.band_offset;
   arena_bytes = plan.arena_bytes;
-  for (int32_t n = 0; n < nodes; ++n) {
+  for (int32_t p = 0; p < nodes; ++p) {
+    const int32_t n = order.empty() ? p : order[p];
     if (n == patch.first_node) {
       if (!PatchedChain()) {
         *out_error = error;
         return false;
       }
-      n = patch.last_node;
+      p = patch.last_node;
       continue;
     }
     const fb::Operator* op = sg->operators()->Get(n);
@@ -981,9 +1011,9 @@ bool GenerateAot(micro::MicroInterpreter& interp, const uint8_t* model,
                  const std::vector<std::string>& output_names,
                  const std::vector<std::vector<uint8_t>>& inputs,
                  const std::string& model_name, AotModel* out,
-                 std::string* error, bool patches) {
+                 std::string* error, const AotOptions& options) {
   Generator g(interp, model, model_size, arena);
-  if (!g.Run(error, patches)) return false;
+  if (!g.Run(error, options)) return false;
   std::vector<std::string> in_refs, out_refs;
   std::vector<size_t> in_bytes, out_bytes;
   std::vector<MicroTensor> outs;
@@ -1086,6 +1116,8 @@ bool GenerateAot(micro::MicroInterpreter& interp, const uint8_t* model,
   out->constant_bytes = g.constant_bytes;
   out->unpatched_arena_bytes =
       std::max<size_t>((g.unpatched_arena_bytes + 15) / 16 * 16, 16);
+  out->reordered = !g.order.empty();
+  out->order = g.order;
   if (g.patch.first_node >= 0) {
     out->patch_first_node = g.patch.first_node;
     out->patch_layers = g.patch.last_node - g.patch.first_node + 1;

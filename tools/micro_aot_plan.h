@@ -43,8 +43,22 @@ struct AotPlan {
 // aligned byte is `head`: the tensors it placed in its head are the ones
 // planned here (not constants, not variables).
 // With `patch`, the chain's intermediates are replaced by its band buffers.
+// With `order` (every node once, a topological order), the lifetimes are
+// those of running the nodes in that order (not with `patch`).
 bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
                   AotPlan* plan, std::string* error,
-                  const AotPatchChain* patch = nullptr);
+                  const AotPatchChain* patch = nullptr,
+                  const std::vector<int32_t>* order = nullptr);
+
+// The topological order of `interp`'s nodes with the smallest planned
+// arena: every order for small graphs (up to `max_orders`), else greedy
+// (at each step the ready node whose plan so far, as a prefix followed
+// by the others in the model's order, is smallest). Empty when the
+// model's own order is as good, or when reordering is not safe (variable
+// tensors: their ops keep their order).
+std::vector<int32_t> BestAotOrder(micro::MicroInterpreter& interp,
+                                  const uint8_t* head, size_t default_arena,
+                                  size_t* best_arena,
+                                  int32_t max_orders = 5000);
 
 }  // namespace ember::cli
