@@ -11,7 +11,11 @@
 # (`ember micro run`), to `ember run` (EMBER_FORCE_REF=1) and to TFLM's own
 # interpreter. Prints the arenas and the instructions per inference with
 # and without patches (the halo recomputation's cost), then the arena
-# with and without patches of every TFLM model (export only).
+# with and without patches of every TFLM model (export only). Operator
+# reordering the same way: a two-branch model stored in the order with
+# the higher peak (tests/micro/make_branch_model.py) exported with and
+# without --no-reorder: the exporter reorders it, the arena is lower, the
+# outputs bit-identical.
 #   BUILD_DIR      the built tree with build/release/ember (default)
 #   PATCH_TARGETS  default "cortex-m4 riscv32"
 #   EMBER_SHARED_MODELS  default ../shared/models
@@ -38,6 +42,9 @@ $PY tests/micro/qemu_helper.py bmp2npy "$MODELS/data/images/no_person.bmp" \
 $PY tests/micro/make_patch_model.py "$OUT/patch_model.tflite" >/dev/null 2>&1
 $PY tests/micro/qemu_helper.py random-inputs "$OUT/patch_model.tflite" 7 \
   "$OUT/inputs/patch_model" >/dev/null 2>&1
+$PY tests/micro/make_branch_model.py "$OUT/branch_model.tflite" >/dev/null 2>&1
+$PY tests/micro/qemu_helper.py random-inputs "$OUT/branch_model.tflite" 7 \
+  "$OUT/inputs/branch_model" >/dev/null 2>&1
 
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
@@ -50,14 +57,16 @@ instructions() {
     awk '{ print ($1 == "systick" ? $2 * 40 : $2) }'
 }
 
-# case name | model | input files (one per model input, in order)
+# case name | model | input files (one per model input, in order) | the
+# flag that turns the feature off
 CASES=(
-  "person|$MODELS/tflm/person_detect.tflite|$OUT/inputs/person.npy"
-  "no_person|$MODELS/tflm/person_detect.tflite|$OUT/inputs/no_person.npy"
-  "synthetic|$OUT/patch_model.tflite|$OUT/inputs/patch_model/input_0.npy"
+  "person|$MODELS/tflm/person_detect.tflite|$OUT/inputs/person.npy|--no-patches"
+  "no_person|$MODELS/tflm/person_detect.tflite|$OUT/inputs/no_person.npy|--no-patches"
+  "synthetic|$OUT/patch_model.tflite|$OUT/inputs/patch_model/input_0.npy|--no-patches"
+  "branch|$OUT/branch_model.tflite|$OUT/inputs/branch_model/input_0.npy|--no-reorder"
 )
 for c in "${CASES[@]}"; do
-  IFS='|' read -r name model_path inputs <<<"$c"
+  IFS='|' read -r name model_path inputs off <<<"$c"
   args=()
   k=0
   for f in $inputs; do args+=(--input "$k=$f"); k=$((k + 1)); done
@@ -68,10 +77,10 @@ for c in "${CASES[@]}"; do
     >"$OUT/$name/interpreter.txt"
   for t in $TARGETS; do
     ok=1
-    for mode in patches no-patches; do
+    for mode in on off; do
       dir=$OUT/$name/$t-$mode
       flag=()
-      [ "$mode" = no-patches ] && flag=(--no-patches)
+      [ "$mode" = off ] && flag=("$off")
       "$EMBER" micro export "$model_path" "${args[@]}" -o "$dir" --aot \
         --target "$t" "${flag[@]}" --json >"$dir.json"
       if ! make -s -C "$dir" -j2 CCACHE="$CCACHE_BIN" >"$dir.build.log" 2>&1
@@ -94,21 +103,31 @@ for c in "${CASES[@]}"; do
       fi
     done
     [ "$ok" = 1 ] || continue
-    p=$OUT/$name/$t-patches
-    n=$OUT/$name/$t-no-patches
-    layers=$(field "$p.json" patch_layers)
-    rows=$(field "$p.json" patch_rows)
+    p=$OUT/$name/$t-on
+    n=$OUT/$name/$t-off
     with=$(field "$p.json" arena_bytes)
     without=$(field "$n.json" arena_bytes)
-    if [ "$layers" -le 0 ] || [ "$with" -ge "$without" ] ||
-        [ "$(field "$p.json" arena_bytes_without_patches)" != "$without" ] ||
-        [ "$(field "$n.json" patch_layers)" != 0 ]; then
-      fail "$name $t: patches not chosen or not lower ($layers layers, $with B vs $without B)"
-      continue
+    if [ "$off" = --no-reorder ]; then
+      what="reordered $(field "$p.json" op_order)"
+      if [ "$(field "$p.json" reordered)" != True ] ||
+          [ "$(field "$n.json" reordered)" != False ] ||
+          [ "$with" -ge "$without" ]; then
+        fail "$name $t: not reordered or not lower ($with B vs $without B)"
+        continue
+      fi
+    else
+      layers=$(field "$p.json" patch_layers)
+      what="patches $layers layers x $(field "$p.json" patch_rows) rows"
+      if [ "$layers" -le 0 ] || [ "$with" -ge "$without" ] ||
+          [ "$(field "$p.json" arena_bytes_without_patches)" != "$without" ] ||
+          [ "$(field "$n.json" patch_layers)" != 0 ]; then
+        fail "$name $t: patches not chosen or not lower ($layers layers, $with B vs $without B)"
+        continue
+      fi
     fi
     if ! diff -q <(grep -v '^#' "$p.log") <(grep -v '^#' "$n.log") >/dev/null
     then
-      fail "$name $t: outputs with and without patches differ"
+      fail "$name $t: outputs with and without $off differ"
       continue
     fi
     if ! $PY tests/micro/qemu_helper.py compare --log "$p.log" \
@@ -120,10 +139,10 @@ for c in "${CASES[@]}"; do
     fi
     iw=$(instructions "$p.log")
     in=$(instructions "$n.log")
-    echo "ok   $name $t: patches $layers layers x $rows rows: arena $with B" \
-         "(without $without B), instructions $iw (without $in," \
+    echo "ok   $name $t: $what: arena $with B (with $off $without B)," \
+         "instructions $iw (with $off $in," \
          "+$(( (iw - in) * 1000 / in / 10 )).$(( (iw - in) * 1000 / in % 10 ))%)," \
-         "outputs bit-identical with and without patches, to the micro" \
+         "outputs bit-identical with and without, to the micro" \
          "interpreter, ember run and TFLM"
   done
 done
