@@ -465,14 +465,11 @@ void Generator::ChoosePatches(const AotPlan& plain, int32_t only_rows,
         continue;
       n0 = n;
     } else {
+      // readers[in] counts every input slot: 1 means this op's input 0
+      // only (not also its filter or bias, nor any other op).
       if (!ok || in != outs.back() || readers[in] != 1 || graph_io.count(in) ||
-          sg->operators()->Get(n)->inputs()->size() < 2 ||
           plain.tensor_offset.count(out) == 0)
         break;
-      // The previous output as a filter or bias too: not a chain.
-      int32_t uses = 0;
-      for (int32_t t : *sg->operators()->Get(n)->inputs()) uses += t == in;
-      if (uses != 1) break;
     }
     layers.push_back(l);
     outs.push_back(out);

@@ -475,6 +475,7 @@ std::vector<int32_t> BestAotOrder(micro::MicroInterpreter& interp,
   };
   visit(visit);
   if (count <= 1) return {};  // a single chain: nothing to choose
+  if (count > max_orders && N > 64) return {};  // greedy: N^2 plans
   if (count <= max_orders) {
     plan_each = true;
     count = 0;

@@ -53,9 +53,10 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
 // The topological order of `interp`'s nodes with the smallest planned
 // arena: every order for small graphs (up to `max_orders`), else greedy
 // (at each step the ready node whose plan so far, as a prefix followed
-// by the others in the model's order, is smallest). Empty when the
-// model's own order is as good, or when reordering is not safe (variable
-// tensors: their ops keep their order).
+// by the others in the model's order, is smallest; up to 64 nodes, the
+// model's order beyond). Empty when the model's own order is as good, or
+// when reordering is not safe (variable tensors: their ops keep their
+// order).
 std::vector<int32_t> BestAotOrder(micro::MicroInterpreter& interp,
                                   const uint8_t* head, size_t default_arena,
                                   size_t* best_arena,
