@@ -81,8 +81,9 @@ std::string Array(const char* type, const std::string& name, const T* v,
 // One band of a patch-executed convolution: the rows it reads and writes
 // and where (expressions of the arena).
 struct ConvBandCall {
-  int32_t in_h = 0, out_h = 0, pad_top = 0;
-  std::string in_ptr, out_ptr;
+  // Expressions (the band table's entries): rows in and out, the
+  // adjusted pad_top, and the arena offsets of the input and output rows.
+  std::string in_h, out_h, pad_top, in_ptr, out_ptr;
 };
 
 class Generator {
@@ -331,9 +332,10 @@ bool Generator::Conv(MicroContext& ctx, bool depthwise,
     return Fail("bad convolution window");
   const int32_t out_c = depthwise ? f.dim(3) : f.dim(0);
   const char* shape = depthwise ? "ref::DepthwiseShape" : "ref::ConvShape";
-  const int32_t in_h = band ? band->in_h : in.dim(1);
-  const int32_t out_h = band ? band->out_h : ph.out;
-  const int32_t pad_top = band ? band->pad_top : ph.pad_before;
+  const std::string in_h = band ? band->in_h : std::to_string(in.dim(1));
+  const std::string out_h = band ? band->out_h : std::to_string(ph.out);
+  const std::string pad_top =
+      band ? band->pad_top : std::to_string(ph.pad_before);
   const std::string in_ref = band ? band->in_ptr : Ref(in);
   const std::string out_ref = band ? band->out_ptr : Ref(out);
   body << "    " << shape << " s;\n    s.batches = " << in.dim(0)
@@ -530,23 +532,18 @@ bool Generator::PatchedChain() {
   const fb::SubGraph* sg = interp_.model()->subgraphs()->Get(0);
   const int32_t n0 = patch.first_node;
   const int32_t len = static_cast<int32_t>(chain_.size());
-  body << "  // Patch-based execution: ops #" << n0 << "-#" << n0 + len - 1
-       << " in bands of " << patch_rows
-       << " output rows, each layer on the rows (and halo) the next reads.\n";
-  for (const RowRange& r : SplitRows(chain_.back().out_h, patch_rows)) {
+  // One table row per band and layer: in_h, out_h, pad_top, and the arena
+  // offsets of the rows it reads and writes; the code loops over it.
+  const std::vector<RowRange> bands =
+      SplitRows(chain_.back().out_h, patch_rows);
+  const std::string table = "kBands" + std::to_string(n0);
+  std::vector<int32_t> rows;
+  for (const RowRange& r : bands) {
     const std::vector<BandLayer> band = BandOf(chain_, r);
     for (int32_t k = 0; k < len; ++k) {
-      const int32_t n = n0 + k;
-      const fb::Operator* op = sg->operators()->Get(n);
-      MicroContext ctx(&interp_, n, op);
+      const fb::Operator* op = sg->operators()->Get(n0 + k);
+      MicroContext ctx(&interp_, n0 + k, op);
       const MicroTensor in = ctx.input(0), out = ctx.output(0);
-      const auto code =
-          static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
-              interp_.model()->operator_codes()->Get(op->opcode_index())));
-      ConvBandCall call;
-      call.in_h = band[k].in.rows();
-      call.out_h = band[k].out.rows();
-      call.pad_top = band[k].pad_top;
       const size_t in_row = in.bytes / static_cast<size_t>(in.dim(1));
       const size_t out_row = out.bytes / static_cast<size_t>(out.dim(1));
       const size_t in_at =
@@ -555,22 +552,44 @@ bool Generator::PatchedChain() {
       const size_t out_at =
           k == len - 1 ? offset_.at(out.index) + band[k].out.begin * out_row
                        : band_offset_[k];
-      call.in_ptr =
-          "reinterpret_cast<int8_t*>(g_arena + " + std::to_string(in_at) + ")";
-      call.out_ptr =
-          "reinterpret_cast<int8_t*>(g_arena + " + std::to_string(out_at) + ")";
-      body << "  {  // op #" << n << " " << fb::EnumNameBuiltinOperator(code)
-           << ", output rows " << band[k].out.begin << "-"
-           << band[k].out.end - 1 << "\n";
-      if (!Conv(ctx, code == fb::BuiltinOperator::DEPTHWISE_CONV_2D, &call) ||
-          !error.empty()) {
-        error = "--aot: op #" + std::to_string(n) +
-                " (patched): " + (error.empty() ? "unsupported" : error);
-        return false;
-      }
-      body << "  }\n";
+      for (int64_t v : {int64_t{band[k].in.rows()}, int64_t{band[k].out.rows()},
+                        int64_t{band[k].pad_top}, static_cast<int64_t>(in_at),
+                        static_cast<int64_t>(out_at)})
+        rows.push_back(static_cast<int32_t>(v));
     }
   }
+  constants << Array("int32_t", table, rows.data(),
+                     static_cast<int64_t>(rows.size()));
+  constant_bytes += rows.size() * 4;
+  body << "  // Patch-based execution: ops #" << n0 << "-#" << n0 + len - 1
+       << " in " << bands.size() << " bands of " << patch_rows
+       << " output rows, each layer on the rows (and halo) the next reads.\n"
+       << "  for (int32_t band = 0; band < " << bands.size() << "; ++band) {\n";
+  for (int32_t k = 0; k < len; ++k) {
+    const int32_t n = n0 + k;
+    const fb::Operator* op = sg->operators()->Get(n);
+    MicroContext ctx(&interp_, n, op);
+    const auto code = static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
+        interp_.model()->operator_codes()->Get(op->opcode_index())));
+    const std::string row = table + " + (band * " + std::to_string(len) +
+                            " + " + std::to_string(k) + ") * 5";
+    ConvBandCall call;
+    call.in_h = "r[0]";
+    call.out_h = "r[1]";
+    call.pad_top = "r[2]";
+    call.in_ptr = "reinterpret_cast<int8_t*>(g_arena + r[3])";
+    call.out_ptr = "reinterpret_cast<int8_t*>(g_arena + r[4])";
+    body << "  {  // op #" << n << " " << fb::EnumNameBuiltinOperator(code)
+         << ", this band's rows\n    const int32_t* r = " << row << ";\n";
+    if (!Conv(ctx, code == fb::BuiltinOperator::DEPTHWISE_CONV_2D, &call) ||
+        !error.empty()) {
+      error = "--aot: op #" + std::to_string(n) +
+              " (patched): " + (error.empty() ? "unsupported" : error);
+      return false;
+    }
+    body << "  }\n";
+  }
+  body << "  }\n";
   return true;
 }
 
