@@ -50,11 +50,14 @@ failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 field() { $PY -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 # Instructions per inference: RISC-V counts retired instructions; the
-# Cortex-M boards count SysTick ticks at 25 MHz, 40 instructions each
-# under -icount shift=0 (one instruction per virtual nanosecond).
+# Cortex-M boards count SysTick ticks, one instruction per virtual
+# nanosecond under -icount shift=0 (core clocks 25 MHz, 20 MHz on the
+# AN505 (cortex-m33), 32 MHz on the AN547 (cortex-m55)).
 instructions() {
+  local ns=40
+  case $2 in cortex-m33) ns=50 ;; cortex-m55) ns=31.25 ;; esac
   sed -n 's/^# counter \([a-z]*\) \([0-9]*\)$/\1 \2/p' "$1" |
-    awk '{ print ($1 == "systick" ? $2 * 40 : $2) }'
+    awk -v ns="$ns" '{ printf "%d\n", ($1 == "systick" ? $2 * ns : $2) }'
 }
 
 # case name | model | input files (one per model input, in order) | the
@@ -137,8 +140,8 @@ for c in "${CASES[@]}"; do
       grep -v '^ok' "$p.compare.log" | head -5
       continue
     fi
-    iw=$(instructions "$p.log")
-    in=$(instructions "$n.log")
+    iw=$(instructions "$p.log" "$t")
+    in=$(instructions "$n.log" "$t")
     echo "ok   $name $t: $what: arena $with B (with $off $without B)," \
          "instructions $iw (with $off $in," \
          "+$(( (iw - in) * 1000 / in / 10 )).$(( (iw - in) * 1000 / in % 10 ))%)," \
