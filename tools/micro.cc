@@ -58,8 +58,11 @@ struct MicroArgs {
   std::string target = "cortex-m4";
   bool build = false;
   bool json = false;
-  bool arduino = false;  // export: an Arduino library instead of a project
-  bool aot = false;      // export: ahead-of-time compiled C++, no interpreter
+  bool arduino = false;     // export: an Arduino library instead of a project
+  bool no_patches = false;  // --aot without patch-based execution
+  int32_t patch_rows = 0;   // --aot: only bands of this many rows (0: any)
+  bool no_reorder = false;  // --aot: the model's op order
+  bool aot = false;  // export: ahead-of-time compiled C++, no interpreter
   std::vector<std::string> trusted_keys;  // export: --trust KEY.pub files
 };
 
@@ -877,7 +880,8 @@ int ExportAot(const MicroArgs& a, const MicroTarget& target, MicroSession& s) {
           *s.interp, reinterpret_cast<const uint8_t*>(s.model_copy.data()),
           s.model_size, reinterpret_cast<const uint8_t*>(s.arena.data()),
           s.output_names, s.input_bytes,
-          fs::path(a.model_path).filename().string(), &aot, &error))
+          fs::path(a.model_path).filename().string(), &aot, &error,
+          AotOptions{!a.no_patches, a.patch_rows, !a.no_reorder}))
     return Fail(kExitError, "%s", error.c_str());
   // The kernels and the startup / semihosting files; not the interpreter,
   // the verifier or the schema.
@@ -907,13 +911,20 @@ int ExportAot(const MicroArgs& a, const MicroTarget& target, MicroSession& s) {
   files.emplace_back("Makefile", Makefile(target, true));
   files.emplace_back(".ember-micro-project", ProjectMarker(a, target, "aot"));
   if (int rc = WriteProject(a.output_dir, files)) return rc;
-  nlohmann::json j = {{"model", a.model_path},
-                      {"target", target.name},
-                      {"dir", a.output_dir},
-                      {"aot", true},
-                      {"arena_bytes", aot.arena_bytes},
-                      {"state_bytes", aot.variable_bytes},
-                      {"constant_bytes", aot.constant_bytes}};
+  nlohmann::json j = {
+      {"model", a.model_path},
+      {"target", target.name},
+      {"dir", a.output_dir},
+      {"aot", true},
+      {"arena_bytes", aot.arena_bytes},
+      {"state_bytes", aot.variable_bytes},
+      {"constant_bytes", aot.constant_bytes},
+      {"arena_bytes_without_patches", aot.unpatched_arena_bytes},
+      {"patch_layers", aot.patch_layers},
+      {"patch_rows", aot.patch_rows}};
+  if (aot.patch_layers > 0) j["patch_first_op"] = aot.patch_first_node;
+  j["reordered"] = aot.reordered;
+  if (aot.reordered) j["op_order"] = aot.order;
   nlohmann::json ops = nlohmann::json::array();
   for (const MicroOpKey& c : s.op_codes) ops.push_back(OpName(c));
   j["ops"] = ops;
@@ -1142,6 +1153,19 @@ RegisteredCommand AddMicroCommand(CLI::App& app) {
   exp->add_flag("--aot", export_args.aot,
                 "Compile the model ahead of time into plain C++ calls with "
                 "a fixed arena layout: no interpreter, no model array");
+  exp->add_flag("--no-patches", export_args.no_patches,
+                "With --aot: no patch-based execution (the leading "
+                "convolutions run whole, not in bands of rows)");
+  exp->add_flag("--no-reorder", export_args.no_reorder,
+                "With --aot: run the ops in the model's order even where "
+                "another order needs a smaller arena");
+  exp->add_option("--patch-rows", export_args.patch_rows,
+                  "With --aot: bands of exactly N output rows (fewer "
+                  "recomputed halo rows than the smallest-arena choice, a "
+                  "larger arena); default: the band height with the "
+                  "smallest arena")
+      ->type_name("N")
+      ->check(CLI::Range(1, 4096));
   exp->add_option("--trust", export_args.trusted_keys,
                   "Public key file (ember keygen; repeatable): MODEL must be "
                   "signed by one of them (ember sign); the firmware embeds "

@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 #include "kernels/ref/svdf.h"
 #include "micro/micro_op_util.h"
 #include "micro/micro_verify.h"
+#include "micro_aot_patch.h"
 #include "micro_aot_plan.h"
 
 namespace ember::cli {
@@ -76,6 +78,14 @@ std::string Array(const char* type, const std::string& name, const T* v,
   return out + "};\n";
 }
 
+// One band of a patch-executed convolution: the rows it reads and writes
+// and where (expressions of the arena).
+struct ConvBandCall {
+  // Expressions (the band table's entries): rows in and out, the
+  // adjusted pad_top, and the arena offsets of the input and output rows.
+  std::string in_h, out_h, pad_top, in_ptr, out_ptr;
+};
+
 class Generator {
  public:
   Generator(micro::MicroInterpreter& interp, const uint8_t* model,
@@ -85,7 +95,7 @@ class Generator {
     head_ = reinterpret_cast<const uint8_t*>((addr + 15) / 16 * 16);
   }
 
-  bool Run(std::string* error);
+  bool Run(std::string* error, const AotOptions& options);
 
   std::ostringstream constants;     // const arrays, file scope
   std::ostringstream variables;     // state arrays and their reset
@@ -94,6 +104,10 @@ class Generator {
   size_t arena_bytes = 0;
   size_t variable_bytes = 0;
   size_t constant_bytes = 0;
+  size_t unpatched_arena_bytes = 0;
+  AotPatchChain patch;         // first_node -1: none
+  std::vector<int32_t> order;  // empty: the model's
+  int32_t patch_rows = 0;
   std::string error;
 
   // Expression for tensor `t`'s data as `T*` (const for constants).
@@ -112,7 +126,15 @@ class Generator {
   std::string Const(const std::string& type, const int32_t* v, int64_t n);
   bool Op(int32_t node, const fb::Operator* op, int32_t code);
   bool FullyConnected(MicroContext& ctx);
-  bool Conv(MicroContext& ctx, bool depthwise);
+  bool Conv(MicroContext& ctx, bool depthwise,
+            const ConvBandCall* band = nullptr);
+  // Node n as a layer of a patch chain: an int8 CONV_2D or
+  // DEPTHWISE_CONV_2D of one batch in the arena.
+  bool PatchableConv(int32_t n, PatchLayer* layer, int32_t* in, int32_t* out);
+  // The leading chain and band height with the lowest planned arena, if
+  // lower than `plain`'s.
+  void ChoosePatches(const AotPlan& plain, int32_t only_rows, AotPlan* best);
+  bool PatchedChain();
   bool Pool(MicroContext& ctx, bool average);
   bool Softmax(MicroContext& ctx);
   bool Reshape(MicroContext& ctx);
@@ -130,6 +152,11 @@ class Generator {
   std::map<int32_t, size_t> offset_;
   std::map<int32_t, size_t> scratch_offset_;
   int32_t next_const_ = 0;
+  // Per convolution node: its multiplier and shift arrays (a banded
+  // convolution is called once per band).
+  std::map<int32_t, std::pair<std::string, std::string>> quant_consts_;
+  std::vector<PatchLayer> chain_;
+  std::vector<size_t> band_offset_;
 };
 
 std::string Generator::Const(const std::string& type, const int32_t* v,
@@ -278,7 +305,8 @@ bool Generator::FullyConnected(MicroContext& ctx) {
   return true;
 }
 
-bool Generator::Conv(MicroContext& ctx, bool depthwise) {
+bool Generator::Conv(MicroContext& ctx, bool depthwise,
+                     const ConvBandCall* band) {
   const MicroTensor in = ctx.input(0), f = ctx.input(1), out = ctx.output(0);
   fb::Padding padding;
   int32_t sh, sw, dh, dw;
@@ -304,8 +332,14 @@ bool Generator::Conv(MicroContext& ctx, bool depthwise) {
     return Fail("bad convolution window");
   const int32_t out_c = depthwise ? f.dim(3) : f.dim(0);
   const char* shape = depthwise ? "ref::DepthwiseShape" : "ref::ConvShape";
+  const std::string in_h = band ? band->in_h : std::to_string(in.dim(1));
+  const std::string out_h = band ? band->out_h : std::to_string(ph.out);
+  const std::string pad_top =
+      band ? band->pad_top : std::to_string(ph.pad_before);
+  const std::string in_ref = band ? band->in_ptr : Ref(in);
+  const std::string out_ref = band ? band->out_ptr : Ref(out);
   body << "    " << shape << " s;\n    s.batches = " << in.dim(0)
-       << ";\n    s.in_h = " << in.dim(1) << ";\n    s.in_w = " << in.dim(2)
+       << ";\n    s.in_h = " << in_h << ";\n    s.in_w = " << in.dim(2)
        << ";\n    s.in_c = " << in.dim(3) << ";\n    s.filter_h = " << f.dim(1)
        << ";\n    s.filter_w = " << f.dim(2) << ";\n";
   if (depthwise) {
@@ -314,28 +348,35 @@ bool Generator::Conv(MicroContext& ctx, bool depthwise) {
     body << "    s.filter_in_c = " << f.dim(3) << ";\n    s.out_c = " << out_c
          << ";\n";
   }
-  body << "    s.out_h = " << ph.out << ";\n    s.out_w = " << pw.out
+  body << "    s.out_h = " << out_h << ";\n    s.out_w = " << pw.out
        << ";\n    s.stride_h = " << sh << ";\n    s.stride_w = " << sw
        << ";\n    s.dilation_h = " << dh << ";\n    s.dilation_w = " << dw
-       << ";\n    s.pad_top = " << ph.pad_before
+       << ";\n    s.pad_top = " << pad_top
        << ";\n    s.pad_left = " << pw.pad_before << ";\n";
   const char* fn = depthwise ? "DepthwiseConv" : "Conv";
   Clamp c;
   if (in.type == fb::TensorType::FLOAT32) {
     if (!FloatClamp(ctx, act, &c)) return Fail("unsupported activation");
-    body << "    ref::" << fn << "Float(s, " << Ref(in) << ", " << Ref(f)
-         << ", " << Bias(*this, ctx, 2, "float") << ", " << c.lo << ", " << c.hi
-         << ", " << Ref(out) << ");\n";
+    body << "    ref::" << fn << "Float(s, " << in_ref << ", " << Ref(f) << ", "
+         << Bias(*this, ctx, 2, "float") << ", " << c.lo << ", " << c.hi << ", "
+         << out_ref << ");\n";
     return true;
   }
-  std::vector<int32_t> mult(out_c), shift(out_c);
-  micro::FillOutputMultipliers(in, f, out, out_c, mult.data(), shift.data());
+  auto consts = quant_consts_.find(ctx.node_index());
+  if (consts == quant_consts_.end()) {
+    std::vector<int32_t> mult(out_c), shift(out_c);
+    micro::FillOutputMultipliers(in, f, out, out_c, mult.data(), shift.data());
+    const std::string m = Const("int32_t", mult.data(), out_c);
+    const std::string sh_name = Const("int32_t", shift.data(), out_c);
+    consts = quant_consts_.emplace(ctx.node_index(), std::make_pair(m, sh_name))
+                 .first;
+  }
   if (!QuantClamp(ctx, act, out, &c)) return Fail("unsupported activation");
   body << "    ref::QuantizedOutput q;\n    q.output_offset = "
        << Int(out.zero_point) << ";\n    q.act_lo = " << c.lo
        << ";\n    q.act_hi = " << c.hi
-       << ";\n    q.multiplier = " << Const("int32_t", mult.data(), out_c)
-       << ";\n    q.shift = " << Const("int32_t", shift.data(), out_c)
+       << ";\n    q.multiplier = " << consts->second.first
+       << ";\n    q.shift = " << consts->second.second
        << ";\n    q.rounding = ref::Rounding::kDouble;\n";
   // int8: the DSP / Helium kernels where the target has them.
   if (in.type == fb::TensorType::INT8) {
@@ -343,9 +384,212 @@ bool Generator::Conv(MicroContext& ctx, bool depthwise) {
   } else {
     body << "    ref::" << fn << "Quantized<int32_t>(s, ";
   }
-  body << Ref(in) << ", " << Int(-in.zero_point) << ", " << Ref(f) << ", "
+  body << in_ref << ", " << Int(-in.zero_point) << ", " << Ref(f) << ", "
        << Int(-f.zero_point) << ", " << Bias(*this, ctx, 2, "int32_t")
-       << ", q, " << Ref(out) << ");\n";
+       << ", q, " << out_ref << ");\n";
+  return true;
+}
+
+bool Generator::PatchableConv(int32_t n, PatchLayer* layer, int32_t* in_t,
+                              int32_t* out_t) {
+  const fb::Operator* op =
+      interp_.model()->subgraphs()->Get(0)->operators()->Get(n);
+  const auto code = static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
+      interp_.model()->operator_codes()->Get(op->opcode_index())));
+  if (code != fb::BuiltinOperator::CONV_2D &&
+      code != fb::BuiltinOperator::DEPTHWISE_CONV_2D)
+    return false;
+  MicroContext ctx(&interp_, n, op);
+  const MicroTensor in = ctx.input(0), f = ctx.input(1), out = ctx.output(0);
+  if (in.type != fb::TensorType::INT8 || out.type != fb::TensorType::INT8 ||
+      in.rank != 4 || out.rank != 4 || f.rank != 4 || in.dim(0) != 1 ||
+      out.dim(0) != 1)
+    return false;
+  fb::Padding padding;
+  int32_t stride, dil;
+  if (code == fb::BuiltinOperator::CONV_2D) {
+    const auto* o = op->builtin_options_as_Conv2DOptions();
+    if (o == nullptr) return false;
+    padding = o->padding(), stride = o->stride_h(),
+    dil = o->dilation_h_factor();
+  } else {
+    const auto* o = op->builtin_options_as_DepthwiseConv2DOptions();
+    if (o == nullptr) return false;
+    padding = o->padding(), stride = o->stride_h(),
+    dil = o->dilation_h_factor();
+  }
+  micro::MicroPaddedDim ph;
+  if (micro::ComputePaddedDim(ctx, padding, in.dim(1), f.dim(1), stride, dil,
+                              &ph) != MicroStatus::kOk ||
+      ph.out != out.dim(1))
+    return false;
+  layer->in_h = in.dim(1);
+  layer->out_h = out.dim(1);
+  layer->filter_h = f.dim(1);
+  layer->stride_h = stride;
+  layer->dilation_h = dil;
+  layer->pad_top = ph.pad_before;
+  *in_t = in.index;
+  *out_t = out.index;
+  return true;
+}
+
+void Generator::ChoosePatches(const AotPlan& plain, int32_t only_rows,
+                              AotPlan* best_plan) {
+  const fb::SubGraph* sg = interp_.model()->subgraphs()->Get(0);
+  const int32_t nodes = interp_.operators_size();
+  // Consumers of each tensor, and the graph's inputs and outputs: a chain
+  // intermediate is read by the next op of the chain only.
+  std::map<int32_t, int32_t> readers;
+  for (int32_t n = 0; n < nodes; ++n) {
+    const fb::Operator* op = sg->operators()->Get(n);
+    if (op->inputs())
+      for (int32_t t : *op->inputs())
+        if (t >= 0) ++readers[t];
+  }
+  std::set<int32_t> graph_io;
+  for (int32_t i = 0; i < interp_.inputs_size(); ++i)
+    graph_io.insert(interp_.input(i).index);
+  for (int32_t i = 0; i < interp_.outputs_size(); ++i)
+    graph_io.insert(interp_.output(i).index);
+  // The leading chain: from the first patchable convolution, as long as
+  // each op's output is the next one's input and nothing else's.
+  std::vector<PatchLayer> layers;
+  std::vector<int32_t> outs;  // output tensor per layer
+  int32_t n0 = -1;
+  for (int32_t n = 0; n < nodes; ++n) {
+    PatchLayer l;
+    int32_t in = -1, out = -1;
+    const bool ok = PatchableConv(n, &l, &in, &out);
+    if (n0 < 0) {
+      if (!ok || plain.tensor_offset.count(in) == 0 ||
+          plain.tensor_offset.count(out) == 0)
+        continue;
+      n0 = n;
+    } else {
+      // readers[in] counts every input slot: 1 means this op's input 0
+      // only (not also its filter or bias, nor any other op).
+      if (!ok || in != outs.back() || readers[in] != 1 || graph_io.count(in) ||
+          plain.tensor_offset.count(out) == 0)
+        break;
+    }
+    layers.push_back(l);
+    outs.push_back(out);
+  }
+  size_t best = plain.arena_bytes;
+  for (size_t len = 2; len <= layers.size() && len <= 16; ++len) {
+    const std::vector<PatchLayer> chain(layers.begin(), layers.begin() + len);
+    const int32_t out_h = chain.back().out_h;
+    std::vector<int32_t> tries = {24, 16, 12, 8, 6, 4, 3, 2, 1};
+    if (only_rows > 0) tries = {only_rows};
+    for (int32_t rows : tries) {
+      if (rows >= out_h) continue;
+      const std::vector<int32_t> most = MaxBandRows(chain, rows);
+      AotPatchChain c;
+      c.first_node = n0;
+      c.last_node = n0 + static_cast<int32_t>(len) - 1;
+      for (size_t k = 0; k + 1 < len; ++k) {
+        const MicroTensor t = interp_.tensor(outs[k]);
+        c.band_bytes.push_back(t.bytes / static_cast<size_t>(t.dim(1)) *
+                               static_cast<size_t>(most[k]));
+      }
+      // How far the output's writes run ahead of the input rows the later
+      // bands still read.
+      const MicroTensor first_in =
+          interp_.tensor(sg->operators()->Get(n0)->inputs()->Get(0));
+      const MicroTensor last_out = interp_.tensor(outs[len - 1]);
+      const int64_t in_row = first_in.bytes / first_in.dim(1);
+      const int64_t out_row = last_out.bytes / last_out.dim(1);
+      const std::vector<RowRange> bands = SplitRows(out_h, rows);
+      int64_t gap = 0;
+      for (size_t b = 0; b + 1 < bands.size(); ++b) {
+        const int64_t written = bands[b].end * out_row;
+        const int64_t still_read =
+            BandOf(chain, bands[b + 1])[0].in.begin * in_row;
+        gap = std::max(gap, written - still_read);
+      }
+      c.output_gap = static_cast<size_t>(std::max<int64_t>(gap, 1));
+      AotPlan p;
+      std::string why;
+      const bool planned_ok = PlanAotArena(interp_, head_, &p, &why, &c);
+      if (getenv("EMBER_AOT_PATCH_DEBUG"))
+        fprintf(stderr, "patch %zu layers x %d rows: %zu B %s\n", len, rows,
+                p.arena_bytes, why.c_str());
+      if (!planned_ok) continue;
+      if (p.arena_bytes < best) {
+        best = p.arena_bytes;
+        *best_plan = p;
+        patch = c;
+        patch_rows = rows;
+        chain_ = chain;
+      }
+    }
+  }
+}
+
+// The chain, band after band: each layer on the rows the next one reads.
+bool Generator::PatchedChain() {
+  const fb::SubGraph* sg = interp_.model()->subgraphs()->Get(0);
+  const int32_t n0 = patch.first_node;
+  const int32_t len = static_cast<int32_t>(chain_.size());
+  // One table row per band and layer: in_h, out_h, pad_top, and the arena
+  // offsets of the rows it reads and writes; the code loops over it.
+  const std::vector<RowRange> bands =
+      SplitRows(chain_.back().out_h, patch_rows);
+  const std::string table = "kBands" + std::to_string(n0);
+  std::vector<int32_t> rows;
+  for (const RowRange& r : bands) {
+    const std::vector<BandLayer> band = BandOf(chain_, r);
+    for (int32_t k = 0; k < len; ++k) {
+      const fb::Operator* op = sg->operators()->Get(n0 + k);
+      MicroContext ctx(&interp_, n0 + k, op);
+      const MicroTensor in = ctx.input(0), out = ctx.output(0);
+      const size_t in_row = in.bytes / static_cast<size_t>(in.dim(1));
+      const size_t out_row = out.bytes / static_cast<size_t>(out.dim(1));
+      const size_t in_at =
+          k == 0 ? offset_.at(in.index) + band[k].in.begin * in_row
+                 : band_offset_[k - 1];
+      const size_t out_at =
+          k == len - 1 ? offset_.at(out.index) + band[k].out.begin * out_row
+                       : band_offset_[k];
+      for (int64_t v : {int64_t{band[k].in.rows()}, int64_t{band[k].out.rows()},
+                        int64_t{band[k].pad_top}, static_cast<int64_t>(in_at),
+                        static_cast<int64_t>(out_at)})
+        rows.push_back(static_cast<int32_t>(v));
+    }
+  }
+  constants << Array("int32_t", table, rows.data(),
+                     static_cast<int64_t>(rows.size()));
+  constant_bytes += rows.size() * 4;
+  body << "  // Patch-based execution: ops #" << n0 << "-#" << n0 + len - 1
+       << " in " << bands.size() << " bands of " << patch_rows
+       << " output rows, each layer on the rows (and halo) the next reads.\n"
+       << "  for (int32_t band = 0; band < " << bands.size() << "; ++band) {\n";
+  for (int32_t k = 0; k < len; ++k) {
+    const int32_t n = n0 + k;
+    const fb::Operator* op = sg->operators()->Get(n);
+    MicroContext ctx(&interp_, n, op);
+    const auto code = static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
+        interp_.model()->operator_codes()->Get(op->opcode_index())));
+    const std::string row = table + " + (band * " + std::to_string(len) +
+                            " + " + std::to_string(k) + ") * 5";
+    ConvBandCall call;
+    call.in_h = "r[0]";
+    call.out_h = "r[1]";
+    call.pad_top = "r[2]";
+    call.in_ptr = "reinterpret_cast<int8_t*>(g_arena + r[3])";
+    call.out_ptr = "reinterpret_cast<int8_t*>(g_arena + r[4])";
+    body << "  {  // op #" << n << " " << fb::EnumNameBuiltinOperator(code)
+         << ", this band's rows\n    const int32_t* r = " << row << ";\n";
+    if (!Conv(ctx, code == fb::BuiltinOperator::DEPTHWISE_CONV_2D, &call) ||
+        !error.empty()) {
+      error = "--aot: op #" + std::to_string(n) +
+              " (patched): " + (error.empty() ? "unsupported" : error);
+      return false;
+    }
+    body << "  }\n";
+  }
+  body << "  }\n";
   return true;
 }
 
@@ -550,7 +794,7 @@ bool Generator::Op(int32_t node, const fb::Operator* op, int32_t code) {
   return true;
 }
 
-bool Generator::Run(std::string* out_error) {
+bool Generator::Run(std::string* out_error, const AotOptions& options) {
   // Variables back to their initial values: the state arrays start there.
   interp_.Reset();
   const fb::Model* model = interp_.model();
@@ -595,10 +839,47 @@ bool Generator::Run(std::string* out_error) {
     *out_error = "--aot: " + error;
     return false;
   }
+  unpatched_arena_bytes = plan.arena_bytes;
+  // Another order of the ops (branching graphs), or patches (which keep
+  // the model's order): the smaller arena.
+  if (options.reorder) {
+    size_t arena = 0;
+    std::vector<int32_t> o =
+        BestAotOrder(interp_, head_, plan.arena_bytes, &arena);
+    AotPlan p;
+    if (!o.empty() && PlanAotArena(interp_, head_, &p, &error, nullptr, &o) &&
+        p.arena_bytes < plan.arena_bytes) {
+      plan = p;
+      order = o;
+    }
+    error.clear();
+  }
+  if (options.patches) {
+    AotPlan p = plan;
+    ChoosePatches(AotPlan(plan), options.patch_rows, &p);
+    if (patch.first_node >= 0) {
+      if (!order.empty() && p.arena_bytes >= plan.arena_bytes) {
+        patch = AotPatchChain();
+      } else {
+        plan = p;
+        order.clear();
+      }
+    }
+  }
   offset_ = plan.tensor_offset;
   scratch_offset_ = plan.scratch_offset;
+  band_offset_ = plan.band_offset;
   arena_bytes = plan.arena_bytes;
-  for (int32_t n = 0; n < nodes; ++n) {
+  for (int32_t p = 0; p < nodes; ++p) {
+    const int32_t n = order.empty() ? p : order[p];
+    if (n == patch.first_node) {
+      if (!PatchedChain()) {
+        *out_error = error;
+        return false;
+      }
+      p = patch.last_node;
+      continue;
+    }
     const fb::Operator* op = sg->operators()->Get(n);
     const int32_t code = micro::MicroBuiltinCode(
         model->operator_codes()->Get(op->opcode_index()));
@@ -746,9 +1027,9 @@ bool GenerateAot(micro::MicroInterpreter& interp, const uint8_t* model,
                  const std::vector<std::string>& output_names,
                  const std::vector<std::vector<uint8_t>>& inputs,
                  const std::string& model_name, AotModel* out,
-                 std::string* error) {
+                 std::string* error, const AotOptions& options) {
   Generator g(interp, model, model_size, arena);
-  if (!g.Run(error)) return false;
+  if (!g.Run(error, options)) return false;
   std::vector<std::string> in_refs, out_refs;
   std::vector<size_t> in_bytes, out_bytes;
   std::vector<MicroTensor> outs;
@@ -849,6 +1130,15 @@ bool GenerateAot(micro::MicroInterpreter& interp, const uint8_t* model,
   out->arena_bytes = arena_bytes;
   out->variable_bytes = g.variable_bytes;
   out->constant_bytes = g.constant_bytes;
+  out->unpatched_arena_bytes =
+      std::max<size_t>((g.unpatched_arena_bytes + 15) / 16 * 16, 16);
+  out->reordered = !g.order.empty();
+  out->order = g.order;
+  if (g.patch.first_node >= 0) {
+    out->patch_first_node = g.patch.first_node;
+    out->patch_layers = g.patch.last_node - g.patch.first_node + 1;
+    out->patch_rows = g.patch_rows;
+  }
   return true;
 }
 

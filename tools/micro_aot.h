@@ -30,6 +30,26 @@ struct AotModel {
   size_t arena_bytes = 0;     // the static arena (activations, scratch)
   size_t variable_bytes = 0;  // variable tensors (RNN / SVDF state)
   size_t constant_bytes = 0;  // weights and precomputed parameters
+  // Patch-based execution (micro_aot_patch.h): the leading chain of
+  // convolutions run in bands of patch_rows output rows (0 layers: off,
+  // or patches did not lower the peak); the arena the plain plan needs.
+  int32_t patch_first_node = -1;
+  int32_t patch_layers = 0;
+  int32_t patch_rows = 0;
+  size_t unpatched_arena_bytes = 0;
+  // The ops run in another topological order than the model's (the one
+  // with the smallest planned arena): `order`, node indices.
+  bool reordered = false;
+  std::vector<int32_t> order;
+};
+
+struct AotOptions {
+  // Patch-based execution where it lowers the arena, in bands of
+  // `patch_rows` rows when > 0 (else the height with the smallest arena).
+  bool patches = true;
+  int32_t patch_rows = 0;
+  // Operator reordering where it lowers the arena (branching graphs).
+  bool reorder = true;
 };
 
 // `interp` must have run AllocateTensors (its variables are reset here).
@@ -42,6 +62,6 @@ bool GenerateAot(micro::MicroInterpreter& interp, const uint8_t* model,
                  const std::vector<std::string>& output_names,
                  const std::vector<std::vector<uint8_t>>& inputs,
                  const std::string& model_name, AotModel* out,
-                 std::string* error);
+                 std::string* error, const AotOptions& options = {});
 
 }  // namespace ember::cli

@@ -77,7 +77,8 @@ void PlanWithOverlaps(
 }  // namespace
 
 bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
-                  AotPlan* plan, std::string* error) {
+                  AotPlan* plan, std::string* error, const AotPatchChain* patch,
+                  const std::vector<int32_t>* exec_order) {
   auto Fail = [&](const char* why) {
     *error = why;
     return false;
@@ -92,6 +93,23 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
   const auto* ops = sg->operators();
   const int32_t T = static_cast<int32_t>(sg->tensors()->size());
   const int32_t N = interp.operators_size();
+  // Lifetimes are in positions of the execution order (node n runs
+  // pos[n]-th).
+  std::vector<int32_t> pos(N), exec(N);
+  for (int32_t n = 0; n < N; ++n) pos[n] = exec[n] = n;
+  if (exec_order != nullptr) {
+    if (static_cast<int32_t>(exec_order->size()) != N)
+      return Fail("bad execution order");
+    if (patch != nullptr) return Fail("patches need the model's own order");
+    std::vector<bool> seen(N, false);
+    for (int32_t p = 0; p < N; ++p) {
+      const int32_t n = (*exec_order)[p];
+      if (n < 0 || n >= N || seen[n]) return Fail("bad execution order");
+      seen[n] = true;
+      pos[n] = p;
+      exec[p] = n;
+    }
+  }
   std::vector<bool> planned(T, false), graph_io(T, false);
   std::vector<int32_t> root(T), first(T), last(T);
   for (int32_t t = 0; t < T; ++t) {
@@ -114,8 +132,8 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     const fb::Operator* op = ops->Get(n);
     auto use = [&](int32_t t) {
       if (t < 0) return;
-      first[t] = std::min(first[t], n);
-      last[t] = std::max(last[t], n);
+      first[t] = std::min(first[t], pos[n]);
+      last[t] = std::max(last[t], pos[n]);
     };
     if (op->inputs())
       for (int32_t t : *op->inputs()) use(t);
@@ -123,7 +141,8 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
       for (int32_t t : *op->outputs()) use(t);
   }
   auto bytes = [&](int32_t t) { return interp.tensor(t).bytes; };
-  for (int32_t n = 0; n < N; ++n) {
+  for (int32_t p = 0; p < N; ++p) {
+    const int32_t n = exec[p];
     const fb::Operator* op = ops->Get(n);
     const auto code = static_cast<fb::BuiltinOperator>(micro::MicroBuiltinCode(
         interp.model()->operator_codes()->Get(op->opcode_index())));
@@ -141,7 +160,7 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     if (bytes(in) != bytes(out)) continue;
     const int32_t r = root[in];
     if (in_place) {
-      if (last[r] > n) continue;
+      if (last[r] > pos[n]) continue;
       bool io = false;
       for (int32_t t = 0; t < T; ++t) io = io || (root[t] == r && graph_io[t]);
       if (io) continue;
@@ -149,6 +168,26 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     root[out] = r;
     first[r] = std::min(first[r], first[out]);
     last[r] = std::max(last[r], last[out]);
+  }
+  // A patch chain: its intermediates leave the plan (band buffers take
+  // their place below), its input lives until its last op and its output
+  // from its first, since the bands interleave the ops.
+  if (patch != nullptr) {
+    const int32_t n0 = patch->first_node, n1 = patch->last_node;
+    if (n0 < 0 || n1 <= n0 || n1 >= N ||
+        patch->band_bytes.size() != static_cast<size_t>(n1 - n0))
+      return Fail("bad patch chain");
+    for (int32_t n = n0; n < n1; ++n) {
+      const int32_t t = ops->Get(n)->outputs()->Get(0);
+      if (root[t] != t) return Fail("a patch intermediate is aliased");
+      planned[t] = false;
+    }
+    const int32_t in = ops->Get(n0)->inputs()->Get(0);
+    const int32_t out = ops->Get(n1)->outputs()->Get(0);
+    if (!planned[in] || !planned[out] || root[out] != out)
+      return Fail("a patch chain's input or output is not in the arena");
+    last[root[in]] = std::max(last[root[in]], n1);
+    first[out] = std::min(first[out], n0);
   }
   // Group sizes and lifetimes.
   std::vector<size_t> group_bytes(T, 0);
@@ -184,11 +223,12 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
         root[out.index] != out.index || in.rank != 4 || out.rank != 4)
       continue;
     const int32_t r = root[in.index];
-    if (r == out.index || last[r] != n || group_bytes[r] == 0) continue;
+    if (r == out.index || last[r] != pos[n] || group_bytes[r] == 0) continue;
     bool output_in_group = false;
     for (int32_t t = 0; t < T; ++t)
-      output_in_group = output_in_group || (root[t] == r && graph_io[t] &&
-                                            last[t] == N - 1 && n != N - 1);
+      output_in_group =
+          output_in_group ||
+          (root[t] == r && graph_io[t] && last[t] == N - 1 && pos[n] != N - 1);
     if (output_in_group) continue;
     int32_t stride = 0, pad_top = 0;
     {
@@ -234,6 +274,20 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     pairs.push_back({out.index, r, g});
   }
 
+  // A patch chain's output below the input it consumes band by band.
+  if (patch != nullptr && patch->output_gap > 0) {
+    const int32_t in = ops->Get(patch->first_node)->inputs()->Get(0);
+    const int32_t out = ops->Get(patch->last_node)->outputs()->Get(0);
+    const int32_t r = root[in];
+    bool io = false;
+    for (int32_t t = 0; t < T; ++t)
+      io = io || (root[t] == r && graph_io[t] && last[t] == N - 1);
+    const size_t g =
+        micro::MicroAlignUp(patch->output_gap, micro::kMicroBufferAlignment);
+    if (!io && last[r] == patch->last_node && g < group_bytes[out])
+      pairs.push_back({out, r, g});
+  }
+
   // Buffers: one per group, one per SVDF scratch.
   std::vector<micro::MicroPlanBuffer> buffers;
   std::vector<int32_t> buffer_of(T, -1);      // per group root
@@ -255,12 +309,33 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
     MicroContext ctx(&interp, n, op);
     const MicroTensor in = ctx.input(0), feature = ctx.input(1);
     micro::MicroPlanBuffer b;
-    b.first = b.last = n;
+    b.first = b.last = pos[n];
     b.size = static_cast<uint32_t>(micro::MicroAlignUp(
         sizeof(int32_t) * static_cast<size_t>(in.dim(0)) * feature.dim(0),
         micro::kMicroBufferAlignment));
     scratch_buffer[n] = static_cast<int32_t>(buffers.size());
     buffers.push_back(b);
+  }
+  // The band buffers ping-pong: layer k reads buffer k - 1 and writes
+  // buffer k, so the even ones share one region and the odd ones another.
+  std::vector<int32_t> band_buffer;
+  if (patch != nullptr) {
+    size_t most[2] = {0, 0};
+    for (size_t k = 0; k < patch->band_bytes.size(); ++k)
+      most[k % 2] = std::max(most[k % 2], patch->band_bytes[k]);
+    int32_t region[2] = {-1, -1};
+    for (int32_t parity = 0; parity < 2; ++parity) {
+      if (most[parity] == 0) continue;
+      micro::MicroPlanBuffer b;
+      b.first = patch->first_node;
+      b.last = patch->last_node;
+      b.size = static_cast<uint32_t>(
+          micro::MicroAlignUp(most[parity], micro::kMicroBufferAlignment));
+      region[parity] = static_cast<int32_t>(buffers.size());
+      buffers.push_back(b);
+    }
+    for (size_t k = 0; k < patch->band_bytes.size(); ++k)
+      band_buffer.push_back(region[k % 2]);
   }
   const int32_t count = static_cast<int32_t>(buffers.size());
 
@@ -319,8 +394,136 @@ bool PlanAotArena(micro::MicroInterpreter& interp, const uint8_t* head,
   }
   for (const auto& [n, b] : scratch_buffer)
     plan->scratch_offset[n] = static_cast<size_t>(buffers[b].offset);
+  plan->band_offset.clear();
+  for (int32_t b : band_buffer)
+    plan->band_offset.push_back(b < 0 ? 0
+                                      : static_cast<size_t>(buffers[b].offset));
   plan->arena_bytes = peak;
   return true;
+}
+
+}  // namespace ember::cli
+
+namespace ember::cli {
+
+std::vector<int32_t> BestAotOrder(micro::MicroInterpreter& interp,
+                                  const uint8_t* head, size_t default_arena,
+                                  size_t* best_arena, int32_t max_orders) {
+  *best_arena = default_arena;
+  const fb::SubGraph* sg = interp.model()->subgraphs()->Get(0);
+  const auto* ops = sg->operators();
+  const int32_t T = static_cast<int32_t>(sg->tensors()->size());
+  const int32_t N = interp.operators_size();
+  for (int32_t t = 0; t < T; ++t)
+    if (sg->tensors()->Get(t)->is_variable()) return {};
+  // Dependencies: a node runs after the producers of its inputs.
+  std::vector<int32_t> producer(T, -1);
+  for (int32_t n = 0; n < N; ++n)
+    if (ops->Get(n)->outputs())
+      for (int32_t t : *ops->Get(n)->outputs())
+        if (t >= 0 && t < T) producer[t] = n;
+  std::vector<std::vector<int32_t>> next(N);
+  std::vector<int32_t> waiting(N, 0);
+  for (int32_t n = 0; n < N; ++n) {
+    std::vector<int32_t> pre;
+    if (ops->Get(n)->inputs())
+      for (int32_t t : *ops->Get(n)->inputs())
+        if (t >= 0 && t < T && producer[t] >= 0 && producer[t] != n)
+          pre.push_back(producer[t]);
+    std::sort(pre.begin(), pre.end());
+    pre.erase(std::unique(pre.begin(), pre.end()), pre.end());
+    for (int32_t p : pre) next[p].push_back(n);
+    waiting[n] = static_cast<int32_t>(pre.size());
+  }
+  auto arena_of = [&](const std::vector<int32_t>& order) {
+    AotPlan p;
+    std::string why;
+    if (!PlanAotArena(interp, head, &p, &why, nullptr, &order))
+      return static_cast<size_t>(-1);
+    return p.arena_bytes;
+  };
+  std::vector<int32_t> best;
+  std::vector<int32_t> cur;
+  // Every topological order (depth first), counted first: planned only
+  // when there are few enough.
+  int64_t count = 0;
+  bool plan_each = false;
+  std::vector<int32_t> w = waiting;
+  auto visit = [&](auto&& self) -> void {
+    if (count > max_orders) return;
+    if (static_cast<int32_t>(cur.size()) == N) {
+      ++count;
+      if (plan_each) {
+        const size_t a = arena_of(cur);
+        if (a < *best_arena) {
+          *best_arena = a;
+          best = cur;
+        }
+      }
+      return;
+    }
+    for (int32_t n = 0; n < N; ++n) {
+      if (w[n] != 0) continue;
+      w[n] = -1;  // taken
+      for (int32_t m : next[n]) --w[m];
+      cur.push_back(n);
+      self(self);
+      cur.pop_back();
+      for (int32_t m : next[n]) ++w[m];
+      w[n] = 0;
+    }
+  };
+  visit(visit);
+  if (count <= 1) return {};  // a single chain: nothing to choose
+  if (count > max_orders && N > 64) return {};  // greedy: N^2 plans
+  if (count <= max_orders) {
+    plan_each = true;
+    count = 0;
+    visit(visit);
+  } else {
+    // Greedy: each step takes the ready node whose order (this prefix,
+    // that node, then the rest in the model's order where ready) plans
+    // smallest.
+    std::vector<int32_t> wait = waiting;
+    std::vector<int32_t> prefix;
+    auto complete = [&](std::vector<int32_t> o, std::vector<int32_t> ww) {
+      while (static_cast<int32_t>(o.size()) < N) {
+        for (int32_t n = 0; n < N; ++n) {
+          if (ww[n] != 0) continue;
+          ww[n] = -1;
+          for (int32_t m : next[n]) --ww[m];
+          o.push_back(n);
+          break;
+        }
+      }
+      return o;
+    };
+    while (static_cast<int32_t>(prefix.size()) < N) {
+      int32_t pick = -1;
+      size_t pick_arena = static_cast<size_t>(-1);
+      for (int32_t n = 0; n < N; ++n) {
+        if (wait[n] != 0) continue;
+        std::vector<int32_t> o = prefix, ww = wait;
+        o.push_back(n);
+        ww[n] = -1;
+        for (int32_t m : next[n]) --ww[m];
+        const size_t a = arena_of(complete(o, ww));
+        if (pick < 0 || a < pick_arena) {
+          pick = n;
+          pick_arena = a;
+        }
+      }
+      prefix.push_back(pick);
+      wait[pick] = -1;
+      for (int32_t m : next[pick]) --wait[m];
+    }
+    const size_t a = arena_of(prefix);
+    if (a < *best_arena) {
+      *best_arena = a;
+      best = prefix;
+    }
+  }
+  return best;
 }
 
 }  // namespace ember::cli
