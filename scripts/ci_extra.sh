@@ -66,6 +66,8 @@ bash scripts/test_aarch64.sh
 
 echo "== ci: Ember Micro projects under QEMU (Cortex-M3, M4, M7, M33, M55, RISC-V; interpreter, --aot, --arduino) vs ember run and TFLM"
 bash tests/micro/run_qemu.sh
+echo "== ci: Ember Micro --aot: patch-based execution and operator reordering (Cortex-M4, riscv32), bit-identical with and without"
+EMBER_SHARED_MODELS="$SHARED" bash tests/micro/patch_test.sh
 echo "== ci: Ember Micro: yes / no through the audio front end on the device (Cortex-M3, M4, M55) vs the host and TFLM"
 AUDIO_TARGETS="cortex-m3 cortex-m4 cortex-m55" bash tests/micro/audio_qemu_test.sh
 echo "== ci: Ember Micro: signed models verified on the device (Cortex-M3, M4), tampered ones refused"
