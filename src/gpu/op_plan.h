@@ -40,5 +40,8 @@ bool PlanNode(const EmberDelegateGraph* graph, int32_t node, NodePlan* plan,
 
 // IEEE half -> float (fp16 weights are widened at upload).
 float HalfToFloat(uint16_t h);
+// float -> IEEE half, round to nearest even (overflow gives infinity):
+// values crossing into an fp16 partition and fp32 weights at upload.
+uint16_t FloatToHalf(float value);
 
 }  // namespace ember::gpu
