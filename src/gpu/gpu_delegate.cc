@@ -176,7 +176,7 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
       auto buffer =
           std::make_shared<Buffer>(dev_, StoredBytes(Float32Bytes(o)));
       if (!buffer->ok() || half.data == nullptr ||
-          half.bytes / 2 * 4 != Float32Bytes(o))
+          half.bytes * 2 != Float32Bytes(o))
         return (*error = "cannot upload fp16 weights", false);
       const uint16_t* src = static_cast<const uint16_t*>(half.data);
       if (fp16_) {  // already the storage format
