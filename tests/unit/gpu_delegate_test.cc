@@ -570,6 +570,7 @@ TEST(GpuDelegate, CpuOpSplitsThePartitions) {
 // its boundary and internal tensors, and still matches the CPU.
 TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
   GPU_OR_SKIP(gpu);
+  GPU_OR_SKIP(gpu16, kFp16Options);
   ModelBuilder b;
   const int x = b.AddTensor(kF32, {1, 4, 4, 3}, "x");
   const int c =
@@ -585,7 +586,10 @@ TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
   b.SetOutputs({y});
   const auto bytes = b.Build();
   std::vector<std::vector<float>> results;
-  for (const bool delegated : {false, true}) {
+  // CPU, then the GPU at fp32, then at fp16.
+  const std::shared_ptr<Delegate> runs[] = {nullptr, gpu, gpu16};
+  for (const std::shared_ptr<Delegate>& delegate : runs) {
+    const bool delegated = delegate != nullptr;
     ErrorReporter errors;
     std::unique_ptr<Model> model;
     ASSERT_TRUE(
@@ -596,7 +600,8 @@ TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
         Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
             .ok());
     std::shared_ptr<AppliedDelegates> applied;
-    if (delegated) ASSERT_TRUE(ApplyDelegates(*interp, {gpu}, &applied).ok());
+    if (delegated)
+      ASSERT_TRUE(ApplyDelegates(*interp, {delegate}, &applied).ok());
     ASSERT_TRUE(interp->AllocateTensors().ok());
     ASSERT_TRUE(interp->Invoke().ok());
     ASSERT_TRUE(interp->ResizeInput(0, Shape{4, {2, 5, 4, 3}}).ok());
@@ -616,8 +621,11 @@ TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
           << applied->Report()[0].partitions[0].reason;
     }
   }
-  for (size_t i = 0; i < results[0].size(); ++i)
+  // |y| <= 1 (TANH): the tolerances relative to max(1, |cpu|) are absolute.
+  for (size_t i = 0; i < results[0].size(); ++i) {
     EXPECT_NEAR(results[1][i], results[0][i], kTolerance) << i;
+    EXPECT_NEAR(results[2][i], results[0][i], kFp16Tolerance) << i;
+  }
 }
 
 // int8 models stay on the CPU: the delegate takes no quantized node.
