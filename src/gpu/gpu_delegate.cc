@@ -3,6 +3,11 @@
 // fp16 weights, widened) are uploaded once; the dispatches are recorded
 // into one command buffer that each invoke submits between copying the
 // partition's inputs in and its outputs out.
+//
+// precision=fp16 stores every buffer of a partition as float16 (the
+// shaders' _fp16 variants): constants are narrowed at upload (fp16
+// weights copied as they are), and the partition's float32 inputs and
+// outputs are converted at each invoke (round to nearest even).
 #include "gpu/gpu_delegate.h"
 
 #include <cstdlib>
@@ -25,6 +30,7 @@ struct GpuDelegate {
   EmberDelegate c{};
   std::unique_ptr<VulkanDevice> device;
   std::string name;
+  bool fp16 = false;
 };
 
 // Bytes of a float32 tensor from its shape (`bytes` of a tensor Ember has
@@ -35,6 +41,25 @@ size_t Float32Bytes(const EmberDelegateTensor& t) {
   return n;
 }
 
+// Host float32 values into a buffer of `fp16` storage, and back.
+void StoreFloats(const float* src, size_t count, bool fp16, void* dst) {
+  if (!fp16) {
+    std::memcpy(dst, src, count * sizeof(float));
+    return;
+  }
+  uint16_t* half = static_cast<uint16_t*>(dst);
+  for (size_t i = 0; i < count; ++i) half[i] = FloatToHalf(src[i]);
+}
+
+void LoadFloats(const void* src, size_t count, bool fp16, float* dst) {
+  if (!fp16) {
+    std::memcpy(dst, src, count * sizeof(float));
+    return;
+  }
+  const uint16_t* half = static_cast<const uint16_t*>(src);
+  for (size_t i = 0; i < count; ++i) dst[i] = HalfToFloat(half[i]);
+}
+
 int32_t Report(EmberDelegateErrorFn error, void* context,
                const std::string& message) {
   if (error) error(context, message.c_str());
@@ -43,7 +68,8 @@ int32_t Report(EmberDelegateErrorFn error, void* context,
 
 class Kernel {
  public:
-  explicit Kernel(VulkanDevice* device) : dev_(device), vk_(device->vk()) {}
+  Kernel(VulkanDevice* device, bool fp16)
+      : dev_(device), vk_(device->vk()), fp16_(fp16) {}
   ~Kernel() { Release(); }
 
   // Plans, allocates, uploads the constants and records the dispatches
@@ -62,9 +88,18 @@ class Kernel {
   Buffer* BufferOf(const EmberDelegateGraph* g, int32_t t, std::string* error);
   bool Record(std::string* error);
   void Release();
+  // Device bytes of a tensor whose float32 size is `float32_bytes`.
+  size_t StoredBytes(size_t float32_bytes) const {
+    return fp16_ ? float32_bytes / 2 : float32_bytes;
+  }
+  // The embedded shader for this precision.
+  std::string ShaderName(const std::string& shader) const {
+    return fp16_ ? shader + "_fp16" : shader;
+  }
 
   VulkanDevice* dev_;
   VulkanApi& vk_;
+  bool fp16_;
   std::vector<int32_t> signature_;
   std::map<int32_t, std::shared_ptr<Buffer>> buffers_;
   std::map<int32_t, int32_t> produced_;  // tensor -> planning order
@@ -102,9 +137,9 @@ Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
   if (it != buffers_.end()) return it->second.get();
   const EmberDelegateTensor& x = g->tensors[t];
   const size_t bytes = Float32Bytes(x);
-  auto buffer = std::make_shared<Buffer>(dev_, bytes);
+  auto buffer = std::make_shared<Buffer>(dev_, StoredBytes(bytes));
   if (!buffer->ok()) {
-    *error = "cannot allocate " + std::to_string(bytes) + " bytes";
+    *error = "cannot allocate " + std::to_string(StoredBytes(bytes)) + " bytes";
     return nullptr;
   }
   if (x.is_constant) {
@@ -112,7 +147,8 @@ Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
       *error = "constant tensor " + std::to_string(t) + " without its data";
       return nullptr;
     }
-    std::memcpy(buffer->data(), x.data, bytes);
+    StoreFloats(static_cast<const float*>(x.data), bytes / 4, fp16_,
+                buffer->data());
   } else {
     uploads_.push_back(t);
   }
@@ -137,13 +173,19 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
     const EmberDelegateTensor& o = g->tensors[out];
     if (plan.fp16_constant) {
       const EmberDelegateTensor& half = g->tensors[n.inputs[0]];
-      auto buffer = std::make_shared<Buffer>(dev_, Float32Bytes(o));
+      auto buffer =
+          std::make_shared<Buffer>(dev_, StoredBytes(Float32Bytes(o)));
       if (!buffer->ok() || half.data == nullptr ||
-          half.bytes / 2 * 4 != Float32Bytes(o))
-        return (*error = "cannot widen fp16 weights", false);
+          half.bytes * 2 != Float32Bytes(o))
+        return (*error = "cannot upload fp16 weights", false);
       const uint16_t* src = static_cast<const uint16_t*>(half.data);
-      float* dst = static_cast<float*>(buffer->data());
-      for (size_t k = 0; k < half.bytes / 2; ++k) dst[k] = HalfToFloat(src[k]);
+      if (fp16_) {  // already the storage format
+        std::memcpy(buffer->data(), src, half.bytes);
+      } else {
+        float* dst = static_cast<float*>(buffer->data());
+        for (size_t k = 0; k < half.bytes / 2; ++k)
+          dst[k] = HalfToFloat(src[k]);
+      }
       buffers_[out] = buffer;
       continue;
     }
@@ -157,13 +199,15 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
       for (int b = 0; b < kBindings - 1; ++b)
         if (d.bind[b] >= 0 && BufferOf(g, d.bind[b], error) == nullptr)
           return false;
-    auto buffer = std::make_shared<Buffer>(dev_, Float32Bytes(o));
+    const size_t out_bytes = StoredBytes(Float32Bytes(o));
+    auto buffer = std::make_shared<Buffer>(dev_, out_bytes);
     if (!buffer->ok())
-      return (*error = "cannot allocate " + std::to_string(Float32Bytes(o)) +
-                       " bytes",
-              false);
+      return (
+          *error = "cannot allocate " + std::to_string(out_bytes) + " bytes",
+          false);
     buffers_[out] = buffer;
-    for (const Dispatch& d : plan.dispatches) {
+    for (Dispatch d : plan.dispatches) {
+      d.shader = ShaderName(d.shader);
       if (dev_->Pipeline(d.shader, error) == VK_NULL_HANDLE) return false;
       dispatches_.push_back(d);
     }
@@ -272,9 +316,10 @@ bool Kernel::Invoke(const EmberDelegatePartition* p, std::string* error) {
   for (int32_t t : uploads_) {
     const EmberDelegateTensor& x = g->tensors[t];
     Buffer* b = buffers_.at(t).get();
-    if (x.data == nullptr || x.bytes != b->bytes())
+    if (x.data == nullptr || StoredBytes(x.bytes) != b->bytes())
       return (*error = "input tensor " + std::to_string(t) + " changed", false);
-    std::memcpy(b->data(), x.data, x.bytes);
+    StoreFloats(static_cast<const float*>(x.data), x.bytes / 4, fp16_,
+                b->data());
   }
   if (!dispatches_.empty()) {
     auto submit = Info<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
@@ -291,9 +336,9 @@ bool Kernel::Invoke(const EmberDelegatePartition* p, std::string* error) {
   for (int32_t k = 0; k < p->num_outputs; ++k) {
     const EmberDelegateTensor& x = g->tensors[p->outputs[k]];
     Buffer* b = buffers_.at(p->outputs[k]).get();
-    if (x.data == nullptr || x.bytes != b->bytes())
+    if (x.data == nullptr || StoredBytes(x.bytes) != b->bytes())
       return (*error = "output tensor changed", false);
-    std::memcpy(x.data, b->data(), x.bytes);
+    LoadFloats(b->data(), x.bytes / 4, fp16_, static_cast<float*>(x.data));
   }
   return true;
 }
@@ -324,7 +369,7 @@ int32_t SupportsNodeFn(void*, const EmberDelegateGraph* graph, int32_t node) {
 void* InitFn(void* user_data, const EmberDelegatePartition* partition,
              EmberDelegateErrorFn error, void* context) {
   auto* d = static_cast<GpuDelegate*>(user_data);
-  auto kernel = std::make_unique<Kernel>(d->device.get());
+  auto kernel = std::make_unique<Kernel>(d->device.get(), d->fp16);
   std::string why;
   if (!kernel->Build(partition, &why)) {
     Report(error, context, "gpu (" + d->device->name() + "): " + why);
@@ -374,6 +419,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
   // A partition of one or two nodes costs a GPU round trip (inputs in,
   // outputs out, a submit and a wait) for little work.
   int32_t min_nodes = 3, max_partitions = 0;
+  bool fp16 = false;
   for (size_t i = 0; i < num_options; ++i) {
     const std::string key = keys[i];
     const char* value = values[i];
@@ -387,12 +433,16 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
     } else if (key == "max_partitions") {
       ok = ParseInt(value, &max_partitions);
     } else if (key == "precision") {
-      if (std::string(value) != "fp32") {
+      // As LiteRT's precision_loss_allowed: fp16 halves memory and
+      // bandwidth at about 3 significant digits.
+      const std::string precision = value;
+      if (precision != "fp32" && precision != "fp16") {
         Report(error, error_context,
-               "gpu delegate: precision '" + std::string(value) +
-                   "' is not implemented (only fp32)");
+               "gpu delegate: option precision='" + precision +
+                   "' is not fp32 or fp16");
         return nullptr;
       }
+      fp16 = precision == "fp16";
     } else {
       Report(error, error_context,
              "gpu delegate: unknown option '" + key +
@@ -408,7 +458,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
     }
   }
   std::string why;
-  auto device = VulkanDevice::Create(library, device_index, &why);
+  auto device = VulkanDevice::Create(library, device_index, fp16, &why);
   if (!device) {
     Report(error, error_context, "gpu delegate: " + why);
     return nullptr;
@@ -416,6 +466,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
   auto* d = new GpuDelegate();
   d->device = std::move(device);
   d->name = "gpu";
+  d->fp16 = fp16;
   EmberDelegate& c = d->c;
   c.struct_size = sizeof(EmberDelegate);
   c.name = "gpu";

@@ -11,8 +11,10 @@ namespace ember::gpu {
 
 // Options (keys/values): vulkan_library=PATH (default libvulkan.so.1),
 // device=N (Vulkan physical device index), min_nodes_per_partition=N,
-// max_partitions=N, precision=fp32. Returns NULL after reporting why
-// (no Vulkan loader, no device, bad option): the caller runs on the CPU.
+// max_partitions=N, precision=fp32|fp16 (fp16: float16 storage in every
+// delegated buffer, where the device has storageBuffer16BitAccess).
+// Returns NULL after reporting why (no Vulkan loader, no device, no fp16
+// storage for precision=fp16, bad option): the caller runs on the CPU.
 EmberDelegate* CreateGpuDelegate(const char* const* keys,
                                  const char* const* values, size_t num_options,
                                  EmberDelegateErrorFn error,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ember/delegate.h"
+#include "gpu/half.h"
 #include "gpu/vulkan_device.h"
 
 namespace ember::gpu {
@@ -37,8 +38,5 @@ bool SupportsNode(const EmberDelegateGraph* graph, int32_t node);
 // naming why when a shape or option is outside what the shaders do.
 bool PlanNode(const EmberDelegateGraph* graph, int32_t node, NodePlan* plan,
               std::string* error);
-
-// IEEE half -> float (fp16 weights are widened at upload).
-float HalfToFloat(uint16_t h);
 
 }  // namespace ember::gpu

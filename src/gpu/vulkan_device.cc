@@ -1,5 +1,6 @@
 #include "gpu/vulkan_device.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -11,7 +12,8 @@ Buffer::Buffer(VulkanDevice* device, size_t bytes)
     : device_(device), bytes_(bytes) {
   VulkanApi& vk = device->vk();
   auto info = Info<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
-  info.size = bytes == 0 ? 4 : bytes;
+  // Whole 32-bit words (an odd count of float16 values ends mid-word).
+  info.size = bytes == 0 ? 4 : (bytes + 3) / 4 * 4;
   info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   if (vk.CreateBuffer(device->device(), &info, nullptr, &buffer_) != VK_SUCCESS)
@@ -47,19 +49,69 @@ Buffer::~Buffer() {
 
 std::unique_ptr<VulkanDevice> VulkanDevice::Create(const std::string& library,
                                                    int device_index,
+                                                   bool fp16_storage,
                                                    std::string* error) {
   std::unique_ptr<VulkanDevice> d(new VulkanDevice());
-  if (!d->Init(library, device_index, error)) return nullptr;
+  if (!d->Init(library, device_index, fp16_storage, error)) return nullptr;
   return d;
 }
 
+uint32_t VulkanDevice::InstanceVersion(bool fp16_storage, std::string* error) {
+  if (!fp16_storage) return VK_API_VERSION_1_0;
+  // vkEnumerateInstanceVersion exists from loader 1.1 on.
+  auto enumerate = reinterpret_cast<PFN_vkEnumerateInstanceVersion>(
+      vk_.GetInstanceProcAddr(VK_NULL_HANDLE, "vkEnumerateInstanceVersion"));
+  uint32_t version = VK_API_VERSION_1_0;
+  if (enumerate == nullptr || enumerate(&version) != VK_SUCCESS ||
+      version < VK_API_VERSION_1_1) {
+    *error =
+        "precision=fp16 needs storageBuffer16BitAccess, queried through "
+        "Vulkan 1.1, and the Vulkan loader is 1.0";
+    return 0;
+  }
+  return VK_API_VERSION_1_1;
+}
+
+bool VulkanDevice::Has16BitStorage(std::string* error) {
+  VkPhysicalDeviceProperties props;
+  vk_.GetPhysicalDeviceProperties(physical_, &props);
+  const std::string missing = "device " + std::string(props.deviceName) +
+                              " lacks storageBuffer16BitAccess "
+                              "(VkPhysicalDevice16BitStorageFeatures), "
+                              "needed by precision=fp16";
+  auto features2 = reinterpret_cast<PFN_vkGetPhysicalDeviceFeatures2>(
+      vk_.GetInstanceProcAddr(instance_, "vkGetPhysicalDeviceFeatures2"));
+  if (props.apiVersion < VK_API_VERSION_1_1 || features2 == nullptr) {
+    *error = missing + " (it is a Vulkan 1.0 device)";
+    return false;
+  }
+  auto storage16 = Info<VkPhysicalDevice16BitStorageFeatures>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES);
+  auto features = Info<VkPhysicalDeviceFeatures2>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+  features.pNext = &storage16;
+  features2(physical_, &features);
+  // EMBER_GPU_HIDE_FP16_STORAGE=1 pretends the feature is missing, so that
+  // the decline path is tested on devices that have it.
+  const char* hide = std::getenv("EMBER_GPU_HIDE_FP16_STORAGE");
+  if (hide != nullptr && std::string(hide) == "1")
+    storage16.storageBuffer16BitAccess = VK_FALSE;
+  if (storage16.storageBuffer16BitAccess != VK_TRUE) {
+    *error = missing;
+    return false;
+  }
+  return true;
+}
+
 bool VulkanDevice::Init(const std::string& library, int device_index,
-                        std::string* error) {
+                        bool fp16_storage, std::string* error) {
   if (!vk_.Load(library, error)) return false;
+  const uint32_t api_version = InstanceVersion(fp16_storage, error);
+  if (api_version == 0) return false;
   auto app = Info<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
   app.pApplicationName = "ember";
   app.pEngineName = "ember";
-  app.apiVersion = VK_API_VERSION_1_0;
+  app.apiVersion = api_version;
   auto info =
       Info<VkInstanceCreateInfo>(VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
   info.pApplicationInfo = &app;
@@ -104,6 +156,7 @@ bool VulkanDevice::Init(const std::string& library, int device_index,
   vk_.GetPhysicalDeviceProperties(physical_, &props);
   name_ = props.deviceName;
   vk_.GetPhysicalDeviceMemoryProperties(physical_, &memory_);
+  if (fp16_storage && !Has16BitStorage(error)) return false;
 
   const float priority = 1.0f;
   auto queue =
@@ -114,6 +167,11 @@ bool VulkanDevice::Init(const std::string& library, int device_index,
   auto dinfo = Info<VkDeviceCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO);
   dinfo.queueCreateInfoCount = 1;
   dinfo.pQueueCreateInfos = &queue;
+  // Only the storage feature: arithmetic stays fp32 (shaders/common.glsl).
+  auto storage16 = Info<VkPhysicalDevice16BitStorageFeatures>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES);
+  storage16.storageBuffer16BitAccess = VK_TRUE;
+  if (fp16_storage) dinfo.pNext = &storage16;
   r = vk_.CreateDevice(physical_, &dinfo, nullptr, &device_);
   if (r != VK_SUCCESS) {
     *error = "vkCreateDevice failed on " + name_ + ": " + ResultName(r);

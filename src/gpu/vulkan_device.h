@@ -45,9 +45,12 @@ class VulkanDevice {
  public:
   // Loads the Vulkan loader (`library`, empty for libvulkan.so.1), picks
   // the first device with a compute queue (`device_index` >= 0: that one).
+  // With `fp16_storage` the device must have storageBuffer16BitAccess
+  // (Vulkan 1.1, VkPhysicalDevice16BitStorageFeatures), which is enabled.
   // Null with *error naming why when there is none.
   static std::unique_ptr<VulkanDevice> Create(const std::string& library,
                                               int device_index,
+                                              bool fp16_storage,
                                               std::string* error);
   ~VulkanDevice();
 
@@ -66,7 +69,14 @@ class VulkanDevice {
 
  private:
   VulkanDevice() = default;
-  bool Init(const std::string& library, int device_index, std::string* error);
+  bool Init(const std::string& library, int device_index, bool fp16_storage,
+            std::string* error);
+  // The instance API version to ask for: 1.1 when fp16 storage is wanted
+  // (its feature query is core there), else 1.0; 0 with *error set when
+  // the loader is too old.
+  uint32_t InstanceVersion(bool fp16_storage, std::string* error);
+  // Whether the picked device can store float16 in storage buffers.
+  bool Has16BitStorage(std::string* error);
 
   VulkanApi vk_;
   VkInstance instance_ = VK_NULL_HANDLE;

@@ -185,6 +185,28 @@ TEST_F(CliDelegate, GpuDelegateWithoutVulkanRunsOnTheCpu) {
   EXPECT_EQ(ReadText(dir_ / "nodev" / "y.npy"), Output("cpu"));
 }
 
+// precision=fp16 on a device without storageBuffer16BitAccess
+// (EMBER_GPU_HIDE_FP16_STORAGE=1 makes lavapipe look like one): a warning
+// naming the feature, exit 0, the CPU's outputs. Without Vulkan at all the
+// warning names that instead (a failure under EMBER_REQUIRE_VULKAN=1).
+TEST_F(CliDelegate, GpuFp16WithoutStorage16RunsOnTheCpu) {
+  const Result cpu = RunTo("cpu", "");
+  setenv("EMBER_GPU_HIDE_FP16_STORAGE", "1", 1);
+  const Result r =
+      RunTo("fp16", "--delegate gpu --delegate-option precision=fp16");
+  unsetenv("EMBER_GPU_HIDE_FP16_STORAGE");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const char* require = std::getenv("EMBER_REQUIRE_VULKAN");
+  if (require != nullptr && std::string(require) == "1") {
+    EXPECT_NE(r.err.find("storageBuffer16BitAccess"), std::string::npos)
+        << r.err;
+  } else {
+    EXPECT_NE(r.err.find("gpu delegate"), std::string::npos) << r.err;
+  }
+  EXPECT_NE(r.err.find("running on the CPU"), std::string::npos) << r.err;
+  EXPECT_EQ(Output("fp16"), Output("cpu"));
+}
+
 TEST_F(CliDelegate, MalformedDelegateOptionsAreUsageErrors) {
   EXPECT_EQ(RunTo("x", "--delegate " + example_ + " --delegate-option novalue")
                 .exit_code,

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -32,6 +33,19 @@ using ember::testing::Rng;
 using Op = fb::BuiltinOperator;
 
 constexpr float kTolerance = 1e-4f;
+// fp16 storage: every tensor (inputs, weights, intermediates, outputs) is
+// rounded to float16, relative error up to u = 2^-11 (~4.9e-4) each time;
+// the arithmetic stays fp32. An elementwise op rounds its input(s) and its
+// output (~2u; DIV amplifies input errors); a dot product of rounded inputs
+// and rounded weights, itself rounded, is off by up to ~3u times the sum of
+// |terms|, which exceeds |result| where terms cancel. Measured on lavapipe
+// over these tests (EMBER_GPU_TEST_ERRORS=1 prints them): elementwise ops,
+// pools, resize, mean <= 1.2e-3; CONV/FC/DEPTHWISE/TRANSPOSE_CONV <= 3.2e-3
+// (6.4u). The bound, 1e-2 (20u), leaves 3x margin over that and still
+// fails on a wrong conversion (a factor of 2, a sign, a lost exponent bit).
+constexpr float kFp16Tolerance = 1e-2f;
+const DelegateOptions kFp16Options = {{"min_nodes_per_partition", "1"},
+                                      {"precision", "fp16"}};
 
 bool RequireVulkan() {
   const char* v = std::getenv("EMBER_REQUIRE_VULKAN");
@@ -108,33 +122,52 @@ GpuRun RunModel(const std::vector<uint8_t>& bytes, std::shared_ptr<Delegate> d,
   return run;
 }
 
-// Runs `bytes` on the CPU and on the GPU; every node must be delegated
-// (`nodes` of them) and every output within the tolerance.
+// Checks one delegated run against the CPU run: every node delegated
+// (`nodes` of them), every output element within `tolerance` relative to
+// max(1, |cpu|). Returns the worst such error seen.
+float ExpectWithin(const GpuRun& cpu, const GpuRun& del, int nodes,
+                   float tolerance, const char* precision) {
+  SCOPED_TRACE(precision);
+  if (del.report.size() != 1u) {
+    ADD_FAILURE() << "no delegate report";
+    return 0;
+  }
+  EXPECT_EQ(del.report[0].NodesTaken(), nodes);
+  for (const PartitionReport& p : del.report[0].partitions)
+    EXPECT_FALSE(p.on_cpu) << p.reason;
+  float worst = 0;
+  EXPECT_EQ(cpu.outputs.size(), del.outputs.size());
+  for (size_t o = 0; o < cpu.outputs.size() && o < del.outputs.size(); ++o) {
+    EXPECT_EQ(cpu.outputs[o].size(), del.outputs[o].size());
+    if (cpu.outputs[o].size() != del.outputs[o].size()) continue;
+    for (size_t i = 0; i < cpu.outputs[o].size(); ++i) {
+      const float c = cpu.outputs[o][i], g = del.outputs[o][i];
+      const float err = std::fabs(c - g) / std::max(1.0f, std::fabs(c));
+      if (!(err <= tolerance)) {
+        ADD_FAILURE() << "output " << o << "[" << i << "]: gpu " << g << " cpu "
+                      << c;
+        return err;
+      }
+      worst = std::max(worst, err);
+    }
+  }
+  return worst;
+}
+
+// Runs `bytes` on the CPU and on the GPU at fp32 and at fp16; every node
+// must be delegated (`nodes` of them) and every output within the
+// precision's tolerance.
 void ExpectMatches(const std::string& what, const std::vector<uint8_t>& bytes,
                    int nodes, uint32_t seed = 1) {
   SCOPED_TRACE(what);
   GPU_OR_SKIP(gpu);
   const GpuRun cpu = RunModel(bytes, nullptr, seed);
-  const GpuRun del = RunModel(bytes, gpu, seed);
-  ASSERT_EQ(del.report.size(), 1u);
-  EXPECT_EQ(del.report[0].NodesTaken(), nodes);
-  for (const PartitionReport& p : del.report[0].partitions)
-    EXPECT_FALSE(p.on_cpu) << p.reason;
-  ASSERT_EQ(cpu.outputs.size(), del.outputs.size());
-  for (size_t o = 0; o < cpu.outputs.size(); ++o) {
-    ASSERT_EQ(cpu.outputs[o].size(), del.outputs[o].size());
-    float worst = 0;
-    for (size_t i = 0; i < cpu.outputs[o].size(); ++i) {
-      const float c = cpu.outputs[o][i], g = del.outputs[o][i];
-      const float err = std::fabs(c - g) / std::max(1.0f, std::fabs(c));
-      worst = std::max(worst, err);
-      if (!(err <= kTolerance)) {
-        ADD_FAILURE() << "output " << o << "[" << i << "]: gpu " << g << " cpu "
-                      << c;
-        return;
-      }
-    }
-  }
+  ExpectWithin(cpu, RunModel(bytes, gpu, seed), nodes, kTolerance, "fp32");
+  GPU_OR_SKIP(gpu16, kFp16Options);
+  const float worst = ExpectWithin(cpu, RunModel(bytes, gpu16, seed), nodes,
+                                   kFp16Tolerance, "fp16");
+  if (std::getenv("EMBER_GPU_TEST_ERRORS") != nullptr)
+    std::printf("%s: worst fp16 error %.3g\n", what.c_str(), worst);
 }
 
 template <typename T>
@@ -537,6 +570,7 @@ TEST(GpuDelegate, CpuOpSplitsThePartitions) {
 // its boundary and internal tensors, and still matches the CPU.
 TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
   GPU_OR_SKIP(gpu);
+  GPU_OR_SKIP(gpu16, kFp16Options);
   ModelBuilder b;
   const int x = b.AddTensor(kF32, {1, 4, 4, 3}, "x");
   const int c =
@@ -552,7 +586,10 @@ TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
   b.SetOutputs({y});
   const auto bytes = b.Build();
   std::vector<std::vector<float>> results;
-  for (const bool delegated : {false, true}) {
+  // CPU, then the GPU at fp32, then at fp16.
+  const std::shared_ptr<Delegate> runs[] = {nullptr, gpu, gpu16};
+  for (const std::shared_ptr<Delegate>& delegate : runs) {
+    const bool delegated = delegate != nullptr;
     ErrorReporter errors;
     std::unique_ptr<Model> model;
     ASSERT_TRUE(
@@ -563,7 +600,8 @@ TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
         Interpreter::Create(*model, OpResolver::Builtins(), {}, errors, &interp)
             .ok());
     std::shared_ptr<AppliedDelegates> applied;
-    if (delegated) ASSERT_TRUE(ApplyDelegates(*interp, {gpu}, &applied).ok());
+    if (delegated)
+      ASSERT_TRUE(ApplyDelegates(*interp, {delegate}, &applied).ok());
     ASSERT_TRUE(interp->AllocateTensors().ok());
     ASSERT_TRUE(interp->Invoke().ok());
     ASSERT_TRUE(interp->ResizeInput(0, Shape{4, {2, 5, 4, 3}}).ok());
@@ -583,8 +621,11 @@ TEST(GpuDelegate, ResizedInputIsPreparedAgain) {
           << applied->Report()[0].partitions[0].reason;
     }
   }
-  for (size_t i = 0; i < results[0].size(); ++i)
+  // |y| <= 1 (TANH): the tolerances relative to max(1, |cpu|) are absolute.
+  for (size_t i = 0; i < results[0].size(); ++i) {
     EXPECT_NEAR(results[1][i], results[0][i], kTolerance) << i;
+    EXPECT_NEAR(results[2][i], results[0][i], kFp16Tolerance) << i;
+  }
 }
 
 // int8 models stay on the CPU: the delegate takes no quantized node.
@@ -633,6 +674,78 @@ TEST(GpuDelegate, BadOptionsAreNamed) {
   EXPECT_TRUE(error.find("colour") != std::string::npos ||
               error.find("not built") != std::string::npos)
       << error;
+}
+
+TEST(GpuDelegate, PrecisionOptionIsChecked) {
+  std::shared_ptr<Delegate> d;
+  std::string error;
+  EXPECT_FALSE(CreateDelegate("gpu", {{"precision", "fp64"}}, &d, &error).ok());
+  EXPECT_EQ(d, nullptr);
+  EXPECT_TRUE((error.find("precision") != std::string::npos &&
+               error.find("fp64") != std::string::npos) ||
+              error.find("not built") != std::string::npos)
+      << error;
+}
+
+// precision=fp16 really stores float16: RELU passes positive inputs
+// through, so at fp32 they come back bit for bit, and at fp16 rounded to
+// float16 (the 13 low mantissa bits zero, within 2^-11 relative), which
+// for random floats differs from the input.
+TEST(GpuDelegate, Fp16StoresHalfPrecision) {
+  GPU_OR_SKIP(gpu);
+  GPU_OR_SKIP(gpu16, kFp16Options);
+  ModelBuilder b;
+  const std::vector<int32_t> shape = {1, 8, 64};
+  const int x = b.AddTensor(kF32, shape, "x");
+  const int y = b.AddTensor(kF32, shape, "y");
+  b.AddOp(Op::RELU, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const std::vector<uint8_t> bytes = b.Build();
+  const GpuRun cpu = RunModel(bytes, nullptr, 3);
+  const GpuRun fp32 = RunModel(bytes, gpu, 3);
+  const GpuRun fp16 = RunModel(bytes, gpu16, 3);
+  ASSERT_EQ(cpu.outputs.size(), 1u);
+  ASSERT_EQ(fp32.outputs.size(), 1u);
+  ASSERT_EQ(fp16.outputs.size(), 1u);
+  int positive = 0, rounded = 0;
+  for (size_t i = 0; i < cpu.outputs[0].size(); ++i) {
+    const float c = cpu.outputs[0][i], h = fp16.outputs[0][i];
+    EXPECT_EQ(fp32.outputs[0][i], c) << i;
+    if (c < 0.001f) {  // zeros (and tiny values, subnormal in fp16)
+      EXPECT_NEAR(h, c, 0.001f) << i;
+      continue;
+    }
+    ++positive;
+    uint32_t bits;
+    std::memcpy(&bits, &h, sizeof(bits));
+    EXPECT_EQ(bits & 0x1fffu, 0u) << i << ": " << h << " is not a float16";
+    EXPECT_LE(std::fabs(h - c), std::ldexp(std::fabs(c), -11)) << i;
+    if (h != c) ++rounded;
+  }
+  EXPECT_GT(positive, 100);
+  EXPECT_GT(rounded, positive / 2);
+}
+
+// Where the device lacks storageBuffer16BitAccess, precision=fp16 declines
+// with a message naming the feature (the caller runs on the CPU).
+// EMBER_GPU_HIDE_FP16_STORAGE=1 makes the delegate see it as missing.
+TEST(GpuDelegate, Fp16DeclinesWithoutStorage16) {
+  GPU_OR_SKIP(gpu);
+  setenv("EMBER_GPU_HIDE_FP16_STORAGE", "1", 1);
+  std::shared_ptr<Delegate> d;
+  std::string error;
+  const bool ok =
+      CreateDelegate("gpu", {{"precision", "fp16"}}, &d, &error).ok();
+  unsetenv("EMBER_GPU_HIDE_FP16_STORAGE");
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(d, nullptr);
+  EXPECT_NE(error.find("storageBuffer16BitAccess"), std::string::npos) << error;
+  // fp32 does not need the feature.
+  setenv("EMBER_GPU_HIDE_FP16_STORAGE", "1", 1);
+  EXPECT_TRUE(CreateDelegate("gpu", {{"precision", "fp32"}}, &d, &error).ok())
+      << error;
+  unsetenv("EMBER_GPU_HIDE_FP16_STORAGE");
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ void main() {
   t /= pc.p[3];
   int i1 = t % pc.p[2];
   int i0 = t / pc.p[2];
-  float a = in0[i0 * pc.p[5] + i1 * pc.p[6] + i2 * pc.p[7] + i3 * pc.p[8]];
-  float b = in1[i0 * pc.p[9] + i1 * pc.p[10] + i2 * pc.p[11] + i3 * pc.p[12]];
+  float a = load0(i0 * pc.p[5] + i1 * pc.p[6] + i2 * pc.p[7] + i3 * pc.p[8]);
+  float b = load1(i0 * pc.p[9] + i1 * pc.p[10] + i2 * pc.p[11] + i3 * pc.p[12]);
   float r;
   switch (pc.p[0]) {
     case 0: r = a + b; break;
@@ -27,5 +27,5 @@ void main() {
     case 6: r = min(a, b); break;
     default: r = (a - b) * (a - b); break;
   }
-  outv[idx] = activate(r);
+  store(idx, activate(r));
 }

@@ -20,7 +20,7 @@ void main() {
   int ci0 = (co / (Co / groups)) * cig;
   int iy0 = oy * pc.p[9] - pc.p[13];
   int ix0 = ox * pc.p[10] - pc.p[14];
-  float sum = pc.p[16] != 0 ? in2[co] : 0.0;
+  float sum = pc.p[16] != 0 ? load2(co) : 0.0;
   for (int ky = 0; ky < KH; ++ky) {
     int iy = iy0 + ky * pc.p[11];
     if (iy < 0 || iy >= H) continue;
@@ -29,8 +29,8 @@ void main() {
       if (ix < 0 || ix >= W) continue;
       int ib = ((n * H + iy) * W + ix) * Ci + ci0;
       int fb = ((co * KH + ky) * KW + kx) * cig;
-      for (int c = 0; c < cig; ++c) sum += in0[ib + c] * in1[fb + c];
+      for (int c = 0; c < cig; ++c) sum += load0(ib + c) * load1(fb + c);
     }
   }
-  outv[idx] = activate(sum);
+  store(idx, activate(sum));
 }

@@ -8,5 +8,5 @@ void main() {
   if (idx >= pc.p[4]) return;
   int row = idx / pc.p[1];
   int col = idx % pc.p[1];
-  outv[row * pc.p[2] + pc.p[3] + col] = activate(in0[idx]);
+  store(row * pc.p[2] + pc.p[3] + col, activate(load0(idx)));
 }

@@ -17,16 +17,16 @@ void main() {
   int ci = co / pc.p[15];
   int iy0 = oy * pc.p[9] - pc.p[13];
   int ix0 = ox * pc.p[10] - pc.p[14];
-  float sum = pc.p[16] != 0 ? in2[co] : 0.0;
+  float sum = pc.p[16] != 0 ? load2(co) : 0.0;
   for (int ky = 0; ky < KH; ++ky) {
     int iy = iy0 + ky * pc.p[11];
     if (iy < 0 || iy >= H) continue;
     for (int kx = 0; kx < KW; ++kx) {
       int ix = ix0 + kx * pc.p[12];
       if (ix < 0 || ix >= W) continue;
-      sum += in0[((n * H + iy) * W + ix) * Ci + ci] *
-             in1[(ky * KW + kx) * Co + co];
+      sum += load0(((n * H + iy) * W + ix) * Ci + ci) *
+             load1((ky * KW + kx) * Co + co);
     }
   }
-  outv[idx] = activate(sum);
+  store(idx, activate(sum));
 }

@@ -9,7 +9,7 @@ void main() {
   int K = pc.p[1], N = pc.p[2];
   int nn = idx % N;
   int m = idx / N;
-  float sum = pc.p[3] != 0 ? in2[nn] : 0.0;
-  for (int k = 0; k < K; ++k) sum += in0[m * K + k] * in1[nn * K + k];
-  outv[idx] = activate(sum);
+  float sum = pc.p[3] != 0 ? load2(nn) : 0.0;
+  for (int k = 0; k < K; ++k) sum += load0(m * K + k) * load1(nn * K + k);
+  store(idx, activate(sum));
 }

@@ -22,7 +22,7 @@ void main() {
       for (int c = 0; c < r2; ++c)
         for (int e = 0; e < r3; ++e) {
           int i0 = o[0] + a, i1 = o[1] + b, i2 = o[2] + c, i3 = o[3] + e;
-          sum += in0[((i0 * d[1] + i1) * d[2] + i2) * d[3] + i3];
+          sum += load0(((i0 * d[1] + i1) * d[2] + i2) * d[3] + i3);
         }
-  outv[idx] = sum / float(r0 * r1 * r2 * r3);
+  store(idx, sum / float(r0 * r1 * r2 * r3));
 }

@@ -18,5 +18,5 @@ void main() {
     src += i * stride;
     stride *= pc.p[a];
   }
-  outv[idx] = inside ? in0[src] : pf(12);
+  store(idx, inside ? load0(src) : pf(12));
 }

@@ -22,11 +22,11 @@ void main() {
   int count = 0;
   for (int ky = y_start; ky < y_end; ++ky) {
     for (int kx = x_start; kx < x_end; ++kx) {
-      float v = in0[((n * H + iy0 + ky) * W + ix0 + kx) * C + c];
+      float v = load0(((n * H + iy0 + ky) * W + ix0 + kx) * C + c);
       acc = is_max ? max(acc, v) : acc + v;
       ++count;
     }
   }
   if (!is_max) acc = count > 0 ? acc / float(count) : 0.0;
-  outv[idx] = activate(acc);
+  store(idx, activate(acc));
 }

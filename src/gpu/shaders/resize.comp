@@ -23,10 +23,10 @@ void main() {
     int y0 = max(int(floor(fy)), 0), y1 = min(int(ceil(fy)), H - 1);
     int x0 = max(int(floor(fx)), 0), x1 = min(int(ceil(fx)), W - 1);
     float dy = fy - float(y0), dx = fx - float(x0);
-    outv[idx] = in0[base + (y0 * W + x0) * C] * (1.0 - dy) * (1.0 - dx) +
-                in0[base + (y1 * W + x0) * C] * dy * (1.0 - dx) +
-                in0[base + (y0 * W + x1) * C] * (1.0 - dy) * dx +
-                in0[base + (y1 * W + x1) * C] * dy * dx;
+    store(idx, load0(base + (y0 * W + x0) * C) * (1.0 - dy) * (1.0 - dx) +
+                   load0(base + (y1 * W + x0) * C) * dy * (1.0 - dx) +
+                   load0(base + (y0 * W + x1) * C) * (1.0 - dy) * dx +
+                   load0(base + (y1 * W + x1) * C) * dy * dx);
   } else {
     float off = half_pixel ? 0.5 : 0.0;
     float vy = (float(oy) + off) * sy, vx = (float(ox) + off) * sx;
@@ -35,6 +35,6 @@ void main() {
     int ix = pc.p[9] != 0 ? int(floor(vx + 0.5)) : int(floor(vx));
     iy = max(min(iy, H - 1), 0);
     ix = max(min(ix, W - 1), 0);
-    outv[idx] = in0[base + (iy * W + ix) * C];
+    store(idx, load0(base + (iy * W + ix) * C));
   }
 }

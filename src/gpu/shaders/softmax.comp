@@ -9,9 +9,9 @@ void main() {
   float beta = pf(2);
   int base = row * D;
   float m = -3.402823466e38;
-  for (int i = 0; i < D; ++i) m = max(m, in0[base + i]);
+  for (int i = 0; i < D; ++i) m = max(m, load0(base + i));
   float sum = 0.0;
-  for (int i = 0; i < D; ++i) sum += exp((in0[base + i] - m) * beta);
+  for (int i = 0; i < D; ++i) sum += exp((load0(base + i) - m) * beta);
   for (int i = 0; i < D; ++i)
-    outv[base + i] = exp((in0[base + i] - m) * beta) / sum;
+    store(base + i, exp((load0(base + i) - m) * beta) / sum);
 }

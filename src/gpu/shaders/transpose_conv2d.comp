@@ -16,7 +16,7 @@ void main() {
   t /= OW;
   int oy = t % OH;
   int n = t / OH;
-  float sum = pc.p[16] != 0 ? in2[co] : 0.0;
+  float sum = pc.p[16] != 0 ? load2(co) : 0.0;
   for (int ky = 0; ky < KH; ++ky) {
     int ty = oy + pc.p[13] - ky;
     if (ty < 0 || ty % sh != 0) continue;
@@ -29,8 +29,8 @@ void main() {
       if (ix >= W) continue;
       int ib = ((n * H + iy) * W + ix) * Ci;
       int fb = ((co * KH + ky) * KW + kx) * Ci;
-      for (int c = 0; c < Ci; ++c) sum += in0[ib + c] * in1[fb + c];
+      for (int c = 0; c < Ci; ++c) sum += load0(ib + c) * load1(fb + c);
     }
   }
-  outv[idx] = activate(sum);
+  store(idx, activate(sum));
 }

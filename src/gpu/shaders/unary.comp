@@ -7,7 +7,7 @@
 void main() {
   int idx = global_index();
   if (idx >= pc.p[1]) return;
-  float x = in0[idx];
+  float x = load0(idx);
   float r;
   switch (pc.p[0]) {
     case 1: r = max(x, 0.0); break;
@@ -26,5 +26,5 @@ void main() {
     case 9: r = x >= 0.0 ? x : exp(x) - 1.0; break;
     default: r = x; break;
   }
-  outv[idx] = activate(r);
+  store(idx, activate(r));
 }
