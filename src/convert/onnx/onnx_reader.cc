@@ -7,16 +7,52 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <string>
 
 namespace ember::convert::onnx {
 namespace {
 
-bool ReadFile(const std::string& path, std::vector<uint8_t>* bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  bytes->assign(std::istreambuf_iterator<char>(in),
-                std::istreambuf_iterator<char>());
-  return !in.bad();
+// Protobuf's limit for one message: a bigger model keeps its weights in
+// external data files.
+constexpr int64_t kMaxModelBytes = std::numeric_limits<int>::max();
+
+// Reads the whole file with one read of its size. (Copying it through an
+// istreambuf_iterator, a byte and a bounds check at a time, was most of a
+// small model's conversion time.) Files that cannot seek (a pipe) are
+// copied through the stream buffer instead.
+bool ReadFile(const std::string& path, std::vector<uint8_t>* bytes,
+              std::string* error) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    *error = "cannot read the file";
+    return false;
+  }
+  const int64_t size = static_cast<int64_t>(in.tellg());
+  if (size < 0) {
+    in.clear();
+    bytes->assign(std::istreambuf_iterator<char>(in),
+                  std::istreambuf_iterator<char>());
+  } else {
+    if (size > kMaxModelBytes) {
+      *error = "the file has " + std::to_string(size) +
+               " bytes, more than protobuf's 2 GiB limit for one ONNX "
+               "model (keep the weights in external data files)";
+      return false;
+    }
+    bytes->resize(static_cast<size_t>(size));
+    in.seekg(0);
+    if (size > 0) in.read(reinterpret_cast<char*>(bytes->data()), size);
+  }
+  if (in.bad() || (size > 0 && !in)) {
+    *error = "cannot read the file";
+    return false;
+  }
+  if (static_cast<int64_t>(bytes->size()) > kMaxModelBytes) {
+    *error = "more than protobuf's 2 GiB limit for one ONNX model";
+    return false;
+  }
+  return true;
 }
 
 // Reads [offset, offset + length) of an external data file; length < 0
@@ -80,8 +116,9 @@ void CopyTyped(const Field& field, std::vector<uint8_t>* bytes) {
 bool ReadOnnxModel(const std::string& path, ModelProto* model,
                    Diagnostics* diag) {
   std::vector<uint8_t> bytes;
-  if (!ReadFile(path, &bytes)) {
-    diag->errors.push_back(path + ": cannot read the file");
+  std::string read_error;
+  if (!ReadFile(path, &bytes, &read_error)) {
+    diag->errors.push_back(path + ": " + read_error);
     return false;
   }
   // Corrupt strings make libprotobuf log to stderr; the parse result (and
