@@ -3,6 +3,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -63,8 +64,20 @@ bool ReadExternal(const TensorProto& proto, const std::string& model_dir,
   int64_t offset = 0, length = -1;
   for (const auto& entry : proto.external_data()) {
     if (entry.key() == "location") location = entry.value();
-    if (entry.key() == "offset") offset = std::atoll(entry.value().c_str());
-    if (entry.key() == "length") length = std::atoll(entry.value().c_str());
+    const bool is_offset = entry.key() == "offset";
+    if (!is_offset && entry.key() != "length") continue;
+    // A decimal count of bytes, whole (atoll would read "12abc" as 12 and
+    // an out-of-range number as whatever the C library makes of it).
+    const std::string& text = entry.value();
+    int64_t value = 0;
+    const auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+      *error = "external data " + entry.key() + " '" + text +
+               "' is not a byte count";
+      return false;
+    }
+    (is_offset ? offset : length) = value;
   }
   if (location.empty()) {
     *error = "external data without a location";
@@ -85,13 +98,16 @@ bool ReadExternal(const TensorProto& proto, const std::string& model_dir,
     return false;
   }
   const int64_t file_size = static_cast<int64_t>(in.tellg());
-  if (length < 0) length = file_size - offset;
-  if (offset < 0 || length < 0 || offset + length > file_size) {
-    *error = "external data range [" + std::to_string(offset) + ", +" +
-             std::to_string(length) + ") is outside '" + file.string() + "' (" +
+  // Compared without adding offset and length, which could overflow.
+  if (file_size < 0 || offset > file_size ||
+      (length >= 0 && length > file_size - offset)) {
+    *error = "external data range [" + std::to_string(offset) + ", " +
+             (length >= 0 ? "+" + std::to_string(length) : "end") +
+             ") is outside '" + file.string() + "' (" +
              std::to_string(file_size) + " bytes)";
     return false;
   }
+  if (length < 0) length = file_size - offset;
   bytes->resize(length);
   in.seekg(offset);
   in.read(reinterpret_cast<char*>(bytes->data()), length);
