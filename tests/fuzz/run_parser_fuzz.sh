@@ -3,6 +3,7 @@
 # each kind of file Ember reads from outside besides .tflite models (that is
 # run_fuzz.sh's loader target):
 #   trust     signature trailer, encrypted container, key files
+#   microsig  the micro runtime's signature verifier, against src/trust's
 #   manifest  update manifest and its JSON reader
 #   metadata  TFLite Metadata buffer and packed-file zip
 #   media     image (JPEG/EXIF, PNG, BMP) and WAV decoders
@@ -23,7 +24,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-${EMBER_FUZZ_SECONDS:-30}}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(trust manifest metadata media npy onnx keras)
+[ ${#targets[@]} -eq 0 ] &&
+  targets=(trust microsig manifest metadata media npy onnx keras)
 jobs=${EMBER_BUILD_JOBS:-2}
 PYTHON=${PYTHON:-python3}
 cd "$root"
@@ -31,7 +33,7 @@ cmake --preset fuzz >/dev/null
 build=()
 for t in "${targets[@]}"; do
   build+=("ember_${t}_fuzz")
-  case $t in media | metadata) build+=("ember_${t}_seeds") ;; esac
+  case $t in media | metadata | microsig) build+=("ember_${t}_seeds") ;; esac
 done
 cmake --build build/fuzz -j"$jobs" --target "${build[@]}"
 
@@ -42,6 +44,9 @@ seeds_of() {  # prints the seed folder of target $1, writing it first
       dir="$root/tests/fuzz/${1}_seeds"
       [ -d "$dir" ] || return 0 ;;
     media) mkdir -p "$dir" && build/fuzz/ember_media_seeds "$dir" ;;
+    microsig)  # the loader's seed models, signed by the target's key
+      mkdir -p "$dir"
+      build/fuzz/ember_microsig_seeds "$dir" tests/fuzz/corpus/*.tflite ;;
     metadata)
       mkdir -p "$dir"
       build/fuzz/ember_metadata_seeds tests/fuzz/corpus/add_chain.tflite "$dir" ;;

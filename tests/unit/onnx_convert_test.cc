@@ -18,11 +18,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "convert/convert.h"
 #include "io/npy.h"
+#include "model/model.h"
 #include "util/oracle.h"
 
 namespace ember {
@@ -384,6 +386,57 @@ TEST_F(OnnxConvertTest, MissingExternalDataFileIsAnError) {
   EXPECT_FALSE(ConvertOnnx(Path("missing_data.onnx"), {}, &model, &diag));
   ASSERT_FALSE(diag.errors.empty());
   EXPECT_NE(diag.errors[0].find("missing_data.bin"), std::string::npos)
+      << diag.errors[0];
+  std::printf("[ onnx ] error: %s\n", diag.errors[0].c_str());
+}
+
+// Every input ember_onnx_fuzz once failed on (tests/fuzz/regressions/onnx),
+// converted under the name the fuzz target gives it (model.onnx, which
+// external data entries may name): each is refused with an error or
+// converts into a model the runtime's verifier accepts.
+TEST_F(OnnxConvertTest, FuzzRegressionsAreRefusedOrConvertCleanly) {
+  const fs::path regressions =
+      fs::path(EMBER_SOURCE_DIR) / "tests/fuzz/regressions/onnx";
+  const fs::path dir = *dir_ / "fuzz_regressions";
+  fs::create_directories(dir);
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(regressions)) {
+    const std::string name = entry.path().filename().string();
+    fs::copy_file(entry.path(), dir / "model.onnx",
+                  fs::copy_options::overwrite_existing);
+    fb::ModelT model;
+    Diagnostics diag;
+    if (ConvertOnnx((dir / "model.onnx").string(), {}, &model, &diag)) {
+      const std::vector<uint8_t> bytes = convert::SerializeTflite(model);
+      ErrorReporter errors;
+      std::unique_ptr<Model> loaded;
+      EXPECT_TRUE(
+          Model::FromBuffer(bytes.data(), bytes.size(), true, errors, &loaded)
+              .ok())
+          << name << ": " << errors.message();
+    } else {
+      ASSERT_FALSE(diag.errors.empty()) << name << ": refused without a why";
+      std::printf("[ onnx ] %s: %s\n", name.c_str(), diag.errors[0].c_str());
+    }
+    ++count;
+  }
+  EXPECT_GE(count, 13);
+}
+
+// External data offsets and lengths are whole byte counts inside the file
+// (an offset near 2^63 once overflowed offset + length).
+TEST_F(OnnxConvertTest, ExternalDataRangeOutsideTheFileIsAnError) {
+  const fs::path dir = *dir_ / "external_range";
+  fs::create_directories(dir);
+  fs::copy_file(fs::path(EMBER_SOURCE_DIR) /
+                    "tests/fuzz/regressions/onnx/external-offset-overflow",
+                dir / "model.onnx", fs::copy_options::overwrite_existing);
+  fb::ModelT model;
+  Diagnostics diag;
+  EXPECT_FALSE(ConvertOnnx((dir / "model.onnx").string(), {}, &model, &diag));
+  ASSERT_FALSE(diag.errors.empty());
+  EXPECT_NE(diag.errors[0].find("external data range [9223372036854775807"),
+            std::string::npos)
       << diag.errors[0];
   std::printf("[ onnx ] error: %s\n", diag.errors[0].c_str());
 }

@@ -24,7 +24,9 @@ bool ConvertOnnx(const std::string& path, const ConvertOptions& options,
   if (opset < 7 || opset > 21)
     diag->warnings.push_back(path + ": opset " + std::to_string(opset) +
                              " is outside the tested range 11-18");
-  onnx::GraphProto graph = proto.graph();
+  // Rewritten and converted in place: a copy would duplicate every node and
+  // initializer (the weights) just to be thrown away.
+  onnx::GraphProto& graph = *proto.mutable_graph();
   if (const int fused = onnx::FuseGelu(&graph))
     diag->notes.push_back("fused " + std::to_string(fused) +
                           " erf-based GELU pattern(s)");

@@ -3,20 +3,57 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <string>
 
 namespace ember::convert::onnx {
 namespace {
 
-bool ReadFile(const std::string& path, std::vector<uint8_t>* bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  bytes->assign(std::istreambuf_iterator<char>(in),
-                std::istreambuf_iterator<char>());
-  return !in.bad();
+// Protobuf's limit for one message: a bigger model keeps its weights in
+// external data files.
+constexpr int64_t kMaxModelBytes = std::numeric_limits<int>::max();
+
+// Reads the whole file with one read of its size. (Copying it through an
+// istreambuf_iterator, a byte and a bounds check at a time, was most of a
+// small model's conversion time.) Files that cannot seek (a pipe) are
+// copied through the stream buffer instead.
+bool ReadFile(const std::string& path, std::vector<uint8_t>* bytes,
+              std::string* error) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    *error = "cannot read the file";
+    return false;
+  }
+  const int64_t size = static_cast<int64_t>(in.tellg());
+  if (size < 0) {
+    in.clear();
+    bytes->assign(std::istreambuf_iterator<char>(in),
+                  std::istreambuf_iterator<char>());
+  } else {
+    if (size > kMaxModelBytes) {
+      *error = "the file has " + std::to_string(size) +
+               " bytes, more than protobuf's 2 GiB limit for one ONNX "
+               "model (keep the weights in external data files)";
+      return false;
+    }
+    bytes->resize(static_cast<size_t>(size));
+    in.seekg(0);
+    if (size > 0) in.read(reinterpret_cast<char*>(bytes->data()), size);
+  }
+  if (in.bad() || (size > 0 && !in)) {
+    *error = "cannot read the file";
+    return false;
+  }
+  if (static_cast<int64_t>(bytes->size()) > kMaxModelBytes) {
+    *error = "more than protobuf's 2 GiB limit for one ONNX model";
+    return false;
+  }
+  return true;
 }
 
 // Reads [offset, offset + length) of an external data file; length < 0
@@ -27,8 +64,20 @@ bool ReadExternal(const TensorProto& proto, const std::string& model_dir,
   int64_t offset = 0, length = -1;
   for (const auto& entry : proto.external_data()) {
     if (entry.key() == "location") location = entry.value();
-    if (entry.key() == "offset") offset = std::atoll(entry.value().c_str());
-    if (entry.key() == "length") length = std::atoll(entry.value().c_str());
+    const bool is_offset = entry.key() == "offset";
+    if (!is_offset && entry.key() != "length") continue;
+    // A decimal count of bytes, whole (atoll would read "12abc" as 12 and
+    // an out-of-range number as whatever the C library makes of it).
+    const std::string& text = entry.value();
+    int64_t value = 0;
+    const auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+      *error = "external data " + entry.key() + " '" + text +
+               "' is not a byte count";
+      return false;
+    }
+    (is_offset ? offset : length) = value;
   }
   if (location.empty()) {
     *error = "external data without a location";
@@ -49,13 +98,16 @@ bool ReadExternal(const TensorProto& proto, const std::string& model_dir,
     return false;
   }
   const int64_t file_size = static_cast<int64_t>(in.tellg());
-  if (length < 0) length = file_size - offset;
-  if (offset < 0 || length < 0 || offset + length > file_size) {
-    *error = "external data range [" + std::to_string(offset) + ", +" +
-             std::to_string(length) + ") is outside '" + file.string() + "' (" +
+  // Compared without adding offset and length, which could overflow.
+  if (file_size < 0 || offset > file_size ||
+      (length >= 0 && length > file_size - offset)) {
+    *error = "external data range [" + std::to_string(offset) + ", " +
+             (length >= 0 ? "+" + std::to_string(length) : "end") +
+             ") is outside '" + file.string() + "' (" +
              std::to_string(file_size) + " bytes)";
     return false;
   }
+  if (length < 0) length = file_size - offset;
   bytes->resize(length);
   in.seekg(offset);
   in.read(reinterpret_cast<char*>(bytes->data()), length);
@@ -80,8 +132,9 @@ void CopyTyped(const Field& field, std::vector<uint8_t>* bytes) {
 bool ReadOnnxModel(const std::string& path, ModelProto* model,
                    Diagnostics* diag) {
   std::vector<uint8_t> bytes;
-  if (!ReadFile(path, &bytes)) {
-    diag->errors.push_back(path + ": cannot read the file");
+  std::string read_error;
+  if (!ReadFile(path, &bytes, &read_error)) {
+    diag->errors.push_back(path + ": " + read_error);
     return false;
   }
   // Corrupt strings make libprotobuf log to stderr; the parse result (and

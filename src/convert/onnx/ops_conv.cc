@@ -2,6 +2,7 @@
 // TFLite's SAME/VALID where they agree, otherwise an explicit PAD goes first.
 // Conv runs as int8 when its input, weights and bias come from QDQ pairs.
 #include <cmath>
+#include <limits>
 
 #include "convert/onnx/ops.h"
 
@@ -372,6 +373,24 @@ bool ConvTranspose(Converter& c, const NodeProto& node) {
   if (strides.empty()) strides = {1, 1};
   if (pads.empty()) pads = {0, 0, 0, 0};
   if (output_padding.empty()) output_padding = {0, 0};
+  // One entry per spatial axis (two per axis for pads), each in [0, 2^31)
+  // and strides at least 1, so that the sizes below neither read past the
+  // attributes nor overflow.
+  constexpr int64_t kMaxAttr = std::numeric_limits<int32_t>::max();
+  auto in_range = [&](const std::vector<int64_t>& values, size_t count,
+                      int64_t least) {
+    if (values.size() != count) return false;
+    for (int64_t value : values)
+      if (value < least || value > kMaxAttr) return false;
+    return true;
+  };
+  if (!in_range(strides, 2, 1) || !in_range(pads, 4, 0) ||
+      !in_range(output_padding, 2, 0)) {
+    c.Error(node,
+            "strides (2 values >= 1), pads (4 values >= 0) and "
+            "output_padding (2 values >= 0) must be in range (at most 2^31-1)");
+    return false;
+  }
   for (int64_t d : dilations)
     if (d != 1) {
       c.Error(node, "dilated ConvTranspose is not supported");

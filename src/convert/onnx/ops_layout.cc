@@ -728,6 +728,16 @@ bool Pad(Converter& c, const NodeProto& node, const std::string& src,
       c.Error(node, "negative pads (cropping) are not supported");
       return false;
     }
+    // Each pad must fit the int32 paddings tensor (which also keeps the sum
+    // below from overflowing).
+    constexpr int64_t kMaxPad = std::numeric_limits<int32_t>::max();
+    if (pads[a] > kMaxPad || pads[a + rank] > kMaxPad) {
+      c.Error(node, "pads " + std::to_string(pads[a]) + " and " +
+                        std::to_string(pads[a + rank]) + " on axis " +
+                        std::to_string(a) + " are out of range (at most " +
+                        std::to_string(kMaxPad) + ")");
+      return false;
+    }
     shape[a] += pads[a] + pads[a + rank];
   }
   const std::vector<int> order = c.PermOf(src);

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ember::convert::onnx {
@@ -25,9 +26,11 @@ bool ScalarValue(const GraphProto& graph,
       if (a.name() == "value") t = &a.t();
     if (!t) return false;
   }
-  int64_t count = 1;
-  for (int64_t d : t->dims()) count *= d;
-  if (count != 1 || t->data_location() == TensorProto::EXTERNAL) return false;
+  // A scalar has no dimension other than 1 (multiplying hostile dims could
+  // overflow).
+  for (int64_t d : t->dims())
+    if (d != 1) return false;
+  if (t->data_location() == TensorProto::EXTERNAL) return false;
   if (t->data_type() == 1) {
     if (t->float_data_size() == 1) {
       *value = t->float_data(0);
@@ -65,15 +68,21 @@ int FuseGelu(GraphProto* graph) {
   }
   std::set<std::string> outputs;
   for (const auto& o : graph->output()) outputs.insert(o.name());
-  // Returns the single user of `name` with op type `op`, or nullptr.
+  // Returns the single user of `name` with op type `op`, or nullptr. The
+  // nodes are not checked yet: the pattern only matches users with the op's
+  // inputs (one for Erf, two for the others) and an output, so that reading
+  // input(1) or output(0) below stays in range.
   auto only_user = [&](const std::string& name,
                        const char* op) -> const NodeProto* {
     if (outputs.count(name)) return nullptr;
     auto it = users.find(name);
-    if (it == users.end() || it->second.size() != 1 ||
-        it->second[0]->op_type() != op)
+    if (it == users.end() || it->second.size() != 1) return nullptr;
+    const NodeProto* user = it->second[0];
+    const int inputs = std::string_view(op) == "Erf" ? 1 : 2;
+    if (user->op_type() != op || user->input_size() != inputs ||
+        user->output_size() < 1)
       return nullptr;
-    return it->second[0];
+    return user;
   };
   // The operand of a binary node that is not `known`.
   auto other = [](const NodeProto& n, const std::string& known) {
@@ -83,7 +92,9 @@ int FuseGelu(GraphProto* graph) {
   std::map<const NodeProto*, NodeProto> replaced;
   int fused = 0;
   for (const auto& erf : graph->node()) {
-    if (erf.op_type() != "Erf" || erf.input_size() != 1) continue;
+    if (erf.op_type() != "Erf" || erf.input_size() != 1 ||
+        erf.output_size() < 1)
+      continue;
     auto pit = producer.find(erf.input(0));
     if (pit == producer.end()) continue;
     const NodeProto& scale = *pit->second;
@@ -117,7 +128,9 @@ int FuseGelu(GraphProto* graph) {
         continue;
     } else {
       auto hit = producer.find(partner);
-      if (hit == producer.end() || hit->second->op_type() != "Mul") continue;
+      if (hit == producer.end() || hit->second->op_type() != "Mul" ||
+          hit->second->input_size() != 2)
+        continue;
       const NodeProto& half_x = *hit->second;
       if (only_user(half_x.output(0), "Mul") != mul1) continue;
       if (!((half_x.input(0) == x &&
