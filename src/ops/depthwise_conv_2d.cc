@@ -54,11 +54,6 @@ struct DepthwiseData {
   int scratch_s16 = -1;
 };
 
-template <typename T>
-const T* OptionalData(const Tensor* t) {
-  return t ? t->data_as<T>() : nullptr;
-}
-
 Status PrepareFastFloat(OpContext& ctx, const Tensor* bias, DepthwiseData* d) {
   const ref::DepthwiseShape& s = d->shape;
   const x86::DwConvF32Kernel* kern = x86::SelectDwConvF32(ctx.allowed_isas());

@@ -74,4 +74,20 @@ void RunFastS16(OpContext& ctx, const FastS16& f, const InT* input,
                         static_cast<uint8_t*>(ctx.scratch(f.scratch)));
 }
 
+// The int16x8 kind: an int64 bias (64-bit accumulators) or an int32 / no
+// bias (32-bit), as the reference picks.
+inline void RunFastS16Int16(OpContext& ctx, const FastS16& f, bool bias64,
+                            const Tensor* input, const Tensor* bias,
+                            const ref::QuantizedOutput& q, Tensor* output) {
+  if (bias64) {
+    RunFastS16<int64_t>(ctx, f, input->data_as<int16_t>(), 0,
+                        OptionalData<int64_t>(bias), q,
+                        output->data_as<int16_t>());
+  } else {
+    RunFastS16<int32_t>(ctx, f, input->data_as<int16_t>(), 0,
+                        OptionalData<int32_t>(bias), q,
+                        output->data_as<int16_t>());
+  }
+}
+
 }  // namespace ember::ops

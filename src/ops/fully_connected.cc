@@ -265,11 +265,6 @@ Status Prepare(OpContext& ctx) {
   }
 }
 
-template <typename T>
-const T* OptionalData(const Tensor* t) {
-  return t ? t->data_as<T>() : nullptr;
-}
-
 void EvalFloat(OpContext& ctx, const FcData& d, const Tensor* input,
                const Tensor* weights, const Tensor* bias, Tensor* output) {
   const ref::FullyConnectedShape& s = d.shape;
@@ -365,15 +360,7 @@ Status EvalQuantized(OpContext& ctx, const FcData& d, const Tensor* input,
       return Status::Ok();
     case FcKind::kInt16:
       if (d.s16.packed != nullptr) {
-        if (d.bias64) {
-          RunFastS16<int64_t>(ctx, d.s16, input->data_as<int16_t>(), 0,
-                              OptionalData<int64_t>(bias), q,
-                              output->data_as<int16_t>());
-        } else {
-          RunFastS16<int32_t>(ctx, d.s16, input->data_as<int16_t>(), 0,
-                              OptionalData<int32_t>(bias), q,
-                              output->data_as<int16_t>());
-        }
+        RunFastS16Int16(ctx, d.s16, d.bias64, input, bias, q, output);
         return Status::Ok();
       }
       if (d.bias64) {

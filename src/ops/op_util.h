@@ -24,6 +24,12 @@ Status UnsupportedType(OpContext& ctx, const Tensor* t, const char* what);
 Status BroadcastShapes(OpContext& ctx, const Shape& a, const Shape& b,
                        Shape* out);
 
+// The data of an optional input (a bias), or nullptr when it is absent.
+template <typename T>
+const T* OptionalData(const Tensor* t) {
+  return t ? t->data_as<T>() : nullptr;
+}
+
 // Clamp bounds of a fused activation.
 Status FloatActivationRange(OpContext& ctx, fb::ActivationFunctionType act,
                             float* lo, float* hi);

@@ -26,6 +26,7 @@
 #include "ops/signal_options.h"
 #include "runtime/interpreter.h"
 #include "runtime/op_resolver.h"
+#include "signal/golden_model.h"
 #include "util/model_builder.h"
 #include "util/oracle.h"
 
@@ -33,54 +34,7 @@ namespace ember {
 namespace {
 
 using testing::ModelBuilder;
-using Options = std::function<void(flexbuffers::Builder&)>;
-
-std::vector<uint8_t> Flex(const Options& fill) {
-  flexbuffers::Builder fbb;
-  const size_t start = fbb.StartMap();
-  if (fill) fill(fbb);
-  fbb.EndMap(start);
-  fbb.Finish();
-  return fbb.GetBuffer();
-}
-
-fb::TensorType ToFb(DataType t) {
-  return static_cast<fb::TensorType>(static_cast<int>(t));
-}
-
-std::vector<int32_t> Dims(const NpyArray& a, size_t skip) {
-  std::vector<int32_t> d;
-  for (size_t i = skip; i < a.shape.size(); ++i)
-    d.push_back(static_cast<int32_t>(a.shape[i]));
-  return d;
-}
-
-// A model with one custom op. Inputs flagged constant get `values` baked in;
-// the others become subgraph inputs shaped like `values` minus the frame axis.
-std::vector<uint8_t> OneOpModel(const std::string& code,
-                                const std::vector<NpyArray>& values,
-                                const std::vector<bool>& constant,
-                                const std::vector<NpyArray>& outputs,
-                                const std::vector<uint8_t>& options) {
-  ModelBuilder b;
-  std::vector<int32_t> ins, graph_ins, outs;
-  for (size_t k = 0; k < values.size(); ++k) {
-    if (constant[k]) {
-      ins.push_back(b.AddConstant(ToFb(values[k].type), Dims(values[k], 0),
-                                  values[k].data.data(),
-                                  values[k].data.size()));
-    } else {
-      ins.push_back(b.AddTensor(ToFb(values[k].type), Dims(values[k], 1)));
-      graph_ins.push_back(ins.back());
-    }
-  }
-  for (const NpyArray& o : outputs)
-    outs.push_back(b.AddTensor(ToFb(o.type), Dims(o, 1)));
-  b.AddCustomOp(code, ins, outs, options);
-  b.SetInputs(graph_ins);
-  b.SetOutputs(outs);
-  return b.Build();
-}
+using namespace testing::signal_golden;
 
 struct Session {
   std::unique_ptr<Model> model;
@@ -118,14 +72,6 @@ struct Session {
 
 std::string GoldenDir(const std::string& name) {
   return std::string(EMBER_SOURCE_DIR) + "/tests/signal/golden/" + name + "/";
-}
-
-NpyArray Load(const std::string& path) {
-  NpyArray a;
-  ErrorReporter errors;
-  const Status st = ReadNpy(path, &a, errors);
-  EXPECT_TRUE(st.ok()) << path << ": " << errors.message();
-  return a;
 }
 
 // Runs the golden case `name`: every frame in order on one interpreter,

@@ -28,6 +28,7 @@
 #include "micro/micro_interpreter.h"
 #include "micro/micro_test_util.h"
 #include "ops/signal_options.h"
+#include "signal/golden_model.h"
 #include "tasks/shared_models.h"
 #include "util/model_builder.h"
 
@@ -35,63 +36,8 @@ namespace ember::testing {
 namespace {
 
 using micro::MicroStatus;
-using Options = std::function<void(flexbuffers::Builder&)>;
+using namespace signal_golden;
 using tasks::testing_files::Shared;
-
-std::vector<uint8_t> Flex(const Options& fill) {
-  flexbuffers::Builder fbb;
-  const size_t start = fbb.StartMap();
-  if (fill) fill(fbb);
-  fbb.EndMap(start);
-  fbb.Finish();
-  return fbb.GetBuffer();
-}
-
-std::vector<int32_t> Dims(const NpyArray& a, size_t skip) {
-  std::vector<int32_t> d;
-  for (size_t i = skip; i < a.shape.size(); ++i)
-    d.push_back(static_cast<int32_t>(a.shape[i]));
-  return d;
-}
-
-fb::TensorType ToFb(DataType t) {
-  return static_cast<fb::TensorType>(static_cast<int>(t));
-}
-
-// One custom op; constant inputs baked in, the others graph inputs shaped
-// like one frame (the values minus their leading frame axis).
-std::vector<uint8_t> OneOpModel(const std::string& code,
-                                const std::vector<NpyArray>& values,
-                                const std::vector<bool>& constant,
-                                const std::vector<NpyArray>& outputs,
-                                const std::vector<uint8_t>& options) {
-  ModelBuilder b;
-  std::vector<int32_t> ins, graph_ins, outs;
-  for (size_t k = 0; k < values.size(); ++k) {
-    if (constant[k]) {
-      ins.push_back(b.AddConstant(ToFb(values[k].type), Dims(values[k], 0),
-                                  values[k].data.data(),
-                                  values[k].data.size()));
-    } else {
-      ins.push_back(b.AddTensor(ToFb(values[k].type), Dims(values[k], 1)));
-      graph_ins.push_back(ins.back());
-    }
-  }
-  for (const NpyArray& o : outputs)
-    outs.push_back(b.AddTensor(ToFb(o.type), Dims(o, 1)));
-  b.AddCustomOp(code, ins, outs, options);
-  b.SetInputs(graph_ins);
-  b.SetOutputs(outs);
-  return b.Build();
-}
-
-NpyArray Load(const std::string& path) {
-  NpyArray a;
-  ErrorReporter errors;
-  EXPECT_TRUE(ReadNpy(path, &a, errors).ok())
-      << path << ": " << errors.message();
-  return a;
-}
 
 // A model in the micro interpreter with every op.
 struct MicroRunner {
