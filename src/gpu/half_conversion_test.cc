@@ -54,7 +54,9 @@ TEST(GpuHalfConversion, RoundsToNearestEven) {
   EXPECT_EQ(FloatToHalf(std::nextafter(std::ldexp(1.0f, -14), 0.0f)), 0x0400u);
 }
 
-#if defined(__FLT16_MAX__)
+// g++ 12 has C++ _Float16 on x86 only (AArch64 defines __FLT16_MAX__ but
+// spells the type __fp16 there).
+#if defined(__FLT16_MAX__) && (defined(__x86_64__) || defined(__i386__))
 // The compiler's _Float16 conversion (round to nearest even) as the
 // oracle, over a stride through all float bit patterns.
 float FromBits(uint32_t bits) {
