@@ -18,6 +18,8 @@ ctest --preset release -L models --timeout 1800
 # The unit tests that read real models skip without them; here they must run.
 EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_op_tests \
   --gtest_filter='ShapeOps.OpsFromRealModels:ShapeOps.DensifyFaceDetectionSparseWeights'
+EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_micro_tests \
+  --gtest_filter='Clips/MicroSpeechClips.*'
 
 echo "== ci: task library on the shared models and pictures (ember task ...)"
 EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_task_model_tests
