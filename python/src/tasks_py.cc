@@ -608,17 +608,24 @@ void AddTaskBindings(nb::module_& m) {
                     const std::string&, int, float, float, bool>())
       .def("detect", &PyPoseLandmarker::detect, nb::arg("image"),
            nb::arg("roi").none() = nb::none());
-  // The rotated crop the landmark tasks feed their models (zero border),
-  // for checking a model on exactly what Ember gave it.
-  m.def("_warp_rotated_rect",
-        [](const ImageArray& image, RoiTuple roi, int width, int height) {
-          if (width < 1 || height < 1 || width > 4096 || height > 4096)
-            Fail("crop size must be 1..4096");
-          const auto [cx, cy, w, h, rotation] = roi;
-          return FromImage(processing::WarpRotatedRect(
-              ToImage(image), processing::RotatedRect{cx, cy, w, h, rotation},
-              width, height));
-        });
+  // The rotated crop the landmark tasks feed their models (zero border; the
+  // pose landmarker's repeats the edge: replicate=True), for checking a
+  // model on exactly what Ember gave it.
+  m.def(
+      "_warp_rotated_rect",
+      [](const ImageArray& image, RoiTuple roi, int width, int height,
+         bool replicate) {
+        if (width < 1 || height < 1 || width > 4096 || height > 4096)
+          Fail("crop size must be 1..4096");
+        const auto [cx, cy, w, h, rotation] = roi;
+        return FromImage(processing::WarpRotatedRect(
+            ToImage(image), processing::RotatedRect{cx, cy, w, h, rotation},
+            width, height,
+            replicate ? processing::Border::kReplicate
+                      : processing::Border::kZero));
+      },
+      nb::arg("image"), nb::arg("roi"), nb::arg("width"), nb::arg("height"),
+      nb::arg("replicate") = false);
   nb::class_<PyObjectDetector>(m, "_ObjectDetector")
       .def(nb::init<const std::string&, int, const std::string&, int, float,
                     std::vector<std::string>, std::vector<std::string>,

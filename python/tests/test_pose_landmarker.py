@@ -189,7 +189,7 @@ def test_pose_model_matches_litert_on_embers_crop(scale):
         result = lm.detect(image)
     assert len(result.pose_landmarks) == 1
     roi = result.pose_rois[0]
-    crop = _ember._warp_rotated_rect(image, roi, 256, 256)
+    crop = _ember._warp_rotated_rect(image, roi, 256, 256, replicate=True)
     litert = Interpreter(model_path=str(POSE))
     litert.allocate_tensors()
     litert.set_tensor(litert.get_input_details()[0]["index"],

@@ -234,8 +234,11 @@ bool PoseLandmarker::DetectInRoi(const processing::Image& image,
   TaskModel& m = *landmark_model_;
   const ImageInputShape& in = input_;
   // A region of another aspect ratio than the input is widened (or
-  // heightened) to it: the rest of the input is what lies around it (zero
-  // outside the image), as MediaPipe keeps the aspect ratio.
+  // heightened) to it: the rest of the input is what lies around it, as
+  // MediaPipe keeps the aspect ratio. Outside the image the edge pixels
+  // repeat: MediaPipe's pose landmark crop (Tasks and the legacy graph)
+  // leaves ImageToTensor's border at its default, BORDER_REPLICATE (its
+  // pose detector input is letterboxed with zeros).
   processing::RotatedRect fitted = roi;
   const float aspect = static_cast<float>(in.width) / in.height;
   if (fitted.width < fitted.height * aspect)
@@ -248,7 +251,7 @@ bool PoseLandmarker::DetectInRoi(const processing::Image& image,
   }
   const processing::Image rgb = processing::ConvertChannels(image, 3);
   const processing::Image crop = processing::WarpRotatedRect(
-      rgb, fitted, in.width, in.height, processing::Border::kZero);
+      rgb, fitted, in.width, in.height, processing::Border::kReplicate);
   // pose_landmark_lite.tflite takes [0, 1] unless its metadata says
   // otherwise.
   processing::InputNormalization norm;
