@@ -9,10 +9,11 @@
 //     it the whole image (or a region the caller gives) is the person's
 //     region, which is right when the person fills the frame.
 //   - the landmark model (pose_landmark_lite.tflite: 256x256 RGB in [0, 1])
-//     on each person's region: centred on the hip centre, turned so that
-//     the body stands upright, its side 2.5 times the hip -> body-size
-//     distance (MediaPipe's AlignmentPointsRects + RectTransformation, scale
-//     1.25 of twice the distance).
+//     on each person's region (sampled with the edge pixels repeated
+//     outside the image, as MediaPipe's crop): centred on the hip centre,
+//     turned so that the body stands upright, its side 2.5 times the hip ->
+//     body-size distance (MediaPipe's AlignmentPointsRects +
+//     RectTransformation, scale 1.25 of twice the distance).
 // The landmark model gives 39 points (x, y, z, visibility and presence
 // logits; the first 33 are the body), a pose flag (a probability), a
 // 64x64x39 heatmap (its 7x7 window around each point refines it, as
