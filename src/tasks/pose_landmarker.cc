@@ -74,11 +74,14 @@ void RefineLandmarksFromHeatmap(std::vector<float>* xy, int num_landmarks,
   for (int i = 0; i < num_landmarks; ++i) {
     float& x = (*xy)[2 * i];
     float& y = (*xy)[2 * i + 1];
-    // The cell the point falls in (truncated towards zero, as MediaPipe).
-    const int col = static_cast<int>(x * heatmap_width);
-    const int row = static_cast<int>(y * heatmap_height);
-    if (col < 0 || col >= heatmap_width || row < 0 || row >= heatmap_height)
+    // The cell the point falls in (truncated towards zero, as MediaPipe);
+    // checked in float first so that NaN or huge values are never cast.
+    const float fc = x * heatmap_width, fr = y * heatmap_height;
+    if (!(fc > -1.0f && fc < heatmap_width && fr > -1.0f &&
+          fr < heatmap_height))
       continue;
+    const int col = static_cast<int>(fc), row = static_cast<int>(fr);
+    if (col < 0 || row < 0) continue;
     float sum = 0, best = 0, weighted_col = 0, weighted_row = 0;
     for (int r = std::max(0, row - half);
          r < std::min(heatmap_height, row + half + 1); ++r)
@@ -245,8 +248,11 @@ bool PoseLandmarker::DetectInRoi(const processing::Image& image,
     fitted.width = fitted.height * aspect;
   else
     fitted.height = fitted.width / aspect;
-  if (!(fitted.width > 0) || !(fitted.height > 0)) {
-    *error = "the pose region is empty";
+  if (!(fitted.width > 0) || !(fitted.height > 0) ||
+      !std::isfinite(fitted.width) || !std::isfinite(fitted.height) ||
+      !std::isfinite(fitted.center_x) || !std::isfinite(fitted.center_y) ||
+      !std::isfinite(fitted.rotation)) {
+    *error = "the pose region is empty or not finite";
     return false;
   }
   const processing::Image rgb = processing::ConvertChannels(image, 3);
@@ -332,7 +338,7 @@ bool PoseLandmarker::DetectInRoi(const processing::Image& image,
         processing::SourceToRect(fitted, static_cast<float>(x),
                                  static_cast<float>(y), &u, &v);
         const float fx = u * mw, fy = v * mh;
-        if (fx < 0 || fy < 0 || fx > mw - 1 || fy > mh - 1) continue;
+        if (!(fx >= 0 && fy >= 0 && fx <= mw - 1 && fy <= mh - 1)) continue;
         const int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
         const int x1 = std::min(x0 + 1, mw - 1), y1 = std::min(y0 + 1, mh - 1);
         const float ax = fx - x0, ay = fy - y0;
@@ -366,10 +372,12 @@ bool PoseLandmarker::Detect(const processing::Image& image,
   if (!DetectPoses(image, &poses, error)) return false;
   for (const PoseDetection& pose : poses) {
     const size_t before = result->pose_landmarks.size();
-    if (!DetectInRoi(image,
-                     PoseRoiFromDetection(pose, image.width, image.height),
-                     result, error))
-      return false;
+    const processing::RotatedRect roi =
+        PoseRoiFromDetection(pose, image.width, image.height);
+    // A degenerate detection (hip centre on the body size point) has no
+    // region: no pose there.
+    if (!(roi.width > 0)) continue;
+    if (!DetectInRoi(image, roi, result, error)) return false;
     if (result->pose_landmarks.size() > before)
       result->detections.push_back(pose);
   }

@@ -84,10 +84,13 @@ TEST(PoseHeatmap, RefinesConfidentPointsOnly) {
   // Landmark 1's channel is -10 everywhere: under 0.5, left as it is.
   EXPECT_FLOAT_EQ(xy[2], 0.9f);
   EXPECT_FLOAT_EQ(xy[3], 0.1f);
-  // Outside the heatmap: left as it is.
+  // Outside the heatmap (or not a number): left as it is.
   xy = {1.2f, 0.5f};
   RefineLandmarksFromHeatmap(&xy, 1, heat, 4, 4, 39);
   EXPECT_FLOAT_EQ(xy[0], 1.2f);
+  xy = {std::nanf(""), 1e30f};
+  RefineLandmarksFromHeatmap(&xy, 1, heat, 4, 4, 39);
+  EXPECT_TRUE(std::isnan(xy[0]));
   // A 3x3 kernel around cell (0, 0) does not reach column 2: the window's
   // best probability is sigmoid(-10), nothing moves.
   xy = {0.0625f, 0.0625f};
@@ -214,6 +217,13 @@ TEST(PoseLandmarker, WholeImageWithoutDetector) {
   ASSERT_EQ(given.pose_landmarks.size(), 1u);
   Expect(given.pose_landmarks[0][9], t[45] / 8, t[46] / 8, given.pose_rois[0],
          16, 8, 9);
+  // An empty or non-finite region is an error, not a crash.
+  EXPECT_FALSE(p->DetectInRoi(Solid(16, 8, 204, 0, 0),
+                              RotatedRect{4, 4, 0, 0, 0}, &given, &error));
+  EXPECT_NE(error.find("empty"), std::string::npos) << error;
+  EXPECT_FALSE(p->DetectInRoi(Solid(16, 8, 204, 0, 0),
+                              RotatedRect{4, 4, 4, 4, std::nanf("")}, &given,
+                              &error));
   // Without a detector, its stage alone is an error.
   std::vector<PoseDetection> poses;
   EXPECT_FALSE(p->DetectPoses(Solid(16, 8, 0, 0, 0), &poses, &error));
