@@ -187,7 +187,8 @@ bool SentencePieceTokenizer::Encode(const std::string& text,
   EncodeSink sink{ids, pieces};
   char why[512] = {0};
   if (module_->encode(static_cast<const EmberSpm*>(handle_), text.data(),
-                      text.size(), &Collect, &sink, why, sizeof(why)) != 0) {
+                      text.size(), pieces != nullptr ? 1 : 0, &Collect, &sink,
+                      why, sizeof(why)) != 0) {
     *error = std::string("SentencePiece could not encode the text: ") + why;
     return false;
   }

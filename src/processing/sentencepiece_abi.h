@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes. */
-#define EMBER_SPM_ABI_VERSION 1
+#define EMBER_SPM_ABI_VERSION 2
 
 typedef struct EmberSpm EmberSpm;
 
@@ -37,10 +37,12 @@ typedef int (*EmberSpmAbiVersionFn)(void);
  * (NUL-terminated, at most error_size bytes) saying why. */
 typedef EmberSpm* (*EmberSpmLoadFn)(const void* bytes, size_t size, char* error,
                                     size_t error_size);
-/* 0 with every piece of `text` emitted; non-zero with `error`. */
+/* 0 with every piece of `text` emitted; non-zero with `error`. With
+ * `with_pieces` 0 only the ids are worked out (`piece` is then NULL): one
+ * pass instead of two. */
 typedef int (*EmberSpmEncodeFn)(const EmberSpm* spm, const char* text,
-                                size_t size, EmberSpmEmit emit, void* context,
-                                char* error, size_t error_size);
+                                size_t size, int with_pieces, EmberSpmEmit emit,
+                                void* context, char* error, size_t error_size);
 /* The id of `piece`, or -1 when the vocabulary does not have it. */
 typedef int32_t (*EmberSpmPieceIdFn)(const EmberSpm* spm, const char* piece,
                                      size_t size);

@@ -191,25 +191,32 @@ EMBER_SPM_EXPORT EmberSpm* ember_spm_load(const void* bytes, size_t size,
 }
 
 EMBER_SPM_EXPORT int ember_spm_encode(const EmberSpm* spm, const char* text,
-                                      size_t size, EmberSpmEmit emit,
-                                      void* context, char* error,
-                                      size_t error_size) {
+                                      size_t size, int with_pieces,
+                                      EmberSpmEmit emit, void* context,
+                                      char* error, size_t error_size) {
   try {
     std::vector<std::string> pieces;
     std::vector<int> ids;
     const std::string_view input(text, size);
-    sentencepiece::util::Status status = spm->processor.Encode(input, &pieces);
-    if (status.ok()) status = spm->processor.Encode(input, &ids);
+    sentencepiece::util::Status status = spm->processor.Encode(input, &ids);
+    // The pieces as the text spells them (an unknown character is itself,
+    // not <unk>): a second pass, only when asked for.
+    if (status.ok() && with_pieces)
+      status = spm->processor.Encode(input, &pieces);
     if (!status.ok()) {
       SetError(error, error_size, status.ToString());
       return 1;
     }
-    if (pieces.size() != ids.size()) {
+    if (with_pieces && pieces.size() != ids.size()) {
       SetError(error, error_size, "pieces and ids differ in number");
       return 1;
     }
-    for (size_t i = 0; i < ids.size(); ++i)
-      emit(context, ids[i], pieces[i].data(), pieces[i].size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (with_pieces)
+        emit(context, ids[i], pieces[i].data(), pieces[i].size());
+      else
+        emit(context, ids[i], nullptr, 0);
+    }
     return 0;
   } catch (const std::exception& e) {
     SetError(error, error_size, e.what());

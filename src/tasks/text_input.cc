@@ -1,5 +1,6 @@
 #include "tasks/text_input.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ember::tasks {
@@ -12,6 +13,7 @@ namespace md = metadata::fb;
 bool FindRegexTokenizer(const TaskModel& m, const std::string& task,
                         std::string* pattern,
                         const std::vector<uint8_t>** vocab,
+                        const std::vector<uint8_t>** sentencepiece,
                         std::string* error) {
   const auto& subgraphs = m.metadata().metadata.subgraph_metadata;
   const md::TensorMetadataT* input = nullptr;
@@ -31,12 +33,28 @@ bool FindRegexTokenizer(const TaskModel& m, const std::string& task,
   }
   for (const auto& unit : input->process_units) {
     if (!unit) continue;
-    if (unit->options.AsBertTokenizerOptions() ||
-        unit->options.AsSentencePieceTokenizerOptions()) {
+    if (const auto* sp = unit->options.AsSentencePieceTokenizerOptions()) {
+      if (sp->sentencePiece_model.empty() || !sp->sentencePiece_model[0]) {
+        *error = "the SentencePiece tokenizer of model '" + m.path() +
+                 "' names no model file";
+        return false;
+      }
+      const std::string& name = sp->sentencePiece_model[0]->name;
+      for (const auto& f : m.metadata().files) {
+        if (f.name == name) {
+          *sentencepiece = &f.data;
+          return true;
+        }
+      }
       *error = "model '" + m.path() +
-               "' has a WordPiece/SentencePiece tokenizer on a single input; "
-               "Ember runs those for BERT-style models (three inputs: ids, "
-               "mask, segment ids)";
+               "' does not pack its SentencePiece model '" + name + "'";
+      return false;
+    }
+    if (unit->options.AsBertTokenizerOptions()) {
+      *error = "model '" + m.path() +
+               "' has a WordPiece tokenizer on a single input; Ember runs "
+               "those for BERT-style models (three inputs: ids, mask, "
+               "segment ids)";
       return false;
     }
     const auto* regex = unit->options.AsRegexTokenizerOptions();
@@ -89,8 +107,9 @@ const std::vector<uint8_t>* FindWordPieceVocab(const TaskModel& m,
     if (u == nullptr) continue;
     if (u->options.AsSentencePieceTokenizerOptions()) {
       *error = "model '" + m.path() +
-               "' uses a SentencePiece tokenizer, which Ember does not run "
-               "yet (WordPiece and regex tokenizers only)";
+               "' has BERT's three inputs with a SentencePiece tokenizer; "
+               "Ember runs SentencePiece for one-input models (piece ids) "
+               "and WordPiece for BERT-style ones";
       return nullptr;
     }
     const auto* bert = u->options.AsBertTokenizerOptions();
@@ -176,7 +195,11 @@ bool TextInput::Init(TaskModel& m, const std::string& task,
   length_ = m.input(0).shape.dim(1);
   std::string pattern;
   const std::vector<uint8_t>* vocab_file = nullptr;
-  if (!FindRegexTokenizer(m, task, &pattern, &vocab_file, error)) return false;
+  const std::vector<uint8_t>* sentencepiece = nullptr;
+  if (!FindRegexTokenizer(m, task, &pattern, &vocab_file, &sentencepiece,
+                          error))
+    return false;
+  if (sentencepiece) return InitSentencePiece(m, *sentencepiece, error);
   processing::Vocabulary vocab;
   if (!processing::ParseVocabulary(*vocab_file, &vocab, error) ||
       !processing::RegexTokenizer::Create(pattern, std::move(vocab), &regex_,
@@ -187,8 +210,31 @@ bool TextInput::Init(TaskModel& m, const std::string& task,
   return true;
 }
 
+bool TextInput::InitSentencePiece(TaskModel& m,
+                                  const std::vector<uint8_t>& file,
+                                  std::string* error) {
+  if (!processing::SentencePieceTokenizer::Create(file, &sentencepiece_,
+                                                  error)) {
+    *error = "model '" + m.path() + "': " + *error;
+    return false;
+  }
+  // Models trained without a pad piece (pad_id -1) are padded with 0, as
+  // Keras' masking and the regex tokenizer's <PAD> expect.
+  pad_id_ = std::max(sentencepiece_->pad_id(), 0);
+  return true;
+}
+
 std::vector<int32_t> TextInput::Encode(const std::string& text) const {
   if (wordpiece_) return wordpiece_->Encode(text, length_).ids;
+  if (sentencepiece_) {
+    std::vector<int32_t> ids;
+    std::string error;
+    // Encoding fails only on an exception inside libsentencepiece (memory);
+    // the text then counts as empty.
+    if (!sentencepiece_->Encode(text, &ids, nullptr, &error)) ids.clear();
+    ids.resize(length_, pad_id_);
+    return ids;
+  }
   return regex_->Encode(text, length_);
 }
 
@@ -204,7 +250,7 @@ void TextInput::Set(TaskModel& m, const std::string& text) const {
     copy(segment_, in.segment_ids);
     return;
   }
-  copy(0, regex_->Encode(text, length_));
+  copy(0, Encode(text));
 }
 
 }  // namespace ember::tasks
