@@ -61,7 +61,8 @@ NOT_CI = {"tests/metadata/make_official_fixture.py",
           "tests/tasks/compare_with_mediapipe.py",
           "tests/tasks/compare_detector_with_mediapipe.py",
           "tests/tasks/compare_face_landmarker_with_mediapipe.py",
-          "tests/tasks/compare_hand_landmarker_with_mediapipe.py"}
+          "tests/tasks/compare_hand_landmarker_with_mediapipe.py",
+          "tests/text/compare_sentencepiece_with_mediapipe.py"}
 
 
 def listed_debian():

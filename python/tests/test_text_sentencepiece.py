@@ -129,3 +129,62 @@ def test_missing_module_is_a_clear_error(spm_model):
     assert r.returncode == 1
     assert "libsentencepiece0" in r.stderr and "/nonexistent" in r.stderr
     assert subprocess.run([CLI, "--help"], env=env, capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def bert_spm_model(tf, tmp_path_factory):
+    """BERT's input layout (ids, mask, segment ids: int32 [1,16]) with a
+    SentencePiece model that has [CLS] and [SEP] pieces, as MediaPipe's
+    ALBERT-like classifiers carry it (SentencePieceTokenizerOptions among
+    the subgraph's input process units)."""
+    spm = pytest.importorskip("sentencepiece")
+    rng = random.Random(7)
+    corpus = [sentence(rng, POSITIVE + NEGATIVE) for _ in range(800)]
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus), model_writer=buf, model_type="bpe", vocab_size=60,
+        character_coverage=1.0, pad_id=0, unk_id=1, bos_id=-1, eos_id=-1,
+        user_defined_symbols=["[CLS]", "[SEP]"], num_threads=1, minloglevel=2)
+    tmp = tmp_path_factory.mktemp("bert_spm")
+    sp_path = tmp / "albert.model"
+    sp_path.write_bytes(buf.getvalue())
+    sp = spm.SentencePieceProcessor(model_file=str(sp_path))
+    table = np.random.default_rng(3).normal(0, 1, (sp.get_piece_size(), 2)).astype(np.float32)
+    spec = [tf.TensorSpec([1, 16], tf.int32, name=n)
+            for n in ("input_word_ids", "input_mask", "input_type_ids")]
+
+    class M(tf.Module):
+        @tf.function(input_signature=spec)
+        def serve(self, ids, mask, type_ids):
+            m = tf.cast(mask, tf.float32)[..., None]
+            x = tf.reduce_sum(tf.gather(table, ids) * m, axis=1) / tf.reduce_sum(m, axis=1)
+            return {"probs": tf.nn.softmax(x * 3 + tf.cast(tf.reduce_sum(type_ids), tf.float32))}
+    m = M()
+    raw = tmp / "raw.tflite"
+    raw.write_bytes(tf.lite.TFLiteConverter.from_concrete_functions(
+        [m.serve.get_concrete_function()], m).convert())
+    (tmp / "labels.txt").write_text("negative\npositive\n")
+    path = tmp / "albert.tflite"
+    subprocess.run([CLI, "metadata", str(raw), "-o", str(path), "--task", "text_classifier",
+                    "--sentencepiece", str(sp_path), "--labels", str(tmp / "labels.txt")],
+                   check=True, capture_output=True)
+    return str(path), m, sp
+
+
+@pytest.mark.parametrize("sentence", ["a wonderful film", "", "東京 😀 " * 3,
+                                      "the plot was boring " * 10, "Terrible. Tedious. POOR.",
+                                      "ÉTÉ Über ΩΣ ЖЁ"])
+def test_bert_layout_with_sentencepiece(bert_spm_model, sentence):
+    path, module, sp = bert_spm_model
+    classifier = text.TextClassifier.create_from_model_path(path)
+    # Lower-cased first, as MediaPipe does for BERT-style models.
+    pieces = sp.encode(sentence.lower())[:14]
+    expected_ids = [sp.piece_to_id("[CLS]")] + pieces + [sp.piece_to_id("[SEP]")]
+    ids = classifier.encode(sentence)
+    assert ids == expected_ids + [0] * (16 - len(expected_ids))
+    mask = [1] * len(expected_ids) + [0] * (16 - len(expected_ids))
+    expected = module.serve(np.array([ids], np.int32), np.array([mask], np.int32),
+                            np.zeros((1, 16), np.int32))["probs"].numpy()[0]
+    cats = classifier.classify(sentence).classifications[0].categories
+    by_index = {c.index: c.score for c in cats}
+    np.testing.assert_allclose([by_index[0], by_index[1]], expected, atol=1e-6)

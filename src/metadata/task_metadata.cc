@@ -202,19 +202,30 @@ bool BertInputs(const ember::fb::SubGraphT& sg, TensorOf tensor,
   if (named == 2 && by_name[0] != by_name[1] && by_name[1] != by_name[2] &&
       by_name[0] != by_name[2])
     std::copy(by_name, by_name + 3, roles);
-  if (o.sentencepiece) {
-    *error =
-        "a SentencePiece tokenizer is written for one-input text models "
-        "(int32 [1,length] piece ids); this model has BERT's three inputs";
-    return false;
-  }
   if (o.vocab.empty()) {
-    *error = "the vocabulary file is empty (--vocab: one WordPiece per line)";
+    *error = o.sentencepiece ? "the SentencePiece model file is empty"
+                             : "the vocabulary file is empty (--vocab: one "
+                               "WordPiece per line)";
     return false;
   }
   for (const std::string& role : roles) {
     TensorMd t = FeatureTensor(role, "BERT input: " + role + ".");
     sub->input_tensor_metadata.push_back(std::move(t));
+  }
+  if (o.sentencepiece) {
+    // As MediaPipe's BERT models with SentencePiece (ALBERT-like) carry it:
+    // among the subgraph's input process units; the model's vocabulary
+    // must have the [CLS] and [SEP] pieces.
+    fb::SentencePieceTokenizerOptionsT sp;
+    auto model = std::make_unique<fb::AssociatedFileT>();
+    model->name = o.vocab_name;
+    model->description = "The SentencePiece model file.";
+    model->type = fb::AssociatedFileType::DESCRIPTIONS;
+    sp.sentencePiece_model.push_back(std::move(model));
+    auto unit = std::make_unique<fb::ProcessUnitT>();
+    unit->options.Set(std::move(sp));
+    sub->input_process_units.push_back(std::move(unit));
+    return true;
   }
   fb::BertTokenizerOptionsT tokenizer;
   auto vocab = std::make_unique<fb::AssociatedFileT>();
