@@ -3,6 +3,7 @@
 // model's tensors are checked against the task first; OUT is written
 // atomically, never partially).
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "command_registry.h"
 #include "metadata/model_metadata.h"
 #include "metadata/task_metadata.h"
+#include "processing/sentencepiece.h"
 
 namespace ember::cli {
 namespace {
@@ -271,6 +273,14 @@ int Write(MetadataArgs a) {  // a copy: --sentencepiece fills vocab
        !metadata::ReadWholeFile(a.labels, &options.labels, &error)) ||
       (text && !metadata::ReadWholeFile(a.vocab, &options.vocab, &error)))
     return Fail(kExitError, "%s", error.c_str());
+  // A SentencePiece model is checked by the library that will read it,
+  // where the module is there (writing metadata does not need it).
+  std::unique_ptr<processing::SentencePieceTokenizer> sentencepiece;
+  if (options.sentencepiece &&
+      !processing::SentencePieceTokenizer::ModulePath().empty() &&
+      !processing::SentencePieceTokenizer::Create(options.vocab, &sentencepiece,
+                                                  &error))
+    return Fail(kExitError, "%s: %s", a.vocab.c_str(), error.c_str());
   if (text) {
     const size_t cut = a.vocab.find_last_of('/');
     options.vocab_name =

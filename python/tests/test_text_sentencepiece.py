@@ -188,3 +188,17 @@ def test_bert_layout_with_sentencepiece(bert_spm_model, sentence):
     cats = classifier.classify(sentence).classifications[0].categories
     by_index = {c.index: c.score for c in cats}
     np.testing.assert_allclose([by_index[0], by_index[1]], expected, atol=1e-6)
+
+
+def test_writer_refuses_a_broken_sentencepiece_model(spm_model, tmp_path):
+    path, _, _, _ = spm_model
+    raw = pathlib.Path(path).parent / "raw.tflite"
+    bad = tmp_path / "bad.model"
+    bad.write_bytes(bytes(range(256)) * 8)
+    out = tmp_path / "out.tflite"
+    r = subprocess.run([CLI, "metadata", str(raw), "-o", str(out), "--task", "text_classifier",
+                        "--sentencepiece", str(bad), "--labels",
+                        str(pathlib.Path(path).parent / "labels.txt")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "not a valid SentencePiece model" in r.stderr
+    assert not out.exists()
