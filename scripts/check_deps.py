@@ -63,7 +63,7 @@ NOT_CI = {"tests/metadata/make_official_fixture.py",
           "tests/tasks/compare_face_landmarker_with_mediapipe.py",
           "tests/tasks/compare_hand_landmarker_with_mediapipe.py",
           "tests/tasks/compare_pose_landmarker_with_mediapipe.py",
-           "tests/text/compare_sentencepiece_with_mediapipe.py"}
+          "tests/text/compare_sentencepiece_with_mediapipe.py"}
 
 
 def listed_debian():
