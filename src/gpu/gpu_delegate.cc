@@ -1,8 +1,12 @@
 // The GPU delegate's kernels: one per partition. Every tensor the
-// partition's shaders touch gets a mapped device buffer; constants (and
-// fp16 weights, widened) are uploaded once; the dispatches are recorded
-// into one command buffer that each invoke submits between copying the
-// partition's inputs in and its outputs out.
+// partition's shaders touch gets a DEVICE_LOCAL buffer; constants (and
+// fp16 weights, widened) are uploaded once, at prepare; the dispatches are
+// recorded into one command buffer that each invoke submits between
+// copying the partition's inputs in and its outputs out. Where device
+// memory is not host-visible (discrete GPUs, or EMBER_GPU_FORCE_STAGING=1 /
+// memory=staging), every upload and download goes through a host-visible
+// staging buffer and vkCmdCopyBuffer recorded in the same command buffer;
+// where it is (integrated GPUs, lavapipe), the host writes it directly.
 //
 // precision=fp16 stores every buffer of a partition as float16 (the
 // shaders' _fp16 variants): constants are narrowed at upload (fp16
@@ -86,8 +90,27 @@ class Kernel {
  private:
   std::vector<int32_t> Signature(const EmberDelegatePartition* p) const;
   Buffer* BufferOf(const EmberDelegateGraph* g, int32_t t, std::string* error);
+  // A device buffer of `bytes` (null with *error set).
+  std::shared_ptr<Buffer> NewBuffer(size_t bytes, Memory memory,
+                                    std::string* error);
+  // Where the host writes the constant contents of `device`: its mapping,
+  // or a staging buffer copied into it by FlushUploads.
+  void* ConstantView(const std::shared_ptr<Buffer>& device, std::string* error);
+  // Runs the staging copies of the constants once and frees the staging.
+  bool FlushUploads(std::string* error);
+  bool CreateSync(std::string* error);
+  bool Submit(VkCommandBuffer cmd, std::string* error);
   bool Record(std::string* error);
   void Release();
+
+  // A partition input or output: its device buffer and, where the host
+  // cannot map that, the staging buffer copied to or from it.
+  struct Boundary {
+    int32_t tensor = -1;
+    std::shared_ptr<Buffer> device;
+    std::shared_ptr<Buffer> staging;
+    void* host() const { return staging ? staging->data() : device->data(); }
+  };
   // Device bytes of a tensor whose float32 size is `float32_bytes`.
   size_t StoredBytes(size_t float32_bytes) const {
     return fp16_ ? float32_bytes / 2 : float32_bytes;
@@ -104,12 +127,17 @@ class Kernel {
   std::map<int32_t, std::shared_ptr<Buffer>> buffers_;
   std::map<int32_t, int32_t> produced_;  // tensor -> planning order
   std::vector<Dispatch> dispatches_;
-  std::vector<int32_t> uploads_;
+  std::vector<Boundary> inputs_, outputs_;
+  // Constants waiting for their staging copy (staging, device).
+  std::vector<std::pair<std::shared_ptr<Buffer>, std::shared_ptr<Buffer>>>
+      pending_;
   std::shared_ptr<Buffer> dummy_;
   VkCommandPool pool_ = VK_NULL_HANDLE;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
   VkDescriptorPool descriptors_ = VK_NULL_HANDLE;
   VkFence fence_ = VK_NULL_HANDLE;
+  // Whether the command buffer does anything (dispatches or copies).
+  bool has_work_ = false;
 };
 
 std::vector<int32_t> Kernel::Signature(const EmberDelegatePartition* p) const {
@@ -129,6 +157,25 @@ std::vector<int32_t> Kernel::Signature(const EmberDelegatePartition* p) const {
   return s;
 }
 
+std::shared_ptr<Buffer> Kernel::NewBuffer(size_t bytes, Memory memory,
+                                          std::string* error) {
+  auto buffer = std::make_shared<Buffer>(dev_, bytes, memory);
+  if (!buffer->ok()) {
+    *error = "cannot allocate a buffer: " + buffer->error();
+    return nullptr;
+  }
+  return buffer;
+}
+
+void* Kernel::ConstantView(const std::shared_ptr<Buffer>& device,
+                           std::string* error) {
+  if (device->mapped()) return device->data();
+  auto staging = NewBuffer(device->bytes(), Memory::kStaging, error);
+  if (!staging) return nullptr;
+  pending_.emplace_back(staging, device);
+  return staging->data();
+}
+
 // The buffer of an input tensor: constants are uploaded here (once),
 // partition inputs are copied in at every invoke.
 Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
@@ -137,20 +184,25 @@ Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
   if (it != buffers_.end()) return it->second.get();
   const EmberDelegateTensor& x = g->tensors[t];
   const size_t bytes = Float32Bytes(x);
-  auto buffer = std::make_shared<Buffer>(dev_, StoredBytes(bytes));
-  if (!buffer->ok()) {
-    *error = "cannot allocate " + std::to_string(StoredBytes(bytes)) + " bytes";
-    return nullptr;
-  }
+  auto buffer = NewBuffer(StoredBytes(bytes), Memory::kDevice, error);
+  if (!buffer) return nullptr;
   if (x.is_constant) {
     if (x.data == nullptr || x.bytes != bytes) {
       *error = "constant tensor " + std::to_string(t) + " without its data";
       return nullptr;
     }
-    StoreFloats(static_cast<const float*>(x.data), bytes / 4, fp16_,
-                buffer->data());
+    void* host = ConstantView(buffer, error);
+    if (host == nullptr) return nullptr;
+    StoreFloats(static_cast<const float*>(x.data), bytes / 4, fp16_, host);
   } else {
-    uploads_.push_back(t);
+    Boundary in;
+    in.tensor = t;
+    in.device = buffer;
+    if (!buffer->mapped()) {
+      in.staging = NewBuffer(buffer->bytes(), Memory::kStaging, error);
+      if (!in.staging) return nullptr;
+    }
+    inputs_.push_back(in);
   }
   buffers_[t] = buffer;
   return buffer.get();
@@ -159,8 +211,9 @@ Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
 bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
   const EmberDelegateGraph* g = p->graph;
   signature_ = Signature(p);
-  dummy_ = std::make_shared<Buffer>(dev_, 16);
-  if (!dummy_->ok()) return (*error = "cannot allocate a buffer", false);
+  if (!CreateSync(error)) return false;
+  dummy_ = NewBuffer(16, Memory::kDevice, error);
+  if (!dummy_) return false;
   for (int32_t i = 0; i < p->num_nodes; ++i) {
     const int32_t index = p->nodes[i];
     const EmberDelegateNode& n = g->nodes[index];
@@ -173,16 +226,18 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
     const EmberDelegateTensor& o = g->tensors[out];
     if (plan.fp16_constant) {
       const EmberDelegateTensor& half = g->tensors[n.inputs[0]];
+      if (half.data == nullptr || half.bytes * 2 != Float32Bytes(o))
+        return (*error = "fp16 weights without their data", false);
       auto buffer =
-          std::make_shared<Buffer>(dev_, StoredBytes(Float32Bytes(o)));
-      if (!buffer->ok() || half.data == nullptr ||
-          half.bytes * 2 != Float32Bytes(o))
-        return (*error = "cannot upload fp16 weights", false);
+          NewBuffer(StoredBytes(Float32Bytes(o)), Memory::kDevice, error);
+      if (!buffer) return false;
+      void* host = ConstantView(buffer, error);
+      if (host == nullptr) return false;
       const uint16_t* src = static_cast<const uint16_t*>(half.data);
       if (fp16_) {  // already the storage format
-        std::memcpy(buffer->data(), src, half.bytes);
+        std::memcpy(host, src, half.bytes);
       } else {
-        float* dst = static_cast<float*>(buffer->data());
+        float* dst = static_cast<float*>(host);
         for (size_t k = 0; k < half.bytes / 2; ++k)
           dst[k] = HalfToFloat(src[k]);
       }
@@ -199,12 +254,9 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
       for (int b = 0; b < kBindings - 1; ++b)
         if (d.bind[b] >= 0 && BufferOf(g, d.bind[b], error) == nullptr)
           return false;
-    const size_t out_bytes = StoredBytes(Float32Bytes(o));
-    auto buffer = std::make_shared<Buffer>(dev_, out_bytes);
-    if (!buffer->ok())
-      return (
-          *error = "cannot allocate " + std::to_string(out_bytes) + " bytes",
-          false);
+    auto buffer =
+        NewBuffer(StoredBytes(Float32Bytes(o)), Memory::kDevice, error);
+    if (!buffer) return false;
     buffers_[out] = buffer;
     for (Dispatch d : plan.dispatches) {
       d.shader = ShaderName(d.shader);
@@ -213,19 +265,91 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
     }
   }
   for (int32_t k = 0; k < p->num_outputs; ++k) {
-    if (buffers_.find(p->outputs[k]) == buffers_.end())
+    auto it = buffers_.find(p->outputs[k]);
+    if (it == buffers_.end())
       return (*error = "an output has no producer on the GPU", false);
+    Boundary out;
+    out.tensor = p->outputs[k];
+    out.device = it->second;
+    if (!out.device->mapped()) {
+      out.staging = NewBuffer(out.device->bytes(), Memory::kStaging, error);
+      if (!out.staging) return false;
+    }
+    outputs_.push_back(out);
   }
+  if (!FlushUploads(error)) return false;
   return Record(error);
 }
 
-bool Kernel::Record(std::string* error) {
+bool Kernel::CreateSync(std::string* error) {
   VkDevice device = dev_->device();
   auto pool =
       Info<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
   pool.queueFamilyIndex = dev_->queue_family();
   if (vk_.CreateCommandPool(device, &pool, nullptr, &pool_) != VK_SUCCESS)
     return (*error = "vkCreateCommandPool failed", false);
+  auto fence = Info<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
+  if (vk_.CreateFence(device, &fence, nullptr, &fence_) != VK_SUCCESS)
+    return (*error = "vkCreateFence failed", false);
+  return true;
+}
+
+bool Kernel::Submit(VkCommandBuffer cmd, std::string* error) {
+  auto submit = Info<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cmd;
+  VkResult r = vk_.QueueSubmit(dev_->queue(), 1, &submit, fence_);
+  if (r != VK_SUCCESS)
+    return (*error = std::string("vkQueueSubmit: ") + ResultName(r), false);
+  r = vk_.WaitForFences(dev_->device(), 1, &fence_, VK_TRUE, kFenceTimeoutNs);
+  vk_.ResetFences(dev_->device(), 1, &fence_);
+  if (r != VK_SUCCESS)
+    return (*error = std::string("vkWaitForFences: ") + ResultName(r), false);
+  return true;
+}
+
+// One submission copies every staged constant into its device buffer; the
+// barrier at its end orders those writes before any later shader read on
+// this queue.
+bool Kernel::FlushUploads(std::string* error) {
+  if (pending_.empty()) return true;
+  VkDevice device = dev_->device();
+  auto alloc = Info<VkCommandBufferAllocateInfo>(
+      VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
+  alloc.commandPool = pool_;
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  if (vk_.AllocateCommandBuffers(device, &alloc, &cmd) != VK_SUCCESS)
+    return (*error = "vkAllocateCommandBuffers failed", false);
+  auto begin = Info<VkCommandBufferBeginInfo>(
+      VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  bool ok = vk_.BeginCommandBuffer(cmd, &begin) == VK_SUCCESS;
+  if (ok) {
+    for (const auto& [staging, target] : pending_) {
+      VkBufferCopy region{0, 0, staging->size()};
+      vk_.CmdCopyBuffer(cmd, staging->handle(), target->handle(), 1, &region);
+    }
+    auto barrier = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+    vk_.CmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier,
+                           0, nullptr, 0, nullptr);
+    ok = vk_.EndCommandBuffer(cmd) == VK_SUCCESS;
+    if (!ok) *error = "vkEndCommandBuffer failed (weight upload)";
+  } else {
+    *error = "vkBeginCommandBuffer failed (weight upload)";
+  }
+  ok = ok && Submit(cmd, error);
+  vk_.FreeCommandBuffers(device, pool_, 1, &cmd);
+  pending_.clear();
+  return ok;
+}
+
+bool Kernel::Record(std::string* error) {
+  VkDevice device = dev_->device();
   auto alloc = Info<VkCommandBufferAllocateInfo>(
       VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
   alloc.commandPool = pool_;
@@ -233,9 +357,6 @@ bool Kernel::Record(std::string* error) {
   alloc.commandBufferCount = 1;
   if (vk_.AllocateCommandBuffers(device, &alloc, &cmd_) != VK_SUCCESS)
     return (*error = "vkAllocateCommandBuffers failed", false);
-  auto fence = Info<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
-  if (vk_.CreateFence(device, &fence, nullptr, &fence_) != VK_SUCCESS)
-    return (*error = "vkCreateFence failed", false);
 
   const uint32_t sets = static_cast<uint32_t>(dispatches_.size()) + 1;
   VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
@@ -253,12 +374,35 @@ bool Kernel::Record(std::string* error) {
       VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
   if (vk_.BeginCommandBuffer(cmd_, &begin) != VK_SUCCESS)
     return (*error = "vkBeginCommandBuffer failed", false);
-  auto host_to_shader = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
-  host_to_shader.srcAccessMask = VK_ACCESS_HOST_WRITE_BIT;
-  host_to_shader.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
-  vk_.CmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_HOST_BIT,
-                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1,
-                         &host_to_shader, 0, nullptr, 0, nullptr);
+  auto host_to_gpu = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+  host_to_gpu.srcAccessMask = VK_ACCESS_HOST_WRITE_BIT;
+  host_to_gpu.dstAccessMask =
+      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+  vk_.CmdPipelineBarrier(
+      cmd_, VK_PIPELINE_STAGE_HOST_BIT,
+      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+      1, &host_to_gpu, 0, nullptr, 0, nullptr);
+  // Staged inputs: staging -> device, then visible to the shaders (and to
+  // a download of an input that is also an output).
+  bool staged_in = false;
+  for (const Boundary& in : inputs_) {
+    if (!in.staging) continue;
+    VkBufferCopy region{0, 0, in.device->size()};
+    vk_.CmdCopyBuffer(cmd_, in.staging->handle(), in.device->handle(), 1,
+                      &region);
+    staged_in = true;
+  }
+  if (staged_in) {
+    auto copied = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    copied.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    copied.dstAccessMask = VK_ACCESS_SHADER_READ_BIT |
+                           VK_ACCESS_SHADER_WRITE_BIT |
+                           VK_ACCESS_TRANSFER_READ_BIT;
+    vk_.CmdPipelineBarrier(
+        cmd_, VK_PIPELINE_STAGE_TRANSFER_BIT,
+        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+        0, 1, &copied, 0, nullptr, 0, nullptr);
+  }
   for (const Dispatch& d : dispatches_) {
     VkDescriptorSetLayout layout = dev_->set_layout();
     auto set_info = Info<VkDescriptorSetAllocateInfo>(
@@ -298,14 +442,33 @@ bool Kernel::Record(std::string* error) {
     vk_.CmdDispatch(cmd_, x, y, 1);
     auto barrier = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT |
-                            VK_ACCESS_SHADER_WRITE_BIT |
-                            VK_ACCESS_HOST_READ_BIT;
-    vk_.CmdPipelineBarrier(
-        cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-        &barrier, 0, nullptr, 0, nullptr);
+    barrier.dstAccessMask =
+        VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+        VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+    vk_.CmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+                               VK_PIPELINE_STAGE_HOST_BIT |
+                               VK_PIPELINE_STAGE_TRANSFER_BIT,
+                           0, 1, &barrier, 0, nullptr, 0, nullptr);
   }
+  // Staged outputs: device -> staging, then visible to the host.
+  bool staged_out = false;
+  for (const Boundary& out : outputs_) {
+    if (!out.staging) continue;
+    VkBufferCopy region{0, 0, out.device->size()};
+    vk_.CmdCopyBuffer(cmd_, out.device->handle(), out.staging->handle(), 1,
+                      &region);
+    staged_out = true;
+  }
+  if (staged_out) {
+    auto copied = Info<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    copied.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    copied.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+    vk_.CmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                           VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &copied, 0,
+                           nullptr, 0, nullptr);
+  }
+  has_work_ = !dispatches_.empty() || staged_in || staged_out;
   if (vk_.EndCommandBuffer(cmd_) != VK_SUCCESS)
     return (*error = "vkEndCommandBuffer failed", false);
   return true;
@@ -313,32 +476,20 @@ bool Kernel::Record(std::string* error) {
 
 bool Kernel::Invoke(const EmberDelegatePartition* p, std::string* error) {
   const EmberDelegateGraph* g = p->graph;
-  for (int32_t t : uploads_) {
-    const EmberDelegateTensor& x = g->tensors[t];
-    Buffer* b = buffers_.at(t).get();
-    if (x.data == nullptr || StoredBytes(x.bytes) != b->bytes())
-      return (*error = "input tensor " + std::to_string(t) + " changed", false);
+  for (const Boundary& in : inputs_) {
+    const EmberDelegateTensor& x = g->tensors[in.tensor];
+    if (x.data == nullptr || StoredBytes(x.bytes) != in.device->bytes())
+      return (*error = "input tensor " + std::to_string(in.tensor) + " changed",
+              false);
     StoreFloats(static_cast<const float*>(x.data), x.bytes / 4, fp16_,
-                b->data());
+                in.host());
   }
-  if (!dispatches_.empty()) {
-    auto submit = Info<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
-    submit.commandBufferCount = 1;
-    submit.pCommandBuffers = &cmd_;
-    VkResult r = vk_.QueueSubmit(dev_->queue(), 1, &submit, fence_);
-    if (r != VK_SUCCESS)
-      return (*error = std::string("vkQueueSubmit: ") + ResultName(r), false);
-    r = vk_.WaitForFences(dev_->device(), 1, &fence_, VK_TRUE, kFenceTimeoutNs);
-    vk_.ResetFences(dev_->device(), 1, &fence_);
-    if (r != VK_SUCCESS)
-      return (*error = std::string("vkWaitForFences: ") + ResultName(r), false);
-  }
-  for (int32_t k = 0; k < p->num_outputs; ++k) {
-    const EmberDelegateTensor& x = g->tensors[p->outputs[k]];
-    Buffer* b = buffers_.at(p->outputs[k]).get();
-    if (x.data == nullptr || StoredBytes(x.bytes) != b->bytes())
+  if (has_work_ && !Submit(cmd_, error)) return false;
+  for (const Boundary& out : outputs_) {
+    const EmberDelegateTensor& x = g->tensors[out.tensor];
+    if (x.data == nullptr || StoredBytes(x.bytes) != out.device->bytes())
       return (*error = "output tensor changed", false);
-    LoadFloats(b->data(), x.bytes / 4, fp16_, static_cast<float*>(x.data));
+    LoadFloats(out.host(), x.bytes / 4, fp16_, static_cast<float*>(x.data));
   }
   return true;
 }
@@ -356,7 +507,10 @@ void Kernel::Release() {
   cmd_ = VK_NULL_HANDLE;
   buffers_.clear();
   dispatches_.clear();
-  uploads_.clear();
+  inputs_.clear();
+  outputs_.clear();
+  pending_.clear();
+  has_work_ = false;
   dummy_.reset();
 }
 
@@ -420,6 +574,9 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
   // outputs out, a submit and a wait) for little work.
   int32_t min_nodes = 3, max_partitions = 0;
   bool fp16 = false;
+  // EMBER_GPU_FORCE_STAGING=1: as memory=staging, for CI on lavapipe.
+  const char* force = std::getenv("EMBER_GPU_FORCE_STAGING");
+  bool staging = force != nullptr && std::string(force) == "1";
   for (size_t i = 0; i < num_options; ++i) {
     const std::string key = keys[i];
     const char* value = values[i];
@@ -443,11 +600,23 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
         return nullptr;
       }
       fp16 = precision == "fp16";
+    } else if (key == "memory") {
+      // staging: device memory is never mapped, every transfer is a copy
+      // through a staging buffer (what a discrete GPU does).
+      const std::string memory = value;
+      if (memory != "auto" && memory != "staging") {
+        Report(error, error_context,
+               "gpu delegate: option memory='" + memory +
+                   "' is not auto or staging");
+        return nullptr;
+      }
+      staging = staging || memory == "staging";
     } else {
       Report(error, error_context,
              "gpu delegate: unknown option '" + key +
                  "' (known: vulkan_library, device, "
-                 "min_nodes_per_partition, max_partitions, precision)");
+                 "min_nodes_per_partition, max_partitions, precision, "
+                 "memory)");
       return nullptr;
     }
     if (!ok) {
@@ -463,6 +632,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
     Report(error, error_context, "gpu delegate: " + why);
     return nullptr;
   }
+  device->set_force_staging(staging);
   auto* d = new GpuDelegate();
   d->device = std::move(device);
   d->name = "gpu";

@@ -46,6 +46,14 @@ constexpr float kTolerance = 1e-4f;
 constexpr float kFp16Tolerance = 1e-2f;
 const DelegateOptions kFp16Options = {{"min_nodes_per_partition", "1"},
                                       {"precision", "fp16"}};
+// memory=staging: device buffers are never mapped; every input, output and
+// weight moves through a staging buffer and vkCmdCopyBuffer, the path of a
+// discrete GPU (lavapipe would otherwise map its device-local memory).
+const DelegateOptions kStagingOptions = {{"min_nodes_per_partition", "1"},
+                                         {"memory", "staging"}};
+const DelegateOptions kFp16StagingOptions = {{"min_nodes_per_partition", "1"},
+                                             {"precision", "fp16"},
+                                             {"memory", "staging"}};
 
 bool RequireVulkan() {
   const char* v = std::getenv("EMBER_REQUIRE_VULKAN");
@@ -163,9 +171,15 @@ void ExpectMatches(const std::string& what, const std::vector<uint8_t>& bytes,
   GPU_OR_SKIP(gpu);
   const GpuRun cpu = RunModel(bytes, nullptr, seed);
   ExpectWithin(cpu, RunModel(bytes, gpu, seed), nodes, kTolerance, "fp32");
+  GPU_OR_SKIP(staged, kStagingOptions);
+  ExpectWithin(cpu, RunModel(bytes, staged, seed), nodes, kTolerance,
+               "fp32, memory=staging");
   GPU_OR_SKIP(gpu16, kFp16Options);
   const float worst = ExpectWithin(cpu, RunModel(bytes, gpu16, seed), nodes,
                                    kFp16Tolerance, "fp16");
+  GPU_OR_SKIP(staged16, kFp16StagingOptions);
+  ExpectWithin(cpu, RunModel(bytes, staged16, seed), nodes, kFp16Tolerance,
+               "fp16, memory=staging");
   if (std::getenv("EMBER_GPU_TEST_ERRORS") != nullptr)
     std::printf("%s: worst fp16 error %.3g\n", what.c_str(), worst);
 }
@@ -683,6 +697,17 @@ TEST(GpuDelegate, PrecisionOptionIsChecked) {
   EXPECT_EQ(d, nullptr);
   EXPECT_TRUE((error.find("precision") != std::string::npos &&
                error.find("fp64") != std::string::npos) ||
+              error.find("not built") != std::string::npos)
+      << error;
+}
+
+TEST(GpuDelegate, MemoryOptionIsChecked) {
+  std::shared_ptr<Delegate> d;
+  std::string error;
+  EXPECT_FALSE(CreateDelegate("gpu", {{"memory", "shared"}}, &d, &error).ok());
+  EXPECT_EQ(d, nullptr);
+  EXPECT_TRUE((error.find("memory") != std::string::npos &&
+               error.find("shared") != std::string::npos) ||
               error.find("not built") != std::string::npos)
       << error;
 }
