@@ -14,6 +14,7 @@
 // outputs are converted at each invoke (round to nearest even).
 #include "gpu/gpu_delegate.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -35,6 +36,7 @@ struct GpuDelegate {
   std::unique_ptr<VulkanDevice> device;
   std::string name;
   bool fp16 = false;
+  bool c4 = true;
 };
 
 // Bytes of a float32 tensor from its shape (`bytes` of a tensor Ember has
@@ -72,8 +74,8 @@ int32_t Report(EmberDelegateErrorFn error, void* context,
 
 class Kernel {
  public:
-  Kernel(VulkanDevice* device, bool fp16)
-      : dev_(device), vk_(device->vk()), fp16_(fp16) {}
+  Kernel(VulkanDevice* device, bool fp16, bool c4)
+      : dev_(device), vk_(device->vk()), fp16_(fp16), c4_(c4) {}
   ~Kernel() { Release(); }
 
   // Plans, allocates, uploads the constants and records the dispatches
@@ -90,6 +92,13 @@ class Kernel {
  private:
   std::vector<int32_t> Signature(const EmberDelegatePartition* p) const;
   Buffer* BufferOf(const EmberDelegateGraph* g, int32_t t, std::string* error);
+  // Tensor t as NHWC (binding id t) or as C4 (C4Id(t)): made on first use,
+  // from the other layout by a relayout dispatch where only that exists.
+  bool Dense(const EmberDelegateGraph* g, int32_t t, std::string* error);
+  bool C4(const EmberDelegateGraph* g, int32_t t, std::string* error);
+  // Weight `id` (a PackedId) packed for its C4 shader, uploaded once.
+  bool Packed(const EmberDelegateGraph* g, int32_t id, std::string* error);
+  bool AddDispatch(Dispatch d, std::string* error);
   // A device buffer of `bytes` (null with *error set).
   std::shared_ptr<Buffer> NewBuffer(size_t bytes, Memory memory,
                                     std::string* error);
@@ -123,6 +132,7 @@ class Kernel {
   VulkanDevice* dev_;
   VulkanApi& vk_;
   bool fp16_;
+  bool c4_;  // C4 layout for the ops that have C4 shaders
   std::vector<int32_t> signature_;
   std::map<int32_t, std::shared_ptr<Buffer>> buffers_;
   std::map<int32_t, int32_t> produced_;  // tensor -> planning order
@@ -208,17 +218,146 @@ Buffer* Kernel::BufferOf(const EmberDelegateGraph* g, int32_t t,
   return buffer.get();
 }
 
+// The float32 values of weight t: a float32 constant, or the output of a
+// DEQUANTIZE of float16 constants (widened here).
+bool WeightFloats(const EmberDelegateGraph* g, int32_t t,
+                  std::vector<float>* values) {
+  const EmberDelegateTensor& x = g->tensors[t];
+  const size_t count = Float32Bytes(x) / 4;
+  if (x.is_constant) {
+    if (x.data == nullptr || x.bytes != count * 4) return false;
+    const float* f = static_cast<const float*>(x.data);
+    values->assign(f, f + count);
+    return true;
+  }
+  for (int32_t i = 0; i < g->num_nodes; ++i) {
+    const EmberDelegateNode& n = g->nodes[i];
+    if (n.num_outputs != 1 || n.outputs[0] != t || n.num_inputs != 1) continue;
+    const EmberDelegateTensor& half = g->tensors[n.inputs[0]];
+    if (half.data == nullptr || half.bytes != count * 2) return false;
+    const uint16_t* h = static_cast<const uint16_t*>(half.data);
+    values->resize(count);
+    for (size_t k = 0; k < count; ++k) (*values)[k] = HalfToFloat(h[k]);
+    return true;
+  }
+  return false;
+}
+
+// Weights in the order the C4 shaders read them, zero where they meet the
+// padding lanes (docs/gpu_layout.md).
+std::vector<float> PackWeights(const EmberDelegateTensor& x, PackKind kind,
+                               const std::vector<float>& v) {
+  if (kind == PackKind::kBias) {
+    std::vector<float> out(Pad4(x.dims[0]), 0.0f);
+    std::copy(v.begin(), v.end(), out.begin());
+    return out;
+  }
+  const int32_t co = x.dims[0], kh = x.dims[1], kw = x.dims[2];
+  const int32_t ci = x.dims[3];
+  if (kind == PackKind::kDepthwiseFilter) {  // [1, KH, KW, C] -> C padded
+    const int32_t cp = Pad4(ci);
+    std::vector<float> out(static_cast<size_t>(kh) * kw * cp, 0.0f);
+    for (int32_t k = 0; k < kh * kw; ++k)
+      for (int32_t c = 0; c < ci; ++c)
+        out[static_cast<size_t>(k) * cp + c] =
+            v[static_cast<size_t>(k) * ci + c];
+    return out;
+  }
+  // OHWI -> [Co/4][KH][KW][Ci/4] blocks of 4x4 (output lane, input lane).
+  const int32_t co4 = Pad4(co) / 4, ci4 = Pad4(ci) / 4;
+  std::vector<float> out(static_cast<size_t>(co4) * kh * kw * ci4 * 16, 0.0f);
+  for (int32_t o = 0; o < co; ++o)
+    for (int32_t y = 0; y < kh; ++y)
+      for (int32_t xx = 0; xx < kw; ++xx)
+        for (int32_t i = 0; i < ci; ++i) {
+          const size_t block =
+              ((static_cast<size_t>(o / 4) * kh + y) * kw + xx) * ci4 + i / 4;
+          out[block * 16 + (o % 4) * 4 + i % 4] =
+              v[((static_cast<size_t>(o) * kh + y) * kw + xx) * ci + i];
+        }
+  return out;
+}
+
+bool Kernel::AddDispatch(Dispatch d, std::string* error) {
+  d.shader = ShaderName(d.shader);
+  if (dev_->Pipeline(d.shader, error) == VK_NULL_HANDLE) return false;
+  dispatches_.push_back(d);
+  return true;
+}
+
+bool Kernel::Dense(const EmberDelegateGraph* g, int32_t t, std::string* error) {
+  if (buffers_.count(t)) return true;
+  if (!buffers_.count(C4Id(t))) return BufferOf(g, t, error) != nullptr;
+  const EmberDelegateTensor& x = g->tensors[t];
+  auto buffer = NewBuffer(StoredBytes(Float32Bytes(x)), Memory::kDevice, error);
+  if (!buffer) return false;
+  buffers_[t] = buffer;
+  Dispatch d;
+  d.shader = "relayout";
+  d.bind[0] = C4Id(t);
+  d.bind[3] = t;
+  d.push[0] = 1;
+  d.push[1] = x.dims[3];
+  d.push[2] = Pad4(x.dims[3]);
+  d.threads = static_cast<int64_t>(Float32Bytes(x) / 4);
+  d.push[3] = static_cast<int32_t>(d.threads);
+  return d.threads == 0 || AddDispatch(d, error);
+}
+
+bool Kernel::C4(const EmberDelegateGraph* g, int32_t t, std::string* error) {
+  if (buffers_.count(C4Id(t))) return true;
+  if (!Dense(g, t, error)) return false;
+  const EmberDelegateTensor& x = g->tensors[t];
+  const int64_t padded =
+      static_cast<int64_t>(x.dims[0]) * x.dims[1] * x.dims[2] * Pad4(x.dims[3]);
+  auto buffer = NewBuffer(StoredBytes(padded * 4), Memory::kDevice, error);
+  if (!buffer) return false;
+  buffers_[C4Id(t)] = buffer;
+  Dispatch d;
+  d.shader = "relayout";
+  d.bind[0] = t;
+  d.bind[3] = C4Id(t);
+  d.push[1] = x.dims[3];
+  d.push[2] = Pad4(x.dims[3]);
+  d.threads = padded;
+  d.push[3] = static_cast<int32_t>(padded);
+  return padded == 0 || AddDispatch(d, error);
+}
+
+bool Kernel::Packed(const EmberDelegateGraph* g, int32_t id,
+                    std::string* error) {
+  if (buffers_.count(id)) return true;
+  const int32_t t = TensorOfId(id);
+  std::vector<float> values;
+  if (!WeightFloats(g, t, &values))
+    return (*error = "weights " + std::to_string(t) + " without their data",
+            false);
+  const std::vector<float> packed =
+      PackWeights(g->tensors[t], PackKindOfId(id), values);
+  auto buffer =
+      NewBuffer(StoredBytes(packed.size() * 4), Memory::kDevice, error);
+  if (!buffer) return false;
+  void* host = ConstantView(buffer, error);
+  if (host == nullptr) return false;
+  StoreFloats(packed.data(), packed.size(), fp16_, host);
+  buffers_[id] = buffer;
+  return true;
+}
+
 bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
   const EmberDelegateGraph* g = p->graph;
   signature_ = Signature(p);
   if (!CreateSync(error)) return false;
   dummy_ = NewBuffer(16, Memory::kDevice, error);
   if (!dummy_) return false;
+  if (g->num_tensors >= kIdSpace)
+    return (*error = "too many tensors for the binding ids", false);
   for (int32_t i = 0; i < p->num_nodes; ++i) {
     const int32_t index = p->nodes[i];
     const EmberDelegateNode& n = g->nodes[index];
     NodePlan plan;
-    if (!PlanNode(g, index, &plan, error)) {
+    const bool c4 = c4_ && PlanNodeC4(g, index, &plan);
+    if (!c4 && !PlanNode(g, index, &plan, error)) {
       *error = "node " + std::to_string(index) + ": " + *error;
       return false;
     }
@@ -245,27 +384,36 @@ bool Kernel::Build(const EmberDelegatePartition* p, std::string* error) {
       continue;
     }
     if (plan.alias_of >= 0) {
-      Buffer* source = BufferOf(g, plan.alias_of, error);
-      if (source == nullptr) return false;
+      // RESHAPE and the like alias the NHWC bytes (a C4 input is first
+      // converted: its padding would move with a changed channel count).
+      if (!Dense(g, plan.alias_of, error)) return false;
       buffers_[out] = buffers_[plan.alias_of];
       continue;
     }
     for (const Dispatch& d : plan.dispatches)
-      for (int b = 0; b < kBindings - 1; ++b)
-        if (d.bind[b] >= 0 && BufferOf(g, d.bind[b], error) == nullptr)
-          return false;
-    auto buffer =
-        NewBuffer(StoredBytes(Float32Bytes(o)), Memory::kDevice, error);
+      for (int b = 0; b < kBindings - 1; ++b) {
+        const int32_t id = d.bind[b];
+        const bool ok = id < 0           ? true
+                        : IsPackedId(id) ? Packed(g, id, error)
+                        : IsC4Id(id)     ? C4(g, TensorOfId(id), error)
+                                         : Dense(g, id, error);
+        if (!ok) return false;
+      }
+    size_t out_bytes = Float32Bytes(o);
+    if (c4)
+      out_bytes = static_cast<size_t>(o.dims[0]) * o.dims[1] * o.dims[2] *
+                  Pad4(o.dims[3]) * 4;
+    auto buffer = NewBuffer(StoredBytes(out_bytes), Memory::kDevice, error);
     if (!buffer) return false;
-    buffers_[out] = buffer;
-    for (Dispatch d : plan.dispatches) {
-      d.shader = ShaderName(d.shader);
-      if (dev_->Pipeline(d.shader, error) == VK_NULL_HANDLE) return false;
-      dispatches_.push_back(d);
-    }
+    buffers_[c4 ? C4Id(out) : out] = buffer;
+    for (const Dispatch& d : plan.dispatches)
+      if (!AddDispatch(d, error)) return false;
   }
   for (int32_t k = 0; k < p->num_outputs; ++k) {
-    auto it = buffers_.find(p->outputs[k]);
+    const int32_t t = p->outputs[k];
+    if (!buffers_.count(t) && buffers_.count(C4Id(t)) && !Dense(g, t, error))
+      return false;
+    auto it = buffers_.find(t);
     if (it == buffers_.end())
       return (*error = "an output has no producer on the GPU", false);
     Boundary out;
@@ -523,7 +671,7 @@ int32_t SupportsNodeFn(void*, const EmberDelegateGraph* graph, int32_t node) {
 void* InitFn(void* user_data, const EmberDelegatePartition* partition,
              EmberDelegateErrorFn error, void* context) {
   auto* d = static_cast<GpuDelegate*>(user_data);
-  auto kernel = std::make_unique<Kernel>(d->device.get(), d->fp16);
+  auto kernel = std::make_unique<Kernel>(d->device.get(), d->fp16, d->c4);
   std::string why;
   if (!kernel->Build(partition, &why)) {
     Report(error, context, "gpu (" + d->device->name() + "): " + why);
@@ -573,7 +721,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
   // A partition of one or two nodes costs a GPU round trip (inputs in,
   // outputs out, a submit and a wait) for little work.
   int32_t min_nodes = 3, max_partitions = 0;
-  bool fp16 = false;
+  bool fp16 = false, c4 = true;
   // EMBER_GPU_FORCE_STAGING=1: as memory=staging, for CI on lavapipe.
   const char* force = std::getenv("EMBER_GPU_FORCE_STAGING");
   bool staging = force != nullptr && std::string(force) == "1";
@@ -600,6 +748,17 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
         return nullptr;
       }
       fp16 = precision == "fp16";
+    } else if (key == "layout") {
+      // nhwc: every tensor NHWC and the scalar shaders (the layout before
+      // C4, kept to compare and to fall back on).
+      const std::string layout = value;
+      if (layout != "c4" && layout != "nhwc") {
+        Report(
+            error, error_context,
+            "gpu delegate: option layout='" + layout + "' is not c4 or nhwc");
+        return nullptr;
+      }
+      c4 = layout == "c4";
     } else if (key == "memory") {
       // staging: device memory is never mapped, every transfer is a copy
       // through a staging buffer (what a discrete GPU does).
@@ -616,7 +775,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
              "gpu delegate: unknown option '" + key +
                  "' (known: vulkan_library, device, "
                  "min_nodes_per_partition, max_partitions, precision, "
-                 "memory)");
+                 "memory, layout)");
       return nullptr;
     }
     if (!ok) {
@@ -637,6 +796,7 @@ EmberDelegate* CreateGpuDelegate(const char* const* keys,
   d->device = std::move(device);
   d->name = "gpu";
   d->fp16 = fp16;
+  d->c4 = c4;
   EmberDelegate& c = d->c;
   c.struct_size = sizeof(EmberDelegate);
   c.name = "gpu";

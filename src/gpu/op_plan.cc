@@ -630,4 +630,84 @@ bool PlanNode(const EmberDelegateGraph* g, int32_t index, NodePlan* plan,
   return true;
 }
 
+bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
+  const EmberDelegateNode& n = g->nodes[index];
+  const int32_t code = n.builtin_code;
+  if (n.num_outputs != 1 || Rank(g, n.outputs[0]) != 4) return false;
+  const bool conv = code == kConv2d || code == kDepthwiseConv2d;
+  const bool pool = code == kAveragePool2d || code == kMaxPool2d;
+  const bool unary = SupportsUnary(code);
+  const bool binary = BinaryCode(code) >= 0 && n.num_inputs == 2;
+  if (!conv && !pool && !unary && !binary) return false;
+  if (Rank(g, n.inputs[0]) != 4) return false;
+  const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
+  const EmberDelegateTensor& out = g->tensors[n.outputs[0]];
+  if (binary) {
+    // Same 4-D shapes only: broadcasting reads NHWC strides.
+    const EmberDelegateTensor* b = T(g, n.inputs[1]);
+    if (b == nullptr || b->rank != 4 || b->is_constant) return false;
+    for (int a = 0; a < 4; ++a)
+      if (in.dims[a] != out.dims[a] || b->dims[a] != out.dims[a]) return false;
+  }
+  if (unary)
+    for (int a = 0; a < 4; ++a)
+      if (in.dims[a] != out.dims[a]) return false;
+  if (conv) {
+    const EmberDelegateTensor& f = g->tensors[n.inputs[1]];
+    if (code == kConv2d && f.dims[3] != in.dims[3]) return false;  // groups
+    if (code == kDepthwiseConv2d && out.dims[3] != in.dims[3]) return false;
+  }
+  std::string ignored;
+  NodePlan dense;
+  if (!PlanNode(g, index, &dense, &ignored) || dense.dispatches.size() != 1)
+    return false;
+  Dispatch d = dense.dispatches[0];
+  const int32_t cp_out = Pad4(out.dims[3]);
+  d.bind[0] = C4Id(n.inputs[0]);
+  d.bind[3] = C4Id(n.outputs[0]);
+  if (conv) {
+    // Counts of vec4: the shaders index whole 4-channel groups.
+    d.push[3] = Pad4(in.dims[3]) / 4;
+    d.push[6] = cp_out / 4;
+    d.threads = static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] *
+                (cp_out / 4);
+    d.push[17] = static_cast<int32_t>(d.threads);
+    d.bind[1] =
+        PackedId(n.inputs[1], code == kConv2d ? PackKind::kConvFilter
+                                              : PackKind::kDepthwiseFilter);
+    d.bind[2] = Input(n, 2) >= 0 ? PackedId(n.inputs[2], PackKind::kBias) : -1;
+    d.shader = code == kConv2d ? "conv2d_c4" : "depthwise_conv2d_c4";
+  } else if (pool) {
+    // Every channel is independent: the padding lanes pool zeros to zero.
+    d.push[3] = cp_out;
+    d.threads =
+        static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] * cp_out;
+    d.push[13] = static_cast<int32_t>(d.threads);
+  } else {
+    const int64_t padded =
+        static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] * cp_out;
+    d.threads = padded;
+    d.push[20] = out.dims[3];
+    d.push[21] = cp_out;
+    if (unary) {
+      d.push[1] = static_cast<int32_t>(padded);
+    } else {
+      // Same shapes: a and b are read at the output's own index.
+      d.bind[1] = C4Id(n.inputs[1]);
+      d.push[4] = cp_out;
+      for (int k = 0; k < 4; ++k) {
+        d.push[5 + k] = k == 3 ? 1 : 0;
+        d.push[9 + k] = k == 3 ? 1 : 0;
+      }
+      d.push[5 + 2] = d.push[9 + 2] = cp_out;
+      d.push[5 + 1] = d.push[9 + 1] = cp_out * out.dims[2];
+      d.push[5 + 0] = d.push[9 + 0] = cp_out * out.dims[2] * out.dims[1];
+      d.push[13] = static_cast<int32_t>(padded);
+    }
+  }
+  plan->dispatches.clear();
+  plan->dispatches.push_back(d);
+  return true;
+}
+
 }  // namespace ember::gpu

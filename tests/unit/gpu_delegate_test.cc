@@ -51,6 +51,10 @@ const DelegateOptions kFp16Options = {{"min_nodes_per_partition", "1"},
 // discrete GPU (lavapipe would otherwise map its device-local memory).
 const DelegateOptions kStagingOptions = {{"min_nodes_per_partition", "1"},
                                          {"memory", "staging"}};
+// layout=nhwc: every tensor NHWC and the scalar shaders, the path without
+// the C4 layout (docs/gpu_layout.md), kept correct as the fallback.
+const DelegateOptions kNhwcOptions = {{"min_nodes_per_partition", "1"},
+                                      {"layout", "nhwc"}};
 const DelegateOptions kFp16StagingOptions = {{"min_nodes_per_partition", "1"},
                                              {"precision", "fp16"},
                                              {"memory", "staging"}};
@@ -171,6 +175,9 @@ void ExpectMatches(const std::string& what, const std::vector<uint8_t>& bytes,
   GPU_OR_SKIP(gpu);
   const GpuRun cpu = RunModel(bytes, nullptr, seed);
   ExpectWithin(cpu, RunModel(bytes, gpu, seed), nodes, kTolerance, "fp32");
+  GPU_OR_SKIP(nhwc, kNhwcOptions);
+  ExpectWithin(cpu, RunModel(bytes, nhwc, seed), nodes, kTolerance,
+               "fp32, layout=nhwc");
   GPU_OR_SKIP(staged, kStagingOptions);
   ExpectWithin(cpu, RunModel(bytes, staged, seed), nodes, kTolerance,
                "fp32, memory=staging");
@@ -486,6 +493,81 @@ TEST(GpuDelegate, ConcatReshapeSoftmaxPad) {
     b.SetInputs({x1, x2});
     b.SetOutputs({p});
     ExpectMatches("axis " + std::to_string(axis), b.Build(), 4);
+  }
+}
+
+// The C4 layout over odd channel counts: CONV -> DEPTHWISE -> ADD ->
+// LOGISTIC -> pools stay C4 (padding lanes must stay zero through LOGISTIC
+// and ADD), then a CONCATENATION on the channel axis of non-multiple-of-4
+// parts and a RESHAPE that changes the channel count (both NHWC, converted
+// from C4), a CONV on 2 channels, SOFTMAX and MEAN over the channels.
+TEST(GpuDelegate, C4LayoutOddChannels) {
+  Rng rng(41);
+  const int pairs[][2] = {{1, 3}, {2, 5}, {3, 1}, {5, 13}, {7, 7}, {13, 2}};
+  for (auto [c, c2] : pairs) {
+    ModelBuilder b;
+    const int h = 5, w = 6;
+    const int x = b.AddTensor(kF32, {1, h, w, c}, "x");
+    auto conv = [&](int in, int ci, int co, int k, int oh, int ow,
+                    fb::ActivationFunctionType act) {
+      const int f = b.AddConstant<float>(kF32, {co, k, k, ci},
+                                         rng.Floats(co * k * k * ci, -1, 1));
+      const int bias = b.AddConstant<float>(kF32, {co}, rng.Floats(co, -1, 1));
+      const int y = b.AddTensor(kF32, {1, oh, ow, co});
+      fb::Conv2DOptionsT o;
+      o.padding = fb::Padding::SAME;
+      o.stride_h = o.stride_w = 1;
+      o.dilation_h_factor = o.dilation_w_factor = 1;
+      o.fused_activation_function = act;
+      b.AddOp(Op::CONV_2D, {in, f, bias}, {y}, Options(o));
+      return y;
+    };
+    const int c1 = conv(x, c, c2, 3, h, w, fb::ActivationFunctionType::RELU);
+    const int dw =
+        b.AddConstant<float>(kF32, {1, 3, 3, c2}, rng.Floats(9 * c2, -1, 1));
+    const int d1 = b.AddTensor(kF32, {1, h, w, c2});
+    fb::DepthwiseConv2DOptionsT dop;
+    dop.padding = fb::Padding::SAME;
+    dop.stride_h = dop.stride_w = 1;
+    dop.dilation_h_factor = dop.dilation_w_factor = 1;
+    dop.depth_multiplier = 1;
+    b.AddOp(Op::DEPTHWISE_CONV_2D, {c1, dw, -1}, {d1}, Options(dop), 2);
+    const int a1 = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::ADD, {d1, c1}, {a1}, Options(fb::AddOptionsT{}));
+    const int l1 = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::LOGISTIC, {a1}, {l1});
+    fb::Pool2DOptionsT po;
+    po.padding = fb::Padding::VALID;
+    po.stride_h = po.stride_w = 1;
+    po.filter_height = po.filter_width = 2;
+    const int m1 = b.AddTensor(kF32, {1, h - 1, w - 1, c2});
+    b.AddOp(Op::MAX_POOL_2D, {a1}, {m1}, Options(po));
+    const int m2 = b.AddTensor(kF32, {1, h - 1, w - 1, c2});
+    b.AddOp(Op::AVERAGE_POOL_2D, {l1}, {m2}, Options(po));
+    const int cat = b.AddTensor(kF32, {1, h - 1, w - 1, 2 * c2});
+    fb::ConcatenationOptionsT co;
+    co.axis = 3;
+    b.AddOp(Op::CONCATENATION, {m1, m2}, {cat}, Options(co));
+    const std::vector<int32_t> rs = {1, h - 1, (w - 1) * c2, 2};
+    const int shape = b.AddConstant<int32_t>(kI32, {4}, rs);
+    const int r = b.AddTensor(kF32, rs);
+    fb::ReshapeOptionsT ro;
+    ro.new_shape = rs;
+    b.AddOp(Op::RESHAPE, {cat, shape}, {r}, Options(ro));
+    const int c3 =
+        conv(r, 2, 3, 1, h - 1, (w - 1) * c2, fb::ActivationFunctionType::NONE);
+    const int s = b.AddTensor(kF32, {1, h - 1, (w - 1) * c2, 3});
+    fb::SoftmaxOptionsT so;
+    so.beta = 1.0f;
+    b.AddOp(Op::SOFTMAX, {c3}, {s}, Options(so));
+    const int axis = b.AddConstant<int32_t>(kI32, {1}, std::vector<int32_t>{3});
+    const int mean = b.AddTensor(kF32, {1, h - 1, w - 1});
+    fb::ReducerOptionsT mo;
+    b.AddOp(Op::MEAN, {m1, axis}, {mean}, Options(mo));
+    b.SetInputs({x});
+    b.SetOutputs({s, mean, l1});
+    ExpectMatches("channels " + std::to_string(c) + " -> " + std::to_string(c2),
+                  b.Build(), 11);
   }
 }
 
