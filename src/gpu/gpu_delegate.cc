@@ -247,8 +247,8 @@ bool WeightFloats(const EmberDelegateGraph* g, int32_t t,
 // padding lanes (docs/gpu_layout.md).
 std::vector<float> PackWeights(const EmberDelegateTensor& x, PackKind kind,
                                const std::vector<float>& v) {
-  if (kind == PackKind::kBias) {
-    std::vector<float> out(Pad4(x.dims[0]), 0.0f);
+  if (kind == PackKind::kBias) {  // [C] or [1, .., 1, C]
+    std::vector<float> out(Pad4(static_cast<int32_t>(v.size())), 0.0f);
     std::copy(v.begin(), v.end(), out.begin());
     return out;
   }

@@ -642,12 +642,36 @@ bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
   if (Rank(g, n.inputs[0]) != 4) return false;
   const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
   const EmberDelegateTensor& out = g->tensors[n.outputs[0]];
+  // Binary operands: how each is read in C4 (its binding and strides).
+  int32_t operand_bind[2] = {-1, -1}, strides[2][4] = {};
   if (binary) {
-    // Same 4-D shapes only: broadcasting reads NHWC strides.
-    const EmberDelegateTensor* b = T(g, n.inputs[1]);
-    if (b == nullptr || b->rank != 4 || b->is_constant) return false;
-    for (int a = 0; a < 4; ++a)
-      if (in.dims[a] != out.dims[a] || b->dims[a] != out.dims[a]) return false;
+    for (int k = 0; k < 2; ++k) {
+      const int32_t t = n.inputs[k];
+      const EmberDelegateTensor* x = T(g, t);
+      if (x == nullptr) return false;
+      if (x->rank == 4) {
+        // A 4-D operand (broadcast where its dim is 1) read as C4.
+        const int32_t cp = Pad4(x->dims[3]);
+        const int32_t step[4] = {x->dims[1] * x->dims[2] * cp, x->dims[2] * cp,
+                                 cp, 1};
+        for (int a = 0; a < 4; ++a) {
+          if (x->dims[a] != out.dims[a] && x->dims[a] != 1) return false;
+          strides[k][a] = x->dims[a] == 1 && out.dims[a] != 1 ? 0 : step[a];
+        }
+        operand_bind[k] = C4Id(t);
+      } else if (x->is_constant && Count(*x) == 1) {
+        operand_bind[k] = t;  // a scalar: every element reads element 0
+      } else if (IsWeight(g, t) && x->rank >= 1 &&
+                 x->dims[x->rank - 1] == out.dims[3] &&
+                 Count(*x) == out.dims[3]) {
+        // Per-channel constants ([C], [1, 1, C]: PRELU's alpha, a scale)
+        // packed like a bias, channels padded with zeros.
+        operand_bind[k] = PackedId(t, PackKind::kBias);
+        strides[k][3] = 1;
+      } else {
+        return false;
+      }
+    }
   }
   if (unary)
     for (int a = 0; a < 4; ++a)
@@ -692,16 +716,13 @@ bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
     if (unary) {
       d.push[1] = static_cast<int32_t>(padded);
     } else {
-      // Same shapes: a and b are read at the output's own index.
-      d.bind[1] = C4Id(n.inputs[1]);
+      d.bind[0] = operand_bind[0];
+      d.bind[1] = operand_bind[1];
       d.push[4] = cp_out;
-      for (int k = 0; k < 4; ++k) {
-        d.push[5 + k] = k == 3 ? 1 : 0;
-        d.push[9 + k] = k == 3 ? 1 : 0;
+      for (int a = 0; a < 4; ++a) {
+        d.push[5 + a] = strides[0][a];
+        d.push[9 + a] = strides[1][a];
       }
-      d.push[5 + 2] = d.push[9 + 2] = cp_out;
-      d.push[5 + 1] = d.push[9 + 1] = cp_out * out.dims[2];
-      d.push[5 + 0] = d.push[9 + 0] = cp_out * out.dims[2] * out.dims[1];
       d.push[13] = static_cast<int32_t>(padded);
     }
   }

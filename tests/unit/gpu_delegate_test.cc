@@ -497,10 +497,11 @@ TEST(GpuDelegate, ConcatReshapeSoftmaxPad) {
 }
 
 // The C4 layout over odd channel counts: CONV -> DEPTHWISE -> ADD ->
-// LOGISTIC -> pools stay C4 (padding lanes must stay zero through LOGISTIC
-// and ADD), then a CONCATENATION on the channel axis of non-multiple-of-4
-// parts and a RESHAPE that changes the channel count (both NHWC, converted
-// from C4), a CONV on 2 channels, SOFTMAX and MEAN over the channels.
+// PRELU -> MUL (per-channel constants) -> LOGISTIC -> pools stay C4 (padding
+// lanes must stay zero through LOGISTIC and ADD), then a CONCATENATION on the
+// channel axis of non-multiple-of-4 parts and a RESHAPE that changes the
+// channel count (both NHWC, converted from C4), a CONV on 2 channels, SOFTMAX
+// and MEAN over the channels.
 TEST(GpuDelegate, C4LayoutOddChannels) {
   Rng rng(41);
   const int pairs[][2] = {{1, 3}, {2, 5}, {3, 1}, {5, 13}, {7, 7}, {13, 2}};
@@ -534,8 +535,17 @@ TEST(GpuDelegate, C4LayoutOddChannels) {
     b.AddOp(Op::DEPTHWISE_CONV_2D, {c1, dw, -1}, {d1}, Options(dop), 2);
     const int a1 = b.AddTensor(kF32, {1, h, w, c2});
     b.AddOp(Op::ADD, {d1, c1}, {a1}, Options(fb::AddOptionsT{}));
+    // Per-channel constants broadcast over C4: PRELU's alpha [1, 1, C],
+    // a MUL by [C].
+    const int alpha =
+        b.AddConstant<float>(kF32, {1, 1, c2}, rng.Floats(c2, 0.1f, 0.5f));
+    const int pr = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::PRELU, {a1, alpha}, {pr});
+    const int scale = b.AddConstant<float>(kF32, {c2}, rng.Floats(c2, -2, 2));
+    const int mu = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::MUL, {pr, scale}, {mu}, Options(fb::MulOptionsT{}));
     const int l1 = b.AddTensor(kF32, {1, h, w, c2});
-    b.AddOp(Op::LOGISTIC, {a1}, {l1});
+    b.AddOp(Op::LOGISTIC, {mu}, {l1});
     fb::Pool2DOptionsT po;
     po.padding = fb::Padding::VALID;
     po.stride_h = po.stride_w = 1;
@@ -567,7 +577,7 @@ TEST(GpuDelegate, C4LayoutOddChannels) {
     b.SetInputs({x});
     b.SetOutputs({s, mean, l1});
     ExpectMatches("channels " + std::to_string(c) + " -> " + std::to_string(c2),
-                  b.Build(), 11);
+                  b.Build(), 13);
   }
 }
 
