@@ -16,6 +16,7 @@ enum Builtin : int32_t {
   kConcatenation = 2,
   kConv2d = 3,
   kDepthwiseConv2d = 4,
+  kDepthToSpace = 5,
   kDequantize = 6,
   kFullyConnected = 9,
   kLogistic = 14,
@@ -27,6 +28,7 @@ enum Builtin : int32_t {
   kReshape = 22,
   kResizeBilinear = 23,
   kSoftmax = 25,
+  kSpaceToDepth = 26,
   kTanh = 28,
   kCustom = 32,
   kPad = 34,
@@ -302,6 +304,12 @@ bool SupportsNode(const EmberDelegateGraph* g, int32_t index) {
       return have_options && AllF32(g, n, 1) && Rank(g, n.inputs[0]) == 4;
     case kSoftmax:
       return have_options && AllF32(g, n, 1) && Rank(g, n.inputs[0]) >= 1;
+    case kDepthToSpace:
+    case kSpaceToDepth:
+      // The block size is not in the node options: PlanNode derives it
+      // from the shapes (and checks them).
+      return AllF32(g, n, 1) && Rank(g, n.inputs[0]) == 4 &&
+             Rank(g, n.outputs[0]) == 4;
     default:
       break;
   }
@@ -575,6 +583,31 @@ bool PlanNode(const EmberDelegateGraph* g, int32_t index, NodePlan* plan,
       d.push[11] = static_cast<int32_t>(d.threads);
       d.bind[0] = n.inputs[0];
       d.shader = "resize";
+      break;
+    }
+    case kDepthToSpace:
+    case kSpaceToDepth: {
+      const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
+      const bool to_space = code == kDepthToSpace;
+      const EmberDelegateTensor& deep = to_space ? in : out;
+      const EmberDelegateTensor& wide = to_space ? out : in;
+      const int32_t b = deep.dims[1] > 0 ? wide.dims[1] / deep.dims[1] : 0;
+      if (b < 1 || wide.dims[0] != deep.dims[0] ||
+          wide.dims[1] != deep.dims[1] * b ||
+          wide.dims[2] != deep.dims[2] * b ||
+          deep.dims[3] != wide.dims[3] * b * b)
+        return Fail(error, "depth/space shapes");
+      d.push[0] = to_space ? 0 : 1;
+      for (int a = 0; a < 4; ++a) {
+        d.push[1 + a] = in.dims[a];
+        d.push[5 + a] = out.dims[a];
+      }
+      d.push[9] = b;
+      d.threads = Count(out);
+      d.push[10] = static_cast<int32_t>(d.threads);
+      d.bind[0] = n.inputs[0];
+      d.shader = "space_depth";
+      SetActivation(0, &d);
       break;
     }
     case kSoftmax: {

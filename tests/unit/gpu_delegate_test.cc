@@ -588,6 +588,43 @@ TEST(GpuDelegate, C4LayoutOddChannels) {
   }
 }
 
+// DEPTH_TO_SPACE and SPACE_TO_DEPTH (block 2 and 3; the block size is
+// derived from the shapes), chained with a 1x1 CONV so that the C4 layout
+// meets them, and on their own.
+TEST(GpuDelegate, DepthToSpaceAndSpaceToDepth) {
+  Rng rng(57);
+  for (int block : {2, 3}) {
+    for (int c : {1, 3, 4}) {
+      ModelBuilder b;
+      const int n = rng.Int(1, 2), h = block * rng.Int(1, 3),
+                w = block * rng.Int(1, 3);
+      const int deep = c * block * block;
+      const int x = b.AddTensor(kF32, {n, h, w, c}, "x");
+      const int s2d = b.AddTensor(kF32, {n, h / block, w / block, deep});
+      fb::SpaceToDepthOptionsT so;
+      so.block_size = block;
+      b.AddOp(Op::SPACE_TO_DEPTH, {x}, {s2d}, Options(so));
+      const int f = b.AddConstant<float>(kF32, {deep, 1, 1, deep},
+                                         rng.Floats(deep * deep, -1, 1));
+      const int y = b.AddTensor(kF32, {n, h / block, w / block, deep});
+      fb::Conv2DOptionsT co;
+      co.padding = fb::Padding::VALID;
+      co.stride_h = co.stride_w = 1;
+      co.dilation_h_factor = co.dilation_w_factor = 1;
+      b.AddOp(Op::CONV_2D, {s2d, f, -1}, {y}, Options(co));
+      const int d2s = b.AddTensor(kF32, {n, h, w, c});
+      fb::DepthToSpaceOptionsT dso;
+      dso.block_size = block;
+      b.AddOp(Op::DEPTH_TO_SPACE, {y}, {d2s}, Options(dso));
+      b.SetInputs({x});
+      b.SetOutputs({d2s, s2d});
+      ExpectMatches(
+          "block " + std::to_string(block) + " channels " + std::to_string(c),
+          b.Build(), 3);
+    }
+  }
+}
+
 TEST(GpuDelegate, Resize) {
   for (int mode = 0; mode < 6; ++mode) {
     const bool bilinear = mode < 3;
