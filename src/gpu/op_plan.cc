@@ -675,6 +675,13 @@ bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
   if (Rank(g, n.inputs[0]) != 4) return false;
   const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
   const EmberDelegateTensor& out = g->tensors[n.outputs[0]];
+  // Padded element counts (up to 4x for one channel) must index in 32 bits.
+  auto padded_ok = [](const EmberDelegateTensor& x) {
+    return static_cast<int64_t>(x.dims[0]) * x.dims[1] * x.dims[2] *
+               Pad4(x.dims[3]) <=
+           std::numeric_limits<int32_t>::max() / 2;
+  };
+  if (!padded_ok(in) || !padded_ok(out)) return false;
   // Binary operands: how each is read in C4 (its binding and strides).
   int32_t operand_bind[2] = {-1, -1}, strides[2][4] = {};
   if (binary) {
@@ -683,6 +690,7 @@ bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
       const EmberDelegateTensor* x = T(g, t);
       if (x == nullptr) return false;
       if (x->rank == 4) {
+        if (!padded_ok(*x)) return false;
         // A 4-D operand (broadcast where its dim is 1) read as C4.
         const int32_t cp = Pad4(x->dims[3]);
         const int32_t step[4] = {x->dims[1] * x->dims[2] * cp, x->dims[2] * cp,
