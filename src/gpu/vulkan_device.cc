@@ -323,6 +323,11 @@ bool VulkanDevice::CheckMemoryTypes(std::string* error) const {
     local = local || (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     host = host || (f & coherent) == coherent;
   }
+  // EMBER_GPU_HIDE_MEMORY=device_local|host_visible pretends that kind of
+  // memory type is missing, so that the decline path is tested.
+  const char* hide = std::getenv("EMBER_GPU_HIDE_MEMORY");
+  if (hide != nullptr && std::string(hide) == "device_local") local = false;
+  if (hide != nullptr && std::string(hide) == "host_visible") host = false;
   if (local && host) return true;
   *error = "device " + name_ + " has no " +
            (local ? "HOST_VISIBLE | HOST_COHERENT (staging)" : "DEVICE_LOCAL") +

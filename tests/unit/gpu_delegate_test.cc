@@ -909,5 +909,23 @@ TEST(GpuDelegate, Fp16DeclinesWithoutStorage16) {
   unsetenv("EMBER_GPU_HIDE_FP16_STORAGE");
 }
 
+// A device without DEVICE_LOCAL memory, or without host-visible coherent
+// memory for staging, declines naming the missing memory type.
+TEST(GpuDelegate, DeclinesWithoutUsableMemoryTypes) {
+  GPU_OR_SKIP(gpu);
+  for (const char* hidden : {"device_local", "host_visible"}) {
+    setenv("EMBER_GPU_HIDE_MEMORY", hidden, 1);
+    std::shared_ptr<Delegate> d;
+    std::string error;
+    const bool ok = CreateDelegate("gpu", {}, &d, &error).ok();
+    unsetenv("EMBER_GPU_HIDE_MEMORY");
+    EXPECT_FALSE(ok) << hidden;
+    EXPECT_EQ(d, nullptr);
+    const std::string named =
+        std::string(hidden) == "device_local" ? "DEVICE_LOCAL" : "HOST_VISIBLE";
+    EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace ember::delegate
