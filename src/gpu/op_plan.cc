@@ -744,10 +744,11 @@ bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
     d.shader = code == kConv2d ? "conv2d_c4" : "depthwise_conv2d_c4";
   } else if (pool) {
     // Every channel is independent: the padding lanes pool zeros to zero.
-    d.push[3] = cp_out;
-    d.threads =
-        static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] * cp_out;
+    d.push[3] = cp_out / 4;
+    d.threads = static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] *
+                (cp_out / 4);
     d.push[13] = static_cast<int32_t>(d.threads);
+    d.shader = "pool2d_c4";
   } else {
     const int64_t padded =
         static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] * cp_out;
