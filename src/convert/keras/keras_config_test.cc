@@ -94,6 +94,43 @@ TEST(KerasConfig, MissingOrMisshapenWeightsNameTheLayer) {
   }
 }
 
+// A stride of 0 divided by zero while sizing the output (found by
+// ember_keras_config_fuzz); window parameters are now checked first.
+TEST(KerasConfig, ConvAndPoolingWindowsOutOfRangeAreErrors) {
+  const char* cases[][3] = {
+      {"Conv2D", "strides", "[0, 1]"},
+      {"Conv2D", "kernel_size", "[3, -2]"},
+      {"Conv2D", "dilation_rate", "[1, 40000]"},
+      {"MaxPooling2D", "strides", "[1, 0]"},
+      {"AveragePooling2D", "pool_size", "[0, 2]"},
+      {"Conv2DTranspose", "strides", "[0, 0]"},
+  };
+  for (const auto& [cls, key, value] : cases) {
+    json model = json::parse(R"({
+      "class_name": "Sequential",
+      "config": {"name": "seq", "layers": [
+        {"class_name": "InputLayer",
+         "config": {"name": "x", "batch_shape": [null, 8, 8, 2]}},
+        {"class_name": "", "config": {"name": "layer", "filters": 2,
+                                      "kernel_size": [3, 3]}}]}})");
+    json& layer = model["config"]["layers"][1];
+    layer["class_name"] = cls;
+    layer["config"][key] = json::parse(value);
+    fuzz::InMemoryWeights w;
+    w.layers["layer"] = {
+        keras::WeightArray{{3, 3, 2, 2}, std::vector<float>(36)},
+        keras::WeightArray{{2}, {0, 0}}};
+    fb::ModelT out;
+    Diagnostics diag;
+    EXPECT_FALSE(keras::ConvertKerasConfig(model, w, "mem", {}, &out, &diag))
+        << cls << " " << key;
+    ASSERT_FALSE(diag.errors.empty());
+    EXPECT_NE(diag.errors[0].find(std::string(key) + " must be in [1, 32768]"),
+              std::string::npos)
+        << diag.errors[0];
+  }
+}
+
 // The fuzz input format round-trips: what the seed writer encodes, the
 // target decodes, shapes and stored values intact, the rest the pattern.
 TEST(KerasConfig, FuzzInputFormatRoundTrips) {
