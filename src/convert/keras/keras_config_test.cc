@@ -15,6 +15,7 @@
 
 #include "convert/convert.h"
 #include "convert/keras/keras_frontend.h"
+#include "convert/keras/keras_layers.h"
 #include "ember/ember.hpp"
 #include "fuzz/keras_config_input.h"
 #include "model/model.h"
@@ -129,6 +130,18 @@ TEST(KerasConfig, ConvAndPoolingWindowsOutOfRangeAreErrors) {
               std::string::npos)
         << diag.errors[0];
   }
+}
+
+// Weight sizes expected from hostile config values (units near 2^31,
+// negative filters) are -1, never a wrapped product that could match.
+TEST(KerasConfig, ExpectedWeightCountsDoNotOverflow) {
+  EXPECT_EQ(keras::ExpectedCount({3, 3, 2, 4}), 72);
+  EXPECT_EQ(keras::ExpectedCount({}), 1);
+  EXPECT_EQ(keras::ExpectedCount({3, -2}), -1);
+  EXPECT_EQ(keras::ExpectedCount({1 << 20, 4, 1 << 20}), int64_t{1} << 42);
+  EXPECT_EQ(keras::ExpectedCount({INT32_MAX, 4, INT32_MAX}), -1);
+  EXPECT_EQ(keras::ExpectedCount({INT32_MAX, INT32_MAX, 4, INT32_MAX}), -1);
+  EXPECT_EQ(keras::ExpectedCount({32768, 32768, INT32_MAX, INT32_MAX}), -1);
 }
 
 // The fuzz input format round-trips: what the seed writer encodes, the

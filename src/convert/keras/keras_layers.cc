@@ -167,7 +167,8 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
   int y;
   if (depthwise || separable) {
     const int mult = GetInt(c, "depth_multiplier", 1);
-    const WeightArray* dk = next_weight(int64_t{k[0]} * k[1] * in_c * mult);
+    const WeightArray* dk =
+        next_weight(ExpectedCount({k[0], k[1], in_c, mult}));
     if (!dk)
       return Fail(message, "depthwise kernel missing or of the wrong size");
     int filter = b.ConstF(call.name + "/depthwise_kernel",
@@ -191,7 +192,7 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
     b.Op(Op::DEPTHWISE_CONV_2D, {x, filter, bias_t}, {y}, Options(o));
     if (separable) {
       const int filters = GetInt(c, "filters", 0);
-      const WeightArray* pk = next_weight(int64_t{in_c} * mult * filters);
+      const WeightArray* pk = next_weight(ExpectedCount({in_c, mult, filters}));
       if (!pk)
         return Fail(message, "pointwise kernel missing or of the wrong size");
       std::vector<float> pb(filters, 0.0f);
@@ -219,7 +220,7 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
       return Fail(message, "channels do not divide into the groups");
     const int filter_in = in_c / groups;
     const WeightArray* kw =
-        next_weight(int64_t{k[0]} * k[1] * filter_in * filters);
+        next_weight(ExpectedCount({k[0], k[1], filter_in, filters}));
     if (!kw) return Fail(message, "kernel missing or of the wrong size");
     std::vector<float> bias(filters, 0.0f);
     if (use_bias) {
@@ -269,7 +270,7 @@ LayerResult ConvertConvTranspose(TfliteBuilder& b, const LayerCall& call,
   const int filters = GetInt(c, "filters", 0);
   const int in_c = xs[3];
   if (call.weights.empty() ||
-      call.weights[0].size() != int64_t{k[0]} * k[1] * in_c * filters)
+      call.weights[0].size() != ExpectedCount({k[0], k[1], in_c, filters}))
     return Fail(message, "kernel missing or of the wrong size");
   // Keras kernel [kh, kw, out, in] -> TFLite [out, kh, kw, in].
   const auto& kd = call.weights[0].data;
