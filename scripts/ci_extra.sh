@@ -39,6 +39,9 @@ echo "== ci: shared models through the example external delegate (bit-exact vs C
 bash tests/delegate/shared_models.sh "$SHARED"
 echo "== ci: MediaPipe models through the Vulkan gpu delegate on lavapipe (vs the CPU, ~3 min)"
 "$PYTHON" tests/delegate/gpu_models.py --models "$SHARED"
+echo "== ci: the same, fp32, through the staging copies a discrete GPU needs (~5 s)"
+EMBER_GPU_FORCE_STAGING=1 "$PYTHON" tests/delegate/gpu_models.py --models "$SHARED" \
+  --no-bench --precisions fp32
 
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py
