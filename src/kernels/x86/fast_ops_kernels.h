@@ -450,37 +450,64 @@ void PoolF32(bool max, const ref::PoolParams& p, const float* in, float* out,
   }
 }
 
+// Quantized lanes of int8 or int16 data, widened to int32 (n of kN).
 template <class V>
-void PoolS8(bool max, const ref::PoolParams& p, const int8_t* in, int8_t* out,
-            int64_t row_begin, int64_t row_end) {
+typename V::I LoadQ(const int8_t* p, int64_t n) {
+  return n == V::kN ? V::LoadS8(p) : V::LoadS8N(p, n);
+}
+template <class V>
+typename V::I LoadQ(const int16_t* p, int64_t n) {
+  return n == V::kN ? V::LoadS16(p) : V::LoadS16N(p, n);
+}
+template <class V>
+void StoreQ(int8_t* p, typename V::I v, int64_t n) {
+  if (n == V::kN) {
+    V::StoreS8(p, v);
+  } else {
+    V::StoreS8N(p, v, n);
+  }
+}
+template <class V>
+void StoreQ(int16_t* p, typename V::I v, int64_t n) {
+  if (n == V::kN) {
+    V::StoreS16(p, v);
+  } else {
+    V::StoreS16N(p, v, n);
+  }
+}
+
+// int8 / int16 pooling, the reference's integer arithmetic per lane.
+template <class V, typename T>
+void PoolQ(bool max, const ref::PoolParams& p, const T* in, T* out,
+           int64_t row_begin, int64_t row_end) {
   using I = typename V::I;
   using F = typename V::F;
   const int64_t c_total = p.channels;
   const I lo = V::SetI(p.quant_lo), hi = V::SetI(p.quant_hi);
+  const I lowest = V::SetI(std::numeric_limits<T>::min());
   for (int64_t row = row_begin; row < row_end; ++row) {
     const int32_t b = static_cast<int32_t>(row / p.out_h);
     const int32_t oy = static_cast<int32_t>(row % p.out_h);
-    const int8_t* image =
-        in + static_cast<int64_t>(b) * p.in_h * p.in_w * c_total;
-    int8_t* o = out + row * p.out_w * c_total;
+    const T* image = in + static_cast<int64_t>(b) * p.in_h * p.in_w * c_total;
+    T* o = out + row * p.out_w * c_total;
     for (int32_t ox = 0; ox < p.out_w; ++ox, o += c_total) {
       const Window w = PoolWindow(p, oy, ox);
       const int32_t count = (w.y1 - w.y0) * (w.x1 - w.x0);
       for (int64_t c = 0; c < c_total; c += V::kN) {
         const int64_t n = std::min<int64_t>(V::kN, c_total - c);
-        I acc = max ? V::SetI(-128) : V::ZeroI();
+        I acc = max ? lowest : V::ZeroI();
         for (int32_t y = w.y0; y < w.y1; ++y) {
-          const int8_t* src =
+          const T* src =
               image + (static_cast<int64_t>(y) * p.in_w + w.x0) * c_total + c;
           for (int32_t x = w.x0; x < w.x1; ++x, src += c_total) {
-            const I v = n == V::kN ? V::LoadS8(src) : V::LoadS8N(src, n);
+            const I v = LoadQ<V>(src, n);
             acc = max ? V::MaxI(acc, v) : V::AddI(acc, v);
           }
         }
         if (!max) {
           if (count > 0) {
             // (sum +- count/2) / count truncated: the float quotient is
-            // exact enough while |sum| < 2^23 (PoolS8Exact).
+            // exact enough while |sum| < 2^23 (PoolS8Exact/PoolS16Exact).
             const I half = V::SetI(count / 2);
             const I pos =
                 V::AddOneIfGt(V::ZeroI(), acc, V::ZeroI());  // sum > 0
@@ -492,12 +519,7 @@ void PoolS8(bool max, const ref::PoolParams& p, const int8_t* in, int8_t* out,
             acc = V::ZeroI();
           }
         }
-        acc = V::MinI(V::MaxI(acc, lo), hi);
-        if (n == V::kN) {
-          V::StoreS8(o + c, acc);
-        } else {
-          V::StoreS8N(o + c, acc, n);
-        }
+        StoreQ<V>(o + c, V::MinI(V::MaxI(acc, lo), hi), n);
       }
     }
   }
@@ -539,21 +561,17 @@ void SpatialSumF32(const float* in, int64_t spatial, int64_t channels,
   }
 }
 
-template <class V>
-void SpatialSumS8(const int8_t* in, int64_t spatial, int64_t channels,
-                  int64_t c_begin, int64_t c_end, int32_t* out) {
+// int8 / int16 spatial sums in int32 lanes, wrapping like the reference.
+template <class V, typename T>
+void SpatialSumQ(const T* in, int64_t spatial, int64_t channels,
+                 int64_t c_begin, int64_t c_end, int32_t* out) {
   using I = typename V::I;
   for (int64_t c = c_begin; c < c_end; c += V::kN) {
     const int64_t m = std::min<int64_t>(V::kN, c_end - c);
     I a = V::ZeroI();
-    const int8_t* src = in + c;
-    if (m == V::kN) {
-      for (int64_t s = 0; s < spatial; ++s, src += channels)
-        a = V::AddI(a, V::LoadS8(src));
-    } else {
-      for (int64_t s = 0; s < spatial; ++s, src += channels)
-        a = V::AddI(a, V::LoadS8N(src, m));
-    }
+    const T* src = in + c;
+    for (int64_t s = 0; s < spatial; ++s, src += channels)
+      a = V::AddI(a, LoadQ<V>(src, m));
     alignas(64) int32_t tmp[V::kN];
     std::memcpy(tmp, &a, sizeof(a));
     for (int64_t k = 0; k < m; ++k) out[c + k] = tmp[k];
@@ -707,9 +725,11 @@ constexpr FastOpsKernels MakeFastOps(const char* name) {
   k.unary_f32 = UnaryF32<V>;
   k.lut8 = Lut8Scalar;
   k.pool_f32 = PoolF32<V>;
-  k.pool_s8 = PoolS8<V>;
+  k.pool_s8 = PoolQ<V, int8_t>;
+  k.pool_s16 = PoolQ<V, int16_t>;
   k.spatial_sum_f32 = SpatialSumF32<V>;
-  k.spatial_sum_s8 = SpatialSumS8<V>;
+  k.spatial_sum_s8 = SpatialSumQ<V, int8_t>;
+  k.spatial_sum_s16 = SpatialSumQ<V, int16_t>;
   k.resize_bilinear_f32 = ResizeBilinearF32<V>;
   k.softmax_f32 = SoftmaxF32<V>;
   return k;
