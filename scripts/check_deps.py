@@ -30,6 +30,7 @@ CMAKE_TO_DEBIAN = {
     "glslc": "glslc", "vulkan/vulkan.h": "libvulkan-dev",
     "nlohmann/json.hpp": "nlohmann-json3-dev",
     "sodium.h": "libsodium-dev", "CURL": "libcurl4-openssl-dev",
+    "sentencepiece": "libsentencepiece-dev",
 }
 # Commands the shell scripts run -> Debian package (None: part of the base system).
 COMMAND_TO_DEBIAN = {
@@ -47,7 +48,7 @@ IMPORT_TO_PYPI = {
     "ai_edge_litert": "ai-edge-litert", "flatbuffers": "flatbuffers", "tflite_micro": "tflite-micro",
     "sklearn": "scikit-learn", "pytest": "pytest", "onnx": "onnx", "onnxruntime": "onnxruntime",
     "nanobind": "nanobind", "ai_edge_quantizer": "ai-edge-quantizer",
-    "playwright": "playwright",
+    "playwright": "playwright", "sentencepiece": "sentencepiece",
 }
 REPO_MODULES = {"ember", "cases", "keras_models", "schema_py_generated", "conftest", "make_models",
                 "make_dataset", "evaluate", "train", "oracle_helpers", "make_default_model",
@@ -60,7 +61,9 @@ NOT_CI = {"tests/metadata/make_official_fixture.py",
           "tests/tasks/compare_with_mediapipe.py",
           "tests/tasks/compare_detector_with_mediapipe.py",
           "tests/tasks/compare_face_landmarker_with_mediapipe.py",
-          "tests/tasks/compare_hand_landmarker_with_mediapipe.py"}
+          "tests/tasks/compare_hand_landmarker_with_mediapipe.py",
+          "tests/tasks/compare_pose_landmarker_with_mediapipe.py",
+          "tests/text/compare_sentencepiece_with_mediapipe.py"}
 
 
 def listed_debian():

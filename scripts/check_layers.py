@@ -256,6 +256,11 @@ CONFORMANCE_EXEMPT = {
         "MaxPoolingWithArgmax2D", "MaxUnpooling2D",
     ], ("MediaPipe custom op LiteRT lacks; tested against LiteRT's MAX_POOL_2D "
         "and a gather-form evaluation by src/ops/mediapipe_pooling_test.cc")),
+    **dict.fromkeys([
+        "TransformTensorBilinear", "TransformTensor", "TransformLandmarks",
+        "Landmarks2TransformMatrix",
+    ], ("MediaPipe custom op LiteRT lacks; tested against direct evaluations "
+        "of its definition by src/ops/mediapipe_transforms_test.cc")),
     "TFLite_Detection_PostProcess": (
         "custom op the TF converter does not emit; tested against LiteRT's "
         "kernel by src/ops/detection_postprocess_test.cc"),

@@ -31,6 +31,7 @@ EMBER_REQUIRE_SHARED_MODELS=1 ./build/release/ember_task_model_tests
 ./build/release/ember task hands --model "$SHARED/mediapipe/hand_landmark_lite.tflite" \
   --detector "$SHARED/mediapipe/palm_detection_lite.tflite" \
   "$SHARED/data/images/dino.jpg" --json | grep -q '"hands": \[\]'
+./build/release/ember task pose --model "$SHARED/mediapipe/pose_landmark_lite.tflite" "$SHARED/data/images/input.jpg" --json | grep -q '"world_landmarks"'
 ./build/release/ember task kws --model "$SHARED/tflm/micro_speech_quantized.tflite" \
   --frontend "$SHARED/tflm/audio_preprocessor_int8.tflite" --labels silence,unknown,yes,no \
   "$SHARED/data/audio/yes_1000ms.wav" --json | grep -q '"category_name": "yes"'
@@ -38,6 +39,9 @@ echo "== ci: shared models through the example external delegate (bit-exact vs C
 bash tests/delegate/shared_models.sh "$SHARED"
 echo "== ci: MediaPipe models through the Vulkan gpu delegate on lavapipe (vs the CPU, ~3 min)"
 "$PYTHON" tests/delegate/gpu_models.py --models "$SHARED"
+echo "== ci: the same, fp32, through the staging copies a discrete GPU needs (~5 s)"
+EMBER_GPU_FORCE_STAGING=1 "$PYTHON" tests/delegate/gpu_models.py --models "$SHARED" \
+  --no-bench --precisions fp32
 echo "== ci: Keras MobileNet V1/V2/V3 and EfficientNet-B0 (generated, batch -1 signatures) through the gpu delegate"
 "$PYTHON" tests/delegate/make_keras_models.py build/keras-models > build/keras-models.log 2>&1 ||
   { tail -40 build/keras-models.log; exit 1; }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # AArch64: cross-builds the unit-test executables (preset aarch64, Debian's
 # g++-aarch64-linux-gnu) and runs them under qemu-aarch64 twice:
-#   -cpu max         NEON + dotprod (+ i8mm): SDOT and fallback int8 kernels
+#   -cpu max         NEON + dotprod + i8mm: SMMLA, SDOT and fallback int8
+#                    kernels (the tests force each tier in turn)
 #   -cpu cortex-a57  NEON only: the fallback int8 kernel
 # The cross builds hold every test that needs no Python/LiteRT (see
 # tests/CMakeLists.txt): the optimized-vs-reference kernel tests
 # (ember_kernel_tests) and the runtime / C API / planner tests
-# (ember_tests). EMBER_EXPECT_DOTPROD tells the detection test what each CPU model
-# must report. No timing claims: qemu says nothing about speed.
+# (ember_tests). EMBER_EXPECT_DOTPROD / EMBER_EXPECT_I8MM tell the detection
+# test what each CPU model must report. No timing claims: qemu says nothing about speed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${EMBER_JOBS:-$(nproc)}
@@ -31,12 +32,12 @@ cmake --preset aarch64 -DEMBER_TRUST=OFF >/dev/null
 # shellcheck disable=SC2086
 cmake --build --preset aarch64 -j"$JOBS" --target $SUITES
 
-run_qemu() {  # cpu expect_dotprod gtest_filter
+run_qemu() {  # cpu expect_dotprod_and_i8mm gtest_filter
   for suite in $SUITES; do
-    echo "== aarch64: $suite, qemu -cpu $1 (dotprod expected: $2), tests '$3'"
+    echo "== aarch64: $suite, qemu -cpu $1 (dotprod, i8mm expected: $2), tests '$3'"
     # qemu-user has no Vulkan device: the gpu delegate's tests skip here
     # (they run on lavapipe in the host suite), even where CI requires Vulkan.
-    env -u EMBER_REQUIRE_VULKAN EMBER_EXPECT_DOTPROD="$2" \
+    env -u EMBER_REQUIRE_VULKAN EMBER_EXPECT_DOTPROD="$2" EMBER_EXPECT_I8MM="$2" \
       qemu-aarch64 -L "$SYSROOT" -cpu "$1" \
       "build/aarch64/$suite" --gtest_filter="$3" --gtest_brief=1
   done

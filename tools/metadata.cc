@@ -3,6 +3,7 @@
 // model's tensors are checked against the task first; OUT is written
 // atomically, never partially).
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "command_registry.h"
 #include "metadata/model_metadata.h"
 #include "metadata/task_metadata.h"
+#include "processing/sentencepiece.h"
 
 namespace ember::cli {
 namespace {
@@ -24,6 +26,7 @@ struct MetadataArgs {
   std::string task;
   std::string labels;
   std::string vocab, delim_regex;  // text_classifier
+  std::string sentencepiece;       // text tasks: a SentencePiece .model
   int sample_rate = 16000;         // audio_classifier
   std::vector<float> mean, std;
   std::string name, description, version, author, license;
@@ -223,7 +226,7 @@ int Show(const MetadataArgs& a) {
   return kExitOk;
 }
 
-int Write(const MetadataArgs& a) {
+int Write(MetadataArgs a) {  // a copy: --sentencepiece fills vocab
   metadata::TaskMetadataOptions options;
   if (a.task.empty())
     return Fail(kExitUsage,
@@ -246,6 +249,16 @@ int Write(const MetadataArgs& a) {
       options.task == metadata::TaskKind::kAudioClassifier;
   if (a.labels.empty() && needs_labels)
     return Fail(kExitUsage, "--task %s needs --labels FILE", a.task.c_str());
+  if (!a.sentencepiece.empty()) {
+    if (!a.vocab.empty())
+      return Fail(kExitUsage, "give --vocab or --sentencepiece, not both");
+    if (!text)
+      return Fail(kExitUsage,
+                  "--sentencepiece FILE goes with --task text_classifier or "
+                  "text_embedder (and only with them)");
+    a.vocab = a.sentencepiece;  // packed and named like a vocabulary
+    options.sentencepiece = true;
+  }
   if (text != !a.vocab.empty())
     return Fail(
         kExitUsage,
@@ -260,6 +273,14 @@ int Write(const MetadataArgs& a) {
        !metadata::ReadWholeFile(a.labels, &options.labels, &error)) ||
       (text && !metadata::ReadWholeFile(a.vocab, &options.vocab, &error)))
     return Fail(kExitError, "%s", error.c_str());
+  // A SentencePiece model is checked by the library that will read it,
+  // where the module is there (writing metadata does not need it).
+  std::unique_ptr<processing::SentencePieceTokenizer> sentencepiece;
+  if (options.sentencepiece &&
+      !processing::SentencePieceTokenizer::ModulePath().empty() &&
+      !processing::SentencePieceTokenizer::Create(options.vocab, &sentencepiece,
+                                                  &error))
+    return Fail(kExitError, "%s: %s", a.vocab.c_str(), error.c_str());
   if (text) {
     const size_t cut = a.vocab.find_last_of('/');
     options.vocab_name =
@@ -314,6 +335,10 @@ RegisteredCommand AddMetadataCommand(CLI::App& app) {
                   "image_segmenter, image_embedder, text_classifier, "
                   "text_embedder or audio_classifier");
   cmd->add_option("--labels", args->labels, "Label file, one label per line");
+  cmd->add_option("--sentencepiece", args->sentencepiece,
+                  "text tasks: a SentencePiece model (.model), packed with "
+                  "the model; its piece ids are the input")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--vocab", args->vocab,
                   "text tasks: vocabulary, \"word id\" per line "
                   "(<PAD>, <START>, <UNKNOWN> included)");

@@ -21,6 +21,7 @@
 #include "processing/transform.h"
 #include "task_face_landmarks.h"
 #include "task_hands.h"
+#include "task_pose.h"
 #include "tasks/audio_classifier.h"
 #include "tasks/face_detector.h"
 #include "tasks/image_classifier.h"
@@ -684,7 +685,8 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto a = std::make_shared<TaskArgs>();
   CLI::App* task = app.add_subcommand(
       "task",
-      "Run a task (classify, detect, faces, face-landmarks, hands, segment, "
+      "Run a task (classify, detect, faces, face-landmarks, hands, pose, "
+      "segment, "
       "embed, audio, kws, text, text-embed) on a picture, clip or sentence");
   task->require_subcommand(1);
   CLI::App* classify = AddTask(task, "classify", "Image classification",
@@ -751,9 +753,11 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
   auto run_face_landmarks = AddFaceLandmarksTask(task, &face_landmarks);
   CLI::App* hands = nullptr;
   auto run_hands = AddHandsTask(task, &hands);
-  return {task,
-          [a, classify, detect, faces, segment, embed, text, text_embed, audio,
-           kws, face_landmarks, run_face_landmarks, hands, run_hands] {
+  CLI::App* pose = nullptr;
+  auto run_pose = AddPoseTask(task, &pose);
+  return {task, [a, classify, detect, faces, segment, embed, text, text_embed,
+                 audio, kws, face_landmarks, run_face_landmarks, hands,
+                 run_hands, pose, run_pose] {
             if (classify->parsed()) return Classify(*a);
             if (detect->parsed()) return Detect(*a);
             if (faces->parsed()) return Faces(*a);
@@ -765,6 +769,7 @@ RegisteredCommand AddTaskCommand(CLI::App& app) {
             if (kws->parsed()) return Kws(*a);
             if (face_landmarks->parsed()) return run_face_landmarks();
             if (hands->parsed()) return run_hands();
+            if (pose->parsed()) return run_pose();
             return Fail(kExitUsage, "ember task needs a task name");
           }};
 }

@@ -26,6 +26,7 @@
 #include "tasks/image_segmenter.h"
 #include "tasks/keyword_spotter.h"
 #include "tasks/object_detector.h"
+#include "tasks/pose_landmarker.h"
 #include "tasks/text_classifier.h"
 #include "tasks/text_embedder.h"
 
@@ -251,6 +252,76 @@ class PyHandLandmarker {
 
  private:
   std::unique_ptr<tasks::HandLandmarker> task_;
+};
+
+// Per pose: (presence, ROI, landmarks [(x, y, z, visibility, presence)],
+// world landmarks [the same], mask (H x W float32, or None), detection
+// keypoints [(x, y)] (empty without a detector)).
+using PoseLandmarkTuple = std::tuple<float, float, float, float, float>;
+using PosePoints = std::vector<PoseLandmarkTuple>;
+
+class PyPoseLandmarker {
+ public:
+  PyPoseLandmarker(const std::string& path, int threads,
+                   const std::string& delegate, const std::string& detector,
+                   int num_poses, float min_detection, float min_presence,
+                   bool masks) {
+    tasks::PoseLandmarkerOptions o;
+    o.base_options = Base(path, threads, delegate);
+    o.pose_detector_model_path = detector;
+    o.num_poses = num_poses;
+    o.min_pose_detection_confidence = min_detection;
+    o.min_pose_presence_confidence = min_presence;
+    o.output_segmentation_masks = masks;
+    std::string error;
+    if (!tasks::PoseLandmarker::CreateFromOptions(o, &task_, &error))
+      Fail(error);
+  }
+  nb::list detect(const ImageArray& image, nb::object roi) {
+    tasks::PoseLandmarkerResult r;
+    std::string error;
+    const processing::Image im = ToImage(image);
+    bool ok;
+    if (roi.is_none()) {
+      ok = task_->Detect(im, &r, &error);
+    } else {
+      const auto [cx, cy, w, h, rotation] = nb::cast<RoiTuple>(roi);
+      ok = task_->DetectInRoi(
+          im, processing::RotatedRect{cx, cy, w, h, rotation}, &r, &error);
+    }
+    if (!ok) Fail(error);
+    auto points = [](const std::vector<tasks::PoseLandmark>& v) {
+      PosePoints out;
+      for (const auto& l : v)
+        out.emplace_back(l.x, l.y, l.z, l.visibility, l.presence);
+      return out;
+    };
+    nb::list out;
+    for (size_t f = 0; f < r.pose_landmarks.size(); ++f) {
+      const auto& roi_f = r.pose_rois[f];
+      nb::object mask = nb::none();
+      if (f < r.segmentation_masks.size()) {
+        tasks::PoseMask& m = r.segmentation_masks[f];
+        const size_t mh = static_cast<size_t>(m.height),
+                     mw = static_cast<size_t>(m.width);
+        mask = nb::cast(FromPlane(std::move(m.values), mh, mw));
+      }
+      std::vector<std::tuple<float, float>> keypoints;
+      if (f < r.detections.size())
+        for (const auto& k : r.detections[f].keypoints)
+          keypoints.emplace_back(k.x, k.y);
+      out.append(
+          nb::make_tuple(r.presence_scores[f],
+                         RoiTuple(roi_f.center_x, roi_f.center_y, roi_f.width,
+                                  roi_f.height, roi_f.rotation),
+                         points(r.pose_landmarks[f]),
+                         points(r.pose_world_landmarks[f]), mask, keypoints));
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<tasks::PoseLandmarker> task_;
 };
 
 // (box (x, y, w, h) in pixels, categories)
@@ -532,17 +603,29 @@ void AddTaskBindings(nb::module_& m) {
       .def(nb::init<const std::string&, int, const std::string&,
                     const std::string&, int, float, float>())
       .def("detect", &PyHandLandmarker::detect);
-  // The rotated crop the landmark tasks feed their models (zero border),
-  // for checking a model on exactly what Ember gave it.
-  m.def("_warp_rotated_rect",
-        [](const ImageArray& image, RoiTuple roi, int width, int height) {
-          if (width < 1 || height < 1 || width > 4096 || height > 4096)
-            Fail("crop size must be 1..4096");
-          const auto [cx, cy, w, h, rotation] = roi;
-          return FromImage(processing::WarpRotatedRect(
-              ToImage(image), processing::RotatedRect{cx, cy, w, h, rotation},
-              width, height));
-        });
+  nb::class_<PyPoseLandmarker>(m, "_PoseLandmarker")
+      .def(nb::init<const std::string&, int, const std::string&,
+                    const std::string&, int, float, float, bool>())
+      .def("detect", &PyPoseLandmarker::detect, nb::arg("image"),
+           nb::arg("roi").none() = nb::none());
+  // The rotated crop the landmark tasks feed their models (zero border; the
+  // pose landmarker's repeats the edge: replicate=True), for checking a
+  // model on exactly what Ember gave it.
+  m.def(
+      "_warp_rotated_rect",
+      [](const ImageArray& image, RoiTuple roi, int width, int height,
+         bool replicate) {
+        if (width < 1 || height < 1 || width > 4096 || height > 4096)
+          Fail("crop size must be 1..4096");
+        const auto [cx, cy, w, h, rotation] = roi;
+        return FromImage(processing::WarpRotatedRect(
+            ToImage(image), processing::RotatedRect{cx, cy, w, h, rotation},
+            width, height,
+            replicate ? processing::Border::kReplicate
+                      : processing::Border::kZero));
+      },
+      nb::arg("image"), nb::arg("roi"), nb::arg("width"), nb::arg("height"),
+      nb::arg("replicate") = false);
   nb::class_<PyObjectDetector>(m, "_ObjectDetector")
       .def(nb::init<const std::string&, int, const std::string&, int, float,
                     std::vector<std::string>, std::vector<std::string>,

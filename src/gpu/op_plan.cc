@@ -16,6 +16,7 @@ enum Builtin : int32_t {
   kConcatenation = 2,
   kConv2d = 3,
   kDepthwiseConv2d = 4,
+  kDepthToSpace = 5,
   kDequantize = 6,
   kFullyConnected = 9,
   kLogistic = 14,
@@ -27,6 +28,7 @@ enum Builtin : int32_t {
   kReshape = 22,
   kResizeBilinear = 23,
   kSoftmax = 25,
+  kSpaceToDepth = 26,
   kTanh = 28,
   kCustom = 32,
   kPad = 34,
@@ -302,6 +304,12 @@ bool SupportsNode(const EmberDelegateGraph* g, int32_t index) {
       return have_options && AllF32(g, n, 1) && Rank(g, n.inputs[0]) == 4;
     case kSoftmax:
       return have_options && AllF32(g, n, 1) && Rank(g, n.inputs[0]) >= 1;
+    case kDepthToSpace:
+    case kSpaceToDepth:
+      // The block size is not in the node options: PlanNode derives it
+      // from the shapes (and checks them).
+      return AllF32(g, n, 1) && Rank(g, n.inputs[0]) == 4 &&
+             Rank(g, n.outputs[0]) == 4;
     default:
       break;
   }
@@ -577,6 +585,31 @@ bool PlanNode(const EmberDelegateGraph* g, int32_t index, NodePlan* plan,
       d.shader = "resize";
       break;
     }
+    case kDepthToSpace:
+    case kSpaceToDepth: {
+      const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
+      const bool to_space = code == kDepthToSpace;
+      const EmberDelegateTensor& deep = to_space ? in : out;
+      const EmberDelegateTensor& wide = to_space ? out : in;
+      const int32_t b = deep.dims[1] > 0 ? wide.dims[1] / deep.dims[1] : 0;
+      if (b < 1 || wide.dims[0] != deep.dims[0] ||
+          wide.dims[1] != deep.dims[1] * b ||
+          wide.dims[2] != deep.dims[2] * b ||
+          deep.dims[3] != wide.dims[3] * b * b)
+        return Fail(error, "depth/space shapes");
+      d.push[0] = to_space ? 0 : 1;
+      for (int a = 0; a < 4; ++a) {
+        d.push[1 + a] = in.dims[a];
+        d.push[5 + a] = out.dims[a];
+      }
+      d.push[9] = b;
+      d.threads = Count(out);
+      d.push[10] = static_cast<int32_t>(d.threads);
+      d.bind[0] = n.inputs[0];
+      d.shader = "space_depth";
+      SetActivation(0, &d);
+      break;
+    }
     case kSoftmax: {
       const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
       const int32_t depth = in.dims[in.rank - 1];
@@ -627,6 +660,116 @@ bool PlanNode(const EmberDelegateGraph* g, int32_t index, NodePlan* plan,
     }
   }
   if (d.threads > 0) plan->dispatches.push_back(d);
+  return true;
+}
+
+bool PlanNodeC4(const EmberDelegateGraph* g, int32_t index, NodePlan* plan) {
+  const EmberDelegateNode& n = g->nodes[index];
+  const int32_t code = n.builtin_code;
+  if (n.num_outputs != 1 || Rank(g, n.outputs[0]) != 4) return false;
+  const bool conv = code == kConv2d || code == kDepthwiseConv2d;
+  const bool pool = code == kAveragePool2d || code == kMaxPool2d;
+  const bool unary = SupportsUnary(code);
+  const bool binary = BinaryCode(code) >= 0 && n.num_inputs == 2;
+  if (!conv && !pool && !unary && !binary) return false;
+  if (Rank(g, n.inputs[0]) != 4) return false;
+  const EmberDelegateTensor& in = g->tensors[n.inputs[0]];
+  const EmberDelegateTensor& out = g->tensors[n.outputs[0]];
+  // Padded element counts (up to 4x for one channel) must index in 32 bits.
+  auto padded_ok = [](const EmberDelegateTensor& x) {
+    return static_cast<int64_t>(x.dims[0]) * x.dims[1] * x.dims[2] *
+               Pad4(x.dims[3]) <=
+           std::numeric_limits<int32_t>::max() / 2;
+  };
+  if (!padded_ok(in) || !padded_ok(out)) return false;
+  // Binary operands: how each is read in C4 (its binding and strides).
+  int32_t operand_bind[2] = {-1, -1}, strides[2][4] = {};
+  if (binary) {
+    for (int k = 0; k < 2; ++k) {
+      const int32_t t = n.inputs[k];
+      const EmberDelegateTensor* x = T(g, t);
+      if (x == nullptr) return false;
+      if (x->rank == 4) {
+        if (!padded_ok(*x)) return false;
+        // A 4-D operand (broadcast where its dim is 1) read as C4.
+        const int32_t cp = Pad4(x->dims[3]);
+        const int32_t step[4] = {x->dims[1] * x->dims[2] * cp, x->dims[2] * cp,
+                                 cp, 1};
+        for (int a = 0; a < 4; ++a) {
+          if (x->dims[a] != out.dims[a] && x->dims[a] != 1) return false;
+          strides[k][a] = x->dims[a] == 1 && out.dims[a] != 1 ? 0 : step[a];
+        }
+        operand_bind[k] = C4Id(t);
+      } else if (x->is_constant && Count(*x) == 1) {
+        operand_bind[k] = t;  // a scalar: every element reads element 0
+      } else if (IsWeight(g, t) && x->rank >= 1 &&
+                 x->dims[x->rank - 1] == out.dims[3] &&
+                 Count(*x) == out.dims[3]) {
+        // Per-channel constants ([C], [1, 1, C]: PRELU's alpha, a scale)
+        // packed like a bias, channels padded with zeros.
+        operand_bind[k] = PackedId(t, PackKind::kBias);
+        strides[k][3] = 1;
+      } else {
+        return false;
+      }
+    }
+  }
+  if (unary)
+    for (int a = 0; a < 4; ++a)
+      if (in.dims[a] != out.dims[a]) return false;
+  if (conv) {
+    const EmberDelegateTensor& f = g->tensors[n.inputs[1]];
+    if (code == kConv2d && f.dims[3] != in.dims[3]) return false;  // groups
+    if (code == kDepthwiseConv2d && out.dims[3] != in.dims[3]) return false;
+  }
+  std::string ignored;
+  NodePlan dense;
+  if (!PlanNode(g, index, &dense, &ignored) || dense.dispatches.size() != 1)
+    return false;
+  Dispatch d = dense.dispatches[0];
+  const int32_t cp_out = Pad4(out.dims[3]);
+  d.bind[0] = C4Id(n.inputs[0]);
+  d.bind[3] = C4Id(n.outputs[0]);
+  if (conv) {
+    // Counts of vec4: the shaders index whole 4-channel groups.
+    d.push[3] = Pad4(in.dims[3]) / 4;
+    d.push[6] = cp_out / 4;
+    d.threads = static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] *
+                (cp_out / 4);
+    d.push[17] = static_cast<int32_t>(d.threads);
+    d.bind[1] =
+        PackedId(n.inputs[1], code == kConv2d ? PackKind::kConvFilter
+                                              : PackKind::kDepthwiseFilter);
+    d.bind[2] = Input(n, 2) >= 0 ? PackedId(n.inputs[2], PackKind::kBias) : -1;
+    d.shader = code == kConv2d ? "conv2d_c4" : "depthwise_conv2d_c4";
+  } else if (pool) {
+    // Every channel is independent: the padding lanes pool zeros to zero.
+    d.push[3] = cp_out / 4;
+    d.threads = static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] *
+                (cp_out / 4);
+    d.push[13] = static_cast<int32_t>(d.threads);
+    d.shader = "pool2d_c4";
+  } else {
+    const int64_t padded =
+        static_cast<int64_t>(out.dims[0]) * out.dims[1] * out.dims[2] * cp_out;
+    d.threads = padded;
+    d.push[20] = out.dims[3];
+    d.push[21] = cp_out;
+    if (unary) {
+      d.push[1] = static_cast<int32_t>(padded);
+    } else {
+      d.bind[0] = operand_bind[0];
+      d.bind[1] = operand_bind[1];
+      d.push[4] = cp_out;
+      for (int a = 0; a < 4; ++a) {
+        d.push[5 + a] = strides[0][a];
+        d.push[9 + a] = strides[1][a];
+      }
+      d.push[13] = static_cast<int32_t>(padded);
+    }
+  }
+  plan->dispatches.clear();
+  plan->dispatches.push_back(d);
   return true;
 }
 

@@ -54,6 +54,7 @@ namespace ember::gpu {
   X(CmdPushConstants)                \
   X(CmdDispatch)                     \
   X(CmdPipelineBarrier)              \
+  X(CmdCopyBuffer)                   \
   X(CreateFence)                     \
   X(DestroyFence)                    \
   X(ResetFences)                     \

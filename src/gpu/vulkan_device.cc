@@ -8,34 +8,88 @@
 
 namespace ember::gpu {
 
-Buffer::Buffer(VulkanDevice* device, size_t bytes)
+Buffer::Buffer(VulkanDevice* device, size_t bytes, Memory memory)
     : device_(device), bytes_(bytes) {
   VulkanApi& vk = device->vk();
-  auto info = Info<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
   // Whole 32-bit words (an odd count of float16 values ends mid-word).
-  info.size = bytes == 0 ? 4 : (bytes + 3) / 4 * 4;
-  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  size_ = bytes == 0 ? 4 : (bytes + 3) / 4 * 4;
+  auto info = Info<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+  info.size = size_;
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+               VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+               VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  if (vk.CreateBuffer(device->device(), &info, nullptr, &buffer_) != VK_SUCCESS)
+  VkResult r = vk.CreateBuffer(device->device(), &info, nullptr, &buffer_);
+  if (r != VK_SUCCESS) {
+    buffer_ = VK_NULL_HANDLE;
+    error_ = std::string("vkCreateBuffer: ") + ResultName(r);
     return;
+  }
   VkMemoryRequirements req;
   vk.GetBufferMemoryRequirements(device->device(), buffer_, &req);
-  const int type = device->HostMemoryType(req.memoryTypeBits);
-  if (type < 0) return;
+  const std::string what = std::to_string(size_) + " bytes of ";
+  if (memory == Memory::kStaging) {
+    const int type = device->HostMemoryType(req.memoryTypeBits);
+    if (type < 0) {
+      error_ = "no HOST_VISIBLE coherent memory type for a staging buffer";
+      return;
+    }
+    ok_ = Allocate(type, true, &error_);
+    if (!ok_) error_ = what + "staging memory: " + error_;
+    return;
+  }
+  // Mapped device-local memory first; where that heap is small (a
+  // discrete GPU's BAR window) and runs out, plain device-local memory.
+  const int mapped = device->DeviceMemoryType(req.memoryTypeBits, true);
+  if (mapped >= 0) {
+    ok_ = Allocate(mapped, true, &error_);
+    // Bound but not mapped: the buffer cannot take other memory now.
+    if (ok_ || memory_ != VK_NULL_HANDLE) {
+      if (!ok_) error_ = what + "mapped device memory: " + error_;
+      return;
+    }
+  }
+  const int local = device->DeviceMemoryType(req.memoryTypeBits, false);
+  if (local < 0) {
+    error_ = "no DEVICE_LOCAL memory type for a storage buffer";
+    return;
+  }
+  // Not mapped even where the type is host-visible: with staging forced
+  // (on lavapipe every type is), the copies are what is under test.
+  ok_ = Allocate(local, false, &error_);
+  if (!ok_) error_ = what + "device memory: " + error_;
+}
+
+bool Buffer::Allocate(int type, bool map, std::string* error) {
+  VulkanApi& vk = device_->vk();
+  VkMemoryRequirements req;
+  vk.GetBufferMemoryRequirements(device_->device(), buffer_, &req);
   auto alloc =
       Info<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex = static_cast<uint32_t>(type);
-  if (vk.AllocateMemory(device->device(), &alloc, nullptr, &memory_) !=
-      VK_SUCCESS)
-    return;
-  if (vk.BindBufferMemory(device->device(), buffer_, memory_, 0) != VK_SUCCESS)
-    return;
-  void* mapped = nullptr;
-  if (vk.MapMemory(device->device(), memory_, 0, VK_WHOLE_SIZE, 0, &mapped) !=
-      VK_SUCCESS)
-    return;
-  mapped_ = mapped;
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  VkResult r = vk.AllocateMemory(device_->device(), &alloc, nullptr, &memory);
+  if (r != VK_SUCCESS) {
+    *error = std::string("vkAllocateMemory: ") + ResultName(r);
+    return false;
+  }
+  r = vk.BindBufferMemory(device_->device(), buffer_, memory, 0);
+  if (r != VK_SUCCESS) {
+    vk.FreeMemory(device_->device(), memory, nullptr);
+    *error = std::string("vkBindBufferMemory: ") + ResultName(r);
+    return false;
+  }
+  memory_ = memory;
+  if (!map) return true;
+  void* host = nullptr;
+  r = vk.MapMemory(device_->device(), memory_, 0, VK_WHOLE_SIZE, 0, &host);
+  if (r != VK_SUCCESS) {
+    *error = std::string("vkMapMemory: ") + ResultName(r);
+    return false;
+  }
+  mapped_ = host;
+  return true;
 }
 
 Buffer::~Buffer() {
@@ -156,6 +210,7 @@ bool VulkanDevice::Init(const std::string& library, int device_index,
   vk_.GetPhysicalDeviceProperties(physical_, &props);
   name_ = props.deviceName;
   vk_.GetPhysicalDeviceMemoryProperties(physical_, &memory_);
+  if (!CheckMemoryTypes(error)) return false;
   if (fp16_storage && !Has16BitStorage(error)) return false;
 
   const float priority = 1.0f;
@@ -237,11 +292,47 @@ int VulkanDevice::HostMemoryType(uint32_t type_bits) const {
     if (!(type_bits & (1u << i))) continue;
     const VkMemoryPropertyFlags f = memory_.memoryTypes[i].propertyFlags;
     if ((f & want) != want) continue;
-    // Memory both near the GPU and mapped (integrated GPUs, resizable BAR).
-    if (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) return static_cast<int>(i);
+    // Staging reads back outputs: cached system memory reads faster than
+    // an uncached or write-combined window.
+    if (f & VK_MEMORY_PROPERTY_HOST_CACHED_BIT) return static_cast<int>(i);
     if (fallback < 0) fallback = static_cast<int>(i);
   }
   return fallback;
+}
+
+int VulkanDevice::DeviceMemoryType(uint32_t type_bits, bool mapped) const {
+  if (mapped && force_staging_) return -1;
+  const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  for (uint32_t i = 0; i < memory_.memoryTypeCount; ++i) {
+    if (!(type_bits & (1u << i))) continue;
+    const VkMemoryPropertyFlags f = memory_.memoryTypes[i].propertyFlags;
+    if (!(f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) continue;
+    if (mapped && (f & host) != host) continue;
+    return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool VulkanDevice::CheckMemoryTypes(std::string* error) const {
+  bool local = false, host = false;
+  const VkMemoryPropertyFlags coherent = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                         VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  for (uint32_t i = 0; i < memory_.memoryTypeCount; ++i) {
+    const VkMemoryPropertyFlags f = memory_.memoryTypes[i].propertyFlags;
+    local = local || (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    host = host || (f & coherent) == coherent;
+  }
+  // EMBER_GPU_HIDE_MEMORY=device_local|host_visible pretends that kind of
+  // memory type is missing, so that the decline path is tested.
+  const char* hide = std::getenv("EMBER_GPU_HIDE_MEMORY");
+  if (hide != nullptr && std::string(hide) == "device_local") local = false;
+  if (hide != nullptr && std::string(hide) == "host_visible") host = false;
+  if (local && host) return true;
+  *error = "device " + name_ + " has no " +
+           (local ? "HOST_VISIBLE | HOST_COHERENT (staging)" : "DEVICE_LOCAL") +
+           " memory type";
+  return false;
 }
 
 VkPipeline VulkanDevice::Pipeline(const std::string& shader,

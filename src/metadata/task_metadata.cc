@@ -122,8 +122,29 @@ bool TextInput(const ember::fb::TensorT& tensor, const TaskMetadataOptions& o,
     return false;
   }
   if (o.vocab.empty()) {
-    *error = "the vocabulary file is empty (--vocab: \"word id\" per line)";
+    *error = o.sentencepiece ? "the SentencePiece model file is empty"
+                             : "the vocabulary file is empty (--vocab: "
+                               "\"word id\" per line)";
     return false;
+  }
+  if (o.sentencepiece) {
+    auto t = std::make_unique<fb::TensorMetadataT>();
+    t->name = "input_text";
+    t->description = "Piece ids of the text, from its SentencePiece model.";
+    NewContent(t.get())->content_properties.Set(fb::FeaturePropertiesT());
+    fb::SentencePieceTokenizerOptionsT tokenizer;
+    // As the TFLite metadata writers pack it: the model, as a file of
+    // type DESCRIPTIONS.
+    auto model = std::make_unique<fb::AssociatedFileT>();
+    model->name = o.vocab_name;
+    model->description = "The SentencePiece model file.";
+    model->type = fb::AssociatedFileType::DESCRIPTIONS;
+    tokenizer.sentencePiece_model.push_back(std::move(model));
+    auto unit = std::make_unique<fb::ProcessUnitT>();
+    unit->options.Set(std::move(tokenizer));
+    t->process_units.push_back(std::move(unit));
+    *out = std::move(t);
+    return true;
   }
   auto t = std::make_unique<fb::TensorMetadataT>();
   t->name = "input_text";
@@ -182,12 +203,29 @@ bool BertInputs(const ember::fb::SubGraphT& sg, TensorOf tensor,
       by_name[0] != by_name[2])
     std::copy(by_name, by_name + 3, roles);
   if (o.vocab.empty()) {
-    *error = "the vocabulary file is empty (--vocab: one WordPiece per line)";
+    *error = o.sentencepiece ? "the SentencePiece model file is empty"
+                             : "the vocabulary file is empty (--vocab: one "
+                               "WordPiece per line)";
     return false;
   }
   for (const std::string& role : roles) {
     TensorMd t = FeatureTensor(role, "BERT input: " + role + ".");
     sub->input_tensor_metadata.push_back(std::move(t));
+  }
+  if (o.sentencepiece) {
+    // As MediaPipe's BERT models with SentencePiece (ALBERT-like) carry it:
+    // among the subgraph's input process units; the model's vocabulary
+    // must have the [CLS] and [SEP] pieces.
+    fb::SentencePieceTokenizerOptionsT sp;
+    auto model = std::make_unique<fb::AssociatedFileT>();
+    model->name = o.vocab_name;
+    model->description = "The SentencePiece model file.";
+    model->type = fb::AssociatedFileType::DESCRIPTIONS;
+    sp.sentencePiece_model.push_back(std::move(model));
+    auto unit = std::make_unique<fb::ProcessUnitT>();
+    unit->options.Set(std::move(sp));
+    sub->input_process_units.push_back(std::move(unit));
+    return true;
   }
   fb::BertTokenizerOptionsT tokenizer;
   auto vocab = std::make_unique<fb::AssociatedFileT>();

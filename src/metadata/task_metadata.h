@@ -51,6 +51,11 @@ struct TaskMetadataOptions {
   std::string vocab_name = "vocab.txt";
   std::vector<uint8_t> vocab;
   std::string delim_regex = "[^\\w\\']+";
+  // True: `vocab` is a SentencePiece model (.model, packed as `vocab_name`)
+  // and the input gets SentencePieceTokenizerOptions instead of the regex
+  // tokenizer (one int32 [1,N] input: the pieces' ids, then the model's pad
+  // id).
+  bool sentencepiece = false;
   int sample_rate = 16000;  // audio_classifier: the input's rate (Hz)
 };
 

@@ -109,12 +109,16 @@ Status Prepare(OpContext& ctx) {
   if (kind == PoolKind::kL2) return Status::Ok();
   const DataType t = ctx.input(0)->type;
   const bool s8 = t == DataType::kInt8 && x86::PoolS8Exact(d->params);
-  if (t != DataType::kFloat32 && !s8) return Status::Ok();
+  const bool s16 = t == DataType::kInt16 && x86::PoolS16Exact(d->params);
+  if (t != DataType::kFloat32 && !s8 && !s16) return Status::Ok();
   if (ctx.output(0)->shape.NumElements() == 0) return Status::Ok();
   d->fast = SelectFastOps(ctx);
+  if (s16 && d->fast != nullptr && d->fast->pool_s16 == nullptr)
+    d->fast = nullptr;  // this ISA's table has no int16 pooling
   if (d->fast != nullptr) {
-    ctx.SetKernelVariant(
-        FastVariantName(d->fast, s8 ? FastFamily::kPoolS8 : FastFamily::kPool));
+    ctx.SetKernelVariant(FastVariantName(d->fast, s16  ? FastFamily::kPoolS16
+                                                  : s8 ? FastFamily::kPoolS8
+                                                       : FastFamily::kPool));
   }
   return Status::Ok();
 }
@@ -138,6 +142,9 @@ Status Eval(OpContext& ctx) {
     if (in->type == DataType::kFloat32) {
       x86::RunPoolF32(ctx.thread_pool(), fast->pool_f32, max, p,
                       in->data_as<float>(), out->data_as<float>());
+    } else if (in->type == DataType::kInt16) {
+      x86::RunPoolS16(ctx.thread_pool(), fast->pool_s16, max, p,
+                      in->data_as<int16_t>(), out->data_as<int16_t>());
     } else {
       x86::RunPoolS8(ctx.thread_pool(), fast->pool_s8, max, p,
                      in->data_as<int8_t>(), out->data_as<int8_t>());

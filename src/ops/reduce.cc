@@ -4,7 +4,9 @@
 // Prepare; otherwise the output is dynamic and resized in Eval.
 #include "kernels/ref/reduce.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "ops/fast_ops_select.h"
 #include "ops/op_util.h"
@@ -69,12 +71,15 @@ void SumRowsF32(const float* in, int64_t rows, int64_t n, float divisor,
 }
 
 // Exact int32 row sums of int8 data.
-void SumRowsS8(const int8_t* in, int64_t rows, int64_t n, int32_t* out) {
+// int8 / int16 rows: int32 sums that wrap like the reference's.
+template <typename T>
+void SumRowsQ(const T* in, int64_t rows, int64_t n, int32_t* out) {
   for (int64_t r = 0; r < rows; ++r) {
-    const int8_t* x = in + r * n;
-    int32_t sum = 0;
-    for (int64_t i = 0; i < n; ++i) sum += x[i];
-    out[r] = sum;
+    const T* x = in + r * n;
+    uint32_t sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      sum += static_cast<uint32_t>(static_cast<int32_t>(x[i]));
+    out[r] = static_cast<int32_t>(sum);
   }
 }
 
@@ -260,25 +265,32 @@ Status Prepare(OpContext& ctx) {
   if (ctx.node()->has_dynamic_output) return Status::Ok();
   const DataType t = ctx.input(0)->type;
   const bool s8 = t == DataType::kInt8 && d->quantized;
-  if (t != DataType::kFloat32 && !s8) return Status::Ok();
+  const bool s16 = t == DataType::kInt16 && d->quantized;
+  if (t != DataType::kFloat32 && !s8 && !s16) return Status::Ok();
   if (ctx.optimized_kernels_allowed() && TrailingReduceView(d->geo, d)) {
-    // s8 sums go through the int32 scratch of one slot per output.
+    // Integer sums go through the int32 scratch of one slot per output.
     d->rows = true;
-    ctx.SetKernelVariant(s8 ? "portable_mean_rows_s8" : "portable_mean_rows");
+    ctx.SetKernelVariant(s16  ? "portable_mean_rows_s16"
+                         : s8 ? "portable_mean_rows_s8"
+                              : "portable_mean_rows");
     return Status::Ok();
   }
   if (!ContiguousReduceView(d->geo, d)) return Status::Ok();
   d->fast = SelectFastOps(ctx);
+  if (s16 && d->fast != nullptr && d->fast->spatial_sum_s16 == nullptr)
+    d->fast = nullptr;  // this ISA's table has no int16 sums
   if (d->fast != nullptr)
-    ctx.SetKernelVariant(
-        FastVariantName(d->fast, s8 ? FastFamily::kMeanS8 : FastFamily::kMean));
+    ctx.SetKernelVariant(FastVariantName(d->fast, s16  ? FastFamily::kMeanS16
+                                                  : s8 ? FastFamily::kMeanS8
+                                                       : FastFamily::kMean));
   return Status::Ok();
 }
 
 // The quantized tail of ref::QuantizedMeanOrSum (same multiplier folding
 // and rounding) applied to exact int32 sums.
-void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc,
-                    int8_t* out, int64_t count) {
+template <typename T>
+void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc, T* out,
+                    int64_t count) {
   const int64_t n = d.fast_reduced;
   int32_t multiplier = d.multiplier;
   int shift = d.shift;
@@ -297,7 +309,9 @@ void RequantizeSums(const ReduceData& d, bool mean, const int32_t* acc,
     const int32_t v =
         ref::MultiplyByQuantizedMultiplier(centered, multiplier, shift) +
         d.out_zp;
-    out[o] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+    out[o] = static_cast<T>(
+        std::min<int32_t>(std::max<int32_t>(v, std::numeric_limits<T>::min()),
+                          std::numeric_limits<T>::max()));
   }
 }
 
@@ -311,6 +325,11 @@ Status EvalFast(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
       d.fast->spatial_sum_f32(in->data_as<float>() + b * s * c, s, c, 0, c,
                               mean ? static_cast<float>(s) : 1.0f,
                               out->data_as<float>() + b * c);
+    } else if (in->type == DataType::kInt16) {
+      int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
+      d.fast->spatial_sum_s16(in->data_as<int16_t>() + b * s * c, s, c, 0, c,
+                              acc);
+      RequantizeSums(d, mean, acc, out->data_as<int16_t>() + b * c, c);
     } else {
       // Only MEAN and SUM reserve an accumulator row (MAX/MIN have none).
       int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
@@ -334,8 +353,13 @@ Status EvalRows(ReduceKind kind, OpContext& ctx, const ReduceData& d) {
   }
   // Only MEAN and SUM reserve an accumulator row (MAX/MIN have none).
   int32_t* acc = static_cast<int32_t*>(ctx.scratch(d.scratch));
-  SumRowsS8(in->data_as<int8_t>(), rows, n, acc);
-  RequantizeSums(d, mean, acc, out->data_as<int8_t>(), rows);
+  if (in->type == DataType::kInt16) {
+    SumRowsQ(in->data_as<int16_t>(), rows, n, acc);
+    RequantizeSums(d, mean, acc, out->data_as<int16_t>(), rows);
+  } else {
+    SumRowsQ(in->data_as<int8_t>(), rows, n, acc);
+    RequantizeSums(d, mean, acc, out->data_as<int8_t>(), rows);
+  }
   return Status::Ok();
 }
 

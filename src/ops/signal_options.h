@@ -133,6 +133,8 @@ class SignalOptions {
 
   // Whether the map has `key` (for options with a documented default).
   bool Has(const char* key) const { return !map_[key].IsNull(); }
+  // The opened map, for options of other shapes (vectors, strings).
+  const flexbuffers::Map& map() const { return map_; }
 
  private:
   flexbuffers::Map map_ = flexbuffers::Map::EmptyMap();

@@ -4,7 +4,8 @@
 // word embedding" classifiers of Model Maker / the Task Library) or
 // WordPiece (BERT-style models: ids, mask, segment ids). `ember metadata
 // --task text_classifier --vocab FILE` adds either, from the model's
-// inputs. SentencePiece models are refused with a clear error.
+// inputs; or a SentencePiece model (one input of piece ids, `ember metadata
+// --task text_classifier --sentencepiece FILE.model`).
 #pragma once
 
 #include <memory>

@@ -10,6 +10,9 @@
 #   npy       .npy tensors (inputs, calibration data, update probes)
 #   onnx      the ONNX frontend (protobuf, tensors, op converters)
 #   keras     the Keras frontend (.keras zip + HDF5, legacy .h5)
+#   keras_config  Ember's Keras code alone (config, layer converters, graph
+#             passes) with the weights from memory: no libhdf5, so it runs
+#             in-process at thousands of inputs a second
 # each for SECONDS (default 30). Seeds come from the project's own programs
 # and scripts (no sample files in the repo); the onnx and keras seeds need
 # the test tooling's Python ($PYTHON: onnx, onnxruntime, tensorflow). Every
@@ -25,7 +28,7 @@ seconds=${1:-${EMBER_FUZZ_SECONDS:-30}}
 [ $# -gt 0 ] && shift
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] &&
-  targets=(trust microsig manifest metadata media npy onnx keras)
+  targets=(trust microsig manifest metadata media npy onnx keras keras_config)
 jobs=${EMBER_BUILD_JOBS:-2}
 PYTHON=${PYTHON:-python3}
 cd "$root"
@@ -33,7 +36,9 @@ cmake --preset fuzz >/dev/null
 build=()
 for t in "${targets[@]}"; do
   build+=("ember_${t}_fuzz")
-  case $t in media | metadata | microsig) build+=("ember_${t}_seeds") ;; esac
+  case $t in
+    media | metadata | microsig | keras_config) build+=("ember_${t}_seeds") ;;
+  esac
 done
 cmake --build build/fuzz -j"$jobs" --target "${build[@]}"
 
@@ -59,7 +64,7 @@ seeds_of() {  # prints the seed folder of target $1, writing it first
       fi
       mkdir -p "$dir"
       find "$models" -name "*.$1" -size -64k -exec cp {} "$dir" \; ;;
-    keras)
+    keras | keras_config)
       local models="$root/build/fuzz/keras_models"
       if [ ! -d "$models" ]; then
         "$PYTHON" tests/convert/keras_models.py "$models.tmp" \
@@ -67,8 +72,13 @@ seeds_of() {  # prints the seed folder of target $1, writing it first
         mv "$models.tmp" "$models"
       fi
       mkdir -p "$dir"
-      find "$models" \( -name "*.keras" -o -name "*.h5" \) -size -96k \
-        -exec cp {} "$dir" \; ;;
+      if [ "$1" = keras ]; then
+        find "$models" \( -name "*.keras" -o -name "*.h5" \) -size -96k \
+          -exec cp {} "$dir" \;
+      else  # every test model's config and (some of) its weights
+        find "$models" \( -name "*.keras" -o -name "*.h5" \) -print0 |
+          xargs -0 build/fuzz/ember_keras_config_seeds "$dir" >/dev/null
+      fi ;;
   esac
   [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ] || {
     echo "no seeds for $1 in $dir" >&2
@@ -95,7 +105,10 @@ for target in "${targets[@]}"; do
   dict=()
   [ -f "tests/fuzz/$target.dict" ] && dict=(-dict="tests/fuzz/$target.dict")
   max_len=8192
-  case $target in onnx) max_len=65536 ;; keras) max_len=98304 ;; esac
+  case $target in
+    onnx | keras_config) max_len=65536 ;;
+    keras) max_len=98304 ;;
+  esac
   env=()
   mode=()
   if [ "$target" = keras ]; then

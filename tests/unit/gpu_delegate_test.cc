@@ -46,6 +46,18 @@ constexpr float kTolerance = 1e-4f;
 constexpr float kFp16Tolerance = 1e-2f;
 const DelegateOptions kFp16Options = {{"min_nodes_per_partition", "1"},
                                       {"precision", "fp16"}};
+// memory=staging: device buffers are never mapped; every input, output and
+// weight moves through a staging buffer and vkCmdCopyBuffer, the path of a
+// discrete GPU (lavapipe would otherwise map its device-local memory).
+const DelegateOptions kStagingOptions = {{"min_nodes_per_partition", "1"},
+                                         {"memory", "staging"}};
+// layout=nhwc: every tensor NHWC and the scalar shaders, the path without
+// the C4 layout (docs/gpu_layout.md), kept correct as the fallback.
+const DelegateOptions kNhwcOptions = {{"min_nodes_per_partition", "1"},
+                                      {"layout", "nhwc"}};
+const DelegateOptions kFp16StagingOptions = {{"min_nodes_per_partition", "1"},
+                                             {"precision", "fp16"},
+                                             {"memory", "staging"}};
 
 bool RequireVulkan() {
   const char* v = std::getenv("EMBER_REQUIRE_VULKAN");
@@ -165,9 +177,18 @@ void ExpectMatches(const std::string& what, const std::vector<uint8_t>& bytes,
   GPU_OR_SKIP(gpu);
   const GpuRun cpu = RunModel(bytes, nullptr, seed);
   ExpectWithin(cpu, RunModel(bytes, gpu, seed), nodes, kTolerance, "fp32");
+  GPU_OR_SKIP(nhwc, kNhwcOptions);
+  ExpectWithin(cpu, RunModel(bytes, nhwc, seed), nodes, kTolerance,
+               "fp32, layout=nhwc");
+  GPU_OR_SKIP(staged, kStagingOptions);
+  ExpectWithin(cpu, RunModel(bytes, staged, seed), nodes, kTolerance,
+               "fp32, memory=staging");
   GPU_OR_SKIP(gpu16, kFp16Options);
   const float worst = ExpectWithin(cpu, RunModel(bytes, gpu16, seed), nodes,
                                    kFp16Tolerance, "fp16");
+  GPU_OR_SKIP(staged16, kFp16StagingOptions);
+  ExpectWithin(cpu, RunModel(bytes, staged16, seed), nodes, kFp16Tolerance,
+               "fp16, memory=staging");
   if (std::getenv("EMBER_GPU_TEST_ERRORS") != nullptr)
     std::printf("%s: worst fp16 error %.3g\n", what.c_str(), worst);
 }
@@ -477,6 +498,135 @@ TEST(GpuDelegate, ConcatReshapeSoftmaxPad) {
   }
 }
 
+// The C4 layout over odd channel counts: CONV -> DEPTHWISE -> ADD ->
+// PRELU -> MUL (per-channel constants) -> LOGISTIC -> pools stay C4 (padding
+// lanes must stay zero through LOGISTIC and ADD), then a CONCATENATION on the
+// channel axis of non-multiple-of-4 parts and a RESHAPE that changes the
+// channel count (both NHWC, converted from C4), a CONV on 2 channels, SOFTMAX
+// and MEAN over the channels.
+TEST(GpuDelegate, C4LayoutOddChannels) {
+  Rng rng(41);
+  const int pairs[][2] = {{1, 3}, {2, 5}, {3, 1}, {5, 13}, {7, 7}, {13, 2}};
+  for (auto [c, c2] : pairs) {
+    ModelBuilder b;
+    const int h = 5, w = 6;
+    const int x = b.AddTensor(kF32, {1, h, w, c}, "x");
+    auto conv = [&](int in, int ci, int co, int k, int oh, int ow,
+                    fb::ActivationFunctionType act) {
+      const int f = b.AddConstant<float>(kF32, {co, k, k, ci},
+                                         rng.Floats(co * k * k * ci, -1, 1));
+      const int bias = b.AddConstant<float>(kF32, {co}, rng.Floats(co, -1, 1));
+      const int y = b.AddTensor(kF32, {1, oh, ow, co});
+      fb::Conv2DOptionsT o;
+      o.padding = fb::Padding::SAME;
+      o.stride_h = o.stride_w = 1;
+      o.dilation_h_factor = o.dilation_w_factor = 1;
+      o.fused_activation_function = act;
+      b.AddOp(Op::CONV_2D, {in, f, bias}, {y}, Options(o));
+      return y;
+    };
+    const int c1 = conv(x, c, c2, 3, h, w, fb::ActivationFunctionType::RELU);
+    const int dw =
+        b.AddConstant<float>(kF32, {1, 3, 3, c2}, rng.Floats(9 * c2, -1, 1));
+    const int d1 = b.AddTensor(kF32, {1, h, w, c2});
+    fb::DepthwiseConv2DOptionsT dop;
+    dop.padding = fb::Padding::SAME;
+    dop.stride_h = dop.stride_w = 1;
+    dop.dilation_h_factor = dop.dilation_w_factor = 1;
+    dop.depth_multiplier = 1;
+    b.AddOp(Op::DEPTHWISE_CONV_2D, {c1, dw, -1}, {d1}, Options(dop), 2);
+    const int a1 = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::ADD, {d1, c1}, {a1}, Options(fb::AddOptionsT{}));
+    // Per-channel constants broadcast over C4: PRELU's alpha [1, 1, C],
+    // a MUL by [C].
+    const int alpha =
+        b.AddConstant<float>(kF32, {1, 1, c2}, rng.Floats(c2, 0.1f, 0.5f));
+    const int pr = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::PRELU, {a1, alpha}, {pr});
+    const int scale = b.AddConstant<float>(kF32, {c2}, rng.Floats(c2, -2, 2));
+    const int mu = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::MUL, {pr, scale}, {mu}, Options(fb::MulOptionsT{}));
+    const int l1 = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::LOGISTIC, {mu}, {l1});
+    fb::Pool2DOptionsT po;
+    po.padding = fb::Padding::VALID;
+    po.stride_h = po.stride_w = 1;
+    po.filter_height = po.filter_width = 2;
+    const int m1 = b.AddTensor(kF32, {1, h - 1, w - 1, c2});
+    b.AddOp(Op::MAX_POOL_2D, {a1}, {m1}, Options(po));
+    const int m2 = b.AddTensor(kF32, {1, h - 1, w - 1, c2});
+    b.AddOp(Op::AVERAGE_POOL_2D, {l1}, {m2}, Options(po));
+    // DIV of C4 tensors: its padding lanes (0 / 0) must be written as 0,
+    // or the 1x1 CONV after it, whose zero weights meet them, reads NaN.
+    const int divisor =
+        b.AddConstant<float>(kF32, {c2}, rng.Floats(c2, 0.5f, 2.0f));
+    const int q = b.AddTensor(kF32, {1, h, w, c2});
+    b.AddOp(Op::DIV, {l1, divisor}, {q}, Options(fb::DivOptionsT{}));
+    const int k1 = conv(q, c2, 3, 1, h, w, fb::ActivationFunctionType::NONE);
+    const int cat = b.AddTensor(kF32, {1, h - 1, w - 1, 2 * c2});
+    fb::ConcatenationOptionsT co;
+    co.axis = 3;
+    b.AddOp(Op::CONCATENATION, {m1, m2}, {cat}, Options(co));
+    const std::vector<int32_t> rs = {1, h - 1, (w - 1) * c2, 2};
+    const int shape = b.AddConstant<int32_t>(kI32, {4}, rs);
+    const int r = b.AddTensor(kF32, rs);
+    fb::ReshapeOptionsT ro;
+    ro.new_shape = rs;
+    b.AddOp(Op::RESHAPE, {cat, shape}, {r}, Options(ro));
+    const int c3 =
+        conv(r, 2, 3, 1, h - 1, (w - 1) * c2, fb::ActivationFunctionType::NONE);
+    const int s = b.AddTensor(kF32, {1, h - 1, (w - 1) * c2, 3});
+    fb::SoftmaxOptionsT so;
+    so.beta = 1.0f;
+    b.AddOp(Op::SOFTMAX, {c3}, {s}, Options(so));
+    const int axis = b.AddConstant<int32_t>(kI32, {1}, std::vector<int32_t>{3});
+    const int mean = b.AddTensor(kF32, {1, h - 1, w - 1});
+    fb::ReducerOptionsT mo;
+    b.AddOp(Op::MEAN, {m1, axis}, {mean}, Options(mo));
+    b.SetInputs({x});
+    b.SetOutputs({s, mean, k1});
+    ExpectMatches("channels " + std::to_string(c) + " -> " + std::to_string(c2),
+                  b.Build(), 15);
+  }
+}
+
+// DEPTH_TO_SPACE and SPACE_TO_DEPTH (block 2 and 3; the block size is
+// derived from the shapes), chained with a 1x1 CONV so that the C4 layout
+// meets them, and on their own.
+TEST(GpuDelegate, DepthToSpaceAndSpaceToDepth) {
+  Rng rng(57);
+  for (int block : {2, 3}) {
+    for (int c : {1, 3, 4}) {
+      ModelBuilder b;
+      const int n = rng.Int(1, 2), h = block * rng.Int(1, 3),
+                w = block * rng.Int(1, 3);
+      const int deep = c * block * block;
+      const int x = b.AddTensor(kF32, {n, h, w, c}, "x");
+      const int s2d = b.AddTensor(kF32, {n, h / block, w / block, deep});
+      fb::SpaceToDepthOptionsT so;
+      so.block_size = block;
+      b.AddOp(Op::SPACE_TO_DEPTH, {x}, {s2d}, Options(so));
+      const int f = b.AddConstant<float>(kF32, {deep, 1, 1, deep},
+                                         rng.Floats(deep * deep, -1, 1));
+      const int y = b.AddTensor(kF32, {n, h / block, w / block, deep});
+      fb::Conv2DOptionsT co;
+      co.padding = fb::Padding::VALID;
+      co.stride_h = co.stride_w = 1;
+      co.dilation_h_factor = co.dilation_w_factor = 1;
+      b.AddOp(Op::CONV_2D, {s2d, f, -1}, {y}, Options(co));
+      const int d2s = b.AddTensor(kF32, {n, h, w, c});
+      fb::DepthToSpaceOptionsT dso;
+      dso.block_size = block;
+      b.AddOp(Op::DEPTH_TO_SPACE, {y}, {d2s}, Options(dso));
+      b.SetInputs({x});
+      b.SetOutputs({d2s, s2d});
+      ExpectMatches(
+          "block " + std::to_string(block) + " channels " + std::to_string(c),
+          b.Build(), 3);
+    }
+  }
+}
+
 TEST(GpuDelegate, Resize) {
   for (int mode = 0; mode < 6; ++mode) {
     const bool bilinear = mode < 3;
@@ -689,6 +839,17 @@ TEST(GpuDelegate, PrecisionOptionIsChecked) {
       << error;
 }
 
+TEST(GpuDelegate, MemoryOptionIsChecked) {
+  std::shared_ptr<Delegate> d;
+  std::string error;
+  EXPECT_FALSE(CreateDelegate("gpu", {{"memory", "shared"}}, &d, &error).ok());
+  EXPECT_EQ(d, nullptr);
+  EXPECT_TRUE((error.find("memory") != std::string::npos &&
+               error.find("shared") != std::string::npos) ||
+              error.find("not built") != std::string::npos)
+      << error;
+}
+
 // precision=fp16 really stores float16: RELU passes positive inputs
 // through, so at fp32 they come back bit for bit, and at fp16 rounded to
 // float16 (the 13 low mantissa bits zero, within 2^-11 relative), which
@@ -748,6 +909,24 @@ TEST(GpuDelegate, Fp16DeclinesWithoutStorage16) {
   EXPECT_TRUE(CreateDelegate("gpu", {{"precision", "fp32"}}, &d, &error).ok())
       << error;
   unsetenv("EMBER_GPU_HIDE_FP16_STORAGE");
+}
+
+// A device without DEVICE_LOCAL memory, or without host-visible coherent
+// memory for staging, declines naming the missing memory type.
+TEST(GpuDelegate, DeclinesWithoutUsableMemoryTypes) {
+  GPU_OR_SKIP(gpu);
+  for (const char* hidden : {"device_local", "host_visible"}) {
+    setenv("EMBER_GPU_HIDE_MEMORY", hidden, 1);
+    std::shared_ptr<Delegate> d;
+    std::string error;
+    const bool ok = CreateDelegate("gpu", {}, &d, &error).ok();
+    unsetenv("EMBER_GPU_HIDE_MEMORY");
+    EXPECT_FALSE(ok) << hidden;
+    EXPECT_EQ(d, nullptr);
+    const std::string named =
+        std::string(hidden) == "device_local" ? "DEVICE_LOCAL" : "HOST_VISIBLE";
+    EXPECT_NE(error.find(named), std::string::npos) << error;
+  }
 }
 
 }  // namespace

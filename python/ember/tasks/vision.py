@@ -1,5 +1,5 @@
 """Vision tasks: ImageClassifier, ObjectDetector, FaceDetector, FaceLandmarker,
-HandLandmarker, ImageSegmenter, ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
+HandLandmarker, PoseLandmarker, ImageSegmenter, ImageEmbedder (the shape of `mediapipe.tasks.python.vision`). Pictures are
 `Image`s (from a JPEG/PNG/BMP file, or an HxWxC uint8 numpy array)."""
 import dataclasses
 from typing import List, Optional
@@ -375,4 +375,78 @@ class HandLandmarker(_Task):
             result.hand_world_landmarks.append([Landmark(x, y, z) for x, y, z in world])
             result.presence_scores.append(presence)
             result.hand_rois.append(roi)
+        return result
+
+
+# --- PoseLandmarker ------------------------------------------------------------------
+@dataclasses.dataclass
+class PoseLandmarkerOptions:
+    """MediaPipe's options, image mode. base_options names the pose landmark model
+    (pose_landmark_lite.tflite), pose_detector_model_path the pose detector
+    (pose_detection.tflite; MediaPipe packs both in one .task bundle). Ember
+    only: without a detector the whole image (or the region given to detect)
+    is the person's region, which is right when the person fills the frame.
+    min_tracking_confidence is accepted for MediaPipe's shape; image mode does
+    not use it."""
+    base_options: BaseOptions
+    pose_detector_model_path: Optional[str] = None
+    num_poses: int = 1
+    min_pose_detection_confidence: float = 0.5
+    min_pose_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    output_segmentation_masks: bool = False
+
+
+@dataclasses.dataclass
+class PoseLandmarkerResult:
+    pose_landmarks: List[List[NormalizedLandmark]]
+    pose_world_landmarks: List[List[Landmark]]
+    # One HxW float32 person-probability mask per pose (output_segmentation_masks),
+    # as numpy arrays (MediaPipe gives mp.Image VEC32F1 masks).
+    segmentation_masks: Optional[list] = None
+    # Ember: per pose, the landmark model's pose score and the rotated region of
+    # interest (centre x, centre y, width, height, rotation radians) in pixels,
+    # and the detector's 4 keypoints [(x, y)] normalized (empty without one).
+    presence_scores: List[float] = dataclasses.field(default_factory=list)
+    pose_rois: list = dataclasses.field(default_factory=list)
+    detection_keypoints: list = dataclasses.field(default_factory=list)
+
+
+class PoseLandmarker(_Task):
+    """33 body landmarks (with visibility and presence), world landmarks in
+    metres and optionally a person mask per pose: the pose detector finds the
+    people (or the whole image is the region), the landmark model runs on each
+    person's rotated crop."""
+
+    def __init__(self, options: PoseLandmarkerOptions):
+        self._masks = bool(options.output_segmentation_masks)
+        self._impl = _ember._PoseLandmarker(
+            *base_args(options.base_options), str(options.pose_detector_model_path or ""),
+            int(options.num_poses), float(options.min_pose_detection_confidence),
+            float(options.min_pose_presence_confidence), self._masks)
+
+    @classmethod
+    def create_from_options(cls, options: PoseLandmarkerOptions):
+        return cls(options)
+
+    @classmethod
+    def create_from_model_path(cls, model_path: str,
+                               pose_detector_model_path: Optional[str] = None):
+        return cls(PoseLandmarkerOptions(BaseOptions(model_asset_path=model_path),
+                                         pose_detector_model_path=pose_detector_model_path))
+
+    def detect(self, image, roi=None) -> PoseLandmarkerResult:
+        """roi (Ember only): (centre x, centre y, width, height, rotation radians)
+        in pixels, the person's region instead of the detector's or the image."""
+        result = PoseLandmarkerResult(pose_landmarks=[], pose_world_landmarks=[],
+                                      segmentation_masks=[] if self._masks else None)
+        for presence, region, points, world, mask, keypoints in self._impl.detect(
+                _pixels(image), None if roi is None else tuple(float(v) for v in roi)):
+            result.pose_landmarks.append([NormalizedLandmark(*p) for p in points])
+            result.pose_world_landmarks.append([Landmark(*p) for p in world])
+            if self._masks:
+                result.segmentation_masks.append(mask)
+            result.presence_scores.append(presence)
+            result.pose_rois.append(region)
+            result.detection_keypoints.append(keypoints)
         return result

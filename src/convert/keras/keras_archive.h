@@ -18,7 +18,21 @@ struct WeightArray {
   int64_t size() const { return static_cast<int64_t>(data.size()); }
 };
 
-class KerasArchive {
+// Where the converter gets each layer's weights: the saved file's HDF5
+// (KerasArchive) or, for tests and the keras_config fuzz target, memory.
+class WeightSource {
+ public:
+  virtual ~WeightSource() = default;
+  // The weights of layer `name` in Keras' `layer.weights` order. `scope` is
+  // the chain of enclosing (nested) model names, outermost first, empty for
+  // top-level layers. A layer without saved weights yields an empty list.
+  virtual bool LayerWeights(const std::vector<std::string>& scope,
+                            const std::string& name,
+                            std::vector<WeightArray>* out,
+                            std::string* error) const = 0;
+};
+
+class KerasArchive : public WeightSource {
  public:
   KerasArchive();
   ~KerasArchive();
@@ -31,12 +45,9 @@ class KerasArchive {
   // {"class_name": ..., "config": {...}} of the top-level model.
   const nlohmann::json& model_config() const { return config_; }
 
-  // The weights of layer `name` in Keras' `layer.weights` order. `scope` is
-  // the chain of enclosing (nested) model names, outermost first, empty for
-  // top-level layers. A layer without saved weights yields an empty list.
   bool LayerWeights(const std::vector<std::string>& scope,
                     const std::string& name, std::vector<WeightArray>* out,
-                    std::string* error) const;
+                    std::string* error) const override;
 
  private:
   bool OpenKeras(const std::string& path, std::string* error);

@@ -1,6 +1,8 @@
 // Keras frontend: walks a Sequential or Functional model config (nested
 // models are inlined), lowers every layer call through keras_layers.cc and
 // names the .tflite inputs/outputs after the Keras input/output layers.
+#include "convert/keras/keras_frontend.h"
+
 #include <map>
 #include <new>
 #include <set>
@@ -20,9 +22,9 @@ bool IsModelClass(const std::string& cls) {
 
 class ModelConverter {
  public:
-  ModelConverter(const KerasArchive& archive, TfliteBuilder& b,
+  ModelConverter(const WeightSource& weights, TfliteBuilder& b,
                  Diagnostics* diag)
-      : archive_(archive), b_(b), diag_(diag) {}
+      : weights_(weights), b_(b), diag_(diag) {}
 
   // Converts `model` ({"class_name", "config"}). With `inputs` empty it is
   // the top-level model and creates the graph inputs; otherwise it is a
@@ -122,7 +124,7 @@ class ModelConverter {
     call.kwarg_inputs = kwarg_inputs;
     call.kwargs = kwargs;
     std::string error;
-    if (!archive_.LayerWeights(scope, name, &call.weights, &error)) {
+    if (!weights_.LayerWeights(scope, name, &call.weights, &error)) {
       diag_->errors.push_back(where + ": " + error);
       return false;
     }
@@ -293,6 +295,9 @@ class ModelConverter {
     if (v.is_object()) {
       if (v.value("class_name", std::string()) != "__keras_tensor__")
         return true;
+      // operator[] of a const json on a missing key is undefined behaviour
+      // (ember_keras_config_fuzz: a use after free).
+      if (!v.contains("config") || !v["config"].is_object()) return false;
       const json h = v["config"].value("keras_history", json());
       if (!h.is_array() || h.size() < 3) return false;
       auto it = tensors.find(Key(h[0], h[1], h[2]));
@@ -375,6 +380,13 @@ class ModelConverter {
           std::vector<std::pair<std::string, int>> kw_tensors;
           bool pending = false;
           const json* kwargs = nullptr;
+          auto malformed = [&] {
+            diag_->errors.push_back("malformed inbound_nodes in layer '" +
+                                    layer.value("name", std::string("?")) +
+                                    "' (a tensor reference without a "
+                                    "keras_history [layer, node, index])");
+            return false;
+          };
           if (node.is_object()) {
             // Operations on Keras tensors (`x + 3.0`, saved as layers of
             // module keras.src.ops.*; legacy .h5 configs omit the module)
@@ -386,21 +398,19 @@ class ModelConverter {
                               {}, {arg.get<float>()}));
                 continue;
               }
-              if (!Resolve(arg, tensors, &args, &pending)) return false;
+              if (!Resolve(arg, tensors, &args, &pending)) return malformed();
             }
             if (node.contains("kwargs") && node["kwargs"].is_object()) {
               kwargs = &node["kwargs"];
               for (auto it = kwargs->begin(); it != kwargs->end(); ++it) {
                 std::vector<int> t;
-                if (!Resolve(it.value(), tensors, &t, &pending)) return false;
+                if (!Resolve(it.value(), tensors, &t, &pending))
+                  return malformed();
                 if (t.size() == 1) kw_tensors.emplace_back(it.key(), t[0]);
               }
             }
           } else if (!Resolve(node, tensors, &args, &pending)) {
-            diag_->errors.push_back("malformed inbound_nodes in layer '" +
-                                    layer.value("name", std::string("?")) +
-                                    "'");
-            return false;
+            return malformed();
           }
           if (pending) break;
           std::vector<int> outs;
@@ -447,7 +457,7 @@ class ModelConverter {
     return !outputs->empty();
   }
 
-  const KerasArchive& archive_;
+  const WeightSource& weights_;
   TfliteBuilder& b_;
   Diagnostics* diag_;
   const json empty_ = json::object();
@@ -480,6 +490,44 @@ void FinishSignature(fb::ModelT* model, const ModelConverter& conv,
 }
 
 }  // namespace
+
+bool ConvertKerasConfig(const json& config, const WeightSource& weights,
+                        const std::string& label, const ConvertOptions& options,
+                        fb::ModelT* model, Diagnostics* diag) {
+  *model = fb::ModelT();
+  TfliteBuilder builder(model);
+  model->description = "Converted from Keras by ember convert";
+  ModelConverter conv(weights, builder, diag);
+  std::vector<int> outputs;
+  bool converted = false;
+  try {
+    converted = conv.Convert(config, {}, {}, &outputs);
+  } catch (const nlohmann::json::exception& e) {
+    // A config field of an unexpected JSON type.
+    diag->errors.push_back(label + ": malformed model config: " + e.what());
+    return false;
+  } catch (const std::bad_alloc&) {
+    diag->errors.push_back(label +
+                           ": a layer's shapes or weights are too large");
+    return false;
+  }
+  if (!converted || !diag->ok()) {
+    if (diag->ok()) diag->errors.push_back(label + ": conversion failed");
+    return false;
+  }
+  FinishSignature(model, conv, outputs);
+  for (int in : model->subgraphs[0]->inputs)
+    for (int out : outputs)
+      if (in == out) {
+        diag->errors.push_back(
+            "output '" + model->subgraphs[0]->tensors[out]->name +
+            "' is a graph input unchanged (model computes nothing)");
+        return false;
+      }
+  if (options.optimize) OptimizeModel(model, diag);
+  return diag->ok();
+}
+
 }  // namespace keras
 
 bool ConvertKerasInProcess(const std::string& path,
@@ -498,38 +546,8 @@ bool ConvertKerasInProcess(const std::string& path,
     diag->errors.push_back(error);
     return false;
   }
-  *model = fb::ModelT();
-  keras::TfliteBuilder builder(model);
-  model->description = "Converted from Keras by ember convert";
-  keras::ModelConverter conv(archive, builder, diag);
-  std::vector<int> outputs;
-  bool converted = false;
-  try {
-    converted = conv.Convert(archive.model_config(), {}, {}, &outputs);
-  } catch (const nlohmann::json::exception& e) {
-    // A config field of an unexpected JSON type.
-    diag->errors.push_back(path + ": malformed model config: " + e.what());
-    return false;
-  } catch (const std::bad_alloc&) {
-    diag->errors.push_back(path +
-                           ": a layer's shapes or weights are too large");
-    return false;
-  }
-  if (!converted || !diag->ok()) {
-    if (diag->ok()) diag->errors.push_back(path + ": conversion failed");
-    return false;
-  }
-  keras::FinishSignature(model, conv, outputs);
-  for (int in : model->subgraphs[0]->inputs)
-    for (int out : outputs)
-      if (in == out) {
-        diag->errors.push_back(
-            "output '" + model->subgraphs[0]->tensors[out]->name +
-            "' is a graph input unchanged (model computes nothing)");
-        return false;
-      }
-  if (options.optimize) OptimizeModel(model, diag);
-  return diag->ok();
+  return keras::ConvertKerasConfig(archive.model_config(), archive, path,
+                                   options, model, diag);
 }
 
 }  // namespace ember::convert

@@ -1,7 +1,9 @@
 #include "convert/keras/keras_layers.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 namespace ember::convert::keras {
@@ -47,8 +49,9 @@ std::vector<int> GetInts(const json& c, const char* key, size_t n, int def) {
   return v;
 }
 
+// in >= 0; k, stride and dilation passed CheckWindow.
 int OutSize(int in, int k, int stride, int dilation, bool same) {
-  if (same) return (in + stride - 1) / stride;
+  if (same) return static_cast<int>((int64_t{in} + stride - 1) / stride);
   const int eff = (k - 1) * dilation + 1;
   return in < eff ? 0 : (in - eff) / stride + 1;
 }
@@ -88,6 +91,21 @@ LayerResult Unsupported(std::string* message, const std::string& why) {
   return LayerResult::kUnsupported;
 }
 
+// Kernel sizes, strides and dilations must be in [1, 32768]: a stride of 0
+// divided by zero (ember_keras_config_fuzz), and the bound keeps window
+// arithmetic such as (k - 1) * dilation and k[0] * k[1] within int32.
+bool CheckWindow(const char* what, const std::vector<int>& values,
+                 std::string* message) {
+  for (int v : values) {
+    if (v < 1 || v > 32768) {
+      Fail(message, std::string(what) + " must be in [1, 32768], got " +
+                        std::to_string(v));
+      return false;
+    }
+  }
+  return true;
+}
+
 // Conv1D/Conv2D/DepthwiseConv2D/SeparableConv2D. 1-D layers run as 2-D
 // convolutions over a [1, 1, L, C] view.
 LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
@@ -104,6 +122,10 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
   std::vector<int> k = GetInts(c, "kernel_size", rank, 1);
   std::vector<int> s = GetInts(c, "strides", rank, 1);
   std::vector<int> d = GetInts(c, "dilation_rate", rank, 1);
+  if (!CheckWindow("kernel_size", k, message) ||
+      !CheckWindow("strides", s, message) ||
+      !CheckWindow("dilation_rate", d, message))
+    return LayerResult::kError;
   std::string padding = GetStr(c, "padding", "valid");
   const int groups = GetInt(c, "groups", 1);
   if (groups < 1 || ((depthwise || separable) && groups != 1))
@@ -145,7 +167,8 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
   int y;
   if (depthwise || separable) {
     const int mult = GetInt(c, "depth_multiplier", 1);
-    const WeightArray* dk = next_weight(int64_t{k[0]} * k[1] * in_c * mult);
+    const WeightArray* dk =
+        next_weight(ExpectedCount({k[0], k[1], in_c, mult}));
     if (!dk)
       return Fail(message, "depthwise kernel missing or of the wrong size");
     int filter = b.ConstF(call.name + "/depthwise_kernel",
@@ -169,7 +192,7 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
     b.Op(Op::DEPTHWISE_CONV_2D, {x, filter, bias_t}, {y}, Options(o));
     if (separable) {
       const int filters = GetInt(c, "filters", 0);
-      const WeightArray* pk = next_weight(int64_t{in_c} * mult * filters);
+      const WeightArray* pk = next_weight(ExpectedCount({in_c, mult, filters}));
       if (!pk)
         return Fail(message, "pointwise kernel missing or of the wrong size");
       std::vector<float> pb(filters, 0.0f);
@@ -197,7 +220,7 @@ LayerResult ConvertConv(TfliteBuilder& b, const LayerCall& call, int rank,
       return Fail(message, "channels do not divide into the groups");
     const int filter_in = in_c / groups;
     const WeightArray* kw =
-        next_weight(int64_t{k[0]} * k[1] * filter_in * filters);
+        next_weight(ExpectedCount({k[0], k[1], filter_in, filters}));
     if (!kw) return Fail(message, "kernel missing or of the wrong size");
     std::vector<float> bias(filters, 0.0f);
     if (use_bias) {
@@ -236,6 +259,9 @@ LayerResult ConvertConvTranspose(TfliteBuilder& b, const LayerCall& call,
   std::vector<int> k = GetInts(c, "kernel_size", 2, 1);
   std::vector<int> s = GetInts(c, "strides", 2, 1);
   std::vector<int> d = GetInts(c, "dilation_rate", 2, 1);
+  if (!CheckWindow("kernel_size", k, message) ||
+      !CheckWindow("strides", s, message))
+    return LayerResult::kError;
   if (d[0] != 1 || d[1] != 1) return Unsupported(message, "dilation_rate > 1");
   if (!c.value("output_padding", json()).is_null())
     return Unsupported(message, "output_padding");
@@ -244,7 +270,7 @@ LayerResult ConvertConvTranspose(TfliteBuilder& b, const LayerCall& call,
   const int filters = GetInt(c, "filters", 0);
   const int in_c = xs[3];
   if (call.weights.empty() ||
-      call.weights[0].size() != int64_t{k[0]} * k[1] * in_c * filters)
+      call.weights[0].size() != ExpectedCount({k[0], k[1], in_c, filters}))
     return Fail(message, "kernel missing or of the wrong size");
   // Keras kernel [kh, kw, out, in] -> TFLite [out, kh, kw, in].
   const auto& kd = call.weights[0].data;
@@ -255,8 +281,17 @@ LayerResult ConvertConvTranspose(TfliteBuilder& b, const LayerCall& call,
         for (int i = 0; i < in_c; ++i)
           w[((o * k[0] + y) * k[1] + xx) * in_c + i] =
               kd[((y * k[1] + xx) * filters + o) * in_c + i];
-  const int oh = same ? xs[1] * s[0] : (xs[1] - 1) * s[0] + k[0];
-  const int ow = same ? xs[2] * s[1] : (xs[2] - 1) * s[1] + k[1];
+  const int64_t oh64 =
+      same ? int64_t{xs[1]} * s[0] : (int64_t{xs[1]} - 1) * s[0] + k[0];
+  const int64_t ow64 =
+      same ? int64_t{xs[2]} * s[1] : (int64_t{xs[2]} - 1) * s[1] + k[1];
+  if (oh64 > INT32_MAX || ow64 > INT32_MAX)
+    return Fail(message,
+                "output size past int32 (input " + std::to_string(xs[1]) + "x" +
+                    std::to_string(xs[2]) + ", strides " +
+                    std::to_string(s[0]) + "x" + std::to_string(s[1]) + ")");
+  const int oh = static_cast<int>(oh64);
+  const int ow = static_cast<int>(ow64);
   std::vector<float> bias(filters, 0.0f);
   if (GetBool(c, "use_bias", true)) {
     if (call.weights.size() < 2 || call.weights[1].size() != filters)
@@ -417,6 +452,9 @@ LayerResult ConvertPool(TfliteBuilder& b, const LayerCall& call, int rank,
   std::vector<int> s = k;
   if (c.contains("strides") && !c["strides"].is_null())
     s = GetInts(c, "strides", rank, 1);
+  if (!CheckWindow("pool_size", k, message) ||
+      !CheckWindow("strides", s, message))
+    return LayerResult::kError;
   if (rank == 1) {
     k.insert(k.begin(), 1);
     s.insert(s.begin(), 1);

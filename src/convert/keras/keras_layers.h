@@ -3,6 +3,8 @@
 // returns the layer's output tensors.
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -65,6 +67,15 @@ int Reshape(TfliteBuilder& b, int x, const Dims& shape,
             const std::string& name);
 int Binary(TfliteBuilder& b, fb::BuiltinOperator op, int x, int y,
            const std::string& name);
+// The element count a weight must have, from config values: -1 when a
+// factor is negative or the product overflows int64 (so it matches no
+// array; hostile configs once overflowed these products).
+inline int64_t ExpectedCount(std::initializer_list<int64_t> factors) {
+  int64_t n = 1;
+  for (int64_t f : factors)
+    if (f < 0 || __builtin_mul_overflow(n, f, &n)) return -1;
+  return n;
+}
 // Broadcast shape of two operands (numpy rules).
 Dims BroadcastShape(const Dims& a, const Dims& b);
 

@@ -143,9 +143,9 @@ LayerResult ConvertLstm(TfliteBuilder& b, const LayerCall& call, int* out,
   const int in = xs[2];
   const bool use_bias = c.value("use_bias", true);
   if (call.weights.size() < (use_bias ? 3u : 2u) ||
-      call.weights[0].size() != int64_t{in} * 4 * units ||
-      call.weights[1].size() != int64_t{units} * 4 * units ||
-      (use_bias && call.weights[2].size() != 4 * units))
+      call.weights[0].size() != ExpectedCount({in, 4, units}) ||
+      call.weights[1].size() != ExpectedCount({units, 4, units}) ||
+      (use_bias && call.weights[2].size() != ExpectedCount({4, units})))
     return Fail(message, "weights missing or of the wrong size");
   if (!c.value("stateful", false)) return UnrolledLstm(b, call, x, out);
   std::vector<int32_t> inputs(24, -1);
@@ -195,9 +195,9 @@ LayerResult ConvertGru(TfliteBuilder& b, const LayerCall& call, int* out,
   const int in = xs[2], steps = xs[1];
   const bool use_bias = c.value("use_bias", true);
   if (call.weights.size() < (use_bias ? 3u : 2u) ||
-      call.weights[0].size() != int64_t{in} * 3 * u ||
-      call.weights[1].size() != int64_t{u} * 3 * u ||
-      (use_bias && call.weights[2].size() != 6 * u))
+      call.weights[0].size() != ExpectedCount({in, 3, u}) ||
+      call.weights[1].size() != ExpectedCount({u, 3, u}) ||
+      (use_bias && call.weights[2].size() != ExpectedCount({6, u})))
     return Fail(message, "weights missing or of the wrong size");
   std::vector<float> in_bias(3 * u, 0.0f), rec_bias(3 * u, 0.0f);
   if (use_bias) {
@@ -304,10 +304,10 @@ LayerResult ConvertMultiHeadAttention(TfliteBuilder& b, const LayerCall& call,
     return &call.weights[proj * per + which];
   };
   const int dq = qs[2], dk = ks[2], dv = vs[2];
-  if (w(0, 0)->size() != int64_t{dq} * heads * kd ||
-      w(1, 0)->size() != int64_t{dk} * heads * kd ||
-      w(2, 0)->size() != int64_t{dv} * heads * vd ||
-      w(3, 0)->size() != int64_t{heads} * vd * dq)
+  if (w(0, 0)->size() != ExpectedCount({dq, heads, kd}) ||
+      w(1, 0)->size() != ExpectedCount({dk, heads, kd}) ||
+      w(2, 0)->size() != ExpectedCount({dv, heads, vd}) ||
+      w(3, 0)->size() != ExpectedCount({heads, vd, dq}))
     return Fail(message, "weights of the wrong size");
   const std::string& n = call.name;
   // Keras scales the query by 1/sqrt(key_dim); folding it into the query

@@ -8,6 +8,12 @@
 void main() {
   int idx = global_index();
   if (idx >= pc.p[13]) return;
+  // On a C4 tensor (p[21] = Cp > 0 channels of which p[20] are real) the
+  // padding lanes stay zero: DIV or LOGISTIC of them would not be.
+  if (pc.p[21] > 0 && idx % pc.p[21] >= pc.p[20]) {
+    store(idx, 0.0);
+    return;
+  }
   int i3 = idx % pc.p[4];
   int t = idx / pc.p[4];
   int i2 = t % pc.p[3];

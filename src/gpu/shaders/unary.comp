@@ -7,6 +7,12 @@
 void main() {
   int idx = global_index();
   if (idx >= pc.p[1]) return;
+  // On a C4 tensor (p[21] = Cp > 0 channels of which p[20] are real) the
+  // padding lanes stay zero: DIV or LOGISTIC of them would not be.
+  if (pc.p[21] > 0 && idx % pc.p[21] >= pc.p[20]) {
+    store(idx, 0.0);
+    return;
+  }
   float x = load0(idx);
   float r;
   switch (pc.p[0]) {

@@ -35,6 +35,11 @@ TEST(ArmCpuFeatures, DetectsNeonAndDotprod) {
     EXPECT_EQ(f.dotprod, std::strcmp(expect, "0") != 0)
         << "features: " << dispatch::CpuFeaturesString();
   }
+  const char* expect_i8mm = std::getenv("EMBER_EXPECT_I8MM");
+  if (expect_i8mm != nullptr && expect_i8mm[0] != '\0') {
+    EXPECT_EQ(f.i8mm, std::strcmp(expect_i8mm, "0") != 0)
+        << "features: " << dispatch::CpuFeaturesString();
+  }
 }
 
 TEST(ArmCpuFeatures, KernelChoiceFollowsFeatures) {
@@ -43,7 +48,9 @@ TEST(ArmCpuFeatures, KernelChoiceFollowsFeatures) {
   EXPECT_STREQ(f32->label, "arm_neon_gemm_4x16");
   const arm::GemmS8Kernel* s8 = arm::SelectGemmS8(kernels::DetectedIsas());
   ASSERT_NE(s8, nullptr);
-  if (dispatch::GetCpuFeatures().dotprod) {
+  if (dispatch::GetCpuFeatures().i8mm) {
+    EXPECT_EQ(s8->fn, &arm::GemmS8I8mm);
+  } else if (dispatch::GetCpuFeatures().dotprod) {
     EXPECT_EQ(s8->fn, &arm::GemmS8Dotprod);
   } else {
     EXPECT_EQ(s8->fn, &arm::GemmS8Neon);
@@ -76,6 +83,7 @@ std::vector<int32_t> ReferenceGemmS8(const std::vector<int8_t>& a, int64_t lda,
 std::vector<arm::GemmS8Fn> S8KernelsToTest() {
   std::vector<arm::GemmS8Fn> fns = {&arm::GemmS8Neon};
   if (dispatch::GetCpuFeatures().dotprod) fns.push_back(&arm::GemmS8Dotprod);
+  if (dispatch::GetCpuFeatures().i8mm) fns.push_back(&arm::GemmS8I8mm);
   return fns;
 }
 
@@ -113,7 +121,9 @@ TEST(ArmGemmS8, MatchesScalarReferenceBitExact) {
     arm::PackGemmWeightsS8(w.data(), has_bias ? bias.data() : nullptr, n, k,
                            packed);
     for (arm::GemmS8Fn fn : fns) {
-      const std::string name = fn == &arm::GemmS8Dotprod ? "dotprod" : "neon";
+      const std::string name = fn == &arm::GemmS8Dotprod ? "dotprod"
+                               : fn == &arm::GemmS8I8mm  ? "i8mm"
+                                                         : "neon";
       // A guard column on each side of every row catches stray writes.
       const int64_t ldc = n + 2;
       std::vector<int32_t> out(static_cast<size_t>(m) * ldc, 777);

@@ -34,6 +34,7 @@ void PackGemmWeightsS8(const int8_t* w, const int32_t* bias, int32_t n,
 std::span<const GemmS8Kernel> GemmS8Kernels() {
   static const GemmS8Kernel kList[] = {
 #if defined(__aarch64__)
+    {kernels::Isa::kNeonI8mm, "arm_i8mm_gemm_s8_4x8", 4, kGemmS8Nr, GemmS8I8mm},
     {kernels::Isa::kNeonDotprod, "arm_dotprod_gemm_s8_4x8", 4, kGemmS8Nr,
      GemmS8Dotprod},
     {kernels::Isa::kNeon, "arm_neon_gemm_s8_4x8", 4, kGemmS8Nr, GemmS8Neon},

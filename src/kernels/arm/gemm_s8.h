@@ -7,9 +7,10 @@
 // are one 32-bit word, which is what SDOT multiplies with four depth values
 // of an A row. Callers fold zero points into the bias
 // (bias_j - a_zero_point * sum_k B[k, j]) and requantize the int32 output.
-// Two kernels: SDOT (FEAT_DotProd, gemm_s8_dotprod.cc, built with +dotprod
-// and used only when the CPU reports it) and a baseline NEON fallback
-// (SMULL + SADALP). Both are exact, so they agree bit for bit.
+// Three kernels: SMMLA (FEAT_I8MM, gemm_s8_i8mm.cc), SDOT (FEAT_DotProd,
+// gemm_s8_dotprod.cc), each built with its feature and used only when the
+// CPU reports it, and a baseline NEON fallback (SMULL + SADALP). All are
+// exact, so they agree bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -76,5 +77,7 @@ void GemmS8Neon(const GemmS8Args& args, int64_t m_begin, int64_t m_end,
                 int32_t p_begin, int32_t p_end);
 void GemmS8Dotprod(const GemmS8Args& args, int64_t m_begin, int64_t m_end,
                    int32_t p_begin, int32_t p_end);
+void GemmS8I8mm(const GemmS8Args& args, int64_t m_begin, int64_t m_end,
+                int32_t p_begin, int32_t p_end);
 
 }  // namespace ember::arm

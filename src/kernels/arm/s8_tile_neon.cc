@@ -115,5 +115,11 @@ void S8TileDotprod(const x86::S8TileArgs& t) {
   Epilogue(t, acc);
 }
 
+void S8TileI8mm(const x86::S8TileArgs& t) {
+  int32_t acc[kMr * kNr];
+  AccumulateS8I8mm(t, acc);
+  Epilogue(t, acc);
+}
+
 }  // namespace ember::arm
 #endif  // __aarch64__

@@ -25,7 +25,7 @@ enum class Isa : uint8_t {
   kAvxVnni,     // AVX2 + VEX vpdpbusd on ymm
   kNeon,
   kNeonDotprod,  // SDOT/UDOT (FEAT_DotProd)
-  kNeonI8mm,     // SMMLA (FEAT_I8MM); no kernel uses it yet
+  kNeonI8mm,     // SMMLA (FEAT_I8MM): the int8 GEMM and conv tiles
   // WebAssembly SIMD128: present whenever the module was built with it (an
   // engine without SIMD128 cannot load such a module).
   kWasmSimd128,

@@ -33,8 +33,10 @@ constexpr int32_t kS8TileMr = 4;
 constexpr int32_t kS8TileNr = 8;
 
 // Full int8 tiles: accumulate, then the epilogue t.mode asks for. The
-// dotprod one runs only when the CPU reports FEAT_DotProd.
+// dotprod one runs only when the CPU reports FEAT_DotProd, the i8mm one
+// only with FEAT_I8MM.
 void S8TileNeon(const x86::S8TileArgs& t);
 void S8TileDotprod(const x86::S8TileArgs& t);
+void S8TileI8mm(const x86::S8TileArgs& t);
 
 }  // namespace ember::arm

@@ -52,7 +52,7 @@ std::span<const FastOpsEntry> FastOpsList() {
    {prefix "_eltwise", prefix "_eltwise_s8", prefix "_eltwise_s16",    \
     prefix "_act", "portable_lut8", prefix "_pool", prefix "_pool_s8", \
     prefix "_mean", prefix "_mean_s8", prefix "_resize_bilinear",      \
-    prefix "_softmax"}},
+    prefix "_softmax", prefix "_pool_s16", prefix "_mean_s16"}},
 #include "kernels/drivers/fast_ops_kernels.def"
 #undef EMBER_FAST_OPS
       {}};
@@ -137,14 +137,25 @@ void RunPoolF32(ThreadPool* pool, PoolF32Fn fn, bool max,
              [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
 }
 
-void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max,
-               const ref::PoolParams& p, const int8_t* in, int8_t* out) {
+template <typename Fn, typename T>
+void RunPoolQ(ThreadPool* pool, Fn fn, bool max, const ref::PoolParams& p,
+              const T* in, T* out) {
   const int64_t rows = static_cast<int64_t>(p.batches) * p.out_h;
   const int64_t tasks =
       PoolTasks(pool, rows, static_cast<int64_t>(p.out_w) * p.channels,
                 static_cast<int64_t>(p.filter_h) * p.filter_w);
   SplitRange(pool, rows, tasks,
              [&](int64_t b, int64_t e) { fn(max, p, in, out, b, e); });
+}
+
+void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max,
+               const ref::PoolParams& p, const int8_t* in, int8_t* out) {
+  RunPoolQ(pool, fn, max, p, in, out);
+}
+
+void RunPoolS16(ThreadPool* pool, PoolS16Fn fn, bool max,
+                const ref::PoolParams& p, const int16_t* in, int16_t* out) {
+  RunPoolQ(pool, fn, max, p, in, out);
 }
 
 void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,

@@ -98,6 +98,9 @@ using PoolF32Fn = void (*)(bool max, const ref::PoolParams& p, const float* in,
                            float* out, int64_t row_begin, int64_t row_end);
 using PoolS8Fn = void (*)(bool max, const ref::PoolParams& p, const int8_t* in,
                           int8_t* out, int64_t row_begin, int64_t row_end);
+using PoolS16Fn = void (*)(bool max, const ref::PoolParams& p,
+                           const int16_t* in, int16_t* out, int64_t row_begin,
+                           int64_t row_end);
 
 // Sum over the spatial axis of one batch [spatial, channels] into fp32
 // (channels [c_begin, c_end)), divided by `divisor` (1 for SUM).
@@ -108,6 +111,10 @@ using SpatialSumF32Fn = void (*)(const float* in, int64_t spatial,
 using SpatialSumS8Fn = void (*)(const int8_t* in, int64_t spatial,
                                 int64_t channels, int64_t c_begin,
                                 int64_t c_end, int32_t* out);
+// And int16 data (the int32 sums wrap, as the reference's do).
+using SpatialSumS16Fn = void (*)(const int16_t* in, int64_t spatial,
+                                 int64_t channels, int64_t c_begin,
+                                 int64_t c_end, int32_t* out);
 
 // Bilinear resize (fp32) of output rows [row_begin, row_end) of the
 // flattened (batch, out_y) range, same arithmetic as the reference.
@@ -132,8 +139,10 @@ struct FastOpsKernels {
   Lut8Fn lut8 = nullptr;
   PoolF32Fn pool_f32 = nullptr;
   PoolS8Fn pool_s8 = nullptr;
+  PoolS16Fn pool_s16 = nullptr;  // null: int16 pooling stays on the reference
   SpatialSumF32Fn spatial_sum_f32 = nullptr;
   SpatialSumS8Fn spatial_sum_s8 = nullptr;
+  SpatialSumS16Fn spatial_sum_s16 = nullptr;  // null: likewise for MEAN/SUM
   ResizeBilinearF32Fn resize_bilinear_f32 = nullptr;
   SoftmaxF32Fn softmax_f32 = nullptr;
 };
@@ -151,6 +160,8 @@ enum class FastFamily : int32_t {
   kMeanS8,
   kResizeBilinear,
   kSoftmax,
+  kPoolS16,
+  kMeanS16,
   kCount
 };
 
@@ -216,6 +227,8 @@ void RunPoolF32(ThreadPool* pool, PoolF32Fn fn, bool max,
                 const ref::PoolParams& p, const float* in, float* out);
 void RunPoolS8(ThreadPool* pool, PoolS8Fn fn, bool max,
                const ref::PoolParams& p, const int8_t* in, int8_t* out);
+void RunPoolS16(ThreadPool* pool, PoolS16Fn fn, bool max,
+                const ref::PoolParams& p, const int16_t* in, int16_t* out);
 void RunResizeBilinearF32(ThreadPool* pool, ResizeBilinearF32Fn fn,
                           const ref::ResizeParams& p, const float* in,
                           float* out);
@@ -227,6 +240,9 @@ void RunSoftmaxF32(ThreadPool* pool, SoftmaxF32Fn fn, const float* in,
 // divides in float, exact while |window sum| < 2^23.
 inline bool PoolS8Exact(const ref::PoolParams& p) {
   return static_cast<int64_t>(p.filter_h) * p.filter_w * 256 < (1 << 23);
+}
+inline bool PoolS16Exact(const ref::PoolParams& p) {
+  return static_cast<int64_t>(p.filter_h) * p.filter_w * 32768 < (1 << 23);
 }
 
 }  // namespace ember::x86

@@ -177,6 +177,25 @@ fb::TensorType TypeOf(bool s8) {
   return s8 ? fb::TensorType::INT8 : fb::TensorType::FLOAT32;
 }
 
+// The three element types of the pooling / mean tests: fp32, int8 and int16
+// (int16 takes zero points of 0, as the reference requires).
+enum class Elem { kF32, kS8, kS16 };
+fb::TensorType TypeOf(Elem e) {
+  return e == Elem::kS16 ? fb::TensorType::INT16 : TypeOf(e == Elem::kS8);
+}
+QuantSpec QuantOf(Elem e, Rand& rng, float lo = 0.01f, float hi = 0.1f) {
+  if (e == Elem::kF32) return QuantSpec{};
+  QuantSpec q = rng.Quant(lo, hi);
+  if (e == Elem::kS16) q.zero_points = {0};
+  return q;
+}
+const char* Suffix(Elem e) {
+  return e == Elem::kS16 ? "_s16" : e == Elem::kS8 ? "_s8" : "";
+}
+const char* ElemName(Elem e) {
+  return e == Elem::kS16 ? " int16" : e == Elem::kS8 ? " int8" : " f32";
+}
+
 // A broadcast partner for `out`: the same shape, a scalar, or a last-dim
 // row (sometimes with fewer dims).
 std::vector<int32_t> Partner(Rand& rng, const std::vector<int32_t>& out,
@@ -287,14 +306,14 @@ TEST(FastOps, ActivationsMatchReference) {
 
 TEST(FastOps, PoolingMatchesReference) {
   Rand rng(31);
-  for (int i = 0; i < 120; ++i) {
+  for (int i = 0; i < 180; ++i) {
     const bool max = i % 2 == 0;
-    const bool s8 = (i / 2) % 2 == 1;
+    const Elem e = static_cast<Elem>((i / 2) % 3);
     std::vector<int32_t> shape = rng.Shape4(14, 70);
     if (i % 8 == 0) shape = {1, 48, 48, 32};
     ModelBuilder b;
-    const fb::TensorType t = TypeOf(s8);
-    const QuantSpec q = s8 ? rng.Quant() : QuantSpec{};
+    const fb::TensorType t = TypeOf(e);
+    const QuantSpec q = QuantOf(e, rng);
     const int x = b.AddTensor(t, shape, "x", q);
     const int y = b.AddTensor(t, {}, "y", q);
     fb::Pool2DOptionsT o;
@@ -311,18 +330,18 @@ TEST(FastOps, PoolingMatchesReference) {
             {x}, {y}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({y});
-    CheckModel(b.Build(), Tol::kOrder, s8 ? "pool_s8" : "pool",
-               std::string(max ? "max" : "avg") + (s8 ? " int8" : " f32") +
-                   " case " + std::to_string(i),
+    CheckModel(b.Build(), Tol::kOrder, std::string("pool") + Suffix(e),
+               std::string(max ? "max" : "avg") + ElemName(e) + " case " +
+                   std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
 
 TEST(FastOps, MeanSumMatchReference) {
   Rand rng(5);
-  for (int i = 0; i < 72; ++i) {
-    const bool s8 = i % 2 == 1;
-    const bool sum = i % 4 == 3;
+  for (int i = 0; i < 108; ++i) {
+    const Elem e = static_cast<Elem>(i % 3);
+    const bool sum = (i / 3) % 2 == 1;
     std::vector<int32_t> shape = rng.Shape4(12, 80);
     shape[3] = std::max(shape[3], 4);
     // Spatial axes {1, 2}, sometimes only one of them.
@@ -330,13 +349,12 @@ TEST(FastOps, MeanSumMatchReference) {
     if (i % 6 == 4) axes = {1};
     if (i % 6 == 5) axes = {2};
     ModelBuilder b;
-    const fb::TensorType t = TypeOf(s8);
-    const int x = b.AddTensor(t, shape, "x", s8 ? rng.Quant() : QuantSpec{});
+    const fb::TensorType t = TypeOf(e);
+    const int x = b.AddTensor(t, shape, "x", QuantOf(e, rng));
     const int ax = b.AddConstant<int32_t>(fb::TensorType::INT32,
                                           {static_cast<int32_t>(axes.size())},
                                           axes, "axes");
-    const int y =
-        b.AddTensor(t, {}, "y", s8 ? rng.Quant(0.05f, 0.5f) : QuantSpec{});
+    const int y = b.AddTensor(t, {}, "y", QuantOf(e, rng, 0.05f, 0.5f));
     fb::ReducerOptionsT o;
     o.keep_dims = rng.Int(0, 1) == 1;
     fb::BuiltinOptionsUnion u;
@@ -345,9 +363,9 @@ TEST(FastOps, MeanSumMatchReference) {
             {y}, std::move(u));
     b.SetInputs({x});
     b.SetOutputs({y});
-    CheckModel(b.Build(), Tol::kOrder, s8 ? "mean_s8" : "mean",
-               std::string(sum ? "sum" : "mean") + (s8 ? " int8" : " f32") +
-                   " case " + std::to_string(i),
+    CheckModel(b.Build(), Tol::kOrder, std::string("mean") + Suffix(e),
+               std::string(sum ? "sum" : "mean") + ElemName(e) + " case " +
+                   std::to_string(i),
                static_cast<uint32_t>(i));
   }
 }
