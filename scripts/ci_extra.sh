@@ -42,6 +42,11 @@ echo "== ci: MediaPipe models through the Vulkan gpu delegate on lavapipe (vs th
 echo "== ci: the same, fp32, through the staging copies a discrete GPU needs (~5 s)"
 EMBER_GPU_FORCE_STAGING=1 "$PYTHON" tests/delegate/gpu_models.py --models "$SHARED" \
   --no-bench --precisions fp32
+echo "== ci: Keras MobileNet V1/V2/V3 and EfficientNet-B0 (generated, batch -1 signatures) through the gpu delegate"
+"$PYTHON" tests/delegate/make_keras_models.py build/keras-models > build/keras-models.log 2>&1 ||
+  { tail -40 build/keras-models.log; exit 1; }
+grep 'tflite:' build/keras-models.log
+"$PYTHON" tests/delegate/gpu_models.py --no-mediapipe --extra-models build/keras-models --no-bench
 
 echo "== ci: conformance suite (ops x types, Keras architectures, shared models)"
 "$PYTHON" tests/conformance/generate.py

@@ -69,6 +69,7 @@ nlohmann::json DelegatesJson(const delegate::AppliedDelegates* applied) {
     out.push_back({{"name", r.name},
                    {"nodes_supported", r.nodes_offered},
                    {"nodes_taken", r.NodesTaken()},
+                   {"nodes_folded", r.nodes_folded},
                    {"partitions", parts}});
   }
   return out;
@@ -76,9 +77,12 @@ nlohmann::json DelegatesJson(const delegate::AppliedDelegates* applied) {
 
 void PrintDelegates(const nlohmann::json& delegates) {
   for (const nlohmann::json& d : delegates) {
-    printf("delegate '%s': took %d nodes in %zu partition(s) (%d supported)\n",
-           d["name"].get<std::string>().c_str(), d["nodes_taken"].get<int>(),
-           d["partitions"].size(), d["nodes_supported"].get<int>());
+    printf(
+        "delegate '%s': took %d nodes in %zu partition(s) (%d supported, "
+        "%d constant nodes folded before partitioning)\n",
+        d["name"].get<std::string>().c_str(), d["nodes_taken"].get<int>(),
+        d["partitions"].size(), d["nodes_supported"].get<int>(),
+        d["nodes_folded"].get<int>());
     int index = 0;
     for (const nlohmann::json& p : d["partitions"]) {
       std::string ops;

@@ -159,7 +159,8 @@ struct Kernel {
   std::vector<int32_t> nodes, inputs, outputs;
   EmberDelegatePartition partition{};
   void* state = nullptr;
-  bool failed = false;
+  bool failed = false;         // on the CPU for the current plan
+  bool invoke_failed = false;  // gave up at invoke: on the CPU for good
   std::string reason;
   std::vector<int32_t> model_ops;
 
@@ -178,6 +179,20 @@ struct Kernel {
     for (int i = 0; i < ctx.num_intermediates(); ++i)
       copy(ctx.intermediate(i), ctx.node()->intermediates[i]);
   }
+  // A tensor of the partition whose size is known only at run time (a
+  // data-dependent shape after a resize): its name, or null.
+  const char* RunTimeSized(OpContext& ctx) const {
+    auto dynamic = [](const Tensor* t) {
+      return t != nullptr && t->allocation == Allocation::kDynamic;
+    };
+    for (int i = 0; i < ctx.num_inputs(); ++i)
+      if (dynamic(ctx.input(i))) return ctx.input(i)->name;
+    for (int i = 0; i < ctx.num_outputs(); ++i)
+      if (dynamic(ctx.output(i))) return ctx.output(i)->name;
+    for (int i = 0; i < ctx.num_intermediates(); ++i)
+      if (dynamic(ctx.intermediate(i))) return ctx.intermediate(i)->name;
+    return nullptr;
+  }
   Status Fail(OpContext& ctx, const char* stage) {
     failed = true;
     if (reason.empty()) reason = std::string(stage) + " failed";
@@ -187,11 +202,23 @@ struct Kernel {
   }
 };
 
+// Runs at every plan (AllocateTensors after a resize included): the
+// delegate gets the partition at its new shapes, and may decline them.
+// Declining, or a tensor sized only at run time, puts the partition on the
+// CPU for this plan only; after a failed invoke it stays there.
 Status KernelPrepare(OpContext& ctx) {
   Kernel* k = ctx.op_data<Kernel>();
   ctx.SetKernelVariant(k->delegate->name());
-  if (k->failed) return ctx.Error(StatusCode::kInternal, "delegate failed");
+  if (k->invoke_failed)
+    return ctx.Error(StatusCode::kInternal, "delegate failed");
+  k->failed = false;
+  k->reason.clear();
   k->Refresh(ctx);
+  if (const char* name = k->RunTimeSized(ctx)) {
+    k->reason = std::string("tensor '") + (name ? name : "?") +
+                "' is sized only at run time";
+    return k->Fail(ctx, "prepare");
+  }
   const EmberDelegate& c = k->delegate->c();
   if (c.prepare && c.prepare(k->state, &k->partition, ReportInto, &k->reason))
     return k->Fail(ctx, "prepare");
@@ -202,19 +229,35 @@ Status KernelEval(OpContext& ctx) {
   Kernel* k = ctx.op_data<Kernel>();
   k->Refresh(ctx);
   const EmberDelegate& c = k->delegate->c();
-  if (c.invoke(k->state, &k->partition, ReportInto, &k->reason))
+  if (c.invoke(k->state, &k->partition, ReportInto, &k->reason)) {
+    k->invoke_failed = true;
     return k->Fail(ctx, "invoke");
+  }
   return Status::Ok();
 }
 
 const OpRegistration kDelegateKernel = {
     -1, "DELEGATE", 0, KernelPrepare, KernelEval, kOpFlagNone, nullptr};
 
-// True when any tensor of the node has a size known only at run time.
-bool HasDynamicShape(const Subgraph& sg, const Node& node) {
+// True when the node cannot be offered at the shapes it has now. After
+// Subgraph::PrepareShapes (`probed`), that is a node whose tensors are
+// sized only at run time (data-dependent shapes: kDynamic); a -1 in a
+// shape signature that the current input shapes fix (the batch of every
+// Keras-converted model) does not count: the partition is prepared again
+// at every plan. Without a probe (it failed), only fully static shape
+// signatures are offered.
+bool RunTimeSized(const Subgraph& sg, int32_t i, bool probed) {
+  const Node& node = sg.nodes()[i];
+  if (probed && (sg.node_state(i).dynamic || node.has_dynamic_output))
+    return true;
   auto dynamic = [&](const int32_t* list, int32_t count) {
     for (int32_t k = 0; k < count; ++k) {
       if (list[k] < 0) continue;
+      if (probed) {
+        if (sg.tensors()[list[k]].allocation == Allocation::kDynamic)
+          return true;
+        continue;
+      }
       const Shape s = sg.ShapeSignature(list[k]);
       for (int d = 0; d < s.rank; ++d)
         if (s.dims[d] < 0) return true;
@@ -232,6 +275,7 @@ struct Entry {
 struct AppliedDelegate {
   std::string name;
   int32_t nodes_offered = 0;
+  int32_t nodes_folded = 0;
   std::vector<Entry> entries;
 };
 
@@ -243,6 +287,7 @@ class Applied : public AppliedDelegates {
       DelegateReport r;
       r.name = a.name;
       r.nodes_offered = a.nodes_offered;
+      r.nodes_folded = a.nodes_folded;
       for (const Entry& e : a.entries) {
         if (!e.kernel) {
           r.partitions.push_back(e.declined);
@@ -282,7 +327,7 @@ std::vector<std::vector<int32_t>> ModelOps(const Interpreter& interp,
 }
 
 Status ApplyOne(Interpreter& interp, const std::shared_ptr<Delegate>& d,
-                Applied& applied) {
+                bool probed, Applied& applied) {
   Subgraph& sg = interp.primary();
   const EmberDelegate& c = d->c();
   auto view = std::make_shared<GraphView>();
@@ -322,11 +367,18 @@ Status ApplyOne(Interpreter& interp, const std::shared_ptr<Delegate>& d,
   record.name = d->name();
   for (size_t u = 0; u < units.size(); ++u) {
     const EmberDelegateNode& v = view->nodes[u];
+    const int32_t i = view->unit_node[u];
+    if (!sg.node_state(i).runs()) {
+      // Folded at PrepareShapes (DENSIFY or DEQUANTIZE of a constant, ...):
+      // its outputs are constants now, so no data edge ties it to a
+      // partition, and it is never offered.
+      record.nodes_folded += sg.node_state(i).folded;
+      continue;
+    }
     units[u].inputs.assign(v.inputs, v.inputs + v.num_inputs);
     units[u].outputs.assign(v.outputs, v.outputs + v.num_outputs);
-    const Node& node = nodes[view->unit_node[u]];
     units[u].supported =
-        v.builtin_code >= 0 && !HasDynamicShape(sg, node) &&
+        v.builtin_code >= 0 && !RunTimeSized(sg, i, probed) &&
         c.supports_node(c.user_data, &view->graph, static_cast<int32_t>(u));
     record.nodes_offered += units[u].supported;
   }
@@ -409,6 +461,15 @@ Status ApplyDelegates(Interpreter& interpreter,
                       const std::vector<std::shared_ptr<Delegate>>& delegates,
                       std::shared_ptr<AppliedDelegates>* out) {
   auto applied = std::make_shared<Applied>();
+  // Shapes at the current inputs, constant subgraphs folded and
+  // run-time-sized tensors known, before any delegate looks (as LiteRT
+  // delegates at the current shapes). A model that cannot be prepared yet
+  // (an input to be resized first) falls back to the shape signatures.
+  bool probed = false;
+  if (!delegates.empty()) {
+    probed = interpreter.primary().PrepareShapes().ok();
+    if (!probed) interpreter.errors().Clear();
+  }
   for (const std::shared_ptr<Delegate>& d : delegates) {
     const EmberDelegate& c = d->c();
     if (c.struct_size < sizeof(EmberDelegate) || c.supports_node == nullptr ||
@@ -419,7 +480,7 @@ Status ApplyDelegates(Interpreter& interpreter,
           "supports_node, init and invoke)",
           d->name(), c.struct_size);
     }
-    EMBER_RETURN_IF_ERROR(ApplyOne(interpreter, d, *applied));
+    EMBER_RETURN_IF_ERROR(ApplyOne(interpreter, d, probed, *applied));
   }
   interpreter.KeepAlive(applied);
   if (out) *out = applied;

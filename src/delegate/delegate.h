@@ -61,6 +61,10 @@ struct PartitionReport {
 struct DelegateReport {
   std::string name;
   int32_t nodes_offered = 0;  // nodes it said it supports
+  // Nodes evaluated once before partitioning (all inputs constant: DENSIFY,
+  // DEQUANTIZE of a constant, ...): never offered, never run again; the
+  // delegate saw their outputs as constants.
+  int32_t nodes_folded = 0;
   std::vector<PartitionReport> partitions;
   int32_t NodesTaken() const;
 };

@@ -37,7 +37,8 @@ struct NodeState {
   // delegate node in `delegate_node`. Members are prepared and planned like
   // any node (so they can take over), but Invoke skips them while their
   // delegate node works; once it fails (prepare or eval), `delegate_failed`
-  // is set and the members run on the CPU from then on.
+  // is set and the members run on the CPU until the next plan prepares the
+  // delegate node again (its kernel decides whether it may retry).
   int32_t delegate_node = -1;
   int32_t delegate_members = 0;
   bool delegate_failed = false;

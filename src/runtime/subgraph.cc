@@ -101,7 +101,7 @@ Status Subgraph::ResizeInput(int position, const Shape& shape) {
 
 // The pipeline: every node prepared (folding what can be folded), the
 // graph passes, then the arena plan.
-Status Subgraph::Allocate() {
+void Subgraph::ResetTensorsForPlan() {
   UndoShapeFolds();
   for (Tensor& tensor : tensors_) {
     if (tensor.allocation == Allocation::kConstant ||
@@ -111,6 +111,26 @@ Status Subgraph::Allocate() {
     tensor.data = nullptr;
     tensor.bytes = BytesFor(tensor.type, tensor.NumElements());
   }
+}
+
+Status Subgraph::PrepareShapes() {
+  if (allocated_once_) {
+    return error_reporter().Report(StatusCode::kFailedPrecondition,
+                                   "subgraph %d: shapes are prepared for "
+                                   "delegates only before tensors are "
+                                   "allocated",
+                                   index_);
+  }
+  // No graph pass has run yet (they run in Allocate), and none may be
+  // forgotten here: the passes' first Restore takes its snapshot of the
+  // nodes by position, which must be the order delegates leave.
+  ResetTensorsForPlan();
+  needs_allocation_ = true;
+  return PrepareAllNodes();
+}
+
+Status Subgraph::Allocate() {
+  ResetTensorsForPlan();
   ForgetGraphPasses();
   allocated_once_ = true;
   EMBER_RETURN_IF_ERROR(PrepareAllNodes());

@@ -72,6 +72,11 @@ class Subgraph : public OpHost {
 
   Status ResizeInput(int position, const Shape& shape);
   Status Allocate();
+  // Delegates: prepares every node at the current input shapes (shapes
+  // propagated, constant subgraphs folded, run-time-sized tensors marked
+  // kDynamic) without planning memory, so the delegate host sees what
+  // Allocate will see. Tensors stay unallocated; Allocate prepares again.
+  Status PrepareShapes();
   Status Invoke();
   Status ResetVariables();
 
@@ -157,6 +162,8 @@ class Subgraph : public OpHost {
   Status PrepareNode(int node_index);
   // Every node of the model's own graph, folding what can be folded.
   Status PrepareAllNodes();
+  // Undoes the last plan's shape folds and tensor memory.
+  void ResetTensorsForPlan();
   // A node whose input shapes are only known now (Invoke).
   Status PrepareDynamicNode(int node_index);
   // Places the scratch of a node prepared outside the arena plan.

@@ -55,17 +55,19 @@ Status Subgraph::PrepareAllNodes() {
     node_state_[i].dynamic = false;
     InputKinds inputs;
     EMBER_RETURN_IF_ERROR(ClassifyInputs(i, &inputs));
-    if (inputs.dynamic) {
-      MarkDynamic(i);
+    if (node_state_[i].is_delegate()) {
+      // Prepared again at every plan, so a resized input reaches the
+      // delegate with its new shapes. One that cannot take this plan (its
+      // tensors sized only at run time, shapes it declines, or an earlier
+      // failure its kernel keeps) leaves its members, prepared above, to
+      // the CPU for this plan; the kernel keeps the reason.
+      const bool ok = !inputs.dynamic && PrepareNode(i).ok();
+      if (!ok) error_reporter().Clear();
+      node_state_[i].delegate_failed = !ok;
       continue;
     }
-    if (node_state_[i].is_delegate()) {
-      // A delegate that cannot prepare leaves its members to the CPU (its
-      // kernel keeps the reason).
-      if (node_state_[i].delegate_failed || !PrepareNode(i).ok()) {
-        error_reporter().Clear();
-        node_state_[i].delegate_failed = true;
-      }
+    if (inputs.dynamic) {
+      MarkDynamic(i);
       continue;
     }
     EMBER_RETURN_IF_ERROR(PrepareNode(i));
