@@ -65,8 +65,11 @@ std::vector<int64_t> Permuted(const std::vector<int64_t>& shape,
 }
 
 bool NormalizeAxis(int64_t* axis, int rank) {
+  // A scalar has no axis: every caller indexes the shape with the result
+  // (ONNX asks for axis in [-r, r - 1] wherever this is used), and the
+  // fuzzer's rank-0 Concat indexed an empty shape here.
   if (*axis < 0) *axis += rank;
-  return *axis >= 0 && *axis < std::max(rank, 1);
+  return *axis >= 0 && *axis < rank;
 }
 
 const AttributeProto* FindAttr(const NodeProto& node, const std::string& name) {
