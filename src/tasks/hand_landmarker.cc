@@ -97,35 +97,12 @@ bool HandLandmarker::DetectPalms(const processing::Image& image,
                                  std::vector<PalmDetection>* palms,
                                  std::string* error) {
   palms->clear();
-  TaskModel& m = *palm_model_;
   processing::InputNormalization norm;  // [0, 1] without metadata
   norm.mean = {0.0f};
   norm.std = {255.0f};
-  processing::LetterboxPlacement place;
-  if (!SetImageInput(m, 0, image, FitMode::kLetterbox, norm, &place, error) ||
-      !m.Invoke(error))
-    return false;
-  std::vector<float> boxes, scores;
-  if (!m.OutputAsFloat(palm_boxes_output_, &boxes, error) ||
-      !m.OutputAsFloat(palm_scores_output_, &scores, error))
-    return false;
-  std::vector<Detection> raw;
-  if (!DecodeBoxes(boxes, scores, anchors_, decode_, &raw, error)) return false;
-  for (const Detection& d :
-       WeightedNonMaxSuppression(std::move(raw), 0.3f, options_.num_hands)) {
-    PalmDetection p;
-    p.score = d.score;
-    float x0 = d.xmin, y0 = d.ymin, x1 = d.xmax, y1 = d.ymax;
-    place.ToSource(&x0, &y0, image.width, image.height);
-    place.ToSource(&x1, &y1, image.width, image.height);
-    p.box = {x0, y0, x1, y1};
-    for (Keypoint k : d.keypoints) {
-      place.ToSource(&k.x, &k.y, image.width, image.height);
-      p.keypoints.push_back(k);
-    }
-    palms->push_back(std::move(p));
-  }
-  return true;
+  return DetectLetterboxedKeypoints(
+      *palm_model_, image, norm, palm_boxes_output_, palm_scores_output_,
+      anchors_, decode_, options_.num_hands, palms, error);
 }
 
 bool HandLandmarker::Detect(const processing::Image& image,

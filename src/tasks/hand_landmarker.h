@@ -15,6 +15,7 @@
 #include "processing/image.h"
 #include "processing/rotated_crop.h"
 #include "tasks/face_landmarker.h"  // NormalizedLandmark
+#include "tasks/keypoint_detector.h"
 #include "tasks/ssd_anchors.h"
 #include "tasks/task_model.h"
 
@@ -38,11 +39,8 @@ struct HandLandmarkerOptions {
 };
 
 // A palm as the detector found it (normalized to the image).
-struct PalmDetection {
-  NormalizedBox box;
-  float score = 0;
-  std::vector<Keypoint> keypoints;  // 7: wrist centre, knuckles, thumb...
-};
+// Keypoints (7): wrist centre, knuckles, thumb...
+using PalmDetection = KeypointDetection;
 
 struct HandLandmarkerResult {
   // Per hand: 21 landmarks normalized to the image, the same in metres,

@@ -199,35 +199,12 @@ bool PoseLandmarker::DetectPoses(const processing::Image& image,
     *error = "no pose detector model given (pose_detection.tflite)";
     return false;
   }
-  TaskModel& m = *detector_;
   processing::InputNormalization norm;  // [-1, 1] without metadata
   norm.mean = {127.5f};
   norm.std = {127.5f};
-  processing::LetterboxPlacement place;
-  if (!SetImageInput(m, 0, image, FitMode::kLetterbox, norm, &place, error) ||
-      !m.Invoke(error))
-    return false;
-  std::vector<float> boxes, scores;
-  if (!m.OutputAsFloat(boxes_output_, &boxes, error) ||
-      !m.OutputAsFloat(scores_output_, &scores, error))
-    return false;
-  std::vector<Detection> raw;
-  if (!DecodeBoxes(boxes, scores, anchors_, decode_, &raw, error)) return false;
-  for (const Detection& d :
-       WeightedNonMaxSuppression(std::move(raw), 0.3f, options_.num_poses)) {
-    PoseDetection p;
-    p.score = d.score;
-    float x0 = d.xmin, y0 = d.ymin, x1 = d.xmax, y1 = d.ymax;
-    place.ToSource(&x0, &y0, image.width, image.height);
-    place.ToSource(&x1, &y1, image.width, image.height);
-    p.box = {x0, y0, x1, y1};
-    for (Keypoint k : d.keypoints) {
-      place.ToSource(&k.x, &k.y, image.width, image.height);
-      p.keypoints.push_back(k);
-    }
-    poses->push_back(std::move(p));
-  }
-  return true;
+  return DetectLetterboxedKeypoints(*detector_, image, norm, boxes_output_,
+                                    scores_output_, anchors_, decode_,
+                                    options_.num_poses, poses, error);
 }
 
 bool PoseLandmarker::DetectInRoi(const processing::Image& image,

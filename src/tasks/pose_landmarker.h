@@ -27,6 +27,7 @@
 
 #include "processing/image.h"
 #include "processing/rotated_crop.h"
+#include "tasks/keypoint_detector.h"
 #include "tasks/ssd_anchors.h"
 #include "tasks/task_model.h"
 
@@ -59,13 +60,9 @@ struct PoseLandmarkerOptions {
 };
 
 // A person as the pose detector found it (normalized to the image).
-struct PoseDetection {
-  NormalizedBox box;
-  float score = 0;
-  // 4: hip centre, full-body size point, shoulder centre, upper-body size
-  // point.
-  std::vector<Keypoint> keypoints;
-};
+// Keypoints (4): hip centre, full-body size point, shoulder centre,
+// upper-body size point.
+using PoseDetection = KeypointDetection;
 
 // A per-pixel person probability in [0, 1], the image's size.
 struct PoseMask {
