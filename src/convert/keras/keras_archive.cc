@@ -105,10 +105,18 @@ bool ReadDataset(hid_t file, const std::string& path, WeightArray* out,
     H5Sget_simple_extent_dims(space, dims, nullptr);
     int64_t count = 1;
     out->shape.clear();
-    for (int d = 0; d < rank; ++d) {
-      out->shape.push_back(static_cast<int64_t>(dims[d]));
-      count *= static_cast<int64_t>(dims[d]);
-      if (count > (int64_t{1} << 28)) ok = false;  // 1 GiB of floats per weight
+    // At most 2^28 floats (1 GiB) per weight, checked before each product
+    // so that hostile dims cannot overflow it (found by ember_keras_fuzz).
+    constexpr int64_t kMaxCount = int64_t{1} << 28;
+    for (int d = 0; d < rank && ok; ++d) {
+      if (dims[d] > static_cast<hsize_t>(kMaxCount)) {
+        ok = false;
+        break;
+      }
+      const int64_t dim = static_cast<int64_t>(dims[d]);
+      out->shape.push_back(dim);
+      if (dim != 0 && count > kMaxCount / dim) ok = false;
+      count *= ok ? dim : 1;
     }
     if (ok) {
       out->data.resize(count);
