@@ -127,13 +127,7 @@ bool HandLandmarker::Detect(const processing::Image& image,
     processing::InputNormalization norm;
     norm.mean = {0.0f};
     norm.std = {255.0f};
-    m.InputNormalization(0, &norm);
-    Tensor& t = m.input(0);
-    processing::TensorDestination dst{t.type, t.data, t.bytes};
-    if (!processing::WriteImageTensor(crop, norm, dst, error)) {
-      *error = "model '" + m.path() + "' input '" + t.name + "': " + *error;
-      return false;
-    }
+    if (!WriteImageInput(m, 0, crop, norm, error)) return false;
     if (!m.Invoke(error)) return false;
     std::vector<float> points, world, presence, handedness;
     if (!m.OutputAsFloat(landmarks_output_, &points, error) ||

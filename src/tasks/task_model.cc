@@ -279,11 +279,18 @@ bool SetImageInput(TaskModel& model, int input, const processing::Image& image,
     place->width = in.width;
     place->height = in.height;
   }
+  return WriteImageInput(model, input, fitted, fallback, error);
+}
+
+bool WriteImageInput(TaskModel& model, int input,
+                     const processing::Image& image,
+                     const processing::InputNormalization& fallback,
+                     std::string* error) {
   processing::InputNormalization norm = fallback;
   model.InputNormalization(input, &norm);
   Tensor& t = model.input(input);
   processing::TensorDestination dst{t.type, t.data, t.bytes};
-  if (!processing::WriteImageTensor(fitted, norm, dst, error)) {
+  if (!processing::WriteImageTensor(image, norm, dst, error)) {
     *error = "model '" + model.path() + "' input '" + t.name + "': " + *error;
     return false;
   }

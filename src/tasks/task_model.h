@@ -106,6 +106,14 @@ bool SetImageInput(TaskModel& model, int input, const processing::Image& image,
                    processing::LetterboxPlacement* placement,
                    std::string* error);
 
+// Normalizes `image`, already the input's size, into input `input` (the
+// metadata's normalization, else `fallback`); errors name the model and
+// input. SetImageInput's last step, and the landmarkers' for their crops.
+bool WriteImageInput(TaskModel& model, int input,
+                     const processing::Image& image,
+                     const processing::InputNormalization& fallback,
+                     std::string* error);
+
 // The hint appended to errors about missing metadata.
 std::string MetadataHint(const std::string& model_path,
                          const std::string& task);
